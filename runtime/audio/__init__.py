@@ -1,0 +1,1 @@
+"""Audio in: PCM decoding, resampling to the models' rate, streaming features, voice activity."""

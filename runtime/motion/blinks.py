@@ -1,0 +1,60 @@
+"""Baseline blinks: a renewal process at human rates with an asymmetric lid curve.
+
+Rates: about 26 blinks/min in conversation and 17/min at rest (Bentivoglio 1997). A blink closes
+fast and opens slower; after one, a refractory time passes before the next can start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from runtime.audio.constants import HOP_S
+
+SPEAKING_PER_MIN = 26.0
+RESTING_PER_MIN = 17.0
+REFRACTORY_S = 0.6
+CLOSE_S = 0.07  # lid travel down
+HOLD_S = 0.03  # fully closed
+OPEN_S = 0.16  # lid travel up: slower than closing
+BLINK_S = CLOSE_S + HOLD_S + OPEN_S
+
+
+def blink_curve(elapsed_s: float) -> float:
+    """Lid closure 0..1 at `elapsed_s` after a blink starts: ease-in close, hold, ease-out open."""
+    if elapsed_s < CLOSE_S:
+        return (elapsed_s / CLOSE_S) ** 2
+    if elapsed_s < CLOSE_S + HOLD_S:
+        return 1.0
+    if elapsed_s < BLINK_S:
+        remaining = 1.0 - (elapsed_s - CLOSE_S - HOLD_S) / OPEN_S
+        return 1.0 - (1.0 - remaining) ** 2
+    return 0.0
+
+
+def hazard_per_hop(blinks_per_min: float) -> float:
+    """Per-hop start probability after the refractory time giving `blinks_per_min` on average."""
+    free_interval_s = 60.0 / blinks_per_min - REFRACTORY_S - BLINK_S
+    return HOP_S / free_interval_s
+
+
+class Blinks:
+    """Streaming: push voice activity per hop; get (n, 2) eyeBlinkLeft/Right weights."""
+
+    def __init__(self, generator: np.random.Generator) -> None:
+        self._generator = generator
+        self._since_start_s = REFRACTORY_S + BLINK_S  # ready to blink
+        self._depth = (1.0, 1.0)
+
+    def push(self, voice_activity: np.ndarray) -> np.ndarray:
+        draws = self._generator.random((len(voice_activity), 3))  # start?, left depth, right depth
+        lids = np.zeros((len(voice_activity), 2), np.float32)
+        for i, (voice, draw) in enumerate(zip(voice_activity.tolist(), draws, strict=True)):
+            rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice
+            ready = self._since_start_s >= BLINK_S + REFRACTORY_S
+            if ready and draw[0] < hazard_per_hop(rate):
+                self._since_start_s = 0.0
+                self._depth = (0.85 + 0.15 * draw[1], 0.85 + 0.15 * draw[2])
+            closure = blink_curve(self._since_start_s)
+            lids[i] = (closure * self._depth[0], closure * self._depth[1])
+            self._since_start_s += HOP_S
+        return lids

@@ -1,0 +1,47 @@
+"""Composes mouth, dynamics and controls into per-hop motion rows around the rest state."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from runtime.arkit import Blendshape
+from runtime.motion.controls import ControlRows
+from runtime.motion.dynamics_baseline import DynamicsRows
+from runtime.motion.eye_look import eye_look_weights
+from runtime.motion.mouth_baseline import MouthRows
+from runtime.motion.track import BLENDSHAPES, GAZE, HEAD, ROW_WIDTH, VISEMES, VOICE
+from runtime.types import RestState
+
+REST_CAMERA_DISTANCE = 5.0  # face widths from the camera to the head at rest (motion.proto)
+OUTER_BROW_SHARE = 0.6  # outer brows rise less than the inner brow with emphasis
+
+
+def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
+    """(n, ROW_WIDTH) rows: everything relative to `rest`, blendshapes clipped to [0, 1]."""
+    rows = np.zeros((len(mouth.visemes), ROW_WIDTH), np.float32)
+    rows[:, HEAD] = _head(dynamics, controls, rest)
+    gaze = controls.gaze + dynamics.gaze_offset  # (n, 2), both eyes look the same way
+    rows[:, GAZE] = np.concatenate([gaze, gaze], axis=1)
+    rows[:, BLENDSHAPES] = _blendshapes(mouth, dynamics, controls, rest, rows[:, GAZE])
+    rows[:, VISEMES] = mouth.visemes
+    rows[:, VOICE] = mouth.voice_activity
+    return rows
+
+
+def _head(dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
+    head = rest.head_pose.as_array() + dynamics.head * controls.motion_intensity[:, None]
+    head[:, 5] += REST_CAMERA_DISTANCE * (1.0 - controls.head_distance)
+    return head
+
+
+def _blendshapes(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows,
+                 rest: RestState, gaze: np.ndarray) -> np.ndarray:
+    shapes = rest.blendshapes + mouth.blendshapes + controls.emotion_offsets
+    shapes[:, Blendshape.EYE_BLINK_LEFT] += dynamics.blinks[:, 0]
+    shapes[:, Blendshape.EYE_BLINK_RIGHT] += dynamics.blinks[:, 1]
+    for index, weights in eye_look_weights(gaze).items():
+        shapes[:, index] += weights
+    shapes[:, Blendshape.BROW_INNER_UP] += dynamics.brow_raise
+    shapes[:, Blendshape.BROW_OUTER_UP_LEFT] += OUTER_BROW_SHARE * dynamics.brow_raise
+    shapes[:, Blendshape.BROW_OUTER_UP_RIGHT] += OUTER_BROW_SHARE * dynamics.brow_raise
+    return np.clip(shapes, 0.0, 1.0)

@@ -1,0 +1,81 @@
+"""The controls of a session over time: values that change smoothly from one setting to the next.
+
+A change takes effect at an audio-clock time and moves every control from its value at that
+moment to the new one over `transition_s`, with a cosine ease (no velocity jumps).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from runtime.arkit import NUM_BLENDSHAPES
+from runtime.motion.emotions import emotion_offset
+from runtime.numerics import smoothstep
+from runtime.types import Controls
+
+DEFAULT_TRANSITION_S = 0.3
+MAX_TRANSITION_S = 10.0
+_SCALARS = 4  # gaze yaw, gaze pitch, head distance, motion intensity; then 52 emotion offsets
+
+
+@dataclass(frozen=True)
+class ControlRows:
+    """Control values at a run of hop times."""
+
+    gaze: np.ndarray  # (n, 2) target yaw, pitch (deg)
+    head_distance: np.ndarray  # (n,)
+    motion_intensity: np.ndarray  # (n,)
+    emotion_offsets: np.ndarray  # (n, 52)
+
+
+def _as_vector(controls: Controls) -> np.ndarray:
+    scalars = [controls.gaze_yaw_deg, controls.gaze_pitch_deg, controls.head_distance,
+               controls.motion_intensity]
+    offsets = emotion_offset(controls.emotion, controls.emotion_intensity)
+    return np.concatenate([np.array(scalars, np.float32), offsets])
+
+
+@dataclass(frozen=True)
+class _Transition:
+    start_s: float
+    duration_s: float
+    before: np.ndarray  # control vector when the change began
+    after: np.ndarray
+
+
+class ControlTimeline:
+    def __init__(self, initial: Controls) -> None:
+        vector = _as_vector(initial)
+        self.current = initial
+        self._transitions = [_Transition(0.0, 0.0, vector, vector)]
+
+    def change(self, controls: Controls, at_s: float, transition_s: float = DEFAULT_TRANSITION_S) -> None:
+        """From `at_s` on, move to `controls` over `transition_s` seconds."""
+        at_s = max(at_s, self._transitions[-1].start_s)  # changes never rewrite the past
+        before = self._values(np.array([at_s]))[0]
+        self._transitions.append(_Transition(at_s, transition_s, before, _as_vector(controls)))
+        self.current = controls
+
+    def sample(self, times_s: np.ndarray) -> ControlRows:
+        values = self._values(times_s)
+        self._forget_before(float(times_s[0]) if len(times_s) else 0.0)
+        return ControlRows(values[:, 0:2], values[:, 2], values[:, 3], values[:, _SCALARS:])
+
+    def _values(self, times_s: np.ndarray) -> np.ndarray:
+        starts = np.array([t.start_s for t in self._transitions])
+        which = np.searchsorted(starts, times_s, side="right") - 1
+        values = np.empty((len(times_s), _SCALARS + NUM_BLENDSHAPES), np.float32)
+        for index in np.unique(which):
+            rows = which == index
+            transition = self._transitions[max(index, 0)]
+            progress = (times_s[rows] - transition.start_s) / max(transition.duration_s, 1e-9)
+            blend = smoothstep(progress)[:, None]
+            values[rows] = transition.before + blend * (transition.after - transition.before)
+        return values
+
+    def _forget_before(self, time_s: float) -> None:
+        """Drops transitions wholly in the past (times are sampled in increasing order)."""
+        while len(self._transitions) > 1 and self._transitions[1].start_s <= time_s:
+            self._transitions.pop(0)

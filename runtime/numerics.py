@@ -1,0 +1,68 @@
+"""Streaming filters and products whose results do not depend on how a stream is chunked.
+
+BLAS matrix products pick different kernels (and so different rounding) for different row counts,
+which would make frames depend on chunk sizes; `rowwise_matmul` uses einsum's fixed summation
+order instead. The filters carry their state between calls, so filtering a signal in pieces gives
+exactly what filtering it whole gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import lfilter, lfilter_zi
+
+
+def rowwise_matmul(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """(n, k) @ (k, m) with each output row independent of n (bit-exact under any chunking)."""
+    return np.einsum("nk,km->nm", rows, matrix)
+
+
+class StreamingFir:
+    """Causal FIR filter over (n, channels) blocks: y[j] = sum_k taps[k] * x[j - k]."""
+
+    def __init__(self, taps: np.ndarray, channels: int) -> None:
+        self._taps = np.asarray(taps, np.float32)
+        self._history = np.zeros((len(taps) - 1, channels), np.float32)
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        padded = np.concatenate([self._history, block.astype(np.float32)])  # (k - 1 + n, c)
+        count = len(block)
+        output = np.zeros((count, padded.shape[1]), np.float32)
+        for k, tap in enumerate(self._taps):  # a few taps: elementwise, so order is fixed
+            start = len(self._taps) - 1 - k
+            output += tap * padded[start:start + count]
+        self._history = padded[count:] if len(self._taps) > 1 else self._history
+        return output
+
+
+class StreamingIir:
+    """IIR filter (scipy's lfilter) over (n, channels) blocks, state carried between calls."""
+
+    def __init__(self, b: np.ndarray, a: np.ndarray, channels: int, initial: float = 0.0) -> None:
+        self._b, self._a = np.asarray(b, np.float64), np.asarray(a, np.float64)
+        steady = lfilter_zi(self._b, self._a) if len(self._a) > 1 else np.zeros(0)
+        self._state = np.repeat((steady * initial)[:, None], channels, axis=1)  # (order, c)
+
+    def push(self, block: np.ndarray) -> np.ndarray:
+        if len(block) == 0:
+            return np.zeros((0, self._state.shape[1]), np.float32)
+        output, self._state = lfilter(self._b, self._a, block.astype(np.float64), axis=0, zi=self._state)
+        return output.astype(np.float32)
+
+
+def one_pole(time_constant_s: float, step_s: float, channels: int, initial: float = 0.0) -> StreamingIir:
+    """Exponential smoothing with the given time constant (unity gain at DC)."""
+    decay = float(np.exp(-step_s / time_constant_s))
+    return StreamingIir([1.0 - decay], [1.0, -decay], channels, initial)
+
+
+def hann_taps(length: int) -> np.ndarray:
+    """Symmetric smoothing kernel of odd `length`, summing to 1 (group delay (length - 1) / 2)."""
+    taps = np.hanning(length + 2)[1:-1]
+    return (taps / taps.sum()).astype(np.float32)
+
+
+def smoothstep(progress: np.ndarray) -> np.ndarray:
+    """Cosine ease from 0 to 1 over progress 0..1 (C1: no velocity jump at either end)."""
+    clipped = np.clip(progress, 0.0, 1.0)
+    return 0.5 - 0.5 * np.cos(np.pi * clipped)

@@ -1,0 +1,197 @@
+"""The Animator: one session's streaming pipeline, from audio samples to motion frames.
+
+    16 kHz audio ─▶ log-mel + energy ─▶ voice activity ─▶ mouth model ─┐
+                                                    └──▶ dynamics ──────┼─▶ compose ─▶ per-hop track
+                                               controls timeline ───────┘      ─▶ frames at fps
+
+Every stage is streaming and chunk-invariant, so the frames depend only on the audio samples,
+the controls with their times, the seed and the model versions — never on how the audio was cut.
+Frames are emitted as soon as the audio they need (plus the mouth model's look-ahead) has arrived;
+there is no pacing here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from runtime.audio.constants import HOP_LENGTH, HOP_S, SAMPLE_RATE, WINDOW_LENGTH
+from runtime.audio.features import FeatureBlock, StreamingLogMel
+from runtime.audio.pcm import AudioFormat, decode_pcm
+from runtime.audio.resample import StreamingResampler
+from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
+from runtime.errors import InvalidConfigError
+from runtime.motion.composer import compose
+from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
+from runtime.motion.dynamics_baseline import BaselineDynamics
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
+from runtime.motion.track import MotionTrack, row_to_frame
+from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
+
+MIN_FPS, MAX_FPS, DEFAULT_FPS = 1, 60, 25
+MAX_SEED = 2**64 - 1
+
+AnimatorOutput = MotionFrame | SessionEvent
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    component: str  # "mouth", "dynamics", "renderer"
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class AnimatorOptions:
+    """Everything that shapes a session's output, validated once here."""
+
+    fps: int = DEFAULT_FPS  # output frames per second, 1..60
+    seed: int = 0  # seed of the stochastic motion, 0..2**64-1
+    audio_format: AudioFormat = AudioFormat()
+    controls: Controls = Controls()
+    mouth_model: str = DEFAULT_MOUTH_MODEL
+    rest: RestState = field(default_factory=RestState)  # the avatar's own pose and expression
+
+    def __post_init__(self) -> None:
+        if not MIN_FPS <= self.fps <= MAX_FPS:
+            raise InvalidConfigError(f"fps must be within [{MIN_FPS}, {MAX_FPS}], got {self.fps}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise InvalidConfigError(f"seed must be within [0, 2**64 - 1], got {self.seed}")
+        check_mouth_model(self.mouth_model)
+
+
+class Animator:
+    """Push audio (and control changes) as it arrives; get frames and events in time order."""
+
+    def __init__(self, options: AnimatorOptions = AnimatorOptions()) -> None:
+        self.options = options
+        self._resampler = StreamingResampler(options.audio_format.sample_rate_hz)
+        self._features = StreamingLogMel()
+        self._voice = StreamingVoiceActivity()
+        self._mouth = create_mouth_model(options.mouth_model)
+        self._dynamics = BaselineDynamics(options.seed)
+        self._controls = ControlTimeline(options.controls)
+        self._track = MotionTrack()
+        self._delay_hops = self._mouth.lookahead_hops
+        self._pending: list[np.ndarray] = []  # 16 kHz samples not yet analysed
+        self._pending_samples = 0
+        self._input_samples = 0
+        self.frames_emitted = 0
+        self.ended = False
+
+    @property
+    def model_versions(self) -> tuple[ModelVersion, ...]:
+        return (ModelVersion("mouth", self._mouth.name, self._mouth.version),
+                ModelVersion("dynamics", self._dynamics.name, self._dynamics.version))
+
+    @property
+    def lookahead_s(self) -> float:
+        """Audio needed beyond a frame's time: the model's look-ahead, one analysis hop, and one
+        hop for interpolating between hops."""
+        return (self._delay_hops + 2) * HOP_S
+
+    @property
+    def audio_duration_s(self) -> float:
+        return self._input_samples / self.options.audio_format.sample_rate_hz
+
+    def push_pcm(self, data: bytes) -> list[AnimatorOutput]:
+        """Raw bytes in the session's audio format (InvalidAudioError for a bad chunk)."""
+        return self.push_samples(decode_pcm(data, self.options.audio_format.encoding))
+
+    def push_samples(self, samples: np.ndarray) -> list[AnimatorOutput]:
+        """Mono float32 samples in [-1, 1] at the session's sample rate."""
+        if self.ended:
+            raise InvalidConfigError("audio pushed after the end of audio")
+        self._input_samples += len(samples)
+        resampled = self._resampler.push(samples)
+        self._pending.append(resampled)
+        self._pending_samples += len(resampled)
+        if not self._next_frame_ready_after_pending():
+            return []  # nothing new to emit yet: defer the work, it gives the same result later
+        return self._analyse(self._take_pending())
+
+    def update_controls(self, patch: ControlPatch, transition_s: float = DEFAULT_TRANSITION_S) -> None:
+        """Changes controls from the audio time reached so far, with a smooth transition."""
+        if not 0.0 <= transition_s <= MAX_TRANSITION_S:
+            raise InvalidConfigError(f"transition_s must be within [0, {MAX_TRANSITION_S}], got {transition_s}")
+        controls = patch.apply_to(self._controls.current)
+        self._controls.change(controls, self.audio_duration_s, transition_s)
+
+    def end_audio(self) -> list[AnimatorOutput]:
+        """Emits the remaining frames (up to the audio's duration) and the end-of-audio event."""
+        if self.ended:
+            return []
+        self.ended = True
+        padding = np.zeros((self._delay_hops + 3) * HOP_LENGTH + WINDOW_LENGTH, np.float32)
+        self._pending += [self._resampler.flush(), padding]  # silence lets the last hops finish
+        outputs = self._analyse(self._take_pending())
+        duration_s = self.audio_duration_s
+        if self._voice.speaking:
+            outputs.append(SessionEvent(EventKind.SPEECH_END, duration_s))
+        outputs.append(SessionEvent(EventKind.END_OF_AUDIO, duration_s))
+        return outputs
+
+    def _frame_time(self, index: int) -> float:
+        return index / self.options.fps
+
+    def _frame_limit(self) -> int | None:
+        """After the end of audio: frames cover [0, duration); before it, no limit applies."""
+        if not self.ended:
+            return None
+        return math.ceil(self.audio_duration_s * self.options.fps - 1e-9)
+
+    def _next_frame_ready_after_pending(self) -> bool:
+        complete_hops = (self._features.hops_done * HOP_LENGTH + self._pending_samples) // HOP_LENGTH
+        needed_hop = math.ceil(self._frame_time(self.frames_emitted) * SAMPLE_RATE / HOP_LENGTH)
+        return complete_hops > needed_hop + self._delay_hops
+
+    def _take_pending(self) -> np.ndarray:
+        samples = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
+        self._pending, self._pending_samples = [], 0
+        return samples
+
+    def _analyse(self, samples: np.ndarray) -> list[AnimatorOutput]:
+        features = self._features.push(samples)
+        voice = self._voice.push(features.energy_db)
+        self._track.append(self._motion_rows(features, voice))
+        return [*_voice_events(voice), *self._ready_frames()]
+
+    def _motion_rows(self, features: FeatureBlock, voice: VoiceActivityBlock) -> np.ndarray:
+        """Rows for hops [start - delay, end - delay): the models see `delay` hops ahead."""
+        mouth = self._mouth.push(features, voice.probability)
+        dynamics = self._dynamics.push(voice.probability, features.energy_db)
+        hops = features.start_hop - self._delay_hops + np.arange(len(features))
+        controls = self._controls.sample(hops * HOP_S)
+        rows = compose(mouth, dynamics, controls, self.options.rest)
+        return rows[hops >= 0]
+
+    def _ready_frames(self) -> list[MotionFrame]:
+        frames = []
+        limit = self._frame_limit()
+        while limit is None or self.frames_emitted < limit:
+            time_s = self._frame_time(self.frames_emitted)
+            if not self._track.can_sample(time_s):
+                break
+            frames.append(row_to_frame(self.frames_emitted, time_s, self._track.sample(time_s)))
+            self.frames_emitted += 1
+            self._track.forget_before(time_s)
+        return frames
+
+
+def _voice_events(voice: VoiceActivityBlock) -> list[SessionEvent]:
+    events = [SessionEvent(EventKind.SPEECH_START, t) for t in voice.speech_starts_s]
+    events += [SessionEvent(EventKind.SPEECH_END, t) for t in voice.speech_ends_s]
+    return sorted(events, key=lambda event: event.time_s)
+
+
+def run_clip(animator: Animator, samples: np.ndarray, chunk_s: float = 1.0) -> Iterator[AnimatorOutput]:
+    """The batch path: a whole clip through the same streaming Animator, a chunk at a time (so
+    callers can show progress; chunking never changes the result). `samples` are mono float32 at
+    the animator's sample rate."""
+    step = max(1, int(chunk_s * animator.options.audio_format.sample_rate_hz))
+    for start in range(0, len(samples), step):
+        yield from animator.push_samples(samples[start:start + step])
+    yield from animator.end_audio()

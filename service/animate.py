@@ -1,0 +1,120 @@
+"""One Animate stream: checks the message order, feeds the runtime's Animator off the event loop,
+and translates what it yields. Back-pressure is natural: responses are yielded one at a time, and
+the next request is read only after the previous one's frames were handed to gRPC."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import grpc
+
+from runtime.errors import AudioTooLongError, AvatarNotFoundError, UnsupportedFeatureError
+from runtime.pipeline import Animator, AnimatorOutput
+from runtime.types import MotionFrame
+from service import convert
+from service.api import animate_pb2
+from service.errors import StreamError
+from service.settings import ServerSettings
+
+_FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
+
+
+@dataclass
+class SessionFigures:
+    """What a finished (or failed) session did, for its log line."""
+
+    frames: int = 0
+    audio_s: float = 0.0
+    chunks: int = 0
+
+
+class AnimateSession:
+    def __init__(self, session_id: str, settings: ServerSettings, executor: Executor,
+                 default_mouth_model: str) -> None:
+        self.session_id = session_id
+        self.figures = SessionFigures()
+        self._settings = settings
+        self._executor = executor
+        self._default_mouth_model = default_mouth_model
+        self._animator: Animator | None = None
+
+    async def run(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
+                  ) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        config = await self._first_config(requests)
+        self._animator = Animator(convert.animator_options(config, self._default_mouth_model))
+        self._refuse_unavailable_outputs(config)
+        yield convert.session_started(self.session_id, self._animator.options,
+                                      self._animator.model_versions, self._animator.lookahead_s)
+        async for request in requests:
+            kind = request.WhichOneof("request")
+            if kind == "audio":
+                for response in await self._compute(self._push_audio, request.audio.data):
+                    yield response
+            elif kind == "control":
+                self._update_controls(request.control)
+            elif kind == "end_of_audio":
+                break
+            else:
+                raise StreamError(grpc.StatusCode.FAILED_PRECONDITION,
+                                  f"unexpected {kind or 'empty request'} after SessionConfig")
+        # EndOfAudio, or a client that half-closed without it: finish the audio either way.
+        for response in await self._compute(self._animator.end_audio):
+            yield response
+        yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
+
+    async def _first_config(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
+                            ) -> animate_pb2.SessionConfig:
+        async for request in requests:
+            kind = request.WhichOneof("request")
+            if kind != "config":
+                raise StreamError(grpc.StatusCode.FAILED_PRECONDITION,
+                                  f"the first message must be a SessionConfig, got {kind or 'an empty request'}")
+            return request.config
+        raise StreamError(grpc.StatusCode.FAILED_PRECONDITION, "the stream ended before a SessionConfig")
+
+    def _refuse_unavailable_outputs(self, config: animate_pb2.SessionConfig) -> None:
+        if config.avatar_id:
+            # No avatar store exists before the renderer lands, so no id can be known.
+            raise AvatarNotFoundError(f"avatar {config.avatar_id!r} not found")
+        if config.output in _FRAMES_OUTPUTS:
+            raise UnsupportedFeatureError("rendered frames are not available on this server yet; "
+                                          "ask for OUTPUT_LATENTS")
+
+    def _push_audio(self, data: bytes) -> list[AnimatorOutput]:
+        animator = self._animator
+        rate, width = animator.options.audio_format.sample_rate_hz, animator.options.audio_format.encoding
+        seconds = len(data) / width.bytes_per_sample / rate
+        if seconds > self._settings.max_audio_chunk_s:
+            raise AudioTooLongError(f"an AudioChunk may hold at most {self._settings.max_audio_chunk_s} s "
+                                    f"of audio, this one holds {seconds:.2f} s")
+        self.figures.chunks += 1
+        return animator.push_pcm(data)
+
+    def _update_controls(self, update: animate_pb2.ControlUpdate) -> None:
+        patch = convert.control_patch(update.controls)
+        if update.HasField("transition_s"):
+            self._animator.update_controls(patch, update.transition_s)
+        else:
+            self._animator.update_controls(patch)
+
+    async def _compute(self, work: Callable[..., list[AnimatorOutput]], *args: object
+                       ) -> list[animate_pb2.AnimateResponse]:
+        """Runs runtime work and the translation of its output on the executor, never on the
+        event loop, which stays free to move messages for every session."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._translated, work, *args)
+
+    def _translated(self, work: Callable[..., list[AnimatorOutput]], *args: object
+                    ) -> list[animate_pb2.AnimateResponse]:
+        responses = []
+        for output in work(*args):
+            if isinstance(output, MotionFrame):
+                responses.append(convert.motion_frame(output))
+                self.figures.frames += 1
+            else:
+                responses.append(convert.event(output))
+        self.figures.audio_s = self._animator.audio_duration_s
+        return responses

@@ -1,0 +1,1 @@
+"""The `facecast` command line."""

@@ -1,0 +1,37 @@
+"""`facecast serve`: run the gRPC server until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from runtime.errors import FacecastError
+from service.log import configure_logging
+from service.server import serve
+from service.settings import LOG_FORMATS, LOG_LEVELS, resolve_settings
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "serve", help="run the gRPC server",
+        description="Run the Facecast gRPC server. Every flag can also be set as FACECAST_<FLAG> "
+                    "(e.g. FACECAST_PORT=50052); a flag wins over the environment.")
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1; 0.0.0.0 for remote clients)")
+    parser.add_argument("--port", type=int, help="port (default 50051; 0 picks a free one)")
+    parser.add_argument("--max-message-bytes", type=int, help="largest message in or out (default 4 MiB)")
+    parser.add_argument("--max-audio-chunk-s", type=float, help="longest audio per AudioChunk (default 10 s)")
+    parser.add_argument("--grace-s", type=float, help="drain time for running streams on SIGTERM (default 10 s)")
+    parser.add_argument("--workers", type=int, help="computation threads (default: the CPU count)")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, help="console (default) or json")
+    parser.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = resolve_settings(vars(args))
+    configure_logging(settings.log_format, settings.log_level)
+    try:
+        asyncio.run(serve(settings))
+    except RuntimeError as error:  # grpc raises RuntimeError when the port cannot be bound
+        raise FacecastError(f"cannot serve on {settings.host}:{settings.port}: {error}") from None
+    return 0

@@ -1,0 +1,104 @@
+"""The reference client: streams audio to a Facecast server and collects what comes back.
+
+Used by `facecast stream`, the benchmarks and the tests; it shows the intended use of the
+contract: SessionConfig, AudioChunks (paced against a real-time clock if asked), EndOfAudio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import grpc
+import numpy as np
+
+from runtime.audio.pcm import encode_pcm16
+from service.api import animate_pb2, controls_pb2, face_animation_pb2_grpc
+
+DEFAULT_CHUNK_S = 0.02
+
+
+@dataclass(frozen=True)
+class StreamRequest:
+    """What to stream and how."""
+
+    samples: np.ndarray  # mono float32 in [-1, 1]
+    sample_rate: int
+    fps: int = 25
+    seed: int = 0
+    chunk_s: float = DEFAULT_CHUNK_S
+    realtime: bool = False  # pace chunks at the audio's own rate, as a live source would
+    controls: controls_pb2.Controls | None = None
+    mouth_model: str = ""
+    avatar_id: str = ""
+
+
+@dataclass
+class StreamResult:
+    started: animate_pb2.SessionStarted | None = None
+    frames: list = field(default_factory=list)  # motion_pb2.MotionFrame
+    events: list = field(default_factory=list)  # animate_pb2.Event
+    status: animate_pb2.SessionStatus | None = None
+    first_chunk_sent_s: float | None = None  # monotonic clock
+    chunk_sent_s: list[float] = field(default_factory=list)  # monotonic send time of each chunk
+    frame_received_s: list[float] = field(default_factory=list)  # monotonic arrival of each frame
+    finished_s: float | None = None
+
+    @property
+    def first_frame_latency_s(self) -> float | None:
+        """First audio chunk sent → first MotionFrame received."""
+        if not self.frame_received_s or self.first_chunk_sent_s is None:
+            return None
+        return self.frame_received_s[0] - self.first_chunk_sent_s
+
+
+def config_request(request: StreamRequest) -> animate_pb2.AnimateRequest:
+    config = animate_pb2.SessionConfig(
+        avatar_id=request.avatar_id,
+        fps=request.fps,
+        seed=request.seed,
+        audio_format=animate_pb2.AudioFormat(encoding=animate_pb2.AUDIO_ENCODING_PCM_S16LE,
+                                             sample_rate_hz=request.sample_rate),
+        output=animate_pb2.OUTPUT_LATENTS,
+        mouth_model=request.mouth_model,
+    )
+    if request.controls is not None:
+        config.controls.CopyFrom(request.controls)
+    return animate_pb2.AnimateRequest(config=config)
+
+
+async def _requests(request: StreamRequest, result: StreamResult) -> AsyncIterator[animate_pb2.AnimateRequest]:
+    yield config_request(request)
+    step = max(1, round(request.chunk_s * request.sample_rate))
+    start = time.monotonic()
+    for offset in range(0, len(request.samples), step):
+        if request.realtime:  # send each chunk when its last sample would have been captured
+            due = start + (offset + step) / request.sample_rate
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        chunk = encode_pcm16(request.samples[offset:offset + step])
+        now = time.monotonic()
+        result.first_chunk_sent_s = result.first_chunk_sent_s or now
+        result.chunk_sent_s.append(now)
+        yield animate_pb2.AnimateRequest(audio=animate_pb2.AudioChunk(data=chunk))
+    yield animate_pb2.AnimateRequest(end_of_audio=animate_pb2.EndOfAudio())
+
+
+async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest) -> StreamResult:
+    """Runs one Animate session to its end; raises grpc.aio.AioRpcError on a failed status."""
+    result = StreamResult()
+    stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
+    async for response in stub.Animate(_requests(request, result)):
+        kind = response.WhichOneof("response")
+        if kind == "motion":
+            result.frame_received_s.append(time.monotonic())
+            result.frames.append(response.motion)
+        elif kind == "started":
+            result.started = response.started
+        elif kind == "event":
+            result.events.append(response.event)
+        elif kind == "status":
+            result.status = response.status
+    result.finished_s = time.monotonic()
+    return result

@@ -1,0 +1,107 @@
+"""Protobuf ⇄ runtime types. Pure translation: no computation, no I/O."""
+
+from __future__ import annotations
+
+from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
+from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.errors import InvalidConfigError
+from runtime.pipeline import DEFAULT_FPS, AnimatorOptions, ModelVersion
+from runtime.types import ControlPatch, Controls, Emotion, EventKind, HeadPose, MotionFrame, SessionEvent
+from service.api import animate_pb2, controls_pb2, motion_pb2
+
+_ENCODINGS = {
+    animate_pb2.AUDIO_ENCODING_PCM_S16LE: AudioEncoding.PCM_S16LE,
+    animate_pb2.AUDIO_ENCODING_FLOAT32LE: AudioEncoding.FLOAT32LE,
+}
+_EMOTIONS = {
+    controls_pb2.EMOTION_NEUTRAL: Emotion.NEUTRAL,
+    controls_pb2.EMOTION_HAPPY: Emotion.HAPPY,
+    controls_pb2.EMOTION_SAD: Emotion.SAD,
+    controls_pb2.EMOTION_ANGRY: Emotion.ANGRY,
+    controls_pb2.EMOTION_SURPRISED: Emotion.SURPRISED,
+    controls_pb2.EMOTION_FEARFUL: Emotion.FEARFUL,
+    controls_pb2.EMOTION_DISGUSTED: Emotion.DISGUSTED,
+    controls_pb2.EMOTION_CONTEMPT: Emotion.CONTEMPT,
+}
+_EVENT_TYPES = {
+    EventKind.SPEECH_START: animate_pb2.EVENT_TYPE_SPEECH_START,
+    EventKind.SPEECH_END: animate_pb2.EVENT_TYPE_SPEECH_END,
+    EventKind.END_OF_AUDIO: animate_pb2.EVENT_TYPE_END_OF_AUDIO,
+    EventKind.WARNING: animate_pb2.EVENT_TYPE_WARNING,
+}
+_CONTROL_FIELDS = ("gaze_yaw_deg", "gaze_pitch_deg", "head_distance", "emotion_intensity", "motion_intensity")
+
+
+def audio_format(message: animate_pb2.AudioFormat) -> AudioFormat:
+    if message.encoding not in _ENCODINGS:
+        raise InvalidConfigError("audio_format.encoding must be AUDIO_ENCODING_PCM_S16LE or _FLOAT32LE")
+    return AudioFormat(_ENCODINGS[message.encoding], message.sample_rate_hz)
+
+
+def control_patch(message: controls_pb2.Controls) -> ControlPatch:
+    """Only the fields the client set; the emotion only if it is not EMOTION_UNSPECIFIED."""
+    values = {name: getattr(message, name) for name in _CONTROL_FIELDS if message.HasField(name)}
+    if message.emotion != controls_pb2.EMOTION_UNSPECIFIED:
+        if message.emotion not in _EMOTIONS:
+            raise InvalidConfigError(f"controls.emotion has an unknown value {message.emotion}")
+        values["emotion"] = _EMOTIONS[message.emotion]
+    return ControlPatch(**values)
+
+
+def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str) -> AnimatorOptions:
+    if not config.HasField("audio_format"):
+        raise InvalidConfigError("audio_format is required in SessionConfig")
+    return AnimatorOptions(
+        fps=config.fps or DEFAULT_FPS,
+        seed=config.seed,
+        audio_format=audio_format(config.audio_format),
+        controls=control_patch(config.controls).apply_to(Controls()),
+        mouth_model=config.mouth_model or default_mouth_model,
+    )
+
+
+def head_pose(pose: HeadPose) -> motion_pb2.HeadPose:
+    return motion_pb2.HeadPose(pitch_deg=pose.pitch_deg, yaw_deg=pose.yaw_deg, roll_deg=pose.roll_deg,
+                               x=pose.x, y=pose.y, z=pose.z)
+
+
+def motion_frame(frame: MotionFrame) -> animate_pb2.AnimateResponse:
+    message = motion_pb2.MotionFrame(
+        index=frame.index,
+        time_s=frame.time_s,
+        head_pose=head_pose(frame.head_pose),
+        blendshapes=frame.blendshapes.tolist(),
+        visemes=frame.visemes.tolist(),
+        gaze=motion_pb2.Gaze(
+            left=motion_pb2.EyeGaze(yaw_deg=frame.gaze.left.yaw_deg, pitch_deg=frame.gaze.left.pitch_deg),
+            right=motion_pb2.EyeGaze(yaw_deg=frame.gaze.right.yaw_deg, pitch_deg=frame.gaze.right.pitch_deg),
+        ),
+        voice_activity=frame.voice_activity,
+    )
+    return animate_pb2.AnimateResponse(motion=message)
+
+
+def event(item: SessionEvent) -> animate_pb2.AnimateResponse:
+    message = animate_pb2.Event(type=_EVENT_TYPES[item.kind], time_s=item.time_s, message=item.message)
+    return animate_pb2.AnimateResponse(event=message)
+
+
+def session_started(session_id: str, options: AnimatorOptions, versions: tuple[ModelVersion, ...],
+                    lookahead_s: float) -> animate_pb2.AnimateResponse:
+    message = animate_pb2.SessionStarted(
+        session_id=session_id,
+        blendshape_names=BLENDSHAPE_NAMES,
+        viseme_names=VISEME_NAMES,
+        fps=options.fps,
+        model_versions=[animate_pb2.ModelVersion(component=v.component, name=v.name, version=v.version)
+                        for v in versions],
+        lookahead_s=lookahead_s,
+        rest_head_pose=head_pose(options.rest.head_pose),
+        rest_blendshapes=options.rest.blendshapes.tolist(),
+    )
+    return animate_pb2.AnimateResponse(started=message)
+
+
+def session_status(frames: int, audio_duration_s: float) -> animate_pb2.AnimateResponse:
+    message = animate_pb2.SessionStatus(code=0, message="OK", frames=frames, audio_duration_s=audio_duration_s)
+    return animate_pb2.AnimateResponse(status=message)

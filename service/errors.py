@@ -1,0 +1,43 @@
+"""Errors at the service boundary and their gRPC status codes, decided in one place."""
+
+from __future__ import annotations
+
+import grpc
+
+from runtime.errors import (
+    AudioTooLongError,
+    AvatarNotFoundError,
+    FacecastError,
+    InvalidAudioError,
+    InvalidConfigError,
+    UnsupportedFeatureError,
+)
+
+
+class StreamError(Exception):
+    """A protocol violation found by the service itself, with the status code to end the call."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+_CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
+    (InvalidConfigError, grpc.StatusCode.INVALID_ARGUMENT),
+    (InvalidAudioError, grpc.StatusCode.INVALID_ARGUMENT),
+    (AvatarNotFoundError, grpc.StatusCode.NOT_FOUND),
+    (AudioTooLongError, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (UnsupportedFeatureError, grpc.StatusCode.UNIMPLEMENTED),
+)
+
+
+def status_for(error: Exception) -> tuple[grpc.StatusCode, str]:
+    """The status code and message a client sees for `error`; never internals for unknown ones."""
+    if isinstance(error, StreamError):
+        return error.code, str(error)
+    for kind, code in _CODES:
+        if isinstance(error, kind):
+            return code, str(error)
+    if isinstance(error, FacecastError):
+        return grpc.StatusCode.INVALID_ARGUMENT, str(error)
+    return grpc.StatusCode.INTERNAL, "internal error; the server log has the details"

@@ -1,0 +1,82 @@
+"""The grpc.aio server: FaceAnimation, standard health and reflection, limits, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from service.api import face_animation_pb2, face_animation_pb2_grpc
+from service.log import get_logger
+from service.servicer import FaceAnimationServicer
+from service.sessions import SessionRegistry
+from service.settings import ServerSettings
+
+log = get_logger("facecast.server")
+SERVICE_NAME = face_animation_pb2.DESCRIPTOR.services_by_name["FaceAnimation"].full_name
+
+
+@dataclass
+class RunningServer:
+    """A started server and the parts tests and the shutdown path need to see."""
+
+    server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    sessions: SessionRegistry
+    executor: ThreadPoolExecutor
+    settings: ServerSettings
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Health turns NOT_SERVING, new calls are refused, running streams get `grace_s` to finish."""
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.settings.grace_s if grace_s is None else grace_s)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+def grpc_options(settings: ServerSettings) -> list[tuple[str, int]]:
+    return [
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+        # Game clients keep idle connections alive with pings every ~30 s; the default policy
+        # would answer those with GOAWAY (too_many_pings).
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_ping_interval_without_data_ms", 20_000),
+    ]
+
+
+async def create_server(settings: ServerSettings) -> RunningServer:
+    """Builds, binds and starts the server; `settings.port = 0` binds a free port (see `.port`)."""
+    server = grpc.aio.server(options=grpc_options(settings))
+    executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
+    sessions = SessionRegistry()
+    servicer = FaceAnimationServicer(settings, executor, sessions)
+    face_animation_pb2_grpc.add_FaceAnimationServicer_to_server(servicer, server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    await server.start()
+    for name in ("", SERVICE_NAME):
+        await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    return RunningServer(server, port, health_servicer, sessions, executor, settings)
+
+
+async def serve(settings: ServerSettings) -> None:
+    """Runs until SIGTERM or SIGINT, then drains: health NOT_SERVING, streams finish within grace."""
+    running = await create_server(settings)
+    log.info("server_started", host=settings.host, port=running.port, workers=settings.workers,
+             max_message_bytes=settings.max_message_bytes)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("server_draining", active_sessions=running.sessions.active_count, grace_s=settings.grace_s)
+    await running.stop()
+    log.info("server_stopped", sessions_served=running.sessions.total_started)

@@ -1,0 +1,83 @@
+"""The FaceAnimation servicer: each method translates and delegates, nothing more."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import Executor
+
+import grpc
+
+from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
+from runtime.audio.constants import MAX_INPUT_SAMPLE_RATE, MIN_INPUT_SAMPLE_RATE
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
+from runtime.pipeline import DEFAULT_FPS, MAX_FPS, MIN_FPS
+from runtime.version import package_version
+from service.animate import AnimateSession
+from service.api import animate_pb2, face_animation_pb2, face_animation_pb2_grpc
+from service.errors import status_for
+from service.log import get_logger
+from service.sessions import SessionRegistry
+from service.settings import ServerSettings
+
+log = get_logger("facecast.session")
+AVATARS_UNAVAILABLE = "avatars arrive with the renderer; this server has no avatar store yet"
+
+
+class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
+    def __init__(self, settings: ServerSettings, executor: Executor, sessions: SessionRegistry) -> None:
+        self._settings = settings
+        self._executor = executor
+        self._sessions = sessions
+
+    async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
+                      context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        record = self._sessions.open(context.peer())
+        session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL)
+        outcome = "OK"
+        try:
+            async for response in session.run(request_iterator):
+                yield response
+        except Exception as error:  # noqa: BLE001 - every error becomes a status, none escapes
+            code, message = status_for(error)
+            outcome = code.name
+            if code is grpc.StatusCode.INTERNAL:
+                log.exception("session_failed", session_id=record.session_id)
+            await context.abort(code, message)
+        except BaseException:  # cancelled by the client or the server's shutdown
+            outcome = "CANCELLED"
+            raise
+        finally:
+            self._sessions.close(record.session_id)
+            log.info("session_end", session_id=record.session_id, peer=record.peer, status=outcome,
+                     frames=session.figures.frames, audio_s=round(session.figures.audio_s, 3),
+                     chunks=session.figures.chunks,
+                     wall_s=round(time.monotonic() - record.started_monotonic, 3))
+
+    async def GetCapabilities(self, request: face_animation_pb2.GetCapabilitiesRequest,
+                              context: grpc.aio.ServicerContext) -> face_animation_pb2.GetCapabilitiesResponse:
+        return face_animation_pb2.GetCapabilitiesResponse(
+            server_version=package_version(),
+            blendshape_names=BLENDSHAPE_NAMES,
+            viseme_names=VISEME_NAMES,
+            min_fps=MIN_FPS, max_fps=MAX_FPS, default_fps=DEFAULT_FPS,
+            min_sample_rate_hz=MIN_INPUT_SAMPLE_RATE, max_sample_rate_hz=MAX_INPUT_SAMPLE_RATE,
+            audio_encodings=[animate_pb2.AUDIO_ENCODING_PCM_S16LE, animate_pb2.AUDIO_ENCODING_FLOAT32LE],
+            outputs=[animate_pb2.OUTPUT_LATENTS],
+            mouth_models=[DEFAULT_MOUTH_MODEL, *(name for name in MOUTH_MODELS if name != DEFAULT_MOUTH_MODEL)],
+            max_message_bytes=self._settings.max_message_bytes,
+            max_audio_chunk_s=self._settings.max_audio_chunk_s,
+            avatars_supported=False,
+        )
+
+    async def CreateAvatar(self, request, context):  # noqa: N802 - gRPC method names
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+
+    async def GetAvatar(self, request, context):
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+
+    async def ListAvatars(self, request, context):
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+
+    async def DeleteAvatar(self, request, context):
+        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)

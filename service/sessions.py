@@ -1,0 +1,35 @@
+"""The registry of live Animate sessions: what is running now, for drain, metrics and leak checks."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SessionRecord:
+    session_id: str
+    peer: str
+    started_monotonic: float = field(default_factory=time.monotonic)
+
+
+class SessionRegistry:
+    """Sessions enter when their stream opens and always leave (try/finally) when it ends."""
+
+    def __init__(self) -> None:
+        self._active: dict[str, SessionRecord] = {}
+        self.total_started = 0
+
+    def open(self, peer: str) -> SessionRecord:
+        record = SessionRecord(uuid.uuid4().hex, peer)
+        self._active[record.session_id] = record
+        self.total_started += 1
+        return record
+
+    def close(self, session_id: str) -> None:
+        self._active.pop(session_id, None)
+
+    @property
+    def active_count(self) -> int:
+        return len(self._active)
