@@ -65,6 +65,10 @@ class AnimateSession:
             yield response
         yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
 
+    def close(self) -> None:
+        """Releases the runtime state now: a failed call's traceback may outlive the session."""
+        self._animator = None
+
     async def _first_config(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
                             ) -> animate_pb2.SessionConfig:
         async for request in requests:

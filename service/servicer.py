@@ -34,25 +34,30 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
         record = self._sessions.open(context.peer())
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL)
+        failure: tuple[grpc.StatusCode, str] | None = None
         outcome = "OK"
         try:
             async for response in session.run(request_iterator):
                 yield response
         except Exception as error:  # noqa: BLE001 - every error becomes a status, none escapes
-            code, message = status_for(error)
-            outcome = code.name
-            if code is grpc.StatusCode.INTERNAL:
+            failure = status_for(error)
+            outcome = failure[0].name
+            if failure[0] is grpc.StatusCode.INTERNAL:
                 log.exception("session_failed", session_id=record.session_id)
-            await context.abort(code, message)
         except BaseException:  # cancelled by the client or the server's shutdown
             outcome = "CANCELLED"
             raise
         finally:
+            session.close()
             self._sessions.close(record.session_id)
             log.info("session_end", session_id=record.session_id, peer=record.peer, status=outcome,
                      frames=session.figures.frames, audio_s=round(session.figures.audio_s, 3),
                      chunks=session.figures.chunks,
                      wall_s=round(time.monotonic() - record.started_monotonic, 3))
+        if failure is not None:
+            # Aborting outside the except block: the runtime's exception (and the session state its
+            # traceback holds) is released now rather than chained to gRPC's AbortError.
+            await context.abort(*failure)
 
     async def GetCapabilities(self, request: face_animation_pb2.GetCapabilitiesRequest,
                               context: grpc.aio.ServicerContext) -> face_animation_pb2.GetCapabilitiesResponse:

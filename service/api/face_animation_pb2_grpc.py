@@ -100,7 +100,8 @@ class FaceAnimationServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAvatars(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every stored avatar.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')

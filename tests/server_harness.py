@@ -1,0 +1,80 @@
+"""A real Facecast server on an ephemeral loopback port, run on its own event loop thread, and a
+small synchronous client for tests."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+import grpc
+
+from service.api import animate_pb2, face_animation_pb2_grpc
+from service.server import RunningServer, create_server
+from service.settings import ServerSettings
+
+TEST_SETTINGS = ServerSettings(host="127.0.0.1", port=0, grace_s=2.0, workers=2)
+
+
+class ServerThread:
+    def __init__(self, settings: ServerSettings = TEST_SETTINGS) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="test-server", daemon=True)
+        self._thread.start()
+        self.running: RunningServer = self.call(create_server(settings))
+        self.address = f"127.0.0.1:{self.running.port}"
+
+    def call(self, coroutine, timeout_s: float = 30.0):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout_s)
+
+    @property
+    def active_sessions(self) -> int:
+        return self.running.sessions.active_count
+
+    def stop(self) -> None:
+        self.call(self.running.stop(0))
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+
+def start_server(**overrides) -> ServerThread:
+    return ServerThread(replace(TEST_SETTINGS, **overrides))
+
+
+def stub_for(channel: grpc.Channel) -> face_animation_pb2_grpc.FaceAnimationStub:
+    return face_animation_pb2_grpc.FaceAnimationStub(channel)
+
+
+def config(sample_rate: int, *, seed: int = 0, fps: int = 25,
+           encoding: int = animate_pb2.AUDIO_ENCODING_PCM_S16LE, **fields) -> animate_pb2.AnimateRequest:
+    audio_format = animate_pb2.AudioFormat(encoding=encoding, sample_rate_hz=sample_rate)
+    return animate_pb2.AnimateRequest(
+        config=animate_pb2.SessionConfig(audio_format=audio_format, seed=seed, fps=fps, **fields))
+
+
+def audio(data: bytes) -> animate_pb2.AnimateRequest:
+    return animate_pb2.AnimateRequest(audio=animate_pb2.AudioChunk(data=data))
+
+
+def end() -> animate_pb2.AnimateRequest:
+    return animate_pb2.AnimateRequest(end_of_audio=animate_pb2.EndOfAudio())
+
+
+def chunked(data: bytes, chunk_bytes: int) -> Iterator[animate_pb2.AnimateRequest]:
+    for offset in range(0, len(data), chunk_bytes):
+        yield audio(data[offset:offset + chunk_bytes])
+
+
+def session(pcm16: bytes, sample_rate: int, chunk_bytes: int | None = None, **config_fields
+            ) -> list[animate_pb2.AnimateRequest]:
+    """The requests of a whole, well-formed session."""
+    return [config(sample_rate, **config_fields), *chunked(pcm16, chunk_bytes or len(pcm16)), end()]
+
+
+def run_session(stub, requests: Iterable[animate_pb2.AnimateRequest]) -> list[animate_pb2.AnimateResponse]:
+    return list(stub.Animate(iter(requests), timeout=60))
+
+
+def motion_frames(responses: list[animate_pb2.AnimateResponse]) -> list:
+    return [response.motion for response in responses if response.WhichOneof("response") == "motion"]

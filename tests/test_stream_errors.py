@@ -1,0 +1,141 @@
+"""Bad input gets a clear status code and leaves nothing behind."""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import grpc
+import numpy as np
+import pytest
+
+from runtime.pipeline import Animator
+from service.api import animate_pb2, controls_pb2
+from tests.server_harness import audio, chunked, config, end, run_session, start_server, stub_for
+
+
+def _status_of(stub, requests) -> tuple[grpc.StatusCode, str]:
+    with pytest.raises(grpc.RpcError) as failure:
+        run_session(stub, requests)
+    return failure.value.code(), failure.value.details()
+
+
+def test_audio_before_config_fails_precondition(stub):
+    code, details = _status_of(stub, [audio(b"\0\0" * 100), end()])
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+    assert "SessionConfig" in details
+
+
+def test_a_second_config_fails_precondition(stub):
+    code, _ = _status_of(stub, [config(16000), config(16000), end()])
+    assert code == grpc.StatusCode.FAILED_PRECONDITION
+
+
+@pytest.mark.parametrize("sample_rate", [0, 1_000_000])
+def test_impossible_sample_rate_is_invalid(stub, sample_rate):
+    code, details = _status_of(stub, [config(sample_rate), end()])
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "sample_rate_hz" in details
+
+
+@pytest.mark.parametrize("fields", [{"fps": 61}, {"mouth_model": "no-such-model"}])
+def test_bad_config_fields_are_invalid_and_named(stub, fields):
+    code, details = _status_of(stub, [config(16000, **fields), end()])
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert next(iter(fields)) in details
+
+
+def test_out_of_range_control_is_invalid(stub):
+    update = animate_pb2.ControlUpdate(controls=controls_pb2.Controls(head_distance=9.0))
+    requests = [config(16000), animate_pb2.AnimateRequest(control=update), end()]
+    code, details = _status_of(stub, requests)
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "head_distance" in details
+
+
+def test_missing_audio_format_is_invalid(stub):
+    request = animate_pb2.AnimateRequest(config=animate_pb2.SessionConfig())
+    code, _ = _status_of(stub, [request, end()])
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_odd_byte_count_in_pcm16_is_invalid(stub):
+    code, details = _status_of(stub, [config(16000), audio(b"\0" * 321), end()])
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+    assert "321 bytes" in details
+
+
+def test_nan_in_float_audio_is_invalid(stub):
+    samples = np.zeros(160, "<f4")
+    samples[3] = np.nan
+    requests = [config(16000, encoding=animate_pb2.AUDIO_ENCODING_FLOAT32LE), audio(samples.tobytes()), end()]
+    code, _ = _status_of(stub, requests)
+    assert code == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_unknown_avatar_is_not_found(stub):
+    code, details = _status_of(stub, [config(16000, avatar_id="no-such-avatar"), end()])
+    assert code == grpc.StatusCode.NOT_FOUND
+    assert "no-such-avatar" in details
+
+
+def test_rendered_frames_are_refused_until_the_renderer_exists(stub):
+    code, _ = _status_of(stub, [config(16000, output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES), end()])
+    assert code == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_audio_chunk_longer_than_the_limit_is_resource_exhausted(stub):
+    eleven_seconds = b"\0\0" * 8000 * 11
+    code, details = _status_of(stub, [config(8000), audio(eleven_seconds), end()])
+    assert code == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "at most" in details
+
+
+def test_oversize_message_is_resource_exhausted():
+    server = start_server(max_message_bytes=256 * 1024)
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            code, _ = _status_of(stub_for(channel), [config(48000), audio(b"\0\0" * 200_000), end()])
+        assert code == grpc.StatusCode.RESOURCE_EXHAUSTED
+        _wait_until(lambda: server.active_sessions == 0)
+    finally:
+        server.stop()
+
+
+def test_errors_leave_no_session_behind(server, stub):
+    _status_of(stub, [config(16000), audio(b"\0" * 3), end()])
+    _wait_until(lambda: server.active_sessions == 0)
+
+
+def test_client_cancelling_mid_stream_frees_its_session(server, stub, speech):
+    def slow_requests():
+        yield config(speech.sample_rate)
+        for request in chunked(speech.pcm16(), 882):  # 20 ms chunks, paced to keep the stream open
+            time.sleep(0.005)
+            yield request
+
+    call = stub.Animate(slow_requests())
+    received = 0
+    for response in call:
+        received += response.WhichOneof("response") == "motion"
+        if received == 5:
+            assert server.active_sessions == 1
+            call.cancel()
+            break
+    _wait_until(lambda: server.active_sessions == 0)
+
+
+def _wait_until(condition, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_failed_sessions_release_their_runtime_state(server, stub):
+    for requests in ([config(16000), audio(b"\0" * 3), end()],
+                     [config(16000, avatar_id="missing"), end()],
+                     [audio(b"\0\0"), end()]):
+        _status_of(stub, requests)
+    _wait_until(lambda: server.active_sessions == 0)
+    gc.collect()
+    assert not [thing for thing in gc.get_objects() if isinstance(thing, Animator)]
