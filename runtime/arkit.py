@@ -74,6 +74,8 @@ class Blendshape:
     MOUTH_CLOSE = blendshape_index("mouthClose")
     MOUTH_FUNNEL = blendshape_index("mouthFunnel")
     MOUTH_PUCKER = blendshape_index("mouthPucker")
+    MOUTH_SMILE_LEFT = blendshape_index("mouthSmileLeft")
+    MOUTH_SMILE_RIGHT = blendshape_index("mouthSmileRight")
     BROW_INNER_UP = blendshape_index("browInnerUp")
     BROW_OUTER_UP_LEFT = blendshape_index("browOuterUpLeft")
     BROW_OUTER_UP_RIGHT = blendshape_index("browOuterUpRight")

@@ -77,8 +77,8 @@ class Animator:
         self._track = MotionTrack()
         self._delay_hops = self._mouth.lookahead_hops
         self._pending: list[np.ndarray] = []  # 16 kHz samples not yet analysed
-        self._pending_samples = 0
-        self._input_samples = 0
+        self._input_samples = 0  # at the client's rate
+        self._model_rate_samples = 0  # the same audio at 16 kHz, analysed or pending
         self.frames_emitted = 0
         self.ended = False
 
@@ -89,9 +89,9 @@ class Animator:
 
     @property
     def lookahead_s(self) -> float:
-        """Audio needed beyond a frame's time: the model's look-ahead, one analysis hop, and one
-        hop for interpolating between hops."""
-        return (self._delay_hops + 2) * HOP_S
+        """Audio needed beyond a frame's time, at most: the model's look-ahead, one analysis hop,
+        one hop for interpolating between hops, and the resampler's filter delay."""
+        return (self._delay_hops + 2) * HOP_S + self._resampler.delay_s
 
     @property
     def audio_duration_s(self) -> float:
@@ -108,7 +108,7 @@ class Animator:
         self._input_samples += len(samples)
         resampled = self._resampler.push(samples)
         self._pending.append(resampled)
-        self._pending_samples += len(resampled)
+        self._model_rate_samples += len(resampled)
         if not self._next_frame_ready_after_pending():
             return []  # nothing new to emit yet: defer the work, it gives the same result later
         return self._analyse(self._take_pending())
@@ -144,13 +144,13 @@ class Animator:
         return math.ceil(self.audio_duration_s * self.options.fps - 1e-9)
 
     def _next_frame_ready_after_pending(self) -> bool:
-        complete_hops = (self._features.hops_done * HOP_LENGTH + self._pending_samples) // HOP_LENGTH
+        complete_hops = self._model_rate_samples // HOP_LENGTH
         needed_hop = math.ceil(self._frame_time(self.frames_emitted) * SAMPLE_RATE / HOP_LENGTH)
         return complete_hops > needed_hop + self._delay_hops
 
     def _take_pending(self) -> np.ndarray:
         samples = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
-        self._pending, self._pending_samples = [], 0
+        self._pending = []
         return samples
 
     def _analyse(self, samples: np.ndarray) -> list[AnimatorOutput]:

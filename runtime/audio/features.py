@@ -70,6 +70,9 @@ class StreamingLogMel:
     def push(self, samples: np.ndarray) -> FeatureBlock:
         pending = np.concatenate([self._pending, np.asarray(samples, np.float32)])
         count = max(0, (len(pending) - (WINDOW_LENGTH - HOP_LENGTH)) // HOP_LENGTH)
+        if count == 0:
+            self._pending = pending
+            return FeatureBlock(self.hops_done, np.zeros((0, N_MELS), np.float32), np.zeros(0, np.float32))
         frames = sliding_window_view(pending, WINDOW_LENGTH)[::HOP_LENGTH][:count]  # (n, W)
         self._pending = pending[count * HOP_LENGTH:]
         block = FeatureBlock(self.hops_done, *self._analyse(frames))

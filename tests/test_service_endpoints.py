@@ -1,0 +1,73 @@
+"""Health, reflection, capabilities and the avatar RPCs of a real server."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from runtime.arkit import BLENDSHAPE_NAMES
+from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
+from tests.server_harness import start_server
+
+
+@pytest.fixture()
+def channel(server):
+    with grpc.insecure_channel(server.address) as channel:
+        yield channel
+
+
+@pytest.mark.parametrize("service", ["", "facecast.v1.FaceAnimation"])
+def test_health_reports_serving(channel, service):
+    response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service))
+    assert response.status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_health_turns_not_serving_when_draining():
+    server = start_server()
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            health = health_pb2_grpc.HealthStub(channel)
+            server.call(server.running.health.enter_graceful_shutdown())
+            response = health.Check(health_pb2.HealthCheckRequest(service=""))
+            assert response.status == health_pb2.HealthCheckResponse.NOT_SERVING
+    finally:
+        server.stop()
+
+
+def test_reflection_lists_the_services(channel):
+    stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+    request = reflection_pb2.ServerReflectionRequest(list_services="")
+    response = next(stub.ServerReflectionInfo(iter([request])))
+    names = {service.name for service in response.list_services_response.service}
+    assert {"facecast.v1.FaceAnimation", "grpc.health.v1.Health"} <= names
+
+
+def test_capabilities_describe_the_server(channel, server):
+    stub = _stub(channel)
+    capabilities = stub.GetCapabilities(face_animation_pb2.GetCapabilitiesRequest())
+    assert list(capabilities.blendshape_names) == list(BLENDSHAPE_NAMES)
+    assert (capabilities.min_fps, capabilities.default_fps, capabilities.max_fps) == (1, 25, 60)
+    assert (capabilities.min_sample_rate_hz, capabilities.max_sample_rate_hz) == (8000, 48000)
+    assert list(capabilities.outputs) == [animate_pb2.OUTPUT_LATENTS]
+    assert capabilities.mouth_models[0] == "baseline"
+    assert capabilities.max_message_bytes == server.running.settings.max_message_bytes
+    assert not capabilities.avatars_supported
+
+
+@pytest.mark.parametrize("method, request_message", [
+    ("CreateAvatar", avatar_pb2.CreateAvatarRequest(image=b"\x89PNG")),
+    ("GetAvatar", avatar_pb2.GetAvatarRequest(avatar_id="a")),
+    ("ListAvatars", avatar_pb2.ListAvatarsRequest()),
+    ("DeleteAvatar", avatar_pb2.DeleteAvatarRequest(avatar_id="a")),
+])
+def test_avatar_calls_say_unimplemented_until_the_renderer(channel, method, request_message):
+    with pytest.raises(grpc.RpcError) as failure:
+        getattr(_stub(channel), method)(request_message)
+    assert failure.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "avatar" in failure.value.details()
+
+
+def _stub(channel):
+    return face_animation_pb2_grpc.FaceAnimationStub(channel)
