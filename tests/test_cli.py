@@ -1,0 +1,166 @@
+"""The `facecast` command as a user runs it: serve, stream, bake — in real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runtime.motion_clip import read_clip
+from runtime.train.espeak import synthesize, write_wav
+from tests.speech import PARAGRAPH
+
+pytestmark = pytest.mark.slow
+
+
+def _facecast(*args: str) -> list[str]:
+    script = Path(sys.executable).parent / "facecast"
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "service.cli.main", *args]
+
+
+def _run(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(_facecast(*args), capture_output=True, text=True, timeout=timeout_s)
+
+
+class Served:
+    """`facecast serve` in a child process on a free port, read from its JSON log."""
+
+    def __init__(self, *flags: str) -> None:
+        self.process = subprocess.Popen(
+            _facecast("serve", "--port", "0", "--log-format", "json", *flags),
+            stderr=subprocess.PIPE, text=True)
+        self.log: list[dict] = []
+        started = self.wait_for("server_started")
+        self.address = f"127.0.0.1:{started['port']}"
+
+    def wait_for(self, event: str, timeout_s: float = 30.0) -> dict:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            line = self.process.stderr.readline()
+            if not line:
+                break
+            record = json.loads(line)
+            self.log.append(record)
+            if record["event"] == event:
+                return record
+        raise AssertionError(f"no {event} in the server log: {self.log}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("audio") / "speech.wav"
+    write_wav(path, synthesize(PARAGRAPH))
+    return path
+
+
+@pytest.fixture(scope="module")
+def served():
+    server = Served()
+    yield server
+    server.stop()
+
+
+def test_stream_json_reports_the_session(served, wav):
+    result = _run("stream", str(wav), "--server", served.address, "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["frames"] == int(np.ceil(summary["duration_s"] * 25 - 1e-6))
+    assert summary["fps"] == 25 and len(summary["blendshape_names"]) == 52
+    assert summary["realtime_factor"] > 1.0
+    assert 0 < summary["first_frame_latency_ms"] < 5000
+    assert summary["jaw_open_max"] > 0.3
+    assert [event["type"] for event in summary["events"]][-1] == "end_of_audio"
+
+
+def test_stream_prints_a_readable_summary(served, wav):
+    result = _run("stream", str(wav), "--server", served.address)
+    assert result.returncode == 0, result.stderr
+    assert "frames at 25 fps" in result.stdout and "first frame after" in result.stdout
+
+
+def test_sigterm_lets_running_streams_finish(wav):
+    server = Served("--grace-s", "20")
+    try:
+        client = subprocess.Popen(_facecast("stream", str(wav), "--server", server.address, "--realtime", "--json"),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)  # the stream is under way, paced at real time
+        server.process.send_signal(signal.SIGTERM)
+        draining = server.wait_for("server_draining")
+        assert draining["active_sessions"] == 1
+        out, err = client.communicate(timeout=60)
+        assert client.returncode == 0, err
+        summary = json.loads(out)
+        assert summary["frames"] == int(np.ceil(summary["duration_s"] * 25 - 1e-6))
+        server.wait_for("server_stopped")
+        assert server.process.wait(30) == 0
+        assert _run("stream", str(wav), "--server", server.address, "--timeout-s", "3").returncode == 1
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".msgpack"])
+def test_bake_writes_the_documented_clip(tmp_path, wav, suffix):
+    output = tmp_path / f"clip{suffix}"
+    result = _run("bake", str(wav), "-o", str(output), "--fps", "30", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    clip = read_clip(output)
+    assert clip["format"] == "facecast.motion" and clip["version"] == 1 and clip["fps"] == 30
+    assert len(clip["blendshape_names"]) == 52 and len(clip["viseme_names"]) == 15
+    frames = clip["frames"]
+    assert len(frames) == int(np.ceil(clip["duration_s"] * 30 - 1e-9))
+    assert set(frames[0]) == {"t", "pose", "blendshapes", "visemes", "gaze", "voice_activity"}
+    assert set(frames[0]["pose"]) == {"pitch", "yaw", "roll", "x", "y", "z"}
+    assert len(frames[0]["blendshapes"]) == 52 and len(frames[0]["visemes"]) == 15 and len(frames[0]["gaze"]) == 4
+    assert np.all(np.diff([frame["t"] for frame in frames]) > 0)
+    assert max(frame["blendshapes"][17] for frame in frames) > 0.3
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left nothing behind
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("make_args", [
+    lambda tmp, wav: ("bake", str(tmp / "missing.wav"), "-o", str(tmp / "out.json")),
+    lambda tmp, wav: ("bake", str(wav), "-o", str(tmp / "out.txt")),
+    lambda tmp, wav: ("bake", str(Path(__file__)), "-o", str(tmp / "out.json")),
+    lambda tmp, wav: ("stream", str(wav), "--server", f"127.0.0.1:{_free_port()}", "--timeout-s", "2"),
+], ids=["missing-audio", "bad-suffix", "not-audio", "no-server"])
+def test_user_errors_are_one_line_without_a_traceback(tmp_path, wav, make_args):
+    result = _run(*make_args(tmp_path, wav))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("facecast "), result.stderr
+    assert not list(tmp_path.glob("out.*"))
+
+
+def test_serve_on_a_taken_port_is_one_clear_error():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "FACECAST_PORT": str(port)}
+        result = subprocess.run(_facecast("serve"), capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_second_server_on_the_same_port_is_refused(served):
+    port = served.address.rsplit(":", 1)[1]
+    result = _run("serve", "--port", port, timeout_s=60)
+    assert result.returncode == 1 and "cannot serve" in result.stderr

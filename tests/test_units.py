@@ -1,0 +1,91 @@
+"""Small pieces: ARKit names, PCM decoding, resampling and features under chunking, settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runtime.arkit import BLENDSHAPE_NAMES, NUM_BLENDSHAPES, VISEME_NAMES, blendshape_index
+from runtime.audio.features import StreamingLogMel
+from runtime.audio.pcm import AudioEncoding, decode_pcm, encode_pcm16
+from runtime.audio.resample import StreamingResampler
+from runtime.errors import InvalidAudioError, InvalidConfigError
+from runtime.motion.viseme_targets import viseme_pose_matrix
+from service.settings import ServerSettings, resolve_settings
+
+
+@pytest.mark.parametrize("spelling", ["eyeBlinkLeft", "EyeBlinkLeft", "eyeBlink_L", "EYEBLINKLEFT"])
+def test_blendshape_names_match_across_engine_spellings(spelling):
+    assert blendshape_index(spelling) == 0
+
+
+def test_names_are_apple_and_ovr_order():
+    assert NUM_BLENDSHAPES == 52 and len(set(BLENDSHAPE_NAMES)) == 52
+    assert BLENDSHAPE_NAMES[17] == "jawOpen" and BLENDSHAPE_NAMES[-1] == "tongueOut"
+    assert VISEME_NAMES == ("sil", "PP", "FF", "TH", "DD", "kk", "CH", "SS", "nn", "RR", "aa", "E", "ih", "oh", "ou")
+    with pytest.raises(KeyError):
+        blendshape_index("mouthSmile")
+
+
+def test_silence_viseme_is_a_rest_pose():
+    poses = viseme_pose_matrix()
+    assert not poses[0].any() and poses[VISEME_NAMES.index("aa"), blendshape_index("jawOpen")] > 0.5
+
+
+def test_pcm16_round_trips_and_rejects_partial_samples():
+    samples = np.array([0.0, 0.5, -0.5, -1.0], np.float32)
+    assert np.allclose(decode_pcm(encode_pcm16(samples), AudioEncoding.PCM_S16LE), samples, atol=1e-4)
+    with pytest.raises(InvalidAudioError, match="multiple of 2"):
+        decode_pcm(b"\0\0\0", AudioEncoding.PCM_S16LE)
+    with pytest.raises(InvalidAudioError, match="multiple of 4"):
+        decode_pcm(b"\0" * 6, AudioEncoding.FLOAT32LE)
+
+
+@pytest.mark.parametrize("rate", [8000, 11025, 22050, 44100, 48000])
+def test_resampler_is_chunk_invariant_and_keeps_the_signal(rate):
+    times = np.arange(rate) / rate
+    tone = (0.5 * np.sin(2 * np.pi * 440.0 * times)).astype(np.float32)
+    whole = _pieces(StreamingResampler(rate), tone, len(tone))
+    small = _pieces(StreamingResampler(rate), tone, 37)
+    assert np.array_equal(whole, small)
+    assert len(whole) == pytest.approx(16_000, abs=1)
+    expected = 0.5 * np.sin(2 * np.pi * 440.0 * np.arange(len(whole)) / 16_000)
+    interior = slice(100, -100)
+    assert np.sqrt(np.mean((whole[interior] - expected[interior]) ** 2)) < 0.005
+
+
+def test_resampler_removes_what_16k_cannot_hold():
+    times = np.arange(48_000) / 48_000
+    above_nyquist = np.sin(2 * np.pi * 12_000.0 * times).astype(np.float32)  # would alias to 4 kHz
+    output = _pieces(StreamingResampler(48_000), above_nyquist, 960)
+    assert np.sqrt(np.mean(output[200:-200] ** 2)) < 0.003
+
+
+def test_log_mel_is_chunk_invariant(speech):
+    samples = _pieces(StreamingResampler(speech.sample_rate), speech.samples, len(speech.samples))
+    whole = StreamingLogMel().push(samples)
+    extractor = StreamingLogMel()
+    blocks = [extractor.push(samples[i:i + 333]) for i in range(0, len(samples), 333)]
+    assert np.array_equal(np.concatenate([b.log_mel for b in blocks]), whole.log_mel)
+    assert np.array_equal(np.concatenate([b.energy_db for b in blocks]), whole.energy_db)
+    assert whole.log_mel.shape == (len(samples) // 160, 80)
+
+
+def _pieces(resampler: StreamingResampler, samples: np.ndarray, size: int) -> np.ndarray:
+    out = [resampler.push(samples[i:i + size]) for i in range(0, len(samples), size)]
+    return np.concatenate([*out, resampler.flush()])
+
+
+def test_settings_take_flags_then_environment_then_defaults():
+    environ = {"FACECAST_PORT": "6000", "FACECAST_LOG_FORMAT": "json", "FACECAST_GRACE_S": "3.5"}
+    settings = resolve_settings({"port": 7000, "host": None}, environ)
+    assert settings.port == 7000 and settings.log_format == "json" and settings.grace_s == 3.5
+    assert settings.host == ServerSettings().host
+
+
+@pytest.mark.parametrize("environ, field", [({"FACECAST_PORT": "eighty"}, "FACECAST_PORT"),
+                                            ({"FACECAST_PORT": "70000"}, "port"),
+                                            ({"FACECAST_LOG_FORMAT": "xml"}, "log_format")])
+def test_bad_settings_are_one_clear_error(environ, field):
+    with pytest.raises(InvalidConfigError, match=field):
+        resolve_settings({}, environ)
