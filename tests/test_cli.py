@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,47 +15,14 @@ import pytest
 
 from runtime.motion_clip import read_clip
 from runtime.train.espeak import synthesize, write_wav
+from service.process import ServerProcess, facecast_command
 from tests.speech import PARAGRAPH
 
 pytestmark = pytest.mark.slow
 
 
-def _facecast(*args: str) -> list[str]:
-    script = Path(sys.executable).parent / "facecast"
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "service.cli.main", *args]
-
-
 def _run(*args: str, timeout_s: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(_facecast(*args), capture_output=True, text=True, timeout=timeout_s)
-
-
-class Served:
-    """`facecast serve` in a child process on a free port, read from its JSON log."""
-
-    def __init__(self, *flags: str) -> None:
-        self.process = subprocess.Popen(
-            _facecast("serve", "--port", "0", "--log-format", "json", *flags),
-            stderr=subprocess.PIPE, text=True)
-        self.log: list[dict] = []
-        started = self.wait_for("server_started")
-        self.address = f"127.0.0.1:{started['port']}"
-
-    def wait_for(self, event: str, timeout_s: float = 30.0) -> dict:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            if not line:
-                break
-            record = json.loads(line)
-            self.log.append(record)
-            if record["event"] == event:
-                return record
-        raise AssertionError(f"no {event} in the server log: {self.log}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(30)
+    return subprocess.run(facecast_command(*args), capture_output=True, text=True, timeout=timeout_s)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +34,7 @@ def wav(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def served():
-    server = Served()
+    server = ServerProcess()
     yield server
     server.stop()
 
@@ -92,10 +58,10 @@ def test_stream_prints_a_readable_summary(served, wav):
 
 
 def test_sigterm_lets_running_streams_finish(wav):
-    server = Served("--grace-s", "20")
+    server = ServerProcess("--grace-s", "20")
     try:
-        client = subprocess.Popen(_facecast("stream", str(wav), "--server", server.address, "--realtime", "--json"),
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        command = facecast_command("stream", str(wav), "--server", server.address, "--realtime", "--json")
+        client = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(1.5)  # the stream is under way, paced at real time
         server.process.send_signal(signal.SIGTERM)
         draining = server.wait_for("server_draining")
@@ -155,7 +121,7 @@ def test_serve_on_a_taken_port_is_one_clear_error():
         taken.listen()
         port = taken.getsockname()[1]
         env = {**os.environ, "FACECAST_PORT": str(port)}
-        result = subprocess.run(_facecast("serve"), capture_output=True, text=True, timeout=60, env=env)
+        result = subprocess.run(facecast_command("serve"), capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 1
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
