@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from runtime.audio.constants import HOP_LENGTH, HOP_S, SAMPLE_RATE, WINDOW_LENGTH
+from runtime.audio.constants import HOP_LENGTH, HOP_S, WINDOW_LENGTH
 from runtime.audio.features import FeatureBlock, StreamingLogMel
 from runtime.audio.pcm import AudioFormat, decode_pcm
 from runtime.audio.resample import StreamingResampler
@@ -28,7 +28,7 @@ from runtime.motion.composer import compose
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
 from runtime.motion.dynamics_baseline import BaselineDynamics
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
-from runtime.motion.track import MotionTrack, row_to_frame
+from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
 
 MIN_FPS, MAX_FPS, DEFAULT_FPS = 1, 60, 25
@@ -93,6 +93,12 @@ class Animator:
         one hop for interpolating between hops, and the resampler's filter delay."""
         return (self._delay_hops + 2) * HOP_S + self._resampler.delay_s
 
+    def audio_needed_s(self, index: int) -> float:
+        """Input audio (seconds from the stream's start) that frame `index` waits for: exactly the
+        rule the Animator emits by, so clients and benchmarks can measure delay beyond it."""
+        samples = self._resampler.inputs_needed(self._hops_needed(index) * HOP_LENGTH)
+        return samples / self.options.audio_format.sample_rate_hz
+
     @property
     def audio_duration_s(self) -> float:
         return self._input_samples / self.options.audio_format.sample_rate_hz
@@ -143,10 +149,13 @@ class Animator:
             return None
         return math.ceil(self.audio_duration_s * self.options.fps - 1e-9)
 
+    def _hops_needed(self, index: int) -> int:
+        """Analysis hops that must be complete for frame `index`: the hop at or after its time
+        (for interpolation), shifted by the model's look-ahead, counted from 1."""
+        return HopPosition.of_frame(index, self.options.fps).last_hop_needed + self._delay_hops + 1
+
     def _next_frame_ready_after_pending(self) -> bool:
-        complete_hops = self._model_rate_samples // HOP_LENGTH
-        needed_hop = math.ceil(self._frame_time(self.frames_emitted) * SAMPLE_RATE / HOP_LENGTH)
-        return complete_hops > needed_hop + self._delay_hops
+        return self._model_rate_samples // HOP_LENGTH >= self._hops_needed(self.frames_emitted)
 
     def _take_pending(self) -> np.ndarray:
         samples = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
@@ -172,12 +181,13 @@ class Animator:
         frames = []
         limit = self._frame_limit()
         while limit is None or self.frames_emitted < limit:
-            time_s = self._frame_time(self.frames_emitted)
-            if not self._track.can_sample(time_s):
+            position = HopPosition.of_frame(self.frames_emitted, self.options.fps)
+            if not self._track.can_sample(position):
                 break
-            frames.append(row_to_frame(self.frames_emitted, time_s, self._track.sample(time_s)))
+            row = self._track.sample(position)
+            frames.append(row_to_frame(self.frames_emitted, self._frame_time(self.frames_emitted), row))
             self.frames_emitted += 1
-            self._track.forget_before(time_s)
+            self._track.forget_before(position.hop)
         return frames
 
 

@@ -4,8 +4,10 @@ tools that need a real server in its own process."""
 from __future__ import annotations
 
 import json
+import queue
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,28 +19,43 @@ def facecast_command(*args: str) -> list[str]:
 
 
 class ServerProcess:
-    """Starts `facecast serve --port 0 --log-format json FLAGS` and waits until it listens."""
+    """Starts `facecast serve --port 0 --log-format json FLAGS` and waits until it listens.
+
+    A thread drains the server's log continuously: a full stderr pipe would block the server."""
 
     def __init__(self, *flags: str, start_timeout_s: float = 60.0) -> None:
         self.process = subprocess.Popen(facecast_command("serve", "--port", "0", "--log-format", "json", *flags),
                                         stderr=subprocess.PIPE, text=True)
         self.log: list[dict] = []
+        self._records: queue.Queue[dict | None] = queue.Queue()
+        threading.Thread(target=self._drain_log, name="server-log", daemon=True).start()
         started = self.wait_for("server_started", start_timeout_s)
         self.port = int(started["port"])
         self.address = f"127.0.0.1:{self.port}"
 
+    def _drain_log(self) -> None:
+        for line in self.process.stderr:
+            try:
+                self._records.put(json.loads(line))
+            except json.JSONDecodeError:  # not ours (a library writing to stderr): keep it visible
+                self._records.put({"event": "unstructured", "line": line.rstrip()})
+        self._records.put(None)  # the process closed its log
+
     def wait_for(self, event: str, timeout_s: float = 30.0) -> dict:
-        """Reads the log until `event` (blocking reads: the server logs at least once a session)."""
+        """Returns the next log record named `event`, waiting at most `timeout_s`."""
         deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            if not line:
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                record = self._records.get(timeout=remaining)
+            except queue.Empty:
                 break
-            record = json.loads(line)
+            if record is None:
+                self._records.put(None)
+                break
             self.log.append(record)
             if record["event"] == event:
                 return record
-        raise RuntimeError(f"the server never logged {event}; its log: {self.log[-5:]}")
+        raise RuntimeError(f"the server never logged {event}; its last records: {self.log[-5:]}")
 
     def stop(self, timeout_s: float = 30.0) -> int:
         if self.process.poll() is None:

@@ -60,6 +60,12 @@ class StreamingResampler:
         """Input an output sample waits for beyond its own time: the kernel's right half."""
         return 0.0 if self._passthrough else (self._half + 1) / self.input_rate
 
+    def inputs_needed(self, outputs: int) -> int:
+        """Input samples that must have arrived before the first `outputs` samples come out."""
+        if self._passthrough or outputs <= 0:
+            return max(outputs, 0)
+        return (outputs - 1) * self._down // self._up + self._half + 1
+
     def push(self, samples: np.ndarray) -> np.ndarray:
         samples = np.ascontiguousarray(samples, dtype=np.float32)
         if self._passthrough:

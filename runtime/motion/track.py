@@ -7,7 +7,7 @@ pitch), voice activity (1).
 
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,25 +37,45 @@ class MotionTrack:
     def append(self, rows: np.ndarray) -> None:
         self._rows = np.concatenate([self._rows, rows.astype(np.float32)])
 
-    def can_sample(self, time_s: float) -> bool:
-        return math.ceil(time_s * FEATURE_RATE) < self.end_hop
+    def can_sample(self, position: HopPosition) -> bool:
+        return position.last_hop_needed < self.end_hop
 
-    def sample(self, time_s: float) -> np.ndarray:
-        """The row at `time_s`, linearly interpolated between the two hops around it."""
-        position = time_s * FEATURE_RATE
-        below = math.floor(position)
-        fraction = np.float32(position - below)
-        low = self._rows[below - self._first_hop]
-        if fraction == 0.0:
+    def sample(self, position: HopPosition) -> np.ndarray:
+        """The row at `position`, linearly interpolated between the two hops around it."""
+        low = self._rows[position.hop - self._first_hop]
+        if position.remainder == 0:
             return low.copy()
-        high = self._rows[below + 1 - self._first_hop]
-        return low + fraction * (high - low)
+        high = self._rows[position.hop + 1 - self._first_hop]
+        return low + np.float32(position.fraction) * (high - low)
 
-    def forget_before(self, time_s: float) -> None:
-        """Drops rows no later frame can need (frames come in increasing time)."""
-        keep_from = max(math.floor(time_s * FEATURE_RATE), self._first_hop)
+    def forget_before(self, hop: int) -> None:
+        """Drops rows before `hop` (frames come in increasing time, so no later frame needs them)."""
+        keep_from = max(hop, self._first_hop)
         self._rows = self._rows[keep_from - self._first_hop:]
         self._first_hop = keep_from
+
+
+@dataclass(frozen=True)
+class HopPosition:
+    """Where frame `index` at `fps` falls among the hops, in exact integer arithmetic (time_s * 100
+    in floating point can land a hair above an integer and wait one hop too long)."""
+
+    hop: int  # the hop at or before the frame's time
+    remainder: int  # (index * FEATURE_RATE) mod fps: 0 when the frame falls exactly on a hop
+    fps: int
+
+    @classmethod
+    def of_frame(cls, index: int, fps: int) -> HopPosition:
+        hop, remainder = divmod(index * FEATURE_RATE, fps)
+        return cls(hop, remainder, fps)
+
+    @property
+    def fraction(self) -> float:
+        return self.remainder / self.fps
+
+    @property
+    def last_hop_needed(self) -> int:
+        return self.hop + (1 if self.remainder else 0)
 
 
 def row_to_frame(index: int, time_s: float, row: np.ndarray) -> MotionFrame:

@@ -1,0 +1,1 @@
+"""Performance harness: `python -m benchmarks.run` (JSON + a table). Never run as timed tests."""

@@ -1,0 +1,42 @@
+"""The benchmark report as a Markdown table, kept between markers in benchmarks/README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+README = Path(__file__).resolve().parent / "README.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+TARGETS = {"realtime": 200.0, "first_frame_beyond_need_ms": 60.0, "sessions": 32}
+
+
+def render_table(report: dict) -> str:
+    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}.", "",
+             "| measure | value | target |", "|---|---|---|"]
+    for case in report["realtime_factor"]:
+        lines.append(f"| real-time factor per core, {case['case']} | {case['realtime_factor_per_core']}× "
+                     f"| ≥ {TARGETS['realtime']:.0f}× |")
+    latency = report["latency"]
+    lines += [
+        f"| first frame, first chunk sent → frame received (p50 of {latency['sessions']}) "
+        f"| {latency['first_frame_latency_ms_p50']} ms | — (includes the look-ahead) |",
+        f"| first frame beyond the audio it needs (p50 / max) | {latency['first_frame_beyond_need_ms_p50']} / "
+        f"{latency['first_frame_beyond_need_ms_max']} ms | ≤ {TARGETS['first_frame_beyond_need_ms']:.0f} ms |",
+        f"| every frame beyond the audio it needs (p50 / p99), one session | {latency['frame_beyond_need_ms_p50']} / "
+        f"{latency['frame_beyond_need_ms_p99']} ms | |",
+    ]
+    held = [row["sessions"] for row in report["concurrency"] if row["held"] == row["sessions"]]
+    lines.append(f"| concurrent real-time sessions held (latents only) | {max(held) if held else 0} "
+                 f"| ≥ {TARGETS['sessions']} |")
+    lines += ["", "| sessions | held real time | frame latency p50 | p99 (worst session) | max |",
+              "|---|---|---|---|---|"]
+    for row in report["concurrency"]:
+        lines.append(f"| {row['sessions']} | {row['held']} | {row['p50_ms']} ms | {row['p99_ms']} ms "
+                     f"| {row['max_ms']} ms |")
+    return "\n".join(lines)
+
+
+def write_readme_table(report: dict) -> None:
+    text = README.read_text()
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{BEGIN}\n{render_table(report)}\n{END}{tail}")

@@ -1,0 +1,82 @@
+"""Runs the benchmarks and reports them as JSON and as the table in benchmarks/README.md.
+
+    python -m benchmarks.run            # full run, about 3 minutes on 2 cores
+    python -m benchmarks.run --quick    # shorter audio and fewer concurrency levels
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import realtime_factor, streaming
+from benchmarks.report import render_table, write_readme_table
+from benchmarks.speech import speech_samples
+from runtime.version import package_version
+from service.process import ServerProcess
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def latency(address: str, sessions: int, seconds: float) -> dict:
+    samples = speech_samples(seconds, streaming.SAMPLE_RATE)
+    figures = []
+    for _ in range(sessions):  # one at a time: latency of an unloaded server
+        (result,) = asyncio.run(streaming.run_sessions(address, samples, 1, stagger_s=0.0))
+        figures.append(streaming.session_figures(result))
+    pick = lambda key, q: round(float(np.percentile([f[key] for f in figures], q)), 1)  # noqa: E731
+    return {"sessions": sessions, "audio_s": seconds,
+            "first_frame_latency_ms_p50": pick("first_frame_latency_ms", 50),
+            "first_frame_beyond_need_ms_p50": pick("first_frame_beyond_need_ms", 50),
+            "first_frame_beyond_need_ms_max": pick("first_frame_beyond_need_ms", 100),
+            "frame_beyond_need_ms_p50": pick("p50_ms", 50), "frame_beyond_need_ms_p99": pick("p99_ms", 50)}
+
+
+def concurrency(address: str, levels: list[int], seconds: float) -> list[dict]:
+    samples = speech_samples(seconds, streaming.SAMPLE_RATE)
+    rows = []
+    for count in levels:
+        started = time.monotonic()
+        results = asyncio.run(streaming.run_sessions(address, samples, count))
+        figures = [streaming.session_figures(result) for result in results]
+        rows.append({"sessions": count, "held": sum(f["held"] for f in figures),
+                     "p50_ms": round(float(np.median([f["p50_ms"] for f in figures])), 1),
+                     "p99_ms": round(float(max(f["p99_ms"] for f in figures)), 1),
+                     "max_ms": round(float(max(f["max_ms"] for f in figures)), 1),
+                     "wall_s": round(time.monotonic() - started, 1)})
+        if rows[-1]["held"] < count:
+            break  # past capacity: higher levels only fail harder
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter run (for a smoke check)")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
+    args = parser.parse_args()
+    seconds = 15.0 if args.quick else 60.0
+    levels = [8, 32] if args.quick else [8, 16, 32, 48, 64, 96]
+    report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
+              f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
+              "realtime_factor": realtime_factor.run(seconds)}
+    with ServerProcess() as server:
+        report["latency"] = latency(server.address, 3 if args.quick else 8, 4.0)
+        report["concurrency"] = concurrency(server.address, levels, 8.0 if args.quick else 15.0)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(render_table(report))
+    if not args.no_readme:
+        write_readme_table(report)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Real-time sessions over loopback gRPC: first-frame latency, per-frame latency beyond the audio
+each frame needs, and how many concurrent sessions keep real time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+import numpy as np
+
+from runtime.audio.pcm import AudioFormat
+from runtime.pipeline import Animator, AnimatorOptions
+from service.client import StreamRequest, StreamResult, stream_audio
+from service.server import grpc_options
+from service.settings import ServerSettings
+
+SAMPLE_RATE = 16_000
+CHUNK_S = 0.02
+HELD_P99_MS = 100.0  # a session keeps real time if 99 % of its frames come this soon after their audio
+HELD_MAX_MS = 250.0  # ...and none later than this
+
+
+def frame_latencies_ms(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """For each frame: arrival minus the send time of the chunk that completed the audio it needs
+    (by the Animator's own rule, `audio_needed_s`), i.e. the delay the server added."""
+    step = round(CHUNK_S * sample_rate)
+    rule = Animator(AnimatorOptions(fps=result.started.fps, audio_format=AudioFormat(sample_rate_hz=sample_rate)))
+    sent = np.array(result.chunk_sent_s)
+    latencies = []
+    for frame, received in zip(result.frames, result.frame_received_s, strict=True):
+        needed_samples = rule.audio_needed_s(frame.index) * sample_rate
+        chunk = int(np.ceil(needed_samples / step - 1e-9)) - 1  # index of the chunk completing it
+        if chunk >= len(sent):
+            continue  # the last frames wait for EndOfAudio, not for audio
+        latencies.append((received - sent[chunk]) * 1000.0)
+    return np.array(latencies)
+
+
+async def _session(address: str, samples: np.ndarray, delay_s: float) -> StreamResult:
+    await asyncio.sleep(delay_s)
+    async with grpc.aio.insecure_channel(address, options=grpc_options(ServerSettings())) as channel:
+        return await stream_audio(channel, StreamRequest(samples, SAMPLE_RATE, realtime=True, chunk_s=CHUNK_S))
+
+
+async def run_sessions(address: str, samples: np.ndarray, count: int, stagger_s: float = 1.0) -> list[StreamResult]:
+    """`count` real-time sessions at once, their starts spread over `stagger_s`."""
+    delays = np.linspace(0.0, stagger_s, count, endpoint=False)
+    return await asyncio.gather(*(_session(address, samples, float(delay)) for delay in delays))
+
+
+def session_figures(result: StreamResult) -> dict:
+    latencies = frame_latencies_ms(result)
+    return {
+        "first_frame_latency_ms": round(result.first_frame_latency_s * 1000.0, 1),
+        "first_frame_beyond_need_ms": round(float(latencies[0]), 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+        "max_ms": round(float(latencies.max()), 1),
+        "held": bool(np.percentile(latencies, 99) <= HELD_P99_MS and latencies.max() <= HELD_MAX_MS),
+    }
