@@ -7,7 +7,7 @@ import numpy as np
 from runtime.arkit import Blendshape
 from runtime.motion.controls import ControlRows
 from runtime.motion.dynamics_baseline import DynamicsRows
-from runtime.motion.eye_look import eye_look_weights
+from runtime.motion.eye_look import add_eye_look
 from runtime.motion.mouth_baseline import MouthRows
 from runtime.motion.track import BLENDSHAPES, GAZE, HEAD, ROW_WIDTH, VISEMES, VOICE
 from runtime.types import RestState
@@ -39,9 +39,8 @@ def _blendshapes(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows
     shapes = rest.blendshapes + mouth.blendshapes + controls.emotion_offsets
     shapes[:, Blendshape.EYE_BLINK_LEFT] += dynamics.blinks[:, 0]
     shapes[:, Blendshape.EYE_BLINK_RIGHT] += dynamics.blinks[:, 1]
-    for index, weights in eye_look_weights(gaze).items():
-        shapes[:, index] += weights
+    add_eye_look(shapes, gaze)
     shapes[:, Blendshape.BROW_INNER_UP] += dynamics.brow_raise
     shapes[:, Blendshape.BROW_OUTER_UP_LEFT] += OUTER_BROW_SHARE * dynamics.brow_raise
     shapes[:, Blendshape.BROW_OUTER_UP_RIGHT] += OUTER_BROW_SHARE * dynamics.brow_raise
-    return np.clip(shapes, 0.0, 1.0)
+    return np.minimum(np.maximum(shapes, 0.0), 1.0)

@@ -64,6 +64,9 @@ class ControlTimeline:
         return ControlRows(values[:, 0:2], values[:, 2], values[:, 3], values[:, _SCALARS:])
 
     def _values(self, times_s: np.ndarray) -> np.ndarray:
+        last = self._transitions[-1]
+        if len(times_s) and times_s[0] >= last.start_s + last.duration_s:  # the usual case: settled
+            return np.broadcast_to(last.after, (len(times_s), len(last.after)))
         starts = np.array([t.start_s for t in self._transitions])
         which = np.searchsorted(starts, times_s, side="right") - 1
         values = np.empty((len(times_s), _SCALARS + NUM_BLENDSHAPES), np.float32)

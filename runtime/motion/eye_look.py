@@ -14,25 +14,18 @@ FULL_YAW_DEG = 30.0  # eyeLookIn/Out = 1 at this horizontal angle
 FULL_PITCH_DEG = 25.0  # eyeLookUp/Down = 1 at this vertical angle
 
 
-def positive(values: np.ndarray) -> np.ndarray:
-    return np.clip(values, 0.0, 1.0)
+# The eight eyeLook shapes, and which gaze column (left yaw, left pitch, right yaw, right pitch)
+# drives each with which sign. Yaw > 0 looks towards the image's right, the subject's left: outwards
+# for the left eye, inwards (towards the nose) for the right eye. Pitch > 0 looks down.
+_SHAPES = np.array([Blendshape.EYE_LOOK_OUT_LEFT, Blendshape.EYE_LOOK_IN_LEFT, Blendshape.EYE_LOOK_IN_RIGHT,
+                    Blendshape.EYE_LOOK_OUT_RIGHT, Blendshape.EYE_LOOK_DOWN_LEFT, Blendshape.EYE_LOOK_UP_LEFT,
+                    Blendshape.EYE_LOOK_DOWN_RIGHT, Blendshape.EYE_LOOK_UP_RIGHT])
+_COLUMNS = np.array([0, 0, 2, 2, 1, 1, 3, 3])
+_SCALES = np.array([FULL_YAW_DEG, -FULL_YAW_DEG, FULL_YAW_DEG, -FULL_YAW_DEG,
+                    FULL_PITCH_DEG, -FULL_PITCH_DEG, FULL_PITCH_DEG, -FULL_PITCH_DEG], np.float32)
 
 
-def eye_look_weights(gaze: np.ndarray) -> dict[int, np.ndarray]:
-    """Blendshape index → (n,) weights, from gaze (n, 4): left yaw, left pitch, right yaw, right pitch.
-
-    Axes of motion.proto: yaw > 0 looks towards the image's right, which is the subject's left:
-    outwards for the left eye, inwards (towards the nose) for the right eye. Pitch > 0 looks down.
-    """
-    left_yaw, left_pitch, right_yaw, right_pitch = (gaze[:, i] / scale for i, scale in
-                                                    enumerate((FULL_YAW_DEG, FULL_PITCH_DEG) * 2))
-    return {
-        Blendshape.EYE_LOOK_OUT_LEFT: positive(left_yaw),
-        Blendshape.EYE_LOOK_IN_LEFT: positive(-left_yaw),
-        Blendshape.EYE_LOOK_IN_RIGHT: positive(right_yaw),
-        Blendshape.EYE_LOOK_OUT_RIGHT: positive(-right_yaw),
-        Blendshape.EYE_LOOK_DOWN_LEFT: positive(left_pitch),
-        Blendshape.EYE_LOOK_UP_LEFT: positive(-left_pitch),
-        Blendshape.EYE_LOOK_DOWN_RIGHT: positive(right_pitch),
-        Blendshape.EYE_LOOK_UP_RIGHT: positive(-right_pitch),
-    }
+def add_eye_look(blendshapes: np.ndarray, gaze: np.ndarray) -> None:
+    """Adds the eyeLook* weights of gaze (n, 4) (left yaw, left pitch, right yaw, right pitch; degrees)
+    to blendshapes (n, 52) in place."""
+    blendshapes[:, _SHAPES] += np.maximum(gaze[:, _COLUMNS] / _SCALES, 0.0)

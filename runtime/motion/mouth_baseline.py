@@ -41,8 +41,65 @@ class MouthRows:
     voice_activity: np.ndarray  # (n,)
 
 
-def _band(frequencies: np.ndarray, low_hz: float, high_hz: float) -> np.ndarray:
-    return np.flatnonzero((frequencies >= low_hz) & (frequencies < high_hz))
+# Spectral bands summed from the mel power (Hz), and two of them weighted by frequency for centroids.
+BANDS_HZ = {"all": (0.0, 1e9), "murmur": (60.0, 350.0), "f1": (250.0, 1000.0), "f2": (800.0, 2600.0),
+            "postalveolar": (2000.0, 4500.0), "sibilant": (4500.0, 1e9)}
+_BAND_COLUMNS = (*BANDS_HZ, "f1_moment", "f2_moment")
+
+# Cues: smooth functions of the spectrum and loudness (see `_cues`), in this column order.
+CUES = ("one", "quiet", "loud", "frication", "hush", "murmur", "open_vowel", "mid_front_vowel",
+        "close_front_vowel", "open_back_vowel", "close_back_vowel")
+# Each speech viseme's score is a weighted sum of cues; the softmax over scores gives probabilities.
+SCORES: dict[str, dict[str, float]] = {
+    "PP": {"quiet": 2.5, "one": -1.0},
+    "FF": {"frication": 3.0, "quiet": 1.0, "one": -1.5},
+    "TH": {"frication": 2.0, "quiet": 1.0, "one": -1.8},
+    "DD": {},
+    "kk": {"one": -0.3},
+    "CH": {"hush": 4.0, "one": -1.5},
+    "SS": {"frication": 5.0, "one": -1.5},
+    "nn": {"murmur": 3.0, "one": -1.2},
+    "RR": {"one": -0.8},
+    "aa": {"open_vowel": 3.0, "loud": 2.0, "one": -2.0},
+    "E": {"mid_front_vowel": 3.0, "loud": 1.0, "one": -1.2},
+    "ih": {"close_front_vowel": 3.0, "one": -1.0},
+    "oh": {"open_back_vowel": 3.0, "one": -1.0},
+    "ou": {"close_back_vowel": 3.0, "one": -1.0},
+}
+
+
+def _band_matrix() -> np.ndarray:
+    """(N_MELS, 8) float32: band sums, then the F1 and F2 bands weighted by frequency."""
+    frequencies = mel_frequencies()[1:-1]
+    inside = {name: (frequencies >= low) & (frequencies < high) for name, (low, high) in BANDS_HZ.items()}
+    columns = [*inside.values(), inside["f1"] * frequencies, inside["f2"] * frequencies]
+    return np.column_stack(columns).astype(np.float32)
+
+
+def _score_weights() -> np.ndarray:
+    """(len(CUES), 15) float32; the `sil` column stays zero (silence comes from voice activity)."""
+    weights = np.zeros((len(CUES), NUM_VISEMES), np.float32)
+    for viseme, terms in SCORES.items():
+        for cue, weight in terms.items():
+            weights[CUES.index(cue), viseme_index(viseme)] = weight
+    return weights
+
+
+def _cues(bands: np.ndarray, loudness: np.ndarray) -> np.ndarray:
+    """(n, len(CUES)) from band sums (n, 8): frication and vowel quality from the first formants."""
+    band = dict(zip(_BAND_COLUMNS, bands.T, strict=True))
+    total = band["all"] + 1e-12
+    frication, hush, murmur = band["sibilant"] / total, band["postalveolar"] / total, band["murmur"] / total
+    f1_hz = band["f1_moment"] / (band["f1"] + 1e-12)
+    f2_hz = band["f2_moment"] / (band["f2"] + 1e-12)
+    openness = np.minimum(np.maximum((f1_hz - 350.0) / 450.0, 0.0), 1.0)  # F1 rises as the jaw opens
+    front = np.minimum(np.maximum((f2_hz - 1000.0) / 1000.0, 0.0), 1.0)  # F2 rises for front vowels
+    vowel = 1.0 - np.minimum(2.0 * (frication + hush), 1.0)
+    mid = 1.0 - np.abs(openness - 0.5) * 2.0
+    columns = (np.ones_like(total), 1.0 - loudness, loudness, frication, hush * (1.0 - frication), murmur,
+               vowel * openness, vowel * mid * front, vowel * (1.0 - openness) * front,
+               vowel * openness * (1.0 - front), vowel * (1.0 - openness) * (1.0 - front))
+    return np.column_stack(columns).astype(np.float32)
 
 
 class BaselineMouth:
@@ -53,11 +110,8 @@ class BaselineMouth:
     lookahead_hops = DELAY_HOPS
 
     def __init__(self) -> None:
-        frequencies = mel_frequencies()[1:-1]
-        self._bands = {name: _band(frequencies, low, high) for name, (low, high) in {
-            "all": (0, 1e9), "murmur": (60, 350), "f1": (250, 1000), "f2": (800, 2600),
-            "postalveolar": (2000, 4500), "sibilant": (4500, 1e9)}.items()}
-        self._frequencies = frequencies
+        self._bands = _band_matrix()
+        self._score_weights = _score_weights()
         self._poses = viseme_pose_matrix()
         self._peak_db = QUIETEST_PEAK_DB
         self._smoother = StreamingFir(hann_taps(SMOOTHING_HOPS), NUM_VISEMES + 2)
@@ -76,12 +130,13 @@ class BaselineMouth:
         for i, level in enumerate(energy_db.tolist()):
             self._peak_db = max(level, self._peak_db - PEAK_DECAY_DB_PER_HOP, QUIETEST_PEAK_DB)
             loudness[i] = 1.0 - (self._peak_db - level) / LOUDNESS_RANGE_DB
-        return np.clip(loudness, 0.0, 1.0)
+        return np.minimum(np.maximum(loudness, 0.0), 1.0)
 
     def _viseme_probabilities(self, log_mel: np.ndarray, loudness: np.ndarray,
                               voice: np.ndarray) -> np.ndarray:
         """(n, 15): silence gets `sil`; speech a softmax over the 14 speech visemes' scores."""
-        scores = self._speech_scores(log_mel, loudness) * SCORE_SHARPNESS
+        cues = _cues(rowwise_matmul(np.power(np.float32(10.0), log_mel), self._bands), loudness)
+        scores = rowwise_matmul(cues, self._score_weights) * SCORE_SHARPNESS
         scores[:, _SIL] = -np.inf
         speech = np.exp(scores - scores.max(axis=1, keepdims=True))
         speech /= speech.sum(axis=1, keepdims=True)
@@ -89,44 +144,9 @@ class BaselineMouth:
         probabilities[:, _SIL] = 1.0 - voice
         return probabilities.astype(np.float32)
 
-    def _speech_scores(self, log_mel: np.ndarray, loudness: np.ndarray) -> np.ndarray:
-        power = 10.0 ** log_mel.astype(np.float64)
-        total = power[:, self._bands["all"]].sum(axis=1) + 1e-12
-        share = {name: power[:, index].sum(axis=1) / total for name, index in self._bands.items()}
-        openness = np.clip((self._centroid(power, "f1") - 350.0) / 450.0, 0.0, 1.0)  # F1 region
-        frontness = np.clip((self._centroid(power, "f2") - 1000.0) / 1000.0, 0.0, 1.0)  # F2 region
-        frication, hush = share["sibilant"], share["postalveolar"]
-        vowel = 1.0 - np.clip(2.0 * (frication + hush), 0.0, 1.0)
-        quiet = 1.0 - loudness
-        columns = {
-            "PP": 2.5 * quiet - 1.0,
-            "FF": 3.0 * frication + quiet - 1.5,
-            "TH": 2.0 * frication + quiet - 1.8,
-            "DD": 0.0 * quiet,
-            "kk": 0.0 * quiet - 0.3,
-            "CH": 4.0 * hush * (1.0 - frication) - 1.5,
-            "SS": 5.0 * frication - 1.5,
-            "nn": 3.0 * share["murmur"] - 1.2,
-            "RR": 0.0 * quiet - 0.8,
-            "aa": 3.0 * vowel * openness + 2.0 * loudness - 2.0,
-            "E": 3.0 * vowel * (1.0 - np.abs(openness - 0.5) * 2.0) * frontness + loudness - 1.2,
-            "ih": 3.0 * vowel * (1.0 - openness) * frontness - 1.0,
-            "oh": 3.0 * vowel * openness * (1.0 - frontness) - 1.0,
-            "ou": 3.0 * vowel * (1.0 - openness) * (1.0 - frontness) - 1.0,
-        }
-        scores = np.zeros((len(log_mel), NUM_VISEMES))
-        for name, column in columns.items():
-            scores[:, viseme_index(name)] = column
-        return scores
-
-    def _centroid(self, power: np.ndarray, band: str) -> np.ndarray:
-        index = self._bands[band]
-        weights = power[:, index]
-        return (weights * self._frequencies[index]).sum(axis=1) / (weights.sum(axis=1) + 1e-12)
-
     def _blendshapes(self, visemes: np.ndarray, loudness: np.ndarray) -> np.ndarray:
         """Visemes blend their poses; the jaw opens further the louder the speech."""
         shapes = rowwise_matmul(visemes, self._poses)
         jaw_gain = 0.5 + 0.8 * loudness
         shapes[:, Blendshape.JAW_OPEN] *= jaw_gain
-        return np.clip(shapes, 0.0, 1.0).astype(np.float32)
+        return np.minimum(np.maximum(shapes, 0.0), 1.0).astype(np.float32)
