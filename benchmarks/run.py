@@ -62,7 +62,7 @@ def main() -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
     args = parser.parse_args()
     seconds = 15.0 if args.quick else 60.0
-    levels = [8, 32] if args.quick else [8, 16, 32, 48, 64, 96]
+    levels = [8, 32] if args.quick else [8, 16, 32, 48, 64, 80, 96, 128]
     report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
               "realtime_factor": realtime_factor.run(seconds)}

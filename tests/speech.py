@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from runtime.audio.pcm import encode_pcm16
 from runtime.train.espeak import SpeechOptions, synthesize
 
 PARAGRAPH = ("Peter picked a bowl of mushrooms before the morning market opened. "
@@ -22,7 +23,7 @@ class Clip:
         return len(self.samples) / self.sample_rate
 
     def pcm16(self) -> bytes:
-        return (np.clip(np.round(self.samples * 32768.0), -32768, 32767)).astype("<i2").tobytes()
+        return encode_pcm16(self.samples)
 
 
 def speech_clip(text: str = PARAGRAPH, voice: str = "en-us") -> Clip:
