@@ -64,7 +64,8 @@ class AnimatorOptions:
 
 
 class Animator:
-    """Push audio (and control changes) as it arrives; get frames and events in time order."""
+    """Push audio (and control changes) as it arrives; get frames (in time order) and events (as
+    soon as they are known) back."""
 
     def __init__(self, options: AnimatorOptions = AnimatorOptions()) -> None:
         self.options = options
