@@ -33,6 +33,7 @@ from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestSt
 
 MIN_FPS, MAX_FPS, DEFAULT_FPS = 1, 60, 25
 MAX_SEED = 2**64 - 1
+MAX_IDLE_S = 600.0
 
 AnimatorOutput = MotionFrame | SessionEvent
 
@@ -119,6 +120,13 @@ class Animator:
         if not self._next_frame_ready_after_pending():
             return []  # nothing new to emit yet: defer the work, it gives the same result later
         return self._analyse(self._take_pending())
+
+    def push_silence(self, seconds: float) -> list[AnimatorOutput]:
+        """Idle life without audio: the stream goes on as if `seconds` of silence had arrived."""
+        if not 0.0 <= seconds <= MAX_IDLE_S:
+            raise InvalidConfigError(f"idle_s must be within [0, {MAX_IDLE_S}], got {seconds}")
+        rate = self.options.audio_format.sample_rate_hz
+        return self.push_samples(np.zeros(round(seconds * rate), np.float32))
 
     def update_controls(self, patch: ControlPatch, transition_s: float = DEFAULT_TRANSITION_S) -> None:
         """Changes controls from the audio time reached so far, with a smooth transition."""

@@ -61,6 +61,9 @@ class AnimateSession:
                  encoding=options.audio_format.encoding.value, mouth_model=options.mouth_model)
         yield convert.session_started(self.session_id, self._animator.options,
                                       self._animator.model_versions, self._animator.lookahead_s)
+        if config.idle_s:
+            for response in await self._compute(self._animator.push_silence, config.idle_s, audio_s=config.idle_s):
+                yield response
         async for request in requests:
             kind = request.WhichOneof("request")
             if kind == "audio":
