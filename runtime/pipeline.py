@@ -26,7 +26,7 @@ from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBl
 from runtime.errors import InvalidConfigError
 from runtime.motion.composer import compose
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
-from runtime.motion.dynamics_baseline import BaselineDynamics
+from runtime.motion.dynamics import ProceduralDynamics, ProsodyCues
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
 from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
@@ -74,7 +74,7 @@ class Animator:
         self._features = StreamingLogMel()
         self._voice = StreamingVoiceActivity()
         self._mouth = create_mouth_model(options.mouth_model)
-        self._dynamics = BaselineDynamics(options.seed)
+        self._dynamics = ProceduralDynamics(options.seed)
         self._controls = ControlTimeline(options.controls)
         self._track = MotionTrack()
         self._delay_hops = self._mouth.lookahead_hops
@@ -180,9 +180,10 @@ class Animator:
     def _motion_rows(self, features: FeatureBlock, voice: VoiceActivityBlock) -> np.ndarray:
         """Rows for hops [start - delay, end - delay): the models see `delay` hops ahead."""
         mouth = self._mouth.push(features, voice.probability)
-        dynamics = self._dynamics.push(voice.probability, features.energy_db)
         hops = features.start_hop - self._delay_hops + np.arange(len(features))
         controls = self._controls.sample(hops * HOP_S)
+        cues = ProsodyCues(np.zeros(len(features), np.float32), np.zeros(len(features), bool))
+        dynamics = self._dynamics.push(voice.probability, features.energy_db, cues, controls)
         rows = compose(mouth, dynamics, controls, self.options.rest)
         return rows[hops >= 0]
 

@@ -1,7 +1,8 @@
 """Baseline blinks: a renewal process at human rates with an asymmetric lid curve.
 
-Rates: about 26 blinks/min in conversation and 17/min at rest (Bentivoglio 1997). A blink closes
-fast and opens slower; after one, a refractory time passes before the next can start.
+Rates: about 26 blinks/min in conversation and 17/min at rest (Bentivoglio 1997); blinks cluster
+at pauses, so the rate rises for a moment when the voice stops. A blink closes fast and opens
+slower; after one, a refractory time passes before the next can start.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ CLOSE_S = 0.07  # lid travel down
 HOLD_S = 0.03  # fully closed
 OPEN_S = 0.16  # lid travel up: slower than closing
 BLINK_S = CLOSE_S + HOLD_S + OPEN_S
+PAUSE_AFTER_S = 0.25  # quiet this long is a pause, not a gap between words...
+PAUSE_WINDOW_S = 0.8  # ...and until this long, blinks are...
+PAUSE_RATE_FACTOR = 2.0  # ...this much more likely
 
 
 def blink_curve(elapsed_s: float) -> float:
@@ -43,6 +47,7 @@ class Blinks:
     def __init__(self, generator: np.random.Generator) -> None:
         self._generator = generator
         self._since_start_s = REFRACTORY_S + BLINK_S  # ready to blink
+        self._since_voice_s = np.inf  # time since the voice was last active
         self._depth = (1.0, 1.0)
 
     def push(self, voice_activity: np.ndarray) -> np.ndarray:
@@ -50,6 +55,9 @@ class Blinks:
         lids = np.zeros((len(voice_activity), 2), np.float32)
         for i, (voice, draw) in enumerate(zip(voice_activity.tolist(), draws, strict=True)):
             rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice
+            self._since_voice_s = 0.0 if voice > 0.5 else self._since_voice_s + HOP_S
+            if PAUSE_AFTER_S <= self._since_voice_s <= PAUSE_WINDOW_S:
+                rate *= PAUSE_RATE_FACTOR
             ready = self._since_start_s >= BLINK_S + REFRACTORY_S
             if ready and draw[0] < hazard_per_hop(rate):
                 self._since_start_s = 0.0

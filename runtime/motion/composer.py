@@ -6,14 +6,19 @@ import numpy as np
 
 from runtime.arkit import Blendshape
 from runtime.motion.controls import ControlRows
-from runtime.motion.dynamics_baseline import DynamicsRows
+from runtime.motion.dynamics import DynamicsRows
 from runtime.motion.eye_look import add_eye_look
 from runtime.motion.mouth_baseline import MouthRows
 from runtime.motion.track import BLENDSHAPES, GAZE, HEAD, ROW_WIDTH, VISEMES, VOICE
 from runtime.types import RestState
 
 REST_CAMERA_DISTANCE = 5.0  # face widths from the camera to the head at rest (motion.proto)
-OUTER_BROW_SHARE = 0.6  # outer brows rise less than the inner brow with emphasis
+# How much of the emphasis each shape shows: the inner brow rises most, the outer brows less, and
+# the eyes and cheeks narrow a little (the "Duchenne" part of an emphatic face).
+EMPHASIS_SHAPES = {Blendshape.BROW_INNER_UP: 1.0, Blendshape.BROW_OUTER_UP_LEFT: 0.6,
+                   Blendshape.BROW_OUTER_UP_RIGHT: 0.6, Blendshape.EYE_SQUINT_LEFT: 0.25,
+                   Blendshape.EYE_SQUINT_RIGHT: 0.25, Blendshape.CHEEK_SQUINT_LEFT: 0.25,
+                   Blendshape.CHEEK_SQUINT_RIGHT: 0.25}
 
 
 def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
@@ -29,7 +34,9 @@ def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, res
 
 
 def _head(dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
-    head = rest.head_pose.as_array() + dynamics.head * controls.motion_intensity[:, None]
+    scale = (controls.motion_intensity * controls.motion_scale)[:, None]
+    head = rest.head_pose.as_array() + dynamics.head * scale
+    head[:, 0] += controls.head_pitch_offset
     head[:, 5] += REST_CAMERA_DISTANCE * (1.0 - controls.head_distance)
     return head
 
@@ -40,7 +47,6 @@ def _blendshapes(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows
     shapes[:, Blendshape.EYE_BLINK_LEFT] += dynamics.blinks[:, 0]
     shapes[:, Blendshape.EYE_BLINK_RIGHT] += dynamics.blinks[:, 1]
     add_eye_look(shapes, gaze)
-    shapes[:, Blendshape.BROW_INNER_UP] += dynamics.brow_raise
-    shapes[:, Blendshape.BROW_OUTER_UP_LEFT] += OUTER_BROW_SHARE * dynamics.brow_raise
-    shapes[:, Blendshape.BROW_OUTER_UP_RIGHT] += OUTER_BROW_SHARE * dynamics.brow_raise
+    for index, share in EMPHASIS_SHAPES.items():
+        shapes[:, index] += share * dynamics.emphasis
     return np.minimum(np.maximum(shapes, 0.0), 1.0)

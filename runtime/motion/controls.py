@@ -11,13 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.arkit import NUM_BLENDSHAPES
-from runtime.motion.emotions import emotion_offset
+from runtime.motion.emotions import emotion_offset, emotion_style
 from runtime.numerics import smoothstep
 from runtime.types import Controls
 
 DEFAULT_TRANSITION_S = 0.3
 MAX_TRANSITION_S = 10.0
-_SCALARS = 4  # gaze yaw, gaze pitch, head distance, motion intensity; then 52 emotion offsets
+# The control vector: gaze yaw, gaze pitch, head distance, motion intensity, the emotion style's
+# head pitch, motion scale and slow share; then the 52 emotion blendshape offsets.
+_SCALARS = 7
 
 
 @dataclass(frozen=True)
@@ -27,12 +29,16 @@ class ControlRows:
     gaze: np.ndarray  # (n, 2) target yaw, pitch (deg)
     head_distance: np.ndarray  # (n,)
     motion_intensity: np.ndarray  # (n,)
+    head_pitch_offset: np.ndarray  # (n,) degrees, from the emotion's style
+    motion_scale: np.ndarray  # (n,) from the emotion's style
+    slow_share: np.ndarray  # (n,) from the emotion's style
     emotion_offsets: np.ndarray  # (n, 52)
 
 
 def _as_vector(controls: Controls) -> np.ndarray:
+    style = emotion_style(controls.emotion, controls.emotion_intensity)
     scalars = [controls.gaze_yaw_deg, controls.gaze_pitch_deg, controls.head_distance,
-               controls.motion_intensity]
+               controls.motion_intensity, style.head_pitch_deg, style.motion_scale, style.slow_share]
     offsets = emotion_offset(controls.emotion, controls.emotion_intensity)
     return np.concatenate([np.array(scalars, np.float32), offsets])
 
@@ -61,7 +67,8 @@ class ControlTimeline:
     def sample(self, times_s: np.ndarray) -> ControlRows:
         values = self._values(times_s)
         self._forget_before(float(times_s[0]) if len(times_s) else 0.0)
-        return ControlRows(values[:, 0:2], values[:, 2], values[:, 3], values[:, _SCALARS:])
+        return ControlRows(values[:, 0:2], values[:, 2], values[:, 3], values[:, 4], values[:, 5], values[:, 6],
+                           values[:, _SCALARS:])
 
     def _values(self, times_s: np.ndarray) -> np.ndarray:
         last = self._transitions[-1]

@@ -1,10 +1,13 @@
-"""Emotion → blendshape offsets at intensity 1 (a first table; the dynamics issue adds styles).
+"""Emotion → blendshape offsets and a head-motion style, at intensity 1.
 
 Offsets add to the speech's own weights, so lip sync keeps working under an emotion: they avoid
-jawOpen and the lip-closure shapes the mouth model drives.
+jawOpen and the lip-closure shapes the mouth model drives. Styles change how the head moves: a sad
+speaker holds the head lower and moves it less and slower; a happy one lifts it and moves more.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,3 +42,29 @@ def emotion_offset(emotion: Emotion, intensity: float) -> np.ndarray:
     for name, weight in EMOTION_OFFSETS[emotion].items():
         offsets[blendshape_index(name)] = weight * intensity
     return offsets
+
+
+@dataclass(frozen=True)
+class EmotionStyle:
+    head_pitch_deg: float = 0.0  # added to the head's pitch (> 0 lowers the head: a nod down)
+    motion_scale: float = 1.0  # multiplies head motion
+    slow_share: float = 0.0  # 0..1: how much of the speech sway moves in the slower band
+
+
+EMOTION_STYLES: dict[Emotion, EmotionStyle] = {
+    Emotion.NEUTRAL: EmotionStyle(),
+    Emotion.HAPPY: EmotionStyle(head_pitch_deg=-2.0, motion_scale=1.25),
+    Emotion.SAD: EmotionStyle(head_pitch_deg=6.0, motion_scale=0.6, slow_share=0.8),
+    Emotion.ANGRY: EmotionStyle(head_pitch_deg=3.0, motion_scale=1.2),
+    Emotion.SURPRISED: EmotionStyle(head_pitch_deg=-4.0, motion_scale=1.1),
+    Emotion.FEARFUL: EmotionStyle(head_pitch_deg=2.0, motion_scale=0.8, slow_share=0.3),
+    Emotion.DISGUSTED: EmotionStyle(head_pitch_deg=1.0, motion_scale=0.9, slow_share=0.3),
+    Emotion.CONTEMPT: EmotionStyle(head_pitch_deg=-3.0, motion_scale=0.8, slow_share=0.4),
+}
+
+
+def emotion_style(emotion: Emotion, intensity: float) -> EmotionStyle:
+    """The style of `emotion` at `intensity`, blended from neutral."""
+    full = EMOTION_STYLES[emotion]
+    return EmotionStyle(full.head_pitch_deg * intensity, 1.0 + (full.motion_scale - 1.0) * intensity,
+                        full.slow_share * intensity)
