@@ -130,3 +130,23 @@ def test_a_second_server_on_the_same_port_is_refused(served):
     port = served.address.rsplit(":", 1)[1]
     result = _run("serve", "--port", port, timeout_s=60)
     assert result.returncode == 1 and "cannot serve" in result.stderr
+
+
+def test_bake_takes_control_flags_and_idle(tmp_path, wav):
+    output = tmp_path / "happy.json"
+    result = _run("bake", str(wav), "-o", str(output), "--idle", "2", "--emotion", "happy:0.8",
+                  "--gaze", "10,-5", "--head-distance", "1.2", "--motion", "1.5")
+    assert result.returncode == 0, result.stderr
+    frames = read_clip(output)["frames"]
+    first = [frame for frame in frames if frame["t"] < 1.9]
+    assert max(frame["blendshapes"][17] for frame in first) < 0.05  # idle: the mouth is closed
+    assert np.mean([frame["blendshapes"][23] for frame in frames]) > 0.35  # mouthSmileLeft
+    assert np.mean([frame["gaze"][0] for frame in frames]) == pytest.approx(10.0, abs=2.5)
+    assert np.mean([frame["pose"]["z"] for frame in frames]) == pytest.approx(-1.0, abs=0.05)
+
+
+def test_bake_idle_without_audio(tmp_path):
+    output = tmp_path / "idle.msgpack"
+    result = _run("bake", "-o", str(output), "--idle", "4")
+    assert result.returncode == 0, result.stderr
+    assert len(read_clip(output)["frames"]) == 100
