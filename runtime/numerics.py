@@ -56,12 +56,13 @@ def one_pole(time_constant_s: float, step_s: float, channels: int, initial: floa
     return StreamingIir([1.0 - decay], [1.0, -decay], channels, initial)
 
 
-def bump_filter(time_constant_s: float, step_s: float, channels: int) -> StreamingIir:
-    """Two cascaded one-pole low-passes (critically damped): an impulse becomes a smooth bump that
-    peaks after about `time_constant_s`; scaled so an impulse of 1 peaks at 1."""
-    decay = float(np.exp(-step_s / time_constant_s))
-    b, a = np.array([(1.0 - decay) ** 2]), np.array([1.0, -2.0 * decay, decay**2])
-    impulse = np.zeros((int(20 * time_constant_s / step_s) + 10, 1))
+def bump_filter(peak_s: float, step_s: float, channels: int) -> StreamingIir:
+    """Three cascaded one-pole low-passes: an impulse becomes a smooth bump that starts with zero
+    slope, peaks after `peak_s` and decays; scaled so an impulse of 1 peaks at 1."""
+    decay = float(np.exp(-step_s / (peak_s / 2.0)))  # a triple pole peaks at twice its time constant
+    b = np.array([(1.0 - decay) ** 3])
+    a = np.array([1.0, -3.0 * decay, 3.0 * decay**2, -(decay**3)])
+    impulse = np.zeros((int(30 * peak_s / step_s) + 10, 1))
     impulse[0] = 1.0
     peak = float(StreamingIir(b, a, 1).push(impulse).max())
     return StreamingIir(b / peak, a, channels)

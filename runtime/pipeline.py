@@ -1,7 +1,7 @@
 """The Animator: one session's streaming pipeline, from audio samples to motion frames.
 
     16 kHz audio ─▶ log-mel + energy ─▶ voice activity ─▶ mouth model ─┐
-                                                    └──▶ dynamics ──────┼─▶ compose ─▶ per-hop track
+               └▶ prosody (F0, accents, phrase ends) ─▶ dynamics ──────┼─▶ compose ─▶ per-hop track
                                                controls timeline ───────┘      ─▶ frames at fps
 
 Every stage is streaming and chunk-invariant, so the frames depend only on the audio samples,
@@ -21,6 +21,7 @@ import numpy as np
 from runtime.audio.constants import HOP_LENGTH, HOP_S, WINDOW_LENGTH
 from runtime.audio.features import FeatureBlock, StreamingLogMel
 from runtime.audio.pcm import AudioFormat, decode_pcm
+from runtime.audio.prosody import ProsodyBlock, StreamingProsody
 from runtime.audio.resample import StreamingResampler
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
 from runtime.errors import InvalidConfigError
@@ -73,6 +74,7 @@ class Animator:
         self._resampler = StreamingResampler(options.audio_format.sample_rate_hz)
         self._features = StreamingLogMel()
         self._voice = StreamingVoiceActivity()
+        self._prosody = StreamingProsody()
         self._mouth = create_mouth_model(options.mouth_model)
         self._dynamics = ProceduralDynamics(options.seed)
         self._controls = ControlTimeline(options.controls)
@@ -173,16 +175,17 @@ class Animator:
 
     def _analyse(self, samples: np.ndarray) -> list[AnimatorOutput]:
         features = self._features.push(samples)
+        prosody = self._prosody.push(samples)  # the same hops as the features
         voice = self._voice.push(features.energy_db)
-        self._track.append(self._motion_rows(features, voice))
+        self._track.append(self._motion_rows(features, prosody, voice))
         return [*_voice_events(voice), *self._ready_frames()]
 
-    def _motion_rows(self, features: FeatureBlock, voice: VoiceActivityBlock) -> np.ndarray:
+    def _motion_rows(self, features: FeatureBlock, prosody: ProsodyBlock, voice: VoiceActivityBlock) -> np.ndarray:
         """Rows for hops [start - delay, end - delay): the models see `delay` hops ahead."""
         mouth = self._mouth.push(features, voice.probability)
         hops = features.start_hop - self._delay_hops + np.arange(len(features))
         controls = self._controls.sample(hops * HOP_S)
-        cues = ProsodyCues(np.zeros(len(features), np.float32), np.zeros(len(features), bool))
+        cues = ProsodyCues(prosody.pitch_accent, prosody.phrase_end)
         dynamics = self._dynamics.push(voice.probability, features.energy_db, cues, controls)
         rows = compose(mouth, dynamics, controls, self.options.rest)
         return rows[hops >= 0]

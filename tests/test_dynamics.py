@@ -8,7 +8,7 @@ import pytest
 
 from runtime.arkit import Blendshape
 from runtime.audio.pcm import AudioEncoding, AudioFormat
-from runtime.motion.head_motion import MAX_HEAD_SPEED_DEG_S
+from runtime.motion.head_motion import ACCENT_NOD_DEG, MAX_HEAD_SPEED_DEG_S, HeadMotion
 from runtime.pipeline import Animator, AnimatorOptions, run_clip
 from runtime.types import Controls, Emotion, MotionFrame
 from tests.speech import Clip, envelope_at, long_speech, silence
@@ -152,3 +152,18 @@ def test_gaze_glances_away_at_speech_onsets(seeds):
     for onset in onsets:
         after_onset[onset + 5:onset + 15] = True
     assert yaw[after_onset].mean() > 1.5 * yaw[~after_onset].mean()
+
+
+def test_a_pitch_accent_becomes_a_smooth_nod():
+    def pitch(accent_strength: float) -> np.ndarray:
+        head = HeadMotion(np.random.Generator(np.random.PCG64(5)))
+        accents = np.zeros(200, np.float32)
+        accents[50] = accent_strength
+        return head.push(np.zeros(200, np.float32), accents, np.zeros(200, bool), np.zeros(200, np.float32))[:, 0]
+
+    nod = pitch(1.0) - pitch(0.0)  # same noise: the difference is the nod alone
+    assert np.abs(nod[:50]).max() == 0.0  # nothing before the accent
+    peak = int(np.argmax(nod))
+    assert 60 <= peak <= 70 and nod[peak] == pytest.approx(ACCENT_NOD_DEG, rel=0.02)  # down, ~150 ms later
+    assert np.abs(np.diff(nod)).max() < 0.2 * ACCENT_NOD_DEG  # eased over several hops, no step
+    assert abs(nod[-1]) < 0.05 * ACCENT_NOD_DEG  # and back within 1.5 s

@@ -20,7 +20,7 @@ LOUD_DB = -15.0  # loudness 1 at or above
 EMPHASIS_GAIN = 0.6  # emphasis per unit of loudness rise over its recent level
 ACCENT_EMPHASIS = 0.35  # emphasis a full pitch accent adds
 MAX_EMPHASIS = 0.4
-ACCENT_BUMP_S = 0.15  # brows rise and fall with an accent over about half a second
+ACCENT_BUMP_S = 0.15  # brows peak 150 ms after an accent and fall back within about a second
 ONSET_SILENCE_S = 0.3  # a speech onset needs this much quiet before it
 
 

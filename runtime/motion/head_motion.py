@@ -22,10 +22,10 @@ SWAY_BAND_HZ = (0.6, 2.0)  # the speech-envelope band heads move in
 SLOW_SWAY_BAND_HZ = (0.25, 0.8)  # the same motion, slower (sad, tired styles)
 SWAY_STD = np.array([1.6, 1.9, 1.2, 0.006, 0.006, 0.003])  # at full speech envelope
 ENVELOPE_TIME_CONSTANT_S = 0.25
-NOD_TIME_CONSTANT_S = 0.12  # a nod peaks ~120 ms after its accent and settles in ~0.6 s
+NOD_PEAK_S = 0.15  # a nod peaks 150 ms after its accent and settles within about 0.8 s
 ACCENT_NOD_DEG = 2.5  # pitch (down) at full accent strength
-PHRASE_NOD_DEG = 1.5  # pitch (down) at a phrase end...
-PHRASE_TILT_DEG = 1.2  # ...with a small roll to either side
+PHRASE_NOD_DEG = 1.0  # pitch (down) at a phrase end...
+PHRASE_TILT_DEG = 0.8  # ...with a small roll to either side
 MAX_HEAD_SPEED_DEG_S = 75.0  # documented bound: no rotation changes faster, at motion intensity 1
 BREATH_HZ = 0.25
 BREATH_PITCH_DEG = 0.35  # chest rise tips the head slightly
@@ -41,7 +41,7 @@ class HeadMotion:
         self._sway = _unit_noise_filter(butter(2, SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), 6)
         self._slow_sway = _unit_noise_filter(butter(2, SLOW_SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), 6)
         self._envelope = one_pole(ENVELOPE_TIME_CONSTANT_S, HOP_S, 1)
-        self._nod = bump_filter(NOD_TIME_CONSTANT_S, HOP_S, 2)
+        self._nod = bump_filter(NOD_PEAK_S, HOP_S, 2)
         self._breath_phase = generator.uniform(0.0, 2.0 * np.pi)
         self._hop = 0
 
