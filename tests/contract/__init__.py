@@ -1,0 +1,1 @@
+"""Golden streams and clips that engine clients test against (see make_vectors.py)."""
