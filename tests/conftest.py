@@ -6,6 +6,14 @@ import pytest
 from tests.server_harness import ServerThread, stub_for
 from tests.speech import Clip, speech_clip
 
+# Lines tests want in the run's closing summary (e.g. the C# NUnit pass count), printed even without -s.
+SUMMARY_LINES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for line in SUMMARY_LINES:
+        terminalreporter.write_line(line)
+
 
 @pytest.fixture(scope="session")
 def speech() -> Clip:
