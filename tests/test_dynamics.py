@@ -167,3 +167,9 @@ def test_a_pitch_accent_becomes_a_smooth_nod():
     assert 60 <= peak <= 70 and nod[peak] == pytest.approx(ACCENT_NOD_DEG, rel=0.02)  # down, ~150 ms later
     assert np.abs(np.diff(nod)).max() < 0.2 * ACCENT_NOD_DEG  # eased over several hops, no step
     assert abs(nod[-1]) < 0.05 * ACCENT_NOD_DEG  # and back within 1.5 s
+
+
+def test_each_seed_is_a_person_with_its_own_blink_rate(seeds):
+    rates = [_blinks_per_minute(frames, _speaking(frames)) for frames in seeds.values()]
+    assert max(rates) - min(rates) >= 4.0  # individual variation...
+    assert all(10.0 <= rate <= 32.0 for rate in rates)  # ...within the human range

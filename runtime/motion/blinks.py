@@ -18,6 +18,7 @@ CLOSE_S = 0.07  # lid travel down
 HOLD_S = 0.03  # fully closed
 OPEN_S = 0.16  # lid travel up: slower than closing
 BLINK_S = CLOSE_S + HOLD_S + OPEN_S
+PERSON_RATE_RANGE = (0.7, 1.1)  # each seed is a person who blinks a little less or more than average
 PAUSE_AFTER_S = 0.25  # quiet this long is a pause, not a gap between words...
 PAUSE_WINDOW_S = 0.8  # ...and until this long, blinks are...
 PAUSE_RATE_FACTOR = 2.0  # ...this much more likely
@@ -46,6 +47,7 @@ class Blinks:
 
     def __init__(self, generator: np.random.Generator) -> None:
         self._generator = generator
+        self.person_rate = float(generator.uniform(*PERSON_RATE_RANGE))  # drawn once, before the hops
         self._since_start_s = REFRACTORY_S + BLINK_S  # ready to blink
         self._since_voice_s = np.inf  # time since the voice was last active
         self._depth = (1.0, 1.0)
@@ -54,7 +56,7 @@ class Blinks:
         draws = self._generator.random((len(voice_activity), 3))  # start?, left depth, right depth
         lids = np.zeros((len(voice_activity), 2), np.float32)
         for i, (voice, draw) in enumerate(zip(voice_activity.tolist(), draws, strict=True)):
-            rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice
+            rate = (RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice) * self.person_rate
             self._since_voice_s = 0.0 if voice > 0.5 else self._since_voice_s + HOP_S
             if PAUSE_AFTER_S <= self._since_voice_s <= PAUSE_WINDOW_S:
                 rate *= PAUSE_RATE_FACTOR
