@@ -1,0 +1,150 @@
+"""AvatarStore: avatars on disk, content-addressed, surviving restarts.
+
+Each avatar is `<id>.png` (the decoded RGB portrait) and `<id>.msgpack` (everything else), both
+written atomically, the msgpack last: a crash between the two leaves at worst an orphan image,
+never a record pointing at a missing one. A record that fails to decode is logged, deleted and
+treated as absent — never served.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from pathlib import Path
+
+import platformdirs
+
+from runtime.atomic_file import write_atomically
+from runtime.errors import AvatarNotFoundError
+from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
+from runtime.face.avatar import Avatar, avatar_id_for
+from runtime.face.avatar_record import DamagedRecordError, decode_record, encode_image, encode_record
+from runtime.face.landmarker import FaceLandmarker
+
+log = logging.getLogger(__name__)
+
+_ID_PATTERN = re.compile(r"[0-9a-f]{32}")
+RECORD_SUFFIX = ".msgpack"
+IMAGE_SUFFIX = ".png"
+# A temp file older than this is a crashed write, not another process mid-write.
+STALE_TEMP_FILE_S = 600.0
+
+
+def default_avatar_directory() -> Path:
+    """`<user cache dir>/facecast/avatars`, resolved when asked (never at import)."""
+    return Path(platformdirs.user_cache_dir("facecast")) / "avatars"
+
+
+class AvatarStore:
+    """Thread-safe. Analysis runs outside the record lock so reads are never blocked behind it."""
+
+    def __init__(self, directory: str | Path | None = None, options: AnalysisOptions | None = None) -> None:
+        self.directory = Path(directory) if directory is not None else default_avatar_directory()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._options = options or AnalysisOptions()
+        self._lock = threading.Lock()  # records and the cache
+        self._analysis_lock = threading.Lock()  # the landmarker is not thread-safe
+        self._landmarker: FaceLandmarker | None = None
+        self._cache: dict[str, Avatar] = {}
+        self._remove_stale_temp_files()
+
+    def __enter__(self) -> AvatarStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._analysis_lock:
+            if self._landmarker is not None:
+                self._landmarker.close()
+                self._landmarker = None
+
+    def create(self, image_bytes: bytes, display_name: str = "") -> tuple[Avatar, tuple[str, ...]]:
+        """Analyses and stores a portrait; the same image again returns the stored avatar unchanged.
+        Raises InvalidImageError (and subclasses) for unusable images."""
+        avatar_id = avatar_id_for(bytes(image_bytes))
+        with self._lock:
+            existing = self._load(avatar_id)
+        if existing is not None:
+            return existing, existing.warnings
+        analysis = self._analyse(bytes(image_bytes))
+        avatar = Avatar.from_analysis(avatar_id, display_name, time.time(), analysis)
+        with self._lock:
+            existing = self._load(avatar_id)  # another thread may have stored it meanwhile
+            if existing is not None:
+                return existing, existing.warnings
+            write_atomically(self._image_path(avatar_id), encode_image(avatar.image))
+            write_atomically(self._record_path(avatar_id), encode_record(avatar))
+            self._cache[avatar_id] = avatar
+        return avatar, avatar.warnings
+
+    def get(self, avatar_id: str) -> Avatar:
+        with self._lock:
+            avatar = self._load(avatar_id) if _ID_PATTERN.fullmatch(avatar_id) else None
+        if avatar is None:
+            raise AvatarNotFoundError(f"no avatar with id {avatar_id!r}")
+        return avatar
+
+    def list(self) -> list[Avatar]:
+        """Every stored avatar, oldest first."""
+        with self._lock:
+            ids = sorted(path.stem for path in self.directory.glob(f"*{RECORD_SUFFIX}"))
+            avatars = [avatar for avatar in map(self._load, ids) if avatar is not None]
+        return sorted(avatars, key=lambda avatar: (avatar.created_unix_s, avatar.avatar_id))
+
+    def delete(self, avatar_id: str) -> None:
+        """Raises AvatarNotFoundError if there is no such avatar."""
+        with self._lock:
+            if not _ID_PATTERN.fullmatch(avatar_id) or not self._record_path(avatar_id).exists():
+                raise AvatarNotFoundError(f"no avatar with id {avatar_id!r}")
+            self._remove(avatar_id)
+
+    def _analyse(self, image_bytes: bytes) -> PortraitAnalysis:
+        with self._analysis_lock:
+            if self._landmarker is None:
+                self._landmarker = FaceLandmarker(self._options.max_faces)
+            return analyse_portrait(image_bytes, self._options, landmarker=self._landmarker)
+
+    def _load(self, avatar_id: str) -> Avatar | None:
+        """The avatar, or None if absent or damaged (then removed). Call with the lock held."""
+        cached = self._cache.get(avatar_id)
+        record_path = self._record_path(avatar_id)
+        if cached is not None and record_path.exists():
+            return cached
+        self._cache.pop(avatar_id, None)
+        try:
+            payload = record_path.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            image_png = self._image_path(avatar_id).read_bytes()
+            avatar = decode_record(payload, image_png, avatar_id)
+        except (OSError, DamagedRecordError) as error:
+            log.warning("dropping damaged avatar record %s: %s", avatar_id, error)
+            self._remove(avatar_id)
+            return None
+        self._cache[avatar_id] = avatar
+        return avatar
+
+    def _remove(self, avatar_id: str) -> None:
+        self._cache.pop(avatar_id, None)
+        self._record_path(avatar_id).unlink(missing_ok=True)  # the record first: never a dangling one
+        self._image_path(avatar_id).unlink(missing_ok=True)
+
+    def _remove_stale_temp_files(self) -> None:
+        cutoff = time.time() - STALE_TEMP_FILE_S
+        for temporary in self.directory.glob(".*.tmp"):
+            try:
+                if temporary.stat().st_mtime < cutoff:
+                    temporary.unlink()
+            except FileNotFoundError:
+                pass  # another store cleaned it first
+
+    def _record_path(self, avatar_id: str) -> Path:
+        return self.directory / f"{avatar_id}{RECORD_SUFFIX}"
+
+    def _image_path(self, avatar_id: str) -> Path:
+        return self.directory / f"{avatar_id}{IMAGE_SUFFIX}"
