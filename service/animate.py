@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import grpc
 
-from runtime.errors import AudioTooLongError, AvatarNotFoundError, UnsupportedFeatureError
+from runtime.errors import AudioTooLongError, UnsupportedFeatureError
+from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput
 from runtime.types import MotionFrame
 from service import convert
@@ -42,8 +43,9 @@ class SessionFigures:
 
 class AnimateSession:
     def __init__(self, session_id: str, settings: ServerSettings, executor: Executor,
-                 default_mouth_model: str) -> None:
+                 default_mouth_model: str, avatars: AvatarStore) -> None:
         self.session_id = session_id
+        self._avatars = avatars
         self.figures = SessionFigures()
         self._settings = settings
         self._executor = executor
@@ -53,7 +55,8 @@ class AnimateSession:
     async def run(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
                   ) -> AsyncIterator[animate_pb2.AnimateResponse]:
         config = await self._first_config(requests)
-        self._animator = Animator(convert.animator_options(config, self._default_mouth_model))
+        rest = self._avatars.get(config.avatar_id).rest_state if config.avatar_id else None  # NOT_FOUND
+        self._animator = Animator(convert.animator_options(config, self._default_mouth_model, rest))
         self._refuse_unavailable_outputs(config)
         options = self._animator.options
         log.info("session_start", session_id=self.session_id, fps=options.fps, seed=options.seed,
@@ -97,9 +100,6 @@ class AnimateSession:
         raise StreamError(grpc.StatusCode.FAILED_PRECONDITION, "the stream ended before a SessionConfig")
 
     def _refuse_unavailable_outputs(self, config: animate_pb2.SessionConfig) -> None:
-        if config.avatar_id:
-            # No avatar store exists before the renderer lands, so no id can be known.
-            raise AvatarNotFoundError(f"avatar {config.avatar_id!r} not found")
         if config.output in _FRAMES_OUTPUTS:
             raise UnsupportedFeatureError("rendered frames are not available on this server yet; "
                                           "ask for OUTPUT_LATENTS")

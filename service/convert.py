@@ -5,9 +5,19 @@ from __future__ import annotations
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
+from runtime.face.avatar import Avatar
 from runtime.pipeline import DEFAULT_FPS, AnimatorOptions, ModelVersion
-from runtime.types import ControlPatch, Controls, Emotion, EventKind, HeadPose, MotionFrame, SessionEvent
-from service.api import animate_pb2, controls_pb2, motion_pb2
+from runtime.types import (
+    ControlPatch,
+    Controls,
+    Emotion,
+    EventKind,
+    HeadPose,
+    MotionFrame,
+    RestState,
+    SessionEvent,
+)
+from service.api import animate_pb2, avatar_pb2, controls_pb2, motion_pb2
 
 _ENCODINGS = {
     animate_pb2.AUDIO_ENCODING_PCM_S16LE: AudioEncoding.PCM_S16LE,
@@ -48,7 +58,8 @@ def control_patch(message: controls_pb2.Controls) -> ControlPatch:
     return ControlPatch(**values)
 
 
-def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str) -> AnimatorOptions:
+def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str,
+                     rest: RestState | None = None) -> AnimatorOptions:
     if not config.HasField("audio_format"):
         raise InvalidConfigError("audio_format is required in SessionConfig")
     return AnimatorOptions(
@@ -57,7 +68,15 @@ def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str
         audio_format=audio_format(config.audio_format),
         controls=control_patch(config.controls).apply_to(Controls()),
         mouth_model=config.mouth_model or default_mouth_model,
+        rest=rest or RestState(),
     )
+
+
+def avatar(item: Avatar) -> avatar_pb2.Avatar:
+    return avatar_pb2.Avatar(
+        avatar_id=item.avatar_id, display_name=item.display_name, width=item.width, height=item.height,
+        rest_head_pose=head_pose(item.rest_head_pose), rest_blendshapes=item.rest_blendshapes.tolist(),
+        created_unix_s=item.created_unix_s)
 
 
 def head_pose(pose: HeadPose) -> motion_pb2.HeadPose:

@@ -12,6 +12,7 @@ from runtime.errors import (
     InvalidConfigError,
     UnsupportedFeatureError,
 )
+from runtime.face.errors import FaceModelMissingError
 
 
 class StreamError(Exception):
@@ -28,6 +29,7 @@ _CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
     (AvatarNotFoundError, grpc.StatusCode.NOT_FOUND),
     (AudioTooLongError, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (UnsupportedFeatureError, grpc.StatusCode.UNIMPLEMENTED),
+    (FaceModelMissingError, grpc.StatusCode.INTERNAL),  # the server's install, not the client's request
 )
 
 

@@ -11,6 +11,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
 from service.log import get_logger
 from service.servicer import FaceAnimationServicer
@@ -31,12 +32,14 @@ class RunningServer:
     sessions: SessionRegistry
     executor: ThreadPoolExecutor
     settings: ServerSettings
+    avatars: AvatarStore
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Health turns NOT_SERVING, new calls are refused, running streams get `grace_s` to finish."""
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.settings.grace_s if grace_s is None else grace_s)
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.avatars.close()
 
 
 def grpc_options(settings: ServerSettings) -> list[tuple[str, int]]:
@@ -58,7 +61,8 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     server = grpc.aio.server(options=grpc_options(settings))
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
     sessions = SessionRegistry()
-    servicer = FaceAnimationServicer(settings, executor, sessions)
+    avatars = AvatarStore(settings.avatar_dir or None)
+    servicer = FaceAnimationServicer(settings, executor, sessions, avatars)
     face_animation_pb2_grpc.add_FaceAnimationServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -67,14 +71,14 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     await server.start()
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, health_servicer, sessions, executor, settings)
+    return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars)
 
 
 async def serve(settings: ServerSettings) -> None:
     """Runs until SIGTERM or SIGINT, then drains: health NOT_SERVING, streams finish within grace."""
     running = await create_server(settings)
     log.info("server_started", host=settings.host, port=running.port, workers=settings.workers,
-             max_message_bytes=settings.max_message_bytes)
+             max_message_bytes=settings.max_message_bytes, avatar_dir=str(running.avatars.directory))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -2,38 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
+from typing import TypeVar
 
 import grpc
 
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.constants import MAX_INPUT_SAMPLE_RATE, MIN_INPUT_SAMPLE_RATE
+from runtime.face.avatar_store import AvatarStore
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.pipeline import DEFAULT_FPS, MAX_FPS, MIN_FPS
 from runtime.version import package_version
+from service import convert
 from service.animate import AnimateSession
-from service.api import animate_pb2, face_animation_pb2, face_animation_pb2_grpc
+from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
 from service.errors import status_for
 from service.log import get_logger
 from service.sessions import SessionRegistry
 from service.settings import ServerSettings
 
 log = get_logger("facecast.session")
-AVATARS_UNAVAILABLE = "avatars arrive with the renderer; this server has no avatar store yet"
+T = TypeVar("T")
 
 
 class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
-    def __init__(self, settings: ServerSettings, executor: Executor, sessions: SessionRegistry) -> None:
+    def __init__(self, settings: ServerSettings, executor: Executor, sessions: SessionRegistry,
+                 avatars: AvatarStore) -> None:
         self._settings = settings
         self._executor = executor
         self._sessions = sessions
+        self._avatars = avatars
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
         record = self._sessions.open(context.peer())
-        session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL)
+        session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
+                                 self._avatars)
         failure: tuple[grpc.StatusCode, str] | None = None
         outcome = "OK"
         try:
@@ -72,17 +79,38 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             mouth_models=[DEFAULT_MOUTH_MODEL, *(name for name in MOUTH_MODELS if name != DEFAULT_MOUTH_MODEL)],
             max_message_bytes=self._settings.max_message_bytes,
             max_audio_chunk_s=self._settings.max_audio_chunk_s,
-            avatars_supported=False,
+            avatars_supported=True,
         )
 
-    async def CreateAvatar(self, request, context):  # noqa: N802 - gRPC method names
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+    async def CreateAvatar(self, request: avatar_pb2.CreateAvatarRequest,
+                           context: grpc.aio.ServicerContext) -> avatar_pb2.CreateAvatarResponse:
+        avatar, warnings = await self._run(context, self._avatars.create, request.image, request.display_name)
+        log.info("avatar_created", avatar_id=avatar.avatar_id, width=avatar.width, height=avatar.height)
+        return avatar_pb2.CreateAvatarResponse(avatar=convert.avatar(avatar), warnings=warnings)
 
-    async def GetAvatar(self, request, context):
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+    async def GetAvatar(self, request: avatar_pb2.GetAvatarRequest,
+                        context: grpc.aio.ServicerContext) -> avatar_pb2.GetAvatarResponse:
+        avatar = await self._run(context, self._avatars.get, request.avatar_id)
+        return avatar_pb2.GetAvatarResponse(avatar=convert.avatar(avatar))
 
-    async def ListAvatars(self, request, context):
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+    async def ListAvatars(self, request: avatar_pb2.ListAvatarsRequest,
+                          context: grpc.aio.ServicerContext) -> avatar_pb2.ListAvatarsResponse:
+        avatars = await self._run(context, self._avatars.list)
+        return avatar_pb2.ListAvatarsResponse(avatars=[convert.avatar(avatar) for avatar in avatars])
 
-    async def DeleteAvatar(self, request, context):
-        await context.abort(grpc.StatusCode.UNIMPLEMENTED, AVATARS_UNAVAILABLE)
+    async def DeleteAvatar(self, request: avatar_pb2.DeleteAvatarRequest,
+                           context: grpc.aio.ServicerContext) -> avatar_pb2.DeleteAvatarResponse:
+        await self._run(context, self._avatars.delete, request.avatar_id)
+        log.info("avatar_deleted", avatar_id=request.avatar_id)
+        return avatar_pb2.DeleteAvatarResponse()
+
+    async def _run(self, context: grpc.aio.ServicerContext, work: Callable[..., T], *args: object) -> T:
+        """Store work (file I/O, face analysis) on the executor; errors become status codes."""
+        failure: tuple[grpc.StatusCode, str] | None = None
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+        except Exception as error:  # noqa: BLE001 - every error becomes a status, none escapes
+            failure = status_for(error)
+            if failure[0] is grpc.StatusCode.INTERNAL:
+                log.exception("avatar_call_failed")
+        await context.abort(*failure)

@@ -21,6 +21,7 @@ class ServerSettings:
     max_audio_chunk_s: float = 10.0  # longest audio one AudioChunk may carry
     grace_s: float = 10.0  # how long running streams may finish after SIGTERM/SIGINT
     workers: int = max(2, os.cpu_count() or 2)  # threads that run the sessions' computation
+    avatar_dir: str = ""  # where avatars are stored; empty: the user cache dir (.../facecast/avatars)
     log_format: str = "console"  # console (for people) or json (for log pipelines)
     log_level: str = "info"
 

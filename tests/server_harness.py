@@ -4,6 +4,7 @@ small synchronous client for tests."""
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -19,6 +20,8 @@ TEST_SETTINGS = ServerSettings(host="127.0.0.1", port=0, grace_s=2.0, workers=2)
 
 class ServerThread:
     def __init__(self, settings: ServerSettings = TEST_SETTINGS) -> None:
+        self._avatar_dir = tempfile.TemporaryDirectory(prefix="facecast-avatars-")  # never the user's cache
+        settings = replace(settings, avatar_dir=settings.avatar_dir or self._avatar_dir.name)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="test-server", daemon=True)
         self._thread.start()
@@ -36,6 +39,7 @@ class ServerThread:
         self.call(self.running.stop(0))
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._avatar_dir.cleanup()
 
 
 def start_server(**overrides) -> ServerThread:

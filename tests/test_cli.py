@@ -33,8 +33,8 @@ def wav(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def served():
-    server = ServerProcess()
+def served(tmp_path_factory):
+    server = ServerProcess("--avatar-dir", str(tmp_path_factory.mktemp("avatars")))
     yield server
     server.stop()
 
@@ -58,7 +58,7 @@ def test_stream_prints_a_readable_summary(served, wav):
 
 
 def test_sigterm_lets_running_streams_finish(wav):
-    server = ServerProcess("--grace-s", "20")
+    server = ServerProcess("--grace-s", "20", "--avatar-dir", str(wav.parent / "avatars"))
     try:
         command = facecast_command("stream", str(wav), "--server", server.address, "--realtime", "--json")
         client = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -115,20 +115,20 @@ def test_user_errors_are_one_line_without_a_traceback(tmp_path, wav, make_args):
     assert not list(tmp_path.glob("out.*"))
 
 
-def test_serve_on_a_taken_port_is_one_clear_error():
+def test_serve_on_a_taken_port_is_one_clear_error(tmp_path):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {**os.environ, "FACECAST_PORT": str(port)}
+        env = {**os.environ, "FACECAST_PORT": str(port), "FACECAST_AVATAR_DIR": str(tmp_path / "avatars")}
         result = subprocess.run(facecast_command("serve"), capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 1
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_second_server_on_the_same_port_is_refused(served):
+def test_a_second_server_on_the_same_port_is_refused(served, tmp_path):
     port = served.address.rsplit(":", 1)[1]
-    result = _run("serve", "--port", port, timeout_s=60)
+    result = _run("serve", "--port", port, "--avatar-dir", str(tmp_path), timeout_s=60)
     assert result.returncode == 1 and "cannot serve" in result.stderr
 
 

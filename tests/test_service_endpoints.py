@@ -8,7 +8,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from runtime.arkit import BLENDSHAPE_NAMES
-from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
+from service.api import animate_pb2, face_animation_pb2, face_animation_pb2_grpc
 from tests.server_harness import start_server
 
 
@@ -53,20 +53,7 @@ def test_capabilities_describe_the_server(channel, server):
     assert list(capabilities.outputs) == [animate_pb2.OUTPUT_LATENTS]
     assert capabilities.mouth_models[0] == "baseline"
     assert capabilities.max_message_bytes == server.running.settings.max_message_bytes
-    assert not capabilities.avatars_supported
-
-
-@pytest.mark.parametrize("method, request_message", [
-    ("CreateAvatar", avatar_pb2.CreateAvatarRequest(image=b"\x89PNG")),
-    ("GetAvatar", avatar_pb2.GetAvatarRequest(avatar_id="a")),
-    ("ListAvatars", avatar_pb2.ListAvatarsRequest()),
-    ("DeleteAvatar", avatar_pb2.DeleteAvatarRequest(avatar_id="a")),
-])
-def test_avatar_calls_say_unimplemented_until_the_renderer(channel, method, request_message):
-    with pytest.raises(grpc.RpcError) as failure:
-        getattr(_stub(channel), method)(request_message)
-    assert failure.value.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "avatar" in failure.value.details()
+    assert capabilities.avatars_supported
 
 
 def _stub(channel):

@@ -22,6 +22,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--max-audio-chunk-s", type=float, help="longest audio per AudioChunk (default 10 s)")
     parser.add_argument("--grace-s", type=float, help="drain time for running streams on SIGTERM (default 10 s)")
     parser.add_argument("--workers", type=int, help="computation threads (default: the CPU count)")
+    parser.add_argument("--avatar-dir", help="where avatars are stored (default: the user cache dir)")
     parser.add_argument("--log-format", choices=LOG_FORMATS, help="console (default) or json")
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
     parser.set_defaults(run=run)

@@ -1,0 +1,77 @@
+"""Avatars over the wire: create (idempotent), get, list, delete, bad images, and sessions that
+start from the portrait's own pose and expression."""
+
+from __future__ import annotations
+
+import io
+
+import grpc
+import numpy as np
+import pytest
+from PIL import Image
+from skimage import data
+
+from runtime.arkit import BLENDSHAPE_NAMES
+from service.api import avatar_pb2
+from tests.server_harness import chunked, config, end, motion_frames, run_session
+
+
+@pytest.fixture(scope="module")
+def portrait_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(buffer, format="PNG")  # NASA, public domain
+    return buffer.getvalue()
+
+
+def _create(stub, image: bytes, name: str = "astronaut") -> avatar_pb2.CreateAvatarResponse:
+    return stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=image, display_name=name), timeout=60)
+
+
+def test_create_is_idempotent_and_measures_the_portrait(stub, portrait_png):
+    first = _create(stub, portrait_png)
+    again = _create(stub, portrait_png, name="another name")
+    assert first.avatar.avatar_id == again.avatar.avatar_id and len(first.avatar.avatar_id) == 32
+    assert (first.avatar.width, first.avatar.height) == (512, 512)
+    assert len(first.avatar.rest_blendshapes) == len(BLENDSHAPE_NAMES)
+    assert first.avatar.rest_blendshapes[0] < 0.5  # eyes open
+    assert 5.0 < first.avatar.rest_head_pose.pitch_deg < 25.0  # the astronaut looks a little down
+
+
+def test_get_list_and_delete(stub, portrait_png):
+    created = _create(stub, portrait_png).avatar
+    assert stub.GetAvatar(avatar_pb2.GetAvatarRequest(avatar_id=created.avatar_id)).avatar == created
+    listed = stub.ListAvatars(avatar_pb2.ListAvatarsRequest()).avatars
+    assert created.avatar_id in [avatar.avatar_id for avatar in listed]
+    stub.DeleteAvatar(avatar_pb2.DeleteAvatarRequest(avatar_id=created.avatar_id))
+    for call in (stub.GetAvatar, stub.DeleteAvatar):
+        with pytest.raises(grpc.RpcError) as failure:
+            call(avatar_pb2.GetAvatarRequest(avatar_id=created.avatar_id)
+                 if call is stub.GetAvatar else avatar_pb2.DeleteAvatarRequest(avatar_id=created.avatar_id))
+        assert failure.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.parametrize("image", [b"", b"not an image at all", bytes(range(256)) * 10], ids=["empty", "text", "noise"])
+def test_unusable_images_are_invalid(stub, image):
+    with pytest.raises(grpc.RpcError) as failure:
+        _create(stub, image)
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "\n" not in failure.value.details()
+
+
+def test_an_image_without_a_face_is_invalid(stub):
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (120, 130, 140)).save(buffer, format="PNG")
+    with pytest.raises(grpc.RpcError) as failure:
+        _create(stub, buffer.getvalue())
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "face" in failure.value.details()
+
+
+def test_a_session_starts_from_the_portraits_own_pose_and_expression(stub, portrait_png, speech):
+    avatar = _create(stub, portrait_png).avatar
+    requests = [config(speech.sample_rate, avatar_id=avatar.avatar_id, seed=3), *chunked(speech.pcm16(), 4410), end()]
+    responses = run_session(stub, requests)
+    started = responses[0].started
+    assert started.rest_head_pose == avatar.rest_head_pose
+    assert list(started.rest_blendshapes) == list(avatar.rest_blendshapes)
+    pitch = np.array([frame.head_pose.pitch_deg for frame in motion_frames(responses)])
+    assert abs(np.median(pitch) - avatar.rest_head_pose.pitch_deg) < 3.0  # moves around its own pose
