@@ -20,7 +20,7 @@ import grpc
 from runtime.errors import AudioTooLongError, UnsupportedFeatureError
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput
-from runtime.types import MotionFrame
+from runtime.types import MotionFrame, RestState
 from service import convert
 from service.api import animate_pb2
 from service.errors import StreamError
@@ -55,7 +55,7 @@ class AnimateSession:
     async def run(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
                   ) -> AsyncIterator[animate_pb2.AnimateResponse]:
         config = await self._first_config(requests)
-        rest = self._avatars.get(config.avatar_id).rest_state if config.avatar_id else None  # NOT_FOUND
+        rest = await self._avatar_rest_state(config.avatar_id) if config.avatar_id else None
         self._animator = Animator(convert.animator_options(config, self._default_mouth_model, rest))
         self._refuse_unavailable_outputs(config)
         options = self._animator.options
@@ -84,6 +84,13 @@ class AnimateSession:
         for response in await self._compute(self._animator.end_audio, audio_s=0.0):
             yield response
         yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
+
+    async def _avatar_rest_state(self, avatar_id: str) -> RestState:
+        """The avatar's own pose and expression (NOT_FOUND if unknown); loading it may read and
+        decode files, so it runs on the executor."""
+        loop = asyncio.get_running_loop()
+        avatar = await loop.run_in_executor(self._executor, self._avatars.get, avatar_id)
+        return avatar.rest_state
 
     def close(self) -> None:
         """Releases the runtime state now: a failed call's traceback may outlive the session."""
