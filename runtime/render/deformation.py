@@ -1,0 +1,299 @@
+"""BlendshapeDeformer: ARKit weight deltas → displacements of an avatar's 478 face landmarks.
+
+Built once per avatar. Each ARKit shape that shows in a 2D portrait gets a displacement field over
+the mesh, made procedurally from the avatar's own landmarks in a face-aligned frame (u along the eye
+line towards the subject's left = the image's right, v perpendicular and down, z into the image, all
+in face widths), so the same code fits any face size and in-plane tilt. jawOpen is a true rotation of
+the lower face about a jaw pivot, so a wide-open jaw swings the chin back as well as down.
+
+Fidelity of each shape (what FaceLandmarker can read back is tested in tests/test_render.py):
+- modelled: jawOpen (rotation), jawLeft/Right, mouthClose, mouthFunnel, mouthPucker, mouthLeft/Right,
+  mouthSmile, mouthFrown, mouthDimple, mouthStretch, mouthRollLower/Upper, mouthShrugLower/Upper,
+  mouthPress, mouthLowerDown, mouthUpperUp, eyeBlink, eyeWide, eyeSquint, eyeLook* (iris shift, the
+  upper lid follows a downward look), browDown, browInnerUp, browOuterUp, cheekSquint, cheekPuff
+  (a small outward bulge), noseSneer;
+- approximated by depth only, so nearly invisible from the front: jawForward, the forward part of
+  mouthFunnel/Pucker;
+- ignored: tongueOut (needs synthesis, not a warp).
+A warp only moves pixels of the portrait: a mouth that opens beyond the source shows stretched lip
+and mouth-interior pixels until the mouth synthesis exists.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from runtime.arkit import NUM_BLENDSHAPES, blendshape_index
+from runtime.errors import InvalidConfigError
+from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE, NOSE_TIP, RIGHT_EYE, EyeGroup
+
+NUM_LANDMARKS = 478
+SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
+
+
+@dataclass(frozen=True)
+class DeformationConfig:
+    jaw_open_max_deg: float = 24.0  # jaw rotation at jawOpen = 1
+    # Jaw pivot (the jaw joint, just in front of the ear) below the eye line, as a fraction of the
+    # eye-line-to-mouth-corner distance: the joint sits at about the level of the nose's base.
+    jaw_pivot_depth_fraction: float = 0.55
+    expression_scale: float = 1.0  # multiplies every non-jaw shape
+
+    def __post_init__(self) -> None:
+        if not (0.0 < self.jaw_open_max_deg <= 45.0):
+            raise InvalidConfigError(f"jaw_open_max_deg must be within (0, 45], got {self.jaw_open_max_deg}")
+        if not (0.0 <= self.jaw_pivot_depth_fraction <= 1.5):
+            raise InvalidConfigError(
+                f"jaw_pivot_depth_fraction must be within [0, 1.5], got {self.jaw_pivot_depth_fraction}")
+        if not (0.0 <= self.expression_scale <= 3.0):
+            raise InvalidConfigError(f"expression_scale must be within [0, 3], got {self.expression_scale}")
+
+
+@dataclass(frozen=True, eq=False)
+class FaceFrame:
+    """The avatar's landmarks in face-aligned coordinates, and the way back to pixels."""
+
+    local: np.ndarray  # (478, 3) u, v, z in face widths, origin at the mouth centre
+    axes: np.ndarray  # (2, 2) rows: u and v as image (x, y) unit vectors
+    face_width_px: float
+
+    @classmethod
+    def of(cls, landmarks: np.ndarray, face_width_px: float) -> FaceFrame:
+        points = np.asarray(landmarks, dtype=np.float64)
+        eye_line = points[LEFT_EYE.outer_corner, :2] - points[RIGHT_EYE.outer_corner, :2]
+        u = eye_line / np.linalg.norm(eye_line)
+        v = np.array([-u[1], u[0]])  # u turned a quarter towards the image's down
+        axes = np.stack([u, v])
+        origin = points[list(LIPS.all)].mean(axis=0)
+        relative = points - origin
+        local = np.concatenate([relative[:, :2] @ axes.T, relative[:, 2:]], axis=1) / face_width_px
+        return cls(local, axes, float(face_width_px))
+
+    def to_pixels(self, local_displacement: np.ndarray) -> np.ndarray:
+        """(..., 478, 3) face-width displacements in u, v, z → pixels in x, y, z."""
+        planar = local_displacement[..., :2] @ self.axes
+        return np.concatenate([planar, local_displacement[..., 2:]], axis=-1) * self.face_width_px
+
+
+def _gaussian(local: np.ndarray, centre: np.ndarray, sigma: float) -> np.ndarray:
+    """(478,) weights falling off with the in-plane distance from `centre` (face widths)."""
+    distance2 = ((local[:, :2] - centre[:2]) ** 2).sum(axis=1)
+    return np.exp(-distance2 / (2.0 * sigma**2))
+
+
+def _side(local: np.ndarray, direction: float) -> np.ndarray:
+    """(478,) ≈1 on one side of the face's midline, ≈0 on the other, a soft step across the lips."""
+    return 1.0 / (1.0 + np.exp(-direction * local[:, 0] / 0.03))
+
+
+def _smoothstep(low: float, high: float, values: np.ndarray) -> np.ndarray:
+    t = np.clip((values - low) / (high - low), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+class ShapeBuilder:
+    """Builds the (52, 478, 3) linear basis, in face widths, one small method per shape family."""
+
+    def __init__(self, frame: FaceFrame) -> None:
+        self.local = frame.local
+        self.basis = np.zeros((NUM_BLENDSHAPES, NUM_LANDMARKS, 3))
+        self.mouth_weight = np.maximum(_gaussian(self.local, np.zeros(3), 0.09), self._mask(LIPS.all))
+
+    def _mask(self, indices: tuple[int, ...]) -> np.ndarray:
+        mask = np.zeros(NUM_LANDMARKS)
+        mask[list(indices)] = 1.0
+        return mask
+
+    def add(self, name: str, indices_or_weights, du: float = 0.0, dv: float = 0.0, dz: float = 0.0) -> None:
+        weights = indices_or_weights
+        if isinstance(weights, tuple):
+            weights = self._mask(weights)
+        self.basis[blendshape_index(name)] += weights[:, None] * np.array([du, dv, dz])
+
+    def add_field(self, name: str, field: np.ndarray) -> None:
+        self.basis[blendshape_index(name)] += field
+
+    def build(self, jaw_weight: np.ndarray) -> np.ndarray:
+        self._mouth(jaw_weight)
+        for side, eye, direction in SIDES:
+            self._mouth_side(side, direction)
+            self._eye(side, eye, direction)
+            self._brow(side, eye, direction)
+            self._cheek_and_nose(side, eye, direction)
+        return self.basis
+
+    def _mouth(self, jaw_weight: np.ndarray) -> None:
+        local = self.local
+        self.add("mouthClose", LIPS.lower, dv=-0.03)
+        self.add("mouthClose", LIPS.upper, dv=0.01)
+        towards_centre = np.zeros_like(local)
+        towards_centre[:, 0] = -local[:, 0] * self.mouth_weight  # lips gather towards the mouth's centre
+        self.add_field("mouthFunnel", 0.25 * towards_centre)
+        self.add("mouthFunnel", self.mouth_weight, dz=-0.04)
+        self.add("mouthFunnel", LIPS.inner_upper[1:-1], dv=-0.015)
+        self.add("mouthFunnel", LIPS.inner_lower[1:-1], dv=0.015)
+        self.add_field("mouthPucker", 0.4 * towards_centre)
+        self.add("mouthPucker", self.mouth_weight, dz=-0.05)
+        self.add("jawForward", jaw_weight, dz=-0.05)
+        self.add("mouthShrugLower", LIPS.lower, dv=-0.025)
+        self.add("mouthShrugLower", jaw_weight * _gaussian(local, local[CHIN], 0.15), dv=-0.015)
+        self.add("mouthShrugUpper", LIPS.upper, dv=-0.02)
+        self._roll("mouthRollLower", LIPS.outer_lower, LIPS.inner_lower)
+        self._roll("mouthRollUpper", LIPS.outer_upper, LIPS.inner_upper)
+
+    def _roll(self, name: str, outer: tuple[int, ...], inner: tuple[int, ...]) -> None:
+        # The lip rolls in: its outer edge moves most of the way to its inner edge (paired by position).
+        field = np.zeros_like(self.local)
+        field[list(outer[1:-1])] = 0.6 * (self.local[list(inner[1:-1])] - self.local[list(outer[1:-1])])
+        self.add_field(name, field)
+
+    def _mouth_side(self, side: str, direction: float) -> None:
+        local = self.local
+        corner = local[LIPS.corners[1] if direction > 0 else LIPS.corners[0]]
+        around_corner = _gaussian(local, corner, 0.1)
+        on_side = _side(local, direction)
+        self.add(f"mouthSmile{side}", around_corner, du=0.05 * direction, dv=-0.06)
+        self.add(f"mouthFrown{side}", around_corner, dv=0.05)
+        self.add(f"mouthStretch{side}", around_corner, du=0.06 * direction, dv=0.02)
+        self.add(f"mouthDimple{side}", around_corner, du=0.03 * direction, dz=0.01)
+        self.add(f"mouth{side}", self.mouth_weight, du=0.06 * direction)
+        self.add(f"jaw{side}", self._lower_face_weight(), du=0.06 * direction)
+        self.add(f"mouthPress{side}", self._mask(LIPS.upper) * on_side, dv=0.01)
+        self.add(f"mouthPress{side}", self._mask(LIPS.lower) * on_side, dv=-0.01)
+        self.add(f"mouthLowerDown{side}", self._mask(LIPS.lower) * on_side, dv=0.04)
+        self.add(f"mouthUpperUp{side}", self._mask(LIPS.upper) * on_side, dv=-0.035)
+
+    def _lower_face_weight(self) -> np.ndarray:
+        below_mouth = _smoothstep(0.0, 0.1, self.local[:, 1])
+        return np.maximum(below_mouth, self._mask(LIPS.lower))
+
+    def _eye(self, side: str, eye: EyeGroup, direction: float) -> None:
+        local = self.local
+        upper, lower, iris = list(eye.upper_lid), list(eye.lower_lid), list(eye.iris)
+        gap = local[lower] - local[upper]  # (9, 3) upper → lower lid, paired outer → inner
+        meeting = local[upper] + 0.9 * gap  # lids meet just above the lower lid, as real lids do
+        blink = np.zeros_like(local)
+        blink[upper] = meeting - local[upper]
+        blink[lower] = meeting - local[lower]
+        middle = len(upper) // 2
+        # The eyeball's visible part folds into the closing slit: irises squash towards the meeting line.
+        blink[iris, 1] = meeting[middle, 1] - local[iris, 1]
+        blink[:, 1] += self._upper_lid_skin(eye, exclude=upper + lower + iris) * blink[upper[middle], 1]
+        self.add_field(f"eyeBlink{side}", blink)
+        opening = np.zeros_like(local)
+        opening[upper, 1] = -gap[:, 1]
+        self.add_field(f"eyeWide{side}", 0.35 * opening)
+        squint = np.zeros_like(local)
+        squint[lower, 1] = -0.3 * gap[:, 1]
+        squint[upper, 1] = 0.1 * gap[:, 1]
+        self.add_field(f"eyeSquint{side}", squint)
+        self._gaze(side, eye, direction)
+
+    def _upper_lid_skin(self, eye: EyeGroup, exclude: list[int]) -> np.ndarray:
+        """(478,) how far the skin between lid and brow follows the lid: 1 at the lid, 0 at the brow.
+
+        Moving only the lid line against its fixed neighbours a pixel or two away would make a spike
+        the coarse grid cannot carry; spreading the motion over the lid's skin keeps the field smooth.
+        """
+        local = self.local
+        lid = local[list(eye.upper_lid)]
+        middle = lid[len(lid) // 2]
+        brow_level = float(local[list(eye.brow), 1].mean())
+        width = float(np.linalg.norm(local[eye.outer_corner, :2] - local[eye.inner_corner, :2]))
+        across = np.exp(-(((local[:, 0] - middle[0]) / (0.6 * width)) ** 2))
+        below_brow = np.clip((local[:, 1] - brow_level) / (middle[1] - brow_level), 0.0, 1.0)
+        weights = across * below_brow * (local[:, 1] < middle[1])
+        weights[exclude] = 0.0
+        return weights
+
+    def _gaze(self, side: str, eye: EyeGroup, direction: float) -> None:
+        local = self.local
+        width = float(np.linalg.norm(local[eye.outer_corner, :2] - local[eye.inner_corner, :2]))
+        self.add(f"eyeLookOut{side}", eye.iris, du=0.3 * width * direction)
+        self.add(f"eyeLookIn{side}", eye.iris, du=-0.3 * width * direction)
+        self.add(f"eyeLookUp{side}", eye.iris, dv=-0.15 * width)
+        self.add(f"eyeLookDown{side}", eye.iris, dv=0.15 * width)
+        self.add(f"eyeLookDown{side}", eye.upper_lid[1:-1], dv=0.06 * width)  # the lid follows the eye down
+
+    def _brow(self, side: str, eye: EyeGroup, direction: float) -> None:
+        row_length = len(eye.brow) // 2
+        towards_inner = np.tile(np.linspace(0.0, 1.0, row_length), 2)  # (10,) along both rows
+        inner, outer, down = (np.zeros(NUM_LANDMARKS) for _ in range(3))
+        inner[list(eye.brow)] = towards_inner
+        outer[list(eye.brow)] = 1.0 - 0.8 * towards_inner
+        down[list(eye.brow)] = 1.0
+        self.add("browInnerUp", inner, dv=-0.07)
+        self.add(f"browOuterUp{side}", outer, dv=-0.06)
+        self.add(f"browDown{side}", down, dv=0.04)
+        self.add(f"browDown{side}", inner, du=-0.02 * direction)
+
+    def _cheek_and_nose(self, side: str, eye: EyeGroup, direction: float) -> None:
+        local = self.local
+        eye_centre = local[list(eye.upper_lid + eye.lower_lid)].mean(axis=0)
+        under_eye = eye_centre + np.array([0.0, 0.15, 0.0])
+        self.add(f"cheekSquint{side}", _gaussian(local, under_eye, 0.08), dv=-0.03)
+        self.add(f"cheekSquint{side}", eye.lower_lid[1:-1], dv=-0.01)
+        corner = local[LIPS.corners[1] if direction > 0 else LIPS.corners[0]]
+        cheek = (eye_centre + corner) / 2 + np.array([0.08 * direction, 0.0, 0.0])
+        self.add("cheekPuff", _gaussian(local, cheek, 0.08), du=0.03 * direction)
+        nose_side = [i for i in NOSE if direction * local[i, 0] > 0.04]
+        wing = local[nose_side].mean(axis=0) if nose_side else local[NOSE_TIP]
+        self.add(f"noseSneer{side}", _gaussian(local, wing, 0.05), dv=-0.03)
+
+
+def jaw_weights(local: np.ndarray) -> np.ndarray:
+    """(478,) how fully each landmark rides on the jaw: lower lip and chin 1, upper lip 0, corners ½."""
+    corners = [LIPS.corners[0], LIPS.corners[1], LIPS.inner_upper[0], LIPS.inner_upper[-1]]
+    corner_level = float(local[corners, 1].mean())
+    weights = _smoothstep(corner_level - 0.02, corner_level + 0.08, local[:, 1])
+    weights[list(LIPS.lower)] = 1.0
+    weights[list(LIPS.upper)] = 0.0
+    weights[corners] = 0.5
+    return weights
+
+
+class BlendshapeDeformer(nn.Module):
+    """(B, 52) ARKit weight deltas (frame − avatar rest) → (B, 478, 3) landmark displacements in pixels."""
+
+    def __init__(self, landmarks: np.ndarray, face_width_px: float, config: DeformationConfig = DeformationConfig()):
+        super().__init__()
+        frame = FaceFrame.of(landmarks, face_width_px)
+        jaw = jaw_weights(frame.local)
+        basis = ShapeBuilder(frame).build(jaw) * config.expression_scale
+        basis[blendshape_index("jawOpen")] = 0.0  # drawn by the rotation below, not linearly
+        self.jaw_open_index = blendshape_index("jawOpen")
+        self.jaw_open_max_rad = math.radians(config.jaw_open_max_deg)
+        self.register_buffer("basis", torch.from_numpy(frame.to_pixels(basis)).float().reshape(NUM_BLENDSHAPES, -1))
+        arm, swing = _jaw_arms(frame, jaw, config.jaw_pivot_depth_fraction)
+        self.register_buffer("jaw_arm", torch.from_numpy(arm).float())  # (478, 3)
+        self.register_buffer("jaw_swing", torch.from_numpy(swing).float())  # (478, 3)
+
+    def forward(self, weight_deltas: torch.Tensor) -> torch.Tensor:
+        batch = weight_deltas.shape[0]
+        linear = (weight_deltas @ self.basis).reshape(batch, NUM_LANDMARKS, 3)  # (B, 478, 3)
+        angle = (weight_deltas[:, self.jaw_open_index] * self.jaw_open_max_rad)[:, None, None]  # (B, 1, 1)
+        # Rotating p about the pivot: p' − p = (cos θ − 1)·arm + sin θ·swing, arm = p − pivot.
+        rotation = (torch.cos(angle) - 1.0) * self.jaw_arm + torch.sin(angle) * self.jaw_swing
+        return linear + rotation
+
+
+def _jaw_arms(frame: FaceFrame, jaw: np.ndarray, pivot_fraction: float) -> tuple[np.ndarray, np.ndarray]:
+    """The jaw's lever from its pivot, and that lever turned 90° in the (v, z) plane, in pixels."""
+    local = frame.local
+    eye_level = float(local[[LEFT_EYE.outer_corner, RIGHT_EYE.outer_corner], 1].mean())
+    mouth_level = float(local[list(LIPS.corners), 1].mean())
+    pivot_v = eye_level + pivot_fraction * (mouth_level - eye_level)
+    pivot_z = float(local[list(FACE_OVAL), 2].max())  # the deepest face-oval points: the side of the head
+    arm = np.zeros_like(local)
+    arm[:, 1] = local[:, 1] - pivot_v
+    arm[:, 2] = local[:, 2] - pivot_z
+    swing = np.zeros_like(local)
+    # Opening turns the chin down (+v) and back (+z): d/dθ of the rotated arm is (−z, v) in (v, z).
+    swing[:, 1] = -arm[:, 2]
+    swing[:, 2] = arm[:, 1]
+    return frame.to_pixels(arm * jaw[:, None]), frame.to_pixels(swing * jaw[:, None])

@@ -1,0 +1,73 @@
+"""HeadTransform: a frame's head pose relative to the avatar's own → the landmark cloud turned in 3D
+about the head's centre and projected back onto the portrait (weak perspective).
+
+Poses follow runtime/types.py: camera frame right-handed with +x image right, +y up, +z towards the
+viewer, R = Rz(roll)·Ry(yaw)·Rx(pitch). Landmarks live in image pixels with y down and z into the
+image, which is the camera frame with y and z flipped: the flip F = diag(1, −1, −1) carries a camera
+rotation R into pixel space as F·R·F.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from runtime.types import HeadPose
+
+# Depth of the head's turning centre behind the mean landmark depth, in face widths: the neck's
+# pivot sits well behind the face's surface, so a turn swings the nose more than the cheeks.
+HEAD_CENTRE_DEPTH_FACE_WIDTHS = 0.35
+# Weak perspective: the camera sits this many face widths from the rest head, so moving z towards
+# the viewer by z face widths scales the face by 5 / (5 − z).
+CAMERA_DISTANCE_FACE_WIDTHS = 5.0
+PIXEL_FROM_CAMERA = (1.0, -1.0, -1.0)  # the diagonal of F
+# Depth is scaled by ¾ before turning. At full MediaPipe depth a 15° turn swings the front of the
+# cheek past the deep silhouette points beside it: the 2D map folds (the cheek should occlude the
+# silhouette), which a warp cannot draw, and the face's edge comes out notched. At ¾, ±15° stays
+# clean on the test portrait; the cost is a shallower turn (FaceLandmarker reads back about two
+# thirds of the requested yaw and pitch, see tests/test_render.py).
+TURN_DEPTH_SCALE = 0.75
+
+
+def rotation_matrices(angles_deg: torch.Tensor) -> torch.Tensor:
+    """(B, 3) pitch, yaw, roll in degrees → (B, 3, 3) R = Rz(roll)·Ry(yaw)·Rx(pitch), camera frame."""
+    pitch, yaw, roll = torch.deg2rad(angles_deg).unbind(dim=1)
+    one, zero = torch.ones_like(pitch), torch.zeros_like(pitch)
+    rx = _matrix(one, zero, zero, zero, pitch.cos(), -pitch.sin(), zero, pitch.sin(), pitch.cos())
+    ry = _matrix(yaw.cos(), zero, yaw.sin(), zero, one, zero, -yaw.sin(), zero, yaw.cos())
+    rz = _matrix(roll.cos(), -roll.sin(), zero, roll.sin(), roll.cos(), zero, zero, zero, one)
+    return rz @ ry @ rx
+
+
+def _matrix(*entries: torch.Tensor) -> torch.Tensor:
+    return torch.stack(entries, dim=1).reshape(-1, 3, 3)  # (B, 3, 3), row-major
+
+
+class HeadTransform(nn.Module):
+    """(B, 478, 3) landmarks at the rest pose + (B, 6) frame poses → (B, 478, 2) projected pixels."""
+
+    def __init__(self, landmarks: np.ndarray, face_width_px: float, rest_pose: HeadPose) -> None:
+        super().__init__()
+        points = np.asarray(landmarks, dtype=np.float64)
+        centre = points.mean(axis=0)
+        centre[2] += HEAD_CENTRE_DEPTH_FACE_WIDTHS * face_width_px
+        self.face_width_px = float(face_width_px)
+        self.register_buffer("centre", torch.tensor(centre, dtype=torch.float32))
+        rest = torch.tensor(rest_pose.as_array(), dtype=torch.float32)[None]  # (1, 6)
+        self.register_buffer("rest_pose", rest)
+        self.register_buffer("rest_rotation_inverse", rotation_matrices(rest[:, :3]).transpose(1, 2))
+        self.register_buffer("flip", torch.tensor(PIXEL_FROM_CAMERA, dtype=torch.float32))
+        self.register_buffer("depth_scale", torch.tensor([1.0, 1.0, TURN_DEPTH_SCALE], dtype=torch.float32))
+
+    def forward(self, points: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
+        relative = rotation_matrices(poses[:, :3]) @ self.rest_rotation_inverse  # (B, 3, 3) camera frame
+        in_pixels = self.flip[:, None] * relative * self.flip[None, :]  # F·R·F
+        relative_points = (points - self.centre) * self.depth_scale  # (B, 478, 3)
+        turned = relative_points @ in_pixels.transpose(1, 2)  # (B, 478, 3)
+        shift = (poses[:, 3:] - self.rest_pose[:, 3:]) * self.face_width_px  # (B, 3) camera axes, pixels
+        # Clamped so a head pushed through the camera stays finite (at most 10× larger).
+        distance = (CAMERA_DISTANCE_FACE_WIDTHS - shift[:, 2:] / self.face_width_px).clamp(min=0.5)
+        scale = CAMERA_DISTANCE_FACE_WIDTHS / distance  # (B, 1)
+        planar_shift = shift[:, :2] * self.flip[:2]  # camera +y is the image's −y
+        return self.centre[:2] + scale[:, None, :] * turned[..., :2] + planar_shift[:, None, :]

@@ -1,0 +1,126 @@
+"""Named index sets of MediaPipe's 478-point face mesh, derived from MediaPipe's own connection lists.
+
+MediaPipe's "left" is the subject's left (the image's right), the same as ARKit's. Each feature's
+connections are listed as chains walked in a fixed order (lips: outer lower, outer upper, inner
+lower, inner upper; eyes: lower lid, then upper lid, each from the outer corner to the inner one;
+brows: the lower row, then the upper row, each from the outer end to the inner one). The chains are
+rebuilt from the connections here and their ends checked at import, so a MediaPipe release that
+reorders them fails loudly rather than deforming the wrong points.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mediapipe.tasks.python.vision import FaceLandmarksConnections
+
+NUM_LANDMARKS = 478
+FIRST_IRIS_LANDMARK = 468  # 468–472: subject's right iris (centre first), 473–477: left
+
+
+def _chains(connections: list) -> list[tuple[int, ...]]:
+    """Connections (start → end) joined into the polylines they were listed as."""
+    chains: list[list[int]] = []
+    for connection in connections:
+        if chains and chains[-1][-1] == connection.start:
+            chains[-1].append(connection.end)
+        else:
+            chains.append([connection.start, connection.end])
+    return [tuple(chain) for chain in chains]
+
+
+def _ordered(chain: tuple[int, ...], first: int) -> tuple[int, ...]:
+    if chain[0] == first:
+        return chain
+    if chain[-1] == first:
+        return chain[::-1]
+    raise ImportError(f"MediaPipe face-mesh chain {chain} does not end at landmark {first}")
+
+
+@dataclass(frozen=True)
+class EyeGroup:
+    """One eye: both lids run outer corner → inner corner, so lid points pair up by position."""
+
+    upper_lid: tuple[int, ...]
+    lower_lid: tuple[int, ...]
+    iris: tuple[int, ...]  # centre first, then the four ring points
+    brow: tuple[int, ...]  # both rows, each outer end → inner end
+    brow_inner: tuple[int, ...]  # the inner end of each row
+    brow_outer: tuple[int, ...]
+
+    @property
+    def outer_corner(self) -> int:
+        return self.upper_lid[0]
+
+    @property
+    def inner_corner(self) -> int:
+        return self.upper_lid[-1]
+
+
+def _eye(eye_connections: list, brow_connections: list, iris_connections: list, outer_corner: int) -> EyeGroup:
+    lower, upper = (_ordered(chain, outer_corner) for chain in _chains(eye_connections))
+    if lower[-1] != upper[-1]:
+        raise ImportError("MediaPipe eye lids do not share their inner corner")
+    ring = sorted({c.start for c in iris_connections} | {c.end for c in iris_connections})
+    rows = _chains(brow_connections)
+    return EyeGroup(
+        upper_lid=upper,
+        lower_lid=lower,
+        iris=(ring[0] - 1, *ring),
+        brow=tuple(index for row in rows for index in row),
+        brow_inner=tuple(row[-1] for row in rows),
+        brow_outer=tuple(row[0] for row in rows),
+    )
+
+
+@dataclass(frozen=True)
+class LipGroup:
+    """Lip contours, each running from the subject's right corner to the left corner."""
+
+    outer_upper: tuple[int, ...]
+    outer_lower: tuple[int, ...]
+    inner_upper: tuple[int, ...]
+    inner_lower: tuple[int, ...]
+
+    @property
+    def corners(self) -> tuple[int, int]:
+        """(subject's right, subject's left) outer corners."""
+        return self.outer_upper[0], self.outer_upper[-1]
+
+    @property
+    def upper(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.outer_upper[1:-1] + self.inner_upper[1:-1])))
+
+    @property
+    def lower(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.outer_lower[1:-1] + self.inner_lower[1:-1])))
+
+    @property
+    def all(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.outer_upper + self.outer_lower + self.inner_upper + self.inner_lower)))
+
+
+def _lips(connections: list) -> LipGroup:
+    outer_lower, outer_upper, inner_lower, inner_upper = _chains(connections)
+    if outer_lower[0] != outer_upper[0] or inner_lower[-1] != inner_upper[-1]:
+        raise ImportError("MediaPipe lip contours are not listed as expected")
+    return LipGroup(outer_upper, outer_lower, inner_upper, inner_lower)
+
+
+def _oval(connections: list) -> tuple[int, ...]:
+    (chain,) = _chains(connections)
+    return chain[:-1]  # the loop closes on its first point
+
+
+LIPS = _lips(FaceLandmarksConnections.FACE_LANDMARKS_LIPS)
+RIGHT_EYE = _eye(FaceLandmarksConnections.FACE_LANDMARKS_RIGHT_EYE,
+                 FaceLandmarksConnections.FACE_LANDMARKS_RIGHT_EYEBROW,
+                 FaceLandmarksConnections.FACE_LANDMARKS_RIGHT_IRIS, outer_corner=33)
+LEFT_EYE = _eye(FaceLandmarksConnections.FACE_LANDMARKS_LEFT_EYE,
+                FaceLandmarksConnections.FACE_LANDMARKS_LEFT_EYEBROW,
+                FaceLandmarksConnections.FACE_LANDMARKS_LEFT_IRIS, outer_corner=263)
+FACE_OVAL = _oval(FaceLandmarksConnections.FACE_LANDMARKS_FACE_OVAL)  # clockwise from the forehead top
+NOSE = tuple(sorted({c.start for c in FaceLandmarksConnections.FACE_LANDMARKS_NOSE}
+                    | {c.end for c in FaceLandmarksConnections.FACE_LANDMARKS_NOSE}))
+NOSE_TIP = 1
+CHIN = 152  # the bottom of the face oval

@@ -1,0 +1,267 @@
+"""WarpRenderer: an avatar's portrait warped by a frame's blendshapes and head pose (DESIGN.md,
+"The models → Renderer"), pure torch, batched, the same code on CPU and CUDA.
+
+Per avatar, once: control points = the 478 source landmarks plus fixed anchors (a ring well outside
+the face oval and points along the image border, always displaced by 0), and a thin-plate-spline
+basis from those control points to a coarse grid, so the per-frame forward displacement field is one
+matrix product. The field is faded to zero outside the head's surroundings and near the image
+border, so the background never moves. Per frame: landmarks deformed (BlendshapeDeformer) and turned
+(HeadTransform) → control displacements → coarse forward field → backward map by Newton steps on
+s + d(s) = p → upsampled → one bilinear grid_sample of the portrait.
+
+Not yet: no mouth cavity or teeth are painted — the portrait's own mouth interior is kept and
+stretched where the lips part beyond the source — and no eyelid or iris synthesis.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from runtime.arkit import NUM_BLENDSHAPES
+from runtime.errors import InvalidConfigError
+from runtime.face.analysis import face_width_px
+from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
+from runtime.render.head_transform import HeadTransform
+from runtime.render.landmark_groups import FACE_OVAL
+from runtime.types import RestState
+
+POSE_FIELDS = 6
+MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
+
+
+@dataclass(frozen=True)
+class WarpRendererConfig:
+    grid_size: int = 128  # the coarse grid the displacement field lives on
+    inversion_steps: int = 3  # Newton steps inverting the forward field
+    # The field is full strength out to fade_start × the face oval's half-extents around its centre
+    # and zero from fade_end on, where the anchor ring sits: hair and neck follow, the rest stays.
+    fade_start: float = 1.5
+    fade_end: float = 2.4
+    anchor_ring_points: int = 32
+    still_border_px: float = 40.0  # this wide a frame along the image border never moves
+    border_fade_px: float = 32.0  # beyond it, the field ramps up over this many pixels
+    tps_regularisation: float = 1e-6  # smoothing of the spline, relative to the image size squared
+    deformation: DeformationConfig = field(default_factory=DeformationConfig)
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        if not (8 <= self.grid_size <= 512):
+            raise InvalidConfigError(f"grid_size must be within [8, 512], got {self.grid_size}")
+        if not (0 <= self.inversion_steps <= 10):
+            raise InvalidConfigError(f"inversion_steps must be within [0, 10], got {self.inversion_steps}")
+        if not (1.0 <= self.fade_start < self.fade_end <= 10.0):
+            raise InvalidConfigError(
+                f"need 1 <= fade_start < fade_end <= 10, got {self.fade_start} and {self.fade_end}")
+        if not (8 <= self.anchor_ring_points <= 256):
+            raise InvalidConfigError(f"anchor_ring_points must be within [8, 256], got {self.anchor_ring_points}")
+        if not (self.still_border_px >= 0.0 and self.border_fade_px > 0.0):
+            raise InvalidConfigError("still_border_px must be >= 0 and border_fade_px > 0")
+        if not (0.0 <= self.tps_regularisation <= 1.0):
+            raise InvalidConfigError(f"tps_regularisation must be within [0, 1], got {self.tps_regularisation}")
+
+
+def _thin_plate_kernel(squared_distance: np.ndarray) -> np.ndarray:
+    """U(r) = r² log r, written with r² so that U(0) = 0 without a division."""
+    return 0.5 * squared_distance * np.log(np.maximum(squared_distance, 1e-20))
+
+
+def thin_plate_basis(controls: np.ndarray, queries: np.ndarray, regularisation: float) -> np.ndarray:
+    """(Q, N) matrix M such that M @ values interpolates per-control values at the query points.
+
+    Points are (·, 2) in a unit-scale frame; solved once in float64, as the system is ill-conditioned.
+    """
+    count = len(controls)
+    kernel = _thin_plate_kernel(((controls[:, None] - controls[None]) ** 2).sum(-1))  # (N, N)
+    affine = np.concatenate([np.ones((count, 1)), controls], axis=1)  # (N, 3)
+    system = np.zeros((count + 3, count + 3))
+    system[:count, :count] = kernel + regularisation * np.eye(count)
+    system[:count, count:] = affine
+    system[count:, :count] = affine.T
+    # Solving against the identity gives the spline coefficients of each control's unit value.
+    coefficients = np.linalg.solve(system, np.eye(count + 3)[:, :count])  # (N + 3, N)
+    query_kernel = _thin_plate_kernel(((queries[:, None] - controls[None]) ** 2).sum(-1))  # (Q, N)
+    query_affine = np.concatenate([np.ones((len(queries), 1)), queries], axis=1)  # (Q, 3)
+    return np.concatenate([query_kernel, query_affine], axis=1) @ coefficients
+
+
+@dataclass(frozen=True, eq=False)
+class HeadRegion:
+    """The face oval's centre and half-extents in pixels: the scale of the fade and the anchor ring."""
+
+    centre: np.ndarray  # (2,)
+    half_extent: np.ndarray  # (2,)
+
+    @classmethod
+    def of(cls, landmarks: np.ndarray) -> HeadRegion:
+        oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+        low, high = oval.min(axis=0), oval.max(axis=0)
+        return cls((low + high) / 2, (high - low) / 2)
+
+    def radius(self, points: np.ndarray) -> np.ndarray:
+        """Elliptic radius: 1 on the oval's bounding ellipse."""
+        return np.sqrt((((points - self.centre) / self.half_extent) ** 2).sum(axis=-1))
+
+
+def anchor_points(region: HeadRegion, width: int, height: int, config: WarpRendererConfig) -> np.ndarray:
+    """(A, 2) pixels that never move: a ring at fade_end around the face and points along the border."""
+    angles = np.linspace(0.0, 2.0 * math.pi, config.anchor_ring_points, endpoint=False)
+    ring = region.centre + config.fade_end * region.half_extent * np.stack([np.cos(angles), np.sin(angles)], 1)
+    steps = np.linspace(0.0, 1.0, 9)
+    xs, ys = steps * (width - 1), steps * (height - 1)
+    border = np.concatenate([
+        np.stack([xs, np.zeros_like(xs)], 1), np.stack([xs, np.full_like(xs, height - 1)], 1),
+        np.stack([np.zeros_like(ys[1:-1]), ys[1:-1]], 1), np.stack([np.full_like(ys[1:-1], width - 1), ys[1:-1]], 1),
+    ])
+    return np.concatenate([ring, border])
+
+
+def coarse_grid_pixels(grid_size: int, width: int, height: int) -> np.ndarray:
+    """(G, G, 2) pixel (x, y) of the coarse cells' centres, as grid_sample with align_corners=False sees them."""
+    centres = (np.arange(grid_size) + 0.5) / grid_size
+    xs, ys = centres * width - 0.5, centres * height - 0.5
+    return np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1)
+
+
+def field_fade(pixels: np.ndarray, region: HeadRegion, width: int, height: int,
+               config: WarpRendererConfig) -> np.ndarray:
+    """(...,) 1 where the field acts fully, 0 outside the ring and in the still border."""
+    around_head = 1.0 - _smoothstep(config.fade_start, config.fade_end, region.radius(pixels))
+    to_border = np.minimum.reduce([pixels[..., 0], pixels[..., 1], width - 1 - pixels[..., 0],
+                                   height - 1 - pixels[..., 1]])
+    # The field is upsampled from the coarse grid: keep one more coarse cell still so no blend leaks in.
+    cell = max(width, height) / config.grid_size
+    still = config.still_border_px + 2.0 * cell
+    inside = _smoothstep(still, still + config.border_fade_px, to_border)
+    return around_head * inside
+
+
+def _smoothstep(low: float, high: float, values: np.ndarray) -> np.ndarray:
+    t = np.clip((values - low) / (high - low), 0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
+def _as_tensor(values, device: torch.device, columns: int, name: str) -> torch.Tensor:
+    tensor = torch.as_tensor(values, dtype=torch.float32, device=device)
+    if tensor.ndim != 2 or tensor.shape[1] != columns:
+        raise ValueError(f"{name} must be (B, {columns}), got {tuple(tensor.shape)}")
+    return tensor
+
+
+class WarpRenderer(nn.Module):
+    """Built once per avatar; render() draws batches of frames."""
+
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray, rest: RestState | None = None,
+                 config: WarpRendererConfig = WarpRendererConfig()) -> None:
+        """`rest`: the avatar's own pose and weights (the frame that reproduces the image); None = zeros."""
+        super().__init__()
+        rest = RestState() if rest is None else rest
+        height, width = image.shape[:2]
+        self.size = (height, width)
+        self.config = config
+        landmarks = np.asarray(landmarks, dtype=np.float64)
+        face_width = face_width_px(landmarks)
+        self.deformer = BlendshapeDeformer(landmarks, face_width, config.deformation)
+        self.head = HeadTransform(landmarks, face_width, rest.head_pose)
+        region = HeadRegion.of(landmarks)
+        controls = np.concatenate([landmarks[:, :2], anchor_points(region, width, height, config)])  # (N, 2)
+        grid = coarse_grid_pixels(config.grid_size, width, height).reshape(-1, 2)  # (G², 2)
+        unit = float(max(width, height))  # TPS in a unit-scale frame keeps the system well scaled
+        basis = thin_plate_basis(controls / unit, grid / unit, config.tps_regularisation)
+        fade = field_fade(grid, region, width, height, config)
+        # Only cells where the field can be non-zero are stored: the product reads the whole basis
+        # every frame, so its size, not its arithmetic, sets the cost (a sixth of the grid for a
+        # head-and-shoulders portrait). Anchor columns are dropped too: anchors never move.
+        active = np.flatnonzero(fade > 0.0)
+        self.register_buffer("active_cells", torch.from_numpy(active))  # (A,)
+        active_basis = basis[active, : len(landmarks)] * fade[active, None]  # (A, 478)
+        self.register_buffer("basis", torch.from_numpy(active_basis).float())
+        self.register_buffer("rest_blendshapes", torch.as_tensor(rest.blendshapes, dtype=torch.float32)[None])
+        self.register_buffer("source_xy", torch.from_numpy(landmarks[:, :2]).float())
+        self.register_buffer("source_xyz", torch.from_numpy(landmarks).float())
+        # Pixel displacements → grid_sample's normalised units (align_corners=False: 2 / size).
+        self.register_buffer("to_normalised", torch.tensor([2.0 / width, 2.0 / height]))
+        self.register_buffer("coarse_identity", _identity_grid(config.grid_size, config.grid_size))
+        self.register_buffer("output_identity", _identity_grid(height, width))
+        portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
+        self.register_buffer("portrait", portrait)
+        self.to(config.device)
+
+    @property
+    def device(self) -> torch.device:
+        return self.portrait.device
+
+    @torch.inference_mode()
+    def render(self, blendshapes, poses) -> torch.Tensor:
+        """(B, 52) ARKit weights and (B, 6) head poses (pitch, yaw, roll, x, y, z) → (B, H, W, 3) uint8."""
+        weights = _as_tensor(blendshapes, self.device, NUM_BLENDSHAPES, "blendshapes")
+        poses = _as_tensor(poses, self.device, POSE_FIELDS, "poses")
+        if len(weights) != len(poses):
+            raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
+        backward = self.backward_grid(self.control_displacements(weights, poses))
+        frames = F.grid_sample(self.portrait.expand(len(weights), -1, -1, -1), backward, mode="bilinear",
+                               padding_mode="border", align_corners=False)  # (B, 3, H, W)
+        return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+
+    def control_displacements(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) pixel displacement of every landmark: expression, then head pose."""
+        deformed = self.source_xyz + self.deformer(weights - self.rest_blendshapes)  # (B, 478, 3)
+        return self.head(deformed, poses) - self.source_xy
+
+    def backward_grid(self, displacements: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) pixels → (B, H, W, 2) grid_sample coordinates into the portrait."""
+        batch, size = len(displacements), self.config.grid_size
+        controls = (displacements * self.to_normalised).permute(1, 0, 2).reshape(-1, batch * 2)  # (478, B·2)
+        active = (self.basis @ controls).reshape(-1, batch, 2).permute(1, 0, 2)  # (B, A, 2): one product
+        forward = displacements.new_zeros(batch, size * size, 2).index_copy_(1, self.active_cells, active)
+        forward = forward.reshape(batch, size, size, 2).permute(0, 3, 1, 2)  # (B, 2, G, G)
+        field = torch.cat([forward, _jacobian(forward)], dim=1)  # (B, 6, G, G): d and its 4 derivatives
+        target = self.coarse_identity.expand(batch, -1, -1, -1)  # (B, G, G, 2)
+        source = target
+        for _ in range(self.config.inversion_steps):
+            source = _newton_step(field, source, target)
+        offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, G, G)
+        offset = F.interpolate(offset, size=self.size, mode="bilinear", align_corners=False)  # (B, 2, H, W)
+        return self.output_identity + offset.permute(0, 2, 3, 1)  # (B, H, W, 2)
+
+
+def _jacobian(forward: torch.Tensor) -> torch.Tensor:
+    """(B, 2, G, G) field → (B, 4, G, G): ∂dx/∂x, ∂dx/∂y, ∂dy/∂x, ∂dy/∂y in normalised units."""
+    spacing = 2.0 / forward.shape[-1]
+    padded = F.pad(forward, (1, 1, 1, 1), mode="replicate")
+    along_x = (padded[..., 1:-1, 2:] - padded[..., 1:-1, :-2]) / (2.0 * spacing)  # (B, 2, G, G)
+    along_y = (padded[..., 2:, 1:-1] - padded[..., :-2, 1:-1]) / (2.0 * spacing)
+    return torch.stack([along_x, along_y], dim=2).flatten(1, 2)  # (B, 4, G, G) rows dx, dy
+
+
+def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """One step towards the source s with s + d(s) = target.
+
+    Plain fixed-point steps s ← p − d(s) diverge where the field stretches or squeezes by more than
+    its own size (a jaw opening, a lid closing), so each step divides by I + ∂d/∂s. Starting from
+    s = p with a flat field this is the fixed-point step; the Jacobian only sharpens it.
+    """
+    sampled = F.grid_sample(field, source, mode="bilinear", padding_mode="border", align_corners=False)
+    d_x, d_y, a, b, c, d = sampled.unbind(dim=1)  # each (B, G, G); [[1 + a, b], [c, 1 + d]] = I + J
+    residual_x = source[..., 0] + d_x - target[..., 0]
+    residual_y = source[..., 1] + d_y - target[..., 1]
+    # Where the map squeezes hard (a lid shutting) or folds (a cheek turning past its silhouette) the
+    # determinant nears or crosses 0; the floor turns the step there into a damped fixed-point step
+    # instead of a leap that pulls background pixels into the face.
+    determinant = ((1.0 + a) * (1.0 + d) - b * c).clamp(min=MIN_JACOBIAN_DETERMINANT)
+    step_x = ((1.0 + d) * residual_x - b * residual_y) / determinant
+    step_y = ((1.0 + a) * residual_y - c * residual_x) / determinant
+    return source - torch.stack([step_x, step_y], dim=-1)  # (B, G, G, 2)
+
+
+def _identity_grid(height: int, width: int) -> torch.Tensor:
+    """(1, H, W, 2) grid_sample coordinates of every pixel centre (align_corners=False)."""
+    ys = (torch.arange(height, dtype=torch.float32) + 0.5) / height * 2.0 - 1.0
+    xs = (torch.arange(width, dtype=torch.float32) + 0.5) / width * 2.0 - 1.0
+    grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([grid_x, grid_y], dim=-1)[None]
