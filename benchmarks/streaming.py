@@ -11,7 +11,7 @@ import numpy as np
 from runtime.audio.pcm import AudioFormat
 from runtime.pipeline import Animator, AnimatorOptions
 from service.client import StreamRequest, StreamResult, stream_audio
-from service.server import grpc_options
+from service.grpc_options import grpc_options
 from service.settings import ServerSettings
 
 SAMPLE_RATE = 16_000

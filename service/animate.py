@@ -14,20 +14,26 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import grpc
 
-from runtime.errors import AudioTooLongError, UnsupportedFeatureError
+from runtime.errors import AudioTooLongError, InvalidConfigError
+from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
-from runtime.pipeline import Animator, AnimatorOutput
-from runtime.types import MotionFrame, RestState
+from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
+from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, encode_frame
+from runtime.render.frame_renderer import FrameRenderer
+from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
 from service.errors import StreamError
 from service.log import get_logger
+from service.renderers import RendererCache
 from service.settings import ServerSettings
 
 log = get_logger("facecast.session")
+T = TypeVar("T")
 INLINE_MAX_AUDIO_S = 0.1
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
 
@@ -43,9 +49,13 @@ class SessionFigures:
 
 class AnimateSession:
     def __init__(self, session_id: str, settings: ServerSettings, executor: Executor,
-                 default_mouth_model: str, avatars: AvatarStore) -> None:
+                 default_mouth_model: str, avatars: AvatarStore, renderers: RendererCache) -> None:
         self.session_id = session_id
         self._avatars = avatars
+        self._renderers = renderers
+        self._renderer: FrameRenderer | None = None  # set when the session asked for frames
+        self._send_latents = True
+        self._image_format = (ImageFormat.JPEG, DEFAULT_JPEG_QUALITY)
         self.figures = SessionFigures()
         self._settings = settings
         self._executor = executor
@@ -55,15 +65,16 @@ class AnimateSession:
     async def run(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
                   ) -> AsyncIterator[animate_pb2.AnimateResponse]:
         config = await self._first_config(requests)
-        rest = await self._avatar_rest_state(config.avatar_id) if config.avatar_id else None
+        avatar = await self._in_executor(self._avatars.get, config.avatar_id) if config.avatar_id else None
+        rest = avatar.rest_state if avatar is not None else None
         self._animator = Animator(convert.animator_options(config, self._default_mouth_model, rest))
-        self._refuse_unavailable_outputs(config)
+        await self._prepare_outputs(config, avatar)
         options = self._animator.options
         log.info("session_start", session_id=self.session_id, fps=options.fps, seed=options.seed,
                  sample_rate_hz=options.audio_format.sample_rate_hz,
                  encoding=options.audio_format.encoding.value, mouth_model=options.mouth_model)
-        yield convert.session_started(self.session_id, self._animator.options,
-                                      self._animator.model_versions, self._animator.lookahead_s)
+        yield convert.session_started(self.session_id, self._animator.options, self._model_versions(),
+                                      self._animator.lookahead_s)
         if config.idle_s:
             for response in await self._compute(self._animator.push_silence, config.idle_s, audio_s=config.idle_s):
                 yield response
@@ -85,12 +96,24 @@ class AnimateSession:
             yield response
         yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
 
-    async def _avatar_rest_state(self, avatar_id: str) -> RestState:
-        """The avatar's own pose and expression (NOT_FOUND if unknown); loading it may read and
-        decode files, so it runs on the executor."""
-        loop = asyncio.get_running_loop()
-        avatar = await loop.run_in_executor(self._executor, self._avatars.get, avatar_id)
-        return avatar.rest_state
+    def _model_versions(self) -> tuple[ModelVersion, ...]:
+        renderer = () if self._renderer is None else (
+            ModelVersion("renderer", self._renderer.name, self._renderer.version),)
+        return (*self._animator.model_versions, *renderer)
+
+    async def _in_executor(self, work: Callable[..., T], *args: object) -> T:
+        """Work that reads files or renders runs on the executor, never on the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
+
+    async def _prepare_outputs(self, config: animate_pb2.SessionConfig, avatar: Avatar | None) -> None:
+        output = config.output or animate_pb2.OUTPUT_LATENTS
+        self._send_latents = output != animate_pb2.OUTPUT_FRAMES
+        if output not in _FRAMES_OUTPUTS:
+            return
+        if avatar is None:
+            raise InvalidConfigError("rendered frames need an avatar_id (CreateAvatar first)")
+        self._image_format = convert.image_format(config)
+        self._renderer = await self._in_executor(self._renderers.get, avatar)  # ~1 s the first time
 
     def close(self) -> None:
         """Releases the runtime state now: a failed call's traceback may outlive the session."""
@@ -106,11 +129,6 @@ class AnimateSession:
             return request.config
         raise StreamError(grpc.StatusCode.FAILED_PRECONDITION, "the stream ended before a SessionConfig")
 
-    def _refuse_unavailable_outputs(self, config: animate_pb2.SessionConfig) -> None:
-        if config.output in _FRAMES_OUTPUTS:
-            raise UnsupportedFeatureError("rendered frames are not available on this server yet; "
-                                          "ask for OUTPUT_LATENTS")
-
     def _chunk_seconds(self, data: bytes) -> float:
         audio_format = self._animator.options.audio_format
         return len(data) / audio_format.encoding.bytes_per_sample / audio_format.sample_rate_hz
@@ -123,6 +141,16 @@ class AnimateSession:
         self.figures.chunks += 1
         return self._animator.push_pcm(data)
 
+    def _render(self, frames: list[MotionFrame]) -> list[animate_pb2.AnimateResponse]:
+        """Rendered and encoded frames, one per motion frame (none without a renderer)."""
+        if self._renderer is None or not frames:
+            return []
+        image_format, quality = self._image_format
+        renderer = self._renderer
+        return [convert.rendered_frame(frame, encode_frame(image, image_format, quality), image_format,
+                                       renderer.width, renderer.height)
+                for frame, image in zip(frames, renderer.render(frames), strict=True)]
+
     def _update_controls(self, update: animate_pb2.ControlUpdate) -> None:
         patch = convert.control_patch(update.controls)
         if update.HasField("transition_s"):
@@ -134,19 +162,25 @@ class AnimateSession:
                        ) -> list[animate_pb2.AnimateResponse]:
         """Runs runtime work and the translation of its output: inline when it is small, on the
         executor when it would stall the event loop (see the module docstring)."""
-        if audio_s <= INLINE_MAX_AUDIO_S:
+        if audio_s <= INLINE_MAX_AUDIO_S and self._renderer is None:
             return self._translated(work, *args)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self._translated, work, *args)
 
     def _translated(self, work: Callable[..., list[AnimatorOutput]], *args: object
                     ) -> list[animate_pb2.AnimateResponse]:
+        outputs = work(*args)
+        frames = [output for output in outputs if isinstance(output, MotionFrame)]
+        images = dict(zip((frame.index for frame in frames), self._render(frames), strict=False))
         responses = []
-        for output in work(*args):
-            if isinstance(output, MotionFrame):
-                responses.append(convert.motion_frame(output))
-                self.figures.frames += 1
-            else:
+        for output in outputs:
+            if not isinstance(output, MotionFrame):
                 responses.append(convert.event(output))
+                continue
+            self.figures.frames += 1
+            if self._send_latents:
+                responses.append(convert.motion_frame(output))
+            if output.index in images:
+                responses.append(images[output.index])
         self.figures.audio_s = self._animator.audio_duration_s
         return responses

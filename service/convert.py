@@ -7,6 +7,7 @@ from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.pipeline import DEFAULT_FPS, AnimatorOptions, ModelVersion
+from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, check_jpeg_quality
 from runtime.types import (
     ControlPatch,
     Controls,
@@ -39,6 +40,14 @@ _EVENT_TYPES = {
     EventKind.END_OF_AUDIO: animate_pb2.EVENT_TYPE_END_OF_AUDIO,
     EventKind.WARNING: animate_pb2.EVENT_TYPE_WARNING,
 }
+_IMAGE_FORMATS = {
+    animate_pb2.IMAGE_ENCODING_UNSPECIFIED: ImageFormat.JPEG,
+    animate_pb2.IMAGE_ENCODING_JPEG: ImageFormat.JPEG,
+    animate_pb2.IMAGE_ENCODING_PNG: ImageFormat.PNG,
+    animate_pb2.IMAGE_ENCODING_RGBA: ImageFormat.RGBA,
+}
+_IMAGE_ENCODINGS = {ImageFormat.JPEG: animate_pb2.IMAGE_ENCODING_JPEG, ImageFormat.PNG: animate_pb2.IMAGE_ENCODING_PNG,
+                    ImageFormat.RGBA: animate_pb2.IMAGE_ENCODING_RGBA}
 _CONTROL_FIELDS = ("gaze_yaw_deg", "gaze_pitch_deg", "head_distance", "emotion_intensity", "motion_intensity")
 
 
@@ -46,6 +55,22 @@ def audio_format(message: animate_pb2.AudioFormat) -> AudioFormat:
     if message.encoding not in _ENCODINGS:
         raise InvalidConfigError("audio_format.encoding must be AUDIO_ENCODING_PCM_S16LE or _FLOAT32LE")
     return AudioFormat(_ENCODINGS[message.encoding], message.sample_rate_hz)
+
+
+def image_format(config: animate_pb2.SessionConfig) -> tuple[ImageFormat, int]:
+    """The encoding and JPEG quality of rendered frames."""
+    if config.image_encoding not in _IMAGE_FORMATS:
+        raise InvalidConfigError(f"image_encoding has an unknown value {config.image_encoding}")
+    quality = config.jpeg_quality or DEFAULT_JPEG_QUALITY
+    check_jpeg_quality(quality)
+    return _IMAGE_FORMATS[config.image_encoding], quality
+
+
+def rendered_frame(frame: MotionFrame, data: bytes, encoding: ImageFormat, width: int, height: int
+                   ) -> animate_pb2.AnimateResponse:
+    message = animate_pb2.RenderedFrame(index=frame.index, time_s=frame.time_s, encoding=_IMAGE_ENCODINGS[encoding],
+                                        width=width, height=height, data=data)
+    return animate_pb2.AnimateResponse(frame=message)
 
 
 def control_patch(message: controls_pb2.Controls) -> ControlPatch:

@@ -13,6 +13,7 @@ from grpc_reflection.v1alpha import reflection
 
 from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
+from service.grpc_options import grpc_options
 from service.log import get_logger
 from service.servicer import FaceAnimationServicer
 from service.sessions import SessionRegistry
@@ -40,20 +41,6 @@ class RunningServer:
         await self.server.stop(self.settings.grace_s if grace_s is None else grace_s)
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.avatars.close()
-
-
-def grpc_options(settings: ServerSettings) -> list[tuple[str, int]]:
-    return [
-        ("grpc.max_receive_message_length", settings.max_message_bytes),
-        ("grpc.max_send_message_length", settings.max_message_bytes),
-        # gRPC binds with SO_REUSEPORT by default: a second server on a taken port would start
-        # and silently split the traffic. Fail loudly instead.
-        ("grpc.so_reuseport", 0),
-        # Game clients keep idle connections alive with pings every ~30 s; the default policy
-        # would answer those with GOAWAY (too_many_pings).
-        ("grpc.keepalive_permit_without_calls", 1),
-        ("grpc.http2.min_ping_interval_without_data_ms", 20_000),
-    ]
 
 
 async def create_server(settings: ServerSettings) -> RunningServer:

@@ -21,6 +21,7 @@ from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
 from service.errors import status_for
 from service.log import get_logger
+from service.renderers import RendererCache
 from service.sessions import SessionRegistry
 from service.settings import ServerSettings
 
@@ -35,12 +36,13 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         self._executor = executor
         self._sessions = sessions
         self._avatars = avatars
+        self._renderers = RendererCache()
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
         record = self._sessions.open(context.peer())
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
-                                 self._avatars)
+                                 self._avatars, self._renderers)
         failure: tuple[grpc.StatusCode, str] | None = None
         outcome = "OK"
         try:
@@ -75,7 +77,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             min_fps=MIN_FPS, max_fps=MAX_FPS, default_fps=DEFAULT_FPS,
             min_sample_rate_hz=MIN_INPUT_SAMPLE_RATE, max_sample_rate_hz=MAX_INPUT_SAMPLE_RATE,
             audio_encodings=[animate_pb2.AUDIO_ENCODING_PCM_S16LE, animate_pb2.AUDIO_ENCODING_FLOAT32LE],
-            outputs=[animate_pb2.OUTPUT_LATENTS],
+            outputs=[animate_pb2.OUTPUT_LATENTS, animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES],
             mouth_models=[DEFAULT_MOUTH_MODEL, *(name for name in MOUTH_MODELS if name != DEFAULT_MOUTH_MODEL)],
             max_message_bytes=self._settings.max_message_bytes,
             max_audio_chunk_s=self._settings.max_audio_chunk_s,

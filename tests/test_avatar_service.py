@@ -12,7 +12,7 @@ from PIL import Image
 from skimage import data
 
 from runtime.arkit import BLENDSHAPE_NAMES
-from service.api import avatar_pb2
+from service.api import animate_pb2, avatar_pb2
 from tests.server_harness import chunked, config, end, motion_frames, run_session
 
 
@@ -75,3 +75,36 @@ def test_a_session_starts_from_the_portraits_own_pose_and_expression(stub, portr
     assert list(started.rest_blendshapes) == list(avatar.rest_blendshapes)
     pitch = np.array([frame.head_pose.pitch_deg for frame in motion_frames(responses)])
     assert abs(np.median(pitch) - avatar.rest_head_pose.pitch_deg) < 3.0  # moves around its own pose
+
+
+def _rendered(responses) -> list:
+    return [response.frame for response in responses if response.WhichOneof("response") == "frame"]
+
+
+def test_latents_and_frames_come_paired_and_the_background_stays(stub, portrait_png, speech):
+    avatar = _create(stub, portrait_png).avatar
+    requests = [config(speech.sample_rate, avatar_id=avatar.avatar_id, output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES),
+                *chunked(speech.pcm16(), 8820), end()]
+    responses = run_session(stub, requests)
+    motion, frames = motion_frames(responses), _rendered(responses)
+    assert [f.index for f in frames] == [m.index for m in motion]
+    assert [f.time_s for f in frames] == [m.time_s for m in motion]
+    assert {v.component for v in responses[0].started.model_versions} == {"mouth", "dynamics", "renderer"}
+    images = [np.asarray(Image.open(io.BytesIO(frame.data))) for frame in frames[::20]]
+    assert all(image.shape == (512, 512, 3) for image in images)
+    source = data.astronaut().astype(int)
+    for image in images:  # JPEG noise only in the corners: the background never moves
+        assert np.abs(image[:40, :40].astype(int) - source[:40, :40]).mean() < 4.0
+    change = np.stack([image.astype(float) for image in images]).std(axis=0).max(axis=2)  # (H, W)
+    assert np.percentile(change, 99) > 10.0  # ...while the face moves
+
+
+def test_frames_only_in_raw_rgba(stub, portrait_png):
+    avatar = _create(stub, portrait_png).avatar
+    requests = [config(16_000, avatar_id=avatar.avatar_id, output=animate_pb2.OUTPUT_FRAMES,
+                       image_encoding=animate_pb2.IMAGE_ENCODING_RGBA, idle_s=1.0), end()]
+    responses = run_session(stub, requests)
+    assert not motion_frames(responses)
+    frames = _rendered(responses)
+    assert len(frames) == 25 and all(len(frame.data) == 512 * 512 * 4 for frame in frames)
+    assert responses[-1].status.frames == 25

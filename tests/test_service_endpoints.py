@@ -50,7 +50,8 @@ def test_capabilities_describe_the_server(channel, server):
     assert list(capabilities.blendshape_names) == list(BLENDSHAPE_NAMES)
     assert (capabilities.min_fps, capabilities.default_fps, capabilities.max_fps) == (1, 25, 60)
     assert (capabilities.min_sample_rate_hz, capabilities.max_sample_rate_hz) == (8000, 48000)
-    assert list(capabilities.outputs) == [animate_pb2.OUTPUT_LATENTS]
+    assert set(capabilities.outputs) == {animate_pb2.OUTPUT_LATENTS, animate_pb2.OUTPUT_FRAMES,
+                                         animate_pb2.OUTPUT_LATENTS_AND_FRAMES}
     assert capabilities.mouth_models[0] == "baseline"
     assert capabilities.max_message_bytes == server.running.settings.max_message_bytes
     assert capabilities.avatars_supported

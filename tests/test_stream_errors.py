@@ -78,9 +78,9 @@ def test_unknown_avatar_is_not_found(stub):
     assert "no-such-avatar" in details
 
 
-def test_rendered_frames_are_refused_until_the_renderer_exists(stub):
-    code, _ = _status_of(stub, [config(16000, output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES), end()])
-    assert code == grpc.StatusCode.UNIMPLEMENTED
+def test_rendered_frames_need_an_avatar(stub):
+    code, details = _status_of(stub, [config(16000, output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES), end()])
+    assert code == grpc.StatusCode.INVALID_ARGUMENT and "avatar_id" in details
 
 
 def test_audio_chunk_longer_than_the_limit_is_resource_exhausted(stub):

@@ -66,7 +66,7 @@ class AnimateRequest(_message.Message):
     def __init__(self, config: _Optional[_Union[SessionConfig, _Mapping]] = ..., audio: _Optional[_Union[AudioChunk, _Mapping]] = ..., control: _Optional[_Union[ControlUpdate, _Mapping]] = ..., end_of_audio: _Optional[_Union[EndOfAudio, _Mapping]] = ...) -> None: ...
 
 class SessionConfig(_message.Message):
-    __slots__ = ("avatar_id", "fps", "audio_format", "seed", "controls", "output", "mouth_model", "idle_s")
+    __slots__ = ("avatar_id", "fps", "audio_format", "seed", "controls", "output", "mouth_model", "idle_s", "image_encoding", "jpeg_quality")
     AVATAR_ID_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FORMAT_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +75,8 @@ class SessionConfig(_message.Message):
     OUTPUT_FIELD_NUMBER: _ClassVar[int]
     MOUTH_MODEL_FIELD_NUMBER: _ClassVar[int]
     IDLE_S_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_ENCODING_FIELD_NUMBER: _ClassVar[int]
+    JPEG_QUALITY_FIELD_NUMBER: _ClassVar[int]
     avatar_id: str
     fps: int
     audio_format: AudioFormat
@@ -83,7 +85,9 @@ class SessionConfig(_message.Message):
     output: Output
     mouth_model: str
     idle_s: float
-    def __init__(self, avatar_id: _Optional[str] = ..., fps: _Optional[int] = ..., audio_format: _Optional[_Union[AudioFormat, _Mapping]] = ..., seed: _Optional[int] = ..., controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ..., mouth_model: _Optional[str] = ..., idle_s: _Optional[float] = ...) -> None: ...
+    image_encoding: ImageEncoding
+    jpeg_quality: int
+    def __init__(self, avatar_id: _Optional[str] = ..., fps: _Optional[int] = ..., audio_format: _Optional[_Union[AudioFormat, _Mapping]] = ..., seed: _Optional[int] = ..., controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ..., mouth_model: _Optional[str] = ..., idle_s: _Optional[float] = ..., image_encoding: _Optional[_Union[ImageEncoding, str]] = ..., jpeg_quality: _Optional[int] = ...) -> None: ...
 
 class AudioFormat(_message.Message):
     __slots__ = ("encoding", "sample_rate_hz")

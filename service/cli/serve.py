@@ -7,7 +7,6 @@ import asyncio
 
 from runtime.errors import FacecastError
 from service.log import configure_logging
-from service.server import serve
 from service.settings import LOG_FORMATS, LOG_LEVELS, resolve_settings
 
 
@@ -31,6 +30,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     settings = resolve_settings(vars(args))
     configure_logging(settings.log_format, settings.log_level)
+    from service.server import serve  # imported here: the server pulls in torch and MediaPipe
+
     try:
         asyncio.run(serve(settings))
     except RuntimeError as error:  # grpc raises RuntimeError when the port cannot be bound

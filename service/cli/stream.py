@@ -16,7 +16,7 @@ from runtime.audio.files import load_audio
 from runtime.errors import FacecastError
 from service.api import animate_pb2
 from service.client import StreamRequest, StreamResult, stream_audio
-from service.server import grpc_options
+from service.grpc_options import grpc_options
 from service.settings import ServerSettings
 
 

@@ -30,53 +30,55 @@ namespace Facecast.V1 {
             "ZWNhc3QudjEuU2Vzc2lvbkNvbmZpZ0gAEigKBWF1ZGlvGAIgASgLMhcuZmFj",
             "ZWNhc3QudjEuQXVkaW9DaHVua0gAEi0KB2NvbnRyb2wYAyABKAsyGi5mYWNl",
             "Y2FzdC52MS5Db250cm9sVXBkYXRlSAASLwoMZW5kX29mX2F1ZGlvGAQgASgL",
-            "MhcuZmFjZWNhc3QudjEuRW5kT2ZBdWRpb0gAQgkKB3JlcXVlc3Qi4AEKDVNl",
+            "MhcuZmFjZWNhc3QudjEuRW5kT2ZBdWRpb0gAQgkKB3JlcXVlc3QiqgIKDVNl",
             "c3Npb25Db25maWcSEQoJYXZhdGFyX2lkGAEgASgJEgsKA2ZwcxgCIAEoDRIu",
             "CgxhdWRpb19mb3JtYXQYAyABKAsyGC5mYWNlY2FzdC52MS5BdWRpb0Zvcm1h",
             "dBIMCgRzZWVkGAQgASgEEicKCGNvbnRyb2xzGAUgASgLMhUuZmFjZWNhc3Qu",
             "djEuQ29udHJvbHMSIwoGb3V0cHV0GAYgASgOMhMuZmFjZWNhc3QudjEuT3V0",
-            "cHV0EhMKC21vdXRoX21vZGVsGAcgASgJEg4KBmlkbGVfcxgIIAEoASJTCgtB",
-            "dWRpb0Zvcm1hdBIsCghlbmNvZGluZxgBIAEoDjIaLmZhY2VjYXN0LnYxLkF1",
-            "ZGlvRW5jb2RpbmcSFgoOc2FtcGxlX3JhdGVfaHoYAiABKA0iGgoKQXVkaW9D",
-            "aHVuaxIMCgRkYXRhGAEgASgMImQKDUNvbnRyb2xVcGRhdGUSJwoIY29udHJv",
-            "bHMYASABKAsyFS5mYWNlY2FzdC52MS5Db250cm9scxIZCgx0cmFuc2l0aW9u",
-            "X3MYAiABKAJIAIgBAUIPCg1fdHJhbnNpdGlvbl9zIgwKCkVuZE9mQXVkaW8i",
-            "+QEKD0FuaW1hdGVSZXNwb25zZRIuCgdzdGFydGVkGAEgASgLMhsuZmFjZWNh",
-            "c3QudjEuU2Vzc2lvblN0YXJ0ZWRIABIqCgZtb3Rpb24YAiABKAsyGC5mYWNl",
-            "Y2FzdC52MS5Nb3Rpb25GcmFtZUgAEisKBWZyYW1lGAMgASgLMhouZmFjZWNh",
-            "c3QudjEuUmVuZGVyZWRGcmFtZUgAEiMKBWV2ZW50GAQgASgLMhIuZmFjZWNh",
-            "c3QudjEuRXZlbnRIABIsCgZzdGF0dXMYBSABKAsyGi5mYWNlY2FzdC52MS5T",
-            "ZXNzaW9uU3RhdHVzSABCCgoIcmVzcG9uc2Ui8gEKDlNlc3Npb25TdGFydGVk",
-            "EhIKCnNlc3Npb25faWQYASABKAkSGAoQYmxlbmRzaGFwZV9uYW1lcxgCIAMo",
-            "CRIUCgx2aXNlbWVfbmFtZXMYAyADKAkSCwoDZnBzGAQgASgNEjEKDm1vZGVs",
-            "X3ZlcnNpb25zGAUgAygLMhkuZmFjZWNhc3QudjEuTW9kZWxWZXJzaW9uEhMK",
-            "C2xvb2thaGVhZF9zGAYgASgBEi0KDnJlc3RfaGVhZF9wb3NlGAcgASgLMhUu",
-            "ZmFjZWNhc3QudjEuSGVhZFBvc2USGAoQcmVzdF9ibGVuZHNoYXBlcxgIIAMo",
-            "AiJACgxNb2RlbFZlcnNpb24SEQoJY29tcG9uZW50GAEgASgJEgwKBG5hbWUY",
-            "AiABKAkSDwoHdmVyc2lvbhgDIAEoCSKJAQoNUmVuZGVyZWRGcmFtZRINCgVp",
-            "bmRleBgBIAEoBBIOCgZ0aW1lX3MYAiABKAESLAoIZW5jb2RpbmcYAyABKA4y",
-            "Gi5mYWNlY2FzdC52MS5JbWFnZUVuY29kaW5nEg0KBXdpZHRoGAQgASgNEg4K",
-            "BmhlaWdodBgFIAEoDRIMCgRkYXRhGAYgASgMIk4KBUV2ZW50EiQKBHR5cGUY",
-            "ASABKA4yFi5mYWNlY2FzdC52MS5FdmVudFR5cGUSDgoGdGltZV9zGAIgASgB",
-            "Eg8KB21lc3NhZ2UYAyABKAkiWAoNU2Vzc2lvblN0YXR1cxIMCgRjb2RlGAEg",
-            "ASgFEg8KB21lc3NhZ2UYAiABKAkSDgoGZnJhbWVzGAMgASgEEhgKEGF1ZGlv",
-            "X2R1cmF0aW9uX3MYBCABKAEqawoNQXVkaW9FbmNvZGluZxIeChpBVURJT19F",
-            "TkNPRElOR19VTlNQRUNJRklFRBAAEhwKGEFVRElPX0VOQ09ESU5HX1BDTV9T",
-            "MTZMRRABEhwKGEFVRElPX0VOQ09ESU5HX0ZMT0FUMzJMRRACKmYKBk91dHB1",
-            "dBIWChJPVVRQVVRfVU5TUEVDSUZJRUQQABISCg5PVVRQVVRfTEFURU5UUxAB",
-            "EhEKDU9VVFBVVF9GUkFNRVMQAhIdChlPVVRQVVRfTEFURU5UU19BTkRfRlJB",
-            "TUVTEAMqeQoNSW1hZ2VFbmNvZGluZxIeChpJTUFHRV9FTkNPRElOR19VTlNQ",
-            "RUNJRklFRBAAEhcKE0lNQUdFX0VOQ09ESU5HX0pQRUcQARIWChJJTUFHRV9F",
-            "TkNPRElOR19QTkcQAhIXChNJTUFHRV9FTkNPRElOR19SR0JBEAMqlAEKCUV2",
-            "ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASGwoXRVZFTlRf",
-            "VFlQRV9TUEVFQ0hfU1RBUlQQARIZChVFVkVOVF9UWVBFX1NQRUVDSF9FTkQQ",
-            "AhIbChdFVkVOVF9UWVBFX0VORF9PRl9BVURJTxADEhYKEkVWRU5UX1RZUEVf",
-            "V0FSTklORxAEYgZwcm90bzM="));
+            "cHV0EhMKC21vdXRoX21vZGVsGAcgASgJEg4KBmlkbGVfcxgIIAEoARIyCg5p",
+            "bWFnZV9lbmNvZGluZxgJIAEoDjIaLmZhY2VjYXN0LnYxLkltYWdlRW5jb2Rp",
+            "bmcSFAoManBlZ19xdWFsaXR5GAogASgNIlMKC0F1ZGlvRm9ybWF0EiwKCGVu",
+            "Y29kaW5nGAEgASgOMhouZmFjZWNhc3QudjEuQXVkaW9FbmNvZGluZxIWCg5z",
+            "YW1wbGVfcmF0ZV9oehgCIAEoDSIaCgpBdWRpb0NodW5rEgwKBGRhdGEYASAB",
+            "KAwiZAoNQ29udHJvbFVwZGF0ZRInCghjb250cm9scxgBIAEoCzIVLmZhY2Vj",
+            "YXN0LnYxLkNvbnRyb2xzEhkKDHRyYW5zaXRpb25fcxgCIAEoAkgAiAEBQg8K",
+            "DV90cmFuc2l0aW9uX3MiDAoKRW5kT2ZBdWRpbyL5AQoPQW5pbWF0ZVJlc3Bv",
+            "bnNlEi4KB3N0YXJ0ZWQYASABKAsyGy5mYWNlY2FzdC52MS5TZXNzaW9uU3Rh",
+            "cnRlZEgAEioKBm1vdGlvbhgCIAEoCzIYLmZhY2VjYXN0LnYxLk1vdGlvbkZy",
+            "YW1lSAASKwoFZnJhbWUYAyABKAsyGi5mYWNlY2FzdC52MS5SZW5kZXJlZEZy",
+            "YW1lSAASIwoFZXZlbnQYBCABKAsyEi5mYWNlY2FzdC52MS5FdmVudEgAEiwK",
+            "BnN0YXR1cxgFIAEoCzIaLmZhY2VjYXN0LnYxLlNlc3Npb25TdGF0dXNIAEIK",
+            "CghyZXNwb25zZSLyAQoOU2Vzc2lvblN0YXJ0ZWQSEgoKc2Vzc2lvbl9pZBgB",
+            "IAEoCRIYChBibGVuZHNoYXBlX25hbWVzGAIgAygJEhQKDHZpc2VtZV9uYW1l",
+            "cxgDIAMoCRILCgNmcHMYBCABKA0SMQoObW9kZWxfdmVyc2lvbnMYBSADKAsy",
+            "GS5mYWNlY2FzdC52MS5Nb2RlbFZlcnNpb24SEwoLbG9va2FoZWFkX3MYBiAB",
+            "KAESLQoOcmVzdF9oZWFkX3Bvc2UYByABKAsyFS5mYWNlY2FzdC52MS5IZWFk",
+            "UG9zZRIYChByZXN0X2JsZW5kc2hhcGVzGAggAygCIkAKDE1vZGVsVmVyc2lv",
+            "bhIRCgljb21wb25lbnQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9u",
+            "GAMgASgJIokBCg1SZW5kZXJlZEZyYW1lEg0KBWluZGV4GAEgASgEEg4KBnRp",
+            "bWVfcxgCIAEoARIsCghlbmNvZGluZxgDIAEoDjIaLmZhY2VjYXN0LnYxLklt",
+            "YWdlRW5jb2RpbmcSDQoFd2lkdGgYBCABKA0SDgoGaGVpZ2h0GAUgASgNEgwK",
+            "BGRhdGEYBiABKAwiTgoFRXZlbnQSJAoEdHlwZRgBIAEoDjIWLmZhY2VjYXN0",
+            "LnYxLkV2ZW50VHlwZRIOCgZ0aW1lX3MYAiABKAESDwoHbWVzc2FnZRgDIAEo",
+            "CSJYCg1TZXNzaW9uU3RhdHVzEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgC",
+            "IAEoCRIOCgZmcmFtZXMYAyABKAQSGAoQYXVkaW9fZHVyYXRpb25fcxgEIAEo",
+            "ASprCg1BdWRpb0VuY29kaW5nEh4KGkFVRElPX0VOQ09ESU5HX1VOU1BFQ0lG",
+            "SUVEEAASHAoYQVVESU9fRU5DT0RJTkdfUENNX1MxNkxFEAESHAoYQVVESU9f",
+            "RU5DT0RJTkdfRkxPQVQzMkxFEAIqZgoGT3V0cHV0EhYKEk9VVFBVVF9VTlNQ",
+            "RUNJRklFRBAAEhIKDk9VVFBVVF9MQVRFTlRTEAESEQoNT1VUUFVUX0ZSQU1F",
+            "UxACEh0KGU9VVFBVVF9MQVRFTlRTX0FORF9GUkFNRVMQAyp5Cg1JbWFnZUVu",
+            "Y29kaW5nEh4KGklNQUdFX0VOQ09ESU5HX1VOU1BFQ0lGSUVEEAASFwoTSU1B",
+            "R0VfRU5DT0RJTkdfSlBFRxABEhYKEklNQUdFX0VOQ09ESU5HX1BORxACEhcK",
+            "E0lNQUdFX0VOQ09ESU5HX1JHQkEQAyqUAQoJRXZlbnRUeXBlEhoKFkVWRU5U",
+            "X1RZUEVfVU5TUEVDSUZJRUQQABIbChdFVkVOVF9UWVBFX1NQRUVDSF9TVEFS",
+            "VBABEhkKFUVWRU5UX1RZUEVfU1BFRUNIX0VORBACEhsKF0VWRU5UX1RZUEVf",
+            "RU5EX09GX0FVRElPEAMSFgoSRVZFTlRfVFlQRV9XQVJOSU5HEARiBnByb3Rv",
+            "Mw=="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Facecast.V1.ControlsReflection.Descriptor, global::Facecast.V1.MotionReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Facecast.V1.AudioEncoding), typeof(global::Facecast.V1.Output), typeof(global::Facecast.V1.ImageEncoding), typeof(global::Facecast.V1.EventType), }, null, new pbr::GeneratedClrTypeInfo[] {
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AnimateRequest), global::Facecast.V1.AnimateRequest.Parser, new[]{ "Config", "Audio", "Control", "EndOfAudio" }, new[]{ "Request" }, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionConfig), global::Facecast.V1.SessionConfig.Parser, new[]{ "AvatarId", "Fps", "AudioFormat", "Seed", "Controls", "Output", "MouthModel", "IdleS" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionConfig), global::Facecast.V1.SessionConfig.Parser, new[]{ "AvatarId", "Fps", "AudioFormat", "Seed", "Controls", "Output", "MouthModel", "IdleS", "ImageEncoding", "JpegQuality" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AudioFormat), global::Facecast.V1.AudioFormat.Parser, new[]{ "Encoding", "SampleRateHz" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AudioChunk), global::Facecast.V1.AudioChunk.Parser, new[]{ "Data" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.ControlUpdate), global::Facecast.V1.ControlUpdate.Parser, new[]{ "Controls", "TransitionS" }, new[]{ "TransitionS" }, null, null, null),
@@ -119,7 +121,7 @@ namespace Facecast.V1 {
     /// </summary>
     [pbr::OriginalName("OUTPUT_LATENTS")] Latents = 1,
     /// <summary>
-    /// RenderedFrames only (needs an avatar and a server with the renderer, else UNIMPLEMENTED).
+    /// RenderedFrames only (needs an avatar: INVALID_ARGUMENT without one).
     /// </summary>
     [pbr::OriginalName("OUTPUT_FRAMES")] Frames = 2,
     /// <summary>
@@ -610,6 +612,8 @@ namespace Facecast.V1 {
       output_ = other.output_;
       mouthModel_ = other.mouthModel_;
       idleS_ = other.idleS_;
+      imageEncoding_ = other.imageEncoding_;
+      jpegQuality_ = other.jpegQuality_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -743,6 +747,37 @@ namespace Facecast.V1 {
       }
     }
 
+    /// <summary>Field number for the "image_encoding" field.</summary>
+    public const int ImageEncodingFieldNumber = 9;
+    private global::Facecast.V1.ImageEncoding imageEncoding_ = global::Facecast.V1.ImageEncoding.Unspecified;
+    /// <summary>
+    /// How RenderedFrames are encoded (when `output` asks for frames). IMAGE_ENCODING_UNSPECIFIED
+    /// means IMAGE_ENCODING_JPEG.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Facecast.V1.ImageEncoding ImageEncoding {
+      get { return imageEncoding_; }
+      set {
+        imageEncoding_ = value;
+      }
+    }
+
+    /// <summary>Field number for the "jpeg_quality" field.</summary>
+    public const int JpegQualityFieldNumber = 10;
+    private uint jpegQuality_;
+    /// <summary>
+    /// JPEG quality 1..100; 0 means the default, 85.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public uint JpegQuality {
+      get { return jpegQuality_; }
+      set {
+        jpegQuality_ = value;
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -766,6 +801,8 @@ namespace Facecast.V1 {
       if (Output != other.Output) return false;
       if (MouthModel != other.MouthModel) return false;
       if (!pbc::ProtobufEqualityComparers.BitwiseDoubleEqualityComparer.Equals(IdleS, other.IdleS)) return false;
+      if (ImageEncoding != other.ImageEncoding) return false;
+      if (JpegQuality != other.JpegQuality) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -781,6 +818,8 @@ namespace Facecast.V1 {
       if (Output != global::Facecast.V1.Output.Unspecified) hash ^= Output.GetHashCode();
       if (MouthModel.Length != 0) hash ^= MouthModel.GetHashCode();
       if (IdleS != 0D) hash ^= pbc::ProtobufEqualityComparers.BitwiseDoubleEqualityComparer.GetHashCode(IdleS);
+      if (ImageEncoding != global::Facecast.V1.ImageEncoding.Unspecified) hash ^= ImageEncoding.GetHashCode();
+      if (JpegQuality != 0) hash ^= JpegQuality.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -831,6 +870,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(65);
         output.WriteDouble(IdleS);
       }
+      if (ImageEncoding != global::Facecast.V1.ImageEncoding.Unspecified) {
+        output.WriteRawTag(72);
+        output.WriteEnum((int) ImageEncoding);
+      }
+      if (JpegQuality != 0) {
+        output.WriteRawTag(80);
+        output.WriteUInt32(JpegQuality);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -873,6 +920,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(65);
         output.WriteDouble(IdleS);
       }
+      if (ImageEncoding != global::Facecast.V1.ImageEncoding.Unspecified) {
+        output.WriteRawTag(72);
+        output.WriteEnum((int) ImageEncoding);
+      }
+      if (JpegQuality != 0) {
+        output.WriteRawTag(80);
+        output.WriteUInt32(JpegQuality);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -906,6 +961,12 @@ namespace Facecast.V1 {
       }
       if (IdleS != 0D) {
         size += 1 + 8;
+      }
+      if (ImageEncoding != global::Facecast.V1.ImageEncoding.Unspecified) {
+        size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) ImageEncoding);
+      }
+      if (JpegQuality != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeUInt32Size(JpegQuality);
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -948,6 +1009,12 @@ namespace Facecast.V1 {
       }
       if (other.IdleS != 0D) {
         IdleS = other.IdleS;
+      }
+      if (other.ImageEncoding != global::Facecast.V1.ImageEncoding.Unspecified) {
+        ImageEncoding = other.ImageEncoding;
+      }
+      if (other.JpegQuality != 0) {
+        JpegQuality = other.JpegQuality;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -1002,6 +1069,14 @@ namespace Facecast.V1 {
             IdleS = input.ReadDouble();
             break;
           }
+          case 72: {
+            ImageEncoding = (global::Facecast.V1.ImageEncoding) input.ReadEnum();
+            break;
+          }
+          case 80: {
+            JpegQuality = input.ReadUInt32();
+            break;
+          }
         }
       }
     #endif
@@ -1053,6 +1128,14 @@ namespace Facecast.V1 {
           }
           case 65: {
             IdleS = input.ReadDouble();
+            break;
+          }
+          case 72: {
+            ImageEncoding = (global::Facecast.V1.ImageEncoding) input.ReadEnum();
+            break;
+          }
+          case 80: {
+            JpegQuality = input.ReadUInt32();
             break;
           }
         }
@@ -3068,7 +3151,8 @@ namespace Facecast.V1 {
   }
 
   /// <summary>
-  /// A rendered image of the avatar for the MotionFrame with the same index.
+  /// A rendered image of the avatar for the MotionFrame with the same index (the whole portrait at
+  /// its own size, for now).
   /// </summary>
   public sealed partial class RenderedFrame : pb::IMessage<RenderedFrame>
   #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE

@@ -1,0 +1,36 @@
+"""Motion frames → pictures of one avatar: the bridge from the Animator's latents to the warp
+renderer, batched (a push's frames are rendered together)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from runtime.face.avatar import Avatar
+from runtime.render.warp_renderer import WarpRenderer
+from runtime.types import MotionFrame
+
+
+class FrameRenderer:
+    """Built once per avatar (the thin-plate-spline basis takes about a second); thread-safe to
+    share between sessions because rendering only reads it."""
+
+    name = "warp"
+    version = "1"
+
+    def __init__(self, avatar: Avatar) -> None:
+        self.avatar_id = avatar.avatar_id
+        self.width, self.height = avatar.width, avatar.height
+        self._renderer = WarpRenderer(avatar.image, avatar.landmarks, rest=avatar.rest_state)
+
+    def render(self, frames: Sequence[MotionFrame]) -> list[np.ndarray]:
+        """(H, W, 3) uint8 RGB for each frame, in order."""
+        if not frames:
+            return []
+        blendshapes = np.stack([frame.blendshapes for frame in frames])  # (B, 52)
+        poses = np.stack([frame.head_pose.as_array() for frame in frames])  # (B, 6)
+        with torch.inference_mode():
+            images = self._renderer.render(blendshapes, poses).cpu().numpy()  # (B, H, W, 3)
+        return list(images)
