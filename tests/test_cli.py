@@ -150,3 +150,22 @@ def test_bake_idle_without_audio(tmp_path):
     result = _run("bake", "-o", str(output), "--idle", "4")
     assert result.returncode == 0, result.stderr
     assert len(read_clip(output)["frames"]) == 100
+
+
+def test_avatar_add_list_rm(tmp_path):
+    from PIL import Image
+    from skimage import data
+
+    portrait = tmp_path / "astronaut.jpg"
+    Image.fromarray(data.astronaut()).save(portrait)
+    store = ["--avatar-dir", str(tmp_path / "avatars")]
+    added = _run("avatar", *store, "add", str(portrait))
+    assert added.returncode == 0, added.stderr
+    avatar_id = added.stdout.strip().splitlines()[-1]
+    assert len(avatar_id) == 32 and added.stderr == ""  # MediaPipe's native chatter stays out
+    assert avatar_id in _run("avatar", *store, "list").stdout
+    assert _run("avatar", *store, "add", str(portrait)).stdout.strip().endswith(avatar_id)  # idempotent
+    assert _run("avatar", *store, "rm", avatar_id).returncode == 0
+    assert _run("avatar", *store, "list").stdout.strip() == ""
+    failed = _run("avatar", *store, "rm", avatar_id)
+    assert failed.returncode == 1 and "no avatar" in failed.stderr and "Traceback" not in failed.stderr
