@@ -169,3 +169,38 @@ def test_avatar_add_list_rm(tmp_path):
     assert _run("avatar", *store, "list").stdout.strip() == ""
     failed = _run("avatar", *store, "rm", avatar_id)
     assert failed.returncode == 1 and "no avatar" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_render_writes_h264_with_the_audio(tmp_path):
+    import av
+    from PIL import Image
+    from skimage import data
+
+    portrait = tmp_path / "astronaut.png"
+    Image.fromarray(data.astronaut()).save(portrait)
+    speech = tmp_path / "hello.wav"
+    write_wav(speech, synthesize("Hello there, nice to meet you."))
+    output = tmp_path / "talking.mp4"
+    result = _run("render", str(portrait), str(speech), "-o", str(output), "--fps", "30", "--emotion", "happy:0.5")
+    assert result.returncode == 0, result.stderr
+    with av.open(str(output)) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        assert (video.codec_context.name, audio.codec_context.name) == ("h264", "aac")
+        assert (video.width, video.height) == (512, 512)
+        decoded = sum(1 for _ in container.decode(video=0))
+    seconds = float(synthesize("Hello there, nice to meet you.").duration_s)
+    assert decoded == int(np.ceil(seconds * 30 - 1e-9))
+    assert not list(tmp_path.glob(".*.mp4"))  # the atomic write left nothing behind
+
+
+@pytest.mark.parametrize("make_args", [
+    lambda tmp, wav: ("render", str(tmp / "missing.png"), str(wav), "-o", str(tmp / "out.mp4")),
+    lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4")),
+    lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.avi")),
+], ids=["missing-image", "not-an-image", "not-mp4"])
+def test_render_errors_are_one_line(tmp_path, wav, make_args):
+    result = _run(*make_args(tmp_path, wav))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("facecast render:"), result.stderr
+    assert not list(tmp_path.glob("out.*"))

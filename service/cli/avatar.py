@@ -4,14 +4,11 @@ uses with the same --avatar-dir)."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from runtime.errors import InvalidConfigError
+from service.cli.quiet import native_stderr_silenced
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -28,25 +25,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """MediaPipe's C++ core prints start-up chatter straight to file descriptor 2; a command that
-    prints one line per result keeps it out. (Python errors still surface as exceptions.)"""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with open(os.devnull, "w") as sink:
-        os.dup2(sink.fileno(), 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def run(args: argparse.Namespace) -> int:
     from runtime.face.avatar_store import AvatarStore  # imported here: it loads MediaPipe
 
-    with _native_stderr_silenced():
+    with native_stderr_silenced():
         return _act(args, AvatarStore)
 
 

@@ -7,9 +7,9 @@ import sys
 
 from runtime.errors import FacecastError
 from runtime.version import package_version
-from service.cli import avatar, bake, serve, stream
+from service.cli import avatar, bake, render, serve, stream
 
-COMMANDS = (serve, bake, stream, avatar)
+COMMANDS = (serve, bake, render, stream, avatar)
 
 
 def build_parser() -> argparse.ArgumentParser:

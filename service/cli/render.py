@@ -1,0 +1,73 @@
+"""`facecast render IMAGE AUDIO -o OUT.mp4`: a talking portrait as a video, offline."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from runtime.audio.files import load_audio
+from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.errors import InvalidConfigError
+from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
+from runtime.types import MotionFrame
+from service.cli.control_flags import add_control_flags, controls_from_flags
+from service.cli.quiet import native_stderr_silenced
+
+BATCH = 8  # frames rendered together
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("render", help="render a portrait speaking an audio file to MP4",
+                                 description="Render IMAGE speaking AUDIO as H.264 video with the audio muxed in.")
+    parser.add_argument("image", type=Path, help="a portrait with one face (photo, painting, drawing)")
+    parser.add_argument("audio", type=Path, help="WAV, FLAC, OGG, MP3 (anything FFmpeg reads)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="OUT.mp4")
+    parser.add_argument("--fps", type=int, default=DEFAULT_FPS, help=f"frames per second (default {DEFAULT_FPS})")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the head motion and blinks (default 0)")
+    add_control_flags(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.output.suffix.lower() != ".mp4":
+        raise InvalidConfigError(f"{args.output}: the output must end in .mp4")
+    if not args.image.is_file():
+        raise InvalidConfigError(f"{args.image}: no such file")
+    audio = load_audio(args.audio)
+    avatar = _avatar(args.image)
+    options = AnimatorOptions(fps=args.fps, seed=args.seed, controls=controls_from_flags(args),
+                              rest=avatar.rest_state,
+                              audio_format=AudioFormat(AudioEncoding.FLOAT32LE, audio.sample_rate))
+    frames = [output for output in run_clip(Animator(options), audio.samples) if isinstance(output, MotionFrame)]
+    from runtime.render.frame_renderer import FrameRenderer  # torch: only when rendering
+    from runtime.render.video import write_video
+
+    renderer = FrameRenderer(avatar)
+    with tqdm(total=len(frames), unit="frame", desc="rendering", leave=False) as progress:
+        written = write_video(args.output, _rendered(renderer, frames, progress), (avatar.width, avatar.height),
+                              args.fps, audio.samples, audio.sample_rate)
+    print(f"{args.output}: {written} frames at {args.fps} fps, {avatar.width}x{avatar.height}, "
+          f"{audio.duration_s:.2f} s")
+    return 0
+
+
+def _avatar(image: Path):
+    from runtime.face.analysis import AnalysisOptions, analyse_portrait  # MediaPipe: only when rendering
+    from runtime.face.avatar import Avatar, avatar_id_for
+
+    data = image.read_bytes()
+    with native_stderr_silenced():
+        analysis = analyse_portrait(data, AnalysisOptions())
+    for warning in analysis.warnings:
+        print(f"warning: {warning}")
+    return Avatar.from_analysis(avatar_id_for(data), image.stem, time.time(), analysis)
+
+
+def _rendered(renderer, frames: list[MotionFrame], progress):
+    for start in range(0, len(frames), BATCH):
+        batch = frames[start:start + BATCH]
+        yield from renderer.render(batch)
+        progress.update(len(batch))
