@@ -204,3 +204,10 @@ def test_render_errors_are_one_line(tmp_path, wav, make_args):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("facecast render:"), result.stderr
     assert not list(tmp_path.glob("out.*"))
+
+
+def test_demo_needs_no_arguments_but_a_place_to_write(tmp_path):
+    output = tmp_path / "demo.mp4"
+    result = _run("demo", "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    assert output.stat().st_size > 50_000 and "frames at 25 fps" in result.stdout

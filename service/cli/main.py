@@ -7,9 +7,9 @@ import sys
 
 from runtime.errors import FacecastError
 from runtime.version import package_version
-from service.cli import avatar, bake, render, serve, stream
+from service.cli import avatar, bake, demo, render, serve, stream
 
-COMMANDS = (serve, bake, render, stream, avatar)
+COMMANDS = (serve, bake, render, demo, stream, avatar)
 
 
 def build_parser() -> argparse.ArgumentParser:
