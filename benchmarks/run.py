@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import realtime_factor, streaming
+from benchmarks import realtime_factor, render_speed, streaming
 from benchmarks.report import render_table, write_readme_table
 from benchmarks.speech import speech_samples
 from runtime.version import package_version
@@ -65,7 +65,8 @@ def main() -> int:
     levels = [8, 32] if args.quick else [8, 16, 32, 48, 64, 80, 96, 128]
     report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
-              "realtime_factor": realtime_factor.run(seconds)}
+              "realtime_factor": realtime_factor.run(seconds),
+              "render": render_speed.run(48 if args.quick else 96)}
     with ServerProcess() as server:
         report["latency"] = latency(server.address, 3 if args.quick else 8, 4.0)
         report["concurrency"] = concurrency(server.address, levels, 8.0 if args.quick else 15.0)
