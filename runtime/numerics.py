@@ -72,10 +72,15 @@ def bump_filter(peak_s: float, step_s: float, channels: int) -> StreamingIir:
     decay = float(np.exp(-step_s / (peak_s / 2.0)))  # a triple pole peaks at twice its time constant
     b = np.array([(1.0 - decay) ** 3])
     a = np.array([1.0, -3.0 * decay, 3.0 * decay**2, -(decay**3)])
-    impulse = np.zeros((int(30 * peak_s / step_s) + 10, 1))
-    impulse[0] = 1.0
-    peak = float(StreamingIir(b, a, 1).push(impulse).max())
+    peak = float(impulse_response(b, a, int(30 * peak_s / step_s) + 10).max())
     return StreamingIir(b / peak, a, channels)
+
+
+def impulse_response(b: np.ndarray, a: np.ndarray, length: int) -> np.ndarray:
+    """(length,) float64: the filter's output for a unit impulse (for scaling filters at build time)."""
+    impulse = np.zeros((length, 1))
+    impulse[0] = 1.0
+    return StreamingIir(b, a, 1).push(impulse)[:, 0].astype(np.float64)
 
 
 def hann_taps(length: int) -> np.ndarray:

@@ -19,6 +19,8 @@ EMPHASIS_SHAPES = {Blendshape.BROW_INNER_UP: 1.0, Blendshape.BROW_OUTER_UP_LEFT:
                    Blendshape.BROW_OUTER_UP_RIGHT: 0.6, Blendshape.EYE_SQUINT_LEFT: 0.25,
                    Blendshape.EYE_SQUINT_RIGHT: 0.25, Blendshape.CHEEK_SQUINT_LEFT: 0.25,
                    Blendshape.CHEEK_SQUINT_RIGHT: 0.25}
+_EMPHASIS_COLUMNS = np.array(list(EMPHASIS_SHAPES))
+_EMPHASIS_SHARES = np.array(list(EMPHASIS_SHAPES.values()), np.float32)
 
 
 def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
@@ -47,6 +49,5 @@ def _blendshapes(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows
     shapes[:, Blendshape.EYE_BLINK_LEFT] += dynamics.blinks[:, 0]
     shapes[:, Blendshape.EYE_BLINK_RIGHT] += dynamics.blinks[:, 1]
     add_eye_look(shapes, gaze)
-    for index, share in EMPHASIS_SHAPES.items():
-        shapes[:, index] += share * dynamics.emphasis
+    shapes[:, _EMPHASIS_COLUMNS] += _EMPHASIS_SHARES * dynamics.emphasis[:, None]  # one op per push, not seven
     return np.minimum(np.maximum(shapes, 0.0), 1.0)

@@ -13,7 +13,7 @@ import numpy as np
 from scipy.signal import butter
 
 from runtime.audio.constants import FEATURE_RATE, HOP_S
-from runtime.numerics import StreamingIir, bump_filter, one_pole
+from runtime.numerics import StreamingIir, bump_filter, impulse_response, one_pole
 
 # Columns: pitch, yaw, roll (degrees), x, y, z (face widths).
 DRIFT_CUTOFF_HZ = 0.2
@@ -79,7 +79,5 @@ class HeadMotion:
 def _unit_noise_filter(coefficients: tuple[np.ndarray, np.ndarray], channels: int) -> StreamingIir:
     """The filter scaled so white noise of unit variance comes out with unit variance."""
     b, a = coefficients
-    impulse = np.zeros((8000, 1))
-    impulse[0] = 1.0
-    gain = np.sqrt(np.sum(StreamingIir(b, a, 1).push(impulse).astype(np.float64) ** 2))
+    gain = np.sqrt(np.sum(impulse_response(b, a, 8000) ** 2))
     return StreamingIir(b / gain, a, channels)
