@@ -9,8 +9,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from runtime.face.analysis import AnalysisOptions, analyse_portrait
-from runtime.face.avatar import Avatar, avatar_id_for
+from runtime.face.avatar import Avatar, analyse_avatar
 from runtime.render.encoders import ImageFormat, encode_frame
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.types import EyeGaze, Gaze, HeadPose, MotionFrame
@@ -23,8 +22,7 @@ def _astronaut() -> Avatar:
 
     buffer = io.BytesIO()
     Image.fromarray(data.astronaut()).save(buffer, format="PNG")
-    image = buffer.getvalue()
-    return Avatar.from_analysis(avatar_id_for(image), "astronaut", 0.0, analyse_portrait(image, AnalysisOptions()))
+    return analyse_avatar(buffer.getvalue(), "astronaut")
 
 
 def _frames(avatar: Avatar, count: int, seed: int) -> list[MotionFrame]:

@@ -4,11 +4,12 @@ which become a session's rest state (DESIGN.md, "The motion latent")."""
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from runtime.face.analysis import ANALYSIS_VERSION, PortraitAnalysis
+from runtime.face.analysis import ANALYSIS_VERSION, AnalysisOptions, PortraitAnalysis, analyse_portrait
 from runtime.types import HeadPose, RestState
 
 AVATAR_ID_HEX_CHARS = 32
@@ -45,3 +46,9 @@ class Avatar:
     @property
     def rest_state(self) -> RestState:
         return RestState(head_pose=self.rest_head_pose, blendshapes=self.rest_blendshapes.copy())
+
+
+def analyse_avatar(image_bytes: bytes, display_name: str = "", options: AnalysisOptions | None = None) -> Avatar:
+    """An avatar straight from an image, without a store (offline rendering, benchmarks)."""
+    analysis = analyse_portrait(bytes(image_bytes), options or AnalysisOptions())
+    return Avatar.from_analysis(avatar_id_for(bytes(image_bytes)), display_name, time.time(), analysis)

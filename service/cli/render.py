@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 from tqdm import tqdm
@@ -55,15 +54,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _avatar(image: Path):
-    from runtime.face.analysis import AnalysisOptions, analyse_portrait  # MediaPipe: only when rendering
-    from runtime.face.avatar import Avatar, avatar_id_for
+    from runtime.face.avatar import analyse_avatar  # MediaPipe: only when rendering
 
-    data = image.read_bytes()
     with native_stderr_silenced():
-        analysis = analyse_portrait(data, AnalysisOptions())
-    for warning in analysis.warnings:
+        avatar = analyse_avatar(image.read_bytes(), image.stem)
+    for warning in avatar.warnings:
         print(f"warning: {warning}")
-    return Avatar.from_analysis(avatar_id_for(data), image.stem, time.time(), analysis)
+    return avatar
 
 
 def _rendered(renderer, frames: list[MotionFrame], progress):
