@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.audio.pcm import encode_pcm16
+from runtime.train.conversation import SAMPLE_RATE as CONVERSATION_RATE
+from runtime.train.conversation import conversation
 from runtime.train.espeak import SpeechOptions, synthesize
 
 PARAGRAPH = ("Peter picked a bowl of mushrooms before the morning market opened. "
@@ -52,25 +54,7 @@ def envelope_at(clip: Clip, times_s: np.ndarray, window_s: float = 0.04) -> np.n
     return np.array(levels)
 
 
-SENTENCES = (
-    "Peter picked a bowl of mushrooms before the morning market opened.",
-    "Then he walked home slowly, and made a lovely soup for everybody.",
-    "The old lighthouse keeper counted thirty two ships passing through the bay.",
-    "Would you like to hear the story of the quiet village by the river?",
-    "Nobody expected the rain to stop so suddenly that afternoon.",
-)
-
 
 def long_speech(seconds: float) -> Clip:
-    """At least `seconds` of conversational speech: sentences in two voices with pauses of
-    0.3–0.9 s between them, cut to length."""
-    pieces, total = [], 0.0
-    index = 0
-    while total < seconds:
-        clip = speech_clip(SENTENCES[index % len(SENTENCES)], "en-us" if index % 2 == 0 else "en-gb")
-        pause = silence(0.3 + 0.15 * (index % 5), clip.sample_rate)
-        pieces += [clip, pause]
-        total += clip.duration_s + pause.duration_s
-        index += 1
-    joined = concatenate(*pieces)
-    return Clip(joined.samples[: round(seconds * joined.sample_rate)], joined.sample_rate)
+    """At least `seconds` of conversational speech (runtime.train.conversation), cut to length."""
+    return Clip(conversation(seconds), CONVERSATION_RATE)
