@@ -211,3 +211,11 @@ def test_demo_needs_no_arguments_but_a_place_to_write(tmp_path):
     result = _run("demo", "-o", str(output))
     assert result.returncode == 0, result.stderr
     assert output.stat().st_size > 50_000 and "frames at 25 fps" in result.stdout
+
+
+def test_output_piped_into_a_closed_reader_is_not_a_traceback(served, wav):
+    stream = subprocess.Popen(facecast_command("stream", str(wav), "--server", served.address),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stream.stdout.close()  # like `| head -0`: the reader is gone before the summary is printed
+    _, err = stream.communicate(timeout=60)
+    assert "Traceback" not in err.decode() and stream.returncode == 141
