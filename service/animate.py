@@ -11,6 +11,7 @@ stall of the loop around a millisecond."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -29,7 +30,9 @@ from service import convert
 from service.api import animate_pb2
 from service.errors import StreamError
 from service.log import get_logger
+from service.metrics import Metrics
 from service.renderers import RendererCache
+from service.request_reader import RequestReader
 from service.settings import ServerSettings
 
 log = get_logger("facecast.session")
@@ -43,16 +46,18 @@ class SessionFigures:
     """What a finished (or failed) session did, for its log line."""
 
     frames: int = 0
+    rendered_frames: int = 0
     audio_s: float = 0.0
     chunks: int = 0
 
 
 class AnimateSession:
     def __init__(self, session_id: str, settings: ServerSettings, executor: Executor,
-                 default_mouth_model: str, avatars: AvatarStore, renderers: RendererCache) -> None:
+                 default_mouth_model: str, avatars: AvatarStore, renderers: RendererCache, metrics: Metrics) -> None:
         self.session_id = session_id
         self._avatars = avatars
         self._renderers = renderers
+        self._metrics = metrics
         self._renderer: FrameRenderer | None = None  # set when the session asked for frames
         self._send_latents = True
         self._image_format = (ImageFormat.JPEG, DEFAULT_JPEG_QUALITY)
@@ -62,8 +67,9 @@ class AnimateSession:
         self._default_mouth_model = default_mouth_model
         self._animator: Animator | None = None
 
-    async def run(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
+    async def run(self, stream: AsyncIterator[animate_pb2.AnimateRequest]
                   ) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        requests = RequestReader(stream, self._settings.idle_timeout_s, self._settings.max_session_s)
         config = await self._first_config(requests)
         avatar = await self._in_executor(self._avatars.get, config.avatar_id) if config.avatar_id else None
         rest = avatar.rest_state if avatar is not None else None
@@ -169,6 +175,7 @@ class AnimateSession:
 
     def _translated(self, work: Callable[..., list[AnimatorOutput]], *args: object
                     ) -> list[animate_pb2.AnimateResponse]:
+        started = time.perf_counter()
         outputs = work(*args)
         frames = [output for output in outputs if isinstance(output, MotionFrame)]
         images = dict(zip((frame.index for frame in frames), self._render(frames), strict=False))
@@ -182,5 +189,9 @@ class AnimateSession:
                 responses.append(convert.motion_frame(output))
             if output.index in images:
                 responses.append(images[output.index])
+        self.figures.rendered_frames += len(images)
+        self._metrics.frames.inc(len(frames))
+        self._metrics.rendered_frames.inc(len(images))
         self.figures.audio_s = self._animator.audio_duration_s
+        self._metrics.compute_seconds.observe(time.perf_counter() - started)
         return responses

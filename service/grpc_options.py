@@ -13,7 +13,16 @@ def grpc_options(settings: ServerSettings) -> list[tuple[str, int]]:
         # and silently split the traffic. Fail loudly instead.
         ("grpc.so_reuseport", 0),
         # Game clients keep idle connections alive with pings every ~30 s; the default policy
-        # would answer those with GOAWAY (too_many_pings).
+        # (at most one ping per 5 min) would answer those with GOAWAY (too_many_pings).
         ("grpc.keepalive_permit_without_calls", 1),
-        ("grpc.http2.min_ping_interval_without_data_ms", 20_000),
+        ("grpc.http2.min_ping_interval_without_data_ms", _ms(settings.keepalive_min_ping_interval_s)),
+        ("grpc.http2.max_ping_strikes", 2),
+        # Our own pings find peers that vanished without closing (a crashed console, a dropped
+        # NAT mapping): their streams end and their sessions are freed instead of held forever.
+        ("grpc.keepalive_time_ms", _ms(settings.keepalive_time_s)),
+        ("grpc.keepalive_timeout_ms", _ms(settings.keepalive_timeout_s)),
     ]
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)

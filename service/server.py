@@ -1,4 +1,5 @@
-"""The grpc.aio server: FaceAnimation, standard health and reflection, limits, graceful shutdown."""
+"""The grpc.aio server: FaceAnimation, standard health and reflection, limits, auth, metrics,
+graceful shutdown."""
 
 from __future__ import annotations
 
@@ -12,13 +13,18 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from runtime.face.analysis import AnalysisOptions
 from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
+from service.api_keys import ApiKeys
+from service.auth import ApiKeyInterceptor
 from service.grpc_options import grpc_options
 from service.log import get_logger
+from service.metrics import Metrics, MetricsEndpoint
 from service.servicer import FaceAnimationServicer
 from service.sessions import SessionRegistry
 from service.settings import ServerSettings
+from service.tls import server_credentials
 
 log = get_logger("facecast.server")
 SERVICE_NAME = face_animation_pb2.DESCRIPTOR.services_by_name["FaceAnimation"].full_name
@@ -35,6 +41,8 @@ class RunningServer:
     executor: ThreadPoolExecutor
     settings: ServerSettings
     avatars: AvatarStore
+    metrics: Metrics
+    metrics_endpoint: MetricsEndpoint | None
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Health turns NOT_SERVING, new calls are refused, running streams get `grace_s` to finish."""
@@ -42,24 +50,34 @@ class RunningServer:
         await self.server.stop(self.settings.grace_s if grace_s is None else grace_s)
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.avatars.close()
+        if self.metrics_endpoint is not None:
+            self.metrics_endpoint.close()
 
 
 async def create_server(settings: ServerSettings) -> RunningServer:
     """Builds, binds and starts the server; `settings.port = 0` binds a free port (see `.port`)."""
-    server = grpc.aio.server(options=grpc_options(settings))
+    metrics = Metrics()
+    keys = ApiKeys(settings.api_keys_file, settings.api_keys)
+    interceptors = [ApiKeyInterceptor(keys, metrics)] if keys.enabled else []
+    server = grpc.aio.server(options=grpc_options(settings), interceptors=interceptors)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
     sessions = SessionRegistry()
-    avatars = AvatarStore(settings.avatar_dir or None)
-    servicer = FaceAnimationServicer(settings, executor, sessions, avatars)
+    metrics.sessions_active.set_function(lambda: sessions.active_count)
+    avatars = AvatarStore(settings.avatar_dir or None, AnalysisOptions(max_pixels=settings.max_image_pixels),
+                          max_avatars=settings.max_avatars)
+    servicer = FaceAnimationServicer(settings, executor, sessions, avatars, metrics)
     face_animation_pb2_grpc.add_FaceAnimationServicer_to_server(servicer, server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    port = (server.add_secure_port(address, server_credentials(settings)) if settings.tls
+            else server.add_insecure_port(address))
+    endpoint = MetricsEndpoint(metrics, settings.host, settings.metrics_port) if settings.metrics_port else None
     await server.start()
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars)
+    return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars, metrics, endpoint)
 
 
 async def serve(settings: ServerSettings) -> None:
@@ -71,7 +89,11 @@ async def serve(settings: ServerSettings) -> None:
     gc.collect()
     gc.freeze()
     log.info("server_started", host=settings.host, port=running.port, workers=settings.workers,
-             max_message_bytes=settings.max_message_bytes, avatar_dir=str(running.avatars.directory))
+             max_message_bytes=settings.max_message_bytes, max_sessions=settings.max_sessions,
+             tls=settings.tls, mutual_tls=bool(settings.tls_client_ca_file),
+             api_keys=bool(settings.api_keys_file or settings.api_keys),
+             metrics_port=running.metrics_endpoint.port if running.metrics_endpoint else None,
+             avatar_dir=str(running.avatars.directory))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

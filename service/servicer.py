@@ -19,20 +19,25 @@ from runtime.version import package_version
 from service import convert
 from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
-from service.errors import status_for
+from service.errors import StreamError, status_for
 from service.log import get_logger
+from service.metrics import Metrics
 from service.renderers import RendererCache
-from service.sessions import SessionRegistry
+from service.sessions import SessionRecord, SessionRegistry
 from service.settings import ServerSettings
 
 log = get_logger("facecast.session")
 T = TypeVar("T")
+# A stream still open this long after its maximum length is stuck writing to a client that stopped
+# reading (the limit is otherwise enforced between requests): it is cancelled.
+STALLED_STREAM_GRACE_S = 10.0
 
 
 class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
     def __init__(self, settings: ServerSettings, executor: Executor, sessions: SessionRegistry,
-                 avatars: AvatarStore) -> None:
+                 avatars: AvatarStore, metrics: Metrics) -> None:
         self._settings = settings
+        self._metrics = metrics
         self._executor = executor
         self._sessions = sessions
         self._avatars = avatars
@@ -40,9 +45,17 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        if self._sessions.active_count >= self._settings.max_sessions:
+            log.warning("session_refused", peer=context.peer(), active_sessions=self._sessions.active_count)
+            self._metrics.count_error("Animate", grpc.StatusCode.RESOURCE_EXHAUSTED)
+            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"the server is at capacity "
+                                f"({self._settings.max_sessions} sessions); retry later")
         record = self._sessions.open(context.peer())
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
-                                 self._avatars, self._renderers)
+                                 self._avatars, self._renderers, self._metrics)
+        record.figures = session.figures
+        stalled = asyncio.get_running_loop().call_later(self._settings.max_session_s + STALLED_STREAM_GRACE_S,
+                                                        asyncio.current_task().cancel)
         failure: tuple[grpc.StatusCode, str] | None = None
         outcome = "OK"
         try:
@@ -53,20 +66,33 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             outcome = failure[0].name
             if failure[0] is grpc.StatusCode.INTERNAL:
                 log.exception("session_failed", session_id=record.session_id)
-        except BaseException:  # cancelled by the client or the server's shutdown
+        except BaseException:  # cancelled by the client, the server's shutdown or the stall guard
             outcome = "CANCELLED"
             raise
         finally:
+            stalled.cancel()
             session.close()
             self._sessions.close(record.session_id)
-            log.info("session_end", session_id=record.session_id, peer=record.peer, status=outcome,
-                     frames=session.figures.frames, audio_s=round(session.figures.audio_s, 3),
-                     chunks=session.figures.chunks,
-                     wall_s=round(time.monotonic() - record.started_monotonic, 3))
+            self._session_ended(record, session, outcome, failure)
         if failure is not None:
             # Aborting outside the except block: the runtime's exception (and the session state its
             # traceback holds) is released now rather than chained to gRPC's AbortError.
             await context.abort(*failure)
+
+    def _session_ended(self, record: SessionRecord, session: AnimateSession, outcome: str,
+                       failure: tuple[grpc.StatusCode, str] | None) -> None:
+        """The session's one closing log line and its metrics."""
+        figures = session.figures
+        wall_s = time.monotonic() - record.started_monotonic
+        log.info("session_end", session_id=record.session_id, peer=record.peer, status=outcome,
+                 frames=figures.frames, rendered_frames=figures.rendered_frames,
+                 audio_s=round(figures.audio_s, 3), chunks=figures.chunks, wall_s=round(wall_s, 3),
+                 **({"error": failure[1]} if failure is not None else {}))
+        self._metrics.sessions.labels(status=outcome).inc()
+        self._metrics.session_seconds.observe(wall_s)
+        self._metrics.audio_seconds.inc(figures.audio_s)
+        if outcome != "OK":
+            self._metrics.count_error("Animate", grpc.StatusCode[outcome])
 
     async def GetCapabilities(self, request: face_animation_pb2.GetCapabilitiesRequest,
                               context: grpc.aio.ServicerContext) -> face_animation_pb2.GetCapabilitiesResponse:
@@ -86,33 +112,43 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
 
     async def CreateAvatar(self, request: avatar_pb2.CreateAvatarRequest,
                            context: grpc.aio.ServicerContext) -> avatar_pb2.CreateAvatarResponse:
-        avatar, warnings = await self._run(context, self._avatars.create, request.image, request.display_name)
+        if len(request.image) > self._settings.max_image_bytes:
+            await self._refuse(context, "CreateAvatar", StreamError(
+                grpc.StatusCode.RESOURCE_EXHAUSTED, f"the image has {len(request.image)} bytes; "
+                f"the limit is {self._settings.max_image_bytes}"))
+        avatar, warnings = await self._run(context, "CreateAvatar", self._avatars.create, request.image,
+                                           request.display_name)
         log.info("avatar_created", avatar_id=avatar.avatar_id, width=avatar.width, height=avatar.height)
         return avatar_pb2.CreateAvatarResponse(avatar=convert.avatar(avatar), warnings=warnings)
 
     async def GetAvatar(self, request: avatar_pb2.GetAvatarRequest,
                         context: grpc.aio.ServicerContext) -> avatar_pb2.GetAvatarResponse:
-        avatar = await self._run(context, self._avatars.get, request.avatar_id)
+        avatar = await self._run(context, "GetAvatar", self._avatars.get, request.avatar_id)
         return avatar_pb2.GetAvatarResponse(avatar=convert.avatar(avatar))
 
     async def ListAvatars(self, request: avatar_pb2.ListAvatarsRequest,
                           context: grpc.aio.ServicerContext) -> avatar_pb2.ListAvatarsResponse:
-        avatars = await self._run(context, self._avatars.list)
+        avatars = await self._run(context, "ListAvatars", self._avatars.list)
         return avatar_pb2.ListAvatarsResponse(avatars=[convert.avatar(avatar) for avatar in avatars])
 
     async def DeleteAvatar(self, request: avatar_pb2.DeleteAvatarRequest,
                            context: grpc.aio.ServicerContext) -> avatar_pb2.DeleteAvatarResponse:
-        await self._run(context, self._avatars.delete, request.avatar_id)
+        await self._run(context, "DeleteAvatar", self._avatars.delete, request.avatar_id)
         log.info("avatar_deleted", avatar_id=request.avatar_id)
         return avatar_pb2.DeleteAvatarResponse()
 
-    async def _run(self, context: grpc.aio.ServicerContext, work: Callable[..., T], *args: object) -> T:
+    async def _run(self, context: grpc.aio.ServicerContext, method: str, work: Callable[..., T], *args: object) -> T:
         """Store work (file I/O, face analysis) on the executor; errors become status codes."""
-        failure: tuple[grpc.StatusCode, str] | None = None
+        failure: Exception | None = None
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, work, *args)
         except Exception as error:  # noqa: BLE001 - every error becomes a status, none escapes
-            failure = status_for(error)
-            if failure[0] is grpc.StatusCode.INTERNAL:
+            failure = error
+            if status_for(error)[0] is grpc.StatusCode.INTERNAL:
                 log.exception("avatar_call_failed")
-        await context.abort(*failure)
+        await self._refuse(context, method, failure)
+
+    async def _refuse(self, context: grpc.aio.ServicerContext, method: str, error: Exception) -> None:
+        code, message = status_for(error)
+        self._metrics.count_error(method, code)
+        await context.abort(code, message)

@@ -12,6 +12,7 @@ class SessionRecord:
     session_id: str
     peer: str
     started_monotonic: float = field(default_factory=time.monotonic)
+    figures: object = None  # the session's live SessionFigures, for tests and diagnostics
 
 
 class SessionRegistry:
@@ -33,3 +34,6 @@ class SessionRegistry:
     @property
     def active_count(self) -> int:
         return len(self._active)
+
+    def active(self) -> list[SessionRecord]:
+        return list(self._active.values())

@@ -4,11 +4,15 @@ Each avatar is `<id>.png` (the decoded RGB portrait) and `<id>.msgpack` (everyth
 written atomically, the msgpack last: a crash between the two leaves at worst an orphan image,
 never a record pointing at a missing one. A record that fails to decode is logged, deleted and
 treated as absent — never served.
+
+With `max_avatars`, the store keeps at most that many: creating one more evicts the least recently
+used (a record's mtime is its last use: `get` touches it, so the order survives restarts).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -40,8 +44,10 @@ def default_avatar_directory() -> Path:
 class AvatarStore:
     """Thread-safe. Analysis runs outside the record lock so reads are never blocked behind it."""
 
-    def __init__(self, directory: str | Path | None = None, options: AnalysisOptions | None = None) -> None:
+    def __init__(self, directory: str | Path | None = None, options: AnalysisOptions | None = None,
+                 max_avatars: int | None = None) -> None:
         self.directory = Path(directory) if directory is not None else default_avatar_directory()
+        self.max_avatars = max_avatars
         self.directory.mkdir(parents=True, exist_ok=True)
         self._options = options or AnalysisOptions()
         self._lock = threading.Lock()  # records and the cache
@@ -69,6 +75,7 @@ class AvatarStore:
         with self._lock:
             existing = self._load(avatar_id)
         if existing is not None:
+            self._touch(avatar_id)
             return existing, existing.warnings
         analysis = self._analyse(bytes(image_bytes))
         avatar = Avatar.from_analysis(avatar_id, display_name, time.time(), analysis)
@@ -79,11 +86,14 @@ class AvatarStore:
             write_atomically(self._image_path(avatar_id), encode_image(avatar.image))
             write_atomically(self._record_path(avatar_id), encode_record(avatar))
             self._cache[avatar_id] = avatar
+            self._evict_least_recently_used(keep=avatar_id)
         return avatar, avatar.warnings
 
     def get(self, avatar_id: str) -> Avatar:
         with self._lock:
             avatar = self._load(avatar_id) if _ID_PATTERN.fullmatch(avatar_id) else None
+            if avatar is not None:
+                self._touch(avatar_id)
         if avatar is None:
             raise AvatarNotFoundError(f"no avatar with id {avatar_id!r}")
         return avatar
@@ -133,6 +143,28 @@ class AvatarStore:
         self._cache.pop(avatar_id, None)
         self._record_path(avatar_id).unlink(missing_ok=True)  # the record first: never a dangling one
         self._image_path(avatar_id).unlink(missing_ok=True)
+
+    def _touch(self, avatar_id: str) -> None:
+        """Marks a use (the record's mtime); the store's LRU order."""
+        try:
+            os.utime(self._record_path(avatar_id))
+        except FileNotFoundError:
+            pass  # removed meanwhile by another store on the same directory
+
+    def _evict_least_recently_used(self, keep: str) -> None:
+        """Removes the least recently used avatars beyond max_avatars, never `keep`. Lock held."""
+        if self.max_avatars is None:
+            return
+        records = []
+        for path in self.directory.glob(f"*{RECORD_SUFFIX}"):
+            try:
+                records.append((path.stat().st_mtime_ns, path.stem))
+            except FileNotFoundError:
+                continue
+        excess = max(len(records) - self.max_avatars, 0)
+        for _, avatar_id in [record for record in sorted(records) if record[1] != keep][:excess]:
+            self._remove(avatar_id)
+            log.info("evicted least recently used avatar %s (max_avatars=%d)", avatar_id, self.max_avatars)
 
     def _remove_stale_temp_files(self) -> None:
         cutoff = time.time() - STALE_TEMP_FILE_S

@@ -24,6 +24,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--avatar-dir", help="where avatars are stored (default: the user cache dir)")
     parser.add_argument("--log-format", choices=LOG_FORMATS, help="console (default) or json")
     parser.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
+    limits = parser.add_argument_group("limits (see README, Operations)")
+    limits.add_argument("--max-sessions", type=int, help="concurrent streams; beyond: RESOURCE_EXHAUSTED (default 64)")
+    limits.add_argument("--max-session-s", type=float, help="longest stream, wall clock (default 3600 s)")
+    limits.add_argument("--idle-timeout-s", type=float, help="longest wait for a stream's next request (default 120 s)")
+    limits.add_argument("--max-image-bytes", type=int, help="largest CreateAvatar image (default 4 MiB)")
+    limits.add_argument("--max-image-pixels", type=int, help="largest portrait in pixels (default 40 M)")
+    limits.add_argument("--max-avatars", type=int, help="avatars kept on disk, least recently used evicted (1000)")
+    limits.add_argument("--keepalive-min-ping-interval-s", type=float,
+                        help="clients may ping this often (default 20 s: 30 s game-client pings are welcome)")
+    limits.add_argument("--keepalive-time-s", type=float, help="server pings to find dead peers (default 60 s)")
+    limits.add_argument("--keepalive-timeout-s", type=float, help="unanswered ping drops the peer (default 20 s)")
+    security = parser.add_argument_group("security (see SECURITY.md)")
+    security.add_argument("--api-keys-file", help="accepted API keys, one per line, re-read when it changes; "
+                          "FACECAST_API_KEYS=k1,k2 adds keys (no flag: command lines are visible in ps)")
+    security.add_argument("--tls-cert-file", help="PEM certificate chain: serve TLS (with --tls-key-file)")
+    security.add_argument("--tls-key-file", help="PEM private key")
+    security.add_argument("--tls-client-ca-file", help="PEM CA bundle: require client certificates (mutual TLS)")
+    parser.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port (default 0: off)")
     parser.set_defaults(run=run)
 
 

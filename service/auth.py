@@ -1,0 +1,67 @@
+"""API-key authentication for every call except health checks: `authorization: Bearer <key>`
+metadata, UNAUTHENTICATED otherwise. A server interceptor, so no servicer can forget it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import grpc
+
+from service.api_keys import ApiKeys
+from service.log import get_logger
+from service.metrics import Metrics
+
+log = get_logger("facecast.auth")
+# Load balancers and orchestrators probe health without credentials.
+OPEN_PREFIXES = ("/grpc.health.v1.Health/",)
+BEARER = "bearer "
+
+
+class ApiKeyInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, keys: ApiKeys, metrics: Metrics) -> None:
+        self._keys = keys
+        self._metrics = metrics
+
+    async def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable],
+                                details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        if handler is None or details.method.startswith(OPEN_PREFIXES):
+            return handler
+        problem = self._problem(details.invocation_metadata or ())
+        if problem is None:
+            return handler
+        log.warning("unauthenticated_call", method=details.method, reason=problem)
+        self._metrics.count_error(details.method, grpc.StatusCode.UNAUTHENTICATED)
+        return _refusal(handler, problem)
+
+    def _problem(self, metadata) -> str | None:
+        """Why the call is refused, or None when its key is accepted."""
+        values = [value for key, value in metadata if key == "authorization"]
+        if not values:
+            return "missing authorization metadata (expected 'Bearer <API key>')"
+        value = values[0] if isinstance(values[0], str) else values[0].decode("latin-1")
+        if len(values) > 1 or not value.lower().startswith(BEARER):
+            return "malformed authorization metadata (expected 'Bearer <API key>')"
+        return None if self._keys.accepts(value[len(BEARER):].strip()) else "API key not accepted"
+
+
+def _refusal(handler: grpc.RpcMethodHandler, message: str) -> grpc.RpcMethodHandler:
+    """A handler of the same streaming shape as `handler` that ends the call UNAUTHENTICATED."""
+
+    async def refuse(request_or_iterator, context: grpc.aio.ServicerContext):
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+
+    async def refuse_streaming(request_or_iterator, context: grpc.aio.ServicerContext):
+        await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+        yield  # pragma: no cover - makes this an async generator, as streaming handlers are
+
+    shapes = {
+        (False, False): grpc.unary_unary_rpc_method_handler,
+        (True, False): grpc.stream_unary_rpc_method_handler,
+        (False, True): grpc.unary_stream_rpc_method_handler,
+        (True, True): grpc.stream_stream_rpc_method_handler,
+    }
+    make = shapes[(handler.request_streaming, handler.response_streaming)]
+    behaviour = refuse_streaming if handler.response_streaming else refuse
+    return make(behaviour, request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)

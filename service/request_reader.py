@@ -1,0 +1,39 @@
+"""Reads an Animate stream's requests under its two time limits: the idle timeout (the longest wait
+for the next request) and the session's maximum length."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
+import grpc
+
+from service.api import animate_pb2
+from service.errors import StreamError
+
+
+class RequestReader:
+    def __init__(self, requests: AsyncIterator[animate_pb2.AnimateRequest], idle_timeout_s: float,
+                 max_session_s: float) -> None:
+        self._requests = aiter(requests)
+        self._idle_timeout_s = idle_timeout_s
+        self._max_session_s = max_session_s
+        self._deadline = time.monotonic() + max_session_s
+
+    def __aiter__(self) -> RequestReader:
+        return self
+
+    async def __anext__(self) -> animate_pb2.AnimateRequest:
+        """The next request; StopAsyncIteration when the client half-closes; StreamError past a limit."""
+        left_s = self._deadline - time.monotonic()
+        wait_s = min(self._idle_timeout_s, left_s)
+        try:
+            return await asyncio.wait_for(anext(self._requests), timeout=max(wait_s, 0.0))
+        except TimeoutError:
+            if wait_s >= left_s:
+                raise StreamError(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                                  f"the session reached its maximum length of {self._max_session_s:g} s") from None
+            raise StreamError(grpc.StatusCode.DEADLINE_EXCEEDED,
+                              f"no request for {self._idle_timeout_s:g} s (the idle timeout); "
+                              f"send audio, a control update or EndOfAudio") from None
