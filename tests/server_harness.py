@@ -25,7 +25,11 @@ class ServerThread:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="test-server", daemon=True)
         self._thread.start()
-        self.running: RunningServer = self.call(create_server(settings))
+        try:
+            self.running: RunningServer = self.call(create_server(settings))
+        except BaseException:  # a refused configuration: leave no loop thread or directory behind
+            self._close_loop()
+            raise
         self.address = f"127.0.0.1:{self.running.port}"
 
     def call(self, coroutine, timeout_s: float = 30.0):
@@ -37,6 +41,9 @@ class ServerThread:
 
     def stop(self) -> None:
         self.call(self.running.stop(0))
+        self._close_loop()
+
+    def _close_loop(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
         self._avatar_dir.cleanup()

@@ -1,0 +1,46 @@
+"""Prometheus metrics over HTTP from a real server: sessions, frames, compute latency, errors by code."""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+
+import grpc
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.server_harness import audio, config, end, motion_frames, run_session, start_server, stub_for
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _scrape(port: int) -> dict[tuple[str, tuple], float]:
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+def test_metrics_count_sessions_frames_and_errors(speech):
+    port = _free_port()
+    server = start_server(metrics_port=port)
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = stub_for(channel)
+            frames = motion_frames(run_session(stub, [config(speech.sample_rate), audio(speech.pcm16()), end()]))
+            with pytest.raises(grpc.RpcError):
+                run_session(stub, [config(16000), audio(b"\0" * 3), end()])
+        metrics = _scrape(port)
+    finally:
+        server.stop()
+    assert metrics[("facecast_sessions_total", (("status", "OK"),))] == 1
+    assert metrics[("facecast_sessions_total", (("status", "INVALID_ARGUMENT"),))] == 1
+    assert metrics[("facecast_errors_total", (("code", "INVALID_ARGUMENT"), ("method", "Animate")))] == 1
+    assert metrics[("facecast_frames_total", ())] == len(frames) > 0
+    assert metrics[("facecast_sessions_active", ())] == 0
+    assert metrics[("facecast_audio_seconds_total", ())] == pytest.approx(speech.duration_s, abs=0.01)
+    assert metrics[("facecast_request_compute_seconds_count", ())] >= 2  # the chunk and the end of audio
+    assert metrics[("facecast_session_duration_seconds_count", ())] == 2
