@@ -26,3 +26,14 @@ def grpc_options(settings: ServerSettings) -> list[tuple[str, int]]:
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
+
+
+def server_options(settings: ServerSettings) -> list[tuple[str, int]]:
+    """The server's channel arguments: the shared ones, plus a fixed receive window."""
+    return [
+        *grpc_options(settings),
+        # Without BDP probing the window each stream may fill before the server reads stays at
+        # 64 KiB: a client that pushes audio while ignoring its frames makes the server buffer at
+        # most that (measured: ~4.5 MB per such stream with probing on). Live audio needs ~32 KB/s.
+        ("grpc.http2.bdp_probe", 0),
+    ]

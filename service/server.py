@@ -18,7 +18,7 @@ from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
 from service.api_keys import ApiKeys
 from service.auth import ApiKeyInterceptor
-from service.grpc_options import grpc_options
+from service.grpc_options import server_options
 from service.log import get_logger
 from service.metrics import Metrics, MetricsEndpoint
 from service.servicer import FaceAnimationServicer
@@ -59,7 +59,7 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     metrics = Metrics()
     keys = ApiKeys(settings.api_keys_file, settings.api_keys)
     interceptors = [ApiKeyInterceptor(keys, metrics)] if keys.enabled else []
-    server = grpc.aio.server(options=grpc_options(settings), interceptors=interceptors)
+    server = grpc.aio.server(options=server_options(settings), interceptors=interceptors)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
     sessions = SessionRegistry()
     metrics.sessions_active.set_function(lambda: sessions.active_count)

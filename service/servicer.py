@@ -54,8 +54,8 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
                                  self._avatars, self._renderers, self._metrics)
         record.figures = session.figures
-        stalled = asyncio.get_running_loop().call_later(self._settings.max_session_s + STALLED_STREAM_GRACE_S,
-                                                        asyncio.current_task().cancel)
+        stall_s = self._settings.max_session_s + min(STALLED_STREAM_GRACE_S, self._settings.max_session_s)
+        stalled = asyncio.get_running_loop().call_later(stall_s, asyncio.current_task().cancel)
         failure: tuple[grpc.StatusCode, str] | None = None
         outcome = "OK"
         try:
