@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from service.tls import server_credentials
 
 log = get_logger("facecast.server")
 SERVICE_NAME = face_animation_pb2.DESCRIPTOR.services_by_name["FaceAnimation"].full_name
+DRAIN_POLL_S = 0.05
 
 
 @dataclass
@@ -45,9 +47,15 @@ class RunningServer:
     metrics_endpoint: MetricsEndpoint | None
 
     async def stop(self, grace_s: float | None = None) -> None:
-        """Health turns NOT_SERVING, new calls are refused, running streams get `grace_s` to finish."""
+        """Health turns NOT_SERVING and new sessions are refused (UNAVAILABLE) while running streams
+        get `grace_s` to finish; the port stays open meanwhile, so load balancers and orchestrators
+        see NOT_SERVING rather than a refused connection. Then the rest is cancelled."""
+        deadline = time.monotonic() + (self.settings.grace_s if grace_s is None else grace_s)
         await self.health.enter_graceful_shutdown()
-        await self.server.stop(self.settings.grace_s if grace_s is None else grace_s)
+        self.sessions.draining = True
+        while self.sessions.active_count and time.monotonic() < deadline:
+            await asyncio.sleep(DRAIN_POLL_S)
+        await self.server.stop(max(0.0, deadline - time.monotonic()))  # in-flight unary calls finish
         self.executor.shutdown(wait=False, cancel_futures=True)
         self.avatars.close()
         if self.metrics_endpoint is not None:

@@ -45,6 +45,9 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        if self._sessions.draining:
+            self._metrics.count_error("Animate", grpc.StatusCode.UNAVAILABLE)
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; use another instance")
         if self._sessions.active_count >= self._settings.max_sessions:
             log.warning("session_refused", peer=context.peer(), active_sessions=self._sessions.active_count)
             self._metrics.count_error("Animate", grpc.StatusCode.RESOURCE_EXHAUSTED)

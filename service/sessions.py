@@ -21,6 +21,7 @@ class SessionRegistry:
     def __init__(self) -> None:
         self._active: dict[str, SessionRecord] = {}
         self.total_started = 0
+        self.draining = False  # set on shutdown: no new sessions
 
     def open(self, peer: str) -> SessionRecord:
         record = SessionRecord(uuid.uuid4().hex, peer)
