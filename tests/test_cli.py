@@ -62,7 +62,8 @@ def test_sigterm_lets_running_streams_finish(wav):
     try:
         command = facecast_command("stream", str(wav), "--server", server.address, "--realtime", "--json")
         client = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)  # the stream is under way, paced at real time
+        server.wait_for("session_start")  # the stream is under way, paced at real time
+        time.sleep(0.5)
         server.process.send_signal(signal.SIGTERM)
         draining = server.wait_for("server_draining")
         assert draining["active_sessions"] == 1
