@@ -1,0 +1,205 @@
+"""The mouth model's training and held-out data: synthetic speech with exact phoneme times, turned
+into log-mel features and per-hop targets, cached on disk under a key of the options.
+
+    plan (seeded) ─▶ eSpeak NG / Festival ─▶ 16 kHz + silence around ─▶ augment ─▶ log-mel
+                                           └▶ phonemes → visemes → labels and mouth curves
+
+Every utterance is planned from the seed alone, so the same options give the same corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from runtime.audio.constants import HOP_S, SAMPLE_RATE
+from runtime.audio.features import StreamingLogMel
+from runtime.train import festival
+from runtime.train.augment import augment
+from runtime.train.sentences import english_sentence, pseudo_sentence
+from runtime.train.targets import VisemeSegment, merge_segments, mouth_columns, mouth_curves, viseme_labels
+from runtime.train.visemes import arpabet_viseme, espeak_viseme
+
+LOG = logging.getLogger(__name__)
+DEFAULT_CACHE = Path(".cache/mouth")
+ENGLISH_ACCENTS = ("en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan")
+OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "nl", "pl", "sv", "cs", "fi")
+TRAIN_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "f1", "f2", "f3", "f4", "klatt", "klatt2", "klatt3",
+                  "Andy", "Annie", "Denis", "Gene", "Jacky", "Lee", "Mario", "Michael", "Tweaky", "anika",
+                  "belinda", "edward", "grandma", "iven", "john", "linda", "max", "michel", "norbert", "robert",
+                  "steph", "travis", "Alex", "Alicia", "Andrea", "ian", "david", "paul", "rob", "zac", "adam",
+                  "benjamin", "caleb", "shelby", "aunty", "grandpa", "m8", "klatt5", "klatt6", "edward2", None)
+# Never used in training: an accent and variants of their own, for the held-out score.
+HELD_OUT_ACCENTS = ("en-029", "en-gb-x-gbcwmd")
+HELD_OUT_VARIANTS = ("m7", "f5", "klatt4", "victor", "boris", "iven3", "quincy", "steph2")
+
+
+@dataclass(frozen=True)
+class CorpusOptions:
+    seed: int = 1234
+    english_utterances: int = 1500  # eSpeak NG, English accents × voice variants
+    other_language_utterances: int = 500  # eSpeak NG, OTHER_LANGUAGES
+    festival_utterances: int = 600  # split between Festival's voices
+    held_out_utterances: int = 150  # eSpeak NG held-out accents and variants: the synthetic test set
+    copies: int = 2  # versions of each utterance: the first clean if copies > 1, the rest augmented
+    workers: int = 2
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One utterance to synthesise."""
+
+    engine: str  # "espeak" or "festival"
+    voice: str
+    text: str
+    seed: int
+    variant: str | None = None
+    words_per_minute: int = 160
+    pitch: int = 50
+    pitch_range: int = 50
+    duration_stretch: float = 1.0
+
+
+@dataclass
+class Corpus:
+    """Utterances laid end to end: row ranges [offsets[i], offsets[i + 1])."""
+
+    log_mel: np.ndarray  # (N, 80) float16
+    labels: np.ndarray  # (N,) int8 viseme indices
+    curves: np.ndarray  # (N, len(mouth_columns())) float16 target mouth curves
+    offsets: np.ndarray  # (utterances + 1,) int64
+    sources: list[str] = field(default_factory=list)  # "espeak:en-us+m3" per utterance
+
+    def utterance(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        rows = slice(self.offsets[index], self.offsets[index + 1])
+        return self.log_mel[rows].astype(np.float32), self.labels[rows].astype(np.int64), \
+            self.curves[rows].astype(np.float32)
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def hours(self) -> float:
+        return len(self.labels) * HOP_S / 3600
+
+
+def _espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool) -> Plan:
+    words = int(rng.integers(4, 14))
+    text = english_sentence(rng, words) if english else pseudo_sentence(rng, words)
+    return Plan("espeak", voice, text, int(rng.integers(2**31)), variants[rng.integers(len(variants))],
+                int(rng.integers(120, 240)), int(rng.integers(20, 80)), int(rng.integers(20, 90)))
+
+
+def plan_training(options: CorpusOptions) -> list[Plan]:
+    rng = np.random.default_rng(options.seed)
+    plans = [_espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True)
+             for i in range(options.english_utterances)]
+    plans += [_espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
+              for i in range(options.other_language_utterances)]
+    voices = sorted(festival.VOICES)
+    plans += [Plan("festival", voices[i % len(voices)], english_sentence(rng, int(rng.integers(4, 14))),
+                   int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+              for i in range(options.festival_utterances)]
+    return plans
+
+
+def plan_held_out(options: CorpusOptions) -> list[Plan]:
+    rng = np.random.default_rng(options.seed + 1)
+    return [_espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
+            for i in range(options.held_out_utterances)]
+
+
+def synthesise(plan: Plan) -> tuple[np.ndarray, list]:
+    """16 kHz float32 audio with silence around it, and its viseme segments."""
+    rng = np.random.default_rng(plan.seed)
+    if plan.engine == "espeak":
+        from runtime.train.espeak import SpeechOptions, synthesize
+
+        speech = synthesize(plan.text, SpeechOptions(plan.voice, plan.words_per_minute, plan.pitch,
+                                                     plan.pitch_range, plan.variant))
+        audio, rate = speech.as_float32(), speech.sample_rate
+        labelled = [(espeak_viseme(p.phoneme), p.start_sample / rate) for p in speech.phonemes]
+    else:
+        spoken = festival.synthesize_batch([plan.text], plan.voice, plan.duration_stretch)[0]
+        audio, rate = spoken.samples, spoken.sample_rate
+        labelled = [(arpabet_viseme(phone), start) for phone, start in spoken.phones]
+    lead_s, tail_s = rng.uniform(0.1, 0.8), rng.uniform(0.2, 1.0)
+    lead, tail = np.zeros(round(lead_s * rate), np.float32), np.zeros(round(tail_s * rate), np.float32)
+    audio = np.concatenate([lead, audio, tail])
+    labelled = [(viseme, start + lead_s) for viseme, start in labelled]
+    duration_s = len(audio) / rate
+    labelled.append(("sil", duration_s - tail_s))
+    return soxr.resample(audio, rate, SAMPLE_RATE).astype(np.float32), merge_segments(labelled, duration_s)
+
+
+def features_and_targets(audio: np.ndarray, segments: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    log_mel = StreamingLogMel().push(audio).log_mel
+    n = len(log_mel)
+    curves = mouth_curves(segments, n)[:, list(mouth_columns())]
+    return log_mel, viseme_labels(segments, n), curves
+
+
+def scaled(segments: list, factor: float) -> list:
+    """Segments of audio played `factor` times faster."""
+    return [VisemeSegment(s.viseme, s.start_s / factor, s.end_s / factor) for s in segments]
+
+
+def _examples(job: tuple[Plan, int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
+    plan, copies = job
+    audio, segments = synthesise(plan)
+    rng = np.random.default_rng(plan.seed + 1)
+    source = f"{plan.engine}:{plan.voice}" + (f"+{plan.variant}" if plan.variant else "")
+    examples = []
+    for copy in range(copies):
+        if copy == 0 and copies > 1:
+            examples.append((*features_and_targets(audio, segments), source))
+            continue
+        noisy, factor = augment(audio, rng)
+        examples.append((*features_and_targets(noisy, scaled(segments, factor)), source + ":augmented"))
+    return examples
+
+
+def build(plans: Sequence[Plan], copies: int, workers: int = 1) -> Corpus:
+    jobs = [(plan, copies) for plan in plans]
+    if workers > 1:
+        with get_context("fork").Pool(workers) as pool:
+            results = pool.map(_examples, jobs, chunksize=8)
+    else:
+        results = [_examples(job) for job in jobs]
+    flat = [example for examples in results for example in examples]
+    offsets = np.cumsum([0] + [len(example[1]) for example in flat])
+    return Corpus(np.concatenate([e[0] for e in flat]).astype(np.float16),
+                  np.concatenate([e[1] for e in flat]).astype(np.int8),
+                  np.concatenate([e[2] for e in flat]).astype(np.float16), offsets, [e[3] for e in flat])
+
+
+def _key(kind: str, options: CorpusOptions) -> str:
+    described = json.dumps({"kind": kind, **asdict(options), "workers": None, "version": 2}, sort_keys=True)
+    return hashlib.sha256(described.encode()).hexdigest()[:16]
+
+
+def load_or_build(kind: str, options: CorpusOptions, cache: Path = DEFAULT_CACHE) -> Corpus:
+    """The "train" or "held_out" corpus, from the cache when these options built it before."""
+    path = cache / f"{kind}-{_key(kind, options)}.npz"
+    if path.is_file():
+        with np.load(path) as saved:
+            return Corpus(saved["log_mel"], saved["labels"], saved["curves"], saved["offsets"],
+                          saved["sources"].tolist())
+    plans = plan_training(options) if kind == "train" else plan_held_out(options)
+    copies = options.copies if kind == "train" else 1
+    LOG.info("synthesising %d %s utterances × %d copies", len(plans), kind, copies)
+    corpus = build(plans, copies, options.workers)
+    cache.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".partial.npz")
+    np.savez(temporary, log_mel=corpus.log_mel, labels=corpus.labels, curves=corpus.curves,
+             offsets=corpus.offsets, sources=np.array(corpus.sources))
+    temporary.replace(path)
+    return corpus

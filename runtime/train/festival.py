@@ -1,0 +1,79 @@
+"""Speech with segment timings from Festival (Debian's `festival` with its English voices).
+
+One `festival -b` process speaks a batch of sentences: each utterance's waveform is saved as RIFF and
+its segments (phone end times in seconds, Festival's radio phone set, which is ARPAbet in lower
+case plus `pau`) with `utt.save.segs`. The segment ends add up exactly to the waveform's length.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+# Voices in Debian main, with their licences (for the model card).
+VOICES = {
+    "kal": ("voice_kal_diphone", "festvox-kallpc16k: CMU/OGI diphone voice, free licence (see its copyright)"),
+    "slt": ("voice_cmu_us_slt_arctic_hts", "festvox-us-slt-hts: CMU ARCTIC slt, BSD-style licence"),
+}
+
+
+class FestivalError(RuntimeError):
+    """Festival is missing or failed."""
+
+
+@dataclass(frozen=True)
+class FestivalSpeech:
+    samples: np.ndarray  # float32 mono in [-1, 1)
+    sample_rate: int
+    phones: tuple[tuple[str, float], ...]  # (phone, start seconds), in order
+
+
+def available() -> bool:
+    return shutil.which("festival") is not None
+
+
+def _scheme_string(text: str) -> str:
+    return '"' + "".join(c for c in text if c not in '"\\') + '"'
+
+
+def _script(texts: Sequence[str], voice: str, duration_stretch: float, folder: Path) -> str:
+    lines = [f"({VOICES[voice][0]})", f"(Parameter.set 'Duration_Stretch {duration_stretch:.3f})"]
+    for index, text in enumerate(texts):
+        lines += [f"(set! utt (Utterance Text {_scheme_string(text)}))", "(utt.synth utt)",
+                  f'(utt.save.wave utt "{folder}/{index}.wav" \'riff)', f'(utt.save.segs utt "{folder}/{index}.segs")']
+    return "\n".join(lines) + "\n"
+
+
+def _read(folder: Path, index: int) -> FestivalSpeech:
+    with wave.open(str(folder / f"{index}.wav"), "rb") as audio:
+        rate = audio.getframerate()
+        samples = np.frombuffer(audio.readframes(audio.getnframes()), "<i2").astype(np.float32) / 32768.0
+    phones, start = [], 0.0
+    for line in (folder / f"{index}.segs").read_text().splitlines()[1:]:  # after the "#" header
+        end_s, _, phone = line.split()
+        phones.append((phone, start))
+        start = float(end_s)
+    return FestivalSpeech(samples, rate, tuple(phones))
+
+
+def synthesize_batch(texts: Sequence[str], voice: str = "slt", duration_stretch: float = 1.0) -> list[FestivalSpeech]:
+    """Speak each text with a Festival voice; slower speech for a stretch above 1."""
+    if voice not in VOICES:
+        raise ValueError(f"voice must be one of {sorted(VOICES)}, got {voice!r}")
+    if not available():
+        raise FestivalError("festival is not installed (Debian: festival festvox-kallpc16k festvox-us-slt-hts)")
+    with tempfile.TemporaryDirectory(prefix="facecast-festival-") as name:
+        folder = Path(name)
+        (folder / "batch.scm").write_text(_script(texts, voice, duration_stretch, folder))
+        result = subprocess.run(["festival", "-b", str(folder / "batch.scm")], capture_output=True, text=True,
+                                timeout=60 + 10 * len(texts))
+        if result.returncode != 0:
+            raise FestivalError(f"festival failed ({result.returncode}): {result.stderr[-500:]}")
+        return [_read(folder, index) for index in range(len(texts))]

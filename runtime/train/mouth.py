@@ -1,0 +1,176 @@
+"""Train the learned mouth model on synthetic speech (one command, CPU, deterministic steps).
+
+    python -m runtime.train.mouth [--steps 3000] [--threads 2] [--out runtime/weights/audio_to_mouth.npz]
+
+Builds (or reads from .cache/mouth) the corpus, trains `MouthNet` on random crops with the
+targets read `lookahead_hops` late, logs held-out synthetic scores as it goes, and writes the
+weights with their config. Crops, initial weights and augmentation all come from --seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES
+from runtime.audio.features import SILENCE_FLOOR
+from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
+from runtime.train.corpus import Corpus, CorpusOptions, load_or_build
+from runtime.train.mouth_network import MouthNet, parameter_count, save_weights
+from runtime.train.targets import mouth_columns
+
+LOG = logging.getLogger(__name__)
+IGNORE = -100  # label of hops without a target (before the crop's look-ahead starts, padding)
+LOUD_COLUMNS = {"jawOpen": 3.0, "mouthClose": 3.0, "mouthPressLeft": 2.0, "mouthPressRight": 2.0}
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    steps: int = 3000
+    batch: int = 32  # crops per step
+    crop_hops: int = 300  # 3 s per crop
+    learning_rate: float = 3e-3
+    warmup_steps: int = 100
+    weight_decay: float = 1e-4
+    curve_weight: float = 8.0  # L1 on the mouth curves, against cross-entropy on the visemes
+    label_smoothing: float = 0.1
+    gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
+    seed: int = 1234
+    threads: int = 2
+    log_every: int = 250
+
+
+def _column_weights(config: MouthNetConfig) -> torch.Tensor:
+    return torch.tensor([LOUD_COLUMNS.get(BLENDSHAPE_NAMES[c], 1.0) for c in config.mouth_columns])
+
+
+class CropSampler:
+    """Random crops of the corpus: inputs (B, T, 80), labels (B, T) and curves (B, T, M) read late."""
+
+    def __init__(self, corpus: Corpus, options: TrainOptions, lookahead: int, rng: np.random.Generator) -> None:
+        self.corpus, self.options, self.lookahead, self.rng = corpus, options, lookahead, rng
+        lengths = np.diff(corpus.offsets).astype(np.float64)
+        self.weights = lengths / lengths.sum()
+
+    def _crop(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        begin, end = int(self.corpus.offsets[index]), int(self.corpus.offsets[index + 1])
+        size = self.options.crop_hops
+        start = begin + int(self.rng.integers(0, max(end - begin - size, 0) + 1))
+        stop = min(start + size, end)
+        log_mel = np.full((size, self.corpus.log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)
+        log_mel[:stop - start] = self.corpus.log_mel[start:stop]
+        labels = np.full(size, IGNORE, np.int64)
+        curves = np.zeros((size, self.corpus.curves.shape[1]), np.float32)
+        first = max(start - self.lookahead, begin)  # targets of hops t - lookahead, within the utterance
+        offset = first - (start - self.lookahead)
+        count = stop - self.lookahead - first
+        labels[offset:offset + count] = self.corpus.labels[first:first + count]
+        curves[offset:offset + count] = self.corpus.curves[first:first + count]
+        return log_mel, labels, curves
+
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        picks = self.rng.choice(len(self.weights), size=self.options.batch, p=self.weights)
+        crops = [self._crop(int(i)) for i in picks]
+        log_mel = np.stack([c[0] for c in crops])
+        shift = self.rng.uniform(-self.options.gain_shift, self.options.gain_shift, (len(crops), 1, 1))
+        log_mel = np.maximum(log_mel + shift, np.log10(SILENCE_FLOOR)).astype(np.float32)
+        return (torch.from_numpy(log_mel), torch.from_numpy(np.stack([c[1] for c in crops])),
+                torch.from_numpy(np.stack([c[2] for c in crops])))
+
+
+def loss_terms(model: MouthNet, log_mel, labels, curves, options: TrainOptions, column_weights: torch.Tensor):
+    outputs = model(log_mel)  # (B, T, 15 + M)
+    logits, shapes = outputs[..., :NUM_VISEMES], outputs[..., NUM_VISEMES:]
+    cross_entropy = nn.functional.cross_entropy(logits.reshape(-1, NUM_VISEMES), labels.reshape(-1),
+                                                ignore_index=IGNORE, label_smoothing=options.label_smoothing)
+    valid = (labels != IGNORE).unsqueeze(-1).float()
+    l1 = ((shapes - curves).abs() * column_weights * valid).sum() / (valid.sum() * column_weights.sum()).clamp(min=1)
+    return cross_entropy, l1
+
+
+def _learning_rate(step: int, options: TrainOptions) -> float:
+    if step < options.warmup_steps:
+        return options.learning_rate * (step + 1) / options.warmup_steps
+    progress = (step - options.warmup_steps) / max(options.steps - options.warmup_steps, 1)
+    return options.learning_rate * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+@torch.no_grad()
+def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float]:
+    """(viseme accuracy, jawOpen r) of whole held-out utterances, targets read late as in training."""
+    lookahead, jaw = model.config.lookahead_hops, model.config.mouth_columns.index(BLENDSHAPE_NAMES.index("jawOpen"))
+    hits, predicted_jaw, reference_jaw = [], [], []
+    for index in range(len(corpus)):
+        log_mel, labels, curves = corpus.utterance(index)
+        outputs = model(torch.from_numpy(log_mel)[None])[0, lookahead:].numpy()
+        hits.append(outputs[:, :NUM_VISEMES].argmax(axis=1) == labels[:len(outputs)])
+        predicted_jaw.append(outputs[:, NUM_VISEMES + jaw])
+        reference_jaw.append(curves[:len(outputs), jaw])
+    return float(np.concatenate(hits).mean()), float(np.corrcoef(np.concatenate(predicted_jaw),
+                                                                  np.concatenate(reference_jaw))[0, 1])
+
+
+def input_statistics(corpus: Corpus) -> tuple[torch.Tensor, torch.Tensor]:
+    sample = corpus.log_mel[:: max(len(corpus.log_mel) // 200_000, 1)].astype(np.float32)
+    return torch.from_numpy(sample.mean(axis=0)), torch.from_numpy(sample.std(axis=0) + 1e-3)
+
+
+def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
+          config: MouthNetConfig | None = None) -> MouthNet:
+    torch.manual_seed(options.seed)
+    torch.set_num_threads(options.threads)
+    config = config or MouthNetConfig(mouth_columns=mouth_columns())
+    model = MouthNet(config)
+    model.input_mean.copy_(input_statistics(corpus)[0])
+    model.input_std.copy_(input_statistics(corpus)[1])
+    optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
+    sampler = CropSampler(corpus, options, config.lookahead_hops, np.random.default_rng(options.seed))
+    column_weights = _column_weights(config)
+    LOG.info("training %d parameters on %.2f h for %d steps", parameter_count(model), corpus.hours, options.steps)
+    started = time.monotonic()
+    for step in range(options.steps):
+        for group in optimizer.param_groups:
+            group["lr"] = _learning_rate(step, options)
+        cross_entropy, l1 = loss_terms(model, *sampler.batch(), options, column_weights)
+        optimizer.zero_grad()
+        (cross_entropy + options.curve_weight * l1).backward()
+        nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        if held_out is not None and ((step + 1) % options.log_every == 0 or step + 1 == options.steps):
+            accuracy, jaw_r = held_out_scores(model.eval(), held_out)
+            model.train()
+            LOG.info("step %d  %.0f s  ce %.3f  l1 %.4f  held-out viseme acc %.3f jaw r %.3f", step + 1,
+                     time.monotonic() - started, cross_entropy.item(), l1.item(), accuracy, jaw_r)
+    return model.eval()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=TrainOptions.steps)
+    parser.add_argument("--threads", type=int, default=TrainOptions.threads, help="torch threads (cores to use)")
+    parser.add_argument("--seed", type=int, default=TrainOptions.seed)
+    parser.add_argument("--workers", type=int, default=2, help="processes synthesising the corpus")
+    parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    started = time.monotonic()
+    corpus_options = CorpusOptions(seed=args.seed, workers=args.workers)
+    corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
+    LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
+             corpus.hours, held_out.hours)
+    model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed))
+    save_weights(model, args.out)
+    LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Lip-sync scores of a mouth model's rows against reference visemes and curves, hop by hop.
+
+- viseme accuracy: the most probable of the 15 visemes equals the reference label; and the same
+  over the 6 coarse groups (`visemes.COARSE_NAMES`);
+- closure recall: hops inside p/b/m (reference `PP`) where the lips are closed;
+- jawOpen r: Pearson correlation with the reference jawOpen curve;
+- closed in silence: hops of reference silence, at least SILENCE_MARGIN_S from speech, with lips closed;
+- lag: the shift (hops) that maximises the jawOpen cross-correlation; positive = the model is late.
+
+Lips count as closed when the lip aperture (ARKit jawOpen minus mouthClose, which closes the lips
+over an open jaw) is below CLOSED_APERTURE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from runtime.arkit import Blendshape, viseme_index
+from runtime.audio.constants import HOP_S
+from runtime.train.visemes import coarse_group_index
+
+CLOSED_APERTURE = 0.1
+SILENCE_MARGIN_S = 0.1  # the mouth may rightly open this early before speech, or close this late
+MAX_LAG_HOPS = 20
+
+
+@dataclass(frozen=True)
+class MouthScores:
+    viseme_accuracy: float
+    coarse_accuracy: float
+    closure_recall: float
+    jaw_r: float
+    closed_in_silence: float
+    lag_hops: int
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def lip_aperture(blendshapes: np.ndarray) -> np.ndarray:
+    return blendshapes[:, Blendshape.JAW_OPEN] - blendshapes[:, Blendshape.MOUTH_CLOSE]
+
+
+def deep_silence(labels: np.ndarray) -> np.ndarray:
+    """Reference silence hops at least SILENCE_MARGIN_S away from any speech hop."""
+    margin = round(SILENCE_MARGIN_S / HOP_S)
+    speech = np.convolve((labels != viseme_index("sil")).astype(float), np.ones(2 * margin + 1), "same") > 0
+    return ~speech
+
+
+def best_lag(model: np.ndarray, reference: np.ndarray, max_lag: int = MAX_LAG_HOPS) -> int:
+    """The lag (hops) at which `model` shifted back best matches `reference`."""
+    a, b = model - model.mean(), reference - reference.mean()
+    scores = [float(np.dot(a[max(lag, 0):len(a) + min(lag, 0)], b[max(-lag, 0):len(b) + min(-lag, 0)]))
+              for lag in range(-max_lag, max_lag + 1)]
+    return int(np.argmax(scores)) - max_lag
+
+
+def _mean(mask: np.ndarray) -> float:
+    return float(mask.mean()) if mask.size else float("nan")
+
+
+def score(visemes: np.ndarray, blendshapes: np.ndarray, labels: np.ndarray, reference: np.ndarray) -> MouthScores:
+    """visemes (n, 15), blendshapes (n, 52) of the model; labels (n,) and reference (n, 52) curves."""
+    predicted = visemes.argmax(axis=1)
+    closed = lip_aperture(blendshapes) < CLOSED_APERTURE
+    jaw, reference_jaw = blendshapes[:, Blendshape.JAW_OPEN], reference[:, Blendshape.JAW_OPEN]
+    return MouthScores(
+        viseme_accuracy=_mean(predicted == labels),
+        coarse_accuracy=_mean(coarse_group_index(predicted) == coarse_group_index(labels)),
+        closure_recall=_mean(closed[labels == viseme_index("PP")]),
+        jaw_r=float(np.corrcoef(jaw, reference_jaw)[0, 1]) if jaw.std() > 0 else float("nan"),
+        closed_in_silence=_mean(closed[deep_silence(labels)]),
+        lag_hops=best_lag(jaw, reference_jaw),
+    )

@@ -1,0 +1,79 @@
+"""Real recorded speech for validation: the LibriVox clips (public domain) and `goforward.raw` in
+Debian's `pocketsphinx-testdata`, with phone times from PocketSphinx forced alignment (PyPI
+`pocketsphinx`, its bundled US-English model) turned into visemes like the training targets."""
+
+from __future__ import annotations
+
+import wave
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from runtime.audio.constants import HOP_S
+from runtime.train.targets import VisemeSegment, merge_segments
+from runtime.train.visemes import arpabet_viseme
+
+TESTDATA = Path("/usr/share/pocketsphinx/test/data")
+EXTRA_CLIPS = {"goforward.raw": "go forward ten meters"}  # 16 kHz s16 raw, transcript from PocketSphinx's tests
+
+
+class RealSpeechMissing(RuntimeError):
+    """pocketsphinx-testdata (Debian) or pocketsphinx (PyPI) is not installed."""
+
+
+@dataclass(frozen=True)
+class AlignedClip:
+    name: str
+    samples: np.ndarray  # float32 mono, 16 kHz
+    transcript: str
+    segments: tuple[VisemeSegment, ...]
+
+
+def _librivox(folder: Path) -> list[tuple[str, np.ndarray, str]]:
+    clips = []
+    for line in (folder / "librivox" / "transcription").read_text().splitlines():
+        text, _, name = line.rpartition("(")
+        name = name.strip(") ")
+        with wave.open(str(folder / "librivox" / f"{name}.wav"), "rb") as audio:
+            samples = np.frombuffer(audio.readframes(audio.getnframes()), "<i2")
+        clips.append((name, samples, text.replace("<s>", "").replace("</s>", "").strip()))
+    return clips
+
+
+def _raw(folder: Path) -> list[tuple[str, np.ndarray, str]]:
+    return [(name, np.fromfile(folder / name, "<i2"), text) for name, text in EXTRA_CLIPS.items()]
+
+
+def align(samples: np.ndarray, transcript: str) -> list[tuple[str, float]]:
+    """(ARPAbet phone, start seconds) from PocketSphinx forced alignment of 16 kHz PCM16."""
+    try:
+        from pocketsphinx import Decoder
+    except ImportError as exc:
+        raise RealSpeechMissing("pip install pocketsphinx") from exc
+    data = samples.astype("<i2").tobytes()
+    decoder = Decoder(samprate=16000, bestpath=False, loglevel="FATAL")
+    decoder.set_align_text(transcript)
+    for _ in range(2):  # first pass finds the words, the second aligns their phones
+        decoder.start_utt()
+        decoder.process_raw(data, full_utt=True)
+        decoder.end_utt()
+        if _ == 0:
+            decoder.set_alignment()
+    return [(phone.name, phone.start * HOP_S) for word in decoder.get_alignment() for phone in word]
+
+
+def real_clips(folder: Path = TESTDATA, names: Sequence[str] | None = None) -> list[AlignedClip]:
+    """The clips (all, or those named), aligned."""
+    if not (folder / "librivox").is_dir():
+        raise RealSpeechMissing(f"no {folder}/librivox: apt-get install pocketsphinx-testdata")
+    clips = []
+    for name, samples, transcript in _librivox(folder) + _raw(folder):
+        if names is not None and name not in names:
+            continue
+        phones = align(samples, transcript)
+        segments = merge_segments([(arpabet_viseme(phone), start) for phone, start in phones],
+                                  len(samples) / 16000)
+        clips.append(AlignedClip(name, samples.astype(np.float32) / 32768.0, transcript, tuple(segments)))
+    return clips

@@ -1,0 +1,84 @@
+"""Phonemes → the 15 OVR visemes: one table for eSpeak NG's mnemonics, one for ARPAbet.
+
+eSpeak names phonemes with ASCII mnemonics shared across its languages (Kirshenbaum-like: `S` is
+ʃ, `T` is θ, `@` schwa, `&` æ), decorated with stress (`'`, `,`), length (`:`), nasality (`~`),
+palatalisation (`;`) and language-specific variants (`#`, digits). We strip the decorations and map
+the base sound, so the table covers every language eSpeak speaks, not just English. ARPAbet covers
+Festival's phone set (lower case, `pau`) and PocketSphinx's (upper case, `SIL`, `+NOISE+`).
+
+Choices that shape the mouth: /l/ and nasals are `nn` (tongue, jaw free); /h/ is `kk` (its shape
+comes from the next vowel through coarticulation); /w/ is `ou` and /j/ is `ih` (the glides' lips).
+"""
+
+from __future__ import annotations
+
+from runtime.arkit import VISEME_NAMES
+
+# Two-letter bases first (affricates), then the first letter decides.
+_ESPEAK_AFFRICATES = {"tS": "CH", "dZ": "CH", "ts": "SS", "dz": "SS", "tC": "CH", "dJ": "CH"}
+_ESPEAK_FIRST_LETTER = {
+    **dict.fromkeys("pbmB", "PP"), **dict.fromkeys("fvF", "FF"), **dict.fromkeys("TD", "TH"),
+    **dict.fromkeys("td", "DD"), **dict.fromkeys("kgNxGqcJhX", "kk"), **dict.fromkeys("SZC", "CH"),
+    **dict.fromkeys("sz", "SS"), **dict.fromkeys("nlL", "nn"), **dict.fromkeys("rR*", "RR"),
+    **dict.fromkeys("aA&V", "aa"), **dict.fromkeys("eE3@", "E"), **dict.fromkeys("iIjy", "ih"),
+    **dict.fromkeys("oOQ0YW", "oh"), **dict.fromkeys("uUw", "ou"),
+    # Digits are vowels when they come first: 3 ɜ, 6 ɐ, 8 ɵ, 2/9 ø/œ, 7 ɤ, 1 ɨ; 4 is the tap ɾ.
+    "1": "ih", "2": "oh", "3": "E", "4": "RR", "6": "aa", "7": "oh", "8": "oh", "9": "oh",
+}
+FALLBACK = "E"  # a mid, neutral mouth for the rare mnemonic no table entry covers
+_STRESS_MARKS = "',%="  # before the phoneme
+_ESPEAK_MODIFIERS = "#~:;-^"  # marks that modify a letter
+_ESPEAK_DECORATIONS = _ESPEAK_MODIFIERS + "0123456789"  # after its first letter (`3` alone is the vowel ɜ)
+
+ARPABET = {
+    **dict.fromkeys(("B", "P", "M", "EM"), "PP"), **dict.fromkeys(("F", "V"), "FF"),
+    **dict.fromkeys(("TH", "DH"), "TH"), **dict.fromkeys(("T", "D", "DX"), "DD"),
+    **dict.fromkeys(("K", "G", "NG", "HH"), "kk"), **dict.fromkeys(("CH", "JH", "SH", "ZH"), "CH"),
+    **dict.fromkeys(("S", "Z"), "SS"), **dict.fromkeys(("N", "L", "EN", "EL", "NX"), "nn"),
+    **dict.fromkeys(("R", "ER", "AXR"), "RR"), **dict.fromkeys(("AA", "AE", "AH", "AW", "AY"), "aa"),
+    **dict.fromkeys(("EH", "EY", "AX"), "E"), **dict.fromkeys(("IH", "IY", "IX", "Y"), "ih"),
+    **dict.fromkeys(("AO", "OW", "OY"), "oh"), **dict.fromkeys(("UH", "UW", "W"), "ou"),
+    **dict.fromkeys(("SIL", "PAU", "SP", "H#", "BRTH"), "sil"),
+}
+
+# Six coarse groups for the coarse accuracy: what an observer can tell apart on a face.
+COARSE_GROUPS = {
+    "sil": "silence", "PP": "closed", "FF": "lip-teeth", "TH": "lip-teeth",
+    **dict.fromkeys(("DD", "kk", "CH", "SS", "nn", "RR"), "tongue"),
+    **dict.fromkeys(("aa", "E", "ih"), "open"), **dict.fromkeys(("oh", "ou"), "rounded"),
+}
+COARSE_NAMES = ("silence", "closed", "lip-teeth", "tongue", "open", "rounded")
+
+
+def espeak_viseme(mnemonic: str) -> str | None:
+    """The viseme of an eSpeak phoneme mnemonic; pauses (`_`, `_:`, `_|`) are `sil`; None for a bare
+    modifier (`;` palatalises the phoneme before it and belongs to it)."""
+    if not mnemonic or mnemonic.startswith("_"):
+        return "sil"
+    stripped = mnemonic.lstrip(_STRESS_MARKS)
+    if not stripped or stripped[0] in _ESPEAK_MODIFIERS or stripped[0] == "(":  # "(en)": a language switch
+        return None
+    base = stripped[0] + "".join(c for c in stripped[1:] if c not in _ESPEAK_DECORATIONS)
+    if base[:2] in _ESPEAK_AFFRICATES:
+        return _ESPEAK_AFFRICATES[base[:2]]
+    if base[0] in _ESPEAK_FIRST_LETTER:
+        return _ESPEAK_FIRST_LETTER[base[0]]
+    return FALLBACK
+
+
+def arpabet_viseme(phone: str) -> str:
+    """The viseme of an ARPAbet phone (any case, stress digits allowed); noises (`+NSN+`) are `sil`."""
+    if phone.startswith("+") or phone.startswith("<"):
+        return "sil"
+    key = phone.upper().rstrip("012")
+    if key not in ARPABET:
+        raise KeyError(f"no viseme for ARPAbet phone {phone!r}")
+    return ARPABET[key]
+
+
+def coarse_group_index(viseme_indices):
+    """Coarse group index (into COARSE_NAMES) of each viseme index in an integer array."""
+    import numpy as np
+
+    table = np.array([COARSE_NAMES.index(COARSE_GROUPS[name]) for name in VISEME_NAMES])
+    return table[np.asarray(viseme_indices)]

@@ -1,0 +1,1 @@
+"""Model weights shipped with the runtime (numpy .npz files) and their model cards."""
