@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grpc
+from google.protobuf.message import DecodeError
 
 from runtime.errors import (
     AudioTooLongError,
@@ -33,10 +34,16 @@ _CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
 )
 
 
+def malformed_message(method: str) -> str:
+    return f"a request to {method.rsplit('/', 1)[-1]} is not a valid protobuf message of its type"
+
+
 def status_for(error: Exception) -> tuple[grpc.StatusCode, str]:
     """The status code and message a client sees for `error`; never internals for unknown ones."""
     if isinstance(error, StreamError):
         return error.code, str(error)
+    if isinstance(error, DecodeError):  # a streamed request's bytes did not parse
+        return grpc.StatusCode.INVALID_ARGUMENT, malformed_message("Animate")
     for kind, code in _CODES:
         if isinstance(error, kind):
             return code, str(error)

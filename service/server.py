@@ -21,6 +21,7 @@ from service.api_keys import ApiKeys
 from service.auth import ApiKeyInterceptor
 from service.grpc_options import server_options
 from service.log import get_logger
+from service.malformed import MalformedRequestInterceptor
 from service.metrics import Metrics, MetricsEndpoint
 from service.servicer import FaceAnimationServicer
 from service.sessions import SessionRegistry
@@ -66,7 +67,9 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     """Builds, binds and starts the server; `settings.port = 0` binds a free port (see `.port`)."""
     metrics = Metrics()
     keys = ApiKeys(settings.api_keys_file, settings.api_keys)
+    # Authentication first: nothing of a request is looked at before its key is.
     interceptors = [ApiKeyInterceptor(keys, metrics)] if keys.enabled else []
+    interceptors.append(MalformedRequestInterceptor(metrics))
     server = grpc.aio.server(options=server_options(settings), interceptors=interceptors)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
     sessions = SessionRegistry()

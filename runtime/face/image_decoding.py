@@ -42,6 +42,8 @@ def decode_image(image_bytes: bytes, max_pixels: int = DEFAULT_MAX_PIXELS) -> De
         raise InvalidImageError("not an image in a supported format (PNG, JPEG, WebP, GIF, BMP, TIFF)") from None
     except Image.DecompressionBombError:
         raise InvalidImageError(f"image has too many pixels; the limit is {max_pixels / 1e6:g} MP") from None
+    except (OSError, ValueError, SyntaxError) as error:  # a recognised format with a torn or bogus header
+        raise InvalidImageError(f"image data is damaged or unreadable ({error})") from None
     with image:
         _check_size(image.size, max_pixels)
         notes = _first_frame(image)
