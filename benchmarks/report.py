@@ -39,7 +39,12 @@ def render_table(report: dict) -> str:
 
 
 def write_readme_table(report: dict) -> None:
+    write_readme_section(render_table(report), BEGIN, END)
+
+
+def write_readme_section(table: str, begin: str, end: str) -> None:
+    """Replaces what stands between the `begin` and `end` markers of benchmarks/README.md."""
     text = README.read_text()
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{BEGIN}\n{render_table(report)}\n{END}{tail}")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    README.write_text(f"{head}{begin}\n{table}\n{end}{tail}")

@@ -33,6 +33,7 @@ class StreamRequest:
     controls: controls_pb2.Controls | None = None
     mouth_model: str = ""
     avatar_id: str = ""
+    output: int = animate_pb2.OUTPUT_LATENTS  # OUTPUT_LATENTS_AND_FRAMES renders (needs avatar_id)
 
 
 @dataclass
@@ -41,6 +42,8 @@ class StreamResult:
     frames: list = field(default_factory=list)  # motion_pb2.MotionFrame
     events: list = field(default_factory=list)  # animate_pb2.Event
     status: animate_pb2.SessionStatus | None = None
+    rendered_frames: int = 0
+    rendered_bytes: int = 0
     first_chunk_sent_s: float | None = None  # monotonic clock
     chunk_sent_s: list[float] = field(default_factory=list)  # monotonic send time of each chunk
     frame_received_s: list[float] = field(default_factory=list)  # monotonic arrival of each frame
@@ -61,7 +64,7 @@ def config_request(request: StreamRequest) -> animate_pb2.AnimateRequest:
         seed=request.seed,
         audio_format=animate_pb2.AudioFormat(encoding=animate_pb2.AUDIO_ENCODING_PCM_S16LE,
                                              sample_rate_hz=request.sample_rate),
-        output=animate_pb2.OUTPUT_LATENTS,
+        output=request.output,
         mouth_model=request.mouth_model,
     )
     if request.controls is not None:
@@ -85,11 +88,13 @@ async def _requests(request: StreamRequest, result: StreamResult) -> AsyncIterat
     yield animate_pb2.AnimateRequest(end_of_audio=animate_pb2.EndOfAudio())
 
 
-async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest) -> StreamResult:
-    """Runs one Animate session to its end; raises grpc.aio.AioRpcError on a failed status."""
+async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest,
+                       metadata: tuple[tuple[str, str], ...] = ()) -> StreamResult:
+    """Runs one Animate session to its end; raises grpc.aio.AioRpcError on a failed status.
+    `metadata`: e.g. (("authorization", "Bearer <API key>"),)."""
     result = StreamResult()
     stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
-    async for response in stub.Animate(_requests(request, result)):
+    async for response in stub.Animate(_requests(request, result), metadata=metadata or None):
         kind = response.WhichOneof("response")
         if kind == "motion":
             result.frame_received_s.append(time.monotonic())
@@ -98,6 +103,9 @@ async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest) -> Str
             result.started = response.started
         elif kind == "event":
             result.events.append(response.event)
+        elif kind == "frame":
+            result.rendered_frames += 1
+            result.rendered_bytes += len(response.frame.data)
         elif kind == "status":
             result.status = response.status
     result.finished_s = time.monotonic()

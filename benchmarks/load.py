@@ -1,0 +1,222 @@
+"""Load: N concurrent real-time streams for M minutes against a `facecast serve` of its own on
+loopback, latents-only and rendered, plus a churn of many short sessions to see whether memory
+stays flat. Bounded in count and time; it stops by itself.
+
+    python -m benchmarks.load                        # 48 latents streams for 2 min, 3 rendered for 1 min, 1000 churned
+    python -m benchmarks.load --streams 64 --minutes 5 --rendered-streams 4 --churn 2000
+    python -m benchmarks.load --quick                # a 30 s smoke run
+
+Writes benchmarks/results/load.json and its table in benchmarks/README.md (`--no-readme` to skip).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import platform
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import grpc
+import numpy as np
+
+from benchmarks import streaming
+from benchmarks.report import write_readme_section
+from benchmarks.speech import speech_samples
+from runtime.version import package_version
+from service.api import animate_pb2, avatar_pb2, face_animation_pb2_grpc
+from service.client import StreamRequest, StreamResult, stream_audio
+from service.grpc_options import grpc_options
+from service.process import ServerProcess
+from service.settings import ServerSettings
+
+RESULTS = Path(__file__).resolve().parent / "results" / "load.json"
+BEGIN, END = "<!-- load:begin -->", "<!-- load:end -->"
+MAX_STREAMS, MAX_MINUTES, MAX_CHURN = 512, 30.0, 100_000  # the bounds: a load run always ends
+WARM_UP_SESSIONS = 100  # allocator arenas and caches settle before memory is first read
+
+
+@dataclass
+class PhaseFigures:
+    """One phase: its sessions, frame latencies beyond the audio they need, and failures."""
+
+    name: str
+    streams: int
+    minutes: float
+    sessions: int = 0
+    sessions_held: int = 0
+    frames: int = 0
+    rendered_frames: int = 0
+    errors: dict[str, int] = field(default_factory=dict)
+    latencies_ms: list[float] = field(default_factory=list, repr=False)
+
+    def summary(self) -> dict:
+        latencies = np.array(self.latencies_ms) if self.latencies_ms else np.zeros(1)
+        figures = {key: value for key, value in asdict(self).items() if key != "latencies_ms"}
+        return {**figures, "error_count": sum(self.errors.values()),
+                "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+                "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+                "max_ms": round(float(latencies.max()), 1)}
+
+
+def server_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024.0
+    raise RuntimeError("no VmRSS in /proc (Linux only)")
+
+
+def _channel(address: str) -> grpc.aio.Channel:
+    return grpc.aio.insecure_channel(address, options=grpc_options(ServerSettings()))
+
+
+def _record(phase: PhaseFigures, result: StreamResult) -> None:
+    phase.sessions += 1
+    phase.frames += len(result.frames)
+    phase.rendered_frames += result.rendered_frames
+    latencies = streaming.frame_latencies_ms(result)
+    phase.latencies_ms.extend(latencies.tolist())
+    phase.sessions_held += bool(np.percentile(latencies, 99) <= streaming.HELD_P99_MS
+                                and latencies.max() <= streaming.HELD_MAX_MS)
+
+
+async def _slot(address: str, request: StreamRequest, until: float, delay_s: float, phase: PhaseFigures) -> None:
+    """One stream: real-time sessions back to back until `until` (the last one may run past it)."""
+    await asyncio.sleep(delay_s)
+    async with _channel(address) as channel:
+        while time.monotonic() < until:
+            try:
+                _record(phase, await stream_audio(channel, request))
+            except grpc.aio.AioRpcError as error:
+                phase.errors[error.code().name] = phase.errors.get(error.code().name, 0) + 1
+                await asyncio.sleep(0.5)  # a failing server is not hammered
+
+
+async def run_phase(address: str, phase: PhaseFigures, request: StreamRequest) -> PhaseFigures:
+    until = time.monotonic() + phase.minutes * 60.0
+    delays = np.linspace(0.0, 1.0, phase.streams, endpoint=False)  # starts spread over 1 s
+    await asyncio.gather(*(_slot(address, request, until, float(delay), phase) for delay in delays))
+    return phase
+
+
+async def churn(address: str, sessions: int, concurrency: int, request: StreamRequest) -> Counter:
+    """`sessions` sessions, `concurrency` at a time: the memory-per-session probe (and warm-ups)."""
+    errors: Counter = Counter()
+    queue = iter(range(sessions))
+
+    async def worker(channel: grpc.aio.Channel) -> None:
+        for _ in queue:
+            try:
+                await stream_audio(channel, request)
+            except grpc.aio.AioRpcError as error:
+                errors[error.code().name] += 1
+
+    async with _channel(address) as channel:
+        await asyncio.gather(*(worker(channel) for _ in range(concurrency)))
+    return errors
+
+
+def create_avatar(address: str) -> str:
+    from PIL import Image
+    from skimage import data  # dev extra: NASA's public-domain astronaut
+
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(buffer, format="JPEG", quality=92)
+    with grpc.insecure_channel(address) as channel:
+        stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
+        return stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=buffer.getvalue()), timeout=120).avatar.avatar_id
+
+
+def measure(args: argparse.Namespace) -> dict:
+    samples = speech_samples(args.session_s, streaming.SAMPLE_RATE)
+    short = StreamRequest(speech_samples(1.0, streaming.SAMPLE_RATE), streaming.SAMPLE_RATE, chunk_s=streaming.CHUNK_S)
+    report = {"facecast": package_version(), "date": time.strftime("%Y-%m-%d"),
+              "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+              "load_average_at_start": round(os.getloadavg()[0], 2), "session_audio_s": args.session_s}
+    with tempfile.TemporaryDirectory(prefix="facecast-load-") as avatars, ServerProcess(
+            "--max-sessions", str(max(args.streams, args.rendered_streams, args.churn_concurrency) + 8),
+            "--avatar-dir", avatars) as server:
+        pid = server.process.pid
+        asyncio.run(churn(server.address, WARM_UP_SESSIONS, args.churn_concurrency, short))
+        before = server_rss_mb(pid)
+        churn_errors = asyncio.run(churn(server.address, args.churn, args.churn_concurrency, short))
+        after = server_rss_mb(pid)
+        report["churn"] = {"sessions": args.churn, "concurrency": args.churn_concurrency, "audio_s": 1.0,
+                           "errors": dict(churn_errors), "error_count": sum(churn_errors.values()),
+                           "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
+                           "rss_growth_mb_per_1000_sessions": round((after - before) / args.churn * 1000, 2)}
+        latents = PhaseFigures("latents", args.streams, args.minutes)
+        asyncio.run(run_phase(server.address, latents, StreamRequest(samples, streaming.SAMPLE_RATE, realtime=True,
+                                                                     chunk_s=streaming.CHUNK_S)))
+        report["latents"] = {**latents.summary(), "rss_after_mb": round(server_rss_mb(pid), 1)}
+        if args.rendered_streams:
+            rendered = PhaseFigures("rendered", args.rendered_streams, args.rendered_minutes)
+            request = StreamRequest(samples, streaming.SAMPLE_RATE, realtime=True, chunk_s=streaming.CHUNK_S,
+                                    avatar_id=create_avatar(server.address),
+                                    output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
+            # The first rendered session solves the avatar's warp field (~1 s): a one-off, not load.
+            asyncio.run(churn(server.address, 1, 1, replace(short, avatar_id=request.avatar_id,
+                                                             output=request.output)))
+            asyncio.run(run_phase(server.address, rendered, request))
+            report["rendered"] = {**rendered.summary(), "rss_after_mb": round(server_rss_mb(pid), 1)}
+    return report
+
+
+def render_table(report: dict) -> str:
+    churn = report["churn"]
+    lines = [f"Measured {report['date']} on {report['machine']} (load average {report['load_average_at_start']} "
+             f"at start: other work shares these cores), facecast {report['facecast']}; sessions of "
+             f"{report['session_audio_s']:g} s of speech, back to back.", "",
+             "| phase | streams × minutes | sessions | held real time | frame latency p50 / p99 / max | errors |",
+             "|---|---|---|---|---|---|"]
+    for name in ("latents", "rendered"):
+        if name not in report:
+            continue
+        phase = report[name]
+        lines.append(f"| {name} | {phase['streams']} × {phase['minutes']:g} | {phase['sessions']} "
+                     f"| {phase['sessions_held']} ({phase['sessions_held'] / max(phase['sessions'], 1):.0%}) "
+                     f"| {phase['p50_ms']} / {phase['p99_ms']} / {phase['max_ms']} ms | {phase['error_count']} |")
+    lines += ["", f"Memory: {churn['sessions']} sessions of {churn['audio_s']:g} s ({churn['concurrency']} at a time, "
+              f"after {WARM_UP_SESSIONS} to warm up) took the server from {churn['rss_before_mb']} to "
+              f"{churn['rss_after_mb']} MB RSS: **{churn['rss_growth_mb_per_1000_sessions']} MB per 1000 sessions**, "
+              f"{churn['error_count']} errors."]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--streams", type=int, default=48, help="concurrent latents-only streams (default 48)")
+    parser.add_argument("--minutes", type=float, default=2.0, help="length of the latents phase (default 2)")
+    parser.add_argument("--rendered-streams", type=int, default=3, help="concurrent rendered streams (0: skip)")
+    parser.add_argument("--rendered-minutes", type=float, default=1.0, help="length of the rendered phase")
+    parser.add_argument("--session-s", type=float, default=10.0, help="audio per session (default 10 s)")
+    parser.add_argument("--churn", type=int, default=1000, help="short sessions for the memory probe")
+    parser.add_argument("--churn-concurrency", type=int, default=16)
+    parser.add_argument("--quick", action="store_true", help="16 streams for 0.5 min, 2 rendered, 300 churned")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
+    args = parser.parse_args()
+    if args.quick:
+        args.streams, args.minutes, args.rendered_streams, args.rendered_minutes, args.churn = 16, 0.5, 2, 0.5, 300
+    if not (1 <= args.streams <= MAX_STREAMS and 0 <= args.rendered_streams <= MAX_STREAMS
+            and 0 < args.minutes <= MAX_MINUTES and 0 < args.rendered_minutes <= MAX_MINUTES
+            and 1 <= args.churn <= MAX_CHURN and 1 <= args.session_s <= 120):
+        parser.error(f"streams within [1, {MAX_STREAMS}], minutes within (0, {MAX_MINUTES:g}], "
+                     f"churn within [1, {MAX_CHURN}], session-s within [1, 120]")
+    report = measure(args)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(render_table(report))
+    if not args.no_readme:
+        write_readme_section(render_table(report), BEGIN, END)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
