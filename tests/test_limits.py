@@ -14,7 +14,7 @@ from PIL import Image
 from skimage import data
 
 from runtime.errors import InvalidConfigError
-from service.api import avatar_pb2
+from service.api import avatar_pb2, face_animation_pb2
 from service.settings import ServerSettings, resolve_settings
 from tests.server_harness import audio, config, end, motion_frames, start_server, stub_for
 
@@ -135,3 +135,21 @@ def test_limits_come_from_flags_then_the_environment():
     environ = {"FACECAST_MAX_SESSIONS": "7", "FACECAST_IDLE_TIMEOUT_S": "5.5", "FACECAST_API_KEYS": "a,b"}
     settings = resolve_settings({"max_sessions": 9}, environ)
     assert (settings.max_sessions, settings.idle_timeout_s, settings.api_keys) == (9, 5.5, "a,b")
+
+
+@pytest.mark.parametrize(("min_interval_s", "kept"), [(1.0, True), (5.0, False)], ids=["permitted", "too-often"])
+def test_client_pings_at_the_permitted_rate_keep_an_idle_connection(min_interval_s, kept):
+    """Game clients ping idle connections every ~30 s against the default 20 s minimum; here the
+    same at 1/20 scale: pings every 1.5 s, allowed (1 s minimum) or too often (5 s: GOAWAY)."""
+    server = start_server(keepalive_min_ping_interval_s=min_interval_s)
+    pinging = [("grpc.keepalive_time_ms", 1500), ("grpc.keepalive_permit_without_calls", 1),
+               ("grpc.http2.max_pings_without_data", 0)]
+    try:
+        with grpc.insecure_channel(server.address, options=pinging) as channel:
+            stub_for(channel).GetCapabilities(face_animation_pb2.GetCapabilitiesRequest(), timeout=10)
+            states = []
+            channel.subscribe(states.append, try_to_connect=False)
+            time.sleep(6.0)  # idle: only pings on the connection (the third too-early one gets GOAWAY)
+            assert (states == [grpc.ChannelConnectivity.READY]) is kept, states
+    finally:
+        server.stop()
