@@ -30,8 +30,11 @@ def _ms(seconds: float) -> int:
 
 def server_options(settings: ServerSettings) -> list[tuple[str, int]]:
     """The server's channel arguments: the shared ones, plus a fixed receive window."""
+    shared = [option for option in grpc_options(settings) if option[0] != "grpc.so_reuseport"]
     return [
-        *grpc_options(settings),
+        *shared,
+        # Only the processes of one `serve --processes N` share a port, on purpose.
+        ("grpc.so_reuseport", settings.reuse_port),
         # Without BDP probing the window each stream may fill before the server reads stays at
         # 64 KiB: a client that pushes audio while ignoring its frames makes the server buffer at
         # most that (measured: ~4.5 MB per such stream with probing on). Live audio needs ~32 KB/s.

@@ -40,7 +40,11 @@ class ServerSettings:
     tls_cert_file: str = ""  # PEM certificate chain; with tls_key_file turns TLS on
     tls_key_file: str = ""  # PEM private key
     tls_client_ca_file: str = ""  # PEM CA bundle; set: clients must present a certificate it signed (mTLS)
-    metrics_port: int = 0  # Prometheus /metrics on host:metrics_port; 0: off
+    metrics_port: int = 0  # Prometheus /metrics on host:metrics_port (process i of N: + i); 0: off
+    # Scaling: one Python process saturates about one core's worth of sessions; N processes share
+    # the port through SO_REUSEPORT (the kernel spreads connections over them).
+    processes: int = 1
+    reuse_port: int = 0  # set by `--processes` for its children (FACECAST_REUSE_PORT only): share the port
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:
@@ -56,6 +60,7 @@ class ServerSettings:
         if self.log_level not in LOG_LEVELS:
             raise InvalidConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
         self._check_limits()
+        self._check_scaling()
         self._check_security()
 
     def _check_limits(self) -> None:
@@ -63,6 +68,10 @@ class ServerSettings:
             value = getattr(self, name)
             if not low <= value <= high:
                 raise InvalidConfigError(f"{name} must be within [{low:g}, {high:g}], got {value:g}")
+
+    def _check_scaling(self) -> None:
+        if self.processes > 1 and self.port == 0:
+            raise InvalidConfigError("processes > 1 needs a fixed port: every process binds the same one")
 
     def _check_security(self) -> None:
         if bool(self.tls_cert_file) != bool(self.tls_key_file):
@@ -87,6 +96,8 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("keepalive_time_s", 1.0, 24 * 3600.0),
     ("keepalive_timeout_s", 1.0, 3600.0),
     ("metrics_port", 0, 65535),
+    ("processes", 1, 256),
+    ("reuse_port", 0, 1),
 )
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+from dataclasses import fields
+
+import structlog
 
 from runtime.errors import FacecastError
 from service.log import configure_logging
-from service.settings import LOG_FORMATS, LOG_LEVELS, resolve_settings
+from service.settings import LOG_FORMATS, LOG_LEVELS, ServerSettings, resolve_settings
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -42,12 +46,19 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     security.add_argument("--tls-key-file", help="PEM private key")
     security.add_argument("--tls-client-ca-file", help="PEM CA bundle: require client certificates (mutual TLS)")
     parser.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port (default 0: off)")
+    parser.add_argument("--processes", type=int, help="server processes sharing the port (SO_REUSEPORT; default 1); "
+                        "process i serves metrics on --metrics-port + i")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     settings = resolve_settings(vars(args))
     configure_logging(settings.log_format, settings.log_level)
+    structlog.contextvars.bind_contextvars(pid=os.getpid())  # which process, when several serve one port
+    if settings.processes > 1:
+        from service.supervisor import run_processes
+
+        return run_processes(settings, _flags_again(args))
     from service.server import serve  # imported here: the server pulls in torch and MediaPipe
 
     try:
@@ -55,3 +66,13 @@ def run(args: argparse.Namespace) -> int:
     except RuntimeError as error:  # grpc raises RuntimeError when the port cannot be bound
         raise FacecastError(f"cannot serve on {settings.host}:{settings.port}: {error}") from None
     return 0
+
+
+def _flags_again(args: argparse.Namespace) -> list[str]:
+    """The flags given to this command, for its child processes (which also inherit the environment)."""
+    flags = []
+    for name in fields(ServerSettings):
+        value = getattr(args, name.name, None)
+        if value is not None and name.name not in ("processes", "metrics_port"):
+            flags += [f"--{name.name.replace('_', '-')}", str(value)]
+    return flags

@@ -1,0 +1,47 @@
+"""`facecast serve --processes N`: N processes share one port, connections spread over them, and
+SIGTERM drains them all."""
+
+from __future__ import annotations
+
+import signal
+import socket
+
+import grpc
+import pytest
+
+from runtime.errors import InvalidConfigError
+from service.process import ServerProcess
+from service.settings import ServerSettings
+from tests.server_harness import config, end, stub_for
+
+CONNECTIONS = 16  # the kernel hashes each connection to a process: all 16 on one of 2 has odds 2^-15
+OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]  # else channels in one process share a connection
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_processes_share_the_port_and_drain_together(tmp_path):
+    server = ServerProcess("--processes", "2", "--port", str(_free_port()), "--avatar-dir", str(tmp_path))
+    try:
+        second = server.wait_for("server_started", 60)
+        assert second["port"] == server.port
+        for _ in range(CONNECTIONS):
+            with grpc.insecure_channel(server.address, options=OWN_CONNECTION) as channel:
+                responses = list(stub_for(channel).Animate(iter([config(16000, idle_s=0.2), end()]), timeout=30))
+                assert responses[-1].status.frames == 5
+        served_by = {server.wait_for("session_end")["pid"] for _ in range(CONNECTIONS)}
+        assert len(served_by) == 2
+        server.process.send_signal(signal.SIGTERM)
+        assert server.wait_for("supervisor_stopped", 30)["exit_codes"] == [0, 0]
+        assert server.process.wait(10) == 0
+    finally:
+        server.stop()
+
+
+def test_several_processes_need_a_fixed_port():
+    with pytest.raises(InvalidConfigError, match="fixed port"):
+        ServerSettings(processes=2, port=0)
