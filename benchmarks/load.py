@@ -17,6 +17,7 @@ import io
 import json
 import os
 import platform
+import socket
 import tempfile
 import time
 from collections import Counter
@@ -66,14 +67,28 @@ class PhaseFigures:
 
 
 def server_rss_mb(pid: int) -> float:
+    """Resident memory of the server: the process and its children (with --processes N)."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    raise RuntimeError("no VmRSS in /proc (Linux only)")
+            total += int(line.split()[1]) / 1024.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += server_rss_mb(int(child))
+    return total
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def _channel(address: str) -> grpc.aio.Channel:
-    return grpc.aio.insecure_channel(address, options=grpc_options(ServerSettings()))
+    # Each stream on a connection of its own, like separate game servers (channels in one process
+    # otherwise share one connection, and with --processes all of it would go to one process).
+    options = [*grpc_options(ServerSettings()), ("grpc.use_local_subchannel_pool", 1)]
+    return grpc.aio.insecure_channel(address, options=options)
 
 
 def _record(phase: PhaseFigures, result: StreamResult) -> None:
@@ -138,10 +153,14 @@ def measure(args: argparse.Namespace) -> dict:
     short = StreamRequest(speech_samples(1.0, streaming.SAMPLE_RATE), streaming.SAMPLE_RATE, chunk_s=streaming.CHUNK_S)
     report = {"facecast": package_version(), "date": time.strftime("%Y-%m-%d"),
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-              "load_average_at_start": round(os.getloadavg()[0], 2), "session_audio_s": args.session_s}
+              "load_average_at_start": round(os.getloadavg()[0], 2), "session_audio_s": args.session_s,
+              "processes": args.processes}
+    scaling = ("--processes", str(args.processes), "--port", str(_free_port())) if args.processes > 1 else ()
     with tempfile.TemporaryDirectory(prefix="facecast-load-") as avatars, ServerProcess(
             "--max-sessions", str(max(args.streams, args.rendered_streams, args.churn_concurrency) + 8),
-            "--avatar-dir", avatars) as server:
+            "--avatar-dir", avatars, *scaling) as server:
+        for _ in range(args.processes - 1):
+            server.wait_for("server_started", 120)
         pid = server.process.pid
         asyncio.run(churn(server.address, WARM_UP_SESSIONS, args.churn_concurrency, short))
         before = server_rss_mb(pid)
@@ -171,8 +190,8 @@ def measure(args: argparse.Namespace) -> dict:
 def render_table(report: dict) -> str:
     churn = report["churn"]
     lines = [f"Measured {report['date']} on {report['machine']} (load average {report['load_average_at_start']} "
-             f"at start: other work shares these cores), facecast {report['facecast']}; sessions of "
-             f"{report['session_audio_s']:g} s of speech, back to back.", "",
+             f"at start: other work shares these cores), facecast {report['facecast']}, {report['processes']} server "
+             f"process(es); sessions of {report['session_audio_s']:g} s of speech, back to back.", "",
              "| phase | streams × minutes | sessions | held real time | frame latency p50 / p99 / max | errors |",
              "|---|---|---|---|---|---|"]
     for name in ("latents", "rendered"):
@@ -198,6 +217,7 @@ def main() -> int:
     parser.add_argument("--session-s", type=float, default=10.0, help="audio per session (default 10 s)")
     parser.add_argument("--churn", type=int, default=1000, help="short sessions for the memory probe")
     parser.add_argument("--churn-concurrency", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=1, help="serve --processes N (default 1)")
     parser.add_argument("--quick", action="store_true", help="16 streams for 0.5 min, 2 rendered, 300 churned")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
     args = parser.parse_args()
@@ -205,9 +225,9 @@ def main() -> int:
         args.streams, args.minutes, args.rendered_streams, args.rendered_minutes, args.churn = 16, 0.5, 2, 0.5, 300
     if not (1 <= args.streams <= MAX_STREAMS and 0 <= args.rendered_streams <= MAX_STREAMS
             and 0 < args.minutes <= MAX_MINUTES and 0 < args.rendered_minutes <= MAX_MINUTES
-            and 1 <= args.churn <= MAX_CHURN and 1 <= args.session_s <= 120):
+            and 1 <= args.churn <= MAX_CHURN and 1 <= args.session_s <= 120 and 1 <= args.processes <= 16):
         parser.error(f"streams within [1, {MAX_STREAMS}], minutes within (0, {MAX_MINUTES:g}], "
-                     f"churn within [1, {MAX_CHURN}], session-s within [1, 120]")
+                     f"churn within [1, {MAX_CHURN}], session-s within [1, 120], processes within [1, 16]")
     report = measure(args)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
