@@ -119,7 +119,8 @@ class AnimateSession:
         if avatar is None:
             raise InvalidConfigError("rendered frames need an avatar_id (CreateAvatar first)")
         self._image_format = convert.image_format(config)
-        self._renderer = await self._in_executor(self._renderers.get, avatar)  # ~1 s the first time
+        frame_options = convert.frame_options(config)
+        self._renderer = await self._in_executor(self._renderers.get, avatar, frame_options)  # ~1 s the first time
 
     def close(self) -> None:
         """Releases the runtime state now: a failed call's traceback may outlive the session."""

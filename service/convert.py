@@ -8,6 +8,7 @@ from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.pipeline import DEFAULT_FPS, AnimatorOptions, ModelVersion
 from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, check_jpeg_quality
+from runtime.render.framing import DEFAULT_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import (
     ControlPatch,
     Controls,
@@ -46,6 +47,11 @@ _IMAGE_FORMATS = {
     animate_pb2.IMAGE_ENCODING_PNG: ImageFormat.PNG,
     animate_pb2.IMAGE_ENCODING_RGBA: ImageFormat.RGBA,
 }
+_FRAMINGS = {
+    animate_pb2.FRAMING_UNSPECIFIED: Framing.PORTRAIT,
+    animate_pb2.FRAMING_PORTRAIT: Framing.PORTRAIT,
+    animate_pb2.FRAMING_FACE: Framing.FACE,
+}
 _IMAGE_ENCODINGS = {ImageFormat.JPEG: animate_pb2.IMAGE_ENCODING_JPEG, ImageFormat.PNG: animate_pb2.IMAGE_ENCODING_PNG,
                     ImageFormat.RGBA: animate_pb2.IMAGE_ENCODING_RGBA}
 _CONTROL_FIELDS = ("gaze_yaw_deg", "gaze_pitch_deg", "head_distance", "emotion_intensity", "motion_intensity")
@@ -64,6 +70,13 @@ def image_format(config: animate_pb2.SessionConfig) -> tuple[ImageFormat, int]:
     quality = config.jpeg_quality or DEFAULT_JPEG_QUALITY
     check_jpeg_quality(quality)
     return _IMAGE_FORMATS[config.image_encoding], quality
+
+
+def frame_options(config: animate_pb2.SessionConfig) -> FrameOptions:
+    """The size and framing of rendered frames."""
+    if config.framing not in _FRAMINGS:
+        raise InvalidConfigError(f"framing has an unknown value {config.framing}")
+    return FrameOptions(size=config.frame_size or DEFAULT_FRAME_SIZE, framing=_FRAMINGS[config.framing])
 
 
 def rendered_frame(frame: MotionFrame, data: bytes, encoding: ImageFormat, width: int, height: int

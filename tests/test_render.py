@@ -1,28 +1,38 @@
-"""WarpRenderer on the astronaut portrait: identity, a still background, batching, device parity, and
-render fidelity judged by a model nobody here wrote (MediaPipe's FaceLandmarker, DESIGN.md)."""
+"""WarpRenderer on test portraits (tests/portraits.py): identity, a still background, batching, device
+parity, the mouth interior and eye layers, and render fidelity judged by a model nobody here wrote
+(MediaPipe's FaceLandmarker, DESIGN.md) on two different portraits."""
 
 from __future__ import annotations
-
-import io
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
-from skimage import data
+from skimage.metrics import structural_similarity
 
 from runtime.arkit import blendshape_index
 from runtime.errors import InvalidConfigError
 from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
 from runtime.face.landmarker import FaceLandmarker
 from runtime.render.deformation import BlendshapeDeformer
+from runtime.render.framing import FrameOptions, Framing, frame_portrait
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import LEFT_EYE, LIPS, NOSE_TIP, RIGHT_EYE
+from runtime.render.mouth_interior import MouthInterior
 from runtime.render.warp_renderer import WarpRenderer, WarpRendererConfig
 from runtime.types import HeadPose, RestState
 from tests.conftest import SUMMARY_LINES
+from tests.portraits import portrait_png
 
 MIN_FIDELITY_R = 0.8
+# Known shortfalls (issue 3's closing note): sweeps FaceLandmarker does not read back at r >= 0.8 on
+# the stylised portraits. They run and print their figures, and are reported as xfailed, not passed;
+# strict, so one that starts passing is noticed and moved back.
+SHORTFALLS = {
+    ("painting", "mouthFunnel"), ("painting", "browInnerUp"),
+    ("drawing", "eyeBlinkLeft"), ("drawing", "mouthFunnel"), ("drawing", "gaze"),
+}
+MIN_IDENTITY_SSIM = 0.97
+FIDELITY_PORTRAITS = ("photo", "painting", "drawing")  # tests/portraits.py
 STILL_BORDER_PX = 40
 PITCH, YAW = 0, 1  # columns of a (B, 6) pose array
 
@@ -34,10 +44,14 @@ def landmarker() -> FaceLandmarker:
 
 
 @pytest.fixture(scope="module")
-def portrait(landmarker: FaceLandmarker) -> PortraitAnalysis:
-    encoded = io.BytesIO()
-    Image.fromarray(data.astronaut()).save(encoded, format="PNG")
-    return analyse_portrait(encoded.getvalue(), AnalysisOptions(), landmarker)
+def portraits(landmarker: FaceLandmarker) -> dict[str, PortraitAnalysis]:
+    return {name: analyse_portrait(portrait_png(name), AnalysisOptions(), landmarker)
+            for name in ("photo", "painting", "drawing")}
+
+
+@pytest.fixture(scope="module")
+def portrait(portraits: dict[str, PortraitAnalysis]) -> PortraitAnalysis:
+    return portraits["photo"]
 
 
 @pytest.fixture(scope="module")
@@ -110,45 +124,150 @@ def test_config_is_validated_once() -> None:
         WarpRendererConfig(fade_start=3.0, fade_end=2.0)
 
 
-def _recovered(landmarker: FaceLandmarker, frames: np.ndarray, blendshape: int | None, pose_field: int | None):
-    values = []
-    for frame in frames:
-        faces = landmarker.detect(frame)
-        assert faces, "FaceLandmarker lost the face in a rendered frame"
-        face = max(faces, key=lambda found: found.size_px)
-        values.append(face.blendshapes[blendshape] if pose_field is None else face.head_pose.as_array()[pose_field])
-    return np.array(values)
+@pytest.fixture(scope="module")
+def face_renderers(portraits: dict[str, PortraitAnalysis]) -> dict[str, WarpRenderer]:
+    """Renderers in face framing at 512²: the landmarker sees each face at the same, useful size."""
+    renderers = {}
+    for name in FIDELITY_PORTRAITS:
+        analysis = portraits[name]
+        framed = frame_portrait(analysis.image, analysis.landmarks, FrameOptions(512, Framing.FACE))
+        renderers[name] = WarpRenderer(framed.image, framed.landmarks,
+                                       RestState(analysis.head_pose, analysis.blendshapes))
+    return renderers
 
 
-# (label, ARKit name or None, pose column or None, requested values: absolute weights or pose offsets)
-SWEEPS = [
-    ("jawOpen", "jawOpen", None, np.linspace(0.0, 0.8, 5)),
-    ("eyeBlinkLeft", "eyeBlinkLeft", None, np.linspace(0.0, 1.0, 5)),
-    ("eyeBlinkRight", "eyeBlinkRight", None, np.linspace(0.0, 1.0, 5)),
-    ("mouthSmileLeft", "mouthSmileLeft", None, np.linspace(0.0, 1.0, 5)),
-    ("mouthSmileRight", "mouthSmileRight", None, np.linspace(0.0, 1.0, 5)),
-    ("head yaw", None, YAW, np.linspace(-15.0, 15.0, 5)),
-    ("head pitch", None, PITCH, np.linspace(-10.0, 10.0, 5)),
-]
+def _largest_face(landmarker: FaceLandmarker, frame: np.ndarray):
+    faces = landmarker.detect(frame)
+    assert faces, "FaceLandmarker lost the face in a rendered frame"
+    return max(faces, key=lambda found: found.size_px)
 
 
-@pytest.mark.parametrize(("label", "name", "pose_field", "requested"), SWEEPS, ids=[s[0] for s in SWEEPS])
-def test_landmarker_recovers_what_was_rendered(renderer: WarpRenderer, portrait: PortraitAnalysis,
-                                               landmarker: FaceLandmarker, label: str, name: str | None,
-                                               pose_field: int | None, requested: np.ndarray) -> None:
-    weights, poses = _rest_batch(portrait, len(requested))
-    index = None if name is None else blendshape_index(name)
-    if index is None:
-        poses[:, pose_field] += requested
+def _gaze_x(face) -> float:
+    """How far both irises sit towards the image's right, in eye widths from the eyes' middles."""
+    offsets = []
+    for eye, iris in ((RIGHT_EYE, RIGHT_EYE.iris[0]), (LEFT_EYE, LEFT_EYE.iris[0])):
+        corners = face.landmarks[[eye.outer_corner, eye.inner_corner], 0]
+        offsets.append((face.landmarks[iris, 0] - corners.mean()) / abs(corners[0] - corners[1]))
+    return float(np.mean(offsets))
+
+
+def _set_gaze(weights: np.ndarray, towards_image_right: float) -> None:
+    """Both eyes turned towards the image's right (> 0: the subject's left) or left (< 0)."""
+    if towards_image_right >= 0:
+        weights[blendshape_index("eyeLookOutLeft")] = weights[blendshape_index("eyeLookInRight")] = towards_image_right
     else:
-        weights[:, index] = requested
-    frames = renderer.render(weights, poses).numpy()
-    recovered = _recovered(landmarker, frames, index, pose_field)
+        weights[blendshape_index("eyeLookInLeft")] = weights[blendshape_index("eyeLookOutRight")] = -towards_image_right
+
+
+# (label, what is set, requested values). Blendshapes are absolute weights; head angles are offsets
+# from the portrait's own pose. A pucker or funnel also clears the portrait's own smile: a full smile
+# and rounded lips exclude each other (the photo smiles at 0.9).
+ROUNDING = ("mouthPucker", "mouthFunnel")
+SWEEPS = [
+    ("jawOpen", "jawOpen", np.linspace(0.0, 0.8, 5)),
+    ("eyeBlinkLeft", "eyeBlinkLeft", np.linspace(0.0, 1.0, 5)),
+    ("eyeBlinkRight", "eyeBlinkRight", np.linspace(0.0, 1.0, 5)),
+    ("mouthSmileLeft", "mouthSmileLeft", np.linspace(0.0, 1.0, 5)),
+    ("mouthSmileRight", "mouthSmileRight", np.linspace(0.0, 1.0, 5)),
+    ("mouthPucker", "mouthPucker", np.linspace(0.0, 1.0, 5)),
+    ("mouthFunnel", "mouthFunnel", np.linspace(0.0, 1.0, 5)),
+    ("browInnerUp", "browInnerUp", np.linspace(0.0, 1.0, 5)),
+    ("head yaw", YAW, np.linspace(-15.0, 15.0, 5)),
+    ("head pitch", PITCH, np.linspace(-10.0, 10.0, 5)),
+    ("gaze", "gaze", np.linspace(-1.0, 1.0, 5)),
+]
+CASES = [pytest.param(name, *sweep, id=f"{name}-{sweep[0]}", marks=[pytest.mark.xfail(
+             strict=True, reason="known shortfall: FaceLandmarker reads this weakly on a stylised portrait")]
+             if (name, sweep[0]) in SHORTFALLS else []) for name in FIDELITY_PORTRAITS for sweep in SWEEPS]
+
+
+def _sweep_batch(portrait: PortraitAnalysis, target, requested: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    weights, poses = _rest_batch(portrait, len(requested))
+    for row, value in zip(weights, requested, strict=True):
+        if target == "gaze":
+            _set_gaze(row, value)
+        elif isinstance(target, str):
+            if target in ROUNDING:
+                row[blendshape_index("mouthSmileLeft")] = row[blendshape_index("mouthSmileRight")] = 0.0
+            row[blendshape_index(target)] = value
+    if isinstance(target, int):
+        poses[:, target] += requested
+    return weights, poses
+
+
+def _read_back(face, target) -> float:
+    if target == "gaze":
+        return _gaze_x(face)
+    if isinstance(target, int):
+        return float(face.head_pose.as_array()[target])
+    return float(face.blendshapes[blendshape_index(target)])
+
+
+@pytest.mark.parametrize(("portrait_name", "label", "target", "requested"), CASES)
+def test_landmarker_recovers_what_was_rendered(face_renderers: dict[str, WarpRenderer],
+                                               portraits: dict[str, PortraitAnalysis], landmarker: FaceLandmarker,
+                                               portrait_name: str, label: str, target, requested: np.ndarray) -> None:
+    weights, poses = _sweep_batch(portraits[portrait_name], target, requested)
+    frames = face_renderers[portrait_name].render(weights, poses).numpy()
+    recovered = np.array([_read_back(_largest_face(landmarker, frame), target) for frame in frames])
     correlation = float(np.corrcoef(requested, recovered)[0, 1])
     slope = float(np.polyfit(requested, recovered, 1)[0])
-    SUMMARY_LINES.append(f"render fidelity {label}: r = {correlation:.3f}, slope = {slope:.3f}, "
+    SUMMARY_LINES.append(f"render fidelity {portrait_name} {label}: r = {correlation:.3f}, slope = {slope:.3f}, "
                          f"recovered {', '.join(f'{value:.3f}' for value in recovered)}")
     assert correlation >= MIN_FIDELITY_R
+
+
+@pytest.mark.parametrize("name", ["photo", "painting", "drawing"])
+@pytest.mark.parametrize("framing", list(Framing))
+def test_neutral_latents_reproduce_the_face(portraits: dict[str, PortraitAnalysis], name: str,
+                                            framing: Framing) -> None:
+    analysis = portraits[name]
+    framed = frame_portrait(analysis.image, analysis.landmarks, FrameOptions(512, framing))
+    renderer = WarpRenderer(framed.image, framed.landmarks, RestState(analysis.head_pose, analysis.blendshapes))
+    frame = renderer.render(*_rest_batch(analysis, 1))[0].numpy()
+    face_points = framed.landmarks[:, :2]
+    (left, top), (right, bottom) = face_points.min(axis=0).astype(int), face_points.max(axis=0).astype(int)
+    face, source = frame[top:bottom, left:right], framed.image[top:bottom, left:right]
+    similarity = structural_similarity(face, source, channel_axis=2, data_range=255)
+    SUMMARY_LINES.append(f"identity {name} {framing}: face SSIM {similarity:.4f}, "
+                         f"max pixel difference {np.abs(frame.astype(int) - framed.image).max()}")
+    assert similarity >= MIN_IDENTITY_SSIM
+
+
+def test_blinks_hide_the_iris(face_renderers: dict[str, WarpRenderer], portraits: dict[str, PortraitAnalysis]) -> None:
+    """The lids close over the eye: the dark iris pixels inside the eye's box go, rather than squash."""
+    renderer, analysis = face_renderers["photo"], portraits["photo"]
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, blendshape_index("eyeBlinkLeft")] = weights[1, blendshape_index("eyeBlinkRight")] = 1.0
+    open_eyes, shut_eyes = renderer.render(weights, poses).numpy().astype(int).sum(axis=-1)  # (H, W) brightness
+    eye = renderer.source_xy[list(LEFT_EYE.upper_lid + LEFT_EYE.lower_lid)].numpy()
+    (left, top), (right, bottom) = eye.min(0).astype(int), eye.max(0).astype(int) + 1
+    dark = 3 * 60  # iris and pupil, darker than skin and the lashes' blur
+    dark_open = (open_eyes[top:bottom, left:right] < dark).sum()
+    dark_shut = (shut_eyes[top:bottom, left:right] < dark).sum()
+    assert dark_open > 40 and dark_shut < 0.5 * dark_open
+
+
+def test_lips_parting_beyond_a_closed_source_show_teeth_and_a_cavity(portrait: PortraitAnalysis) -> None:
+    """A closed-mouthed portrait (the photo's inner lips made to meet) gets teeth under the upper lip
+    and a dark cavity below them when the lower lip drops; at rest nothing changes."""
+    landmarks = portrait.landmarks.astype(np.float64).copy()
+    upper, lower = list(LIPS.inner_upper), list(LIPS.inner_lower)
+    landmarks[lower[1:-1], :2] = landmarks[upper[1:-1], :2]  # pairs run corner to corner alike
+    interior = MouthInterior(portrait.image, landmarks)
+    points = torch.from_numpy(landmarks[:, :2]).float()[None].repeat(2, 1, 1)
+    points[1, lower[1:-1], 1] += 20.0  # the lower lip drops 20 px
+    frames = torch.from_numpy(portrait.image).permute(2, 0, 1).float()[None].repeat(2, 1, 1, 1)
+    before = frames.clone()
+    interior(frames, points, points[:1].expand(2, -1, -1))
+    assert torch.allclose(frames[0], before[0], atol=1e-3)  # the renderer rounds to 8 bits after this
+    x, y = landmarks[upper[len(upper) // 2], :2].round().astype(int)  # the upper lip's middle
+    brightness = frames[1].mean(dim=0)  # (H, W)
+    teeth = brightness[y + 2:y + 5, x - 8:x + 8]  # just under the lip, across the front teeth
+    cavity = brightness[y + 10:y + 13, x - 8:x + 8]  # between the upper and the lower teeth
+    skin = before[1, :, y - 15, x - 8:x + 8].mean()
+    assert teeth.quantile(0.75) > 0.75 * skin  # lit teeth, between darker gaps and the lip's shadow
+    assert cavity.mean() < 0.5 * skin
 
 
 @pytest.mark.gpu

@@ -132,19 +132,44 @@ class ShapeBuilder:
         self.add("mouthClose", LIPS.lower, dv=-0.03)
         self.add("mouthClose", LIPS.upper, dv=0.01)
         towards_centre = np.zeros_like(local)
-        towards_centre[:, 0] = -local[:, 0] * self.mouth_weight  # lips gather towards the mouth's centre
-        self.add_field("mouthFunnel", 0.25 * towards_centre)
+        # Lips gather towards the mouth's centre. The weight is a smooth flat-topped bump, not the lips
+        # alone: a corner pulled in past cheek points that stay put would fold the warp.
+        towards_centre[:, 0] = -local[:, 0] * self._around_mouth()
+        # Seen from the front, rounding shows as a narrower mouth with fuller lips: the lips' outer
+        # edges bulge away from the mouth line as they push forward. A funnel also opens the middle.
+        self.add_field("mouthFunnel", 0.45 * towards_centre)
         self.add("mouthFunnel", self.mouth_weight, dz=-0.04)
-        self.add("mouthFunnel", LIPS.inner_upper[1:-1], dv=-0.015)
-        self.add("mouthFunnel", LIPS.inner_lower[1:-1], dv=0.015)
-        self.add_field("mouthPucker", 0.4 * towards_centre)
+        self.add("mouthFunnel", self._towards_middle(LIPS.inner_upper), dv=-0.06)
+        self.add("mouthFunnel", self._towards_middle(LIPS.inner_lower), dv=0.08)
+        self.add("mouthFunnel", self._towards_middle(LIPS.outer_upper), dv=-0.03)
+        self.add("mouthFunnel", self._towards_middle(LIPS.outer_lower), dv=0.05)
+        self.add_field("mouthPucker", 0.55 * towards_centre)
         self.add("mouthPucker", self.mouth_weight, dz=-0.05)
+        self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.015)
+        self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.025)
+        self.add("mouthPucker", LIPS.inner_upper[1:-1], dv=0.01)  # the lips meet: a pucker is closed
+        self.add("mouthPucker", LIPS.inner_lower[1:-1], dv=-0.01)
         self.add("jawForward", jaw_weight, dz=-0.05)
         self.add("mouthShrugLower", LIPS.lower, dv=-0.025)
         self.add("mouthShrugLower", jaw_weight * _gaussian(local, local[CHIN], 0.15), dv=-0.015)
         self.add("mouthShrugUpper", LIPS.upper, dv=-0.02)
         self._roll("mouthRollLower", LIPS.outer_lower, LIPS.inner_lower)
         self._roll("mouthRollUpper", LIPS.outer_upper, LIPS.inner_upper)
+
+    def _around_mouth(self) -> np.ndarray:
+        """(478,) 1 over the mouth, falling smoothly to 0 a little beyond its corners."""
+        corners = self.local[list(LIPS.corners)]
+        reach_u = 1.4 * float(np.abs(corners[:, 0]).max())
+        reach_v = 0.12
+        radius2 = (self.local[:, 0] / reach_u) ** 2 + (self.local[:, 1] / reach_v) ** 2
+        return np.exp(-(radius2**2))
+
+    def _towards_middle(self, contour: tuple[int, ...]) -> np.ndarray:
+        """(478,) 1 at a lip contour's middle, falling to 0 at the mouth corners."""
+        weights = np.zeros(NUM_LANDMARKS)
+        u = self.local[list(contour), 0]
+        weights[list(contour)] = np.clip(1.0 - (u / np.abs(u).max()) ** 2, 0.0, 1.0)
+        return weights
 
     def _roll(self, name: str, outer: tuple[int, ...], inner: tuple[int, ...]) -> None:
         # The lip rolls in: its outer edge moves most of the way to its inner edge (paired by position).
@@ -176,7 +201,7 @@ class ShapeBuilder:
         local = self.local
         upper, lower, iris = list(eye.upper_lid), list(eye.lower_lid), list(eye.iris)
         gap = local[lower] - local[upper]  # (9, 3) upper → lower lid, paired outer → inner
-        meeting = local[upper] + 0.9 * gap  # lids meet just above the lower lid, as real lids do
+        meeting = local[upper] + 0.97 * gap  # lids meet at the lower lid, a little above it, as real lids do
         blink = np.zeros_like(local)
         blink[upper] = meeting - local[upper]
         blink[lower] = meeting - local[lower]
@@ -205,7 +230,10 @@ class ShapeBuilder:
         middle = lid[len(lid) // 2]
         brow_level = float(local[list(eye.brow), 1].mean())
         width = float(np.linalg.norm(local[eye.outer_corner, :2] - local[eye.inner_corner, :2]))
-        across = np.exp(-(((local[:, 0] - middle[0]) / (0.6 * width)) ** 2))
+        # Over the lid's own span only, falling to 0 at its corners: skin beside the eye stays, as
+        # points there that moved past their still neighbours below would fold the warp.
+        offset = np.clip(np.abs(local[:, 0] - middle[0]) / (0.5 * width), 0.0, 1.0)
+        across = np.cos(0.5 * math.pi * offset) ** 2
         below_brow = np.clip((local[:, 1] - brow_level) / (middle[1] - brow_level), 0.0, 1.0)
         weights = across * below_brow * (local[:, 1] < middle[1])
         weights[exclude] = 0.0

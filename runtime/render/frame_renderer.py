@@ -9,21 +9,24 @@ import numpy as np
 import torch
 
 from runtime.face.avatar import Avatar
+from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FrameOptions, frame_portrait
 from runtime.render.warp_renderer import WarpRenderer
 from runtime.types import MotionFrame
 
 
 class FrameRenderer:
-    """Built once per avatar (the thin-plate-spline basis takes about a second); thread-safe to
-    share between sessions because rendering only reads it."""
+    """Built once per avatar and framing (the thin-plate-spline basis takes about a second);
+    thread-safe to share between sessions because rendering only reads it."""
 
     name = "warp"
-    version = "1"
+    version = "2"
 
-    def __init__(self, avatar: Avatar) -> None:
+    def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> None:
         self.avatar_id = avatar.avatar_id
-        self.width, self.height = avatar.width, avatar.height
-        self._renderer = WarpRenderer(avatar.image, avatar.landmarks, rest=avatar.rest_state)
+        self.options = options
+        framed = frame_portrait(avatar.image, avatar.landmarks, options)
+        self.height, self.width = framed.image.shape[:2]
+        self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state)
 
     def render(self, frames: Sequence[MotionFrame]) -> list[np.ndarray]:
         """(H, W, 3) uint8 RGB for each frame, in order."""

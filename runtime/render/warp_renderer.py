@@ -7,10 +7,8 @@ basis from those control points to a coarse grid, so the per-frame forward displ
 matrix product. The field is faded to zero outside the head's surroundings and near the image
 border, so the background never moves. Per frame: landmarks deformed (BlendshapeDeformer) and turned
 (HeadTransform) → control displacements → coarse forward field → backward map by Newton steps on
-s + d(s) = p → upsampled → one bilinear grid_sample of the portrait.
-
-Not yet: no mouth cavity or teeth are painted — the portrait's own mouth interior is kept and
-stretched where the lips part beyond the source — and no eyelid or iris synthesis.
+s + d(s) = p → upsampled → one bilinear grid_sample of the portrait → the mouth interior
+(MouthInterior) and the eyes (EyeLayer) drawn inside the openings the warp has moved.
 """
 
 from __future__ import annotations
@@ -27,8 +25,10 @@ from runtime.arkit import NUM_BLENDSHAPES
 from runtime.errors import InvalidConfigError
 from runtime.face.analysis import face_width_px
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
+from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL
+from runtime.render.mouth_interior import MouthInterior
 from runtime.types import RestState
 
 POSE_FIELDS = 6
@@ -38,7 +38,7 @@ MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
 @dataclass(frozen=True)
 class WarpRendererConfig:
     grid_size: int = 128  # the coarse grid the displacement field lives on
-    inversion_steps: int = 3  # Newton steps inverting the forward field
+    inversion_steps: int = 6  # Newton steps inverting the forward field (3 leave folds at 2-3x face framing)
     # The field is full strength out to fade_start × the face oval's half-extents around its centre
     # and zero from fade_end on, where the anchor ring sits: hair and neck follow, the rest stays.
     fade_start: float = 1.5
@@ -190,6 +190,8 @@ class WarpRenderer(nn.Module):
         self.register_buffer("output_identity", _identity_grid(height, width))
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait)
+        self.mouth = MouthInterior(image, landmarks)
+        self.eyes = EyeLayer(image, landmarks)
         self.to(config.device)
 
     @property
@@ -203,15 +205,21 @@ class WarpRenderer(nn.Module):
         poses = _as_tensor(poses, self.device, POSE_FIELDS, "poses")
         if len(weights) != len(poses):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
-        backward = self.backward_grid(self.control_displacements(weights, poses))
+        points = self.landmark_positions(weights, poses)  # (B, 478, 2)
+        backward = self.backward_grid(points - self.source_xy)
         frames = F.grid_sample(self.portrait.expand(len(weights), -1, -1, -1), backward, mode="bilinear",
                                padding_mode="border", align_corners=False)  # (B, 3, H, W)
+        skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
+        gaze_only = (weights - self.rest_blendshapes) * self.eyes.gaze_shapes
+        gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
+        self.mouth(frames, points, skull_points)
+        self.eyes(frames, points, skull_points, gaze_points)
         return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
 
-    def control_displacements(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
-        """(B, 478, 2) pixel displacement of every landmark: expression, then head pose."""
+    def landmark_positions(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) pixel position of every landmark: expression, then head pose."""
         deformed = self.source_xyz + self.deformer(weights - self.rest_blendshapes)  # (B, 478, 3)
-        return self.head(deformed, poses) - self.source_xy
+        return self.head(deformed, poses)
 
     def backward_grid(self, displacements: torch.Tensor) -> torch.Tensor:
         """(B, 478, 2) pixels → (B, H, W, 2) grid_sample coordinates into the portrait."""

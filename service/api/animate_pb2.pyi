@@ -9,6 +9,12 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class Framing(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FRAMING_UNSPECIFIED: _ClassVar[Framing]
+    FRAMING_PORTRAIT: _ClassVar[Framing]
+    FRAMING_FACE: _ClassVar[Framing]
+
 class AudioEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     AUDIO_ENCODING_UNSPECIFIED: _ClassVar[AudioEncoding]
@@ -36,6 +42,9 @@ class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVENT_TYPE_SPEECH_END: _ClassVar[EventType]
     EVENT_TYPE_END_OF_AUDIO: _ClassVar[EventType]
     EVENT_TYPE_WARNING: _ClassVar[EventType]
+FRAMING_UNSPECIFIED: Framing
+FRAMING_PORTRAIT: Framing
+FRAMING_FACE: Framing
 AUDIO_ENCODING_UNSPECIFIED: AudioEncoding
 AUDIO_ENCODING_PCM_S16LE: AudioEncoding
 AUDIO_ENCODING_FLOAT32LE: AudioEncoding
@@ -66,7 +75,7 @@ class AnimateRequest(_message.Message):
     def __init__(self, config: _Optional[_Union[SessionConfig, _Mapping]] = ..., audio: _Optional[_Union[AudioChunk, _Mapping]] = ..., control: _Optional[_Union[ControlUpdate, _Mapping]] = ..., end_of_audio: _Optional[_Union[EndOfAudio, _Mapping]] = ...) -> None: ...
 
 class SessionConfig(_message.Message):
-    __slots__ = ("avatar_id", "fps", "audio_format", "seed", "controls", "output", "mouth_model", "idle_s", "image_encoding", "jpeg_quality")
+    __slots__ = ("avatar_id", "fps", "audio_format", "seed", "controls", "output", "mouth_model", "idle_s", "image_encoding", "jpeg_quality", "frame_size", "framing")
     AVATAR_ID_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FORMAT_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +86,8 @@ class SessionConfig(_message.Message):
     IDLE_S_FIELD_NUMBER: _ClassVar[int]
     IMAGE_ENCODING_FIELD_NUMBER: _ClassVar[int]
     JPEG_QUALITY_FIELD_NUMBER: _ClassVar[int]
+    FRAME_SIZE_FIELD_NUMBER: _ClassVar[int]
+    FRAMING_FIELD_NUMBER: _ClassVar[int]
     avatar_id: str
     fps: int
     audio_format: AudioFormat
@@ -87,7 +98,9 @@ class SessionConfig(_message.Message):
     idle_s: float
     image_encoding: ImageEncoding
     jpeg_quality: int
-    def __init__(self, avatar_id: _Optional[str] = ..., fps: _Optional[int] = ..., audio_format: _Optional[_Union[AudioFormat, _Mapping]] = ..., seed: _Optional[int] = ..., controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ..., mouth_model: _Optional[str] = ..., idle_s: _Optional[float] = ..., image_encoding: _Optional[_Union[ImageEncoding, str]] = ..., jpeg_quality: _Optional[int] = ...) -> None: ...
+    frame_size: int
+    framing: Framing
+    def __init__(self, avatar_id: _Optional[str] = ..., fps: _Optional[int] = ..., audio_format: _Optional[_Union[AudioFormat, _Mapping]] = ..., seed: _Optional[int] = ..., controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ..., mouth_model: _Optional[str] = ..., idle_s: _Optional[float] = ..., image_encoding: _Optional[_Union[ImageEncoding, str]] = ..., jpeg_quality: _Optional[int] = ..., frame_size: _Optional[int] = ..., framing: _Optional[_Union[Framing, str]] = ...) -> None: ...
 
 class AudioFormat(_message.Message):
     __slots__ = ("encoding", "sample_rate_hz")

@@ -39,5 +39,6 @@ def run(args: argparse.Namespace) -> int:
         portrait.write_bytes(buffer.getvalue())
         write_wav(speech, synthesize(SENTENCE))
         render_args = argparse.Namespace(image=portrait, audio=speech, output=args.output, fps=25, seed=0,
+                                         size=512, framing="portrait",
                                          emotion=args.emotion, gaze=None, head_distance=None, motion=None)
         return render.run(render_args)

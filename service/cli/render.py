@@ -11,6 +11,7 @@ from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
 from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
+from runtime.render.framing import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import MotionFrame
 from service.cli.control_flags import add_control_flags, controls_from_flags
 from service.cli.quiet import native_stderr_silenced
@@ -26,6 +27,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("-o", "--output", type=Path, required=True, help="OUT.mp4")
     parser.add_argument("--fps", type=int, default=DEFAULT_FPS, help=f"frames per second (default {DEFAULT_FPS})")
     parser.add_argument("--seed", type=int, default=0, help="seed of the head motion and blinks (default 0)")
+    parser.add_argument("--size", type=int, default=DEFAULT_FRAME_SIZE,
+                        help=f"the video's longer side in pixels, {MIN_FRAME_SIZE}..{MAX_FRAME_SIZE} "
+                             f"(default {DEFAULT_FRAME_SIZE})")
+    parser.add_argument("--framing", choices=[framing.value for framing in Framing], default=Framing.PORTRAIT.value,
+                        help="portrait: the whole image; face: a square crop around the head (default portrait)")
     add_control_flags(parser)
     parser.set_defaults(run=run)
 
@@ -35,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidConfigError(f"{args.output}: the output must end in .mp4")
     if not args.image.is_file():
         raise InvalidConfigError(f"{args.image}: no such file")
+    frame_options = FrameOptions(size=args.size, framing=Framing(args.framing))
     audio = load_audio(args.audio)
     avatar = _avatar(args.image)
     options = AnimatorOptions(fps=args.fps, seed=args.seed, controls=controls_from_flags(args),
@@ -44,11 +51,11 @@ def run(args: argparse.Namespace) -> int:
     from runtime.render.frame_renderer import FrameRenderer  # torch: only when rendering
     from runtime.render.video import write_video
 
-    renderer = FrameRenderer(avatar)
+    renderer = FrameRenderer(avatar, frame_options)
     with tqdm(total=len(frames), unit="frame", desc="rendering", leave=False) as progress:
-        written = write_video(args.output, _rendered(renderer, frames, progress), (avatar.width, avatar.height),
+        written = write_video(args.output, _rendered(renderer, frames, progress), (renderer.width, renderer.height),
                               args.fps, audio.samples, audio.sample_rate)
-    print(f"{args.output}: {written} frames at {args.fps} fps, {avatar.width}x{avatar.height}, "
+    print(f"{args.output}: {written} frames at {args.fps} fps, {renderer.width}x{renderer.height}, "
           f"{audio.duration_s:.2f} s")
     return 0
 

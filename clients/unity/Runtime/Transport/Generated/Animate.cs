@@ -30,39 +30,42 @@ namespace Facecast.V1 {
             "ZWNhc3QudjEuU2Vzc2lvbkNvbmZpZ0gAEigKBWF1ZGlvGAIgASgLMhcuZmFj",
             "ZWNhc3QudjEuQXVkaW9DaHVua0gAEi0KB2NvbnRyb2wYAyABKAsyGi5mYWNl",
             "Y2FzdC52MS5Db250cm9sVXBkYXRlSAASLwoMZW5kX29mX2F1ZGlvGAQgASgL",
-            "MhcuZmFjZWNhc3QudjEuRW5kT2ZBdWRpb0gAQgkKB3JlcXVlc3QiqgIKDVNl",
+            "MhcuZmFjZWNhc3QudjEuRW5kT2ZBdWRpb0gAQgkKB3JlcXVlc3Qi5QIKDVNl",
             "c3Npb25Db25maWcSEQoJYXZhdGFyX2lkGAEgASgJEgsKA2ZwcxgCIAEoDRIu",
             "CgxhdWRpb19mb3JtYXQYAyABKAsyGC5mYWNlY2FzdC52MS5BdWRpb0Zvcm1h",
             "dBIMCgRzZWVkGAQgASgEEicKCGNvbnRyb2xzGAUgASgLMhUuZmFjZWNhc3Qu",
             "djEuQ29udHJvbHMSIwoGb3V0cHV0GAYgASgOMhMuZmFjZWNhc3QudjEuT3V0",
             "cHV0EhMKC21vdXRoX21vZGVsGAcgASgJEg4KBmlkbGVfcxgIIAEoARIyCg5p",
             "bWFnZV9lbmNvZGluZxgJIAEoDjIaLmZhY2VjYXN0LnYxLkltYWdlRW5jb2Rp",
-            "bmcSFAoManBlZ19xdWFsaXR5GAogASgNIlMKC0F1ZGlvRm9ybWF0EiwKCGVu",
-            "Y29kaW5nGAEgASgOMhouZmFjZWNhc3QudjEuQXVkaW9FbmNvZGluZxIWCg5z",
-            "YW1wbGVfcmF0ZV9oehgCIAEoDSIaCgpBdWRpb0NodW5rEgwKBGRhdGEYASAB",
-            "KAwiZAoNQ29udHJvbFVwZGF0ZRInCghjb250cm9scxgBIAEoCzIVLmZhY2Vj",
-            "YXN0LnYxLkNvbnRyb2xzEhkKDHRyYW5zaXRpb25fcxgCIAEoAkgAiAEBQg8K",
-            "DV90cmFuc2l0aW9uX3MiDAoKRW5kT2ZBdWRpbyL5AQoPQW5pbWF0ZVJlc3Bv",
-            "bnNlEi4KB3N0YXJ0ZWQYASABKAsyGy5mYWNlY2FzdC52MS5TZXNzaW9uU3Rh",
-            "cnRlZEgAEioKBm1vdGlvbhgCIAEoCzIYLmZhY2VjYXN0LnYxLk1vdGlvbkZy",
-            "YW1lSAASKwoFZnJhbWUYAyABKAsyGi5mYWNlY2FzdC52MS5SZW5kZXJlZEZy",
-            "YW1lSAASIwoFZXZlbnQYBCABKAsyEi5mYWNlY2FzdC52MS5FdmVudEgAEiwK",
-            "BnN0YXR1cxgFIAEoCzIaLmZhY2VjYXN0LnYxLlNlc3Npb25TdGF0dXNIAEIK",
-            "CghyZXNwb25zZSLyAQoOU2Vzc2lvblN0YXJ0ZWQSEgoKc2Vzc2lvbl9pZBgB",
-            "IAEoCRIYChBibGVuZHNoYXBlX25hbWVzGAIgAygJEhQKDHZpc2VtZV9uYW1l",
-            "cxgDIAMoCRILCgNmcHMYBCABKA0SMQoObW9kZWxfdmVyc2lvbnMYBSADKAsy",
-            "GS5mYWNlY2FzdC52MS5Nb2RlbFZlcnNpb24SEwoLbG9va2FoZWFkX3MYBiAB",
-            "KAESLQoOcmVzdF9oZWFkX3Bvc2UYByABKAsyFS5mYWNlY2FzdC52MS5IZWFk",
-            "UG9zZRIYChByZXN0X2JsZW5kc2hhcGVzGAggAygCIkAKDE1vZGVsVmVyc2lv",
-            "bhIRCgljb21wb25lbnQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9u",
-            "GAMgASgJIokBCg1SZW5kZXJlZEZyYW1lEg0KBWluZGV4GAEgASgEEg4KBnRp",
-            "bWVfcxgCIAEoARIsCghlbmNvZGluZxgDIAEoDjIaLmZhY2VjYXN0LnYxLklt",
-            "YWdlRW5jb2RpbmcSDQoFd2lkdGgYBCABKA0SDgoGaGVpZ2h0GAUgASgNEgwK",
-            "BGRhdGEYBiABKAwiTgoFRXZlbnQSJAoEdHlwZRgBIAEoDjIWLmZhY2VjYXN0",
-            "LnYxLkV2ZW50VHlwZRIOCgZ0aW1lX3MYAiABKAESDwoHbWVzc2FnZRgDIAEo",
-            "CSJYCg1TZXNzaW9uU3RhdHVzEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgC",
-            "IAEoCRIOCgZmcmFtZXMYAyABKAQSGAoQYXVkaW9fZHVyYXRpb25fcxgEIAEo",
-            "ASprCg1BdWRpb0VuY29kaW5nEh4KGkFVRElPX0VOQ09ESU5HX1VOU1BFQ0lG",
+            "bmcSFAoManBlZ19xdWFsaXR5GAogASgNEhIKCmZyYW1lX3NpemUYCyABKA0S",
+            "JQoHZnJhbWluZxgMIAEoDjIULmZhY2VjYXN0LnYxLkZyYW1pbmciUwoLQXVk",
+            "aW9Gb3JtYXQSLAoIZW5jb2RpbmcYASABKA4yGi5mYWNlY2FzdC52MS5BdWRp",
+            "b0VuY29kaW5nEhYKDnNhbXBsZV9yYXRlX2h6GAIgASgNIhoKCkF1ZGlvQ2h1",
+            "bmsSDAoEZGF0YRgBIAEoDCJkCg1Db250cm9sVXBkYXRlEicKCGNvbnRyb2xz",
+            "GAEgASgLMhUuZmFjZWNhc3QudjEuQ29udHJvbHMSGQoMdHJhbnNpdGlvbl9z",
+            "GAIgASgCSACIAQFCDwoNX3RyYW5zaXRpb25fcyIMCgpFbmRPZkF1ZGlvIvkB",
+            "Cg9BbmltYXRlUmVzcG9uc2USLgoHc3RhcnRlZBgBIAEoCzIbLmZhY2VjYXN0",
+            "LnYxLlNlc3Npb25TdGFydGVkSAASKgoGbW90aW9uGAIgASgLMhguZmFjZWNh",
+            "c3QudjEuTW90aW9uRnJhbWVIABIrCgVmcmFtZRgDIAEoCzIaLmZhY2VjYXN0",
+            "LnYxLlJlbmRlcmVkRnJhbWVIABIjCgVldmVudBgEIAEoCzISLmZhY2VjYXN0",
+            "LnYxLkV2ZW50SAASLAoGc3RhdHVzGAUgASgLMhouZmFjZWNhc3QudjEuU2Vz",
+            "c2lvblN0YXR1c0gAQgoKCHJlc3BvbnNlIvIBCg5TZXNzaW9uU3RhcnRlZBIS",
+            "CgpzZXNzaW9uX2lkGAEgASgJEhgKEGJsZW5kc2hhcGVfbmFtZXMYAiADKAkS",
+            "FAoMdmlzZW1lX25hbWVzGAMgAygJEgsKA2ZwcxgEIAEoDRIxCg5tb2RlbF92",
+            "ZXJzaW9ucxgFIAMoCzIZLmZhY2VjYXN0LnYxLk1vZGVsVmVyc2lvbhITCgts",
+            "b29rYWhlYWRfcxgGIAEoARItCg5yZXN0X2hlYWRfcG9zZRgHIAEoCzIVLmZh",
+            "Y2VjYXN0LnYxLkhlYWRQb3NlEhgKEHJlc3RfYmxlbmRzaGFwZXMYCCADKAIi",
+            "QAoMTW9kZWxWZXJzaW9uEhEKCWNvbXBvbmVudBgBIAEoCRIMCgRuYW1lGAIg",
+            "ASgJEg8KB3ZlcnNpb24YAyABKAkiiQEKDVJlbmRlcmVkRnJhbWUSDQoFaW5k",
+            "ZXgYASABKAQSDgoGdGltZV9zGAIgASgBEiwKCGVuY29kaW5nGAMgASgOMhou",
+            "ZmFjZWNhc3QudjEuSW1hZ2VFbmNvZGluZxINCgV3aWR0aBgEIAEoDRIOCgZo",
+            "ZWlnaHQYBSABKA0SDAoEZGF0YRgGIAEoDCJOCgVFdmVudBIkCgR0eXBlGAEg",
+            "ASgOMhYuZmFjZWNhc3QudjEuRXZlbnRUeXBlEg4KBnRpbWVfcxgCIAEoARIP",
+            "CgdtZXNzYWdlGAMgASgJIlgKDVNlc3Npb25TdGF0dXMSDAoEY29kZRgBIAEo",
+            "BRIPCgdtZXNzYWdlGAIgASgJEg4KBmZyYW1lcxgDIAEoBBIYChBhdWRpb19k",
+            "dXJhdGlvbl9zGAQgASgBKkoKB0ZyYW1pbmcSFwoTRlJBTUlOR19VTlNQRUNJ",
+            "RklFRBAAEhQKEEZSQU1JTkdfUE9SVFJBSVQQARIQCgxGUkFNSU5HX0ZBQ0UQ",
+            "AiprCg1BdWRpb0VuY29kaW5nEh4KGkFVRElPX0VOQ09ESU5HX1VOU1BFQ0lG",
             "SUVEEAASHAoYQVVESU9fRU5DT0RJTkdfUENNX1MxNkxFEAESHAoYQVVESU9f",
             "RU5DT0RJTkdfRkxPQVQzMkxFEAIqZgoGT3V0cHV0EhYKEk9VVFBVVF9VTlNQ",
             "RUNJRklFRBAAEhIKDk9VVFBVVF9MQVRFTlRTEAESEQoNT1VUUFVUX0ZSQU1F",
@@ -76,9 +79,9 @@ namespace Facecast.V1 {
             "Mw=="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Facecast.V1.ControlsReflection.Descriptor, global::Facecast.V1.MotionReflection.Descriptor, },
-          new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Facecast.V1.AudioEncoding), typeof(global::Facecast.V1.Output), typeof(global::Facecast.V1.ImageEncoding), typeof(global::Facecast.V1.EventType), }, null, new pbr::GeneratedClrTypeInfo[] {
+          new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Facecast.V1.Framing), typeof(global::Facecast.V1.AudioEncoding), typeof(global::Facecast.V1.Output), typeof(global::Facecast.V1.ImageEncoding), typeof(global::Facecast.V1.EventType), }, null, new pbr::GeneratedClrTypeInfo[] {
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AnimateRequest), global::Facecast.V1.AnimateRequest.Parser, new[]{ "Config", "Audio", "Control", "EndOfAudio" }, new[]{ "Request" }, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionConfig), global::Facecast.V1.SessionConfig.Parser, new[]{ "AvatarId", "Fps", "AudioFormat", "Seed", "Controls", "Output", "MouthModel", "IdleS", "ImageEncoding", "JpegQuality" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionConfig), global::Facecast.V1.SessionConfig.Parser, new[]{ "AvatarId", "Fps", "AudioFormat", "Seed", "Controls", "Output", "MouthModel", "IdleS", "ImageEncoding", "JpegQuality", "FrameSize", "Framing" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AudioFormat), global::Facecast.V1.AudioFormat.Parser, new[]{ "Encoding", "SampleRateHz" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AudioChunk), global::Facecast.V1.AudioChunk.Parser, new[]{ "Data" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.ControlUpdate), global::Facecast.V1.ControlUpdate.Parser, new[]{ "Controls", "TransitionS" }, new[]{ "TransitionS" }, null, null, null),
@@ -95,6 +98,22 @@ namespace Facecast.V1 {
 
   }
   #region Enums
+  /// <summary>
+  /// What a rendered frame shows.
+  /// </summary>
+  public enum Framing {
+    [pbr::OriginalName("FRAMING_UNSPECIFIED")] Unspecified = 0,
+    /// <summary>
+    /// The whole portrait, its aspect kept: frame_size × (frame_size × height / width) for a
+    /// landscape image, and the other way round for a tall one (both sides even).
+    /// </summary>
+    [pbr::OriginalName("FRAMING_PORTRAIT")] Portrait = 1,
+    /// <summary>
+    /// A square frame_size × frame_size crop centred on the face, the face filling about 60 % of it.
+    /// </summary>
+    [pbr::OriginalName("FRAMING_FACE")] Face = 2,
+  }
+
   /// <summary>
   /// How the bytes of an AudioChunk encode samples.
   /// </summary>
@@ -614,6 +633,8 @@ namespace Facecast.V1 {
       idleS_ = other.idleS_;
       imageEncoding_ = other.imageEncoding_;
       jpegQuality_ = other.jpegQuality_;
+      frameSize_ = other.frameSize_;
+      framing_ = other.framing_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -778,6 +799,36 @@ namespace Facecast.V1 {
       }
     }
 
+    /// <summary>Field number for the "frame_size" field.</summary>
+    public const int FrameSizeFieldNumber = 11;
+    private uint frameSize_;
+    /// <summary>
+    /// The rendered frames' longer side in pixels, 256..1024; 0 means 512.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public uint FrameSize {
+      get { return frameSize_; }
+      set {
+        frameSize_ = value;
+      }
+    }
+
+    /// <summary>Field number for the "framing" field.</summary>
+    public const int FramingFieldNumber = 12;
+    private global::Facecast.V1.Framing framing_ = global::Facecast.V1.Framing.Unspecified;
+    /// <summary>
+    /// Which part of the portrait rendered frames show. FRAMING_UNSPECIFIED means FRAMING_PORTRAIT.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Facecast.V1.Framing Framing {
+      get { return framing_; }
+      set {
+        framing_ = value;
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -803,6 +854,8 @@ namespace Facecast.V1 {
       if (!pbc::ProtobufEqualityComparers.BitwiseDoubleEqualityComparer.Equals(IdleS, other.IdleS)) return false;
       if (ImageEncoding != other.ImageEncoding) return false;
       if (JpegQuality != other.JpegQuality) return false;
+      if (FrameSize != other.FrameSize) return false;
+      if (Framing != other.Framing) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -820,6 +873,8 @@ namespace Facecast.V1 {
       if (IdleS != 0D) hash ^= pbc::ProtobufEqualityComparers.BitwiseDoubleEqualityComparer.GetHashCode(IdleS);
       if (ImageEncoding != global::Facecast.V1.ImageEncoding.Unspecified) hash ^= ImageEncoding.GetHashCode();
       if (JpegQuality != 0) hash ^= JpegQuality.GetHashCode();
+      if (FrameSize != 0) hash ^= FrameSize.GetHashCode();
+      if (Framing != global::Facecast.V1.Framing.Unspecified) hash ^= Framing.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -878,6 +933,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(80);
         output.WriteUInt32(JpegQuality);
       }
+      if (FrameSize != 0) {
+        output.WriteRawTag(88);
+        output.WriteUInt32(FrameSize);
+      }
+      if (Framing != global::Facecast.V1.Framing.Unspecified) {
+        output.WriteRawTag(96);
+        output.WriteEnum((int) Framing);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -928,6 +991,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(80);
         output.WriteUInt32(JpegQuality);
       }
+      if (FrameSize != 0) {
+        output.WriteRawTag(88);
+        output.WriteUInt32(FrameSize);
+      }
+      if (Framing != global::Facecast.V1.Framing.Unspecified) {
+        output.WriteRawTag(96);
+        output.WriteEnum((int) Framing);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -967,6 +1038,12 @@ namespace Facecast.V1 {
       }
       if (JpegQuality != 0) {
         size += 1 + pb::CodedOutputStream.ComputeUInt32Size(JpegQuality);
+      }
+      if (FrameSize != 0) {
+        size += 1 + pb::CodedOutputStream.ComputeUInt32Size(FrameSize);
+      }
+      if (Framing != global::Facecast.V1.Framing.Unspecified) {
+        size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) Framing);
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -1015,6 +1092,12 @@ namespace Facecast.V1 {
       }
       if (other.JpegQuality != 0) {
         JpegQuality = other.JpegQuality;
+      }
+      if (other.FrameSize != 0) {
+        FrameSize = other.FrameSize;
+      }
+      if (other.Framing != global::Facecast.V1.Framing.Unspecified) {
+        Framing = other.Framing;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -1077,6 +1160,14 @@ namespace Facecast.V1 {
             JpegQuality = input.ReadUInt32();
             break;
           }
+          case 88: {
+            FrameSize = input.ReadUInt32();
+            break;
+          }
+          case 96: {
+            Framing = (global::Facecast.V1.Framing) input.ReadEnum();
+            break;
+          }
         }
       }
     #endif
@@ -1136,6 +1227,14 @@ namespace Facecast.V1 {
           }
           case 80: {
             JpegQuality = input.ReadUInt32();
+            break;
+          }
+          case 88: {
+            FrameSize = input.ReadUInt32();
+            break;
+          }
+          case 96: {
+            Framing = (global::Facecast.V1.Framing) input.ReadEnum();
             break;
           }
         }
@@ -3151,8 +3250,8 @@ namespace Facecast.V1 {
   }
 
   /// <summary>
-  /// A rendered image of the avatar for the MotionFrame with the same index (the whole portrait at
-  /// its own size, for now).
+  /// A rendered image of the avatar for the MotionFrame with the same index, framed and sized as
+  /// the SessionConfig asked.
   /// </summary>
   public sealed partial class RenderedFrame : pb::IMessage<RenderedFrame>
   #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE

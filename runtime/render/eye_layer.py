@@ -1,0 +1,116 @@
+"""EyeLayer: eyes drawn inside the lids the warp has moved, so lids close *over* the eyes and irises
+turn with gaze (DESIGN.md, "The models → Renderer").
+
+The warp moves the lids and the skin around them, but between the lids it would squash the eye
+itself — a blink would fold the iris into a slit instead of hiding it. Inside the current opening
+between the lids this layer shows the eyeball instead: the portrait's own eye, moved only with the
+head (the eyeball does not follow the lids), its iris carried by the gaze with a smooth local shift
+(the white around it gives way, as the visible part of a turning ball does). Where that would read
+outside the portrait's own eye opening (a wide-open eye reaching above the source's lids), the warp's
+picture stays. Above the eye, the part the upper lid has swept shows the lid itself sliding down, its
+lashes leading. At the avatar's rest state the layer reproduces the portrait exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from runtime.arkit import BLENDSHAPE_NAMES
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from runtime.render.openings import Opening, Windows, left_to_right, sample_at
+
+WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
+SOURCE_DILATION_PX = 1.5  # the portrait's eye mask reaches past its antialiased edge: exact at rest
+IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
+GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
+
+
+@dataclass(frozen=True)
+class _EyeIndices:
+    upper: tuple[int, ...]  # left to right in the image
+    lower: tuple[int, ...]
+    corners: tuple[int, int]
+    iris_centre: int
+
+
+class _Eye(nn.Module):
+    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray) -> None:
+        super().__init__()
+        upper, lower = left_to_right(eye.upper_lid, landmarks), left_to_right(eye.lower_lid, landmarks)
+        self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
+        width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
+        self.window_size = tuple(max(8, round(widths * width)) for widths in WINDOW_EYE_WIDTHS)
+        self.iris_radius_px = IRIS_SHIFT_RADIUS * width
+        self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
+        self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
+        centre = landmarks[list(self.indices.corners), :2].mean(axis=0)
+        self.register_buffer("source_centre", torch.from_numpy(centre).float())
+        source, origin = self._source_eye(image)
+        self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
+        self.register_buffer("source_origin", origin)
+
+    def _source_eye(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        windows = Windows.around(self.source_centre[None], self.window_size, image.shape[:2])
+        opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower)
+        mask = opening.inside(SOURCE_DILATION_PX).reshape(1, 1, windows.height, windows.width)
+        portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]
+        return torch.cat([windows.gather(portrait), mask], dim=1), windows.origins[0].float()
+
+    def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
+                gaze_points: torch.Tensor) -> None:
+        indices = self.indices
+        upper, lower = points[:, list(indices.upper)], points[:, list(indices.lower)]
+        eyeball_shift = skull_points[:, list(indices.corners)].mean(dim=1) - self.source_centre  # (B, 2)
+        iris_shift = gaze_points[:, indices.iris_centre] - skull_points[:, indices.iris_centre]  # (B, 2)
+        windows = Windows.around(points[:, list(indices.corners)].mean(dim=1), self.window_size, frames.shape[-2:])
+        pixels = windows.pixels()
+        opening = Opening.of(pixels, upper, lower)
+        lid = self._lid(opening, upper, skull_points[:, list(indices.upper)])  # (B, P)
+        alpha = opening.inside()  # (B, P)
+        if not bool((alpha > 0.0).any() or (lid > 0.0).any()):
+            return  # the eye neither shows nor is being covered: the warp's picture stands
+        iris = gaze_points[:, indices.iris_centre]  # (B, 2) where the iris is now
+        fall_off = torch.exp(-0.5 * ((pixels - iris[:, None]) ** 2).sum(-1) / self.iris_radius_px**2)  # (B, P)
+        reads = pixels - eyeball_shift[:, None] - iris_shift[:, None] * fall_off[..., None] - self.source_origin
+        eye = sample_at(self.source, reads)  # (B, 4, P)
+        alpha = alpha * eye[:, 3]
+        # The lid slides down as a piece: each pixel it has swept shows the lid skin that far above
+        # the portrait's lid line, its lashes at the edge.
+        lid_reads = pixels - opening.upper_weights @ (upper - self.source_upper) - self.source_origin
+        lid_skin = sample_at(self.source[:, :3], lid_reads)  # (B, 3, P)
+        patch = windows.gather(frames)
+        shape = (len(frames), -1, windows.height, windows.width)
+        patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
+        patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
+        windows.scatter(frames, patch)
+
+    def _lid(self, opening: Opening, upper: torch.Tensor, skull_upper: torch.Tensor) -> torch.Tensor:
+        """(B, P) 1 where the upper lid now covers what was open eye: between its line at rest (with
+        the head's motion) and its line now."""
+        skull_v = ((skull_upper - opening.origin[:, None]) @ opening.axes.transpose(1, 2))[..., 1]  # (B, K)
+        rest_line = (opening.upper_weights @ skull_v[..., None]).squeeze(-1)
+        covered = opening.upper_weights.sum(dim=-1).clamp(max=1.0)
+        above_lid = (opening.v_upper - opening.v).clamp(0.0, 1.0)
+        below_rest_line = (opening.v - rest_line + 1.0).clamp(0.0, 1.0)
+        return covered * above_lid * below_rest_line
+
+
+class EyeLayer(nn.Module):
+    """Both eyes; forward() paints a batch of warped frames in place."""
+
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray) -> None:
+        super().__init__()
+        landmarks = np.asarray(landmarks, dtype=np.float64)
+        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks) for eye in (RIGHT_EYE, LEFT_EYE)])
+        self.register_buffer("gaze_shapes", torch.tensor(GAZE_SHAPES))
+
+    def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
+                gaze_points: torch.Tensor) -> None:
+        """frames (B, 3, H, W) float 0..255; points: the frames' landmarks; skull_points: the heads at
+        the rest expression; gaze_points: the heads at the rest expression plus the frames' gaze."""
+        for eye in self.eyes:
+            eye(frames, points, skull_points, gaze_points)

@@ -1,0 +1,91 @@
+"""Framing: which part of an avatar's portrait a rendered frame shows, and at what size.
+
+Done once per renderer, not per frame: the portrait is cropped and resampled (antialiased, with
+Pillow's Lanczos filter) to the output size, and its landmarks are carried along, so the warp works
+at output resolution — its cost follows the frame, not the source photo, and a 24-megapixel upload
+renders as fast as a 512² one.
+
+- `portrait`: the whole image, its longer side `size` pixels, its aspect kept.
+- `face`: a square `size`×`size` crop centred on the face oval, the oval's larger extent filling
+  FACE_FILL of it; kept inside the image, and smaller than asked only when the image is.
+Both sides of a frame are even, which H.264's 4:2:0 chroma needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from PIL import Image
+
+from runtime.errors import InvalidConfigError
+from runtime.render.landmark_groups import FACE_OVAL
+
+MIN_FRAME_SIZE, MAX_FRAME_SIZE, DEFAULT_FRAME_SIZE = 256, 1024, 512
+FACE_FILL = 0.6  # the face oval's larger extent over the face crop's side: hair, ears and chin stay in
+
+
+class Framing(StrEnum):
+    PORTRAIT = "portrait"
+    FACE = "face"
+
+
+@dataclass(frozen=True)
+class FrameOptions:
+    size: int = DEFAULT_FRAME_SIZE  # the frame's longer side in pixels
+    framing: Framing = Framing.PORTRAIT
+
+    def __post_init__(self) -> None:
+        if not (MIN_FRAME_SIZE <= self.size <= MAX_FRAME_SIZE):
+            raise InvalidConfigError(f"frame size must be within [{MIN_FRAME_SIZE}, {MAX_FRAME_SIZE}], got {self.size}")
+        if self.framing not in tuple(Framing):
+            choices = ", ".join(framing.value for framing in Framing)
+            raise InvalidConfigError(f"framing must be one of {choices}, got {self.framing!r}")
+
+
+DEFAULT_FRAME_OPTIONS = FrameOptions()
+
+
+@dataclass(frozen=True, eq=False)
+class FramedPortrait:
+    """The picture a frame shows at rest, and the face mesh in its pixels."""
+
+    image: np.ndarray  # (height, width, 3) uint8 RGB
+    landmarks: np.ndarray  # (478, 3) float64 output pixels; z scaled like x
+    box: tuple[float, float, float, float]  # left, top, right, bottom: the source region shown
+    scale: float  # output pixels per source pixel
+
+
+def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
+                   options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> FramedPortrait:
+    height, width = image.shape[:2]
+    box = _face_box(landmarks, width, height) if options.framing is Framing.FACE else (0.0, 0.0, width, height)
+    box_width, box_height = box[2] - box[0], box[3] - box[1]
+    scale = options.size / max(box_width, box_height)
+    output = (_even(box_width * scale), _even(box_height * scale))  # (width, height)
+    if output == (width, height) and box == (0.0, 0.0, width, height):
+        # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
+        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), box, 1.0)
+    resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
+    scales = np.array([output[0] / box_width, output[1] / box_height])
+    # Landmarks index pixel centres: shift to pixel edges, map, and shift back.
+    moved = np.asarray(landmarks, dtype=np.float64).copy()
+    moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
+    moved[:, 2] *= scales[0]
+    return FramedPortrait(np.array(resampled), moved, box, float(scales[0]))
+
+
+def _face_box(landmarks: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
+    """A square around the face oval, moved (and only if it must, shrunk) to lie inside the image."""
+    oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+    low, high = oval.min(axis=0), oval.max(axis=0)
+    centre = (low + high) / 2
+    side = min(float((high - low).max()) / FACE_FILL, width, height)
+    left = float(np.clip(centre[0] - side / 2, 0.0, width - side))
+    top = float(np.clip(centre[1] - side / 2, 0.0, height - side))
+    return left, top, left + side, top + side
+
+
+def _even(length: float) -> int:
+    return max(2, 2 * round(length / 2))

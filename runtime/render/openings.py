@@ -1,0 +1,133 @@
+"""Openings of the face — the mouth between the inner lips, an eye between its lids — as per-pixel
+geometry over small windows of a frame, batched.
+
+An opening is bounded by an upper and a lower curve that share their corners. Pixels are expressed
+in the opening's own frame (u along the corner-to-corner line, v perpendicular, pointing down the
+image), and each curve is read as v(u) by piecewise-linear interpolation between its landmarks. The
+interpolation weights are kept, so anything else carried by the landmarks (their displacement, say)
+is interpolated the same way with one product.
+
+Windows: the layers drawn inside openings (mouth interior, eyes) only touch a fixed-size window
+around the feature, moved each frame with it, so their cost is a few thousand pixels per feature
+whatever the frame size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+EDGE_SOFTNESS_PX = 1.0  # the opening's edge is antialiased over this width
+
+
+def left_to_right(indices: tuple[int, ...], landmarks: np.ndarray) -> tuple[int, ...]:
+    """A curve's landmark indices ordered from the image's left to its right (at rest), so its knots
+    increase along u."""
+    xs = np.asarray(landmarks)[list(indices), 0]
+    return indices if xs[0] <= xs[-1] else indices[::-1]
+
+
+def hat_weights(u: torch.Tensor, knots: torch.Tensor) -> torch.Tensor:
+    """(B, P) positions and (B, K) increasing knots → (B, P, K) piecewise-linear interpolation
+    weights; all zero outside [knots[0], knots[-1]]."""
+    low, high = knots[:, None, :-1], knots[:, None, 1:]  # (B, 1, K-1)
+    t = (u[..., None] - low) / (high - low).clamp(min=1e-6)  # (B, P, K-1)
+    inside = ((t >= 0.0) & (t < 1.0)).to(u.dtype)
+    left, right = (1.0 - t) * inside, t * inside
+    return torch.nn.functional.pad(left, (0, 1)) + torch.nn.functional.pad(right, (1, 0))
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Where pixels sit relative to an opening, for one batch of frames."""
+
+    u: torch.Tensor  # (B, P) along the corner line, pixels from its midpoint
+    v: torch.Tensor  # (B, P) across it, down the image
+    upper_weights: torch.Tensor  # (B, P, K) interpolation along the upper curve
+    lower_weights: torch.Tensor  # (B, P, K)
+    v_upper: torch.Tensor  # (B, P) the upper curve at each pixel's u
+    v_lower: torch.Tensor  # (B, P)
+    half_width: torch.Tensor  # (B, 1) half the corner-to-corner distance
+    axes: torch.Tensor  # (B, 2, 2) rows: u and v as image (x, y) unit vectors
+    origin: torch.Tensor  # (B, 2)
+
+    @classmethod
+    def of(cls, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor) -> Opening:
+        """pixels (B, P, 2), upper and lower curves (B, K, 2) left to right, sharing their ends."""
+        origin = (upper[:, 0] + upper[:, -1]) / 2  # (B, 2)
+        span = upper[:, -1] - upper[:, 0]
+        length = span.norm(dim=-1, keepdim=True).clamp(min=1e-6)  # (B, 1)
+        along = span / length
+        across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)  # a quarter turn towards the image's down
+        axes = torch.stack([along, across], dim=1)  # (B, 2, 2)
+        local = (pixels - origin[:, None]) @ axes.transpose(1, 2)  # (B, P, 2)
+        upper_local = (upper - origin[:, None]) @ axes.transpose(1, 2)  # (B, K, 2)
+        lower_local = (lower - origin[:, None]) @ axes.transpose(1, 2)
+        u, v = local.unbind(dim=-1)
+        upper_weights = hat_weights(u, upper_local[..., 0])
+        lower_weights = hat_weights(u, lower_local[..., 0])
+        v_upper = (upper_weights @ upper_local[..., 1:]).squeeze(-1)
+        v_lower = (lower_weights @ lower_local[..., 1:]).squeeze(-1)
+        return cls(u, v, upper_weights, lower_weights, v_upper, v_lower, length / 2, axes, origin)
+
+    def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
+        """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
+        margin = EDGE_SOFTNESS_PX / 2 + dilation_px
+        below_upper = ((self.v - self.v_upper + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        above_lower = ((self.v_lower - self.v + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        covered = self.upper_weights.sum(dim=-1).clamp(max=1.0) * self.lower_weights.sum(dim=-1).clamp(max=1.0)
+        return below_upper * above_lower * covered
+
+    def depth(self) -> torch.Tensor:
+        """(B, P) 0 at the upper curve, 1 at the lower one."""
+        return ((self.v - self.v_upper) / (self.v_lower - self.v_upper).clamp(min=1e-3)).clamp(0.0, 1.0)
+
+    def lateral(self) -> torch.Tensor:
+        """(B, P) 0 on the midline, 1 at the corners."""
+        return (self.u.abs() / self.half_width).clamp(0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class Windows:
+    """A fixed-size window per frame, placed around a feature and kept inside the image."""
+
+    origins: torch.Tensor  # (B, 2) long: left, top
+    height: int
+    width: int
+
+    @classmethod
+    def around(cls, centres: torch.Tensor, size: tuple[int, int], image_size: tuple[int, int]) -> Windows:
+        """centres (B, 2) pixels; size and image_size (height, width)."""
+        height, width = min(size[0], image_size[0]), min(size[1], image_size[1])
+        left = (centres[:, 0] - width / 2).round().clamp(0, image_size[1] - width)
+        top = (centres[:, 1] - height / 2).round().clamp(0, image_size[0] - height)
+        return cls(torch.stack([left, top], dim=-1).long(), height, width)
+
+    def pixels(self) -> torch.Tensor:
+        """(B, h·w, 2) pixel (x, y) of every window pixel, rows first."""
+        ys, xs = torch.meshgrid(torch.arange(self.height, device=self.origins.device),
+                                torch.arange(self.width, device=self.origins.device), indexing="ij")
+        grid = torch.stack([xs, ys], dim=-1).reshape(1, -1, 2)
+        return (grid + self.origins[:, None]).float()
+
+    def gather(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, C, H, W) → (B, C, h, w) window contents."""
+        return torch.stack([image[:, top:top + self.height, left:left + self.width]
+                            for image, (left, top) in zip(images, self.origins.tolist(), strict=True)])
+
+    def scatter(self, images: torch.Tensor, patches: torch.Tensor) -> None:
+        """Writes (B, C, h, w) patches back into (B, C, H, W) images, in place."""
+        for image, patch, (left, top) in zip(images, patches, self.origins.tolist(), strict=True):
+            image[:, top:top + self.height, left:left + self.width] = patch
+
+
+def sample_at(source: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
+    """(1, C, H, W) source, (B, P, 2) pixel positions → (B, C, P), bilinear, edges repeated."""
+    height, width = source.shape[-2:]
+    scale = positions.new_tensor([2.0 / width, 2.0 / height])
+    grid = ((positions + 0.5) * scale - 1.0)[:, None]  # (B, 1, P, 2), align_corners=False
+    sampled = torch.nn.functional.grid_sample(source.expand(len(positions), -1, -1, -1), grid, mode="bilinear",
+                                              padding_mode="border", align_corners=False)
+    return sampled[:, :, 0]
