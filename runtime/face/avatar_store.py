@@ -6,7 +6,8 @@ never a record pointing at a missing one. A record that fails to decode is logge
 treated as absent — never served.
 
 With `max_avatars`, the store keeps at most that many: creating one more evicts the least recently
-used (a record's mtime is its last use: `get` touches it, so the order survives restarts).
+used (a record's mtime is its last use: `get`, as a session start does, touches it; the order
+survives restarts).
 """
 
 from __future__ import annotations
@@ -75,7 +76,6 @@ class AvatarStore:
         with self._lock:
             existing = self._load(avatar_id)
         if existing is not None:
-            self._touch(avatar_id)
             return existing, existing.warnings
         analysis = self._analyse(bytes(image_bytes))
         avatar = Avatar.from_analysis(avatar_id, display_name, time.time(), analysis)
