@@ -3,6 +3,7 @@ SIGTERM drains them all."""
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 
@@ -45,3 +46,15 @@ def test_processes_share_the_port_and_drain_together(tmp_path):
 def test_several_processes_need_a_fixed_port():
     with pytest.raises(InvalidConfigError, match="fixed port"):
         ServerSettings(processes=2, port=0)
+
+
+def test_when_one_process_dies_the_others_are_stopped(tmp_path):
+    server = ServerProcess("--processes", "2", "--port", str(_free_port()), "--avatar-dir", str(tmp_path),
+                           "--grace-s", "1")
+    try:
+        second = server.wait_for("server_started", 60)
+        os.kill(second["pid"], signal.SIGKILL)
+        assert server.wait_for("server_process_exited", 10)["pids"] == [second["pid"]]
+        assert server.process.wait(20) == 1  # the orchestrator sees the failure and restarts the server
+    finally:
+        server.stop()
