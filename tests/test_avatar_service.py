@@ -108,3 +108,21 @@ def test_frames_only_in_raw_rgba(stub, portrait_png):
     frames = _rendered(responses)
     assert len(frames) == 25 and all(len(frame.data) == 512 * 512 * 4 for frame in frames)
     assert responses[-1].status.frames == 25
+
+
+def test_frames_come_at_the_asked_size_and_framing(stub, portrait_png):
+    avatar = _create(stub, portrait_png).avatar
+    requests = [config(16_000, avatar_id=avatar.avatar_id, output=animate_pb2.OUTPUT_FRAMES,
+                       image_encoding=animate_pb2.IMAGE_ENCODING_RGBA, idle_s=0.2, frame_size=256,
+                       framing=animate_pb2.FRAMING_FACE), end()]
+    frames = _rendered(run_session(stub, requests))
+    assert frames and all((frame.width, frame.height, len(frame.data)) == (256, 256, 256 * 256 * 4) for frame in frames)
+
+
+def test_a_frame_size_out_of_range_is_invalid(stub, portrait_png):
+    avatar = _create(stub, portrait_png).avatar
+    requests = [config(16_000, avatar_id=avatar.avatar_id, output=animate_pb2.OUTPUT_FRAMES, frame_size=2048), end()]
+    with pytest.raises(grpc.RpcError) as failure:
+        run_session(stub, requests)
+    assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "frame size" in failure.value.details()

@@ -182,12 +182,13 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     speech = tmp_path / "hello.wav"
     write_wav(speech, synthesize("Hello there, nice to meet you."))
     output = tmp_path / "talking.mp4"
-    result = _run("render", str(portrait), str(speech), "-o", str(output), "--fps", "30", "--emotion", "happy:0.5")
+    result = _run("render", str(portrait), str(speech), "-o", str(output), "--fps", "30", "--emotion", "happy:0.5",
+                  "--size", "320", "--framing", "face")
     assert result.returncode == 0, result.stderr
     with av.open(str(output)) as container:
         video, audio = container.streams.video[0], container.streams.audio[0]
         assert (video.codec_context.name, audio.codec_context.name) == ("h264", "aac")
-        assert (video.width, video.height) == (512, 512)
+        assert (video.width, video.height) == (320, 320)
         decoded = sum(1 for _ in container.decode(video=0))
     seconds = float(synthesize("Hello there, nice to meet you.").duration_s)
     assert decoded == int(np.ceil(seconds * 30 - 1e-9))

@@ -25,7 +25,8 @@ class FrameRenderer:
         self.avatar_id = avatar.avatar_id
         self.options = options
         framed = frame_portrait(avatar.image, avatar.landmarks, options)
-        self.height, self.width = framed.image.shape[:2]
+        left, top, self.width, self.height = framed.crop
+        self._rows, self._columns = slice(top, top + self.height), slice(left, left + self.width)
         self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state)
 
     def render(self, frames: Sequence[MotionFrame]) -> list[np.ndarray]:
@@ -34,6 +35,10 @@ class FrameRenderer:
             return []
         blendshapes = np.stack([frame.blendshapes for frame in frames])  # (B, 52)
         poses = np.stack([frame.head_pose.as_array() for frame in frames])  # (B, 6)
+        return list(self.render_latents(blendshapes, poses))
+
+    def render_latents(self, blendshapes: np.ndarray, poses: np.ndarray) -> np.ndarray:
+        """(B, 52) ARKit weights and (B, 6) head poses → (B, H, W, 3) uint8 RGB frames."""
         with torch.inference_mode():
-            images = self._renderer.render(blendshapes, poses).cpu().numpy()  # (B, H, W, 3)
-        return list(images)
+            images = self._renderer.render(blendshapes, poses)  # (B, H', W', 3): the frame and its margin
+            return images[:, self._rows, self._columns].cpu().numpy()

@@ -9,6 +9,10 @@ renders as fast as a 512² one.
 - `face`: a square `size`×`size` crop centred on the face oval, the oval's larger extent filling
   FACE_FILL of it; kept inside the image, and smaller than asked only when the image is.
 Both sides of a frame are even, which H.264's 4:2:0 chroma needs.
+
+A face crop is warped with a margin around it (FACE_MARGIN of its side, where the image has it) and
+cut out afterwards: the warp keeps the border of what it warps still, and without the margin that
+border would run through the hair, which tears when the head turns.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from runtime.render.landmark_groups import FACE_OVAL
 
 MIN_FRAME_SIZE, MAX_FRAME_SIZE, DEFAULT_FRAME_SIZE = 256, 1024, 512
 FACE_FILL = 0.6  # the face oval's larger extent over the face crop's side: hair, ears and chin stay in
+FACE_MARGIN = 0.3  # warped beyond each side of a face crop, in crop sides
 
 
 class Framing(StrEnum):
@@ -49,31 +54,53 @@ DEFAULT_FRAME_OPTIONS = FrameOptions()
 
 @dataclass(frozen=True, eq=False)
 class FramedPortrait:
-    """The picture a frame shows at rest, and the face mesh in its pixels."""
+    """The picture the warp works on at rest, the face mesh in its pixels, and the frame cut from it."""
 
-    image: np.ndarray  # (height, width, 3) uint8 RGB
-    landmarks: np.ndarray  # (478, 3) float64 output pixels; z scaled like x
-    box: tuple[float, float, float, float]  # left, top, right, bottom: the source region shown
+    image: np.ndarray  # (height, width, 3) uint8 RGB, at output scale
+    landmarks: np.ndarray  # (478, 3) float64 pixels of `image`; z scaled like x
+    box: tuple[float, float, float, float]  # left, top, right, bottom: the source region `image` shows
     scale: float  # output pixels per source pixel
+    crop: tuple[int, int, int, int]  # left, top, width, height of the frame within `image`
+
+    @property
+    def frame(self) -> np.ndarray:
+        """(height, width, 3) the frame at rest."""
+        left, top, width, height = self.crop
+        return self.image[top:top + height, left:left + width]
 
 
 def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
                    options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> FramedPortrait:
     height, width = image.shape[:2]
-    box = _face_box(landmarks, width, height) if options.framing is Framing.FACE else (0.0, 0.0, width, height)
-    box_width, box_height = box[2] - box[0], box[3] - box[1]
-    scale = options.size / max(box_width, box_height)
-    output = (_even(box_width * scale), _even(box_height * scale))  # (width, height)
+    if options.framing is Framing.FACE:
+        shown = _face_box(landmarks, width, height)
+        scale = options.size / (shown[2] - shown[0])
+        box = _with_margin(shown, FACE_MARGIN * (shown[2] - shown[0]), width, height)
+    else:
+        box = shown = (0.0, 0.0, float(width), float(height))
+        scale = options.size / max(width, height)
+    output = (_even((box[2] - box[0]) * scale), _even((box[3] - box[1]) * scale))  # (width, height)
+    frame_size = (_even((shown[2] - shown[0]) * scale), _even((shown[3] - shown[1]) * scale))
+    crop_left = min(round((shown[0] - box[0]) * scale), output[0] - frame_size[0])
+    crop_top = min(round((shown[1] - box[1]) * scale), output[1] - frame_size[1])
+    crop = (crop_left, crop_top, *frame_size)
     if output == (width, height) and box == (0.0, 0.0, width, height):
         # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
-        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), box, 1.0)
+        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), box, 1.0, crop)
+    box_width, box_height = box[2] - box[0], box[3] - box[1]
     resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
     scales = np.array([output[0] / box_width, output[1] / box_height])
     # Landmarks index pixel centres: shift to pixel edges, map, and shift back.
     moved = np.asarray(landmarks, dtype=np.float64).copy()
     moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
     moved[:, 2] *= scales[0]
-    return FramedPortrait(np.array(resampled), moved, box, float(scales[0]))
+    return FramedPortrait(np.array(resampled), moved, box, float(scales[0]), crop)
+
+
+def _with_margin(box: tuple[float, float, float, float], margin: float, width: int, height: int
+                 ) -> tuple[float, float, float, float]:
+    return (max(0.0, box[0] - margin), max(0.0, box[1] - margin),
+            min(float(width), box[2] + margin), min(float(height), box[3] + margin))
 
 
 def _face_box(landmarks: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
