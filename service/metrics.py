@@ -46,7 +46,8 @@ class MetricsEndpoint:
     def __init__(self, metrics: Metrics, host: str, port: int) -> None:
         self._server: WSGIServer
         self._thread: threading.Thread
-        self._server, self._thread = start_http_server(port, addr=host, registry=metrics.registry)
+        # gRPC's "[::]" is plain "::" to the HTTP server.
+        self._server, self._thread = start_http_server(port, addr=host.strip("[]"), registry=metrics.registry)
         self.port = self._server.server_port
 
     def close(self) -> None:
