@@ -78,6 +78,16 @@ def server_rss_mb(pid: int) -> float:
     return total
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) the server has used: the process and its children."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += server_cpu_s(int(child))
+    return total
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -118,6 +128,19 @@ async def run_phase(address: str, phase: PhaseFigures, request: StreamRequest) -
     delays = np.linspace(0.0, 1.0, phase.streams, endpoint=False)  # starts spread over 1 s
     await asyncio.gather(*(_slot(address, request, until, float(delay), phase) for delay in delays))
     return phase
+
+
+def measured_phase(server_pid: int, address: str, phase: PhaseFigures, request: StreamRequest) -> dict:
+    """The phase's figures plus the server's CPU per stream: robust where other work shares the
+    cores (the latency figures are not), and the basis of a capacity estimate."""
+    cpu_before, started = server_cpu_s(server_pid), time.monotonic()
+    asyncio.run(run_phase(address, phase, request))
+    cpu_s, wall_s = server_cpu_s(server_pid) - cpu_before, time.monotonic() - started
+    stream_seconds = phase.streams * wall_s
+    return {**phase.summary(), "wall_s": round(wall_s, 1), "server_cpu_s": round(cpu_s, 1),
+            "server_cores_per_stream": round(cpu_s / stream_seconds, 4),
+            "streams_per_server_core": round(stream_seconds / cpu_s, 1),
+            "rss_after_mb": round(server_rss_mb(server_pid), 1)}
 
 
 async def churn(address: str, sessions: int, concurrency: int, request: StreamRequest) -> Counter:
@@ -171,9 +194,8 @@ def measure(args: argparse.Namespace) -> dict:
                            "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
                            "rss_growth_mb_per_1000_sessions": round((after - before) / args.churn * 1000, 2)}
         latents = PhaseFigures("latents", args.streams, args.minutes)
-        asyncio.run(run_phase(server.address, latents, StreamRequest(samples, streaming.SAMPLE_RATE, realtime=True,
-                                                                     chunk_s=streaming.CHUNK_S)))
-        report["latents"] = {**latents.summary(), "rss_after_mb": round(server_rss_mb(pid), 1)}
+        report["latents"] = measured_phase(pid, server.address, latents, StreamRequest(
+            samples, streaming.SAMPLE_RATE, realtime=True, chunk_s=streaming.CHUNK_S))
         if args.rendered_streams:
             rendered = PhaseFigures("rendered", args.rendered_streams, args.rendered_minutes)
             request = StreamRequest(samples, streaming.SAMPLE_RATE, realtime=True, chunk_s=streaming.CHUNK_S,
@@ -182,8 +204,7 @@ def measure(args: argparse.Namespace) -> dict:
             # The first rendered session solves the avatar's warp field (~1 s): a one-off, not load.
             asyncio.run(churn(server.address, 1, 1, replace(short, avatar_id=request.avatar_id,
                                                              output=request.output)))
-            asyncio.run(run_phase(server.address, rendered, request))
-            report["rendered"] = {**rendered.summary(), "rss_after_mb": round(server_rss_mb(pid), 1)}
+            report["rendered"] = measured_phase(pid, server.address, rendered, request)
     return report
 
 
@@ -192,15 +213,18 @@ def render_table(report: dict) -> str:
     lines = [f"Measured {report['date']} on {report['machine']} (load average {report['load_average_at_start']} "
              f"at start: other work shares these cores), facecast {report['facecast']}, {report['processes']} server "
              f"process(es); sessions of {report['session_audio_s']:g} s of speech, back to back.", "",
-             "| phase | streams × minutes | sessions | held real time | frame latency p50 / p99 / max | errors |",
-             "|---|---|---|---|---|---|"]
+             "| phase | streams × minutes | sessions | held real time | frame latency p50 / p99 / max | errors "
+             "| server CPU per stream | streams per server core |",
+             "|---|---|---|---|---|---|---|---|"]
     for name in ("latents", "rendered"):
         if name not in report:
             continue
         phase = report[name]
         lines.append(f"| {name} | {phase['streams']} × {phase['minutes']:g} | {phase['sessions']} "
                      f"| {phase['sessions_held']} ({phase['sessions_held'] / max(phase['sessions'], 1):.0%}) "
-                     f"| {phase['p50_ms']} / {phase['p99_ms']} / {phase['max_ms']} ms | {phase['error_count']} |")
+                     f"| {phase['p50_ms']} / {phase['p99_ms']} / {phase['max_ms']} ms | {phase['error_count']} "
+                     f"| {phase['server_cores_per_stream'] * 100:.2f} % of a core "
+                     f"| {phase['streams_per_server_core']} |")
     lines += ["", f"Memory: {churn['sessions']} sessions of {churn['audio_s']:g} s ({churn['concurrency']} at a time, "
               f"after {WARM_UP_SESSIONS} to warm up) took the server from {churn['rss_before_mb']} to "
               f"{churn['rss_after_mb']} MB RSS: **{churn['rss_growth_mb_per_1000_sessions']} MB per 1000 sessions**, "
