@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import time
 
+import grpc
 import numpy as np
 import torch
 from PIL import Image
@@ -13,16 +14,37 @@ from runtime.face.avatar import Avatar, analyse_avatar
 from runtime.render.encoders import ImageFormat, encode_frame
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.types import EyeGaze, Gaze, HeadPose, MotionFrame
+from service.api import animate_pb2, avatar_pb2, face_animation_pb2_grpc
 
 BATCHES = (1, 4, 8)
 
 
-def _astronaut() -> Avatar:
+def _astronaut_png() -> bytes:
     from skimage import data
 
     buffer = io.BytesIO()
-    Image.fromarray(data.astronaut()).save(buffer, format="PNG")
-    return analyse_avatar(buffer.getvalue(), "astronaut")
+    Image.fromarray(data.astronaut()).save(buffer, format="PNG")  # NASA, public domain
+    return buffer.getvalue()
+
+
+def _astronaut() -> Avatar:
+    return analyse_avatar(_astronaut_png(), "astronaut")
+
+
+def create_avatar(address: str) -> str:
+    """Stores the astronaut on a running server and warms its renderer (the first rendered session
+    solves the warp field, about a second, once per avatar): later sessions see steady state."""
+    with grpc.insecure_channel(address) as channel:
+        stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
+        avatar_id = stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=_astronaut_png())).avatar.avatar_id
+        config = animate_pb2.SessionConfig(avatar_id=avatar_id, output=animate_pb2.OUTPUT_FRAMES, idle_s=0.1,
+                                           audio_format=animate_pb2.AudioFormat(
+                                               encoding=animate_pb2.AUDIO_ENCODING_PCM_S16LE, sample_rate_hz=16_000))
+        requests = [animate_pb2.AnimateRequest(config=config),
+                    animate_pb2.AnimateRequest(end_of_audio=animate_pb2.EndOfAudio())]
+        for _ in stub.Animate(iter(requests)):
+            pass
+    return avatar_id
 
 
 def _frames(avatar: Avatar, count: int, seed: int) -> list[MotionFrame]:

@@ -35,7 +35,28 @@ def render_table(report: dict) -> str:
     for row in report["concurrency"]:
         lines.append(f"| {row['sessions']} | {row['held']} | {row['p50_ms']} ms | {row['p99_ms']} ms "
                      f"| {row['max_ms']} ms |")
+    lines += _rendered_rows(report)
     return "\n".join(lines)
+
+
+def _rendered_rows(report: dict) -> list[str]:
+    """Real-time sessions over gRPC that also receive 512² JPEG frames (the astronaut)."""
+    if "rendered_latency" not in report:
+        return []
+    latency = report["rendered_latency"]
+    lines = ["", "Rendered sessions over gRPC (latents + 512² JPEG frames; real-time 16 kHz audio, 20 ms chunks):",
+             "",
+             "| measure | value |", "|---|---|",
+             f"| first rendered frame, first chunk sent → frame received (p50 of {latency['sessions']}) "
+             f"| {latency['first_frame_latency_ms_p50']} ms |",
+             f"| first rendered frame beyond the audio it needs (p50 / max) "
+             f"| {latency['first_frame_beyond_need_ms_p50']} / {latency['first_frame_beyond_need_ms_max']} ms |",
+             "", "| sessions | held real time | frames/s delivered | frame latency p50 | p99 (worst session) |",
+             "|---|---|---|---|---|"]
+    for row in report["rendered_concurrency"]:
+        lines.append(f"| {row['sessions']} | {row['held']} | {row['rendered_fps']} | {row['p50_ms']} ms "
+                     f"| {row['p99_ms']} ms |")
+    return lines
 
 
 def write_readme_table(report: dict) -> None:

@@ -25,11 +25,11 @@ from service.process import ServerProcess
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
-def latency(address: str, sessions: int, seconds: float) -> dict:
+def latency(address: str, sessions: int, seconds: float, avatar_id: str = "") -> dict:
     samples = speech_samples(seconds, streaming.SAMPLE_RATE)
     figures = []
     for _ in range(sessions):  # one at a time: latency of an unloaded server
-        (result,) = asyncio.run(streaming.run_sessions(address, samples, 1, stagger_s=0.0))
+        (result,) = asyncio.run(streaming.run_sessions(address, samples, 1, stagger_s=0.0, avatar_id=avatar_id))
         figures.append(streaming.session_figures(result))
     pick = lambda key, q: round(float(np.percentile([f[key] for f in figures], q)), 1)  # noqa: E731
     return {"sessions": sessions, "audio_s": seconds,
@@ -39,18 +39,19 @@ def latency(address: str, sessions: int, seconds: float) -> dict:
             "frame_beyond_need_ms_p50": pick("p50_ms", 50), "frame_beyond_need_ms_p99": pick("p99_ms", 50)}
 
 
-def concurrency(address: str, levels: list[int], seconds: float) -> list[dict]:
+def concurrency(address: str, levels: list[int], seconds: float, avatar_id: str = "") -> list[dict]:
     samples = speech_samples(seconds, streaming.SAMPLE_RATE)
     rows = []
     for count in levels:
         started = time.monotonic()
-        results = asyncio.run(streaming.run_sessions(address, samples, count))
+        results = asyncio.run(streaming.run_sessions(address, samples, count, avatar_id=avatar_id))
         figures = [streaming.session_figures(result) for result in results]
         rows.append({"sessions": count, "held": sum(f["held"] for f in figures),
                      "p50_ms": round(float(np.median([f["p50_ms"] for f in figures])), 1),
                      "p99_ms": round(float(max(f["p99_ms"] for f in figures)), 1),
                      "max_ms": round(float(max(f["max_ms"] for f in figures)), 1),
-                     "wall_s": round(time.monotonic() - started, 1)})
+                     "wall_s": round(time.monotonic() - started, 1),
+                     "rendered_fps": round(sum(r.rendered_frames for r in results) / (time.monotonic() - started), 1)})
         if rows[-1]["held"] < count:
             break  # past capacity: higher levels only fail harder
     return rows
@@ -70,6 +71,9 @@ def main() -> int:
     with ServerProcess() as server:
         report["latency"] = latency(server.address, 3 if args.quick else 8, 4.0)
         report["concurrency"] = concurrency(server.address, levels, 8.0 if args.quick else 15.0)
+        avatar_id = render_speed.create_avatar(server.address)
+        report["rendered_latency"] = latency(server.address, 3 if args.quick else 6, 4.0, avatar_id)
+        report["rendered_concurrency"] = concurrency(server.address, [1, 4, 8], 8.0 if args.quick else 15.0, avatar_id)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))

@@ -10,6 +10,7 @@ import numpy as np
 
 from runtime.audio.pcm import AudioFormat
 from runtime.pipeline import Animator, AnimatorOptions
+from service.api import animate_pb2
 from service.client import StreamRequest, StreamResult, stream_audio
 from service.grpc_options import grpc_options
 from service.settings import ServerSettings
@@ -36,16 +37,20 @@ def frame_latencies_ms(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> 
     return np.array(latencies)
 
 
-async def _session(address: str, samples: np.ndarray, delay_s: float) -> StreamResult:
+async def _session(address: str, samples: np.ndarray, delay_s: float, avatar_id: str) -> StreamResult:
     await asyncio.sleep(delay_s)
+    output = animate_pb2.OUTPUT_LATENTS_AND_FRAMES if avatar_id else animate_pb2.OUTPUT_LATENTS
+    request = StreamRequest(samples, SAMPLE_RATE, realtime=True, chunk_s=CHUNK_S, avatar_id=avatar_id, output=output)
     async with grpc.aio.insecure_channel(address, options=grpc_options(ServerSettings())) as channel:
-        return await stream_audio(channel, StreamRequest(samples, SAMPLE_RATE, realtime=True, chunk_s=CHUNK_S))
+        return await stream_audio(channel, request)
 
 
-async def run_sessions(address: str, samples: np.ndarray, count: int, stagger_s: float = 1.0) -> list[StreamResult]:
-    """`count` real-time sessions at once, their starts spread over `stagger_s`."""
+async def run_sessions(address: str, samples: np.ndarray, count: int, stagger_s: float = 1.0,
+                       avatar_id: str = "") -> list[StreamResult]:
+    """`count` real-time sessions at once, their starts spread over `stagger_s`; with `avatar_id`,
+    each also receives rendered frames (JPEG, 512²), sent with their MotionFrames."""
     delays = np.linspace(0.0, stagger_s, count, endpoint=False)
-    return await asyncio.gather(*(_session(address, samples, float(delay)) for delay in delays))
+    return await asyncio.gather(*(_session(address, samples, float(delay), avatar_id) for delay in delays))
 
 
 def session_figures(result: StreamResult) -> dict:
