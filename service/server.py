@@ -72,7 +72,7 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     interceptors.append(MalformedRequestInterceptor(metrics))
     server = grpc.aio.server(options=server_options(settings), interceptors=interceptors)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
-    sessions = SessionRegistry()
+    sessions = SessionRegistry(settings.max_sessions)
     metrics.sessions_active.set_function(lambda: sessions.active_count)
     avatars = AvatarStore(settings.avatar_dir or None, AnalysisOptions(max_pixels=settings.max_image_pixels),
                           max_avatars=settings.max_avatars)

@@ -1,4 +1,5 @@
-"""The FaceAnimation servicer: each method translates and delegates, nothing more."""
+"""The FaceAnimation servicer: each method translates and delegates; Animate also admits its session
+and accounts for it (log line, metrics)."""
 
 from __future__ import annotations
 
@@ -45,15 +46,11 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
-        if self._sessions.draining:
-            self._metrics.count_error("Animate", grpc.StatusCode.UNAVAILABLE)
-            await context.abort(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; use another instance")
-        if self._sessions.active_count >= self._settings.max_sessions:
-            log.warning("session_refused", peer=context.peer(), active_sessions=self._sessions.active_count)
-            self._metrics.count_error("Animate", grpc.StatusCode.RESOURCE_EXHAUSTED)
-            await context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED, f"the server is at capacity "
-                                f"({self._settings.max_sessions} sessions); retry later")
-        record = self._sessions.open(context.peer())
+        try:
+            record = self._sessions.open(context.peer())
+        except StreamError as refusal:
+            log.warning("session_refused", peer=context.peer(), reason=str(refusal))
+            await self._refuse(context, "Animate", refusal)
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
                                  self._avatars, self._renderers, self._metrics)
         record.figures = session.figures

@@ -6,6 +6,10 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import grpc
+
+from service.errors import StreamError
+
 
 @dataclass
 class SessionRecord:
@@ -16,14 +20,22 @@ class SessionRecord:
 
 
 class SessionRegistry:
-    """Sessions enter when their stream opens and always leave (try/finally) when it ends."""
+    """Sessions enter when their stream opens and always leave (try/finally) when it ends; the
+    registry admits them: none while draining, at most `max_sessions` at once."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_sessions: int) -> None:
         self._active: dict[str, SessionRecord] = {}
+        self.max_sessions = max_sessions
         self.total_started = 0
         self.draining = False  # set on shutdown: no new sessions
 
     def open(self, peer: str) -> SessionRecord:
+        """The new session's record; StreamError (UNAVAILABLE, RESOURCE_EXHAUSTED) when refused."""
+        if self.draining:
+            raise StreamError(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; use another instance")
+        if len(self._active) >= self.max_sessions:
+            raise StreamError(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                              f"the server is at capacity ({self.max_sessions} sessions); retry later")
         record = SessionRecord(uuid.uuid4().hex, peer)
         self._active[record.session_id] = record
         self.total_started += 1
