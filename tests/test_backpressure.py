@@ -41,10 +41,10 @@ def _frames_made(server) -> list[int]:
 
 
 def _settled(read):
-    """The value `read()` settles on: unchanged over half a second."""
+    """The value `read()` settles on: unchanged over a second (a busy machine may stall it briefly)."""
     previous = read()
     while True:
-        time.sleep(0.5)
+        time.sleep(1.0)
         if (current := read()) == previous:
             return current
         previous = current
