@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from runtime.render.landmark_groups import FACE_OVAL
 from runtime.types import HeadPose
 
 # Depth of the head's turning centre behind the mean landmark depth, in face widths: the neck's
@@ -22,12 +23,13 @@ HEAD_CENTRE_DEPTH_FACE_WIDTHS = 0.35
 # the viewer by z face widths scales the face by 5 / (5 − z).
 CAMERA_DISTANCE_FACE_WIDTHS = 5.0
 PIXEL_FROM_CAMERA = (1.0, -1.0, -1.0)  # the diagonal of F
-# Depth is scaled by ¾ before turning. At full MediaPipe depth a 15° turn swings the front of the
-# cheek past the deep silhouette points beside it: the 2D map folds (the cheek should occlude the
-# silhouette), which a warp cannot draw, and the face's edge comes out notched. At ¾, ±15° stays
-# clean on the test portrait; the cost is a shallower turn (FaceLandmarker reads back about two
-# thirds of the requested yaw and pitch, see tests/test_render.py).
-TURN_DEPTH_SCALE = 0.75
+# Turning depth (see turning_depth): MediaPipe's depth falls steeply at the face's silhouette, and a
+# turn then swings the front of the cheek past the deep silhouette points beside it — the 2D map
+# folds (the cheek should occlude the silhouette), which a warp cannot draw, and the face's edge
+# comes out notched. Near the silhouette the depth is therefore replaced by a smooth fitted cap,
+# whose slope stays below cot(20°) ≈ 2.7, the fold limit at a 20° turn.
+TURN_DEPTH_SCALE = 1.0
+SILHOUETTE_BLEND = (0.55, 0.9)  # elliptic radius over which the landmarks' own depth gives way to the cap
 
 
 def rotation_matrices(angles_deg: torch.Tensor) -> torch.Tensor:
@@ -49,7 +51,8 @@ class HeadTransform(nn.Module):
 
     def __init__(self, landmarks: np.ndarray, face_width_px: float, rest_pose: HeadPose) -> None:
         super().__init__()
-        points = np.asarray(landmarks, dtype=np.float64)
+        points = np.asarray(landmarks, dtype=np.float64).copy()
+        points[:, 2] = turning_depth(points)
         centre = points.mean(axis=0)
         centre[2] += HEAD_CENTRE_DEPTH_FACE_WIDTHS * face_width_px
         self.face_width_px = float(face_width_px)
@@ -60,9 +63,12 @@ class HeadTransform(nn.Module):
         self.register_buffer("flip", torch.tensor(PIXEL_FROM_CAMERA, dtype=torch.float32))
         self.register_buffer("depth_scale", torch.tensor([1.0, 1.0, TURN_DEPTH_SCALE], dtype=torch.float32))
 
+        self.register_buffer("depth_change", torch.from_numpy(points[:, 2] - np.asarray(landmarks)[:, 2]).float())
+
     def forward(self, points: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
         relative = rotation_matrices(poses[:, :3]) @ self.rest_rotation_inverse  # (B, 3, 3) camera frame
         in_pixels = self.flip[:, None] * relative * self.flip[None, :]  # F·R·F
+        points = points + torch.nn.functional.pad(self.depth_change[:, None], (2, 0))  # turning depth
         relative_points = (points - self.centre) * self.depth_scale  # (B, 478, 3)
         turned = relative_points @ in_pixels.transpose(1, 2)  # (B, 478, 3)
         shift = (poses[:, 3:] - self.rest_pose[:, 3:]) * self.face_width_px  # (B, 3) camera axes, pixels
@@ -71,3 +77,18 @@ class HeadTransform(nn.Module):
         scale = CAMERA_DISTANCE_FACE_WIDTHS / distance  # (B, 1)
         planar_shift = shift[:, :2] * self.flip[:2]  # camera +y is the image's −y
         return self.centre[:2] + scale[:, None, :] * turned[..., :2] + planar_shift[:, None, :]
+
+
+def turning_depth(landmarks: np.ndarray) -> np.ndarray:
+    """(478,) depth to turn the landmarks with: their own inside the face, a fitted smooth cap
+    (a + b·u + c·v + d·u² + e·v² over the face oval's normalised coordinates) at the silhouette."""
+    oval = landmarks[list(FACE_OVAL), :2]
+    low, high = oval.min(axis=0), oval.max(axis=0)
+    u, v = ((landmarks[:, :2] - (low + high) / 2) / ((high - low) / 2)).T
+    design = np.stack([np.ones_like(u), u, v, u * u, v * v], axis=1)
+    coefficients, *_ = np.linalg.lstsq(design, landmarks[:, 2], rcond=None)
+    cap = design @ coefficients
+    radius = np.sqrt(u * u + v * v)
+    t = np.clip((radius - SILHOUETTE_BLEND[0]) / (SILHOUETTE_BLEND[1] - SILHOUETTE_BLEND[0]), 0.0, 1.0)
+    inside = 1.0 - t * t * (3.0 - 2.0 * t)
+    return cap + inside * (landmarks[:, 2] - cap)

@@ -10,11 +10,11 @@ layer draws instead, front to back:
 2. where neither half reaches — the lips parted beyond the source — a synthesised interior: upper
    teeth hanging from the skull-fixed line of the upper lip (so a raised lip bares more of them)
    with a shadow under the lip, the gaps between the front teeth and darker towards the corners;
-   lower teeth dimmer behind the lower lip; a cavity darker with depth and just above the lower
-   lip. Teeth are only synthesised for a portrait whose own mouth is (nearly) closed: one that
-   shows its teeth keeps them, riding with the lips. The colours come from the portrait (lip
-   colour, light level, saturation), so a pencil drawing gets a grey mouth and a dim painting no
-   glowing teeth.
+   lower teeth dimmer behind the lower lip; a cavity darker with depth, the tongue on its floor,
+   and a shadow just above the lower lip. Teeth are only synthesised for a portrait whose own
+   mouth is (nearly) closed: one that shows its teeth keeps them, riding with the lips. The
+   colours come from the portrait (lip colour, light level, saturation), so a pencil drawing gets
+   a grey mouth and a dim painting no glowing teeth.
 At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
@@ -37,6 +37,8 @@ LOWER_TEETH_SHOWN = 0.08
 TEETH_HALF_WIDTH = 0.36  # the visible arch, in mouth widths from the midline
 TOOTH_WIDTH = 0.14  # front teeth, in mouth widths
 IVORY = np.array([0.93, 0.90, 0.83])
+FLESH_TINT = np.array([1.0, 0.55, 0.55])  # relative to the lip colour, per RGB channel
+TONGUE_TINT = np.array([1.0, 0.7, 0.7])
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class MouthPalette:
 
     cavity_edge: np.ndarray  # (3,) just inside the lips
     cavity_deep: np.ndarray  # (3,) the back of the mouth
+    tongue: np.ndarray  # (3,) the lit front of the tongue
     teeth: np.ndarray  # (3,) lit front teeth
 
 
@@ -57,10 +60,12 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     light = np.percentile(face.mean(axis=1), 95) / 255.0
     brightest = face.max(axis=1)
     saturation = float(np.mean((brightest - face.min(axis=1)) / np.maximum(brightest, 1.0)))
+    colourful = min(1.0, saturation / 0.25)  # a grey drawing gets a grey mouth
     teeth = IVORY * light * 255.0
-    grey = teeth.mean()
-    teeth = grey + (teeth - grey) * min(1.0, saturation / 0.25)  # a grey drawing gets grey teeth
-    return MouthPalette(cavity_edge=0.45 * lip_colour, cavity_deep=0.1 * lip_colour, teeth=teeth)
+    teeth = teeth.mean() + (teeth - teeth.mean()) * colourful
+    flesh = 1.0 + (FLESH_TINT - 1.0) * colourful  # the inside of a mouth is redder than its lips
+    return MouthPalette(cavity_edge=0.45 * lip_colour * flesh, cavity_deep=0.08 * lip_colour * flesh,
+                        tongue=0.75 * lip_colour * (1.0 + (TONGUE_TINT - 1.0) * colourful), teeth=teeth)
 
 
 def _face_pixels(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
@@ -92,11 +97,11 @@ class MouthInterior(nn.Module):
         self.teeth_half_width_px = TEETH_HALF_WIDTH * mouth_width
         self.tooth_width_px = TOOTH_WIDTH * mouth_width
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more below
-        # would double them, so synthetic teeth fade out as the source mouth opens by their length.
+        # would double them, so synthetic teeth fade out as the source mouth opens by half their length.
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1]))
-        self.synthetic_teeth = 1.0 - float(np.clip((source_gap / self.upper_teeth_px - 0.5) / 0.5, 0.0, 1.0))
+        self.synthetic_teeth = 1.0 - float(np.clip((source_gap / self.upper_teeth_px - 0.25) / 0.25, 0.0, 1.0))
         palette = mouth_palette(image, landmarks)
-        for name in ("cavity_edge", "cavity_deep", "teeth"):
+        for name in ("cavity_edge", "cavity_deep", "tongue", "teeth"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         source, origin = self._source_halves(image)
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
@@ -142,7 +147,10 @@ class MouthInterior(nn.Module):
         depth, lateral = opening.depth(), opening.lateral()
         hollow = (1.0 - lateral**2) * torch.sin(math.pi * depth).clamp(min=0.0).sqrt()
         cavity = self.cavity_edge + (self.cavity_deep - self.cavity_edge) * hollow[:, None]
-        cavity = cavity * (1.0 - 0.3 * _smoothstep(0.7, 1.0, depth))[:, None]  # the lower lip's shadow
+        # The tongue fills the floor of the mouth: lit at its front, curving away towards the back.
+        tongue = _smoothstep(0.5, 0.85, depth) * (1.0 - lateral**2).clamp(min=0.0) * _smoothstep(0.0, 0.3, hollow)
+        cavity = cavity + (self.tongue - cavity) * (0.8 * tongue)[:, None]
+        cavity = cavity * (1.0 - 0.3 * _smoothstep(0.8, 1.0, depth))[:, None]  # the lower lip's shadow
         across_teeth = (opening.u.abs() / self.teeth_half_width_px).clamp(max=1.0)
         arch = ((1.0 - across_teeth) * 8.0).clamp(0.0, 1.0)  # the arch turns away at its ends
         shading = (1.0 - 0.45 * across_teeth**2) * self._tooth_gaps(opening.u)
