@@ -21,6 +21,10 @@ namespace Facecast.Core
         public double IdleS;
         /// <summary>Also ask for rendered frames of the avatar (needs an avatar and a server with the renderer).</summary>
         public bool RenderedFrames;
+        /// <summary>Rendered frames' longer side in pixels, 256..1024; 0 means the server's default (512).</summary>
+        public int FrameSize;
+        /// <summary>What rendered frames show: the whole portrait, or a square crop around the face.</summary>
+        public FrameFraming Framing = FrameFraming.Portrait;
         /// <summary>Initial controls; null for all defaults.</summary>
         public FaceControls Controls;
     }

@@ -74,6 +74,8 @@ namespace Facecast.Transport
                 Output = settings.RenderedFrames ? Output.LatentsAndFrames : Output.Latents,
                 MouthModel = settings.MouthModel ?? "",
                 IdleS = settings.IdleS,
+                FrameSize = (uint)Math.Max(0, settings.FrameSize),
+                Framing = (V1.Framing)(int)settings.Framing,
             };
             if (settings.Controls != null) config.Controls = Controls(settings.Controls);
             return new AnimateRequest { Config = config };
