@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 import grpc
 
 from service.api_keys import ApiKeys
+from service.errors import refuse_stream
 from service.log import get_logger
 from service.metrics import Metrics
 
@@ -52,6 +53,8 @@ def _refusal(handler: grpc.RpcMethodHandler, message: str) -> grpc.RpcMethodHand
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
     async def refuse_streaming(request_or_iterator, context: grpc.aio.ServicerContext):
+        if handler.request_streaming:
+            await refuse_stream(request_or_iterator, context, grpc.StatusCode.UNAUTHENTICATED, message)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
         yield  # pragma: no cover - makes this an async generator, as streaming handlers are
 

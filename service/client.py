@@ -72,8 +72,13 @@ def config_request(request: StreamRequest) -> animate_pb2.AnimateRequest:
     return animate_pb2.AnimateRequest(config=config)
 
 
-async def _requests(request: StreamRequest, result: StreamResult) -> AsyncIterator[animate_pb2.AnimateRequest]:
+async def _requests(request: StreamRequest, result: StreamResult, started: asyncio.Event
+                    ) -> AsyncIterator[animate_pb2.AnimateRequest]:
     yield config_request(request)
+    # Audio only into a session the server accepted: a refused call (key, capacity, config) then
+    # ends with the server's status. Writing on while it ends makes grpc.aio report "INTERNAL:
+    # Internal error from Core" instead (grpc/grpc#36066).
+    await started.wait()
     step = max(1, round(request.chunk_s * request.sample_rate))
     start = time.monotonic()
     for offset in range(0, len(request.samples), step):
@@ -93,14 +98,16 @@ async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest,
     """Runs one Animate session to its end; raises grpc.aio.AioRpcError on a failed status.
     `metadata`: e.g. (("authorization", "Bearer <API key>"),)."""
     result = StreamResult()
+    started = asyncio.Event()
     stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
-    async for response in stub.Animate(_requests(request, result), metadata=metadata or None):
+    async for response in stub.Animate(_requests(request, result, started), metadata=metadata or None):
         kind = response.WhichOneof("response")
         if kind == "motion":
             result.frame_received_s.append(time.monotonic())
             result.frames.append(response.motion)
         elif kind == "started":
             result.started = response.started
+            started.set()
         elif kind == "event":
             result.events.append(response.event)
         elif kind == "frame":

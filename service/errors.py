@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import grpc
 from google.protobuf.message import DecodeError
 
@@ -50,3 +53,19 @@ def status_for(error: Exception) -> tuple[grpc.StatusCode, str]:
     if isinstance(error, FacecastError):
         return grpc.StatusCode.INVALID_ARGUMENT, str(error)
     return grpc.StatusCode.INTERNAL, "internal error; the server log has the details"
+
+
+# How long a refused stream's first request is awaited (see `refuse_stream`).
+FIRST_REQUEST_WAIT_S = 1.0
+
+
+async def refuse_stream(requests: AsyncIterator, context, code: grpc.StatusCode, message: str) -> None:
+    """Ends a client-streaming call before its session starts. The first request is read (briefly)
+    before the status goes out: grpc.aio clients whose first write lands after the call ended
+    report "INTERNAL: Internal error from Core" instead of our status (grpc/grpc#36066)."""
+    try:
+        async with asyncio.timeout(FIRST_REQUEST_WAIT_S):
+            await anext(aiter(requests), None)
+    except Exception:  # noqa: BLE001 - whatever the first request is or does, the answer is the same
+        pass
+    await context.abort(code, message)

@@ -20,7 +20,7 @@ from runtime.version import package_version
 from service import convert
 from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
-from service.errors import StreamError, status_for
+from service.errors import StreamError, refuse_stream, status_for
 from service.log import get_logger
 from service.metrics import Metrics
 from service.renderers import RendererCache
@@ -50,7 +50,8 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             record = self._sessions.open(context.peer())
         except StreamError as refusal:
             log.warning("session_refused", peer=context.peer(), reason=str(refusal))
-            await self._refuse(context, "Animate", refusal)
+            self._metrics.count_error("Animate", refusal.code)
+            await refuse_stream(request_iterator, context, refusal.code, str(refusal))
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
                                  self._avatars, self._renderers, self._metrics)
         record.figures = session.figures

@@ -3,15 +3,20 @@ the keys file without a restart, health open to all; TLS and mutual TLS with thr
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import wave
 
 import grpc
+import numpy as np
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from runtime.atomic_file import write_atomically
 from runtime.errors import InvalidConfigError
 from service.api import face_animation_pb2
+from service.process import facecast_command
 from tests.certificates import make_certificates
 from tests.server_harness import config, end, run_session, start_server, stub_for
 
@@ -146,3 +151,24 @@ def test_mutual_tls_needs_a_client_certificate(certificates):
 def test_tls_settings_need_both_files():
     with pytest.raises(InvalidConfigError, match="both"):
         start_server(tls_cert_file="server.pem")
+
+
+def test_the_reference_client_streams_to_a_server_with_tls_and_keys(certificates, tmp_path):
+    wav = tmp_path / "tone.wav"
+    with wave.open(str(wav), "wb") as out:
+        out.setnchannels(1), out.setsampwidth(2), out.setframerate(16000)
+        out.writeframes((np.sin(np.arange(16000) * 0.05) * 8000).astype("<i2").tobytes())
+    server = start_server(tls_cert_file=str(certificates.server_cert), tls_key_file=str(certificates.server_key),
+                          api_keys=ENV_KEY)
+    try:
+        command = facecast_command("stream", str(wav), "--server", server.address, "--json", "--timeout-s", "60",
+                                   "--tls-ca-file", str(certificates.ca_cert))
+        keyless = {key: value for key, value in os.environ.items() if key != "FACECAST_API_KEY"}
+        accepted = subprocess.run(command, env={**keyless, "FACECAST_API_KEY": ENV_KEY}, capture_output=True,
+                                  text=True, timeout=120)
+        assert accepted.returncode == 0, accepted.stderr
+        assert json.loads(accepted.stdout)["frames"] == 25
+        refused = subprocess.run(command, env=keyless, capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 1 and "UNAUTHENTICATED" in refused.stderr
+    finally:
+        server.stop()

@@ -16,6 +16,7 @@ from runtime.audio.files import load_audio
 from runtime.errors import FacecastError
 from service.api import animate_pb2
 from service.client import StreamRequest, StreamResult, stream_audio
+from service.client_security import ClientSecurity
 from service.grpc_options import grpc_options
 from service.settings import ServerSettings
 
@@ -30,6 +31,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
     parser.add_argument("--seed", type=int, default=0, help="motion seed (default 0)")
     parser.add_argument("--timeout-s", type=float, default=600.0, help="give up after this long (default 600)")
+    parser.add_argument("--tls-ca-file", help="PEM CA of the server's certificate: connect with TLS "
+                        "(the API key, if the server wants one, comes from FACECAST_API_KEY)")
+    parser.add_argument("--tls-cert-file", help="PEM client certificate, for servers that require one (mutual TLS)")
+    parser.add_argument("--tls-key-file", help="PEM private key of the client certificate")
     parser.set_defaults(run=run)
 
 
@@ -37,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     audio = load_audio(args.audio)
     request = StreamRequest(audio.samples, audio.sample_rate, fps=args.fps, seed=args.seed, realtime=args.realtime)
     try:
-        result = asyncio.run(_stream(args.server, request, args.timeout_s))
+        security = ClientSecurity.from_flags(args.tls_ca_file, args.tls_cert_file, args.tls_key_file)
+        result = asyncio.run(_stream(args.server, request, args.timeout_s, security))
     except grpc.aio.AioRpcError as error:
         raise FacecastError(f"{args.server}: {error.code().name}: {error.details()}") from None
     except TimeoutError:
@@ -51,11 +57,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _stream(server: str, request: StreamRequest, timeout_s: float) -> StreamResult:
-    options = grpc_options(ServerSettings())
-    async with grpc.aio.insecure_channel(server, options=options) as channel:
+async def _stream(server: str, request: StreamRequest, timeout_s: float, security: ClientSecurity) -> StreamResult:
+    async with security.channel(server, grpc_options(ServerSettings())) as channel:
         await asyncio.wait_for(channel.channel_ready(), timeout=min(timeout_s, 10.0))
-        return await asyncio.wait_for(stream_audio(channel, request), timeout=timeout_s)
+        return await asyncio.wait_for(stream_audio(channel, request, security.metadata()), timeout=timeout_s)
 
 
 def summarise(result: StreamResult, duration_s: float, realtime: bool) -> dict:
