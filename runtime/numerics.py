@@ -89,6 +89,13 @@ def hann_taps(length: int) -> np.ndarray:
     return (taps / taps.sum()).astype(np.float32)
 
 
+def hermite_step(low: float, high: float, values):
+    """0 below `low`, 1 above `high`, the cubic 3t² − 2t³ between (C1 at both ends). Works on
+    numpy arrays and torch tensors alike."""
+    t = ((values - low) / (high - low)).clip(0.0, 1.0)
+    return t * t * (3.0 - 2.0 * t)
+
+
 def smoothstep(progress: np.ndarray) -> np.ndarray:
     """Cosine ease from 0 to 1 over progress 0..1 (C1: no velocity jump at either end)."""
     clipped = np.clip(progress, 0.0, 1.0)

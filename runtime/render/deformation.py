@@ -30,6 +30,7 @@ from torch import nn
 
 from runtime.arkit import NUM_BLENDSHAPES, blendshape_index
 from runtime.errors import InvalidConfigError
+from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE, NOSE_TIP, RIGHT_EYE, EyeGroup
 
 NUM_LANDMARKS = 478
@@ -90,10 +91,6 @@ def _side(local: np.ndarray, direction: float) -> np.ndarray:
     """(478,) ≈1 on one side of the face's midline, ≈0 on the other, a soft step across the lips."""
     return 1.0 / (1.0 + np.exp(-direction * local[:, 0] / 0.03))
 
-
-def _smoothstep(low: float, high: float, values: np.ndarray) -> np.ndarray:
-    t = np.clip((values - low) / (high - low), 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 class ShapeBuilder:
@@ -194,7 +191,7 @@ class ShapeBuilder:
         self.add(f"mouthUpperUp{side}", self._mask(LIPS.upper) * on_side, dv=-0.035)
 
     def _lower_face_weight(self) -> np.ndarray:
-        below_mouth = _smoothstep(0.0, 0.1, self.local[:, 1])
+        below_mouth = hermite_step(0.0, 0.1, self.local[:, 1])
         return np.maximum(below_mouth, self._mask(LIPS.lower))
 
     def _eye(self, side: str, eye: EyeGroup, direction: float) -> None:
@@ -278,7 +275,7 @@ def jaw_weights(local: np.ndarray) -> np.ndarray:
     """(478,) how fully each landmark rides on the jaw: lower lip and chin 1, upper lip 0, corners ½."""
     corners = [LIPS.corners[0], LIPS.corners[1], LIPS.inner_upper[0], LIPS.inner_upper[-1]]
     corner_level = float(local[corners, 1].mean())
-    weights = _smoothstep(corner_level - 0.02, corner_level + 0.08, local[:, 1])
+    weights = hermite_step(corner_level - 0.02, corner_level + 0.08, local[:, 1])
     weights[list(LIPS.lower)] = 1.0
     weights[list(LIPS.upper)] = 0.0
     weights[corners] = 0.5

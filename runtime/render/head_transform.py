@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import FACE_OVAL
 from runtime.types import HeadPose
 
@@ -89,6 +90,5 @@ def turning_depth(landmarks: np.ndarray) -> np.ndarray:
     coefficients, *_ = np.linalg.lstsq(design, landmarks[:, 2], rcond=None)
     cap = design @ coefficients
     radius = np.sqrt(u * u + v * v)
-    t = np.clip((radius - SILHOUETTE_BLEND[0]) / (SILHOUETTE_BLEND[1] - SILHOUETTE_BLEND[0]), 0.0, 1.0)
-    inside = 1.0 - t * t * (3.0 - 2.0 * t)
+    inside = 1.0 - hermite_step(*SILHOUETTE_BLEND, radius)
     return cap + inside * (landmarks[:, 2] - cap)

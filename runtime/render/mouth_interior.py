@@ -27,6 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
 from runtime.render.openings import Opening, Windows, left_to_right, sample_at
 
@@ -148,9 +149,9 @@ class MouthInterior(nn.Module):
         hollow = (1.0 - lateral**2) * torch.sin(math.pi * depth).clamp(min=0.0).sqrt()
         cavity = self.cavity_edge + (self.cavity_deep - self.cavity_edge) * hollow[:, None]
         # The tongue fills the floor of the mouth: lit at its front, curving away towards the back.
-        tongue = _smoothstep(0.5, 0.85, depth) * (1.0 - lateral**2).clamp(min=0.0) * _smoothstep(0.0, 0.3, hollow)
+        tongue = hermite_step(0.5, 0.85, depth) * (1.0 - lateral**2).clamp(min=0.0) * hermite_step(0.0, 0.3, hollow)
         cavity = cavity + (self.tongue - cavity) * (0.8 * tongue)[:, None]
-        cavity = cavity * (1.0 - 0.3 * _smoothstep(0.8, 1.0, depth))[:, None]  # the lower lip's shadow
+        cavity = cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]  # the lower lip's shadow
         across_teeth = (opening.u.abs() / self.teeth_half_width_px).clamp(max=1.0)
         arch = ((1.0 - across_teeth) * 8.0).clamp(0.0, 1.0)  # the arch turns away at its ends
         shading = (1.0 - 0.45 * across_teeth**2) * self._tooth_gaps(opening.u)
@@ -160,7 +161,7 @@ class MouthInterior(nn.Module):
         below_lip = opening.v - opening.v_upper
         arch = arch * self.synthetic_teeth
         upper_teeth = arch * _ramp(lip_line + self.upper_teeth_px - opening.v) * _ramp(below_lip)
-        lip_shadow = 0.7 + 0.3 * _smoothstep(0.0, 0.3 * self.upper_teeth_px, below_lip)
+        lip_shadow = 0.7 + 0.3 * hermite_step(0.0, 0.3 * self.upper_teeth_px, below_lip)
         lower_teeth = arch * _ramp(opening.v - (opening.v_lower - self.lower_teeth_px))
         synthesised = cavity + (0.6 * self.teeth * shading[:, None] - cavity) * lower_teeth[:, None]
         upper_colour = self.teeth * (shading * lip_shadow)[:, None]
@@ -177,7 +178,3 @@ def _ramp(signed_distance_px: torch.Tensor) -> torch.Tensor:
     """0 → 1 over one pixel around a signed distance of 0: an antialiased edge."""
     return (signed_distance_px + 0.5).clamp(0.0, 1.0)
 
-
-def _smoothstep(low: float, high: float, values: torch.Tensor) -> torch.Tensor:
-    t = ((values - low) / (high - low)).clamp(0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)

@@ -24,6 +24,7 @@ from torch import nn
 from runtime.arkit import NUM_BLENDSHAPES
 from runtime.errors import InvalidConfigError
 from runtime.face.analysis import face_width_px
+from runtime.numerics import hermite_step
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
@@ -131,19 +132,15 @@ def coarse_grid_pixels(grid_size: int, width: int, height: int) -> np.ndarray:
 def field_fade(pixels: np.ndarray, region: HeadRegion, width: int, height: int,
                config: WarpRendererConfig) -> np.ndarray:
     """(...,) 1 where the field acts fully, 0 outside the ring and in the still border."""
-    around_head = 1.0 - _smoothstep(config.fade_start, config.fade_end, region.radius(pixels))
+    around_head = 1.0 - hermite_step(config.fade_start, config.fade_end, region.radius(pixels))
     to_border = np.minimum.reduce([pixels[..., 0], pixels[..., 1], width - 1 - pixels[..., 0],
                                    height - 1 - pixels[..., 1]])
     # The field is upsampled from the coarse grid: keep one more coarse cell still so no blend leaks in.
     cell = max(width, height) / config.grid_size
     still = config.still_border_px + 2.0 * cell
-    inside = _smoothstep(still, still + config.border_fade_px, to_border)
+    inside = hermite_step(still, still + config.border_fade_px, to_border)
     return around_head * inside
 
-
-def _smoothstep(low: float, high: float, values: np.ndarray) -> np.ndarray:
-    t = np.clip((values - low) / (high - low), 0.0, 1.0)
-    return t * t * (3.0 - 2.0 * t)
 
 
 def _as_tensor(values, device: torch.device, columns: int, name: str) -> torch.Tensor:
