@@ -15,8 +15,10 @@ Fidelity of each shape (what FaceLandmarker can read back is tested in tests/tes
 - approximated by depth only, so nearly invisible from the front: jawForward, the forward part of
   mouthFunnel/Pucker;
 - ignored: tongueOut (needs synthesis, not a warp).
-A warp only moves pixels of the portrait: a mouth that opens beyond the source shows stretched lip
-and mouth-interior pixels until the mouth synthesis exists.
+A warp only moves the portrait's pixels; what shows inside the moved lips and lids is drawn by
+MouthInterior and EyeLayer. Shapes that pull a few landmarks past their still neighbours would fold
+the warp (a pixel of the frame reading two places of the portrait), so the rounding shapes gather
+the lips with a smooth bump and the lid skin moves only over the lid's own span.
 """
 
 from __future__ import annotations
