@@ -50,12 +50,12 @@ def _refusal(handler: grpc.RpcMethodHandler, message: str) -> grpc.RpcMethodHand
     """A handler of the same streaming shape as `handler` that ends the call UNAUTHENTICATED."""
 
     async def refuse(request_or_iterator, context: grpc.aio.ServicerContext):
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
-
-    async def refuse_streaming(request_or_iterator, context: grpc.aio.ServicerContext):
         if handler.request_streaming:
             await refuse_stream(request_or_iterator, context, grpc.StatusCode.UNAUTHENTICATED, message)
         await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+
+    async def refuse_streaming(request_or_iterator, context: grpc.aio.ServicerContext):
+        await refuse(request_or_iterator, context)
         yield  # pragma: no cover - makes this an async generator, as streaming handlers are
 
     shapes = {
