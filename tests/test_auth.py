@@ -172,3 +172,35 @@ def test_the_reference_client_streams_to_a_server_with_tls_and_keys(certificates
         assert refused.returncode == 1 and "UNAUTHENTICATED" in refused.stderr
     finally:
         server.stop()
+
+
+def test_certificates_rotate_without_a_restart(tmp_path):
+    old, new = make_certificates(_directory(tmp_path / "old")), make_certificates(_directory(tmp_path / "new"))
+    served = make_certificates(_directory(tmp_path / "served"))
+    for source, target in ((old.server_cert, served.server_cert), (old.server_key, served.server_key)):
+        write_atomically(target, source.read_bytes())
+    server = start_server(tls_cert_file=str(served.server_cert), tls_key_file=str(served.server_key))
+    try:
+        assert _fresh_capabilities(server.address, old) == grpc.StatusCode.OK
+        write_atomically(served.server_key, new.server_key.read_bytes())  # the new pair, key first
+        write_atomically(served.server_cert, new.server_cert.read_bytes())
+        assert _fresh_capabilities(server.address, new) == grpc.StatusCode.OK
+        assert _fresh_capabilities(server.address, old) == grpc.StatusCode.UNAVAILABLE  # old CA: untrusted now
+    finally:
+        server.stop()
+
+
+def _directory(path):
+    path.mkdir()
+    return path
+
+
+def _fresh_capabilities(address: str, trusted) -> grpc.StatusCode:
+    """GetCapabilities over a new connection that trusts `trusted`'s CA."""
+    credentials = grpc.ssl_channel_credentials(root_certificates=trusted.ca_cert.read_bytes())
+    with grpc.secure_channel(address, credentials, options=[("grpc.use_local_subchannel_pool", 1)]) as channel:
+        try:
+            _capabilities(channel)
+        except grpc.RpcError as error:
+            return error.code()
+    return grpc.StatusCode.OK
