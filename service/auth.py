@@ -3,6 +3,7 @@ metadata, UNAUTHENTICATED otherwise. A server interceptor, so no servicer can fo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 
 import grpc
@@ -37,13 +38,26 @@ class ApiKeyInterceptor(grpc.aio.ServerInterceptor):
 
     def _problem(self, metadata) -> str | None:
         """Why the call is refused, or None when its key is accepted."""
-        values = [value for key, value in metadata if key == "authorization"]
-        if not values:
-            return "missing authorization metadata (expected 'Bearer <API key>')"
-        value = values[0] if isinstance(values[0], str) else values[0].decode("latin-1")
-        if len(values) > 1 or not value.lower().startswith(BEARER):
-            return "malformed authorization metadata (expected 'Bearer <API key>')"
-        return None if self._keys.accepts(value[len(BEARER):].strip()) else "API key not accepted"
+        key = bearer_key(metadata)
+        if key is None:
+            return "missing or malformed authorization metadata (expected 'Bearer <API key>')"
+        return None if self._keys.accepts(key) else "API key not accepted"
+
+
+def bearer_key(metadata) -> str | None:
+    """The key of the one `authorization: Bearer <key>` entry in `metadata`, else None."""
+    values = [value for key, value in metadata or () if key == "authorization"]
+    if len(values) != 1:
+        return None
+    value = values[0] if isinstance(values[0], str) else values[0].decode("latin-1")
+    return value[len(BEARER):].strip() if value.lower().startswith(BEARER) else None
+
+
+def key_fingerprint(metadata) -> str | None:
+    """A short, non-secret name for the call's API key (its SHA-256 prefix), for logs: which
+    client did what, without the key itself."""
+    key = bearer_key(metadata)
+    return None if key is None else hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 def _refusal(handler: grpc.RpcMethodHandler, message: str) -> grpc.RpcMethodHandler:

@@ -20,6 +20,7 @@ from runtime.version import package_version
 from service import convert
 from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
+from service.auth import key_fingerprint
 from service.errors import StreamError, refuse_stream, status_for
 from service.log import get_logger
 from service.metrics import Metrics
@@ -47,7 +48,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
         try:
-            record = self._sessions.open(context.peer())
+            record = self._sessions.open(context.peer(), key_fingerprint(context.invocation_metadata()))
         except StreamError as refusal:
             log.warning("session_refused", peer=context.peer(), reason=str(refusal))
             self._metrics.count_error("Animate", refusal.code)
@@ -85,7 +86,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         """The session's one closing log line and its metrics."""
         figures = session.figures
         wall_s = time.monotonic() - record.started_monotonic
-        log.info("session_end", session_id=record.session_id, peer=record.peer, status=outcome,
+        log.info("session_end", session_id=record.session_id, peer=record.peer, api_key=record.api_key, status=outcome,
                  frames=figures.frames, rendered_frames=figures.rendered_frames,
                  audio_s=round(figures.audio_s, 3), chunks=figures.chunks, wall_s=round(wall_s, 3),
                  **({"error": failure[1]} if failure is not None else {}))

@@ -16,6 +16,7 @@ class SessionRecord:
     session_id: str
     peer: str
     started_monotonic: float = field(default_factory=time.monotonic)
+    api_key: str | None = None  # the fingerprint of the client's API key (service.auth.key_fingerprint)
     figures: object = None  # the session's live SessionFigures, for tests and diagnostics
 
 
@@ -29,14 +30,14 @@ class SessionRegistry:
         self.total_started = 0
         self.draining = False  # set on shutdown: no new sessions
 
-    def open(self, peer: str) -> SessionRecord:
+    def open(self, peer: str, api_key: str | None = None) -> SessionRecord:
         """The new session's record; StreamError (UNAVAILABLE, RESOURCE_EXHAUSTED) when refused."""
         if self.draining:
             raise StreamError(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; use another instance")
         if len(self._active) >= self.max_sessions:
             raise StreamError(grpc.StatusCode.RESOURCE_EXHAUSTED,
                               f"the server is at capacity ({self.max_sessions} sessions); retry later")
-        record = SessionRecord(uuid.uuid4().hex, peer)
+        record = SessionRecord(uuid.uuid4().hex, peer, api_key=api_key)
         self._active[record.session_id] = record
         self.total_started += 1
         return record

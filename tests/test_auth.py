@@ -3,6 +3,8 @@ the keys file without a restart, health open to all; TLS and mutual TLS with thr
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import os
 import subprocess
@@ -65,6 +67,17 @@ def test_keys_from_the_file_and_the_environment_are_accepted(channel):
     responses = list(stub_for(channel).Animate(iter([config(16000, idle_s=0.4), end()]),
                                                metadata=[("authorization", f"Bearer {FIRST_KEY}")], timeout=30))
     assert responses[-1].status.frames == 10
+
+
+def test_session_logs_name_the_key_by_fingerprint_never_the_key(keyed, channel, capsys):
+    list(stub_for(channel).Animate(iter([config(16000, idle_s=0.2), end()]),
+                                   metadata=[("authorization", f"Bearer {ENV_KEY}")], timeout=30))
+    keyed[0].call(asyncio.sleep(0.1))  # the session_end line is written as the call ends
+    captured = capsys.readouterr()
+    log = captured.out + captured.err
+    session_end = next(line for line in log.splitlines() if "session_end" in line)
+    assert hashlib.sha256(ENV_KEY.encode()).hexdigest()[:12] in session_end
+    assert ENV_KEY not in log
 
 
 def test_health_stays_open_without_a_key(channel):
