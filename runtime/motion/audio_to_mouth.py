@@ -12,6 +12,7 @@ audio is chunked. The torch twin used for training is `runtime.train.mouth_netwo
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,10 +21,11 @@ import numpy as np
 
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
 from runtime.audio.constants import N_MELS
-from runtime.audio.features import FeatureBlock
+from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
 from runtime.motion.mouth_baseline import MouthRows
 from runtime.numerics import rowwise_matmul
 
+SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
 
 
@@ -72,9 +74,18 @@ class _CausalConv:
 
 
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
+    """The config and arrays of a weights file (read once per process: every session uses them)."""
+    return _load_weights(str(Path(path).resolve()), Path(path).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_weights(path: str, _modified_ns: int) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
     with np.load(path) as saved:
         config = MouthNetConfig.from_json(str(saved["config"]))
-        return config, {key: saved[key].astype(np.float32) for key in saved.files if key != "config"}
+        arrays = {key: saved[key].astype(np.float32) for key in saved.files if key != "config"}
+    for array in arrays.values():
+        array.flags.writeable = False  # shared by every session
+    return config, arrays
 
 
 class LearnedMouth:
@@ -93,6 +104,9 @@ class LearnedMouth:
         self._head = (np.ascontiguousarray(parameters["head.weight"].T), parameters["head.bias"])
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
+        # Before the stream there was silence: fill every layer's history with its response to it,
+        # as in training, where hops before an utterance are digital silence.
+        self.outputs(np.full((self.config.receptive_field_hops - 1, self.config.n_mels), SILENT_LOG_MEL, np.float32))
 
     def outputs(self, log_mel: np.ndarray) -> np.ndarray:
         """(n, 15 + mouth columns) raw outputs (viseme logits, blendshapes) of the next n hops."""

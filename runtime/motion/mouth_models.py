@@ -1,11 +1,28 @@
-"""The mouth models a session can choose by name; the first is the default."""
+"""The mouth models a session can choose by name; DEFAULT_MOUTH_MODEL is used when none is named."""
 
 from __future__ import annotations
 
-from runtime.errors import InvalidConfigError
-from runtime.motion.mouth_baseline import BaselineMouth
+from typing import Protocol
 
-MOUTH_MODELS = {"baseline": BaselineMouth}
+import numpy as np
+
+from runtime.audio.features import FeatureBlock
+from runtime.errors import InvalidConfigError
+from runtime.motion.audio_to_mouth import LearnedMouth
+from runtime.motion.mouth_baseline import BaselineMouth, MouthRows
+
+
+class MouthModel(Protocol):
+    """Streaming: the rows returned for input hops [a, b) describe hops [a - lookahead_hops, b - lookahead_hops)."""
+
+    name: str
+    version: str
+    lookahead_hops: int
+
+    def push(self, features: FeatureBlock, voice_probability: np.ndarray) -> MouthRows: ...
+
+
+MOUTH_MODELS: dict[str, type] = {"baseline": BaselineMouth, "learned": LearnedMouth}
 DEFAULT_MOUTH_MODEL = "baseline"
 
 
@@ -14,6 +31,6 @@ def check_mouth_model(name: str) -> None:
         raise InvalidConfigError(f"unknown mouth_model {name!r}; choose one of {', '.join(MOUTH_MODELS)}")
 
 
-def create_mouth_model(name: str) -> BaselineMouth:
+def create_mouth_model(name: str) -> MouthModel:
     check_mouth_model(name)
     return MOUTH_MODELS[name]()

@@ -47,7 +47,7 @@ class CorpusOptions:
     seed: int = 1234
     english_utterances: int = 1500  # eSpeak NG, English accents × voice variants
     other_language_utterances: int = 500  # eSpeak NG, OTHER_LANGUAGES
-    festival_utterances: int = 600  # split between Festival's voices
+    festival_utterances: int = 1200  # split between Festival's voices
     held_out_utterances: int = 150  # eSpeak NG held-out accents and variants: the synthetic test set
     copies: int = 2  # versions of each utterance: the first clean if copies > 1, the rest augmented
     workers: int = 2

@@ -10,14 +10,13 @@ hops of a set. One table, one row per set and model.
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from runtime.audio.constants import HOP_LENGTH, SAMPLE_RATE, WINDOW_LENGTH
+from runtime.audio.constants import HOP_LENGTH, WINDOW_LENGTH
 from runtime.audio.features import StreamingLogMel
 from runtime.audio.voice_activity import StreamingVoiceActivity
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
@@ -101,21 +100,6 @@ def run(weights: Path, held_out: int, real: bool = True) -> list[tuple[str, str,
             for model, factory in models.items()]
 
 
-def real_time_factor(weights: Path, seconds: float = 60.0) -> float:
-    """Audio seconds per second of one core, for the learned model alone, in 100 ms chunks."""
-    rng = np.random.default_rng(0)
-    samples = (0.1 * rng.standard_normal(int(seconds * SAMPLE_RATE))).astype(np.float32)
-    blocks = [StreamingLogMel().push(samples)]
-    log_mel = blocks[0]
-    model = LearnedMouth(weights)
-    voice = np.ones(10, np.float32)
-    started = time.perf_counter()
-    for start in range(0, len(log_mel), 10):
-        model.push(type(log_mel)(start, log_mel.log_mel[start:start + 10], log_mel.energy_db[start:start + 10]),
-                   voice[:len(log_mel.energy_db[start:start + 10])])
-    return seconds / (time.perf_counter() - started)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
@@ -123,7 +107,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-real", action="store_true", help="skip the real recordings")
     args = parser.parse_args(argv)
     print(format_table(run(args.weights, args.held_out, not args.no_real)))
-    print(f"\nlearned model: {real_time_factor(args.weights):.0f}x real time on one core (100 ms chunks)")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Train the learned mouth model on synthetic speech (one command, CPU, deterministic steps).
 
-    python -m runtime.train.mouth [--steps 3000] [--threads 2] [--out runtime/weights/audio_to_mouth.npz]
+    python -m runtime.train.mouth [--steps 4000] [--threads 2] [--out runtime/weights/audio_to_mouth.npz]
 
 Builds (or reads from .cache/mouth) the corpus, trains `MouthNet` on random crops with the
 targets read `lookahead_hops` late, logs held-out synthetic scores as it goes, and writes the
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES
+from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES, viseme_index
 from runtime.audio.features import SILENCE_FLOOR
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
 from runtime.train.corpus import Corpus, CorpusOptions, load_or_build
@@ -29,13 +29,15 @@ from runtime.train.mouth_network import MouthNet, parameter_count, save_weights
 from runtime.train.targets import mouth_columns
 
 LOG = logging.getLogger(__name__)
-IGNORE = -100  # label of hops without a target (before the crop's look-ahead starts, padding)
+IGNORE = -100  # label of the context hops at the start of a crop: not scored
+SILENCE, CLOSURE = viseme_index("sil"), viseme_index("PP")
+MAX_MASKED_BANDS = 8
 LOUD_COLUMNS = {"jawOpen": 3.0, "mouthClose": 3.0, "mouthPressLeft": 2.0, "mouthPressRight": 2.0}
 
 
 @dataclass(frozen=True)
 class TrainOptions:
-    steps: int = 3000
+    steps: int = 4000
     batch: int = 32  # crops per step
     crop_hops: int = 300  # 3 s per crop
     learning_rate: float = 3e-3
@@ -43,7 +45,11 @@ class TrainOptions:
     weight_decay: float = 1e-4
     curve_weight: float = 8.0  # L1 on the mouth curves, against cross-entropy on the visemes
     label_smoothing: float = 0.1
+    closure_class_weight: float = 2.0  # p/b/m count double in the viseme loss: closures are what viewers check
+    closed_weight: float = 3.0  # and hops that must show closed lips (p/b/m, silence) triple in the curve loss
     gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
+    band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
+    average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
     seed: int = 1234
     threads: int = 2
     log_every: int = 250
@@ -54,28 +60,46 @@ def _column_weights(config: MouthNetConfig) -> torch.Tensor:
 
 
 class CropSampler:
-    """Random crops of the corpus: inputs (B, T, 80), labels (B, T) and curves (B, T, M) read late."""
+    """Random crops: inputs (B, context + T, 80), labels (B, context + T) and curves (B, context + T, M).
 
-    def __init__(self, corpus: Corpus, options: TrainOptions, lookahead: int, rng: np.random.Generator) -> None:
-        self.corpus, self.options, self.lookahead, self.rng = corpus, options, lookahead, rng
+    Targets are read `lookahead` hops late. Each crop brings the receptive field's worth of input
+    before its first scored hop (`context`, labelled IGNORE), so torch's zero padding never reaches
+    a scored output. Crops may hang over either end of an utterance: there the input is digital
+    silence and the target a closed mouth, as at the start and end of a stream (where the Animator
+    pads with silence and `LearnedMouth` starts from a silent history).
+    """
+
+    def __init__(self, corpus: Corpus, options: TrainOptions, lookahead: int, context: int,
+                 rng: np.random.Generator) -> None:
+        self.corpus, self.options, self.lookahead, self.context, self.rng = corpus, options, lookahead, context, rng
         lengths = np.diff(corpus.offsets).astype(np.float64)
         self.weights = lengths / lengths.sum()
 
     def _crop(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         begin, end = int(self.corpus.offsets[index]), int(self.corpus.offsets[index + 1])
-        size = self.options.crop_hops
-        start = begin + int(self.rng.integers(0, max(end - begin - size, 0) + 1))
-        stop = min(start + size, end)
-        log_mel = np.full((size, self.corpus.log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)
-        log_mel[:stop - start] = self.corpus.log_mel[start:stop]
-        labels = np.full(size, IGNORE, np.int64)
-        curves = np.zeros((size, self.corpus.curves.shape[1]), np.float32)
-        first = max(start - self.lookahead, begin)  # targets of hops t - lookahead, within the utterance
-        offset = first - (start - self.lookahead)
-        count = stop - self.lookahead - first
-        labels[offset:offset + count] = self.corpus.labels[first:first + count]
-        curves[offset:offset + count] = self.corpus.curves[first:first + count]
+        size, context = self.options.crop_hops, self.context
+        first = int(self.rng.integers(begin - size // 2, max(end - size // 2, begin - size // 2 + 1)))  # 1st scored
+        hops = np.arange(first - context, first + size)  # corpus rows of the crop's input hops
+        inside = (hops >= begin) & (hops < end)
+        log_mel = np.full((len(hops), self.corpus.log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)
+        log_mel[inside] = self.corpus.log_mel[hops[inside]]
+        targets = hops - self.lookahead
+        known = (targets >= begin) & (targets < end)
+        labels = np.full(len(hops), SILENCE, np.int64)
+        labels[known] = self.corpus.labels[targets[known]]
+        labels[:context] = IGNORE
+        curves = np.zeros((len(hops), self.corpus.curves.shape[1]), np.float32)  # silence: all closed
+        curves[known] = self.corpus.curves[targets[known]]
         return log_mel, labels, curves
+
+    def _mask_bands(self, log_mel: np.ndarray) -> None:
+        """Hide random mel bands (SpecAugment's frequency masks): no single band may decide a viseme,
+        so a microphone or codec that colours a band does not fool the model."""
+        for crop in log_mel:
+            for _ in range(self.options.band_masks):
+                width = int(self.rng.integers(0, MAX_MASKED_BANDS + 1))
+                low = int(self.rng.integers(0, crop.shape[1] - width + 1))
+                crop[:, low:low + width] = crop.mean()
 
     def batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         picks = self.rng.choice(len(self.weights), size=self.options.batch, p=self.weights)
@@ -83,6 +107,7 @@ class CropSampler:
         log_mel = np.stack([c[0] for c in crops])
         shift = self.rng.uniform(-self.options.gain_shift, self.options.gain_shift, (len(crops), 1, 1))
         log_mel = np.maximum(log_mel + shift, np.log10(SILENCE_FLOOR)).astype(np.float32)
+        self._mask_bands(log_mel)
         return (torch.from_numpy(log_mel), torch.from_numpy(np.stack([c[1] for c in crops])),
                 torch.from_numpy(np.stack([c[2] for c in crops])))
 
@@ -91,10 +116,19 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, options: TrainOptions, 
     outputs = model(log_mel)  # (B, T, 15 + M)
     logits, shapes = outputs[..., :NUM_VISEMES], outputs[..., NUM_VISEMES:]
     cross_entropy = nn.functional.cross_entropy(logits.reshape(-1, NUM_VISEMES), labels.reshape(-1),
-                                                ignore_index=IGNORE, label_smoothing=options.label_smoothing)
-    valid = (labels != IGNORE).unsqueeze(-1).float()
-    l1 = ((shapes - curves).abs() * column_weights * valid).sum() / (valid.sum() * column_weights.sum()).clamp(min=1)
+                                                weight=_class_weights(options), ignore_index=IGNORE,
+                                                label_smoothing=options.label_smoothing)
+    hop_weights = torch.where(labels == IGNORE, 0.0, 1.0)
+    hop_weights = torch.where((labels == CLOSURE) | (labels == SILENCE), options.closed_weight, hop_weights)
+    weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
+    l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
     return cross_entropy, l1
+
+
+def _class_weights(options: TrainOptions) -> torch.Tensor:
+    weights = torch.ones(NUM_VISEMES)
+    weights[CLOSURE] = options.closure_class_weight
+    return weights
 
 
 def _learning_rate(step: int, options: TrainOptions) -> float:
@@ -107,11 +141,14 @@ def _learning_rate(step: int, options: TrainOptions) -> float:
 @torch.no_grad()
 def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float]:
     """(viseme accuracy, jawOpen r) of whole held-out utterances, targets read late as in training."""
-    lookahead, jaw = model.config.lookahead_hops, model.config.mouth_columns.index(BLENDSHAPE_NAMES.index("jawOpen"))
+    jaw = model.config.mouth_columns.index(BLENDSHAPE_NAMES.index("jawOpen"))
+    context = model.config.receptive_field_hops - 1
     hits, predicted_jaw, reference_jaw = [], [], []
     for index in range(len(corpus)):
         log_mel, labels, curves = corpus.utterance(index)
-        outputs = model(torch.from_numpy(log_mel)[None])[0, lookahead:].numpy()
+        silence = np.full((context, log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)  # as when streaming
+        inputs = torch.from_numpy(np.concatenate([silence, log_mel]))[None]
+        outputs = model(inputs)[0, context + model.config.lookahead_hops:].numpy()
         hits.append(outputs[:, :NUM_VISEMES].argmax(axis=1) == labels[:len(outputs)])
         predicted_jaw.append(outputs[:, NUM_VISEMES + jaw])
         reference_jaw.append(curves[:len(outputs), jaw])
@@ -133,9 +170,11 @@ def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
     model.input_mean.copy_(input_statistics(corpus)[0])
     model.input_std.copy_(input_statistics(corpus)[1])
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
-    sampler = CropSampler(corpus, options, config.lookahead_hops, np.random.default_rng(options.seed))
+    sampler = CropSampler(corpus, options, config.lookahead_hops, config.receptive_field_hops - 1,
+                          np.random.default_rng(options.seed))
     column_weights = _column_weights(config)
     LOG.info("training %d parameters on %.2f h for %d steps", parameter_count(model), corpus.hours, options.steps)
+    average = [p.detach().clone() for p in model.parameters()]
     started = time.monotonic()
     for step in range(options.steps):
         for group in optimizer.param_groups:
@@ -145,12 +184,29 @@ def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
         (cross_entropy + options.curve_weight * l1).backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
+        _update_average(average, model, options.average_decay if step >= options.warmup_steps else 0.0)
         if held_out is not None and ((step + 1) % options.log_every == 0 or step + 1 == options.steps):
-            accuracy, jaw_r = held_out_scores(model.eval(), held_out)
-            model.train()
+            accuracy, jaw_r = held_out_scores(_averaged(model, average), held_out)
             LOG.info("step %d  %.0f s  ce %.3f  l1 %.4f  held-out viseme acc %.3f jaw r %.3f", step + 1,
                      time.monotonic() - started, cross_entropy.item(), l1.item(), accuracy, jaw_r)
-    return model.eval()
+    return _averaged(model, average)
+
+
+@torch.no_grad()
+def _update_average(average: list[torch.Tensor], model: MouthNet, decay: float) -> None:
+    for kept, parameter in zip(average, model.parameters(), strict=True):
+        kept.mul_(decay).add_(parameter.detach(), alpha=1.0 - decay)
+
+
+def _averaged(model: MouthNet, average: list[torch.Tensor]) -> MouthNet:
+    """A copy of the model holding the averaged weights, in eval mode."""
+    import copy
+
+    averaged = copy.deepcopy(model)
+    with torch.no_grad():
+        for parameter, kept in zip(averaged.parameters(), average, strict=True):
+            parameter.copy_(kept)
+    return averaged.eval()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

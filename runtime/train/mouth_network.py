@@ -60,5 +60,5 @@ def load_network(path: str | Path) -> MouthNet:
 
     config, arrays = load_weights(path)
     model = MouthNet(config)
-    model.load_state_dict({name: torch.from_numpy(array) for name, array in arrays.items()})
+    model.load_state_dict({name: torch.from_numpy(array.copy()) for name, array in arrays.items()})
     return model.eval()

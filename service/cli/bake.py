@@ -12,6 +12,7 @@ from tqdm import tqdm
 from runtime.audio.files import DecodedAudio, load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.motion_clip import check_clip_path, clip_document, write_clip
 from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
 from runtime.types import MotionFrame
@@ -33,6 +34,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the head motion and blinks (default 0)")
     parser.add_argument("--idle", type=float, default=0.0, metavar="SECONDS",
                         help="seconds of idle life (listening, mouth closed) before the audio")
+    parser.add_argument("--mouth-model", choices=list(MOUTH_MODELS), default=DEFAULT_MOUTH_MODEL,
+                        help=f"lip-sync model (default {DEFAULT_MOUTH_MODEL})")
     add_control_flags(parser)
     parser.set_defaults(run=run)
 
@@ -43,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidConfigError("give an AUDIO file, or --idle SECONDS for a clip of idle life")
     audio = load_audio(args.audio) if args.audio else DecodedAudio(np.zeros(0, np.float32), IDLE_SAMPLE_RATE)
     options = AnimatorOptions(fps=args.fps, seed=args.seed, controls=controls_from_flags(args),
+                              mouth_model=args.mouth_model,
                               audio_format=AudioFormat(AudioEncoding.FLOAT32LE, audio.sample_rate))
     animator = Animator(options)
     frames: list[MotionFrame] = [output for output in animator.push_silence(args.idle)

@@ -35,12 +35,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         "(the API key, if the server wants one, comes from FACECAST_API_KEY)")
     parser.add_argument("--tls-cert-file", help="PEM client certificate, for servers that require one (mutual TLS)")
     parser.add_argument("--tls-key-file", help="PEM private key of the client certificate")
+    parser.add_argument("--mouth-model", default="", help="lip-sync model by name (default: the server's)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     audio = load_audio(args.audio)
-    request = StreamRequest(audio.samples, audio.sample_rate, fps=args.fps, seed=args.seed, realtime=args.realtime)
+    request = StreamRequest(audio.samples, audio.sample_rate, fps=args.fps, seed=args.seed, realtime=args.realtime,
+                            mouth_model=args.mouth_model)
     try:
         security = ClientSecurity.from_flags(args.tls_ca_file, args.tls_cert_file, args.tls_key_file)
         result = asyncio.run(_stream(args.server, request, args.timeout_s, security))

@@ -1,0 +1,91 @@
+"""The learned mouth: streaming numpy inference, its torch twin, ONNX export, budgets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from runtime.audio.features import StreamingLogMel
+from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, SILENT_LOG_MEL, LearnedMouth
+from runtime.motion.mouth_models import create_mouth_model
+from runtime.train.mouth_network import load_network, parameter_count
+from tests.speech import speech_clip
+
+MAX_PARAMETERS = 2_000_000
+MAX_LOOKAHEAD_HOPS = 10  # 100 ms
+MAX_WEIGHTS_BYTES = 10 * 2**20
+
+
+@pytest.fixture(scope="module")
+def log_mel() -> np.ndarray:
+    import soxr
+
+    clip = speech_clip()
+    samples = soxr.resample(clip.samples, clip.sample_rate, 16_000).astype(np.float32)
+    return StreamingLogMel().push(samples).log_mel
+
+
+def _chunked(log_mel: np.ndarray, sizes: list[int]) -> np.ndarray:
+    model, rows, start = LearnedMouth(), [], 0
+    for size in sizes:
+        rows.append(model.outputs(log_mel[start:start + size]))
+        start += size
+    return np.concatenate(rows + [model.outputs(log_mel[start:])])
+
+
+def test_chunking_does_not_change_outputs(log_mel):
+    whole = LearnedMouth().outputs(log_mel)
+    rng = np.random.default_rng(3)
+    assert np.array_equal(_chunked(log_mel, [1] * 40), whole)
+    assert np.array_equal(_chunked(log_mel, list(rng.integers(0, 37, 30))), whole)
+
+
+def test_numpy_inference_matches_the_torch_network(log_mel):
+    network = load_network(DEFAULT_WEIGHTS)
+    context = network.config.receptive_field_hops - 1  # the silence a stream starts from
+    inputs = np.concatenate([np.full((context, log_mel.shape[1]), SILENT_LOG_MEL, np.float32), log_mel])
+    with torch.no_grad():
+        expected = network(torch.from_numpy(inputs)[None])[0, context:].numpy()
+    np.testing.assert_allclose(LearnedMouth().outputs(log_mel), expected, atol=2e-4)
+
+
+def test_onnx_export_matches_torch(tmp_path, log_mel):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from runtime.train.export_onnx import export
+
+    network = load_network(DEFAULT_WEIGHTS)
+    export(network, tmp_path / "mouth.onnx")
+    session = onnxruntime.InferenceSession(str(tmp_path / "mouth.onnx"), providers=["CPUExecutionProvider"])
+    batch = np.stack([log_mel[:300], log_mel[-300:]])
+    (outputs,) = session.run(None, {"log_mel": batch})
+    with torch.no_grad():
+        expected = network(torch.from_numpy(batch)).numpy()
+    np.testing.assert_allclose(outputs, expected, atol=1e-4)
+
+
+def test_budgets_hold():
+    network = load_network(DEFAULT_WEIGHTS)
+    assert parameter_count(network) <= MAX_PARAMETERS
+    assert 0 < network.config.lookahead_hops <= MAX_LOOKAHEAD_HOPS
+    assert DEFAULT_WEIGHTS.stat().st_size < MAX_WEIGHTS_BYTES
+
+
+def test_rows_are_probabilities_and_mouth_shapes(log_mel):
+    from runtime.audio.features import FeatureBlock
+
+    model = create_mouth_model("learned")
+    rows = model.push(FeatureBlock(0, log_mel, np.zeros(len(log_mel), np.float32)), np.ones(len(log_mel), np.float32))
+    assert np.allclose(rows.visemes.sum(axis=1), 1.0, atol=1e-5)
+    assert rows.blendshapes.min() >= 0.0 and rows.blendshapes.max() <= 1.0
+    assert rows.blendshapes[:, :14].max() == 0.0  # eyes are not the mouth's business
+    assert np.array_equal(rows.voice_activity[:model.lookahead_hops], np.zeros(model.lookahead_hops))  # read late
+
+
+def test_mouth_closes_in_digital_silence():
+    from runtime.arkit import Blendshape
+
+    silence = StreamingLogMel().push(np.zeros(16_000, np.float32)).log_mel
+    outputs = LearnedMouth().outputs(silence)
+    jaw = outputs[:, 15 + list(LearnedMouth().config.mouth_columns).index(Blendshape.JAW_OPEN)]
+    assert np.all(jaw < 0.1)

@@ -1,0 +1,90 @@
+"""Smoke tests of the mouth model's data, training and evaluation (CI does not train for real)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from runtime.arkit import Blendshape, viseme_index
+from runtime.motion.audio_to_mouth import LearnedMouth
+from runtime.motion.mouth_baseline import BaselineMouth
+from runtime.train import festival
+from runtime.train.corpus import CorpusOptions, build, plan_held_out, plan_training
+from runtime.train.evaluate_mouth import LabelledClip, evaluate, format_table
+from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, loss_terms, train
+from runtime.train.mouth_metrics import best_lag, score
+from runtime.train.mouth_network import save_weights
+from runtime.train.targets import mouth_curves, viseme_labels, viseme_weights
+
+TINY = CorpusOptions(english_utterances=6, other_language_utterances=3, festival_utterances=2 if festival.available()
+                     else 0, held_out_utterances=2, copies=2, workers=1)
+QUICK = TrainOptions(steps=25, batch=4, crop_hops=120, warmup_steps=5, log_every=25, average_decay=0.9)
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    return build(plan_training(TINY), TINY.copies)
+
+
+def test_corpus_is_a_pure_function_of_its_options(corpus):
+    again = build(plan_training(TINY), TINY.copies)
+    assert np.array_equal(again.log_mel, corpus.log_mel) and np.array_equal(again.labels, corpus.labels)
+    assert len(corpus) == 2 * len(plan_training(TINY))
+    assert {source.split(":")[1].split("+")[0] for source in corpus.sources} >= {"en-us", "de"}
+
+
+def test_held_out_voices_are_never_trained_on():
+    training = {(p.voice, p.variant) for p in plan_training(CorpusOptions())}
+    held_out = {(p.voice, p.variant) for p in plan_held_out(CorpusOptions())}
+    assert not {voice for voice, _ in held_out} & {voice for voice, _ in training}
+    assert not {variant for _, variant in held_out} & {variant for _, variant in training}
+
+
+@pytest.mark.skipif(not festival.available(), reason="festival is not installed")
+def test_festival_segments_cover_the_waveform():
+    (speech,) = festival.synthesize_batch(["Peter picked a bowl of mushrooms."], "kal")
+    phones = [phone for phone, _ in speech.phones]
+    assert phones[0] == "pau" and "p" in phones and "m" in phones
+    assert speech.phones[-1][1] < len(speech.samples) / speech.sample_rate
+
+
+def test_a_few_training_steps_lower_the_loss_and_give_loadable_weights(corpus, tmp_path):
+    sampler = CropSampler(corpus, QUICK, 8, 64, np.random.default_rng(5))
+    batch = sampler.batch()
+    before = train(corpus, None, TrainOptions(steps=0, seed=QUICK.seed))
+    after = train(corpus, None, QUICK)
+    with torch.no_grad():
+        losses = [sum(term.item() for term in loss_terms(model, *batch, QUICK, _column_weights(model.config)))
+                  for model in (before, after)]
+    assert losses[1] < losses[0]
+    save_weights(after, tmp_path / "mouth.npz")
+    assert np.all(np.isfinite(LearnedMouth(tmp_path / "mouth.npz").outputs(corpus.utterance(0)[0])))
+
+
+def test_metrics_score_the_reference_perfectly_and_see_lag():
+    labelled = [("sil", 0.0), ("PP", 0.3), ("aa", 0.4), ("PP", 0.6), ("oh", 0.7), ("sil", 1.0)]
+    from runtime.train.targets import merge_segments
+
+    segments = merge_segments(labelled, 1.5)
+    weights, curves, labels = viseme_weights(segments, 150), mouth_curves(segments, 150), viseme_labels(segments, 150)
+    perfect = score(weights, curves, labels, curves)
+    assert perfect.jaw_r == pytest.approx(1.0) and perfect.lag_hops == 0 and perfect.closed_in_silence == 1.0
+    assert perfect.closure_recall > 0.9 and labels[35] == viseme_index("PP")
+    late = np.roll(curves[:, Blendshape.JAW_OPEN], 3)
+    assert best_lag(late, curves[:, Blendshape.JAW_OPEN]) == 3
+
+
+def test_evaluation_runs_both_models_on_real_speech():
+    from runtime.train.real_speech import RealSpeechMissing, real_clips
+
+    try:
+        clips = [LabelledClip(clip.samples, clip.segments) for clip in real_clips(names=["goforward.raw"])]
+    except RealSpeechMissing as missing:
+        pytest.skip(str(missing))
+    assert [segment.viseme for segment in clips[0].segments[:3]] == ["sil", "kk", "oh"]  # "go ..."
+    rows = [("real", name, evaluate(factory, clips)) for name, factory in
+            (("baseline", BaselineMouth), ("learned", LearnedMouth))]
+    table = format_table(rows)
+    assert "| real | baseline |" in table and "| real | learned |" in table
+    assert all(0.0 <= scores.viseme_accuracy <= 1.0 for _, _, scores in rows)
