@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import MISSING, dataclass, fields
+from dataclasses import MISSING, dataclass, field, fields
 
 from runtime.errors import InvalidConfigError
 
@@ -36,7 +36,8 @@ class ServerSettings:
     keepalive_timeout_s: float = 20.0  # ...and drops a connection whose ping goes unanswered this long
     # Security (see SECURITY.md): both off by default, for a loopback-only development server.
     api_keys_file: str = ""  # one key per line (# comments); re-read when it changes; empty: no file
-    api_keys: str = ""  # comma-separated keys (FACECAST_API_KEYS only: a flag would show in `ps`)
+    # Comma-separated keys (FACECAST_API_KEYS only: a flag would show in `ps`); kept out of repr() and logs.
+    api_keys: str = field(default="", repr=False)
     tls_cert_file: str = ""  # PEM certificate chain; with tls_key_file turns TLS on
     tls_key_file: str = ""  # PEM private key
     tls_client_ca_file: str = ""  # PEM CA bundle; set: clients must present a certificate it signed (mTLS)
