@@ -23,14 +23,14 @@ from runtime.errors import AudioTooLongError, InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
-from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, encode_frame
-from runtime.render.frame_renderer import FrameRenderer
+from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
 from service.errors import StreamError
 from service.log import get_logger
 from service.metrics import Metrics
+from service.render_batcher import RenderBatcher
 from service.renderers import RendererCache
 from service.request_reader import RequestReader
 from service.settings import ServerSettings
@@ -58,7 +58,7 @@ class AnimateSession:
         self._avatars = avatars
         self._renderers = renderers
         self._metrics = metrics
-        self._renderer: FrameRenderer | None = None  # set when the session asked for frames
+        self._frames_out: RenderBatcher | None = None  # set when the session asked for frames
         self._send_latents = True
         self._image_format = (ImageFormat.JPEG, DEFAULT_JPEG_QUALITY)
         self.figures = SessionFigures()
@@ -103,8 +103,8 @@ class AnimateSession:
         yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
 
     def _model_versions(self) -> tuple[ModelVersion, ...]:
-        renderer = () if self._renderer is None else (
-            ModelVersion("renderer", self._renderer.name, self._renderer.version),)
+        renderer = () if self._frames_out is None else (
+            ModelVersion("renderer", self._frames_out.renderer.name, self._frames_out.renderer.version),)
         return (*self._animator.model_versions, *renderer)
 
     async def _in_executor(self, work: Callable[..., T], *args: object) -> T:
@@ -120,7 +120,7 @@ class AnimateSession:
             raise InvalidConfigError("rendered frames need an avatar_id (CreateAvatar first)")
         self._image_format = convert.image_format(config)
         frame_options = convert.frame_options(config)
-        self._renderer = await self._in_executor(self._renderers.get, avatar, frame_options)  # ~1 s the first time
+        self._frames_out = await self._in_executor(self._renderers.get, avatar, frame_options)  # ~1 s the first time
 
     def close(self) -> None:
         """Releases the runtime state now: a failed call's traceback may outlive the session."""
@@ -148,16 +148,6 @@ class AnimateSession:
         self.figures.chunks += 1
         return self._animator.push_pcm(data)
 
-    def _render(self, frames: list[MotionFrame]) -> list[animate_pb2.AnimateResponse]:
-        """Rendered and encoded frames, one per motion frame (none without a renderer)."""
-        if self._renderer is None or not frames:
-            return []
-        image_format, quality = self._image_format
-        renderer = self._renderer
-        return [convert.rendered_frame(frame, encode_frame(image, image_format, quality), image_format,
-                                       renderer.width, renderer.height)
-                for frame, image in zip(frames, renderer.render(frames), strict=True)]
-
     def _update_controls(self, update: animate_pb2.ControlUpdate) -> None:
         patch = convert.control_patch(update.controls)
         if update.HasField("transition_s"):
@@ -168,18 +158,31 @@ class AnimateSession:
     async def _compute(self, work: Callable[..., list[AnimatorOutput]], *args: object, audio_s: float
                        ) -> list[animate_pb2.AnimateResponse]:
         """Runs runtime work and the translation of its output: inline when it is small, on the
-        executor when it would stall the event loop (see the module docstring)."""
-        if audio_s <= INLINE_MAX_AUDIO_S and self._renderer is None:
-            return self._translated(work, *args)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._translated, work, *args)
-
-    def _translated(self, work: Callable[..., list[AnimatorOutput]], *args: object
-                    ) -> list[animate_pb2.AnimateResponse]:
+        executor when it would stall the event loop (see the module docstring). Rendered frames come
+        from the avatar's RenderBatcher, shared with the other sessions that render it."""
         started = time.perf_counter()
-        outputs = work(*args)
+        inline = audio_s <= INLINE_MAX_AUDIO_S
+        outputs = work(*args) if inline else await self._in_executor(work, *args)
+        images = await self._rendered(outputs)
+        responses = self._translated(outputs, images) if inline else await self._in_executor(
+            self._translated, outputs, images)
+        self._metrics.compute_seconds.observe(time.perf_counter() - started)
+        return responses
+
+    async def _rendered(self, outputs: list[AnimatorOutput]) -> dict[int, animate_pb2.AnimateResponse]:
+        """Each motion frame's RenderedFrame by frame index (none without frames asked for)."""
         frames = [output for output in outputs if isinstance(output, MotionFrame)]
-        images = dict(zip((frame.index for frame in frames), self._render(frames), strict=False))
+        if self._frames_out is None or not frames:
+            return {}
+        image_format, quality = self._image_format
+        encoded = await self._frames_out.render(frames, image_format, quality)
+        renderer = self._frames_out.renderer
+        return {frame.index: convert.rendered_frame(frame, data, image_format, renderer.width, renderer.height)
+                for frame, data in zip(frames, encoded, strict=True)}
+
+    def _translated(self, outputs: list[AnimatorOutput], images: dict[int, animate_pb2.AnimateResponse]
+                    ) -> list[animate_pb2.AnimateResponse]:
+        frames = [output for output in outputs if isinstance(output, MotionFrame)]
         responses = []
         for output in outputs:
             if not isinstance(output, MotionFrame):
@@ -194,5 +197,4 @@ class AnimateSession:
         self._metrics.frames.inc(len(frames))
         self._metrics.rendered_frames.inc(len(images))
         self.figures.audio_s = self._animator.audio_duration_s
-        self._metrics.compute_seconds.observe(time.perf_counter() - started)
         return responses

@@ -1,32 +1,36 @@
 """Renderers shared between sessions, one per avatar and framing, the most recently used kept.
 
 Building one solves the avatar's thin-plate-spline basis (about a second), so sessions of the same
-avatar and framing share it; rendering only reads it."""
+avatar and framing share it — through its RenderBatcher, which also renders their frames together."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from concurrent.futures import Executor
 
 from runtime.face.avatar import Avatar
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FrameOptions
+from service.render_batcher import RenderBatcher
 
 DEFAULT_CAPACITY = 8  # renderers that stay built (~10 MB each at 512²)
 
 
 class RendererCache:
-    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY) -> None:
+        self._executor = executor
         self._capacity = capacity
-        self._renderers: OrderedDict[tuple[str, FrameOptions], FrameRenderer] = OrderedDict()
+        self._batchers: OrderedDict[tuple[str, FrameOptions], RenderBatcher] = OrderedDict()
         self._lock = threading.Lock()  # builds are rare: holding it while building keeps one per key
 
-    def get(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> FrameRenderer:
-        """The avatar's renderer at this framing, built on first use. Call off the event loop."""
+    def get(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> RenderBatcher:
+        """The batcher of the avatar's renderer at this framing, built on first use. Call off the
+        event loop; use the batcher on it."""
         key = (avatar.avatar_id, options)
         with self._lock:
-            renderer = self._renderers.pop(key, None) or FrameRenderer(avatar, options)
-            self._renderers[key] = renderer
-            while len(self._renderers) > self._capacity:
-                self._renderers.popitem(last=False)
-            return renderer
+            batcher = self._batchers.pop(key, None) or RenderBatcher(FrameRenderer(avatar, options), self._executor)
+            self._batchers[key] = batcher
+            while len(self._batchers) > self._capacity:
+                self._batchers.popitem(last=False)
+            return batcher

@@ -43,7 +43,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         self._executor = executor
         self._sessions = sessions
         self._avatars = avatars
-        self._renderers = RendererCache()
+        self._renderers = RendererCache(self._executor)
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:

@@ -1,0 +1,88 @@
+"""RenderBatcher: the frames of every session that renders one avatar at one framing, rendered
+together.
+
+A session's chunk of live audio yields a frame or two; rendering them alone pays the renderer's
+per-call cost each time. The batcher queues what sessions ask for while a render is running and
+renders the whole queue in the next call (up to MAX_BATCH_FRAMES), so concurrent sessions share the
+calls and torch's batched kernels. It adds no wait of its own: a request that finds the renderer
+idle is rendered at once. Encoding runs in the same executor call, each session's frames in its
+own format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+from runtime.render.encoders import ImageFormat, encode_frame
+from runtime.render.frame_renderer import FrameRenderer
+from runtime.types import MotionFrame
+
+MAX_BATCH_FRAMES = 16  # a render call's frames at most: beyond this the batch's latency outgrows its gain
+
+
+@dataclass
+class _Job:
+    frames: list[MotionFrame]
+    image_format: ImageFormat
+    quality: int
+    done: asyncio.Future  # → list[bytes], one encoded image per frame
+
+
+class RenderBatcher:
+    """Lives on the event loop; the rendering itself runs on the executor."""
+
+    def __init__(self, renderer: FrameRenderer, executor: Executor, max_batch_frames: int = MAX_BATCH_FRAMES) -> None:
+        self.renderer = renderer
+        self._executor = executor
+        self._max_batch_frames = max_batch_frames
+        self._queue: deque[_Job] = deque()
+        self._drainer: asyncio.Task | None = None  # held: the loop keeps only weak references to tasks
+
+    async def render(self, frames: list[MotionFrame], image_format: ImageFormat, quality: int) -> list[bytes]:
+        """The frames rendered and encoded, in order."""
+        if not frames:
+            return []
+        job = _Job(frames, image_format, quality, asyncio.get_running_loop().create_future())
+        self._queue.append(job)
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        return await job.done
+
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._queue:
+            jobs = self._next_batch()
+            try:
+                encoded = await loop.run_in_executor(self._executor, self._render_jobs, jobs)
+            except Exception as error:  # every waiting session fails with the renderer's error
+                for job in jobs:
+                    if not job.done.done():
+                        job.done.set_exception(error)
+                continue
+            for job, images in zip(jobs, encoded, strict=True):
+                if not job.done.done():  # a session cancelled meanwhile no longer waits
+                    job.done.set_result(images)
+
+    def _next_batch(self) -> list[_Job]:
+        """Queued jobs in arrival order, as many as fit the frame budget (always at least one)."""
+        jobs = [self._queue.popleft()]
+        frames = len(jobs[0].frames)
+        while self._queue and frames + len(self._queue[0].frames) <= self._max_batch_frames:
+            frames += len(self._queue[0].frames)
+            jobs.append(self._queue.popleft())
+        return jobs
+
+    def _render_jobs(self, jobs: list[_Job]) -> list[list[bytes]]:
+        frames = [frame for job in jobs for frame in job.frames]
+        images = []  # a long upload's frames in slices: memory stays that of one batch
+        for start in range(0, len(frames), self._max_batch_frames):
+            images += self.renderer.render(frames[start:start + self._max_batch_frames])
+        encoded, start = [], 0
+        for job in jobs:
+            end = start + len(job.frames)
+            encoded.append([encode_frame(image, job.image_format, job.quality) for image in images[start:end]])
+            start = end
+        return encoded

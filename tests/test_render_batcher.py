@@ -1,0 +1,86 @@
+"""RenderBatcher: concurrent sessions' frames rendered together, each session getting exactly its own
+frames back, encoded its own way."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from runtime.face.avatar import Avatar, analyse_avatar
+from runtime.render.encoders import ImageFormat
+from runtime.render.frame_renderer import FrameRenderer
+from runtime.render.framing import FrameOptions
+from runtime.types import EyeGaze, Gaze, MotionFrame
+from service.render_batcher import RenderBatcher
+from tests.portraits import portrait_png
+
+
+class RecordingRenderer(FrameRenderer):
+    """The real renderer, noting how many frames each call drew."""
+
+    def __init__(self, avatar: Avatar) -> None:
+        super().__init__(avatar, FrameOptions(256))
+        self.calls: list[int] = []
+
+    def render(self, frames):
+        self.calls.append(len(frames))
+        return super().render(frames)
+
+
+@pytest.fixture(scope="module")
+def avatar() -> Avatar:
+    return analyse_avatar(portrait_png("photo"))
+
+
+def _frames(avatar: Avatar, first: int, count: int) -> list[MotionFrame]:
+    frames = []
+    for index in range(first, first + count):
+        weights = avatar.rest_blendshapes.copy()
+        weights[17] = 0.1 * (index % 8)  # jawOpen: every frame different
+        frames.append(MotionFrame(index, index / 25, avatar.rest_head_pose, weights,
+                                  np.eye(15, dtype=np.float32)[0], Gaze(EyeGaze(), EyeGaze()), 1.0))
+    return frames
+
+
+def test_waiting_sessions_share_one_render_call_and_get_their_own_frames(avatar: Avatar) -> None:
+    renderer = RecordingRenderer(avatar)
+    jobs = [_frames(avatar, 10 * session, 1 + session % 2) for session in range(5)]
+
+    async def sessions() -> list[list[bytes]]:
+        batcher = RenderBatcher(renderer, executor)
+        return await asyncio.gather(*(batcher.render(frames, ImageFormat.RGBA, 85) for frames in jobs))
+
+    with ThreadPoolExecutor(2) as executor:
+        results = asyncio.run(sessions())
+    assert renderer.calls == [7]  # all five sessions' frames (1, 2, 1, 2, 1) in one call
+    for frames, encoded in zip(jobs, results, strict=True):
+        alone = FrameRenderer.render(renderer, frames)  # rendering batched or alone draws the same pixels
+        assert len(encoded) == len(frames)
+        for data, image in zip(encoded, alone, strict=True):
+            assert np.array_equal(np.frombuffer(data, np.uint8).reshape(*image.shape[:2], 4)[..., :3], image)
+
+
+def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:
+    renderer = RecordingRenderer(avatar)
+    with ThreadPoolExecutor(1) as executor:
+        encoded = asyncio.run(RenderBatcher(renderer, executor, max_batch_frames=4).render(
+            _frames(avatar, 0, 10), ImageFormat.JPEG, 80))
+    assert renderer.calls == [4, 4, 2] and len(encoded) == 10 and all(data[:2] == b"\xff\xd8" for data in encoded)
+
+
+def test_a_failed_render_fails_every_waiting_session(avatar: Avatar) -> None:
+    class Broken(RecordingRenderer):
+        def render(self, frames):
+            raise RuntimeError("out of memory")
+
+    async def sessions():
+        batcher = RenderBatcher(Broken(avatar), executor)
+        return await asyncio.gather(*(batcher.render(_frames(avatar, 0, 1), ImageFormat.PNG, 85) for _ in range(3)),
+                                    return_exceptions=True)
+
+    with ThreadPoolExecutor(1) as executor:
+        outcomes = asyncio.run(sessions())
+    assert [str(outcome) for outcome in outcomes] == ["out of memory"] * 3
