@@ -32,6 +32,7 @@ LOG = logging.getLogger(__name__)
 IGNORE = -100  # label of the context hops at the start of a crop: not scored
 SILENCE, CLOSURE = viseme_index("sil"), viseme_index("PP")
 MAX_MASKED_BANDS = 8
+TEMPERATURES = np.linspace(0.3, 1.5, 25)  # searched by calibrate_visemes
 LOUD_COLUMNS = {"jawOpen": 3.0, "mouthClose": 3.0, "mouthPressLeft": 2.0, "mouthPressRight": 2.0}
 
 
@@ -156,6 +157,26 @@ def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float]:
                                                                   np.concatenate(reference_jaw))[0, 1])
 
 
+@torch.no_grad()
+def calibrate_visemes(model: MouthNet, corpus: Corpus) -> float:
+    """Temperature scaling: label smoothing caps the viseme posteriors near 0.9, so find the
+    temperature that minimises the held-out negative log-likelihood and fold it into the head."""
+    context, lookahead = model.config.receptive_field_hops - 1, model.config.lookahead_hops
+    logits, labels = [], []
+    for index in range(len(corpus)):
+        log_mel, utterance_labels, _ = corpus.utterance(index)
+        silence = np.full((context, log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)
+        outputs = model(torch.from_numpy(np.concatenate([silence, log_mel]))[None])[0, context + lookahead:]
+        logits.append(outputs[:, :NUM_VISEMES])
+        labels.append(torch.from_numpy(utterance_labels[:len(outputs)]))
+    logits, labels = torch.cat(logits), torch.cat(labels)
+    losses = [nn.functional.cross_entropy(logits / float(t), labels).item() for t in TEMPERATURES]
+    best = float(TEMPERATURES[int(np.argmin(losses))])
+    model.head.weight[:NUM_VISEMES] /= best
+    model.head.bias[:NUM_VISEMES] /= best
+    return best
+
+
 def input_statistics(corpus: Corpus) -> tuple[torch.Tensor, torch.Tensor]:
     sample = corpus.log_mel[:: max(len(corpus.log_mel) // 200_000, 1)].astype(np.float32)
     return torch.from_numpy(sample.mean(axis=0)), torch.from_numpy(sample.std(axis=0) + 1e-3)
@@ -224,6 +245,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)
     model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed))
+    LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
     LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
 
