@@ -79,9 +79,10 @@ class Corpus:
     sources: list[str] = field(default_factory=list)  # "espeak:en-us+m3" per utterance
 
     def utterance(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(log-mel, labels, curves) of one utterance, as float32, int64, float32."""
         rows = slice(self.offsets[index], self.offsets[index + 1])
-        return self.log_mel[rows].astype(np.float32), self.labels[rows].astype(np.int64), \
-            self.curves[rows].astype(np.float32)
+        return (self.log_mel[rows].astype(np.float32), self.labels[rows].astype(np.int64),
+                self.curves[rows].astype(np.float32))
 
     def __len__(self) -> int:
         return len(self.offsets) - 1

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runtime.arkit import NUM_VISEMES, VISEME_NAMES, viseme_index
+from runtime.arkit import NUM_VISEMES, viseme_index
 from runtime.audio.constants import HOP_S
 from runtime.motion.viseme_targets import viseme_pose_matrix
 
@@ -91,6 +91,3 @@ def mouth_columns() -> tuple[int, ...]:
     """The blendshape columns any viseme pose moves: the ones a mouth model predicts."""
     return tuple(int(i) for i in np.flatnonzero(np.abs(viseme_pose_matrix()).sum(axis=0) > 0))
 
-
-__all__ = ["VISEME_NAMES", "VisemeSegment", "merge_segments", "mouth_columns", "mouth_curves", "viseme_labels",
-           "viseme_weights"]

@@ -12,6 +12,8 @@ comes from the next vowel through coarticulation); /w/ is `ou` and /j/ is `ih` (
 
 from __future__ import annotations
 
+import numpy as np
+
 from runtime.arkit import VISEME_NAMES
 
 # Two-letter bases first (affricates), then the first letter decides.
@@ -76,9 +78,7 @@ def arpabet_viseme(phone: str) -> str:
     return ARPABET[key]
 
 
-def coarse_group_index(viseme_indices):
+def coarse_group_index(viseme_indices: np.ndarray) -> np.ndarray:
     """Coarse group index (into COARSE_NAMES) of each viseme index in an integer array."""
-    import numpy as np
-
     table = np.array([COARSE_NAMES.index(COARSE_GROUPS[name]) for name in VISEME_NAMES])
     return table[np.asarray(viseme_indices)]
