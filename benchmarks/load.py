@@ -2,7 +2,7 @@
 loopback, latents-only and rendered, plus a churn of many short sessions to see whether memory
 stays flat. Bounded in count and time; it stops by itself.
 
-    python -m benchmarks.load                        # 48 latents streams for 2 min, 3 rendered for 1 min, 1000 churned
+    python -m benchmarks.load                        # 48 latents streams for 2 min, 3 rendered for 1 min, 3000 churned
     python -m benchmarks.load --streams 64 --minutes 5 --rendered-streams 4 --churn 2000
     python -m benchmarks.load --quick                # a 30 s smoke run
 
@@ -41,6 +41,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "load.json"
 BEGIN, END = "<!-- load:begin -->", "<!-- load:end -->"
 MAX_STREAMS, MAX_MINUTES, MAX_CHURN = 512, 30.0, 100_000  # the bounds: a load run always ends
 WARM_UP_SESSIONS = 100  # allocator arenas and caches settle before memory is first read
+CHURN_BLOCK = 500  # memory is read after every block of this many churned sessions
 
 
 @dataclass
@@ -160,6 +161,25 @@ async def churn(address: str, sessions: int, concurrency: int, request: StreamRe
     return errors
 
 
+def churn_memory(pid: int, address: str, sessions: int, concurrency: int, request: StreamRequest) -> dict:
+    """Resident memory over `sessions` short sessions, read after every block of CHURN_BLOCK: a
+    leak grows steadily through the series, allocator warm-up only at its start."""
+    asyncio.run(churn(address, WARM_UP_SESSIONS, concurrency, request))
+    series, errors = [server_rss_mb(pid)], Counter()
+    for start in range(0, sessions, CHURN_BLOCK):
+        errors += asyncio.run(churn(address, min(CHURN_BLOCK, sessions - start), concurrency, request))
+        series.append(server_rss_mb(pid))
+    half = len(series) // 2  # the later half's slope: what a long-running server would keep growing by
+    later_sessions = (len(series) - 1 - half) * CHURN_BLOCK
+    return {"sessions": sessions, "concurrency": concurrency, "audio_s": request.samples.size / request.sample_rate,
+            "errors": dict(errors), "error_count": sum(errors.values()),
+            "rss_series_mb": [round(value, 1) for value in series], "block": CHURN_BLOCK,
+            "rss_before_mb": round(series[0], 1), "rss_after_mb": round(series[-1], 1),
+            "rss_growth_mb_per_1000_sessions": round((series[-1] - series[0]) / sessions * 1000, 2),
+            "later_half_growth_mb_per_1000_sessions":
+                round((series[-1] - series[half]) / later_sessions * 1000, 2) if later_sessions else None}
+
+
 def create_avatar(address: str) -> str:
     from PIL import Image
     from skimage import data  # dev extra: NASA's public-domain astronaut
@@ -185,14 +205,7 @@ def measure(args: argparse.Namespace) -> dict:
         for _ in range(args.processes - 1):
             server.wait_for("server_started", 120)
         pid = server.process.pid
-        asyncio.run(churn(server.address, WARM_UP_SESSIONS, args.churn_concurrency, short))
-        before = server_rss_mb(pid)
-        churn_errors = asyncio.run(churn(server.address, args.churn, args.churn_concurrency, short))
-        after = server_rss_mb(pid)
-        report["churn"] = {"sessions": args.churn, "concurrency": args.churn_concurrency, "audio_s": 1.0,
-                           "errors": dict(churn_errors), "error_count": sum(churn_errors.values()),
-                           "rss_before_mb": round(before, 1), "rss_after_mb": round(after, 1),
-                           "rss_growth_mb_per_1000_sessions": round((after - before) / args.churn * 1000, 2)}
+        report["churn"] = churn_memory(pid, server.address, args.churn, args.churn_concurrency, short)
         latents = PhaseFigures("latents", args.streams, args.minutes)
         report["latents"] = measured_phase(pid, server.address, latents, StreamRequest(
             samples, streaming.SAMPLE_RATE, realtime=True, chunk_s=streaming.CHUNK_S))
@@ -227,8 +240,10 @@ def render_table(report: dict) -> str:
                      f"| {phase['streams_per_server_core']} |")
     lines += ["", f"Memory: {churn['sessions']} sessions of {churn['audio_s']:g} s ({churn['concurrency']} at a time, "
               f"after {WARM_UP_SESSIONS} to warm up) took the server from {churn['rss_before_mb']} to "
-              f"{churn['rss_after_mb']} MB RSS: **{churn['rss_growth_mb_per_1000_sessions']} MB per 1000 sessions**, "
-              f"{churn['error_count']} errors."]
+              f"{churn['rss_after_mb']} MB RSS (after each {churn['block']}: "
+              f"{', '.join(map(str, churn['rss_series_mb']))}): "
+              f"**{churn['rss_growth_mb_per_1000_sessions']} MB per 1000 sessions** overall, "
+              f"{churn['later_half_growth_mb_per_1000_sessions']} over the later half; {churn['error_count']} errors."]
     return "\n".join(lines)
 
 
@@ -239,7 +254,7 @@ def main() -> int:
     parser.add_argument("--rendered-streams", type=int, default=3, help="concurrent rendered streams (0: skip)")
     parser.add_argument("--rendered-minutes", type=float, default=1.0, help="length of the rendered phase")
     parser.add_argument("--session-s", type=float, default=10.0, help="audio per session (default 10 s)")
-    parser.add_argument("--churn", type=int, default=1000, help="short sessions for the memory probe")
+    parser.add_argument("--churn", type=int, default=3000, help="short sessions for the memory probe (default 3000)")
     parser.add_argument("--churn-concurrency", type=int, default=16)
     parser.add_argument("--processes", type=int, default=1, help="serve --processes N (default 1)")
     parser.add_argument("--quick", action="store_true", help="16 streams for 0.5 min, 2 rendered, 300 churned")
