@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from runtime.errors import FacecastError
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL
 from service.cli import render
 
 SENTENCE = ("Hello! I am a portrait from a single photograph, talking in real time. "
@@ -39,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
         portrait.write_bytes(buffer.getvalue())
         write_wav(speech, synthesize(SENTENCE))
         render_args = argparse.Namespace(image=portrait, audio=speech, output=args.output, fps=25, seed=0,
-                                         size=512, framing="portrait",
+                                         size=512, framing="portrait", mouth_model=DEFAULT_MOUTH_MODEL,
                                          emotion=args.emotion, gaze=None, head_distance=None, motion=None)
         return render.run(render_args)

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
 from runtime.render.framing import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import MotionFrame
@@ -32,6 +33,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                              f"(default {DEFAULT_FRAME_SIZE})")
     parser.add_argument("--framing", choices=[framing.value for framing in Framing], default=Framing.PORTRAIT.value,
                         help="portrait: the whole image; face: a square crop around the head (default portrait)")
+    parser.add_argument("--mouth-model", choices=list(MOUTH_MODELS), default=DEFAULT_MOUTH_MODEL,
+                        help=f"lip-sync model (default {DEFAULT_MOUTH_MODEL})")
     add_control_flags(parser)
     parser.set_defaults(run=run)
 
@@ -45,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
     audio = load_audio(args.audio)
     avatar = _avatar(args.image)
     options = AnimatorOptions(fps=args.fps, seed=args.seed, controls=controls_from_flags(args),
+                              mouth_model=args.mouth_model,
                               rest=avatar.rest_state,
                               audio_format=AudioFormat(AudioEncoding.FLOAT32LE, audio.sample_rate))
     frames = [output for output in run_clip(Animator(options), audio.samples) if isinstance(output, MotionFrame)]
