@@ -7,8 +7,10 @@ between the lids this layer shows the eyeball instead: the portrait's own eye, m
 head (the eyeball does not follow the lids), its iris carried by the gaze with a smooth local shift
 (the white around it gives way, as the visible part of a turning ball does). Where that would read
 outside the portrait's own eye opening (a wide-open eye reaching above the source's lids), the warp's
-picture stays. Above the eye, the part the upper lid has swept shows the lid itself sliding down, its
-lashes leading. At the avatar's rest state the layer reproduces the portrait exactly.
+picture stays. Above the eye, the part the upper lid has swept shows the lid coming down: its lashes
+as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
+rigid slide would drag the lid's crease down into view, which reads as an open eye). At the
+avatar's rest state the layer reproduces the portrait exactly.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from runtime.render.openings import Opening, Windows, left_to_right, sample_at
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 SOURCE_DILATION_PX = 1.5  # the portrait's eye mask reaches past its antialiased edge: exact at rest
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
+LASHES = 0.05  # the lash line's thickness, in eye widths
+LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
 
@@ -45,6 +49,8 @@ class _Eye(nn.Module):
         width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
         self.window_size = tuple(max(8, round(widths * width)) for widths in WINDOW_EYE_WIDTHS)
         self.iris_radius_px = IRIS_SHIFT_RADIUS * width
+        self.lash_px = LASHES * width
+        self.lid_band_px = LID_SKIN * width
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
         centre = landmarks[list(self.indices.corners), :2].mean(axis=0)
@@ -78,9 +84,16 @@ class _Eye(nn.Module):
         reads = pixels - eyeball_shift[:, None] - iris_shift[:, None] * fall_off[..., None] - self.source_origin
         eye = sample_at(self.source, reads)  # (B, 4, P)
         alpha = alpha * eye[:, 3]
-        # The lid slides down as a piece: each pixel it has swept shows the lid skin that far above
-        # the portrait's lid line, its lashes at the edge.
-        lid_reads = pixels - opening.upper_weights @ (upper - self.source_upper) - self.source_origin
+        slide = opening.upper_weights @ (upper - self.source_upper)  # (B, P, 2) how far the lid moved here
+        above_lashes = (opening.v_upper - opening.v).clamp(min=0.0)  # (B, P) pixels above its lashes
+        span = slide[..., 1].clamp(min=1.0)
+        # Lashes slide as they are; above them, the skin just over the lashes stretches to cover the rest.
+        squeeze = torch.where(above_lashes < self.lash_px, torch.ones_like(span),
+                              (self.lid_band_px / span).clamp(max=1.0))
+        source_above = torch.where(above_lashes < self.lash_px, above_lashes,
+                                   self.lash_px + (above_lashes - self.lash_px) * squeeze)
+        lid_reads = pixels - slide + ((above_lashes - source_above)[..., None] * -opening.axes[:, None, 1]) \
+            - self.source_origin
         lid_skin = sample_at(self.source[:, :3], lid_reads)  # (B, 3, P)
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
