@@ -23,10 +23,9 @@ from torch import nn
 
 from runtime.arkit import BLENDSHAPE_NAMES
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
-from runtime.render.openings import Opening, Windows, left_to_right, sample_at
+from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
-SOURCE_DILATION_PX = 1.5  # the portrait's eye mask reaches past its antialiased edge: exact at rest
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
 LASHES = 0.05  # the lash line's thickness, in eye widths
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
@@ -63,8 +62,7 @@ class _Eye(nn.Module):
         windows = Windows.around(self.source_centre[None], self.window_size, image.shape[:2])
         opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower)
         mask = opening.inside(SOURCE_DILATION_PX).reshape(1, 1, windows.height, windows.width)
-        portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]
-        return torch.cat([windows.gather(portrait), mask], dim=1), windows.origins[0].float()
+        return torch.cat([windows.crop(image), mask], dim=1), windows.origins[0].float()
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 gaze_points: torch.Tensor) -> None:
@@ -104,8 +102,7 @@ class _Eye(nn.Module):
     def _lid(self, opening: Opening, upper: torch.Tensor, skull_upper: torch.Tensor) -> torch.Tensor:
         """(B, P) 1 where the upper lid now covers what was open eye: between its line at rest (with
         the head's motion) and its line now."""
-        skull_v = ((skull_upper - opening.origin[:, None]) @ opening.axes.transpose(1, 2))[..., 1]  # (B, K)
-        rest_line = (opening.upper_weights @ skull_v[..., None]).squeeze(-1)
+        rest_line = opening.upper_line_of(skull_upper)
         covered = opening.upper_weights.sum(dim=-1).clamp(max=1.0)
         above_lid = (opening.v_upper - opening.v).clamp(0.0, 1.0)
         below_rest_line = (opening.v - rest_line + 1.0).clamp(0.0, 1.0)

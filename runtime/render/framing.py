@@ -58,8 +58,6 @@ class FramedPortrait:
 
     image: np.ndarray  # (height, width, 3) uint8 RGB, at output scale
     landmarks: np.ndarray  # (478, 3) float64 pixels of `image`; z scaled like x
-    box: tuple[float, float, float, float]  # left, top, right, bottom: the source region `image` shows
-    scale: float  # output pixels per source pixel
     crop: tuple[int, int, int, int]  # left, top, width, height of the frame within `image`
 
     @property
@@ -86,7 +84,7 @@ def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
     crop = (crop_left, crop_top, *frame_size)
     if output == (width, height) and box == (0.0, 0.0, width, height):
         # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
-        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), box, 1.0, crop)
+        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), crop)
     box_width, box_height = box[2] - box[0], box[3] - box[1]
     resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
     scales = np.array([output[0] / box_width, output[1] / box_height])
@@ -94,7 +92,7 @@ def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
     moved = np.asarray(landmarks, dtype=np.float64).copy()
     moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
     moved[:, 2] *= scales[0]
-    return FramedPortrait(np.array(resampled), moved, box, float(scales[0]), crop)
+    return FramedPortrait(np.array(resampled), moved, crop)
 
 
 def _with_margin(box: tuple[float, float, float, float], margin: float, width: int, height: int

@@ -27,9 +27,9 @@ PIXEL_FROM_CAMERA = (1.0, -1.0, -1.0)  # the diagonal of F
 # Turning depth (see turning_depth): MediaPipe's depth falls steeply at the face's silhouette, and a
 # turn then swings the front of the cheek past the deep silhouette points beside it — the 2D map
 # folds (the cheek should occlude the silhouette), which a warp cannot draw, and the face's edge
-# comes out notched. Near the silhouette the depth is therefore replaced by a smooth fitted cap,
-# whose slope stays below cot(20°) ≈ 2.7, the fold limit at a 20° turn.
-TURN_DEPTH_SCALE = 1.0
+# comes out notched. Near the silhouette the depth is therefore replaced by a smooth fitted cap:
+# on the test portraits its steepest step between neighbouring landmarks is a quarter of the
+# mesh's own, and ±15° turns come out clean (docs/contact_sheet.png).
 SILHOUETTE_BLEND = (0.55, 0.9)  # elliptic radius over which the landmarks' own depth gives way to the cap
 
 
@@ -62,7 +62,6 @@ class HeadTransform(nn.Module):
         self.register_buffer("rest_pose", rest)
         self.register_buffer("rest_rotation_inverse", rotation_matrices(rest[:, :3]).transpose(1, 2))
         self.register_buffer("flip", torch.tensor(PIXEL_FROM_CAMERA, dtype=torch.float32))
-        self.register_buffer("depth_scale", torch.tensor([1.0, 1.0, TURN_DEPTH_SCALE], dtype=torch.float32))
 
         self.register_buffer("depth_change", torch.from_numpy(points[:, 2] - np.asarray(landmarks)[:, 2]).float())
 
@@ -70,7 +69,7 @@ class HeadTransform(nn.Module):
         relative = rotation_matrices(poses[:, :3]) @ self.rest_rotation_inverse  # (B, 3, 3) camera frame
         in_pixels = self.flip[:, None] * relative * self.flip[None, :]  # F·R·F
         points = points + torch.nn.functional.pad(self.depth_change[:, None], (2, 0))  # turning depth
-        relative_points = (points - self.centre) * self.depth_scale  # (B, 478, 3)
+        relative_points = points - self.centre  # (B, 478, 3)
         turned = relative_points @ in_pixels.transpose(1, 2)  # (B, 478, 3)
         shift = (poses[:, 3:] - self.rest_pose[:, 3:]) * self.face_width_px  # (B, 3) camera axes, pixels
         # Clamped so a head pushed through the camera stays finite (at most 10× larger).

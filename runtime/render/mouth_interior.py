@@ -29,10 +29,9 @@ from torch import nn
 
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
-from runtime.render.openings import Opening, Windows, left_to_right, sample_at
+from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
 
 WINDOW_MOUTH_WIDTHS = 2.2  # the layer's window side, in mouth widths: room for a wide-open jaw and a smile
-SOURCE_DILATION_PX = 1.5  # the portrait's interior mask reaches past its antialiased edge: exact at rest
 UPPER_TEETH_SHOWN = 0.16  # how far the upper incisors reach below the upper lip's rest line, in mouth widths
 LOWER_TEETH_SHOWN = 0.08
 TEETH_HALF_WIDTH = 0.36  # the visible arch, in mouth widths from the midline
@@ -116,9 +115,7 @@ class MouthInterior(nn.Module):
         inside = opening.inside(SOURCE_DILATION_PX)
         lower_half = (opening.depth() >= 0.5).float()
         masks = torch.stack([inside * (1.0 - lower_half), inside * lower_half], dim=1)  # (1, 2, P)
-        portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]
-        crop = windows.gather(portrait)  # (1, 3, h, w)
-        source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
+        source = torch.cat([windows.crop(image), masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float()
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor) -> None:
@@ -156,8 +153,7 @@ class MouthInterior(nn.Module):
         arch = ((1.0 - across_teeth) * 8.0).clamp(0.0, 1.0)  # the arch turns away at its ends
         shading = (1.0 - 0.45 * across_teeth**2) * self._tooth_gaps(opening.u)
         # The skull-fixed line: where the upper lip would be at the rest expression.
-        skull_v = ((skull_upper - opening.origin[:, None]) @ opening.axes.transpose(1, 2))[..., 1]  # (B, K)
-        lip_line = (opening.upper_weights @ skull_v[..., None]).squeeze(-1)
+        lip_line = opening.upper_line_of(skull_upper)
         below_lip = opening.v - opening.v_upper
         arch = arch * self.synthetic_teeth
         upper_teeth = arch * _ramp(lip_line + self.upper_teeth_px - opening.v) * _ramp(below_lip)

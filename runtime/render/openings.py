@@ -20,6 +20,9 @@ import numpy as np
 import torch
 
 EDGE_SOFTNESS_PX = 1.0  # the opening's edge is antialiased over this width
+# A portrait's own opening mask reaches this far past its antialiased edge, so a layer drawn over an
+# unmoved opening reads nothing but the portrait's own pixels: exact at rest.
+SOURCE_DILATION_PX = 1.5
 
 
 def left_to_right(indices: tuple[int, ...], landmarks: np.ndarray) -> tuple[int, ...]:
@@ -62,15 +65,19 @@ class Opening:
         along = span / length
         across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)  # a quarter turn towards the image's down
         axes = torch.stack([along, across], dim=1)  # (B, 2, 2)
-        local = (pixels - origin[:, None]) @ axes.transpose(1, 2)  # (B, P, 2)
-        upper_local = (upper - origin[:, None]) @ axes.transpose(1, 2)  # (B, K, 2)
-        lower_local = (lower - origin[:, None]) @ axes.transpose(1, 2)
+        local, upper_local, lower_local = (_to_local(points, origin, axes) for points in (pixels, upper, lower))
         u, v = local.unbind(dim=-1)
         upper_weights = hat_weights(u, upper_local[..., 0])
         lower_weights = hat_weights(u, lower_local[..., 0])
         v_upper = (upper_weights @ upper_local[..., 1:]).squeeze(-1)
         v_lower = (lower_weights @ lower_local[..., 1:]).squeeze(-1)
         return cls(u, v, upper_weights, lower_weights, v_upper, v_lower, length / 2, axes, origin)
+
+    def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
+        """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
+        lip or lid elsewhere: at rest, say), read at each pixel's u like the upper curve."""
+        v = _to_local(curve, self.origin, self.axes)[..., 1:]  # (B, K, 1)
+        return (self.upper_weights @ v).squeeze(-1)
 
     def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
         """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
@@ -87,6 +94,11 @@ class Opening:
     def lateral(self) -> torch.Tensor:
         """(B, P) 0 on the midline, 1 at the corners."""
         return (self.u.abs() / self.half_width).clamp(0.0, 1.0)
+
+
+def _to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
+    """(B, N, 2) image pixels → (u, v) in the frame of `origin` (B, 2) and `axes` (B, 2, 2)."""
+    return (points - origin[:, None]) @ axes.transpose(1, 2)
 
 
 @dataclass(frozen=True)
@@ -111,6 +123,12 @@ class Windows:
                                 torch.arange(self.width, device=self.origins.device), indexing="ij")
         grid = torch.stack([xs, ys], dim=-1).reshape(1, -1, 2)
         return (grid + self.origins[:, None]).float()
+
+    def crop(self, image: np.ndarray) -> torch.Tensor:
+        """(1, 3, h, w) float of the first window's part of an (H, W, 3) uint8 image."""
+        left, top = self.origins[0].tolist()
+        part = image[top:top + self.height, left:left + self.width]
+        return torch.from_numpy(np.ascontiguousarray(part)).permute(2, 0, 1).float()[None]
 
     def gather(self, images: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) → (B, C, h, w) window contents."""
