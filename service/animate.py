@@ -163,15 +163,15 @@ class AnimateSession:
         started = time.perf_counter()
         inline = audio_s <= INLINE_MAX_AUDIO_S
         outputs = work(*args) if inline else await self._in_executor(work, *args)
-        images = await self._rendered(outputs)
-        responses = self._translated(outputs, images) if inline else await self._in_executor(
-            self._translated, outputs, images)
+        frames = [output for output in outputs if isinstance(output, MotionFrame)]
+        images = await self._rendered(frames)
+        responses = self._translated(outputs, len(frames), images) if inline else await self._in_executor(
+            self._translated, outputs, len(frames), images)
         self._metrics.compute_seconds.observe(time.perf_counter() - started)
         return responses
 
-    async def _rendered(self, outputs: list[AnimatorOutput]) -> dict[int, animate_pb2.AnimateResponse]:
+    async def _rendered(self, frames: list[MotionFrame]) -> dict[int, animate_pb2.AnimateResponse]:
         """Each motion frame's RenderedFrame by frame index (none without frames asked for)."""
-        frames = [output for output in outputs if isinstance(output, MotionFrame)]
         if self._frames_out is None or not frames:
             return {}
         image_format, quality = self._image_format
@@ -180,9 +180,8 @@ class AnimateSession:
         return {frame.index: convert.rendered_frame(frame, data, image_format, renderer.width, renderer.height)
                 for frame, data in zip(frames, encoded, strict=True)}
 
-    def _translated(self, outputs: list[AnimatorOutput], images: dict[int, animate_pb2.AnimateResponse]
-                    ) -> list[animate_pb2.AnimateResponse]:
-        frames = [output for output in outputs if isinstance(output, MotionFrame)]
+    def _translated(self, outputs: list[AnimatorOutput], frame_count: int,
+                    images: dict[int, animate_pb2.AnimateResponse]) -> list[animate_pb2.AnimateResponse]:
         responses = []
         for output in outputs:
             if not isinstance(output, MotionFrame):
@@ -194,7 +193,7 @@ class AnimateSession:
             if output.index in images:
                 responses.append(images[output.index])
         self.figures.rendered_frames += len(images)
-        self._metrics.frames.inc(len(frames))
+        self._metrics.frames.inc(frame_count)
         self._metrics.rendered_frames.inc(len(images))
         self.figures.audio_s = self._animator.audio_duration_s
         return responses
