@@ -12,12 +12,11 @@ from tqdm import tqdm
 from runtime.audio.files import DecodedAudio, load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
-from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.motion_clip import check_clip_path, clip_document, write_clip
 from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
 from runtime.types import MotionFrame
 from runtime.version import package_version
-from service.cli.control_flags import add_control_flags, controls_from_flags
+from service.cli.control_flags import add_control_flags, add_mouth_model_flag, controls_from_flags
 
 CHUNK_S = 0.5  # progress granularity; chunking does not change the result
 IDLE_SAMPLE_RATE = 16_000
@@ -34,8 +33,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the head motion and blinks (default 0)")
     parser.add_argument("--idle", type=float, default=0.0, metavar="SECONDS",
                         help="seconds of idle life (listening, mouth closed) before the audio")
-    parser.add_argument("--mouth-model", choices=list(MOUTH_MODELS), default=DEFAULT_MOUTH_MODEL,
-                        help=f"lip-sync model (default {DEFAULT_MOUTH_MODEL})")
+    add_mouth_model_flag(parser)
     add_control_flags(parser)
     parser.set_defaults(run=run)
 

@@ -1,12 +1,18 @@
-"""Command-line flags for the expressive controls, shared by the commands that animate:
-`--emotion happy:0.7 --gaze 10,-5 --head-distance 1.2 --motion 1.5`."""
+"""Command-line flags shared by the commands that animate offline (bake, render): the expressive
+controls (`--emotion happy:0.7 --gaze 10,-5 --head-distance 1.2 --motion 1.5`) and the lip-sync model."""
 
 from __future__ import annotations
 
 import argparse
 
 from runtime.errors import InvalidConfigError
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.types import Controls, Emotion
+
+
+def add_mouth_model_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mouth-model", choices=list(MOUTH_MODELS), default=DEFAULT_MOUTH_MODEL,
+                        help=f"lip-sync model (default {DEFAULT_MOUTH_MODEL})")
 
 
 def add_control_flags(parser: argparse.ArgumentParser) -> None:

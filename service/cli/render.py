@@ -10,11 +10,10 @@ from tqdm import tqdm
 from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
-from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
 from runtime.render.framing import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import MotionFrame
-from service.cli.control_flags import add_control_flags, controls_from_flags
+from service.cli.control_flags import add_control_flags, add_mouth_model_flag, controls_from_flags
 from service.cli.quiet import native_stderr_silenced
 
 BATCH = 8  # frames rendered together
@@ -33,8 +32,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                              f"(default {DEFAULT_FRAME_SIZE})")
     parser.add_argument("--framing", choices=[framing.value for framing in Framing], default=Framing.PORTRAIT.value,
                         help="portrait: the whole image; face: a square crop around the head (default portrait)")
-    parser.add_argument("--mouth-model", choices=list(MOUTH_MODELS), default=DEFAULT_MOUTH_MODEL,
-                        help=f"lip-sync model (default {DEFAULT_MOUTH_MODEL})")
+    add_mouth_model_flag(parser)
     add_control_flags(parser)
     parser.set_defaults(run=run)
 
