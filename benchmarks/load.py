@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import platform
@@ -27,11 +26,11 @@ from pathlib import Path
 import grpc
 import numpy as np
 
-from benchmarks import streaming
+from benchmarks import render_speed, streaming
 from benchmarks.report import write_readme_section
 from benchmarks.speech import speech_samples
 from runtime.version import package_version
-from service.api import animate_pb2, avatar_pb2, face_animation_pb2_grpc
+from service.api import animate_pb2
 from service.client import StreamRequest, StreamResult, stream_audio
 from service.grpc_options import grpc_options
 from service.process import ServerProcess
@@ -180,17 +179,6 @@ def churn_memory(pid: int, address: str, sessions: int, concurrency: int, reques
                 round((series[-1] - series[half]) / later_sessions * 1000, 2) if later_sessions else None}
 
 
-def create_avatar(address: str) -> str:
-    from PIL import Image
-    from skimage import data  # dev extra: NASA's public-domain astronaut
-
-    buffer = io.BytesIO()
-    Image.fromarray(data.astronaut()).save(buffer, format="JPEG", quality=92)
-    with grpc.insecure_channel(address) as channel:
-        stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
-        return stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=buffer.getvalue()), timeout=120).avatar.avatar_id
-
-
 def measure(args: argparse.Namespace) -> dict:
     samples = speech_samples(args.session_s, streaming.SAMPLE_RATE)
     short = StreamRequest(speech_samples(1.0, streaming.SAMPLE_RATE), streaming.SAMPLE_RATE, chunk_s=streaming.CHUNK_S)
@@ -212,7 +200,7 @@ def measure(args: argparse.Namespace) -> dict:
         if args.rendered_streams:
             rendered = PhaseFigures("rendered", args.rendered_streams, args.rendered_minutes)
             request = StreamRequest(samples, streaming.SAMPLE_RATE, realtime=True, chunk_s=streaming.CHUNK_S,
-                                    avatar_id=create_avatar(server.address),
+                                    avatar_id=render_speed.create_avatar(server.address),
                                     output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
             # The first rendered session solves the avatar's warp field (~1 s): a one-off, not load.
             asyncio.run(churn(server.address, 1, 1, replace(short, avatar_id=request.avatar_id,

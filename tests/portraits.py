@@ -21,7 +21,7 @@ PORTRAIT_NAMES = ("photo", "painting", "drawing")
 @cache
 def portrait_png(name: str) -> bytes:
     """PNG bytes of one of PORTRAIT_NAMES."""
-    makers = {"photo": _photo, "painting": _painting, "drawing": _drawing}
+    makers = {"photo": photo_rgb, "painting": _painting, "drawing": _drawing}
     if name not in makers:
         raise ValueError(f"unknown test portrait {name!r}; choose one of {', '.join(PORTRAIT_NAMES)}")
     buffer = io.BytesIO()
@@ -29,19 +29,24 @@ def portrait_png(name: str) -> bytes:
     return buffer.getvalue()
 
 
-def _photo() -> np.ndarray:
+def photo_rgb() -> np.ndarray:
+    """(512, 512, 3) uint8: NASA's portrait of Eileen Collins."""
     from skimage import data
 
     return data.astronaut()
 
 
+def painted(rgb: np.ndarray) -> np.ndarray:
+    """A painting-like version of an image: edge-preserving flat colour areas."""
+    return cv2.stylization(rgb, sigma_s=60, sigma_r=0.45)
+
+
 def _painting() -> np.ndarray:
-    painted = cv2.stylization(_photo(), sigma_s=60, sigma_r=0.45)  # edge-preserving flat colour areas
-    return np.ascontiguousarray(painted[:, ::-1])
+    return np.ascontiguousarray(painted(photo_rgb())[:, ::-1])
 
 
 def _drawing() -> np.ndarray:
-    photo = _photo()
+    photo = photo_rgb()
     strokes, _ = cv2.pencilSketch(photo, sigma_s=60, sigma_r=0.1, shade_factor=0.1)
     # Pencil strokes alone leave FaceLandmarker too little to hold on to: add soft tone, as shading does.
     tone = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float64) / 255.0

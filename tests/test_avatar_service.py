@@ -13,14 +13,13 @@ from skimage import data
 
 from runtime.arkit import BLENDSHAPE_NAMES
 from service.api import animate_pb2, avatar_pb2
+from tests import portraits
 from tests.server_harness import chunked, config, end, motion_frames, run_session
 
 
 @pytest.fixture(scope="module")
 def portrait_png() -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(data.astronaut()).save(buffer, format="PNG")  # NASA, public domain
-    return buffer.getvalue()
+    return portraits.portrait_png("photo")
 
 
 def _create(stub, image: bytes, name: str = "astronaut") -> avatar_pb2.CreateAvatarResponse:

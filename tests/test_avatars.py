@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 from PIL import Image
 from scipy.interpolate import griddata
-from skimage import data
 
 from runtime.arkit import NUM_BLENDSHAPES, Blendshape
 from runtime.errors import AvatarNotFoundError
@@ -21,6 +20,7 @@ from runtime.face.avatar_store import AvatarStore
 from runtime.face.errors import FaceTooSmallError, InvalidImageError, NoFaceError
 from runtime.face.image_decoding import ANIMATED_WARNING, decode_image
 from runtime.face.landmarker import NUM_LANDMARKS, FaceLandmarker
+from tests.portraits import painted, photo_rgb
 
 OPTIONS = AnalysisOptions()
 
@@ -31,12 +31,11 @@ def png_bytes(rgb: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def photo() -> np.ndarray:
-    return data.astronaut()  # NASA portrait of Eileen Collins, public domain
+photo = photo_rgb  # NASA portrait of Eileen Collins, public domain (tests/portraits.py)
 
 
 def painting() -> np.ndarray:
-    return cv2.stylization(photo(), sigma_s=60, sigma_r=0.45)
+    return painted(photo())  # unmirrored, unlike tests/portraits.py's: the face stays where the photo has it
 
 
 def drawing() -> np.ndarray:
