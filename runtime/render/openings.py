@@ -85,7 +85,9 @@ class Opening:
         below_upper = ((self.v - self.v_upper + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
         above_lower = ((self.v_lower - self.v + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
         covered = self.upper_weights.sum(dim=-1).clamp(max=1.0) * self.lower_weights.sum(dim=-1).clamp(max=1.0)
-        return below_upper * above_lower * covered
+        # An opening thinner than a pixel shows as much as it is wide: lips that meet show no sliver.
+        height = ((self.v_lower - self.v_upper + 2.0 * dilation_px) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        return below_upper * above_lower * covered * height
 
     def depth(self) -> torch.Tensor:
         """(B, P) 0 at the upper curve, 1 at the lower one."""
