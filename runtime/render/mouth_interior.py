@@ -35,7 +35,6 @@ from runtime.render.teeth import teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
-CLOSED_SOURCE = 0.03  # a source lip gap under this many mouth widths is a closed mouth
 SOURCE_TEETH_SHOWN = 0.08  # a source lip gap of this many mouth widths shows its own teeth: none are synthesised
 LOWER_TEETH_REVEAL = 0.035  # the lower row's biting edge above the lower lip when the jaw is wide open
 WIDE_OPEN = (0.16, 0.4)  # lip gaps (mouth widths) over which the lower lip uncovers the lower row
@@ -73,8 +72,6 @@ class MouthInterior(nn.Module):
         self.register_buffer("upper_teeth_rgba", self.upper_teeth.rgba)  # moved with the module
         self.register_buffer("lower_teeth_rgba", self.lower_teeth.rgba)
         source, origin = self._source_halves(image)
-        if source_gap < CLOSED_SOURCE:
-            source[:, 3:] = 0.0  # a closed mouth has no interior of its own, only the line where the lips meet
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])

@@ -1,0 +1,196 @@
+"""find_glasses: where a portrait's glasses are, as a soft mask of their frame, or None.
+
+Glasses are rigid: they move with the head, never with a blink, a raised brow or a smile. The warp
+moves skin, so a frame it drags bends (DESIGN.md, "Lifelike, not merely measurable"); the renderer
+therefore takes the frame out of the warp and draws it rigidly (runtime/render/rigid_layer.py),
+and for that it needs to know which pixels are frame.
+
+A frame is a thin line — darker than the skin (acetate, dark metal) or lighter (polished metal) —
+that rings each eye well outside its lids and crosses the nose between them. So, around each eye,
+rays are cast outwards through an ellipse where a lens rim can lie; on each ray the strongest thin
+line (a morphological top-hat of the portrait's luminance) is found; the eye wears a rim when most
+rays below and beside it — the brows lie above, and are lines too — find one at a consistent
+distance. Both eyes need a rim, and the bridge between them a line, before a portrait is said to
+wear glasses: a false frame would stiffen a face that has none. The mask is then drawn along the
+rims found, across the bridge, and out along the temples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+
+RAYS = 48
+RIM_REACH = ((0.62, 1.35), (0.42, 1.05))  # (x, y) ellipse radii searched, in eye widths: inner and outer
+LINE_WIDTH_EYE_WIDTHS = 0.12  # a frame is thinner than this; structures wider (brows, shadows) are not lines
+MIN_LINE_CONTRAST = 9.0  # 0..255 luminance: weaker lines are skin texture
+MIN_RING_SHARE = 0.6  # of the rays below and beside an eye, how many must find a rim
+MAX_RADIUS_SPREAD = 0.18  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
+BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
+
+
+@dataclass(frozen=True, eq=False)
+class _Rim:
+    centre: np.ndarray  # (2,) pixels
+    points: np.ndarray  # (RAYS, 2) pixels of the rim along each ray
+    thickness_px: float
+
+
+def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
+    """(H, W) float32 0..1 over the glasses' frame, or None when the portrait wears none."""
+    landmarks = np.asarray(landmarks, dtype=np.float64)
+    eye_width = float(np.mean([_eye_width(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]))
+    lines = _line_strength(image, eye_width)
+    rims = [_rim(lines, landmarks, eye, eye_width) for eye in (RIGHT_EYE, LEFT_EYE)]
+    if any(rim is None for rim in rims) or not _has_bridge(lines, rims, eye_width):
+        return None
+    return _frame_mask(image.shape[:2], rims, lines, eye_width)
+
+
+def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:
+    return float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
+
+
+def _line_strength(image: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) float32: how much each pixel stands out as part of a thin line, dark or light."""
+    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    size = max(3, int(round(LINE_WIDTH_EYE_WIDTHS * eye_width)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
+    light = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel)
+    return np.maximum(dark, light)
+
+
+def _ray_directions() -> np.ndarray:
+    angles = np.linspace(0.0, 2.0 * np.pi, RAYS, endpoint=False)
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (RAYS, 2), y down: sin > 0 points down
+
+
+def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float) -> _Rim | None:
+    """The rim around one eye, or None when most rays find no line at a steady distance."""
+    centre = landmarks[list(eye.upper_lid + eye.lower_lid), :2].mean(axis=0)
+    directions = _ray_directions()
+    steps = np.linspace(0.0, 1.0, 48)
+    (inner_x, outer_x), (inner_y, outer_y) = RIM_REACH
+    inner = np.array([inner_x, inner_y]) * eye_width
+    outer = np.array([outer_x, outer_y]) * eye_width
+    reach = inner[None, None] + (outer - inner)[None, None] * steps[None, :, None]  # (1, S, 2)
+    samples = centre + directions[:, None] * reach  # (RAYS, S, 2)
+    values = _sample(lines, samples)  # (RAYS, S)
+    best = values.argmax(axis=1)
+    found = values.max(axis=1) >= MIN_LINE_CONTRAST
+    radius = np.linalg.norm(samples[np.arange(RAYS), best] - centre, axis=1) / eye_width  # (RAYS,)
+    counted = directions[:, 1] > -0.5  # below and beside the eye: the brow is above it
+    if found[counted].mean() < MIN_RING_SHARE:
+        return None
+    steady = radius[counted & found]
+    spread = 1.4826 * np.median(np.abs(steady - np.median(steady)))
+    if spread > MAX_RADIUS_SPREAD:
+        return None
+    points = _smoothed_ring(samples[np.arange(RAYS), best], found, centre)
+    return _Rim(centre, points, _thickness(lines, points, eye_width))
+
+
+def _smoothed_ring(points: np.ndarray, found: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Rays that found no line take their neighbours' distance; a median over neighbours removes
+    rays that caught a brow or a lash instead of the rim."""
+    offsets = points - centre
+    radius = np.linalg.norm(offsets, axis=1)
+    directions = offsets / np.maximum(radius[:, None], 1e-6)
+    known = np.flatnonzero(found)
+    angles = np.arange(RAYS)
+    filled = np.interp(angles, known, radius[known], period=RAYS)
+    window = np.stack([np.roll(filled, shift) for shift in range(-2, 3)])
+    return centre + directions * np.median(window, axis=0)[:, None]
+
+
+def _thickness(lines: np.ndarray, points: np.ndarray, eye_width: float) -> float:
+    """The rim's width in pixels, from how strongly it stands out (a strong top-hat is a wide line),
+    within a frame's bounds; the mask is cut back to the lines themselves afterwards."""
+    level = float(np.median(_sample(lines, points[None])[0]))
+    return float(np.clip(0.06 * eye_width * (1.0 + level / 60.0), 2.0, LINE_WIDTH_EYE_WIDTHS * eye_width))
+
+
+def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float) -> bool:
+    """A line across the nose between the lenses, at about the eyes' height."""
+    right, left = rims
+    start = right.points[:, 0].max()
+    end = left.points[:, 0].min()
+    if end - start < 2.0:
+        return True  # the lenses touch: no room for a bridge to show
+    xs = np.linspace(start, end, 12)[1:-1]
+    level = (right.centre[1] + left.centre[1]) / 2
+    ys = level + np.linspace(-0.6, 0.3, 24) * eye_width
+    samples = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1)  # (Y, X, 2)
+    strongest = _sample(lines, samples).max(axis=0)
+    return bool((strongest >= MIN_LINE_CONTRAST).mean() >= BRIDGE_SHARE)
+
+
+def _frame_mask(shape: tuple[int, int], rims: list[_Rim], lines: np.ndarray, eye_width: float) -> np.ndarray:
+    """Drawn at 4× and reduced: rims, the bridge and the temples, widened to cover the lines' soft
+    edges, then kept only where there is a line."""
+    scale = 4
+    canvas = np.zeros((shape[0] * scale, shape[1] * scale), np.uint8)
+    thickness = max(rim.thickness_px for rim in rims) + 2.0
+    for rim in rims:
+        cv2.polylines(canvas, [np.round(rim.points * scale).astype(np.int32)], True, 255,
+                      max(1, int(round(thickness * scale))), cv2.LINE_AA)
+    _draw_bridge_and_temples(canvas, rims, lines, thickness, scale, eye_width)
+    mask = cv2.resize(canvas, (shape[1], shape[0]), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    # Only the line itself: skin beside a rim that moved rigidly would slide against the skin the warp moves.
+    on_line = np.clip((lines - 0.3 * MIN_LINE_CONTRAST) / (0.7 * MIN_LINE_CONTRAST), 0.0, 1.0)
+    return cv2.GaussianBlur(mask * on_line, (3, 3), 0.5)
+
+
+def _draw_bridge_and_temples(canvas: np.ndarray, rims: list[_Rim], lines: np.ndarray, thickness: float,
+                             scale: int, eye_width: float) -> None:
+    right, left = rims
+    inner_right = right.points[np.argmax(right.points[:, 0] - 0.5 * np.abs(right.points[:, 1] - right.centre[1]))]
+    inner_left = left.points[np.argmin(left.points[:, 0] + 0.5 * np.abs(left.points[:, 1] - left.centre[1]))]
+    top = min(inner_right[1], inner_left[1]) - 0.5 * eye_width
+    bottom = max(inner_right[1], inner_left[1]) + 0.2 * eye_width
+    # The bridge: every line between the lenses at the eyes' height (its shape varies: keep what is there).
+    left_x, right_x = int(inner_right[0]), int(inner_left[0])
+    top_y, bottom_y = max(int(top), 0), min(int(bottom), lines.shape[0] - 1)
+    if right_x > left_x and bottom_y > top_y:
+        region = lines[top_y:bottom_y, left_x:right_x] >= MIN_LINE_CONTRAST
+        bridge = cv2.resize(region.astype(np.uint8) * 255, (scale * (right_x - left_x), scale * (bottom_y - top_y)),
+                            interpolation=cv2.INTER_NEAREST)
+        view = canvas[scale * top_y:scale * bottom_y, scale * left_x:scale * right_x]
+        np.maximum(view, bridge, out=view)
+    # The temples: from each lens's outer edge towards the ear, as far as a line runs.
+    for rim, outwards in ((right, -1.0), (left, 1.0)):
+        edge = rim.points[np.argmax(outwards * rim.points[:, 0])]
+        end = _follow_line(lines, edge, outwards, eye_width)
+        cv2.line(canvas, tuple(np.round(edge * scale).astype(int)), tuple(np.round(end * scale).astype(int)), 255,
+                 max(1, int(round(thickness * scale))), cv2.LINE_AA)
+
+
+def _follow_line(lines: np.ndarray, start: np.ndarray, outwards: float, eye_width: float) -> np.ndarray:
+    """Where a temple running sideways from `start` ends (within an eye width)."""
+    point = start.copy()
+    for _ in range(int(eye_width)):
+        candidates = point + np.array([[outwards, dy] for dy in (-1.0, 0.0, 1.0)])
+        strengths = _sample(lines, candidates[None])[0]
+        if strengths.max() < MIN_LINE_CONTRAST:
+            break
+        point = candidates[int(np.argmax(strengths))]
+    return point
+
+
+def _sample(values: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """values (H, W) at (..., 2) pixel points, bilinear, 0 outside."""
+    height, width = values.shape
+    xs, ys = points[..., 0], points[..., 1]
+    x0, y0 = np.floor(xs).astype(int), np.floor(ys).astype(int)
+    fx, fy = xs - x0, ys - y0
+    result = np.zeros(points.shape[:-1])
+    for dx, dy, weight in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+        x, y = x0 + dx, y0 + dy
+        valid = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+        result += np.where(valid, values[y.clip(0, height - 1), x.clip(0, width - 1)], 0.0) * weight
+    return result
