@@ -68,11 +68,11 @@ class LipBand(nn.Module):
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
         band = Opening.of(pixels, top, bottom)
         inner_moved, outer_moved = inner - self.source_inner, outer - self.source_outer  # (B, K, 2)
-        top_moved = band.upper_weights @ (inner_moved if self.below_inner else outer_moved)  # (B, P, 2)
-        bottom_moved = band.lower_weights @ (outer_moved if self.below_inner else inner_moved)
+        top_moved = band.upper_at.read(inner_moved if self.below_inner else outer_moved)  # (B, P, 2)
+        bottom_moved = band.lower_at.read(outer_moved if self.below_inner else inner_moved)
         depth = band.depth()[..., None]  # (B, P, 1)
         moved = top_moved + (bottom_moved - top_moved) * depth
-        covered = band.upper_weights.sum(-1).clamp(max=1.0) * band.lower_weights.sum(-1).clamp(max=1.0)
+        covered = band.upper_at.covered * band.lower_at.covered
         # Full strength from the inner contour (antialiased) to the outer one, then fading beyond it.
         if self.below_inner:
             inside = (band.v - band.v_upper + 0.5).clamp(0.0, 1.0)

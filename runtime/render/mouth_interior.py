@@ -30,7 +30,7 @@ from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands
 from runtime.render.mouth_palette import mouth_palette
-from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, hat_weights, left_to_right, sample_at
+from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
 from runtime.render.teeth import teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
@@ -113,8 +113,8 @@ class MouthInterior(nn.Module):
         """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one."""
         # The upper teeth are fixed to the skull, the lower ones ride on the jaw with the lower lip.
         skull_upper = skull_points[:, self.upper_index]
-        rides_upper = pixels - opening.upper_weights @ (skull_upper - self.source_upper) - self.source_origin
-        rides_lower = pixels - opening.lower_weights @ (lower - self.source_lower) - self.source_origin
+        rides_upper = pixels - opening.upper_at.read(skull_upper - self.source_upper) - self.source_origin
+        rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask, lower_mask = from_upper[:, 3:4], from_lower[:, 4:5]  # (B, 1, P)
         synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
@@ -203,7 +203,7 @@ class SkullMouth:
         """(B, P) a curve's y at each x (B, P), held at its end values beyond its ends."""
         knots = curve[..., 0]  # (B, K) increasing
         held = x.clamp(min=knots[:, :1], max=knots[:, -1:] - 1e-4)
-        return (hat_weights(held, knots) @ curve[..., 1:]).squeeze(-1)
+        return CurvePosition.of(held, knots).read(curve[..., 1:]).squeeze(-1)
 
 
 def _over(layer: torch.Tensor, below: torch.Tensor, strength) -> torch.Tensor:
