@@ -25,7 +25,7 @@ import numpy as np
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 
 RAYS = 48
-RIM_REACH = ((0.62, 1.35), (0.42, 1.05))  # (x, y) ellipse radii searched, in eye widths: inner and outer
+RIM_REACH = ((0.62, 1.35), (0.3, 1.05))  # (x, y) ellipse radii searched, in eye widths: inner and outer
 LINE_WIDTH_EYE_WIDTHS = 0.3  # a frame (thick acetate included) is thinner than this; wider shadows are not lines
 MIN_LINE_CONTRAST = 9.0  # 0..255 luminance: weaker lines are skin texture
 # A rim stands out this many times more than the lines of the cheeks and chin do: a drawing's strokes
@@ -34,7 +34,8 @@ MIN_LINE_CONTRAST = 9.0  # 0..255 luminance: weaker lines are skin texture
 RIM_OVER_SKIN = 4.5
 SKIN_LANDMARKS = (50, 280, 205, 425, 187, 411, 199, 200, 18, 101, 330)  # cheeks and chin
 MIN_RING_SHARE = 0.7  # of the rays below and beside an eye, how many must find a rim
-MAX_RADIUS_SPREAD = 0.18  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
+MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
+RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
 
 
@@ -89,9 +90,10 @@ def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: flo
     reach = inner[None, None] + (outer - inner)[None, None] * steps[None, :, None]  # (1, S, 2)
     samples = centre + directions[:, None] * reach  # (RAYS, S, 2)
     values = _sample(lines, samples)  # (RAYS, S)
+    radii = np.linalg.norm(samples - centre, axis=2) / eye_width  # (RAYS, S) eye widths
     best = values.argmax(axis=1)
     found = values.max(axis=1) >= threshold
-    radius = np.linalg.norm(samples[np.arange(RAYS), best] - centre, axis=1) / eye_width  # (RAYS,)
+    radius = radii[np.arange(RAYS), best]
     counted = directions[:, 1] > -0.5  # below and beside the eye: the brow is above it
     if found[counted].mean() < MIN_RING_SHARE:
         return None
@@ -99,8 +101,31 @@ def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: flo
     spread = 1.4826 * np.median(np.abs(steady - np.median(steady)))
     if spread > MAX_RADIUS_SPREAD:
         return None
+    # Above the eye the strongest line is often the brow: there, look only near the distance the
+    # rim keeps beside and below the eye (a lens is at most about as far above its eye as below it).
+    expected = _expected_radius(directions, radius, counted & found)
+    ratio = radii / expected[:, None]
+    near = (ratio >= RIM_WINDOW[0]) & (ratio <= RIM_WINDOW[1])
+    windowed = np.where(near, values, -1.0)
+    found = windowed.max(axis=1) >= threshold
+    # Above the eye, the first line out from the lid (a rim sits below the brow), elsewhere the strongest.
+    peaks = (windowed >= threshold) & (windowed >= np.roll(windowed, 1, axis=1)) \
+        & (windowed >= np.roll(windowed, -1, axis=1))
+    first = np.where(peaks.any(axis=1), peaks.argmax(axis=1), windowed.argmax(axis=1))
+    best = np.where(directions[:, 1] < -0.5, first, windowed.argmax(axis=1))
     points = _smoothed_ring(samples[np.arange(RAYS), best], found, centre)
-    return _Rim(centre, points, _thickness(lines, points, eye_width))
+    return _Rim(centre, points, _thickness(values, best, found, eye_width))
+
+
+def _expected_radius(directions: np.ndarray, radius: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+    """(RAYS,) the rim's distance along each ray from an ellipse through the trusted rays: its
+    half-width from the rays beside the eye, its half-height from those below it."""
+    sideways = trusted & (np.abs(directions[:, 0]) > 0.85)
+    downwards = trusted & (directions[:, 1] > 0.7)
+    half_width = float(np.median(radius[sideways])) if sideways.any() else float(np.median(radius[trusted]))
+    half_height = float(np.median(radius[downwards])) if downwards.any() else float(np.median(radius[trusted]))
+    cos, sin = directions[:, 0], directions[:, 1]
+    return 1.0 / np.sqrt(cos**2 / half_width**2 + sin**2 / half_height**2)
 
 
 def _smoothed_ring(points: np.ndarray, found: np.ndarray, centre: np.ndarray) -> np.ndarray:
@@ -116,11 +141,21 @@ def _smoothed_ring(points: np.ndarray, found: np.ndarray, centre: np.ndarray) ->
     return centre + directions * np.median(window, axis=0)[:, None]
 
 
-def _thickness(lines: np.ndarray, points: np.ndarray, eye_width: float) -> float:
-    """The rim's width in pixels, from how strongly it stands out (a strong top-hat is a wide line),
-    within a frame's bounds; the mask is cut back to the lines themselves afterwards."""
-    level = float(np.median(_sample(lines, points[None])[0]))
-    return float(np.clip(0.06 * eye_width * (1.0 + level / 60.0), 2.0, 0.5 * LINE_WIDTH_EYE_WIDTHS * eye_width))
+def _thickness(values: np.ndarray, best: np.ndarray, found: np.ndarray, eye_width: float) -> float:
+    """The rim's width in pixels: along each ray that found it, how far the line stays above half its
+    peak (rays are sampled at a known spacing), the median over rays."""
+    (inner_x, outer_x), (inner_y, outer_y) = RIM_REACH
+    step = min(outer_x - inner_x, outer_y - inner_y) * eye_width / (values.shape[1] - 1)  # pixels, at least
+    widths = []
+    for ray in np.flatnonzero(found):
+        above = values[ray] >= 0.5 * values[ray, best[ray]]
+        start = end = best[ray]
+        while start > 0 and above[start - 1]:
+            start -= 1
+        while end < len(above) - 1 and above[end + 1]:
+            end += 1
+        widths.append((end - start + 1) * step)
+    return float(np.clip(np.median(widths) if widths else 2.0, 1.5, LINE_WIDTH_EYE_WIDTHS * eye_width))
 
 
 def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float, threshold: float) -> bool:
@@ -144,7 +179,7 @@ def _frame_mask(shape: tuple[int, int], rims: list[_Rim], lines: np.ndarray, eye
     edges, then kept only where there is a line."""
     scale = 4
     canvas = np.zeros((shape[0] * scale, shape[1] * scale), np.uint8)
-    thickness = 2.0 * max(rim.thickness_px for rim in rims) + 4.0  # generous: cut back to the lines below
+    thickness = max(rim.thickness_px for rim in rims) + 3.0  # the line and its soft edges
     for rim in rims:
         cv2.polylines(canvas, [np.round(rim.points * scale).astype(np.int32)], True, 255,
                       max(1, int(round(thickness * scale))), cv2.LINE_AA)
