@@ -111,7 +111,7 @@ class ClosureResult:
 
 @dataclass(frozen=True)
 class RigidityResult:
-    patches: int  # rim patches tracked (corners and curves: a straight stretch cannot be)
+    patches: int  # rim patches measured (on straight stretches, motion across the rim only)
     rms_px: dict[str, float]  # per expression, the rim's shift in px RMS
     max_px: dict[str, float]  # per expression, the largest patch's shift (a local bend shows here)
 
@@ -348,10 +348,9 @@ def measure_rigidity(counter: _Counter, mask: np.ndarray) -> RigidityResult:
     centres = rigidity.rim_patch_centres(mask, eye_openings(subject.landmarks, mask.shape))
     shifts = {label: rigidity.patch_shifts(frames[0], frame, mask, centres)
               for label, frame in zip(RIGID_EXPRESSIONS, frames[1:], strict=True)}
-    rms = {label: round(rigidity.rms_shift_px(moved), 3) for label, moved in shifts.items()}
-    largest = {label: round(float(np.nanmax(np.hypot(*moved.T), initial=0.0)), 3) for label, moved in shifts.items()}
-    tracked = min(rigidity.tracked_count(moved) for moved in shifts.values())
-    return RigidityResult(tracked, rms, largest)
+    rms = {label: round(rigidity.rms_shift_px(read), 3) for label, read in shifts.items()}
+    largest = {label: round(float(np.hypot(*read.shifts.T).max(initial=0.0)), 3) for label, read in shifts.items()}
+    return RigidityResult(len(centres), rms, largest)
 
 
 def _identity(subject: _Subject, rest_render: np.ndarray, max_change_far: int) -> IdentityResult:

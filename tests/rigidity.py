@@ -13,6 +13,8 @@ torn further than that) count as that much.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -23,7 +25,7 @@ MASK_SOFTENING_PX = 1.5  # the rim mask is widened by this much: its edges again
 EYE_CLEARANCE_PX = 5  # no patch centre within this distance of an eye opening
 MAX_SHIFT_PX = PATCH_PX / 4  # the largest shift a patch can read
 LK_ITERATIONS = 20
-MIN_CORNERNESS = 0.1  # a patch is tracked only if its texture varies both ways: weaker eigenvalue / stronger
+MIN_CORNERNESS = 0.1  # both directions are read where the texture varies both ways: weaker eigenvalue / stronger
 
 
 def rim_patch_centres(mask: np.ndarray, exclude: np.ndarray) -> np.ndarray:
@@ -45,53 +47,68 @@ def rim_patch_centres(mask: np.ndarray, exclude: np.ndarray) -> np.ndarray:
     return np.array([(x, y) for _, x, y in best.values()], dtype=int).reshape(-1, 2)
 
 
-def patch_shifts(before: np.ndarray, after: np.ndarray, mask: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """(N, 2) (dx, dy) pixels each patch moved from `before` to `after` ((H, W, 3) uint8 frames), each
-    at most MAX_SHIFT_PX long; NaN for a patch too straight to track."""
+@dataclass(frozen=True, eq=False)
+class PatchShifts:
+    """What each patch read. Where the rim runs straight through a patch, motion along it cannot be
+    seen (the aperture problem): such a patch reads only the motion across the rim — a bend — and is
+    marked not `full`."""
+
+    shifts: np.ndarray  # (N, 2) (dx, dy) pixels, each at most MAX_SHIFT_PX long
+    full: np.ndarray  # (N,) bool: both directions read
+    normals: np.ndarray  # (N, 2) unit vectors across the rim (the patch's strongest gradient direction)
+
+
+def patch_shifts(before: np.ndarray, after: np.ndarray, mask: np.ndarray, centres: np.ndarray) -> PatchShifts:
+    """How each patch around `centres` moved from `before` to `after` ((H, W, 3) uint8 frames)."""
     grey_before, grey_after = (cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32) for frame in (before, after))
     weight = np.clip(cv2.GaussianBlur(mask.astype(np.float32), (0, 0), MASK_SOFTENING_PX) * 3.0, 0.0, 1.0)
     half = PATCH_PX // 2
-    shifts = []
+    readings = []
     for x, y in centres:
         rows, columns = slice(y - half, y + half), slice(x - half, x + half)
-        shifts.append(_tracked_shift(grey_before[rows, columns], grey_after, weight[rows, columns], (x, y)))
-    return np.array(shifts, dtype=np.float64).reshape(-1, 2)
+        readings.append(_tracked_shift(grey_before[rows, columns], grey_after, weight[rows, columns], (x, y)))
+    if not readings:
+        return PatchShifts(np.zeros((0, 2)), np.zeros(0, bool), np.zeros((0, 2)))
+    shifts, full, normals = zip(*readings, strict=True)
+    return PatchShifts(np.array(shifts), np.array(full), np.array(normals))
 
 
 def _tracked_shift(template: np.ndarray, after: np.ndarray, weight: np.ndarray, centre: tuple[int, int]
-                   ) -> tuple[float, float]:
-    """Lucas–Kanade on the weighted pixels: the translation t with after(x + t) ≈ template(x)."""
+                   ) -> tuple[np.ndarray, bool, np.ndarray]:
+    """Lucas–Kanade on the weighted pixels: the translation t with after(x + t) ≈ template(x); only
+    its component across the rim where the patch has no texture along it."""
     grad_y, grad_x = np.gradient(template)
     hessian = np.array([[np.sum(weight * grad_x**2), np.sum(weight * grad_x * grad_y)],
                         [np.sum(weight * grad_x * grad_y), np.sum(weight * grad_y**2)]])
-    eigenvalues = np.linalg.eigvalsh(hessian)
-    if eigenvalues[0] < MIN_CORNERNESS * max(eigenvalues[1], 1e-9):
-        return np.nan, np.nan  # a straight stretch of rim: motion along it cannot be seen (aperture problem)
-    shift = np.zeros(2)
-    # getRectSubPix centres on pixel (x, y) at (x - 0.5 + size/2): the template's own patch at zero shift.
+    eigenvalues, eigenvectors = np.linalg.eigh(hessian)  # ascending
+    normal = eigenvectors[:, 1]
+    full = bool(eigenvalues[0] >= MIN_CORNERNESS * eigenvalues[1])
+    if eigenvalues[1] <= 1e-9:
+        return np.zeros(2), False, normal  # nothing to track
+    # getRectSubPix centres a patch on (x, y) - 0.5 + size / 2: the template's own pixels at zero shift.
     origin = np.array(centre, dtype=np.float64) - 0.5
+    shift = np.zeros(2)
     for _ in range(LK_ITERATIONS):
         sampled = cv2.getRectSubPix(after, (PATCH_PX, PATCH_PX), tuple(origin + shift))
         error = sampled - template
-        step = -np.linalg.solve(hessian, [np.sum(weight * grad_x * error), np.sum(weight * grad_y * error)])
+        gradient_error = np.array([np.sum(weight * grad_x * error), np.sum(weight * grad_y * error)])
+        if full:
+            step = -np.linalg.solve(hessian, gradient_error)
+        else:
+            step = -(normal @ gradient_error) / eigenvalues[1] * normal
         shift += step
         if np.hypot(*shift) > MAX_SHIFT_PX:
-            return tuple(shift / np.hypot(*shift) * MAX_SHIFT_PX)
+            return shift / np.hypot(*shift) * MAX_SHIFT_PX, full, normal
         if np.hypot(*step) < 1e-3:
             break
-    return float(shift[0]), float(shift[1])
+    return shift, full, normal
 
 
-def rms_shift_px(shifts: np.ndarray) -> float:
-    """Root mean square of the tracked patches' shift lengths; NaN without any."""
-    tracked = shifts[~np.isnan(shifts).any(axis=1)]
-    if len(tracked) == 0:
+def rms_shift_px(read: PatchShifts) -> float:
+    """Root mean square of the patches' shift lengths; NaN without patches."""
+    if len(read.shifts) == 0:
         return float("nan")
-    return float(np.sqrt(np.mean(np.sum(tracked**2, axis=1))))
-
-
-def tracked_count(shifts: np.ndarray) -> int:
-    return int((~np.isnan(shifts).any(axis=1)).sum())
+    return float(np.sqrt(np.mean(np.sum(read.shifts**2, axis=1))))
 
 
 def shifted(frame: np.ndarray, dx: float, dy: float) -> np.ndarray:
