@@ -61,7 +61,7 @@ CLOSURE_PP = 0.8  # frames asking at least this much PP must show closed lips
 CLOSED_GAP = 0.02  # closed: the inner-lip gap under this share of the mouth's width
 UPPER_LIP_MIDDLE = LIPS.inner_upper[len(LIPS.inner_upper) // 2]  # 13 in MediaPipe's mesh
 LOWER_LIP_MIDDLE = LIPS.inner_lower[len(LIPS.inner_lower) // 2]  # 14
-FAR_FROM_HEAD = 0.25  # "far from the head": farther than this × the face oval's size from the oval
+FAR_FROM_HEAD = 0.75  # "far from the head": beyond the warp's reach (its field is zero 0.7 oval sizes out)
 RIGID_EXPRESSIONS = {  # weights set (absolute) over the rest weights, head held at its rest pose
     "blink": {"eyeBlinkLeft": 1.0, "eyeBlinkRight": 1.0},
     "brow raise": {"browInnerUp": 1.0, "browOuterUpLeft": 1.0, "browOuterUpRight": 1.0},

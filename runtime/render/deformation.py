@@ -37,6 +37,7 @@ from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE
 from runtime.render.lip_seal import LipSeal
 
 NUM_LANDMARKS = 478
+JAW_PIVOT_BEHIND_OVAL = 0.12  # face widths
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
 
 
@@ -278,7 +279,9 @@ def jaw_weights(local: np.ndarray) -> np.ndarray:
     """(478,) how fully each landmark rides on the jaw: lower lip and chin 1, upper lip 0, corners ½."""
     corners = [LIPS.corners[0], LIPS.corners[1], LIPS.inner_upper[0], LIPS.inner_upper[-1]]
     corner_level = float(local[corners, 1].mean())
-    weights = hermite_step(corner_level - 0.02, corner_level + 0.08, local[:, 1])
+    # A wide step: beside the mouth the cheek shears between the still upper face and the jaw, and a
+    # jaw that drops the chin by a fifth of a face width folds a step narrower than this.
+    weights = hermite_step(corner_level - 0.04, corner_level + 0.22, local[:, 1])
     # Along each lip the share eases towards the corners' half, so an opening jaw draws the mouth
     # into a lens: a lip that jumped from 0 (or 1) to the corners' ½ in one landmark would kink the
     # opening's ends into hooks.
@@ -322,7 +325,10 @@ def _jaw_arms(frame: FaceFrame, jaw: np.ndarray, pivot_fraction: float) -> tuple
     eye_level = float(local[[LEFT_EYE.outer_corner, RIGHT_EYE.outer_corner], 1].mean())
     mouth_level = float(local[list(LIPS.corners), 1].mean())
     pivot_v = eye_level + pivot_fraction * (mouth_level - eye_level)
-    pivot_z = float(local[list(FACE_OVAL), 2].max())  # the deepest face-oval points: the side of the head
+    # The deepest face-oval points are the side of the head; the joint lies behind them, in front of the
+    # ear (MediaPipe places the oval on the cheeks). A pivot there lets an opening jaw drop the chin, as
+    # a real one does: with the oval as the pivot the chin barely moved and only the lips parted.
+    pivot_z = float(local[list(FACE_OVAL), 2].max()) + JAW_PIVOT_BEHIND_OVAL
     arm = np.zeros_like(local)
     arm[:, 1] = local[:, 1] - pivot_v
     arm[:, 2] = local[:, 2] - pivot_z

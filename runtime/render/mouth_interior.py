@@ -31,11 +31,11 @@ from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
-from runtime.render.teeth import teeth_sprites
+from runtime.render.teeth import TeethSprite, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
-SOURCE_TEETH_SHOWN = 0.08  # a source lip gap of this many mouth widths shows its own teeth: none are synthesised
+SOURCE_TEETH_SHOWN = (0.09, 0.14)  # source lip gaps (mouth widths) over which its own teeth take over
 LOWER_TEETH_REVEAL = 0.035  # the lower row's biting edge above the lower lip when the jaw is wide open
 WIDE_OPEN = (0.16, 0.4)  # lip gaps (mouth widths) over which the lower lip uncovers the lower row
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
@@ -60,18 +60,20 @@ class MouthInterior(nn.Module):
         right_corner, left_corner = LIPS.corners
         mouth_width = float(np.linalg.norm(landmarks[left_corner, :2] - landmarks[right_corner, :2]))
         self.window_size = tuple(max(8, round(widths * mouth_width)) for widths in WINDOW_MOUTH_WIDTHS)
-        # A portrait that shows its own teeth keeps them (they ride with the lips); painting more below
-        # would double them, so synthetic teeth fade out as the source's lips part.
-        source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
-        self.synthetic_teeth = 1.0 - float(hermite_step(0.25, 0.5, np.array(source_gap / SOURCE_TEETH_SHOWN)))
         palette = mouth_palette(image, landmarks)
         for name in ("lip", "cavity_edge", "cavity_deep", "tongue"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
         self.upper_teeth, self.lower_teeth = teeth_sprites(palette.teeth, palette.gum, mouth_width)
-        self.register_buffer("upper_teeth_rgba", self.upper_teeth.rgba)  # moved with the module
+        self.register_buffer("upper_teeth_rgba", self.upper_teeth.rgba)  # buffers: moved with the module
         self.register_buffer("lower_teeth_rgba", self.lower_teeth.rgba)
         source, origin = self._source_halves(image)
+        # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
+        # double them. On paintings and drawings the landmarker parts shut lips by up to 0.07 mouth
+        # widths (0.12 on one pencil drawing), and teeth there are no brighter than paper or painted
+        # lips, so only a wide gap counts (the test set's open mouths: 0.14 to 0.24).
+        source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
+        self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
@@ -128,13 +130,15 @@ class MouthInterior(nn.Module):
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
         colour = self._cavity(opening)
         lower_edge = mouth.line_at(x, mouth.local(lower)) - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
-        lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
+        lower_row = TeethSprite(self.lower_teeth_rgba, self.lower_teeth.extent)
+        lower_teeth = lower_row.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
         colour = _over(lower_teeth, colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
         # lip bares above them: the upper row is drawn there, above the lip's rest line, for every source.
         above_line = 1.0 - hermite_step(-0.02, 0.0, below_line)
         strength = self.synthetic_teeth + (1.0 - self.synthetic_teeth) * above_line
-        colour = _over(self.upper_teeth.sample(x, below_line), colour, strength[:, None])
+        upper_row = TeethSprite(self.upper_teeth_rgba, self.upper_teeth.extent)
+        colour = _over(upper_row.sample(x, below_line), colour, strength[:, None])
         width_px = mouth.width_px[:, None]  # (B, 1)
         under_upper = (opening.v - opening.v_upper) / width_px  # (B, P) mouth widths below the upper lip
         above_lower = (opening.v_lower - opening.v) / width_px

@@ -25,7 +25,7 @@ GUM_TINT = np.array([1.0, 0.72, 0.74])
 GRAIN_SIGMA_PX = 1.5  # detail finer than this (pixels at output scale) is the picture's grain
 MIN_SCLERA_PIXELS = 6
 DARK_EYES = 0.45  # eye whites darker than this share of the face's light are no whites
-MAX_GRAIN = 6.0  # the grain's standard deviation at most, 0..255: a patch crossing an ink line is no grain
+MAX_GRAIN = 16.0  # the grain's standard deviation at most, 0..255: a patch crossing an ink line is no grain
 
 
 @dataclass(frozen=True, eq=False)

@@ -29,7 +29,7 @@ from runtime.numerics import hermite_step
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
-from runtime.render.landmark_groups import FACE_OVAL
+from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.rigid_layer import RigidLayer, cut_out
 from runtime.types import RestState
@@ -195,6 +195,7 @@ class WarpRenderer(nn.Module):
         self.register_buffer("output_identity", _identity_grid(height, width))
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait)
+        self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.mouth = MouthInterior(image, landmarks)
         self.eyes = EyeLayer(image, landmarks)
         self.to(config.device)
@@ -211,7 +212,7 @@ class WarpRenderer(nn.Module):
         if len(weights) != len(poses):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
         points = self.landmark_positions(weights, poses)  # (B, 478, 2)
-        backward = self.backward_grid(points - self.source_xy)
+        backward = self.backward_grid(self._untorn(points - self.source_xy))
         frames = F.grid_sample(self.portrait.expand(len(weights), -1, -1, -1), backward, mode="bilinear",
                                padding_mode="border", align_corners=False)  # (B, 3, H, W)
         skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
@@ -222,6 +223,19 @@ class WarpRenderer(nn.Module):
         if self.rigid is not None:
             self.rigid(frames, skull_points)
         return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+
+    def _untorn(self, displacements: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) displacements as the warp takes them: each inner-lip pair moved alike.
+
+        Parting lips tears the picture along the line where they meet — a pixel or two apart in a
+        closed mouth, moving tens of pixels apart — and a smooth spline forced through that tear rings
+        and folds all around the mouth. The lips and what shows between them are drawn by the mouth
+        layers from the true landmarks; the warp only has to carry the face around them smoothly."""
+        pairs = (displacements[:, self.inner_upper] + displacements[:, self.inner_lower]) / 2  # (B, K, 2)
+        smooth = displacements.clone()
+        smooth[:, self.inner_upper] = pairs
+        smooth[:, self.inner_lower] = pairs
+        return smooth
 
     def landmark_positions(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
         """(B, 478, 2) pixel position of every landmark: expression, then head pose."""
