@@ -37,13 +37,14 @@ from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE
 from runtime.render.lip_seal import LipSeal
 
 NUM_LANDMARKS = 478
-JAW_PIVOT_BEHIND_OVAL = 0.12  # face widths
+JAW_PIVOT_BEHIND_OVAL = 0.25  # face widths
+JAW_CHEEK_STEP = 0.4  # face widths below the mouth corners over which the cheek beside it joins the jaw
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
 
 
 @dataclass(frozen=True)
 class DeformationConfig:
-    jaw_open_max_deg: float = 24.0  # jaw rotation at jawOpen = 1
+    jaw_open_max_deg: float = 27.0  # jaw rotation at jawOpen = 1
     # Jaw pivot (the jaw joint, just in front of the ear) below the eye line, as a fraction of the
     # eye-line-to-mouth-corner distance: the joint sits at about the level of the nose's base.
     jaw_pivot_depth_fraction: float = 0.55
@@ -279,9 +280,14 @@ def jaw_weights(local: np.ndarray) -> np.ndarray:
     """(478,) how fully each landmark rides on the jaw: lower lip and chin 1, upper lip 0, corners ½."""
     corners = [LIPS.corners[0], LIPS.corners[1], LIPS.inner_upper[0], LIPS.inner_upper[-1]]
     corner_level = float(local[corners, 1].mean())
-    # A wide step: beside the mouth the cheek shears between the still upper face and the jaw, and a
-    # jaw that drops the chin by a fifth of a face width folds a step narrower than this.
-    weights = hermite_step(corner_level - 0.04, corner_level + 0.22, local[:, 1])
+    # Under the lips the chin rides on the jaw at once; beside the mouth the cheek shears between the
+    # still upper face and the jaw, over a step that widens outwards: a jaw that drops the chin by a
+    # fifth of a face width folds the cheek over a step as narrow as the chin's.
+    corner_u = float(np.abs(local[corners, 0]).max())
+    beside = np.clip((np.abs(local[:, 0]) - 0.6 * corner_u) / (0.8 * corner_u), 0.0, 1.0)
+    depth = 0.08 + (JAW_CHEEK_STEP - 0.08) * beside  # (478,) face widths below the corners
+    weights = np.clip((local[:, 1] - (corner_level - 0.04)) / (depth + 0.04), 0.0, 1.0)
+    weights = weights * weights * (3.0 - 2.0 * weights)
     # Along each lip the share eases towards the corners' half, so an opening jaw draws the mouth
     # into a lens: a lip that jumped from 0 (or 1) to the corners' ½ in one landmark would kink the
     # opening's ends into hooks.

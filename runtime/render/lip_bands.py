@@ -24,7 +24,7 @@ from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
 from runtime.render.openings import Opening, left_to_right, sample_at
 
-FADE_MOUTH_WIDTHS = 0.08  # beyond its outer contour a lip's band fades into the warp over this width
+FADE_MOUTH_WIDTHS = 0.16  # beyond its outer contour a lip's band fades into the warp over this width
 
 
 @dataclass(frozen=True)
