@@ -1,0 +1,147 @@
+"""The renderer's layers that make a portrait pass for real (issue 11): lips that meet for a closure
+whatever the portrait shows, teeth in the portrait's own colours, glasses found only where worn and
+held still through expressions, head-and-shoulders framing, and the curve lookup the layers share."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from runtime.arkit import blendshape_index
+from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
+from runtime.face.avatar import Avatar
+from runtime.face.glasses import find_glasses
+from runtime.face.landmarker import FaceLandmarker
+from runtime.render.frame_renderer import FrameRenderer
+from runtime.render.framing import DEFAULT_FRAME_OPTIONS, HEAD_CENTRE_HEIGHT, HEAD_FILL, Framing, frame_portrait
+from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE
+from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
+from runtime.render.openings import CurvePosition
+from tests.conftest import SUMMARY_LINES
+from tests.portrait_set import glasses_mask, portrait_png, portrait_set
+
+PP_POSE = {"jawOpen": 0.06, "mouthClose": 0.06, "mouthPressLeft": 0.35, "mouthPressRight": 0.35,
+           "mouthRollLower": 0.15}  # runtime/motion/viseme_targets.py
+MIN_GLASSES_FOUND = 7  # of the 9 glasses portraits: the acetate oil painting and coloured pencil are missed today
+
+
+@pytest.fixture(scope="module")
+def landmarker() -> FaceLandmarker:
+    with FaceLandmarker() as opened:
+        yield opened
+
+
+def _analysis(name: str, landmarker: FaceLandmarker) -> PortraitAnalysis:
+    return analyse_portrait(portrait_png(name), AnalysisOptions(), landmarker)
+
+
+def _renderer(analysis: PortraitAnalysis) -> FrameRenderer:
+    return FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis))
+
+
+def _rest_batch(analysis: PortraitAnalysis, count: int) -> tuple[np.ndarray, np.ndarray]:
+    return (np.repeat(analysis.blendshapes[None], count, axis=0),
+            np.repeat(analysis.head_pose.as_array()[None], count, axis=0))
+
+
+@pytest.mark.parametrize("name", ["photo", "closed-photo-gold"])  # her own smile shows her teeth; closed
+def test_lips_meet_for_a_closure_whatever_the_portrait_shows(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    renderer = _renderer(analysis)._renderer
+    weights, poses = _rest_batch(analysis, 2)
+    for shape, value in PP_POSE.items():
+        weights[1, blendshape_index(shape)] = value
+    points = renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    upper, lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
+    gaps = (points[:, lower, 1] - points[:, upper, 1]).abs().max(dim=1).values  # (2,) pixels
+    SUMMARY_LINES.append(f"closure {name}: inner-lip gap at rest {gaps[0]:.1f} px, at p/b/m {gaps[1]:.2f} px")
+    assert gaps[1] < 0.5 and (name != "photo" or gaps[0] > 5.0)
+
+
+def test_teeth_take_their_colour_from_the_whites_of_the_eyes(landmarker: FaceLandmarker) -> None:
+    analysis = _analysis("closed-photo-gold", landmarker)
+    landmarks = analysis.landmarks.astype(np.float64)
+    sclera = np.concatenate([_sclera_pixels(analysis.image, landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)])
+    teeth = mouth_palette(analysis.image, landmarks).teeth
+    # Warmer than the whites by the enamel tint, never darker than they are: the hue is the eyes'.
+    white = np.median(sclera[sclera.mean(axis=1) >= np.median(sclera.mean(axis=1))], axis=0)
+    hue_of = lambda colour: colour / colour.sum()  # noqa: E731
+    assert np.abs(hue_of(teeth) - hue_of(white * ENAMEL_TINT)).max() < 0.01
+    assert teeth.mean() >= 0.9 * (white * ENAMEL_TINT).mean()
+
+
+def test_dark_painted_eyes_give_ivory_teeth_not_black(landmarker: FaceLandmarker) -> None:
+    analysis = _analysis("closed-photo-gold", landmarker)
+    image = analysis.image.copy()
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        points = analysis.landmarks[list(eye.upper_lid + eye.lower_lid), :2]
+        (left, top), (right, bottom) = points.min(axis=0).astype(int), points.max(axis=0).astype(int) + 1
+        image[top:bottom, left:right] = 20
+    teeth = mouth_palette(image, analysis.landmarks).teeth
+    assert teeth.min() > 120 and teeth.max() - teeth.min() < 40
+
+
+@pytest.fixture(scope="module")
+def glasses_found(landmarker: FaceLandmarker) -> dict[str, bool]:
+    found = {}
+    for spec in portrait_set():
+        analysis = _analysis(spec.name, landmarker)
+        framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
+        found[spec.name] = find_glasses(framed.image, framed.landmarks) is not None
+    return found
+
+
+def test_glasses_are_found_where_worn_and_nowhere_else(glasses_found: dict[str, bool]) -> None:
+    worn = {spec.name for spec in portrait_set() if glasses_mask(spec.name) is not None}
+    missed = sorted(worn - {name for name, found in glasses_found.items() if found})
+    false = sorted(name for name, found in glasses_found.items() if found and name not in worn)
+    SUMMARY_LINES.append(f"glasses found in {len(worn) - len(missed)} of {len(worn)} portraits wearing them "
+                         f"(missed: {', '.join(missed) or 'none'}); claimed on {len(false)} of "
+                         f"{len(glasses_found) - len(worn)} without")
+    assert not false and len(worn) - len(missed) >= MIN_GLASSES_FOUND
+
+
+def test_glasses_stay_still_through_blinks_brows_and_smiles(landmarker: FaceLandmarker) -> None:
+    analysis = _analysis("closed-photo-gold", landmarker)
+    renderer = _renderer(analysis)
+    weights, poses = _rest_batch(analysis, 4)
+    expressions = ({"eyeBlinkLeft": 1.0, "eyeBlinkRight": 1.0}, {"browInnerUp": 1.0, "browOuterUpLeft": 1.0},
+                   {"mouthSmileLeft": 1.0, "mouthSmileRight": 1.0, "cheekSquintLeft": 1.0, "eyeSquintLeft": 1.0})
+    for row, shapes in zip(weights[1:], expressions, strict=True):
+        for shape, value in shapes.items():
+            row[blendshape_index(shape)] = value
+    frames = renderer.render_latents(weights, poses).astype(int)
+    rigid = renderer._renderer.rigid
+    assert renderer.wears_glasses and rigid is not None
+    # The frame's own pixels (the layer at full strength) are drawn through the head's motion alone:
+    # with the head still they are the rest frame's, exactly, whatever the face does.
+    frame = rigid.layer[0, 3].numpy() >= 1.0
+    left, top = rigid.layer_origin.int().tolist()
+    region = (slice(top - renderer._rows.start, top - renderer._rows.start + frame.shape[0]),
+              slice(left - renderer._columns.start, left - renderer._columns.start + frame.shape[1]))
+    moved = [np.abs(expression[region][frame] - frames[0][region][frame]).max() for expression in frames[1:]]
+    assert frame.sum() > 200 and max(moved) <= 1, moved
+
+
+def test_head_framing_shows_head_and_shoulders_by_default(landmarker: FaceLandmarker) -> None:
+    assert DEFAULT_FRAME_OPTIONS.framing is Framing.HEAD
+    analysis = _analysis("photo", landmarker)  # the whole astronaut: the face ~130 px in 512
+    framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
+    left, top, width, height = framed.crop
+    oval = framed.landmarks[list(FACE_OVAL), :2] - (left, top)
+    extent = (oval.max(axis=0) - oval.min(axis=0)).max() / width
+    centre = (oval.max(axis=0) + oval.min(axis=0)) / 2 / np.array([width, height])
+    assert (width, height) == (512, 512)
+    assert abs(extent - HEAD_FILL) < 0.03 and abs(centre[0] - 0.5) < 0.03 and abs(centre[1] - HEAD_CENTRE_HEIGHT) < 0.03
+
+
+def test_curve_positions_read_like_piecewise_linear_interpolation() -> None:
+    knots = torch.tensor([[0.0, 2.0, 3.0, 7.0], [-1.0, 0.0, 4.0, 5.0]])
+    values = torch.tensor([[[1.0], [3.0], [-1.0], [0.0]], [[2.0], [0.0], [4.0], [4.0]]])
+    u = torch.tensor([[-1.0, 0.0, 1.0, 2.5, 6.0, 7.5], [-1.0, -0.5, 2.0, 4.5, 5.0, 9.0]])
+    read = CurvePosition.of(u, knots).read(values)[..., 0].numpy()
+    for row in range(2):
+        expected = np.interp(u[row].numpy(), knots[row].numpy(), values[row, :, 0].numpy())
+        inside = (u[row] >= knots[row, 0]) & (u[row] < knots[row, -1])
+        assert np.allclose(read[row], np.where(inside.numpy(), expected, 0.0))
