@@ -139,13 +139,13 @@ class ShapeBuilder:
         towards_centre[:, 0] = -local[:, 0] * self._around_mouth()
         # Seen from the front, rounding shows as a narrower mouth with fuller lips: the lips' outer
         # edges bulge away from the mouth line as they push forward. A funnel also opens the middle.
-        self.add_field("mouthFunnel", 0.35 * towards_centre)
+        self.add_field("mouthFunnel", 0.45 * towards_centre)
         self.add("mouthFunnel", self.mouth_weight, dz=-0.04)
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_upper), dv=-0.06)
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_lower), dv=0.08)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_upper), dv=-0.03)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_lower), dv=0.05)
-        self.add_field("mouthPucker", 0.4 * towards_centre)
+        self.add_field("mouthPucker", 0.55 * towards_centre)
         self.add("mouthPucker", self.mouth_weight, dz=-0.05)
         self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.015)
         self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.025)
