@@ -8,7 +8,7 @@ from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.pipeline import DEFAULT_FPS, AnimatorOptions, ModelVersion
 from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, check_jpeg_quality
-from runtime.render.framing import DEFAULT_FRAME_SIZE, FrameOptions, Framing
+from runtime.render.framing import DEFAULT_FRAME_OPTIONS, DEFAULT_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import (
     ControlPatch,
     Controls,
@@ -48,9 +48,10 @@ _IMAGE_FORMATS = {
     animate_pb2.IMAGE_ENCODING_RGBA: ImageFormat.RGBA,
 }
 _FRAMINGS = {
-    animate_pb2.FRAMING_UNSPECIFIED: Framing.PORTRAIT,
+    animate_pb2.FRAMING_UNSPECIFIED: DEFAULT_FRAME_OPTIONS.framing,
     animate_pb2.FRAMING_PORTRAIT: Framing.PORTRAIT,
     animate_pb2.FRAMING_FACE: Framing.FACE,
+    animate_pb2.FRAMING_HEAD: Framing.HEAD,
 }
 _IMAGE_ENCODINGS = {ImageFormat.JPEG: animate_pb2.IMAGE_ENCODING_JPEG, ImageFormat.PNG: animate_pb2.IMAGE_ENCODING_PNG,
                     ImageFormat.RGBA: animate_pb2.IMAGE_ENCODING_RGBA}

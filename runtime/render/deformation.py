@@ -34,6 +34,7 @@ from runtime.arkit import NUM_BLENDSHAPES, blendshape_index
 from runtime.errors import InvalidConfigError
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE, NOSE_TIP, RIGHT_EYE, EyeGroup
+from runtime.render.lip_seal import LipSeal
 
 NUM_LANDMARKS = 478
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
@@ -136,13 +137,13 @@ class ShapeBuilder:
         towards_centre[:, 0] = -local[:, 0] * self._around_mouth()
         # Seen from the front, rounding shows as a narrower mouth with fuller lips: the lips' outer
         # edges bulge away from the mouth line as they push forward. A funnel also opens the middle.
-        self.add_field("mouthFunnel", 0.45 * towards_centre)
+        self.add_field("mouthFunnel", 0.35 * towards_centre)
         self.add("mouthFunnel", self.mouth_weight, dz=-0.04)
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_upper), dv=-0.06)
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_lower), dv=0.08)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_upper), dv=-0.03)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_lower), dv=0.05)
-        self.add_field("mouthPucker", 0.55 * towards_centre)
+        self.add_field("mouthPucker", 0.4 * towards_centre)
         self.add("mouthPucker", self.mouth_weight, dz=-0.05)
         self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.015)
         self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.025)
@@ -278,8 +279,13 @@ def jaw_weights(local: np.ndarray) -> np.ndarray:
     corners = [LIPS.corners[0], LIPS.corners[1], LIPS.inner_upper[0], LIPS.inner_upper[-1]]
     corner_level = float(local[corners, 1].mean())
     weights = hermite_step(corner_level - 0.02, corner_level + 0.08, local[:, 1])
-    weights[list(LIPS.lower)] = 1.0
-    weights[list(LIPS.upper)] = 0.0
+    # Along each lip the share eases towards the corners' half, so an opening jaw draws the mouth
+    # into a lens: a lip that jumped from 0 (or 1) to the corners' ½ in one landmark would kink the
+    # opening's ends into hooks.
+    towards_corner = np.clip(np.abs(local[:, 0]) / np.abs(local[corners, 0]).max(), 0.0, 1.0) ** 3
+    lower, upper = list(LIPS.lower), list(LIPS.upper)
+    weights[lower] = 1.0 - 0.5 * towards_corner[lower]
+    weights[upper] = 0.5 * towards_corner[upper]
     weights[corners] = 0.5
     return weights
 
@@ -299,6 +305,7 @@ class BlendshapeDeformer(nn.Module):
         arm, swing = _jaw_arms(frame, jaw, config.jaw_pivot_depth_fraction)
         self.register_buffer("jaw_arm", torch.from_numpy(arm).float())  # (478, 3)
         self.register_buffer("jaw_swing", torch.from_numpy(swing).float())  # (478, 3)
+        self.seal = LipSeal(torch.from_numpy(np.asarray(landmarks, dtype=np.float64)).float())
 
     def forward(self, weight_deltas: torch.Tensor) -> torch.Tensor:
         batch = weight_deltas.shape[0]
@@ -306,7 +313,7 @@ class BlendshapeDeformer(nn.Module):
         angle = (weight_deltas[:, self.jaw_open_index] * self.jaw_open_max_rad)[:, None, None]  # (B, 1, 1)
         # Rotating p about the pivot: p' − p = (cos θ − 1)·arm + sin θ·swing, arm = p − pivot.
         rotation = (torch.cos(angle) - 1.0) * self.jaw_arm + torch.sin(angle) * self.jaw_swing
-        return linear + rotation
+        return self.seal(linear + rotation, weight_deltas)
 
 
 def _jaw_arms(frame: FaceFrame, jaw: np.ndarray, pivot_fraction: float) -> tuple[np.ndarray, np.ndarray]:

@@ -22,12 +22,15 @@ import torch
 from torch import nn
 
 from runtime.arkit import BLENDSHAPE_NAMES
+from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
 LASHES = 0.05  # the lash line's thickness, in eye widths
+LID_SHADE = 0.16  # how much darker a closed lid is where it turns down to the lashes
+LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
@@ -82,7 +85,7 @@ class _Eye(nn.Module):
         reads = pixels - eyeball_shift[:, None] - iris_shift[:, None] * fall_off[..., None] - self.source_origin
         eye = sample_at(self.source, reads)  # (B, 4, P)
         alpha = alpha * eye[:, 3]
-        slide = opening.upper_weights @ (upper - self.source_upper)  # (B, P, 2) how far the lid moved here
+        slide = opening.upper_at.read(upper - self.source_upper)  # (B, P, 2) how far the lid moved here
         above_lashes = (opening.v_upper - opening.v).clamp(min=0.0)  # (B, P) pixels above its lashes
         span = slide[..., 1].clamp(min=1.0)
         # Lashes slide as they are; above them, the skin just over the lashes stretches to cover the rest.
@@ -92,20 +95,30 @@ class _Eye(nn.Module):
                                    self.lash_px + (above_lashes - self.lash_px) * squeeze)
         lid_reads = pixels - slide + ((above_lashes - source_above)[..., None] * -opening.axes[:, None, 1]) \
             - self.source_origin
-        lid_skin = sample_at(self.source[:, :3], lid_reads)  # (B, 3, P)
+        lid_skin = sample_at(self.source[:, :3], lid_reads) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
         patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
 
+    def _lid_shading(self, opening: Opening, above_lashes: torch.Tensor, lowered: torch.Tensor) -> torch.Tensor:
+        """(B, 1, P) a closing lid is skin curving over the eyeball: lit on its crown, darker where it
+        turns down to the lashes and towards the corners — a flat copy of the skin reads as a patch.
+        `lowered` (B, P): how far the lid has come down here, in pixels; none at rest, so rest is exact."""
+        turning = 1.0 - hermite_step(0.0, 1.0, above_lashes / (0.6 * lowered.clamp(min=1.0) + 1.0))  # 1 at the lashes
+        sides = opening.lateral() ** 2
+        closing = (lowered / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)
+        return (1.0 - closing * LID_SHADE * (turning + 0.5 * sides))[:, None]
+
     def _lid(self, opening: Opening, upper: torch.Tensor, skull_upper: torch.Tensor) -> torch.Tensor:
         """(B, P) 1 where the upper lid now covers what was open eye: between its line at rest (with
         the head's motion) and its line now."""
         rest_line = opening.upper_line_of(skull_upper)
-        covered = opening.upper_weights.sum(dim=-1).clamp(max=1.0)
+        covered = opening.upper_at.covered
         above_lid = (opening.v_upper - opening.v).clamp(0.0, 1.0)
-        below_rest_line = (opening.v - rest_line + 1.0).clamp(0.0, 1.0)
+        # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
+        below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line)
         return covered * above_lid * below_rest_line
 
 

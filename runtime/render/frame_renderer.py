@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from runtime.face.avatar import Avatar
+from runtime.face.glasses import find_glasses
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FrameOptions, frame_portrait
 from runtime.render.warp_renderer import WarpRenderer
 from runtime.types import MotionFrame
@@ -19,7 +20,7 @@ class FrameRenderer:
     thread-safe to share between sessions because rendering only reads it."""
 
     name = "warp"
-    version = "2"
+    version = "3"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> None:
         self.avatar_id = avatar.avatar_id
@@ -27,7 +28,9 @@ class FrameRenderer:
         framed = frame_portrait(avatar.image, avatar.landmarks, options)
         left, top, self.width, self.height = framed.crop
         self._rows, self._columns = slice(top, top + self.height), slice(left, left + self.width)
-        self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state)
+        glasses = find_glasses(framed.image, framed.landmarks)
+        self.wears_glasses = glasses is not None
+        self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses)
 
     def render(self, frames: Sequence[MotionFrame]) -> list[np.ndarray]:
         """(H, W, 3) uint8 RGB for each frame, in order."""

@@ -5,9 +5,14 @@ Pillow's Lanczos filter) to the output size, and its landmarks are carried along
 at output resolution — its cost follows the frame, not the source photo, and a 24-megapixel upload
 renders as fast as a 512² one.
 
-- `portrait`: the whole image, its longer side `size` pixels, its aspect kept.
+- `head` (the default): a square `size`×`size` crop of head and shoulders, as talking-head video is
+  framed: the face oval's larger extent fills HEAD_FILL of it, the face a little above the middle.
+  Whole-image framing would leave a typical photo's face ~120 px wide in a 512² frame, where a mouth
+  does not read.
 - `face`: a square `size`×`size` crop centred on the face oval, the oval's larger extent filling
-  FACE_FILL of it; kept inside the image, and smaller than asked only when the image is.
+  FACE_FILL of it.
+- `portrait`: the whole image, its longer side `size` pixels, its aspect kept.
+The square crops are kept inside the image, and smaller than asked only when the image is.
 Both sides of a frame are even, which H.264's 4:2:0 chroma needs.
 
 A face crop is warped with a margin around it (FACE_MARGIN of its side, where the image has it) and
@@ -28,18 +33,21 @@ from runtime.render.landmark_groups import FACE_OVAL
 
 MIN_FRAME_SIZE, MAX_FRAME_SIZE, DEFAULT_FRAME_SIZE = 256, 1024, 512
 FACE_FILL = 0.6  # the face oval's larger extent over the face crop's side: hair, ears and chin stay in
+HEAD_FILL = 0.42  # the same for head-and-shoulders framing: the hair, the neck and the shoulders' top
+HEAD_CENTRE_HEIGHT = 0.42  # where the face oval's centre sits, from the top, in frame heights
 FACE_MARGIN = 0.3  # warped beyond each side of a face crop, in crop sides
 
 
 class Framing(StrEnum):
-    PORTRAIT = "portrait"
+    HEAD = "head"
     FACE = "face"
+    PORTRAIT = "portrait"
 
 
 @dataclass(frozen=True)
 class FrameOptions:
     size: int = DEFAULT_FRAME_SIZE  # the frame's longer side in pixels
-    framing: Framing = Framing.PORTRAIT
+    framing: Framing = Framing.HEAD
 
     def __post_init__(self) -> None:
         if not (MIN_FRAME_SIZE <= self.size <= MAX_FRAME_SIZE):
@@ -70,13 +78,14 @@ class FramedPortrait:
 def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
                    options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> FramedPortrait:
     height, width = image.shape[:2]
-    if options.framing is Framing.FACE:
-        shown = _face_box(landmarks, width, height)
-        scale = options.size / (shown[2] - shown[0])
-        box = _with_margin(shown, FACE_MARGIN * (shown[2] - shown[0]), width, height)
-    else:
+    if options.framing is Framing.PORTRAIT:
         box = shown = (0.0, 0.0, float(width), float(height))
         scale = options.size / max(width, height)
+    else:
+        fill, centre_height = (FACE_FILL, 0.5) if options.framing is Framing.FACE else (HEAD_FILL, HEAD_CENTRE_HEIGHT)
+        shown = _square_around_face(landmarks, width, height, fill, centre_height)
+        scale = options.size / (shown[2] - shown[0])
+        box = _with_margin(shown, FACE_MARGIN * (shown[2] - shown[0]), width, height)
     output = (_even((box[2] - box[0]) * scale), _even((box[3] - box[1]) * scale))  # (width, height)
     frame_size = (_even((shown[2] - shown[0]) * scale), _even((shown[3] - shown[1]) * scale))
     crop_left = min(round((shown[0] - box[0]) * scale), output[0] - frame_size[0])
@@ -101,14 +110,16 @@ def _with_margin(box: tuple[float, float, float, float], margin: float, width: i
             min(float(width), box[2] + margin), min(float(height), box[3] + margin))
 
 
-def _face_box(landmarks: np.ndarray, width: int, height: int) -> tuple[float, float, float, float]:
-    """A square around the face oval, moved (and only if it must, shrunk) to lie inside the image."""
+def _square_around_face(landmarks: np.ndarray, width: int, height: int, fill: float, centre_height: float
+                        ) -> tuple[float, float, float, float]:
+    """A square whose side is the face oval's larger extent over `fill`, the oval's centre
+    `centre_height` of the way down it; moved (and only if it must, shrunk) to lie inside the image."""
     oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
     low, high = oval.min(axis=0), oval.max(axis=0)
     centre = (low + high) / 2
-    side = min(float((high - low).max()) / FACE_FILL, width, height)
+    side = min(float((high - low).max()) / fill, width, height)
     left = float(np.clip(centre[0] - side / 2, 0.0, width - side))
-    top = float(np.clip(centre[1] - side / 2, 0.0, height - side))
+    top = float(np.clip(centre[1] - centre_height * side, 0.0, height - side))
     return left, top, left + side, top + side
 
 

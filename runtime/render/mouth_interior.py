@@ -1,5 +1,5 @@
 """MouthInterior: what shows between the inner lips once the warp has moved them (DESIGN.md, "The
-models → Renderer").
+models → Renderer", "Lifelike, not merely measurable").
 
 A warp alone stretches whatever lay between the source's lips (lip skin for a closed mouth, the
 portrait's own teeth for an open one) across the whole new opening. Inside the current opening this
@@ -7,21 +7,20 @@ layer draws instead, front to back:
 1. the portrait's own mouth interior, unstretched, in two rigid halves: the upper half rides with
    the upper lip (the upper teeth are fixed to the skull, and so, nearly, is the upper lip), the
    lower half with the lower lip (the jaw);
-2. where neither half reaches — the lips parted beyond the source — a synthesised interior: upper
-   teeth hanging from the skull-fixed line of the upper lip (so a raised lip bares more of them)
-   with a shadow under the lip, the gaps between the front teeth and darker towards the corners;
-   lower teeth dimmer behind the lower lip; a cavity darker with depth, the tongue on its floor,
-   and a shadow just above the lower lip. Teeth are only synthesised for a portrait whose own
-   mouth is (nearly) closed: one that shows its teeth keeps them, riding with the lips. The
-   colours come from the portrait (lip colour, light level, saturation), so a pencil drawing gets
-   a grey mouth and a dim painting no glowing teeth.
+2. where neither half reaches — the lips parted beyond the source — a synthesised interior, all in
+   the portrait's own colours and grain (MouthPalette): the upper row of teeth (TeethSprites) hung
+   from the skull-fixed line of the upper lip, so the lip hides the crowns' tops and a raised lip
+   bares more of them; the lower row on the jaw, hidden by the lower lip until the jaw opens wide;
+   a cavity darker with depth and towards the corners, the tongue on its floor; the upper lip's
+   soft shadow on the teeth; and the lips' wet inner surfaces where they roll inwards. Teeth are
+   only synthesised for a portrait whose own mouth is (nearly) closed: one that shows its teeth
+   keeps them, riding with the lips.
 At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -29,51 +28,20 @@ from torch import nn
 
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
-from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
+from runtime.render.lip_bands import LipBands
+from runtime.render.mouth_palette import mouth_palette
+from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
+from runtime.render.teeth import teeth_sprites
 
-WINDOW_MOUTH_WIDTHS = 2.2  # the layer's window side, in mouth widths: room for a wide-open jaw and a smile
-UPPER_TEETH_SHOWN = 0.16  # how far the upper incisors reach below the upper lip's rest line, in mouth widths
-LOWER_TEETH_SHOWN = 0.08
-TEETH_HALF_WIDTH = 0.36  # the visible arch, in mouth widths from the midline
-TOOTH_WIDTH = 0.14  # front teeth, in mouth widths
-IVORY = np.array([0.93, 0.90, 0.83])
-FLESH_TINT = np.array([1.0, 0.55, 0.55])  # relative to the lip colour, per RGB channel
-TONGUE_TINT = np.array([1.0, 0.7, 0.7])
-
-
-@dataclass(frozen=True)
-class MouthPalette:
-    """0..255 RGB colours of the synthesised interior, taken from the portrait."""
-
-    cavity_edge: np.ndarray  # (3,) just inside the lips
-    cavity_deep: np.ndarray  # (3,) the back of the mouth
-    tongue: np.ndarray  # (3,) the lit front of the tongue
-    teeth: np.ndarray  # (3,) lit front teeth
-
-
-def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
-    height, width = image.shape[:2]
-    lips = np.asarray(landmarks)[list(LIPS.outer_upper + LIPS.outer_lower), :2].round().astype(int)
-    lips = lips.clip(0, [width - 1, height - 1])
-    lip_colour = np.median(image[lips[:, 1], lips[:, 0]].astype(np.float64), axis=0)
-    face = _face_pixels(image, landmarks).astype(np.float64)  # (N, 3)
-    light = np.percentile(face.mean(axis=1), 95) / 255.0
-    brightest = face.max(axis=1)
-    saturation = float(np.mean((brightest - face.min(axis=1)) / np.maximum(brightest, 1.0)))
-    colourful = min(1.0, saturation / 0.25)  # a grey drawing gets a grey mouth
-    teeth = IVORY * light * 255.0
-    teeth = teeth.mean() + (teeth - teeth.mean()) * colourful
-    flesh = 1.0 + (FLESH_TINT - 1.0) * colourful  # the inside of a mouth is redder than its lips
-    return MouthPalette(cavity_edge=0.45 * lip_colour * flesh, cavity_deep=0.08 * lip_colour * flesh,
-                        tongue=0.75 * lip_colour * (1.0 + (TONGUE_TINT - 1.0) * colourful), teeth=teeth)
-
-
-def _face_pixels(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
-    points = np.asarray(landmarks)[:, :2]
-    (left, top), (right, bottom) = points.min(axis=0).astype(int), points.max(axis=0).astype(int)
-    height, width = image.shape[:2]
-    crop = image[max(top, 0):min(bottom, height), max(left, 0):min(right, width)]
-    return crop.reshape(-1, 3) if crop.size else image.reshape(-1, 3)
+# The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
+WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
+SOURCE_TEETH_SHOWN = 0.08  # a source lip gap of this many mouth widths shows its own teeth: none are synthesised
+LOWER_TEETH_REVEAL = 0.035  # the lower row's biting edge above the lower lip when the jaw is wide open
+WIDE_OPEN = (0.16, 0.4)  # lip gaps (mouth widths) over which the lower lip uncovers the lower row
+UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
+INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
+SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
+GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 
 
 class MouthInterior(nn.Module):
@@ -86,26 +54,27 @@ class MouthInterior(nn.Module):
         lower = left_to_right(LIPS.inner_lower, landmarks)
         self.register_buffer("upper_index", torch.tensor(upper))
         self.register_buffer("lower_index", torch.tensor(lower))
+        self.register_buffer("corner_index", torch.tensor(left_to_right(LIPS.corners, landmarks)))
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
         right_corner, left_corner = LIPS.corners
         mouth_width = float(np.linalg.norm(landmarks[left_corner, :2] - landmarks[right_corner, :2]))
-        side = max(8, round(WINDOW_MOUTH_WIDTHS * mouth_width))
-        self.window_size = (side, side)
-        self.upper_teeth_px = UPPER_TEETH_SHOWN * mouth_width
-        self.lower_teeth_px = LOWER_TEETH_SHOWN * mouth_width
-        self.teeth_half_width_px = TEETH_HALF_WIDTH * mouth_width
-        self.tooth_width_px = TOOTH_WIDTH * mouth_width
+        self.window_size = tuple(max(8, round(widths * mouth_width)) for widths in WINDOW_MOUTH_WIDTHS)
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more below
-        # would double them, so synthetic teeth fade out as the source mouth opens by half their length.
-        source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1]))
-        self.synthetic_teeth = 1.0 - float(np.clip((source_gap / self.upper_teeth_px - 0.25) / 0.25, 0.0, 1.0))
+        # would double them, so synthetic teeth fade out as the source's lips part.
+        source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
+        self.synthetic_teeth = 1.0 - float(hermite_step(0.25, 0.5, np.array(source_gap / SOURCE_TEETH_SHOWN)))
         palette = mouth_palette(image, landmarks)
-        for name in ("cavity_edge", "cavity_deep", "tongue", "teeth"):
+        for name in ("lip", "cavity_edge", "cavity_deep", "tongue"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
+        self.register_buffer("grain", torch.from_numpy(palette.grain))
+        self.upper_teeth, self.lower_teeth = teeth_sprites(palette.teeth, palette.gum, mouth_width)
+        self.register_buffer("upper_teeth_rgba", self.upper_teeth.rgba)  # moved with the module
+        self.register_buffer("lower_teeth_rgba", self.lower_teeth.rgba)
         source, origin = self._source_halves(image)
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
+        self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
 
     def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """The portrait around its mouth, with masks of the interior's upper and lower halves."""
@@ -113,9 +82,12 @@ class MouthInterior(nn.Module):
         windows = Windows.around(centre, self.window_size, image.shape[:2])
         opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower)
         inside = opening.inside(SOURCE_DILATION_PX)
-        lower_half = (opening.depth() >= 0.5).float()
+        crop = windows.crop(image)
+        split = _teeth_split(crop, opening.depth().reshape(windows.height, windows.width), inside.reshape(
+            windows.height, windows.width))
+        lower_half = (opening.depth() >= split.reshape(1, -1)).float()
         masks = torch.stack([inside * (1.0 - lower_half), inside * lower_half], dim=1)  # (1, 2, P)
-        source = torch.cat([windows.crop(image), masks.reshape(1, 2, windows.height, windows.width)], dim=1)
+        source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float()
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor) -> None:
@@ -124,53 +96,144 @@ class MouthInterior(nn.Module):
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         windows = Windows.around(((upper + lower) / 2).mean(dim=1), self.window_size, frames.shape[-2:])
         pixels = windows.pixels()
+        shape = (len(frames), -1, windows.height, windows.width)
+        patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
+        corners = points[:, self.corner_index]
+        mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
+        patch = self.lips.draw(patch, pixels, points, mouth_width, self.source, self.source_origin)
         opening = Opening.of(pixels, upper, lower)
         alpha = opening.inside()  # (B, P)
-        if not bool((alpha > 0.0).any()):
-            return  # every mouth in the batch is closed
-        rides_upper = pixels - opening.upper_weights @ (upper - self.source_upper) - self.source_origin
-        rides_lower = pixels - opening.lower_weights @ (lower - self.source_lower) - self.source_origin
+        if bool((alpha > 0.0).any()):
+            interior = self._interior(opening, pixels, upper, lower, skull_points)
+            patch = patch + alpha[:, None] * (interior - patch)
+        windows.scatter(frames, patch.reshape(shape))
+
+    def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
+                  skull_points: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one."""
+        # The upper teeth are fixed to the skull, the lower ones ride on the jaw with the lower lip.
+        skull_upper = skull_points[:, self.upper_index]
+        rides_upper = pixels - opening.upper_at.read(skull_upper - self.source_upper) - self.source_origin
+        rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask, lower_mask = from_upper[:, 3:4], from_lower[:, 4:5]  # (B, 1, P)
-        synthesised = self._synthesised(opening, skull_points[:, self.upper_index])
+        synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
-        interior = upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper  # (B, 3, P)
-        patch = windows.gather(frames)  # (B, 3, h, w)
-        shape = (len(frames), -1, windows.height, windows.width)
-        patch = patch + alpha.reshape(shape) * (interior.reshape(shape) - patch)
-        windows.scatter(frames, patch)
+        return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
 
-    def _synthesised(self, opening: Opening, skull_upper: torch.Tensor) -> torch.Tensor:
-        """(B, 3, P) teeth and cavity for every window pixel (only those inside the opening show)."""
+    def _synthesised(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
+                     skull_points: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) teeth, tongue and cavity for every window pixel (only those inside the opening show)."""
+        mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index])
+        x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
+        colour = self._cavity(opening)
+        lower_edge = mouth.line_at(x, mouth.local(lower)) - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
+        lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
+        colour = _over(lower_teeth, colour, self.synthetic_teeth)
+        # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
+        # lip bares above them: the upper row is drawn there, above the lip's rest line, for every source.
+        above_line = 1.0 - hermite_step(-0.02, 0.0, below_line)
+        strength = self.synthetic_teeth + (1.0 - self.synthetic_teeth) * above_line
+        colour = _over(self.upper_teeth.sample(x, below_line), colour, strength[:, None])
+        width_px = mouth.width_px[:, None]  # (B, 1)
+        under_upper = (opening.v - opening.v_upper) / width_px  # (B, P) mouth widths below the upper lip
+        above_lower = (opening.v_lower - opening.v) / width_px
+        colour = colour * (0.6 + 0.4 * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
+        inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
+                                  1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
+        colour = colour + (0.7 * self.lip - colour) * inner_lip[:, None]
+        return colour + GRAIN * self._grain_at(pixels)[:, None]
+
+    def _cavity(self, opening: Opening) -> torch.Tensor:
+        """(B, 3, P) the inside of the mouth: darker with depth and towards the corners, the tongue on
+        its floor lit at its front, and the lower lip's shadow."""
         depth, lateral = opening.depth(), opening.lateral()
         hollow = (1.0 - lateral**2) * torch.sin(math.pi * depth).clamp(min=0.0).sqrt()
         cavity = self.cavity_edge + (self.cavity_deep - self.cavity_edge) * hollow[:, None]
-        # The tongue fills the floor of the mouth: lit at its front, curving away towards the back.
+        cavity = cavity * (1.0 - 0.5 * lateral**4)[:, None]
         tongue = hermite_step(0.5, 0.85, depth) * (1.0 - lateral**2).clamp(min=0.0) * hermite_step(0.0, 0.3, hollow)
         cavity = cavity + (self.tongue - cavity) * (0.8 * tongue)[:, None]
-        cavity = cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]  # the lower lip's shadow
-        across_teeth = (opening.u.abs() / self.teeth_half_width_px).clamp(max=1.0)
-        arch = ((1.0 - across_teeth) * 8.0).clamp(0.0, 1.0)  # the arch turns away at its ends
-        shading = (1.0 - 0.45 * across_teeth**2) * self._tooth_gaps(opening.u)
-        # The skull-fixed line: where the upper lip would be at the rest expression.
-        lip_line = opening.upper_line_of(skull_upper)
-        below_lip = opening.v - opening.v_upper
-        arch = arch * self.synthetic_teeth
-        upper_teeth = arch * _ramp(lip_line + self.upper_teeth_px - opening.v) * _ramp(below_lip)
-        lip_shadow = 0.7 + 0.3 * hermite_step(0.0, 0.3 * self.upper_teeth_px, below_lip)
-        lower_teeth = arch * _ramp(opening.v - (opening.v_lower - self.lower_teeth_px))
-        synthesised = cavity + (0.6 * self.teeth * shading[:, None] - cavity) * lower_teeth[:, None]
-        upper_colour = self.teeth * (shading * lip_shadow)[:, None]
-        return synthesised + (upper_colour - synthesised) * upper_teeth[:, None]
+        return cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]
 
-    def _tooth_gaps(self, u: torch.Tensor) -> torch.Tensor:
-        """Thin darker lines between the front teeth, the first on the midline."""
-        phase = u / self.tooth_width_px
-        distance_px = (phase - phase.round()).abs() * self.tooth_width_px
-        return 1.0 - 0.35 * torch.exp(-0.5 * (distance_px / 0.7) ** 2)
+    def _wide_open(self, upper: torch.Tensor, lower: torch.Tensor, mouth: SkullMouth) -> torch.Tensor:
+        """(B, 1) 0 while the lower lip covers the lower teeth, 1 once the jaw is wide open."""
+        middle = upper.shape[1] // 2
+        gap = (lower[:, middle] - upper[:, middle]).norm(dim=-1) / mouth.width_px  # (B,)
+        return hermite_step(*WIDE_OPEN, gap)[:, None]
+
+    def _grain_at(self, pixels: torch.Tensor) -> torch.Tensor:
+        """(B, P) the portrait's fine texture, tiled and fixed to the frame."""
+        height, width = self.grain.shape
+        rows = pixels[..., 1].long() % height
+        columns = pixels[..., 0].long() % width
+        return self.grain[rows, columns]
 
 
-def _ramp(signed_distance_px: torch.Tensor) -> torch.Tensor:
-    """0 → 1 over one pixel around a signed distance of 0: an antialiased edge."""
-    return (signed_distance_px + 0.5).clamp(0.0, 1.0)
+class SkullMouth:
+    """The mouth's frame fixed to the skull (the head at the rest expression): origin between the
+    lip corners, x along them and y down across them, both in mouth widths."""
 
+    def __init__(self, origin: torch.Tensor, axes: torch.Tensor, width_px: torch.Tensor,
+                 rest_upper: torch.Tensor) -> None:
+        self.origin, self.axes, self.width_px = origin, axes, width_px  # (B, 2), (B, 2, 2), (B,)
+        self.rest_upper = rest_upper  # (B, K, 2) the upper lip at rest, in this frame
+
+    @classmethod
+    def of(cls, corners: torch.Tensor, rest_upper: torch.Tensor) -> SkullMouth:
+        """corners (B, 2, 2) left to right in the image; rest_upper (B, K, 2) pixels."""
+        span = corners[:, 1] - corners[:, 0]
+        width = span.norm(dim=-1).clamp(min=1e-3)
+        along = span / width[:, None]
+        axes = torch.stack([along, torch.stack([-along[:, 1], along[:, 0]], dim=-1)], dim=1)
+        mouth = cls(corners.mean(dim=1), axes, width, rest_upper)
+        mouth.rest_upper = mouth.local(rest_upper)
+        return mouth
+
+    def local(self, points: torch.Tensor) -> torch.Tensor:
+        """(B, N, 2) pixels → mouth widths in this frame."""
+        return (points - self.origin[:, None]) @ self.axes.transpose(1, 2) / self.width_px[:, None, None]
+
+    def coordinates(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, P, 2) pixels → x and the distance below the upper lip's rest line, (B, P) each."""
+        x, y = self.local(pixels).unbind(dim=-1)
+        return x, y - self.line_at(x, self.rest_upper)
+
+    @staticmethod
+    def line_at(x: torch.Tensor, curve: torch.Tensor) -> torch.Tensor:
+        """(B, P) a curve's y at each x (B, P), held at its end values beyond its ends."""
+        knots = curve[..., 0]  # (B, K) increasing
+        held = x.clamp(min=knots[:, :1], max=knots[:, -1:] - 1e-4)
+        return CurvePosition.of(held, knots).read(curve[..., 1:]).squeeze(-1)
+
+
+def _over(layer: torch.Tensor, below: torch.Tensor, strength) -> torch.Tensor:
+    """Premultiplied (B, 4, P) layer over (B, 3, P), at a strength (a number, or (B, 1, P))."""
+    alpha = layer[:, 3:4] * strength
+    return layer[:, :3] * strength + (1.0 - alpha) * below
+
+
+def _teeth_split(crop: torch.Tensor, depth: torch.Tensor, inside: torch.Tensor) -> torch.Tensor:
+    """(h, w) depth in the source's opening below which its interior belongs to the upper teeth: the
+    line where the upper incisors end, found as the darkest depth of each column between the rows of
+    teeth and fitted with a smooth curve along the mouth (the gaps between neighbouring teeth are
+    dark too, so single columns mislead). Splitting at half depth instead would cut the upper teeth
+    in two, and an opening jaw would carry their lower half away with the lower lip."""
+    brightness = crop[0].mean(dim=0).double()  # (h, w)
+    depth = depth.double()
+    candidates = (inside > 0.5) & (depth >= SPLIT_SEARCH[0]) & (depth <= SPLIT_SEARCH[1])
+    columns = torch.nonzero(candidates.sum(dim=0) >= 2).flatten()
+    if len(columns) < 6:
+        return torch.full_like(depth, 0.5).float()
+    darkness = torch.where(candidates, brightness, torch.full_like(brightness, float("inf")))[:, columns]
+    splits = depth[darkness.argmin(dim=0), columns]  # (C,)
+    u = (columns.double() - columns.double().mean()) / max(float(columns.max() - columns.min()), 1.0) * 2.0
+    design = torch.stack([torch.ones_like(u), u, u * u], dim=1)  # (C, 3) a quadratic along the mouth
+    keep = torch.ones_like(u, dtype=torch.bool)
+    for _ in range(2):  # fit, drop the columns that read a gap between teeth, fit again
+        coefficients = torch.linalg.lstsq(design[keep], splits[keep, None]).solution
+        residual = (design @ coefficients).flatten() - splits
+        keep = residual.abs() <= residual.abs().quantile(0.6)
+    every = (torch.arange(depth.shape[1], dtype=torch.float64) - columns.double().mean()) \
+        / max(float(columns.max() - columns.min()), 1.0) * 2.0
+    curve = (torch.stack([torch.ones_like(every), every, every * every], dim=1) @ coefficients).flatten()
+    return curve.clamp(*SPLIT_SEARCH)[None].expand(depth.shape[0], -1).float()

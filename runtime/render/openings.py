@@ -32,14 +32,31 @@ def left_to_right(indices: tuple[int, ...], landmarks: np.ndarray) -> tuple[int,
     return indices if xs[0] <= xs[-1] else indices[::-1]
 
 
-def hat_weights(u: torch.Tensor, knots: torch.Tensor) -> torch.Tensor:
-    """(B, P) positions and (B, K) increasing knots → (B, P, K) piecewise-linear interpolation
-    weights; all zero outside [knots[0], knots[-1]]."""
-    low, high = knots[:, None, :-1], knots[:, None, 1:]  # (B, 1, K-1)
-    t = (u[..., None] - low) / (high - low).clamp(min=1e-6)  # (B, P, K-1)
-    inside = ((t >= 0.0) & (t < 1.0)).to(u.dtype)
-    left, right = (1.0 - t) * inside, t * inside
-    return torch.nn.functional.pad(left, (0, 1)) + torch.nn.functional.pad(right, (1, 0))
+@dataclass(frozen=True)
+class CurvePosition:
+    """Where pixels fall along a curve's knots: on which segment and how far along it. Reading a
+    curve's values there is two gathers and a blend per pixel — a dense (pixels × knots) weight
+    matrix would cost the knot count times more, and this runs on every pixel of every window."""
+
+    index: torch.Tensor  # (B, P) long: the segment's first knot, 0 .. K − 2
+    fraction: torch.Tensor  # (B, P) 0..1 along that segment
+    covered: torch.Tensor  # (B, P) 1 between the curve's first and last knot, 0 beyond
+
+    @classmethod
+    def of(cls, u: torch.Tensor, knots: torch.Tensor) -> CurvePosition:
+        """(B, P) positions and (B, K) increasing knots."""
+        index = (torch.searchsorted(knots.contiguous(), u.contiguous(), right=True) - 1).clamp(0, knots.shape[1] - 2)
+        low, high = knots.gather(1, index), knots.gather(1, index + 1)
+        fraction = ((u - low) / (high - low).clamp(min=1e-6)).clamp(0.0, 1.0)
+        covered = ((u >= knots[:, :1]) & (u < knots[:, -1:])).to(u.dtype)
+        return cls(index, fraction, covered)
+
+    def read(self, values: torch.Tensor) -> torch.Tensor:
+        """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered."""
+        channels = values.shape[-1]
+        first = values.gather(1, self.index[..., None].expand(-1, -1, channels))
+        second = values.gather(1, (self.index + 1)[..., None].expand(-1, -1, channels))
+        return (first + (second - first) * self.fraction[..., None]) * self.covered[..., None]
 
 
 @dataclass(frozen=True)
@@ -48,8 +65,8 @@ class Opening:
 
     u: torch.Tensor  # (B, P) along the corner line, pixels from its midpoint
     v: torch.Tensor  # (B, P) across it, down the image
-    upper_weights: torch.Tensor  # (B, P, K) interpolation along the upper curve
-    lower_weights: torch.Tensor  # (B, P, K)
+    upper_at: CurvePosition  # where each pixel's u falls along the upper curve
+    lower_at: CurvePosition
     v_upper: torch.Tensor  # (B, P) the upper curve at each pixel's u
     v_lower: torch.Tensor  # (B, P)
     half_width: torch.Tensor  # (B, 1) half the corner-to-corner distance
@@ -67,25 +84,27 @@ class Opening:
         axes = torch.stack([along, across], dim=1)  # (B, 2, 2)
         local, upper_local, lower_local = (_to_local(points, origin, axes) for points in (pixels, upper, lower))
         u, v = local.unbind(dim=-1)
-        upper_weights = hat_weights(u, upper_local[..., 0])
-        lower_weights = hat_weights(u, lower_local[..., 0])
-        v_upper = (upper_weights @ upper_local[..., 1:]).squeeze(-1)
-        v_lower = (lower_weights @ lower_local[..., 1:]).squeeze(-1)
-        return cls(u, v, upper_weights, lower_weights, v_upper, v_lower, length / 2, axes, origin)
+        upper_at = CurvePosition.of(u, upper_local[..., 0])
+        lower_at = CurvePosition.of(u, lower_local[..., 0])
+        v_upper = upper_at.read(upper_local[..., 1:]).squeeze(-1)
+        v_lower = lower_at.read(lower_local[..., 1:]).squeeze(-1)
+        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin)
 
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
         lip or lid elsewhere: at rest, say), read at each pixel's u like the upper curve."""
         v = _to_local(curve, self.origin, self.axes)[..., 1:]  # (B, K, 1)
-        return (self.upper_weights @ v).squeeze(-1)
+        return self.upper_at.read(v).squeeze(-1)
 
     def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
         """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
         margin = EDGE_SOFTNESS_PX / 2 + dilation_px
         below_upper = ((self.v - self.v_upper + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
         above_lower = ((self.v_lower - self.v + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
-        covered = self.upper_weights.sum(dim=-1).clamp(max=1.0) * self.lower_weights.sum(dim=-1).clamp(max=1.0)
-        return below_upper * above_lower * covered
+        covered = self.upper_at.covered * self.lower_at.covered
+        # An opening thinner than a pixel shows as much as it is wide: lips that meet show no sliver.
+        height = ((self.v_lower - self.v_upper + 2.0 * dilation_px) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        return below_upper * above_lower * covered * height
 
     def depth(self) -> torch.Tensor:
         """(B, P) 0 at the upper curve, 1 at the lower one."""

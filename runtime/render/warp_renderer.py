@@ -8,7 +8,8 @@ matrix product. The field is faded to zero outside the head's surroundings and n
 border, so the background never moves. Per frame: landmarks deformed (BlendshapeDeformer) and turned
 (HeadTransform) → control displacements → coarse forward field → backward map by Newton steps on
 s + d(s) = p → upsampled → one bilinear grid_sample of the portrait → the mouth interior
-(MouthInterior) and the eyes (EyeLayer) drawn inside the openings the warp has moved.
+(MouthInterior) and the eyes (EyeLayer) drawn inside the openings the warp has moved → glasses, if
+the portrait wears any, drawn over it all moving only with the head (RigidLayer).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL
 from runtime.render.mouth_interior import MouthInterior
+from runtime.render.rigid_layer import RigidLayer, cut_out
 from runtime.types import RestState
 
 POSE_FIELDS = 6
@@ -154,9 +156,15 @@ class WarpRenderer(nn.Module):
     """Built once per avatar; render() draws batches of frames."""
 
     def __init__(self, image: np.ndarray, landmarks: np.ndarray, rest: RestState | None = None,
-                 config: WarpRendererConfig = WarpRendererConfig()) -> None:
-        """`rest`: the avatar's own pose and weights (the frame that reproduces the image); None = zeros."""
+                 config: WarpRendererConfig = WarpRendererConfig(), rigid_mask: np.ndarray | None = None) -> None:
+        """`rest`: the avatar's own pose and weights (the frame that reproduces the image); None = zeros.
+        `rigid_mask`: (H, W) 0..1 over what moves only with the head (glasses, runtime/face/glasses.py)."""
         super().__init__()
+        self.rigid = None
+        if rigid_mask is not None and bool((rigid_mask > 0.0).any()):
+            warped_image, alpha = cut_out(image, rigid_mask)
+            self.rigid = RigidLayer(image, alpha, landmarks)
+            image = warped_image  # the warp and the layers below never see the glasses
         rest = RestState() if rest is None else rest
         height, width = image.shape[:2]
         self.size = (height, width)
@@ -211,6 +219,8 @@ class WarpRenderer(nn.Module):
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
         self.mouth(frames, points, skull_points)
         self.eyes(frames, points, skull_points, gaze_points)
+        if self.rigid is not None:
+            self.rigid(frames, skull_points)
         return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
 
     def landmark_positions(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:

@@ -14,6 +14,7 @@ class Framing(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     FRAMING_UNSPECIFIED: _ClassVar[Framing]
     FRAMING_PORTRAIT: _ClassVar[Framing]
     FRAMING_FACE: _ClassVar[Framing]
+    FRAMING_HEAD: _ClassVar[Framing]
 
 class AudioEncoding(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -45,6 +46,7 @@ class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
 FRAMING_UNSPECIFIED: Framing
 FRAMING_PORTRAIT: Framing
 FRAMING_FACE: Framing
+FRAMING_HEAD: Framing
 AUDIO_ENCODING_UNSPECIFIED: AudioEncoding
 AUDIO_ENCODING_PCM_S16LE: AudioEncoding
 AUDIO_ENCODING_FLOAT32LE: AudioEncoding

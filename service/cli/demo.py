@@ -10,6 +10,7 @@ from pathlib import Path
 
 from runtime.errors import FacecastError
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL
+from runtime.render.framing import DEFAULT_FRAME_OPTIONS
 from service.cli import render
 
 SENTENCE = ("Hello! I am a portrait from a single photograph, talking in real time. "
@@ -40,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
         portrait.write_bytes(buffer.getvalue())
         write_wav(speech, synthesize(SENTENCE))
         render_args = argparse.Namespace(image=portrait, audio=speech, output=args.output, fps=25, seed=0,
-                                         size=512, framing="portrait", mouth_model=DEFAULT_MOUTH_MODEL,
+                                         size=512, framing=DEFAULT_FRAME_OPTIONS.framing.value,
+                                         mouth_model=DEFAULT_MOUTH_MODEL,
                                          emotion=args.emotion, gaze=None, head_distance=None, motion=None)
         return render.run(render_args)

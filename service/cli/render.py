@@ -11,7 +11,14 @@ from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.errors import InvalidConfigError
 from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
-from runtime.render.framing import DEFAULT_FRAME_SIZE, MAX_FRAME_SIZE, MIN_FRAME_SIZE, FrameOptions, Framing
+from runtime.render.framing import (
+    DEFAULT_FRAME_OPTIONS,
+    DEFAULT_FRAME_SIZE,
+    MAX_FRAME_SIZE,
+    MIN_FRAME_SIZE,
+    FrameOptions,
+    Framing,
+)
 from runtime.types import MotionFrame
 from service.cli.control_flags import add_control_flags, add_mouth_model_flag, controls_from_flags
 from service.cli.quiet import native_stderr_silenced
@@ -30,8 +37,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--size", type=int, default=DEFAULT_FRAME_SIZE,
                         help=f"the video's longer side in pixels, {MIN_FRAME_SIZE}..{MAX_FRAME_SIZE} "
                              f"(default {DEFAULT_FRAME_SIZE})")
-    parser.add_argument("--framing", choices=[framing.value for framing in Framing], default=Framing.PORTRAIT.value,
-                        help="portrait: the whole image; face: a square crop around the head (default portrait)")
+    parser.add_argument("--framing", choices=[framing.value for framing in Framing],
+                        default=DEFAULT_FRAME_OPTIONS.framing.value,
+                        help="head: head and shoulders; face: a close crop of the face; portrait: the whole image "
+                             f"(default {DEFAULT_FRAME_OPTIONS.framing.value})")
     add_mouth_model_flag(parser)
     add_control_flags(parser)
     parser.set_defaults(run=run)

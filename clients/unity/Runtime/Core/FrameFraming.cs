@@ -7,5 +7,7 @@ namespace Facecast.Core
         Portrait = 1,
         /// <summary>A square crop centred on the face, the face filling about 60 % of it.</summary>
         Face = 2,
+        /// <summary>A square crop of head and shoulders, the face filling about 42 % of it (the default).</summary>
+        Head = 3,
     }
 }

@@ -24,7 +24,7 @@ namespace Facecast.Core
         /// <summary>Rendered frames' longer side in pixels, 256..1024; 0 means the server's default (512).</summary>
         public int FrameSize;
         /// <summary>What rendered frames show: the whole portrait, or a square crop around the face.</summary>
-        public FrameFraming Framing = FrameFraming.Portrait;
+        public FrameFraming Framing = FrameFraming.Head;
         /// <summary>Initial controls; null for all defaults.</summary>
         public FaceControls Controls;
     }

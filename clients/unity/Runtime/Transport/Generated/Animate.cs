@@ -63,20 +63,20 @@ namespace Facecast.V1 {
             "ASgOMhYuZmFjZWNhc3QudjEuRXZlbnRUeXBlEg4KBnRpbWVfcxgCIAEoARIP",
             "CgdtZXNzYWdlGAMgASgJIlgKDVNlc3Npb25TdGF0dXMSDAoEY29kZRgBIAEo",
             "BRIPCgdtZXNzYWdlGAIgASgJEg4KBmZyYW1lcxgDIAEoBBIYChBhdWRpb19k",
-            "dXJhdGlvbl9zGAQgASgBKkoKB0ZyYW1pbmcSFwoTRlJBTUlOR19VTlNQRUNJ",
+            "dXJhdGlvbl9zGAQgASgBKlwKB0ZyYW1pbmcSFwoTRlJBTUlOR19VTlNQRUNJ",
             "RklFRBAAEhQKEEZSQU1JTkdfUE9SVFJBSVQQARIQCgxGUkFNSU5HX0ZBQ0UQ",
-            "AiprCg1BdWRpb0VuY29kaW5nEh4KGkFVRElPX0VOQ09ESU5HX1VOU1BFQ0lG",
-            "SUVEEAASHAoYQVVESU9fRU5DT0RJTkdfUENNX1MxNkxFEAESHAoYQVVESU9f",
-            "RU5DT0RJTkdfRkxPQVQzMkxFEAIqZgoGT3V0cHV0EhYKEk9VVFBVVF9VTlNQ",
-            "RUNJRklFRBAAEhIKDk9VVFBVVF9MQVRFTlRTEAESEQoNT1VUUFVUX0ZSQU1F",
-            "UxACEh0KGU9VVFBVVF9MQVRFTlRTX0FORF9GUkFNRVMQAyp5Cg1JbWFnZUVu",
-            "Y29kaW5nEh4KGklNQUdFX0VOQ09ESU5HX1VOU1BFQ0lGSUVEEAASFwoTSU1B",
-            "R0VfRU5DT0RJTkdfSlBFRxABEhYKEklNQUdFX0VOQ09ESU5HX1BORxACEhcK",
-            "E0lNQUdFX0VOQ09ESU5HX1JHQkEQAyqUAQoJRXZlbnRUeXBlEhoKFkVWRU5U",
-            "X1RZUEVfVU5TUEVDSUZJRUQQABIbChdFVkVOVF9UWVBFX1NQRUVDSF9TVEFS",
-            "VBABEhkKFUVWRU5UX1RZUEVfU1BFRUNIX0VORBACEhsKF0VWRU5UX1RZUEVf",
-            "RU5EX09GX0FVRElPEAMSFgoSRVZFTlRfVFlQRV9XQVJOSU5HEARiBnByb3Rv",
-            "Mw=="));
+            "AhIQCgxGUkFNSU5HX0hFQUQQAyprCg1BdWRpb0VuY29kaW5nEh4KGkFVRElP",
+            "X0VOQ09ESU5HX1VOU1BFQ0lGSUVEEAASHAoYQVVESU9fRU5DT0RJTkdfUENN",
+            "X1MxNkxFEAESHAoYQVVESU9fRU5DT0RJTkdfRkxPQVQzMkxFEAIqZgoGT3V0",
+            "cHV0EhYKEk9VVFBVVF9VTlNQRUNJRklFRBAAEhIKDk9VVFBVVF9MQVRFTlRT",
+            "EAESEQoNT1VUUFVUX0ZSQU1FUxACEh0KGU9VVFBVVF9MQVRFTlRTX0FORF9G",
+            "UkFNRVMQAyp5Cg1JbWFnZUVuY29kaW5nEh4KGklNQUdFX0VOQ09ESU5HX1VO",
+            "U1BFQ0lGSUVEEAASFwoTSU1BR0VfRU5DT0RJTkdfSlBFRxABEhYKEklNQUdF",
+            "X0VOQ09ESU5HX1BORxACEhcKE0lNQUdFX0VOQ09ESU5HX1JHQkEQAyqUAQoJ",
+            "RXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIbChdFVkVO",
+            "VF9UWVBFX1NQRUVDSF9TVEFSVBABEhkKFUVWRU5UX1RZUEVfU1BFRUNIX0VO",
+            "RBACEhsKF0VWRU5UX1RZUEVfRU5EX09GX0FVRElPEAMSFgoSRVZFTlRfVFlQ",
+            "RV9XQVJOSU5HEARiBnByb3RvMw=="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Facecast.V1.ControlsReflection.Descriptor, global::Facecast.V1.MotionReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Facecast.V1.Framing), typeof(global::Facecast.V1.AudioEncoding), typeof(global::Facecast.V1.Output), typeof(global::Facecast.V1.ImageEncoding), typeof(global::Facecast.V1.EventType), }, null, new pbr::GeneratedClrTypeInfo[] {
@@ -112,6 +112,11 @@ namespace Facecast.V1 {
     /// A square frame_size × frame_size crop centred on the face, the face filling about 60 % of it.
     /// </summary>
     [pbr::OriginalName("FRAMING_FACE")] Face = 2,
+    /// <summary>
+    /// A square frame_size × frame_size crop of head and shoulders, the face filling about 42 % of it
+    /// a little above the middle: how talking-head video is framed. The default.
+    /// </summary>
+    [pbr::OriginalName("FRAMING_HEAD")] Head = 3,
   }
 
   /// <summary>
@@ -818,7 +823,7 @@ namespace Facecast.V1 {
     public const int FramingFieldNumber = 12;
     private global::Facecast.V1.Framing framing_ = global::Facecast.V1.Framing.Unspecified;
     /// <summary>
-    /// Which part of the portrait rendered frames show. FRAMING_UNSPECIFIED means FRAMING_PORTRAIT.
+    /// Which part of the portrait rendered frames show. FRAMING_UNSPECIFIED means FRAMING_HEAD.
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]

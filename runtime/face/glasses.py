@@ -1,0 +1,241 @@
+"""find_glasses: where a portrait's glasses are, as a soft mask of their frame, or None.
+
+Glasses are rigid: they move with the head, never with a blink, a raised brow or a smile. The warp
+moves skin, so a frame it drags bends (DESIGN.md, "Lifelike, not merely measurable"); the renderer
+therefore takes the frame out of the warp and draws it rigidly (runtime/render/rigid_layer.py),
+and for that it needs to know which pixels are frame.
+
+A frame is a thin line — darker than the skin (acetate, dark metal) or lighter (polished metal) —
+that rings each eye well outside its lids and crosses the nose between them. So, around each eye,
+rays are cast outwards through an ellipse where a lens rim can lie; on each ray the strongest thin
+line (a morphological top-hat of the portrait's luminance) is found; the eye wears a rim when most
+rays below and beside it — the brows lie above, and are lines too — find one at a consistent
+distance. Both eyes need a rim, and the bridge between them a line, before a portrait is said to
+wear glasses: a false frame would stiffen a face that has none. The mask is then drawn along the
+rims found, across the bridge, and out along the temples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+
+RAYS = 48
+RIM_REACH = ((0.62, 1.35), (0.3, 1.05))  # (x, y) ellipse radii searched, in eye widths: inner and outer
+LINE_WIDTH_EYE_WIDTHS = 0.3  # a frame (thick acetate included) is thinner than this; wider shadows are not lines
+MIN_LINE_CONTRAST = 9.0  # 0..255 luminance: weaker lines are skin texture
+# A rim stands out this many times more than the lines of the cheeks and chin do: a drawing's strokes
+# and a painting's outlines are lines everywhere, a frame stands out from them (measured on the test
+# portraits: 5.3–77 with glasses, 1.5–3.5 without).
+RIM_OVER_SKIN = 4.5
+SKIN_LANDMARKS = (50, 280, 205, 425, 187, 411, 199, 200, 18, 101, 330)  # cheeks and chin
+MIN_RING_SHARE = 0.7  # of the rays below and beside an eye, how many must find a rim
+MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
+RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
+BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
+
+
+@dataclass(frozen=True, eq=False)
+class _Rim:
+    centre: np.ndarray  # (2,) pixels
+    points: np.ndarray  # (RAYS, 2) pixels of the rim along each ray
+    thickness_px: float
+
+
+def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
+    """(H, W) float32 0..1 over the glasses' frame, or None when the portrait wears none."""
+    landmarks = np.asarray(landmarks, dtype=np.float64)
+    eye_width = float(np.mean([_eye_width(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]))
+    lines = _line_strength(image, eye_width)
+    skin = float(np.median(_sample(lines, landmarks[list(SKIN_LANDMARKS), :2][None])[0]))
+    threshold = max(MIN_LINE_CONTRAST, RIM_OVER_SKIN * skin)
+    rims = [_rim(lines, landmarks, eye, eye_width, threshold) for eye in (RIGHT_EYE, LEFT_EYE)]
+    if any(rim is None for rim in rims) or not _has_bridge(lines, rims, eye_width, threshold):
+        return None
+    return _frame_mask(image.shape[:2], rims, lines, eye_width, threshold)
+
+
+def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:
+    return float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
+
+
+def _line_strength(image: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) float32: how much each pixel stands out as part of a thin line, dark or light."""
+    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    size = max(3, int(round(LINE_WIDTH_EYE_WIDTHS * eye_width)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
+    light = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel)
+    return np.maximum(dark, light)
+
+
+def _ray_directions() -> np.ndarray:
+    angles = np.linspace(0.0, 2.0 * np.pi, RAYS, endpoint=False)
+    return np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (RAYS, 2), y down: sin > 0 points down
+
+
+def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float, threshold: float
+         ) -> _Rim | None:
+    """The rim around one eye, or None when most rays find no line at a steady distance."""
+    centre = landmarks[list(eye.upper_lid + eye.lower_lid), :2].mean(axis=0)
+    directions = _ray_directions()
+    steps = np.linspace(0.0, 1.0, 48)
+    (inner_x, outer_x), (inner_y, outer_y) = RIM_REACH
+    inner = np.array([inner_x, inner_y]) * eye_width
+    outer = np.array([outer_x, outer_y]) * eye_width
+    reach = inner[None, None] + (outer - inner)[None, None] * steps[None, :, None]  # (1, S, 2)
+    samples = centre + directions[:, None] * reach  # (RAYS, S, 2)
+    values = _sample(lines, samples)  # (RAYS, S)
+    radii = np.linalg.norm(samples - centre, axis=2) / eye_width  # (RAYS, S) eye widths
+    best = values.argmax(axis=1)
+    found = values.max(axis=1) >= threshold
+    radius = radii[np.arange(RAYS), best]
+    counted = directions[:, 1] > -0.5  # below and beside the eye: the brow is above it
+    if found[counted].mean() < MIN_RING_SHARE:
+        return None
+    steady = radius[counted & found]
+    spread = 1.4826 * np.median(np.abs(steady - np.median(steady)))
+    if spread > MAX_RADIUS_SPREAD:
+        return None
+    # Above the eye the strongest line is often the brow: there, look only near the distance the
+    # rim keeps beside and below the eye (a lens is at most about as far above its eye as below it).
+    expected = _expected_radius(directions, radius, counted & found)
+    ratio = radii / expected[:, None]
+    near = (ratio >= RIM_WINDOW[0]) & (ratio <= RIM_WINDOW[1])
+    windowed = np.where(near, values, -1.0)
+    found = windowed.max(axis=1) >= threshold
+    # Above the eye, the first line out from the lid (a rim sits below the brow), elsewhere the strongest.
+    peaks = (windowed >= threshold) & (windowed >= np.roll(windowed, 1, axis=1)) \
+        & (windowed >= np.roll(windowed, -1, axis=1))
+    first = np.where(peaks.any(axis=1), peaks.argmax(axis=1), windowed.argmax(axis=1))
+    best = np.where(directions[:, 1] < -0.5, first, windowed.argmax(axis=1))
+    points = _smoothed_ring(samples[np.arange(RAYS), best], found, centre)
+    return _Rim(centre, points, _thickness(values, best, found, eye_width))
+
+
+def _expected_radius(directions: np.ndarray, radius: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+    """(RAYS,) the rim's distance along each ray from an ellipse through the trusted rays: its
+    half-width from the rays beside the eye, its half-height from those below it."""
+    sideways = trusted & (np.abs(directions[:, 0]) > 0.85)
+    downwards = trusted & (directions[:, 1] > 0.7)
+    half_width = float(np.median(radius[sideways])) if sideways.any() else float(np.median(radius[trusted]))
+    half_height = float(np.median(radius[downwards])) if downwards.any() else float(np.median(radius[trusted]))
+    cos, sin = directions[:, 0], directions[:, 1]
+    return 1.0 / np.sqrt(cos**2 / half_width**2 + sin**2 / half_height**2)
+
+
+def _smoothed_ring(points: np.ndarray, found: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Rays that found no line take their neighbours' distance; a median over neighbours removes
+    rays that caught a brow or a lash instead of the rim."""
+    offsets = points - centre
+    radius = np.linalg.norm(offsets, axis=1)
+    directions = offsets / np.maximum(radius[:, None], 1e-6)
+    known = np.flatnonzero(found)
+    angles = np.arange(RAYS)
+    filled = np.interp(angles, known, radius[known], period=RAYS)
+    window = np.stack([np.roll(filled, shift) for shift in range(-2, 3)])
+    return centre + directions * np.median(window, axis=0)[:, None]
+
+
+def _thickness(values: np.ndarray, best: np.ndarray, found: np.ndarray, eye_width: float) -> float:
+    """The rim's width in pixels: along each ray that found it, how far the line stays above half its
+    peak (rays are sampled at a known spacing), the median over rays."""
+    (inner_x, outer_x), (inner_y, outer_y) = RIM_REACH
+    step = min(outer_x - inner_x, outer_y - inner_y) * eye_width / (values.shape[1] - 1)  # pixels, at least
+    widths = []
+    for ray in np.flatnonzero(found):
+        above = values[ray] >= 0.5 * values[ray, best[ray]]
+        start = end = best[ray]
+        while start > 0 and above[start - 1]:
+            start -= 1
+        while end < len(above) - 1 and above[end + 1]:
+            end += 1
+        widths.append((end - start + 1) * step)
+    return float(np.clip(np.median(widths) if widths else 2.0, 1.5, LINE_WIDTH_EYE_WIDTHS * eye_width))
+
+
+def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float, threshold: float) -> bool:
+    """A line across the nose between the lenses, at about the eyes' height."""
+    right, left = rims
+    start = right.points[:, 0].max()
+    end = left.points[:, 0].min()
+    if end - start < 2.0:
+        return True  # the lenses touch: no room for a bridge to show
+    xs = np.linspace(start, end, 12)[1:-1]
+    level = (right.centre[1] + left.centre[1]) / 2
+    ys = level + np.linspace(-0.6, 0.3, 24) * eye_width
+    samples = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1)  # (Y, X, 2)
+    strongest = _sample(lines, samples).max(axis=0)
+    return bool((strongest >= threshold).mean() >= BRIDGE_SHARE)
+
+
+def _frame_mask(shape: tuple[int, int], rims: list[_Rim], lines: np.ndarray, eye_width: float, threshold: float
+                ) -> np.ndarray:
+    """Drawn at 4× and reduced: rims, the bridge and the temples, widened to cover the lines' soft
+    edges, then kept only where there is a line."""
+    scale = 4
+    canvas = np.zeros((shape[0] * scale, shape[1] * scale), np.uint8)
+    thickness = max(rim.thickness_px for rim in rims) + 3.0  # the line and its soft edges
+    for rim in rims:
+        cv2.polylines(canvas, [np.round(rim.points * scale).astype(np.int32)], True, 255,
+                      max(1, int(round(thickness * scale))), cv2.LINE_AA)
+    _draw_bridge_and_temples(canvas, rims, lines, thickness, scale, eye_width, threshold)
+    mask = cv2.resize(canvas, (shape[1], shape[0]), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    # Only the line itself: skin beside a rim that moved rigidly would slide against the skin the warp moves.
+    on_line = np.clip((lines - 0.3 * threshold) / (0.7 * threshold), 0.0, 1.0)
+    return cv2.GaussianBlur(mask * on_line, (3, 3), 0.5)
+
+
+def _draw_bridge_and_temples(canvas: np.ndarray, rims: list[_Rim], lines: np.ndarray, thickness: float,
+                             scale: int, eye_width: float, threshold: float) -> None:
+    right, left = rims
+    inner_right = right.points[np.argmax(right.points[:, 0] - 0.5 * np.abs(right.points[:, 1] - right.centre[1]))]
+    inner_left = left.points[np.argmin(left.points[:, 0] + 0.5 * np.abs(left.points[:, 1] - left.centre[1]))]
+    top = min(inner_right[1], inner_left[1]) - 0.5 * eye_width
+    bottom = max(inner_right[1], inner_left[1]) + 0.2 * eye_width
+    # The bridge: every line between the lenses at the eyes' height (its shape varies: keep what is there).
+    left_x, right_x = int(inner_right[0]), int(inner_left[0])
+    top_y, bottom_y = max(int(top), 0), min(int(bottom), lines.shape[0] - 1)
+    if right_x > left_x and bottom_y > top_y:
+        region = lines[top_y:bottom_y, left_x:right_x] >= threshold
+        bridge = cv2.resize(region.astype(np.uint8) * 255, (scale * (right_x - left_x), scale * (bottom_y - top_y)),
+                            interpolation=cv2.INTER_NEAREST)
+        view = canvas[scale * top_y:scale * bottom_y, scale * left_x:scale * right_x]
+        np.maximum(view, bridge, out=view)
+    # The temples: from each lens's outer edge towards the ear, as far as a line runs.
+    for rim, outwards in ((right, -1.0), (left, 1.0)):
+        edge = rim.points[np.argmax(outwards * rim.points[:, 0])]
+        end = _follow_line(lines, edge, outwards, eye_width, threshold)
+        cv2.line(canvas, tuple(np.round(edge * scale).astype(int)), tuple(np.round(end * scale).astype(int)), 255,
+                 max(1, int(round(thickness * scale))), cv2.LINE_AA)
+
+
+def _follow_line(lines: np.ndarray, start: np.ndarray, outwards: float, eye_width: float, threshold: float
+                 ) -> np.ndarray:
+    """Where a temple running sideways from `start` ends (within an eye width)."""
+    point = start.copy()
+    for _ in range(int(eye_width)):
+        candidates = point + np.array([[outwards, dy] for dy in (-1.0, 0.0, 1.0)])
+        strengths = _sample(lines, candidates[None])[0]
+        if strengths.max() < threshold:
+            break
+        point = candidates[int(np.argmax(strengths))]
+    return point
+
+
+def _sample(values: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """values (H, W) at (..., 2) pixel points, bilinear, 0 outside."""
+    height, width = values.shape
+    xs, ys = points[..., 0], points[..., 1]
+    x0, y0 = np.floor(xs).astype(int), np.floor(ys).astype(int)
+    fx, fy = xs - x0, ys - y0
+    result = np.zeros(points.shape[:-1])
+    for dx, dy, weight in ((0, 0, (1 - fx) * (1 - fy)), (1, 0, fx * (1 - fy)), (0, 1, (1 - fx) * fy), (1, 1, fx * fy)):
+        x, y = x0 + dx, y0 + dy
+        valid = (x >= 0) & (x < width) & (y >= 0) & (y < height)
+        result += np.where(valid, values[y.clip(0, height - 1), x.clip(0, width - 1)], 0.0) * weight
+    return result

@@ -1,0 +1,55 @@
+"""LipSeal: lips that meet when a frame asks for a closure, whatever the portrait's own mouth shows.
+
+ARKit's closure shapes — mouthClose (lips together while the jaw is open), mouthPress, mouthRoll —
+say *that* the lips meet, not by how many pixels they must move: that depends on how far apart they
+are in this portrait and in this frame (a portrait smiling with its teeth apart, a jaw opened a
+little by the same viseme). So the seal is applied last, to the deformed landmarks: the frame's
+closure weights (relative to the portrait's own) give a seal strength, and each inner-lip pair —
+and, less, the outer contour behind it — closes that share of the gap between them. The lower lip
+does most of the moving, as it does in speech.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from runtime.arkit import blendshape_index
+from runtime.numerics import hermite_step
+from runtime.render.landmark_groups import LIPS
+
+# How much each shape's weight (frame minus rest) counts towards a full seal; a p, b or m (mouthPress
+# 0.35 on each side, mouthClose 0.06, mouthRollLower 0.15 at full strength) comes to about 1.3; a
+# full pucker (the rounded lips of 'oo', nearly shut) to 0.8.
+SEAL_SHARES = {"mouthClose": 3.0, "mouthPressLeft": 1.5, "mouthPressRight": 1.5,
+               "mouthRollLower": 1.0, "mouthRollUpper": 1.0, "mouthPucker": 0.8}
+SEAL_RAMP = (0.3, 0.9)  # seal sums over which the lips go from apart to meeting: a pressed, angry mouth still talks
+UPPER_SHARE = 0.35  # of the gap, what the upper lip travels; the lower lip travels the rest
+OUTER_SHARE = 0.6  # how far a lip's outer contour follows its inner edge
+
+
+class LipSeal(nn.Module):
+    def __init__(self, landmarks_px: torch.Tensor) -> None:
+        """landmarks_px (478, 3) the avatar's landmarks in pixels."""
+        super().__init__()
+        columns = [blendshape_index(name) for name in SEAL_SHARES]
+        self.register_buffer("columns", torch.tensor(columns))
+        self.register_buffer("shares", torch.tensor(list(SEAL_SHARES.values())))
+        # Inner and outer contours pair up point for point, corner to corner; the corners stay.
+        self.upper_inner, self.lower_inner = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
+        self.upper_outer, self.lower_outer = list(LIPS.outer_upper[1:-1]), list(LIPS.outer_lower[1:-1])
+        self.register_buffer("source_gap", landmarks_px[self.lower_inner] - landmarks_px[self.upper_inner])  # (K, 3)
+
+    def forward(self, displacements: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 3) displacements and (B, 52) weight deltas → displacements with the lips sealed."""
+        strength = hermite_step(*SEAL_RAMP, (weight_deltas[:, self.columns] * self.shares).sum(dim=1))  # (B,)
+        if not bool((strength > 0.0).any()):
+            return displacements
+        gap = self.source_gap + displacements[:, self.lower_inner] - displacements[:, self.upper_inner]  # (B, K, 3)
+        closing = strength[:, None, None] * gap
+        sealed = displacements.clone()
+        sealed[:, self.upper_inner] += UPPER_SHARE * closing
+        sealed[:, self.lower_inner] -= (1.0 - UPPER_SHARE) * closing
+        sealed[:, self.upper_outer] += OUTER_SHARE * UPPER_SHARE * closing
+        sealed[:, self.lower_outer] -= OUTER_SHARE * (1.0 - UPPER_SHARE) * closing
+        return sealed

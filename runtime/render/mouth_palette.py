@@ -1,0 +1,140 @@
+"""MouthPalette: what a synthesised mouth interior borrows from the portrait, measured once per avatar.
+
+A mouth drawn in colours of our choosing looks pasted on: grey-teal teeth in a warm photo, a glowing
+white bar in a pencil drawing. So every colour comes from the portrait itself — the teeth from the
+whites of its eyes (the nearest thing to tooth enamel it shows, lit like the face), the inside of
+the mouth from its lip colour darkened, the light level from its brightest skin — and so does its
+texture: the fine detail of a patch of cheek (skin pores, film grain, paper tooth, brush marks),
+which the interior carries too, so it is as sharp and as grainy as the picture around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.ndimage import gaussian_filter
+
+from runtime.render.landmark_groups import LEFT_EYE, LIPS, RIGHT_EYE, EyeGroup
+
+IVORY = np.array([0.93, 0.90, 0.83])  # lit enamel relative to the face's light, when no eye white is seen
+ENAMEL_TINT = np.array([1.0, 0.97, 0.9])  # enamel is a little warmer than the whites of the eyes
+FLESH_TINT = np.array([1.0, 0.55, 0.55])  # the inside of a mouth is redder than its lips, per RGB channel
+TONGUE_TINT = np.array([1.0, 0.7, 0.7])
+GUM_TINT = np.array([1.0, 0.72, 0.74])
+GRAIN_SIGMA_PX = 1.5  # detail finer than this (pixels at output scale) is the picture's grain
+MIN_SCLERA_PIXELS = 6
+DARK_EYES = 0.45  # eye whites darker than this share of the face's light are no whites
+MAX_GRAIN = 6.0  # the grain's standard deviation at most, 0..255: a patch crossing an ink line is no grain
+
+
+@dataclass(frozen=True, eq=False)
+class MouthPalette:
+    """0..255 RGB colours of the synthesised interior, and the portrait's fine texture."""
+
+    lip: np.ndarray  # (3,) the lips' median colour
+    cavity_edge: np.ndarray  # (3,) just inside the lips
+    cavity_deep: np.ndarray  # (3,) the back of the mouth
+    tongue: np.ndarray  # (3,) the lit front of the tongue
+    teeth: np.ndarray  # (3,) lit front teeth
+    gum: np.ndarray  # (3,)
+    grain: np.ndarray  # (h, w) float32 zero-mean luminance detail of a cheek patch, tiled over the interior
+
+
+def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
+    landmarks = np.asarray(landmarks, dtype=np.float64)
+    lip = _lip_colour(image, landmarks)
+    face = _face_pixels(image, landmarks).astype(np.float64)  # (N, 3)
+    light = np.percentile(face.mean(axis=1), 95)
+    colourful = min(1.0, _saturation(face) / 0.25)  # a grey drawing gets a grey mouth
+    teeth = _teeth_colour(image, landmarks, light)
+    flesh = _tinted(FLESH_TINT, colourful)
+    return MouthPalette(
+        lip=lip, cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
+        tongue=0.75 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
+        gum=0.8 * lip * _tinted(GUM_TINT, colourful), grain=_grain(image, landmarks))
+
+
+def _tinted(tint: np.ndarray, colourful: float) -> np.ndarray:
+    return 1.0 + (tint - 1.0) * colourful
+
+
+def _desaturated(colour: np.ndarray, colourful: float) -> np.ndarray:
+    return colour.mean() + (colour - colour.mean()) * colourful
+
+
+def _saturation(pixels: np.ndarray) -> float:
+    brightest = pixels.max(axis=1)
+    return float(np.mean((brightest - pixels.min(axis=1)) / np.maximum(brightest, 1.0)))
+
+
+def _lip_colour(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    lips = landmarks[list(LIPS.outer_upper + LIPS.outer_lower), :2].round().astype(int)
+    lips = lips.clip(0, [width - 1, height - 1])
+    return np.median(image[lips[:, 1], lips[:, 0]].astype(np.float64), axis=0)
+
+
+def _face_pixels(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    points = landmarks[:, :2]
+    (left, top), (right, bottom) = points.min(axis=0).astype(int), points.max(axis=0).astype(int)
+    height, width = image.shape[:2]
+    crop = image[max(top, 0):min(bottom, height), max(left, 0):min(right, width)]
+    return crop.reshape(-1, 3) if crop.size else image.reshape(-1, 3)
+
+
+def _teeth_colour(image: np.ndarray, landmarks: np.ndarray, light: float) -> np.ndarray:
+    """Enamel: the whites of the eyes, warmed a little; ivory at the face's light when none show."""
+    sclera = np.concatenate([_sclera_pixels(image, landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)])
+    if len(sclera) < MIN_SCLERA_PIXELS:
+        return IVORY * light
+    # The brighter half of what lies between the lids and off the iris: lashes, lid shadow and a
+    # misplaced iris edge are darker than the white itself.
+    brightness = sclera.mean(axis=1)
+    white = np.median(sclera[brightness >= np.median(brightness)], axis=0)
+    if white.mean() < DARK_EYES * light:
+        return IVORY * light  # eyes painted dark or deep in shadow: no white to borrow
+    # Never darker than most of the face's light: a shadowed eye would give grey teeth, and teeth in
+    # an open mouth catch the light.
+    white = white * max(1.0, 0.8 * light / white.mean())
+    return np.clip(white * ENAMEL_TINT, 0.0, 255.0)
+
+
+def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> np.ndarray:
+    """(N, 3) pixels between the lids, away from the iris."""
+    upper, lower = landmarks[list(eye.upper_lid), :2], landmarks[list(eye.lower_lid), :2]
+    iris_centre = landmarks[eye.iris[0], :2]
+    iris_radius = float(np.linalg.norm(landmarks[list(eye.iris[1:]), :2] - iris_centre, axis=1).mean())
+    (left, top), (right, bottom) = np.floor(np.minimum(upper.min(0), lower.min(0))).astype(int), \
+        np.ceil(np.maximum(upper.max(0), lower.max(0))).astype(int)
+    height, width = image.shape[:2]
+    left, top, right, bottom = max(left, 0), max(top, 0), min(right, width - 1), min(bottom, height - 1)
+    if right <= left or bottom <= top:
+        return np.zeros((0, 3))
+    ys, xs = np.mgrid[top:bottom + 1, left:right + 1]
+    order_upper, order_lower = np.argsort(upper[:, 0]), np.argsort(lower[:, 0])
+    upper_y = np.interp(xs, upper[order_upper, 0], upper[order_upper, 1], left=np.inf, right=np.inf)
+    lower_y = np.interp(xs, lower[order_lower, 0], lower[order_lower, 1], left=-np.inf, right=-np.inf)
+    # A pixel's margin from the lids, and from the iris (1.15 radii: its dark limbal ring).
+    between = (ys > upper_y + 1.0) & (ys < lower_y - 1.0)
+    off_iris = np.hypot(xs - iris_centre[0], ys - iris_centre[1]) > 1.15 * iris_radius
+    return image[ys[between & off_iris], xs[between & off_iris]].astype(np.float64).reshape(-1, 3)
+
+
+def _grain(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """(h, w) zero-mean detail of the cheek under the subject's right eye (the image's left)."""
+    eye_centre = landmarks[list(RIGHT_EYE.lower_lid), :2].mean(axis=0)
+    corner = landmarks[LIPS.corners[0], :2]
+    centre = (eye_centre + corner) / 2
+    eye_width = float(np.linalg.norm(landmarks[RIGHT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.inner_corner, :2]))
+    half = max(4, int(0.45 * eye_width))
+    height, width = image.shape[:2]
+    left = int(np.clip(centre[0] - half, 0, max(width - 2 * half, 0)))
+    top = int(np.clip(centre[1] - half, 0, max(height - 2 * half, 0)))
+    patch = image[top:top + 2 * half, left:left + 2 * half].astype(np.float32).mean(axis=2)
+    if patch.size == 0:
+        return np.zeros((1, 1), np.float32)
+    detail = patch - gaussian_filter(patch, GRAIN_SIGMA_PX, mode="reflect")
+    spread = max(float(np.median(np.abs(detail - np.median(detail)))) * 1.4826, 1e-3)  # robust σ
+    detail = np.clip(detail - np.median(detail), -2.5 * spread, 2.5 * spread) * min(1.0, MAX_GRAIN / spread)
+    return (detail - detail.mean()).astype(np.float32)

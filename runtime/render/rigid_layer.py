@@ -1,0 +1,85 @@
+"""RigidLayer: parts of the portrait that move only with the head — a pair of glasses — drawn over
+the warped frame, so a blink, a raised brow or a smile never bends them (DESIGN.md, "Lifelike, not
+merely measurable").
+
+Per avatar: the frame's pixels (a mask from runtime/face/glasses.py) are taken out of the picture
+the warp moves — filled in from the skin around them — and kept, with a soft margin, as a layer of
+their own. Per frame: the head's motion near the glasses (where the skull's landmarks at the rest
+expression went) is fitted with one affine map, and the layer is drawn through it. At the avatar's
+rest state the layer sits exactly where it was cut from: the frame is the portrait.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
+from runtime.render.openings import Windows, sample_at
+
+# Landmarks whose head-only motion carries the glasses: eye corners, the top of the nose, the temples.
+ANCHORS = (RIGHT_EYE.outer_corner, RIGHT_EYE.inner_corner, LEFT_EYE.inner_corner, LEFT_EYE.outer_corner,
+           168, 6, 197, 127, 356)
+CORE = 0.25  # mask values above this are the frame itself: cut out of the warped picture
+MARGIN_PX = 1.0  # beyond the core the layer fades into the warped picture over this many pixels
+
+
+def cut_out(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the portrait without the masked part, filled in from around it; the layer's alpha): alpha is 1
+    on the cut-out core and fades to 0 over MARGIN_PX outside it, where the portrait is left as it
+    was, so layer over picture is the portrait exactly."""
+    core = cv2.dilate((mask > CORE).astype(np.uint8), np.ones((3, 3), np.uint8))
+    filled = cv2.inpaint(np.ascontiguousarray(image), core, 3, cv2.INPAINT_TELEA)
+    outside = cv2.distanceTransform(1 - core, cv2.DIST_L2, 3)
+    alpha = np.clip(1.0 - outside / (MARGIN_PX + 1.0), 0.0, 1.0).astype(np.float32)
+    return filled, alpha
+
+
+class RigidLayer(nn.Module):
+    """Built once per avatar with glasses; forward() draws them over a batch of frames in place."""
+
+    def __init__(self, image: np.ndarray, alpha: np.ndarray, landmarks: np.ndarray) -> None:
+        super().__init__()
+        rows, columns = np.nonzero(alpha > 0.0)
+        top, left = int(rows.min()), int(columns.min())
+        bottom, right = int(rows.max()) + 1, int(columns.max()) + 1
+        # The window grows by a quarter each way: room for the head to turn and move the glasses.
+        margin_y, margin_x = (bottom - top) // 4 + 2, (right - left) // 4 + 2
+        self.window_size = (bottom - top + 2 * margin_y, right - left + 2 * margin_x)
+        crop = np.concatenate([image[top:bottom, left:right].astype(np.float32),
+                               alpha[top:bottom, left:right, None]], axis=2)
+        self.register_buffer("layer", torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous())  # (1, 4, h, w)
+        self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
+        self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
+        points = torch.from_numpy(np.asarray(landmarks, dtype=np.float64)[list(ANCHORS), :2]).float()
+        self.register_buffer("source_anchors", points)  # (N, 2)
+
+    def forward(self, frames: torch.Tensor, skull_points: torch.Tensor) -> None:
+        """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
+        the rest expression."""
+        linear, shift = self._head_motion(skull_points[:, list(ANCHORS)])  # (B, 2, 2), (B, 2)
+        centre = (linear @ self.layer_centre[:, None]).squeeze(-1) + shift  # (B, 2)
+        windows = Windows.around(centre, self.window_size, frames.shape[-2:])
+        pixels = windows.pixels()  # (B, P, 2)
+        # Back through the motion: where each frame pixel was in the portrait.
+        source = torch.linalg.solve(linear[:, None], (pixels - shift[:, None])[..., None]).squeeze(-1)
+        layer = sample_at(self.layer, source - self.layer_origin)  # (B, 4, P); edges hold alpha 0 beyond
+        inside = ((source >= self.layer_origin) & (source <= self.layer_origin + self._layer_size())).all(dim=-1)
+        alpha = layer[:, 3] * inside  # (B, P)
+        patch = windows.gather(frames)
+        shape = (len(frames), -1, windows.height, windows.width)
+        patch = patch + alpha.reshape(shape) * (layer[:, :3].reshape(shape) - patch)
+        windows.scatter(frames, patch)
+
+    def _layer_size(self) -> torch.Tensor:
+        return torch.tensor([self.layer.shape[-1] - 1, self.layer.shape[-2] - 1], dtype=torch.float32,
+                            device=self.layer.device)
+
+    def _head_motion(self, anchors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The affine map (linear (B, 2, 2), shift (B, 2)) taking the portrait's anchors to the frame's,
+        least squares."""
+        source = torch.nn.functional.pad(self.source_anchors, (0, 1), value=1.0)  # (N, 3)
+        solution = torch.linalg.lstsq(source.expand(len(anchors), -1, -1), anchors).solution  # (B, 3, 2)
+        return solution[:, :2].transpose(1, 2), solution[:, 2]
