@@ -154,7 +154,7 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
         rgb = np.array(Image.open(image_path).convert("RGB"))
         mask = np.load(mask_path) if spec.glasses is not None else None
     else:
-        rgb, mask = _make(spec)
+        rgb, mask = make_portrait(spec)
         CACHE_DIRECTORY.mkdir(parents=True, exist_ok=True)
         Image.fromarray(rgb).save(image_path)  # PNG: lossless, so a cached portrait is the made one
         if mask is not None:
@@ -165,7 +165,7 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
     return rgb, mask
 
 
-def _make(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
+def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
     if spec.source is not Source.CLOSED:
         return np.array(Image.open(io.BytesIO(legacy.portrait_png(spec.source.value))).convert("RGB")), None
     rgb, landmarks = _closed_astronaut()
