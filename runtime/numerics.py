@@ -22,6 +22,19 @@ def rowwise_matmul(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.einsum("nk,km->nm", rows, matrix)
 
 
+def blocked_matmul(matrix, columns, block: int):
+    """torch: (M, K) @ (K, N) computed `block` columns at a time, the last block padded with zeros, so
+    every column comes out of a product of one fixed shape: a frame rendered alone and the same frame
+    in a batch of any size get the same bits. (BLAS picks its kernel, and so its rounding, by shape;
+    a product is memory-bound on the matrix here, so a few padded columns cost next to nothing.)"""
+    import torch
+
+    count = columns.shape[1]
+    padded = torch.nn.functional.pad(columns, (0, -count % block))
+    blocks = [matrix @ padded[:, start:start + block] for start in range(0, padded.shape[1], block)]
+    return torch.cat(blocks, dim=1)[:, :count]
+
+
 class StreamingFir:
     """Causal FIR filter over (n, channels) blocks: y[j] = sum_k taps[k] * x[j - k]."""
 

@@ -36,6 +36,7 @@ SKIN_LANDMARKS = (50, 280, 205, 425, 187, 411, 199, 200, 18, 101, 330)  # cheeks
 MIN_RING_SHARE = 0.7  # of the rays below and beside an eye, how many must find a rim
 MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
 RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
+EYE_MARGIN = 0.12  # around the lids (eye widths): the lashes and the lid's own edge
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
 
 
@@ -56,7 +57,20 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     rims = [_rim(lines, landmarks, eye, eye_width, threshold) for eye in (RIGHT_EYE, LEFT_EYE)]
     if any(rim is None for rim in rims) or not _has_bridge(lines, rims, eye_width, threshold):
         return None
-    return _frame_mask(image.shape[:2], rims, lines, eye_width, threshold)
+    mask = _frame_mask(image.shape[:2], rims, lines, eye_width, threshold)
+    return mask * (1.0 - _eye_regions(image.shape[:2], landmarks, eye_width))
+
+
+def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) 1 over both eyes with their lids and lashes: never frame, whatever line runs there (a
+    rim held still over a lid would stop it closing)."""
+    regions = np.zeros(shape, np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        outline = landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2]
+        cv2.fillPoly(regions, [np.round(outline).astype(np.int32)], 1)
+    margin = max(1, int(round(EYE_MARGIN * eye_width)))
+    regions = cv2.dilate(regions, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1)))
+    return cv2.GaussianBlur(regions.astype(np.float32), (3, 3), 0.7)
 
 
 def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:

@@ -32,7 +32,7 @@ from torch import nn
 
 from runtime.arkit import NUM_BLENDSHAPES, blendshape_index
 from runtime.errors import InvalidConfigError
-from runtime.numerics import hermite_step
+from runtime.numerics import blocked_matmul, hermite_step
 from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE, NOSE_TIP, RIGHT_EYE, EyeGroup
 from runtime.render.lip_seal import LipSeal
 
@@ -318,7 +318,7 @@ class BlendshapeDeformer(nn.Module):
 
     def forward(self, weight_deltas: torch.Tensor) -> torch.Tensor:
         batch = weight_deltas.shape[0]
-        linear = (weight_deltas @ self.basis).reshape(batch, NUM_LANDMARKS, 3)  # (B, 478, 3)
+        linear = blocked_matmul(self.basis.T, weight_deltas.T, 8).T.reshape(batch, NUM_LANDMARKS, 3)  # (B, 478, 3)
         angle = (weight_deltas[:, self.jaw_open_index] * self.jaw_open_max_rad)[:, None, None]  # (B, 1, 1)
         # Rotating p about the pivot: p' − p = (cos θ − 1)·arm + sin θ·swing, arm = p − pivot.
         rotation = (torch.cos(angle) - 1.0) * self.jaw_arm + torch.sin(angle) * self.jaw_swing

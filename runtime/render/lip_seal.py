@@ -20,10 +20,12 @@ from runtime.render.landmark_groups import LIPS
 
 # How much each shape's weight (frame minus rest) counts towards a full seal; a p, b or m (mouthPress
 # 0.35 on each side, mouthClose 0.06, mouthRollLower 0.15 at full strength) comes to about 1.3; a
-# full pucker (the rounded lips of 'oo', nearly shut) to 0.8.
+# full pucker (the rounded lips of 'oo', nearly shut) to 0.4. The learned mouth's p, b and m frames
+# (PP ≥ 0.8 on LibriVox speech) sum to 0.39–1.13.
 SEAL_SHARES = {"mouthClose": 3.0, "mouthPressLeft": 1.5, "mouthPressRight": 1.5,
-               "mouthRollLower": 1.0, "mouthRollUpper": 1.0, "mouthPucker": 0.8}
-SEAL_RAMP = (0.3, 0.9)  # seal sums over which the lips go from apart to meeting: a pressed, angry mouth still talks
+               "mouthRollLower": 1.0, "mouthRollUpper": 1.0, "mouthPucker": 0.4}
+SEAL_RAMP = (0.15, 0.5)  # seal sums over which the lips go from apart to meeting
+OPEN_JAW = (0.18, 0.35)  # jawOpen (over the rest) over which an opening jaw overrules the seal
 UPPER_SHARE = 0.35  # of the gap, what the upper lip travels; the lower lip travels the rest
 OUTER_SHARE = 0.6  # how far a lip's outer contour follows its inner edge
 
@@ -35,6 +37,7 @@ class LipSeal(nn.Module):
         columns = [blendshape_index(name) for name in SEAL_SHARES]
         self.register_buffer("columns", torch.tensor(columns))
         self.register_buffer("shares", torch.tensor(list(SEAL_SHARES.values())))
+        self.jaw_open = blendshape_index("jawOpen")
         # Inner and outer contours pair up point for point, corner to corner; the corners stay.
         self.upper_inner, self.lower_inner = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.upper_outer, self.lower_outer = list(LIPS.outer_upper[1:-1]), list(LIPS.outer_lower[1:-1])
@@ -42,7 +45,10 @@ class LipSeal(nn.Module):
 
     def forward(self, displacements: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
         """(B, 478, 3) displacements and (B, 52) weight deltas → displacements with the lips sealed."""
-        strength = hermite_step(*SEAL_RAMP, (weight_deltas[:, self.columns] * self.shares).sum(dim=1))  # (B,)
+        closing = hermite_step(*SEAL_RAMP, (weight_deltas[:, self.columns] * self.shares).sum(dim=1))  # (B,)
+        # An open jaw says the lips are apart, whatever pressing an emotion adds (an angry mouth still
+        # opens for its vowels); a p, b or m keeps the jaw nearly shut.
+        strength = closing * (1.0 - hermite_step(*OPEN_JAW, weight_deltas[:, self.jaw_open]))
         if not bool((strength > 0.0).any()):
             return displacements
         gap = self.source_gap + displacements[:, self.lower_inner] - displacements[:, self.upper_inner]  # (B, K, 3)

@@ -25,7 +25,7 @@ from torch import nn
 from runtime.arkit import NUM_BLENDSHAPES
 from runtime.errors import InvalidConfigError
 from runtime.face.analysis import face_width_px
-from runtime.numerics import hermite_step
+from runtime.numerics import blocked_matmul, hermite_step
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
@@ -36,6 +36,7 @@ from runtime.types import RestState
 
 POSE_FIELDS = 6
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
+PRODUCT_COLUMNS = 16  # the field's product runs on 8 frames' columns at a time (numerics.blocked_matmul)
 
 
 @dataclass(frozen=True)
@@ -250,7 +251,8 @@ class WarpRenderer(nn.Module):
         """(B, 478, 2) pixels → (B, H, W, 2) grid_sample coordinates into the portrait."""
         batch, size = len(displacements), self.config.grid_size
         controls = (displacements * self.to_normalised).permute(1, 0, 2).reshape(-1, batch * 2)  # (478, B·2)
-        active = (self.basis @ controls).reshape(-1, batch, 2).permute(1, 0, 2)  # (B, A, 2): one product
+        active = blocked_matmul(self.basis, controls, PRODUCT_COLUMNS)  # (A, B·2): few products
+        active = active.reshape(-1, batch, 2).permute(1, 0, 2)  # (B, A, 2)
         forward = displacements.new_zeros(batch, size * size, 2).index_copy_(1, self.active_cells, active)
         forward = forward.reshape(batch, size, size, 2).permute(0, 3, 1, 2)  # (B, 2, G, G)
         field = torch.cat([forward, _jacobian(forward)], dim=1)  # (B, 6, G, G): d and its 4 derivatives
