@@ -36,7 +36,7 @@ SKIN_LANDMARKS = (50, 280, 205, 425, 187, 411, 199, 200, 18, 101, 330)  # cheeks
 MIN_RING_SHARE = 0.7  # of the rays below and beside an eye, how many must find a rim
 MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
 RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
-EYE_MARGIN = 0.12  # around the lids (eye widths): the lashes and the lid's own edge
+EYE_MARGIN = 0.03  # around the lids (eye widths): the lid's own edge (a rim may run close above it)
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
 
 

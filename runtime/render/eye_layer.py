@@ -29,6 +29,7 @@ from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_t
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
 LASHES = 0.05  # the lash line's thickness, in eye widths
+LID_COLOUR_SHARE = 0.6  # how much of a closing lid's skin is the lid's own colour rather than its stretched copy
 LID_SHADE = 0.16  # how much darker a closed lid is where it turns down to the lashes
 LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
@@ -58,6 +59,8 @@ class _Eye(nn.Module):
         centre = landmarks[list(self.indices.corners), :2].mean(axis=0)
         self.register_buffer("source_centre", torch.from_numpy(centre).float())
         source, origin = self._source_eye(image)
+        lid_colour = _lid_colour(image, landmarks, upper, width)
+        self.register_buffer("lid_colour", torch.from_numpy(lid_colour).float()[None, :, None])  # (1, 3, 1)
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
         self.register_buffer("source_origin", origin)
 
@@ -95,7 +98,12 @@ class _Eye(nn.Module):
                                    self.lash_px + (above_lashes - self.lash_px) * squeeze)
         lid_reads = pixels - slide + ((above_lashes - source_above)[..., None] * -opening.axes[:, None, 1]) \
             - self.source_origin
-        lid_skin = sample_at(self.source[:, :3], lid_reads) * self._lid_shading(opening, above_lashes, slide[..., 1])
+        stretched = sample_at(self.source[:, :3], lid_reads)  # (B, 3, P)
+        # Above the lashes the lid is skin of the lid's own colour: the stretched copy keeps some of
+        # its texture, but alone it smears whatever lay over the lashes (a crease, shadow, a frame).
+        skin = stretched + (self.lid_colour - stretched) * LID_COLOUR_SHARE
+        lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
+        lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
         patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
@@ -120,6 +128,21 @@ class _Eye(nn.Module):
         # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
         below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line)
         return covered * above_lid * below_rest_line
+
+
+def _lid_colour(image: np.ndarray, landmarks: np.ndarray, upper: tuple[int, ...], eye_width: float) -> np.ndarray:
+    """(3,) the skin over the upper lid: the brighter half of the pixels in a band above its lashes
+    (the crease, lashes and brow hairs are darker than the skin)."""
+    lid = landmarks[list(upper), :2]
+    band = np.round(lid[None] - np.array([0.0, 1.0])[None, None] * np.linspace(0.1, 0.35, 6)[:, None, None]
+                    * eye_width).reshape(-1, 2).astype(int)
+    height, width = image.shape[:2]
+    band = band[(band[:, 0] >= 0) & (band[:, 0] < width) & (band[:, 1] >= 0) & (band[:, 1] < height)]
+    if len(band) == 0:
+        return np.full(3, 128.0)
+    pixels = image[band[:, 1], band[:, 0]].astype(np.float64)
+    brightness = pixels.mean(axis=1)
+    return np.median(pixels[brightness >= np.median(brightness)], axis=0)
 
 
 class EyeLayer(nn.Module):

@@ -22,7 +22,7 @@ from runtime.render.openings import Windows, sample_at
 # Landmarks whose head-only motion carries the glasses: eye corners, the top of the nose, the temples.
 ANCHORS = (RIGHT_EYE.outer_corner, RIGHT_EYE.inner_corner, LEFT_EYE.inner_corner, LEFT_EYE.outer_corner,
            168, 6, 197, 127, 356)
-CORE = 0.25  # mask values above this are the frame itself: cut out of the warped picture
+CORE = 0.1  # mask values above this are the frame itself: cut out of the warped picture
 MARGIN_PX = 1.0  # beyond the core the layer fades into the warped picture over this many pixels
 
 
@@ -30,7 +30,9 @@ def cut_out(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """(the portrait without the masked part, filled in from around it; the layer's alpha): alpha is 1
     on the cut-out core and fades to 0 over MARGIN_PX outside it, where the portrait is left as it
     was, so layer over picture is the portrait exactly."""
-    core = cv2.dilate((mask > CORE).astype(np.uint8), np.ones((3, 3), np.uint8))
+    # The core reaches out to the frame's faint antialiased fringe: left in the warped picture, a
+    # fringe is dragged along by a closing lid as a smear of the frame's colour.
+    core = cv2.dilate((mask > CORE).astype(np.uint8), np.ones((5, 5), np.uint8))
     filled = cv2.inpaint(np.ascontiguousarray(image), core, 3, cv2.INPAINT_TELEA)
     outside = cv2.distanceTransform(1 - core, cv2.DIST_L2, 3)
     alpha = np.clip(1.0 - outside / (MARGIN_PX + 1.0), 0.0, 1.0).astype(np.float32)
