@@ -82,8 +82,9 @@ def _rendered(responses) -> list:
 
 def test_latents_and_frames_come_paired_and_the_background_stays(stub, portrait_png, speech):
     avatar = _create(stub, portrait_png).avatar
-    requests = [config(speech.sample_rate, avatar_id=avatar.avatar_id, output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES),
-                *chunked(speech.pcm16(), 8820), end()]
+    # The whole portrait (not the default head framing), so the frame's corner is the portrait's corner.
+    requests = [config(speech.sample_rate, avatar_id=avatar.avatar_id, output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES,
+                       framing=animate_pb2.FRAMING_PORTRAIT), *chunked(speech.pcm16(), 8820), end()]
     responses = run_session(stub, requests)
     motion, frames = motion_frames(responses), _rendered(responses)
     assert [f.index for f in frames] == [m.index for m in motion]
