@@ -36,6 +36,7 @@ SKIN_LANDMARKS = (50, 280, 205, 425, 187, 411, 199, 200, 18, 101, 330)  # cheeks
 MIN_RING_SHARE = 0.7  # of the rays below and beside an eye, how many must find a rim
 MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
 RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
+BROW_MARGIN = 0.12  # around the brows' landmarks (eye widths): their hairs
 EYE_MARGIN = 0.03  # around the lids (eye widths): the lid's own edge (a rim may run close above it)
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
 
@@ -51,36 +52,57 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     """(H, W) float32 0..1 over the glasses' frame, or None when the portrait wears none."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
     eye_width = float(np.mean([_eye_width(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]))
-    lines = _line_strength(image, eye_width)
+    lines = _line_strength(image, LINE_WIDTH_EYE_WIDTHS * eye_width)
     skin = float(np.median(_sample(lines, landmarks[list(SKIN_LANDMARKS), :2][None])[0]))
     threshold = max(MIN_LINE_CONTRAST, RIM_OVER_SKIN * skin)
     rims = [_rim(lines, landmarks, eye, eye_width, threshold) for eye in (RIGHT_EYE, LEFT_EYE)]
     if any(rim is None for rim in rims) or not _has_bridge(lines, rims, eye_width, threshold):
         return None
-    mask = _frame_mask(image.shape[:2], rims, lines, eye_width, threshold)
+    # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
+    # frame sought: that one also lights up the shading around a thin rim, which would then be held
+    # still while the skin around it moves.
+    rim_width = max(rim.thickness_px for rim in rims)
+    fitted = _line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
+    mask = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
     return mask * (1.0 - _eye_regions(image.shape[:2], landmarks, eye_width))
 
 
 def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
-    """(H, W) 1 over both eyes with their lids and lashes: never frame, whatever line runs there (a
-    rim held still over a lid would stop it closing)."""
-    regions = np.zeros(shape, np.uint8)
+    """(H, W) 1 over both eyes with their lids, and over the brows with a wider margin (their hairs
+    reach beyond the landmarks): never frame, whatever line runs there. A rim held still over a lid
+    stops it closing; brow hairs held still tear from a raised brow."""
+    regions = np.zeros(shape, np.float32)
+    for margin, outlines in ((EYE_MARGIN, _eye_outlines(landmarks)), (BROW_MARGIN, _brow_outlines(landmarks))):
+        drawn = np.zeros(shape, np.uint8)
+        for outline in outlines:
+            cv2.fillPoly(drawn, [np.round(outline).astype(np.int32)], 1)
+        radius = max(1, int(round(margin * eye_width)))
+        drawn = cv2.dilate(drawn, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+        regions = np.maximum(regions, drawn.astype(np.float32))
+    return cv2.GaussianBlur(regions, (3, 3), 0.7)
+
+
+def _eye_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
+    return [landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2] for eye in (RIGHT_EYE, LEFT_EYE)]
+
+
+def _brow_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
+    outlines = []
     for eye in (RIGHT_EYE, LEFT_EYE):
-        outline = landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2]
-        cv2.fillPoly(regions, [np.round(outline).astype(np.int32)], 1)
-    margin = max(1, int(round(EYE_MARGIN * eye_width)))
-    regions = cv2.dilate(regions, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1)))
-    return cv2.GaussianBlur(regions.astype(np.float32), (3, 3), 0.7)
+        rows = len(eye.brow) // 2
+        outlines.append(landmarks[list(eye.brow[:rows]) + list(eye.brow[rows:][::-1]), :2])
+    return outlines
 
 
 def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:
     return float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
 
 
-def _line_strength(image: np.ndarray, eye_width: float) -> np.ndarray:
-    """(H, W) float32: how much each pixel stands out as part of a thin line, dark or light."""
+def _line_strength(image: np.ndarray, width_px: float) -> np.ndarray:
+    """(H, W) float32: how much each pixel stands out as part of a line thinner than `width_px`,
+    dark or light (morphological black-hat and top-hat)."""
     grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    size = max(3, int(round(LINE_WIDTH_EYE_WIDTHS * eye_width)) | 1)
+    size = max(3, int(round(width_px)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     dark = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel)
     light = cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel)

@@ -38,6 +38,7 @@ from runtime.render.lip_seal import LipSeal
 
 NUM_LANDMARKS = 478
 JAW_PIVOT_BEHIND_OVAL = 0.25  # face widths
+FOREHEAD_REACH = 0.35  # face widths above a brow over which the forehead stops following it
 JAW_CHEEK_STEP = 0.4  # face widths below the mouth corners over which the cheek beside it joins the jaw
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
 
@@ -257,10 +258,28 @@ class ShapeBuilder:
         inner[list(eye.brow)] = towards_inner
         outer[list(eye.brow)] = 1.0 - 0.8 * towards_inner
         down[list(eye.brow)] = 1.0
+        inner, outer, down = (self._with_forehead(eye, weights) for weights in (inner, outer, down))
         self.add("browInnerUp", inner, dv=-0.07)
         self.add(f"browOuterUp{side}", outer, dv=-0.06)
         self.add(f"browDown{side}", down, dv=0.04)
         self.add(f"browDown{side}", inner, du=-0.02 * direction)
+
+    def _with_forehead(self, eye: EyeGroup, brow_weights: np.ndarray) -> np.ndarray:
+        """(478,) a brow shape's weights carried up into the forehead, fading over FOREHEAD_REACH.
+
+        A brow moved against forehead points a few pixels above it that stay put squeezes the skin
+        between them past folding: raised brows came out doubled and torn. Skin over a raised brow
+        rises with it, less and less towards the hairline."""
+        local = self.local
+        brow = list(eye.brow)
+        order = np.argsort(local[brow, 0])
+        along = local[brow, 0][order]
+        level = np.interp(local[:, 0], along, local[brow, 1][order])  # the brow's height at each u
+        share = np.interp(local[:, 0], along, brow_weights[brow][order], left=0.0, right=0.0)
+        above = np.clip(1.0 - (level - local[:, 1]) / FOREHEAD_REACH, 0.0, 1.0) * (local[:, 1] < level)
+        weights = np.maximum(brow_weights, share * above * above)
+        weights[brow] = brow_weights[brow]
+        return weights
 
     def _cheek_and_nose(self, side: str, eye: EyeGroup, direction: float) -> None:
         local = self.local

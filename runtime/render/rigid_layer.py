@@ -22,7 +22,7 @@ from runtime.render.openings import Windows, sample_at
 # Landmarks whose head-only motion carries the glasses: eye corners, the top of the nose, the temples.
 ANCHORS = (RIGHT_EYE.outer_corner, RIGHT_EYE.inner_corner, LEFT_EYE.inner_corner, LEFT_EYE.outer_corner,
            168, 6, 197, 127, 356)
-CORE = 0.1  # mask values above this are the frame itself: cut out of the warped picture
+CORE = 0.2  # mask values above this are the frame itself: cut out of the warped picture
 MARGIN_PX = 1.0  # beyond the core the layer fades into the warped picture over this many pixels
 
 
@@ -32,11 +32,30 @@ def cut_out(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray
     was, so layer over picture is the portrait exactly."""
     # The core reaches out to the frame's faint antialiased fringe: left in the warped picture, a
     # fringe is dragged along by a closing lid as a smear of the frame's colour.
-    core = cv2.dilate((mask > CORE).astype(np.uint8), np.ones((5, 5), np.uint8))
-    filled = cv2.inpaint(np.ascontiguousarray(image), core, 3, cv2.INPAINT_TELEA)
+    core = cv2.dilate((mask > CORE).astype(np.uint8), np.ones((3, 3), np.uint8))
+    filled = _filled(image, core)
     outside = cv2.distanceTransform(1 - core, cv2.DIST_L2, 3)
     alpha = np.clip(1.0 - outside / (MARGIN_PX + 1.0), 0.0, 1.0).astype(np.float32)
     return filled, alpha
+
+
+def _filled(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
+    """The image with `hole` (H, W uint8 1/0) filled smoothly from the pixels around it (normalised
+    convolution, repeated at growing widths until every hole pixel has neighbours). Streaky fills
+    (OpenCV's inpainting) show as smears once an expression stretches the skin under the frame."""
+    known = (1 - hole).astype(np.float32)
+    values = image.astype(np.float32) * known[..., None]
+    filled = image.astype(np.float32)
+    missing = hole.astype(bool)
+    sigma = 2.0
+    while missing.any() and sigma < 64.0:
+        weight = cv2.GaussianBlur(known, (0, 0), sigma)
+        blurred = cv2.GaussianBlur(values, (0, 0), sigma)
+        ready = missing & (weight > 0.05)
+        filled[ready] = blurred[ready] / weight[ready, None]
+        missing &= ~ready
+        sigma *= 2.0
+    return np.clip(np.round(filled), 0, 255).astype(np.uint8)
 
 
 class RigidLayer(nn.Module):
