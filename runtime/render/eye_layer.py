@@ -101,7 +101,8 @@ class _Eye(nn.Module):
         stretched = sample_at(self.source[:, :3], lid_reads)  # (B, 3, P)
         # Above the lashes the lid is skin of the lid's own colour: the stretched copy keeps some of
         # its texture, but alone it smears whatever lay over the lashes (a crease, shadow, a frame).
-        skin = stretched + (self.lid_colour - stretched) * LID_COLOUR_SHARE
+        closing = (slide[..., 1] / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)[:, None]  # (B, 1, P): 0 at rest
+        skin = stretched + (self.lid_colour - stretched) * (LID_COLOUR_SHARE * closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
