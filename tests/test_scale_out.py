@@ -13,6 +13,7 @@ Needs nginx (`apt-get install nginx`): these tests fail, not skip, without it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,7 @@ SESSIONS = 30
 GRACE_S = 60.0  # longer than any held session here: a SIGTERMed server must let them finish
 PHASE_TIMEOUT_S = 60.0  # generous for a loaded 2-core CI box; each phase takes seconds
 RETRY = StartRetry(attempts=8, initial_delay_s=0.1, max_delay_s=1.0)
+LIVE_CHUNK_EVERY_S = 0.1  # held sessions send a little audio this often, as a live microphone does
 
 
 @dataclass
@@ -108,16 +110,25 @@ def second_of_speech(speech: Clip) -> Clip:
     return Clip(speech.samples[:speech.sample_rate], speech.sample_rate)
 
 
-async def _held_session(stub, clip: Clip, release: asyncio.Event) -> grpc.StatusCode:
-    """A session that starts, then waits for `release` before sending its audio; its final status."""
+async def _held_session(stub, clip: Clip, release: asyncio.Event, started: list[int]) -> grpc.StatusCode:
+    """A live session: 20 ms of silence every LIVE_CHUNK_EVERY_S until `release`, then a second of
+    speech and its end; its final status. Counts itself in `started` when SessionStarted arrives.
+    It must keep sending: nginx 1.22 queues the reset of a stream whose server died and sends it
+    with its next write on the client's connection, so an idle stream would learn of the loss only
+    at its next message or ping (README, "At scale")."""
+    silence = bytes(2 * round(0.02 * clip.sample_rate))
+
     async def requests():
         yield config(clip.sample_rate)
-        await release.wait()
+        while not release.is_set():
+            yield audio(silence)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(release.wait(), LIVE_CHUNK_EVERY_S)
         yield audio(clip.pcm16())
         yield end()
     try:
-        async for _ in stub.Animate(requests()):
-            pass
+        async for response in stub.Animate(requests()):
+            started[0] += response.WhichOneof("response") == "started"
     except grpc.aio.AioRpcError as error:
         return error.code()
     return grpc.StatusCode.OK
@@ -159,8 +170,12 @@ def test_tls_terminates_at_the_balancer(cluster):
 def test_sessions_spread_over_every_server_and_a_killed_server_ends_only_its_own(cluster, second_of_speech):
     async def scenario():
         async with grpc.aio.insecure_channel(cluster.balancer.address) as channel:
-            stub, release = stub_for(channel), asyncio.Event()
-            held = [asyncio.create_task(_held_session(stub, second_of_speech, release)) for _ in range(SESSIONS)]
+            stub, release, started = stub_for(channel), asyncio.Event(), [0]
+            held = [asyncio.create_task(_held_session(stub, second_of_speech, release, started))
+                    for _ in range(SESSIONS)]
+            # Started on both ends: a session killed before its SessionStarted reached the client
+            # would end UNAVAILABLE through nginx (a start that failed, retried by the clients).
+            await _wait_until(lambda: started[0] == SESSIONS, "every client saw its session start")
             await _wait_until(lambda: sum(node.active() for node in cluster.nodes) == SESSIONS, "all sessions running")
             spread = [node.active() for node in cluster.nodes]
             assert all(count > 0 for count in spread), spread  # per RPC: one connection, every server
@@ -188,8 +203,10 @@ def test_a_terminated_server_finishes_its_sessions_while_new_ones_go_elsewhere(c
 
     async def scenario():
         async with grpc.aio.insecure_channel(cluster.balancer.address) as channel:
-            stub, release = stub_for(channel), asyncio.Event()
-            held = [asyncio.create_task(_held_session(stub, second_of_speech, release)) for _ in range(sessions)]
+            stub, release, started = stub_for(channel), asyncio.Event(), [0]
+            held = [asyncio.create_task(_held_session(stub, second_of_speech, release, started))
+                    for _ in range(sessions)]
+            await _wait_until(lambda: started[0] == sessions, "every client saw its session start")
             await _wait_until(lambda: sum(node.active() for node in live) == sessions, "all sessions running")
             leaving = max(live, key=Node.active)
             running_there, completed_there = leaving.active(), leaving.completed()
