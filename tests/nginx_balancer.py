@@ -90,7 +90,8 @@ class NginxBalancer:
         if certificates is not None:
             tls = (DEPLOY / "facecast-tls.conf").read_text()
             tls = _replace_once(tls, f"listen {SHIPPED_TLS_PORT} ", f"listen 127.0.0.1:{self.tls_port} ")
-            (self.folder / "sites-enabled" / "facecast-tls.conf").write_text(_replace_once(tls, SHIPPED_LOG_FOLDER, logs))
+            tls = _replace_once(tls, SHIPPED_LOG_FOLDER, logs)
+            (self.folder / "sites-enabled" / "facecast-tls.conf").write_text(tls)
             shutil.copy(certificates.server_cert, self.folder / "tls" / "facecast.pem")
             shutil.copy(certificates.server_key, self.folder / "tls" / "facecast.key")
         (self.folder / "nginx.conf").write_text(MAIN_CONFIG.format(folder=self.folder))
