@@ -2,14 +2,20 @@
 
 Used by `facecast stream`, the benchmarks and the tests; it shows the intended use of the
 contract: SessionConfig, AudioChunks (paced against a real-time clock if asked), EndOfAudio.
+
+Behind a balancer (DESIGN.md, "Scale-out") a session *start* may meet a node that is gone, draining
+or full: with a `StartRetry`, the client starts it again after a backoff with jitter, and the
+balancer sends it elsewhere. A session that had started (SessionStarted arrived) is never started
+again: its audio is half sent and the engine is playing its frames, so the failure is raised.
 """
 
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import grpc
 import numpy as np
@@ -18,6 +24,41 @@ from runtime.audio.pcm import encode_pcm16
 from service.api import animate_pb2, controls_pb2, face_animation_pb2_grpc
 
 DEFAULT_CHUNK_S = 0.02
+# How a start fails when its node is lost: UNAVAILABLE straight from a client-side balanced channel
+# (connection refused or reset) or from a draining server; INTERNAL through nginx, which resets the
+# HTTP/2 stream when its upstream dies (REFERENCES.md); RESOURCE_EXHAUSTED from a node at capacity.
+START_RETRY_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.INTERNAL,
+                               grpc.StatusCode.RESOURCE_EXHAUSTED})
+
+
+@dataclass(frozen=True)
+class StartRetry:
+    """Backoff between tries of a session start: exponential, capped, with jitter so that the
+    clients of a lost node do not all come back at the same instant."""
+
+    attempts: int = 6  # starts tried in all, the first included; 1: no retry
+    initial_delay_s: float = 0.25  # nominal wait before the first retry
+    max_delay_s: float = 4.0  # cap of the nominal wait
+    multiplier: float = 2.0  # growth of the nominal wait per retry
+    jitter: float = 0.3  # the wait is the nominal one times a uniform factor in [1 - jitter, 1]
+
+    def __post_init__(self) -> None:
+        checks = {"attempts": self.attempts >= 1, "initial_delay_s": self.initial_delay_s >= 0,
+                  "max_delay_s": self.max_delay_s >= self.initial_delay_s, "multiplier": self.multiplier >= 1,
+                  "jitter": 0 <= self.jitter <= 1}
+        for spec in fields(self):
+            if not checks[spec.name]:
+                raise ValueError(f"StartRetry.{spec.name} is out of range: {getattr(self, spec.name)!r}")
+
+    def nominal_delay_s(self, retry: int) -> float:
+        """The wait before retry number `retry` (0-based), without jitter."""
+        return min(self.initial_delay_s * self.multiplier ** retry, self.max_delay_s)
+
+    def delay_s(self, retry: int, rng: random.Random) -> float:
+        return self.nominal_delay_s(retry) * (1.0 - self.jitter * rng.random())
+
+
+NO_RETRY = StartRetry(attempts=1)
 
 
 @dataclass(frozen=True)
@@ -48,6 +89,7 @@ class StreamResult:
     chunk_sent_s: list[float] = field(default_factory=list)  # monotonic send time of each chunk
     frame_received_s: list[float] = field(default_factory=list)  # monotonic arrival of each frame
     finished_s: float | None = None
+    start_attempts: int = 1  # starts tried before this session started (see StartRetry)
 
     @property
     def first_frame_latency_s(self) -> float | None:
@@ -94,10 +136,27 @@ async def _requests(request: StreamRequest, result: StreamResult, started: async
 
 
 async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest,
-                       metadata: tuple[tuple[str, str], ...] = ()) -> StreamResult:
+                       metadata: tuple[tuple[str, str], ...] = (), retry: StartRetry = NO_RETRY,
+                       rng: random.Random | None = None) -> StreamResult:
     """Runs one Animate session to its end; raises grpc.aio.AioRpcError on a failed status.
-    `metadata`: e.g. (("authorization", "Bearer <API key>"),)."""
-    result = StreamResult()
+    `metadata`: e.g. (("authorization", "Bearer <API key>"),). `retry`: how often a start that met a
+    lost, draining or full node is tried again (never a session that had started); `rng`: the
+    jitter's source, seeded for reproducible waits."""
+    rng = rng or random.Random()
+    attempt = 1
+    while True:
+        result = StreamResult(start_attempts=attempt)
+        try:
+            return await _run_session(channel, request, result, metadata)
+        except grpc.aio.AioRpcError as error:
+            if result.started is not None or error.code() not in START_RETRY_CODES or attempt == retry.attempts:
+                raise
+        await asyncio.sleep(retry.delay_s(attempt - 1, rng))
+        attempt += 1
+
+
+async def _run_session(channel: grpc.aio.Channel, request: StreamRequest, result: StreamResult,
+                       metadata: tuple[tuple[str, str], ...]) -> StreamResult:
     started = asyncio.Event()
     stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
     async for response in stub.Animate(_requests(request, result, started), metadata=metadata or None):

@@ -69,7 +69,7 @@ def _jpeg(rgb) -> bytes:
 
 # Creates an avatar with the real store, and SIGKILLs itself at the n-th call of `os.<call>` inside
 # the atomic writer: after the image's temp file is written but before it is synced, before its rename,
-# or after the image is in place but before the record's rename.
+# or after the image is in place but before the record is published (linked into place).
 CRASHING_WRITER = """
 import os, signal, sys
 import runtime.atomic_file as atomic_file
@@ -88,8 +88,8 @@ AvatarStore(directory).create(open(image, "rb").read())
 """
 
 
-@pytest.mark.parametrize(("call", "nth"), [("fsync", 1), ("replace", 1), ("replace", 2)],
-                         ids=["image-unsynced", "image-unrenamed", "record-unrenamed"])
+@pytest.mark.parametrize(("call", "nth"), [("fsync", 1), ("replace", 1), ("link", 1)],
+                         ids=["image-unsynced", "image-unrenamed", "record-unpublished"])
 def test_a_kill_during_an_avatar_write_leaves_no_partial_avatar(tmp_path, call, nth):
     image = tmp_path / "portrait.jpg"
     image.write_bytes(_jpeg(data.astronaut()))

@@ -1,4 +1,4 @@
-"""AvatarStore: avatars on disk, content-addressed, surviving restarts.
+"""AvatarStore: avatars on disk, content-addressed, surviving restarts, shareable by many servers.
 
 Each avatar is `<id>.png` (the decoded RGB portrait) and `<id>.msgpack` (everything else), both
 written atomically, the msgpack last: a crash between the two leaves at worst an orphan image,
@@ -8,6 +8,17 @@ treated as absent — never served.
 With `max_avatars`, the store keeps at most that many: creating one more evicts the least recently
 used (a record's mtime is its last use: `get`, as a session start does, touches it; the order
 survives restarts).
+
+Many writers — server processes on one machine, or pods on a ReadWriteMany volume — may share one
+directory without a lock between them:
+- ids are content hashes, so every writer of an id writes the same portrait; the record is
+  published with `publish_once`, so the first create wins and later ones return the stored avatar
+  (its name and creation time) like an idempotent create on one server;
+- files appear whole (temp file + link or rename) and are never rewritten in place, so no reader
+  sees a torn one; a record whose image another node is deleting reads as absent, not damaged;
+- removal is idempotent, so nodes that evict or delete the same avatar at once agree;
+- a session holds its Avatar in memory from its start: an eviction or delete on another node ends
+  no running session, it only makes the next start NOT_FOUND.
 """
 
 from __future__ import annotations
@@ -17,11 +28,12 @@ import os
 import re
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from runtime.atomic_file import write_atomically
+from runtime.atomic_file import publish_once, write_atomically
 from runtime.errors import AvatarNotFoundError
 from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
 from runtime.face.avatar import Avatar, avatar_id_for
@@ -33,8 +45,16 @@ log = logging.getLogger(__name__)
 _ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 RECORD_SUFFIX = ".msgpack"
 IMAGE_SUFFIX = ".png"
-# A temp file older than this is a crashed write, not another process mid-write.
+# A temp file, or half an avatar, older than this is left by a crash, not another writer mid-write.
 STALE_TEMP_FILE_S = 600.0
+
+
+@dataclass(frozen=True)
+class _Cached:
+    """An avatar loaded from disk, and the identity of the record it came from."""
+
+    avatar: Avatar
+    identity: tuple[int, int] | None
 
 
 def default_avatar_directory() -> Path:
@@ -54,8 +74,8 @@ class AvatarStore:
         self._lock = threading.Lock()  # records and the cache
         self._analysis_lock = threading.Lock()  # the landmarker is not thread-safe
         self._landmarker: FaceLandmarker | None = None
-        self._cache: dict[str, Avatar] = {}
-        self._remove_stale_temp_files()
+        self._cache: dict[str, _Cached] = {}
+        self._remove_crash_leftovers()
 
     def __enter__(self) -> AvatarStore:
         return self
@@ -80,14 +100,16 @@ class AvatarStore:
         analysis = self._analyse(bytes(image_bytes))
         avatar = Avatar.from_analysis(avatar_id, display_name, time.time(), analysis)
         with self._lock:
-            existing = self._load(avatar_id)  # another thread may have stored it meanwhile
-            if existing is not None:
-                return existing, existing.warnings
+            # Every writer of this id writes the same image, so replacing it is harmless; the record
+            # is published once, and a writer that lost the race serves the winner's avatar.
             write_atomically(self._image_path(avatar_id), encode_image(avatar.image))
-            write_atomically(self._record_path(avatar_id), encode_record(avatar))
-            self._cache[avatar_id] = avatar
-            self._evict_least_recently_used(keep=avatar_id)
-        return avatar, avatar.warnings
+            if publish_once(self._record_path(avatar_id), encode_record(avatar)):
+                self._cache[avatar_id] = _Cached(avatar, self._record_identity(avatar_id))
+                self._evict_least_recently_used(keep=avatar_id)
+                return avatar, avatar.warnings
+            # None: another node deleted it since; our create came first, so ours is the answer.
+            stored = self._load(avatar_id) or avatar
+        return stored, stored.warnings
 
     def get(self, avatar_id: str) -> Avatar:
         with self._lock:
@@ -120,24 +142,35 @@ class AvatarStore:
 
     def _load(self, avatar_id: str) -> Avatar | None:
         """The avatar, or None if absent or damaged (then removed). Call with the lock held."""
-        cached = self._cache.get(avatar_id)
-        record_path = self._record_path(avatar_id)
-        if cached is not None and record_path.exists():
-            return cached
-        self._cache.pop(avatar_id, None)
-        try:
-            payload = record_path.read_bytes()
-        except FileNotFoundError:
+        identity = self._record_identity(avatar_id)
+        cached = self._cache.pop(avatar_id, None)
+        if identity is None:
             return None
+        if cached is not None and cached.identity == identity:  # not deleted and created again meanwhile
+            self._cache[avatar_id] = cached
+            return cached.avatar
         try:
+            payload = self._record_path(avatar_id).read_bytes()
             image_png = self._image_path(avatar_id).read_bytes()
+        except FileNotFoundError:
+            return None  # another node is deleting it (the record goes first, the image next)
+        try:
             avatar = decode_record(payload, image_png, avatar_id)
         except (OSError, DamagedRecordError) as error:
             log.warning("dropping damaged avatar record %s: %s", avatar_id, error)
             self._remove(avatar_id)
             return None
-        self._cache[avatar_id] = avatar
+        self._cache[avatar_id] = _Cached(avatar, identity)
         return avatar
+
+    def _record_identity(self, avatar_id: str) -> tuple[int, int] | None:
+        """(inode, size) of the record, None if there is none: a record is never rewritten in place,
+        so another identity means it was deleted and created again."""
+        try:
+            status = self._record_path(avatar_id).stat()
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_size
 
     def _remove(self, avatar_id: str) -> None:
         self._cache.pop(avatar_id, None)
@@ -166,12 +199,20 @@ class AvatarStore:
             self._remove(avatar_id)
             log.info("evicted least recently used avatar %s (max_avatars=%d)", avatar_id, self.max_avatars)
 
-    def _remove_stale_temp_files(self) -> None:
+    def _remove_crash_leftovers(self) -> None:
+        """Temp files of crashed writes, and half avatars: an image without its record (a crash
+        between the two writes or the two removals) or a record without its image (a delete that
+        raced a create). Only old ones: a young one may be another writer mid-write."""
         cutoff = time.time() - STALE_TEMP_FILE_S
-        for temporary in self.directory.glob(".*.tmp"):
+        records = {path.stem for path in self.directory.glob(f"*{RECORD_SUFFIX}")}
+        images = {path.stem for path in self.directory.glob(f"*{IMAGE_SUFFIX}")}
+        leftovers = [*self.directory.glob(".*.tmp"),
+                     *(self._image_path(avatar_id) for avatar_id in images - records),
+                     *(self._record_path(avatar_id) for avatar_id in records - images)]
+        for leftover in leftovers:
             try:
-                if temporary.stat().st_mtime < cutoff:
-                    temporary.unlink()
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
             except FileNotFoundError:
                 pass  # another store cleaned it first
 

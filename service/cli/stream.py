@@ -15,7 +15,7 @@ from runtime.arkit import Blendshape
 from runtime.audio.files import load_audio
 from runtime.errors import FacecastError
 from service.api import animate_pb2
-from service.client import StreamRequest, StreamResult, stream_audio
+from service.client import StartRetry, StreamRequest, StreamResult, stream_audio
 from service.client_security import ClientSecurity
 from service.grpc_options import grpc_options
 from service.settings import ServerSettings
@@ -62,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
 async def _stream(server: str, request: StreamRequest, timeout_s: float, security: ClientSecurity) -> StreamResult:
     async with security.channel(server, grpc_options(ServerSettings())) as channel:
         await asyncio.wait_for(channel.channel_ready(), timeout=min(timeout_s, 10.0))
-        return await asyncio.wait_for(stream_audio(channel, request, security.metadata()), timeout=timeout_s)
+        # A start that meets a lost, draining or full node behind a balancer is tried again (StartRetry).
+        session = stream_audio(channel, request, security.metadata(), StartRetry())
+        return await asyncio.wait_for(session, timeout=timeout_s)
 
 
 def summarise(result: StreamResult, duration_s: float, realtime: bool) -> dict:

@@ -23,7 +23,8 @@ namespace Facecast.Core
         public SessionHeader Header { get; private set; }
         /// <summary>The gRPC status code name for <see cref="SessionNoticeKind.Failed"/> ("Unavailable" ...).</summary>
         public string StatusCode { get; private set; }
-        /// <summary>True when trying again later may succeed (server unavailable, at capacity).</summary>
+        /// <summary>True when the server never started the session and its node was lost, draining or full:
+        /// starting it again (a balancer picks another node) may succeed. See <see cref="StartRetryRule"/>.</summary>
         public bool Retryable { get; private set; }
 
         public static SessionNotice Started(SessionHeader header)

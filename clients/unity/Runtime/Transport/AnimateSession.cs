@@ -35,6 +35,7 @@ namespace Facecast.Transport
         private AsyncDuplexStreamingCall<AnimateRequest, AnimateResponse> _call;
         private Exception _writeError;
         private int _ended;
+        private int _sessionStarted;   // 1 once SessionStarted arrived: from then on a failure is final
 
         /// <param name="client">The service client (see <see cref="FacecastChannel"/>).</param>
         /// <param name="headers">Call metadata, e.g. "authorization: Bearer KEY"; may be null.</param>
@@ -153,7 +154,7 @@ namespace Facecast.Transport
             else if (rpc != null)
             {
                 StatusCode code = rpc.StatusCode;
-                bool retryable = code == StatusCode.Unavailable || code == StatusCode.ResourceExhausted;
+                bool retryable = StartRetryRule.MayRetry((int)code, Volatile.Read(ref _sessionStarted) != 0);
                 if (_state.TryMoveTo(SessionState.Failed)) _onNotice(SessionNotice.Failed(code.ToString(), rpc.Status.Detail, retryable));
             }
             else
@@ -203,6 +204,7 @@ namespace Facecast.Transport
                 switch (response.ResponseCase)
                 {
                     case AnimateResponse.ResponseOneofCase.Started:
+                        Volatile.Write(ref _sessionStarted, 1);
                         _state.TryMoveTo(SessionState.Configured);
                         _onNotice(SessionNotice.Started(MessageConverter.Header(response.Started)));
                         break;

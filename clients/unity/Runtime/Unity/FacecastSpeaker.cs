@@ -53,7 +53,7 @@ namespace Facecast.Unity
         [SerializeField] private float prebufferS = 0.15f;
         [SerializeField] private bool renderedFrames;
         [SerializeField] private string avatarId = "";
-        [Tooltip("Retries when the server is unavailable before the session starts.")]
+        [Tooltip("Retries of a session start that met a lost, draining or full server (never of a started session).")]
         [SerializeField] private int maxRetries = 4;
 
         [Header("Rig")]
@@ -336,12 +336,13 @@ namespace Facecast.Unity
             }
         }
 
-        // A session that failed before its first frame (server restarting, at capacity) is tried again
-        // with back-off; one that failed later cannot resume its audio, so it is reported instead.
+        // A session the server never started (its node lost, draining or at capacity: see StartRetryRule)
+        // is tried again with back-off and jitter, and a balancer sends it to another node; one that had
+        // started cannot resume its audio, so it is reported instead (Retryable is false then).
         private void OnFailed(SessionNotice notice)
         {
             TimeSpan delay;
-            if (notice.Retryable && !_framesArrived && _reconnect.TryNextDelay(out delay))
+            if (notice.Retryable && _reconnect.TryNextDelay(out delay))
             {
                 _retryAt = Time.unscaledTime + (float)delay.TotalSeconds;
                 Debug.LogWarning(string.Format("Facecast: {0}; retrying in {1:0.0} s", notice, delay.TotalSeconds), this);
