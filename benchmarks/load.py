@@ -16,7 +16,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import tempfile
 import time
 from collections import Counter
@@ -33,7 +32,7 @@ from runtime.version import package_version
 from service.api import animate_pb2
 from service.client import StreamRequest, StreamResult, stream_audio
 from service.grpc_options import grpc_options
-from service.process import ServerProcess
+from service.process import ServerProcess, free_port
 from service.settings import ServerSettings
 
 RESULTS = Path(__file__).resolve().parent / "results" / "load.json"
@@ -86,12 +85,6 @@ def server_cpu_s(pid: int) -> float:
         for child in (task / "children").read_text().split():
             total += server_cpu_s(int(child))
     return total
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _channel(address: str) -> grpc.aio.Channel:
@@ -186,7 +179,7 @@ def measure(args: argparse.Namespace) -> dict:
               "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
               "load_average_at_start": round(os.getloadavg()[0], 2), "session_audio_s": args.session_s,
               "processes": args.processes}
-    scaling = ("--processes", str(args.processes), "--port", str(_free_port())) if args.processes > 1 else ()
+    scaling = ("--processes", str(args.processes), "--port", str(free_port())) if args.processes > 1 else ()
     with tempfile.TemporaryDirectory(prefix="facecast-load-") as avatars, ServerProcess(
             "--max-sessions", str(max(args.streams, args.rendered_streams, args.churn_concurrency) + 8),
             "--avatar-dir", avatars, *scaling) as server:

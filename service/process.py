@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now, for servers that cannot bind port 0 and report it (several
+    processes sharing one port, a metrics endpoint). Another process could take it before the
+    server binds it; on a test machine's loopback that race is rare enough."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
 
 
 def facecast_command(*args: str) -> list[str]:

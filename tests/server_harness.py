@@ -1,5 +1,6 @@
-"""A real Facecast server on an ephemeral loopback port, run on its own event loop thread, and a
-small synchronous client for tests."""
+"""The tests' one harness: a real Facecast server on an ephemeral loopback port, run on its own
+event loop thread (and the `server` and `stub` fixtures over it), a small synchronous client,
+`wait_until` for conditions that come true in their own time, and `free_port`."""
 
 from __future__ import annotations
 
@@ -12,10 +13,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import grpc
+import pytest
 
 from service.api import animate_pb2, face_animation_pb2_grpc
+from service.process import free_port
 from service.server import RunningServer, create_server
 from service.settings import ServerSettings
+
+__all__ = ["free_port"]  # re-exported: tests take every harness helper from here
+POLL_S = 0.02
 
 TEST_SETTINGS = ServerSettings(host="127.0.0.1", port=0, grace_s=2.0, workers=2)
 
@@ -53,6 +59,30 @@ class ServerThread:
 
 def start_server(**overrides) -> ServerThread:
     return ServerThread(replace(TEST_SETTINGS, **overrides))
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ServerThread]:
+    """One server per test module, with the test settings."""
+    running = ServerThread()
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def stub(server: ServerThread) -> Iterator[face_animation_pb2_grpc.FaceAnimationStub]:
+    with grpc.insecure_channel(server.address) as channel:
+        yield stub_for(channel)
+
+
+def wait_until(condition: Callable[[], object], timeout_s: float = 10.0, what: str = "the condition") -> None:
+    """Polls `condition` until it is true; fails the test after `timeout_s`. For what a server does
+    in its own time (a session freed, a log line written): never a fixed sleep that is too short on
+    a busy machine and too long on a quiet one."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} was not met within {timeout_s:g} s"
+        time.sleep(POLL_S)
 
 
 def stub_for(channel: grpc.Channel) -> face_animation_pb2_grpc.FaceAnimationStub:

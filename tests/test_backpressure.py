@@ -11,9 +11,12 @@ import time
 from pathlib import Path
 
 import grpc
+import pytest
 
 from runtime.pipeline import Animator
-from tests.server_harness import audio, config, end, motion_frames, start_server, stub_for
+from tests.server_harness import audio, config, end, motion_frames, start_server, stub_for, wait_until
+
+pytestmark = pytest.mark.slow  # pauses and stalls show only as time passes
 
 CHUNKS = 3000  # 60 s of 16 kHz audio in 20 ms chunks, offered as fast as the server takes them
 # The client keeps its receive window at HTTP/2's 64 KiB (no BDP probing), so the pause point is
@@ -27,13 +30,6 @@ def _eager_client(sent: list[int]):
         sent[0] += 1
         yield audio(b"\0\1" * 320)
     yield end()
-
-
-def _wait_until(condition, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def _frames_made(server) -> list[int]:
@@ -54,12 +50,12 @@ def test_a_client_that_stops_reading_pauses_its_session(server):
     sent = [0]
     with grpc.insecure_channel(server.address, options=SMALL_WINDOW) as channel:
         call = stub_for(channel).Animate(_eager_client(sent), timeout=60)
-        _wait_until(lambda: _frames_made(server) and _frames_made(server)[0] > 0)
+        wait_until(lambda: _frames_made(server) and _frames_made(server)[0] > 0)
         paused_at = _settled(lambda: (_frames_made(server)[0], sent[0]))
         frames_made, chunks_taken = paused_at
         # Paused far short of the 1500 frames the audio makes, and reading (so buffering) no more audio.
         assert 0 < frames_made < 500 and chunks_taken < 1000, paused_at
-        time.sleep(1.0)
+        time.sleep(1.0)  # a pause is seen only by waiting: nothing may move meanwhile
         assert (_frames_made(server)[0], sent[0]) == paused_at and server.active_sessions == 1
         responses = list(call)  # reading again resumes it, and nothing was lost
     assert len(motion_frames(responses)) == CHUNKS // 2 and responses[-1].status.code == 0
@@ -71,9 +67,9 @@ def test_a_client_stalled_past_the_session_length_is_cut_off():
         sent = [0]
         with grpc.insecure_channel(server.address, options=SMALL_WINDOW) as channel:
             call = stub_for(channel).Animate(_eager_client(sent), timeout=30)
-            _wait_until(lambda: server.active_sessions == 1)
+            wait_until(lambda: server.active_sessions == 1)
             started = time.monotonic()
-            _wait_until(lambda: server.active_sessions == 0, timeout_s=5.0)
+            wait_until(lambda: server.active_sessions == 0, timeout_s=5.0)
             assert time.monotonic() - started < 3.0  # its length, then as long again to unblock
             call.cancel()  # gRPC cannot send the status past unread frames: the stream ends on our side
         gc.collect()
@@ -107,7 +103,7 @@ def test_a_killed_client_frees_its_session(server):
         assert server.active_sessions == 1
         client.send_signal(signal.SIGKILL)
         client.wait(10)
-        _wait_until(lambda: server.active_sessions == 0)
+        wait_until(lambda: server.active_sessions == 0)
     finally:
         client.kill()
     gc.collect()

@@ -7,7 +7,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ import pytest
 from runtime.motion_clip import read_clip
 from runtime.train.espeak import synthesize, write_wav
 from service.process import ServerProcess, facecast_command
+from tests.server_harness import free_port
 from tests.speech import PARAGRAPH
 
 pytestmark = pytest.mark.slow
@@ -63,7 +63,6 @@ def test_sigterm_lets_running_streams_finish(wav):
         command = facecast_command("stream", str(wav), "--server", server.address, "--realtime", "--json")
         client = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         server.wait_for("session_start")  # the stream is under way, paced at real time
-        time.sleep(0.5)
         server.process.send_signal(signal.SIGTERM)
         draining = server.wait_for("server_draining")
         assert draining["active_sessions"] == 1
@@ -96,17 +95,11 @@ def test_bake_writes_the_documented_clip(tmp_path, wav, suffix):
     assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left nothing behind
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.parametrize("make_args", [
     lambda tmp, wav: ("bake", str(tmp / "missing.wav"), "-o", str(tmp / "out.json")),
     lambda tmp, wav: ("bake", str(wav), "-o", str(tmp / "out.txt")),
     lambda tmp, wav: ("bake", str(Path(__file__)), "-o", str(tmp / "out.json")),
-    lambda tmp, wav: ("stream", str(wav), "--server", f"127.0.0.1:{_free_port()}", "--timeout-s", "2"),
+    lambda tmp, wav: ("stream", str(wav), "--server", f"127.0.0.1:{free_port()}", "--timeout-s", "2"),
 ], ids=["missing-audio", "bad-suffix", "not-audio", "no-server"])
 def test_user_errors_are_one_line_without_a_traceback(tmp_path, wav, make_args):
     result = _run(*make_args(tmp_path, wav))

@@ -37,6 +37,7 @@ def _health(address: str) -> int:
         return health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=5).status
 
 
+@pytest.mark.slow  # a server process and its grace period
 def test_sigterm_drains_within_grace_while_health_says_not_serving(tmp_path):
     server = ServerProcess("--grace-s", str(GRACE_S), "--avatar-dir", str(tmp_path))
     stop = threading.Event()

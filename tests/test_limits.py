@@ -64,6 +64,7 @@ def test_sessions_beyond_the_maximum_are_resource_exhausted(limited, stub):
     assert list(stub.Animate(iter([config(16000), end()]), timeout=10))[-1].status.code == 0  # room again
 
 
+@pytest.mark.slow  # waits on wall-clock timeouts
 def test_a_silent_client_hits_the_idle_timeout(limited, stub):
     def stalls():
         yield config(16000)
@@ -77,6 +78,7 @@ def test_a_silent_client_hits_the_idle_timeout(limited, stub):
     assert limited.active_sessions == 0
 
 
+@pytest.mark.slow  # waits on wall-clock timeouts
 def test_a_session_ends_at_its_maximum_length(limited, stub):
     frames = []
 
@@ -137,6 +139,7 @@ def test_limits_come_from_flags_then_the_environment():
     assert (settings.max_sessions, settings.idle_timeout_s, settings.api_keys) == (9, 5.5, "a,b")
 
 
+@pytest.mark.slow  # six idle seconds of pings
 def test_client_pings_at_the_permitted_rate_keep_an_idle_connection():
     """Game clients ping idle connections every ~30 s against the default 20 s minimum; here the
     same at 1/20 scale: pings every 1.5 s, allowed (1 s minimum) or too often (5 s: GOAWAY). Both

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import socket
 import urllib.request
 
 import grpc
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.server_harness import audio, config, end, motion_frames, run_session, start_server, stub_for
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.server_harness import (
+    audio,
+    config,
+    end,
+    free_port,
+    motion_frames,
+    run_session,
+    start_server,
+    stub_for,
+)
 
 
 def _scrape(port: int) -> dict[tuple[str, tuple], float]:
@@ -25,7 +27,7 @@ def _scrape(port: int) -> dict[tuple[str, tuple], float]:
 
 
 def test_metrics_count_sessions_frames_and_errors(speech):
-    port = _free_port()
+    port = free_port()
     server = start_server(metrics_port=port)
     try:
         with grpc.insecure_channel(server.address) as channel:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 
 import grpc
 import pytest
@@ -13,20 +12,16 @@ import pytest
 from runtime.errors import InvalidConfigError
 from service.process import ServerProcess
 from service.settings import ServerSettings
-from tests.server_harness import config, end, stub_for
+from tests.server_harness import config, end, free_port, stub_for
+
+pytestmark = pytest.mark.slow  # server processes, started and stopped
 
 CONNECTIONS = 16  # the kernel hashes each connection to a process: all 16 on one of 2 has odds 2^-15
 OWN_CONNECTION = [("grpc.use_local_subchannel_pool", 1)]  # else channels in one process share a connection
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_processes_share_the_port_and_drain_together(tmp_path):
-    server = ServerProcess("--processes", "2", "--port", str(_free_port()), "--avatar-dir", str(tmp_path))
+    server = ServerProcess("--processes", "2", "--port", str(free_port()), "--avatar-dir", str(tmp_path))
     try:
         second = server.wait_for("server_started", 60)
         assert second["port"] == server.port
@@ -49,7 +44,7 @@ def test_several_processes_need_a_fixed_port():
 
 
 def test_when_one_process_dies_the_others_are_stopped(tmp_path):
-    server = ServerProcess("--processes", "2", "--port", str(_free_port()), "--avatar-dir", str(tmp_path),
+    server = ServerProcess("--processes", "2", "--port", str(free_port()), "--avatar-dir", str(tmp_path),
                            "--grace-s", "1")
     try:
         second = server.wait_for("server_started", 60)

@@ -11,7 +11,7 @@ import pytest
 
 from runtime.pipeline import Animator
 from service.api import animate_pb2, controls_pb2
-from tests.server_harness import audio, chunked, config, end, run_session, start_server, stub_for
+from tests.server_harness import audio, chunked, config, end, run_session, start_server, stub_for, wait_until
 
 
 def _status_of(stub, requests) -> tuple[grpc.StatusCode, str]:
@@ -96,14 +96,14 @@ def test_oversize_message_is_resource_exhausted():
         with grpc.insecure_channel(server.address) as channel:
             code, _ = _status_of(stub_for(channel), [config(48000), audio(b"\0\0" * 200_000), end()])
         assert code == grpc.StatusCode.RESOURCE_EXHAUSTED
-        _wait_until(lambda: server.active_sessions == 0)
+        wait_until(lambda: server.active_sessions == 0, what="no session left")
     finally:
         server.stop()
 
 
 def test_errors_leave_no_session_behind(server, stub):
     _status_of(stub, [config(16000), audio(b"\0" * 3), end()])
-    _wait_until(lambda: server.active_sessions == 0)
+    wait_until(lambda: server.active_sessions == 0, what="no session left")
 
 
 def test_client_cancelling_mid_stream_frees_its_session(server, stub, speech):
@@ -121,14 +121,7 @@ def test_client_cancelling_mid_stream_frees_its_session(server, stub, speech):
             assert server.active_sessions == 1
             call.cancel()
             break
-    _wait_until(lambda: server.active_sessions == 0)
-
-
-def _wait_until(condition, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
+    wait_until(lambda: server.active_sessions == 0, what="no session left")
 
 
 def test_failed_sessions_release_their_runtime_state(server, stub):
@@ -136,6 +129,6 @@ def test_failed_sessions_release_their_runtime_state(server, stub):
                      [config(16000, avatar_id="missing"), end()],
                      [audio(b"\0\0"), end()]):
         _status_of(stub, requests)
-    _wait_until(lambda: server.active_sessions == 0)
+    wait_until(lambda: server.active_sessions == 0, what="no session left")
     gc.collect()
     assert not [thing for thing in gc.get_objects() if type(thing) is Animator]  # type(): isinstance probes proxies
