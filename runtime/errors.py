@@ -16,8 +16,14 @@ class InvalidAudioError(FacecastError, ValueError):
     """Audio that cannot be decoded: wrong byte count, NaN, unreadable file, no audio stream."""
 
 
-class AudioTooLongError(FacecastError):
-    """More audio in one piece than a configured limit allows."""
+class OutOfOrderError(FacecastError):
+    """A request that is valid, but not now: audio after the end of audio, audio before a session's
+    configuration, a second configuration."""
+
+
+class LimitExceededError(FacecastError):
+    """More than a configured limit allows: audio in one chunk, bytes in an image, a session's
+    length, sessions at once. Every size and capacity limit raises this one type."""
 
 
 class AvatarNotFoundError(FacecastError, LookupError):

@@ -24,17 +24,14 @@ from runtime.audio.pcm import AudioFormat, decode_pcm
 from runtime.audio.prosody import ProsodyBlock, StreamingProsody
 from runtime.audio.resample import StreamingResampler
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
-from runtime.errors import InvalidConfigError
+from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
+from runtime.errors import InvalidConfigError, OutOfOrderError
 from runtime.motion.composer import compose
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
 from runtime.motion.dynamics import ProceduralDynamics, ProsodyCues
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
 from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
-
-MIN_FPS, MAX_FPS, DEFAULT_FPS = 1, 60, 25
-MAX_SEED = 2**64 - 1
-MAX_IDLE_S = 600.0
 
 AnimatorOutput = MotionFrame | SessionEvent
 
@@ -51,17 +48,15 @@ class AnimatorOptions:
     """Everything that shapes a session's output, validated once here."""
 
     fps: int = DEFAULT_FPS  # output frames per second, 1..60
-    seed: int = 0  # seed of the stochastic motion, 0..2**64-1
+    seed: int = DEFAULT_SEED  # seed of the stochastic motion, 0..2**64-1
     audio_format: AudioFormat = AudioFormat()
     controls: Controls = Controls()
     mouth_model: str = DEFAULT_MOUTH_MODEL
     rest: RestState = field(default_factory=RestState)  # the avatar's own pose and expression
 
     def __post_init__(self) -> None:
-        if not MIN_FPS <= self.fps <= MAX_FPS:
-            raise InvalidConfigError(f"fps must be within [{MIN_FPS}, {MAX_FPS}], got {self.fps}")
-        if not 0 <= self.seed <= MAX_SEED:
-            raise InvalidConfigError(f"seed must be within [0, 2**64 - 1], got {self.seed}")
+        check_fps(self.fps)
+        check_seed(self.seed)
         check_mouth_model(self.mouth_model)
 
 
@@ -114,7 +109,7 @@ class Animator:
     def push_samples(self, samples: np.ndarray) -> list[AnimatorOutput]:
         """Mono float32 samples in [-1, 1] at the session's sample rate."""
         if self.ended:
-            raise InvalidConfigError("audio pushed after the end of audio")
+            raise OutOfOrderError("audio pushed after the end of audio")
         self._input_samples += len(samples)
         resampled = self._resampler.push(samples)
         self._pending.append(resampled)
@@ -125,8 +120,7 @@ class Animator:
 
     def push_silence(self, seconds: float) -> list[AnimatorOutput]:
         """Idle life without audio: the stream goes on as if `seconds` of silence had arrived."""
-        if not 0.0 <= seconds <= MAX_IDLE_S:
-            raise InvalidConfigError(f"idle_s must be within [0, {MAX_IDLE_S}], got {seconds}")
+        check_idle_s(seconds)
         rate = self.options.audio_format.sample_rate_hz
         return self.push_samples(np.zeros(round(seconds * rate), np.float32))
 

@@ -30,12 +30,28 @@ class HeadPose:
     z: float = 0.0
 
     def as_array(self) -> np.ndarray:
-        """(6,) float32 in field order: pitch, yaw, roll, x, y, z."""
+        """(POSE_WIDTH,) float32, columns as PoseColumn (the field order)."""
         return np.array([getattr(self, f.name) for f in fields(self)], dtype=np.float32)
 
     @classmethod
     def from_array(cls, values: np.ndarray) -> HeadPose:
-        return cls(*(float(v) for v in values[:6]))
+        return cls(*(float(v) for v in values[:POSE_WIDTH]))
+
+
+class PoseColumn(enum.IntEnum):
+    """The columns of a head pose held as numbers (HeadPose.as_array, the motion rows, the
+    renderer's (B, 6) poses): HeadPose's fields, in their order."""
+
+    PITCH = 0
+    YAW = 1
+    ROLL = 2
+    X = 3
+    Y = 4
+    Z = 5
+
+
+POSE_WIDTH = len(PoseColumn)
+POSE_ROTATION = slice(PoseColumn.PITCH, PoseColumn.ROLL + 1)  # the three angles, degrees
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import TypeVar
 
 import grpc
 
-from runtime.errors import AudioTooLongError, InvalidConfigError
+from runtime.errors import InvalidConfigError, LimitExceededError
 from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
@@ -143,7 +143,7 @@ class AnimateSession:
     def _push_audio(self, data: bytes) -> list[AnimatorOutput]:
         seconds = self._chunk_seconds(data)
         if seconds > self._settings.max_audio_chunk_s:
-            raise AudioTooLongError(f"an AudioChunk may hold at most {self._settings.max_audio_chunk_s} s "
+            raise LimitExceededError(f"an AudioChunk may hold at most {self._settings.max_audio_chunk_s} s "
                                     f"of audio, this one holds {seconds:.2f} s")
         self.figures.chunks += 1
         return self._animator.push_pcm(data)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.defaults import DEFAULT_FPS
 from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
-from runtime.pipeline import DEFAULT_FPS, AnimatorOptions, ModelVersion
+from runtime.pipeline import AnimatorOptions, ModelVersion
 from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, check_jpeg_quality
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, DEFAULT_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import (

@@ -9,14 +9,15 @@ import grpc
 from google.protobuf.message import DecodeError
 
 from runtime.errors import (
-    AudioTooLongError,
     AvatarNotFoundError,
     FacecastError,
     InvalidAudioError,
     InvalidConfigError,
+    LimitExceededError,
+    OutOfOrderError,
     UnsupportedFeatureError,
 )
-from runtime.face.errors import FaceModelMissingError
+from runtime.face.errors import FaceModelMissingError, InvalidImageError
 
 
 class StreamError(Exception):
@@ -30,8 +31,10 @@ class StreamError(Exception):
 _CODES: tuple[tuple[type[Exception], grpc.StatusCode], ...] = (
     (InvalidConfigError, grpc.StatusCode.INVALID_ARGUMENT),
     (InvalidAudioError, grpc.StatusCode.INVALID_ARGUMENT),
+    (InvalidImageError, grpc.StatusCode.INVALID_ARGUMENT),  # not an image, no face, too many pixels
+    (OutOfOrderError, grpc.StatusCode.FAILED_PRECONDITION),
     (AvatarNotFoundError, grpc.StatusCode.NOT_FOUND),
-    (AudioTooLongError, grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (LimitExceededError, grpc.StatusCode.RESOURCE_EXHAUSTED),
     (UnsupportedFeatureError, grpc.StatusCode.UNIMPLEMENTED),
     (FaceModelMissingError, grpc.StatusCode.INTERNAL),  # the server's install, not the client's request
 )

@@ -13,9 +13,9 @@ import grpc
 
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.constants import MAX_INPUT_SAMPLE_RATE, MIN_INPUT_SAMPLE_RATE
+from runtime.defaults import DEFAULT_FPS, MAX_FPS, MIN_FPS
 from runtime.face.avatar_store import AvatarStore
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
-from runtime.pipeline import DEFAULT_FPS, MAX_FPS, MIN_FPS
 from runtime.version import package_version
 from service import convert
 from service.animate import AnimateSession

@@ -7,7 +7,7 @@ import pytest
 
 from runtime.arkit import Blendshape
 from runtime.audio.pcm import AudioEncoding, AudioFormat
-from runtime.errors import InvalidConfigError
+from runtime.errors import InvalidConfigError, OutOfOrderError
 from runtime.pipeline import Animator, AnimatorOptions, run_clip
 from runtime.types import ControlPatch, Controls, Emotion, EventKind, MotionFrame, SessionEvent
 from tests.speech import Clip, concatenate, silence
@@ -102,7 +102,7 @@ def test_frames_stop_at_the_audio_duration_and_end_is_final(speech):
     frames = _frames(run_clip(animator, speech.samples))
     assert len(frames) == int(np.ceil(speech.duration_s * 60))
     assert animator.end_audio() == []
-    with pytest.raises(InvalidConfigError):
+    with pytest.raises(OutOfOrderError):
         animator.push_samples(np.zeros(10, np.float32))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 import pytest
 
@@ -11,6 +13,7 @@ from runtime.audio.pcm import AudioEncoding, decode_pcm, encode_pcm16
 from runtime.audio.resample import StreamingResampler
 from runtime.errors import InvalidAudioError, InvalidConfigError
 from runtime.motion.viseme_targets import viseme_pose_matrix
+from runtime.types import POSE_WIDTH, HeadPose, PoseColumn
 from service.settings import ServerSettings, resolve_settings
 
 
@@ -25,6 +28,13 @@ def test_names_are_apple_and_ovr_order():
     assert VISEME_NAMES == ("sil", "PP", "FF", "TH", "DD", "kk", "CH", "SS", "nn", "RR", "aa", "E", "ih", "oh", "ou")
     with pytest.raises(KeyError):
         blendshape_index("mouthSmile")
+
+
+def test_pose_columns_are_the_head_pose_fields_in_order():
+    pose = HeadPose(pitch_deg=1.0, yaw_deg=2.0, roll_deg=3.0, x=4.0, y=5.0, z=6.0)
+    assert [field.name for field in fields(HeadPose)] == ["pitch_deg", "yaw_deg", "roll_deg", "x", "y", "z"]
+    assert [pose.as_array()[column] for column in PoseColumn] == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert POSE_WIDTH == 6 and HeadPose.from_array(pose.as_array()) == pose
 
 
 def test_silence_viseme_is_a_rest_pose():

@@ -22,7 +22,7 @@ import numpy as np
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
 from runtime.audio.constants import N_MELS
 from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
-from runtime.motion.mouth_baseline import MouthRows
+from runtime.motion.mouth_protocol import MouthRows
 from runtime.numerics import rowwise_matmul
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence

@@ -8,9 +8,9 @@ from runtime.arkit import Blendshape
 from runtime.motion.controls import ControlRows
 from runtime.motion.dynamics import DynamicsRows
 from runtime.motion.eye_look import add_eye_look
-from runtime.motion.mouth_baseline import MouthRows
+from runtime.motion.mouth_protocol import MouthRows
 from runtime.motion.track import BLENDSHAPES, GAZE, HEAD, ROW_WIDTH, VISEMES, VOICE
-from runtime.types import RestState
+from runtime.types import PoseColumn, RestState
 
 REST_CAMERA_DISTANCE = 5.0  # face widths from the camera to the head at rest (motion.proto)
 # How much of the emphasis each shape shows: the inner brow rises most, the outer brows less, and
@@ -38,8 +38,8 @@ def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, res
 def _head(dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
     scale = (controls.motion_intensity * controls.motion_scale)[:, None]
     head = rest.head_pose.as_array() + dynamics.head * scale
-    head[:, 0] += controls.head_pitch_offset
-    head[:, 5] += REST_CAMERA_DISTANCE * (1.0 - controls.head_distance)
+    head[:, PoseColumn.PITCH] += controls.head_pitch_offset
+    head[:, PoseColumn.Z] += REST_CAMERA_DISTANCE * (1.0 - controls.head_distance)
     return head
 
 

@@ -34,7 +34,7 @@ class ProsodyCues:
 
 @dataclass(frozen=True)
 class DynamicsRows:
-    head: np.ndarray  # (n, 6) pose offsets: pitch, yaw, roll (deg), x, y, z (face widths)
+    head: np.ndarray  # (n, POSE_WIDTH) pose offsets by PoseColumn: pitch, yaw, roll (deg), x, y, z (face widths)
     blinks: np.ndarray  # (n, 2) eyeBlinkLeft, eyeBlinkRight
     gaze_offset: np.ndarray  # (n, 2) yaw, pitch (deg) around the gaze target
     emphasis: np.ndarray  # (n,) 0..MAX_EMPHASIS: raises brows, narrows eyes and cheeks

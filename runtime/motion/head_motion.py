@@ -14,8 +14,9 @@ from scipy.signal import butter
 
 from runtime.audio.constants import FEATURE_RATE, HOP_S
 from runtime.numerics import StreamingIir, bump_filter, impulse_response, one_pole
+from runtime.types import POSE_ROTATION, POSE_WIDTH, PoseColumn
 
-# Columns: pitch, yaw, roll (degrees), x, y, z (face widths).
+# Per pose column (PoseColumn): pitch, yaw, roll (degrees), x, y, z (face widths).
 DRIFT_CUTOFF_HZ = 0.2
 DRIFT_STD = np.array([1.0, 1.4, 1.0, 0.006, 0.005, 0.004])
 SWAY_BAND_HZ = (0.6, 2.0)  # the speech-envelope band heads move in
@@ -33,13 +34,13 @@ BREATH_Y = 0.004  # and lifts it, in face widths
 
 
 class HeadMotion:
-    """Streaming: push per-hop speech cues; get (n, 6) head pose offsets."""
+    """Streaming: push per-hop speech cues; get (n, POSE_WIDTH) head pose offsets."""
 
     def __init__(self, generator: np.random.Generator) -> None:
         self._generator = generator
-        self._drift = _unit_noise_filter(butter(2, DRIFT_CUTOFF_HZ, btype="low", fs=FEATURE_RATE), 6)
-        self._sway = _unit_noise_filter(butter(2, SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), 6)
-        self._slow_sway = _unit_noise_filter(butter(2, SLOW_SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), 6)
+        self._drift = _unit_noise_filter(butter(2, DRIFT_CUTOFF_HZ, btype="low", fs=FEATURE_RATE), POSE_WIDTH)
+        self._sway = _unit_noise_filter(butter(2, SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), POSE_WIDTH)
+        self._slow_sway = _unit_noise_filter(butter(2, SLOW_SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), POSE_WIDTH)
         self._envelope = one_pole(ENVELOPE_TIME_CONSTANT_S, HOP_S, 1)
         self._nod = bump_filter(NOD_PEAK_S, HOP_S, 2)
         self._breath_phase = generator.uniform(0.0, 2.0 * np.pi)
@@ -49,12 +50,13 @@ class HeadMotion:
              slow_share: np.ndarray) -> np.ndarray:
         """speech_envelope, accents (0..1), phrase_ends (bool), slow_share (0..1): all (n,)."""
         count = len(speech_envelope)
-        noise = self._generator.standard_normal((count, 19))  # 18 for the filters, 1 for tilt sides
+        noise = self._generator.standard_normal((count, 3 * POSE_WIDTH + 1))  # a pose each filter, 1 for tilt sides
+        drift, fast, slow_noise = (noise[:, k * POSE_WIDTH:(k + 1) * POSE_WIDTH] for k in range(3))
         envelope = self._envelope.push(speech_envelope[:, None])  # (n, 1)
         slow = slow_share[:, None]
-        sway = (1.0 - slow) * self._sway.push(noise[:, 6:12]) + slow * self._slow_sway.push(noise[:, 12:18])
-        pose = self._drift.push(noise[:, :6]) * DRIFT_STD + sway * SWAY_STD * envelope
-        pose[:, :3] += self._nods(accents, phrase_ends, np.sign(noise[:, 18]))
+        sway = (1.0 - slow) * self._sway.push(fast) + slow * self._slow_sway.push(slow_noise)
+        pose = self._drift.push(drift) * DRIFT_STD + sway * SWAY_STD * envelope
+        pose[:, POSE_ROTATION] += self._nods(accents, phrase_ends, np.sign(noise[:, 3 * POSE_WIDTH]))
         pose += self._breathing(count)
         self._hop += count
         return pose.astype(np.float32)
@@ -70,9 +72,9 @@ class HeadMotion:
     def _breathing(self, count: int) -> np.ndarray:
         times = (self._hop + np.arange(count)) * HOP_S
         wave = np.sin(2.0 * np.pi * BREATH_HZ * times + self._breath_phase)
-        breath = np.zeros((count, 6))
-        breath[:, 0] = BREATH_PITCH_DEG * wave
-        breath[:, 4] = BREATH_Y * wave
+        breath = np.zeros((count, POSE_WIDTH))
+        breath[:, PoseColumn.PITCH] = BREATH_PITCH_DEG * wave
+        breath[:, PoseColumn.Y] = BREATH_Y * wave
         return breath
 
 

@@ -12,12 +12,11 @@ model emits for input hop j therefore describes hop j - DELAY_HOPS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from runtime.arkit import NUM_VISEMES, Blendshape, viseme_index
 from runtime.audio.features import FeatureBlock, mel_frequencies
+from runtime.motion.mouth_protocol import MouthRows
 from runtime.motion.viseme_targets import viseme_pose_matrix
 from runtime.numerics import StreamingFir, hann_taps, rowwise_matmul
 
@@ -30,15 +29,6 @@ QUIETEST_PEAK_DB = -45.0  # a quieter peak than this is not treated as full loud
 SCORE_SHARPNESS = 1.6  # softmax temperature of the viseme scores
 
 _SIL = viseme_index("sil")
-
-
-@dataclass(frozen=True)
-class MouthRows:
-    """Mouth of consecutive hops: viseme probabilities, mouth blendshapes, voice activity."""
-
-    visemes: np.ndarray  # (n, 15), rows sum to 1
-    blendshapes: np.ndarray  # (n, 52), mouth and jaw weights only
-    voice_activity: np.ndarray  # (n,)
 
 
 # Spectral bands summed from the mel power (Hz), and two of them weighted by frequency for centroids.

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import numpy as np
-
-from runtime.audio.features import FeatureBlock
 from runtime.errors import InvalidConfigError
 from runtime.motion.audio_to_mouth import LearnedMouth
-from runtime.motion.mouth_baseline import BaselineMouth, MouthRows
-
-
-class MouthModel(Protocol):
-    """Streaming: the rows returned for input hops [a, b) describe hops [a - lookahead_hops, b - lookahead_hops)."""
-
-    name: str
-    version: str
-    lookahead_hops: int
-
-    def push(self, features: FeatureBlock, voice_probability: np.ndarray) -> MouthRows: ...
-
+from runtime.motion.mouth_baseline import BaselineMouth
+from runtime.motion.mouth_protocol import MouthModel
 
 # "learned" beats the DSP baseline on real speech on every metric (runtime/weights/audio_to_mouth.md);
 # the baseline stays selectable as the yardstick and a fallback.

@@ -13,9 +13,9 @@ import numpy as np
 
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
 from runtime.audio.constants import FEATURE_RATE
-from runtime.types import EyeGaze, Gaze, HeadPose, MotionFrame
+from runtime.types import POSE_WIDTH, EyeGaze, Gaze, HeadPose, MotionFrame
 
-HEAD = slice(0, 6)
+HEAD = slice(0, POSE_WIDTH)
 BLENDSHAPES = slice(HEAD.stop, HEAD.stop + NUM_BLENDSHAPES)
 VISEMES = slice(BLENDSHAPES.stop, BLENDSHAPES.stop + NUM_VISEMES)
 GAZE = slice(VISEMES.stop, VISEMES.stop + 4)

@@ -11,9 +11,10 @@ from tqdm import tqdm
 
 from runtime.audio.files import DecodedAudio, load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.defaults import DEFAULT_FPS
 from runtime.errors import InvalidConfigError
 from runtime.motion_clip import check_clip_path, clip_document, write_clip
-from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
+from runtime.pipeline import Animator, AnimatorOptions, run_clip
 from runtime.types import MotionFrame
 from runtime.version import package_version
 from service.cli.control_flags import add_control_flags, add_mouth_model_flag, controls_from_flags

@@ -9,8 +9,9 @@ from tqdm import tqdm
 
 from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.defaults import DEFAULT_FPS
 from runtime.errors import InvalidConfigError
-from runtime.pipeline import DEFAULT_FPS, Animator, AnimatorOptions, run_clip
+from runtime.pipeline import Animator, AnimatorOptions, run_clip
 from runtime.render.framing import (
     DEFAULT_FRAME_OPTIONS,
     DEFAULT_FRAME_SIZE,
