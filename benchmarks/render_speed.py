@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from runtime.face.avatar import Avatar, analyse_avatar
-from runtime.render.encoders import ImageFormat, encode_frame
+from runtime.render.encoders import EncodeOptions, ImageFormat, encode_frame
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.types import EyeGaze, Gaze, HeadPose, MotionFrame
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2_grpc
@@ -65,14 +65,13 @@ def run(frames_per_case: int = 96) -> list[dict]:
     torch.set_num_threads(2)
     avatar = _astronaut()
     renderer = FrameRenderer(avatar)
-    renderer.render(_frames(avatar, 2, 0))  # warm-up
-    rows = []
+    list(renderer.render(_frames(avatar, 2, 0)))  # warm-up
+    rows, jpeg = [], EncodeOptions(ImageFormat.JPEG)
     for batch in BATCHES:
         frames = _frames(avatar, frames_per_case, batch)
         started = time.perf_counter()
-        for start in range(0, len(frames), batch):
-            for image in renderer.render(frames[start:start + batch]):
-                encode_frame(image, ImageFormat.JPEG, 85)
+        for picture in renderer.render(frames, max_batch=batch):
+            encode_frame(picture.rgb, jpeg)
         elapsed = time.perf_counter() - started
         rows.append({"batch": batch, "frames": len(frames), "fps": round(len(frames) / elapsed, 1),
                      "ms_per_frame": round(elapsed / len(frames) * 1000, 2)})

@@ -23,7 +23,7 @@ from runtime.errors import InvalidConfigError, LimitExceededError
 from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
-from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat
+from runtime.render.encoders import EncodeOptions
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
@@ -60,7 +60,7 @@ class AnimateSession:
         self._metrics = metrics
         self._frames_out: RenderBatcher | None = None  # set when the session asked for frames
         self._send_latents = True
-        self._image_format = (ImageFormat.JPEG, DEFAULT_JPEG_QUALITY)
+        self._encoding = EncodeOptions()
         self.figures = SessionFigures()
         self._settings = settings
         self._executor = executor
@@ -118,7 +118,7 @@ class AnimateSession:
             return
         if avatar is None:
             raise InvalidConfigError("rendered frames need an avatar_id (CreateAvatar first)")
-        self._image_format = convert.image_format(config)
+        self._encoding = convert.encode_options(config)
         frame_options = convert.frame_options(config)
         self._frames_out = await self._in_executor(self._renderers.get, avatar, frame_options)  # ~1 s the first time
 
@@ -170,19 +170,21 @@ class AnimateSession:
         self._metrics.compute_seconds.observe(time.perf_counter() - started)
         return responses
 
-    async def _rendered(self, frames: list[MotionFrame]) -> dict[int, animate_pb2.AnimateResponse]:
-        """Each motion frame's RenderedFrame by frame index (none without frames asked for)."""
+    async def _rendered(self, frames: list[MotionFrame]) -> list[animate_pb2.AnimateResponse]:
+        """Each motion frame's RenderedFrame, in the frames' order (none without frames asked for)."""
         if self._frames_out is None or not frames:
-            return {}
-        image_format, quality = self._image_format
-        encoded = await self._frames_out.render(frames, image_format, quality)
+            return []
+        encoded = await self._frames_out.render(frames, self._encoding)
         renderer = self._frames_out.renderer
-        return {frame.index: convert.rendered_frame(frame, data, image_format, renderer.width, renderer.height)
-                for frame, data in zip(frames, encoded, strict=True)}
+        return [convert.rendered_frame(frame, data, self._encoding.image_format, renderer.width, renderer.height)
+                for frame, data in zip(frames, encoded, strict=True)]
 
     def _translated(self, outputs: list[AnimatorOutput], frame_count: int,
-                    images: dict[int, animate_pb2.AnimateResponse]) -> list[animate_pb2.AnimateResponse]:
+                    images: list[animate_pb2.AnimateResponse]) -> list[animate_pb2.AnimateResponse]:
+        """Responses in output order; a frame's RenderedFrame (`images`, one per motion frame when
+        rendering) right after its MotionFrame."""
         responses = []
+        pictures = iter(images)
         for output in outputs:
             if not isinstance(output, MotionFrame):
                 responses.append(convert.event(output))
@@ -190,8 +192,8 @@ class AnimateSession:
             self.figures.frames += 1
             if self._send_latents:
                 responses.append(convert.motion_frame(output))
-            if output.index in images:
-                responses.append(images[output.index])
+            if images:
+                responses.append(next(pictures))
         self.figures.rendered_frames += len(images)
         self._metrics.frames.inc(frame_count)
         self._metrics.rendered_frames.inc(len(images))

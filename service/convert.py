@@ -8,7 +8,7 @@ from runtime.defaults import DEFAULT_FPS
 from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.pipeline import AnimatorOptions, ModelVersion
-from runtime.render.encoders import DEFAULT_JPEG_QUALITY, ImageFormat, check_jpeg_quality
+from runtime.render.encoders import DEFAULT_JPEG_QUALITY, EncodeOptions, ImageFormat
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, DEFAULT_FRAME_SIZE, FrameOptions, Framing
 from runtime.types import (
     ControlPatch,
@@ -65,13 +65,11 @@ def audio_format(message: animate_pb2.AudioFormat) -> AudioFormat:
     return AudioFormat(_ENCODINGS[message.encoding], message.sample_rate_hz)
 
 
-def image_format(config: animate_pb2.SessionConfig) -> tuple[ImageFormat, int]:
-    """The encoding and JPEG quality of rendered frames."""
+def encode_options(config: animate_pb2.SessionConfig) -> EncodeOptions:
+    """The encoding and JPEG quality of rendered frames (0 on the wire: the default)."""
     if config.image_encoding not in _IMAGE_FORMATS:
         raise InvalidConfigError(f"image_encoding has an unknown value {config.image_encoding}")
-    quality = config.jpeg_quality or DEFAULT_JPEG_QUALITY
-    check_jpeg_quality(quality)
-    return _IMAGE_FORMATS[config.image_encoding], quality
+    return EncodeOptions(_IMAGE_FORMATS[config.image_encoding], config.jpeg_quality or DEFAULT_JPEG_QUALITY)
 
 
 def frame_options(config: animate_pb2.SessionConfig) -> FrameOptions:
@@ -83,6 +81,7 @@ def frame_options(config: animate_pb2.SessionConfig) -> FrameOptions:
 
 def rendered_frame(frame: MotionFrame, data: bytes, encoding: ImageFormat, width: int, height: int
                    ) -> animate_pb2.AnimateResponse:
+    """The RenderedFrame of motion frame `frame`: same index and time, its image encoded as `data`."""
     message = animate_pb2.RenderedFrame(index=frame.index, time_s=frame.time_s, encoding=_IMAGE_ENCODINGS[encoding],
                                         width=width, height=height, data=data)
     return animate_pb2.AnimateResponse(frame=message)

@@ -3,31 +3,29 @@ together.
 
 A session's chunk of live audio yields a frame or two; rendering them alone pays the renderer's
 per-call cost each time. The batcher queues what sessions ask for while a render is running and
-renders the whole queue in the next call (up to MAX_BATCH_FRAMES), so concurrent sessions share the
-calls and torch's batched kernels. It adds no wait of its own: a request that finds the renderer
-idle is rendered at once. Encoding runs in the same executor call, each session's frames in its
-own format.
+renders the whole queue in the next call (up to MAX_BATCH_FRAMES; FrameRenderer.render slices
+longer uploads), so concurrent sessions share the calls and torch's batched kernels. It adds no
+wait of its own: a request that finds the renderer idle is rendered at once. Encoding runs in the
+same executor call, each session's frames in its own format.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import deque
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-from runtime.render.encoders import ImageFormat, encode_frame
-from runtime.render.frame_renderer import FrameRenderer
+from runtime.render.encoders import EncodeOptions, encode_frame
+from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer
 from runtime.types import MotionFrame
-
-MAX_BATCH_FRAMES = 16  # a render call's frames at most: beyond this the batch's latency outgrows its gain
 
 
 @dataclass
 class _Job:
     frames: list[MotionFrame]
-    image_format: ImageFormat
-    quality: int
+    encoding: EncodeOptions
     done: asyncio.Future  # → list[bytes], one encoded image per frame
 
 
@@ -41,11 +39,11 @@ class RenderBatcher:
         self._queue: deque[_Job] = deque()
         self._drainer: asyncio.Task | None = None  # held: the loop keeps only weak references to tasks
 
-    async def render(self, frames: list[MotionFrame], image_format: ImageFormat, quality: int) -> list[bytes]:
-        """The frames rendered and encoded, in order."""
+    async def render(self, frames: list[MotionFrame], encoding: EncodeOptions) -> list[bytes]:
+        """The frames rendered and encoded, in order: one image per frame."""
         if not frames:
             return []
-        job = _Job(frames, image_format, quality, asyncio.get_running_loop().create_future())
+        job = _Job(frames, encoding, asyncio.get_running_loop().create_future())
         self._queue.append(job)
         if self._drainer is None or self._drainer.done():
             self._drainer = asyncio.get_running_loop().create_task(self._drain())
@@ -76,13 +74,6 @@ class RenderBatcher:
         return jobs
 
     def _render_jobs(self, jobs: list[_Job]) -> list[list[bytes]]:
-        frames = [frame for job in jobs for frame in job.frames]
-        images = []  # a long upload's frames in slices: memory stays that of one batch
-        for start in range(0, len(frames), self._max_batch_frames):
-            images += self.renderer.render(frames[start:start + self._max_batch_frames])
-        encoded, start = [], 0
-        for job in jobs:
-            end = start + len(job.frames)
-            encoded.append([encode_frame(image, job.image_format, job.quality) for image in images[start:end]])
-            start = end
-        return encoded
+        rendered = self.renderer.render((frame for job in jobs for frame in job.frames), self._max_batch_frames)
+        return [[encode_frame(picture.rgb, job.encoding) for picture in itertools.islice(rendered, len(job.frames))]
+                for job in jobs]

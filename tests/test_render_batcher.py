@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from runtime.face.avatar import Avatar, analyse_avatar
-from runtime.render.encoders import ImageFormat
+from runtime.render.encoders import EncodeOptions, ImageFormat
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import FrameOptions
 from runtime.types import EyeGaze, Gaze, MotionFrame
@@ -25,9 +25,9 @@ class RecordingRenderer(FrameRenderer):
         super().__init__(avatar, FrameOptions(256))
         self.calls: list[int] = []
 
-    def render(self, frames):
-        self.calls.append(len(frames))
-        return super().render(frames)
+    def render_latents(self, blendshapes, poses):
+        self.calls.append(len(blendshapes))
+        return super().render_latents(blendshapes, poses)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_waiting_sessions_share_one_render_call_and_get_their_own_frames(avatar:
 
     async def sessions() -> list[list[bytes]]:
         batcher = RenderBatcher(renderer, executor)
-        return await asyncio.gather(*(batcher.render(frames, ImageFormat.RGBA, 85) for frames in jobs))
+        return await asyncio.gather(*(batcher.render(frames, EncodeOptions(ImageFormat.RGBA)) for frames in jobs))
 
     with ThreadPoolExecutor(2) as executor:
         results = asyncio.run(sessions())
@@ -59,27 +59,29 @@ def test_waiting_sessions_share_one_render_call_and_get_their_own_frames(avatar:
     for frames, encoded in zip(jobs, results, strict=True):
         alone = FrameRenderer.render(renderer, frames)  # rendering batched or alone draws the same pixels
         assert len(encoded) == len(frames)
-        for data, image in zip(encoded, alone, strict=True):
-            assert np.array_equal(np.frombuffer(data, np.uint8).reshape(*image.shape[:2], 4)[..., :3], image)
+        for data, picture, frame in zip(encoded, alone, frames, strict=True):
+            assert (picture.index, picture.time_s) == (frame.index, frame.time_s)
+            rgba = np.frombuffer(data, np.uint8).reshape(*picture.rgb.shape[:2], 4)
+            assert np.array_equal(rgba[..., :3], picture.rgb)
 
 
 def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:
     renderer = RecordingRenderer(avatar)
     with ThreadPoolExecutor(1) as executor:
         encoded = asyncio.run(RenderBatcher(renderer, executor, max_batch_frames=4).render(
-            _frames(avatar, 0, 10), ImageFormat.JPEG, 80))
+            _frames(avatar, 0, 10), EncodeOptions(ImageFormat.JPEG, jpeg_quality=80)))
     assert renderer.calls == [4, 4, 2] and len(encoded) == 10 and all(data[:2] == b"\xff\xd8" for data in encoded)
 
 
 def test_a_failed_render_fails_every_waiting_session(avatar: Avatar) -> None:
     class Broken(RecordingRenderer):
-        def render(self, frames):
+        def render_latents(self, blendshapes, poses):
             raise RuntimeError("out of memory")
 
     async def sessions():
         batcher = RenderBatcher(Broken(avatar), executor)
-        return await asyncio.gather(*(batcher.render(_frames(avatar, 0, 1), ImageFormat.PNG, 85) for _ in range(3)),
-                                    return_exceptions=True)
+        calls = [batcher.render(_frames(avatar, 0, 1), EncodeOptions(ImageFormat.PNG)) for _ in range(3)]
+        return await asyncio.gather(*calls, return_exceptions=True)
 
     with ThreadPoolExecutor(1) as executor:
         outcomes = asyncio.run(sessions())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -11,6 +12,7 @@ from PIL import Image
 from runtime.errors import InvalidConfigError
 
 DEFAULT_JPEG_QUALITY = 85  # ~50 KB for a 512² face, 0.5–0.8 ms to encode here
+MIN_JPEG_QUALITY, MAX_JPEG_QUALITY = 1, 100
 
 
 class ImageFormat(enum.Enum):
@@ -19,19 +21,30 @@ class ImageFormat(enum.Enum):
     RGBA = "rgba"  # 8-bit RGBA rows, top to bottom
 
 
-def check_jpeg_quality(quality: int) -> None:
-    if not 1 <= quality <= 100:
-        raise InvalidConfigError(f"jpeg_quality must be within [1, 100], got {quality}")
+@dataclass(frozen=True)
+class EncodeOptions:
+    """How a session's rendered frames are encoded, validated once here."""
+
+    image_format: ImageFormat = ImageFormat.JPEG
+    jpeg_quality: int = DEFAULT_JPEG_QUALITY  # 1..100; only JPEG uses it
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.image_format, ImageFormat):
+            choices = ", ".join(image_format.value for image_format in ImageFormat)
+            raise InvalidConfigError(f"image_format must be one of {choices}, got {self.image_format!r}")
+        if not MIN_JPEG_QUALITY <= self.jpeg_quality <= MAX_JPEG_QUALITY:
+            raise InvalidConfigError(f"jpeg_quality must be within [{MIN_JPEG_QUALITY}, {MAX_JPEG_QUALITY}], "
+                                     f"got {self.jpeg_quality}")
 
 
-def encode_frame(rgb: np.ndarray, image_format: ImageFormat, jpeg_quality: int = DEFAULT_JPEG_QUALITY) -> bytes:
-    """(H, W, 3) uint8 RGB → the bytes of one frame in `image_format`."""
-    if image_format is ImageFormat.RGBA:
+def encode_frame(rgb: np.ndarray, options: EncodeOptions = EncodeOptions()) -> bytes:
+    """(H, W, 3) uint8 RGB → the bytes of one frame as `options` ask."""
+    if options.image_format is ImageFormat.RGBA:
         alpha = np.full(rgb.shape[:2] + (1,), 255, np.uint8)
         return np.ascontiguousarray(np.concatenate([rgb, alpha], axis=2)).tobytes()
     buffer = io.BytesIO()
-    if image_format is ImageFormat.JPEG:
-        Image.fromarray(rgb).save(buffer, format="JPEG", quality=jpeg_quality)
+    if options.image_format is ImageFormat.JPEG:
+        Image.fromarray(rgb).save(buffer, format="JPEG", quality=options.jpeg_quality)
     else:
         Image.fromarray(rgb).save(buffer, format="PNG", compress_level=1)  # speed over size
     return buffer.getvalue()

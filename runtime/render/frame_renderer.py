@@ -1,18 +1,35 @@
 """Motion frames → pictures of one avatar: the bridge from the Animator's latents to the warp
-renderer, batched (a push's frames are rendered together)."""
+renderer, batched (up to MAX_BATCH_FRAMES frames per call). The one place frames are batched for
+rendering: the server's RenderBatcher and the offline `render_video` both call `render`."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
+from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.face.glasses import find_glasses
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FrameOptions, frame_portrait
 from runtime.render.warp_renderer import WarpRenderer
 from runtime.types import MotionFrame
+
+# Frames in one render call at most: beyond this a batch's latency outgrows its gain (torch's
+# batched kernels are already busy), and memory stays that of one batch however long the clip.
+MAX_BATCH_FRAMES = 16
+
+
+@dataclass(frozen=True, eq=False)
+class RenderedFrame:
+    """The picture of one motion frame, at that frame's index and time."""
+
+    index: int
+    time_s: float
+    rgb: np.ndarray  # (H, W, 3) uint8
 
 
 class FrameRenderer:
@@ -32,13 +49,20 @@ class FrameRenderer:
         self.wears_glasses = glasses is not None
         self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses)
 
-    def render(self, frames: Sequence[MotionFrame]) -> list[np.ndarray]:
-        """(H, W, 3) uint8 RGB for each frame, in order."""
-        if not frames:
-            return []
-        blendshapes = np.stack([frame.blendshapes for frame in frames])  # (B, 52)
-        poses = np.stack([frame.head_pose.as_array() for frame in frames])  # (B, 6)
-        return list(self.render_latents(blendshapes, poses))
+    def render(self, frames: Iterable[MotionFrame], max_batch: int = MAX_BATCH_FRAMES) -> Iterator[RenderedFrame]:
+        """Each frame's picture, in order, `max_batch` frames per render call. Lazy: frames are
+        taken from `frames` as the pictures are read, so a generator renders with one batch in memory."""
+        if max_batch < 1:
+            raise InvalidConfigError(f"max_batch must be at least 1, got {max_batch}")
+        return self._rendered(frames, max_batch)
+
+    def _rendered(self, frames: Iterable[MotionFrame], max_batch: int) -> Iterator[RenderedFrame]:
+        source = iter(frames)
+        while batch := list(itertools.islice(source, max_batch)):
+            blendshapes = np.stack([frame.blendshapes for frame in batch])  # (B, 52)
+            poses = np.stack([frame.head_pose.as_array() for frame in batch])  # (B, 6)
+            images = self.render_latents(blendshapes, poses)  # (B, H, W, 3)
+            yield from (RenderedFrame(frame.index, frame.time_s, rgb) for frame, rgb in zip(batch, images, strict=True))
 
     def render_latents(self, blendshapes: np.ndarray, poses: np.ndarray) -> np.ndarray:
         """(B, 52) ARKit weights and (B, 6) head poses → (B, H, W, 3) uint8 RGB frames."""

@@ -83,7 +83,6 @@ def _avatar(image: Path):
 
 
 def _rendered(renderer, frames: list[MotionFrame], progress):
-    for start in range(0, len(frames), BATCH):
-        batch = frames[start:start + BATCH]
-        yield from renderer.render(batch)
-        progress.update(len(batch))
+    for picture in renderer.render(frames, BATCH):
+        yield picture.rgb
+        progress.update(1)
