@@ -152,7 +152,7 @@ class Animator:
         """After the end of audio: frames cover [0, duration); before it, no limit applies."""
         if not self.ended:
             return None
-        return math.ceil(self.audio_duration_s * self.options.fps - 1e-9)
+        return frames_covering(self.audio_duration_s, self.options.fps)
 
     def _hops_needed(self, index: int) -> int:
         """Analysis hops that must be complete for frame `index`: the hop at or after its time
@@ -196,6 +196,11 @@ class Animator:
             self.frames_emitted += 1
             self._track.forget_before(position.hop)
         return frames
+
+
+def frames_covering(duration_s: float, fps: int) -> int:
+    """Frames of a finished stream: those whose time (index / fps) falls in [0, duration_s)."""
+    return math.ceil(duration_s * fps - 1e-9)  # 1e-9: a duration a hair above a frame time adds none
 
 
 def _voice_events(voice: VoiceActivityBlock) -> list[SessionEvent]:

@@ -176,15 +176,18 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     write_wav(speech, synthesize("Hello there, nice to meet you."))
     output = tmp_path / "talking.mp4"
     result = _run("render", str(portrait), str(speech), "-o", str(output), "--fps", "30", "--emotion", "happy:0.5",
-                  "--size", "320", "--framing", "face")
+                  "--size", "320", "--framing", "face", "--idle-s", "0.5")
     assert result.returncode == 0, result.stderr
     with av.open(str(output)) as container:
         video, audio = container.streams.video[0], container.streams.audio[0]
         assert (video.codec_context.name, audio.codec_context.name) == ("h264", "aac")
         assert (video.width, video.height) == (320, 320)
         decoded = sum(1 for _ in container.decode(video=0))
-    seconds = float(synthesize("Hello there, nice to meet you.").duration_s)
+    with av.open(str(output)) as container:  # decoding the video read every packet: the audio from the start
+        sound_s = sum(frame.samples for frame in container.decode(audio=0)) / container.streams.audio[0].rate
+    seconds = 0.5 + float(synthesize("Hello there, nice to meet you.").duration_s)  # idle life, then the speech
     assert decoded == int(np.ceil(seconds * 30 - 1e-9))
+    assert sound_s == pytest.approx(seconds, abs=0.05)  # the soundtrack waits out the idle life too
     assert not list(tmp_path.glob(".*.mp4"))  # the atomic write left nothing behind
 
 

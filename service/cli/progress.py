@@ -1,0 +1,28 @@
+"""A progress bar on the terminal for the runtime's offline functions (their `progress` callback)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from tqdm import tqdm
+
+from runtime.offline import Progress
+
+
+@contextlib.contextmanager
+def progress_bar(description: str) -> Iterator[Progress]:
+    """A callback that moves a frame-counting bar. The bar appears with the first frame (an error
+    before it stays the command's one line) and is gone from the terminal once the work is done."""
+    bars: list[tqdm] = []
+
+    def advance(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="frame", desc=description, leave=False))
+        bars[0].update(done - bars[0].n)
+
+    try:
+        yield advance
+    finally:
+        for bar in bars:
+            bar.close()
