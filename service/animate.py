@@ -17,9 +17,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import TypeVar
 
-import grpc
-
-from runtime.errors import InvalidConfigError, LimitExceededError
+from runtime.errors import InvalidConfigError, LimitExceededError, OutOfOrderError
 from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
@@ -27,7 +25,6 @@ from runtime.render.encoders import EncodeOptions
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
-from service.errors import StreamError
 from service.log import get_logger
 from service.metrics import Metrics
 from service.render_batcher import RenderBatcher
@@ -95,8 +92,7 @@ class AnimateSession:
             elif kind == "end_of_audio":
                 break
             else:
-                raise StreamError(grpc.StatusCode.FAILED_PRECONDITION,
-                                  f"unexpected {kind or 'empty request'} after SessionConfig")
+                raise OutOfOrderError(f"unexpected {kind or 'empty request'} after SessionConfig")
         # EndOfAudio, or a client that half-closed without it: finish the audio either way.
         for response in await self._compute(self._animator.end_audio, audio_s=0.0):
             yield response
@@ -131,10 +127,9 @@ class AnimateSession:
         async for request in requests:
             kind = request.WhichOneof("request")
             if kind != "config":
-                raise StreamError(grpc.StatusCode.FAILED_PRECONDITION,
-                                  f"the first message must be a SessionConfig, got {kind or 'an empty request'}")
+                raise OutOfOrderError(f"the first message must be a SessionConfig, got {kind or 'an empty request'}")
             return request.config
-        raise StreamError(grpc.StatusCode.FAILED_PRECONDITION, "the stream ended before a SessionConfig")
+        raise OutOfOrderError("the stream ended before a SessionConfig")
 
     def _chunk_seconds(self, data: bytes) -> float:
         audio_format = self._animator.options.audio_format

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import grpc
 
 from service.api_keys import ApiKeys
-from service.errors import refuse_stream
+from service.errors import StreamError, abort_with
 from service.log import get_logger
 from service.metrics import Metrics
 
@@ -33,8 +33,7 @@ class ApiKeyInterceptor(grpc.aio.ServerInterceptor):
         if problem is None:
             return handler
         log.warning("unauthenticated_call", method=details.method, reason=problem)
-        self._metrics.count_error(details.method, grpc.StatusCode.UNAUTHENTICATED)
-        return _refusal(handler, problem)
+        return _refusal(handler, StreamError(grpc.StatusCode.UNAUTHENTICATED, problem), self._metrics, details.method)
 
     def _problem(self, metadata) -> str | None:
         """Why the call is refused, or None when its key is accepted."""
@@ -60,13 +59,13 @@ def key_fingerprint(metadata) -> str | None:
     return None if key is None else hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def _refusal(handler: grpc.RpcMethodHandler, message: str) -> grpc.RpcMethodHandler:
-    """A handler of the same streaming shape as `handler` that ends the call UNAUTHENTICATED."""
+def _refusal(handler: grpc.RpcMethodHandler, refusal: StreamError, metrics: Metrics,
+             method: str) -> grpc.RpcMethodHandler:
+    """A handler of the same streaming shape as `handler` that ends the call with `refusal`."""
 
     async def refuse(request_or_iterator, context: grpc.aio.ServicerContext):
-        if handler.request_streaming:
-            await refuse_stream(request_or_iterator, context, grpc.StatusCode.UNAUTHENTICATED, message)
-        await context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
+        unread = request_or_iterator if handler.request_streaming else None
+        await abort_with(context, refusal, metrics, method, unread_requests=unread)
 
     async def refuse_streaming(request_or_iterator, context: grpc.aio.ServicerContext):
         await refuse(request_or_iterator, context)

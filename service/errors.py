@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import NoReturn
 
 import grpc
 from google.protobuf.message import DecodeError
@@ -18,10 +19,13 @@ from runtime.errors import (
     UnsupportedFeatureError,
 )
 from runtime.face.errors import FaceModelMissingError, InvalidImageError
+from service.metrics import Metrics
 
 
 class StreamError(Exception):
-    """A protocol violation found by the service itself, with the status code to end the call."""
+    """An end the service itself decides, with its status code, for what has no runtime error
+    type: a draining server (UNAVAILABLE), an idle stream (DEADLINE_EXCEEDED), a missing key
+    (UNAUTHENTICATED), bytes that are not a message (INVALID_ARGUMENT)."""
 
     def __init__(self, code: grpc.StatusCode, message: str) -> None:
         super().__init__(message)
@@ -58,17 +62,28 @@ def status_for(error: Exception) -> tuple[grpc.StatusCode, str]:
     return grpc.StatusCode.INTERNAL, "internal error; the server log has the details"
 
 
-# How long a refused stream's first request is awaited (see `refuse_stream`).
+# How long a refused stream's first request is awaited (see `abort_with`).
 FIRST_REQUEST_WAIT_S = 1.0
 
 
-async def refuse_stream(requests: AsyncIterator, context, code: grpc.StatusCode, message: str) -> None:
-    """Ends a client-streaming call before its session starts. The first request is read (briefly)
-    before the status goes out: grpc.aio clients whose first write lands after the call ended
-    report "INTERNAL: Internal error from Core" instead of our status (grpc/grpc#36066)."""
+async def abort_with(context: grpc.aio.ServicerContext, error: Exception, metrics: Metrics, method: str, *,
+                     unread_requests: AsyncIterator | None = None) -> NoReturn:
+    """The one way a call ends with an error status: `error`'s code and message (`status_for`),
+    counted in facecast_errors_total{method, code}, then the call aborted.
+
+    `unread_requests`: a client stream refused before its first request was read (capacity, API
+    key). That request is awaited briefly first: grpc.aio clients whose first write lands after
+    the call ended report "INTERNAL: Internal error from Core" instead of our status (grpc/grpc#36066)."""
+    code, message = status_for(error)
+    metrics.count_error(method, code)
+    if unread_requests is not None:
+        await _first_request(unread_requests)
+    await context.abort(code, message)
+
+
+async def _first_request(requests: AsyncIterator) -> None:
     try:
         async with asyncio.timeout(FIRST_REQUEST_WAIT_S):
             await anext(aiter(requests), None)
     except Exception:  # noqa: BLE001 - whatever the first request is or does, the answer is the same
         pass
-    await context.abort(code, message)

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 import grpc
 from google.protobuf.message import DecodeError
 
-from service.errors import malformed_message
+from service.errors import StreamError, abort_with, malformed_message
 from service.metrics import Metrics
 
 
@@ -54,8 +54,8 @@ class MalformedRequestInterceptor(grpc.aio.ServerInterceptor):
         return guarded
 
     async def _refuse(self, context: grpc.aio.ServicerContext, method: str) -> None:
-        self._metrics.count_error(method, grpc.StatusCode.INVALID_ARGUMENT)
-        await context.abort(grpc.StatusCode.INVALID_ARGUMENT, malformed_message(method))
+        malformed = StreamError(grpc.StatusCode.INVALID_ARGUMENT, malformed_message(method))
+        await abort_with(context, malformed, self._metrics, method)
 
 
 def _safe(handler: grpc.RpcMethodHandler) -> Callable[[bytes], object]:

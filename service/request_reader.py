@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 import grpc
 
+from runtime.errors import LimitExceededError
 from service.api import animate_pb2
 from service.errors import StreamError
 
@@ -25,7 +26,8 @@ class RequestReader:
         return self
 
     async def __anext__(self) -> animate_pb2.AnimateRequest:
-        """The next request; StopAsyncIteration when the client half-closes; StreamError past a limit."""
+        """The next request; StopAsyncIteration when the client half-closes; LimitExceededError past
+        the session's length, StreamError (DEADLINE_EXCEEDED) past the idle timeout."""
         left_s = self._deadline - time.monotonic()
         wait_s = min(self._idle_timeout_s, left_s)
         try:
@@ -34,8 +36,8 @@ class RequestReader:
                 return await anext(self._requests)
         except TimeoutError:
             if wait_s >= left_s:
-                raise StreamError(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                                  f"the session reached its maximum length of {self._max_session_s:g} s") from None
+                raise LimitExceededError(
+                    f"the session reached its maximum length of {self._max_session_s:g} s") from None
             raise StreamError(grpc.StatusCode.DEADLINE_EXCEEDED,
                               f"no request for {self._idle_timeout_s:g} s (the idle timeout); "
                               f"send audio, a control update or EndOfAudio") from None

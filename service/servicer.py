@@ -1,10 +1,9 @@
 """The FaceAnimation servicer: each method translates and delegates; Animate also admits its session
-and accounts for it (log line, metrics)."""
+(SessionAccounting does what its end leaves behind). Every error ends a call through abort_with."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from typing import TypeVar
@@ -14,6 +13,7 @@ import grpc
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.constants import MAX_INPUT_SAMPLE_RATE, MIN_INPUT_SAMPLE_RATE
 from runtime.defaults import DEFAULT_FPS, MAX_FPS, MIN_FPS
+from runtime.errors import LimitExceededError
 from runtime.face.avatar_store import AvatarStore
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.version import package_version
@@ -21,18 +21,16 @@ from service import convert
 from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
 from service.auth import key_fingerprint
-from service.errors import StreamError, refuse_stream, status_for
+from service.errors import StreamError, abort_with, status_for
 from service.log import get_logger
 from service.metrics import Metrics
 from service.renderers import RendererCache
-from service.sessions import SessionRecord, SessionRegistry
+from service.session_accounting import SessionAccounting
+from service.sessions import SessionRegistry
 from service.settings import ServerSettings
 
 log = get_logger("facecast.session")
 T = TypeVar("T")
-# A stream still open this long after its maximum length is stuck writing to a client that stopped
-# reading (the limit is otherwise enforced between requests): it is cancelled.
-STALLED_STREAM_GRACE_S = 10.0
 
 
 class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
@@ -49,52 +47,21 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
         try:
             record = self._sessions.open(context.peer(), key_fingerprint(context.invocation_metadata()))
-        except StreamError as refusal:
+        except (StreamError, LimitExceededError) as refusal:  # draining, or at capacity
             log.warning("session_refused", peer=context.peer(), reason=str(refusal))
-            self._metrics.count_error("Animate", refusal.code)
-            await refuse_stream(request_iterator, context, refusal.code, str(refusal))
+            await abort_with(context, refusal, self._metrics, "Animate", unread_requests=request_iterator)
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
                                  self._avatars, self._renderers, self._metrics)
         record.figures = session.figures
-        stall_s = self._settings.max_session_s + min(STALLED_STREAM_GRACE_S, self._settings.max_session_s)
-        stalled = asyncio.get_running_loop().call_later(stall_s, asyncio.current_task().cancel)
-        failure: tuple[grpc.StatusCode, str] | None = None
-        outcome = "OK"
-        try:
-            async for response in session.run(request_iterator):
-                yield response
-        except Exception as error:  # noqa: BLE001 - every error becomes a status, none escapes
-            failure = status_for(error)
-            outcome = failure[0].name
-            if failure[0] is grpc.StatusCode.INTERNAL:
-                log.exception("session_failed", session_id=record.session_id)
-        except BaseException:  # cancelled by the client, the server's shutdown or the stall guard
-            outcome = "CANCELLED"
-            raise
-        finally:
-            stalled.cancel()
-            session.close()
-            self._sessions.close(record.session_id)
-            self._session_ended(record, session, outcome, failure)
-        if failure is not None:
-            # Aborting outside the except block: the runtime's exception (and the session state its
-            # traceback holds) is released now rather than chained to gRPC's AbortError.
-            await context.abort(*failure)
-
-    def _session_ended(self, record: SessionRecord, session: AnimateSession, outcome: str,
-                       failure: tuple[grpc.StatusCode, str] | None) -> None:
-        """The session's one closing log line and its metrics."""
-        figures = session.figures
-        wall_s = time.monotonic() - record.started_monotonic
-        log.info("session_end", session_id=record.session_id, peer=record.peer, api_key=record.api_key, status=outcome,
-                 frames=figures.frames, rendered_frames=figures.rendered_frames,
-                 audio_s=round(figures.audio_s, 3), chunks=figures.chunks, wall_s=round(wall_s, 3),
-                 **({"error": failure[1]} if failure is not None else {}))
-        self._metrics.sessions.labels(status=outcome).inc()
-        self._metrics.session_seconds.observe(wall_s)
-        self._metrics.audio_seconds.inc(figures.audio_s)
-        if outcome != "OK":
-            self._metrics.count_error("Animate", grpc.StatusCode[outcome])
+        failure: StreamError | None = None
+        with SessionAccounting(record, session, self._sessions, self._metrics, self._settings.max_session_s) as account:
+            try:
+                async for response in session.run(request_iterator):
+                    yield response
+            except Exception as error:  # noqa: BLE001 - every error becomes a status, none escapes
+                failure = account.failed(error)
+        if failure is not None:  # aborted outside the except clause: no runtime traceback chained to it
+            await abort_with(context, failure, self._metrics, "Animate")
 
     async def GetCapabilities(self, request: face_animation_pb2.GetCapabilitiesRequest,
                               context: grpc.aio.ServicerContext) -> face_animation_pb2.GetCapabilitiesResponse:
@@ -115,9 +82,9 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
     async def CreateAvatar(self, request: avatar_pb2.CreateAvatarRequest,
                            context: grpc.aio.ServicerContext) -> avatar_pb2.CreateAvatarResponse:
         if len(request.image) > self._settings.max_image_bytes:
-            await self._refuse(context, "CreateAvatar", StreamError(
-                grpc.StatusCode.RESOURCE_EXHAUSTED, f"the image has {len(request.image)} bytes; "
-                f"the limit is {self._settings.max_image_bytes}"))
+            too_big = LimitExceededError(f"the image has {len(request.image)} bytes; "
+                                         f"the limit is {self._settings.max_image_bytes}")
+            await abort_with(context, too_big, self._metrics, "CreateAvatar")
         avatar, warnings = await self._run(context, "CreateAvatar", self._avatars.create, request.image,
                                            request.display_name)
         log.info("avatar_created", avatar_id=avatar.avatar_id, width=avatar.width, height=avatar.height)
@@ -148,9 +115,4 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             failure = error
             if status_for(error)[0] is grpc.StatusCode.INTERNAL:
                 log.exception("avatar_call_failed")
-        await self._refuse(context, method, failure)
-
-    async def _refuse(self, context: grpc.aio.ServicerContext, method: str, error: Exception) -> None:
-        code, message = status_for(error)
-        self._metrics.count_error(method, code)
-        await context.abort(code, message)
+        await abort_with(context, failure, self._metrics, method)

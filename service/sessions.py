@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import grpc
 
+from runtime.errors import LimitExceededError
 from service.errors import StreamError
 
 
@@ -31,12 +32,11 @@ class SessionRegistry:
         self.draining = False  # set on shutdown: no new sessions
 
     def open(self, peer: str, api_key: str | None = None) -> SessionRecord:
-        """The new session's record; StreamError (UNAVAILABLE, RESOURCE_EXHAUSTED) when refused."""
+        """The new session's record; StreamError (UNAVAILABLE) while draining, LimitExceededError at capacity."""
         if self.draining:
             raise StreamError(grpc.StatusCode.UNAVAILABLE, "the server is shutting down; use another instance")
         if len(self._active) >= self.max_sessions:
-            raise StreamError(grpc.StatusCode.RESOURCE_EXHAUSTED,
-                              f"the server is at capacity ({self.max_sessions} sessions); retry later")
+            raise LimitExceededError(f"the server is at capacity ({self.max_sessions} sessions); retry later")
         record = SessionRecord(uuid.uuid4().hex, peer, api_key=api_key)
         self._active[record.session_id] = record
         self.total_started += 1

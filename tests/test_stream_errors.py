@@ -9,8 +9,11 @@ import grpc
 import numpy as np
 import pytest
 
+from runtime.errors import AvatarNotFoundError, LimitExceededError, OutOfOrderError
+from runtime.face.errors import InvalidImageError, NoFaceError
 from runtime.pipeline import Animator
 from service.api import animate_pb2, controls_pb2
+from service.errors import status_for
 from tests.server_harness import audio, chunked, config, end, run_session, start_server, stub_for, wait_until
 
 
@@ -132,3 +135,20 @@ def test_failed_sessions_release_their_runtime_state(server, stub):
     wait_until(lambda: server.active_sessions == 0, what="no session left")
     gc.collect()
     assert not [thing for thing in gc.get_objects() if type(thing) is Animator]  # type(): isinstance probes proxies
+
+
+@pytest.mark.parametrize(("error", "code"), [
+    (OutOfOrderError("audio pushed after the end of audio"), grpc.StatusCode.FAILED_PRECONDITION),
+    (LimitExceededError("too much"), grpc.StatusCode.RESOURCE_EXHAUSTED),
+    (NoFaceError("no face"), grpc.StatusCode.INVALID_ARGUMENT),
+    (InvalidImageError("not an image"), grpc.StatusCode.INVALID_ARGUMENT),
+    (AvatarNotFoundError("no avatar x"), grpc.StatusCode.NOT_FOUND),
+    (KeyError("internals"), grpc.StatusCode.INTERNAL),
+])
+def test_each_error_type_has_one_status_code(error, code):
+    mapped, message = status_for(error)
+    assert mapped == code
+    if code is grpc.StatusCode.INTERNAL:
+        assert "internals" not in message  # an unknown error's text is for the server log, not the client
+    else:
+        assert message == str(error)
