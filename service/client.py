@@ -21,6 +21,7 @@ import grpc
 import numpy as np
 
 from runtime.audio.pcm import encode_pcm16
+from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_seed
 from service.api import animate_pb2, controls_pb2, face_animation_pb2_grpc
 
 DEFAULT_CHUNK_S = 0.02
@@ -67,14 +68,20 @@ class StreamRequest:
 
     samples: np.ndarray  # mono float32 in [-1, 1]
     sample_rate: int
-    fps: int = 25
-    seed: int = 0
+    fps: int = DEFAULT_FPS
+    seed: int = DEFAULT_SEED
     chunk_s: float = DEFAULT_CHUNK_S
     realtime: bool = False  # pace chunks at the audio's own rate, as a live source would
     controls: controls_pb2.Controls | None = None
     mouth_model: str = ""
     avatar_id: str = ""
     output: int = animate_pb2.OUTPUT_LATENTS  # OUTPUT_LATENTS_AND_FRAMES renders (needs avatar_id)
+
+    def __post_init__(self) -> None:
+        # Checked here, the way the server checks them, so a bad value is one clear error before any
+        # connection (a seed outside uint64 would otherwise fail inside gRPC's request stream).
+        check_fps(self.fps)
+        check_seed(self.seed)
 
 
 @dataclass

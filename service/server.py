@@ -14,6 +14,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from runtime.errors import InvalidConfigError
 from runtime.face.analysis import AnalysisOptions
 from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
@@ -23,6 +24,7 @@ from service.grpc_options import server_options
 from service.log import get_logger
 from service.malformed import MalformedRequestInterceptor
 from service.metrics import Metrics, MetricsEndpoint
+from service.quiet import native_stderr_silenced
 from service.servicer import FaceAnimationServicer
 from service.sessions import SessionRegistry
 from service.settings import ServerSettings
@@ -81,14 +83,24 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection((SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
-    address = f"{settings.host}:{settings.port}"
-    port = (server.add_secure_port(address, server_credentials(settings)) if settings.tls
-            else server.add_insecure_port(address))
+    port = _bind(server, settings)
     endpoint = MetricsEndpoint(metrics, settings.host, settings.metrics_port) if settings.metrics_port else None
     await server.start()
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars, metrics, endpoint)
+
+
+def _bind(server: grpc.aio.Server, settings: ServerSettings) -> int:
+    """The port bound; InvalidConfigError (one line) when it cannot be."""
+    address = f"{settings.host}:{settings.port}"
+    try:
+        with native_stderr_silenced():  # gRPC's own E-line for a taken port: the error below says it once
+            return (server.add_secure_port(address, server_credentials(settings)) if settings.tls
+                    else server.add_insecure_port(address))
+    except RuntimeError:  # what grpc raises for an address it cannot bind
+        raise InvalidConfigError(f"cannot serve on {address}: the port is in use, "
+                                 "or the host is not an address of this machine") from None
 
 
 async def serve(settings: ServerSettings) -> None:

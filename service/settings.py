@@ -5,47 +5,78 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields
+from typing import Any
 
 from runtime.errors import InvalidConfigError
 
 ENV_PREFIX = "FACECAST_"
 LOG_FORMATS = ("console", "json")
 LOG_LEVELS = ("debug", "info", "warning", "error")
+MIB = 1024 * 1024
+
+
+def setting(default: object, help: str, *, group: str = "", flag: bool = True, shown: str = "",
+            choices: tuple[str, ...] = (), secret: bool = False) -> Any:
+    """A ServerSettings field with what `facecast serve --help` says of it: `help`, its `group`
+    there, `shown` instead of the default's value where that reads better, `flag=False` for fields
+    set only through the environment."""
+    metadata = {"help": help, "group": group, "flag": flag, "shown": shown, "choices": choices}
+    return field(default=default, repr=not secret, metadata=metadata)
+
+
+LIMITS, SECURITY = "limits (see README, Operations)", "security (see SECURITY.md)"
 
 
 @dataclass(frozen=True)
 class ServerSettings:
-    host: str = "127.0.0.1"  # interface to bind; "0.0.0.0" or "[::]" to accept remote clients
-    port: int = 50051  # 0 picks a free port
-    max_message_bytes: int = 4 * 1024 * 1024  # largest request or response message
-    max_audio_chunk_s: float = 10.0  # longest audio one AudioChunk may carry
-    grace_s: float = 10.0  # how long running streams may finish after SIGTERM/SIGINT
-    workers: int = max(2, os.cpu_count() or 2)  # threads that run the sessions' computation
-    avatar_dir: str = ""  # where avatars are stored; empty: the user cache dir (.../facecast/avatars)
-    log_format: str = "console"  # console (for people) or json (for log pipelines)
-    log_level: str = "info"
+    """Every setting of `facecast serve`, each default named once here: the flags, their help and
+    the FACECAST_* variables are derived from these fields."""
+
+    host: str = setting("127.0.0.1", "interface to bind; 0.0.0.0 or [::] to accept remote clients")
+    port: int = setting(50051, "port; 0 picks a free one")
+    max_message_bytes: int = setting(4 * MIB, "largest request or response message")
+    max_audio_chunk_s: float = setting(10.0, "longest audio one AudioChunk may carry")
+    grace_s: float = setting(10.0, "how long running streams may finish after SIGTERM/SIGINT")
+    workers: int = setting(max(2, os.cpu_count() or 2), "threads for rendering, avatar analysis and long uploads",
+                           shown="the CPU count, at least 2")
+    avatar_dir: str = setting("", "where avatars are stored", shown="the user cache dir, .../facecast/avatars")
+    log_format: str = setting("console", "console (for people) or json (for log pipelines)", choices=LOG_FORMATS)
+    log_level: str = setting("info", "least severe log records written", choices=LOG_LEVELS)
     # Limits (see README "Operations"): each one bounds what a client can make the server hold.
-    max_sessions: int = 64  # concurrent Animate streams; beyond: RESOURCE_EXHAUSTED (2 cores hold ~64 latents)
-    max_session_s: float = 3600.0  # wall-clock length of one stream; beyond: RESOURCE_EXHAUSTED
-    idle_timeout_s: float = 120.0  # longest wait for the next request of a stream; beyond: DEADLINE_EXCEEDED
-    max_image_bytes: int = 4 * 1024 * 1024  # one CreateAvatar image (max_message_bytes bounds it too)
-    max_image_pixels: int = 40_000_000  # decoded portrait size, checked from the header before decoding
-    max_avatars: int = 1000  # avatars kept on disk; creating one more evicts the least recently used
-    keepalive_min_ping_interval_s: float = 20.0  # clients may ping this often (game clients ping every ~30 s)
-    keepalive_time_s: float = 60.0  # the server pings idle connections this often to find dead peers
-    keepalive_timeout_s: float = 20.0  # ...and drops a connection whose ping goes unanswered this long
+    max_sessions: int = setting(64, "concurrent Animate streams; beyond: RESOURCE_EXHAUSTED (2 cores hold ~64 "
+                                "latents streams)", group=LIMITS)
+    max_session_s: float = setting(3600.0, "wall-clock length of one stream; beyond: RESOURCE_EXHAUSTED",
+                                   group=LIMITS)
+    idle_timeout_s: float = setting(120.0, "longest wait for a stream's next request; beyond: DEADLINE_EXCEEDED",
+                                    group=LIMITS)
+    max_image_bytes: int = setting(4 * MIB, "largest CreateAvatar image (--max-message-bytes bounds it too)",
+                                   group=LIMITS)
+    max_image_pixels: int = setting(40_000_000, "largest portrait in pixels, read from its header before decoding",
+                                    group=LIMITS)
+    max_avatars: int = setting(1000, "avatars kept on disk; creating one more evicts the least recently used",
+                               group=LIMITS)
+    keepalive_min_ping_interval_s: float = setting(20.0, "clients may ping this often (game clients ping every "
+                                                   "~30 s); faster pings get GOAWAY", group=LIMITS)
+    keepalive_time_s: float = setting(60.0, "the server pings idle connections this often to find dead peers",
+                                      group=LIMITS)
+    keepalive_timeout_s: float = setting(20.0, "...and drops a connection whose ping goes unanswered this long",
+                                         group=LIMITS)
     # Security (see SECURITY.md): both off by default, for a loopback-only development server.
-    api_keys_file: str = ""  # one key per line (# comments); re-read when it changes; empty: no file
-    # Comma-separated keys (FACECAST_API_KEYS only: a flag would show in `ps`); kept out of repr() and logs.
-    api_keys: str = field(default="", repr=False)
-    tls_cert_file: str = ""  # PEM certificate chain; with tls_key_file turns TLS on
-    tls_key_file: str = ""  # PEM private key
-    tls_client_ca_file: str = ""  # PEM CA bundle; set: clients must present a certificate it signed (mTLS)
-    metrics_port: int = 0  # Prometheus /metrics on host:metrics_port (process i of N: + i); 0: off
+    api_keys_file: str = setting("", "accepted API keys, one per line (# comments), re-read when it changes; "
+                                 "FACECAST_API_KEYS=k1,k2 adds keys", group=SECURITY, shown="none")
+    # FACECAST_API_KEYS only: a flag would show in `ps`; kept out of repr() and logs.
+    api_keys: str = setting("", "comma-separated API keys", flag=False, secret=True)
+    tls_cert_file: str = setting("", "PEM certificate chain: serve TLS (with --tls-key-file)", group=SECURITY,
+                                 shown="none, plaintext")
+    tls_key_file: str = setting("", "PEM private key of the certificate", group=SECURITY, shown="none")
+    tls_client_ca_file: str = setting("", "PEM CA bundle: clients must present a certificate it signed (mutual TLS)",
+                                      group=SECURITY, shown="none")
+    metrics_port: int = setting(0, "serve Prometheus /metrics on this port (process i of N: + i)", shown="0, off")
     # Scaling: one Python process saturates about one core's worth of sessions; N processes share
     # the port through SO_REUSEPORT (the kernel spreads connections over them).
-    processes: int = 1
-    reuse_port: int = 0  # set by `--processes` for its children (FACECAST_REUSE_PORT only): share the port
+    processes: int = setting(1, "server processes sharing the port (SO_REUSEPORT)")
+    # Set by `--processes` for its children, through the environment only.
+    reuse_port: int = setting(0, "share the port with sibling processes", flag=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.port <= 65535:

@@ -7,6 +7,8 @@ import os
 import signal
 import socket
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -99,14 +101,42 @@ def test_bake_writes_the_documented_clip(tmp_path, wav, suffix):
     lambda tmp, wav: ("bake", str(tmp / "missing.wav"), "-o", str(tmp / "out.json")),
     lambda tmp, wav: ("bake", str(wav), "-o", str(tmp / "out.txt")),
     lambda tmp, wav: ("bake", str(Path(__file__)), "-o", str(tmp / "out.json")),
-    lambda tmp, wav: ("stream", str(wav), "--server", f"127.0.0.1:{free_port()}", "--timeout-s", "2"),
-], ids=["missing-audio", "bad-suffix", "not-audio", "no-server"])
+    lambda tmp, wav: ("bake", "-o", str(tmp / "out.json")),
+], ids=["missing-audio", "bad-suffix", "not-audio", "neither-audio-nor-idle"])
 def test_user_errors_are_one_line_without_a_traceback(tmp_path, wav, make_args):
     result = _run(*make_args(tmp_path, wav))
     assert result.returncode == 1
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("facecast "), result.stderr
+    assert _one_line(result.stderr).startswith("facecast ")
     assert not list(tmp_path.glob("out.*"))
+
+
+def _one_line(stderr: str) -> str:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(("flags", "field"), [(("--fps", "0"), "fps"), (("--fps", "61"), "fps"),
+                                              (("--seed", "-1"), "seed"), (("--seed", str(2**64)), "seed")])
+def test_bad_flags_are_refused_the_same_way_by_every_command(served, tmp_path, wav, flags, field):
+    """`stream` to a running server once sent --seed -1 into gRPC (a traceback) and --fps 0 as the
+    server's default; now every command checks its flags with the runtime's own checks."""
+    baked = _one_line(_run("bake", str(wav), "-o", str(tmp_path / "out.json"), *flags).stderr)
+    streamed = _one_line(_run("stream", str(wav), "--server", served.address, *flags).stderr)
+    assert baked.startswith(f"facecast bake: {field} must be within")
+    assert streamed == baked.replace("facecast bake:", "facecast stream:")
+
+
+@pytest.mark.parametrize("server", ["127.0.0.1:{port}", "no-such-host.invalid:{port}"])
+def test_stream_to_no_server_says_so_at_once(wav, server):
+    address = server.format(port=free_port())
+    started = time.monotonic()
+    result = _run("stream", str(wav), "--server", address)
+    elapsed_s = time.monotonic() - started
+    line = _one_line(result.stderr)
+    assert result.returncode == 1 and line.startswith(f"facecast stream: {address}: cannot connect")
+    assert line.endswith("is `facecast serve` running there?")
+    assert elapsed_s < 5.0  # a process start; it used to wait 10 s, then blame a 600 s timeout
 
 
 def test_serve_on_a_taken_port_is_one_clear_error(tmp_path):
@@ -117,7 +147,7 @@ def test_serve_on_a_taken_port_is_one_clear_error(tmp_path):
         env = {**os.environ, "FACECAST_PORT": str(port), "FACECAST_AVATAR_DIR": str(tmp_path / "avatars")}
         result = subprocess.run(facecast_command("serve"), capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 1
-    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+    assert _one_line(result.stderr).startswith(f"facecast serve: cannot serve on 127.0.0.1:{port}: the port is in use")
 
 
 def test_a_second_server_on_the_same_port_is_refused(served, tmp_path):
@@ -153,14 +183,19 @@ def test_avatar_add_list_rm(tmp_path):
     portrait = tmp_path / "astronaut.jpg"
     Image.fromarray(data.astronaut()).save(portrait)
     store = ["--avatar-dir", str(tmp_path / "avatars")]
-    added = _run("avatar", *store, "add", str(portrait))
+    added = _run("avatar", *store, "add", str(portrait), "--name", "Eileen")
     assert added.returncode == 0, added.stderr
     avatar_id = added.stdout.strip().splitlines()[-1]
     assert len(avatar_id) == 32 and added.stderr == ""  # MediaPipe's native chatter stays out
-    assert avatar_id in _run("avatar", *store, "list").stdout
-    assert _run("avatar", *store, "add", str(portrait)).stdout.strip().endswith(avatar_id)  # idempotent
+    header, row = _run("avatar", *store, "list").stdout.splitlines()
+    assert header.split() == ["ID", "SIZE", "CREATED", "NAME"]
+    assert row.split()[0] == avatar_id and row.split()[1] == "512x512" and row.split()[-1] == "Eileen"
+    again = _run("avatar", *store, "add", str(portrait), "--name", "Collins").stdout.strip().splitlines()
+    assert again[-1] == avatar_id  # idempotent: the same image is the same avatar...
+    assert again[0].startswith("warning:") and "'Eileen'" in again[0] and "'Collins'" in again[0]  # ...not renamed
     assert _run("avatar", *store, "rm", avatar_id).returncode == 0
-    assert _run("avatar", *store, "list").stdout.strip() == ""
+    emptied = _run("avatar", *store, "list")
+    assert emptied.stdout == "" and emptied.stderr.startswith("no avatars in")
     failed = _run("avatar", *store, "rm", avatar_id)
     assert failed.returncode == 1 and "no avatar" in failed.stderr and "Traceback" not in failed.stderr
 
@@ -217,3 +252,33 @@ def test_output_piped_into_a_closed_reader_is_not_a_traceback(served, wav):
     stream.stdout.close()  # like `| head -0`: the reader is gone before the summary is printed
     _, err = stream.communicate(timeout=60)
     assert "Traceback" not in err.decode() and stream.returncode == 141
+
+
+def test_help_and_light_commands_load_nothing_heavy():
+    """Each command imports only what it computes with: `facecast --help` once took 2 s."""
+    probe = ("import sys; from service.cli.main import build_parser; build_parser(sys.argv[1:]); "
+             "print(sorted(m for m in ('numpy', 'torch', 'mediapipe', 'scipy', 'grpc') if m in sys.modules))")
+    loaded = {command: subprocess.run([sys.executable, "-c", probe, command, "--help"], capture_output=True, text=True,
+                                      timeout=60, check=True).stdout.split("\n")[0]
+              for command in ("--help", "serve", "avatar", "stream")}
+    assert loaded == {"--help": "[]", "serve": "[]", "avatar": "[]", "stream": "['grpc', 'numpy']"}
+
+
+def test_serve_help_states_every_setting_and_its_default():
+    from dataclasses import fields
+
+    from service.settings import ServerSettings
+
+    text = " ".join(_run("serve", "--help").stdout.split())
+    for setting in fields(ServerSettings):
+        flag = f"--{setting.name.replace('_', '-')}"
+        assert (f"{flag} " in text) is setting.metadata["flag"], flag
+    assert "--max-sessions N concurrent Animate streams" in text and "(default 64)" in text
+    assert "--max-message-bytes BYTES largest request or response message (default 4 MiB)" in text
+
+
+def test_the_readme_and_the_demo_name_the_same_install():
+    from service.cli.demo import INSTALL_HINT
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert INSTALL_HINT.split(" (")[0] in readme

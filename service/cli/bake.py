@@ -13,11 +13,9 @@ from service.cli.clip_flags import add_clip_flags, clip_options
 from service.cli.progress import progress_bar
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "bake", help="write a motion clip (latents) for an audio file",
-        description="Bake an audio file's motion latents into a clip file. With --idle, the clip starts "
-                    "with that many seconds of idle life (or is only idle life, without AUDIO).")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Bake an audio file's motion latents into a clip file. With --idle-s, the clip starts "
+                          "with that many seconds of idle life (or is only idle life, without AUDIO).")
     parser.add_argument("audio", type=Path, nargs="?", help="WAV, FLAC, OGG, MP3 (anything FFmpeg reads)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="OUT.msgpack or OUT.json")
     add_clip_flags(parser)

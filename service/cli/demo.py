@@ -21,10 +21,9 @@ INSTALL_HINT = "pip install -e '.[demo]' (in the repository)"
 DEMO_EMOTION = "happy:0.4"  # a friendly face unless --emotion says otherwise
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("demo", help="render the bundled demo (needs the demo extra)",
-                                 description="Render NASA's public-domain astronaut portrait (scikit-image) "
-                                             f"speaking a sentence synthesised by eSpeak NG. Needs: {INSTALL_HINT}.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Render NASA's public-domain astronaut portrait (scikit-image) speaking a sentence "
+                          f"synthesised by eSpeak NG. Needs: {INSTALL_HINT}.")
     parser.add_argument("-o", "--output", type=Path, default=Path("demo.mp4"), help="OUT.mp4 (default demo.mp4)")
     add_control_flags(parser)
     parser.set_defaults(run=run, emotion=DEMO_EMOTION)

@@ -1,30 +1,46 @@
-"""`facecast` entry point: one subcommand per module, each failing with one clear line."""
+"""`facecast` entry point: one subcommand per module, each failing with one clear line.
+
+Only the named command's module is imported: each pulls in what it computes with (the pipeline,
+torch, MediaPipe, gRPC), so `facecast --help` and a light command start at once."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
 from runtime.errors import FacecastError
 from runtime.version import package_version
-from service.cli import avatar, bake, demo, render, serve, stream
 
-COMMANDS = (serve, bake, render, demo, stream, avatar)
+# Command → (its module, which defines add_arguments(parser) and run(args); what `--help` says of it).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "serve": ("service.cli.serve", "run the gRPC server"),
+    "bake": ("service.cli.bake", "write a motion clip (latents) for an audio file"),
+    "render": ("service.cli.render", "render a portrait speaking an audio file to MP4"),
+    "demo": ("service.cli.demo", "render the bundled demo (needs the demo extra)"),
+    "stream": ("service.cli.stream", "stream an audio file to a server and summarise the frames"),
+    "avatar": ("service.cli.avatar", "add, list or remove stored avatars"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str]) -> argparse.ArgumentParser:
+    """The parser, with the arguments of the command `argv` names (the first word that is not a flag)."""
+    named = next((word for word in argv if not word.startswith("-")), None)
     parser = argparse.ArgumentParser(
         prog="facecast", description="One portrait + speech audio → a talking face, streamed over gRPC.")
     parser.add_argument("--version", action="version", version=f"facecast {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in COMMANDS:
-        command.add_parser(commands)
+    for name, (module, summary) in COMMANDS.items():
+        command = commands.add_parser(name, help=summary, description=summary)
+        if name == named:
+            importlib.import_module(module).add_arguments(command)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return args.run(args) or 0
     except FacecastError as error:

@@ -21,12 +21,11 @@ from runtime.render.framing import (
 from runtime.render.video import check_video_path
 from service.cli.clip_flags import add_clip_flags, clip_options
 from service.cli.progress import progress_bar
-from service.cli.quiet import native_stderr_silenced
+from service.quiet import native_stderr_silenced
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("render", help="render a portrait speaking an audio file to MP4",
-                                 description="Render IMAGE speaking AUDIO as H.264 video with the audio muxed in.")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Render IMAGE speaking AUDIO as H.264 video with the audio muxed in."
     parser.add_argument("image", type=Path, help="a portrait with one face (photo, painting, drawing)")
     parser.add_argument("audio", type=Path, help="WAV, FLAC, OGG, MP3 (anything FFmpeg reads)")
     parser.add_argument("-o", "--output", type=Path, required=True, help="OUT.mp4")

@@ -5,50 +5,52 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-from dataclasses import fields
+from dataclasses import Field, fields
 
 import structlog
 
-from runtime.errors import FacecastError
 from service.log import configure_logging
-from service.settings import LOG_FORMATS, LOG_LEVELS, ServerSettings, resolve_settings
+from service.settings import MIB, ServerSettings, resolve_settings
 
 
-def add_parser(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser(
-        "serve", help="run the gRPC server",
-        description="Run the Facecast gRPC server. Every flag can also be set as FACECAST_<FLAG> "
-                    "(e.g. FACECAST_PORT=50052); a flag wins over the environment.")
-    parser.add_argument("--host", help="interface to bind (default 127.0.0.1; 0.0.0.0 for remote clients)")
-    parser.add_argument("--port", type=int, help="port (default 50051; 0 picks a free one)")
-    parser.add_argument("--max-message-bytes", type=int, help="largest message in or out (default 4 MiB)")
-    parser.add_argument("--max-audio-chunk-s", type=float, help="longest audio per AudioChunk (default 10 s)")
-    parser.add_argument("--grace-s", type=float, help="drain time for running streams on SIGTERM (default 10 s)")
-    parser.add_argument("--workers", type=int, help="computation threads (default: the CPU count)")
-    parser.add_argument("--avatar-dir", help="where avatars are stored (default: the user cache dir)")
-    parser.add_argument("--log-format", choices=LOG_FORMATS, help="console (default) or json")
-    parser.add_argument("--log-level", choices=LOG_LEVELS, help="default info")
-    limits = parser.add_argument_group("limits (see README, Operations)")
-    limits.add_argument("--max-sessions", type=int, help="concurrent streams; beyond: RESOURCE_EXHAUSTED (default 64)")
-    limits.add_argument("--max-session-s", type=float, help="longest stream, wall clock (default 3600 s)")
-    limits.add_argument("--idle-timeout-s", type=float, help="longest wait for a stream's next request (default 120 s)")
-    limits.add_argument("--max-image-bytes", type=int, help="largest CreateAvatar image (default 4 MiB)")
-    limits.add_argument("--max-image-pixels", type=int, help="largest portrait in pixels (default 40 M)")
-    limits.add_argument("--max-avatars", type=int, help="avatars kept on disk, least recently used evicted (1000)")
-    limits.add_argument("--keepalive-min-ping-interval-s", type=float,
-                        help="clients may ping this often (default 20 s: 30 s game-client pings are welcome)")
-    limits.add_argument("--keepalive-time-s", type=float, help="server pings to find dead peers (default 60 s)")
-    limits.add_argument("--keepalive-timeout-s", type=float, help="unanswered ping drops the peer (default 20 s)")
-    security = parser.add_argument_group("security (see SECURITY.md)")
-    security.add_argument("--api-keys-file", help="accepted API keys, one per line, re-read when it changes; "
-                          "FACECAST_API_KEYS=k1,k2 adds keys (no flag: command lines are visible in ps)")
-    security.add_argument("--tls-cert-file", help="PEM certificate chain: serve TLS (with --tls-key-file)")
-    security.add_argument("--tls-key-file", help="PEM private key")
-    security.add_argument("--tls-client-ca-file", help="PEM CA bundle: require client certificates (mutual TLS)")
-    parser.add_argument("--metrics-port", type=int, help="serve Prometheus /metrics on this port (default 0: off)")
-    parser.add_argument("--processes", type=int, help="server processes sharing the port (SO_REUSEPORT; default 1); "
-                        "process i serves metrics on --metrics-port + i")
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = ("Run the Facecast gRPC server. Every flag can also be set as FACECAST_<FLAG> "
+                          "(e.g. FACECAST_PORT=50052); a flag wins over the environment.")
+    groups: dict[str, argparse._ActionsContainer] = {"": parser}
+    for spec in fields(ServerSettings):
+        if spec.metadata["flag"]:
+            group = groups.get(spec.metadata["group"]) or parser.add_argument_group(spec.metadata["group"])
+            groups[spec.metadata["group"]] = group
+            _add_setting_flag(group, spec)
     parser.set_defaults(run=run)
+
+
+def _add_setting_flag(group: argparse._ActionsContainer, spec: Field) -> None:
+    """`--name-of-the-field`, typed and explained by the field; None unless given, so the
+    environment and then the field's default apply (resolve_settings)."""
+    shown = spec.metadata["shown"] or _shown(spec.name, spec.default)
+    kind, choices = _FLAG_TYPES[spec.type], spec.metadata["choices"] or None
+    group.add_argument(f"--{spec.name.replace('_', '-')}", type=kind, choices=choices,
+                       metavar=None if choices else _metavar(spec.name, kind),
+                       help=f"{spec.metadata['help']} (default {shown})")
+
+
+_FLAG_TYPES = {"str": str, "int": int, "float": float}  # the field annotations, as strings (PEP 563)
+
+
+def _metavar(name: str, kind: type) -> str:
+    for suffix, metavar in (("_s", "SECONDS"), ("_bytes", "BYTES"), ("_file", "PATH"), ("_dir", "PATH")):
+        if name.endswith(suffix):
+            return metavar
+    return "N" if kind is int else name.upper()
+
+
+def _shown(name: str, default: object) -> str:
+    if name.endswith("_bytes") and isinstance(default, int) and default % MIB == 0:
+        return f"{default // MIB} MiB"
+    if name.endswith("_s"):
+        return f"{default:g} s"
+    return str(default)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,10 +63,7 @@ def run(args: argparse.Namespace) -> int:
         return run_processes(settings, _flags_again(args))
     from service.server import serve  # imported here: the server pulls in torch and MediaPipe
 
-    try:
-        asyncio.run(serve(settings))
-    except RuntimeError as error:  # grpc raises RuntimeError when the port cannot be bound
-        raise FacecastError(f"cannot serve on {settings.host}:{settings.port}: {error}") from None
+    asyncio.run(serve(settings))  # a port it cannot bind: InvalidConfigError, one line
     return 0
 
 

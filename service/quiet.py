@@ -10,8 +10,9 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def native_stderr_silenced() -> Iterator[None]:
-    """MediaPipe's C++ core prints start-up chatter straight to file descriptor 2; a command that
-    prints one line per result keeps it out. (Python errors still surface as exceptions.)"""
+    """Native code that prints straight to file descriptor 2 kept quiet for a moment: MediaPipe's
+    start-up chatter, gRPC's own line for a port it cannot bind (ours follows, as an exception).
+    Python errors still surface as exceptions. Process-wide while it lasts: keep it short."""
     sys.stderr.flush()
     saved = os.dup(2)
     with open(os.devnull, "w") as sink:
