@@ -10,6 +10,8 @@ from wsgiref.simple_server import WSGIServer
 import grpc
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from runtime.errors import InvalidConfigError
+
 # Per-request compute: 0.1–0.3 ms for a live latents chunk, ~10 ms a rendered frame, seconds for
 # a bake-sized upload.
 COMPUTE_BUCKETS_S = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -46,8 +48,10 @@ class MetricsEndpoint:
     def __init__(self, metrics: Metrics, host: str, port: int) -> None:
         self._server: WSGIServer
         self._thread: threading.Thread
-        # gRPC's "[::]" is plain "::" to the HTTP server.
-        self._server, self._thread = start_http_server(port, addr=host.strip("[]"), registry=metrics.registry)
+        try:  # gRPC's "[::]" is plain "::" to the HTTP server
+            self._server, self._thread = start_http_server(port, addr=host.strip("[]"), registry=metrics.registry)
+        except OSError as error:
+            raise InvalidConfigError(f"cannot serve metrics on {host}:{port}: {error.strerror}") from None
         self.port = self._server.server_port
 
     def close(self) -> None:
