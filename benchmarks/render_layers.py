@@ -18,7 +18,7 @@ import torch
 
 from runtime.arkit import blendshape_index
 from runtime.face.avatar import analyse_avatar
-from runtime.render.encoders import ImageFormat, encode_frame
+from runtime.render.encoders import EncodeOptions, ImageFormat, encode_frame
 from runtime.render.frame_renderer import FrameRenderer
 from tests.portrait_set import portrait_png
 
@@ -57,6 +57,9 @@ def _latents(avatar, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return weights, poses
 
 
+JPEG = EncodeOptions(ImageFormat.JPEG)  # the server's default quality
+
+
 def measure(frames: int) -> list[dict]:
     torch.set_num_threads(1)
     rows = []
@@ -71,7 +74,7 @@ def measure(frames: int) -> list[dict]:
                     started = time.perf_counter()
                     image = renderer.render_latents(weights[index:index + 1], poses[index:index + 1])[0]
                     if case == CASES[-1]:
-                        encode_frame(image, ImageFormat.JPEG, 85)
+                        encode_frame(image, JPEG)
                     totals[case] += time.perf_counter() - started
         rows.append({"portrait": name, "glasses": renderer.wears_glasses,
                      **{case: round(total / frames * 1000, 2) for case, total in totals.items()}})
