@@ -5,7 +5,6 @@ event loop thread (and the `server` and `stub` fixtures over it), a small synchr
 from __future__ import annotations
 
 import asyncio
-import socket
 import tempfile
 import threading
 import time
@@ -122,18 +121,3 @@ def run_session(stub, requests: Iterable[animate_pb2.AnimateRequest]) -> list[an
 def motion_frames(responses: list[animate_pb2.AnimateResponse]) -> list:
     return [response.motion for response in responses if response.WhichOneof("response") == "motion"]
 
-
-def free_port() -> int:
-    """A TCP port free on loopback now (for servers that cannot bind port 0 themselves)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], object], timeout_s: float = 10.0, what: str = "condition",
-               poll_s: float = 0.02) -> None:
-    """Polls `condition` until it is true; fails naming `what` after `timeout_s`."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"{what}: not met within {timeout_s} s"
-        time.sleep(poll_s)
