@@ -32,9 +32,8 @@ from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.rigid_layer import RigidLayer, cut_out
-from runtime.types import RestState
+from runtime.types import POSE_WIDTH, RestState
 
-POSE_FIELDS = 6
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
 PRODUCT_COLUMNS = 16  # the field's product runs on 8 frames' columns at a time (numerics.blocked_matmul)
 
@@ -213,7 +212,7 @@ class WarpRenderer(nn.Module):
     def render(self, blendshapes, poses) -> torch.Tensor:
         """(B, 52) ARKit weights and (B, 6) head poses (pitch, yaw, roll, x, y, z) → (B, H, W, 3) uint8."""
         weights = _as_tensor(blendshapes, self.device, NUM_BLENDSHAPES, "blendshapes")
-        poses = _as_tensor(poses, self.device, POSE_FIELDS, "poses")
+        poses = _as_tensor(poses, self.device, POSE_WIDTH, "poses")
         if len(weights) != len(poses):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
         points = self.landmark_positions(weights, poses)  # (B, 478, 2)
