@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("service.cli.demo", "render the bundled demo (needs the demo extra)"),
     "stream": ("service.cli.stream", "stream an audio file to a server and summarise the frames"),
     "avatar": ("service.cli.avatar", "add, list or remove stored avatars"),
+    "livelink": ("service.cli.livelink", "send Live Link Face packets (Unreal, MetaHumans) over UDP"),
 }
 
 
