@@ -4,6 +4,8 @@ speaking it. What `transcribe()` is to whisper's CLI, these are to `facecast bak
 
     animate_clip(audio, options)  → (lazy motion frames, ClipInfo)   frames one by one, e.g. for a
                                                                       bridge that sends each as it is made
+    animate_pcm_stream(chunks, options) → lazy motion frames          audio of unknown length as it
+                                                                      arrives (a microphone on stdin)
     bake_clip(audio, options)     → BakedClip (every frame + info)   → motion_clip.write_clip
     render_video(path, avatar, audio, options, frame_options)         → an H.264/AAC MP4
 
@@ -36,6 +38,7 @@ if TYPE_CHECKING:  # imported where used: baking needs neither MediaPipe nor the
     from runtime.render.framing import FrameOptions
 
 IDLE_SAMPLE_RATE = 16_000  # the sample rate of a clip that is idle life only (no audio)
+PCM_STREAM_SAMPLE_RATE = 16_000  # raw PCM of unknown length (stdin): the rate microphones are asked for
 CHUNK_S = 0.5  # audio fed to the Animator per step: how often progress moves (the frames do not depend on it)
 T = TypeVar("T")
 
@@ -112,6 +115,25 @@ def animate_clip(audio: DecodedAudio | None, options: ClipOptions = ClipOptions(
                     animator.model_versions)
     frames = (output for output in run_clip(animator, track.samples, CHUNK_S) if isinstance(output, MotionFrame))
     return frames, info
+
+
+def animate_pcm_stream(chunks: Iterable[bytes], options: ClipOptions = ClipOptions(),
+                       sample_rate: int = PCM_STREAM_SAMPLE_RATE) -> Iterator[MotionFrame]:
+    """Motion frames for PCM16 little-endian mono audio read a chunk at a time, each frame given as
+    soon as the audio it needs has arrived (so a live source is animated live). The same Animator
+    as `animate_clip`: for the same samples, seed and options the frames are identical."""
+    animator = Animator(AnimatorOptions(
+        fps=options.fps, seed=options.seed, controls=options.controls, mouth_model=options.mouth_model,
+        audio_format=AudioFormat(AudioEncoding.PCM_S16LE, sample_rate)))
+    if options.idle_s > 0:
+        yield from _frames(animator.push_silence(options.idle_s))
+    for chunk in chunks:
+        yield from _frames(animator.push_pcm(chunk))
+    yield from _frames(animator.end_audio())
+
+
+def _frames(outputs: Iterable[object]) -> Iterator[MotionFrame]:
+    return (output for output in outputs if isinstance(output, MotionFrame))
 
 
 def bake_clip(audio: DecodedAudio | None, options: ClipOptions = ClipOptions(),

@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("service.cli.demo", "render the bundled demo (needs the demo extra)"),
     "stream": ("service.cli.stream", "stream an audio file to a server and summarise the frames"),
     "avatar": ("service.cli.avatar", "add, list or remove stored avatars"),
+    "livelink": ("service.cli.livelink", "send Live Link Face packets (Unreal, MetaHumans) over UDP"),
+    "vmc": ("service.cli.vmc", "send VRM 1.0 expressions over the VMC protocol (OSC over UDP)"),
 }
 
 

@@ -1,0 +1,166 @@
+"""`facecast livelink` against a peer: its UDP datagrams received on loopback from a real process,
+decoded by tests/livelink_decoder.py (written from Epic's format, not from our encoder), every
+value compared with `facecast bake` for the same audio and seed."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runtime.motion_clip import read_clip
+from service.process import facecast_command
+from tests import livelink_decoder
+from tests.speech import speech_clip
+
+pytestmark = pytest.mark.slow
+
+SEED = "7"
+FPS = "30"
+RATE = 16_000
+
+
+def _run(*args: str, stdin: bytes | None = None, timeout_s: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run(facecast_command(*args), input=stdin, capture_output=True, timeout=timeout_s)
+
+
+class _Receiver:
+    """A UDP socket on loopback that keeps every datagram with its arrival time, from a thread (a
+    full socket buffer would drop packets while the sender is faster than the test)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.settimeout(0.2)
+        self.port = self.socket.getsockname()[1]
+        self.datagrams: list[tuple[float, bytes]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._receive, daemon=True)
+        self._thread.start()
+
+    def _receive(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data = self.socket.recv(65536)
+            except TimeoutError:
+                continue
+            self.datagrams.append((time.monotonic(), data))
+
+    def stop(self) -> list[tuple[float, bytes]]:
+        time.sleep(0.3)  # the last datagrams are in flight on loopback only briefly
+        self._stop.set()
+        self._thread.join()
+        self.socket.close()
+        return self.datagrams
+
+
+@pytest.fixture(scope="module")
+def pcm16() -> bytes:
+    """Real speech at 16 kHz as PCM16: what `-` takes on stdin, and the samples of the WAV file."""
+    clip = speech_clip("Peter picked a bowl of mushrooms before the market opened.")
+    positions = np.arange(0, len(clip.samples) * RATE / clip.sample_rate) * clip.sample_rate / RATE
+    samples = np.interp(positions, np.arange(len(clip.samples)), clip.samples)
+    return (np.clip(np.round(samples * 32767), -32768, 32767).astype("<i2")).tobytes()
+
+
+@pytest.fixture(scope="module")
+def wav(tmp_path_factory, pcm16) -> Path:
+    path = tmp_path_factory.mktemp("audio") / "speech.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(pcm16)
+    return path
+
+
+@pytest.fixture(scope="module")
+def baked(tmp_path_factory, wav) -> dict:
+    output = tmp_path_factory.mktemp("baked") / "clip.msgpack"  # msgpack keeps float32 exactly
+    result = _run("bake", str(wav), "-o", str(output), "--fps", FPS, "--seed", SEED, "--emotion", "happy:0.5")
+    assert result.returncode == 0, result.stderr.decode()
+    return read_clip(output)
+
+
+def _expected_curves(record: dict) -> dict[str, float]:
+    """The documented retargeting (runtime/rigs/livelink.py's table), from a baked frame."""
+    pose, gaze = record["pose"], record["gaze"]
+    angles = {
+        "HeadYaw": -pose["yaw"] / 180, "HeadPitch": -pose["pitch"] / 180, "HeadRoll": pose["roll"] / 180,
+        "LeftEyeYaw": -gaze[0] / 180, "LeftEyePitch": -gaze[1] / 180, "LeftEyeRoll": 0.0,
+        "RightEyeYaw": -gaze[2] / 180, "RightEyePitch": -gaze[3] / 180, "RightEyeRoll": 0.0,
+    }
+    return dict(zip(livelink_decoder.CURVES[:52], record["blendshapes"], strict=True)) | angles
+
+
+def _livelink(audio: str, *flags: str, stdin: bytes | None = None):
+    receiver = _Receiver()
+    try:
+        result = _run("livelink", audio, "--to", f"127.0.0.1:{receiver.port}", "--fps", FPS, "--seed", SEED,
+                      "--emotion", "happy:0.5", *flags, stdin=stdin)
+    finally:
+        datagrams = receiver.stop()
+    return result, datagrams
+
+
+def _assert_matches_bake(datagrams, baked: dict, subject: str) -> None:
+    packets = [livelink_decoder.decode(data) for _, data in datagrams]
+    frames = baked["frames"]
+    assert len(packets) == len(frames) > 30
+    for index, (packet, record) in enumerate(zip(packets, frames, strict=True)):
+        assert (packet.version, packet.subject_name, packet.frame, packet.subframe, packet.rate) == \
+            (6, subject, index, 0.0, (int(FPS), 1))
+        assert packet.device_id
+        expected = _expected_curves(record)
+        for name in livelink_decoder.CURVES[:52]:
+            assert packet.curves[name] == expected[name], (index, name)  # float32 both ends: exact
+        for name in livelink_decoder.CURVES[52:]:
+            assert packet.curves[name] == pytest.approx(expected[name], rel=1e-6, abs=1e-9), (index, name)
+    jaw = [packet.curves["JawOpen"] for packet in packets]
+    assert max(jaw) > 0.2, "speech should open the jaw"  # the comparison is not of two empty streams
+    assert np.ptp([packet.curves["HeadYaw"] for packet in packets]) > 0
+
+
+def test_livelink_file_packets_decode_to_the_baked_clip(wav, baked):
+    result, datagrams = _livelink(str(wav), "--subject", "MetaFace")
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"{len(baked['frames'])} Live Link Face packets" in result.stdout.decode()
+    _assert_matches_bake(datagrams, baked, "MetaFace")
+
+
+def test_livelink_stdin_pcm_gives_the_same_packets_as_the_file(pcm16, baked):
+    result, datagrams = _livelink("-", "--no-realtime", stdin=pcm16)
+    assert result.returncode == 0, result.stderr.decode()
+    _assert_matches_bake(datagrams, baked, "Facecast")
+
+
+def test_livelink_realtime_paces_packets_on_the_audio_clock(wav, baked):
+    result, datagrams = _livelink(str(wav), "--realtime")
+    assert result.returncode == 0, result.stderr.decode()
+    arrivals = np.array([arrived for arrived, _ in datagrams])
+    times = np.array([livelink_decoder.decode(data).frame / int(FPS) for _, data in datagrams])
+    assert len(times) == len(baked["frames"])
+    lateness_ms = ((arrivals - arrivals[0]) - times) * 1000  # the first packet sets the clock
+    assert lateness_ms.min() > -1.0, "a packet went out before its audio time"
+    assert np.percentile(lateness_ms, 95) < 5.0, f"packets lag the audio clock: {np.percentile(lateness_ms, 95):.1f} ms"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("missing.wav", "--to", "127.0.0.1:11111"), "facecast livelink: missing.wav: no such file"),
+    (("{wav}", "--to", "localhost"), "facecast livelink: --to must be HOST:PORT, got 'localhost'"),
+    (("{wav}", "--to", "127.0.0.1:70000"), "facecast livelink: --to port must be within [1, 65535], got 70000"),
+    (("{wav}", "--to", "no-such-host.invalid:11111"),
+     "facecast livelink: --to no-such-host.invalid:11111: cannot resolve 'no-such-host.invalid'"),
+    (("-", "--to", "127.0.0.1:11111"), "facecast livelink: stdin: closed before any audio arrived"),
+])
+def test_livelink_bad_input_is_one_line(wav, args, message):
+    result = _run("livelink", *(arg.format(wav=wav) for arg in args), stdin=b"")
+    lines = result.stderr.decode().strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr.decode()
+    assert lines[0].startswith(message)

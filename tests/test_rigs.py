@@ -1,0 +1,131 @@
+"""Retargeting tables: our MotionFrame → Live Link Face's 61 values and VRM 1.0 presets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, VISEME_NAMES, blendshape_index, viseme_index
+from runtime.rigs.livelink import LIVE_LINK_NAMES, live_link_values
+from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
+from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
+
+STRAIGHT = HeadPose()
+AHEAD = Gaze()
+
+
+def _frame(pose=STRAIGHT, gaze=AHEAD, blendshapes=None, visemes=None) -> MotionFrame:
+    if blendshapes is None:
+        blendshapes = np.zeros(NUM_BLENDSHAPES, np.float32)
+    if visemes is None:
+        visemes = np.eye(NUM_VISEMES, dtype=np.float32)[0]
+    return MotionFrame(0, 0.0, pose, blendshapes, visemes, gaze, 0.0)
+
+
+# --- Live Link Face -------------------------------------------------------------------------------
+
+def test_live_link_order_is_apple_then_epics_nine_angles():
+    assert len(LIVE_LINK_NAMES) == 61
+    assert LIVE_LINK_NAMES[0] == "EyeBlinkLeft" and LIVE_LINK_NAMES[51] == "TongueOut"
+    assert LIVE_LINK_NAMES[52:] == ("HeadYaw", "HeadPitch", "HeadRoll", "LeftEyeYaw", "LeftEyePitch",
+                                    "LeftEyeRoll", "RightEyeYaw", "RightEyePitch", "RightEyeRoll")
+
+
+def test_live_link_blendshapes_pass_through_in_apple_order():
+    shapes = np.linspace(0, 1, NUM_BLENDSHAPES, dtype=np.float32)
+    values = live_link_values(_frame(blendshapes=shapes))
+    assert values.dtype == np.float32 and values.shape == (61,)
+    np.testing.assert_array_equal(values[:52], shapes)
+    assert values[blendshape_index("jawOpen")] == shapes[17]
+
+
+@pytest.mark.parametrize(("pose", "column", "expected"), [
+    # our yaw > 0 turns to the image's right = the subject's left; FRotator yaw > 0 is the subject's right
+    (HeadPose(yaw_deg=18.0), "HeadYaw", -0.1),
+    # our pitch > 0 nods down; FRotator pitch > 0 looks up
+    (HeadPose(pitch_deg=9.0), "HeadPitch", -0.05),
+    # our roll > 0 is counter-clockwise in the image = clockwise as the subject sees it = FRotator roll > 0
+    (HeadPose(roll_deg=-36.0), "HeadRoll", -0.2),
+])
+def test_live_link_head_angles_are_degrees_over_180_in_frotator_signs(pose, column, expected):
+    values = live_link_values(_frame(pose=pose))
+    assert values[LIVE_LINK_NAMES.index(column)] == pytest.approx(expected, abs=1e-7)
+    others = [v for i, v in enumerate(values[52:55]) if LIVE_LINK_NAMES[52 + i] != column]
+    assert others == [0.0, 0.0]
+
+
+def test_live_link_eyes_keep_their_own_side():
+    gaze = Gaze(left=EyeGaze(yaw_deg=9.0, pitch_deg=-18.0), right=EyeGaze(yaw_deg=-27.0, pitch_deg=4.5))
+    values = live_link_values(_frame(gaze=gaze))
+    by_name = dict(zip(LIVE_LINK_NAMES, values.tolist(), strict=True))
+    assert by_name["LeftEyeYaw"] == pytest.approx(-0.05) and by_name["LeftEyePitch"] == pytest.approx(0.1)
+    assert by_name["RightEyeYaw"] == pytest.approx(0.15) and by_name["RightEyePitch"] == pytest.approx(-0.025)
+    assert by_name["LeftEyeRoll"] == by_name["RightEyeRoll"] == 0.0
+
+
+# --- VRM 1.0 --------------------------------------------------------------------------------------
+
+def test_vrm_gives_every_preset_in_order():
+    weights = vrm_expressions(_frame(), Controls())
+    assert tuple(weights) == VRM_PRESETS
+    assert all(value == 0.0 for value in weights.values())  # silence, open eyes, straight gaze, neutral
+
+
+@pytest.mark.parametrize(("viseme", "vowel"), [("aa", "aa"), ("E", "ee"), ("ih", "ih"), ("oh", "oh"), ("ou", "ou")])
+def test_vrm_vowels_follow_their_viseme(viseme, vowel):
+    weights = vrm_expressions(_frame(visemes=np.eye(NUM_VISEMES, dtype=np.float32)[viseme_index(viseme)]), Controls())
+    assert weights[vowel] == 1.0
+    assert [name for name in ("aa", "ih", "ou", "ee", "oh") if weights[name]] == [vowel]
+
+
+def test_vrm_vowels_mix_and_stay_within_one():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        visemes = rng.dirichlet(np.ones(NUM_VISEMES)).astype(np.float32)
+        weights = vrm_expressions(_frame(visemes=visemes), Controls())
+        by_viseme = dict(zip(VISEME_NAMES, visemes.tolist(), strict=True))
+        assert weights["ou"] == pytest.approx(by_viseme["ou"] + 0.5 * (by_viseme["CH"] + by_viseme["RR"]), abs=1e-6)
+        assert sum(weights[v] for v in ("aa", "ih", "ou", "ee", "oh")) <= 1.0 + 1e-6
+
+
+def test_vrm_closed_mouth_visemes_show_no_vowel():
+    for viseme in ("sil", "PP", "FF", "nn"):
+        weights = vrm_expressions(_frame(visemes=np.eye(NUM_VISEMES, dtype=np.float32)[viseme_index(viseme)]),
+                                  Controls())
+        assert all(weights[v] == 0.0 for v in ("aa", "ih", "ou", "ee", "oh")), viseme
+
+
+def test_vrm_blinks_split_into_shared_and_one_sided_parts():
+    shapes = np.zeros(NUM_BLENDSHAPES, np.float32)
+    shapes[blendshape_index("eyeBlinkLeft")] = 0.9
+    shapes[blendshape_index("eyeBlinkRight")] = 0.25
+    weights = vrm_expressions(_frame(blendshapes=shapes), Controls())
+    assert weights["blink"] == pytest.approx(0.25)
+    assert weights["blinkLeft"] == pytest.approx(0.65) and weights["blinkRight"] == 0.0
+    assert weights["blink"] + weights["blinkLeft"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(("emotion", "intensity", "expected"), [
+    (Emotion.HAPPY, 0.7, {"happy": 0.7}),
+    (Emotion.ANGRY, 1.0, {"angry": 1.0}),
+    (Emotion.SAD, 0.5, {"sad": 0.5}),
+    (Emotion.SURPRISED, 0.2, {"surprised": 0.2}),
+    (Emotion.FEARFUL, 1.0, {"surprised": 0.6, "sad": 0.4}),
+    (Emotion.NEUTRAL, 1.0, {}),
+])
+def test_vrm_emotion_presets_follow_the_emotion_control(emotion, intensity, expected):
+    weights = vrm_expressions(_frame(), Controls(emotion=emotion, emotion_intensity=intensity))
+    driven = {name: value for name, value in weights.items()
+              if name in ("happy", "angry", "sad", "relaxed", "surprised") and value}
+    assert driven == pytest.approx(expected)
+
+
+def test_vrm_looks_follow_the_mean_gaze_with_the_avatars_own_left():
+    # both eyes 15° towards the image's right (the avatar's own left) and 6° up
+    gaze = Gaze(left=EyeGaze(yaw_deg=12.0, pitch_deg=-6.0), right=EyeGaze(yaw_deg=18.0, pitch_deg=-6.0))
+    weights = vrm_expressions(_frame(gaze=gaze), Controls())
+    assert weights["lookLeft"] == pytest.approx(0.5) and weights["lookRight"] == 0.0
+    assert weights["lookUp"] == pytest.approx(0.2) and weights["lookDown"] == 0.0
+    far = Gaze(left=EyeGaze(yaw_deg=-50.0, pitch_deg=45.0), right=EyeGaze(yaw_deg=-50.0, pitch_deg=45.0))
+    weights = vrm_expressions(_frame(gaze=far), Controls())
+    assert weights["lookRight"] == 1.0 and weights["lookDown"] == 1.0  # clipped at full

@@ -1,0 +1,70 @@
+"""`facecast vmc` against a peer: python-osc's own OSC server receives a real process's bundles on
+loopback; the VRM expressions must be those of runtime.rigs.vrm for `facecast bake`'s frames."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from pythonosc.dispatcher import Dispatcher
+from pythonosc.osc_server import ThreadingOSCUDPServer
+
+from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
+from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
+from tests.test_livelink import FPS, SEED, _run, baked, pcm16, wav  # noqa: F401  (shared fixtures)
+
+pytestmark = pytest.mark.slow
+
+
+def _received(audio: str, *flags: str) -> tuple[object, list[tuple[str, tuple]]]:
+    messages: list[tuple[str, tuple]] = []
+    dispatcher = Dispatcher()
+    dispatcher.set_default_handler(lambda address, *arguments: messages.append((address, arguments)))
+    server = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = _run("vmc", audio, "--to", f"127.0.0.1:{server.server_address[1]}", "--fps", FPS, "--seed", SEED,
+                      "--emotion", "happy:0.5", *flags)
+    finally:
+        time.sleep(0.3)  # the last bundles are in flight on loopback only briefly
+        server.shutdown()
+        server.server_close()
+    return result, messages
+
+
+def _frame(record: dict) -> MotionFrame:
+    gaze = record["gaze"]
+    return MotionFrame(0, record["t"], HeadPose(), np.array(record["blendshapes"], np.float32),
+                       np.array(record["visemes"], np.float32),
+                       Gaze(EyeGaze(gaze[0], gaze[1]), EyeGaze(gaze[2], gaze[3])), 0.0)
+
+
+def test_vmc_bundles_carry_the_baked_frames_vrm_expressions(wav, baked):  # noqa: F811
+    result, messages = _received(str(wav))
+    assert result.returncode == 0, result.stderr.decode()
+    frames = baked["frames"]
+    per_frame = 3 + len(VRM_PRESETS)  # OK, T, a Val per preset, Apply
+    assert len(messages) == per_frame * len(frames)
+    controls = Controls(emotion=Emotion.HAPPY, emotion_intensity=0.5)
+    opened = 0.0
+    for index, record in enumerate(frames):
+        chunk = messages[index * per_frame:(index + 1) * per_frame]
+        assert chunk[0] == ("/VMC/Ext/OK", (1,))
+        assert chunk[1][0] == "/VMC/Ext/T" and chunk[1][1][0] == pytest.approx(record["t"], abs=1e-6)
+        assert chunk[-1] == ("/VMC/Ext/Blend/Apply", ())
+        values = {arguments[0]: arguments[1] for address, arguments in chunk[2:-1] if address == "/VMC/Ext/Blend/Val"}
+        assert tuple(values) == VRM_PRESETS
+        expected = vrm_expressions(_frame(record), controls)
+        assert values == pytest.approx(expected, abs=1e-6)  # OSC floats are float32
+        opened = max(opened, values["aa"])
+        assert values["happy"] == pytest.approx(0.5)
+    assert opened > 0.2, "speech should show an open vowel somewhere"
+
+
+def test_vmc_bad_target_is_one_line(wav):  # noqa: F811
+    result = _run("vmc", str(wav), "--to", "nowhere")
+    lines = result.stderr.decode().strip().splitlines()
+    assert result.returncode == 1 and lines == ["facecast vmc: --to must be HOST:PORT, got 'nowhere'"]
