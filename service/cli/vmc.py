@@ -8,10 +8,9 @@ import argparse
 
 from runtime.errors import UnsupportedFeatureError
 from runtime.rigs.vrm import vrm_expressions
-from service.audio_clock import AudioClockPacer
-from service.cli.audio_source import AUDIO_HELP, is_stdin, motion_frames
-from service.cli.clip_flags import add_clip_flags, clip_options
-from service.udp_target import UdpSender, UdpTarget
+from service.cli.clip_flags import clip_options
+from service.cli.udp_bridge import add_bridge_arguments, send_frames
+from service.udp_target import UdpTarget
 
 DEFAULT_PORT = 39539  # a Marionette (EVMC4U in Unity, VMC4UE in Unreal); Performers take Assistants on 39540
 
@@ -19,12 +18,7 @@ DEFAULT_PORT = 39539  # a Marionette (EVMC4U in Unity, VMC4UE in Unreal); Perfor
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Send VRM 1.0 expressions (aa ih ou ee oh, blinks, emotions, looks) for AUDIO over the "
                           f"VMC protocol, one OSC bundle per frame (Marionettes listen on {DEFAULT_PORT}).")
-    parser.add_argument("audio", metavar="AUDIO", help=AUDIO_HELP)
-    parser.add_argument("--to", required=True, metavar="HOST:PORT",
-                        help=f"the VMC receiver, e.g. 127.0.0.1:{DEFAULT_PORT}")
-    parser.add_argument("--realtime", action=argparse.BooleanOptionalAction, default=None,
-                        help="pace bundles on the audio clock (default: on for stdin, off for a file)")
-    add_clip_flags(parser)
+    add_bridge_arguments(parser, "the VMC receiver", DEFAULT_PORT, "bundles")
     parser.set_defaults(run=run)
 
 
@@ -35,13 +29,7 @@ def run(args: argparse.Namespace) -> int:
         raise UnsupportedFeatureError(f"{missing.name} is not installed: pip install 'facecast[vmc]'") from None
     target = UdpTarget.parse(args.to)
     options = clip_options(args)
-    pacer = AudioClockPacer() if (is_stdin(args.audio) if args.realtime is None else args.realtime) else None
-    sent = 0
-    with UdpSender(target) as sender:
-        for frame in motion_frames(args.audio, options):
-            if pacer is not None:
-                pacer.wait_until(frame.time_s)
-            sender.send(encode_frame_bundle(frame.time_s, vrm_expressions(frame, options.controls)))
-            sent += 1
+    sent = send_frames(args, target, options,
+                       lambda frame: encode_frame_bundle(frame.time_s, vrm_expressions(frame, options.controls)))
     print(f"{target.host}:{target.port}: {sent} VMC frames, {options.fps} fps")
     return 0
