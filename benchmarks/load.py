@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import tempfile
@@ -26,7 +25,7 @@ import grpc
 import numpy as np
 
 from benchmarks import render_speed, streaming
-from benchmarks.report import write_readme_section
+from benchmarks.report import publish
 from benchmarks.speech import speech_samples
 from runtime.version import package_version
 from service.api import animate_pb2
@@ -249,12 +248,7 @@ def main() -> int:
         parser.error(f"streams within [1, {MAX_STREAMS}], minutes within (0, {MAX_MINUTES:g}], "
                      f"churn within [1, {MAX_CHURN}], session-s within [1, 120], processes within [1, 16]")
     report = measure(args)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-    print(render_table(report))
-    if not args.no_readme:
-        write_readme_section(render_table(report), BEGIN, END)
+    publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
     return 0
 
 

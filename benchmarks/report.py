@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 README = Path(__file__).resolve().parent / "README.md"
@@ -59,8 +60,15 @@ def _rendered_rows(report: dict) -> list[str]:
     return lines
 
 
-def write_readme_table(report: dict) -> None:
-    write_readme_section(render_table(report), BEGIN, END)
+def publish(report: dict, table: str, results: Path, markers: tuple[str, str] | None) -> None:
+    """Writes the raw report as JSON to `results`, prints it and its table, and puts the table between
+    the `markers` of benchmarks/README.md (None: leave the README alone)."""
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+    print(table)
+    if markers is not None:
+        write_readme_section(table, *markers)
 
 
 def write_readme_section(table: str, begin: str, end: str) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import realtime_factor, render_speed, streaming
-from benchmarks.report import render_table, write_readme_table
+from benchmarks.report import BEGIN, END, publish, render_table
 from benchmarks.speech import speech_samples
 from runtime.version import package_version
 from service.process import ServerProcess
@@ -78,12 +77,7 @@ def main() -> int:
         report["rendered_latency"] = latency(server.address, 3 if args.quick else 6, 4.0, avatar_id)
         report["rendered_concurrency"] = concurrency(server.address, [1, 4, 8], 8.0 if args.quick else 15.0, avatar_id,
                                                    stop_when_lost=False)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-    print(render_table(report))
-    if not args.no_readme:
-        write_readme_table(report)
+    publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
     return 0
 
 

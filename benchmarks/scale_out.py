@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import signal
@@ -27,7 +26,7 @@ import grpc
 import numpy as np
 
 from benchmarks import streaming
-from benchmarks.report import write_readme_section
+from benchmarks.report import publish
 from benchmarks.run import latency
 from benchmarks.speech import speech_samples
 from runtime.version import package_version
@@ -182,12 +181,7 @@ def main() -> int:
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
     args = parser.parse_args()
     report = measure(args)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2))
-    print(json.dumps(report, indent=2))
-    print(render_table(report))
-    if not args.no_readme:
-        write_readme_section(render_table(report), BEGIN, END)
+    publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
     return 0
 
 
