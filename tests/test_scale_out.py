@@ -139,6 +139,17 @@ async def _wait_until(condition, what: str) -> None:
     await asyncio.wait_for(asyncio.to_thread(wait_until, condition, PHASE_TIMEOUT_S, what), PHASE_TIMEOUT_S + 5)
 
 
+async def _hold_sessions(channel, clip: Clip, release: asyncio.Event, count: int, nodes) -> list[asyncio.Task]:
+    """`count` sessions held open until `release`, returned once every one has started on both ends:
+    a session killed before its SessionStarted reached the client would end UNAVAILABLE through
+    nginx (a start that failed, retried by the clients), not as a lost running session."""
+    stub, started = stub_for(channel), [0]
+    held = [asyncio.create_task(_held_session(stub, clip, release, started)) for _ in range(count)]
+    await _wait_until(lambda: started[0] == count, "every client saw its session start")
+    await _wait_until(lambda: sum(node.active() for node in nodes) == count, "all sessions running")
+    return held
+
+
 async def _new_sessions(channel, clip: Clip, count: int) -> list:
     """`count` sessions through the reference client, which retries a start that met a lost node."""
     request = StreamRequest(clip.samples, clip.sample_rate)
@@ -170,13 +181,8 @@ def test_tls_terminates_at_the_balancer(cluster):
 def test_sessions_spread_over_every_server_and_a_killed_server_ends_only_its_own(cluster, second_of_speech):
     async def scenario():
         async with grpc.aio.insecure_channel(cluster.balancer.address) as channel:
-            stub, release, started = stub_for(channel), asyncio.Event(), [0]
-            held = [asyncio.create_task(_held_session(stub, second_of_speech, release, started))
-                    for _ in range(SESSIONS)]
-            # Started on both ends: a session killed before its SessionStarted reached the client
-            # would end UNAVAILABLE through nginx (a start that failed, retried by the clients).
-            await _wait_until(lambda: started[0] == SESSIONS, "every client saw its session start")
-            await _wait_until(lambda: sum(node.active() for node in cluster.nodes) == SESSIONS, "all sessions running")
+            release = asyncio.Event()
+            held = await _hold_sessions(channel, second_of_speech, release, SESSIONS, cluster.nodes)
             spread = [node.active() for node in cluster.nodes]
             assert all(count > 0 for count in spread), spread  # per RPC: one connection, every server
             victim, survivors = cluster.nodes[0], cluster.nodes[1:]
@@ -203,11 +209,8 @@ def test_a_terminated_server_finishes_its_sessions_while_new_ones_go_elsewhere(c
 
     async def scenario():
         async with grpc.aio.insecure_channel(cluster.balancer.address) as channel:
-            stub, release, started = stub_for(channel), asyncio.Event(), [0]
-            held = [asyncio.create_task(_held_session(stub, second_of_speech, release, started))
-                    for _ in range(sessions)]
-            await _wait_until(lambda: started[0] == sessions, "every client saw its session start")
-            await _wait_until(lambda: sum(node.active() for node in live) == sessions, "all sessions running")
+            release = asyncio.Event()
+            held = await _hold_sessions(channel, second_of_speech, release, sessions, live)
             leaving = max(live, key=Node.active)
             running_there, completed_there = leaving.active(), leaving.completed()
             others_completed = sum(node.completed() for node in live if node is not leaving)
