@@ -31,7 +31,7 @@ from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
-from runtime.render.teeth import TeethSprite, teeth_sprites
+from runtime.render.teeth import teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
@@ -65,8 +65,6 @@ class MouthInterior(nn.Module):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
         self.upper_teeth, self.lower_teeth = teeth_sprites(palette.teeth, palette.gum, mouth_width)
-        self.register_buffer("upper_teeth_rgba", self.upper_teeth.rgba)  # buffers: moved with the module
-        self.register_buffer("lower_teeth_rgba", self.lower_teeth.rgba)
         source, origin = self._source_halves(image)
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
         # double them. On paintings and drawings the landmarker parts shut lips by up to 0.07 mouth
@@ -130,15 +128,13 @@ class MouthInterior(nn.Module):
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
         colour = self._cavity(opening)
         lower_edge = mouth.line_at(x, mouth.local(lower)) - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
-        lower_row = TeethSprite(self.lower_teeth_rgba, self.lower_teeth.extent)
-        lower_teeth = lower_row.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
+        lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
         colour = _over(lower_teeth, colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
         # lip bares above them: the upper row is drawn there, above the lip's rest line, for every source.
         above_line = 1.0 - hermite_step(-0.02, 0.0, below_line)
         strength = self.synthetic_teeth + (1.0 - self.synthetic_teeth) * above_line
-        upper_row = TeethSprite(self.upper_teeth_rgba, self.upper_teeth.extent)
-        colour = _over(upper_row.sample(x, below_line), colour, strength[:, None])
+        colour = _over(self.upper_teeth.sample(x, below_line), colour, strength[:, None])
         width_px = mouth.width_px[:, None]  # (B, 1)
         under_upper = (opening.v - opening.v_upper) / width_px  # (B, P) mouth widths below the upper lip
         above_lower = (opening.v_lower - opening.v) / width_px

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 from scipy.ndimage import gaussian_filter
+from torch import nn
 
 from runtime.numerics import hermite_step
 
@@ -44,10 +45,13 @@ LOWER_ROW_LIGHT = 0.72  # the lower row sits in the shadow of the upper lip and 
 SOFTNESS_PX = 0.6  # the sprites' blur: enamel edges are soft, never a hard-edged bar
 
 
-@dataclass(frozen=True, eq=False)
-class TeethSprite:
-    rgba: torch.Tensor  # (1, 4, h, w) float: premultiplied RGB 0..255 and alpha 0..1
-    extent: tuple[float, float, float, float]  # x0, x1, y0, y1 in mouth widths
+class TeethSprite(nn.Module):
+    """One row's picture (a buffer, so it moves with the renderer to its device) and where it lies."""
+
+    def __init__(self, rgba: torch.Tensor, extent: tuple[float, float, float, float]) -> None:
+        super().__init__()
+        self.register_buffer("rgba", rgba)  # (1, 4, h, w) float: premultiplied RGB 0..255 and alpha 0..1
+        self.extent = extent  # x0, x1, y0, y1 in mouth widths
 
     def sample(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """(B, P) coordinates in mouth widths → (B, 4, P); transparent outside the sprite."""
