@@ -15,23 +15,26 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from runtime.audio.constants import HOP_LENGTH, HOP_S, WINDOW_LENGTH
 from runtime.audio.features import FeatureBlock, StreamingLogMel
 from runtime.audio.pcm import AudioFormat, decode_pcm
-from runtime.audio.prosody import ProsodyBlock, StreamingProsody
+from runtime.audio.prosody import StreamingProsody
 from runtime.audio.resample import StreamingResampler
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
 from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
 from runtime.errors import InvalidConfigError, OutOfOrderError
-from runtime.motion.composer import compose
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
-from runtime.motion.dynamics import ProceduralDynamics, ProsodyCues
+from runtime.motion.dynamics import ProceduralDynamics
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
 from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
+
+if TYPE_CHECKING:
+    from runtime.engine import MotionEngine
 
 AnimatorOutput = MotionFrame | SessionEvent
 
@@ -61,36 +64,44 @@ class AnimatorOptions:
 
 
 class Animator:
-    """Push audio (and control changes) as it arrives; get frames (in time order) and events (as
-    soon as they are known) back."""
+    """One session: push audio (and control changes) as it arrives; get frames (in time order) and
+    events (as soon as they are known) back.
 
-    def __init__(self, options: AnimatorOptions = AnimatorOptions()) -> None:
+    The analysis itself runs in a MotionEngine, which advances many sessions' Animators together in
+    one batched pass (`queue_*`, then `MotionEngine.advance`, then `take_outputs`); the `push_*`
+    methods do all three for this session alone. A session's frames are the same either way."""
+
+    def __init__(self, options: AnimatorOptions = AnimatorOptions(), engine: MotionEngine | None = None) -> None:
         self.options = options
+        self.engine = engine if engine is not None else default_engine()
         self._resampler = StreamingResampler(options.audio_format.sample_rate_hz)
-        self._features = StreamingLogMel()
-        self._voice = StreamingVoiceActivity()
-        self._prosody = StreamingProsody()
-        self._mouth = create_mouth_model(options.mouth_model)
-        self._dynamics = ProceduralDynamics(options.seed)
-        self._controls = ControlTimeline(options.controls)
+        self.features = StreamingLogMel()
+        self.voice = StreamingVoiceActivity()
+        self.prosody = StreamingProsody()
+        self.mouth = create_mouth_model(options.mouth_model)
+        self.dynamics = ProceduralDynamics(options.seed)
+        self.controls = ControlTimeline(options.controls)
         self._track = MotionTrack()
-        self._delay_hops = self._mouth.lookahead_hops
+        self.delay_hops = self.mouth.lookahead_hops
         self._pending: list[np.ndarray] = []  # 16 kHz samples not yet analysed
+        self._pending_count = 0
         self._input_samples = 0  # at the client's rate
         self._model_rate_samples = 0  # the same audio at 16 kHz, analysed or pending
+        self._outputs: list[AnimatorOutput] = []  # produced by the engine, not yet taken
+        self._ending = False  # end of audio queued: its events follow the last analysis
         self.frames_emitted = 0
         self.ended = False
 
     @property
     def model_versions(self) -> tuple[ModelVersion, ...]:
-        return (ModelVersion("mouth", self._mouth.name, self._mouth.version),
-                ModelVersion("dynamics", self._dynamics.name, self._dynamics.version))
+        return (ModelVersion("mouth", self.mouth.name, self.mouth.version),
+                ModelVersion("dynamics", self.dynamics.name, self.dynamics.version))
 
     @property
     def lookahead_s(self) -> float:
         """Audio needed beyond a frame's time, at most: the model's look-ahead, one analysis hop,
         one hop for interpolating between hops, and the resampler's filter delay."""
-        return (self._delay_hops + 2) * HOP_S + self._resampler.delay_s
+        return (self.delay_hops + 2) * HOP_S + self._resampler.delay_s
 
     def audio_needed_s(self, index: int) -> float:
         """Input audio (seconds from the stream's start) that frame `index` waits for: exactly the
@@ -102,48 +113,108 @@ class Animator:
     def audio_duration_s(self) -> float:
         return self._input_samples / self.options.audio_format.sample_rate_hz
 
+    # --- one session on its own ---
+
     def push_pcm(self, data: bytes) -> list[AnimatorOutput]:
         """Raw bytes in the session's audio format (InvalidAudioError for a bad chunk)."""
         return self.push_samples(decode_pcm(data, self.options.audio_format.encoding))
 
     def push_samples(self, samples: np.ndarray) -> list[AnimatorOutput]:
         """Mono float32 samples in [-1, 1] at the session's sample rate."""
+        self.queue_samples(samples)
+        return self._advance_alone()
+
+    def push_silence(self, seconds: float) -> list[AnimatorOutput]:
+        """Idle life without audio: the stream goes on as if `seconds` of silence had arrived."""
+        self.queue_silence(seconds)
+        return self._advance_alone()
+
+    def end_audio(self) -> list[AnimatorOutput]:
+        """Emits the remaining frames (up to the audio's duration) and the end-of-audio event."""
+        self.queue_end()
+        return self._advance_alone()
+
+    def _advance_alone(self) -> list[AnimatorOutput]:
+        while self.has_work:
+            self.engine.advance([self])
+        return self.take_outputs()
+
+    # --- queued for an engine that advances many sessions together ---
+
+    def queue_pcm(self, data: bytes) -> None:
+        self.queue_samples(decode_pcm(data, self.options.audio_format.encoding))
+
+    def queue_samples(self, samples: np.ndarray) -> None:
         if self.ended:
             raise OutOfOrderError("audio pushed after the end of audio")
         self._input_samples += len(samples)
         resampled = self._resampler.push(samples)
-        self._pending.append(resampled)
+        self._queue(resampled)
         self._model_rate_samples += len(resampled)
-        if not self._next_frame_ready_after_pending():
-            return []  # nothing new to emit yet: defer the work, it gives the same result later
-        return self._analyse(self._take_pending())
 
-    def push_silence(self, seconds: float) -> list[AnimatorOutput]:
-        """Idle life without audio: the stream goes on as if `seconds` of silence had arrived."""
+    def queue_silence(self, seconds: float) -> None:
         check_idle_s(seconds)
         rate = self.options.audio_format.sample_rate_hz
-        return self.push_samples(np.zeros(round(seconds * rate), np.float32))
+        self.queue_samples(np.zeros(round(seconds * rate), np.float32))
+
+    def queue_end(self) -> None:
+        if self.ended:
+            return
+        self.ended = self._ending = True
+        padding = np.zeros((self.delay_hops + 3) * HOP_LENGTH + WINDOW_LENGTH, np.float32)
+        self._queue(self._resampler.flush())
+        self._queue(padding)  # silence lets the last hops finish
 
     def update_controls(self, patch: ControlPatch, transition_s: float = DEFAULT_TRANSITION_S) -> None:
         """Changes controls from the audio time reached so far, with a smooth transition."""
         if not 0.0 <= transition_s <= MAX_TRANSITION_S:
             raise InvalidConfigError(f"transition_s must be within [0, {MAX_TRANSITION_S}], got {transition_s}")
-        controls = patch.apply_to(self._controls.current)
-        self._controls.change(controls, self.audio_duration_s, transition_s)
+        controls = patch.apply_to(self.controls.current)
+        self.controls.change(controls, self.audio_duration_s, transition_s)
 
-    def end_audio(self) -> list[AnimatorOutput]:
-        """Emits the remaining frames (up to the audio's duration) and the end-of-audio event."""
-        if self.ended:
-            return []
-        self.ended = True
-        padding = np.zeros((self._delay_hops + 3) * HOP_LENGTH + WINDOW_LENGTH, np.float32)
-        self._pending += [self._resampler.flush(), padding]  # silence lets the last hops finish
-        outputs = self._analyse(self._take_pending())
-        duration_s = self.audio_duration_s
-        if self._voice.speaking:
-            outputs.append(SessionEvent(EventKind.SPEECH_END, duration_s))
-        outputs.append(SessionEvent(EventKind.END_OF_AUDIO, duration_s))
+    @property
+    def has_work(self) -> bool:
+        """Whether an engine pass would produce something: the next frame's audio (or the end of
+        audio) is queued. Otherwise the work waits: done later, it gives the same result."""
+        if self._ending:
+            return True
+        return self._pending_count > 0 and self._model_rate_samples // HOP_LENGTH >= self._hops_needed(
+            self.frames_emitted)
+
+    def take_outputs(self) -> list[AnimatorOutput]:
+        outputs, self._outputs = self._outputs, []
         return outputs
+
+    # --- called by the engine ---
+
+    def take_pending(self, max_samples: int) -> np.ndarray:
+        """Up to `max_samples` queued 16 kHz samples, oldest first."""
+        samples = np.concatenate(self._pending) if len(self._pending) != 1 else self._pending[0]
+        taken, rest = samples[:max_samples], samples[max_samples:]
+        self._pending = [rest] if len(rest) else []
+        self._pending_count = len(rest)
+        return taken
+
+    def motion_hops(self, features: FeatureBlock) -> np.ndarray:
+        """The hops whose motion rows these features complete: the models see `delay` hops ahead."""
+        return features.start_hop - self.delay_hops + np.arange(len(features))
+
+    def accept(self, voice: VoiceActivityBlock, rows: np.ndarray) -> None:
+        """An engine pass's result: motion rows of hops from the stream's start on (earlier hops,
+        before the stream, dropped by the caller), and the voice activity of the pass."""
+        self._track.append(rows)
+        self._outputs += [*_voice_events(voice), *self._ready_frames()]
+        if self._ending and self._pending_count == 0:
+            self._ending = False
+            duration_s = self.audio_duration_s
+            if self.voice.speaking:
+                self._outputs.append(SessionEvent(EventKind.SPEECH_END, duration_s))
+            self._outputs.append(SessionEvent(EventKind.END_OF_AUDIO, duration_s))
+
+    def _queue(self, samples: np.ndarray) -> None:
+        if len(samples):
+            self._pending.append(samples)
+            self._pending_count += len(samples)
 
     def _frame_time(self, index: int) -> float:
         return index / self.options.fps
@@ -157,32 +228,7 @@ class Animator:
     def _hops_needed(self, index: int) -> int:
         """Analysis hops that must be complete for frame `index`: the hop at or after its time
         (for interpolation), shifted by the model's look-ahead, counted from 1."""
-        return HopPosition.of_frame(index, self.options.fps).last_hop_needed + self._delay_hops + 1
-
-    def _next_frame_ready_after_pending(self) -> bool:
-        return self._model_rate_samples // HOP_LENGTH >= self._hops_needed(self.frames_emitted)
-
-    def _take_pending(self) -> np.ndarray:
-        samples = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
-        self._pending = []
-        return samples
-
-    def _analyse(self, samples: np.ndarray) -> list[AnimatorOutput]:
-        features = self._features.push(samples)
-        prosody = self._prosody.push(samples)  # the same hops as the features
-        voice = self._voice.push(features.energy_db)
-        self._track.append(self._motion_rows(features, prosody, voice))
-        return [*_voice_events(voice), *self._ready_frames()]
-
-    def _motion_rows(self, features: FeatureBlock, prosody: ProsodyBlock, voice: VoiceActivityBlock) -> np.ndarray:
-        """Rows for hops [start - delay, end - delay): the models see `delay` hops ahead."""
-        mouth = self._mouth.push(features, voice.probability)
-        hops = features.start_hop - self._delay_hops + np.arange(len(features))
-        controls = self._controls.sample(hops * HOP_S)
-        cues = ProsodyCues(prosody.pitch_accent, prosody.phrase_end)
-        dynamics = self._dynamics.push(voice.probability, features.energy_db, cues, controls)
-        rows = compose(mouth, dynamics, controls, self.options.rest)
-        return rows[hops >= 0]
+        return HopPosition.of_frame(index, self.options.fps).last_hop_needed + self.delay_hops + 1
 
     def _ready_frames(self) -> list[MotionFrame]:
         frames = []
@@ -207,6 +253,19 @@ def _voice_events(voice: VoiceActivityBlock) -> list[SessionEvent]:
     events = [SessionEvent(EventKind.SPEECH_START, t) for t in voice.speech_starts_s]
     events += [SessionEvent(EventKind.SPEECH_END, t) for t in voice.speech_ends_s]
     return sorted(events, key=lambda event: event.time_s)
+
+
+def default_engine() -> MotionEngine:
+    """The process's CPU engine, for Animators made without one."""
+    from runtime.engine import MotionEngine  # the engine imports this module
+
+    global _DEFAULT_ENGINE
+    if _DEFAULT_ENGINE is None:
+        _DEFAULT_ENGINE = MotionEngine()
+    return _DEFAULT_ENGINE
+
+
+_DEFAULT_ENGINE: MotionEngine | None = None
 
 
 def run_clip(animator: Animator, samples: np.ndarray, chunk_s: float = 1.0) -> Iterator[AnimatorOutput]:

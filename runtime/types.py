@@ -35,7 +35,7 @@ class HeadPose:
 
     @classmethod
     def from_array(cls, values: np.ndarray) -> HeadPose:
-        return cls(*(float(v) for v in values[:POSE_WIDTH]))
+        return cls(*np.asarray(values[:POSE_WIDTH], np.float64).tolist())  # tolist: Python floats, fast
 
 
 class PoseColumn(enum.IntEnum):

@@ -2,9 +2,9 @@
 
 Feature frame h is computed from the window that ends at input sample (h + 1) * HOP_LENGTH (the
 stream starts with silence before its first sample), so features are causal and frame h is ready
-as soon as that sample has arrived. Every operation is row-wise (per-frame FFT, einsum rather than
-BLAS matmul, per-row reductions), so a frame's values do not depend on how many frames are
-computed together: any chunking of the audio gives bit-identical features.
+as soon as that sample has arrived. Every operation is row-wise (per-frame FFT, products in
+fixed-shape blocks, per-row reductions), so a frame's values do not depend on how many frames are
+computed together: any chunking of the audio, and any batch of sessions, gives bit-identical features.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from runtime.audio.constants import (
     HOP_LENGTH,
@@ -23,6 +22,7 @@ from runtime.audio.constants import (
     SAMPLE_RATE,
     WINDOW_LENGTH,
 )
+from runtime.numerics import as_product_matrix, row_block_matmul
 
 SILENCE_FLOOR = 1e-10  # power floor before the log: -100 dB
 
@@ -59,31 +59,51 @@ def mel_filterbank() -> np.ndarray:
 
 
 class StreamingLogMel:
-    """Push 16 kHz samples in any pieces; get the features of every completed hop."""
+    """Push 16 kHz samples in any pieces; get the features of every completed hop. `push_many`
+    analyses many sessions' hops in one pass (one FFT call, one product)."""
 
     def __init__(self) -> None:
         self._pending = np.zeros(WINDOW_LENGTH - HOP_LENGTH, np.float32)  # pre-roll silence
-        self._window = np.hanning(WINDOW_LENGTH + 2)[1:-1].astype(np.float32)  # no zero ends
-        self._filters = mel_filterbank()
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> FeatureBlock:
+        return StreamingLogMel.push_many([self], [samples])[0]
+
+    @staticmethod
+    def push_many(extractors: list[StreamingLogMel], samples: list[np.ndarray]) -> list[FeatureBlock]:
+        starts = [extractor.hops_done for extractor in extractors]
+        frames = [extractor._take_frames(piece) for extractor, piece in zip(extractors, samples, strict=True)]
+        log_mel, energy_db = analyse_frames(np.concatenate(frames) if len(frames) > 1 else frames[0])
+        bounds = np.cumsum([0] + [len(f) for f in frames])
+        return [FeatureBlock(start, log_mel[low:high], energy_db[low:high])
+                for start, low, high in zip(starts, bounds[:-1], bounds[1:], strict=True)]
+
+    def _take_frames(self, samples: np.ndarray) -> np.ndarray:
+        """(n, WINDOW_LENGTH) windows of the hops these samples complete (views of one buffer)."""
         pending = np.concatenate([self._pending, np.asarray(samples, np.float32)])
         count = max(0, (len(pending) - (WINDOW_LENGTH - HOP_LENGTH)) // HOP_LENGTH)
-        if count == 0:
-            self._pending = pending
-            return FeatureBlock(self.hops_done, np.zeros((0, N_MELS), np.float32), np.zeros(0, np.float32))
-        frames = sliding_window_view(pending, WINDOW_LENGTH)[::HOP_LENGTH][:count]  # (n, W)
+        step = pending.itemsize  # sliding_window_view(...)[::HOP_LENGTH] without its checks
+        frames = np.ndarray((count, WINDOW_LENGTH), np.float32, pending, strides=(HOP_LENGTH * step, step))
         self._pending = pending[count * HOP_LENGTH:]
-        block = FeatureBlock(self.hops_done, *self._analyse(frames))
         self.hops_done += count
-        return block
+        return frames
 
-    def _analyse(self, frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        spectrum = np.fft.rfft(frames * self._window, n=N_FFT)  # (n, N_FFT/2 + 1) complex64
-        power = spectrum.real**2 + spectrum.imag**2
-        mel_power = np.einsum("nf,fm->nm", power, self._filters)  # (n, N_MELS)
-        log_mel = np.log10(np.maximum(mel_power, SILENCE_FLOOR)).astype(np.float32)
-        energy = np.mean(np.square(frames), axis=1)
-        energy_db = (10.0 * np.log10(np.maximum(energy, SILENCE_FLOOR))).astype(np.float32)
-        return log_mel, energy_db
+
+_WINDOW = np.hanning(WINDOW_LENGTH + 2)[1:-1].astype(np.float32)  # no zero ends
+_FILTERS = None  # the mel filterbank as a product matrix, made on first use
+
+
+def analyse_frames(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((n, N_MELS) log-mel, (n,) energy dB) of (n, WINDOW_LENGTH) frames, every row on its own."""
+    global _FILTERS
+    if _FILTERS is None:
+        _FILTERS = as_product_matrix(mel_filterbank())
+    if len(frames) == 0:
+        return np.zeros((0, N_MELS), np.float32), np.zeros(0, np.float32)
+    spectrum = np.fft.rfft(frames * _WINDOW, n=N_FFT)  # (n, N_FFT/2 + 1) complex64
+    power = (spectrum.real**2 + spectrum.imag**2).astype(np.float32)
+    mel_power = row_block_matmul(power, _FILTERS)  # (n, N_MELS)
+    log_mel = np.log10(np.maximum(mel_power, SILENCE_FLOOR)).astype(np.float32)
+    energy = np.mean(np.square(frames), axis=1)
+    energy_db = (10.0 * np.log10(np.maximum(energy, SILENCE_FLOOR))).astype(np.float32)
+    return log_mel, energy_db

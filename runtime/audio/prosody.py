@@ -172,17 +172,34 @@ class StreamingProsody:
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> ProsodyBlock:
+        return StreamingProsody.push_many([self], [samples])[0]
+
+    @staticmethod
+    def push_many(trackers: list[StreamingProsody], samples: list[np.ndarray]) -> list[ProsodyBlock]:
+        """Many sessions' samples: one YIN pass over all their windows, then each session's trackers."""
+        frames = [tracker._take_frames(piece) for tracker, piece in zip(trackers, samples, strict=True)]
+        if not any(len(f) for f in frames):
+            return [_empty_block(tracker.hops_done) for tracker in trackers]
+        estimates, voicing, mean_square = yin(np.concatenate(frames) if len(frames) > 1 else frames[0])
+        bounds = np.cumsum([0] + [len(f) for f in frames])
+        return [tracker._track(estimates[low:high], voicing[low:high], mean_square[low:high])
+                for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True)]
+
+    def _take_frames(self, samples: np.ndarray) -> np.ndarray:
+        """(n, PITCH_WINDOW) windows of the hops these samples complete."""
         pending = np.concatenate([self._pending, np.asarray(samples, np.float32)])
         count = max(0, (len(pending) - _PRE_ROLL) // HOP_LENGTH)
-        if count == 0:  # buffer until a window is complete
-            self._pending = pending
-            return _empty_block(self.hops_done)
-        # Overlapping (n, PITCH_WINDOW) rows of the buffer, as sliding_window_view(...)[::HOP_LENGTH]
-        # gives them, without its 6 us of checks per call (a tenth of a 40 ms push's budget).
+        # Overlapping rows of the buffer, as sliding_window_view(...)[::HOP_LENGTH] gives them,
+        # without its 6 us of checks per call (a tenth of a 40 ms push's budget).
         step = pending.itemsize
         frames = np.ndarray((count, PITCH_WINDOW), np.float32, pending, strides=(HOP_LENGTH * step, step))
         self._pending = pending[count * HOP_LENGTH:]
-        estimates, voicing, mean_square = yin(frames)
+        return frames
+
+    def _track(self, estimates: np.ndarray, voicing: np.ndarray, mean_square: np.ndarray) -> ProsodyBlock:
+        count = len(estimates)
+        if count == 0:
+            return _empty_block(self.hops_done)
         hops = range(self.hops_done, self.hops_done + count)
         columns = zip(hops, estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
         rows = [self._hop(*values) for values in columns]

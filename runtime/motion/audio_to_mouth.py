@@ -5,9 +5,11 @@
 
 Every convolution looks only backwards (receptive field 65 hops = 650 ms); the look-ahead comes
 from reading the output late: the row computed at input hop j describes hop j - lookahead_hops.
-Inference is numpy only: each layer keeps the last (kernel - 1) × dilation rows of its input, and
-every product is row-wise (`rowwise_matmul`), so a hop's output is bit-identical however the
-audio is chunked. The torch twin used for training is `runtime.train.mouth_network`.
+Inference: each session keeps, per layer, the last (kernel - 1) × dilation rows of its input; the
+weights are shared, so many sessions' hops go through each layer as one product, and every product
+runs in fixed-shape blocks (`row_block_matmul`), so a hop's output is bit-identical however the
+audio is chunked and whichever sessions it was batched with. The torch twin used for training is
+`runtime.train.mouth_network`.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
 from runtime.audio.constants import N_MELS
 from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
 from runtime.motion.mouth_protocol import MouthRows
-from runtime.numerics import rowwise_matmul
+from runtime.numerics import as_product_matrix, row_block_matmul
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
@@ -56,21 +58,24 @@ class MouthNetConfig:
 
 
 class _CausalConv:
-    """y[t] = b + sum_k W_k x[t - (kernel - 1 - k) * dilation], with the past carried across calls."""
+    """y[t] = b + sum_k W_k x[t - (kernel - 1 - k) * dilation]; the past (a session's history of
+    (kernel - 1) × dilation input rows) is the caller's, so many sessions share one layer."""
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray, dilation: int) -> None:
         channels_out, channels_in, kernel = weight.shape  # torch Conv1d layout
-        self._matrix = np.ascontiguousarray(weight.transpose(2, 1, 0).reshape(kernel * channels_in, channels_out))
+        self._matrix = as_product_matrix(weight.transpose(2, 1, 0).reshape(kernel * channels_in, channels_out))
         self._bias = bias.astype(np.float32)
         self._dilation, self._kernel = dilation, kernel
-        self._history = np.zeros(((kernel - 1) * dilation, channels_in), np.float32)  # zeros: torch's padding
+        self.history_shape = ((kernel - 1) * dilation, channels_in)  # zeros at the start: torch's padding
 
-    def push(self, block: np.ndarray) -> np.ndarray:
-        padded = np.concatenate([self._history, block])  # (history + n, c_in)
-        count = len(block)
-        taps = [padded[k * self._dilation:k * self._dilation + count] for k in range(self._kernel)]
-        self._history = padded[count:]
-        return rowwise_matmul(np.concatenate(taps, axis=1), self._matrix) + self._bias  # (n, c_out)
+    def push(self, histories: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(S, history, c_in) pasts and (S, n, c_in) new rows → ((S, n, c_out) outputs, new pasts)."""
+        padded = np.concatenate([histories, blocks], axis=1)
+        sessions, count = blocks.shape[:2]
+        taps = [padded[:, k * self._dilation:k * self._dilation + count] for k in range(self._kernel)]
+        rows = np.concatenate(taps, axis=2).reshape(sessions * count, -1)
+        outputs = row_block_matmul(rows, self._matrix) + self._bias
+        return outputs.reshape(sessions, count, -1), padded[:, count:]
 
 
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
@@ -88,40 +93,98 @@ def _load_weights(path: str, _modified_ns: int) -> tuple[MouthNetConfig, dict[st
     return config, arrays
 
 
+class MouthNetwork:
+    """The network's layers, shared by every session of a process (load with `mouth_network`)."""
+
+    def __init__(self, config: MouthNetConfig, parameters: dict[str, np.ndarray]) -> None:
+        self.config = config
+        self._mean, self._scale = parameters["input_mean"], 1.0 / parameters["input_std"]
+        self._layers = [_CausalConv(parameters["conv_in.weight"], parameters["conv_in.bias"], 1)]
+        self._layers += [_CausalConv(parameters[f"blocks.{i}.weight"], parameters[f"blocks.{i}.bias"], dilation)
+                         for i, dilation in enumerate(config.dilations)]
+        self._head = (as_product_matrix(parameters["head.weight"].T), parameters["head.bias"])
+        # Before a stream there was silence: every layer's history starts as its response to it, as
+        # in training, where hops before an utterance are digital silence. Computed once.
+        silence = np.full((1, config.receptive_field_hops - 1, config.n_mels), SILENT_LOG_MEL, np.float32)
+        _, primed = self.run([np.zeros((1, *layer.history_shape), np.float32) for layer in self._layers], silence)
+        self.silent_histories = tuple(history[0] for history in primed)
+        for history in self.silent_histories:
+            history.flags.writeable = False
+
+    def run(self, histories: list[np.ndarray], log_mel: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        """(S, n, n_mels) log-mel of S sessions with their per-layer (S, ...) histories →
+        ((S, n, 15 + mouth columns) raw outputs, the new histories)."""
+        after = []
+        hidden, history = self._layers[0].push(histories[0], (log_mel - self._mean) * self._scale)
+        hidden = np.maximum(hidden, 0.0)
+        after.append(history)
+        for layer, past in zip(self._layers[1:], histories[1:], strict=True):
+            output, history = layer.push(past, hidden)
+            hidden = hidden + np.maximum(output, 0.0)
+            after.append(history)
+        sessions, count, channels = hidden.shape
+        raw = row_block_matmul(hidden.reshape(sessions * count, channels), self._head[0]) + self._head[1]
+        return raw.reshape(sessions, count, -1), after
+
+
+def mouth_network(weights: str | Path = DEFAULT_WEIGHTS) -> MouthNetwork:
+    path = Path(weights)
+    return _mouth_network(str(path.resolve()), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _mouth_network(path: str, _modified_ns: int) -> MouthNetwork:
+    return MouthNetwork(*load_weights(path))
+
+
 class LearnedMouth:
-    """Streaming: push feature blocks (and voice activity); get the mouth rows of hops lookahead_hops back."""
+    """Streaming: push feature blocks (and voice activity); get the mouth rows of hops lookahead_hops
+    back. A session's state is its layers' histories; `push_many` runs many sessions' hops through
+    the shared network in one pass."""
 
     name = "audio-to-mouth-tcn"
-    version = "1"
+    version = "2"  # 2: products in fixed-shape blocks (row_block_matmul), values within 1e-5 of version 1
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
-        self.config, parameters = load_weights(weights)
+        self.network = mouth_network(weights)
+        self.config = self.network.config
         self.lookahead_hops = self.config.lookahead_hops
-        self._mean, self._scale = parameters["input_mean"], 1.0 / parameters["input_std"]
-        self._input = _CausalConv(parameters["conv_in.weight"], parameters["conv_in.bias"], 1)
-        self._blocks = [_CausalConv(parameters[f"blocks.{i}.weight"], parameters[f"blocks.{i}.bias"], dilation)
-                        for i, dilation in enumerate(self.config.dilations)]
-        self._head = (np.ascontiguousarray(parameters["head.weight"].T), parameters["head.bias"])
+        self._histories = list(self.network.silent_histories)
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
-        # Before the stream there was silence: fill every layer's history with its response to it,
-        # as in training, where hops before an utterance are digital silence.
-        self.outputs(np.full((self.config.receptive_field_hops - 1, self.config.n_mels), SILENT_LOG_MEL, np.float32))
 
     def outputs(self, log_mel: np.ndarray) -> np.ndarray:
         """(n, 15 + mouth columns) raw outputs (viseme logits, blendshapes) of the next n hops."""
-        hidden = np.maximum(self._input.push((log_mel - self._mean) * self._scale), 0.0)
-        for block in self._blocks:
-            hidden = hidden + np.maximum(block.push(hidden), 0.0)
-        return rowwise_matmul(hidden, self._head[0]) + self._head[1]
+        return self._outputs_many([self], log_mel.astype(np.float32)[None])[0]
 
     def push(self, features: FeatureBlock, voice_probability: np.ndarray) -> MouthRows:
-        raw = self.outputs(features.log_mel.astype(np.float32))
-        logits = raw[:, :NUM_VISEMES]
-        visemes = np.exp(logits - logits.max(axis=1, keepdims=True))
-        visemes /= visemes.sum(axis=1, keepdims=True)
-        shapes = np.zeros((len(raw), NUM_BLENDSHAPES), np.float32)
-        shapes[:, self._columns] = np.clip(raw[:, NUM_VISEMES:], 0.0, 1.0)
-        voice = np.concatenate([self._voice_history, np.asarray(voice_probability, np.float32)])
-        self._voice_history = voice[len(voice) - self.lookahead_hops:]
-        return MouthRows(visemes.astype(np.float32), shapes, voice[:len(raw)])
+        rows = self.push_many([self], features.log_mel[None], np.asarray(voice_probability)[None])
+        return MouthRows(rows.visemes[0], rows.blendshapes[0], rows.voice_activity[0])
+
+    @staticmethod
+    def push_many(mouths: list[LearnedMouth], log_mel: np.ndarray, voice_probability: np.ndarray) -> MouthRows:
+        """S sessions' next n hops at once — (S, n, n_mels) log-mel, (S, n) voice — as MouthRows
+        of (S, n, ...) arrays. Each session's rows are exactly what it alone would get."""
+        raw = LearnedMouth._outputs_many(mouths, log_mel.astype(np.float32))
+        logits = raw[..., :NUM_VISEMES]
+        visemes = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        visemes /= visemes.sum(axis=-1, keepdims=True)
+        shapes = np.zeros((*raw.shape[:2], NUM_BLENDSHAPES), np.float32)
+        shapes[..., mouths[0]._columns] = np.clip(raw[..., NUM_VISEMES:], 0.0, 1.0)
+        voice = np.concatenate([np.stack([m._voice_history for m in mouths]),
+                                np.asarray(voice_probability, np.float32)], axis=1)
+        for mouth, row in zip(mouths, voice, strict=True):
+            mouth._voice_history = row[len(row) - mouth.lookahead_hops:]
+        return MouthRows(visemes.astype(np.float32), shapes, voice[:, :raw.shape[1]])
+
+    @staticmethod
+    def _outputs_many(mouths: list[LearnedMouth], log_mel: np.ndarray) -> np.ndarray:
+        network = mouths[0].network
+        if any(mouth.network is not network for mouth in mouths):
+            raise ValueError("sessions batched together must share one network")
+        layers = len(mouths[0]._histories)
+        histories = [np.stack([mouth._histories[layer] for mouth in mouths]) for layer in range(layers)]
+        raw, after = network.run(histories, log_mel)
+        for index, mouth in enumerate(mouths):
+            mouth._histories = [history[index] for history in after]
+        return raw

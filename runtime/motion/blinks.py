@@ -42,29 +42,81 @@ def hazard_per_hop(blinks_per_min: float) -> float:
     return HOP_S / free_interval_s
 
 
+READY_HOPS = round((BLINK_S + REFRACTORY_S) / HOP_S)  # hops from one blink's start to the next's earliest
+PAUSE_HOPS = (round(PAUSE_AFTER_S / HOP_S), round(PAUSE_WINDOW_S / HOP_S))
+NEVER = 10**9  # hops since an event that has not happened
+
+
+def blink_curves(elapsed_s: np.ndarray) -> np.ndarray:
+    """blink_curve of every element."""
+    closing = (elapsed_s / CLOSE_S) ** 2
+    opening = 1.0 - ((elapsed_s - CLOSE_S - HOLD_S) / OPEN_S) ** 2
+    return np.select([elapsed_s < CLOSE_S, elapsed_s < CLOSE_S + HOLD_S, elapsed_s < BLINK_S],
+                     [closing, 1.0, opening], 0.0)
+
+
 class Blinks:
-    """Streaming: push voice activity per hop; get (n, 2) eyeBlinkLeft/Right weights."""
+    """Streaming: push voice activity per hop; get (n, 2) eyeBlinkLeft/Right weights. Clocks count
+    whole hops, and a push is array work over every hop at once (and over many sessions with
+    `push_many`): a blink can only start READY_HOPS after the last one, so a push finds its few
+    starts in a couple of vector steps instead of a Python step per hop."""
 
     def __init__(self, generator: np.random.Generator) -> None:
         self._generator = generator
         self.person_rate = float(generator.uniform(*PERSON_RATE_RANGE))  # drawn once, before the hops
-        self._since_start_s = REFRACTORY_S + BLINK_S  # ready to blink
-        self._since_voice_s = np.inf  # time since the voice was last active
-        self._depth = (1.0, 1.0)
+        self._since_start = READY_HOPS  # hops since the last blink started: ready to blink
+        self._since_voice = NEVER  # hops since the voice was last active
+        self._depth = np.ones(2)
 
     def push(self, voice_activity: np.ndarray) -> np.ndarray:
-        draws = self._generator.random((len(voice_activity), 3))  # start?, left depth, right depth
-        lids = np.zeros((len(voice_activity), 2), np.float32)
-        for i, (voice, draw) in enumerate(zip(voice_activity.tolist(), draws, strict=True)):
-            rate = (RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice) * self.person_rate
-            self._since_voice_s = 0.0 if voice > 0.5 else self._since_voice_s + HOP_S
-            if PAUSE_AFTER_S <= self._since_voice_s <= PAUSE_WINDOW_S:
-                rate *= PAUSE_RATE_FACTOR
-            ready = self._since_start_s >= BLINK_S + REFRACTORY_S
-            if ready and draw[0] < hazard_per_hop(rate):
-                self._since_start_s = 0.0
-                self._depth = (0.85 + 0.15 * draw[1], 0.85 + 0.15 * draw[2])
-            closure = blink_curve(self._since_start_s)
-            lids[i] = (closure * self._depth[0], closure * self._depth[1])
-            self._since_start_s += HOP_S
+        return Blinks.push_many([self], np.asarray(voice_activity)[None])[0]
+
+    @staticmethod
+    def push_many(blinks: list[Blinks], voice_activity: np.ndarray) -> np.ndarray:
+        """(S, n) voice activity of S sessions → (S, n, 2) lids, each session's own."""
+        sessions, count = voice_activity.shape
+        hops = np.arange(count)
+        draws = np.stack([b._generator.random((count, 3)) for b in blinks])  # start?, left depth, right depth
+        since_voice = _hops_since(voice_activity > 0.5, np.array([b._since_voice for b in blinks]))
+        rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice_activity
+        rate = rate * np.array([[b.person_rate] for b in blinks])
+        pausing = (PAUSE_HOPS[0] <= since_voice) & (since_voice <= PAUSE_HOPS[1])
+        rate = np.where(pausing, rate * PAUSE_RATE_FACTOR, rate)
+        wanted = draws[..., 0] < HOP_S / (60.0 / rate - REFRACTORY_S - BLINK_S)  # hazard_per_hop, per element
+        starts = _renewal_starts(wanted, np.array([b._since_start for b in blinks]))
+        since_start = _hops_since(starts, np.array([b._since_start for b in blinks]) - 1)
+        last_start = np.maximum.accumulate(np.where(starts, hops, -1), axis=1)
+        previous_depth = np.stack([b._depth for b in blinks])[:, None, :]
+        new_depth = 0.85 + 0.15 * np.take_along_axis(draws[..., 1:], np.maximum(last_start, 0)[..., None], axis=1)
+        depth = np.where(last_start[..., None] >= 0, new_depth, previous_depth)
+        lids = (blink_curves(since_start * HOP_S)[..., None] * depth).astype(np.float32)
+        for index, blink in enumerate(blinks):
+            blink._since_start = int(since_start[index, -1]) + 1 if count else blink._since_start
+            blink._since_voice = int(since_voice[index, -1]) if count else blink._since_voice
+            blink._depth = depth[index, -1] if count else blink._depth
         return lids
+
+
+def _hops_since(events: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """(S, n) hops since the latest event at or before each hop; `before`: the count at the hop
+    before the block (a session with no event in the block goes on counting from it)."""
+    hops = np.arange(events.shape[1])
+    latest = np.maximum.accumulate(np.where(events, hops, -1), axis=1)
+    return np.where(latest >= 0, hops - latest, before[:, None] + 1 + hops)
+
+
+def _renewal_starts(wanted: np.ndarray, since_start: np.ndarray) -> np.ndarray:
+    """(S, n) bool: the hops where a blink starts — wanted, and READY_HOPS after the last start.
+    Each round takes every session's next start, so the rounds are the most starts in one block."""
+    hops = np.arange(wanted.shape[1])
+    earliest = np.maximum(READY_HOPS - since_start, 0)  # first hop of the block a blink may start at
+    starts = np.zeros(wanted.shape, bool)
+    while True:
+        candidates = wanted & (hops >= earliest[:, None])
+        found = candidates.any(axis=1)
+        if not found.any():
+            return starts
+        first = candidates.argmax(axis=1)
+        rows = np.flatnonzero(found)
+        starts[rows, first[rows]] = True
+        earliest = np.where(found, first + READY_HOPS, wanted.shape[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from runtime.arkit import Blendshape
@@ -23,7 +25,28 @@ _EMPHASIS_COLUMNS = np.array(list(EMPHASIS_SHAPES))
 _EMPHASIS_SHARES = np.array(list(EMPHASIS_SHAPES.values()), np.float32)
 
 
-def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
+@dataclass(frozen=True)
+class RestRows:
+    """The rest state of each row: (1, ...) for rows of one session, (n, ...) for many sessions'."""
+
+    head: np.ndarray  # (1 or n, POSE_WIDTH)
+    blendshapes: np.ndarray  # (1 or n, 52)
+
+    @classmethod
+    def of(cls, rest: RestState) -> RestRows:
+        return cls(rest.head_pose.as_array()[None], np.asarray(rest.blendshapes, np.float32)[None])
+
+    @classmethod
+    def repeated(cls, rests: list[RestState], count: int) -> RestRows:
+        """Rows of S sessions, `count` hops each, session after session."""
+        if len(rests) == 1:
+            return cls.of(rests[0])
+        heads = np.stack([rest.head_pose.as_array() for rest in rests])
+        shapes = np.stack([np.asarray(rest.blendshapes, np.float32) for rest in rests])
+        return cls(np.repeat(heads, count, axis=0), np.repeat(shapes, count, axis=0))
+
+
+def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, rest: RestRows) -> np.ndarray:
     """(n, ROW_WIDTH) rows: everything relative to `rest`, blendshapes clipped to [0, 1]."""
     rows = np.zeros((len(mouth.visemes), ROW_WIDTH), np.float32)
     rows[:, HEAD] = _head(dynamics, controls, rest)
@@ -35,16 +58,16 @@ def compose(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows, res
     return rows
 
 
-def _head(dynamics: DynamicsRows, controls: ControlRows, rest: RestState) -> np.ndarray:
+def _head(dynamics: DynamicsRows, controls: ControlRows, rest: RestRows) -> np.ndarray:
     scale = (controls.motion_intensity * controls.motion_scale)[:, None]
-    head = rest.head_pose.as_array() + dynamics.head * scale
+    head = rest.head + dynamics.head * scale
     head[:, PoseColumn.PITCH] += controls.head_pitch_offset
     head[:, PoseColumn.Z] += REST_CAMERA_DISTANCE * (1.0 - controls.head_distance)
     return head
 
 
 def _blendshapes(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows,
-                 rest: RestState, gaze: np.ndarray) -> np.ndarray:
+                 rest: RestRows, gaze: np.ndarray) -> np.ndarray:
     shapes = rest.blendshapes + mouth.blendshapes + controls.emotion_offsets
     shapes[:, Blendshape.EYE_BLINK_LEFT] += dynamics.blinks[:, 0]
     shapes[:, Blendshape.EYE_BLINK_RIGHT] += dynamics.blinks[:, 1]

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.audio.constants import HOP_S
-from runtime.motion.blinks import Blinks
+from runtime.motion.blinks import NEVER, Blinks
 from runtime.motion.controls import ControlRows
 from runtime.motion.head_motion import HeadMotion
 from runtime.motion.saccades import Saccades
-from runtime.numerics import bump_filter, one_pole
+from runtime.numerics import StreamingIir, bump_filter, one_pole
 
 QUIET_DB = -60.0  # loudness 0 at or below this level (dBFS)
 LOUD_DB = -15.0  # loudness 1 at or above
@@ -21,7 +21,7 @@ EMPHASIS_GAIN = 0.6  # emphasis per unit of loudness rise over its recent level
 ACCENT_EMPHASIS = 0.35  # emphasis a full pitch accent adds
 MAX_EMPHASIS = 0.4
 ACCENT_BUMP_S = 0.15  # brows peak 150 ms after an accent and fall back within about a second
-ONSET_SILENCE_S = 0.3  # a speech onset needs this much quiet before it
+ONSET_SILENCE_HOPS = round(0.3 / HOP_S)  # a speech onset needs this much quiet before it
 
 
 @dataclass(frozen=True)
@@ -56,33 +56,58 @@ class ProceduralDynamics:
         self._slow = one_pole(1.0, HOP_S, 1)
         self._smooth_emphasis = one_pole(0.12, HOP_S, 1)
         self._accent_bump = bump_filter(ACCENT_BUMP_S, HOP_S, 1)
-        self._quiet_s = np.inf  # time the voice has been quiet, for onsets
+        self._quiet_hops = NEVER  # hops the voice has been quiet, for onsets
 
     def push(self, voice_activity: np.ndarray, energy_db: np.ndarray, prosody: ProsodyCues,
              controls: ControlRows) -> DynamicsRows:
+        rows = ProceduralDynamics.push_many(
+            [self], voice_activity[None], energy_db[None],
+            ProsodyCues(prosody.pitch_accent[None], prosody.phrase_end[None]), controls.slow_share[None])
+        return DynamicsRows(rows.head[0], rows.blinks[0], rows.gaze_offset[0], rows.emphasis[0])
+
+    @staticmethod
+    def push_many(generators: list[ProceduralDynamics], voice_activity: np.ndarray, energy_db: np.ndarray,
+                  prosody: ProsodyCues, slow_share: np.ndarray) -> DynamicsRows:
+        """S sessions' next n hops at once: inputs (S, n), DynamicsRows of (S, n, ...) arrays, each
+        session's rows what it alone would get (its own generators and filter states)."""
         loudness = np.clip((energy_db - QUIET_DB) / (LOUD_DB - QUIET_DB), 0.0, 1.0)
         envelope = (voice_activity * loudness).astype(np.float32)
-        return DynamicsRows(
-            head=self._head.push(envelope, prosody.pitch_accent, prosody.phrase_end, controls.slow_share),
-            blinks=self._blinks.push(voice_activity),
-            gaze_offset=self._saccades.push(self._speech_onsets(voice_activity)),
-            emphasis=self._emphasis(envelope, prosody.pitch_accent),
-        )
+        head = HeadMotion.push_many([g._head for g in generators], envelope, prosody.pitch_accent,
+                                    prosody.phrase_end, slow_share)
+        blinks = Blinks.push_many([g._blinks for g in generators], voice_activity)
+        gaze = Saccades.push_many([g._saccades for g in generators], _speech_onsets(generators, voice_activity))
+        return DynamicsRows(head=head, blinks=blinks, gaze_offset=gaze,
+                            emphasis=_emphasis(generators, envelope, prosody.pitch_accent))
 
-    def _speech_onsets(self, voice_activity: np.ndarray) -> np.ndarray:
-        onsets = np.zeros(len(voice_activity), bool)
-        for i, voice in enumerate(voice_activity.tolist()):
-            if voice > 0.6:
-                onsets[i] = self._quiet_s >= ONSET_SILENCE_S
-                self._quiet_s = 0.0
-            elif voice < 0.4:
-                self._quiet_s += HOP_S
-        return onsets
 
-    def _emphasis(self, envelope: np.ndarray, accents: np.ndarray) -> np.ndarray:
-        """Rises when the voice gets louder than its recent level, and on pitch accents."""
-        column = envelope[:, None]
-        rise = np.clip(self._fast.push(column) - self._slow.push(column), 0.0, None)[:, 0]
-        loudening = self._smooth_emphasis.push(EMPHASIS_GAIN * rise[:, None])[:, 0]
-        accent = self._accent_bump.push(accents[:, None])[:, 0] * ACCENT_EMPHASIS
-        return np.clip(loudening + accent, 0.0, MAX_EMPHASIS)
+
+def _speech_onsets(generators: list[ProceduralDynamics], voice_activity: np.ndarray) -> np.ndarray:
+    """(S, n) bool: hops where the voice turns on (> 0.6) after ONSET_SILENCE_HOPS of quiet (< 0.4;
+    hops in between neither count nor reset)."""
+    loud, quiet = voice_activity > 0.6, voice_activity < 0.4
+    hops = np.arange(voice_activity.shape[1])
+    counted = np.cumsum(quiet, axis=1)  # quiet hops up to and including each hop
+    before = counted - quiet  # ... up to the hop before
+    last_loud = np.maximum.accumulate(np.where(loud, hops, -1), axis=1)
+    previous_loud = np.concatenate([np.full((len(loud), 1), -1), last_loud[:, :-1]], axis=1)
+    carried = np.array([[g._quiet_hops] for g in generators])
+    at_loud = np.take_along_axis(counted, np.maximum(previous_loud, 0), axis=1)
+    quiet_before = np.where(previous_loud >= 0, before - at_loud, carried + before)
+    if voice_activity.shape[1]:
+        at_end = np.take_along_axis(counted, np.maximum(last_loud[:, -1:], 0), axis=1)[:, 0]
+        ends = np.where(last_loud[:, -1] >= 0, counted[:, -1] - at_end, carried[:, 0] + counted[:, -1])
+        for generator, hops_quiet in zip(generators, ends.tolist(), strict=True):
+            generator._quiet_hops = hops_quiet
+    return loud & (quiet_before >= ONSET_SILENCE_HOPS)
+
+
+def _emphasis(generators: list[ProceduralDynamics], envelope: np.ndarray, accents: np.ndarray) -> np.ndarray:
+    """(S, n): rises when the voice gets louder than its recent level, and on pitch accents."""
+    def filtered(name: str, rows: np.ndarray) -> np.ndarray:
+        block = np.ascontiguousarray(rows.T[:, :, None])  # (n, S, 1)
+        return StreamingIir.push_many([getattr(g, name) for g in generators], block)[:, :, 0].T
+
+    rise = np.clip(filtered("_fast", envelope) - filtered("_slow", envelope), 0.0, None)
+    loudening = filtered("_smooth_emphasis", EMPHASIS_GAIN * rise)
+    accent = filtered("_accent_bump", accents) * ACCENT_EMPHASIS
+    return np.clip(loudening + accent, 0.0, MAX_EMPHASIS)

@@ -49,33 +49,58 @@ class HeadMotion:
     def push(self, speech_envelope: np.ndarray, accents: np.ndarray, phrase_ends: np.ndarray,
              slow_share: np.ndarray) -> np.ndarray:
         """speech_envelope, accents (0..1), phrase_ends (bool), slow_share (0..1): all (n,)."""
-        count = len(speech_envelope)
-        noise = self._generator.standard_normal((count, 3 * POSE_WIDTH + 1))  # a pose each filter, 1 for tilt sides
-        drift, fast, slow_noise = (noise[:, k * POSE_WIDTH:(k + 1) * POSE_WIDTH] for k in range(3))
-        envelope = self._envelope.push(speech_envelope[:, None])  # (n, 1)
-        slow = slow_share[:, None]
-        sway = (1.0 - slow) * self._sway.push(fast) + slow * self._slow_sway.push(slow_noise)
-        pose = self._drift.push(drift) * DRIFT_STD + sway * SWAY_STD * envelope
-        pose[:, POSE_ROTATION] += self._nods(accents, phrase_ends, np.sign(noise[:, 3 * POSE_WIDTH]))
-        pose += self._breathing(count)
-        self._hop += count
+        return HeadMotion.push_many([self], speech_envelope[None], accents[None], phrase_ends[None],
+                                    slow_share[None])[0]
+
+    @staticmethod
+    def push_many(heads: list[HeadMotion], speech_envelope: np.ndarray, accents: np.ndarray,
+                  phrase_ends: np.ndarray, slow_share: np.ndarray) -> np.ndarray:
+        """S sessions at once: every input (S, n); returns (S, n, POSE_WIDTH). Each session draws
+        from its own generator and runs its own filter state, so its rows are what it alone gets."""
+        count = speech_envelope.shape[1]
+        noise = np.stack([head._generator.standard_normal((count, 3 * POSE_WIDTH + 1)) for head in heads])
+        drift, fast, slow_noise = (_by_hop(noise[..., k * POSE_WIDTH:(k + 1) * POSE_WIDTH]) for k in range(3))
+        envelopes = _by_hop(speech_envelope[..., None])
+        envelope = _by_session(StreamingIir.push_many([h._envelope for h in heads], envelopes))
+        slow = slow_share[..., None]
+        sway = ((1.0 - slow) * _by_session(StreamingIir.push_many([h._sway for h in heads], fast))
+                + slow * _by_session(StreamingIir.push_many([h._slow_sway for h in heads], slow_noise)))
+        drifted = _by_session(StreamingIir.push_many([h._drift for h in heads], drift))
+        pose = drifted * DRIFT_STD + sway * SWAY_STD * envelope
+        pose[..., POSE_ROTATION] += _nods(heads, accents, phrase_ends, np.sign(noise[..., 3 * POSE_WIDTH]))
+        pose += _breathing(heads, count)
+        for head in heads:
+            head._hop += count
         return pose.astype(np.float32)
 
-    def _nods(self, accents: np.ndarray, phrase_ends: np.ndarray, sides: np.ndarray) -> np.ndarray:
-        """(n, 3) pitch/yaw/roll bumps: each accent or phrase end is an impulse into a smooth bump."""
-        impulses = np.zeros((len(accents), 2))
-        impulses[:, 0] = ACCENT_NOD_DEG * accents + PHRASE_NOD_DEG * phrase_ends
-        impulses[:, 1] = PHRASE_TILT_DEG * phrase_ends * sides
-        bumps = self._nod.push(impulses)
-        return np.column_stack([bumps[:, 0], np.zeros(len(accents)), bumps[:, 1]])
 
-    def _breathing(self, count: int) -> np.ndarray:
-        times = (self._hop + np.arange(count)) * HOP_S
-        wave = np.sin(2.0 * np.pi * BREATH_HZ * times + self._breath_phase)
-        breath = np.zeros((count, POSE_WIDTH))
-        breath[:, PoseColumn.PITCH] = BREATH_PITCH_DEG * wave
-        breath[:, PoseColumn.Y] = BREATH_Y * wave
-        return breath
+def _by_hop(rows: np.ndarray) -> np.ndarray:
+    """(S, n, c) → (n, S, c), the layout StreamingIir.push_many filters."""
+    return np.ascontiguousarray(rows.transpose(1, 0, 2))
+
+
+def _by_session(rows: np.ndarray) -> np.ndarray:
+    return rows.transpose(1, 0, 2)
+
+
+def _nods(heads: list[HeadMotion], accents: np.ndarray, phrase_ends: np.ndarray, sides: np.ndarray) -> np.ndarray:
+    """(S, n, 3) pitch/yaw/roll bumps: each accent or phrase end is an impulse into a smooth bump."""
+    impulses = np.zeros((*accents.shape, 2))
+    impulses[..., 0] = ACCENT_NOD_DEG * accents + PHRASE_NOD_DEG * phrase_ends
+    impulses[..., 1] = PHRASE_TILT_DEG * phrase_ends * sides
+    bumps = _by_session(StreamingIir.push_many([head._nod for head in heads], _by_hop(impulses)))
+    return np.stack([bumps[..., 0], np.zeros(accents.shape), bumps[..., 1]], axis=-1)
+
+
+def _breathing(heads: list[HeadMotion], count: int) -> np.ndarray:
+    first_hops = np.array([[head._hop] for head in heads])
+    phases = np.array([[head._breath_phase] for head in heads])
+    times = (first_hops + np.arange(count)) * HOP_S  # (S, n)
+    wave = np.sin(2.0 * np.pi * BREATH_HZ * times + phases)
+    breath = np.zeros((len(heads), count, POSE_WIDTH))
+    breath[..., PoseColumn.PITCH] = BREATH_PITCH_DEG * wave
+    breath[..., PoseColumn.Y] = BREATH_Y * wave
+    return breath
 
 
 def _unit_noise_filter(coefficients: tuple[np.ndarray, np.ndarray], channels: int) -> StreamingIir:

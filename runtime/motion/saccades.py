@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from runtime.audio.constants import HOP_S
+from runtime.numerics import StreamingIir
 
 SACCADES_PER_S = 0.7
 SACCADE_STD_DEG = np.array([2.5, 1.5])  # yaw, pitch of the offset from the target
@@ -19,39 +20,58 @@ AVERSION_HOLD_S = (0.6, 1.4)
 
 class Saccades:
     """Streaming: push speech onsets per hop; get (n, 2) yaw/pitch offsets (degrees) from the
-    gaze target."""
+    gaze target. A push is array work over its hops (and over many sessions with `push_many`): the
+    goal is piecewise constant (the last saccade's target plus the aversion while it lasts), and the
+    eyes follow it through a one-pole filter."""
 
     def __init__(self, timing: np.random.Generator, jumps: np.random.Generator) -> None:
         # Two generators, each drawing a fixed amount per hop, so any split of the hops into
         # pushes reads the same random numbers.
         self._timing = timing
         self._jumps = jumps
-        self._offset = np.zeros(2)
         self._target = np.zeros(2)
         self._aversion = np.zeros(2)
-        self._aversion_left_s = 0.0
-        self._step = 1.0 - np.exp(-HOP_S / SACCADE_TIME_CONSTANT_S)
+        self._aversion_hold_s = 0.0
+        self._aversion_age = 0  # hops since the aversion started, its first hop counting 1
+        step = 1.0 - np.exp(-HOP_S / SACCADE_TIME_CONSTANT_S)  # each change is a quick saccade
+        self._follow = StreamingIir([step], [1.0, step - 1.0], 2)
 
     def push(self, speech_onsets: np.ndarray) -> np.ndarray:
-        count = len(speech_onsets)
-        draws = self._timing.random((count, 5))  # saccade?, avert?, side, size, hold
-        jumps = self._jumps.standard_normal((count, 2)) * SACCADE_STD_DEG
-        offsets = np.zeros((count, 2), np.float32)
-        for i in range(count):
-            if speech_onsets[i] and draws[i, 1] < AVERSION_CHANCE:
-                self._start_aversion(draws[i, 2:])
-            if draws[i, 0] < SACCADES_PER_S * HOP_S:
-                self._target = jumps[i]
-            self._aversion_left_s = max(0.0, self._aversion_left_s - HOP_S)
-            goal = self._target + (self._aversion if self._aversion_left_s > 0.0 else 0.0)
-            self._offset += self._step * (goal - self._offset)  # each change is a quick saccade
-            offsets[i] = self._offset
-        return offsets
+        return Saccades.push_many([self], np.asarray(speech_onsets, bool)[None])[0]
 
-    def _start_aversion(self, draws: np.ndarray) -> None:
-        """draws: three uniforms for the side, the size and the hold time."""
-        side, size, hold = draws
-        sign = 1.0 if side < 0.5 else -1.0
-        self._aversion = np.array([sign * np.interp(size, (0, 1), AVERSION_YAW_DEG),
-                                   -np.interp(size, (0, 1), AVERSION_UP_DEG)])
-        self._aversion_left_s = float(np.interp(hold, (0, 1), AVERSION_HOLD_S))
+    @staticmethod
+    def push_many(saccades: list[Saccades], speech_onsets: np.ndarray) -> np.ndarray:
+        """(S, n) onsets of S sessions → (S, n, 2) offsets, each session's own."""
+        sessions, count = speech_onsets.shape
+        if count == 0:
+            return np.zeros((sessions, 0, 2), np.float32)
+        hops = np.arange(count)
+        draws = np.stack([s._timing.random((count, 5)) for s in saccades])  # saccade?, avert?, side, size, hold
+        jumps = np.stack([s._jumps.standard_normal((count, 2)) for s in saccades]) * SACCADE_STD_DEG
+        target = _held(draws[..., 0] < SACCADES_PER_S * HOP_S, jumps, np.stack([s._target for s in saccades]))
+        averting = speech_onsets & (draws[..., 1] < AVERSION_CHANCE)
+        side = np.where(draws[..., 2] < 0.5, 1.0, -1.0)
+        size = draws[..., 3]
+        aversions = np.stack([side * np.interp(size, (0, 1), AVERSION_YAW_DEG),
+                              -np.interp(size, (0, 1), AVERSION_UP_DEG)], axis=-1)
+        aversion = _held(averting, aversions, np.stack([s._aversion for s in saccades]))
+        holds = np.interp(draws[..., 4], (0, 1), AVERSION_HOLD_S)
+        hold_s = _held(averting, holds[..., None], np.array([[s._aversion_hold_s] for s in saccades]))[..., 0]
+        latest = np.maximum.accumulate(np.where(averting, hops, -1), axis=1)
+        age = np.where(latest >= 0, hops - latest + 1,
+                       np.array([[s._aversion_age] for s in saccades]) + 1 + hops)
+        active = hold_s - age * HOP_S > 0.0
+        goal = target + np.where(active[..., None], aversion, 0.0)
+        offsets = StreamingIir.push_many([s._follow for s in saccades], np.ascontiguousarray(goal.transpose(1, 0, 2)))
+        for index, saccade in enumerate(saccades):
+            saccade._target, saccade._aversion = target[index, -1], aversion[index, -1]
+            saccade._aversion_hold_s, saccade._aversion_age = float(hold_s[index, -1]), int(age[index, -1])
+        return offsets.transpose(1, 0, 2).astype(np.float32)
+
+
+def _held(events: np.ndarray, values: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """(S, n, c): at each hop the value of the latest event at or before it, else `before` (S, c)."""
+    hops = np.arange(events.shape[1])
+    latest = np.maximum.accumulate(np.where(events, hops, -1), axis=1)
+    taken = np.take_along_axis(values, np.maximum(latest, 0)[..., None], axis=1)
+    return np.where(latest[..., None] >= 0, taken, before[:, None, :])

@@ -79,13 +79,14 @@ class HopPosition:
 
 
 def row_to_frame(index: int, time_s: float, row: np.ndarray) -> MotionFrame:
-    gaze = row[GAZE]
+    values = row.tolist()  # one conversion to Python floats for the scalar fields
+    gaze = values[GAZE]
     return MotionFrame(
         index=index,
         time_s=time_s,
-        head_pose=HeadPose.from_array(row[HEAD]),
+        head_pose=HeadPose(*values[HEAD]),
         blendshapes=row[BLENDSHAPES].copy(),
         visemes=row[VISEMES].copy(),
-        gaze=Gaze(EyeGaze(float(gaze[0]), float(gaze[1])), EyeGaze(float(gaze[2]), float(gaze[3]))),
-        voice_activity=float(row[VOICE]),
+        gaze=Gaze(EyeGaze(gaze[0], gaze[1]), EyeGaze(gaze[2], gaze[3])),
+        voice_activity=values[VOICE],
     )

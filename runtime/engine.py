@@ -1,0 +1,130 @@
+"""The MotionEngine: one pass advances every given session's Animator together.
+
+A live session brings a frame's worth of audio (a few hops) at a time, and the work per hop is
+small: run alone, a session pays Python's per-call cost on every little numpy call, dozens per
+push. The engine gathers the hops that are ready across sessions and runs each stage once for all
+of them:
+
+    every session's windows ─▶ one FFT + one mel product (features) ─┬▶ per session: voice activity,
+                           └─▶ one YIN pass (pitch) ───────────────────┘   prosody trackers, controls
+    sessions with the same hop count ─▶ one pass of the mouth network ─▶ one pass of the dynamics
+                                     ─▶ one compose ─▶ each session's track and frames
+
+Every product runs in fixed-shape blocks and every filter channel by channel, and each session
+draws from its own generators, so a session's frames are bit-identical whether it ran alone or
+with 127 others (tests/test_engine.py pins it). The engine holds no session state: the Animators
+do, so sessions join and leave between passes by simply being passed or not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from typing import TypeVar
+
+import numpy as np
+
+from runtime.audio.constants import HOP_LENGTH, HOP_S
+from runtime.audio.features import FeatureBlock, StreamingLogMel
+from runtime.audio.prosody import ProsodyBlock, StreamingProsody
+from runtime.audio.voice_activity import VoiceActivityBlock
+from runtime.motion.audio_to_mouth import LearnedMouth
+from runtime.motion.composer import RestRows, compose
+from runtime.motion.controls import ControlRows
+from runtime.motion.dynamics import ProceduralDynamics, ProsodyCues
+from runtime.motion.mouth_protocol import MouthRows
+from runtime.motion.track import ROW_WIDTH
+from runtime.pipeline import Animator, AnimatorOptions
+
+T = TypeVar("T")
+
+MAX_PASS_HOPS = 50  # hops of one session per pass: a bake-sized upload cannot stall the others long
+
+
+@dataclass(frozen=True, eq=False)
+class _Analysis:
+    """One session's share of a pass, before the motion models."""
+
+    animator: Animator
+    features: FeatureBlock
+    prosody: ProsodyBlock
+    voice: VoiceActivityBlock
+
+
+class MotionEngine:
+    """Advances Animators in batched passes. One per process (or per device) is enough."""
+
+    def open(self, options: AnimatorOptions | None = None) -> Animator:
+        """A new session's Animator, advanced by this engine."""
+        return Animator(options if options is not None else AnimatorOptions(), self)
+
+    def advance(self, animators: list[Animator]) -> None:
+        """One pass over every animator with work (`Animator.has_work`); each one's frames and
+        events wait in it for `take_outputs`. Animators without work are skipped."""
+        ready = [animator for animator in animators if animator.has_work]
+        if not ready:
+            return
+        samples = [animator.take_pending(MAX_PASS_HOPS * HOP_LENGTH) for animator in ready]
+        features = StreamingLogMel.push_many([a.features for a in ready], samples)
+        prosody = StreamingProsody.push_many([a.prosody for a in ready], samples)
+        voices = [a.voice.push(block.energy_db) for a, block in zip(ready, features, strict=True)]
+        analyses = [_Analysis(*parts) for parts in zip(ready, features, prosody, voices, strict=True)]
+        rows: dict[int, np.ndarray] = {}
+        for group in _same_shape_groups(analyses):
+            rows.update(_motion_rows(group))
+        for analysis in analyses:
+            analysis.animator.accept(analysis.voice, rows[id(analysis)])
+
+
+def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
+    """Sessions that can share the motion pass: the same hop count and the same mouth model."""
+    groups: dict[tuple, list[_Analysis]] = defaultdict(list)
+    for analysis in analyses:
+        mouth = analysis.animator.mouth
+        network = id(mouth.network) if isinstance(mouth, LearnedMouth) else id(mouth)
+        groups[len(analysis.features), type(mouth), network].append(analysis)
+    return list(groups.values())
+
+
+def _motion_rows(group: list[_Analysis]) -> dict[int, np.ndarray]:
+    """Mouth, dynamics and composition of sessions with the same hop count, one pass each: every
+    session's rows from its stream's first hop on (keyed by id of its analysis)."""
+    count = len(group[0].features)
+    animators = [analysis.animator for analysis in group]
+    if count == 0:
+        return {id(analysis): np.zeros((0, ROW_WIDTH), np.float32) for analysis in group}
+    voice = np.stack([analysis.voice.probability for analysis in group])
+    mouth = _mouth_rows(group, voice)
+    hops = np.stack([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
+    controls = _stacked(ControlRows, [a.controls.sample(row * HOP_S) for a, row in zip(animators, hops, strict=True)])
+    cues = ProsodyCues(np.stack([a.prosody.pitch_accent for a in group]),
+                       np.stack([a.prosody.phrase_end for a in group]))
+    energy = np.stack([analysis.features.energy_db for analysis in group])
+    dynamics = ProceduralDynamics.push_many([a.dynamics for a in animators], voice, energy, cues, controls.slow_share)
+    rest = RestRows.repeated([animator.options.rest for animator in animators], count)
+    rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
+    return {id(analysis): session_rows[session_hops >= 0]
+            for analysis, session_rows, session_hops in zip(group, rows, hops, strict=True)}
+
+
+def _mouth_rows(group: list[_Analysis], voice: np.ndarray) -> MouthRows:
+    """(S, n, ...) mouth rows: the learned network in one pass; other models session by session."""
+    mouths = [analysis.animator.mouth for analysis in group]
+    if isinstance(mouths[0], LearnedMouth):
+        return LearnedMouth.push_many(mouths, np.stack([a.features.log_mel for a in group]), voice)
+    return _stacked(MouthRows, [mouth.push(a.features, a.voice.probability) for mouth, a in zip(mouths, group,
+                                                                                               strict=True)])
+
+
+def _stacked(kind: type[T], items: list[T]) -> T:
+    """A dataclass of arrays from S of them: each field stacked on a new first (session) axis."""
+    return kind(*(np.stack([getattr(item, f.name) for item in items]) for f in fields(kind)))
+
+
+def _flat(rows: T) -> T:
+    """A dataclass of (S, n, ...) arrays as (S·n, ...) rows, session after session."""
+    return type(rows)(*(_merge_leading(getattr(rows, f.name)) for f in fields(rows)))
+
+
+def _merge_leading(array: np.ndarray) -> np.ndarray:
+    return array.reshape(array.shape[0] * array.shape[1], *array.shape[2:])
