@@ -1,12 +1,11 @@
-"""One Animate stream: checks the message order, feeds the runtime's Animator, and translates what
+"""One Animate stream: checks the message order, queues its audio on the session's Animator, has the
+process's EngineScheduler advance it (together with every other live session), and translates what
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
 read only after the previous one's frames were handed to gRPC.
 
-Where the work runs: a live client's chunk (tens of ms of audio) costs the latents pipeline
-0.1–0.3 ms, less than handing it to a worker thread and back (measured: 40 sessions cost the server
-0.85 CPU-s/s through the executor, 0.51 inline). So small chunks run on the event loop and
-anything longer than INLINE_MAX_AUDIO_S (a bake-sized upload) goes to the executor, keeping every
-stall of the loop around a millisecond."""
+Where the work runs: the analysis in the engine's passes, on the engine's thread; rendering and
+encoding on the executor (RenderBatcher); translation to messages on the event loop when a push
+yields a few frames, on the executor when a bake-sized upload yields many (INLINE_MAX_OUTPUTS)."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from runtime.render.encoders import EncodeOptions
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
+from service.engine_scheduler import EngineScheduler
 from service.log import get_logger
 from service.metrics import Metrics
 from service.render_batcher import RenderBatcher
@@ -34,7 +34,7 @@ from service.settings import ServerSettings
 
 log = get_logger("facecast.session")
 T = TypeVar("T")
-INLINE_MAX_AUDIO_S = 0.1
+INLINE_MAX_OUTPUTS = 16  # outputs translated on the event loop; more go to the executor
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
 
 
@@ -50,8 +50,10 @@ class SessionFigures:
 
 class AnimateSession:
     def __init__(self, session_id: str, settings: ServerSettings, executor: Executor,
-                 default_mouth_model: str, avatars: AvatarStore, renderers: RendererCache, metrics: Metrics) -> None:
+                 default_mouth_model: str, avatars: AvatarStore, renderers: RendererCache, metrics: Metrics,
+                 engine: EngineScheduler) -> None:
         self.session_id = session_id
+        self._engine = engine
         self._avatars = avatars
         self._renderers = renderers
         self._metrics = metrics
@@ -70,7 +72,7 @@ class AnimateSession:
         config = await self._first_config(requests)
         avatar = await self._in_executor(self._avatars.get, config.avatar_id) if config.avatar_id else None
         rest = avatar.rest_state if avatar is not None else None
-        self._animator = Animator(convert.animator_options(config, self._default_mouth_model, rest))
+        self._animator = self._engine.open(convert.animator_options(config, self._default_mouth_model, rest))
         await self._prepare_outputs(config, avatar)
         options = self._animator.options
         log.info("session_start", session_id=self.session_id, fps=options.fps, seed=options.seed,
@@ -79,13 +81,12 @@ class AnimateSession:
         yield convert.session_started(self.session_id, self._animator.options, self._model_versions(),
                                       self._animator.lookahead_s)
         if config.idle_s:
-            for response in await self._compute(self._animator.push_silence, config.idle_s, audio_s=config.idle_s):
+            for response in await self._compute(self._animator.queue_silence, config.idle_s):
                 yield response
         async for request in requests:
             kind = request.WhichOneof("request")
             if kind == "audio":
-                for response in await self._compute(self._push_audio, request.audio.data,
-                                                    audio_s=self._chunk_seconds(request.audio.data)):
+                for response in await self._compute(self._queue_audio, request.audio.data):
                     yield response
             elif kind == "control":
                 self._update_controls(request.control)
@@ -94,7 +95,7 @@ class AnimateSession:
             else:
                 raise OutOfOrderError(f"unexpected {kind or 'empty request'} after SessionConfig")
         # EndOfAudio, or a client that half-closed without it: finish the audio either way.
-        for response in await self._compute(self._animator.end_audio, audio_s=0.0):
+        for response in await self._compute(self._animator.queue_end):
             yield response
         yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
 
@@ -120,6 +121,8 @@ class AnimateSession:
 
     def close(self) -> None:
         """Releases the runtime state now: a failed call's traceback may outlive the session."""
+        if self._animator is not None:
+            self._engine.forget(self._animator)
         self._animator = None
 
     async def _first_config(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
@@ -135,13 +138,13 @@ class AnimateSession:
         audio_format = self._animator.options.audio_format
         return len(data) / audio_format.encoding.bytes_per_sample / audio_format.sample_rate_hz
 
-    def _push_audio(self, data: bytes) -> list[AnimatorOutput]:
+    def _queue_audio(self, data: bytes) -> None:
         seconds = self._chunk_seconds(data)
         if seconds > self._settings.max_audio_chunk_s:
             raise LimitExceededError(f"an AudioChunk may hold at most {self._settings.max_audio_chunk_s} s "
                                     f"of audio, this one holds {seconds:.2f} s")
         self.figures.chunks += 1
-        return self._animator.push_pcm(data)
+        self._animator.queue_pcm(data)
 
     def _update_controls(self, update: animate_pb2.ControlUpdate) -> None:
         patch = convert.control_patch(update.controls)
@@ -150,14 +153,14 @@ class AnimateSession:
         else:
             self._animator.update_controls(patch)
 
-    async def _compute(self, work: Callable[..., list[AnimatorOutput]], *args: object, audio_s: float
-                       ) -> list[animate_pb2.AnimateResponse]:
-        """Runs runtime work and the translation of its output: inline when it is small, on the
-        executor when it would stall the event loop (see the module docstring). Rendered frames come
-        from the avatar's RenderBatcher, shared with the other sessions that render it."""
+    async def _compute(self, queue: Callable[..., None], *args: object) -> list[animate_pb2.AnimateResponse]:
+        """Queues work on the animator (validated here: a bad chunk fails this session only), has
+        the engine advance it, and translates the outputs (see the module docstring). Rendered
+        frames come from the avatar's RenderBatcher, shared with the other sessions that render it."""
         started = time.perf_counter()
-        inline = audio_s <= INLINE_MAX_AUDIO_S
-        outputs = work(*args) if inline else await self._in_executor(work, *args)
+        queue(*args)
+        outputs = await self._engine.outputs(self._animator)
+        inline = len(outputs) <= INLINE_MAX_OUTPUTS
         frames = [output for output in outputs if isinstance(output, MotionFrame)]
         images = await self._rendered(frames)
         responses = self._translated(outputs, len(frames), images) if inline else await self._in_executor(

@@ -20,6 +20,7 @@ from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
 from service.api_keys import ApiKeys
 from service.auth import ApiKeyInterceptor
+from service.engine_scheduler import EngineScheduler
 from service.grpc_options import server_options
 from service.log import get_logger
 from service.malformed import MalformedRequestInterceptor
@@ -48,6 +49,7 @@ class RunningServer:
     avatars: AvatarStore
     metrics: Metrics
     metrics_endpoint: MetricsEndpoint | None
+    engine: EngineScheduler
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Health turns NOT_SERVING and new sessions are refused (UNAVAILABLE) while running streams
@@ -60,6 +62,7 @@ class RunningServer:
             await asyncio.sleep(DRAIN_POLL_S)
         await self.server.stop(max(0.0, deadline - time.monotonic()))  # in-flight unary calls finish
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.engine.close()
         self.avatars.close()
         if self.metrics_endpoint is not None:
             self.metrics_endpoint.close()
@@ -88,7 +91,8 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     await server.start()
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars, metrics, endpoint)
+    return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars, metrics, endpoint,
+                         servicer.engine)
 
 
 def _bind(server: grpc.aio.Server, settings: ServerSettings) -> int:

@@ -21,6 +21,7 @@ from service import convert
 from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
 from service.auth import key_fingerprint
+from service.engine_scheduler import EngineScheduler
 from service.errors import StreamError, abort_with, status_for
 from service.log import get_logger
 from service.metrics import Metrics
@@ -42,6 +43,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         self._sessions = sessions
         self._avatars = avatars
         self._renderers = RendererCache(self._executor)
+        self.engine = EngineScheduler()  # one engine for every session of this process
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:
@@ -51,7 +53,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             log.warning("session_refused", peer=context.peer(), reason=str(refusal))
             await abort_with(context, refusal, self._metrics, "Animate", unread_requests=request_iterator)
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
-                                 self._avatars, self._renderers, self._metrics)
+                                 self._avatars, self._renderers, self._metrics, self.engine)
         record.figures = session.figures
         failure: StreamError | None = None
         with SessionAccounting(record, session, self._sessions, self._metrics, self._settings.max_session_s) as account:
