@@ -1,0 +1,167 @@
+"""The engine's curve: how the cost and the lateness of sessions grow with their number.
+
+    python -m benchmarks.engine_curve              # in-process 1..192 sessions, then over gRPC
+    python -m benchmarks.engine_curve --quick      # fewer levels, shorter audio
+
+In-process (the runtime alone): N sessions of real speech in 20 ms chunks, every session's chunk
+queued and then one `MotionEngine.advance` per chunk time, as the server's scheduler does under
+load; against the same N sessions each run alone (`Animator.push_samples`, the old way), side by
+side in one run. Figure: session-seconds of audio per CPU-second (`time.process_time`), resident
+memory per session.
+
+Over gRPC (a `facecast serve` of its own on loopback): N real-time sessions (16 kHz PCM16, 20 ms
+chunks, started over 1 s), latents only, and rendered 512² JPEG sessions. Figures: the server's CPU
+use (its /proc CPU time over the run's wall time, in cores), frame lateness beyond the audio each
+frame needs (p50 over sessions, p99 of the worst session), the share of sessions holding real time
+(benchmarks.streaming's rule), and the load client's own CPU use (this process), which shares the
+same cores: on a 2-core machine the client is a large part of the load, so the figures are floors.
+
+Writes benchmarks/results/engine_curve.json and its table in benchmarks/README.md (`--no-readme`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import platform
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import render_speed, streaming
+from benchmarks.report import publish
+from benchmarks.speech import speech_samples
+from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.engine import MotionEngine
+from runtime.pipeline import Animator, AnimatorOptions
+from runtime.version import package_version
+from service.process import ServerProcess
+
+RESULTS = Path(__file__).resolve().parent / "results" / "engine_curve.json"
+BEGIN, END = "<!-- engine:begin -->", "<!-- engine:end -->"
+LEVELS = (1, 8, 32, 64, 128, 192)
+RENDERED_LEVELS = (1, 2, 4, 8)
+CHUNK_S = 0.02
+RATE = 16_000
+
+
+def _options(index: int) -> AnimatorOptions:
+    return AnimatorOptions(seed=index, audio_format=AudioFormat(AudioEncoding.FLOAT32LE, RATE))
+
+
+def _session_audio(speech: np.ndarray, index: int, samples: int) -> np.ndarray:
+    """Each session its own stretch of the speech (offset by 0.37 s per session, wrapping)."""
+    start = (index * round(0.37 * RATE)) % (len(speech) - samples)
+    return speech[start:start + samples]
+
+
+def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
+    """N sessions through one engine, and the same N one at a time, on this process's CPU."""
+    samples = round(seconds * RATE)
+    step = round(CHUNK_S * RATE)
+    audio = [_session_audio(speech, index, samples) for index in range(count)]
+    gc.collect()
+    rss_before = _rss_mb()
+    engine = MotionEngine()
+    animators = [engine.open(_options(index)) for index in range(count)]
+    started = time.process_time()
+    for start in range(0, samples, step):
+        for animator, clip in zip(animators, audio, strict=True):
+            animator.queue_samples(clip[start:start + step])
+        engine.advance(animators)
+        for animator in animators:
+            animator.take_outputs()
+    batched_cpu = time.process_time() - started
+    rss_per_session = (_rss_mb() - rss_before) / count
+    alone_count = min(count, 8)  # the old way, on a sample of the sessions: its cost is per session
+    started = time.process_time()
+    for index in range(alone_count):
+        animator = Animator(_options(index), MotionEngine())
+        for start in range(0, samples, step):
+            animator.push_samples(audio[index][start:start + step])
+    alone_cpu = (time.process_time() - started) / alone_count * count
+    return {"sessions": count, "audio_s": seconds,
+            "batched_realtime_per_core": round(count * seconds / batched_cpu, 1),
+            "alone_realtime_per_core": round(count * seconds / alone_cpu, 1),
+            "batched_cpu_s": round(batched_cpu, 3), "rss_mb_per_session": round(rss_per_session, 2)}
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str = "") -> dict:
+    samples = speech_samples(seconds, streaming.SAMPLE_RATE)
+    server_cpu, client_cpu = _cpu_s(server.process.pid), time.process_time()
+    wall = time.monotonic()
+    results = asyncio.run(streaming.run_sessions(server.address, samples, count, avatar_id=avatar_id))
+    wall = time.monotonic() - wall
+    figures = [streaming.session_figures(result) for result in results]
+    return {"sessions": count, "audio_s": seconds, "wall_s": round(wall, 1),
+            "server_cores": round((_cpu_s(server.process.pid) - server_cpu) / wall, 2),
+            "client_cores": round((time.process_time() - client_cpu) / wall, 2),
+            "held_share": round(sum(f["held"] for f in figures) / count, 3),
+            "p50_ms": round(float(np.median([f["p50_ms"] for f in figures])), 1),
+            "p99_ms": round(float(max(f["p99_ms"] for f in figures)), 1),
+            "first_frame_beyond_need_ms_p50": round(float(np.median([f["first_frame_beyond_need_ms"]
+                                                                     for f in figures])), 1),
+            "rendered_fps": round(sum(r.rendered_frames for r in results) / wall, 1)}
+
+
+def render_table(report: dict) -> str:
+    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}.", "",
+             "In-process (the runtime alone; 20 ms chunks of real speech, one engine pass per chunk time):", "",
+             "| sessions | batched: audio s per CPU s | alone (old way): audio s per CPU s | ratio "
+             "| resident MB per session |", "|---|---|---|---|---|"]
+    for row in report["in_process"]:
+        ratio = row["batched_realtime_per_core"] / row["alone_realtime_per_core"]
+        lines.append(f"| {row['sessions']} | {row['batched_realtime_per_core']}× | {row['alone_realtime_per_core']}× "
+                     f"| {ratio:.1f} | {row['rss_mb_per_session']} |")
+    for name, title in (("grpc_latents", "latents only"), ("grpc_rendered", "latents + 512² JPEG frames")):
+        lines += ["", f"Over gRPC, {title} (real-time clients on the same cores):", "",
+                  "| sessions | held real time | lateness p50 | p99 (worst session) | first frame beyond need (p50) "
+                  "| server cores | load client cores | rendered frames/s |", "|---|---|---|---|---|---|---|---|"]
+        for row in report.get(name, []):
+            lines.append(f"| {row['sessions']} | {row['held_share']:.0%} | {row['p50_ms']} ms | {row['p99_ms']} ms "
+                         f"| {row['first_frame_beyond_need_ms_p50']} ms | {row['server_cores']} "
+                         f"| {row['client_cores']} | {row['rendered_fps']} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer levels, shorter audio (a smoke run)")
+    parser.add_argument("--no-grpc", action="store_true", help="the in-process curve only")
+    parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
+    args = parser.parse_args()
+    levels = (1, 8, 32) if args.quick else LEVELS
+    seconds = 4.0 if args.quick else 10.0
+    speech = speech_samples(60.0, RATE)
+    report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
+              f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
+              "in_process": [in_process(count, seconds, speech) for count in levels]}
+    if not args.no_grpc:
+        with ServerProcess() as server:
+            report["grpc_latents"] = [over_grpc(server, count, seconds) for count in levels]
+            avatar_id = render_speed.create_avatar(server.address)
+            report["grpc_rendered"] = [over_grpc(server, count, seconds, avatar_id)
+                                       for count in (RENDERED_LEVELS[:2] if args.quick else RENDERED_LEVELS)]
+    report["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
