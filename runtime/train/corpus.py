@@ -92,7 +92,7 @@ class Corpus:
         return len(self.labels) * HOP_S / 3600
 
 
-def _espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool) -> Plan:
+def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool) -> Plan:
     words = int(rng.integers(4, 14))
     text = english_sentence(rng, words) if english else pseudo_sentence(rng, words)
     return Plan("espeak", voice, text, int(rng.integers(2**31)), variants[rng.integers(len(variants))],
@@ -101,9 +101,9 @@ def _espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | 
 
 def plan_training(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed)
-    plans = [_espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True)
+    plans = [espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True)
              for i in range(options.english_utterances)]
-    plans += [_espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
+    plans += [espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
               for i in range(options.other_language_utterances)]
     voices = sorted(festival.VOICES)
     plans += [Plan("festival", voices[i % len(voices)], english_sentence(rng, int(rng.integers(4, 14))),
@@ -114,7 +114,7 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
 
 def plan_held_out(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed + 1)
-    return [_espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
+    return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
             for i in range(options.held_out_utterances)]
 
 
