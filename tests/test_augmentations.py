@@ -8,6 +8,7 @@ import pytest
 import soxr
 
 from runtime.audio.constants import SAMPLE_RATE
+from runtime.train.augment import UseAugmentOptions, augment_for_use
 from runtime.train.channels import opus_round_trip, telephone
 from runtime.train.corpus import ENGLISH_ACCENTS, HELD_OUT_VARIANTS, OTHER_LANGUAGES, TRAIN_VARIANTS
 from runtime.train.evaluation_sets import NON_SPEECH_NOISES, SPEECH_NOISES, LabelledClip, noisy_clip
@@ -130,3 +131,17 @@ def test_opus_round_trip_is_aligned_and_repeatable(speech):
     correlations = [np.dot(speech[200:-200], np.roll(coded, -lag)[200:-200]) for lag in lags]
     assert abs(lags[int(np.argmax(correlations))]) <= 2  # no codec delay left
     assert np.corrcoef(speech, coded)[0, 1] > 0.7
+
+
+def test_use_augmentation_refuses_held_out_noises_and_follows_its_seed(speech):
+    with pytest.raises(ValueError, match="evaluation only"):
+        UseAugmentOptions(families=("fan", "street"))
+    with pytest.raises(ValueError, match="must be among"):
+        UseAugmentOptions(families=("traffic",))
+    options = UseAugmentOptions(families=("fan", "keyboard", "music-plucked", "coloured"), noise_probability=1.0,
+                                room_probability=1.0, opus_probability=1.0)
+    first, factor = augment_for_use(speech, np.random.default_rng(5), options)
+    again, same_factor = augment_for_use(speech, np.random.default_rng(5), options)
+    assert np.array_equal(first, again) and factor == same_factor
+    assert abs(len(first) - len(speech) / factor) <= 2 and np.all(np.isfinite(first))
+    assert np.std(first[:2000]) > 1e-4  # the lead-in silence now holds room noise

@@ -115,8 +115,8 @@ def evaluate_set(model: str, factory: ModelFactory, evaluation_set: EvaluationSe
                  progress: Callable[[], None] | None = None) -> SetResult:
     visemes, shapes, voice, labels, references = _pooled(factory, evaluation_set.clips, progress)
     return SetResult(evaluation_set.name, evaluation_set.group, model, score(visemes, shapes, labels, references),
-                     voice_activity_scores(voice, shapes, labels), support(labels), len(evaluation_set.clips),
-                     round(support(labels).hops * HOP_S, 2))
+                     voice_activity_scores(voice, shapes, labels), support(labels, evaluation_set.repeats),
+                     len(evaluation_set.clips), round(len(labels) * HOP_S, 2))
 
 
 def models(weights: Sequence[Path]) -> dict[str, ModelFactory]:
@@ -203,7 +203,8 @@ def speech_table(results: Sequence[SetResult]) -> str:
         lines.append(f"| {r.set} | {r.model} | {_figure(s.viseme_accuracy)} | {_figure(s.coarse_accuracy)} | "
                      f"{_figure(s.closure_recall)} ± {_figure(n.closure_margin, 2)} | {_figure(s.jaw_r)} | "
                      f"{_figure(s.closed_in_silence)} | {s.lag_hops:+d} | {_figure(v.talking_in_speech)} | "
-                     f"{_figure(v.talking_in_silence)} | {n.closures}, {n.silence_hops / 100:.1f} |")
+                     f"{_figure(v.talking_in_silence)} | {n.closures // n.repeats}, "
+                     f"{n.silence_hops * HOP_S / n.repeats:.1f} |")
     return "\n".join(lines)
 
 

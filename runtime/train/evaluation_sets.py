@@ -55,6 +55,7 @@ class EvaluationSet:
     name: str
     group: str  # "real", "synthetic", "language", "non-speech"
     clips: tuple[LabelledClip, ...]
+    repeats: int = 1  # times the same speech appears (pooled over noises): its closures are not new ones
 
 
 def _rng(seed: int, *parts: int) -> np.random.Generator:
@@ -95,7 +96,7 @@ def real_sets(clips: Sequence[LabelledClip], seed: int) -> list[EvaluationSet]:
 
     for snr in SNRS_DB:
         pooled = tuple(clip for family in SPEECH_NOISES for clip in noisy(family, snr))
-        sets.append(EvaluationSet(f"real, held-out noises {snr:g} dB", "real", pooled))
+        sets.append(EvaluationSet(f"real, held-out noises {snr:g} dB", "real", pooled, len(SPEECH_NOISES)))
     sets += [EvaluationSet(f"real, {family} 10 dB", "real", noisy(family, 10.0)) for family in SPEECH_NOISES]
     responses = {name: impulse_response(room, _rng(seed, 3, r)) for r, (name, room) in enumerate(ROOMS.items())}
     sets += [EvaluationSet(f"real, {name}", "real", _with_audio(clips, [reverberate(c.samples, response)

@@ -90,19 +90,22 @@ class Support:
     closure_hops: int
     closures: int  # p/b/m segments: the closure recall's independent events
     silence_hops: int  # deep silence
+    repeats: int = 1  # times the same speech appears in the set (the same clips under several noises)
 
     @property
     def closure_margin(self) -> float:
-        """Half-width of a rough 95 % interval of a closure recall near 0.5 (1.96 √(p(1-p)/closures)),
-        counting closures, not hops, since the hops of one closure are not independent."""
-        return 1.96 * 0.5 / np.sqrt(self.closures) if self.closures else float("nan")
+        """Half-width of a rough 95 % interval of a closure recall near 0.5 (1.96 √(p(1-p)/n)), with n
+        the distinct closures: not hops, since the hops of one closure are not independent, and not
+        the same closure heard again through another noise."""
+        distinct = self.closures / self.repeats
+        return 1.96 * 0.5 / np.sqrt(distinct) if distinct else float("nan")
 
 
-def support(labels: np.ndarray) -> Support:
+def support(labels: np.ndarray, repeats: int = 1) -> Support:
     closing = labels == viseme_index("PP")
     starts = int(np.count_nonzero(closing[1:] & ~closing[:-1]) + (1 if closing.size and closing[0] else 0))
     return Support(len(labels), int(np.count_nonzero(labels != viseme_index("sil"))), int(closing.sum()), starts,
-                   int(deep_silence(labels).sum()))
+                   int(deep_silence(labels).sum()), repeats)
 
 
 @dataclass(frozen=True)
