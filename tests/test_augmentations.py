@@ -7,10 +7,20 @@ import numpy as np
 import pytest
 import soxr
 
+from runtime.arkit import viseme_index
 from runtime.audio.constants import SAMPLE_RATE
 from runtime.train.augment import UseAugmentOptions, augment_for_use
 from runtime.train.channels import opus_round_trip, telephone
-from runtime.train.corpus import ENGLISH_ACCENTS, HELD_OUT_VARIANTS, OTHER_LANGUAGES, TRAIN_VARIANTS
+from runtime.train.corpus import (
+    ENGLISH_ACCENTS,
+    HELD_OUT_VARIANTS,
+    OTHER_LANGUAGES,
+    TRAIN_VARIANTS,
+    CorpusOptions,
+    _key,
+    build,
+    plan_training,
+)
 from runtime.train.evaluation_sets import NON_SPEECH_NOISES, SPEECH_NOISES, LabelledClip, noisy_clip
 from runtime.train.mixing import mix_at_snr, snr_db
 from runtime.train.noises import BABBLE_UNSEEN_LANGUAGES, FAMILIES, HELD_OUT_FAMILIES, TRAIN_FAMILIES, noise
@@ -145,3 +155,25 @@ def test_use_augmentation_refuses_held_out_noises_and_follows_its_seed(speech):
     assert np.array_equal(first, again) and factor == same_factor
     assert abs(len(first) - len(speech) / factor) <= 2 and np.all(np.isfinite(first))
     assert np.std(first[:2000]) > 1e-4  # the lead-in silence now holds room noise
+
+
+def test_a_corpus_for_use_holds_non_speech_labelled_silence_and_only_training_noises():
+    options = CorpusOptions(english_utterances=1, other_language_utterances=0, festival_utterances=0,
+                            held_out_utterances=0, copies=2, workers=1, augmentation="in-use",
+                            non_speech_utterances=len(TRAIN_FAMILIES))
+    plans = plan_training(options)
+    assert [p.voice for p in plans if p.engine == "noise"] == list(TRAIN_FAMILIES)
+    corpus = build(plans, options.copies, augmentation=options.augmentation)
+    assert len(corpus) == 2 * len(plans)
+    for index, source in enumerate(corpus.sources):
+        log_mel, labels, _ = corpus.utterance(index)
+        if source.startswith("noise:"):
+            assert np.all(labels == viseme_index("sil")) and log_mel.std() > 0.1
+        else:
+            assert np.any(labels != viseme_index("sil"))
+    # Version 1's corpus keeps its cache key: the options added since enter it only when changed.
+    assert _key("train", CorpusOptions()) != _key("train", options)
+    assert _key("train", CorpusOptions()) == _key("train", CorpusOptions(augmentation="recorded",
+                                                                         non_speech_utterances=0))
+    with pytest.raises(ValueError, match="augmentation"):
+        CorpusOptions(augmentation="studio")

@@ -4,8 +4,9 @@
   survives the 8 kHz resampling);
 - `opus_round_trip`: encoded with libopus (through PyAV, a core dependency: PyAV BSD-3-Clause; the
   FFmpeg inside its wheel reports LGPL-3.0-or-later; libopus BSD-3-Clause) at a low bitrate in an
-  in-memory Ogg stream and decoded back, as a VoIP or game voice chat would. The Ogg pre-skip removes the codec delay, so the
-  output lines up with the input sample for sample (up to the codec's own look-ahead filter).
+  in-memory Ogg stream and decoded back, as a VoIP or game voice chat would. The Ogg pre-skip
+  removes the codec delay, so the output lines up with the input sample for sample (up to the
+  codec's own look-ahead filter).
 """
 
 from __future__ import annotations
