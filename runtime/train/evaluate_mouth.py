@@ -13,6 +13,7 @@ with its support goes to JSON.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import re
@@ -273,8 +274,10 @@ def _jsonable(value):
 
 
 def write_json(results: Sequence[SetResult], options: EvaluationOptions, path: Path) -> None:
+    weights = [{"model": name, "file": Path(w).name, "sha256": hashlib.sha256(Path(w).read_bytes()).hexdigest()}
+               for name, w in zip(list(models(options.weights))[1:], options.weights, strict=True)]
     document = {"command": "python -m runtime.train.evaluate_mouth",
-                "options": {**asdict(options), "weights": [str(w) for w in options.weights]},
+                "options": {**asdict(options), "weights": weights},
                 "results": [{**asdict(r), "support": {**asdict(r.support), "closure_margin": r.support.closure_margin}}
                             for r in results]}
     path.write_text(json.dumps(_jsonable(document), indent=1) + "\n")
