@@ -2,6 +2,11 @@
 
 Each transform takes and returns mono float32 at 16 kHz (speed also returns the factor by which
 times stretch, so labels follow). All randomness comes from the generator passed in.
+
+`augment` is what the shipped model (version 1) trained with; `augment_for_use` is the next one:
+the training noise families of `noises` (fan, babble, keyboard, plucked music, breaths, coloured),
+rooms with early reflections up to 1.2 s RT60 (`rooms`), and telephone and Opus channels
+(`channels`). It refuses the held-out families, which only the evaluation may hear.
 """
 
 from __future__ import annotations
@@ -70,6 +75,73 @@ def add_noise(audio: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.
     return (audio + noise).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class UseAugmentOptions:
+    """Probabilities and ranges of `augment_for_use`, applied in this order."""
+
+    speed_range: tuple[float, float] = (0.88, 1.12)
+    room_probability: float = 0.5
+    rt60_range_s: tuple[float, float] = (0.15, 1.2)
+    direct_to_reverberant_range_db: tuple[float, float] = (-3.0, 12.0)  # far talker … close talker
+    colour_probability: float = 0.6
+    telephone_probability: float = 0.1
+    opus_probability: float = 0.15
+    opus_bitrates: tuple[int, ...] = (6_000, 8_000, 12_000, 16_000, 24_000)
+    noise_probability: float = 0.8
+    second_noise_probability: float = 0.3  # a second family on top (music and a fan, …)
+    snr_range_db: tuple[float, float] = (0.0, 20.0)
+    families: tuple[str, ...] = ("coloured", "fan", "babble", "keyboard", "music-plucked", "breath-nose")
+    gain_range_db: tuple[float, float] = (-30.0, 6.0)
+    clip_probability: float = 0.1
+
+    def __post_init__(self) -> None:
+        from runtime.train.noises import HELD_OUT_FAMILIES, TRAIN_FAMILIES
+
+        leaked = set(self.families) & set(HELD_OUT_FAMILIES)
+        if leaked:
+            raise ValueError(f"held-out noise families are for evaluation only: {sorted(leaked)}")
+        unknown = set(self.families) - set(TRAIN_FAMILIES)
+        if unknown or not self.families:
+            raise ValueError(f"families must be among {TRAIN_FAMILIES}, got {self.families}")
+
+
+def _level_and_clipping(audio: np.ndarray, rng: np.random.Generator, gain_range_db: tuple[float, float],
+                        clip_probability: float) -> np.ndarray:
+    audio = audio / max(float(np.abs(audio).max()), 1e-6) * 0.9 * 10.0 ** (rng.uniform(*gain_range_db) / 20)
+    if rng.random() < clip_probability:
+        limit = float(np.abs(audio).max()) * rng.uniform(0.3, 0.8)
+        audio = np.clip(audio, -limit, limit)
+    return audio.astype(np.float32)
+
+
+def augment_for_use(audio: np.ndarray, rng: np.random.Generator, options: UseAugmentOptions = UseAugmentOptions()
+                    ) -> tuple[np.ndarray, float]:
+    """`audio` as heard in use (a room, a channel, training-family noise at 0-20 dB SNR), and the speed
+    factor applied. The noise covers the silence around the speech too, whose labels stay silence:
+    the mouth learns to stay shut in it."""
+    from runtime.train import channels, noises, rooms
+    from runtime.train.mixing import mix_at_snr
+
+    factor = float(rng.uniform(*options.speed_range))
+    audio = change_speed(audio, factor)
+    if rng.random() < options.room_probability:
+        room = rooms.Room(float(rng.uniform(*options.rt60_range_s)),
+                          float(rng.uniform(*options.direct_to_reverberant_range_db)))
+        audio = rooms.reverberate(audio, rooms.impulse_response(room, rng))
+    if rng.random() < options.colour_probability:
+        audio = colour(audio, rng)
+    if rng.random() < options.noise_probability:
+        layers = 2 if rng.random() < options.second_noise_probability else 1
+        for family in rng.choice(options.families, size=layers, replace=False):
+            snr = float(rng.uniform(*options.snr_range_db)) + 3.0 * (layers - 1)  # two layers: each a bit quieter
+            audio = mix_at_snr(audio, noises.noise(str(family), len(audio), rng), snr, rng)
+    if rng.random() < options.telephone_probability:
+        audio = channels.telephone(audio)
+    elif rng.random() < options.opus_probability:
+        audio = channels.opus_round_trip(audio, int(rng.choice(options.opus_bitrates)))
+    return _level_and_clipping(audio, rng, options.gain_range_db, options.clip_probability), factor
+
+
 def augment(audio: np.ndarray, rng: np.random.Generator, options: AugmentOptions = AugmentOptions()
             ) -> tuple[np.ndarray, float]:
     """A recorded-sounding copy of `audio` and the speed factor applied."""
@@ -83,8 +155,4 @@ def augment(audio: np.ndarray, rng: np.random.Generator, options: AugmentOptions
         audio = telephone(audio)
     if rng.random() < options.noise_probability:
         audio = add_noise(audio, rng.uniform(*options.snr_range_db), rng)
-    audio = audio / max(float(np.abs(audio).max()), 1e-6) * 0.9 * 10.0 ** (rng.uniform(*options.gain_range_db) / 20)
-    if rng.random() < options.clip_probability:
-        limit = float(np.abs(audio).max()) * rng.uniform(0.3, 0.8)
-        audio = np.clip(audio, -limit, limit)
-    return audio.astype(np.float32), factor
+    return _level_and_clipping(audio, rng, options.gain_range_db, options.clip_probability), factor

@@ -4,7 +4,11 @@ into log-mel features and per-hop targets, cached on disk under a key of the opt
     plan (seeded) ─▶ eSpeak NG / Festival ─▶ 16 kHz + silence around ─▶ augment ─▶ log-mel
                                            └▶ phonemes → visemes → labels and mouth curves
 
-Every utterance is planned from the seed alone, so the same options give the same corpus.
+Every utterance is planned from the seed alone, so the same options give the same corpus. Besides
+speech, a corpus may hold non-speech "utterances": training-family noise, music or breaths with
+nobody talking (`noises.TRAIN_FAMILIES`), labelled silence throughout, so the mouth learns to stay
+shut in them; and its augmented copies may be made for use (`augment.augment_for_use`: rooms,
+channels, real-use noises) instead of version 1's `augment.augment`.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import soxr
 from runtime.audio.constants import HOP_S, SAMPLE_RATE
 from runtime.audio.features import StreamingLogMel
 from runtime.train import festival
-from runtime.train.augment import augment
+from runtime.train.augment import augment, augment_for_use
+from runtime.train.noises import TRAIN_FAMILIES, noise
 from runtime.train.sentences import english_sentence, pseudo_sentence
 from runtime.train.targets import VisemeSegment, merge_segments, mouth_columns, mouth_curves, viseme_labels
 from runtime.train.visemes import arpabet_viseme, espeak_viseme
@@ -51,13 +56,26 @@ class CorpusOptions:
     held_out_utterances: int = 150  # eSpeak NG held-out accents and variants: the synthetic test set
     copies: int = 2  # versions of each utterance: the first clean if copies > 1, the rest augmented
     workers: int = 2
+    # Added after version 1; they enter the cache key only when changed, so version 1's corpus keeps its key.
+    augmentation: str = "recorded"  # "recorded": augment.augment (version 1); "in-use": augment.augment_for_use
+    non_speech_utterances: int = 0  # training-family noise, music and breaths alone, labelled silence
+
+    def __post_init__(self) -> None:
+        if self.augmentation not in AUGMENTATIONS:
+            raise ValueError(f"augmentation must be one of {sorted(AUGMENTATIONS)}, got {self.augmentation!r}")
+
+
+AUGMENTATIONS = {"recorded": augment, "in-use": augment_for_use}
+LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0}  # their version 1 values
+NON_SPEECH_SECONDS = (2.0, 6.0)
+NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
 
 
 @dataclass(frozen=True)
 class Plan:
     """One utterance to synthesise."""
 
-    engine: str  # "espeak" or "festival"
+    engine: str  # "espeak", "festival" or "noise" (non-speech: `voice` is the noise family)
     voice: str
     text: str
     seed: int
@@ -92,7 +110,7 @@ class Corpus:
         return len(self.labels) * HOP_S / 3600
 
 
-def _espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool) -> Plan:
+def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool) -> Plan:
     words = int(rng.integers(4, 14))
     text = english_sentence(rng, words) if english else pseudo_sentence(rng, words)
     return Plan("espeak", voice, text, int(rng.integers(2**31)), variants[rng.integers(len(variants))],
@@ -101,25 +119,37 @@ def _espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | 
 
 def plan_training(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed)
-    plans = [_espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True)
+    plans = [espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True)
              for i in range(options.english_utterances)]
-    plans += [_espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
+    plans += [espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
               for i in range(options.other_language_utterances)]
     voices = sorted(festival.VOICES)
     plans += [Plan("festival", voices[i % len(voices)], english_sentence(rng, int(rng.integers(4, 14))),
                    int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
               for i in range(options.festival_utterances)]
+    plans += [Plan("noise", TRAIN_FAMILIES[i % len(TRAIN_FAMILIES)], "", int(rng.integers(2**31)))
+              for i in range(options.non_speech_utterances)]
     return plans
 
 
 def plan_held_out(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed + 1)
-    return [_espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
+    return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
             for i in range(options.held_out_utterances)]
+
+
+def _non_speech(plan: Plan) -> tuple[np.ndarray, list]:
+    rng = np.random.default_rng(plan.seed)
+    duration_s = float(rng.uniform(*NON_SPEECH_SECONDS))
+    level = 10.0 ** (rng.uniform(*NON_SPEECH_LEVEL_DBFS) / 20.0)
+    audio = noise(plan.voice, round(duration_s * SAMPLE_RATE), rng) * level
+    return audio.astype(np.float32), merge_segments([("sil", 0.0)], duration_s)
 
 
 def synthesise(plan: Plan) -> tuple[np.ndarray, list]:
     """16 kHz float32 audio with silence around it, and its viseme segments."""
+    if plan.engine == "noise":
+        return _non_speech(plan)
     rng = np.random.default_rng(plan.seed)
     if plan.engine == "espeak":
         from runtime.train.espeak import SpeechOptions, synthesize
@@ -153,8 +183,8 @@ def scaled(segments: list, factor: float) -> list:
     return [VisemeSegment(s.viseme, s.start_s / factor, s.end_s / factor) for s in segments]
 
 
-def _examples(job: tuple[Plan, int]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
-    plan, copies = job
+def _examples(job: tuple[Plan, int, str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
+    plan, copies, augmentation = job
     audio, segments = synthesise(plan)
     rng = np.random.default_rng(plan.seed + 1)
     source = f"{plan.engine}:{plan.voice}" + (f"+{plan.variant}" if plan.variant else "")
@@ -163,13 +193,13 @@ def _examples(job: tuple[Plan, int]) -> list[tuple[np.ndarray, np.ndarray, np.nd
         if copy == 0 and copies > 1:
             examples.append((*features_and_targets(audio, segments), source))
             continue
-        noisy, factor = augment(audio, rng)
+        noisy, factor = AUGMENTATIONS[augmentation](audio, rng)
         examples.append((*features_and_targets(noisy, scaled(segments, factor)), source + ":augmented"))
     return examples
 
 
-def build(plans: Sequence[Plan], copies: int, workers: int = 1) -> Corpus:
-    jobs = [(plan, copies) for plan in plans]
+def build(plans: Sequence[Plan], copies: int, workers: int = 1, augmentation: str = "recorded") -> Corpus:
+    jobs = [(plan, copies, augmentation) for plan in plans]
     if workers > 1:
         with get_context("fork").Pool(workers) as pool:
             results = pool.map(_examples, jobs, chunksize=8)
@@ -183,7 +213,11 @@ def build(plans: Sequence[Plan], copies: int, workers: int = 1) -> Corpus:
 
 
 def _key(kind: str, options: CorpusOptions) -> str:
-    described = json.dumps({"kind": kind, **asdict(options), "workers": None, "version": 2}, sort_keys=True)
+    fields = asdict(options)
+    for name, first_value in LATER_OPTIONS.items():
+        if fields[name] == first_value:
+            del fields[name]
+    described = json.dumps({"kind": kind, **fields, "workers": None, "version": 2}, sort_keys=True)
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
@@ -197,7 +231,7 @@ def load_or_build(kind: str, options: CorpusOptions, cache: Path = DEFAULT_CACHE
     plans = plan_training(options) if kind == "train" else plan_held_out(options)
     copies = options.copies if kind == "train" else 1
     LOG.info("synthesising %d %s utterances × %d copies", len(plans), kind, copies)
-    corpus = build(plans, copies, options.workers)
+    corpus = build(plans, copies, options.workers, options.augmentation)
     cache.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".partial.npz")
     np.savez(temporary, log_mel=corpus.log_mel, labels=corpus.labels, curves=corpus.curves,

@@ -237,10 +237,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=TrainOptions.seed)
     parser.add_argument("--workers", type=int, default=2, help="processes synthesising the corpus")
     parser.add_argument("--out", type=Path, default=DEFAULT_WEIGHTS)
+    parser.add_argument("--augmentation", choices=("recorded", "in-use"), default=CorpusOptions.augmentation,
+                        help="recorded: version 1's augmentation; in-use: rooms, channels, real-use noises")
+    parser.add_argument("--non-speech", type=int, default=CorpusOptions.non_speech_utterances,
+                        help="non-speech utterances (noise, music, breaths; labelled silence) in the corpus")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     started = time.monotonic()
-    corpus_options = CorpusOptions(seed=args.seed, workers=args.workers)
+    corpus_options = CorpusOptions(seed=args.seed, workers=args.workers, augmentation=args.augmentation,
+                                   non_speech_utterances=args.non_speech)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)

@@ -5,7 +5,11 @@
 - closure recall: hops inside p/b/m (reference `PP`) where the lips are closed;
 - jawOpen r: Pearson correlation with the reference jawOpen curve;
 - closed in silence: hops of reference silence, at least SILENCE_MARGIN_S from speech, with lips closed;
-- lag: the shift (hops) that maximises the jawOpen cross-correlation; positive = the model is late.
+- lag: the shift (hops) that maximises the jawOpen cross-correlation; positive = the model is late;
+- voice activity: how often the detector says someone talks (probability > 0.5) in reference speech
+  and in deep silence, and how often the lips would be closed in silence if the mouth were gated
+  by it (closed, or the detector says nobody talks);
+- support: how many hops, closures (p/b/m segments) and seconds of silence a figure rests on.
 
 Lips count as closed when the lip aperture (ARKit jawOpen minus mouthClose, which closes the lips
 over an open jaw) is below CLOSED_APERTURE.
@@ -72,7 +76,53 @@ def score(visemes: np.ndarray, blendshapes: np.ndarray, labels: np.ndarray, refe
         viseme_accuracy=_mean(predicted == labels),
         coarse_accuracy=_mean(coarse_group_index(predicted) == coarse_group_index(labels)),
         closure_recall=_mean(closed[labels == viseme_index("PP")]),
-        jaw_r=float(np.corrcoef(jaw, reference_jaw)[0, 1]) if jaw.std() > 0 else float("nan"),
+        jaw_r=float(np.corrcoef(jaw, reference_jaw)[0, 1]) if jaw.std() > 0 and reference_jaw.std() > 0
+        else float("nan"),
         closed_in_silence=_mean(closed[deep_silence(labels)]),
         lag_hops=best_lag(jaw, reference_jaw),
     )
+
+
+@dataclass(frozen=True)
+class Support:
+    hops: int
+    speech_hops: int
+    closure_hops: int
+    closures: int  # p/b/m segments: the closure recall's independent events
+    silence_hops: int  # deep silence
+    repeats: int = 1  # times the same speech appears in the set (the same clips under several noises)
+
+    @property
+    def closure_margin(self) -> float:
+        """Half-width of a rough 95 % interval of a closure recall near 0.5 (1.96 √(p(1-p)/n)), with n
+        the distinct closures: not hops, since the hops of one closure are not independent, and not
+        the same closure heard again through another noise."""
+        distinct = self.closures / self.repeats
+        return 1.96 * 0.5 / np.sqrt(distinct) if distinct else float("nan")
+
+
+def support(labels: np.ndarray, repeats: int = 1) -> Support:
+    closing = labels == viseme_index("PP")
+    starts = int(np.count_nonzero(closing[1:] & ~closing[:-1]) + (1 if closing.size and closing[0] else 0))
+    return Support(len(labels), int(np.count_nonzero(labels != viseme_index("sil"))), int(closing.sum()), starts,
+                   int(deep_silence(labels).sum()), repeats)
+
+
+@dataclass(frozen=True)
+class VoiceActivityScores:
+    talking_in_speech: float  # detector recall on reference speech hops
+    talking_in_silence: float  # false alarms on deep-silence hops
+    closed_in_silence_if_gated: float  # lips closed, or the detector says nobody talks
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+
+def voice_activity_scores(probability: np.ndarray, blendshapes: np.ndarray, labels: np.ndarray
+                          ) -> VoiceActivityScores:
+    talking = probability > 0.5
+    silence = deep_silence(labels)
+    closed = lip_aperture(blendshapes) < CLOSED_APERTURE
+    return VoiceActivityScores(_mean(talking[labels != viseme_index("sil")]), _mean(talking[silence]),
+                               _mean((closed | ~talking)[silence]))

@@ -11,14 +11,14 @@ from runtime.offline import Progress
 
 
 @contextlib.contextmanager
-def progress_bar(description: str) -> Iterator[Progress]:
-    """A callback that moves a frame-counting bar. The bar appears with the first frame (an error
+def progress_bar(description: str, unit: str = "frame") -> Iterator[Progress]:
+    """A callback that moves a bar counting `unit`s. The bar appears with the first update (an error
     before it stays the command's one line) and is gone from the terminal once the work is done."""
     bars: list[tqdm] = []
 
     def advance(done: int, total: int) -> None:
         if not bars:
-            bars.append(tqdm(total=total, unit="frame", desc=description, leave=False))
+            bars.append(tqdm(total=total, unit=unit, desc=description, leave=False))
         bars[0].update(done - bars[0].n)
 
     try:

@@ -1,0 +1,31 @@
+"""The evaluation's plumbing: scoring skips a clip's lead-in, and the card's section is filled in place."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runtime.audio.constants import SAMPLE_RATE
+from runtime.motion.mouth_baseline import BaselineMouth
+from runtime.train.evaluate_mouth import CARD_BEGIN, CARD_END, evaluate_set, write_card_section
+from runtime.train.evaluation_sets import EvaluationSet, LabelledClip
+from runtime.train.targets import VisemeSegment
+
+
+def test_hops_before_a_clip_is_scored_are_left_out():
+    seconds = 3.0
+    quiet = LabelledClip(np.zeros(int(seconds * SAMPLE_RATE), np.float32), (VisemeSegment("sil", 0.0, seconds),), 1.0)
+    result = evaluate_set("baseline", BaselineMouth, EvaluationSet("silence", "non-speech", (quiet,)))
+    assert result.support.hops == 200 and result.seconds == 2.0
+    assert result.scores.closed_in_silence == 1.0 and result.voice.talking_in_silence == 0.0
+    assert np.isnan(result.scores.closure_recall) and result.support.closures == 0
+
+
+def test_the_card_section_is_replaced_and_the_rest_kept(tmp_path):
+    card = tmp_path / "card.md"
+    card.write_text(f"# Card\n\nbefore\n\n{CARD_BEGIN}\nold table\n{CARD_END}\n\nafter\n")
+    write_card_section(card, "| new | table |")
+    assert card.read_text() == f"# Card\n\nbefore\n\n{CARD_BEGIN}\n| new | table |\n{CARD_END}\n\nafter\n"
+    card.write_text("# Card without a section\n")
+    with pytest.raises(ValueError, match="no .* section"):
+        write_card_section(card, "| new | table |")
