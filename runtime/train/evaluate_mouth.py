@@ -293,7 +293,7 @@ def write_card_section(card: Path, tables: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from service.cli.progress import progress_bar  # the repository's one terminal progress bar
+    from runtime.progress_bar import progress_bar  # lazily: tqdm only for the command line
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, action="append", help="learned weights (repeat to compare; "

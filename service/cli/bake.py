@@ -9,8 +9,8 @@ from pathlib import Path
 from runtime.audio.files import load_audio
 from runtime.motion_clip import check_clip_path, write_clip
 from runtime.offline import bake_clip
+from runtime.progress_bar import progress_bar
 from service.cli.clip_flags import add_clip_flags, clip_options
-from service.cli.progress import progress_bar
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 from runtime.audio.files import DecodedAudio
 from runtime.errors import FacecastError
 from runtime.offline import ClipOptions, render_video
+from runtime.progress_bar import progress_bar
 from service.cli.clip_flags import add_control_flags, controls_from_flags
-from service.cli.progress import progress_bar
 from service.cli.render import portrait_avatar, print_video
 
 SENTENCE = ("Hello! I am a portrait from a single photograph, talking in real time. "

@@ -10,6 +10,7 @@ from runtime.audio.files import load_audio
 from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar, analyse_avatar
 from runtime.offline import VideoSummary, render_video
+from runtime.progress_bar import progress_bar
 from runtime.render.framing import (
     DEFAULT_FRAME_OPTIONS,
     DEFAULT_FRAME_SIZE,
@@ -20,7 +21,6 @@ from runtime.render.framing import (
 )
 from runtime.render.video import check_video_path
 from service.cli.clip_flags import add_clip_flags, clip_options
-from service.cli.progress import progress_bar
 from service.quiet import native_stderr_silenced
 
 

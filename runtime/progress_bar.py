@@ -1,4 +1,5 @@
-"""A progress bar on the terminal for the runtime's offline functions (their `progress` callback)."""
+"""A progress bar on the terminal for the runtime's offline functions (their `progress` callback), used by
+the command line and the training scripts."""
 
 from __future__ import annotations
 
