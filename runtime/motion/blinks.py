@@ -52,11 +52,14 @@ class Blinks:
         self._since_voice_s = np.inf  # time since the voice was last active
         self._depth = (1.0, 1.0)
 
-    def push(self, voice_activity: np.ndarray) -> np.ndarray:
+    def push(self, voice_activity: np.ndarray, rate_factor: np.ndarray | None = None) -> np.ndarray:
+        """voice_activity (n,) of the face's own voice; rate_factor (n,) multiplies the blink rate
+        (default 1; a listener's, runtime.motion.listening)."""
         draws = self._generator.random((len(voice_activity), 3))  # start?, left depth, right depth
         lids = np.zeros((len(voice_activity), 2), np.float32)
-        for i, (voice, draw) in enumerate(zip(voice_activity.tolist(), draws, strict=True)):
-            rate = (RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice) * self.person_rate
+        factors = np.ones(len(voice_activity)) if rate_factor is None else rate_factor
+        for i, (voice, factor, draw) in enumerate(zip(voice_activity.tolist(), factors.tolist(), draws, strict=True)):
+            rate = (RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice) * self.person_rate * factor
             self._since_voice_s = 0.0 if voice > 0.5 else self._since_voice_s + HOP_S
             if PAUSE_AFTER_S <= self._since_voice_s <= PAUSE_WINDOW_S:
                 rate *= PAUSE_RATE_FACTOR

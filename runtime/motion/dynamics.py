@@ -38,6 +38,7 @@ class DynamicsRows:
     blinks: np.ndarray  # (n, 2) eyeBlinkLeft, eyeBlinkRight
     gaze_offset: np.ndarray  # (n, 2) yaw, pitch (deg) around the gaze target
     emphasis: np.ndarray  # (n,) 0..MAX_EMPHASIS: raises brows, narrows eyes and cheeks
+    expression: np.ndarray | None = None  # (n, 52) blendshape offsets (a listener's smiles), or none
 
 
 class ProceduralDynamics:
@@ -59,12 +60,13 @@ class ProceduralDynamics:
         self._quiet_s = np.inf  # time the voice has been quiet, for onsets
 
     def push(self, voice_activity: np.ndarray, energy_db: np.ndarray, prosody: ProsodyCues,
-             controls: ControlRows) -> DynamicsRows:
+             controls: ControlRows, blink_rate_factor: np.ndarray | None = None) -> DynamicsRows:
+        """blink_rate_factor (n,): multiplies the blink rate (a listener's; default 1)."""
         loudness = np.clip((energy_db - QUIET_DB) / (LOUD_DB - QUIET_DB), 0.0, 1.0)
         envelope = (voice_activity * loudness).astype(np.float32)
         return DynamicsRows(
             head=self._head.push(envelope, prosody.pitch_accent, prosody.phrase_end, controls.slow_share),
-            blinks=self._blinks.push(voice_activity),
+            blinks=self._blinks.push(voice_activity, blink_rate_factor),
             gaze_offset=self._saccades.push(self._speech_onsets(voice_activity)),
             emphasis=self._emphasis(envelope, prosody.pitch_accent),
         )
