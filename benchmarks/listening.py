@@ -39,6 +39,7 @@ from benchmarks.report import publish
 from runtime.arkit import Blendshape
 from runtime.audio.constants import FEATURE_RATE, HOP_S, SAMPLE_RATE
 from runtime.audio.features import StreamingLogMel
+from runtime.audio.prosody import StreamingProsody
 from runtime.audio.voice_activity import StreamingVoiceActivity
 from runtime.audio.voice_cues import StreamingVoiceCues, VoiceCues
 from runtime.motion.composer import compose
@@ -107,20 +108,32 @@ def _cues_of(samples: np.ndarray) -> VoiceCues:
 
 def listening_rows(samples: np.ndarray, seed: int, controls: Controls = DEFAULT_CONTROLS) -> np.ndarray:
     """(hops, ROW_WIDTH) motion rows of a face that listens to `samples` (16 kHz) in silence."""
-    cues = _cues_of(samples)
+    return conversation_rows(np.zeros_like(samples), samples, seed, controls)
+
+
+def conversation_rows(own: np.ndarray, other: np.ndarray, seed: int, controls: Controls = DEFAULT_CONTROLS,
+                      interrupt_at_s: float | None = None) -> np.ndarray:
+    """(hops, ROW_WIDTH) rows of a conversation: `own` (the face's voice) and `other` (the listen
+    stream), both 16 kHz on one clock, the same length. With `interrupt_at_s`, the own audio from
+    there on is dropped (silence), as the pipeline does with the audio an Interrupt cuts off."""
+    if interrupt_at_s is not None:
+        own = np.concatenate([own[:round(interrupt_at_s * SAMPLE_RATE)], np.zeros(len(own), np.float32)])[:len(own)]
+    cues = _cues_of(other)
     mouth_model = create_mouth_model(DEFAULT_MOUTH_MODEL)
     delay = mouth_model.lookahead_hops
-    silence = np.zeros(len(cues) * round(HOP_S * SAMPLE_RATE), np.float32)  # the face's own stream
-    features = StreamingLogMel().push(silence)
+    features = StreamingLogMel().push(own[:len(cues) * round(HOP_S * SAMPLE_RATE)])
+    prosody = StreamingProsody().push(own[:len(cues) * round(HOP_S * SAMPLE_RATE)])
     own_voice = StreamingVoiceActivity().push(features.energy_db)
     mouth = mouth_model.push(features, own_voice.probability)
     hops = np.arange(len(cues)) - delay  # the rows the models give describe hops `delay` earlier
     control_rows = ControlTimeline(controls).sample(np.maximum(hops, 0) * HOP_S)
     listener, turns = ListeningBehaviour(seed), TurnTaking(first_hop=-delay)
+    if interrupt_at_s is not None:
+        turns.interrupt(interrupt_at_s)
     listening = listener.push(cues, control_rows)
     turn = turns.push(own_voice.speaking, cues.speaking)
-    no_cues = ProsodyCues(np.zeros(len(cues), np.float32), np.zeros(len(cues), bool))
-    dynamics = ProceduralDynamics(seed).push(own_voice.probability, features.energy_db, no_cues, control_rows,
+    own_cues = ProsodyCues(prosody.pitch_accent, prosody.phrase_end)
+    dynamics = ProceduralDynamics(seed).push(own_voice.probability, features.energy_db, own_cues, control_rows,
                                              listening_blink_factor(listening, turn))
     mouth, dynamics = blend_turns(mouth, dynamics, listening, turn)
     return compose(mouth, dynamics, control_rows, RestState())[hops >= 0]

@@ -31,6 +31,7 @@ LISTEN_HOLD_S = 1.5  # the face keeps listening this long after the other's voic
 TRANSITION_S = 0.3  # speaking ⇄ listening ⇄ idle ease
 MOUTH_CLOSE_S = 0.08  # an interrupted mouth is shut this long after the interrupt
 MOUTH_OPEN_S = 0.03  # and reopens this fast when the face's next line starts
+_HOLD_HOPS = round(LISTEN_HOLD_S / HOP_S)
 
 
 class TurnState(enum.Enum):
@@ -76,7 +77,7 @@ class TurnTaking:
         makes the first rows precede the stream, as in the Animator)."""
         self._hop = first_hop
         self._state = TurnState.IDLE
-        self._since_other_s = math.inf
+        self._other_quiet_hops = _HOLD_HOPS + 1  # hops since the other's voice stopped
         self._listening = _Ease(0.0)
         self._mouth = _Ease(1.0)
         self._interrupt_hop: int | None = None  # from this hop the own voice is ignored...
@@ -102,7 +103,7 @@ class TurnTaking:
         events: list[SessionEvent] = []
         for i in range(count):
             own = self._own_counts(bool(own_speaking[i]))
-            self._since_other_s = 0.0 if other_speaking[i] else self._since_other_s + HOP_S
+            self._other_quiet_hops = 0 if other_speaking[i] else self._other_quiet_hops + 1
             state = self._decide(own)
             if state is not self._state:
                 events.append(SessionEvent(state.value, max(self._hop, 0) * HOP_S))
@@ -127,7 +128,7 @@ class TurnTaking:
     def _decide(self, own: bool) -> TurnState:
         if own:
             return TurnState.SPEAKING
-        if self._since_other_s < LISTEN_HOLD_S:
+        if self._other_quiet_hops <= _HOLD_HOPS:
             return TurnState.LISTENING
         return TurnState.IDLE
 
