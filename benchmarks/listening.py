@@ -54,7 +54,7 @@ from runtime.types import Controls, PoseColumn, RestState
 from runtime.version import package_version
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")  # Debian: pocketsphinx-testdata (BSD-style licence)
-REPORT_CLIPS = tuple(f"librivox/sense_and_sensibility_01_austen_64kb-{n}.wav" for n in (870, 880, 890, 920, 930))
+REPORT_CLIPS = tuple(f"librivox/sense_and_sensibility_01_austen_64kb-{n:04d}.wav" for n in (870, 880, 890, 920, 930))
 TUNE_CLIPS = ("cards/001.wav", "cards/002.wav", "cards/003.wav", "cards/004.wav", "cards/005.wav", "goforward.raw",
               "numbers.raw", "something.raw", "tidigits/dhd.2934z.raw")
 PAUSES_S = (0.9, 1.4, 0.6, 1.1, 1.6, 0.5, 1.2, 0.8)  # between clips, in turn
