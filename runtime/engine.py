@@ -126,5 +126,7 @@ def _flat(rows: T) -> T:
     return type(rows)(*(_merge_leading(getattr(rows, f.name)) for f in fields(rows)))
 
 
-def _merge_leading(array: np.ndarray) -> np.ndarray:
+def _merge_leading(array: np.ndarray | None) -> np.ndarray | None:
+    if array is None:  # an optional field left out
+        return None
     return array.reshape(array.shape[0] * array.shape[1], *array.shape[2:])

@@ -106,6 +106,8 @@ class Controls:
     emotion: Emotion = Emotion.NEUTRAL
     emotion_intensity: float = 1.0  # 0..1
     motion_intensity: float = 1.0  # head motion scale, 0 still .. 1 natural .. 2 animated
+    attentiveness: float = 0.8  # while listening: gaze held, lean, readiness to nod, 0..1
+    nod_rate: float = 1.0  # while listening: backchannel nods at phrase ends, 0 never .. 1 natural .. 2
 
     def __post_init__(self) -> None:
         _check_range("gaze_yaw_deg", self.gaze_yaw_deg, -30.0, 30.0)
@@ -113,6 +115,8 @@ class Controls:
         _check_range("head_distance", self.head_distance, 0.5, 2.0)
         _check_range("emotion_intensity", self.emotion_intensity, 0.0, 1.0)
         _check_range("motion_intensity", self.motion_intensity, 0.0, 2.0)
+        _check_range("attentiveness", self.attentiveness, 0.0, 1.0)
+        _check_range("nod_rate", self.nod_rate, 0.0, 2.0)
         if not isinstance(self.emotion, Emotion):
             raise InvalidConfigError(f"emotion must be an Emotion, got {self.emotion!r}")
 
@@ -127,6 +131,8 @@ class ControlPatch:
     emotion: Emotion | None = None
     emotion_intensity: float | None = None
     motion_intensity: float | None = None
+    attentiveness: float | None = None
+    nod_rate: float | None = None
 
     def apply_to(self, controls: Controls) -> Controls:
         """The controls after this change; raises InvalidConfigError for out-of-range values."""
@@ -164,6 +170,12 @@ class EventKind(enum.Enum):
     SPEECH_END = "speech_end"
     END_OF_AUDIO = "end_of_audio"
     WARNING = "warning"
+    # Conversation (runtime.motion.turns): the turn state entered at time_s, and where an interrupt
+    # cut the face's own audio.
+    STATE_SPEAKING = "state_speaking"
+    STATE_LISTENING = "state_listening"
+    STATE_IDLE = "state_idle"
+    INTERRUPTED = "interrupted"
 
 
 @dataclass(frozen=True)

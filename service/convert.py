@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.defaults import DEFAULT_FPS
@@ -41,6 +43,10 @@ _EVENT_TYPES = {
     EventKind.SPEECH_END: animate_pb2.EVENT_TYPE_SPEECH_END,
     EventKind.END_OF_AUDIO: animate_pb2.EVENT_TYPE_END_OF_AUDIO,
     EventKind.WARNING: animate_pb2.EVENT_TYPE_WARNING,
+    EventKind.STATE_SPEAKING: animate_pb2.EVENT_TYPE_STATE_SPEAKING,
+    EventKind.STATE_LISTENING: animate_pb2.EVENT_TYPE_STATE_LISTENING,
+    EventKind.STATE_IDLE: animate_pb2.EVENT_TYPE_STATE_IDLE,
+    EventKind.INTERRUPTED: animate_pb2.EVENT_TYPE_INTERRUPTED,
 }
 _IMAGE_FORMATS = {
     animate_pb2.IMAGE_ENCODING_UNSPECIFIED: ImageFormat.JPEG,
@@ -56,7 +62,8 @@ _FRAMINGS = {
 }
 _IMAGE_ENCODINGS = {ImageFormat.JPEG: animate_pb2.IMAGE_ENCODING_JPEG, ImageFormat.PNG: animate_pb2.IMAGE_ENCODING_PNG,
                     ImageFormat.RGBA: animate_pb2.IMAGE_ENCODING_RGBA}
-_CONTROL_FIELDS = ("gaze_yaw_deg", "gaze_pitch_deg", "head_distance", "emotion_intensity", "motion_intensity")
+_CONTROL_FIELDS = ("gaze_yaw_deg", "gaze_pitch_deg", "head_distance", "emotion_intensity", "motion_intensity",
+                   "attentiveness", "nod_rate")
 
 
 def audio_format(message: animate_pb2.AudioFormat) -> AudioFormat:
@@ -95,6 +102,21 @@ def control_patch(message: controls_pb2.Controls) -> ControlPatch:
             raise InvalidConfigError(f"controls.emotion has an unknown value {message.emotion}")
         values["emotion"] = _EMOTIONS[message.emotion]
     return ControlPatch(**values)
+
+
+def conversation(config: animate_pb2.SessionConfig) -> bool:
+    """Whether the session takes listen_audio and interrupts (two audio streams on one clock)."""
+    return config.conversation
+
+
+def interrupt_at_s(message: animate_pb2.Interrupt) -> float | None:
+    """The barge-in time the client set, or None for "where listen_audio has reached" (the runtime
+    clamps it: runtime.motion.turns.interrupt_time)."""
+    if not message.HasField("at_s"):
+        return None
+    if not math.isfinite(message.at_s) or message.at_s < 0.0:
+        raise InvalidConfigError(f"interrupt.at_s must be a finite time >= 0, got {message.at_s}")
+    return message.at_s
 
 
 def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str,

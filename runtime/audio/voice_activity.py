@@ -28,6 +28,7 @@ class VoiceActivityBlock:
     probability: np.ndarray  # (n,) float32 in [0, 1], per hop
     speech_starts_s: tuple[float, ...]  # times at which speech began, detected in this block
     speech_ends_s: tuple[float, ...]
+    speaking: np.ndarray  # (n,) bool: the state after each hop (switches ONSET_HOPS / HANGOVER_HOPS late)
 
 
 class StreamingVoiceActivity:
@@ -39,6 +40,7 @@ class StreamingVoiceActivity:
 
     def push(self, energy_db: np.ndarray) -> VoiceActivityBlock:
         probabilities = np.empty(len(energy_db), np.float32)
+        speaking = np.empty(len(energy_db), bool)
         starts: list[float] = []
         ends: list[float] = []
         for i, level in enumerate(energy_db.tolist()):
@@ -48,8 +50,9 @@ class StreamingVoiceActivity:
                 first_hop = self._hop - self._run + 1  # the switch happened where the run began
                 (starts if self._speaking else ends).append(first_hop * HOP_S)
                 self._run = 0
+            speaking[i] = self._speaking
             self._hop += 1
-        return VoiceActivityBlock(probabilities, tuple(starts), tuple(ends))
+        return VoiceActivityBlock(probabilities, tuple(starts), tuple(ends), speaking)
 
     def _probability(self, level_db: float) -> float:
         if level_db < self._floor_db:

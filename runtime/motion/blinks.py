@@ -68,18 +68,25 @@ class Blinks:
         self._since_voice = NEVER  # hops since the voice was last active
         self._depth = np.ones(2)
 
-    def push(self, voice_activity: np.ndarray) -> np.ndarray:
-        return Blinks.push_many([self], np.asarray(voice_activity)[None])[0]
+    def push(self, voice_activity: np.ndarray, rate_factor: np.ndarray | None = None) -> np.ndarray:
+        """voice_activity (n,) of the face's own voice; rate_factor (n,) multiplies the blink rate
+        (default 1; a listener's, runtime.motion.listening)."""
+        factor = None if rate_factor is None else np.asarray(rate_factor)[None]
+        return Blinks.push_many([self], np.asarray(voice_activity)[None], factor)[0]
 
     @staticmethod
-    def push_many(blinks: list[Blinks], voice_activity: np.ndarray) -> np.ndarray:
-        """(S, n) voice activity of S sessions → (S, n, 2) lids, each session's own."""
+    def push_many(blinks: list[Blinks], voice_activity: np.ndarray, rate_factor: np.ndarray | None = None
+                  ) -> np.ndarray:
+        """(S, n) voice activity (and blink-rate factors) of S sessions → (S, n, 2) lids, each
+        session's own."""
         sessions, count = voice_activity.shape
         hops = np.arange(count)
         draws = np.stack([b._generator.random((count, 3)) for b in blinks])  # start?, left depth, right depth
         since_voice = _hops_since(voice_activity > 0.5, np.array([b._since_voice for b in blinks]))
         rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice_activity
         rate = rate * np.array([[b.person_rate] for b in blinks])
+        if rate_factor is not None:
+            rate = rate * rate_factor
         pausing = (PAUSE_HOPS[0] <= since_voice) & (since_voice <= PAUSE_HOPS[1])
         rate = np.where(pausing, rate * PAUSE_RATE_FACTOR, rate)
         wanted = draws[..., 0] < HOP_S / (60.0 / rate - REFRACTORY_S - BLINK_S)  # hazard_per_hop, per element

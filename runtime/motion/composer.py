@@ -73,4 +73,6 @@ def _blendshapes(mouth: MouthRows, dynamics: DynamicsRows, controls: ControlRows
     shapes[:, Blendshape.EYE_BLINK_RIGHT] += dynamics.blinks[:, 1]
     add_eye_look(shapes, gaze)
     shapes[:, _EMPHASIS_COLUMNS] += _EMPHASIS_SHARES * dynamics.emphasis[:, None]  # one op per push, not seven
+    if dynamics.expression is not None:
+        shapes += dynamics.expression
     return np.minimum(np.maximum(shapes, 0.0), 1.0)

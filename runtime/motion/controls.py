@@ -11,15 +11,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.arkit import NUM_BLENDSHAPES
-from runtime.motion.emotions import emotion_offset, emotion_style
+from runtime.motion.emotions import emotion_offset, emotion_style, listening_smile
 from runtime.numerics import smoothstep
 from runtime.types import Controls
 
 DEFAULT_TRANSITION_S = 0.3
 MAX_TRANSITION_S = 10.0
 # The control vector: gaze yaw, gaze pitch, head distance, motion intensity, the emotion style's
-# head pitch, motion scale and slow share; then the 52 emotion blendshape offsets.
-_SCALARS = 7
+# head pitch, motion scale and slow share, the listening controls (attentiveness, nod rate) and the
+# emotion's listening smile; then the 52 emotion blendshape offsets.
+_SCALARS = 10
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,17 @@ class ControlRows:
     motion_scale: np.ndarray  # (n,) from the emotion's style
     slow_share: np.ndarray  # (n,) from the emotion's style
     emotion_offsets: np.ndarray  # (n, 52)
+    attentiveness: np.ndarray  # (n,) 0..1, shapes listening (runtime.motion.listening)
+    nod_rate: np.ndarray  # (n,) 0..2
+    listening_smile: np.ndarray  # (n,) 0..1.5: how broad a listener's brief smiles are, from the emotion
 
 
 def _as_vector(controls: Controls) -> np.ndarray:
     style = emotion_style(controls.emotion, controls.emotion_intensity)
     scalars = [controls.gaze_yaw_deg, controls.gaze_pitch_deg, controls.head_distance,
-               controls.motion_intensity, style.head_pitch_deg, style.motion_scale, style.slow_share]
+               controls.motion_intensity, style.head_pitch_deg, style.motion_scale, style.slow_share,
+               controls.attentiveness, controls.nod_rate,
+               listening_smile(controls.emotion, controls.emotion_intensity)]
     offsets = emotion_offset(controls.emotion, controls.emotion_intensity)
     return np.concatenate([np.array(scalars, np.float32), offsets])
 
@@ -68,7 +74,7 @@ class ControlTimeline:
         values = self._values(times_s)
         self._forget_before(float(times_s[0]) if len(times_s) else 0.0)
         return ControlRows(values[:, 0:2], values[:, 2], values[:, 3], values[:, 4], values[:, 5], values[:, 6],
-                           values[:, _SCALARS:])
+                           values[:, _SCALARS:], values[:, 7], values[:, 8], values[:, 9])
 
     def _values(self, times_s: np.ndarray) -> np.ndarray:
         last = self._transitions[-1]

@@ -38,6 +38,7 @@ class DynamicsRows:
     blinks: np.ndarray  # (n, 2) eyeBlinkLeft, eyeBlinkRight
     gaze_offset: np.ndarray  # (n, 2) yaw, pitch (deg) around the gaze target
     emphasis: np.ndarray  # (n,) 0..MAX_EMPHASIS: raises brows, narrows eyes and cheeks
+    expression: np.ndarray | None = None  # (n, 52) blendshape offsets (a listener's smiles), or none
 
 
 class ProceduralDynamics:
@@ -59,22 +60,25 @@ class ProceduralDynamics:
         self._quiet_hops = NEVER  # hops the voice has been quiet, for onsets
 
     def push(self, voice_activity: np.ndarray, energy_db: np.ndarray, prosody: ProsodyCues,
-             controls: ControlRows) -> DynamicsRows:
+             controls: ControlRows, blink_rate_factor: np.ndarray | None = None) -> DynamicsRows:
+        """blink_rate_factor (n,): multiplies the blink rate (a listener's; default 1)."""
         rows = ProceduralDynamics.push_many(
             [self], voice_activity[None], energy_db[None],
-            ProsodyCues(prosody.pitch_accent[None], prosody.phrase_end[None]), controls.slow_share[None])
+            ProsodyCues(prosody.pitch_accent[None], prosody.phrase_end[None]), controls.slow_share[None],
+            None if blink_rate_factor is None else np.asarray(blink_rate_factor)[None])
         return DynamicsRows(rows.head[0], rows.blinks[0], rows.gaze_offset[0], rows.emphasis[0])
 
     @staticmethod
     def push_many(generators: list[ProceduralDynamics], voice_activity: np.ndarray, energy_db: np.ndarray,
-                  prosody: ProsodyCues, slow_share: np.ndarray) -> DynamicsRows:
+                  prosody: ProsodyCues, slow_share: np.ndarray, blink_rate_factor: np.ndarray | None = None
+                  ) -> DynamicsRows:
         """S sessions' next n hops at once: inputs (S, n), DynamicsRows of (S, n, ...) arrays, each
         session's rows what it alone would get (its own generators and filter states)."""
         loudness = np.clip((energy_db - QUIET_DB) / (LOUD_DB - QUIET_DB), 0.0, 1.0)
         envelope = (voice_activity * loudness).astype(np.float32)
         head = HeadMotion.push_many([g._head for g in generators], envelope, prosody.pitch_accent,
                                     prosody.phrase_end, slow_share)
-        blinks = Blinks.push_many([g._blinks for g in generators], voice_activity)
+        blinks = Blinks.push_many([g._blinks for g in generators], voice_activity, blink_rate_factor)
         gaze = Saccades.push_many([g._saccades for g in generators], _speech_onsets(generators, voice_activity))
         return DynamicsRows(head=head, blinks=blinks, gaze_offset=gaze,
                             emphasis=_emphasis(generators, envelope, prosody.pitch_accent))

@@ -68,3 +68,16 @@ def emotion_style(emotion: Emotion, intensity: float) -> EmotionStyle:
     full = EMOTION_STYLES[emotion]
     return EmotionStyle(full.head_pitch_deg * intensity, 1.0 + (full.motion_scale - 1.0) * intensity,
                         full.slow_share * intensity)
+
+
+# How broad a listener's brief smiles are under each emotion, at intensity 1 (neutral 1): a happy
+# listener beams, a sad or frightened one barely smiles, an angry or disgusted one not at all.
+LISTENING_SMILES: dict[Emotion, float] = {
+    Emotion.NEUTRAL: 1.0, Emotion.HAPPY: 1.5, Emotion.SAD: 0.25, Emotion.ANGRY: 0.0, Emotion.SURPRISED: 0.8,
+    Emotion.FEARFUL: 0.2, Emotion.DISGUSTED: 0.0, Emotion.CONTEMPT: 0.6,
+}
+
+
+def listening_smile(emotion: Emotion, intensity: float) -> float:
+    """The listening smile scale of `emotion` at `intensity`, blended from neutral."""
+    return 1.0 + (LISTENING_SMILES[emotion] - 1.0) * intensity

@@ -4,18 +4,31 @@ gaze aversion of people gathering their thoughts."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from runtime.audio.constants import HOP_S
 from runtime.numerics import StreamingIir
 
-SACCADES_PER_S = 0.7
-SACCADE_STD_DEG = np.array([2.5, 1.5])  # yaw, pitch of the offset from the target
 SACCADE_TIME_CONSTANT_S = 0.015  # a saccade completes in about 50 ms
-AVERSION_CHANCE = 0.6  # of glancing away at a speech onset
-AVERSION_YAW_DEG = (6.0, 11.0)  # to either side
-AVERSION_UP_DEG = (2.0, 6.0)  # and up (negative pitch: pitch > 0 looks down)
-AVERSION_HOLD_S = (0.6, 1.4)
+
+
+@dataclass(frozen=True)
+class SaccadeStyle:
+    """How the eyes move around their target."""
+
+    per_s: float  # small saccades per second
+    std_deg: tuple[float, float]  # yaw, pitch spread of the offset from the target
+    aversion_chance: float  # of glancing away when asked to (a speech onset)
+    aversion_yaw_deg: tuple[float, float]  # to either side
+    aversion_up_deg: tuple[float, float]  # and up (negative pitch: pitch > 0 looks down)
+    aversion_hold_s: tuple[float, float]
+
+
+# A speaker's eyes: lively, and often away at the start of a phrase (gathering their thoughts).
+SPEAKING = SaccadeStyle(per_s=0.7, std_deg=(2.5, 1.5), aversion_chance=0.6, aversion_yaw_deg=(6.0, 11.0),
+                        aversion_up_deg=(2.0, 6.0), aversion_hold_s=(0.6, 1.4))
 
 
 class Saccades:
@@ -24,11 +37,13 @@ class Saccades:
     goal is piecewise constant (the last saccade's target plus the aversion while it lasts), and the
     eyes follow it through a one-pole filter."""
 
-    def __init__(self, timing: np.random.Generator, jumps: np.random.Generator) -> None:
+    def __init__(self, timing: np.random.Generator, jumps: np.random.Generator, style: SaccadeStyle = SPEAKING
+                 ) -> None:
         # Two generators, each drawing a fixed amount per hop, so any split of the hops into
         # pushes reads the same random numbers.
         self._timing = timing
         self._jumps = jumps
+        self.style = style
         self._target = np.zeros(2)
         self._aversion = np.zeros(2)
         self._aversion_hold_s = 0.0
@@ -36,26 +51,34 @@ class Saccades:
         step = 1.0 - np.exp(-HOP_S / SACCADE_TIME_CONSTANT_S)  # each change is a quick saccade
         self._follow = StreamingIir([step], [1.0, step - 1.0], 2)
 
-    def push(self, speech_onsets: np.ndarray) -> np.ndarray:
-        return Saccades.push_many([self], np.asarray(speech_onsets, bool)[None])[0]
+    def push(self, speech_onsets: np.ndarray, spread: np.ndarray | None = None) -> np.ndarray:
+        """speech_onsets (n,) bool: moments to maybe glance away; spread (n,): scales the saccades
+        (default 1)."""
+        return Saccades.push_many([self], np.asarray(speech_onsets, bool)[None],
+                                  None if spread is None else np.asarray(spread)[None])[0]
 
     @staticmethod
-    def push_many(saccades: list[Saccades], speech_onsets: np.ndarray) -> np.ndarray:
-        """(S, n) onsets of S sessions → (S, n, 2) offsets, each session's own."""
+    def push_many(saccades: list[Saccades], speech_onsets: np.ndarray, spread: np.ndarray | None = None
+                  ) -> np.ndarray:
+        """(S, n) onsets (and saccade spreads) of S sessions → (S, n, 2) offsets, each session's own.
+        Sessions batched together share a style (the engine batches speakers with speakers)."""
         sessions, count = speech_onsets.shape
         if count == 0:
             return np.zeros((sessions, 0, 2), np.float32)
         hops = np.arange(count)
         draws = np.stack([s._timing.random((count, 5)) for s in saccades])  # saccade?, avert?, side, size, hold
-        jumps = np.stack([s._jumps.standard_normal((count, 2)) for s in saccades]) * SACCADE_STD_DEG
-        target = _held(draws[..., 0] < SACCADES_PER_S * HOP_S, jumps, np.stack([s._target for s in saccades]))
-        averting = speech_onsets & (draws[..., 1] < AVERSION_CHANCE)
+        style = saccades[0].style
+        jumps = np.stack([s._jumps.standard_normal((count, 2)) for s in saccades]) * np.array(style.std_deg)
+        if spread is not None:
+            jumps *= spread[..., None]
+        target = _held(draws[..., 0] < style.per_s * HOP_S, jumps, np.stack([s._target for s in saccades]))
+        averting = speech_onsets & (draws[..., 1] < style.aversion_chance)
         side = np.where(draws[..., 2] < 0.5, 1.0, -1.0)
         size = draws[..., 3]
-        aversions = np.stack([side * np.interp(size, (0, 1), AVERSION_YAW_DEG),
-                              -np.interp(size, (0, 1), AVERSION_UP_DEG)], axis=-1)
+        aversions = np.stack([side * np.interp(size, (0, 1), style.aversion_yaw_deg),
+                              -np.interp(size, (0, 1), style.aversion_up_deg)], axis=-1)
         aversion = _held(averting, aversions, np.stack([s._aversion for s in saccades]))
-        holds = np.interp(draws[..., 4], (0, 1), AVERSION_HOLD_S)
+        holds = np.interp(draws[..., 4], (0, 1), style.aversion_hold_s)
         hold_s = _held(averting, holds[..., None], np.array([[s._aversion_hold_s] for s in saccades]))[..., 0]
         latest = np.maximum.accumulate(np.where(averting, hops, -1), axis=1)
         age = np.where(latest >= 0, hops - latest + 1,

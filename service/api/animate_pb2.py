@@ -26,45 +26,47 @@ from . import controls_pb2 as facecast_dot_v1_dot_controls__pb2
 from . import motion_pb2 as facecast_dot_v1_dot_motion__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x66\x61\x63\x65\x63\x61st/v1/animate.proto\x12\x0b\x66\x61\x63\x65\x63\x61st.v1\x1a\x1a\x66\x61\x63\x65\x63\x61st/v1/controls.proto\x1a\x18\x66\x61\x63\x65\x63\x61st/v1/motion.proto\"\xd3\x01\n\x0e\x41nimateRequest\x12,\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.facecast.v1.SessionConfigH\x00\x12(\n\x05\x61udio\x18\x02 \x01(\x0b\x32\x17.facecast.v1.AudioChunkH\x00\x12-\n\x07\x63ontrol\x18\x03 \x01(\x0b\x32\x1a.facecast.v1.ControlUpdateH\x00\x12/\n\x0c\x65nd_of_audio\x18\x04 \x01(\x0b\x32\x17.facecast.v1.EndOfAudioH\x00\x42\t\n\x07request\"\xe5\x02\n\rSessionConfig\x12\x11\n\tavatar_id\x18\x01 \x01(\t\x12\x0b\n\x03\x66ps\x18\x02 \x01(\r\x12.\n\x0c\x61udio_format\x18\x03 \x01(\x0b\x32\x18.facecast.v1.AudioFormat\x12\x0c\n\x04seed\x18\x04 \x01(\x04\x12\'\n\x08\x63ontrols\x18\x05 \x01(\x0b\x32\x15.facecast.v1.Controls\x12#\n\x06output\x18\x06 \x01(\x0e\x32\x13.facecast.v1.Output\x12\x13\n\x0bmouth_model\x18\x07 \x01(\t\x12\x0e\n\x06idle_s\x18\x08 \x01(\x01\x12\x32\n\x0eimage_encoding\x18\t \x01(\x0e\x32\x1a.facecast.v1.ImageEncoding\x12\x14\n\x0cjpeg_quality\x18\n \x01(\r\x12\x12\n\nframe_size\x18\x0b \x01(\r\x12%\n\x07\x66raming\x18\x0c \x01(\x0e\x32\x14.facecast.v1.Framing\"S\n\x0b\x41udioFormat\x12,\n\x08\x65ncoding\x18\x01 \x01(\x0e\x32\x1a.facecast.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x02 \x01(\r\"\x1a\n\nAudioChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"d\n\rControlUpdate\x12\'\n\x08\x63ontrols\x18\x01 \x01(\x0b\x32\x15.facecast.v1.Controls\x12\x19\n\x0ctransition_s\x18\x02 \x01(\x02H\x00\x88\x01\x01\x42\x0f\n\r_transition_s\"\x0c\n\nEndOfAudio\"\xf9\x01\n\x0f\x41nimateResponse\x12.\n\x07started\x18\x01 \x01(\x0b\x32\x1b.facecast.v1.SessionStartedH\x00\x12*\n\x06motion\x18\x02 \x01(\x0b\x32\x18.facecast.v1.MotionFrameH\x00\x12+\n\x05\x66rame\x18\x03 \x01(\x0b\x32\x1a.facecast.v1.RenderedFrameH\x00\x12#\n\x05\x65vent\x18\x04 \x01(\x0b\x32\x12.facecast.v1.EventH\x00\x12,\n\x06status\x18\x05 \x01(\x0b\x32\x1a.facecast.v1.SessionStatusH\x00\x42\n\n\x08response\"\xf2\x01\n\x0eSessionStarted\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x18\n\x10\x62lendshape_names\x18\x02 \x03(\t\x12\x14\n\x0cviseme_names\x18\x03 \x03(\t\x12\x0b\n\x03\x66ps\x18\x04 \x01(\r\x12\x31\n\x0emodel_versions\x18\x05 \x03(\x0b\x32\x19.facecast.v1.ModelVersion\x12\x13\n\x0blookahead_s\x18\x06 \x01(\x01\x12-\n\x0erest_head_pose\x18\x07 \x01(\x0b\x32\x15.facecast.v1.HeadPose\x12\x18\n\x10rest_blendshapes\x18\x08 \x03(\x02\"@\n\x0cModelVersion\x12\x11\n\tcomponent\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\t\"\x89\x01\n\rRenderedFrame\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x0e\n\x06time_s\x18\x02 \x01(\x01\x12,\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x1a.facecast.v1.ImageEncoding\x12\r\n\x05width\x18\x04 \x01(\r\x12\x0e\n\x06height\x18\x05 \x01(\r\x12\x0c\n\x04\x64\x61ta\x18\x06 \x01(\x0c\"N\n\x05\x45vent\x12$\n\x04type\x18\x01 \x01(\x0e\x32\x16.facecast.v1.EventType\x12\x0e\n\x06time_s\x18\x02 \x01(\x01\x12\x0f\n\x07message\x18\x03 \x01(\t\"X\n\rSessionStatus\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0e\n\x06\x66rames\x18\x03 \x01(\x04\x12\x18\n\x10\x61udio_duration_s\x18\x04 \x01(\x01*\\\n\x07\x46raming\x12\x17\n\x13\x46RAMING_UNSPECIFIED\x10\x00\x12\x14\n\x10\x46RAMING_PORTRAIT\x10\x01\x12\x10\n\x0c\x46RAMING_FACE\x10\x02\x12\x10\n\x0c\x46RAMING_HEAD\x10\x03*k\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41UDIO_ENCODING_PCM_S16LE\x10\x01\x12\x1c\n\x18\x41UDIO_ENCODING_FLOAT32LE\x10\x02*f\n\x06Output\x12\x16\n\x12OUTPUT_UNSPECIFIED\x10\x00\x12\x12\n\x0eOUTPUT_LATENTS\x10\x01\x12\x11\n\rOUTPUT_FRAMES\x10\x02\x12\x1d\n\x19OUTPUT_LATENTS_AND_FRAMES\x10\x03*y\n\rImageEncoding\x12\x1e\n\x1aIMAGE_ENCODING_UNSPECIFIED\x10\x00\x12\x17\n\x13IMAGE_ENCODING_JPEG\x10\x01\x12\x16\n\x12IMAGE_ENCODING_PNG\x10\x02\x12\x17\n\x13IMAGE_ENCODING_RGBA\x10\x03*\x94\x01\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x45VENT_TYPE_SPEECH_START\x10\x01\x12\x19\n\x15\x45VENT_TYPE_SPEECH_END\x10\x02\x12\x1b\n\x17\x45VENT_TYPE_END_OF_AUDIO\x10\x03\x12\x16\n\x12\x45VENT_TYPE_WARNING\x10\x04\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x66\x61\x63\x65\x63\x61st/v1/animate.proto\x12\x0b\x66\x61\x63\x65\x63\x61st.v1\x1a\x1a\x66\x61\x63\x65\x63\x61st/v1/controls.proto\x1a\x18\x66\x61\x63\x65\x63\x61st/v1/motion.proto\"\xb1\x02\n\x0e\x41nimateRequest\x12,\n\x06\x63onfig\x18\x01 \x01(\x0b\x32\x1a.facecast.v1.SessionConfigH\x00\x12(\n\x05\x61udio\x18\x02 \x01(\x0b\x32\x17.facecast.v1.AudioChunkH\x00\x12-\n\x07\x63ontrol\x18\x03 \x01(\x0b\x32\x1a.facecast.v1.ControlUpdateH\x00\x12/\n\x0c\x65nd_of_audio\x18\x04 \x01(\x0b\x32\x17.facecast.v1.EndOfAudioH\x00\x12/\n\x0clisten_audio\x18\x05 \x01(\x0b\x32\x17.facecast.v1.AudioChunkH\x00\x12+\n\tinterrupt\x18\x06 \x01(\x0b\x32\x16.facecast.v1.InterruptH\x00\x42\t\n\x07request\"\xfb\x02\n\rSessionConfig\x12\x11\n\tavatar_id\x18\x01 \x01(\t\x12\x0b\n\x03\x66ps\x18\x02 \x01(\r\x12.\n\x0c\x61udio_format\x18\x03 \x01(\x0b\x32\x18.facecast.v1.AudioFormat\x12\x0c\n\x04seed\x18\x04 \x01(\x04\x12\'\n\x08\x63ontrols\x18\x05 \x01(\x0b\x32\x15.facecast.v1.Controls\x12#\n\x06output\x18\x06 \x01(\x0e\x32\x13.facecast.v1.Output\x12\x13\n\x0bmouth_model\x18\x07 \x01(\t\x12\x0e\n\x06idle_s\x18\x08 \x01(\x01\x12\x32\n\x0eimage_encoding\x18\t \x01(\x0e\x32\x1a.facecast.v1.ImageEncoding\x12\x14\n\x0cjpeg_quality\x18\n \x01(\r\x12\x12\n\nframe_size\x18\x0b \x01(\r\x12%\n\x07\x66raming\x18\x0c \x01(\x0e\x32\x14.facecast.v1.Framing\x12\x14\n\x0c\x63onversation\x18\r \x01(\x08\"S\n\x0b\x41udioFormat\x12,\n\x08\x65ncoding\x18\x01 \x01(\x0e\x32\x1a.facecast.v1.AudioEncoding\x12\x16\n\x0esample_rate_hz\x18\x02 \x01(\r\"\x1a\n\nAudioChunk\x12\x0c\n\x04\x64\x61ta\x18\x01 \x01(\x0c\"d\n\rControlUpdate\x12\'\n\x08\x63ontrols\x18\x01 \x01(\x0b\x32\x15.facecast.v1.Controls\x12\x19\n\x0ctransition_s\x18\x02 \x01(\x02H\x00\x88\x01\x01\x42\x0f\n\r_transition_s\"\'\n\tInterrupt\x12\x11\n\x04\x61t_s\x18\x01 \x01(\x01H\x00\x88\x01\x01\x42\x07\n\x05_at_s\"\x0c\n\nEndOfAudio\"\xf9\x01\n\x0f\x41nimateResponse\x12.\n\x07started\x18\x01 \x01(\x0b\x32\x1b.facecast.v1.SessionStartedH\x00\x12*\n\x06motion\x18\x02 \x01(\x0b\x32\x18.facecast.v1.MotionFrameH\x00\x12+\n\x05\x66rame\x18\x03 \x01(\x0b\x32\x1a.facecast.v1.RenderedFrameH\x00\x12#\n\x05\x65vent\x18\x04 \x01(\x0b\x32\x12.facecast.v1.EventH\x00\x12,\n\x06status\x18\x05 \x01(\x0b\x32\x1a.facecast.v1.SessionStatusH\x00\x42\n\n\x08response\"\xf2\x01\n\x0eSessionStarted\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x18\n\x10\x62lendshape_names\x18\x02 \x03(\t\x12\x14\n\x0cviseme_names\x18\x03 \x03(\t\x12\x0b\n\x03\x66ps\x18\x04 \x01(\r\x12\x31\n\x0emodel_versions\x18\x05 \x03(\x0b\x32\x19.facecast.v1.ModelVersion\x12\x13\n\x0blookahead_s\x18\x06 \x01(\x01\x12-\n\x0erest_head_pose\x18\x07 \x01(\x0b\x32\x15.facecast.v1.HeadPose\x12\x18\n\x10rest_blendshapes\x18\x08 \x03(\x02\"@\n\x0cModelVersion\x12\x11\n\tcomponent\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\t\"\x89\x01\n\rRenderedFrame\x12\r\n\x05index\x18\x01 \x01(\x04\x12\x0e\n\x06time_s\x18\x02 \x01(\x01\x12,\n\x08\x65ncoding\x18\x03 \x01(\x0e\x32\x1a.facecast.v1.ImageEncoding\x12\r\n\x05width\x18\x04 \x01(\r\x12\x0e\n\x06height\x18\x05 \x01(\r\x12\x0c\n\x04\x64\x61ta\x18\x06 \x01(\x0c\"N\n\x05\x45vent\x12$\n\x04type\x18\x01 \x01(\x0e\x32\x16.facecast.v1.EventType\x12\x0e\n\x06time_s\x18\x02 \x01(\x01\x12\x0f\n\x07message\x18\x03 \x01(\t\"X\n\rSessionStatus\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x0e\n\x06\x66rames\x18\x03 \x01(\x04\x12\x18\n\x10\x61udio_duration_s\x18\x04 \x01(\x01*\\\n\x07\x46raming\x12\x17\n\x13\x46RAMING_UNSPECIFIED\x10\x00\x12\x14\n\x10\x46RAMING_PORTRAIT\x10\x01\x12\x10\n\x0c\x46RAMING_FACE\x10\x02\x12\x10\n\x0c\x46RAMING_HEAD\x10\x03*k\n\rAudioEncoding\x12\x1e\n\x1a\x41UDIO_ENCODING_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x41UDIO_ENCODING_PCM_S16LE\x10\x01\x12\x1c\n\x18\x41UDIO_ENCODING_FLOAT32LE\x10\x02*f\n\x06Output\x12\x16\n\x12OUTPUT_UNSPECIFIED\x10\x00\x12\x12\n\x0eOUTPUT_LATENTS\x10\x01\x12\x11\n\rOUTPUT_FRAMES\x10\x02\x12\x1d\n\x19OUTPUT_LATENTS_AND_FRAMES\x10\x03*y\n\rImageEncoding\x12\x1e\n\x1aIMAGE_ENCODING_UNSPECIFIED\x10\x00\x12\x17\n\x13IMAGE_ENCODING_JPEG\x10\x01\x12\x16\n\x12IMAGE_ENCODING_PNG\x10\x02\x12\x17\n\x13IMAGE_ENCODING_RGBA\x10\x03*\x8a\x02\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x45VENT_TYPE_SPEECH_START\x10\x01\x12\x19\n\x15\x45VENT_TYPE_SPEECH_END\x10\x02\x12\x1b\n\x17\x45VENT_TYPE_END_OF_AUDIO\x10\x03\x12\x16\n\x12\x45VENT_TYPE_WARNING\x10\x04\x12\x1d\n\x19\x45VENT_TYPE_STATE_SPEAKING\x10\x05\x12\x1e\n\x1a\x45VENT_TYPE_STATE_LISTENING\x10\x06\x12\x19\n\x15\x45VENT_TYPE_STATE_IDLE\x10\x07\x12\x1a\n\x16\x45VENT_TYPE_INTERRUPTED\x10\x08\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'facecast.v1.animate_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_FRAMING']._serialized_start=1772
-  _globals['_FRAMING']._serialized_end=1864
-  _globals['_AUDIOENCODING']._serialized_start=1866
-  _globals['_AUDIOENCODING']._serialized_end=1973
-  _globals['_OUTPUT']._serialized_start=1975
-  _globals['_OUTPUT']._serialized_end=2077
-  _globals['_IMAGEENCODING']._serialized_start=2079
-  _globals['_IMAGEENCODING']._serialized_end=2200
-  _globals['_EVENTTYPE']._serialized_start=2203
-  _globals['_EVENTTYPE']._serialized_end=2351
+  _globals['_FRAMING']._serialized_start=1929
+  _globals['_FRAMING']._serialized_end=2021
+  _globals['_AUDIOENCODING']._serialized_start=2023
+  _globals['_AUDIOENCODING']._serialized_end=2130
+  _globals['_OUTPUT']._serialized_start=2132
+  _globals['_OUTPUT']._serialized_end=2234
+  _globals['_IMAGEENCODING']._serialized_start=2236
+  _globals['_IMAGEENCODING']._serialized_end=2357
+  _globals['_EVENTTYPE']._serialized_start=2360
+  _globals['_EVENTTYPE']._serialized_end=2626
   _globals['_ANIMATEREQUEST']._serialized_start=97
-  _globals['_ANIMATEREQUEST']._serialized_end=308
-  _globals['_SESSIONCONFIG']._serialized_start=311
-  _globals['_SESSIONCONFIG']._serialized_end=668
-  _globals['_AUDIOFORMAT']._serialized_start=670
-  _globals['_AUDIOFORMAT']._serialized_end=753
-  _globals['_AUDIOCHUNK']._serialized_start=755
-  _globals['_AUDIOCHUNK']._serialized_end=781
-  _globals['_CONTROLUPDATE']._serialized_start=783
-  _globals['_CONTROLUPDATE']._serialized_end=883
-  _globals['_ENDOFAUDIO']._serialized_start=885
-  _globals['_ENDOFAUDIO']._serialized_end=897
-  _globals['_ANIMATERESPONSE']._serialized_start=900
-  _globals['_ANIMATERESPONSE']._serialized_end=1149
-  _globals['_SESSIONSTARTED']._serialized_start=1152
-  _globals['_SESSIONSTARTED']._serialized_end=1394
-  _globals['_MODELVERSION']._serialized_start=1396
-  _globals['_MODELVERSION']._serialized_end=1460
-  _globals['_RENDEREDFRAME']._serialized_start=1463
-  _globals['_RENDEREDFRAME']._serialized_end=1600
-  _globals['_EVENT']._serialized_start=1602
-  _globals['_EVENT']._serialized_end=1680
-  _globals['_SESSIONSTATUS']._serialized_start=1682
-  _globals['_SESSIONSTATUS']._serialized_end=1770
+  _globals['_ANIMATEREQUEST']._serialized_end=402
+  _globals['_SESSIONCONFIG']._serialized_start=405
+  _globals['_SESSIONCONFIG']._serialized_end=784
+  _globals['_AUDIOFORMAT']._serialized_start=786
+  _globals['_AUDIOFORMAT']._serialized_end=869
+  _globals['_AUDIOCHUNK']._serialized_start=871
+  _globals['_AUDIOCHUNK']._serialized_end=897
+  _globals['_CONTROLUPDATE']._serialized_start=899
+  _globals['_CONTROLUPDATE']._serialized_end=999
+  _globals['_INTERRUPT']._serialized_start=1001
+  _globals['_INTERRUPT']._serialized_end=1040
+  _globals['_ENDOFAUDIO']._serialized_start=1042
+  _globals['_ENDOFAUDIO']._serialized_end=1054
+  _globals['_ANIMATERESPONSE']._serialized_start=1057
+  _globals['_ANIMATERESPONSE']._serialized_end=1306
+  _globals['_SESSIONSTARTED']._serialized_start=1309
+  _globals['_SESSIONSTARTED']._serialized_end=1551
+  _globals['_MODELVERSION']._serialized_start=1553
+  _globals['_MODELVERSION']._serialized_end=1617
+  _globals['_RENDEREDFRAME']._serialized_start=1620
+  _globals['_RENDEREDFRAME']._serialized_end=1757
+  _globals['_EVENT']._serialized_start=1759
+  _globals['_EVENT']._serialized_end=1837
+  _globals['_SESSIONSTATUS']._serialized_start=1839
+  _globals['_SESSIONSTATUS']._serialized_end=1927
 # @@protoc_insertion_point(module_scope)

@@ -43,6 +43,10 @@ class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVENT_TYPE_SPEECH_END: _ClassVar[EventType]
     EVENT_TYPE_END_OF_AUDIO: _ClassVar[EventType]
     EVENT_TYPE_WARNING: _ClassVar[EventType]
+    EVENT_TYPE_STATE_SPEAKING: _ClassVar[EventType]
+    EVENT_TYPE_STATE_LISTENING: _ClassVar[EventType]
+    EVENT_TYPE_STATE_IDLE: _ClassVar[EventType]
+    EVENT_TYPE_INTERRUPTED: _ClassVar[EventType]
 FRAMING_UNSPECIFIED: Framing
 FRAMING_PORTRAIT: Framing
 FRAMING_FACE: Framing
@@ -63,21 +67,29 @@ EVENT_TYPE_SPEECH_START: EventType
 EVENT_TYPE_SPEECH_END: EventType
 EVENT_TYPE_END_OF_AUDIO: EventType
 EVENT_TYPE_WARNING: EventType
+EVENT_TYPE_STATE_SPEAKING: EventType
+EVENT_TYPE_STATE_LISTENING: EventType
+EVENT_TYPE_STATE_IDLE: EventType
+EVENT_TYPE_INTERRUPTED: EventType
 
 class AnimateRequest(_message.Message):
-    __slots__ = ("config", "audio", "control", "end_of_audio")
+    __slots__ = ("config", "audio", "control", "end_of_audio", "listen_audio", "interrupt")
     CONFIG_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FIELD_NUMBER: _ClassVar[int]
     CONTROL_FIELD_NUMBER: _ClassVar[int]
     END_OF_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    LISTEN_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    INTERRUPT_FIELD_NUMBER: _ClassVar[int]
     config: SessionConfig
     audio: AudioChunk
     control: ControlUpdate
     end_of_audio: EndOfAudio
-    def __init__(self, config: _Optional[_Union[SessionConfig, _Mapping]] = ..., audio: _Optional[_Union[AudioChunk, _Mapping]] = ..., control: _Optional[_Union[ControlUpdate, _Mapping]] = ..., end_of_audio: _Optional[_Union[EndOfAudio, _Mapping]] = ...) -> None: ...
+    listen_audio: AudioChunk
+    interrupt: Interrupt
+    def __init__(self, config: _Optional[_Union[SessionConfig, _Mapping]] = ..., audio: _Optional[_Union[AudioChunk, _Mapping]] = ..., control: _Optional[_Union[ControlUpdate, _Mapping]] = ..., end_of_audio: _Optional[_Union[EndOfAudio, _Mapping]] = ..., listen_audio: _Optional[_Union[AudioChunk, _Mapping]] = ..., interrupt: _Optional[_Union[Interrupt, _Mapping]] = ...) -> None: ...
 
 class SessionConfig(_message.Message):
-    __slots__ = ("avatar_id", "fps", "audio_format", "seed", "controls", "output", "mouth_model", "idle_s", "image_encoding", "jpeg_quality", "frame_size", "framing")
+    __slots__ = ("avatar_id", "fps", "audio_format", "seed", "controls", "output", "mouth_model", "idle_s", "image_encoding", "jpeg_quality", "frame_size", "framing", "conversation")
     AVATAR_ID_FIELD_NUMBER: _ClassVar[int]
     FPS_FIELD_NUMBER: _ClassVar[int]
     AUDIO_FORMAT_FIELD_NUMBER: _ClassVar[int]
@@ -90,6 +102,7 @@ class SessionConfig(_message.Message):
     JPEG_QUALITY_FIELD_NUMBER: _ClassVar[int]
     FRAME_SIZE_FIELD_NUMBER: _ClassVar[int]
     FRAMING_FIELD_NUMBER: _ClassVar[int]
+    CONVERSATION_FIELD_NUMBER: _ClassVar[int]
     avatar_id: str
     fps: int
     audio_format: AudioFormat
@@ -102,7 +115,8 @@ class SessionConfig(_message.Message):
     jpeg_quality: int
     frame_size: int
     framing: Framing
-    def __init__(self, avatar_id: _Optional[str] = ..., fps: _Optional[int] = ..., audio_format: _Optional[_Union[AudioFormat, _Mapping]] = ..., seed: _Optional[int] = ..., controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ..., mouth_model: _Optional[str] = ..., idle_s: _Optional[float] = ..., image_encoding: _Optional[_Union[ImageEncoding, str]] = ..., jpeg_quality: _Optional[int] = ..., frame_size: _Optional[int] = ..., framing: _Optional[_Union[Framing, str]] = ...) -> None: ...
+    conversation: bool
+    def __init__(self, avatar_id: _Optional[str] = ..., fps: _Optional[int] = ..., audio_format: _Optional[_Union[AudioFormat, _Mapping]] = ..., seed: _Optional[int] = ..., controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., output: _Optional[_Union[Output, str]] = ..., mouth_model: _Optional[str] = ..., idle_s: _Optional[float] = ..., image_encoding: _Optional[_Union[ImageEncoding, str]] = ..., jpeg_quality: _Optional[int] = ..., frame_size: _Optional[int] = ..., framing: _Optional[_Union[Framing, str]] = ..., conversation: _Optional[bool] = ...) -> None: ...
 
 class AudioFormat(_message.Message):
     __slots__ = ("encoding", "sample_rate_hz")
@@ -125,6 +139,12 @@ class ControlUpdate(_message.Message):
     controls: _controls_pb2.Controls
     transition_s: float
     def __init__(self, controls: _Optional[_Union[_controls_pb2.Controls, _Mapping]] = ..., transition_s: _Optional[float] = ...) -> None: ...
+
+class Interrupt(_message.Message):
+    __slots__ = ("at_s",)
+    AT_S_FIELD_NUMBER: _ClassVar[int]
+    at_s: float
+    def __init__(self, at_s: _Optional[float] = ...) -> None: ...
 
 class EndOfAudio(_message.Message):
     __slots__ = ()

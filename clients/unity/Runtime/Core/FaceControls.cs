@@ -18,5 +18,9 @@ namespace Facecast.Core
         public float? EmotionIntensity;
         /// <summary>Scale of head motion: 0 still, 1 natural, 2 very animated.</summary>
         public float? MotionIntensity;
+        /// <summary>While listening: how closely the face follows the other party, 0..1 (default 0.8).</summary>
+        public float? Attentiveness;
+        /// <summary>While listening: how often it nods back at the other's phrase ends, 0 never .. 1 natural .. 2.</summary>
+        public float? NodRate;
     }
 }

@@ -17,5 +17,13 @@ namespace Facecast.Core
         Completed = 5,
         /// <summary>The call ended with an error; StatusCode, Message and Retryable say which.</summary>
         Failed = 6,
+        /// <summary>Conversation: the face took its turn at TimeS (its own voice began).</summary>
+        StateSpeaking = 7,
+        /// <summary>Conversation: the face began listening to the other party at TimeS.</summary>
+        StateListening = 8,
+        /// <summary>Conversation: nobody has spoken for a while; the face idles from TimeS.</summary>
+        StateIdle = 9,
+        /// <summary>Conversation: an Interrupt took effect at TimeS; the face's own audio continues from there.</summary>
+        Interrupted = 10,
     }
 }

@@ -25,6 +25,9 @@ namespace Facecast.Core
         public int FrameSize;
         /// <summary>What rendered frames show: the whole portrait, or a square crop around the face.</summary>
         public FrameFraming Framing = FrameFraming.Head;
+        /// <summary>A conversation: the other party's voice goes as listen audio beside the face's own, both on one
+        /// clock (see <see cref="ConversationStreams"/>), and the face speaks, listens and idles in turn.</summary>
+        public bool Conversation;
         /// <summary>Initial controls; null for all defaults.</summary>
         public FaceControls Controls;
     }

@@ -82,6 +82,24 @@ namespace Facecast.Transport
             Enqueue(MessageConverter.Audio(pcm16, count));
         }
 
+        /// <summary>Queues PCM16 bytes of the other party's voice (a conversation's listen stream; copied).
+        /// Dropped once the stream has ended, like <see cref="SendAudio"/>.</summary>
+        public void SendListenAudio(byte[] pcm16, int count)
+        {
+            if (Volatile.Read(ref _ended) != 0) throw new InvalidOperationException("listen audio after EndAudio");
+            if (!_state.IsActive) return;
+            Enqueue(MessageConverter.ListenAudio(pcm16, count));
+        }
+
+        /// <summary>Queues a barge-in: the face's own audio from <paramref name="atS"/> (null: where the listen
+        /// stream has reached) is dropped and its mouth eases shut; an Interrupted notice says where it took effect.</summary>
+        public void Interrupt(double? atS = null)
+        {
+            if (Volatile.Read(ref _ended) != 0) throw new InvalidOperationException("interrupt after EndAudio");
+            if (!_state.IsActive) return;
+            Enqueue(MessageConverter.Interrupt(atS));
+        }
+
         /// <summary>Queues new controls; they apply from the audio sent so far, over transitionS (server default 0.3 s).</summary>
         public void UpdateControls(FaceControls controls, float? transitionS = null)
         {

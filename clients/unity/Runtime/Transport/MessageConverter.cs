@@ -53,6 +53,10 @@ namespace Facecast.Transport
                 case EventType.SpeechEnd: return new SessionNotice(SessionNoticeKind.SpeechEnd, message.TimeS, message.Message);
                 case EventType.EndOfAudio: return new SessionNotice(SessionNoticeKind.EndOfAudio, message.TimeS, message.Message);
                 case EventType.Warning: return new SessionNotice(SessionNoticeKind.Warning, message.TimeS, message.Message);
+                case EventType.StateSpeaking: return new SessionNotice(SessionNoticeKind.StateSpeaking, message.TimeS, message.Message);
+                case EventType.StateListening: return new SessionNotice(SessionNoticeKind.StateListening, message.TimeS, message.Message);
+                case EventType.StateIdle: return new SessionNotice(SessionNoticeKind.StateIdle, message.TimeS, message.Message);
+                case EventType.Interrupted: return new SessionNotice(SessionNoticeKind.Interrupted, message.TimeS, message.Message);
                 default: return null;
             }
         }
@@ -76,6 +80,7 @@ namespace Facecast.Transport
                 IdleS = settings.IdleS,
                 FrameSize = (uint)Math.Max(0, settings.FrameSize),
                 Framing = (V1.Framing)(int)settings.Framing,
+                Conversation = settings.Conversation,
             };
             if (settings.Controls != null) config.Controls = Controls(settings.Controls);
             return new AnimateRequest { Config = config };
@@ -85,6 +90,20 @@ namespace Facecast.Transport
         public static AnimateRequest Audio(byte[] pcm16, int count)
         {
             return new AnimateRequest { Audio = new AudioChunk { Data = ByteString.CopyFrom(pcm16, 0, count) } };
+        }
+
+        /// <summary>PCM16 bytes [0, count) of the other party's voice (a conversation's listen stream), copied.</summary>
+        public static AnimateRequest ListenAudio(byte[] pcm16, int count)
+        {
+            return new AnimateRequest { ListenAudio = new AudioChunk { Data = ByteString.CopyFrom(pcm16, 0, count) } };
+        }
+
+        /// <summary>Barge-in; atS null: where the listen stream has reached (the server's default).</summary>
+        public static AnimateRequest Interrupt(double? atS)
+        {
+            var interrupt = new V1.Interrupt();
+            if (atS.HasValue) interrupt.AtS = atS.Value;
+            return new AnimateRequest { Interrupt = interrupt };
         }
 
         public static AnimateRequest ControlUpdate(FaceControls controls, float? transitionS)
@@ -108,6 +127,8 @@ namespace Facecast.Transport
             if (source.HeadDistance.HasValue) controls.HeadDistance = source.HeadDistance.Value;
             if (source.EmotionIntensity.HasValue) controls.EmotionIntensity = source.EmotionIntensity.Value;
             if (source.MotionIntensity.HasValue) controls.MotionIntensity = source.MotionIntensity.Value;
+            if (source.Attentiveness.HasValue) controls.Attentiveness = source.Attentiveness.Value;
+            if (source.NodRate.HasValue) controls.NodRate = source.NodRate.Value;
             return controls;
         }
 

@@ -10,7 +10,10 @@ namespace Facecast.Unity
     /// Makes a character speak: streams audio (a voice-line AudioClip, or the microphone) to the server
     /// in 20 ms PCM16 chunks, and plays the motion that comes back against the audio clock:
     /// AudioSettings.dspTime from the scheduled start of the clip, or from the microphone's first
-    /// samples minus a delay. Frames arrive on a network thread and reach the main thread through a bounded
+    /// samples minus a delay. In a conversation (<see cref="StartConversation"/>) the player's microphone goes
+    /// to the server as the listen stream the whole time — the NPC listens to it, and it sets the session's
+    /// clock — and voice lines (<see cref="Speak(AudioClip)"/>) go on the NPC's own stream, topped up with
+    /// silence in between (<see cref="ConversationStreams"/>); <see cref="Interrupt"/> cuts a line off. Frames arrive on a network thread and reach the main thread through a bounded
     /// <see cref="FrameHandoff"/>; Update moves them into a <see cref="JitterBuffer"/>, samples it at
     /// the audio time and drives the rig. The per-frame path allocates nothing.
     /// </summary>
@@ -61,7 +64,7 @@ namespace Facecast.Unity
         [SerializeField] private HeadPoseDriver head;
         [SerializeField] private PortraitDisplay portrait;
 
-        /// <summary>Every session notice (header, speech start/end, end, failure), on the main thread.</summary>
+        /// <summary>Every session notice (header, speech start/end, turn states, end, failure), on the main thread.</summary>
         public event Action<SessionNotice> NoticeReceived;
 
         /// <summary>The motion applied this frame, on the main thread, for rigs of your own (2D mouths, Live Link).
@@ -74,6 +77,9 @@ namespace Facecast.Unity
         private MotionFrameData _sample;
         private Action<byte[], int> _sendChunk;
         private Action<float[], int> _pushMicrophone;
+        private Action<byte[], int> _sendListenChunk;
+        private Action<byte[], int> _sendLineChunk;
+        private readonly TurnTracker _turn = new TurnTracker();
         private ReconnectPolicy _reconnect;
 
         // One session's worth of state; replaced as a whole so a cancelled session's late frames and
@@ -90,6 +96,9 @@ namespace Facecast.Unity
         private double _playStartDsp = double.NaN;
         private double _liveStartDsp = double.NaN;
         private float _retryAt = -1f;
+        private ConversationStreams _conversation;   // non-null while a conversation runs
+        private byte[] _silence;                     // one chunk of PCM16 zeros for the own stream
+        private double _lineStartS = double.NaN;     // session time of a queued line not yet scheduled to play
 
         public SessionHeader Header { get; private set; }
 
@@ -99,6 +108,13 @@ namespace Facecast.Unity
         public FaceControls InitialControls { get; set; }
 
         public SessionState State { get { return _session == null ? SessionState.Idle : _session.State.State; } }
+
+        /// <summary>The conversation's turn (speaking, listening, idle) as the server reports it; its Changed
+        /// event runs on the main thread.</summary>
+        public TurnTracker Turn { get { return _turn; } }
+
+        /// <summary>True while a conversation runs (<see cref="StartConversation"/>).</summary>
+        public bool InConversation { get { return _conversation != null; } }
 
         /// <summary>The audio time the face shows now, seconds (NaN while nothing plays).</summary>
         public double AudioTimeS { get; private set; }
@@ -111,6 +127,8 @@ namespace Facecast.Unity
             _sample = new MotionFrameData();
             _sendChunk = SendChunk;
             _pushMicrophone = PushMicrophone;
+            _sendListenChunk = SendListenChunk;
+            _sendLineChunk = SendLineChunk;
             _reconnect = new ReconnectPolicy(TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(8), 2.0, 0.3,
                                              Math.Max(0, maxRetries), new System.Random());
             AudioTimeS = double.NaN;
@@ -136,12 +154,13 @@ namespace Facecast.Unity
         public void Speak(AudioClip voiceLine)
         {
             if (voiceLine == null) throw new ArgumentNullException("voiceLine");
-            StopSpeaking();
-            var samples = new float[voiceLine.samples * voiceLine.channels];
-            if (!voiceLine.GetData(samples, 0))
+            float[] samples = ReadSamples(voiceLine);
+            if (_conversation != null)
             {
-                throw new InvalidOperationException("cannot read the samples of " + voiceLine.name + ": set its Load Type to Decompress On Load");
+                SayInConversation(voiceLine, samples);
+                return;
             }
+            StopSpeaking();
             int rate = SendRate(voiceLine.frequency);
             OpenSession(rate);
             _speaking = voiceLine;
@@ -159,6 +178,38 @@ namespace Facecast.Unity
             int rate = SendRate(_microphone.RateHz);
             OpenSession(rate);
             _chunker = new PcmChunker(_microphone.RateHz, _microphone.Channels, rate, ChunkMs, _sendChunk);
+        }
+
+        /// <summary>
+        /// Starts a conversation: one long session in which the microphone streams as the listen stream (the
+        /// NPC listens, nods, looks at the player) and <see cref="Speak(AudioClip)"/> adds the NPC's lines.
+        /// The face trails the microphone by the delay. End it with <see cref="EndConversation"/>.
+        /// </summary>
+        public void StartConversation()
+        {
+            StopSpeaking();
+            _microphone = new MicrophoneFeed(microphoneDevice, microphoneRateHz);
+            int rate = SendRate(_microphone.RateHz);
+            _conversation = new ConversationStreams(rate);
+            _silence = new byte[Math.Max(2, rate * ChunkMs / 1000 * 2)];
+            OpenSession(rate, true);
+            _chunker = new PcmChunker(_microphone.RateHz, _microphone.Channels, rate, ChunkMs, _sendListenChunk);
+        }
+
+        /// <summary>Barge-in: the NPC stops its line now (its mouth eases shut within 0.1 s) and listens.</summary>
+        public void Interrupt()
+        {
+            if (_conversation == null || _session == null) return;
+            _conversation.Interrupt();
+            _session.Interrupt();
+            _audio.Stop();
+            _lineStartS = double.NaN;
+        }
+
+        /// <summary>Ends the conversation normally: the last frames still arrive and play.</summary>
+        public void EndConversation()
+        {
+            EndMicrophone();
         }
 
         /// <summary>Changes emotion, gaze, head distance or motion intensity mid-stream, with a smooth transition.</summary>
@@ -201,6 +252,9 @@ namespace Facecast.Unity
             _playStartDsp = double.NaN;
             _liveStartDsp = double.NaN;
             _retryAt = -1f;
+            _conversation = null;
+            _lineStartS = double.NaN;
+            _turn.Reset();
             AudioTimeS = double.NaN;
         }
 
@@ -214,7 +268,29 @@ namespace Facecast.Unity
             return sendRateHz > 0 ? sendRateHz : Mathf.Clamp(sourceRateHz, PcmChunker.MinRateHz, PcmChunker.MaxRateHz);
         }
 
-        private void OpenSession(int sampleRateHz)
+        private static float[] ReadSamples(AudioClip voiceLine)
+        {
+            var samples = new float[voiceLine.samples * voiceLine.channels];
+            if (!voiceLine.GetData(samples, 0))
+            {
+                throw new InvalidOperationException("cannot read the samples of " + voiceLine.name + ": set its Load Type to Decompress On Load");
+            }
+            return samples;
+        }
+
+        // A line in a conversation goes on the own stream where it stands (never behind the microphone), all
+        // at once, and plays when the face's clock reaches its start.
+        private void SayInConversation(AudioClip voiceLine, float[] samples)
+        {
+            _audio.Stop();
+            _speaking = voiceLine;
+            _lineStartS = _conversation.NextLineStartS;
+            var line = new PcmChunker(voiceLine.frequency, voiceLine.channels, _conversation.SampleRateHz, ChunkMs, _sendLineChunk);
+            line.Push(samples, 0, voiceLine.samples);
+            line.Flush();
+        }
+
+        private void OpenSession(int sampleRateHz, bool conversation = false)
         {
             if (client == null) throw new InvalidOperationException("FacecastSpeaker needs a FacecastClient");
             _handoff = new FrameHandoff(HandoffCapacity);
@@ -227,7 +303,7 @@ namespace Facecast.Unity
             var settings = new SessionSettings
             {
                 Fps = fps, Seed = seed, SampleRateHz = sampleRateHz, AvatarId = avatarId, RenderedFrames = renderedFrames,
-                Controls = InitialControls,
+                Controls = InitialControls, Conversation = conversation,
             };
             _session = new AnimateSession(client.Api, client.CallHeaders(), _handoff, _images, notices.Enqueue);
             _session.Start(settings);
@@ -236,6 +312,27 @@ namespace Facecast.Unity
         private void SendChunk(byte[] pcm16, int count)
         {
             _session.SendAudio(pcm16, count);
+        }
+
+        private void SendLineChunk(byte[] pcm16, int count)
+        {
+            _session.SendAudio(pcm16, count);
+            _conversation.OwnSent(count / 2);
+        }
+
+        // The microphone sets the pace: after each of its chunks the own stream is topped up with silence,
+        // so the server, which emits frames up to where both streams have reached, never waits on it.
+        private void SendListenChunk(byte[] pcm16, int count)
+        {
+            _session.SendListenAudio(pcm16, count);
+            int missing = _conversation.ListenSent(count / 2);
+            while (missing > 0)
+            {
+                int samples = Math.Min(missing, _silence.Length / 2);
+                _session.SendAudio(_silence, samples * 2);
+                _conversation.OwnSent(samples);
+                missing -= samples;
+            }
         }
 
         private void PushMicrophone(float[] block, int frames)
@@ -248,6 +345,7 @@ namespace Facecast.Unity
             HandleNotices();
             RetryWhenDue();
             if (_microphone != null) ReadMicrophone();
+            ScheduleLine();
             MoveArrivedFrames();
             double time = CurrentAudioTime();
             AudioTimeS = time;
@@ -290,6 +388,16 @@ namespace Facecast.Unity
             }
         }
 
+        // A conversation's line plays at its place on the session clock, which the face shows `delay` late.
+        private void ScheduleLine()
+        {
+            if (double.IsNaN(_lineStartS) || double.IsNaN(_liveStartDsp)) return;
+            double start = _liveStartDsp + _lineStartS + microphoneDelayS;
+            _audio.clip = _speaking;
+            _audio.PlayScheduled(Math.Max(start, AudioSettings.dspTime + ScheduleAheadS));
+            _lineStartS = double.NaN;
+        }
+
         private double CurrentAudioTime()
         {
             if (!double.IsNaN(_liveStartDsp))
@@ -330,6 +438,9 @@ namespace Facecast.Unity
                     case SessionNoticeKind.Failed:
                         OnFailed(notice);
                         break;
+                    default:
+                        _turn.Apply(notice);
+                        break;
                 }
                 Action<SessionNotice> received = NoticeReceived;
                 if (received != null) received(notice);
@@ -362,7 +473,8 @@ namespace Facecast.Unity
         {
             if (_retryAt < 0f || Time.unscaledTime < _retryAt) return;
             _retryAt = -1f;
-            if (_microphone != null) StartMicrophone();
+            if (_conversation != null) StartConversation();
+            else if (_microphone != null) StartMicrophone();
             else if (_speaking != null) Speak(_speaking);
         }
     }

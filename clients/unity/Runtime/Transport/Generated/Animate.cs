@@ -26,65 +26,72 @@ namespace Facecast.V1 {
           string.Concat(
             "ChlmYWNlY2FzdC92MS9hbmltYXRlLnByb3RvEgtmYWNlY2FzdC52MRoaZmFj",
             "ZWNhc3QvdjEvY29udHJvbHMucHJvdG8aGGZhY2VjYXN0L3YxL21vdGlvbi5w",
-            "cm90byLTAQoOQW5pbWF0ZVJlcXVlc3QSLAoGY29uZmlnGAEgASgLMhouZmFj",
+            "cm90byKxAgoOQW5pbWF0ZVJlcXVlc3QSLAoGY29uZmlnGAEgASgLMhouZmFj",
             "ZWNhc3QudjEuU2Vzc2lvbkNvbmZpZ0gAEigKBWF1ZGlvGAIgASgLMhcuZmFj",
             "ZWNhc3QudjEuQXVkaW9DaHVua0gAEi0KB2NvbnRyb2wYAyABKAsyGi5mYWNl",
             "Y2FzdC52MS5Db250cm9sVXBkYXRlSAASLwoMZW5kX29mX2F1ZGlvGAQgASgL",
-            "MhcuZmFjZWNhc3QudjEuRW5kT2ZBdWRpb0gAQgkKB3JlcXVlc3Qi5QIKDVNl",
-            "c3Npb25Db25maWcSEQoJYXZhdGFyX2lkGAEgASgJEgsKA2ZwcxgCIAEoDRIu",
-            "CgxhdWRpb19mb3JtYXQYAyABKAsyGC5mYWNlY2FzdC52MS5BdWRpb0Zvcm1h",
-            "dBIMCgRzZWVkGAQgASgEEicKCGNvbnRyb2xzGAUgASgLMhUuZmFjZWNhc3Qu",
-            "djEuQ29udHJvbHMSIwoGb3V0cHV0GAYgASgOMhMuZmFjZWNhc3QudjEuT3V0",
-            "cHV0EhMKC21vdXRoX21vZGVsGAcgASgJEg4KBmlkbGVfcxgIIAEoARIyCg5p",
-            "bWFnZV9lbmNvZGluZxgJIAEoDjIaLmZhY2VjYXN0LnYxLkltYWdlRW5jb2Rp",
-            "bmcSFAoManBlZ19xdWFsaXR5GAogASgNEhIKCmZyYW1lX3NpemUYCyABKA0S",
-            "JQoHZnJhbWluZxgMIAEoDjIULmZhY2VjYXN0LnYxLkZyYW1pbmciUwoLQXVk",
-            "aW9Gb3JtYXQSLAoIZW5jb2RpbmcYASABKA4yGi5mYWNlY2FzdC52MS5BdWRp",
-            "b0VuY29kaW5nEhYKDnNhbXBsZV9yYXRlX2h6GAIgASgNIhoKCkF1ZGlvQ2h1",
-            "bmsSDAoEZGF0YRgBIAEoDCJkCg1Db250cm9sVXBkYXRlEicKCGNvbnRyb2xz",
-            "GAEgASgLMhUuZmFjZWNhc3QudjEuQ29udHJvbHMSGQoMdHJhbnNpdGlvbl9z",
-            "GAIgASgCSACIAQFCDwoNX3RyYW5zaXRpb25fcyIMCgpFbmRPZkF1ZGlvIvkB",
-            "Cg9BbmltYXRlUmVzcG9uc2USLgoHc3RhcnRlZBgBIAEoCzIbLmZhY2VjYXN0",
-            "LnYxLlNlc3Npb25TdGFydGVkSAASKgoGbW90aW9uGAIgASgLMhguZmFjZWNh",
-            "c3QudjEuTW90aW9uRnJhbWVIABIrCgVmcmFtZRgDIAEoCzIaLmZhY2VjYXN0",
-            "LnYxLlJlbmRlcmVkRnJhbWVIABIjCgVldmVudBgEIAEoCzISLmZhY2VjYXN0",
-            "LnYxLkV2ZW50SAASLAoGc3RhdHVzGAUgASgLMhouZmFjZWNhc3QudjEuU2Vz",
-            "c2lvblN0YXR1c0gAQgoKCHJlc3BvbnNlIvIBCg5TZXNzaW9uU3RhcnRlZBIS",
-            "CgpzZXNzaW9uX2lkGAEgASgJEhgKEGJsZW5kc2hhcGVfbmFtZXMYAiADKAkS",
-            "FAoMdmlzZW1lX25hbWVzGAMgAygJEgsKA2ZwcxgEIAEoDRIxCg5tb2RlbF92",
-            "ZXJzaW9ucxgFIAMoCzIZLmZhY2VjYXN0LnYxLk1vZGVsVmVyc2lvbhITCgts",
-            "b29rYWhlYWRfcxgGIAEoARItCg5yZXN0X2hlYWRfcG9zZRgHIAEoCzIVLmZh",
-            "Y2VjYXN0LnYxLkhlYWRQb3NlEhgKEHJlc3RfYmxlbmRzaGFwZXMYCCADKAIi",
-            "QAoMTW9kZWxWZXJzaW9uEhEKCWNvbXBvbmVudBgBIAEoCRIMCgRuYW1lGAIg",
-            "ASgJEg8KB3ZlcnNpb24YAyABKAkiiQEKDVJlbmRlcmVkRnJhbWUSDQoFaW5k",
-            "ZXgYASABKAQSDgoGdGltZV9zGAIgASgBEiwKCGVuY29kaW5nGAMgASgOMhou",
-            "ZmFjZWNhc3QudjEuSW1hZ2VFbmNvZGluZxINCgV3aWR0aBgEIAEoDRIOCgZo",
-            "ZWlnaHQYBSABKA0SDAoEZGF0YRgGIAEoDCJOCgVFdmVudBIkCgR0eXBlGAEg",
-            "ASgOMhYuZmFjZWNhc3QudjEuRXZlbnRUeXBlEg4KBnRpbWVfcxgCIAEoARIP",
-            "CgdtZXNzYWdlGAMgASgJIlgKDVNlc3Npb25TdGF0dXMSDAoEY29kZRgBIAEo",
-            "BRIPCgdtZXNzYWdlGAIgASgJEg4KBmZyYW1lcxgDIAEoBBIYChBhdWRpb19k",
-            "dXJhdGlvbl9zGAQgASgBKlwKB0ZyYW1pbmcSFwoTRlJBTUlOR19VTlNQRUNJ",
-            "RklFRBAAEhQKEEZSQU1JTkdfUE9SVFJBSVQQARIQCgxGUkFNSU5HX0ZBQ0UQ",
-            "AhIQCgxGUkFNSU5HX0hFQUQQAyprCg1BdWRpb0VuY29kaW5nEh4KGkFVRElP",
-            "X0VOQ09ESU5HX1VOU1BFQ0lGSUVEEAASHAoYQVVESU9fRU5DT0RJTkdfUENN",
-            "X1MxNkxFEAESHAoYQVVESU9fRU5DT0RJTkdfRkxPQVQzMkxFEAIqZgoGT3V0",
-            "cHV0EhYKEk9VVFBVVF9VTlNQRUNJRklFRBAAEhIKDk9VVFBVVF9MQVRFTlRT",
-            "EAESEQoNT1VUUFVUX0ZSQU1FUxACEh0KGU9VVFBVVF9MQVRFTlRTX0FORF9G",
-            "UkFNRVMQAyp5Cg1JbWFnZUVuY29kaW5nEh4KGklNQUdFX0VOQ09ESU5HX1VO",
-            "U1BFQ0lGSUVEEAASFwoTSU1BR0VfRU5DT0RJTkdfSlBFRxABEhYKEklNQUdF",
-            "X0VOQ09ESU5HX1BORxACEhcKE0lNQUdFX0VOQ09ESU5HX1JHQkEQAyqUAQoJ",
-            "RXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIbChdFVkVO",
-            "VF9UWVBFX1NQRUVDSF9TVEFSVBABEhkKFUVWRU5UX1RZUEVfU1BFRUNIX0VO",
-            "RBACEhsKF0VWRU5UX1RZUEVfRU5EX09GX0FVRElPEAMSFgoSRVZFTlRfVFlQ",
-            "RV9XQVJOSU5HEARiBnByb3RvMw=="));
+            "MhcuZmFjZWNhc3QudjEuRW5kT2ZBdWRpb0gAEi8KDGxpc3Rlbl9hdWRpbxgF",
+            "IAEoCzIXLmZhY2VjYXN0LnYxLkF1ZGlvQ2h1bmtIABIrCglpbnRlcnJ1cHQY",
+            "BiABKAsyFi5mYWNlY2FzdC52MS5JbnRlcnJ1cHRIAEIJCgdyZXF1ZXN0IvsC",
+            "Cg1TZXNzaW9uQ29uZmlnEhEKCWF2YXRhcl9pZBgBIAEoCRILCgNmcHMYAiAB",
+            "KA0SLgoMYXVkaW9fZm9ybWF0GAMgASgLMhguZmFjZWNhc3QudjEuQXVkaW9G",
+            "b3JtYXQSDAoEc2VlZBgEIAEoBBInCghjb250cm9scxgFIAEoCzIVLmZhY2Vj",
+            "YXN0LnYxLkNvbnRyb2xzEiMKBm91dHB1dBgGIAEoDjITLmZhY2VjYXN0LnYx",
+            "Lk91dHB1dBITCgttb3V0aF9tb2RlbBgHIAEoCRIOCgZpZGxlX3MYCCABKAES",
+            "MgoOaW1hZ2VfZW5jb2RpbmcYCSABKA4yGi5mYWNlY2FzdC52MS5JbWFnZUVu",
+            "Y29kaW5nEhQKDGpwZWdfcXVhbGl0eRgKIAEoDRISCgpmcmFtZV9zaXplGAsg",
+            "ASgNEiUKB2ZyYW1pbmcYDCABKA4yFC5mYWNlY2FzdC52MS5GcmFtaW5nEhQK",
+            "DGNvbnZlcnNhdGlvbhgNIAEoCCJTCgtBdWRpb0Zvcm1hdBIsCghlbmNvZGlu",
+            "ZxgBIAEoDjIaLmZhY2VjYXN0LnYxLkF1ZGlvRW5jb2RpbmcSFgoOc2FtcGxl",
+            "X3JhdGVfaHoYAiABKA0iGgoKQXVkaW9DaHVuaxIMCgRkYXRhGAEgASgMImQK",
+            "DUNvbnRyb2xVcGRhdGUSJwoIY29udHJvbHMYASABKAsyFS5mYWNlY2FzdC52",
+            "MS5Db250cm9scxIZCgx0cmFuc2l0aW9uX3MYAiABKAJIAIgBAUIPCg1fdHJh",
+            "bnNpdGlvbl9zIicKCUludGVycnVwdBIRCgRhdF9zGAEgASgBSACIAQFCBwoF",
+            "X2F0X3MiDAoKRW5kT2ZBdWRpbyL5AQoPQW5pbWF0ZVJlc3BvbnNlEi4KB3N0",
+            "YXJ0ZWQYASABKAsyGy5mYWNlY2FzdC52MS5TZXNzaW9uU3RhcnRlZEgAEioK",
+            "Bm1vdGlvbhgCIAEoCzIYLmZhY2VjYXN0LnYxLk1vdGlvbkZyYW1lSAASKwoF",
+            "ZnJhbWUYAyABKAsyGi5mYWNlY2FzdC52MS5SZW5kZXJlZEZyYW1lSAASIwoF",
+            "ZXZlbnQYBCABKAsyEi5mYWNlY2FzdC52MS5FdmVudEgAEiwKBnN0YXR1cxgF",
+            "IAEoCzIaLmZhY2VjYXN0LnYxLlNlc3Npb25TdGF0dXNIAEIKCghyZXNwb25z",
+            "ZSLyAQoOU2Vzc2lvblN0YXJ0ZWQSEgoKc2Vzc2lvbl9pZBgBIAEoCRIYChBi",
+            "bGVuZHNoYXBlX25hbWVzGAIgAygJEhQKDHZpc2VtZV9uYW1lcxgDIAMoCRIL",
+            "CgNmcHMYBCABKA0SMQoObW9kZWxfdmVyc2lvbnMYBSADKAsyGS5mYWNlY2Fz",
+            "dC52MS5Nb2RlbFZlcnNpb24SEwoLbG9va2FoZWFkX3MYBiABKAESLQoOcmVz",
+            "dF9oZWFkX3Bvc2UYByABKAsyFS5mYWNlY2FzdC52MS5IZWFkUG9zZRIYChBy",
+            "ZXN0X2JsZW5kc2hhcGVzGAggAygCIkAKDE1vZGVsVmVyc2lvbhIRCgljb21w",
+            "b25lbnQYASABKAkSDAoEbmFtZRgCIAEoCRIPCgd2ZXJzaW9uGAMgASgJIokB",
+            "Cg1SZW5kZXJlZEZyYW1lEg0KBWluZGV4GAEgASgEEg4KBnRpbWVfcxgCIAEo",
+            "ARIsCghlbmNvZGluZxgDIAEoDjIaLmZhY2VjYXN0LnYxLkltYWdlRW5jb2Rp",
+            "bmcSDQoFd2lkdGgYBCABKA0SDgoGaGVpZ2h0GAUgASgNEgwKBGRhdGEYBiAB",
+            "KAwiTgoFRXZlbnQSJAoEdHlwZRgBIAEoDjIWLmZhY2VjYXN0LnYxLkV2ZW50",
+            "VHlwZRIOCgZ0aW1lX3MYAiABKAESDwoHbWVzc2FnZRgDIAEoCSJYCg1TZXNz",
+            "aW9uU3RhdHVzEgwKBGNvZGUYASABKAUSDwoHbWVzc2FnZRgCIAEoCRIOCgZm",
+            "cmFtZXMYAyABKAQSGAoQYXVkaW9fZHVyYXRpb25fcxgEIAEoASpcCgdGcmFt",
+            "aW5nEhcKE0ZSQU1JTkdfVU5TUEVDSUZJRUQQABIUChBGUkFNSU5HX1BPUlRS",
+            "QUlUEAESEAoMRlJBTUlOR19GQUNFEAISEAoMRlJBTUlOR19IRUFEEAMqawoN",
+            "QXVkaW9FbmNvZGluZxIeChpBVURJT19FTkNPRElOR19VTlNQRUNJRklFRBAA",
+            "EhwKGEFVRElPX0VOQ09ESU5HX1BDTV9TMTZMRRABEhwKGEFVRElPX0VOQ09E",
+            "SU5HX0ZMT0FUMzJMRRACKmYKBk91dHB1dBIWChJPVVRQVVRfVU5TUEVDSUZJ",
+            "RUQQABISCg5PVVRQVVRfTEFURU5UUxABEhEKDU9VVFBVVF9GUkFNRVMQAhId",
+            "ChlPVVRQVVRfTEFURU5UU19BTkRfRlJBTUVTEAMqeQoNSW1hZ2VFbmNvZGlu",
+            "ZxIeChpJTUFHRV9FTkNPRElOR19VTlNQRUNJRklFRBAAEhcKE0lNQUdFX0VO",
+            "Q09ESU5HX0pQRUcQARIWChJJTUFHRV9FTkNPRElOR19QTkcQAhIXChNJTUFH",
+            "RV9FTkNPRElOR19SR0JBEAMqigIKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBF",
+            "X1VOU1BFQ0lGSUVEEAASGwoXRVZFTlRfVFlQRV9TUEVFQ0hfU1RBUlQQARIZ",
+            "ChVFVkVOVF9UWVBFX1NQRUVDSF9FTkQQAhIbChdFVkVOVF9UWVBFX0VORF9P",
+            "Rl9BVURJTxADEhYKEkVWRU5UX1RZUEVfV0FSTklORxAEEh0KGUVWRU5UX1RZ",
+            "UEVfU1RBVEVfU1BFQUtJTkcQBRIeChpFVkVOVF9UWVBFX1NUQVRFX0xJU1RF",
+            "TklORxAGEhkKFUVWRU5UX1RZUEVfU1RBVEVfSURMRRAHEhoKFkVWRU5UX1RZ",
+            "UEVfSU5URVJSVVBURUQQCGIGcHJvdG8z"));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { global::Facecast.V1.ControlsReflection.Descriptor, global::Facecast.V1.MotionReflection.Descriptor, },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Facecast.V1.Framing), typeof(global::Facecast.V1.AudioEncoding), typeof(global::Facecast.V1.Output), typeof(global::Facecast.V1.ImageEncoding), typeof(global::Facecast.V1.EventType), }, null, new pbr::GeneratedClrTypeInfo[] {
-            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AnimateRequest), global::Facecast.V1.AnimateRequest.Parser, new[]{ "Config", "Audio", "Control", "EndOfAudio" }, new[]{ "Request" }, null, null, null),
-            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionConfig), global::Facecast.V1.SessionConfig.Parser, new[]{ "AvatarId", "Fps", "AudioFormat", "Seed", "Controls", "Output", "MouthModel", "IdleS", "ImageEncoding", "JpegQuality", "FrameSize", "Framing" }, null, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AnimateRequest), global::Facecast.V1.AnimateRequest.Parser, new[]{ "Config", "Audio", "Control", "EndOfAudio", "ListenAudio", "Interrupt" }, new[]{ "Request" }, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionConfig), global::Facecast.V1.SessionConfig.Parser, new[]{ "AvatarId", "Fps", "AudioFormat", "Seed", "Controls", "Output", "MouthModel", "IdleS", "ImageEncoding", "JpegQuality", "FrameSize", "Framing", "Conversation" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AudioFormat), global::Facecast.V1.AudioFormat.Parser, new[]{ "Encoding", "SampleRateHz" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AudioChunk), global::Facecast.V1.AudioChunk.Parser, new[]{ "Data" }, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.ControlUpdate), global::Facecast.V1.ControlUpdate.Parser, new[]{ "Controls", "TransitionS" }, new[]{ "TransitionS" }, null, null, null),
+            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.Interrupt), global::Facecast.V1.Interrupt.Parser, new[]{ "AtS" }, new[]{ "AtS" }, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.EndOfAudio), global::Facecast.V1.EndOfAudio.Parser, null, null, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.AnimateResponse), global::Facecast.V1.AnimateResponse.Parser, new[]{ "Started", "Motion", "Frame", "Event", "Status" }, new[]{ "Response" }, null, null, null),
             new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.SessionStarted), global::Facecast.V1.SessionStarted.Parser, new[]{ "SessionId", "BlendshapeNames", "VisemeNames", "Fps", "ModelVersions", "LookaheadS", "RestHeadPose", "RestBlendshapes" }, null, null, null, null),
@@ -188,6 +195,19 @@ namespace Facecast.V1 {
     /// Something the client should know that did not stop the stream.
     /// </summary>
     [pbr::OriginalName("EVENT_TYPE_WARNING")] Warning = 4,
+    /// <summary>
+    /// Conversation states (SessionConfig.conversation): the face took its turn at time_s (its own
+    /// voice began), began listening to the other party (their voice began, or the face's own turn
+    /// ended or was interrupted while they talk), or went idle (nobody has spoken for a while). One
+    /// event per change, in time order; the face eases between states over about 0.3 s from time_s.
+    /// </summary>
+    [pbr::OriginalName("EVENT_TYPE_STATE_SPEAKING")] StateSpeaking = 5,
+    [pbr::OriginalName("EVENT_TYPE_STATE_LISTENING")] StateListening = 6,
+    [pbr::OriginalName("EVENT_TYPE_STATE_IDLE")] StateIdle = 7,
+    /// <summary>
+    /// An Interrupt took effect at time_s (after clamping): the `audio` stream continues from there.
+    /// </summary>
+    [pbr::OriginalName("EVENT_TYPE_INTERRUPTED")] Interrupted = 8,
   }
 
   #endregion
@@ -195,9 +215,23 @@ namespace Facecast.V1 {
   #region Messages
   /// <summary>
   /// One message of the client's half of an Animate stream. Order: exactly one `config` first, then
-  /// any number of `audio` and `control` messages in any mix, then `end_of_audio` (after which the
-  /// client sends nothing more and half-closes). A message out of this order fails the stream with
-  /// FAILED_PRECONDITION.
+  /// any number of `audio`, `listen_audio`, `control` and `interrupt` messages in any mix, then
+  /// `end_of_audio` (after which the client sends nothing more and half-closes). A message out of this
+  /// order fails the stream with FAILED_PRECONDITION.
+  ///
+  /// The audio clock of a conversation (SessionConfig.conversation). A session has one clock, in
+  /// seconds from its start, and in a conversation two audio streams on it: `audio` (the face's own
+  /// voice) and `listen_audio` (the other party's voice, same AudioFormat). Each stream is a gapless
+  /// run of samples from time 0: its k-th sample (counting all its chunks, after idle_s) lies at
+  /// k / sample_rate_hz, whatever the chunking and however the two streams' chunks interleave. The
+  /// time a stream has *reached* is its sample count / sample_rate_hz. Frames are emitted up to the
+  /// time *both* streams have reached (less SessionStarted.lookahead_s), so a frame never depends on
+  /// when a chunk arrived, only on the samples: the same two streams cut into any chunks give the same
+  /// frames. A quiet side is therefore sent as silence (zero samples), in step with the other: the
+  /// microphone of a player while the face speaks, zeros on `audio` while it listens. Only at
+  /// EndOfAudio does a stream that fell behind count as silence up to the other's end. Without
+  /// `conversation`, only `audio` drives the clock (as before) and `listen_audio` fails the stream
+  /// with FAILED_PRECONDITION.
   /// </summary>
   public sealed partial class AnimateRequest : pb::IMessage<AnimateRequest>
   #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
@@ -246,6 +280,12 @@ namespace Facecast.V1 {
         case RequestOneofCase.EndOfAudio:
           EndOfAudio = other.EndOfAudio.Clone();
           break;
+        case RequestOneofCase.ListenAudio:
+          ListenAudio = other.ListenAudio.Clone();
+          break;
+        case RequestOneofCase.Interrupt:
+          Interrupt = other.Interrupt.Clone();
+          break;
       }
 
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
@@ -271,6 +311,9 @@ namespace Facecast.V1 {
 
     /// <summary>Field number for the "audio" field.</summary>
     public const int AudioFieldNumber = 2;
+    /// <summary>
+    /// The face's own voice: it drives the mouth.
+    /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public global::Facecast.V1.AudioChunk Audio {
@@ -305,6 +348,37 @@ namespace Facecast.V1 {
       }
     }
 
+    /// <summary>Field number for the "listen_audio" field.</summary>
+    public const int ListenAudioFieldNumber = 5;
+    /// <summary>
+    /// The other party's voice (a player's microphone), in a conversation session: the face listens
+    /// to it (gaze, nods, smiles) and never lip-syncs it. See the clock rule above.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Facecast.V1.AudioChunk ListenAudio {
+      get { return requestCase_ == RequestOneofCase.ListenAudio ? (global::Facecast.V1.AudioChunk) request_ : null; }
+      set {
+        request_ = value;
+        requestCase_ = value == null ? RequestOneofCase.None : RequestOneofCase.ListenAudio;
+      }
+    }
+
+    /// <summary>Field number for the "interrupt" field.</summary>
+    public const int InterruptFieldNumber = 6;
+    /// <summary>
+    /// Barge-in: stop the face's own speech now.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public global::Facecast.V1.Interrupt Interrupt {
+      get { return requestCase_ == RequestOneofCase.Interrupt ? (global::Facecast.V1.Interrupt) request_ : null; }
+      set {
+        request_ = value;
+        requestCase_ = value == null ? RequestOneofCase.None : RequestOneofCase.Interrupt;
+      }
+    }
+
     private object request_;
     /// <summary>Enum of possible cases for the "request" oneof.</summary>
     public enum RequestOneofCase {
@@ -313,6 +387,8 @@ namespace Facecast.V1 {
       Audio = 2,
       Control = 3,
       EndOfAudio = 4,
+      ListenAudio = 5,
+      Interrupt = 6,
     }
     private RequestOneofCase requestCase_ = RequestOneofCase.None;
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -347,6 +423,8 @@ namespace Facecast.V1 {
       if (!object.Equals(Audio, other.Audio)) return false;
       if (!object.Equals(Control, other.Control)) return false;
       if (!object.Equals(EndOfAudio, other.EndOfAudio)) return false;
+      if (!object.Equals(ListenAudio, other.ListenAudio)) return false;
+      if (!object.Equals(Interrupt, other.Interrupt)) return false;
       if (RequestCase != other.RequestCase) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
@@ -359,6 +437,8 @@ namespace Facecast.V1 {
       if (requestCase_ == RequestOneofCase.Audio) hash ^= Audio.GetHashCode();
       if (requestCase_ == RequestOneofCase.Control) hash ^= Control.GetHashCode();
       if (requestCase_ == RequestOneofCase.EndOfAudio) hash ^= EndOfAudio.GetHashCode();
+      if (requestCase_ == RequestOneofCase.ListenAudio) hash ^= ListenAudio.GetHashCode();
+      if (requestCase_ == RequestOneofCase.Interrupt) hash ^= Interrupt.GetHashCode();
       hash ^= (int) requestCase_;
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
@@ -394,6 +474,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(34);
         output.WriteMessage(EndOfAudio);
       }
+      if (requestCase_ == RequestOneofCase.ListenAudio) {
+        output.WriteRawTag(42);
+        output.WriteMessage(ListenAudio);
+      }
+      if (requestCase_ == RequestOneofCase.Interrupt) {
+        output.WriteRawTag(50);
+        output.WriteMessage(Interrupt);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -420,6 +508,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(34);
         output.WriteMessage(EndOfAudio);
       }
+      if (requestCase_ == RequestOneofCase.ListenAudio) {
+        output.WriteRawTag(42);
+        output.WriteMessage(ListenAudio);
+      }
+      if (requestCase_ == RequestOneofCase.Interrupt) {
+        output.WriteRawTag(50);
+        output.WriteMessage(Interrupt);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -441,6 +537,12 @@ namespace Facecast.V1 {
       }
       if (requestCase_ == RequestOneofCase.EndOfAudio) {
         size += 1 + pb::CodedOutputStream.ComputeMessageSize(EndOfAudio);
+      }
+      if (requestCase_ == RequestOneofCase.ListenAudio) {
+        size += 1 + pb::CodedOutputStream.ComputeMessageSize(ListenAudio);
+      }
+      if (requestCase_ == RequestOneofCase.Interrupt) {
+        size += 1 + pb::CodedOutputStream.ComputeMessageSize(Interrupt);
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -478,6 +580,18 @@ namespace Facecast.V1 {
             EndOfAudio = new global::Facecast.V1.EndOfAudio();
           }
           EndOfAudio.MergeFrom(other.EndOfAudio);
+          break;
+        case RequestOneofCase.ListenAudio:
+          if (ListenAudio == null) {
+            ListenAudio = new global::Facecast.V1.AudioChunk();
+          }
+          ListenAudio.MergeFrom(other.ListenAudio);
+          break;
+        case RequestOneofCase.Interrupt:
+          if (Interrupt == null) {
+            Interrupt = new global::Facecast.V1.Interrupt();
+          }
+          Interrupt.MergeFrom(other.Interrupt);
           break;
       }
 
@@ -532,6 +646,24 @@ namespace Facecast.V1 {
             EndOfAudio = subBuilder;
             break;
           }
+          case 42: {
+            global::Facecast.V1.AudioChunk subBuilder = new global::Facecast.V1.AudioChunk();
+            if (requestCase_ == RequestOneofCase.ListenAudio) {
+              subBuilder.MergeFrom(ListenAudio);
+            }
+            input.ReadMessage(subBuilder);
+            ListenAudio = subBuilder;
+            break;
+          }
+          case 50: {
+            global::Facecast.V1.Interrupt subBuilder = new global::Facecast.V1.Interrupt();
+            if (requestCase_ == RequestOneofCase.Interrupt) {
+              subBuilder.MergeFrom(Interrupt);
+            }
+            input.ReadMessage(subBuilder);
+            Interrupt = subBuilder;
+            break;
+          }
         }
       }
     #endif
@@ -581,6 +713,24 @@ namespace Facecast.V1 {
             }
             input.ReadMessage(subBuilder);
             EndOfAudio = subBuilder;
+            break;
+          }
+          case 42: {
+            global::Facecast.V1.AudioChunk subBuilder = new global::Facecast.V1.AudioChunk();
+            if (requestCase_ == RequestOneofCase.ListenAudio) {
+              subBuilder.MergeFrom(ListenAudio);
+            }
+            input.ReadMessage(subBuilder);
+            ListenAudio = subBuilder;
+            break;
+          }
+          case 50: {
+            global::Facecast.V1.Interrupt subBuilder = new global::Facecast.V1.Interrupt();
+            if (requestCase_ == RequestOneofCase.Interrupt) {
+              subBuilder.MergeFrom(Interrupt);
+            }
+            input.ReadMessage(subBuilder);
+            Interrupt = subBuilder;
             break;
           }
         }
@@ -640,6 +790,7 @@ namespace Facecast.V1 {
       jpegQuality_ = other.jpegQuality_;
       frameSize_ = other.frameSize_;
       framing_ = other.framing_;
+      conversation_ = other.conversation_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -762,7 +913,8 @@ namespace Facecast.V1 {
     /// <summary>
     /// Seconds of idle life (breathing, blinks, small head motion, a closed mouth) to generate at
     /// once, as if that much silence had been sent: an NPC listening needs no audio. 0..600, default
-    /// 0. Audio sent afterwards continues the stream's clock from there.
+    /// 0. Audio sent afterwards continues the stream's clock from there (in a conversation, both
+    /// streams' clocks: idle_s counts as silence on `audio` and on `listen_audio`).
     /// </summary>
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
@@ -834,6 +986,23 @@ namespace Facecast.V1 {
       }
     }
 
+    /// <summary>Field number for the "conversation" field.</summary>
+    public const int ConversationFieldNumber = 13;
+    private bool conversation_;
+    /// <summary>
+    /// A conversation: the session takes `listen_audio` besides `audio`, both on one clock (see
+    /// AnimateRequest), and the face moves between speaking, listening and idle, with an Event at
+    /// each change. Default false: `audio` alone, as in a monologue.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Conversation {
+      get { return conversation_; }
+      set {
+        conversation_ = value;
+      }
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -861,6 +1030,7 @@ namespace Facecast.V1 {
       if (JpegQuality != other.JpegQuality) return false;
       if (FrameSize != other.FrameSize) return false;
       if (Framing != other.Framing) return false;
+      if (Conversation != other.Conversation) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -880,6 +1050,7 @@ namespace Facecast.V1 {
       if (JpegQuality != 0) hash ^= JpegQuality.GetHashCode();
       if (FrameSize != 0) hash ^= FrameSize.GetHashCode();
       if (Framing != global::Facecast.V1.Framing.Unspecified) hash ^= Framing.GetHashCode();
+      if (Conversation != false) hash ^= Conversation.GetHashCode();
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -946,6 +1117,10 @@ namespace Facecast.V1 {
         output.WriteRawTag(96);
         output.WriteEnum((int) Framing);
       }
+      if (Conversation != false) {
+        output.WriteRawTag(104);
+        output.WriteBool(Conversation);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -1004,6 +1179,10 @@ namespace Facecast.V1 {
         output.WriteRawTag(96);
         output.WriteEnum((int) Framing);
       }
+      if (Conversation != false) {
+        output.WriteRawTag(104);
+        output.WriteBool(Conversation);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -1049,6 +1228,9 @@ namespace Facecast.V1 {
       }
       if (Framing != global::Facecast.V1.Framing.Unspecified) {
         size += 1 + pb::CodedOutputStream.ComputeEnumSize((int) Framing);
+      }
+      if (Conversation != false) {
+        size += 1 + 1;
       }
       if (_unknownFields != null) {
         size += _unknownFields.CalculateSize();
@@ -1103,6 +1285,9 @@ namespace Facecast.V1 {
       }
       if (other.Framing != global::Facecast.V1.Framing.Unspecified) {
         Framing = other.Framing;
+      }
+      if (other.Conversation != false) {
+        Conversation = other.Conversation;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -1173,6 +1358,10 @@ namespace Facecast.V1 {
             Framing = (global::Facecast.V1.Framing) input.ReadEnum();
             break;
           }
+          case 104: {
+            Conversation = input.ReadBool();
+            break;
+          }
         }
       }
     #endif
@@ -1240,6 +1429,10 @@ namespace Facecast.V1 {
           }
           case 96: {
             Framing = (global::Facecast.V1.Framing) input.ReadEnum();
+            break;
+          }
+          case 104: {
+            Conversation = input.ReadBool();
             break;
           }
         }
@@ -1675,8 +1868,8 @@ namespace Facecast.V1 {
   }
 
   /// <summary>
-  /// Changes controls mid-stream. It takes effect at the audio time reached so far (all samples sent
-  /// before this message), and the face moves from the old to the new values over `transition_s`.
+  /// Changes controls mid-stream. It takes effect at the audio time reached so far (all `audio`
+  /// samples sent before this message), and the face moves from the old to the new values over `transition_s`.
   /// </summary>
   public sealed partial class ControlUpdate : pb::IMessage<ControlUpdate>
   #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
@@ -1935,6 +2128,225 @@ namespace Facecast.V1 {
   }
 
   /// <summary>
+  /// Barge-in: the other party talks over the face. The face's own audio from `at_s` on that was
+  /// sent before this message is dropped (never animated), the mouth eases shut within 0.1 s of
+  /// audio time after `at_s`, and the face turns to listening (or idle when the other is quiet). The
+  /// `audio` stream's reach goes back to `at_s`: the client continues it from there (with silence, or
+  /// the next line). An EVENT_TYPE_INTERRUPTED event gives the time that took effect.
+  /// </summary>
+  public sealed partial class Interrupt : pb::IMessage<Interrupt>
+  #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      , pb::IBufferMessage
+  #endif
+  {
+    private static readonly pb::MessageParser<Interrupt> _parser = new pb::MessageParser<Interrupt>(() => new Interrupt());
+    private pb::UnknownFieldSet _unknownFields;
+    private int _hasBits0;
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pb::MessageParser<Interrupt> Parser { get { return _parser; } }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public static pbr::MessageDescriptor Descriptor {
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[5]; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    pbr::MessageDescriptor pb::IMessage.Descriptor {
+      get { return Descriptor; }
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public Interrupt() {
+      OnConstruction();
+    }
+
+    partial void OnConstruction();
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public Interrupt(Interrupt other) : this() {
+      _hasBits0 = other._hasBits0;
+      atS_ = other.atS_;
+      _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public Interrupt Clone() {
+      return new Interrupt(this);
+    }
+
+    /// <summary>Field number for the "at_s" field.</summary>
+    public const int AtSFieldNumber = 1;
+    private double atS_;
+    /// <summary>
+    /// Audio-clock time of the barge-in, seconds. Unset: the time `listen_audio` has reached (all its
+    /// samples sent before this message). Either way it is clamped into [the time both streams had
+    /// reached, the time `audio` had reached] when this message arrived: audio that may already be
+    /// animated is never taken back, and own audio not sent yet has nothing to drop. Without
+    /// `conversation` that interval is the single time `audio` has reached: nothing is dropped, and
+    /// the mouth eases shut from there.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public double AtS {
+      get { if ((_hasBits0 & 1) != 0) { return atS_; } else { return 0D; } }
+      set {
+        _hasBits0 |= 1;
+        atS_ = value;
+      }
+    }
+    /// <summary>Gets whether the "at_s" field is set</summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool HasAtS {
+      get { return (_hasBits0 & 1) != 0; }
+    }
+    /// <summary>Clears the value of the "at_s" field</summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void ClearAtS() {
+      _hasBits0 &= ~1;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override bool Equals(object other) {
+      return Equals(other as Interrupt);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool Equals(Interrupt other) {
+      if (ReferenceEquals(other, null)) {
+        return false;
+      }
+      if (ReferenceEquals(other, this)) {
+        return true;
+      }
+      if (!pbc::ProtobufEqualityComparers.BitwiseDoubleEqualityComparer.Equals(AtS, other.AtS)) return false;
+      return Equals(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override int GetHashCode() {
+      int hash = 1;
+      if (HasAtS) hash ^= pbc::ProtobufEqualityComparers.BitwiseDoubleEqualityComparer.GetHashCode(AtS);
+      if (_unknownFields != null) {
+        hash ^= _unknownFields.GetHashCode();
+      }
+      return hash;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public override string ToString() {
+      return pb::JsonFormatter.ToDiagnosticString(this);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void WriteTo(pb::CodedOutputStream output) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      output.WriteRawMessage(this);
+    #else
+      if (HasAtS) {
+        output.WriteRawTag(9);
+        output.WriteDouble(AtS);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(output);
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalWriteTo(ref pb::WriteContext output) {
+      if (HasAtS) {
+        output.WriteRawTag(9);
+        output.WriteDouble(AtS);
+      }
+      if (_unknownFields != null) {
+        _unknownFields.WriteTo(ref output);
+      }
+    }
+    #endif
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public int CalculateSize() {
+      int size = 0;
+      if (HasAtS) {
+        size += 1 + 8;
+      }
+      if (_unknownFields != null) {
+        size += _unknownFields.CalculateSize();
+      }
+      return size;
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(Interrupt other) {
+      if (other == null) {
+        return;
+      }
+      if (other.HasAtS) {
+        AtS = other.AtS;
+      }
+      _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
+    }
+
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void MergeFrom(pb::CodedInputStream input) {
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+      input.ReadRawMessage(this);
+    #else
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, input);
+            break;
+          case 9: {
+            AtS = input.ReadDouble();
+            break;
+          }
+        }
+      }
+    #endif
+    }
+
+    #if !GOOGLE_PROTOBUF_REFSTRUCT_COMPATIBILITY_MODE
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    void pb::IBufferMessage.InternalMergeFrom(ref pb::ParseContext input) {
+      uint tag;
+      while ((tag = input.ReadTag()) != 0) {
+        switch(tag) {
+          default:
+            _unknownFields = pb::UnknownFieldSet.MergeFieldFrom(_unknownFields, ref input);
+            break;
+          case 9: {
+            AtS = input.ReadDouble();
+            break;
+          }
+        }
+      }
+    }
+    #endif
+
+  }
+
+  /// <summary>
   /// The client has sent all its audio. The server emits the remaining frames, an
   /// EVENT_TYPE_END_OF_AUDIO event and a final SessionStatus, then closes the stream with OK.
   /// </summary>
@@ -1952,7 +2364,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[5]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[6]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2108,7 +2520,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[6]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[7]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2555,7 +2967,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[7]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[8]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -2996,7 +3408,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[8]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[9]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3272,7 +3684,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[9]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[10]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3651,7 +4063,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[10]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[11]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
@@ -3924,7 +4336,7 @@ namespace Facecast.V1 {
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public static pbr::MessageDescriptor Descriptor {
-      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[11]; }
+      get { return global::Facecast.V1.AnimateReflection.Descriptor.MessageTypes[12]; }
     }
 
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]

@@ -24,23 +24,24 @@ namespace Facecast.V1 {
     static ControlsReflection() {
       byte[] descriptorData = global::System.Convert.FromBase64String(
           string.Concat(
-            "ChpmYWNlY2FzdC92MS9jb250cm9scy5wcm90bxILZmFjZWNhc3QudjEipQIK",
+            "ChpmYWNlY2FzdC92MS9jb250cm9scy5wcm90bxILZmFjZWNhc3QudjEi9wIK",
             "CENvbnRyb2xzEhkKDGdhemVfeWF3X2RlZxgBIAEoAkgAiAEBEhsKDmdhemVf",
             "cGl0Y2hfZGVnGAIgASgCSAGIAQESGgoNaGVhZF9kaXN0YW5jZRgDIAEoAkgC",
             "iAEBEiUKB2Vtb3Rpb24YBCABKA4yFC5mYWNlY2FzdC52MS5FbW90aW9uEh4K",
             "EWVtb3Rpb25faW50ZW5zaXR5GAUgASgCSAOIAQESHQoQbW90aW9uX2ludGVu",
-            "c2l0eRgGIAEoAkgEiAEBQg8KDV9nYXplX3lhd19kZWdCEQoPX2dhemVfcGl0",
-            "Y2hfZGVnQhAKDl9oZWFkX2Rpc3RhbmNlQhQKEl9lbW90aW9uX2ludGVuc2l0",
-            "eUITChFfbW90aW9uX2ludGVuc2l0eSrHAQoHRW1vdGlvbhIXChNFTU9USU9O",
-            "X1VOU1BFQ0lGSUVEEAASEwoPRU1PVElPTl9ORVVUUkFMEAESEQoNRU1PVElP",
-            "Tl9IQVBQWRACEg8KC0VNT1RJT05fU0FEEAMSEQoNRU1PVElPTl9BTkdSWRAE",
-            "EhUKEUVNT1RJT05fU1VSUFJJU0VEEAUSEwoPRU1PVElPTl9GRUFSRlVMEAYS",
-            "FQoRRU1PVElPTl9ESVNHVVNURUQQBxIUChBFTU9USU9OX0NPTlRFTVBUEAhi",
-            "BnByb3RvMw=="));
+            "c2l0eRgGIAEoAkgEiAEBEhoKDWF0dGVudGl2ZW5lc3MYByABKAJIBYgBARIV",
+            "Cghub2RfcmF0ZRgIIAEoAkgGiAEBQg8KDV9nYXplX3lhd19kZWdCEQoPX2dh",
+            "emVfcGl0Y2hfZGVnQhAKDl9oZWFkX2Rpc3RhbmNlQhQKEl9lbW90aW9uX2lu",
+            "dGVuc2l0eUITChFfbW90aW9uX2ludGVuc2l0eUIQCg5fYXR0ZW50aXZlbmVz",
+            "c0ILCglfbm9kX3JhdGUqxwEKB0Vtb3Rpb24SFwoTRU1PVElPTl9VTlNQRUNJ",
+            "RklFRBAAEhMKD0VNT1RJT05fTkVVVFJBTBABEhEKDUVNT1RJT05fSEFQUFkQ",
+            "AhIPCgtFTU9USU9OX1NBRBADEhEKDUVNT1RJT05fQU5HUlkQBBIVChFFTU9U",
+            "SU9OX1NVUlBSSVNFRBAFEhMKD0VNT1RJT05fRkVBUkZVTBAGEhUKEUVNT1RJ",
+            "T05fRElTR1VTVEVEEAcSFAoQRU1PVElPTl9DT05URU1QVBAIYgZwcm90bzM="));
       descriptor = pbr::FileDescriptor.FromGeneratedCode(descriptorData,
           new pbr::FileDescriptor[] { },
           new pbr::GeneratedClrTypeInfo(new[] {typeof(global::Facecast.V1.Emotion), }, null, new pbr::GeneratedClrTypeInfo[] {
-            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.Controls), global::Facecast.V1.Controls.Parser, new[]{ "GazeYawDeg", "GazePitchDeg", "HeadDistance", "Emotion", "EmotionIntensity", "MotionIntensity" }, new[]{ "GazeYawDeg", "GazePitchDeg", "HeadDistance", "EmotionIntensity", "MotionIntensity" }, null, null, null)
+            new pbr::GeneratedClrTypeInfo(typeof(global::Facecast.V1.Controls), global::Facecast.V1.Controls.Parser, new[]{ "GazeYawDeg", "GazePitchDeg", "HeadDistance", "Emotion", "EmotionIntensity", "MotionIntensity", "Attentiveness", "NodRate" }, new[]{ "GazeYawDeg", "GazePitchDeg", "HeadDistance", "EmotionIntensity", "MotionIntensity", "Attentiveness", "NodRate" }, null, null, null)
           }));
     }
     #endregion
@@ -115,6 +116,8 @@ namespace Facecast.V1 {
       emotion_ = other.emotion_;
       emotionIntensity_ = other.emotionIntensity_;
       motionIntensity_ = other.motionIntensity_;
+      attentiveness_ = other.attentiveness_;
+      nodRate_ = other.nodRate_;
       _unknownFields = pb::UnknownFieldSet.Clone(other._unknownFields);
     }
 
@@ -279,6 +282,65 @@ namespace Facecast.V1 {
       _hasBits0 &= ~16;
     }
 
+    /// <summary>Field number for the "attentiveness" field.</summary>
+    public const int AttentivenessFieldNumber = 7;
+    private float attentiveness_;
+    /// <summary>
+    /// While listening (SessionConfig.conversation): how closely the face follows the other party,
+    /// 0..1. Higher holds the gaze on them more (fewer glances away), leans in and nods more readily.
+    /// Default 0.8.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public float Attentiveness {
+      get { if ((_hasBits0 & 32) != 0) { return attentiveness_; } else { return 0F; } }
+      set {
+        _hasBits0 |= 32;
+        attentiveness_ = value;
+      }
+    }
+    /// <summary>Gets whether the "attentiveness" field is set</summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool HasAttentiveness {
+      get { return (_hasBits0 & 32) != 0; }
+    }
+    /// <summary>Clears the value of the "attentiveness" field</summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void ClearAttentiveness() {
+      _hasBits0 &= ~32;
+    }
+
+    /// <summary>Field number for the "nod_rate" field.</summary>
+    public const int NodRateFieldNumber = 8;
+    private float nodRate_;
+    /// <summary>
+    /// While listening: how often the face nods back at the other's phrase ends, 0..2 (0 = never,
+    /// 1 = natural, about every other phrase, 2 = at nearly every phrase end). Default 1.
+    /// </summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public float NodRate {
+      get { if ((_hasBits0 & 64) != 0) { return nodRate_; } else { return 0F; } }
+      set {
+        _hasBits0 |= 64;
+        nodRate_ = value;
+      }
+    }
+    /// <summary>Gets whether the "nod_rate" field is set</summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public bool HasNodRate {
+      get { return (_hasBits0 & 64) != 0; }
+    }
+    /// <summary>Clears the value of the "nod_rate" field</summary>
+    [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
+    [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
+    public void ClearNodRate() {
+      _hasBits0 &= ~64;
+    }
+
     [global::System.Diagnostics.DebuggerNonUserCodeAttribute]
     [global::System.CodeDom.Compiler.GeneratedCode("protoc", null)]
     public override bool Equals(object other) {
@@ -300,6 +362,8 @@ namespace Facecast.V1 {
       if (Emotion != other.Emotion) return false;
       if (!pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.Equals(EmotionIntensity, other.EmotionIntensity)) return false;
       if (!pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.Equals(MotionIntensity, other.MotionIntensity)) return false;
+      if (!pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.Equals(Attentiveness, other.Attentiveness)) return false;
+      if (!pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.Equals(NodRate, other.NodRate)) return false;
       return Equals(_unknownFields, other._unknownFields);
     }
 
@@ -313,6 +377,8 @@ namespace Facecast.V1 {
       if (Emotion != global::Facecast.V1.Emotion.Unspecified) hash ^= Emotion.GetHashCode();
       if (HasEmotionIntensity) hash ^= pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.GetHashCode(EmotionIntensity);
       if (HasMotionIntensity) hash ^= pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.GetHashCode(MotionIntensity);
+      if (HasAttentiveness) hash ^= pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.GetHashCode(Attentiveness);
+      if (HasNodRate) hash ^= pbc::ProtobufEqualityComparers.BitwiseSingleEqualityComparer.GetHashCode(NodRate);
       if (_unknownFields != null) {
         hash ^= _unknownFields.GetHashCode();
       }
@@ -355,6 +421,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(53);
         output.WriteFloat(MotionIntensity);
       }
+      if (HasAttentiveness) {
+        output.WriteRawTag(61);
+        output.WriteFloat(Attentiveness);
+      }
+      if (HasNodRate) {
+        output.WriteRawTag(69);
+        output.WriteFloat(NodRate);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(output);
       }
@@ -389,6 +463,14 @@ namespace Facecast.V1 {
         output.WriteRawTag(53);
         output.WriteFloat(MotionIntensity);
       }
+      if (HasAttentiveness) {
+        output.WriteRawTag(61);
+        output.WriteFloat(Attentiveness);
+      }
+      if (HasNodRate) {
+        output.WriteRawTag(69);
+        output.WriteFloat(NodRate);
+      }
       if (_unknownFields != null) {
         _unknownFields.WriteTo(ref output);
       }
@@ -415,6 +497,12 @@ namespace Facecast.V1 {
         size += 1 + 4;
       }
       if (HasMotionIntensity) {
+        size += 1 + 4;
+      }
+      if (HasAttentiveness) {
+        size += 1 + 4;
+      }
+      if (HasNodRate) {
         size += 1 + 4;
       }
       if (_unknownFields != null) {
@@ -446,6 +534,12 @@ namespace Facecast.V1 {
       }
       if (other.HasMotionIntensity) {
         MotionIntensity = other.MotionIntensity;
+      }
+      if (other.HasAttentiveness) {
+        Attentiveness = other.Attentiveness;
+      }
+      if (other.HasNodRate) {
+        NodRate = other.NodRate;
       }
       _unknownFields = pb::UnknownFieldSet.MergeFrom(_unknownFields, other._unknownFields);
     }
@@ -486,6 +580,14 @@ namespace Facecast.V1 {
             MotionIntensity = input.ReadFloat();
             break;
           }
+          case 61: {
+            Attentiveness = input.ReadFloat();
+            break;
+          }
+          case 69: {
+            NodRate = input.ReadFloat();
+            break;
+          }
         }
       }
     #endif
@@ -523,6 +625,14 @@ namespace Facecast.V1 {
           }
           case 53: {
             MotionIntensity = input.ReadFloat();
+            break;
+          }
+          case 61: {
+            Attentiveness = input.ReadFloat();
+            break;
+          }
+          case 69: {
+            NodRate = input.ReadFloat();
             break;
           }
         }
