@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from runtime.arkit import NUM_BLENDSHAPES
 from runtime.audio.constants import HOP_LENGTH, HOP_S
 from runtime.audio.features import FeatureBlock, StreamingLogMel
 from runtime.audio.prosody import ProsodyBlock, StreamingProsody
@@ -31,10 +32,14 @@ from runtime.audio.voice_activity import VoiceActivityBlock
 from runtime.motion.audio_to_mouth import LearnedMouth
 from runtime.motion.composer import RestRows, compose
 from runtime.motion.controls import ControlRows
-from runtime.motion.dynamics import ProceduralDynamics, ProsodyCues
+from runtime.motion.dynamics import DynamicsRows, ProceduralDynamics, ProsodyCues
+from runtime.motion.listening import ListeningRows, quiet_listening
 from runtime.motion.mouth_protocol import MouthRows
 from runtime.motion.track import ROW_WIDTH
+from runtime.motion.turn_blend import blend_turns, listening_blink_factor
+from runtime.motion.turns import TurnRows
 from runtime.pipeline import Animator, AnimatorOptions
+from runtime.types import SessionEvent
 
 T = TypeVar("T")
 
@@ -69,11 +74,12 @@ class MotionEngine:
         prosody = StreamingProsody.push_many([a.prosody for a in ready], samples)
         voices = [a.voice.push(block.energy_db) for a, block in zip(ready, features, strict=True)]
         analyses = [_Analysis(*parts) for parts in zip(ready, features, prosody, voices, strict=True)]
-        rows: dict[int, np.ndarray] = {}
+        rows: dict[int, tuple[np.ndarray, tuple[SessionEvent, ...]]] = {}
         for group in _same_shape_groups(analyses):
             rows.update(_motion_rows(group))
         for analysis in analyses:
-            analysis.animator.accept(analysis.voice, rows[id(analysis)])
+            session_rows, events = rows[id(analysis)]
+            analysis.animator.accept(analysis.voice, session_rows, events)
 
 
 def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
@@ -86,13 +92,13 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
     return list(groups.values())
 
 
-def _motion_rows(group: list[_Analysis]) -> dict[int, np.ndarray]:
+def _motion_rows(group: list[_Analysis]) -> dict[int, tuple[np.ndarray, tuple[SessionEvent, ...]]]:
     """Mouth, dynamics and composition of sessions with the same hop count, one pass each: every
-    session's rows from its stream's first hop on (keyed by id of its analysis)."""
+    session's rows from its stream's first hop on, and its turn events (keyed by id of its analysis)."""
     count = len(group[0].features)
     animators = [analysis.animator for analysis in group]
     if count == 0:
-        return {id(analysis): np.zeros((0, ROW_WIDTH), np.float32) for analysis in group}
+        return {id(analysis): (np.zeros((0, ROW_WIDTH), np.float32), ()) for analysis in group}
     voice = np.stack([analysis.voice.probability for analysis in group])
     mouth = _mouth_rows(group, voice)
     hops = np.stack([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
@@ -100,11 +106,60 @@ def _motion_rows(group: list[_Analysis]) -> dict[int, np.ndarray]:
     cues = ProsodyCues(np.stack([a.prosody.pitch_accent for a in group]),
                        np.stack([a.prosody.phrase_end for a in group]))
     energy = np.stack([analysis.features.energy_db for analysis in group])
-    dynamics = ProceduralDynamics.push_many([a.dynamics for a in animators], voice, energy, cues, controls.slow_share)
+    turns = _turns(group, controls)
+    blink_rate = None if not turns else np.stack([
+        listening_blink_factor(*turns[i]) if i in turns else np.ones(count, np.float32) for i in range(len(group))])
+    dynamics = ProceduralDynamics.push_many([a.dynamics for a in animators], voice, energy, cues, controls.slow_share,
+                                            blink_rate)
+    if turns:
+        mouth, dynamics = _blended(mouth, dynamics, turns)
     rest = RestRows.repeated([animator.options.rest for animator in animators], count)
     rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
-    return {id(analysis): session_rows[session_hops >= 0]
-            for analysis, session_rows, session_hops in zip(group, rows, hops, strict=True)}
+    return {id(analysis): (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)))
+            for i, (analysis, session_rows, session_hops) in enumerate(zip(group, rows, hops, strict=True))}
+
+
+def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None) -> tuple[SessionEvent, ...]:
+    """State changes are a conversation's events; an interrupted monologue reports only the interrupt."""
+    if turn is None or animator.conversation is None:
+        return ()
+    return turn[1].events
+
+
+def _turns(group: list[_Analysis], controls: ControlRows) -> dict[int, tuple[ListeningRows, TurnRows]]:
+    """Listening rows and turns of the sessions that have them (conversations, interrupted
+    monologues), by their index in the group: a per-hop state machine each, session by session."""
+    turns = {}
+    for index, analysis in enumerate(group):
+        animator = analysis.animator
+        if animator.turns is None:
+            continue
+        own_speaking = analysis.voice.speaking
+        if animator.conversation is not None:
+            session_controls = ControlRows(*(getattr(controls, f.name)[index] for f in fields(ControlRows)))
+            turns[index] = animator.conversation.rows(len(own_speaking), session_controls, own_speaking)
+        else:  # an interrupted monologue: nobody to listen to, only the mouth gate
+            quiet = quiet_listening(len(own_speaking))
+            turns[index] = (quiet, animator.turns.push(own_speaking, np.zeros(len(own_speaking), bool)))
+    return turns
+
+
+def _blended(mouth: MouthRows, dynamics: DynamicsRows, turns: dict[int, tuple[ListeningRows, TurnRows]]
+             ) -> tuple[MouthRows, DynamicsRows]:
+    """The group's (S, n, ...) mouth and dynamics with each turn-taking session's blend applied."""
+    sessions, count = mouth.visemes.shape[:2]
+    visemes, shapes = mouth.visemes.copy(), mouth.blendshapes.copy()
+    head, gaze, emphasis = dynamics.head.copy(), dynamics.gaze_offset.copy(), dynamics.emphasis.copy()
+    expression = np.zeros((sessions, count, NUM_BLENDSHAPES), np.float32)
+    for index, (listening, turn) in turns.items():
+        own_mouth = MouthRows(visemes[index], shapes[index], mouth.voice_activity[index])
+        own_dynamics = DynamicsRows(head[index], dynamics.blinks[index], gaze[index], emphasis[index])
+        blended_mouth, blended = blend_turns(own_mouth, own_dynamics, listening, turn)
+        visemes[index], shapes[index] = blended_mouth.visemes, blended_mouth.blendshapes
+        head[index], gaze[index], emphasis[index] = blended.head, blended.gaze_offset, blended.emphasis
+        expression[index] = blended.expression
+    return (MouthRows(visemes, shapes, mouth.voice_activity),
+            DynamicsRows(head, dynamics.blinks, gaze, emphasis, expression))
 
 
 def _mouth_rows(group: list[_Analysis], voice: np.ndarray) -> MouthRows:

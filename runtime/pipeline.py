@@ -28,9 +28,11 @@ from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBl
 from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
 from runtime.errors import InvalidConfigError, OutOfOrderError
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
+from runtime.motion.conversation import Conversation
 from runtime.motion.dynamics import ProceduralDynamics
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
 from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
+from runtime.motion.turns import TurnTaking, interrupt_time
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
 
 if TYPE_CHECKING:
@@ -56,6 +58,7 @@ class AnimatorOptions:
     controls: Controls = Controls()
     mouth_model: str = DEFAULT_MOUTH_MODEL
     rest: RestState = field(default_factory=RestState)  # the avatar's own pose and expression
+    conversation: bool = False  # a second audio stream, the other party's voice (Animator.queue_listen)
 
     def __post_init__(self) -> None:
         check_fps(self.fps)
@@ -88,6 +91,9 @@ class Animator:
         self._input_samples = 0  # at the client's rate
         self._model_rate_samples = 0  # the same audio at 16 kHz, analysed or pending
         self._outputs: list[AnimatorOutput] = []  # produced by the engine, not yet taken
+        self.conversation = Conversation(options.audio_format.sample_rate_hz, options.seed, self.delay_hops
+                                         ) if options.conversation else None
+        self.turns: TurnTaking | None = self.conversation.turns if self.conversation else None
         self._ending = False  # end of audio queued: its events follow the last analysis
         self.frames_emitted = 0
         self.ended = False
@@ -148,22 +154,61 @@ class Animator:
         if self.ended:
             raise OutOfOrderError("audio pushed after the end of audio")
         self._input_samples += len(samples)
+        if self.conversation is None:
+            self._analyse_own(samples)
+        else:  # on hold until the listen stream has reached the same time (the clock rule)
+            self._analyse_own(self.conversation.hold_own(samples))
+
+    def queue_listen(self, samples: np.ndarray) -> None:
+        """The other party's voice (conversation sessions), at the session's sample rate."""
+        if self.conversation is None:
+            raise OutOfOrderError("listen_audio needs a conversation session (SessionConfig.conversation)")
+        if self.ended:
+            raise OutOfOrderError("listen audio pushed after the end of audio")
+        self._analyse_own(self.conversation.hold_listen(samples))
+
+    def queue_listen_pcm(self, data: bytes) -> None:
+        self.queue_listen(decode_pcm(data, self.options.audio_format.encoding))
+
+    def interrupt(self, requested_s: float | None = None) -> None:
+        """Barge-in: own audio from the interrupt's time on (runtime.motion.turns.interrupt_time) is
+        dropped, and the mouth eases shut from there; its INTERRUPTED event is queued."""
+        rate = self.options.audio_format.sample_rate_hz
+        listen_s = None if self.conversation is None else self.conversation.listen_samples / rate
+        at_s = interrupt_time(requested_s, self._input_samples / rate, listen_s)
+        keep = round(at_s * rate)
+        if self.conversation is not None:
+            self.conversation.drop_own_after(keep)
+        self._input_samples = keep
+        if self.turns is None:  # a monologue's first interrupt: its turns start at the next row
+            self.turns = TurnTaking(first_hop=self.features.hops_done - self.delay_hops)
+        self._outputs.append(self.turns.interrupt(at_s))
+
+    def _analyse_own(self, samples: np.ndarray) -> None:
+        """Own samples (client rate) released for analysis."""
         resampled = self._resampler.push(samples)
         self._queue(resampled)
         self._model_rate_samples += len(resampled)
 
     def queue_silence(self, seconds: float) -> None:
+        """Silence on the session's clock (on both streams of a conversation)."""
         check_idle_s(seconds)
-        rate = self.options.audio_format.sample_rate_hz
-        self.queue_samples(np.zeros(round(seconds * rate), np.float32))
+        silence = np.zeros(round(seconds * self.options.audio_format.sample_rate_hz), np.float32)
+        if self.conversation is not None:
+            self.queue_listen(silence)
+        self.queue_samples(silence)
 
     def queue_end(self) -> None:
         if self.ended:
             return
+        padding = (self.delay_hops + 3) * HOP_LENGTH + WINDOW_LENGTH
+        if self.conversation is not None:  # the stream behind counts as silence from here
+            released, silence_added = self.conversation.end(padding)
+            self._input_samples += silence_added
+            self._analyse_own(released)
         self.ended = self._ending = True
-        padding = np.zeros((self.delay_hops + 3) * HOP_LENGTH + WINDOW_LENGTH, np.float32)
         self._queue(self._resampler.flush())
-        self._queue(padding)  # silence lets the last hops finish
+        self._queue(np.zeros(padding, np.float32))  # silence lets the last hops finish
 
     def update_controls(self, patch: ControlPatch, transition_s: float = DEFAULT_TRANSITION_S) -> None:
         """Changes controls from the audio time reached so far, with a smooth transition."""
@@ -199,11 +244,13 @@ class Animator:
         """The hops whose motion rows these features complete: the models see `delay` hops ahead."""
         return features.start_hop - self.delay_hops + np.arange(len(features))
 
-    def accept(self, voice: VoiceActivityBlock, rows: np.ndarray) -> None:
+    def accept(self, voice: VoiceActivityBlock, rows: np.ndarray, events: tuple[SessionEvent, ...] = ()) -> None:
         """An engine pass's result: motion rows of hops from the stream's start on (earlier hops,
-        before the stream, dropped by the caller), and the voice activity of the pass."""
+        before the stream, dropped by the caller), the voice activity of the pass and other events
+        (turn changes)."""
         self._track.append(rows)
-        self._outputs += [*_voice_events(voice), *self._ready_frames()]
+        happened = _voice_events(voice) + list(events)
+        self._outputs += [*sorted(happened, key=lambda event: event.time_s), *self._ready_frames()]
         if self._ending and self._pending_count == 0:
             self._ending = False
             duration_s = self.audio_duration_s

@@ -88,6 +88,13 @@ class AnimateSession:
             if kind == "audio":
                 for response in await self._compute(self._queue_audio, request.audio.data):
                     yield response
+            elif kind == "listen_audio":
+                for response in await self._compute(self._queue_listen, request.listen_audio.data):
+                    yield response
+            elif kind == "interrupt":
+                at_s = convert.interrupt_at_s(request.interrupt)
+                for response in await self._compute(self._animator.interrupt, at_s):
+                    yield response
             elif kind == "control":
                 self._update_controls(request.control)
             elif kind == "end_of_audio":
@@ -139,12 +146,19 @@ class AnimateSession:
         return len(data) / audio_format.encoding.bytes_per_sample / audio_format.sample_rate_hz
 
     def _queue_audio(self, data: bytes) -> None:
+        self._check_chunk(data)
+        self.figures.chunks += 1
+        self._animator.queue_pcm(data)
+
+    def _queue_listen(self, data: bytes) -> None:
+        self._check_chunk(data)
+        self._animator.queue_listen_pcm(data)
+
+    def _check_chunk(self, data: bytes) -> None:
         seconds = self._chunk_seconds(data)
         if seconds > self._settings.max_audio_chunk_s:
             raise LimitExceededError(f"an AudioChunk may hold at most {self._settings.max_audio_chunk_s} s "
                                     f"of audio, this one holds {seconds:.2f} s")
-        self.figures.chunks += 1
-        self._animator.queue_pcm(data)
 
     def _update_controls(self, update: animate_pb2.ControlUpdate) -> None:
         patch = convert.control_patch(update.controls)

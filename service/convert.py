@@ -130,6 +130,7 @@ def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str
         controls=control_patch(config.controls).apply_to(Controls()),
         mouth_model=config.mouth_model or default_mouth_model,
         rest=rest or RestState(),
+        conversation=conversation(config),
     )
 
 

@@ -71,6 +71,12 @@ class ListeningRows:
     blink_rate_factor: np.ndarray  # (n,) multiplies the blink rate (Blinks.push)
 
 
+def quiet_listening(count: int) -> ListeningRows:
+    """Rows of nobody to listen to: no offsets, the blink rate as it is."""
+    return ListeningRows(np.zeros((count, POSE_WIDTH), np.float32), np.zeros((count, 2), np.float32),
+                         np.zeros((count, NUM_BLENDSHAPES), np.float32), np.ones(count, np.float32))
+
+
 class ListeningBehaviour:
     """Streaming: push the other party's voice cues and the controls per hop; get listening rows."""
 
