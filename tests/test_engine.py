@@ -164,3 +164,37 @@ def test_a_row_block_product_gives_each_row_the_same_bits_in_any_batch(shape):
             placed = rows.copy()
             placed[position] = row
             assert np.array_equal(row_block_matmul(placed, matrix)[position], alone), (count, position)
+
+
+def _conversation_outputs(options: AnimatorOptions, own: np.ndarray, other: np.ndarray, chunk: int,
+                          interrupt_at: int | None, engine: MotionEngine, others: list[Animator]) -> list:
+    """One conversation session pushed chunk by chunk; each push also advances `others` (sessions
+    sharing the engine) in the same passes."""
+    animator = engine.open(options)
+    outputs = []
+    for start in range(0, len(own), chunk):
+        animator.queue_listen(other[start:start + chunk])
+        animator.queue_samples(own[start:start + chunk])
+        if interrupt_at is not None and start <= interrupt_at < start + chunk:
+            animator.interrupt(interrupt_at / 16_000)
+        for other_animator in others:
+            if not other_animator.ended:
+                other_animator.queue_samples(own[start:start + chunk][::-1].copy())
+        while animator.has_work or any(a.has_work for a in others):
+            engine.advance([animator, *others])
+        outputs += animator.take_outputs()
+    animator.queue_end()
+    while animator.has_work:
+        engine.advance([animator, *others])
+    return outputs + animator.take_outputs()
+
+
+def test_a_conversation_and_its_interrupt_come_out_the_same_batched_or_alone(speech):
+    own, other = speech[:3 * 16_000], speech[4 * 16_000:7 * 16_000]
+    options = AnimatorOptions(seed=5, audio_format=AudioFormat(AudioEncoding.FLOAT32LE, 16_000), conversation=True)
+    alone = _conversation_outputs(options, own, other, 320, 16_000, MotionEngine(), [])
+    engine = MotionEngine()
+    crowd = [engine.open(AnimatorOptions(seed=seed, audio_format=options.audio_format)) for seed in range(12)]
+    batched = _conversation_outputs(options, own, other, 320, 16_000, engine, crowd)
+    assert len([o for o in alone if isinstance(o, MotionFrame)]) == 75
+    assert _same(alone, batched)
