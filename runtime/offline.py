@@ -25,6 +25,7 @@ import numpy as np
 
 from runtime.audio.files import DecodedAudio
 from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.audio.resample import resample_track
 from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
 from runtime.errors import InvalidConfigError
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model
@@ -103,18 +104,31 @@ class VideoSummary:
 
 
 def animate_clip(audio: DecodedAudio | None, options: ClipOptions = ClipOptions(),
-                 rest: RestState | None = None) -> tuple[Iterator[MotionFrame], ClipInfo]:
+                 rest: RestState | None = None, listen: DecodedAudio | None = None
+                 ) -> tuple[Iterator[MotionFrame], ClipInfo]:
     """The clip's motion frames, made as they are read, and what is known of the clip up front.
-    `audio` None: a clip of idle life only (`options.idle_s` > 0). `rest`: an avatar's own pose and
-    expression, where the motion starts and returns to (default: zeros, a frontal pose)."""
-    track = clip_audio(audio, options.idle_s)
+    `audio` None: a clip of idle life only (`options.idle_s` > 0) or of listening only (`listen`).
+    `rest`: an avatar's own pose and expression, where the motion starts and returns to (default:
+    zeros, a frontal pose). `listen`: the other party's voice, on the same clock as `audio` (a
+    conversation: the face listens while they talk; runtime.motion.conversation)."""
+    if listen is None:
+        track = clip_audio(audio, options.idle_s)
+        heard = None
+    else:
+        rate = audio.sample_rate if audio is not None else listen.sample_rate
+        own = audio if audio is not None else DecodedAudio(np.zeros(0, np.float32), rate)
+        track = clip_audio(own, options.idle_s)
+        heard = clip_audio(DecodedAudio(resample_track(listen.samples, listen.sample_rate, rate), rate), options.idle_s)
     animator = Animator(AnimatorOptions(
         fps=options.fps, seed=options.seed, controls=options.controls, mouth_model=options.mouth_model,
-        rest=rest or RestState(), audio_format=AudioFormat(AudioEncoding.FLOAT32LE, track.sample_rate)))
-    info = ClipInfo(options.fps, options.seed, track.duration_s, frames_covering(track.duration_s, options.fps),
+        rest=rest or RestState(), audio_format=AudioFormat(AudioEncoding.FLOAT32LE, track.sample_rate),
+        conversation=heard is not None))
+    duration_s = max(track.duration_s, heard.duration_s if heard is not None else 0.0)
+    info = ClipInfo(options.fps, options.seed, duration_s, frames_covering(duration_s, options.fps),
                     animator.model_versions)
-    frames = (output for output in run_clip(animator, track.samples, CHUNK_S) if isinstance(output, MotionFrame))
-    return frames, info
+    outputs = run_clip(animator, track.samples, CHUNK_S, None if heard is None else heard.samples)
+    return _frames(outputs), info
+
 
 
 def animate_pcm_stream(chunks: Iterable[bytes], options: ClipOptions = ClipOptions(),
@@ -137,9 +151,9 @@ def _frames(outputs: Iterable[object]) -> Iterator[MotionFrame]:
 
 
 def bake_clip(audio: DecodedAudio | None, options: ClipOptions = ClipOptions(),
-              progress: Progress | None = None) -> BakedClip:
+              progress: Progress | None = None, listen: DecodedAudio | None = None) -> BakedClip:
     """Every motion frame of the clip (see `animate_clip`), with its info."""
-    frames, info = animate_clip(audio, options)
+    frames, info = animate_clip(audio, options, listen=listen)
     return BakedClip(info, tuple(_reported(frames, info.frame_count, progress)))
 
 

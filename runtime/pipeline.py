@@ -315,11 +315,15 @@ def default_engine() -> MotionEngine:
 _DEFAULT_ENGINE: MotionEngine | None = None
 
 
-def run_clip(animator: Animator, samples: np.ndarray, chunk_s: float = 1.0) -> Iterator[AnimatorOutput]:
+def run_clip(animator: Animator, samples: np.ndarray, chunk_s: float = 1.0,
+             listen: np.ndarray | None = None) -> Iterator[AnimatorOutput]:
     """The batch path: a whole clip through the same streaming Animator, a chunk at a time (so
-    callers can show progress; chunking never changes the result). `samples` are mono float32 at
-    the animator's sample rate."""
+    callers can show progress; chunking never changes the result). `samples` (and `listen`, the
+    other party's voice in a conversation) are mono float32 at the animator's sample rate."""
     step = max(1, int(chunk_s * animator.options.audio_format.sample_rate_hz))
-    for start in range(0, len(samples), step):
+    length = max(len(samples), 0 if listen is None else len(listen))
+    for start in range(0, length, step):
+        if listen is not None:
+            animator.queue_listen(listen[start:start + step])
         yield from animator.push_samples(samples[start:start + step])
     yield from animator.end_audio()

@@ -76,6 +76,7 @@ class StreamRequest:
     mouth_model: str = ""
     avatar_id: str = ""
     output: int = animate_pb2.OUTPUT_LATENTS  # OUTPUT_LATENTS_AND_FRAMES renders (needs avatar_id)
+    listen: np.ndarray | None = None  # the other party's voice at `sample_rate`: a conversation session
 
     def __post_init__(self) -> None:
         # Checked here, the way the server checks them, so a bad value is one clear error before any
@@ -115,6 +116,7 @@ def config_request(request: StreamRequest) -> animate_pb2.AnimateRequest:
                                              sample_rate_hz=request.sample_rate),
         output=request.output,
         mouth_model=request.mouth_model,
+        conversation=request.listen is not None,
     )
     if request.controls is not None:
         config.controls.CopyFrom(request.controls)
@@ -130,10 +132,16 @@ async def _requests(request: StreamRequest, result: StreamResult, started: async
     await started.wait()
     step = max(1, round(request.chunk_s * request.sample_rate))
     start = time.monotonic()
-    for offset in range(0, len(request.samples), step):
+    length = max(len(request.samples), 0 if request.listen is None else len(request.listen))
+    for offset in range(0, length, step):
         if request.realtime:  # send each chunk when its last sample would have been captured
             due = start + (offset + step) / request.sample_rate
             await asyncio.sleep(max(0.0, due - time.monotonic()))
+        if request.listen is not None and offset < len(request.listen):  # both streams on one clock
+            heard = encode_pcm16(request.listen[offset:offset + step])
+            yield animate_pb2.AnimateRequest(listen_audio=animate_pb2.AudioChunk(data=heard))
+        if offset >= len(request.samples):
+            continue
         chunk = encode_pcm16(request.samples[offset:offset + step])
         now = time.monotonic()
         result.first_chunk_sent_s = result.first_chunk_sent_s or now

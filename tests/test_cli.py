@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from runtime.arkit import Blendshape
+from runtime.audio.files import load_audio
 from runtime.motion_clip import read_clip
 from runtime.train.espeak import synthesize, write_wav
 from service.process import ServerProcess, facecast_command
@@ -175,6 +177,29 @@ def test_bake_idle_without_audio(tmp_path):
     result = _run("bake", "-o", str(output), "--idle", "4")
     assert result.returncode == 0, result.stderr
     assert len(read_clip(output)["frames"]) == 100
+
+
+def test_bake_listening_only_and_a_conversation_on_one_clock(tmp_path, wav):
+    """--listen without AUDIO: the face only listens (mouth shut, a clip as long as the voice);
+    with AUDIO: both tracks on one clock, and the face speaks its own."""
+    listening, both = tmp_path / "listening.json", tmp_path / "both.json"
+    result = _run("bake", "-o", str(listening), "--listen", str(wav))
+    assert result.returncode == 0, result.stderr
+    frames = read_clip(listening)["frames"]
+    duration_s = load_audio(wav).duration_s
+    assert len(frames) == int(np.ceil(duration_s * 25 - 1e-6))
+    assert max(frame["blendshapes"][Blendshape.JAW_OPEN] for frame in frames) < 0.05
+    result = _run("bake", str(wav), "-o", str(both), "--listen", str(wav), "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    assert max(frame["blendshapes"][Blendshape.JAW_OPEN] for frame in read_clip(both)["frames"]) > 0.3
+
+
+def test_stream_listen_is_a_conversation(served, wav):
+    result = _run("stream", str(wav), "--server", served.address, "--listen", str(wav), "--json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert "state_speaking" in [event["type"] for event in summary["events"]]
+    assert summary["jaw_open_max"] > 0.3
 
 
 def test_avatar_add_list_rm(tmp_path):

@@ -13,6 +13,7 @@ import functools
 import math
 
 import numpy as np
+from scipy.signal import resample_poly
 
 from runtime.audio.constants import SAMPLE_RATE
 
@@ -107,3 +108,12 @@ class StreamingResampler:
         keep_from = max(0, next_first - self._history_start)
         self._history = self._history[keep_from:]
         self._history_start += keep_from
+
+
+def resample_track(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """A whole track at another rate, offline (zero-phase polyphase: unlike the streaming filter it
+    adds no delay, so two tracks resampled apart stay aligned)."""
+    if rate == target:
+        return samples
+    divisor = math.gcd(rate, target)
+    return resample_poly(samples, target // divisor, rate // divisor).astype(np.float32)

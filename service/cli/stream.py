@@ -13,6 +13,7 @@ import numpy as np
 
 from runtime.arkit import Blendshape
 from runtime.audio.files import load_audio
+from runtime.audio.resample import resample_track
 from runtime.errors import FacecastError
 from service.api import animate_pb2
 from service.cli.clip_flags import add_fps_and_seed_flags
@@ -29,6 +30,8 @@ CONNECT_TIMEOUT_S = 10.0  # a server that accepts the connection but does not an
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = "Stream an audio file to a Facecast server in 20 ms chunks."
     parser.add_argument("audio", type=Path, help="WAV, FLAC, OGG, MP3 (anything FFmpeg reads)")
+    parser.add_argument("--listen", type=Path, metavar="OTHER",
+                        help="the other party's voice, sent as listen_audio on the same clock (a conversation)")
     parser.add_argument("--server", default=DEFAULT_SERVER, help=f"HOST:PORT (default {DEFAULT_SERVER})")
     parser.add_argument("--realtime", action="store_true", help="send audio at its own pace, like a live source")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a summary")
@@ -45,8 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     audio = load_audio(args.audio)
+    listen = None
+    if args.listen:
+        heard = load_audio(args.listen)
+        listen = resample_track(heard.samples, heard.sample_rate, audio.sample_rate)
     request = StreamRequest(audio.samples, audio.sample_rate, fps=args.fps, seed=args.seed, realtime=args.realtime,
-                            mouth_model=args.mouth_model)  # validates --fps and --seed as bake does
+                            mouth_model=args.mouth_model, listen=listen)  # validates --fps and --seed as bake does
     security = ClientSecurity.from_flags(args.tls_ca_file, args.tls_cert_file, args.tls_key_file)
     try:
         result = asyncio.run(_stream(args.server, request, args.timeout_s, security))
@@ -55,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
     except TimeoutError:
         raise FacecastError(f"{args.server}: the session did not finish within {args.timeout_s:g} s "
                             "(--timeout-s)") from None
-    summary = summarise(result, audio.duration_s, args.realtime)
+    duration_s = max(audio.duration_s, 0.0 if listen is None else len(listen) / audio.sample_rate)
+    summary = summarise(result, duration_s, args.realtime)
     if args.json:
         json.dump(summary, sys.stdout)
         print()
