@@ -15,7 +15,7 @@ from tests.contract import expectations, make_vectors
 CONTRACT = Path(__file__).resolve().parent / "contract"
 TOLERANCE = 1e-6
 STREAMS = [f"{spec.name}.json" for spec in make_vectors.SPECS]
-DOCUMENTS = [*STREAMS, make_vectors.CLIP_NAME]
+DOCUMENTS = [*STREAMS, make_vectors.CONVERSATION_NAME, make_vectors.CLIP_NAME]
 
 
 def committed(name: str) -> dict:
@@ -136,3 +136,15 @@ def test_name_mapping_drives_every_stream_name_once_in_every_spelling(name):
         assert sorted(unmatched) == sorted(expectations.EXTRA_MESH_NAMES), spelling
     suffixed = vector["name_mapping"]["side_suffix"]["mesh_names"]
     assert "eyeBlink_L" in suffixed and "jawLeft" in suffixed
+
+
+def test_the_conversation_vector_speaks_is_cut_off_and_listens():
+    vector = committed(make_vectors.CONVERSATION_NAME)
+    frames = vector["frames"]
+    jaw = vector["blendshape_names"].index("jawOpen")
+    assert max(f["blendshapes"][jaw] for f in frames if f["t"] < vector["expected_interrupt_s"]) > 0.2
+    assert max(f["blendshapes"][jaw] for f in frames if f["t"] >= vector["mouth_shut_from_s"]) < 0.05
+    states = [turn["state"] for turn in vector["expected_turns"]]
+    assert states[0] == "speaking" and "listening" in states
+    assert {"type": "EVENT_TYPE_INTERRUPTED", "time_s": vector["expected_interrupt_s"]} in vector["events"]
+    assert (CONTRACT / make_vectors.CONVERSATION_NAME).stat().st_size < 96 * 1024

@@ -2,6 +2,8 @@
 
     python -m tests.contract.make_vectors        (from the repository root)
 
+`conversation_barge_in.json`: a conversation session (listen_audio on the same clock, an interrupt
+at 1.0 s) with its frames, events and the turns a client must follow from them.
 `stream_seed*.json`: all frames of a short real session (eSpeak speech, 25 fps, 20 ms chunks) as the
 wire delivers them, plus probes: audio times with the blendshapes, visemes, gaze and head pose a rig
 must show there (linear interpolation, ends held) and the head's Unity Euler angles and position in
@@ -25,6 +27,7 @@ import grpc
 import numpy as np
 
 from runtime.atomic_file import write_atomically
+from runtime.audio.pcm import encode_pcm16
 from runtime.train.espeak import synthesize, write_wav
 from service.process import facecast_command
 from tests.contract import expectations
@@ -40,6 +43,11 @@ DECIMALS = 7            # float32 carries ~7 digits; rounding keeps files small 
 FACE_WIDTH_M = 0.15     # the scale the Unity positions assume (HeadPoseConverter.DefaultFaceWidthMetres)
 CLIP_TEXT = "Hello there."
 CLIP_NAME = "clip_hello.json"
+CONVERSATION_NAME = "conversation_barge_in.json"
+CONVERSATION = {"own": "Hello there, friend. How are you today?", "other": "Fine, thanks. And you?",
+                "other_from_s": 1.4, "interrupt_s": 1.0, "seed": 3}
+TURN_STATES = {"EVENT_TYPE_STATE_SPEAKING": "speaking", "EVENT_TYPE_STATE_LISTENING": "listening",
+               "EVENT_TYPE_STATE_IDLE": "idle"}
 
 
 @dataclass(frozen=True)
@@ -150,13 +158,70 @@ def stream_vector(stub, spec: VectorSpec) -> dict:
     }
 
 
+def conversation_requests(own: np.ndarray, other: np.ndarray, rate: int) -> list:
+    """A conversation session: both streams in 20 ms chunks (the other's first), and an interrupt
+    once the own stream has reached CONVERSATION["interrupt_s"]."""
+    from service.api import animate_pb2
+    from tests.server_harness import audio, config, end
+
+    step = round(CHUNK_S * rate)
+    requests = [config(rate, seed=CONVERSATION["seed"], fps=FPS, conversation=True)]
+    interrupted = False
+    for start in range(0, max(len(own), len(other)), step):
+        requests.append(animate_pb2.AnimateRequest(listen_audio=animate_pb2.AudioChunk(
+            data=encode_pcm16(other[start:start + step]))))
+        requests.append(audio(encode_pcm16(own[start:start + step])))
+        if not interrupted and start + step >= CONVERSATION["interrupt_s"] * rate:
+            requests.append(animate_pb2.AnimateRequest(interrupt=animate_pb2.Interrupt(
+                at_s=CONVERSATION["interrupt_s"])))
+            interrupted = True
+    return [*requests, end()]
+
+
+def conversation_vector(stub) -> dict:
+    """A conversation with a barge-in: the face speaks, is interrupted at 1.0 s, then listens to the
+    other party; the frames, the events, and the turns a client must follow from those events."""
+    from service.api import animate_pb2
+
+    own, other = speech_clip(CONVERSATION["own"]), speech_clip(CONVERSATION["other"])
+    rate = own.sample_rate
+    lead = np.zeros(round(CONVERSATION["other_from_s"] * rate), np.float32)
+    heard = np.concatenate([lead, other.samples])
+    spoken = own.samples.copy()
+    spoken[round(CONVERSATION["interrupt_s"] * rate):] = 0.0  # cut off: the client stops its line and sends silence
+    responses = run_session(stub, conversation_requests(spoken, heard, rate))
+    started = next(response.started for response in responses if response.WhichOneof("response") == "started")
+    events = [{"type": animate_pb2.EventType.Name(r.event.type), "time_s": _round(r.event.time_s)}
+              for r in responses if r.WhichOneof("response") == "event"]
+    turns = [{"state": TURN_STATES[event["type"]], "since_s": event["time_s"]}
+             for event in events if event["type"] in TURN_STATES]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "regenerate": "python -m tests.contract.make_vectors",
+        "session": {"own_text": CONVERSATION["own"], "other_text": CONVERSATION["other"], "voice": "en-us",
+                    "sample_rate_hz": rate, "chunk_s": CHUNK_S, "seed": CONVERSATION["seed"],
+                    "other_from_s": CONVERSATION["other_from_s"], "interrupt_at_s": CONVERSATION["interrupt_s"]},
+        "fps": started.fps,
+        "blendshape_names": list(started.blendshape_names),
+        "viseme_names": list(started.viseme_names),
+        "frames": [frame_record(r.motion) for r in responses if r.WhichOneof("response") == "motion"],
+        "events": events,
+        "expected_turns": turns,
+        "expected_interrupt_s": CONVERSATION["interrupt_s"],
+        "mouth_shut_from_s": CONVERSATION["interrupt_s"] + 0.1,  # jawOpen < 0.05 in every frame from here
+    }
+
+
 def stream_vectors() -> dict[str, dict]:
     """Every stream vector, from a real server run in this process."""
     server = ServerThread()
     try:
         with grpc.insecure_channel(server.address) as channel:
             stub = stub_for(channel)
-            return {f"{spec.name}.json": stream_vector(stub, spec) for spec in SPECS}
+            vectors = {f"{spec.name}.json": stream_vector(stub, spec) for spec in SPECS}
+            vectors[CONVERSATION_NAME] = conversation_vector(stub)
+            return vectors
     finally:
         server.stop()
 
