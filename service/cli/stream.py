@@ -13,7 +13,6 @@ import numpy as np
 
 from runtime.arkit import Blendshape
 from runtime.audio.files import load_audio
-from runtime.audio.resample import resample_track
 from runtime.errors import FacecastError
 from service.api import animate_pb2
 from service.cli.clip_flags import add_fps_and_seed_flags
@@ -50,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     audio = load_audio(args.audio)
     listen = None
     if args.listen:
+        from runtime.audio.resample import resample_track  # scipy: only for a conversation
+
         heard = load_audio(args.listen)
         listen = resample_track(heard.samples, heard.sample_rate, audio.sample_rate)
     request = StreamRequest(audio.samples, audio.sample_rate, fps=args.fps, seed=args.seed, realtime=args.realtime,
