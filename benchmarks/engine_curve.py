@@ -39,7 +39,7 @@ from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.engine import MotionEngine
 from runtime.pipeline import Animator, AnimatorOptions
 from runtime.version import package_version
-from service.process import ServerProcess
+from service.process import ServerProcess, free_port
 
 RESULTS = Path(__file__).resolve().parent / "results" / "engine_curve.json"
 BEGIN, END = "<!-- engine:begin -->", "<!-- engine:end -->"
@@ -96,10 +96,19 @@ def _rss_mb() -> float:
 
 
 def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a process so far (/proc/PID/stat fields 14 and 15)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds so far of a process and its children (`serve --processes N`
+    runs N children under a supervisor), from /proc/PID/stat fields 14 and 15."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str = "") -> dict:
@@ -129,8 +138,10 @@ def render_table(report: dict) -> str:
         ratio = row["batched_realtime_per_core"] / row["alone_realtime_per_core"]
         lines.append(f"| {row['sessions']} | {row['batched_realtime_per_core']}× | {row['alone_realtime_per_core']}× "
                      f"| {ratio:.1f} | {row['rss_mb_per_session']} |")
+    processes = report.get("server_processes", 1)
     for name, title in (("grpc_latents", "latents only"), ("grpc_rendered", "latents + 512² JPEG frames")):
-        lines += ["", f"Over gRPC, {title} (real-time clients on the same cores):", "",
+        lines += ["", f"Over gRPC, {title} ({processes} server process{'es' if processes > 1 else ''}; "
+                  "real-time clients on the same cores):", "",
                   "| sessions | held real time | lateness p50 | p99 (worst session) | first frame beyond need (p50) "
                   "| server cores | load client cores | rendered frames/s |", "|---|---|---|---|---|---|---|---|"]
         for row in report.get(name, []):
@@ -144,6 +155,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer levels, shorter audio (a smoke run)")
     parser.add_argument("--no-grpc", action="store_true", help="the in-process curve only")
+    parser.add_argument("--processes", type=int, default=1, help="server processes (serve --processes N)")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
     args = parser.parse_args()
     levels = (1, 8, 32) if args.quick else LEVELS
@@ -152,8 +164,10 @@ def main() -> int:
     report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
               "in_process": [in_process(count, seconds, speech) for count in levels]}
+    report["server_processes"] = args.processes
     if not args.no_grpc:
-        with ServerProcess() as server:
+        flags = ("--processes", str(args.processes), "--port", str(free_port())) if args.processes > 1 else ()
+        with ServerProcess(*flags) as server:
             report["grpc_latents"] = [over_grpc(server, count, seconds) for count in levels]
             avatar_id = render_speed.create_avatar(server.address)
             report["grpc_rendered"] = [over_grpc(server, count, seconds, avatar_id)
