@@ -3,9 +3,10 @@ process's EngineScheduler advance it (together with every other live session), a
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
 read only after the previous one's frames were handed to gRPC.
 
-Where the work runs: the analysis in the engine's passes, on the engine's thread; rendering and
-encoding on the executor (RenderBatcher); translation to messages on the event loop when a push
-yields a few frames, on the executor when a bake-sized upload yields many (INLINE_MAX_OUTPUTS)."""
+Where the work runs: the analysis in the engine's passes, on the event loop between I/O callbacks
+(EngineScheduler says why); rendering and encoding on the executor (RenderBatcher); translation to
+messages on the event loop when a push yields a few frames, on the executor when a bake-sized upload
+yields many (INLINE_MAX_OUTPUTS)."""
 
 from __future__ import annotations
 
