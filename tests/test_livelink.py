@@ -1,6 +1,8 @@
 """`facecast livelink` against a peer: its UDP datagrams received on loopback from a real process,
 decoded by tests/livelink_decoder.py (written from Epic's format, not from our encoder), every
-value compared with `facecast bake` for the same audio and seed."""
+value compared with `facecast bake` for the same audio and seed. With `--server` the bridge is a
+gRPC client of a real server on a loopback port (tests/server_harness.py): the same runtime there,
+so the same packets as in-process, byte for byte."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from runtime.motion_clip import read_clip
 from service.process import facecast_command
 from tests import livelink_decoder
+from tests.server_harness import free_port
 from tests.speech import speech_clip
 
 pytestmark = pytest.mark.slow
@@ -140,8 +143,40 @@ def test_livelink_stdin_pcm_gives_the_same_packets_as_the_file(pcm16, baked):
     _assert_matches_bake(datagrams, baked, "Facecast")
 
 
-def test_livelink_realtime_paces_packets_on_the_audio_clock(wav, baked):
-    result, datagrams = _livelink(str(wav), "--realtime")
+@pytest.fixture(scope="module")
+def in_process(wav) -> list[bytes]:
+    """The in-process bridge's packets for the file: what `--server` must reproduce."""
+    result, datagrams = _livelink(str(wav))
+    assert result.returncode == 0, result.stderr.decode()
+    return [data for _, data in datagrams]
+
+
+def test_livelink_server_file_packets_equal_the_in_process_ones(server, wav, baked, in_process):
+    result, datagrams = _livelink(str(wav), "--server", server.address)
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"{len(baked['frames'])} Live Link Face packets" in result.stdout.decode()
+    assert [data for _, data in datagrams] == in_process  # the same runtime on the server: the same bytes
+    _assert_matches_bake(datagrams, baked, "Facecast")  # and so the decoded values, each of them
+
+
+def test_livelink_server_stdin_pcm_gives_the_same_packets(server, pcm16, in_process):
+    """A live source through the server: its PCM16 goes as it is read, the frames come back as made."""
+    result, datagrams = _livelink("-", "--server", server.address, "--no-realtime", stdin=pcm16)
+    assert result.returncode == 0, result.stderr.decode()
+    assert [data for _, data in datagrams] == in_process
+
+
+def test_livelink_server_idle_life_is_the_in_process_one(server, wav):
+    """--idle-s reaches the server as leading silence: what the runtime makes of it in-process."""
+    local, local_datagrams = _livelink(str(wav), "--idle-s", "0.5")
+    served, served_datagrams = _livelink(str(wav), "--idle-s", "0.5", "--server", server.address)
+    assert local.returncode == served.returncode == 0, local.stderr.decode() + served.stderr.decode()
+    assert [data for _, data in served_datagrams] == [data for _, data in local_datagrams]
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["in-process", "server"])
+def test_livelink_realtime_paces_packets_on_the_audio_clock(server, wav, baked, served):
+    result, datagrams = _livelink(str(wav), "--realtime", *(("--server", server.address) if served else ()))
     assert result.returncode == 0, result.stderr.decode()
     arrivals = np.array([arrived for arrived, _ in datagrams])
     times = np.array([livelink_decoder.decode(data).frame / int(FPS) for _, data in datagrams])
@@ -164,3 +199,26 @@ def test_livelink_bad_input_is_one_line(wav, args, message):
     lines = result.stderr.decode().strip().splitlines()
     assert result.returncode == 1 and len(lines) == 1, result.stderr.decode()
     assert lines[0].startswith(message)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("{wav}", "--server", "127.0.0.1:{port}"),
+     "facecast livelink: 127.0.0.1:{port}: cannot connect (connection refused or unknown host); "
+     "is `facecast serve` running there?"),
+    (("{wav}", "--server", "no-such-host.invalid:{port}"),
+     "facecast livelink: no-such-host.invalid:{port}: cannot connect"),
+    (("{wav}", "--server", "localhost"), "facecast livelink: --server must be HOST:PORT, got 'localhost'"),
+    (("{wav}", "--server", "127.0.0.1:0"), "facecast livelink: --server port must be within [1, 65535], got 0"),
+    (("-", "--server", "127.0.0.1:{port}"), "facecast livelink: stdin: closed before any audio arrived"),
+    (("missing.wav", "--server", "127.0.0.1:{port}"), "facecast livelink: missing.wav: no such file"),
+    (("{wav}", "--tls-ca-file", "ca.pem"), "facecast livelink: the --tls-* flags are for --server"),
+])
+def test_livelink_server_bad_input_is_one_line_at_once(wav, args, message):
+    port = free_port()  # nothing listens there
+    started = time.monotonic()
+    result = _run("livelink", *(arg.format(wav=wav, port=port) for arg in args), "--to", "127.0.0.1:11111",
+                  stdin=b"")
+    lines = result.stderr.decode().strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr.decode()
+    assert lines[0].startswith(message.format(port=port))
+    assert time.monotonic() - started < 8.0  # a process start, not the connection timeout

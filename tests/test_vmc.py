@@ -3,26 +3,34 @@ loopback; the VRM expressions must be those of runtime.rigs.vrm for `facecast ba
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
 import numpy as np
 import pytest
 from pythonosc.dispatcher import Dispatcher
-from pythonosc.osc_server import ThreadingOSCUDPServer
+from pythonosc.osc_server import BlockingOSCUDPServer
 
 from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
 from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
+from tests.server_harness import free_port
 from tests.test_livelink import FPS, SEED, _run, baked, pcm16, wav  # noqa: F401  (shared fixtures)
 
 pytestmark = pytest.mark.slow
+
+RECEIVE_BUFFER_BYTES = 4 << 20  # Linux caps it at net.core.rmem_max (4 MiB by default)
 
 
 def _received(audio: str, *flags: str) -> tuple[object, list[tuple[str, tuple]]]:
     messages: list[tuple[str, tuple]] = []
     dispatcher = Dispatcher()
     dispatcher.set_default_handler(lambda address, *arguments: messages.append((address, arguments)))
-    server = ThreadingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    # One thread, in arrival order (a thread per datagram may reorder them), with room for a burst:
+    # the bridge sends a file's bundles as fast as it makes them, and loopback counts each
+    # datagram's buffer, not its bytes, against the default receive buffer (drops at ~100 bundles).
+    server = BlockingOSCUDPServer(("127.0.0.1", 0), dispatcher)
+    server.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -62,6 +70,23 @@ def test_vmc_bundles_carry_the_baked_frames_vrm_expressions(wav, baked):  # noqa
         opened = max(opened, values["aa"])
         assert values["happy"] == pytest.approx(0.5)
     assert opened > 0.2, "speech should show an open vowel somewhere"
+
+
+def test_vmc_server_bundles_equal_the_in_process_ones(server, wav):  # noqa: F811
+    """`--server`: the frames come from a real server on a loopback port, the same runtime: the
+    same messages, value for value, as in-process."""
+    local, local_messages = _received(str(wav))
+    served, served_messages = _received(str(wav), "--server", server.address)
+    assert local.returncode == served.returncode == 0, local.stderr.decode() + served.stderr.decode()
+    assert served_messages == local_messages and len(local_messages) > 100
+
+
+def test_vmc_unreachable_server_is_one_line(wav):  # noqa: F811
+    address = f"127.0.0.1:{free_port()}"
+    result = _run("vmc", str(wav), "--to", "127.0.0.1:39539", "--server", address)
+    lines = result.stderr.decode().strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr.decode()
+    assert lines[0].startswith(f"facecast vmc: {address}: cannot connect")
 
 
 def test_vmc_bad_target_is_one_line(wav):  # noqa: F811
