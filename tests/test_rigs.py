@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, VISEME_NAMES, blendshape_index, viseme_index
+from runtime.rigs.humanoid import head_local_rotation
 from runtime.rigs.livelink import LIVE_LINK_NAMES, live_link_values
 from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
 from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
@@ -129,3 +130,47 @@ def test_vrm_looks_follow_the_mean_gaze_with_the_avatars_own_left():
     far = Gaze(left=EyeGaze(yaw_deg=-50.0, pitch_deg=45.0), right=EyeGaze(yaw_deg=-50.0, pitch_deg=45.0))
     weights = vrm_expressions(_frame(gaze=far), Controls())
     assert weights["lookRight"] == 1.0 and weights["lookDown"] == 1.0  # clipped at full
+
+
+# --- Head bone (VMC /VMC/Ext/Bone/Pos, Unity's axes) ---------------------------------------------
+
+MIRROR_X = np.diag([-1.0, 1.0, 1.0])  # our camera axes → Unity's (runtime/rigs/humanoid.py)
+
+
+def _rotate(quaternion, vector) -> np.ndarray:
+    """A vector turned by a unit quaternion (x, y, z, w): the same formula Unity's Quaternion * Vector3 uses."""
+    from scipy.spatial.transform import Rotation
+
+    return Rotation.from_quat(quaternion).apply(vector)
+
+
+def test_head_bone_is_the_identity_at_rest():
+    assert head_local_rotation(_frame()) == (0.0, 0.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(("pose", "axis", "direction"), [
+    # our yaw > 0 turns to the subject's own left: Unity's -x (the avatar's right is +x)
+    (HeadPose(yaw_deg=30.0), "nose", (-0.5, 0.0, np.sqrt(3) / 2)),
+    # our pitch > 0 nods down: the nose towards Unity's -y
+    (HeadPose(pitch_deg=30.0), "nose", (0.0, -0.5, np.sqrt(3) / 2)),
+    # our roll > 0 tilts the top of the head towards the subject's right: Unity's +x
+    (HeadPose(roll_deg=30.0), "crown", (0.5, np.sqrt(3) / 2, 0.0)),
+])
+def test_head_bone_turns_the_avatar_the_way_the_pose_says_in_unity_axes(pose, axis, direction):
+    rest = {"nose": (0.0, 0.0, 1.0), "crown": (0.0, 1.0, 0.0)}[axis]  # Unity: +z forward, +y up
+    turned = _rotate(head_local_rotation(_frame(pose=pose)), rest)
+    np.testing.assert_allclose(turned, direction, atol=1e-12)
+
+
+@pytest.mark.parametrize("angles", [(10.0, -25.0, 7.0), (-33.0, 12.5, -18.0), (4.0, 44.0, 29.0)])
+def test_head_bone_is_the_mirrored_camera_rotation(angles):
+    """Against an independent construction: scipy's R = Rz(roll)·Ry(yaw)·Rx(pitch) in our axes,
+    mirrored into Unity's (M·R·M), as a quaternion (x, y, z, w), equal up to its sign."""
+    from scipy.spatial.transform import Rotation
+
+    pitch, yaw, roll = angles
+    ours = Rotation.from_euler("ZYX", [roll, yaw, pitch], degrees=True).as_matrix()
+    expected = Rotation.from_matrix(MIRROR_X @ ours @ MIRROR_X).as_quat()
+    got = np.array(head_local_rotation(_frame(pose=HeadPose(pitch_deg=pitch, yaw_deg=yaw, roll_deg=roll))))
+    assert np.linalg.norm(got) == pytest.approx(1.0)
+    assert min(np.abs(got - expected).max(), np.abs(got + expected).max()) < 1e-12
