@@ -8,7 +8,7 @@ import pytest
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, VISEME_NAMES, blendshape_index, viseme_index
 from runtime.rigs.humanoid import head_local_rotation
 from runtime.rigs.livelink import LIVE_LINK_NAMES, live_link_values
-from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
+from runtime.rigs.vrm import PERFECT_SYNC_NAMES, VRM_PRESETS, perfect_sync_expressions, vrm_expressions
 from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
 
 STRAIGHT = HeadPose()
@@ -174,3 +174,33 @@ def test_head_bone_is_the_mirrored_camera_rotation(angles):
     got = np.array(head_local_rotation(_frame(pose=HeadPose(pitch_deg=pitch, yaw_deg=yaw, roll_deg=roll))))
     assert np.linalg.norm(got) == pytest.approx(1.0)
     assert min(np.abs(got - expected).max(), np.abs(got + expected).max()) < 1e-12
+
+
+# --- Perfect sync ---------------------------------------------------------------------------------
+
+# The clip names of VMagicMirror's perfect-sync manual, which set the convention (runtime/rigs/vrm.py).
+VMAGICMIRROR_PERFECT_SYNC = """
+    BrowInnerUp BrowDownLeft BrowDownRight BrowOuterUpLeft BrowOuterUpRight
+    EyeLookUpLeft EyeLookUpRight EyeLookDownLeft EyeLookDownRight EyeLookInLeft EyeLookInRight
+    EyeLookOutLeft EyeLookOutRight EyeBlinkLeft EyeBlinkRight EyeSquintRight EyeSquintLeft EyeWideLeft
+    EyeWideRight CheekPuff CheekSquintLeft CheekSquintRight NoseSneerLeft NoseSneerRight
+    JawOpen JawForward JawLeft JawRight MouthFunnel MouthPucker MouthLeft MouthRight MouthRollUpper
+    MouthRollLower MouthShrugUpper MouthShrugLower MouthClose MouthSmileLeft MouthSmileRight
+    MouthFrownLeft MouthFrownRight MouthDimpleLeft MouthDimpleRight MouthUpperUpLeft MouthUpperUpRight
+    MouthLowerDownLeft MouthLowerDownRight MouthPressLeft MouthPressRight MouthStretchLeft
+    MouthStretchRight TongueOut
+""".split()
+
+
+def test_perfect_sync_names_are_the_52_clip_names_in_apples_order():
+    assert len(PERFECT_SYNC_NAMES) == 52 == len(set(PERFECT_SYNC_NAMES))
+    assert set(PERFECT_SYNC_NAMES) == set(VMAGICMIRROR_PERFECT_SYNC)
+    assert PERFECT_SYNC_NAMES == LIVE_LINK_NAMES[:52]  # Epic's enum spells them the same way
+    assert PERFECT_SYNC_NAMES[blendshape_index("jawOpen")] == "JawOpen"
+
+
+def test_perfect_sync_weights_are_the_blendshapes_unchanged():
+    shapes = np.linspace(0, 1, NUM_BLENDSHAPES, dtype=np.float32)
+    weights = perfect_sync_expressions(_frame(blendshapes=shapes))
+    assert tuple(weights) == PERFECT_SYNC_NAMES
+    assert list(weights.values()) == shapes.tolist()

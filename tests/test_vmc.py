@@ -13,7 +13,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import BlockingOSCUDPServer
 
 from runtime.rigs.humanoid import head_local_rotation
-from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
+from runtime.rigs.vrm import PERFECT_SYNC_NAMES, VRM_PRESETS, vrm_expressions
 from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
 from tests.server_harness import free_port
 from tests.test_livelink import FPS, SEED, _run, baked, pcm16, wav  # noqa: F401  (shared fixtures)
@@ -98,6 +98,37 @@ def test_vmc_unreachable_server_is_one_line(wav):  # noqa: F811
     assert lines[0].startswith(f"facecast vmc: {address}: cannot connect")
 
 
+def _bundles(messages: list[tuple[str, tuple]]) -> list[list[tuple[str, tuple]]]:
+    """The messages cut into frames, each ending at its Apply."""
+    frames, current = [], []
+    for message in messages:
+        current.append(message)
+        if message[0] == "/VMC/Ext/Blend/Apply":
+            frames.append(current)
+            current = []
+    assert not current
+    return frames
+
+
+@pytest.mark.parametrize("flags", [("--perfect-sync",), ("--perfect-sync", "--presets")], ids=["instead", "both"])
+def test_vmc_perfect_sync_sends_the_baked_blendshapes_under_their_clip_names(wav, baked, flags):  # noqa: F811
+    result, messages = _received(str(wav), *flags)
+    assert result.returncode == 0, result.stderr.decode()
+    bundles = _bundles(messages)
+    assert len(bundles) == len(baked["frames"])
+    presets = "--presets" in flags
+    jaw = []
+    for bundle, record in zip(bundles, baked["frames"], strict=True):
+        weights = [arguments for address, arguments in bundle if address == "/VMC/Ext/Blend/Val"]
+        assert [name for name, _ in weights] == [*(VRM_PRESETS if presets else ()), *PERFECT_SYNC_NAMES]
+        values = dict(weights)
+        assert [values[name] for name in PERFECT_SYNC_NAMES] == record["blendshapes"]  # float32 both ends: exact
+        jaw.append(values["JawOpen"])
+    assert max(jaw) > 0.2, "speech should open the jaw"
+    summary = result.stdout.decode()
+    assert "perfect sync" in summary and ("VRM presets" in summary) == presets
+
+
 def test_vmc_head_offset_is_the_head_bones_position(wav):  # noqa: F811
     result, messages = _received(str(wav), "--head-offset", "0,0.09,-0.01")
     assert result.returncode == 0, result.stderr.decode()
@@ -109,6 +140,8 @@ def test_vmc_head_offset_is_the_head_bones_position(wav):  # noqa: F811
     (("--to", "nowhere"), "facecast vmc: --to must be HOST:PORT, got 'nowhere'"),
     (("--to", "127.0.0.1:39539", "--head-offset", "0,1"),
      "facecast vmc: --head-offset takes X,Y,Z in metres, got '0,1'"),
+    (("--to", "127.0.0.1:39539", "--no-presets"),
+     "facecast vmc: --no-presets sends no expressions at all: add --perfect-sync"),
 ])
 def test_vmc_bad_flags_are_one_line(wav, flags, line):  # noqa: F811
     result = _run("vmc", str(wav), *flags)
