@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from runtime.rigs.humanoid import head_local_rotation
 from runtime.rigs.livelink import LIVE_LINK_NAMES, live_link_values
 from runtime.rigs.vrm import PERFECT_SYNC_NAMES, VRM_PRESETS, perfect_sync_expressions, vrm_expressions
 from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
+from tests.contract import make_vrm_vectors
 
 STRAIGHT = HeadPose()
 AHEAD = Gaze()
@@ -204,3 +207,23 @@ def test_perfect_sync_weights_are_the_blendshapes_unchanged():
     weights = perfect_sync_expressions(_frame(blendshapes=shapes))
     assert tuple(weights) == PERFECT_SYNC_NAMES
     assert list(weights.values()) == shapes.tolist()
+
+
+# --- The vectors that keep the Unity package's VrmExpressionMapper equal to these tables ----------
+
+def test_the_vrm_vectors_unity_tests_against_are_what_the_tables_make_now():
+    """tests/contract/vrm_expressions.json is read by clients/unity's VrmExpressionMapperTests: it
+    must be what runtime/rigs/vrm.py makes today, or the C# test would check an old table."""
+    committed = json.loads((make_vrm_vectors.HERE / make_vrm_vectors.NAME).read_text())
+    assert committed == make_vrm_vectors.document(), (
+        "tests/contract/vrm_expressions.json is stale: run `python -m tests.contract.make_vrm_vectors`, "
+        "then make clients/unity's VrmExpressionMapper match (its NUnit test reads the file)")
+
+
+def test_the_vrm_vectors_exercise_every_row():
+    document = make_vrm_vectors.document()
+    expected = np.array([case["expected"] for case in document["cases"]])
+    driven = {preset for preset, column in zip(VRM_PRESETS, expected.T, strict=True) if column.max() > 0}
+    assert driven == set(VRM_PRESETS) - {"relaxed"}  # nothing of ours means relaxed
+    assert {case["emotion"] for case in document["cases"]} == {emotion.value for emotion in Emotion}
+    assert any(value == 1.0 for value in expected.ravel()), "a case should reach the clamp"
