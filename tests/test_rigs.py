@@ -1,4 +1,6 @@
-"""Retargeting tables: our MotionFrame → Live Link Face's 61 values and VRM 1.0 presets."""
+"""Retargeting tables: our MotionFrame → Live Link Face's 61 values, the VRM 1.0 presets and
+perfect-sync names, and the VMC Head bone's rotation in Unity's axes; and the vectors that keep the
+Unity package's copy of the VRM table equal to these."""
 
 from __future__ import annotations
 

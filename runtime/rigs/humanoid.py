@@ -25,7 +25,9 @@ which reads, in Unity's terms: our pitch (nose down) is +pitch about Unity's x (
 `Quaternion.Euler(+p, 0, 0)` looks down); our yaw (towards the subject's own left) is -yaw about
 Unity's y; our roll (the top of the head towards the subject's right) is -roll about Unity's z.
 Unity composes Euler angles z, then x, then y; ours applies x, then y, then z, so one angle at a
-time is the same turn and combined ones go through the quaternion, never Euler angles.
+time is the same turn and combined ones go through the quaternion, never Euler angles. It is the
+Unity package's "character-forward" frame (clients/unity HeadPoseConverter, HeadSpace.CharacterForward)
+and, like it, the quaternion with w ≥ 0.
 
 The position: a bone's local position is its offset from its parent (the Neck), a property of the
 avatar we cannot know; receivers that apply bone positions (EVMC4U's "Bone Position Synchronize")
@@ -47,7 +49,8 @@ Quaternion = tuple[float, float, float, float]  # x, y, z, w
 def head_local_rotation(frame: MotionFrame) -> Quaternion:
     """The frame's head pose as the Head bone's local rotation in Unity's axes (x, y, z, w)."""
     x, y, z, w = camera_rotation(frame.head_pose)
-    return x, -y, -z, w
+    sign = -1.0 if w < 0 else 1.0  # q and -q are the same turn: the one with w >= 0, as the Unity package's
+    return sign * x, -sign * y, -sign * z, sign * w
 
 
 def camera_rotation(pose: HeadPose) -> Quaternion:
