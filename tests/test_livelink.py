@@ -6,6 +6,7 @@ so the same packets as in-process, byte for byte."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -17,9 +18,11 @@ import numpy as np
 import pytest
 
 from runtime.motion_clip import read_clip
+from service.client_security import API_KEY_VARIABLE
 from service.process import facecast_command
 from tests import livelink_decoder
-from tests.server_harness import free_port
+from tests.certificates import make_certificates
+from tests.server_harness import free_port, start_server
 from tests.speech import speech_clip
 
 pytestmark = pytest.mark.slow
@@ -29,8 +32,9 @@ FPS = "30"
 RATE = 16_000
 
 
-def _run(*args: str, stdin: bytes | None = None, timeout_s: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run(facecast_command(*args), input=stdin, capture_output=True, timeout=timeout_s)
+def _run(*args: str, stdin: bytes | None = None, timeout_s: float = 180,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(facecast_command(*args), input=stdin, capture_output=True, timeout=timeout_s, env=env)
 
 
 class _Receiver:
@@ -102,11 +106,11 @@ def _expected_curves(record: dict) -> dict[str, float]:
     return dict(zip(livelink_decoder.CURVES[:52], record["blendshapes"], strict=True)) | angles
 
 
-def _livelink(audio: str, *flags: str, stdin: bytes | None = None):
+def _livelink(audio: str, *flags: str, stdin: bytes | None = None, env: dict[str, str] | None = None):
     receiver = _Receiver()
     try:
         result = _run("livelink", audio, "--to", f"127.0.0.1:{receiver.port}", "--fps", FPS, "--seed", SEED,
-                      "--emotion", "happy:0.5", *flags, stdin=stdin)
+                      "--emotion", "happy:0.5", *flags, stdin=stdin, env=env)
     finally:
         datagrams = receiver.stop()
     return result, datagrams
@@ -172,6 +176,27 @@ def test_livelink_server_idle_life_is_the_in_process_one(server, wav):
     served, served_datagrams = _livelink(str(wav), "--idle-s", "0.5", "--server", server.address)
     assert local.returncode == served.returncode == 0, local.stderr.decode() + served.stderr.decode()
     assert [data for _, data in served_datagrams] == [data for _, data in local_datagrams]
+
+
+def test_livelink_server_with_tls_and_an_api_key_as_stream_takes_them(tmp_path, wav, in_process):
+    """The flags and the key of `facecast stream`: --tls-ca-file for the server's CA, the API key from
+    FACECAST_API_KEY; without the key, the server's refusal in one line."""
+    key = "bridge-key-0123456789abcdef"
+    certificates = make_certificates(tmp_path)
+    secured = start_server(tls_cert_file=str(certificates.server_cert), tls_key_file=str(certificates.server_key),
+                           api_keys=key)
+    keyless = {name: value for name, value in os.environ.items() if name != API_KEY_VARIABLE}
+    flags = ("--server", secured.address, "--tls-ca-file", str(certificates.ca_cert))
+    try:
+        accepted, datagrams = _livelink(str(wav), *flags, env={**keyless, API_KEY_VARIABLE: key})
+        refused, nothing = _livelink(str(wav), *flags, env=keyless)
+    finally:
+        secured.stop()
+    assert accepted.returncode == 0, accepted.stderr.decode()
+    assert [data for _, data in datagrams] == in_process
+    lines = refused.stderr.decode().strip().splitlines()
+    assert refused.returncode == 1 and len(lines) == 1 and not nothing, refused.stderr.decode()
+    assert lines[0].startswith(f"facecast livelink: {secured.address}: UNAUTHENTICATED")
 
 
 @pytest.mark.parametrize("served", [False, True], ids=["in-process", "server"])
