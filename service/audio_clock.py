@@ -15,10 +15,14 @@ class AudioClockPacer:
 
     def wait_until(self, audio_time_s: float) -> None:
         """Returns when `audio_time_s` is due; the first call sets the clock's origin."""
+        delay = self.delay_s(audio_time_s)
+        if delay > 0:
+            self._sleep(delay)
+
+    def delay_s(self, audio_time_s: float) -> float:
+        """Seconds until `audio_time_s` is due (0 or less: now), for a caller that waits its own way
+        (asyncio.sleep); the first call sets the clock's origin."""
         now = self._clock()
         if self._origin is None:
             self._origin = now - audio_time_s
-            return
-        delay = self._origin + audio_time_s - now
-        if delay > 0:
-            self._sleep(delay)
+        return self._origin + audio_time_s - now

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.defaults import DEFAULT_FPS
@@ -17,6 +19,8 @@ from runtime.types import (
     Controls,
     Emotion,
     EventKind,
+    EyeGaze,
+    Gaze,
     HeadPose,
     MotionFrame,
     RestState,
@@ -119,6 +123,12 @@ def interrupt_at_s(message: animate_pb2.Interrupt) -> float | None:
     return message.at_s
 
 
+def controls_message(controls: Controls) -> controls_pb2.Controls:
+    """Every field of `controls`, as a client sends them in SessionConfig (control_patch's inverse)."""
+    emotion = next(number for number, emotion in _EMOTIONS.items() if emotion is controls.emotion)
+    return controls_pb2.Controls(emotion=emotion, **{name: getattr(controls, name) for name in _CONTROL_FIELDS})
+
+
 def animator_options(config: animate_pb2.SessionConfig, default_mouth_model: str,
                      rest: RestState | None = None) -> AnimatorOptions:
     if not config.HasField("audio_format"):
@@ -160,6 +170,21 @@ def motion_frame(frame: MotionFrame) -> animate_pb2.AnimateResponse:
         voice_activity=frame.voice_activity,
     )
     return animate_pb2.AnimateResponse(motion=message)
+
+
+def motion_frame_from_message(message: motion_pb2.MotionFrame) -> MotionFrame:
+    """motion_frame's inverse, for clients: the proto's float32 fields hold the runtime's float32
+    values exactly, so the frame is the one the server made."""
+    pose, gaze = message.head_pose, message.gaze
+    return MotionFrame(
+        index=message.index,
+        time_s=message.time_s,
+        head_pose=HeadPose(pose.pitch_deg, pose.yaw_deg, pose.roll_deg, pose.x, pose.y, pose.z),
+        blendshapes=np.array(message.blendshapes, np.float32),
+        visemes=np.array(message.visemes, np.float32),
+        gaze=Gaze(EyeGaze(gaze.left.yaw_deg, gaze.left.pitch_deg), EyeGaze(gaze.right.yaw_deg, gaze.right.pitch_deg)),
+        voice_activity=message.voice_activity,
+    )
 
 
 def event(item: SessionEvent) -> animate_pb2.AnimateResponse:

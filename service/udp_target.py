@@ -1,32 +1,21 @@
-"""`--to HOST:PORT` for the UDP bridges: parsed and resolved once, before any work, so a typo or
-an unknown host is one line at the start rather than a failure after the model has loaded."""
+"""`--to HOST:PORT` for the UDP bridges: parsed (service.host_port) and resolved once, before any
+work, so a typo or an unknown host is one line at the start rather than a failure after the model
+has loaded."""
 
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
 
 from runtime.errors import FacecastError, InvalidConfigError
+from service.host_port import HostPort
 
 
-@dataclass(frozen=True)
-class UdpTarget:
-    host: str
-    port: int
-
-    def __post_init__(self) -> None:
-        if not self.host:
-            raise InvalidConfigError("--to needs a host, as HOST:PORT")
-        if not 1 <= self.port <= 65535:
-            raise InvalidConfigError(f"--to port must be within [1, 65535], got {self.port}")
+class UdpTarget(HostPort):
+    """Where datagrams go: `--to`."""
 
     @classmethod
-    def parse(cls, text: str) -> UdpTarget:
-        """`host:port`, `[v6 address]:port`; InvalidConfigError naming --to for anything else."""
-        host, separator, port = text.rpartition(":")
-        if not separator or not port.isdigit():
-            raise InvalidConfigError(f"--to must be HOST:PORT, got {text!r}")
-        return cls(host.removeprefix("[").removesuffix("]"), int(port))
+    def parse(cls, text: str, flag: str = "--to") -> UdpTarget:
+        return super().parse(text, flag)
 
 
 def open_udp_socket(target: UdpTarget) -> tuple[socket.socket, tuple]:

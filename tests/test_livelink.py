@@ -1,9 +1,12 @@
 """`facecast livelink` against a peer: its UDP datagrams received on loopback from a real process,
 decoded by tests/livelink_decoder.py (written from Epic's format, not from our encoder), every
-value compared with `facecast bake` for the same audio and seed."""
+value compared with `facecast bake` for the same audio and seed. With `--server` the bridge is a
+gRPC client of a real server on a loopback port (tests/server_harness.py): the same runtime there,
+so the same packets as in-process, byte for byte."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import threading
@@ -15,8 +18,11 @@ import numpy as np
 import pytest
 
 from runtime.motion_clip import read_clip
+from service.client_security import API_KEY_VARIABLE
 from service.process import facecast_command
 from tests import livelink_decoder
+from tests.certificates import make_certificates
+from tests.server_harness import free_port, start_server
 from tests.speech import speech_clip
 
 pytestmark = pytest.mark.slow
@@ -26,8 +32,9 @@ FPS = "30"
 RATE = 16_000
 
 
-def _run(*args: str, stdin: bytes | None = None, timeout_s: float = 180) -> subprocess.CompletedProcess:
-    return subprocess.run(facecast_command(*args), input=stdin, capture_output=True, timeout=timeout_s)
+def _run(*args: str, stdin: bytes | None = None, timeout_s: float = 180,
+         env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(facecast_command(*args), input=stdin, capture_output=True, timeout=timeout_s, env=env)
 
 
 class _Receiver:
@@ -99,11 +106,11 @@ def _expected_curves(record: dict) -> dict[str, float]:
     return dict(zip(livelink_decoder.CURVES[:52], record["blendshapes"], strict=True)) | angles
 
 
-def _livelink(audio: str, *flags: str, stdin: bytes | None = None):
+def _livelink(audio: str, *flags: str, stdin: bytes | None = None, env: dict[str, str] | None = None):
     receiver = _Receiver()
     try:
         result = _run("livelink", audio, "--to", f"127.0.0.1:{receiver.port}", "--fps", FPS, "--seed", SEED,
-                      "--emotion", "happy:0.5", *flags, stdin=stdin)
+                      "--emotion", "happy:0.5", *flags, stdin=stdin, env=env)
     finally:
         datagrams = receiver.stop()
     return result, datagrams
@@ -140,8 +147,61 @@ def test_livelink_stdin_pcm_gives_the_same_packets_as_the_file(pcm16, baked):
     _assert_matches_bake(datagrams, baked, "Facecast")
 
 
-def test_livelink_realtime_paces_packets_on_the_audio_clock(wav, baked):
-    result, datagrams = _livelink(str(wav), "--realtime")
+@pytest.fixture(scope="module")
+def in_process(wav) -> list[bytes]:
+    """The in-process bridge's packets for the file: what `--server` must reproduce."""
+    result, datagrams = _livelink(str(wav))
+    assert result.returncode == 0, result.stderr.decode()
+    return [data for _, data in datagrams]
+
+
+def test_livelink_server_file_packets_equal_the_in_process_ones(server, wav, baked, in_process):
+    result, datagrams = _livelink(str(wav), "--server", server.address)
+    assert result.returncode == 0, result.stderr.decode()
+    assert f"{len(baked['frames'])} Live Link Face packets" in result.stdout.decode()
+    assert [data for _, data in datagrams] == in_process  # the same runtime on the server: the same bytes
+    _assert_matches_bake(datagrams, baked, "Facecast")  # and so the decoded values, each of them
+
+
+def test_livelink_server_stdin_pcm_gives_the_same_packets(server, pcm16, in_process):
+    """A live source through the server: its PCM16 goes as it is read, the frames come back as made."""
+    result, datagrams = _livelink("-", "--server", server.address, "--no-realtime", stdin=pcm16)
+    assert result.returncode == 0, result.stderr.decode()
+    assert [data for _, data in datagrams] == in_process
+
+
+def test_livelink_server_idle_life_is_the_in_process_one(server, wav):
+    """--idle-s reaches the server as leading silence: what the runtime makes of it in-process."""
+    local, local_datagrams = _livelink(str(wav), "--idle-s", "0.5")
+    served, served_datagrams = _livelink(str(wav), "--idle-s", "0.5", "--server", server.address)
+    assert local.returncode == served.returncode == 0, local.stderr.decode() + served.stderr.decode()
+    assert [data for _, data in served_datagrams] == [data for _, data in local_datagrams]
+
+
+def test_livelink_server_with_tls_and_an_api_key_as_stream_takes_them(tmp_path, wav, in_process):
+    """The flags and the key of `facecast stream`: --tls-ca-file for the server's CA, the API key from
+    FACECAST_API_KEY; without the key, the server's refusal in one line."""
+    key = "bridge-key-0123456789abcdef"
+    certificates = make_certificates(tmp_path)
+    secured = start_server(tls_cert_file=str(certificates.server_cert), tls_key_file=str(certificates.server_key),
+                           api_keys=key)
+    keyless = {name: value for name, value in os.environ.items() if name != API_KEY_VARIABLE}
+    flags = ("--server", secured.address, "--tls-ca-file", str(certificates.ca_cert))
+    try:
+        accepted, datagrams = _livelink(str(wav), *flags, env={**keyless, API_KEY_VARIABLE: key})
+        refused, nothing = _livelink(str(wav), *flags, env=keyless)
+    finally:
+        secured.stop()
+    assert accepted.returncode == 0, accepted.stderr.decode()
+    assert [data for _, data in datagrams] == in_process
+    lines = refused.stderr.decode().strip().splitlines()
+    assert refused.returncode == 1 and len(lines) == 1 and not nothing, refused.stderr.decode()
+    assert lines[0].startswith(f"facecast livelink: {secured.address}: UNAUTHENTICATED")
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["in-process", "server"])
+def test_livelink_realtime_paces_packets_on_the_audio_clock(server, wav, baked, served):
+    result, datagrams = _livelink(str(wav), "--realtime", *(("--server", server.address) if served else ()))
     assert result.returncode == 0, result.stderr.decode()
     arrivals = np.array([arrived for arrived, _ in datagrams])
     times = np.array([livelink_decoder.decode(data).frame / int(FPS) for _, data in datagrams])
@@ -164,3 +224,26 @@ def test_livelink_bad_input_is_one_line(wav, args, message):
     lines = result.stderr.decode().strip().splitlines()
     assert result.returncode == 1 and len(lines) == 1, result.stderr.decode()
     assert lines[0].startswith(message)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("{wav}", "--server", "127.0.0.1:{port}"),
+     "facecast livelink: 127.0.0.1:{port}: cannot connect (connection refused or unknown host); "
+     "is `facecast serve` running there?"),
+    (("{wav}", "--server", "no-such-host.invalid:{port}"),
+     "facecast livelink: no-such-host.invalid:{port}: cannot connect"),
+    (("{wav}", "--server", "localhost"), "facecast livelink: --server must be HOST:PORT, got 'localhost'"),
+    (("{wav}", "--server", "127.0.0.1:0"), "facecast livelink: --server port must be within [1, 65535], got 0"),
+    (("-", "--server", "127.0.0.1:{port}"), "facecast livelink: stdin: closed before any audio arrived"),
+    (("missing.wav", "--server", "127.0.0.1:{port}"), "facecast livelink: missing.wav: no such file"),
+    (("{wav}", "--tls-ca-file", "ca.pem"), "facecast livelink: the --tls-* flags are for --server"),
+])
+def test_livelink_server_bad_input_is_one_line_at_once(wav, args, message):
+    port = free_port()  # nothing listens there
+    started = time.monotonic()
+    result = _run("livelink", *(arg.format(wav=wav, port=port) for arg in args), "--to", "127.0.0.1:11111",
+                  stdin=b"")
+    lines = result.stderr.decode().strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr.decode()
+    assert lines[0].startswith(message.format(port=port))
+    assert time.monotonic() - started < 8.0  # a process start, not the connection timeout

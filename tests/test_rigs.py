@@ -1,14 +1,20 @@
-"""Retargeting tables: our MotionFrame → Live Link Face's 61 values and VRM 1.0 presets."""
+"""Retargeting tables: our MotionFrame → Live Link Face's 61 values, the VRM 1.0 presets and
+perfect-sync names, and the VMC Head bone's rotation in Unity's axes; and the vectors that keep the
+Unity package's copy of the VRM table equal to these."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, VISEME_NAMES, blendshape_index, viseme_index
+from runtime.rigs.humanoid import head_local_rotation
 from runtime.rigs.livelink import LIVE_LINK_NAMES, live_link_values
-from runtime.rigs.vrm import VRM_PRESETS, vrm_expressions
+from runtime.rigs.vrm import PERFECT_SYNC_NAMES, VRM_PRESETS, perfect_sync_expressions, vrm_expressions
 from runtime.types import Controls, Emotion, EyeGaze, Gaze, HeadPose, MotionFrame
+from tests.contract import make_vrm_vectors
 
 STRAIGHT = HeadPose()
 AHEAD = Gaze()
@@ -129,3 +135,97 @@ def test_vrm_looks_follow_the_mean_gaze_with_the_avatars_own_left():
     far = Gaze(left=EyeGaze(yaw_deg=-50.0, pitch_deg=45.0), right=EyeGaze(yaw_deg=-50.0, pitch_deg=45.0))
     weights = vrm_expressions(_frame(gaze=far), Controls())
     assert weights["lookRight"] == 1.0 and weights["lookDown"] == 1.0  # clipped at full
+
+
+# --- Head bone (VMC /VMC/Ext/Bone/Pos, Unity's axes) ---------------------------------------------
+
+MIRROR_X = np.diag([-1.0, 1.0, 1.0])  # our camera axes → Unity's (runtime/rigs/humanoid.py)
+
+
+def _rotate(quaternion, vector) -> np.ndarray:
+    """A vector turned by a unit quaternion (x, y, z, w): the same formula Unity's Quaternion * Vector3 uses."""
+    from scipy.spatial.transform import Rotation
+
+    return Rotation.from_quat(quaternion).apply(vector)
+
+
+def test_head_bone_is_the_identity_at_rest():
+    assert head_local_rotation(_frame()) == (0.0, 0.0, 0.0, 1.0)
+
+
+@pytest.mark.parametrize(("pose", "axis", "direction"), [
+    # our yaw > 0 turns to the subject's own left: Unity's -x (the avatar's right is +x)
+    (HeadPose(yaw_deg=30.0), "nose", (-0.5, 0.0, np.sqrt(3) / 2)),
+    # our pitch > 0 nods down: the nose towards Unity's -y
+    (HeadPose(pitch_deg=30.0), "nose", (0.0, -0.5, np.sqrt(3) / 2)),
+    # our roll > 0 tilts the top of the head towards the subject's right: Unity's +x
+    (HeadPose(roll_deg=30.0), "crown", (0.5, np.sqrt(3) / 2, 0.0)),
+])
+def test_head_bone_turns_the_avatar_the_way_the_pose_says_in_unity_axes(pose, axis, direction):
+    rest = {"nose": (0.0, 0.0, 1.0), "crown": (0.0, 1.0, 0.0)}[axis]  # Unity: +z forward, +y up
+    turned = _rotate(head_local_rotation(_frame(pose=pose)), rest)
+    np.testing.assert_allclose(turned, direction, atol=1e-12)
+
+
+@pytest.mark.parametrize("angles", [(10.0, -25.0, 7.0), (-33.0, 12.5, -18.0), (4.0, 44.0, 29.0)])
+def test_head_bone_is_the_mirrored_camera_rotation(angles):
+    """Against an independent construction: scipy's R = Rz(roll)·Ry(yaw)·Rx(pitch) in our axes,
+    mirrored into Unity's (M·R·M), as a quaternion (x, y, z, w), equal up to its sign."""
+    from scipy.spatial.transform import Rotation
+
+    pitch, yaw, roll = angles
+    ours = Rotation.from_euler("ZYX", [roll, yaw, pitch], degrees=True).as_matrix()
+    expected = Rotation.from_matrix(MIRROR_X @ ours @ MIRROR_X).as_quat()
+    got = np.array(head_local_rotation(_frame(pose=HeadPose(pitch_deg=pitch, yaw_deg=yaw, roll_deg=roll))))
+    assert np.linalg.norm(got) == pytest.approx(1.0)
+    assert min(np.abs(got - expected).max(), np.abs(got + expected).max()) < 1e-12
+
+
+# --- Perfect sync ---------------------------------------------------------------------------------
+
+# The clip names of VMagicMirror's perfect-sync manual, which set the convention (runtime/rigs/vrm.py).
+VMAGICMIRROR_PERFECT_SYNC = """
+    BrowInnerUp BrowDownLeft BrowDownRight BrowOuterUpLeft BrowOuterUpRight
+    EyeLookUpLeft EyeLookUpRight EyeLookDownLeft EyeLookDownRight EyeLookInLeft EyeLookInRight
+    EyeLookOutLeft EyeLookOutRight EyeBlinkLeft EyeBlinkRight EyeSquintRight EyeSquintLeft EyeWideLeft
+    EyeWideRight CheekPuff CheekSquintLeft CheekSquintRight NoseSneerLeft NoseSneerRight
+    JawOpen JawForward JawLeft JawRight MouthFunnel MouthPucker MouthLeft MouthRight MouthRollUpper
+    MouthRollLower MouthShrugUpper MouthShrugLower MouthClose MouthSmileLeft MouthSmileRight
+    MouthFrownLeft MouthFrownRight MouthDimpleLeft MouthDimpleRight MouthUpperUpLeft MouthUpperUpRight
+    MouthLowerDownLeft MouthLowerDownRight MouthPressLeft MouthPressRight MouthStretchLeft
+    MouthStretchRight TongueOut
+""".split()
+
+
+def test_perfect_sync_names_are_the_52_clip_names_in_apples_order():
+    assert len(PERFECT_SYNC_NAMES) == 52 == len(set(PERFECT_SYNC_NAMES))
+    assert set(PERFECT_SYNC_NAMES) == set(VMAGICMIRROR_PERFECT_SYNC)
+    assert PERFECT_SYNC_NAMES == LIVE_LINK_NAMES[:52]  # Epic's enum spells them the same way
+    assert PERFECT_SYNC_NAMES[blendshape_index("jawOpen")] == "JawOpen"
+
+
+def test_perfect_sync_weights_are_the_blendshapes_unchanged():
+    shapes = np.linspace(0, 1, NUM_BLENDSHAPES, dtype=np.float32)
+    weights = perfect_sync_expressions(_frame(blendshapes=shapes))
+    assert tuple(weights) == PERFECT_SYNC_NAMES
+    assert list(weights.values()) == shapes.tolist()
+
+
+# --- The vectors that keep the Unity package's VrmExpressionMapper equal to these tables ----------
+
+def test_the_vrm_vectors_unity_tests_against_are_what_the_tables_make_now():
+    """tests/contract/vrm_expressions.json is read by clients/unity's VrmExpressionMapperTests: it
+    must be what runtime/rigs/vrm.py makes today, or the C# test would check an old table."""
+    committed = json.loads((make_vrm_vectors.HERE / make_vrm_vectors.NAME).read_text())
+    assert committed == make_vrm_vectors.document(), (
+        "tests/contract/vrm_expressions.json is stale: run `python -m tests.contract.make_vrm_vectors`, "
+        "then make clients/unity's VrmExpressionMapper match (its NUnit test reads the file)")
+
+
+def test_the_vrm_vectors_exercise_every_row():
+    document = make_vrm_vectors.document()
+    expected = np.array([case["expected"] for case in document["cases"]])
+    driven = {preset for preset, column in zip(VRM_PRESETS, expected.T, strict=True) if column.max() > 0}
+    assert driven == set(VRM_PRESETS) - {"relaxed"}  # nothing of ours means relaxed
+    assert {case["emotion"] for case in document["cases"]} == {emotion.value for emotion in Emotion}
+    assert any(value == 1.0 for value in expected.ravel()), "a case should reach the clamp"

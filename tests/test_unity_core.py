@@ -1,9 +1,9 @@
 """The Unity package (clients/unity) checked outside Unity.
 
 Its engine-free Core is compiled with Mono's mcs (C# 7.2, what Debian has) and its NUnit tests run
-with nunit-console 2.6, against the contract vectors in tests/contract/. The Transport and Unity
-layers need Unity, Google.Protobuf and Grpc.Net.Client, none of which exist here: they are parsed,
-and type-checked against stand-ins of those APIs (clients/unity/Tests/Stubs~). The generated protobuf
+with nunit-console 2.6, against the contract vectors in tests/contract/. The Transport, Unity and
+Vrm layers need Unity, Google.Protobuf, Grpc.Net.Client and UniVRM, none of which exist here: they are
+parsed, and type-checked against stand-ins of those APIs (clients/unity/Tests/Stubs~). The generated protobuf
 classes must match what protoc makes of the current .proto files, and every asset needs its .meta.
 
 Needs Mono, NUnit and protoc: these tests fail, not skip, without them, and say what to install.
@@ -30,6 +30,7 @@ PACKAGE = REPO / "clients" / "unity"
 CORE = PACKAGE / "Runtime" / "Core"
 TRANSPORT = PACKAGE / "Runtime" / "Transport"
 UNITY = PACKAGE / "Runtime" / "Unity"
+VRM = PACKAGE / "Runtime" / "Vrm"  # FacecastVrmDriver: only with UniVRM's VRM-1.0 package (FACECAST_UNIVRM10)
 STUBS = PACKAGE / "Tests" / "Stubs~"
 CONTRACT = REPO / "tests" / "contract"
 APT = "apt-get install -y --no-install-recommends mono-mcs nunit-console libnunit-cil-dev protobuf-compiler"
@@ -134,6 +135,8 @@ def test_transport_and_unity_layers_parse_and_type_check_against_api_stand_ins(b
     engine_bound = [*_sources(TRANSPORT), *_sources(UNITY), *_sources(PACKAGE / "Samples~")]
     for source in engine_bound:
         _mcs("--parse", source)
+    for source in _sources(VRM):
+        _mcs("--parse", "-define:FACECAST_UNIVRM10", source)
     messages = tmp_path / "MessageStubs.cs"
     stubs = _run([sys.executable, str(STUBS / "message_stubs.py"), str(TRANSPORT / "Generated")])
     assert stubs.returncode == 0, stubs.stderr
@@ -150,6 +153,23 @@ def test_transport_and_unity_layers_parse_and_type_check_against_api_stand_ins(b
              *_sources(UNITY))
     _mcs("-target:library", f"-out:{tmp_path / 'Sample.dll'}", core, f"-r:{layer}", f"-r:{engine}",
          *_sources(PACKAGE / "Samples~"))
+    univrm = tmp_path / "VRM10.dll"
+    _mcs("-target:library", f"-out:{univrm}", f"-r:{engine}", str(STUBS / "UniVrm10Stubs.cs"))
+    _mcs("-target:library", "-warn:4", "-define:FACECAST_UNIVRM10", f"-out:{tmp_path / 'Facecast.Vrm.dll'}", core,
+         f"-r:{transport}", f"-r:{layer}", f"-r:{engine}", f"-r:{univrm}", *_sources(VRM))
+
+
+def test_the_vrm_driver_compiles_only_where_univrm_is():
+    """No UniVRM, no define: the assembly is constrained out and its source is empty, so the package
+    still has no dependencies; with UniVRM's VRM-1.0 package its version define switches it on."""
+    asmdef = json.loads((VRM / "Facecast.Vrm.asmdef").read_text())
+    assert asmdef["defineConstraints"] == ["FACECAST_UNIVRM10"]
+    assert asmdef["versionDefines"] == [{"name": "com.vrmc.vrm", "expression": "0.100.0",
+                                         "define": "FACECAST_UNIVRM10"}]
+    assert "VRM10" in asmdef["references"]
+    for source in _sources(VRM):
+        text = Path(source).read_text()
+        assert text.startswith("#if FACECAST_UNIVRM10\n") and text.rstrip().endswith("#endif"), source
 
 
 def test_generated_csharp_messages_are_fresh(tmp_path):

@@ -17,6 +17,14 @@ and VMC's `/VMC/Ext/Blend/Val` take), each weight in [0, 1].
 `neutral` is never driven: it is what all zeros show. Weights never exceed 1: the visemes sum to 1
 and each viseme's vowel shares below add to at most 1, and the emotion shares of one emotion add to
 at most 1.
+
+"Perfect sync" (PERFECT_SYNC_NAMES, `perfect_sync_expressions`): a VRM avatar with one expression
+(BlendShapeClip) per ARKit blendshape, named as ARKit names them with the first letter capitalized —
+`BrowInnerUp`, `EyeBlinkLeft`, `JawOpen`, `MouthClose`, `TongueOut`. The convention is VMagicMirror's,
+which introduced perfect sync in v1.3.0 (its manual, "Tips: Use Perfect Sync for External Tracking",
+lists the 52 clip names), shared by Vear and the VTuber apps that took it up (VSeeFace, Warudo,
+VNyan); it is also the spelling of Epic's EARFaceBlendShape. Each clip takes its blendshape's
+weight unchanged: our names are Apple's, and both sides mean the subject's own left and right.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from runtime.arkit import Blendshape, viseme_index
+from runtime.arkit import BLENDSHAPE_NAMES, Blendshape, viseme_index
 from runtime.types import Controls, Emotion, MotionFrame
 
 VRM_PRESETS: tuple[str, ...] = (
@@ -62,6 +70,9 @@ EMOTION_SOURCES: MappingProxyType[Emotion, MappingProxyType[str, float]] = Mappi
 
 FULL_LOOK_DEG = 30.0  # eye angle that drives a look preset fully: our gaze control's limit
 
+# The 52 perfect-sync expression names, in Apple's order: ARKit's names, first letter capitalized.
+PERFECT_SYNC_NAMES: tuple[str, ...] = tuple(name[0].upper() + name[1:] for name in BLENDSHAPE_NAMES)
+
 
 def vrm_expressions(frame: MotionFrame, controls: Controls) -> dict[str, float]:
     """Every preset of VRM_PRESETS, in that order, with its weight in [0, 1] for this frame under
@@ -72,6 +83,11 @@ def vrm_expressions(frame: MotionFrame, controls: Controls) -> dict[str, float]:
     weights.update(_emotion(controls))
     weights.update(_looks(frame))
     return {name: float(np.clip(weight, 0.0, 1.0)) for name, weight in weights.items()}
+
+
+def perfect_sync_expressions(frame: MotionFrame) -> dict[str, float]:
+    """Every name of PERFECT_SYNC_NAMES, in that order, with its ARKit blendshape's weight."""
+    return dict(zip(PERFECT_SYNC_NAMES, (float(np.clip(value, 0.0, 1.0)) for value in frame.blendshapes), strict=True))
 
 
 def _vowels(visemes: np.ndarray) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """`facecast livelink AUDIO|- --to HOST:PORT`: Live Link Face packets, one UDP datagram per frame,
-for Unreal's Apple ARKit face support (a MetaHuman's face) — the runtime in-process, paced on the
-audio clock with --realtime (the default for stdin)."""
+for Unreal's Apple ARKit face support (a MetaHuman's face) — the runtime in-process or on --server,
+paced on the audio clock with --realtime (the default for stdin)."""
 
 from __future__ import annotations
 

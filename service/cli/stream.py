@@ -16,14 +16,19 @@ from runtime.audio.files import load_audio
 from runtime.errors import FacecastError
 from service.api import animate_pb2
 from service.cli.clip_flags import add_fps_and_seed_flags
+from service.cli.server_flags import (
+    CONNECT_TIMEOUT_S,
+    DEFAULT_SERVER,
+    add_tls_flags,
+    client_security,
+    connected_channel,
+    parse_server,
+    rpc_error_line,
+)
 from service.client import StartRetry, StreamRequest, StreamResult, stream_audio
 from service.client_security import ClientSecurity
-from service.grpc_options import grpc_options
-from service.settings import ServerSettings
 
-DEFAULT_SERVER = f"{ServerSettings.host}:{ServerSettings.port}"  # where `facecast serve` listens by default
 DEFAULT_TIMEOUT_S = 600.0
-CONNECT_TIMEOUT_S = 10.0  # a server that accepts the connection but does not answer within this is not there
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,15 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_fps_and_seed_flags(parser)
     parser.add_argument("--timeout-s", type=float, default=DEFAULT_TIMEOUT_S,
                         help=f"give up on a session not finished after this long (default {DEFAULT_TIMEOUT_S:g})")
-    parser.add_argument("--tls-ca-file", help="PEM CA of the server's certificate: connect with TLS "
-                        "(the API key, if the server wants one, comes from FACECAST_API_KEY)")
-    parser.add_argument("--tls-cert-file", help="PEM client certificate, for servers that require one (mutual TLS)")
-    parser.add_argument("--tls-key-file", help="PEM private key of the client certificate")
+    add_tls_flags(parser)
     parser.add_argument("--mouth-model", default="", help="lip-sync model by name (default: the server's)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    server = parse_server(args.server)
     audio = load_audio(args.audio)
     listen = None
     if args.listen:
@@ -55,11 +58,11 @@ def run(args: argparse.Namespace) -> int:
         listen = resample_track(heard.samples, heard.sample_rate, audio.sample_rate)
     request = StreamRequest(audio.samples, audio.sample_rate, fps=args.fps, seed=args.seed, realtime=args.realtime,
                             mouth_model=args.mouth_model, listen=listen)  # validates --fps and --seed as bake does
-    security = ClientSecurity.from_flags(args.tls_ca_file, args.tls_cert_file, args.tls_key_file)
+    security = client_security(args)
     try:
-        result = asyncio.run(_stream(args.server, request, args.timeout_s, security))
+        result = asyncio.run(_stream(server, request, args.timeout_s, security))
     except grpc.aio.AioRpcError as error:
-        raise FacecastError(f"{args.server}: {error.code().name}: {error.details()}") from None
+        raise FacecastError(rpc_error_line(args.server, error)) from None
     except TimeoutError:
         raise FacecastError(f"{args.server}: the session did not finish within {args.timeout_s:g} s "
                             "(--timeout-s)") from None
@@ -74,29 +77,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _stream(server: str, request: StreamRequest, timeout_s: float, security: ClientSecurity) -> StreamResult:
-    async with security.channel(server, grpc_options(ServerSettings())) as channel:
-        await _connected(channel, server, min(timeout_s, CONNECT_TIMEOUT_S), bool(security.tls_ca_file))
+    async with connected_channel(server, security, min(timeout_s, CONNECT_TIMEOUT_S)) as channel:
         # A start that meets a lost, draining or full node behind a balancer is tried again (StartRetry).
         session = stream_audio(channel, request, security.metadata(), StartRetry())
         return await asyncio.wait_for(session, timeout=timeout_s)
-
-
-async def _connected(channel: grpc.aio.Channel, server: str, timeout_s: float, tls: bool) -> None:
-    """Returns once the channel is connected. Nothing listening, an unknown host or a refused TLS
-    handshake show within moments as a failed connection: one line saying so, not a wait."""
-    hint = " or the server's certificate is not signed by --tls-ca-file" if tls else ""
-    try:
-        async with asyncio.timeout(timeout_s):
-            state = channel.get_state(try_to_connect=True)
-            while state is not grpc.ChannelConnectivity.READY:
-                if state is grpc.ChannelConnectivity.TRANSIENT_FAILURE:
-                    raise FacecastError(f"{server}: cannot connect (connection refused or unknown host{hint}); "
-                                        "is `facecast serve` running there?")
-                await channel.wait_for_state_change(state)
-                state = channel.get_state(try_to_connect=True)
-    except TimeoutError:
-        raise FacecastError(f"{server}: no answer within {timeout_s:g} s; is `facecast serve` running there, "
-                            "and can this machine reach it?") from None
 
 
 def summarise(result: StreamResult, duration_s: float, realtime: bool) -> dict:

@@ -31,6 +31,7 @@ from runtime.audio.pcm import encode_pcm16
 from runtime.train.espeak import synthesize, write_wav
 from service.process import facecast_command
 from tests.contract import expectations
+from tests.contract.json_layout import dumps
 from tests.server_harness import ServerThread, run_session, session, stub_for
 from tests.speech import speech_clip
 
@@ -238,19 +239,6 @@ def baked_clip() -> dict:
 
 def all_documents() -> dict[str, dict]:
     return {**stream_vectors(), CLIP_NAME: baked_clip()}
-
-
-def dumps(document: dict) -> str:
-    """Compact JSON with one top-level member per line and one record per line in lists of records:
-    small files whose diffs show which frame changed."""
-    lines = []
-    for key, value in document.items():
-        if isinstance(value, list) and value and isinstance(value[0], dict):
-            items = ",\n  ".join(json.dumps(item, separators=(",", ":")) for item in value)
-            lines.append(f"{json.dumps(key)}: [\n  {items}\n]")
-        else:
-            lines.append(f"{json.dumps(key)}: {json.dumps(value, separators=(',', ':'))}")
-    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def main() -> int:

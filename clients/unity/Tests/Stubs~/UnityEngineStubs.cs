@@ -66,6 +66,7 @@ namespace UnityEngine
     public static class Mathf
     {
         public static int Clamp(int value, int min, int max) { return value; }
+        public static float Clamp01(float value) { return value; }
         public static float Exp(float power) { return power; }
     }
 
