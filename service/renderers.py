@@ -1,7 +1,8 @@
 """Renderers shared between sessions, one per avatar and framing, the most recently used kept.
 
 Building one solves the avatar's thin-plate-spline basis (about a second), so sessions of the same
-avatar and framing share it — through its RenderBatcher, which also renders their frames together."""
+avatar and framing share it — through its RenderBatcher, which also renders their frames together —
+and a new avatar's renderer at the default framing is built as the avatar is created (`warm`)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,21 @@ class RendererCache:
         self._capacity = capacity
         self._batchers: OrderedDict[tuple[str, FrameOptions], RenderBatcher] = OrderedDict()
         self._lock = threading.Lock()  # builds are rare: holding it while building keeps one per key
+
+    def warm(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> None:
+        """Builds the avatar's renderer on the executor, in the background (a failure is left for
+        the first session that asks for it to meet)."""
+        self._executor.submit(self._quietly_get, avatar, options)
+
+    def holds(self, avatar_id: str, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> bool:
+        with self._lock:
+            return (avatar_id, options) in self._batchers
+
+    def _quietly_get(self, avatar: Avatar, options: FrameOptions) -> None:
+        try:
+            self.get(avatar, options)
+        except Exception:  # noqa: BLE001, S110 - the session that needs it will raise it
+            pass
 
     def get(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> RenderBatcher:
         """The batcher of the avatar's renderer at this framing, built on first use. Call off the

@@ -26,6 +26,7 @@ from service.log import get_logger
 from service.malformed import MalformedRequestInterceptor
 from service.metrics import Metrics, MetricsEndpoint
 from service.quiet import native_stderr_silenced
+from service.renderers import RendererCache
 from service.servicer import FaceAnimationServicer
 from service.sessions import SessionRegistry
 from service.settings import ServerSettings
@@ -50,6 +51,7 @@ class RunningServer:
     metrics: Metrics
     metrics_endpoint: MetricsEndpoint | None
     engine: EngineScheduler
+    renderers: RendererCache
 
     async def stop(self, grace_s: float | None = None) -> None:
         """Health turns NOT_SERVING and new sessions are refused (UNAVAILABLE) while running streams
@@ -92,7 +94,7 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     for name in ("", SERVICE_NAME):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     return RunningServer(server, port, health_servicer, sessions, executor, settings, avatars, metrics, endpoint,
-                         servicer.engine)
+                         servicer.engine, servicer.renderers)
 
 
 def _bind(server: grpc.aio.Server, settings: ServerSettings) -> int:

@@ -42,7 +42,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         self._executor = executor
         self._sessions = sessions
         self._avatars = avatars
-        self._renderers = RendererCache(self._executor)
+        self.renderers = RendererCache(self._executor)
         self.engine = EngineScheduler()  # one engine for every session of this process
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
@@ -53,7 +53,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             log.warning("session_refused", peer=context.peer(), reason=str(refusal))
             await abort_with(context, refusal, self._metrics, "Animate", unread_requests=request_iterator)
         session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
-                                 self._avatars, self._renderers, self._metrics, self.engine)
+                                 self._avatars, self.renderers, self._metrics, self.engine)
         record.figures = session.figures
         failure: StreamError | None = None
         with SessionAccounting(record, session, self._sessions, self._metrics, self._settings.max_session_s) as account:
@@ -90,6 +90,9 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         avatar, warnings = await self._run(context, "CreateAvatar", self._avatars.create, request.image,
                                            request.display_name)
         log.info("avatar_created", avatar_id=avatar.avatar_id, width=avatar.width, height=avatar.height)
+        # Its renderer at the default framing is built now, in the background (about a second), so
+        # the first session that renders it does not wait for it.
+        self.renderers.warm(avatar)
         return avatar_pb2.CreateAvatarResponse(avatar=convert.avatar(avatar), warnings=warnings)
 
     async def GetAvatar(self, request: avatar_pb2.GetAvatarRequest,

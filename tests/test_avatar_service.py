@@ -14,7 +14,7 @@ from skimage import data
 from runtime.arkit import BLENDSHAPE_NAMES
 from service.api import animate_pb2, avatar_pb2
 from tests import portraits
-from tests.server_harness import chunked, config, end, motion_frames, run_session
+from tests.server_harness import chunked, config, end, motion_frames, run_session, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,11 @@ def test_create_is_idempotent_and_measures_the_portrait(stub, portrait_png):
     assert len(first.avatar.rest_blendshapes) == len(BLENDSHAPE_NAMES)
     assert first.avatar.rest_blendshapes[0] < 0.5  # eyes open
     assert 5.0 < first.avatar.rest_head_pose.pitch_deg < 25.0  # the astronaut looks a little down
+
+
+def test_a_new_avatars_renderer_is_built_before_its_first_session(server, stub, portrait_png):
+    avatar_id = _create(stub, portrait_png).avatar.avatar_id
+    wait_until(lambda: server.running.renderers.holds(avatar_id), timeout_s=60, what="the renderer built")
 
 
 def test_get_list_and_delete(stub, portrait_png):
