@@ -38,6 +38,7 @@ from runtime.motion.mouth_protocol import MouthRows
 from runtime.motion.track import ROW_WIDTH
 from runtime.motion.turn_blend import blend_turns, listening_blink_factor
 from runtime.motion.turns import TurnRows
+from runtime.numerics import stacked
 from runtime.pipeline import Animator, AnimatorOptions
 from runtime.types import SessionEvent
 
@@ -99,13 +100,13 @@ def _motion_rows(group: list[_Analysis]) -> dict[int, tuple[np.ndarray, tuple[Se
     animators = [analysis.animator for analysis in group]
     if count == 0:
         return {id(analysis): (np.zeros((0, ROW_WIDTH), np.float32), ()) for analysis in group}
-    voice = np.stack([analysis.voice.probability for analysis in group])
+    voice = stacked([analysis.voice.probability for analysis in group])
     mouth = _mouth_rows(group, voice)
-    hops = np.stack([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
+    hops = stacked([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
     controls = _stacked(ControlRows, [a.controls.sample(row * HOP_S) for a, row in zip(animators, hops, strict=True)])
-    cues = ProsodyCues(np.stack([a.prosody.pitch_accent for a in group]),
-                       np.stack([a.prosody.phrase_end for a in group]))
-    energy = np.stack([analysis.features.energy_db for analysis in group])
+    cues = ProsodyCues(stacked([a.prosody.pitch_accent for a in group]),
+                       stacked([a.prosody.phrase_end for a in group]))
+    energy = stacked([analysis.features.energy_db for analysis in group])
     turns = _turns(group, controls)
     blink_rate = None if not turns else np.stack([
         listening_blink_factor(*turns[i]) if i in turns else np.ones(count, np.float32) for i in range(len(group))])
@@ -166,14 +167,14 @@ def _mouth_rows(group: list[_Analysis], voice: np.ndarray) -> MouthRows:
     """(S, n, ...) mouth rows: the learned network in one pass; other models session by session."""
     mouths = [analysis.animator.mouth for analysis in group]
     if isinstance(mouths[0], LearnedMouth):
-        return LearnedMouth.push_many(mouths, np.stack([a.features.log_mel for a in group]), voice)
+        return LearnedMouth.push_many(mouths, stacked([a.features.log_mel for a in group]), voice)
     return _stacked(MouthRows, [mouth.push(a.features, a.voice.probability) for mouth, a in zip(mouths, group,
                                                                                                strict=True)])
 
 
 def _stacked(kind: type[T], items: list[T]) -> T:
     """A dataclass of arrays from S of them: each field stacked on a new first (session) axis."""
-    return kind(*(np.stack([getattr(item, f.name) for item in items]) for f in fields(kind)))
+    return kind(*(stacked([getattr(item, f.name) for item in items]) for f in fields(kind)))
 
 
 def _flat(rows: T) -> T:

@@ -25,7 +25,7 @@ from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
 from runtime.audio.constants import N_MELS
 from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
 from runtime.motion.mouth_protocol import MouthRows
-from runtime.numerics import as_product_matrix, row_block_matmul
+from runtime.numerics import as_product_matrix, row_block_matmul, stacked
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
@@ -171,7 +171,7 @@ class LearnedMouth:
         visemes /= visemes.sum(axis=-1, keepdims=True)
         shapes = np.zeros((*raw.shape[:2], NUM_BLENDSHAPES), np.float32)
         shapes[..., mouths[0]._columns] = np.clip(raw[..., NUM_VISEMES:], 0.0, 1.0)
-        voice = np.concatenate([np.stack([m._voice_history for m in mouths]),
+        voice = np.concatenate([stacked([m._voice_history for m in mouths]),
                                 np.asarray(voice_probability, np.float32)], axis=1)
         for mouth, row in zip(mouths, voice, strict=True):
             mouth._voice_history = row[len(row) - mouth.lookahead_hops:]
@@ -183,7 +183,7 @@ class LearnedMouth:
         if any(mouth.network is not network for mouth in mouths):
             raise ValueError("sessions batched together must share one network")
         layers = len(mouths[0]._histories)
-        histories = [np.stack([mouth._histories[layer] for mouth in mouths]) for layer in range(layers)]
+        histories = [stacked([mouth._histories[layer] for mouth in mouths]) for layer in range(layers)]
         raw, after = network.run(histories, log_mel)
         for index, mouth in enumerate(mouths):
             mouth._histories = [history[index] for history in after]

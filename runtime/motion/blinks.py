@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from runtime.audio.constants import HOP_S
+from runtime.numerics import stacked
 
 SPEAKING_PER_MIN = 26.0
 RESTING_PER_MIN = 17.0
@@ -81,7 +82,7 @@ class Blinks:
         session's own."""
         sessions, count = voice_activity.shape
         hops = np.arange(count)
-        draws = np.stack([b._generator.random((count, 3)) for b in blinks])  # start?, left depth, right depth
+        draws = stacked([b._generator.random((count, 3)) for b in blinks])  # start?, left depth, right depth
         since_voice = _hops_since(voice_activity > 0.5, np.array([b._since_voice for b in blinks]))
         rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice_activity
         rate = rate * np.array([[b.person_rate] for b in blinks])
@@ -93,7 +94,7 @@ class Blinks:
         starts = _renewal_starts(wanted, np.array([b._since_start for b in blinks]))
         since_start = _hops_since(starts, np.array([b._since_start for b in blinks]) - 1)
         last_start = np.maximum.accumulate(np.where(starts, hops, -1), axis=1)
-        previous_depth = np.stack([b._depth for b in blinks])[:, None, :]
+        previous_depth = stacked([b._depth for b in blinks])[:, None, :]
         new_depth = 0.85 + 0.15 * np.take_along_axis(draws[..., 1:], np.maximum(last_start, 0)[..., None], axis=1)
         depth = np.where(last_start[..., None] >= 0, new_depth, previous_depth)
         lids = (blink_curves(since_start * HOP_S)[..., None] * depth).astype(np.float32)

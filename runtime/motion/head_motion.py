@@ -13,7 +13,7 @@ import numpy as np
 from scipy.signal import butter
 
 from runtime.audio.constants import FEATURE_RATE, HOP_S
-from runtime.numerics import StreamingIir, bump_filter, impulse_response, one_pole
+from runtime.numerics import StreamingIir, bump_filter, impulse_response, one_pole, stacked
 from runtime.types import POSE_ROTATION, POSE_WIDTH, PoseColumn
 
 # Per pose column (PoseColumn): pitch, yaw, roll (degrees), x, y, z (face widths).
@@ -58,7 +58,7 @@ class HeadMotion:
         """S sessions at once: every input (S, n); returns (S, n, POSE_WIDTH). Each session draws
         from its own generator and runs its own filter state, so its rows are what it alone gets."""
         count = speech_envelope.shape[1]
-        noise = np.stack([head._generator.standard_normal((count, 3 * POSE_WIDTH + 1)) for head in heads])
+        noise = stacked([head._generator.standard_normal((count, 3 * POSE_WIDTH + 1)) for head in heads])
         drift, fast, slow_noise = (_by_hop(noise[..., k * POSE_WIDTH:(k + 1) * POSE_WIDTH]) for k in range(3))
         envelopes = _by_hop(speech_envelope[..., None])
         envelope = _by_session(StreamingIir.push_many([h._envelope for h in heads], envelopes))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.audio.constants import HOP_S
-from runtime.numerics import StreamingIir
+from runtime.numerics import StreamingIir, stacked
 
 SACCADE_TIME_CONSTANT_S = 0.015  # a saccade completes in about 50 ms
 
@@ -66,18 +66,18 @@ class Saccades:
         if count == 0:
             return np.zeros((sessions, 0, 2), np.float32)
         hops = np.arange(count)
-        draws = np.stack([s._timing.random((count, 5)) for s in saccades])  # saccade?, avert?, side, size, hold
+        draws = stacked([s._timing.random((count, 5)) for s in saccades])  # saccade?, avert?, side, size, hold
         style = saccades[0].style
-        jumps = np.stack([s._jumps.standard_normal((count, 2)) for s in saccades]) * np.array(style.std_deg)
+        jumps = stacked([s._jumps.standard_normal((count, 2)) for s in saccades]) * np.array(style.std_deg)
         if spread is not None:
             jumps *= spread[..., None]
-        target = _held(draws[..., 0] < style.per_s * HOP_S, jumps, np.stack([s._target for s in saccades]))
+        target = _held(draws[..., 0] < style.per_s * HOP_S, jumps, stacked([s._target for s in saccades]))
         averting = speech_onsets & (draws[..., 1] < style.aversion_chance)
         side = np.where(draws[..., 2] < 0.5, 1.0, -1.0)
         size = draws[..., 3]
         aversions = np.stack([side * np.interp(size, (0, 1), style.aversion_yaw_deg),
                               -np.interp(size, (0, 1), style.aversion_up_deg)], axis=-1)
-        aversion = _held(averting, aversions, np.stack([s._aversion for s in saccades]))
+        aversion = _held(averting, aversions, stacked([s._aversion for s in saccades]))
         holds = np.interp(draws[..., 4], (0, 1), style.aversion_hold_s)
         hold_s = _held(averting, holds[..., None], np.array([[s._aversion_hold_s] for s in saccades]))[..., 0]
         latest = np.maximum.accumulate(np.where(averting, hops, -1), axis=1)
