@@ -95,7 +95,8 @@ class Blinks:
         since_start = _hops_since(starts, np.array([b._since_start for b in blinks]) - 1)
         last_start = np.maximum.accumulate(np.where(starts, hops, -1), axis=1)
         previous_depth = stacked([b._depth for b in blinks])[:, None, :]
-        new_depth = 0.85 + 0.15 * np.take_along_axis(draws[..., 1:], np.maximum(last_start, 0)[..., None], axis=1)
+        rows = np.arange(sessions)[:, None]
+        new_depth = 0.85 + 0.15 * draws[rows, np.maximum(last_start, 0), 1:]  # each hop: its latest start's draws
         depth = np.where(last_start[..., None] >= 0, new_depth, previous_depth)
         lids = (blink_curves(since_start * HOP_S)[..., None] * depth).astype(np.float32)
         for index, blink in enumerate(blinks):

@@ -95,10 +95,11 @@ def _speech_onsets(generators: list[ProceduralDynamics], voice_activity: np.ndar
     last_loud = np.maximum.accumulate(np.where(loud, hops, -1), axis=1)
     previous_loud = np.concatenate([np.full((len(loud), 1), -1), last_loud[:, :-1]], axis=1)
     carried = np.array([[g._quiet_hops] for g in generators])
-    at_loud = np.take_along_axis(counted, np.maximum(previous_loud, 0), axis=1)
+    rows = np.arange(len(loud))
+    at_loud = counted[rows[:, None], np.maximum(previous_loud, 0)]
     quiet_before = np.where(previous_loud >= 0, before - at_loud, carried + before)
     if voice_activity.shape[1]:
-        at_end = np.take_along_axis(counted, np.maximum(last_loud[:, -1:], 0), axis=1)[:, 0]
+        at_end = counted[rows, np.maximum(last_loud[:, -1], 0)]
         ends = np.where(last_loud[:, -1] >= 0, counted[:, -1] - at_end, carried[:, 0] + counted[:, -1])
         for generator, hops_quiet in zip(generators, ends.tolist(), strict=True):
             generator._quiet_hops = hops_quiet

@@ -96,5 +96,5 @@ def _held(events: np.ndarray, values: np.ndarray, before: np.ndarray) -> np.ndar
     """(S, n, c): at each hop the value of the latest event at or before it, else `before` (S, c)."""
     hops = np.arange(events.shape[1])
     latest = np.maximum.accumulate(np.where(events, hops, -1), axis=1)
-    taken = np.take_along_axis(values, np.maximum(latest, 0)[..., None], axis=1)
+    taken = values[np.arange(len(values))[:, None], np.maximum(latest, 0)]  # (S, n, c)
     return np.where(latest[..., None] >= 0, taken, before[:, None, :])
