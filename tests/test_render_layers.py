@@ -4,9 +4,11 @@ held still through expressions, head-and-shoulders framing, and the curve lookup
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
+from scipy.ndimage import gaussian_filter
 
 from runtime.arkit import blendshape_index
 from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
@@ -80,6 +82,49 @@ def test_dark_painted_eyes_give_ivory_teeth_not_black(landmarker: FaceLandmarker
         image[top:bottom, left:right] = 20
     teeth = mouth_palette(image, analysis.landmarks).teeth
     assert teeth.min() > 120 and teeth.max() - teeth.min() < 40
+
+
+def _open_mouth(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rest frame, jaw 0.8 frame, interior mask of the open frame, the lips' mask at rest), head framing."""
+    analysis = _analysis(name, landmarker)
+    renderer = _renderer(analysis)
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, blendshape_index("jawOpen")] = 0.8
+    frames = renderer.render_latents(weights, poses)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points.numpy() - (renderer._columns.start, renderer._rows.start)
+    inner = np.concatenate([points[1, list(LIPS.inner_upper)], points[1, list(LIPS.inner_lower)][::-1]])
+    outer = np.concatenate([points[0, list(LIPS.outer_upper)], points[0, list(LIPS.outer_lower)][::-1]])
+    interior, lips = (np.zeros(frames.shape[1:3], np.uint8) for _ in range(2))
+    cv2.fillPoly(interior, [inner.round().astype(np.int32)], 1)
+    cv2.fillPoly(lips, [outer.round().astype(np.int32)], 1)
+    interior = cv2.erode(interior, np.ones((7, 7), np.uint8)) > 0  # off the lips' edges
+    return frames[0], frames[1], interior, lips > 0
+
+
+def _fine_detail(rgb: np.ndarray) -> np.ndarray:
+    """|luminance − its blur|: the strokes, lines and grain of a picture."""
+    luminance = rgb.astype(np.float64).mean(axis=2)
+    return np.abs(luminance - gaussian_filter(luminance, 1.5))
+
+
+@pytest.mark.parametrize("name", ["closed-pencil-turned-acetate"])
+def test_an_open_mouth_in_a_drawing_is_drawn_with_its_strokes(landmarker: FaceLandmarker, name: str) -> None:
+    """A pencil drawing's opened mouth is shaded in its strokes, not a smooth blob: the interior's fine
+    detail is comparable to what the drawing's own lips carry."""
+    rest, wide, interior, lips = _open_mouth(name, landmarker)
+    inside, on_lips = _fine_detail(wide)[interior].mean(), _fine_detail(rest)[lips].mean()
+    SUMMARY_LINES.append(f"open mouth {name}: fine detail inside {inside:.1f}, on the lips at rest {on_lips:.1f}")
+    assert interior.sum() > 500 and inside >= 0.6 * on_lips
+
+
+def test_an_open_mouth_in_a_flat_colour_portrait_is_flat_colour(landmarker: FaceLandmarker) -> None:
+    """A cartoon's opened mouth is painted in flat areas, as the cartoon is, not in smooth gradients."""
+    rest, wide, interior, _ = _open_mouth("closed-cartoon-silver", landmarker)
+    rows, columns = np.gradient(wide.astype(np.float64).mean(axis=2))
+    flat = (np.hypot(rows, columns)[interior] < 1.5).mean()
+    SUMMARY_LINES.append(f"open mouth closed-cartoon-silver: {flat:.0%} of the interior flat")
+    assert interior.sum() > 500 and flat >= 0.5
 
 
 @pytest.fixture(scope="module")
