@@ -27,7 +27,6 @@ from runtime.render.framing import (
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
 from runtime.render.openings import CurvePosition
-from runtime.render.warp_renderer import MIN_JACOBIAN_DETERMINANT, _jacobian
 from tests.conftest import SUMMARY_LINES
 from tests.portrait_set import glasses_mask, portrait_png, portrait_set
 
@@ -188,33 +187,6 @@ def test_the_whole_frame_holds_still_through_a_blink(landmarker: FaceLandmarker,
     SUMMARY_LINES.append(f"glasses through a blink {name}: {(moved > 24).mean():.1%} of the frame's pixels change, "
                          f"99th percentile {np.percentile(moved, 99):.0f}")
     assert drawn.sum() > 500 and (moved > 24).mean() < 0.01
-
-
-@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-large-acetate", "closed-cartoon-silver"])
-def test_a_wide_open_jaw_squeezes_no_skin_past_what_the_warp_inverts(landmarker: FaceLandmarker, name: str) -> None:
-    """At jawOpen 1 the skin between the lower lip and the chin's underside is squeezed, never so hard
-    that the warp's Newton inversion gives up there (its Jacobian floor): where it did, the chin showed
-    stair-stepped folds under the lower lip."""
-    analysis = _analysis(name, landmarker)
-    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
-    warp = renderer._renderer
-    weights, poses = _rest_batch(analysis, 1)
-    weights[0, blendshape_index("jawOpen")] = 1.0
-    with torch.inference_mode():
-        points = warp.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-        controls = (warp._untorn(points - warp.source_xy) * warp.to_normalised)[0]  # (478, 2)
-        size = warp.config.grid_size
-        field = torch.zeros(size * size, 2).index_copy_(0, warp.active_cells, warp.basis @ controls)
-        field = field.reshape(size, size, 2).permute(2, 0, 1)[None]
-        a, b, c, d = _jacobian(field)[0]
-    # Over the cells the frame shows (the warp also runs over a margin around it).
-    centres = (torch.arange(size) + 0.5) / size
-    rows, columns = (torch.tensor([span.start, span.stop]) for span in (renderer._rows, renderer._columns))
-    shown_rows = ((centres * warp.size[0] >= rows[0]) & (centres * warp.size[0] < rows[1]))[:, None]
-    shown_columns = ((centres * warp.size[1] >= columns[0]) & (centres * warp.size[1] < columns[1]))[None]
-    determinant = float(((1.0 + a) * (1.0 + d) - b * c)[shown_rows & shown_columns].min())
-    SUMMARY_LINES.append(f"jawOpen 1 {name}: the warp squeezes the skin to {determinant:.2f} at most")
-    assert determinant > MIN_JACOBIAN_DETERMINANT
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,6 @@ from runtime.render.lip_seal import LipSeal
 NUM_LANDMARKS = 478
 JAW_PIVOT_BEHIND_OVAL = 0.25  # face widths
 FOREHEAD_REACH = 0.35  # face widths above a brow over which the forehead stops following it
-JAW_DEPTH_EASING = 0.5  # how much of each jaw point's own depth its rotation keeps (see _jaw_arms)
 JAW_CHEEK_STEP = 0.4  # face widths below the mouth corners over which the cheek beside it joins the jaw
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
 
@@ -357,13 +356,7 @@ def _jaw_arms(frame: FaceFrame, jaw: np.ndarray, pivot_fraction: float) -> tuple
     pivot_z = float(local[list(FACE_OVAL), 2].max()) + JAW_PIVOT_BEHIND_OVAL
     arm = np.zeros_like(local)
     arm[:, 1] = local[:, 1] - pivot_v
-    # The jaw's points turn about the pivot at a depth eased towards their mean: at their own depths
-    # the chin's underside (far back) drops so much less than the lip above it that the skin between
-    # is squeezed to a quarter at jawOpen 1, which the warp cannot invert (stair-stepped folds under
-    # the lower lip); the mean keeps the chin swinging back.
-    riding = jaw > 0.5
-    mean_z = float(local[riding, 2].mean()) if riding.any() else 0.0
-    arm[:, 2] = mean_z + JAW_DEPTH_EASING * (local[:, 2] - mean_z) - pivot_z
+    arm[:, 2] = local[:, 2] - pivot_z
     swing = np.zeros_like(local)
     # Opening turns the chin down (+v) and back (+z): d/dθ of the rotated arm is (−z, v) in (v, z).
     swing[:, 1] = -arm[:, 2]
