@@ -36,7 +36,6 @@ LID_SHADE = 0.16  # how much darker a closed lid is where it turns down to the l
 LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
-MET_REACH_PX = 2.5  # a closed lid's lashes reach this far over the lower lid's landmark line
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
@@ -120,14 +119,6 @@ class _Eye(nn.Module):
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
         patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
-        # Where the lids have nearly met, the opening left is thinner than the eye can be drawn in
-        # (inside() fades it out), and the eye's white the landmarks leave just inside the lower lid
-        # shows as a bright streak under the closed lid: the upper lid's lashes close over it.
-        lowered = hermite_step(0.0, 1.0, slide[..., 1])
-        under = 1.0 - hermite_step(MET_REACH_PX - 1.0, MET_REACH_PX, opening.v - opening.v_lower)
-        met = opening.upper_at.covered * lowered * (1.0 - alpha) * under \
-            * (opening.v - opening.v_upper + 1.0).clamp(0.0, 1.0)
-        lid = torch.maximum(lid, met)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
 
