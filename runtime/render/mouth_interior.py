@@ -43,7 +43,7 @@ INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips,
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
-FLAT_LEVELS = 4  # a flat-colour portrait's interior in this many tones, from its darkest to its light
+FLAT_LEVELS = 6  # a flat-colour portrait's interior in this many tones, from its darkest to its light
 
 
 class MouthInterior(nn.Module):

@@ -40,6 +40,7 @@ FEATURE_MARGIN = 0.03  # face widths around the eyes, brows, nose and lips left 
 LINE_SHARE = (0.012, 0.035)  # shares of the face in lines over which outlines come in
 FLAT_STEP = 1.5  # a flat pixel: its luminance changes less than this per pixel
 FLAT_SHARE = (0.2, 0.45)  # shares of the face in flat colour over which the interior becomes flat
+STROKES = (4.0, 6.0)  # light-area texture σ (0..255) over which a portrait counts as made of strokes
 MAX_DARK_TEXTURE = 3.0  # dark texture at most this many times the light one: a cartoon's ink lines are no texture
 
 
@@ -49,6 +50,7 @@ class PortraitStyle:
     dark_texture: float  # the same in its darkest tones
     outline: float  # 0..1: how much the portrait draws its edges as dark lines
     flat: float  # 0..1: how much it paints in flat colour
+    strokes: float  # 0..1: how much it is made of strokes everywhere (pencil: its light areas are textured too)
     ink: np.ndarray  # (3,) 0..255: the colour of its lines (its darkest tone where it draws none)
     darkest: np.ndarray  # (3,) 0..255: the face's darkest colour (a drawing's deepest shading is not black)
     light: float  # 0..255: the face's light (the 95th percentile of its luminance)
@@ -62,7 +64,7 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     """image (H, W, 3) uint8, landmarks (478, 2+) in its pixels."""
     face, crop, origin = _face_crop(image, landmarks)
     if face.sum() < 64:  # too small a face to measure: a photo's style
-        return PortraitStyle(2.0, 4.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)
+        return PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)
     rgb = crop.astype(np.float64)
     luminance = rgb.mean(axis=2)
     detail = luminance - gaussian_filter(luminance, DETAIL_SIGMA_PX)
@@ -71,6 +73,10 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     light = face & (tone >= np.median(tone[face]))
     light_texture = max(_robust_sigma(detail[light]), 0.5)
     dark_texture = min(max(_robust_sigma(detail[dark]), light_texture), MAX_DARK_TEXTURE * light_texture)
+    # Only a picture made of strokes everywhere (pencil: its light areas are textured too) shades its
+    # darks with strokes; a painting's or a stylised photo's darks are edges, not texture.
+    strokes = float(hermite_step(*STROKES, np.array(light_texture)))
+    dark_texture = light_texture + (dark_texture - light_texture) * strokes
     face_width = float(np.ptp(np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), 0]))
     size = max(3, int(round(LINE_NEIGHBOURHOOD * face_width)) | 1)
     neighbourhood = cv2.medianBlur(crop, size).astype(np.float64).mean(axis=2)
@@ -84,7 +90,7 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     return PortraitStyle(
         light_texture=light_texture, dark_texture=dark_texture,
         outline=float(hermite_step(*LINE_SHARE, np.array(lines[skin].mean() if skin.any() else 0.0))),
-        flat=float(hermite_step(*FLAT_SHARE, np.array(flat_share))), ink=ink, darkest=darkest,
+        flat=float(hermite_step(*FLAT_SHARE, np.array(flat_share))), strokes=strokes, ink=ink, darkest=darkest,
         light=float(np.percentile(luminance[face], 95)))
 
 
