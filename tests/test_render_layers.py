@@ -4,9 +4,11 @@ held still through expressions, head-and-shoulders framing, and the curve lookup
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
+from scipy.ndimage import gaussian_filter
 
 from runtime.arkit import blendshape_index
 from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
@@ -14,7 +16,14 @@ from runtime.face.avatar import Avatar
 from runtime.face.glasses import find_glasses
 from runtime.face.landmarker import FaceLandmarker
 from runtime.render.frame_renderer import FrameRenderer
-from runtime.render.framing import DEFAULT_FRAME_OPTIONS, HEAD_CENTRE_HEIGHT, HEAD_FILL, Framing, frame_portrait
+from runtime.render.framing import (
+    DEFAULT_FRAME_OPTIONS,
+    HEAD_CENTRE_HEIGHT,
+    HEAD_FILL,
+    FrameOptions,
+    Framing,
+    frame_portrait,
+)
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
 from runtime.render.openings import CurvePosition
@@ -80,6 +89,104 @@ def test_dark_painted_eyes_give_ivory_teeth_not_black(landmarker: FaceLandmarker
         image[top:bottom, left:right] = 20
     teeth = mouth_palette(image, analysis.landmarks).teeth
     assert teeth.min() > 120 and teeth.max() - teeth.min() < 40
+
+
+def _open_mouth(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rest frame, jaw 0.8 frame, interior mask of the open frame, the lips' mask at rest), head framing."""
+    analysis = _analysis(name, landmarker)
+    renderer = _renderer(analysis)
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, blendshape_index("jawOpen")] = 0.8
+    frames = renderer.render_latents(weights, poses)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points.numpy() - (renderer._columns.start, renderer._rows.start)
+    inner = np.concatenate([points[1, list(LIPS.inner_upper)], points[1, list(LIPS.inner_lower)][::-1]])
+    outer = np.concatenate([points[0, list(LIPS.outer_upper)], points[0, list(LIPS.outer_lower)][::-1]])
+    interior, lips = (np.zeros(frames.shape[1:3], np.uint8) for _ in range(2))
+    cv2.fillPoly(interior, [inner.round().astype(np.int32)], 1)
+    cv2.fillPoly(lips, [outer.round().astype(np.int32)], 1)
+    interior = cv2.erode(interior, np.ones((7, 7), np.uint8)) > 0  # off the lips' edges
+    return frames[0], frames[1], interior, lips > 0
+
+
+def _fine_detail(rgb: np.ndarray) -> np.ndarray:
+    """|luminance − its blur|: the strokes, lines and grain of a picture."""
+    luminance = rgb.astype(np.float64).mean(axis=2)
+    return np.abs(luminance - gaussian_filter(luminance, 1.5))
+
+
+@pytest.mark.parametrize("name", ["closed-pencil-turned-acetate"])
+def test_an_open_mouth_in_a_drawing_is_drawn_with_its_strokes(landmarker: FaceLandmarker, name: str) -> None:
+    """A pencil drawing's opened mouth is shaded in its strokes, not a smooth blob: the interior's fine
+    detail is comparable to what the drawing's own lips carry."""
+    rest, wide, interior, lips = _open_mouth(name, landmarker)
+    inside, on_lips = _fine_detail(wide)[interior].mean(), _fine_detail(rest)[lips].mean()
+    SUMMARY_LINES.append(f"open mouth {name}: fine detail inside {inside:.1f}, on the lips at rest {on_lips:.1f}")
+    assert interior.sum() > 500 and inside >= 0.6 * on_lips
+
+
+def test_an_open_mouth_in_a_flat_colour_portrait_is_flat_colour(landmarker: FaceLandmarker) -> None:
+    """A cartoon's opened mouth is painted in flat areas, as the cartoon is, not in smooth gradients."""
+    rest, wide, interior, _ = _open_mouth("closed-cartoon-silver", landmarker)
+    rows, columns = np.gradient(wide.astype(np.float64).mean(axis=2))
+    flat = (np.hypot(rows, columns)[interior] < 1.5).mean()
+    SUMMARY_LINES.append(f"open mouth closed-cartoon-silver: {flat:.0%} of the interior flat")
+    assert interior.sum() > 500 and flat >= 0.5
+
+
+def _closed_lids(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
+    """(the blink frame's pixels where the eyes were open at rest, the skin just below the eyes at
+    rest — behind the lenses, clear of lashes, crease and rims), (N, 3) each, face framing."""
+    analysis = _analysis(name, landmarker)
+    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    rest, blink = renderer.render_latents(weights, poses).astype(np.float64)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points[0].numpy() - (renderer._columns.start, renderer._rows.start)
+    eyes, skin = np.zeros(rest.shape[:2], np.uint8), np.zeros(rest.shape[:2], np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        outline = np.concatenate([points[list(eye.upper_lid)], points[list(eye.lower_lid)][::-1]])
+        cv2.fillPoly(eyes, [outline.round().astype(np.int32)], 1)
+        width = np.linalg.norm(points[eye.outer_corner] - points[eye.inner_corner])
+        lower = points[list(eye.lower_lid)[2:-2]]
+        band = np.concatenate([lower + (0, 0.15 * width), (lower + (0, 0.35 * width))[::-1]])
+        cv2.fillPoly(skin, [band.round().astype(np.int32)], 1)
+    eyes = cv2.erode(eyes, np.ones((3, 3), np.uint8)) > 0
+    return blink[eyes], rest[skin > 0]
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-yaw-left-tinted"])
+def test_closed_lids_are_the_skin_around_them(landmarker: FaceLandmarker, name: str) -> None:
+    """A closed lid behind glasses is skin of the tone around it — not a pale patch under a tinted
+    lens, nor a fleck of the frame's colour dragged down by the lid."""
+    lids, skin = _closed_lids(name, landmarker)
+    tone = np.median(skin, axis=0)
+    difference = np.abs(np.median(lids, axis=0) - tone).max()
+    off = (np.linalg.norm(lids - tone, axis=1) > 60.0).mean()  # lashes are darker; frame and patch differ
+    brightest = np.percentile(lids.mean(axis=1), 99) / np.percentile(skin.mean(axis=1), 99)
+    SUMMARY_LINES.append(f"closed lids {name}: median {difference:.0f} off the skin below the eye (0..255), "
+                         f"{off:.0%} of the lid far off it, brightest {brightest:.2f} of the skin's")
+    assert difference < 40 and off < 0.55 and brightest < 1.1
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-yaw-left-tinted"])
+def test_the_whole_frame_holds_still_through_a_blink(landmarker: FaceLandmarker, name: str) -> None:
+    """Every pixel of the glasses as drawn (tests/portrait_set.py's mask), not only those found: a rim
+    left to the warp is dragged into the closing lid."""
+    analysis = _analysis(name, landmarker)
+    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    rest, blink = renderer.render_latents(weights, poses).astype(np.float64)
+    framed = frame_portrait(analysis.image, analysis.landmarks, FrameOptions(512, Framing.FACE))
+    to_frame = np.linalg.lstsq(np.c_[analysis.landmarks[:, :2], np.ones(len(analysis.landmarks))],
+                               framed.landmarks[:, :2] - framed.crop[:2], rcond=None)[0].T  # (2, 3) affine
+    drawn = cv2.warpAffine(glasses_mask(name), to_frame, rest.shape[1::-1]) > 0.5
+    moved = np.abs(blink - rest).max(axis=2)[drawn]
+    SUMMARY_LINES.append(f"glasses through a blink {name}: {(moved > 24).mean():.1%} of the frame's pixels change, "
+                         f"99th percentile {np.percentile(moved, 99):.0f}")
+    assert drawn.sum() > 500 and (moved > 24).mean() < 0.01
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,8 @@ MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than t
 RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
 BROW_MARGIN = 0.12  # around the brows' landmarks (eye widths): their hairs
 EYE_MARGIN = 0.03  # around the lids (eye widths): the lid's own edge (a rim may run close above it)
+FRAME_COLOUR_TOLERANCE = 40.0  # 0..255 RGB distance: a pixel this near the frame's colour may be frame
+RING_REACH = 0.2  # how far from the rings found (eye widths) the rest of a rim is sought
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
 
 
@@ -64,7 +66,36 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     rim_width = max(rim.thickness_px for rim in rims)
     fitted = _line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
     mask = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
+    mask = np.maximum(mask, _frame_coloured(image, mask, rims, fitted, threshold, landmarks, eye_width))
     return mask * (1.0 - _eye_regions(image.shape[:2], landmarks, eye_width))
+
+
+def _frame_coloured(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: np.ndarray, threshold: float,
+                    landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) the rest of the rims: line pixels near the rings found that have the frame's own colour.
+
+    Above the eye the rays often settle on the lashes or the crease, and the rim's top arc — close
+    under the brow — is left out of the mask; left to the warp, a closing lid drags it down into the
+    lid (a fleck of gold on a closed eye) and raised brows bend it. What is found elsewhere tells the
+    frame's colour, and a line of that colour near the rings is frame, unless the brows share it
+    (a dark frame under dark brows): then only what the rings found is kept, as before."""
+    confident = mask >= 0.8
+    if confident.sum() < 20:
+        return np.zeros_like(mask)
+    rgb = image.astype(np.float32)
+    frame = np.median(rgb[confident], axis=0)
+    distance = np.linalg.norm(rgb - frame, axis=2)
+    brows = np.concatenate([landmarks[list(eye.brow), :2] for eye in (RIGHT_EYE, LEFT_EYE)]).round().astype(int)
+    height, width = mask.shape
+    brows = brows[(brows[:, 0] >= 0) & (brows[:, 0] < width) & (brows[:, 1] >= 0) & (brows[:, 1] < height)]
+    brow_distance = float(np.median(distance[brows[:, 1], brows[:, 0]])) if len(brows) else np.inf
+    tolerance = min(FRAME_COLOUR_TOLERANCE, 0.5 * brow_distance)
+    near_ring = np.zeros((height, width), np.uint8)
+    reach = max(1, int(round(RING_REACH * eye_width)))
+    for rim in rims:
+        cv2.polylines(near_ring, [np.round(rim.points).astype(np.int32)], True, 1, 2 * reach + 1)
+    coloured = (distance < tolerance) & (lines >= 0.5 * threshold) & (near_ring > 0)
+    return cv2.GaussianBlur(coloured.astype(np.float32), (3, 3), 0.5)
 
 
 def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:

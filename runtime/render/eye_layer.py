@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+from scipy.ndimage import gaussian_filter, gaussian_filter1d
 from torch import nn
 
 from runtime.arkit import BLENDSHAPE_NAMES
@@ -29,9 +30,12 @@ from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_t
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
 LASHES = 0.05  # the lash line's thickness, in eye widths
-LID_COLOUR_SHARE = 0.6  # how much of a closing lid's skin is the lid's own colour rather than its stretched copy
+LID_COLOUR_SHARE = 0.85  # how much of a closing lid's tone is the skin's around the eye, not its stretched copy's
+LID_TONE_SIGMA = 0.06  # the stretched copy's detail finer than this (eye widths) is the lid's texture, kept
 LID_SHADE = 0.16  # how much darker a closed lid is where it turns down to the lashes
 LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
+LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
+LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
@@ -45,7 +49,7 @@ class _EyeIndices:
 
 
 class _Eye(nn.Module):
-    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray) -> None:
+    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray) -> None:
         super().__init__()
         upper, lower = left_to_right(eye.upper_lid, landmarks), left_to_right(eye.lower_lid, landmarks)
         self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
@@ -53,15 +57,19 @@ class _Eye(nn.Module):
         self.window_size = tuple(max(8, round(widths * width)) for widths in WINDOW_EYE_WIDTHS)
         self.iris_radius_px = IRIS_SHIFT_RADIUS * width
         self.lash_px = LASHES * width
+        self.eye_width_px = width
         self.lid_band_px = LID_SKIN * width
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
         centre = landmarks[list(self.indices.corners), :2].mean(axis=0)
         self.register_buffer("source_centre", torch.from_numpy(centre).float())
         source, origin = self._source_eye(image)
-        lid_colour = _lid_colour(image, landmarks, upper, width)
-        self.register_buffer("lid_colour", torch.from_numpy(lid_colour).float()[None, :, None])  # (1, 3, 1)
+        frame_crop = Windows.around(self.source_centre[None], self.window_size, image.shape[:2]).crop(frame[..., None])
+        self.register_buffer("lid_colour", _lid_colours(source[0, :3], frame_crop[0, 0], origin,
+                                                        landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
+        tone = gaussian_filter(source[0, :3].numpy(), (0.0, LID_TONE_SIGMA * width, LID_TONE_SIGMA * width))
+        self.register_buffer("source_tone", torch.from_numpy(tone)[None])  # (1, 3, h, w) its smooth tone
         self.register_buffer("source_origin", origin)
 
     def _source_eye(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -99,10 +107,13 @@ class _Eye(nn.Module):
         lid_reads = pixels - slide + ((above_lashes - source_above)[..., None] * -opening.axes[:, None, 1]) \
             - self.source_origin
         stretched = sample_at(self.source[:, :3], lid_reads)  # (B, 3, P)
-        # Above the lashes the lid is skin of the lid's own colour: the stretched copy keeps some of
-        # its texture, but alone it smears whatever lay over the lashes (a crease, shadow, a frame).
+        # Above the lashes the lid is skin in the tone of the skin around the eye, with the stretched
+        # copy's fine texture: the copy's own tone is the dark fold over the lashes (a crease, shadow,
+        # what a frame left), and a closed lid of that tone reads as a dark hole.
         closing = (slide[..., 1] / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)[:, None]  # (B, 1, P): 0 at rest
-        skin = stretched + (self.lid_colour - stretched) * (LID_COLOUR_SHARE * closing)
+        columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
+        tone = sample_at(self.source_tone, lid_reads)
+        skin = stretched + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
@@ -131,28 +142,58 @@ class _Eye(nn.Module):
         return covered * above_lid * below_rest_line
 
 
-def _lid_colour(image: np.ndarray, landmarks: np.ndarray, upper: tuple[int, ...], eye_width: float) -> np.ndarray:
-    """(3,) the skin over the upper lid: the brighter half of the pixels in a band above its lashes
-    (the crease, lashes and brow hairs are darker than the skin)."""
-    lid = landmarks[list(upper), :2]
-    band = np.round(lid[None] - np.array([0.0, 1.0])[None, None] * np.linspace(0.1, 0.35, 6)[:, None, None]
-                    * eye_width).reshape(-1, 2).astype(int)
-    height, width = image.shape[:2]
-    band = band[(band[:, 0] >= 0) & (band[:, 0] < width) & (band[:, 1] >= 0) & (band[:, 1] < height)]
-    if len(band) == 0:
-        return np.full(3, 128.0)
-    pixels = image[band[:, 1], band[:, 0]].astype(np.float64)
-    brightness = pixels.mean(axis=1)
-    return np.median(pixels[brightness >= np.median(brightness)], axis=0)
+def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
+                 lower_lid: np.ndarray, eye_width: float) -> torch.Tensor:
+    """(3, w) the skin a closed lid is made of, column by column of the eye's window: the brighter half
+    of the skin in a band above the lashes and one below the lower lid (the crease, lashes and brow
+    hairs are darker than the skin), smoothed along the lid. Measured along the eye, not once for it,
+    because the light changes along it — darker into the corners — and one colour for the whole
+    closed lid reads as a pale patch pasted over the eye. Glasses (`frame`, the window's cut-out
+    alpha): the band above stops at the rim — beyond it the skin is not behind the lens, and a tinted
+    lens's lid taken from there is pale — and the band below skips the rim's pixels."""
+    pixels = crop.double().numpy()  # (3, h, w)
+    frame = frame.double().numpy()
+    height, width = pixels.shape[1:]
+    columns = np.arange(width)
+    (left, top), offsets = origin.tolist(), np.linspace(*LID_COLOUR_BAND, 6)[:, None] * eye_width
+
+    def band(lid: np.ndarray, direction: float) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(lid[:, 0])
+        lid_y = np.interp(columns + left, lid[order, 0], lid[order, 1]) - top  # (w,)
+        rows = np.round(lid_y[None] + direction * offsets).astype(int)  # (6, w), nearest the lid first
+        inside = (rows >= 0) & (rows < height)
+        rows = rows.clip(0, height - 1)
+        return pixels[:, rows, columns[None]], inside, frame[rows, columns[None]] > 0.2
+
+    above, inside_above, rim_above = band(upper_lid, -1.0)
+    below, inside_below, rim_below = band(lower_lid, 1.0)
+    values = np.concatenate([above, below], axis=1)  # (3, 12, w)
+    inside = np.concatenate([inside_above & ~np.maximum.accumulate(rim_above, axis=0),
+                             inside_below & ~rim_below])
+    brightness = values.mean(axis=0)
+    counts = inside.sum(axis=0)
+    ranked = np.sort(np.where(inside, brightness, np.inf), axis=0)  # each column's median over its rows inside
+    median = ranked[np.clip((counts - 1) // 2, 0, len(ranked) - 1), columns]
+    weights = (inside & (brightness >= median[None])).astype(np.float64)
+    counts = weights.sum(axis=0)
+    colours = (values * weights).sum(axis=1) / np.maximum(counts, 1.0)  # (3, w)
+    known = counts > 0
+    if not known.any():
+        return torch.full((3, width), 128.0)
+    colours = np.stack([np.interp(columns, columns[known], channel[known]) for channel in colours])
+    colours = gaussian_filter1d(colours, LID_COLOUR_SMOOTHING * eye_width, axis=1, mode="nearest")
+    return torch.from_numpy(colours).float()
 
 
 class EyeLayer(nn.Module):
     """Both eyes; forward() paints a batch of warped frames in place."""
 
-    def __init__(self, image: np.ndarray, landmarks: np.ndarray) -> None:
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray | None = None) -> None:
+        """`frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None."""
         super().__init__()
         landmarks = np.asarray(landmarks, dtype=np.float64)
-        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks) for eye in (RIGHT_EYE, LEFT_EYE)])
+        frame = np.zeros(image.shape[:2], np.float32) if frame is None else frame
+        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks, frame) for eye in (RIGHT_EYE, LEFT_EYE)])
         self.register_buffer("gaze_shapes", torch.tensor(GAZE_SHAPES))
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,

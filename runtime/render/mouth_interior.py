@@ -31,7 +31,7 @@ from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
-from runtime.render.teeth import teeth_sprites
+from runtime.render.teeth import Outline, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
@@ -42,6 +42,8 @@ UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, i
 INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
+EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
+FLAT_LEVELS = 6  # a flat-colour portrait's interior in this many tones, from its darkest to its light
 
 
 class MouthInterior(nn.Module):
@@ -64,7 +66,11 @@ class MouthInterior(nn.Module):
         for name in ("lip", "cavity_edge", "cavity_deep", "tongue"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
-        self.upper_teeth, self.lower_teeth = teeth_sprites(palette.teeth, palette.gum, mouth_width)
+        self.style = palette.style
+        self.register_buffer("darkest", torch.tensor(palette.style.darkest, dtype=torch.float32)[None, :, None])
+        self.register_buffer("ink", torch.tensor(palette.style.ink, dtype=torch.float32)[None, :, None])
+        self.upper_teeth, self.lower_teeth = teeth_sprites(
+            palette.teeth, palette.gum, mouth_width, Outline(palette.style.outline, tuple(palette.style.ink)))
         source, origin = self._source_halves(image)
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
         # double them. On paintings and drawings the landmarker parts shut lips by up to 0.07 mouth
@@ -138,11 +144,31 @@ class MouthInterior(nn.Module):
         width_px = mouth.width_px[:, None]  # (B, 1)
         under_upper = (opening.v - opening.v_upper) / width_px  # (B, P) mouth widths below the upper lip
         above_lower = (opening.v_lower - opening.v) / width_px
-        colour = colour * (0.6 + 0.4 * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
+        # A drawing does not shade the teeth under the lip (its teeth are paper between lines).
+        shadow = 0.4 * (1.0 - 0.6 * self.style.outline)
+        colour = colour * (1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
         inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
         colour = colour + (0.7 * self.lip - colour) * inner_lip[:, None]
-        return colour + GRAIN * self._grain_at(pixels)[:, None]
+        if self.style.outline > 0.0:  # the portrait draws lines: the lips' inner contour is one
+            edge_px = torch.minimum(under_upper, above_lower) * width_px
+            line = self.style.outline * (1.0 - hermite_step(EDGE_LINE_PX, 2.0 * EDGE_LINE_PX, edge_px))
+            colour = colour + (self.ink - colour) * line[:, None]
+        return self._in_style(colour, pixels)
+
+    def _in_style(self, colour: torch.Tensor, pixels: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) the synthesised interior made the way the portrait is made (PortraitStyle): no
+        darker than a drawing's darkest tone (pencil on paper never reaches black), carrying the
+        portrait's texture at each tone (a pencil drawing's shading is strokes, a photo's nearly
+        smooth), in flat tones where it paints in flat colour."""
+        style = self.style
+        floor = self.darkest * style.outline
+        colour = floor + colour * (1.0 - floor / 255.0)
+        darkness = (1.0 - colour.mean(dim=1) / style.light).clamp(0.0, 1.0)  # (B, P)
+        colour = colour + (GRAIN * style.texture_at(darkness) * self._grain_at(pixels))[:, None]
+        if style.flat > 0.0:
+            colour = colour + (_posterised(colour, floor, style.light) - colour) * style.flat
+        return colour
 
     def _cavity(self, opening: Opening) -> torch.Tensor:
         """(B, 3, P) the inside of the mouth: darker with depth and towards the corners, the tongue on
@@ -204,6 +230,19 @@ class SkullMouth:
         knots = curve[..., 0]  # (B, K) increasing
         held = x.clamp(min=knots[:, :1], max=knots[:, -1:] - 1e-4)
         return CurvePosition.of(held, knots).read(curve[..., 1:]).squeeze(-1)
+
+
+def _posterised(colour: torch.Tensor, floor: torch.Tensor, light: float) -> torch.Tensor:
+    """(B, 3, P) colours in FLAT_LEVELS flat tones (their luminance stepped, their hue kept) between a
+    floor (B or 1, 3, 1) and the light; each step is a pixel or so wide rather than hard, so the flat
+    areas' edges do not alias."""
+    luminance = colour.mean(dim=1, keepdim=True)
+    bottom = floor.mean(dim=1, keepdim=True)
+    steps = (luminance - bottom) / max(light - float(bottom.max()), 1.0) * (FLAT_LEVELS - 1)
+    lower = steps.floor()
+    stepped = lower + hermite_step(0.4, 0.6, steps - lower)
+    target = bottom + stepped / (FLAT_LEVELS - 1) * max(light - float(bottom.max()), 1.0)
+    return colour * (target / luminance.clamp(min=1.0))
 
 
 def _over(layer: torch.Tensor, below: torch.Tensor, strength) -> torch.Tensor:

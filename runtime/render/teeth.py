@@ -43,6 +43,8 @@ UPPER_EXTENT = (-0.55, 0.55, -0.2, 0.12)  # x0, x1, y0, y1 of the upper sprite, 
 LOWER_EXTENT = (-0.55, 0.55, -0.04, 0.2)
 LOWER_ROW_LIGHT = 0.72  # the lower row sits in the shadow of the upper lip and teeth
 SOFTNESS_PX = 0.6  # the sprites' blur: enamel edges are soft, never a hard-edged bar
+OUTLINE_PX = 1.2  # a drawn tooth's outline, pixels (the test set's pencil and ink lines are 1-3 px)
+SEPARATION = 0.86  # |across| beyond which a drawn tooth's side is a line (where it meets its neighbour)
 
 
 class TeethSprite(nn.Module):
@@ -62,17 +64,25 @@ class TeethSprite(nn.Module):
         return sampled[:, :, 0]
 
 
-def teeth_sprites(enamel: np.ndarray, gum: np.ndarray, pixels_per_mouth_width: float
+@dataclass(frozen=True)
+class Outline:
+    """Teeth drawn the way the portrait draws: 0 for none (a photo), 1 for lines in its ink."""
+
+    strength: float = 0.0
+    ink: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 0..255
+
+
+def teeth_sprites(enamel: np.ndarray, gum: np.ndarray, pixels_per_mouth_width: float, outline: Outline = Outline()
                   ) -> tuple[TeethSprite, TeethSprite]:
     """(upper, lower) rows in the given 0..255 colours, drawn at the frame's own scale."""
-    upper = _row_sprite(UPPER_ROW, UPPER_EXTENT, enamel, gum, pixels_per_mouth_width, hangs=True)
+    upper = _row_sprite(UPPER_ROW, UPPER_EXTENT, enamel, gum, pixels_per_mouth_width, outline, hangs=True)
     lower = _row_sprite(LOWER_ROW, LOWER_EXTENT, enamel * LOWER_ROW_LIGHT, gum * LOWER_ROW_LIGHT,
-                        pixels_per_mouth_width, hangs=False)
+                        pixels_per_mouth_width, outline, hangs=False)
     return upper, lower
 
 
 def _row_sprite(row: tuple[Tooth, ...], extent: tuple[float, float, float, float], enamel: np.ndarray,
-                gum: np.ndarray, scale: float, hangs: bool) -> TeethSprite:
+                gum: np.ndarray, scale: float, outline: Outline, hangs: bool) -> TeethSprite:
     x0, x1, y0, y1 = extent
     width, height = max(4, round((x1 - x0) * scale)) + 1, max(4, round((y1 - y0) * scale)) + 1
     x, y = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y0, y1, height))  # (h, w) mouth widths
@@ -97,10 +107,25 @@ def _row_sprite(row: tuple[Tooth, ...], extent: tuple[float, float, float, float
     gum_colour = gum * arch[..., None] * 0.9
     rgb = colour * enamel_alpha[..., None] + gum_colour * gum_alpha[..., None]  # premultiplied
     alpha = enamel_alpha + gum_alpha
+    if outline.strength > 0.0:
+        line = outline.strength * _outline(enamel_alpha, across, arch)
+        rgb = rgb * (1.0 - line[..., None]) + np.asarray(outline.ink) * line[..., None]
+        alpha = alpha * (1.0 - line) + line
     rgba = np.concatenate([rgb, alpha[..., None]], axis=-1)
     rgba = gaussian_filter(rgba, sigma=(SOFTNESS_PX, SOFTNESS_PX, 0.0), mode="constant")
     tensor = torch.from_numpy(rgba.astype(np.float32)).permute(2, 0, 1)[None].contiguous()
     return TeethSprite(tensor, extent)
+
+
+def _outline(enamel_alpha: np.ndarray, across: np.ndarray, arch: np.ndarray) -> np.ndarray:
+    """(h, w) 0..1: where a drawing would put lines — round each tooth's enamel (its biting edge, the
+    gum margin) and down the sides where neighbours meet; fainter where the arch turns into the dark."""
+    rows, columns = np.gradient(enamel_alpha)
+    edge = np.clip(np.hypot(rows, columns), 0.0, 1.0)  # ~1 over the pixel where enamel begins
+    sides = hermite_step(SEPARATION, 1.0, np.abs(across)) * np.clip(enamel_alpha, 0.0, 1.0)
+    line = gaussian_filter(np.maximum(edge, sides), OUTLINE_PX / 2.0)
+    line = np.clip(line / max(float(line.max()), 1e-6) * 1.6, 0.0, 1.0)
+    return line * np.clip(arch / 0.6, 0.0, 1.0)
 
 
 def _tooth_at(row: tuple[Tooth, ...], distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

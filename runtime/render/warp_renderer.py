@@ -165,6 +165,7 @@ class WarpRenderer(nn.Module):
         `rigid_mask`: (H, W) 0..1 over what moves only with the head (glasses, runtime/face/glasses.py)."""
         super().__init__()
         self.rigid = None
+        alpha = None
         if rigid_mask is not None and bool((rigid_mask > 0.0).any()):
             warped_image, alpha = cut_out(image, rigid_mask)
             self.rigid = RigidLayer(image, alpha, landmarks)
@@ -201,7 +202,7 @@ class WarpRenderer(nn.Module):
         self.register_buffer("portrait", portrait)
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.mouth = MouthInterior(image, landmarks)
-        self.eyes = EyeLayer(image, landmarks)
+        self.eyes = EyeLayer(image, landmarks, frame=alpha)
         self.to(config.device)
 
     @property
