@@ -166,7 +166,9 @@ def main() -> int:
               "in_process": [in_process(count, seconds, speech) for count in levels]}
     report["server_processes"] = args.processes
     if not args.no_grpc:
-        flags = ("--processes", str(args.processes), "--port", str(free_port())) if args.processes > 1 else ()
+        flags = ("--max-sessions", str(2 * max(levels)))  # the default cap (64) is a capacity guess, not a limit here
+        if args.processes > 1:
+            flags += ("--processes", str(args.processes), "--port", str(free_port()))
         with ServerProcess(*flags) as server:
             report["grpc_latents"] = [over_grpc(server, count, seconds) for count in levels]
             avatar_id = render_speed.create_avatar(server.address)

@@ -70,7 +70,7 @@ def main() -> int:
               f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
               "realtime_factor": realtime_factor.run(seconds),
               "render": render_speed.run(48 if args.quick else 96)}
-    with ServerProcess() as server:
+    with ServerProcess("--max-sessions", str(2 * max(levels))) as server:  # the default cap: a guess, no limit
         report["latency"] = latency(server.address, 3 if args.quick else 8, 4.0)
         report["concurrency"] = concurrency(server.address, levels, 8.0 if args.quick else 15.0)
         avatar_id = render_speed.create_avatar(server.address)

@@ -41,7 +41,10 @@ async def _session(address: str, samples: np.ndarray, delay_s: float, avatar_id:
     await asyncio.sleep(delay_s)
     output = animate_pb2.OUTPUT_LATENTS_AND_FRAMES if avatar_id else animate_pb2.OUTPUT_LATENTS
     request = StreamRequest(samples, SAMPLE_RATE, realtime=True, chunk_s=CHUNK_S, avatar_id=avatar_id, output=output)
-    async with grpc.aio.insecure_channel(address, options=grpc_options(ServerSettings())) as channel:
+    # Each session its own connection, as separate clients have (channels in one process would
+    # otherwise share one, and `serve --processes N` would see all sessions on one process).
+    options = [*grpc_options(ServerSettings()), ("grpc.use_local_subchannel_pool", 1)]
+    async with grpc.aio.insecure_channel(address, options=options) as channel:
         return await stream_audio(channel, request)
 
 
