@@ -2,11 +2,10 @@
 
     python -m benchmarks.listening [--seeds 5] [--set report|tune|both] [--no-readme]
 
-The other party's voice goes through the listen front end (log-mel energy → voice activity,
-prosody → accents, phrase ends: runtime.audio.voice_cues), the listener (runtime.motion.listening)
-and the turn machine (runtime.motion.turns); the face's own stream is silence through the real
-mouth model and dynamics; `blend_turns` and `compose` make the rows, as a session would. Frames
-are those rows at 25 fps. Figures (the issue's proof):
+A conversation session of the runtime's own Animator: the other party's voice as listen_audio
+(through the listen front end, the listener and the turn machine), the face's own stream silence
+(through the mouth model and the dynamics), 40 ms chunks of each on one clock — what a server
+session computes. Figures (the issue's proof), on its frames:
 
 - jawOpen, max over every frame (target < 0.05);
 - nods: downward head-pitch velocity peaks (≥ NOD_SPEED_DEG_S); their rate within 0.8 s after the
@@ -14,7 +13,7 @@ are those rows at 25 fps. Figures (the issue's proof):
   from the recording (ends of speech followed by ≥ 0.25 s of quiet), not by the streaming detector
   the listener uses;
 - gaze within 5° of the set direction, share of frames (target ≥ 70 %);
-- blinks per minute (eyeBlink crossing 0.5, at 100 rows/s; target 10–25).
+- blinks per minute (eyeBlink crossing 0.5, frames at 50 fps; target 10–25).
 
 Audio: Debian's pocketsphinx-testdata, 16 kHz recordings. Tuned on the `tune` set (its command,
 digit and card clips: several speakers), reported on the `report` set (the five LibriVox clips of
@@ -37,20 +36,11 @@ from scipy.signal import find_peaks
 
 from benchmarks.report import publish
 from runtime.arkit import Blendshape
-from runtime.audio.constants import FEATURE_RATE, HOP_S, SAMPLE_RATE
-from runtime.audio.features import StreamingLogMel
-from runtime.audio.prosody import StreamingProsody
-from runtime.audio.voice_activity import StreamingVoiceActivity
-from runtime.audio.voice_cues import StreamingVoiceCues, VoiceCues
-from runtime.motion.composer import RestRows, compose
-from runtime.motion.controls import ControlTimeline
-from runtime.motion.dynamics import ProceduralDynamics, ProsodyCues
-from runtime.motion.listening import ListeningBehaviour
-from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, create_mouth_model
+from runtime.audio.constants import HOP_S, SAMPLE_RATE
+from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.motion.track import BLENDSHAPES, GAZE, HEAD
-from runtime.motion.turn_blend import blend_turns, listening_blink_factor
-from runtime.motion.turns import TurnTaking
-from runtime.types import Controls, PoseColumn, RestState
+from runtime.pipeline import Animator, AnimatorOptions
+from runtime.types import Controls, MotionFrame, PoseColumn
 from runtime.version import package_version
 
 TESTDATA = Path("/usr/share/pocketsphinx/test/data")  # Debian: pocketsphinx-testdata (BSD-style licence)
@@ -60,6 +50,7 @@ TUNE_CLIPS = ("cards/001.wav", "cards/002.wav", "cards/003.wav", "cards/004.wav"
 PAUSES_S = (0.9, 1.4, 0.6, 1.1, 1.6, 0.5, 1.2, 0.8)  # between clips, in turn
 DURATION_S = 60.0
 FPS = 25
+ROWS_PER_S = 50  # the Animator's frames the figures read (blinks at this rate, the rest at FPS)
 CHUNK_S = 0.04  # the listen stream arrives in 40 ms pieces, like a microphone's
 NOD_SPEED_DEG_S = 8.0  # a downward pitch velocity peak at least this fast is a nod
 NOD_MIN_GAP_S = 0.25
@@ -97,46 +88,39 @@ def other_party(clips: tuple[str, ...], seconds: float = DURATION_S) -> np.ndarr
     return np.concatenate(pieces)[:round(seconds * SAMPLE_RATE)]
 
 
-def _cues_of(samples: np.ndarray) -> VoiceCues:
-    """The listen front end over the whole stream, pushed in microphone-sized chunks."""
-    front = StreamingVoiceCues(SAMPLE_RATE)
-    step = round(CHUNK_S * SAMPLE_RATE)
-    blocks = [front.push(samples[start:start + step]) for start in range(0, len(samples), step)]
-    return VoiceCues(0, *(np.concatenate([getattr(b, name) for b in blocks])
-                          for name in ("voice_activity", "speaking", "energy_db", "pitch_accent", "phrase_end")))
-
-
 def listening_rows(samples: np.ndarray, seed: int, controls: Controls = DEFAULT_CONTROLS) -> np.ndarray:
-    """(hops, ROW_WIDTH) motion rows of a face that listens to `samples` (16 kHz) in silence."""
+    """(frames, ROW_WIDTH) motion rows at ROWS_PER_S of a face that listens to `samples` (16 kHz)
+    in silence."""
     return conversation_rows(np.zeros_like(samples), samples, seed, controls)
 
 
 def conversation_rows(own: np.ndarray, other: np.ndarray, seed: int, controls: Controls = DEFAULT_CONTROLS,
                       interrupt_at_s: float | None = None) -> np.ndarray:
-    """(hops, ROW_WIDTH) rows of a conversation: `own` (the face's voice) and `other` (the listen
-    stream), both 16 kHz on one clock, the same length. With `interrupt_at_s`, the own audio from
-    there on is dropped (silence), as the pipeline does with the audio an Interrupt cuts off."""
+    """(frames, ROW_WIDTH) rows at ROWS_PER_S of a conversation session, through the runtime's own
+    Animator: `own` (the face's voice) and `other` (listen_audio), both 16 kHz on one clock, pushed
+    in CHUNK_S pieces. With `interrupt_at_s`, an interrupt there, after which the client sends
+    silence on its own stream (its line was cut off)."""
+    animator = Animator(AnimatorOptions(fps=ROWS_PER_S, seed=seed, controls=controls, conversation=True,
+                                        audio_format=AudioFormat(AudioEncoding.FLOAT32LE, SAMPLE_RATE)))
     if interrupt_at_s is not None:
-        own = np.concatenate([own[:round(interrupt_at_s * SAMPLE_RATE)], np.zeros(len(own), np.float32)])[:len(own)]
-    cues = _cues_of(other)
-    mouth_model = create_mouth_model(DEFAULT_MOUTH_MODEL)
-    delay = mouth_model.lookahead_hops
-    features = StreamingLogMel().push(own[:len(cues) * round(HOP_S * SAMPLE_RATE)])
-    prosody = StreamingProsody().push(own[:len(cues) * round(HOP_S * SAMPLE_RATE)])
-    own_voice = StreamingVoiceActivity().push(features.energy_db)
-    mouth = mouth_model.push(features, own_voice.probability)
-    hops = np.arange(len(cues)) - delay  # the rows the models give describe hops `delay` earlier
-    control_rows = ControlTimeline(controls).sample(np.maximum(hops, 0) * HOP_S)
-    listener, turns = ListeningBehaviour(seed), TurnTaking(first_hop=-delay)
-    if interrupt_at_s is not None:
-        turns.interrupt(interrupt_at_s)
-    listening = listener.push(cues, control_rows)
-    turn = turns.push(own_voice.speaking, cues.speaking)
-    own_cues = ProsodyCues(prosody.pitch_accent, prosody.phrase_end)
-    dynamics = ProceduralDynamics(seed).push(own_voice.probability, features.energy_db, own_cues, control_rows,
-                                             listening_blink_factor(listening, turn))
-    mouth, dynamics = blend_turns(mouth, dynamics, listening, turn)
-    return compose(mouth, dynamics, control_rows, RestRows.of(RestState()))[hops >= 0]
+        own = own.copy()
+        own[round(interrupt_at_s * SAMPLE_RATE):] = 0.0
+    step = round(CHUNK_S * SAMPLE_RATE)
+    outputs = []
+    for start in range(0, max(len(own), len(other)), step):
+        if interrupt_at_s is not None and start <= interrupt_at_s * SAMPLE_RATE < start + step:
+            animator.interrupt(interrupt_at_s)
+        animator.queue_listen(other[start:start + step])
+        outputs += animator.push_samples(own[start:start + step])
+    outputs += animator.end_audio()
+    return np.array([frame_row(output) for output in outputs if isinstance(output, MotionFrame)])
+
+
+def frame_row(frame: MotionFrame) -> np.ndarray:
+    """A frame as a motion row (runtime.motion.track's layout), for array measurements."""
+    gaze = (frame.gaze.left.yaw_deg, frame.gaze.left.pitch_deg, frame.gaze.right.yaw_deg, frame.gaze.right.pitch_deg)
+    return np.concatenate([frame.head_pose.as_array(), frame.blendshapes, frame.visemes, gaze,
+                           [frame.voice_activity]]).astype(np.float32)
 
 
 def phrase_ends_s(samples: np.ndarray) -> np.ndarray:
@@ -165,7 +149,7 @@ class Figures:
 
 
 def measure(rows: np.ndarray, ends_s: np.ndarray, controls: Controls = DEFAULT_CONTROLS) -> Figures:
-    frames = rows[::FEATURE_RATE // FPS]  # rows at 25 fps: every 4th hop
+    frames = rows[::ROWS_PER_S // FPS]  # rows at 25 fps
     pitch = frames[:, HEAD][:, PoseColumn.PITCH]
     velocity = np.diff(pitch) * FPS  # deg/s, > 0 nodding down
     peaks, _ = find_peaks(velocity, height=NOD_SPEED_DEG_S, distance=round(NOD_MIN_GAP_S * FPS))
@@ -187,7 +171,7 @@ def measure(rows: np.ndarray, ends_s: np.ndarray, controls: Controls = DEFAULT_C
         nods_per_min_after_phrase_ends=round(float(rate_in), 1), nods_per_min_elsewhere=round(float(rate_out), 1),
         nod_rate_ratio=round(float(ratio), 2),
         gaze_within_5deg=round(float(np.mean(np.hypot(gaze[:, 0], gaze[:, 1]) <= GAZE_WITHIN_DEG)), 3),
-        blinks_per_min=round(blinks / (len(rows) * HOP_S / 60.0), 1),
+        blinks_per_min=round(blinks / (len(rows) / ROWS_PER_S / 60.0), 1),
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soxr
 
-from benchmarks.listening import conversation_rows
+from benchmarks.listening import ROWS_PER_S, conversation_rows
 from runtime.arkit import Blendshape
 from runtime.audio.constants import HOP_S, SAMPLE_RATE
 from runtime.motion.track import BLENDSHAPES, GAZE, HEAD
@@ -100,7 +100,7 @@ def voices() -> tuple[np.ndarray, np.ndarray]:
 
 def test_barge_in_shuts_the_mouth_by_1_1_s_with_no_head_jump(voices):
     own, other = voices
-    frames = conversation_rows(own, other, seed=0, interrupt_at_s=1.0)[::round(1 / (FPS * HOP_S))]
+    frames = conversation_rows(own, other, seed=0, interrupt_at_s=1.0)[::ROWS_PER_S // FPS]
     times = np.arange(len(frames)) / FPS
     jaw = frames[:, BLENDSHAPES][:, Blendshape.JAW_OPEN]
     assert jaw[(times > 0.4) & (times < 1.0)].max() > 0.15  # it was talking
@@ -114,7 +114,7 @@ def test_listening_to_speaking_and_back_moves_head_and_gaze_smoothly(voices):
     own, other = voices
     answer = np.concatenate([np.zeros(round(3.0 * SAMPLE_RATE), np.float32), own])
     heard = np.concatenate([other[round(0.9 * SAMPLE_RATE):], np.zeros(len(answer), np.float32)])[:len(answer)]
-    frames = conversation_rows(answer, heard, seed=2)[::round(1 / (FPS * HOP_S))]
+    frames = conversation_rows(answer, heard, seed=2)[::ROWS_PER_S // FPS]
     head_steps = np.abs(np.diff(frames[:, HEAD][:, POSE_ROTATION], axis=0))
     assert head_steps.max() < 2.0
     jaw = frames[:, BLENDSHAPES][:, Blendshape.JAW_OPEN]
