@@ -1,10 +1,11 @@
 """EngineScheduler: every live session's runtime work goes through one MotionEngine pass at a time.
 
 A session queues its audio on its Animator (cheap: decoding, resampling) and awaits its outputs.
-Passes run on the event loop between I/O callbacks, at most one per TICK_S: a session that finds the
-engine idle for a tick is advanced at once (a lone session's frame waits for nothing), and under
-load every session that queued work during a tick shares the next pass, so the passes grow with the
-load and the cost per session falls (the engine's batched stages). Real-time clients send their
+Passes run on the event loop between I/O callbacks, at most one per TICK_S unless every live session
+is waiting (then nobody else could join, and the pass runs at once: a lone session, however fast
+it sends, never waits for a tick); a session that finds the engine idle for a tick is advanced at
+once, and under load every session that queued work during a tick shares the next pass, so the
+passes grow with the load and the cost per session falls (the engine's batched stages). Real-time clients send their
 chunks at staggered moments: without the tick, most passes would carry two or three sessions
 (measured: 2.4 on average at 32 sessions), paying the per-pass cost each time.
 
@@ -32,13 +33,16 @@ class EngineScheduler:
         self.engine = engine if engine is not None else MotionEngine()
         self._tick_s = tick_s
         self._waiting: dict[Animator, asyncio.Future] = {}
+        self._live: set[Animator] = set()  # every open session's Animator
         self._pass_due: asyncio.Handle | None = None
         self._last_pass = -float("inf")  # loop time of the last pass
         self.passes = 0
         self.sessions_advanced = 0
 
     def open(self, options: AnimatorOptions) -> Animator:
-        return self.engine.open(options)
+        animator = self.engine.open(options)
+        self._live.add(animator)
+        return animator
 
     async def outputs(self, animator: Animator) -> list[AnimatorOutput]:
         """Everything the animator's queued work yields, once the engine has advanced it."""
@@ -55,6 +59,7 @@ class EngineScheduler:
 
     def forget(self, animator: Animator) -> None:
         """A session that ended (or failed) leaves the next pass."""
+        self._live.discard(animator)
         waiting = self._waiting.pop(animator, None)
         if waiting is not None and not waiting.done():
             waiting.cancel()
@@ -67,7 +72,8 @@ class EngineScheduler:
         if self._pass_due is not None:
             return
         due = self._last_pass + self._tick_s
-        if loop.time() >= due:  # idle for a tick: after the I/O callbacks already waiting
+        everyone_waits = len(self._waiting) >= len(self._live)  # nobody else could join the pass
+        if everyone_waits or loop.time() >= due:  # after the I/O callbacks already waiting
             self._pass_due = loop.call_soon(self._run_pass)
         else:
             self._pass_due = loop.call_at(due, self._run_pass)
