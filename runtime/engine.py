@@ -75,11 +75,11 @@ class MotionEngine:
         prosody = StreamingProsody.push_many([a.prosody for a in ready], samples)
         voices = [a.voice.push(block.energy_db) for a, block in zip(ready, features, strict=True)]
         analyses = [_Analysis(*parts) for parts in zip(ready, features, prosody, voices, strict=True)]
-        rows: dict[int, tuple[np.ndarray, tuple[SessionEvent, ...]]] = {}
+        rows: dict[_Analysis, tuple[np.ndarray, tuple[SessionEvent, ...]]] = {}
         for group in _same_shape_groups(analyses):
             rows.update(_motion_rows(group))
         for analysis in analyses:
-            session_rows, events = rows[id(analysis)]
+            session_rows, events = rows[analysis]
             analysis.animator.accept(analysis.voice, session_rows, events)
 
 
@@ -93,13 +93,13 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
     return list(groups.values())
 
 
-def _motion_rows(group: list[_Analysis]) -> dict[int, tuple[np.ndarray, tuple[SessionEvent, ...]]]:
+def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, tuple[np.ndarray, tuple[SessionEvent, ...]]]:
     """Mouth, dynamics and composition of sessions with the same hop count, one pass each: every
-    session's rows from its stream's first hop on, and its turn events (keyed by id of its analysis)."""
+    session's rows from its stream's first hop on, and its turn events, by its analysis."""
     count = len(group[0].features)
     animators = [analysis.animator for analysis in group]
     if count == 0:
-        return {id(analysis): (np.zeros((0, ROW_WIDTH), np.float32), ()) for analysis in group}
+        return {analysis: (np.zeros((0, ROW_WIDTH), np.float32), ()) for analysis in group}
     voice = stacked([analysis.voice.probability for analysis in group])
     mouth = _mouth_rows(group, voice)
     hops = stacked([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
@@ -116,7 +116,7 @@ def _motion_rows(group: list[_Analysis]) -> dict[int, tuple[np.ndarray, tuple[Se
         mouth, dynamics = _blended(mouth, dynamics, turns)
     rest = RestRows.repeated([animator.options.rest for animator in animators], count)
     rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
-    return {id(analysis): (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)))
+    return {analysis: (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)))
             for i, (analysis, session_rows, session_hops) in enumerate(zip(group, rows, hops, strict=True))}
 
 

@@ -298,8 +298,7 @@ def frames_covering(duration_s: float, fps: int) -> int:
 
 def _voice_events(voice: VoiceActivityBlock) -> list[SessionEvent]:
     events = [SessionEvent(EventKind.SPEECH_START, t) for t in voice.speech_starts_s]
-    events += [SessionEvent(EventKind.SPEECH_END, t) for t in voice.speech_ends_s]
-    return sorted(events, key=lambda event: event.time_s)
+    return events + [SessionEvent(EventKind.SPEECH_END, t) for t in voice.speech_ends_s]  # `accept` orders them
 
 
 def default_engine() -> MotionEngine:

@@ -36,8 +36,6 @@ class EngineScheduler:
         self._live: set[Animator] = set()  # every open session's Animator
         self._pass_due: asyncio.Handle | None = None
         self._last_pass = -float("inf")  # loop time of the last pass
-        self.passes = 0
-        self.sessions_advanced = 0
 
     def open(self, options: AnimatorOptions) -> Animator:
         animator = self.engine.open(options)
@@ -92,8 +90,6 @@ class EngineScheduler:
             for animator in batch:
                 self._settle(animator, error)
             return
-        self.passes += 1
-        self.sessions_advanced += len(batch)
         for animator in batch:
             if not animator.has_work:  # more than a pass's worth of audio stays for the next
                 self._settle(animator, None)

@@ -25,20 +25,9 @@ PAUSE_WINDOW_S = 0.8  # ...and until this long, blinks are...
 PAUSE_RATE_FACTOR = 2.0  # ...this much more likely
 
 
-def blink_curve(elapsed_s: float) -> float:
-    """Lid closure 0..1 at `elapsed_s` after a blink starts: ease-in close, hold, ease-out open."""
-    if elapsed_s < CLOSE_S:
-        return (elapsed_s / CLOSE_S) ** 2
-    if elapsed_s < CLOSE_S + HOLD_S:
-        return 1.0
-    if elapsed_s < BLINK_S:
-        remaining = 1.0 - (elapsed_s - CLOSE_S - HOLD_S) / OPEN_S
-        return 1.0 - (1.0 - remaining) ** 2
-    return 0.0
-
-
-def hazard_per_hop(blinks_per_min: float) -> float:
-    """Per-hop start probability after the refractory time giving `blinks_per_min` on average."""
+def hazard_per_hop(blinks_per_min: np.ndarray) -> np.ndarray:
+    """Per-hop start probability after the refractory time giving `blinks_per_min` on average
+    (elementwise)."""
     free_interval_s = 60.0 / blinks_per_min - REFRACTORY_S - BLINK_S
     return HOP_S / free_interval_s
 
@@ -48,8 +37,9 @@ PAUSE_HOPS = (round(PAUSE_AFTER_S / HOP_S), round(PAUSE_WINDOW_S / HOP_S))
 NEVER = 10**9  # hops since an event that has not happened
 
 
-def blink_curves(elapsed_s: np.ndarray) -> np.ndarray:
-    """blink_curve of every element."""
+def blink_curve(elapsed_s: np.ndarray) -> np.ndarray:
+    """Lid closure 0..1 at `elapsed_s` after a blink starts, elementwise: ease-in close, hold,
+    ease-out open."""
     closing = (elapsed_s / CLOSE_S) ** 2
     opening = 1.0 - ((elapsed_s - CLOSE_S - HOLD_S) / OPEN_S) ** 2
     # Nested where, not np.select: its argument handling cost 50 us a call on these small arrays.
@@ -91,7 +81,7 @@ class Blinks:
             rate = rate * rate_factor
         pausing = (PAUSE_HOPS[0] <= since_voice) & (since_voice <= PAUSE_HOPS[1])
         rate = np.where(pausing, rate * PAUSE_RATE_FACTOR, rate)
-        wanted = draws[..., 0] < HOP_S / (60.0 / rate - REFRACTORY_S - BLINK_S)  # hazard_per_hop, per element
+        wanted = draws[..., 0] < hazard_per_hop(rate)
         starts = _renewal_starts(wanted, np.array([b._since_start for b in blinks]))
         since_start = _hops_since(starts, np.array([b._since_start for b in blinks]) - 1)
         last_start = np.maximum.accumulate(np.where(starts, hops, -1), axis=1)
@@ -99,7 +89,7 @@ class Blinks:
         rows = np.arange(sessions)[:, None]
         new_depth = 0.85 + 0.15 * draws[rows, np.maximum(last_start, 0), 1:]  # each hop: its latest start's draws
         depth = np.where(last_start[..., None] >= 0, new_depth, previous_depth)
-        lids = (blink_curves(since_start * HOP_S)[..., None] * depth).astype(np.float32)
+        lids = (blink_curve(since_start * HOP_S)[..., None] * depth).astype(np.float32)
         for index, blink in enumerate(blinks):
             blink._since_start = int(since_start[index, -1]) + 1 if count else blink._since_start
             blink._since_voice = int(since_voice[index, -1]) if count else blink._since_voice

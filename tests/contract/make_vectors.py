@@ -29,10 +29,11 @@ import numpy as np
 from runtime.atomic_file import write_atomically
 from runtime.audio.pcm import encode_pcm16
 from runtime.train.espeak import synthesize, write_wav
+from service.api import animate_pb2
 from service.process import facecast_command
 from tests.contract import expectations
 from tests.contract.json_layout import dumps
-from tests.server_harness import ServerThread, run_session, session, stub_for
+from tests.server_harness import ServerThread, audio, config, end, run_session, session, stub_for
 from tests.speech import speech_clip
 
 HERE = Path(__file__).resolve().parent
@@ -162,9 +163,6 @@ def stream_vector(stub, spec: VectorSpec) -> dict:
 def conversation_requests(own: np.ndarray, other: np.ndarray, rate: int) -> list:
     """A conversation session: both streams in 20 ms chunks (the other's first), and an interrupt
     once the own stream has reached CONVERSATION["interrupt_s"]."""
-    from service.api import animate_pb2
-    from tests.server_harness import audio, config, end
-
     step = round(CHUNK_S * rate)
     requests = [config(rate, seed=CONVERSATION["seed"], fps=FPS, conversation=True)]
     interrupted = False
@@ -182,8 +180,6 @@ def conversation_requests(own: np.ndarray, other: np.ndarray, rate: int) -> list
 def conversation_vector(stub) -> dict:
     """A conversation with a barge-in: the face speaks, is interrupted at 1.0 s, then listens to the
     other party; the frames, the events, and the turns a client must follow from those events."""
-    from service.api import animate_pb2
-
     own, other = speech_clip(CONVERSATION["own"]), speech_clip(CONVERSATION["other"])
     rate = own.sample_rate
     lead = np.zeros(round(CONVERSATION["other_from_s"] * rate), np.float32)
