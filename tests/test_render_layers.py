@@ -99,7 +99,7 @@ def _open_mouth(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.n
     weights[1, blendshape_index("jawOpen")] = 0.8
     frames = renderer.render_latents(weights, poses)
     points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points.numpy() - (renderer._columns.start, renderer._rows.start)
+    points = points.numpy() - renderer.origin
     inner = np.concatenate([points[1, list(LIPS.inner_upper)], points[1, list(LIPS.inner_lower)][::-1]])
     outer = np.concatenate([points[0, list(LIPS.outer_upper)], points[0, list(LIPS.outer_lower)][::-1]])
     interior, lips = (np.zeros(frames.shape[1:3], np.uint8) for _ in range(2))
@@ -143,7 +143,7 @@ def _closed_lids(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.
     weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
     rest, blink = renderer.render_latents(weights, poses).astype(np.float64)
     points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points[0].numpy() - (renderer._columns.start, renderer._rows.start)
+    points = points[0].numpy() - renderer.origin
     eyes, skin = np.zeros(rest.shape[:2], np.uint8), np.zeros(rest.shape[:2], np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
         outline = np.concatenate([points[list(eye.upper_lid)], points[list(eye.lower_lid)][::-1]])
@@ -225,8 +225,8 @@ def test_glasses_stay_still_through_blinks_brows_and_smiles(landmarker: FaceLand
     # with the head still they are the rest frame's, exactly, whatever the face does.
     frame = rigid.layer[0, 3].numpy() >= 1.0
     left, top = rigid.layer_origin.int().tolist()
-    region = (slice(top - renderer._rows.start, top - renderer._rows.start + frame.shape[0]),
-              slice(left - renderer._columns.start, left - renderer._columns.start + frame.shape[1]))
+    region = (slice(top - renderer.origin[1], top - renderer.origin[1] + frame.shape[0]),
+              slice(left - renderer.origin[0], left - renderer.origin[0] + frame.shape[1]))
     moved = [np.abs(expression[region][frame] - frames[0][region][frame]).max() for expression in frames[1:]]
     assert frame.sum() > 200 and max(moved) <= 1, moved
 

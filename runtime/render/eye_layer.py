@@ -79,12 +79,13 @@ class _Eye(nn.Module):
         return torch.cat([windows.crop(image), mask], dim=1), windows.origins[0].float()
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
-                gaze_points: torch.Tensor) -> None:
+                gaze_points: torch.Tensor, offset: tuple[int, int]) -> None:
         indices = self.indices
         upper, lower = points[:, list(indices.upper)], points[:, list(indices.lower)]
         eyeball_shift = skull_points[:, list(indices.corners)].mean(dim=1) - self.source_centre  # (B, 2)
         iris_shift = gaze_points[:, indices.iris_centre] - skull_points[:, indices.iris_centre]  # (B, 2)
-        windows = Windows.around(points[:, list(indices.corners)].mean(dim=1), self.window_size, frames.shape[-2:])
+        centre = points[:, list(indices.corners)].mean(dim=1)
+        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
         pixels = windows.pixels()
         opening = Opening.of(pixels, upper, lower)
         lid = self._lid(opening, upper, skull_points[:, list(indices.upper)])  # (B, P)
@@ -197,8 +198,9 @@ class EyeLayer(nn.Module):
         self.register_buffer("gaze_shapes", torch.tensor(GAZE_SHAPES))
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
-                gaze_points: torch.Tensor) -> None:
+                gaze_points: torch.Tensor, offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255; points: the frames' landmarks; skull_points: the heads at
-        the rest expression; gaze_points: the heads at the rest expression plus the frames' gaze."""
+        the rest expression; gaze_points: the heads at the rest expression plus the frames' gaze;
+        offset: where the frames' top-left pixel lies in the portrait (openings.Windows)."""
         for eye in self.eyes:
-            eye(frames, points, skull_points, gaze_points)
+            eye(frames, points, skull_points, gaze_points, offset)

@@ -44,10 +44,11 @@ class FrameRenderer:
         self.options = options
         framed = frame_portrait(avatar.image, avatar.landmarks, options)
         left, top, self.width, self.height = framed.crop
-        self._rows, self._columns = slice(top, top + self.height), slice(left, left + self.width)
+        self.origin = (left, top)  # the frame's top-left pixel in the framed portrait the warp works on
         glasses = find_glasses(framed.image, framed.landmarks)
         self.wears_glasses = glasses is not None
-        self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses)
+        self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses,
+                                      view=framed.crop)
 
     def render(self, frames: Iterable[MotionFrame], max_batch: int = MAX_BATCH_FRAMES) -> Iterator[RenderedFrame]:
         """Each frame's picture, in order, `max_batch` frames per render call. Lazy: frames are
@@ -67,5 +68,4 @@ class FrameRenderer:
     def render_latents(self, blendshapes: np.ndarray, poses: np.ndarray) -> np.ndarray:
         """(B, 52) ARKit weights and (B, 6) head poses → (B, H, W, 3) uint8 RGB frames."""
         with torch.inference_mode():
-            images = self._renderer.render(blendshapes, poses)  # (B, H', W', 3): the frame and its margin
-            return images[:, self._rows, self._columns].cpu().numpy()
+            return self._renderer.render(blendshapes, poses).cpu().numpy()

@@ -96,11 +96,14 @@ class MouthInterior(nn.Module):
         source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float()
 
-    def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor) -> None:
+    def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
+                offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; points (B, 478, 2) the frames' landmarks;
-        skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are)."""
+        skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
+        where the frames' top-left pixel lies in the portrait (openings.Windows)."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
-        windows = Windows.around(((upper + lower) / 2).mean(dim=1), self.window_size, frames.shape[-2:])
+        centre = ((upper + lower) / 2).mean(dim=1)
+        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
         pixels = windows.pixels()
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)

@@ -122,19 +122,24 @@ def _to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) ->
 
 @dataclass(frozen=True)
 class Windows:
-    """A fixed-size window per frame, placed around a feature and kept inside the image."""
+    """A fixed-size window per frame, placed around a feature and kept inside the frames.
 
-    origins: torch.Tensor  # (B, 2) long: left, top
+    Positions are pixels of the portrait the renderer warps; the frames drawn may be only part of it
+    (a face crop and no margin), their top-left pixel at `offset` there."""
+
+    origins: torch.Tensor  # (B, 2) long: left, top, in portrait pixels
     height: int
     width: int
+    offset: tuple[int, int] = (0, 0)  # left, top: where the frames' first pixel lies in the portrait
 
     @classmethod
-    def around(cls, centres: torch.Tensor, size: tuple[int, int], image_size: tuple[int, int]) -> Windows:
-        """centres (B, 2) pixels; size and image_size (height, width)."""
+    def around(cls, centres: torch.Tensor, size: tuple[int, int], image_size: tuple[int, int],
+               offset: tuple[int, int] = (0, 0)) -> Windows:
+        """centres (B, 2) pixels; size and image_size (height, width); offset: see the class."""
         height, width = min(size[0], image_size[0]), min(size[1], image_size[1])
-        left = (centres[:, 0] - width / 2).round().clamp(0, image_size[1] - width)
-        top = (centres[:, 1] - height / 2).round().clamp(0, image_size[0] - height)
-        return cls(torch.stack([left, top], dim=-1).long(), height, width)
+        left = (centres[:, 0] - width / 2).round().clamp(offset[0], offset[0] + image_size[1] - width)
+        top = (centres[:, 1] - height / 2).round().clamp(offset[1], offset[1] + image_size[0] - height)
+        return cls(torch.stack([left, top], dim=-1).long(), height, width, offset)
 
     def pixels(self) -> torch.Tensor:
         """(B, h·w, 2) pixel (x, y) of every window pixel, rows first."""
@@ -145,19 +150,23 @@ class Windows:
 
     def crop(self, image: np.ndarray) -> torch.Tensor:
         """(1, 3, h, w) float of the first window's part of an (H, W, 3) uint8 image."""
-        left, top = self.origins[0].tolist()
+        left, top = self._in_frames()[0]
         part = image[top:top + self.height, left:left + self.width]
         return torch.from_numpy(np.ascontiguousarray(part)).permute(2, 0, 1).float()[None]
 
     def gather(self, images: torch.Tensor) -> torch.Tensor:
         """(B, C, H, W) → (B, C, h, w) window contents."""
         return torch.stack([image[:, top:top + self.height, left:left + self.width]
-                            for image, (left, top) in zip(images, self.origins.tolist(), strict=True)])
+                            for image, (left, top) in zip(images, self._in_frames(), strict=True)])
 
     def scatter(self, images: torch.Tensor, patches: torch.Tensor) -> None:
         """Writes (B, C, h, w) patches back into (B, C, H, W) images, in place."""
-        for image, patch, (left, top) in zip(images, patches, self.origins.tolist(), strict=True):
+        for image, patch, (left, top) in zip(images, patches, self._in_frames(), strict=True):
             image[:, top:top + self.height, left:left + self.width] = patch
+
+    def _in_frames(self) -> list[list[int]]:
+        """Each window's left, top within the frames."""
+        return (self.origins - self.origins.new_tensor(self.offset)).tolist()
 
 
 def sample_at(source: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:

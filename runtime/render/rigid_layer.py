@@ -77,12 +77,12 @@ class RigidLayer(nn.Module):
         points = torch.from_numpy(np.asarray(landmarks, dtype=np.float64)[list(ANCHORS), :2]).float()
         self.register_buffer("source_anchors", points)  # (N, 2)
 
-    def forward(self, frames: torch.Tensor, skull_points: torch.Tensor) -> None:
+    def forward(self, frames: torch.Tensor, skull_points: torch.Tensor, offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
-        the rest expression."""
+        the rest expression; offset: where the frames' top-left pixel lies in the portrait (openings.Windows)."""
         linear, shift = self._head_motion(skull_points[:, list(ANCHORS)])  # (B, 2, 2), (B, 2)
         centre = (linear @ self.layer_centre[:, None]).squeeze(-1) + shift  # (B, 2)
-        windows = Windows.around(centre, self.window_size, frames.shape[-2:])
+        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
         pixels = windows.pixels()  # (B, P, 2)
         # Back through the motion: where each frame pixel was in the portrait.
         source = torch.linalg.solve(linear[:, None], (pixels - shift[:, None])[..., None]).squeeze(-1)

@@ -160,9 +160,13 @@ class WarpRenderer(nn.Module):
     """Built once per avatar; render() draws batches of frames."""
 
     def __init__(self, image: np.ndarray, landmarks: np.ndarray, rest: RestState | None = None,
-                 config: WarpRendererConfig = WarpRendererConfig(), rigid_mask: np.ndarray | None = None) -> None:
+                 config: WarpRendererConfig = WarpRendererConfig(), rigid_mask: np.ndarray | None = None,
+                 view: tuple[int, int, int, int] | None = None) -> None:
         """`rest`: the avatar's own pose and weights (the frame that reproduces the image); None = zeros.
-        `rigid_mask`: (H, W) 0..1 over what moves only with the head (glasses, runtime/face/glasses.py)."""
+        `rigid_mask`: (H, W) 0..1 over what moves only with the head (glasses, runtime/face/glasses.py).
+        `view`: (left, top, width, height), the part of the image a frame shows; None = all of it.
+        The whole image shapes the warp (its still border lies outside the view), but only the view's
+        pixels are drawn: at head framing that is half the pixels of the image with its margin."""
         super().__init__()
         self.rigid = None
         alpha = None
@@ -172,7 +176,7 @@ class WarpRenderer(nn.Module):
             image = warped_image  # the warp and the layers below never see the glasses
         rest = RestState() if rest is None else rest
         height, width = image.shape[:2]
-        self.size = (height, width)
+        self.view = (0, 0, width, height) if view is None else _checked_view(view, width, height)
         self.config = config
         landmarks = np.asarray(landmarks, dtype=np.float64)
         face_width = face_width_px(landmarks)
@@ -197,9 +201,11 @@ class WarpRenderer(nn.Module):
         # Pixel displacements → grid_sample's normalised units (align_corners=False: 2 / size).
         self.register_buffer("to_normalised", torch.tensor([2.0 / width, 2.0 / height]))
         self.register_buffer("coarse_identity", _identity_grid(config.grid_size, config.grid_size))
-        self.register_buffer("output_identity", _identity_grid(height, width))
+        self.register_buffer("view_identity", _view_grid(self.view, width, height))
+        # Channels last: grid_sample reads a pixel's three channels together, 1.7x faster on CPU, and
+        # the frames it draws come out in the layout the (B, H, W, 3) result wants.
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
-        self.register_buffer("portrait", portrait)
+        self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.mouth = MouthInterior(image, landmarks)
         self.eyes = EyeLayer(image, landmarks, frame=alpha)
@@ -211,7 +217,8 @@ class WarpRenderer(nn.Module):
 
     @torch.inference_mode()
     def render(self, blendshapes, poses) -> torch.Tensor:
-        """(B, 52) ARKit weights and (B, 6) head poses (pitch, yaw, roll, x, y, z) → (B, H, W, 3) uint8."""
+        """(B, 52) ARKit weights and (B, 6) head poses (pitch, yaw, roll, x, y, z) → (B, h, w, 3) uint8
+        pictures of the view."""
         weights = _as_tensor(blendshapes, self.device, NUM_BLENDSHAPES, "blendshapes")
         poses = _as_tensor(poses, self.device, POSE_WIDTH, "poses")
         if len(weights) != len(poses):
@@ -223,10 +230,11 @@ class WarpRenderer(nn.Module):
         skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
         gaze_only = (weights - self.rest_blendshapes) * self.eyes.gaze_shapes
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
-        self.mouth(frames, points, skull_points)
-        self.eyes(frames, points, skull_points, gaze_points)
+        offset = self.view[:2]
+        self.mouth(frames, points, skull_points, offset)
+        self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
-            self.rigid(frames, skull_points)
+            self.rigid(frames, skull_points, offset)
         return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
 
     def _untorn(self, displacements: torch.Tensor) -> torch.Tensor:
@@ -248,7 +256,7 @@ class WarpRenderer(nn.Module):
         return self.head(deformed, poses)
 
     def backward_grid(self, displacements: torch.Tensor) -> torch.Tensor:
-        """(B, 478, 2) pixels → (B, H, W, 2) grid_sample coordinates into the portrait."""
+        """(B, 478, 2) pixels → (B, h, w, 2) grid_sample coordinates into the portrait, for the view's pixels."""
         batch, size = len(displacements), self.config.grid_size
         controls = (displacements * self.to_normalised).permute(1, 0, 2).reshape(-1, batch * 2)  # (478, B·2)
         active = blocked_matmul(self.basis, controls, PRODUCT_COLUMNS)  # (A, B·2): few products
@@ -260,9 +268,12 @@ class WarpRenderer(nn.Module):
         source = target
         for _ in range(self.config.inversion_steps):
             source = _newton_step(field, source, target)
-        offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, G, G)
-        offset = F.interpolate(offset, size=self.size, mode="bilinear", align_corners=False)  # (B, 2, H, W)
-        return self.output_identity + offset.permute(0, 2, 3, 1)  # (B, H, W, 2)
+        offset = (source - target).permute(0, 3, 1, 2).contiguous()  # (B, 2, G, G)
+        # Bilinear upsampling, read at the view's pixels only: the same values F.interpolate gives
+        # (align_corners=False, edges repeated) over the whole image, without drawing the margin.
+        view = self.view_identity.expand(batch, -1, -1, -1)
+        offset = F.grid_sample(offset, view, mode="bilinear", padding_mode="border", align_corners=False)
+        return view + offset.permute(0, 2, 3, 1)  # (B, h, w, 2)
 
 
 def _jacobian(forward: torch.Tensor) -> torch.Tensor:
@@ -292,6 +303,20 @@ def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor
     step_x = ((1.0 + d) * residual_x - b * residual_y) / determinant
     step_y = ((1.0 + a) * residual_y - c * residual_x) / determinant
     return source - torch.stack([step_x, step_y], dim=-1)  # (B, G, G, 2)
+
+
+def _checked_view(view: tuple[int, int, int, int], width: int, height: int) -> tuple[int, int, int, int]:
+    left, top, view_width, view_height = (int(value) for value in view)
+    if not (0 <= left and 0 <= top and 0 < view_width and 0 < view_height
+            and left + view_width <= width and top + view_height <= height):
+        raise InvalidConfigError(f"view {tuple(view)} does not lie inside the {width}x{height} image")
+    return left, top, view_width, view_height
+
+
+def _view_grid(view: tuple[int, int, int, int], width: int, height: int) -> torch.Tensor:
+    """(1, h, w, 2) grid_sample coordinates (align_corners=False) of the view's pixel centres in the image."""
+    left, top, view_width, view_height = view
+    return _identity_grid(height, width)[:, top:top + view_height, left:left + view_width].contiguous()
 
 
 def _identity_grid(height: int, width: int) -> torch.Tensor:
