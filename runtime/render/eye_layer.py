@@ -84,8 +84,7 @@ class _Eye(nn.Module):
         upper, lower = points[:, list(indices.upper)], points[:, list(indices.lower)]
         eyeball_shift = skull_points[:, list(indices.corners)].mean(dim=1) - self.source_centre  # (B, 2)
         iris_shift = gaze_points[:, indices.iris_centre] - skull_points[:, indices.iris_centre]  # (B, 2)
-        centre = points[:, list(indices.corners)].mean(dim=1)
-        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
+        windows = self._windows(upper, lower, skull_points[:, list(indices.upper)], frames.shape[-2:], offset)
         pixels = windows.pixels()
         opening = Opening.of(pixels, upper, lower)
         lid = self._lid(opening, upper, skull_points[:, list(indices.upper)])  # (B, P)
@@ -122,6 +121,15 @@ class _Eye(nn.Module):
         patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
+
+    def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
+                 frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
+        """What the layer draws: the opening between the lids now and the lid from its line at rest
+        (with the head's motion) down to its line now, grown by the lid's soft edge."""
+        lines = torch.cat([upper, lower, rest_upper], dim=1)  # (B, K, 2)
+        grow = LID_EDGE_PX + 2.0
+        return Windows.covering(lines.amin(dim=1) - grow, lines.amax(dim=1) + grow, self.window_size, frame_size,
+                                offset)
 
     def _lid_shading(self, opening: Opening, above_lashes: torch.Tensor, lowered: torch.Tensor) -> torch.Tensor:
         """(B, 1, P) a closing lid is skin curving over the eyeball: lit on its crown, darker where it

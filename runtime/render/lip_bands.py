@@ -93,6 +93,15 @@ class LipBands(nn.Module):
         self.upper = LipBand(upper, source_points, below_inner=False)
         self.lower = LipBand(lower, source_points, below_inner=True)
 
+    def reach(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, 2) each, the least and the greatest pixel (x, y) the bands can touch: their contours'
+        box grown by the fade beyond the outer contour and the antialiased edge. The opening between
+        the lips lies inside it too, so nothing a mouth layer draws falls outside."""
+        contours = points[:, self.upper.inner_index + self.upper.outer_index
+                          + self.lower.inner_index + self.lower.outer_index]  # (B, K, 2)
+        grow = (FADE_MOUTH_WIDTHS * mouth_width_px + 2.0)[:, None]  # (B, 1)
+        return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
+
     def draw(self, patch: torch.Tensor, pixels: torch.Tensor, points: torch.Tensor, mouth_width_px: torch.Tensor,
              source: torch.Tensor, source_origin: torch.Tensor) -> torch.Tensor:
         """patch (B, 3, P) the warped window's pixels → the same with both lips redrawn.

@@ -102,13 +102,12 @@ class MouthInterior(nn.Module):
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
         where the frames' top-left pixel lies in the portrait (openings.Windows)."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
-        centre = ((upper + lower) / 2).mean(dim=1)
-        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
+        corners = points[:, self.corner_index]
+        mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
+        windows = self._windows(points, mouth_width, frames.shape[-2:], offset)
         pixels = windows.pixels()
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
-        corners = points[:, self.corner_index]
-        mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
         patch = self.lips.draw(patch, pixels, points, mouth_width, self.source, self.source_origin)
         opening = Opening.of(pixels, upper, lower)
         alpha = opening.inside()  # (B, P)
@@ -116,6 +115,12 @@ class MouthInterior(nn.Module):
             interior = self._interior(opening, pixels, upper, lower, skull_points)
             patch = patch + alpha[:, None] * (interior - patch)
         windows.scatter(frames, patch.reshape(shape))
+
+    def _windows(self, points: torch.Tensor, mouth_width: torch.Tensor, frame_size: tuple[int, int],
+                 offset: tuple[int, int]) -> Windows:
+        """What the layer draws: the lips' bands and the opening between them (LipBands.reach)."""
+        low, high = self.lips.reach(points, mouth_width)
+        return Windows.covering(low, high, self.window_size, frame_size, offset)
 
     def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
                   skull_points: torch.Tensor) -> torch.Tensor:

@@ -141,6 +141,17 @@ class Windows:
         top = (centres[:, 1] - height / 2).round().clamp(offset[1], offset[1] + image_size[0] - height)
         return cls(torch.stack([left, top], dim=-1).long(), height, width, offset)
 
+    @classmethod
+    def covering(cls, low: torch.Tensor, high: torch.Tensor, largest: tuple[int, int], image_size: tuple[int, int],
+                 offset: tuple[int, int] = (0, 0)) -> Windows:
+        """Windows of one size, just large enough for every frame's box from `low` to `high` ((B, 2)
+        pixels), in steps of 8 pixels (few distinct shapes) and at most `largest` (height, width). A
+        layer that computes every pixel alone draws the same pixels in these as in its largest
+        windows, at a fraction of the cost when its feature is small (a closed mouth, an open eye)."""
+        extent = (high - low).amax(dim=0).ceil().long().tolist()  # (width, height)
+        size = tuple(min(-(-length // 8) * 8, limit) for length, limit in zip(extent[::-1], largest, strict=True))
+        return cls.around((low + high) / 2, size, image_size, offset)
+
     def pixels(self) -> torch.Tensor:
         """(B, h·w, 2) pixel (x, y) of every window pixel, rows first."""
         ys, xs = torch.meshgrid(torch.arange(self.height, device=self.origins.device),
