@@ -191,7 +191,10 @@ class WarpRenderer(nn.Module):
         # every frame, so its size, not its arithmetic, sets the cost (a sixth of the grid for a
         # head-and-shoulders portrait). Anchor columns are dropped too: anchors never move.
         active = np.flatnonzero(fade > 0.0)
-        self.register_buffer("active_cells", torch.from_numpy(active))  # (A,)
+        self.cells = CellBox.around(active, config.grid_size)
+        self.register_buffer("active_cells", torch.from_numpy(self.cells.local(active)))  # (A,) in the box
+        self.register_buffer("box_scale", torch.tensor(self.cells.scale()))
+        self.register_buffer("box_shift", torch.tensor(self.cells.shift()))
         active_basis = basis[active, : len(landmarks)] * fade[active, None]  # (A, 478)
         # Stored transposed: the product is one frame's two rows times this, (2, 478) @ (478, A), which
         # BLAS runs 5x faster than (A, 478) @ (478, 2), and a fixed shape per frame gives a frame the
@@ -202,7 +205,7 @@ class WarpRenderer(nn.Module):
         self.register_buffer("source_xyz", torch.from_numpy(landmarks).float())
         # Pixel displacements → grid_sample's normalised units (align_corners=False: 2 / size).
         self.register_buffer("to_normalised", torch.tensor([2.0 / width, 2.0 / height]))
-        self.register_buffer("coarse_identity", _identity_grid(config.grid_size, config.grid_size))
+        self.register_buffer("coarse_identity", self.cells.crop(_identity_grid(config.grid_size, config.grid_size)))
         self.register_buffer("view_identity", _view_grid(self.view, width, height))
         # Channels last: grid_sample reads a pixel's three channels together, 1.7x faster on CPU, and
         # the frames it draws come out in the layout the (B, H, W, 3) result wants.
@@ -259,41 +262,46 @@ class WarpRenderer(nn.Module):
 
     def backward_grid(self, displacements: torch.Tensor) -> torch.Tensor:
         """(B, 478, 2) pixels → (B, h, w, 2) grid_sample coordinates into the portrait, for the view's pixels."""
-        batch, size = len(displacements), self.config.grid_size
+        batch, (rows, columns) = len(displacements), self.cells.shape
         controls = (displacements * self.to_normalised).transpose(1, 2)  # (B, 2, 478)
         active = torch.stack([frame @ self.basis_rows for frame in controls]).transpose(1, 2)  # (B, A, 2)
-        forward = displacements.new_zeros(batch, size * size, 2).index_copy_(1, self.active_cells, active)
-        forward = forward.reshape(batch, size, size, 2).permute(0, 3, 1, 2)  # (B, 2, G, G)
-        field = torch.cat([forward, _jacobian(forward)], dim=1)  # (B, 6, G, G): d and its 4 derivatives
-        target = self.coarse_identity.expand(batch, -1, -1, -1)  # (B, G, G, 2)
+        forward = displacements.new_zeros(batch, rows * columns, 2).index_copy_(1, self.active_cells, active)
+        forward = forward.reshape(batch, rows, columns, 2).permute(0, 3, 1, 2)  # (B, 2, h, w) over the box
+        spacing = 2.0 / self.config.grid_size
+        field = torch.cat([forward, _jacobian(forward, spacing)], dim=1)  # (B, 6, h, w): d and its 4 derivatives
+        target = self.coarse_identity.expand(batch, -1, -1, -1)  # (B, h, w, 2)
         source = target
         for _ in range(self.config.inversion_steps):
-            source = _newton_step(field, source, target)
-        offset = (source - target).permute(0, 3, 1, 2).contiguous()  # (B, 2, G, G)
+            source = _newton_step(field, source, target, self.box_scale, self.box_shift)
+        offset = (source - target).permute(0, 3, 1, 2).contiguous()  # (B, 2, h, w)
         # Bilinear upsampling, read at the view's pixels only: the same values F.interpolate gives
-        # (align_corners=False, edges repeated) over the whole image, without drawing the margin.
+        # (align_corners=False, edges repeated) over the whole grid, without drawing the margin. The
+        # box's edge cells hold no offset, so reading beyond them gives the zero the grid holds there.
         view = self.view_identity.expand(batch, -1, -1, -1)
-        offset = F.grid_sample(offset, view, mode="bilinear", padding_mode="border", align_corners=False)
+        offset = F.grid_sample(offset, view * self.box_scale + self.box_shift, mode="bilinear",
+                               padding_mode="border", align_corners=False)
         return view + offset.permute(0, 2, 3, 1)  # (B, h, w, 2)
 
 
-def _jacobian(forward: torch.Tensor) -> torch.Tensor:
-    """(B, 2, G, G) field → (B, 4, G, G): ∂dx/∂x, ∂dx/∂y, ∂dy/∂x, ∂dy/∂y in normalised units."""
-    spacing = 2.0 / forward.shape[-1]
+def _jacobian(forward: torch.Tensor, spacing: float) -> torch.Tensor:
+    """(B, 2, h, w) field → (B, 4, h, w): ∂dx/∂x, ∂dx/∂y, ∂dy/∂x, ∂dy/∂y in normalised units, the
+    cells `spacing` apart."""
     padded = F.pad(forward, (1, 1, 1, 1), mode="replicate")
     along_x = (padded[..., 1:-1, 2:] - padded[..., 1:-1, :-2]) / (2.0 * spacing)  # (B, 2, G, G)
     along_y = (padded[..., 2:, 1:-1] - padded[..., :-2, 1:-1]) / (2.0 * spacing)
     return torch.stack([along_x, along_y], dim=2).flatten(1, 2)  # (B, 4, G, G) rows dx, dy
 
 
-def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor, scale: torch.Tensor,
+                 shift: torch.Tensor) -> torch.Tensor:
     """One step towards the source s with s + d(s) = target.
 
     Plain fixed-point steps s ← p − d(s) diverge where the field stretches or squeezes by more than
     its own size (a jaw opening, a lid closing), so each step divides by I + ∂d/∂s. Starting from
     s = p with a flat field this is the fixed-point step; the Jacobian only sharpens it.
     """
-    sampled = F.grid_sample(field, source, mode="bilinear", padding_mode="border", align_corners=False)
+    sampled = F.grid_sample(field, source * scale + shift, mode="bilinear", padding_mode="border",
+                            align_corners=False)
     d_x, d_y, a, b, c, d = sampled.unbind(dim=1)  # each (B, G, G); [[1 + a, b], [c, 1 + d]] = I + J
     residual_x = source[..., 0] + d_x - target[..., 0]
     residual_y = source[..., 1] + d_y - target[..., 1]
@@ -304,6 +312,45 @@ def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor
     step_x = ((1.0 + d) * residual_x - b * residual_y) / determinant
     step_y = ((1.0 + a) * residual_y - c * residual_x) / determinant
     return source - torch.stack([step_x, step_y], dim=-1)  # (B, G, G, 2)
+
+
+@dataclass(frozen=True)
+class CellBox:
+    """The rectangle of the coarse grid where the field can move anything: its active cells and two
+    cells more each way. Outside it the field and its derivatives are zero, so every cell there maps
+    to itself; the Newton steps and the upsampling work on the box alone (a third of the grid at
+    head framing, where the fade leaves the margin still)."""
+
+    top: int
+    left: int
+    shape: tuple[int, int]  # rows, columns
+    grid_size: int
+
+    @classmethod
+    def around(cls, active: np.ndarray, grid_size: int) -> CellBox:
+        rows, columns = np.divmod(active, grid_size)
+        if len(active) == 0:  # nothing ever moves: a token box
+            return cls(0, 0, (1, 1), grid_size)
+        top, left = max(0, int(rows.min()) - 2), max(0, int(columns.min()) - 2)
+        bottom, right = min(grid_size, int(rows.max()) + 3), min(grid_size, int(columns.max()) + 3)
+        return cls(top, left, (bottom - top, right - left), grid_size)
+
+    def local(self, cells: np.ndarray) -> np.ndarray:
+        """Flat indices into the grid → flat indices into the box."""
+        rows, columns = np.divmod(cells, self.grid_size)
+        return (rows - self.top) * self.shape[1] + (columns - self.left)
+
+    def crop(self, grid: torch.Tensor) -> torch.Tensor:
+        """(1, G, G, C) → (1, h, w, C), the box's cells."""
+        return grid[:, self.top:self.top + self.shape[0], self.left:self.left + self.shape[1]].contiguous()
+
+    def scale(self) -> tuple[float, float]:
+        """x and y of the grid's normalised coordinates (align_corners=False) × this + shift() = the box's."""
+        return self.grid_size / self.shape[1], self.grid_size / self.shape[0]
+
+    def shift(self) -> tuple[float, float]:
+        rows, columns = self.shape
+        return ((self.grid_size - columns - 2 * self.left) / columns, (self.grid_size - rows - 2 * self.top) / rows)
 
 
 def _checked_view(view: tuple[int, int, int, int], width: int, height: int) -> tuple[int, int, int, int]:
