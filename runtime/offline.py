@@ -158,16 +158,17 @@ def bake_clip(audio: DecodedAudio | None, options: ClipOptions = ClipOptions(),
 
 
 def render_video(path: str | Path, avatar: Avatar, audio: DecodedAudio, options: ClipOptions = ClipOptions(),
-                 frame_options: FrameOptions | None = None, progress: Progress | None = None) -> VideoSummary:
+                 frame_options: FrameOptions | None = None, progress: Progress | None = None,
+                 device: str = "cpu") -> VideoSummary:
     """The avatar speaking `audio` as an H.264 MP4 with the audio muxed in (AAC), written
-    atomically, framed and sized by `frame_options` (default: the whole portrait, 512 px); idle
-    life, if asked for, plays over silence before the audio."""
+    atomically, framed and sized by `frame_options` (default: head and shoulders, 512²), rendered
+    on `device` (cpu, cuda or cuda:N); idle life, if asked for, plays over silence before the audio."""
     from runtime.render.frame_renderer import FrameRenderer  # torch: only when rendering
     from runtime.render.framing import DEFAULT_FRAME_OPTIONS
     from runtime.render.video import check_video_path, write_video
 
     check_video_path(path)
-    renderer = FrameRenderer(avatar, frame_options or DEFAULT_FRAME_OPTIONS)  # ~1 s: the avatar's warp basis
+    renderer = FrameRenderer(avatar, frame_options or DEFAULT_FRAME_OPTIONS, device)  # ~1 s: the avatar's warp basis
     frames, info = animate_clip(audio, options, avatar.rest_state)
     pictures = _reported(renderer.render(frames), info.frame_count, progress)
     track = clip_audio(audio, options.idle_s)

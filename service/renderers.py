@@ -19,8 +19,9 @@ DEFAULT_CAPACITY = 8  # renderers that stay built (~10 MB each at 512²)
 
 
 class RendererCache:
-    def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY, device: str = "cpu") -> None:
         self._executor = executor
+        self._device = device  # cpu, cuda or cuda:N, checked by the settings
         self._capacity = capacity
         self._batchers: OrderedDict[tuple[str, FrameOptions], RenderBatcher] = OrderedDict()
         self._lock = threading.Lock()  # builds are rare: holding it while building keeps one per key
@@ -45,8 +46,11 @@ class RendererCache:
         event loop; use the batcher on it."""
         key = (avatar.avatar_id, options)
         with self._lock:
-            batcher = self._batchers.pop(key, None) or RenderBatcher(FrameRenderer(avatar, options), self._executor)
+            batcher = self._batchers.pop(key, None) or self._batcher(avatar, options)
             self._batchers[key] = batcher
             while len(self._batchers) > self._capacity:
                 self._batchers.popitem(last=False)
             return batcher
+
+    def _batcher(self, avatar: Avatar, options: FrameOptions) -> RenderBatcher:
+        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor)

@@ -8,6 +8,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from runtime.errors import InvalidConfigError
+from runtime.render.device import render_device
 
 ENV_PREFIX = "FACECAST_"
 LOG_FORMATS = ("console", "json")
@@ -75,6 +76,7 @@ class ServerSettings:
     # Scaling: one Python process saturates about one core's worth of sessions; N processes share
     # the port through SO_REUSEPORT (the kernel spreads connections over them).
     processes: int = setting(1, "server processes sharing the port (SO_REUSEPORT)")
+    device: str = setting("cpu", "where frames are rendered: cpu, cuda or cuda:N (the motion engine stays on the CPU)")
     # Set by `--processes` for its children, through the environment only.
     reuse_port: int = setting(0, "share the port with sibling processes", flag=False)
 
@@ -104,6 +106,7 @@ class ServerSettings:
     def _check_scaling(self) -> None:
         if self.processes > 1 and self.port == 0:
             raise InvalidConfigError("processes > 1 needs a fixed port: every process binds the same one")
+        render_device(self.device)
 
     def _check_security(self) -> None:
         if bool(self.tls_cert_file) != bool(self.tls_key_file):

@@ -153,6 +153,18 @@ def test_serve_on_a_taken_port_is_one_clear_error(tmp_path, variable, what):
     assert _one_line(result.stderr).startswith(f"facecast serve: cannot {what} on 127.0.0.1:{port}: ")
 
 
+def test_serve_on_a_device_this_machine_lacks_is_one_clear_error():
+    result = _run("serve", "--device", f"cuda:{_cuda_devices()}")  # one past the last GPU: none here
+    assert result.returncode == 1
+    assert _one_line(result.stderr).startswith(f"facecast serve: device cuda:{_cuda_devices()}: ")
+
+
+def _cuda_devices() -> int:
+    import torch
+
+    return torch.cuda.device_count()
+
+
 def test_a_second_server_on_the_same_port_is_refused(served, tmp_path):
     port = served.address.rsplit(":", 1)[1]
     result = _run("serve", "--port", port, "--avatar-dir", str(tmp_path), timeout_s=60)
@@ -256,7 +268,8 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     lambda tmp, wav: ("render", str(tmp / "missing.png"), str(wav), "-o", str(tmp / "out.mp4")),
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4")),
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.avi")),
-], ids=["missing-image", "not-an-image", "not-mp4"])
+    lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4"), "--device", "tpu"),
+], ids=["missing-image", "not-an-image", "not-mp4", "no-such-device"])
 def test_render_errors_are_one_line(tmp_path, wav, make_args):
     result = _run(*make_args(tmp_path, wav))
     assert result.returncode == 1

@@ -16,6 +16,7 @@ from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_por
 from runtime.face.avatar import Avatar
 from runtime.face.landmarker import FaceLandmarker
 from runtime.render.deformation import BlendshapeDeformer
+from runtime.render.device import render_device
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import FrameOptions, Framing, frame_portrait
 from runtime.render.head_transform import HeadTransform
@@ -289,6 +290,31 @@ def test_cuda_renders_like_the_cpu(portrait: PortraitAnalysis) -> None:
     got = on_cuda.render(weights, poses).cpu().int()
     difference = (expected - got).abs()
     assert difference.max() <= 8 and difference.float().mean() < 0.05
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_draws_head_framed_frames_like_the_cpu(portrait: PortraitAnalysis) -> None:
+    """`--device cuda` end to end: the frame's view of a framed portrait, its layers placed through
+    the view's offset, and the glasses-free photo's mouth and eyes, as the server renders them."""
+    avatar = Avatar.from_analysis("test", "test", 0.0, portrait)
+    weights, poses = _rest_batch(portrait, 3)
+    weights[1, blendshape_index("jawOpen")] = 0.7
+    weights[2, blendshape_index("eyeBlinkLeft")] = 1.0
+    poses[2, YAW] += 12.0
+    expected = FrameRenderer(avatar).render_latents(weights, poses).astype(int)
+    got = FrameRenderer(avatar, device="cuda").render_latents(weights, poses).astype(int)
+    difference = np.abs(expected - got)
+    assert difference.max() <= 8 and difference.mean() < 0.05
+
+
+def test_a_device_this_machine_lacks_is_refused_in_one_line() -> None:
+    with pytest.raises(InvalidConfigError, match="device must be cpu, cuda or cuda:N"):
+        render_device("gpu")
+    beyond = f"cuda:{torch.cuda.device_count()}"  # one past the last GPU, or the first on a CPU machine
+    with pytest.raises(InvalidConfigError, match=f"device {beyond}: "):
+        render_device(beyond)
+    assert render_device("cpu") == "cpu"
 
 
 @pytest.mark.parametrize(("name", "options", "size"), [

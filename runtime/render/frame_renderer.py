@@ -14,8 +14,9 @@ import torch
 from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.face.glasses import find_glasses
+from runtime.render.device import render_device
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FrameOptions, frame_portrait
-from runtime.render.warp_renderer import WarpRenderer
+from runtime.render.warp_renderer import WarpRenderer, WarpRendererConfig
 from runtime.types import MotionFrame
 
 # Frames in one render call at most: beyond this a batch's latency outgrows its gain (torch's
@@ -39,7 +40,8 @@ class FrameRenderer:
     name = "warp"
     version = "3"
 
-    def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> None:
+    def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
+        """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
         self.avatar_id = avatar.avatar_id
         self.options = options
         framed = frame_portrait(avatar.image, avatar.landmarks, options)
@@ -48,7 +50,7 @@ class FrameRenderer:
         glasses = find_glasses(framed.image, framed.landmarks)
         self.wears_glasses = glasses is not None
         self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses,
-                                      view=framed.crop)
+                                      view=framed.crop, config=WarpRendererConfig(device=render_device(device)))
 
     def render(self, frames: Iterable[MotionFrame], max_batch: int = MAX_BATCH_FRAMES) -> Iterator[RenderedFrame]:
         """Each frame's picture, in order, `max_batch` frames per render call. Lazy: frames are

@@ -11,6 +11,7 @@ from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar, analyse_avatar
 from runtime.offline import VideoSummary, render_video
 from runtime.progress_bar import progress_bar
+from runtime.render.device import render_device
 from runtime.render.framing import (
     DEFAULT_FRAME_OPTIONS,
     DEFAULT_FRAME_SIZE,
@@ -36,19 +37,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         default=DEFAULT_FRAME_OPTIONS.framing.value,
                         help="head: head and shoulders; face: a close crop of the face; portrait: the whole image "
                              f"(default {DEFAULT_FRAME_OPTIONS.framing.value})")
+    parser.add_argument("--device", default="cpu", help="where frames are rendered: cpu, cuda or cuda:N (default cpu)")
     add_clip_flags(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     check_video_path(args.output)  # before a second of portrait analysis, not after it
+    device = render_device(args.device)
     if not args.image.is_file():
         raise InvalidConfigError(f"{args.image}: no such file")
     options, frame_options = clip_options(args), FrameOptions(size=args.size, framing=Framing(args.framing))
     audio = load_audio(args.audio)
     avatar = portrait_avatar(args.image.read_bytes(), args.image.stem)
     with progress_bar("rendering") as progress:
-        video = render_video(args.output, avatar, audio, options, frame_options, progress)
+        video = render_video(args.output, avatar, audio, options, frame_options, progress, device)
     print_video(video)
     return 0
 
