@@ -51,6 +51,10 @@ class CurvePosition:
         covered = ((u >= knots[:, :1]) & (u < knots[:, -1:])).to(u.dtype)
         return cls(index, fraction, covered)
 
+    def at(self, kept: torch.Tensor) -> CurvePosition:
+        """The same for the pixels `kept` ((K,) long indices) only."""
+        return CurvePosition(self.index[:, kept], self.fraction[:, kept], self.covered[:, kept])
+
     def read(self, values: torch.Tensor) -> torch.Tensor:
         """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered."""
         channels = values.shape[-1]
@@ -89,6 +93,12 @@ class Opening:
         v_upper = upper_at.read(upper_local[..., 1:]).squeeze(-1)
         v_lower = lower_at.read(lower_local[..., 1:]).squeeze(-1)
         return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin)
+
+    def at(self, kept: torch.Tensor) -> Opening:
+        """The same opening for the pixels `kept` ((K,) long indices) only: everything here is per
+        pixel, so a layer can draw just the pixels it shows."""
+        return Opening(self.u[:, kept], self.v[:, kept], self.upper_at.at(kept), self.lower_at.at(kept),
+                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin)
 
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
