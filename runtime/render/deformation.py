@@ -140,13 +140,16 @@ class ShapeBuilder:
         towards_centre[:, 0] = -local[:, 0] * self._around_mouth()
         # Seen from the front, rounding shows as a narrower mouth with fuller lips: the lips' outer
         # edges bulge away from the mouth line as they push forward. A funnel also opens the middle.
-        self.add_field("mouthFunnel", 0.45 * towards_centre)
+        # The skin around the mouth gathers with it (_around_mouth reaches well past the corners): a
+        # drawn mouth's line, longer than the landmarks' mouth, crumpled into a scribble at a full
+        # pucker when only the lips moved in.
+        self.add_field("mouthFunnel", 0.38 * towards_centre)
         self.add("mouthFunnel", self.mouth_weight, dz=-0.04)
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_upper), dv=-0.06)
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_lower), dv=0.08)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_upper), dv=-0.03)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_lower), dv=0.05)
-        self.add_field("mouthPucker", 0.55 * towards_centre)
+        self.add_field("mouthPucker", 0.46 * towards_centre)
         self.add("mouthPucker", self.mouth_weight, dz=-0.05)
         self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.015)
         self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.025)
@@ -160,9 +163,10 @@ class ShapeBuilder:
         self._roll("mouthRollUpper", LIPS.outer_upper, LIPS.inner_upper)
 
     def _around_mouth(self) -> np.ndarray:
-        """(478,) 1 over the mouth, falling smoothly to 0 a little beyond its corners."""
+        """(478,) 1 over the mouth, falling smoothly to 0 well beyond its corners: the skin around the
+        mouth gathers with it (a drawn mouth line longer than the landmarks' mouth follows its corners)."""
         corners = self.local[list(LIPS.corners)]
-        reach_u = 1.4 * float(np.abs(corners[:, 0]).max())
+        reach_u = 1.8 * float(np.abs(corners[:, 0]).max())
         reach_v = 0.12
         radius2 = (self.local[:, 0] / reach_u) ** 2 + (self.local[:, 1] / reach_v) ** 2
         return np.exp(-(radius2**2))
