@@ -1,6 +1,7 @@
-"""What each layer of the renderer costs: ms per 512² frame (batch of 1, head framing, one thread)
-with the layers switched on one by one, measured interleaved in one run so the machine's load falls
-on every case alike. Portraits: the astronaut photo (her mouth open) and the closed-mouthed photo
+"""What each layer of the renderer costs: CPU ms per 512² frame (batch of 1, head framing, one torch
+thread; the process's CPU time, which another job's load inflates far less than wall time) with the
+layers switched on one by one, measured interleaved in one run so the machine's load falls on every
+case alike. Portraits: the astronaut photo (her mouth open) and the closed-mouthed photo
 with glasses from the test set (tests/portrait_set.py).
 
     python -m benchmarks.render_layers [--frames 60] [--json OUT]
@@ -71,21 +72,21 @@ def measure(frames: int) -> list[dict]:
         for index in range(frames):  # interleaved: each frame through every case in turn
             for case in CASES:
                 with _layers(renderer, case):
-                    started = time.perf_counter()
+                    started = time.process_time()
                     image = renderer.render_latents(weights[index:index + 1], poses[index:index + 1])[0]
                     if case == CASES[-1]:
                         encode_frame(image, JPEG)
-                    totals[case] += time.perf_counter() - started
+                    totals[case] += time.process_time() - started
         rows.append({"portrait": name, "glasses": renderer.wears_glasses,
                      **{case: round(total / frames * 1000, 2) for case, total in totals.items()}})
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| portrait | " + " | ".join(CASES) + " |", "|---" * (len(CASES) + 1) + "|"]
+    lines = ["| portrait | " + " | ".join(CASES) + " | frames/s on one core |", "|---" * (len(CASES) + 2) + "|"]
     for row in rows:
         cells = [f"{row[case]} ms" if case != "+ glasses" or row["glasses"] else "—" for case in CASES]
-        lines.append(f"| {row['portrait']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {row['portrait']} | " + " | ".join(cells) + f" | {1000 / row[CASES[-1]]:.0f} |")
     return "\n".join(lines)
 
 
