@@ -2,6 +2,7 @@
 
     python -m benchmarks.engine_curve              # in-process 1..192 sessions, then over gRPC
     python -m benchmarks.engine_curve --quick      # fewer levels, shorter audio
+    python -m benchmarks.engine_curve --rendered-only --processes 2 --no-readme  # rendered sessions alone
 
 In-process (the runtime alone): N sessions of real speech in 20 ms chunks, every session's chunk
 queued and then one `MotionEngine.advance` per chunk time, as the server's scheduler does under
@@ -130,16 +131,20 @@ def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str 
 
 
 def render_table(report: dict) -> str:
-    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}.", "",
-             "In-process (the runtime alone; 20 ms chunks of real speech, one engine pass per chunk time):", "",
-             "| sessions | batched: audio s per CPU s | alone (old way): audio s per CPU s | ratio "
-             "| resident MB per session |", "|---|---|---|---|---|"]
+    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}."]
+    if report["in_process"]:
+        lines += ["", "In-process (the runtime alone; 20 ms chunks of real speech, one engine pass per chunk time):",
+                  "",
+                  "| sessions | batched: audio s per CPU s | alone (old way): audio s per CPU s | ratio "
+                  "| resident MB per session |", "|---|---|---|---|---|"]
     for row in report["in_process"]:
         ratio = row["batched_realtime_per_core"] / row["alone_realtime_per_core"]
         lines.append(f"| {row['sessions']} | {row['batched_realtime_per_core']}× | {row['alone_realtime_per_core']}× "
                      f"| {ratio:.1f} | {row['rss_mb_per_session']} |")
     processes = report.get("server_processes", 1)
     for name, title in (("grpc_latents", "latents only"), ("grpc_rendered", "latents + 512² JPEG frames")):
+        if not report.get(name):
+            continue
         lines += ["", f"Over gRPC, {title} ({processes} server process{'es' if processes > 1 else ''}; "
                   "real-time clients on the same cores):", "",
                   "| sessions | held real time | lateness p50 | p99 (worst session) | first frame beyond need (p50) "
@@ -156,6 +161,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer levels, shorter audio (a smoke run)")
     parser.add_argument("--no-grpc", action="store_true", help="the in-process curve only")
     parser.add_argument("--processes", type=int, default=1, help="server processes (serve --processes N)")
+    parser.add_argument("--rendered-only", action="store_true", help="only the rendered sessions over gRPC")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
     args = parser.parse_args()
     levels = (1, 8, 32) if args.quick else LEVELS
@@ -163,14 +169,15 @@ def main() -> int:
     speech = speech_samples(60.0, RATE)
     report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
-              "in_process": [in_process(count, seconds, speech) for count in levels]}
+              "in_process": [] if args.rendered_only else [in_process(count, seconds, speech) for count in levels]}
     report["server_processes"] = args.processes
     if not args.no_grpc:
         flags = ("--max-sessions", str(2 * max(levels)))  # the default cap (64) is a capacity guess, not a limit here
         if args.processes > 1:
             flags += ("--processes", str(args.processes), "--port", str(free_port()))
         with ServerProcess(*flags) as server:
-            report["grpc_latents"] = [over_grpc(server, count, seconds) for count in levels]
+            report["grpc_latents"] = [] if args.rendered_only else [over_grpc(server, count, seconds)
+                                                                    for count in levels]
             avatar_id = render_speed.create_avatar(server.address)
             report["grpc_rendered"] = [over_grpc(server, count, seconds, avatar_id)
                                        for count in (RENDERED_LEVELS[:2] if args.quick else RENDERED_LEVELS)]
