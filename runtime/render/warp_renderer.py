@@ -257,9 +257,13 @@ class WarpRenderer(nn.Module):
         forward = forward.reshape(batch, size, size, 2).permute(0, 3, 1, 2)  # (B, 2, G, G)
         field = torch.cat([forward, _jacobian(forward)], dim=1)  # (B, 6, G, G): d and its 4 derivatives
         target = self.coarse_identity.expand(batch, -1, -1, -1)  # (B, G, G, 2)
-        source = target
+        source = best = target
+        best_error = torch.full(target.shape[:-1], math.inf, device=target.device)  # (B, G, G)
         for _ in range(self.config.inversion_steps):
-            source = _newton_step(field, source, target)
+            stepped, error = _newton_step(field, source, target)
+            worse = (error > best_error)[..., None]  # the last step made it worse: halve it back (_newton_step)
+            source, best = torch.where(worse, (source + best) / 2, stepped), torch.where(worse, best, source)
+            best_error = torch.minimum(error, best_error)
         offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, G, G)
         offset = F.interpolate(offset, size=self.size, mode="bilinear", align_corners=False)  # (B, 2, H, W)
         return self.output_identity + offset.permute(0, 2, 3, 1)  # (B, H, W, 2)
@@ -274,12 +278,18 @@ def _jacobian(forward: torch.Tensor) -> torch.Tensor:
     return torch.stack([along_x, along_y], dim=2).flatten(1, 2)  # (B, 4, G, G) rows dx, dy
 
 
-def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """One step towards the source s with s + d(s) = target.
+def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """One step towards the source s with s + d(s) = target, and how far off s was (|s + d(s) − target|).
 
     Plain fixed-point steps s ← p − d(s) diverge where the field stretches or squeezes by more than
     its own size (a jaw opening, a lid closing), so each step divides by I + ∂d/∂s. Starting from
-    s = p with a flat field this is the fixed-point step; the Jacobian only sharpens it.
+    s = p with a flat field this is the fixed-point step; the Jacobian only sharpens it. Newton alone
+    cycles where a large displacement rises steeply between two flat stretches (under the lower lip
+    of a wide-open jaw: the chin moved 77 px, the upper lip 0, the rise over 36 px): from either flat
+    side the local slope sends it past the rise to the other, so it jumped between two wrong
+    sources, cell by coarse cell (stair-stepped folds). The caller halves a step that made the
+    error worse, back towards the best source so far.
     """
     sampled = F.grid_sample(field, source, mode="bilinear", padding_mode="border", align_corners=False)
     d_x, d_y, a, b, c, d = sampled.unbind(dim=1)  # each (B, G, G); [[1 + a, b], [c, 1 + d]] = I + J
@@ -291,7 +301,8 @@ def _newton_step(field: torch.Tensor, source: torch.Tensor, target: torch.Tensor
     determinant = ((1.0 + a) * (1.0 + d) - b * c).clamp(min=MIN_JACOBIAN_DETERMINANT)
     step_x = ((1.0 + d) * residual_x - b * residual_y) / determinant
     step_y = ((1.0 + a) * residual_y - c * residual_x) / determinant
-    return source - torch.stack([step_x, step_y], dim=-1)  # (B, G, G, 2)
+    stepped = source - torch.stack([step_x, step_y], dim=-1)  # (B, G, G, 2)
+    return stepped, torch.hypot(residual_x, residual_y)  # and (B, G, G)
 
 
 def _identity_grid(height: int, width: int) -> torch.Tensor:
