@@ -48,6 +48,7 @@ MAX_DARK_TEXTURE = 3.0  # dark texture at most this many times the light one: a 
 TONE_BIN = 32.0  # a drawing's texture is measured in tone bins this wide (0..255)
 TONE_REGION = 0.5  # face widths around the face's box where a drawing's texture is measured (hair, clothes)
 MIN_BIN_PIXELS = 200  # a tone bin with fewer pixels takes its neighbour's texture
+HATCHED = (30.0, 60.0)  # the most textured tone's σ over which a line drawing counts as shading in hatching
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,9 +62,14 @@ class PortraitStyle:
     darkest: np.ndarray  # (3,) 0..255: the face's darkest colour (a drawing's deepest shading is not black)
     light: float  # 0..255: the face's light (the 95th percentile of its luminance)
     # (K,) σ of the fine detail at tones (k + 0.5) · TONE_BIN, measured around the head; how much it
-    # counts: a drawing made of strokes (strokes × outline), 0 for photos and paintings
+    # counts: a drawing that shades in strokes or hatching (× outline), 0 for photos and paintings
     tone_texture: np.ndarray = field(default_factory=lambda: np.zeros(int(256 / TONE_BIN)))
     drawn: float = 0.0
+
+    @property
+    def most_textured_tone(self) -> float:
+        """0..255: the tone where the drawing's strokes show most (where to take their pattern from)."""
+        return (int(np.argmax(self.tone_texture)) + 0.5) * TONE_BIN
 
     def texture_at(self, darkness):
         """The texture's σ at a darkness (0 at the face's light, 1 at black); numpy or torch."""
@@ -108,24 +114,33 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     flat_share = float((np.hypot(rows, columns)[face] < FLAT_STEP).mean())
     darkest = np.percentile(rgb[face], 1, axis=0)
     outline = float(hermite_step(*LINE_SHARE, np.array(lines[skin].mean() if skin.any() else 0.0)))
+    # An ink drawing's light areas are bare paper (no strokes there) and it shades in hatching: its
+    # mid tones carry the most texture of any portrait (σ 85 against a pencil's 27).
+    tone_texture = _texture_by_tone(image, landmarks)
     ink = np.median(rgb[drawn], axis=0) if drawn.sum() >= 16 else darkest
     return PortraitStyle(
         light_texture=light_texture, dark_texture=dark_texture,
         outline=outline,
         flat=float(hermite_step(*FLAT_SHARE, np.array(flat_share))), strokes=strokes, ink=ink, darkest=darkest,
-        light=float(np.percentile(luminance[face], 95)), tone_texture=_texture_by_tone(image, landmarks, face_width),
-        drawn=strokes * outline)
+        light=float(np.percentile(luminance[face], 95)), tone_texture=tone_texture,
+        drawn=max(strokes, float(hermite_step(*HATCHED, np.array(tone_texture.max())))) * outline)
 
 
-def _texture_by_tone(image: np.ndarray, landmarks: np.ndarray, face_width: float) -> np.ndarray:
-    """(K,) robust σ of the fine detail in each tone bin, over the face's box grown by TONE_REGION face
-    widths (the face alone has few dark tones; hair and clothes are drawn with the same strokes)."""
+def texture_region(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(luminance (h, w) float, its top-left (x, y)): the face's box grown by TONE_REGION face widths."""
     points = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    face_width = float(np.ptp(points[list(FACE_OVAL), 0]))
     height, width = image.shape[:2]
     grow = TONE_REGION * face_width
     left, top = np.floor(points.min(axis=0) - grow).astype(int).clip(0, [width - 1, height - 1])
     right, bottom = np.ceil(points.max(axis=0) + grow).astype(int).clip(0, [width - 1, height - 1]) + 1
-    luminance = image[top:bottom, left:right].astype(np.float64).mean(axis=2)
+    return image[top:bottom, left:right].astype(np.float64).mean(axis=2), np.array([left, top])
+
+
+def _texture_by_tone(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """(K,) robust σ of the fine detail in each tone bin, over the face's box grown by TONE_REGION face
+    widths (the face alone has few dark tones; hair and clothes are drawn with the same strokes)."""
+    luminance, _ = texture_region(image, landmarks)
     detail = luminance - gaussian_filter(luminance, DETAIL_SIGMA_PX)
     tone = gaussian_filter(luminance, TONE_SIGMA_PX)
     bins = np.clip((tone / TONE_BIN).astype(int), 0, int(256 / TONE_BIN) - 1)
