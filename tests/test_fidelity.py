@@ -100,9 +100,7 @@ SWEEP_FLOORS = {
     ("closed-photo-gold", "gaze"): (0.9, None),
     ("closed-pencil", "jawOpen"): (0.6, None),  # today 0.76 / 0.01 (wide reads barely open); target 0.9 / 0.5
     ("closed-pencil", "blinkL"): (0.75, None),  # today 0.85; target 0.85
-    # 0.76 until the warp's inversion stopped cycling (fc220bb): the shut lid now reads 0.33 closed, not
-    # 0.27 (slope 0.17 -> 0.20), while the half-shut ones still read nearly open, which costs r; target 0.85
-    ("closed-pencil", "blinkR"): (0.7, None),
+    ("closed-pencil", "blinkR"): (0.75, None),  # today 0.89; target 0.85
     ("closed-pencil", "smileL"): (0.85, None),  # the target
     ("closed-pencil", "smileR"): (0.85, None),  # the target
     ("closed-pencil", "yaw"): (0.9, None),  # the target

@@ -35,6 +35,7 @@ from runtime.render.rigid_layer import RigidLayer, cut_out
 from runtime.types import POSE_WIDTH, RestState
 
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
+NEWTON_SETBACK_PX = 1.0  # see backward_grid
 PRODUCT_COLUMNS = 16  # the field's product runs on 8 frames' columns at a time (numerics.blocked_matmul)
 
 
@@ -261,7 +262,9 @@ class WarpRenderer(nn.Module):
         best_error = torch.full(target.shape[:-1], math.inf, device=target.device)  # (B, G, G)
         for _ in range(self.config.inversion_steps):
             stepped, error = _newton_step(field, source, target)
-            worse = (error > best_error)[..., None]  # the last step made it worse: halve it back (_newton_step)
+            # The last step made it worse by more than NEWTON_SETBACK_PX: halve it back (_newton_step).
+            # Smaller setbacks are Newton's own way through a squeeze (a lid shutting), left to it.
+            worse = (error > best_error + NEWTON_SETBACK_PX * self.to_normalised.max())[..., None]
             source, best = torch.where(worse, (source + best) / 2, stepped), torch.where(worse, best, source)
             best_error = torch.minimum(error, best_error)
         offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, G, G)
