@@ -158,9 +158,9 @@ def measure_portrait(spec: PortraitSpec, landmarker: FaceLandmarker, speech: lis
     except InvalidImageError as error:
         return PortraitFidelity(spec.name, spec.split.value, error=str(error))
     counter = _Counter(landmarker, subject)
-    identity_frame, _ = counter.render_and_find(*subject.rest_batch(1))
+    identity_frame, (rest_face,) = counter.render_and_find(*subject.rest_batch(1))
     sweeps = tuple(measure_sweep(counter, sweep) for sweep in SWEEPS)
-    closure = measure_closure(counter, speech)
+    closure = measure_closure(counter, speech, rest_face)
     mask = glasses_mask(spec.name)
     rigidity_result = measure_rigidity(counter, _framed_mask(subject, mask)) if mask is not None else None
     identity = _identity(subject, identity_frame[0], counter.max_change_far)
@@ -273,7 +273,11 @@ def lip_gap(landmarks: np.ndarray) -> float:
     return float(gap / np.linalg.norm(landmarks[left, :2] - landmarks[right, :2]))
 
 
-def measure_closure(counter: _Counter, speech: list[np.ndarray]) -> ClosureResult:
+def measure_closure(counter: _Counter, speech: list[np.ndarray], rest_face: DetectedFace | None) -> ClosureResult:
+    """`rest_face`: FaceLandmarker's reading of the rendered rest frame. The closures are compared with
+    that reading, not with the avatar's analysis landmarks: those come from the portrait at its own
+    size, and on drawings FaceLandmarker reads the same shut mouth parted by 0.02 there and by 0.08-0.11
+    in the 512² face-framed frame, which made sealed lips look more parted than the rest."""
     weights, poses = closure_latents(counter.subject.rest, speech)
     if len(weights) == 0:
         raise InvalidAudioError("no frame of the speech clips asks for a closure: nothing to measure")
@@ -282,7 +286,7 @@ def measure_closure(counter: _Counter, speech: list[np.ndarray]) -> ClosureResul
     jaw = np.array([face.blendshapes[blendshape_index("jawOpen")] if face else np.nan for face in faces])
     closed = np.nan_to_num(gaps, nan=1.0) < CLOSED_GAP
     return ClosureResult(len(faces), float(closed.mean()), float(np.nanmedian(gaps)), float(np.nanmean(jaw)),
-                         lip_gap(counter.subject.landmarks))
+                         lip_gap(rest_face.landmarks) if rest_face is not None else float("nan"))
 
 
 def _framed_mask(subject: _Subject, mask: np.ndarray) -> np.ndarray:

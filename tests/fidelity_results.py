@@ -23,7 +23,7 @@ class ClosureResult:
     closed_share: float  # of those, the share read back closed (a lost face counts as not closed)
     median_gap: float  # inner-lip gap over mouth width, median over those frames
     mean_jaw_open: float  # FaceLandmarker's jawOpen on those frames
-    rest_gap: float  # the same gap in the rest frame: how the portrait's own mouth reads
+    rest_gap: float  # the same gap read back from the rendered rest frame: how the portrait's own mouth reads
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from runtime.render.teeth import Outline, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
-SOURCE_TEETH_SHOWN = (0.09, 0.14)  # source lip gaps (mouth widths) over which its own teeth take over
+SOURCE_TEETH_SHOWN = (0.125, 0.14)  # source lip gaps (mouth widths) over which its own teeth take over
 LOWER_TEETH_REVEAL = 0.035  # the lower row's biting edge above the lower lip when the jaw is wide open
 WIDE_OPEN = (0.16, 0.4)  # lip gaps (mouth widths) over which the lower lip uncovers the lower row
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
@@ -71,19 +71,22 @@ class MouthInterior(nn.Module):
         self.register_buffer("ink", torch.tensor(palette.style.ink, dtype=torch.float32)[None, :, None])
         self.upper_teeth, self.lower_teeth = teeth_sprites(
             palette.teeth, palette.gum, mouth_width, Outline(palette.style.outline, tuple(palette.style.ink)))
-        source, origin = self._source_halves(image)
+        source, origin, split = self._source_halves(image)
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
         # double them. On paintings and drawings the landmarker parts shut lips by up to 0.07 mouth
-        # widths (0.12 on one pencil drawing), and teeth there are no brighter than paper or painted
-        # lips, so only a wide gap counts (the test set's open mouths: 0.14 to 0.24).
+        # widths (0.12 on one pencil drawing, which left it a third of its teeth: a toothless grey
+        # hole), and teeth there are no brighter than paper or painted lips, so only a wide gap
+        # counts (the test set's open mouths: 0.14 to 0.24).
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
+        self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
 
-    def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-        """The portrait around its mouth, with masks of the interior's upper and lower halves."""
+    def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The portrait around its mouth, with masks of the interior's upper and lower halves, where
+        that crop sits, and the depth (h, w) that splits the halves."""
         centre = ((self.source_upper + self.source_lower) / 2).mean(dim=1)  # (1, 2)
         windows = Windows.around(centre, self.window_size, image.shape[:2])
         opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower)
@@ -94,7 +97,25 @@ class MouthInterior(nn.Module):
         lower_half = (opening.depth() >= split.reshape(1, -1)).float()
         masks = torch.stack([inside * (1.0 - lower_half), inside * lower_half], dim=1)  # (1, 2, P)
         source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
-        return source, windows.origins[0].float()
+        return source, windows.origins[0].float(), split
+
+    def _lip_edges(self, landmarks: np.ndarray, split: torch.Tensor, origin: torch.Tensor, mouth_width: float
+                   ) -> torch.Tensor:
+        """(2, K, 2) how far below the upper inner contour, and above the lower one, the portrait's lips
+        really meet, in mouth widths along and across the mouth (SkullMouth's frame): on a shut mouth
+        that the landmarker reads parted (0.12 mouth widths on a pencil drawing) the 'interior' between
+        the contours is lip, and it rides with the lips; teeth hung from the contour would hide behind
+        it, leaving a toothless hole. Zero for a portrait that shows its own teeth."""
+        upper = torch.from_numpy(landmarks[list(self.upper_index.tolist()), :2]).float()
+        lower = torch.from_numpy(landmarks[list(self.lower_index.tolist()), :2]).float()
+        columns = (upper[:, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
+        depth = split[0, columns][:, None]  # (K, 1) the split is one depth per column
+        right_corner, left_corner = LIPS.corners
+        along = torch.from_numpy(landmarks[left_corner, :2] - landmarks[right_corner, :2]).float()
+        along = along / along.norm()
+        axes = torch.stack([along, torch.stack([-along[1], along[0]])])  # rows: x and y of the mouth's frame
+        gap = (lower - upper) @ axes.T / mouth_width  # (K, 2)
+        return self.synthetic_teeth * torch.stack([depth * gap, (depth - 1.0) * gap])
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 offset: tuple[int, int] = (0, 0)) -> None:
@@ -141,10 +162,11 @@ class MouthInterior(nn.Module):
     def _synthesised(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
                      skull_points: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) teeth, tongue and cavity for every window pixel (only those inside the opening show)."""
-        mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index])
+        mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index], self.lip_edges[0])
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
         colour = self._cavity(opening)
-        lower_edge = mouth.line_at(x, mouth.local(lower)) - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
+        lower_edge = mouth.line_at(x, mouth.local(lower) + self.lip_edges[1]) \
+            - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
         colour = _over(lower_teeth, colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
@@ -216,14 +238,15 @@ class SkullMouth:
         self.rest_upper = rest_upper  # (B, K, 2) the upper lip at rest, in this frame
 
     @classmethod
-    def of(cls, corners: torch.Tensor, rest_upper: torch.Tensor) -> SkullMouth:
-        """corners (B, 2, 2) left to right in the image; rest_upper (B, K, 2) pixels."""
+    def of(cls, corners: torch.Tensor, rest_upper: torch.Tensor, lip_edge: torch.Tensor | float = 0.0) -> SkullMouth:
+        """corners (B, 2, 2) left to right in the image; rest_upper (B, K, 2) pixels; lip_edge (K, 2)
+        where the upper lip's edge really lies from its inner contour, in this frame (mouth widths)."""
         span = corners[:, 1] - corners[:, 0]
         width = span.norm(dim=-1).clamp(min=1e-3)
         along = span / width[:, None]
         axes = torch.stack([along, torch.stack([-along[:, 1], along[:, 0]], dim=-1)], dim=1)
         mouth = cls(corners.mean(dim=1), axes, width, rest_upper)
-        mouth.rest_upper = mouth.local(rest_upper)
+        mouth.rest_upper = mouth.local(rest_upper) + lip_edge
         return mouth
 
     def local(self, points: torch.Tensor) -> torch.Tensor:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.ndimage import gaussian_filter
+from scipy.ndimage import gaussian_filter, uniform_filter
 
 from runtime.render.landmark_groups import LEFT_EYE, LIPS, RIGHT_EYE, EyeGroup
-from runtime.render.portrait_style import PortraitStyle, portrait_style
+from runtime.render.portrait_style import TONE_BIN, TONE_SIGMA_PX, PortraitStyle, portrait_style, texture_region
 
 IVORY = np.array([0.93, 0.90, 0.83])  # lit enamel relative to the face's light, when no eye white is seen
 ENAMEL_TINT = np.array([1.0, 0.97, 0.9])  # enamel is a little warmer than the whites of the eyes
@@ -134,8 +134,29 @@ def _grain_pattern(image: np.ndarray, landmarks: np.ndarray, style: PortraitStyl
     at a drawing's dark contrast a tiled patch shows its seams and repeats as a pasted pattern, while
     elsewhere the patch's own lines, kept in place, disturb less than the same energy spread over the
     interior as streaks (FaceLandmarker read a painting's opening jaw far worse: r 0.87 -> 0.49)."""
+    if style.drawn >= 0.5:  # the drawing's strokes where they show most: pencil in its darks, ink hatching
+        return _seamless(_normalised_detail(_drawn_patch(image, landmarks, style)))
     detail = _grain(image, landmarks)
     return _seamless(detail) if style.strokes >= 0.5 else detail.astype(np.float32)
+
+
+def _drawn_patch(image: np.ndarray, landmarks: np.ndarray, style: PortraitStyle) -> np.ndarray:
+    """(h, w) luminance: the patch around the head (hair, clothes, shading) most of whose tones lie in
+    the drawing's most textured tone bin, the size of the cheek patch _grain takes."""
+    luminance, _ = texture_region(image, landmarks)
+    half = _patch_half(landmarks)
+    if min(luminance.shape) <= 2 * half:
+        return luminance
+    tone = gaussian_filter(luminance, TONE_SIGMA_PX)
+    in_bin = (np.abs(tone - style.most_textured_tone) <= TONE_BIN / 2).astype(np.float64)
+    share = uniform_filter(in_bin, 2 * half)[half:-half, half:-half]  # windows wholly inside the region
+    row, column = np.unravel_index(int(np.argmax(share)), share.shape)
+    return luminance[row:row + 2 * half, column:column + 2 * half]
+
+
+def _patch_half(landmarks: np.ndarray) -> int:
+    eye_width = float(np.linalg.norm(landmarks[RIGHT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.inner_corner, :2]))
+    return max(4, int(0.45 * eye_width))
 
 
 def _grain(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
@@ -144,12 +165,16 @@ def _grain(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     eye_centre = landmarks[list(RIGHT_EYE.lower_lid), :2].mean(axis=0)
     corner = landmarks[LIPS.corners[0], :2]
     centre = (eye_centre + corner) / 2
-    eye_width = float(np.linalg.norm(landmarks[RIGHT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.inner_corner, :2]))
-    half = max(4, int(0.45 * eye_width))
+    half = _patch_half(landmarks)
     height, width = image.shape[:2]
     left = int(np.clip(centre[0] - half, 0, max(width - 2 * half, 0)))
     top = int(np.clip(centre[1] - half, 0, max(height - 2 * half, 0)))
     patch = image[top:top + 2 * half, left:left + 2 * half].astype(np.float32).mean(axis=2)
+    return _normalised_detail(patch)
+
+
+def _normalised_detail(patch: np.ndarray) -> np.ndarray:
+    """(h, w) a patch's fine detail, zero mean and unit robust σ, clipped."""
     if patch.size == 0:
         return np.zeros((1, 1), np.float32)
     detail = patch - gaussian_filter(patch, GRAIN_SIGMA_PX, mode="reflect")

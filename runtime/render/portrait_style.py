@@ -8,7 +8,10 @@ names), tell the interior how to look:
 - **texture at each tone**: the fine detail (a high-pass) in the face's light and dark areas. A
   photo's skin and shadows are nearly smooth; a pencil drawing builds its shading from strokes, so
   its darks carry many times the texture of its lights. The interior carries the same texture at
-  the same tones.
+  the same tones. A drawing made of strokes (pencil, coloured pencil) is measured tone by tone over
+  the head and its surroundings too: graphite and pigment catch on the paper's tooth, so the
+  darker the stroke the more paper shows through it (σ ≈ 4 at a pencil's light, ≈ 30 in its darks),
+  and an interior shaded smooth at those tones reads as a grey blob pasted onto the drawing.
 - **outlines**: the share of the face that is thin dark lines (pixels much darker than their
   neighbourhood). Photos, oil and watercolour show few (0.4–1.1 % in the test set); ink, pencil, a
   cartoon's outlines and cv2.stylization's edges many (2–11 %). Where a portrait draws lines, the
@@ -22,7 +25,7 @@ included: style detection is tuned on the whole set, unlike the rest of the rend
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
@@ -40,8 +43,12 @@ FEATURE_MARGIN = 0.03  # face widths around the eyes, brows, nose and lips left 
 LINE_SHARE = (0.012, 0.035)  # shares of the face in lines over which outlines come in
 FLAT_STEP = 1.5  # a flat pixel: its luminance changes less than this per pixel
 FLAT_SHARE = (0.2, 0.45)  # shares of the face in flat colour over which the interior becomes flat
-STROKES = (4.0, 6.0)  # light-area texture σ (0..255) over which a portrait counts as made of strokes
+STROKES = (3.5, 5.0)  # light-area texture σ (0..255) over which a portrait counts as made of strokes
 MAX_DARK_TEXTURE = 3.0  # dark texture at most this many times the light one: a cartoon's ink lines are no texture
+TONE_BIN = 32.0  # a drawing's texture is measured in tone bins this wide (0..255)
+TONE_REGION = 0.5  # face widths around the face's box where a drawing's texture is measured (hair, clothes)
+MIN_BIN_PIXELS = 200  # a tone bin with fewer pixels takes its neighbour's texture
+HATCHED = (30.0, 60.0)  # the most textured tone's σ over which a line drawing counts as shading in hatching
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,10 +61,30 @@ class PortraitStyle:
     ink: np.ndarray  # (3,) 0..255: the colour of its lines (its darkest tone where it draws none)
     darkest: np.ndarray  # (3,) 0..255: the face's darkest colour (a drawing's deepest shading is not black)
     light: float  # 0..255: the face's light (the 95th percentile of its luminance)
+    # (K,) σ of the fine detail at tones (k + 0.5) · TONE_BIN, measured around the head; how much it
+    # counts: a drawing that shades in strokes or hatching (× outline), 0 for photos and paintings
+    tone_texture: np.ndarray = field(default_factory=lambda: np.zeros(int(256 / TONE_BIN)))
+    drawn: float = 0.0
+
+    @property
+    def most_textured_tone(self) -> float:
+        """0..255: the tone where the drawing's strokes show most (where to take their pattern from)."""
+        return (int(np.argmax(self.tone_texture)) + 0.5) * TONE_BIN
 
     def texture_at(self, darkness):
         """The texture's σ at a darkness (0 at the face's light, 1 at black); numpy or torch."""
-        return self.light_texture + (self.dark_texture - self.light_texture) * darkness
+        smooth = self.light_texture + (self.dark_texture - self.light_texture) * darkness
+        if self.drawn <= 0.0:
+            return smooth
+        return smooth + (self._measured_at(self.light * (1.0 - darkness)) - smooth) * self.drawn
+
+    def _measured_at(self, tone):
+        """tone_texture read at tones (0..255), piecewise linear between the bins' centres (a sum of
+        hat functions: the same few operations on numpy arrays and torch tensors)."""
+        position = (tone / TONE_BIN - 0.5).clip(0.0, len(self.tone_texture) - 1.0)
+        return sum(float(sigma) * (1.0 - (position - index).abs()).clip(min=0.0) if hasattr(position, "abs")
+                   else float(sigma) * np.clip(1.0 - np.abs(position - index), 0.0, None)
+                   for index, sigma in enumerate(self.tone_texture))
 
 
 def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
@@ -86,12 +113,46 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     rows, columns = np.gradient(luminance)
     flat_share = float((np.hypot(rows, columns)[face] < FLAT_STEP).mean())
     darkest = np.percentile(rgb[face], 1, axis=0)
+    outline = float(hermite_step(*LINE_SHARE, np.array(lines[skin].mean() if skin.any() else 0.0)))
+    # An ink drawing's light areas are bare paper (no strokes there) and it shades in hatching: its
+    # mid tones carry the most texture of any portrait (σ 85 against a pencil's 27).
+    tone_texture = _texture_by_tone(image, landmarks)
     ink = np.median(rgb[drawn], axis=0) if drawn.sum() >= 16 else darkest
     return PortraitStyle(
         light_texture=light_texture, dark_texture=dark_texture,
-        outline=float(hermite_step(*LINE_SHARE, np.array(lines[skin].mean() if skin.any() else 0.0))),
+        outline=outline,
         flat=float(hermite_step(*FLAT_SHARE, np.array(flat_share))), strokes=strokes, ink=ink, darkest=darkest,
-        light=float(np.percentile(luminance[face], 95)))
+        light=float(np.percentile(luminance[face], 95)), tone_texture=tone_texture,
+        drawn=max(strokes, float(hermite_step(*HATCHED, np.array(tone_texture.max())))) * outline)
+
+
+def texture_region(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(luminance (h, w) float, its top-left (x, y)): the face's box grown by TONE_REGION face widths."""
+    points = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    face_width = float(np.ptp(points[list(FACE_OVAL), 0]))
+    height, width = image.shape[:2]
+    grow = TONE_REGION * face_width
+    left, top = np.floor(points.min(axis=0) - grow).astype(int).clip(0, [width - 1, height - 1])
+    right, bottom = np.ceil(points.max(axis=0) + grow).astype(int).clip(0, [width - 1, height - 1]) + 1
+    return image[top:bottom, left:right].astype(np.float64).mean(axis=2), np.array([left, top])
+
+
+def _texture_by_tone(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """(K,) robust σ of the fine detail in each tone bin, over the face's box grown by TONE_REGION face
+    widths (the face alone has few dark tones; hair and clothes are drawn with the same strokes)."""
+    luminance, _ = texture_region(image, landmarks)
+    detail = luminance - gaussian_filter(luminance, DETAIL_SIGMA_PX)
+    tone = gaussian_filter(luminance, TONE_SIGMA_PX)
+    bins = np.clip((tone / TONE_BIN).astype(int), 0, int(256 / TONE_BIN) - 1)
+    table = np.full(int(256 / TONE_BIN), np.nan)
+    for index in range(len(table)):
+        chosen = detail[bins == index]
+        if chosen.size >= MIN_BIN_PIXELS:
+            table[index] = _robust_sigma(chosen)
+    if np.isnan(table).all():
+        return np.zeros_like(table)
+    known = np.flatnonzero(~np.isnan(table))
+    return np.interp(np.arange(len(table)), known, table[known])  # ends held at the nearest measured bin
 
 
 def _features(shape: tuple[int, int], landmarks: np.ndarray, face_width: float, origin: np.ndarray) -> np.ndarray:
