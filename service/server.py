@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import grpc
+import torch
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -79,6 +80,7 @@ async def create_server(settings: ServerSettings) -> RunningServer:
     interceptors.append(MalformedRequestInterceptor(metrics))
     server = grpc.aio.server(options=server_options(settings), interceptors=interceptors)
     executor = ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="facecast-session")
+    torch.set_num_threads(settings.render_threads)  # process-wide: the renderer is this process's only torch user
     sessions = SessionRegistry(settings.max_sessions)
     metrics.sessions_active.set_function(lambda: sessions.active_count)
     avatars = AvatarStore(settings.avatar_dir or None, AnalysisOptions(max_pixels=settings.max_image_pixels),

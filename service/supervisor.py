@@ -48,15 +48,5 @@ def run_processes(settings: ServerSettings, serve_args: list[str]) -> int:
 def _start(serve_args: list[str], settings: ServerSettings, index: int) -> subprocess.Popen:
     metrics_port = settings.metrics_port + index if settings.metrics_port else 0
     command = facecast_command("serve", *serve_args, "--processes", "1", "--metrics-port", str(metrics_port))
-    environment = {**os.environ, "FACECAST_REUSE_PORT": "1",
-                   "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", str(_threads_each(settings.processes)))}
+    environment = {**os.environ, "FACECAST_REUSE_PORT": "1"}
     return subprocess.Popen(command, env=environment, stdin=subprocess.DEVNULL)
-
-
-def _threads_each(processes: int) -> int:
-    """torch's threads per process, unless OMP_NUM_THREADS says otherwise: the cores shared out. Each
-    process would otherwise start one per core, and N processes rendering at once would run N times as
-    many threads as cores. Measured on 2 cores, 2 processes, 4 and 8 rendered sessions
-    (benchmarks.engine_curve --rendered-only, two runs each on a busy machine): 15.5-18.3 ms of server
-    CPU per delivered frame with one thread each, 16.6-19.0 with two."""
-    return max(1, (os.cpu_count() or 1) // processes)

@@ -31,19 +31,11 @@ def test_processes_share_the_port_and_drain_together(tmp_path):
                 assert responses[-1].status.frames == 5
         served_by = {server.wait_for("session_end")["pid"] for _ in range(CONNECTIONS)}
         assert len(served_by) == 2
-        if "OMP_NUM_THREADS" not in os.environ:  # the cores shared out: torch threads per process
-            assert {_environment(pid).get("OMP_NUM_THREADS") for pid in served_by} == {str(max(1, os.cpu_count() // 2))}
         server.process.send_signal(signal.SIGTERM)
         assert server.wait_for("supervisor_stopped", 30)["exit_codes"] == [0, 0]
         assert server.process.wait(10) == 0
     finally:
         server.stop()
-
-
-def _environment(pid: int) -> dict[str, str]:
-    with open(f"/proc/{pid}/environ", "rb") as raw:
-        pairs = (entry.decode().partition("=") for entry in raw.read().split(b"\0") if entry)
-        return {name: value for name, _, value in pairs}
 
 
 def test_several_processes_need_a_fixed_port():

@@ -3,11 +3,14 @@ and the mouth following the audio."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
+import torch
 
 from runtime.arkit import BLENDSHAPE_NAMES, VISEME_NAMES, Blendshape
-from tests.server_harness import motion_frames, run_session, session
+from tests.server_harness import motion_frames, run_session, session, start_server
 from tests.speech import concatenate, envelope_at, silence
 
 
@@ -101,3 +104,15 @@ def _jaw(frames) -> np.ndarray:
 
 def _yaw(frames) -> np.ndarray:
     return np.array([frame.head_pose.yaw_deg for frame in frames])
+
+
+def test_the_server_renders_with_the_cpu_threads_it_is_given():
+    """torch's thread count is per thread, and a thread started later (the server's render workers)
+    takes the count last set: read it from a new thread, as a render worker would."""
+    running = start_server(render_threads=3)
+    try:
+        with ThreadPoolExecutor(1) as worker:
+            assert worker.submit(torch.get_num_threads).result() == 3
+    finally:
+        running.stop()
+        torch.set_num_threads(torch.get_num_threads())  # later threads take this thread's count again

@@ -95,7 +95,9 @@ def test_settings_take_flags_then_environment_then_defaults():
 
 @pytest.mark.parametrize("environ, field", [({"FACECAST_PORT": "eighty"}, "FACECAST_PORT"),
                                             ({"FACECAST_PORT": "70000"}, "port"),
-                                            ({"FACECAST_LOG_FORMAT": "xml"}, "log_format")])
+                                            ({"FACECAST_LOG_FORMAT": "xml"}, "log_format"),
+                                            ({"FACECAST_RENDER_THREADS": "0"}, "render_threads"),
+                                            ({"FACECAST_DEVICE": "gpu"}, "device")])
 def test_bad_settings_are_one_clear_error(environ, field):
     with pytest.raises(InvalidConfigError, match=field):
         resolve_settings({}, environ)
