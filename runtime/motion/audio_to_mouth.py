@@ -39,10 +39,13 @@ class MouthNetConfig:
     dilations: tuple[int, ...] = (1, 2, 4, 8, 16)  # of the residual convolutions, in order
     lookahead_hops: int = 8  # output row j describes hop j - 8: 80 ms look-ahead
     mouth_columns: tuple[int, ...] = ()  # ARKit indices of the predicted blendshapes, in output order
+    # Version 2 on: one more output after the blendshapes, the logit that someone is talking (absent
+    # from version 1's config, hence off by default so its weights still load).
+    speech_output: bool = False
 
     @property
     def outputs(self) -> int:
-        return NUM_VISEMES + len(self.mouth_columns)
+        return NUM_VISEMES + len(self.mouth_columns) + int(self.speech_output)
 
     @property
     def receptive_field_hops(self) -> int:
