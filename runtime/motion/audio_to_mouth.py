@@ -85,9 +85,10 @@ class _CausalConv:
         padded = np.concatenate([histories, blocks], axis=1)
         sessions, count = blocks.shape[:2]
         taps = [padded[:, k * self._dilation:k * self._dilation + count] for k in range(self._kernel)]
-        rows = np.concatenate(taps, axis=2).reshape(sessions * count, -1)
+        # Shapes spelled out (no -1): a push of zero hops (a chunk shorter than a hop) must work too.
+        rows = np.concatenate(taps, axis=2).reshape(sessions * count, self._matrix.shape[0])
         outputs = row_block_matmul(rows, self._matrix) + self._bias
-        return outputs.reshape(sessions, count, -1), padded[:, count:]
+        return outputs.reshape(sessions, count, len(self._bias)), padded[:, count:]
 
 
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
@@ -136,7 +137,7 @@ class MouthNetwork:
             after.append(history)
         sessions, count, channels = hidden.shape
         raw = row_block_matmul(hidden.reshape(sessions * count, channels), self._head[0]) + self._head[1]
-        return raw.reshape(sessions, count, -1), after
+        return raw.reshape(sessions, count, len(self._head[1])), after
 
 
 def mouth_network(weights: str | Path = DEFAULT_WEIGHTS) -> MouthNetwork:
