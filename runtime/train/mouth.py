@@ -199,14 +199,30 @@ def input_statistics(corpus: Corpus) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(sample.mean(axis=0)), torch.from_numpy(sample.std(axis=0) + 1e-3)
 
 
+def warm_start(model: MouthNet, path: Path) -> None:
+    """Start from a weights file with the same layers: every array is copied, the head's rows as far
+    as they go (a head with the speech output has one row more than version 1's, left as initialised),
+    the input statistics too (the layers were trained on them)."""
+    from runtime.motion.audio_to_mouth import load_weights
+
+    _, arrays = load_weights(path)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            source = torch.from_numpy(arrays[name].copy())
+            target = tensor[:len(source)] if name.startswith("head.") else tensor
+            target.copy_(source)
+
+
 def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
-          config: MouthNetConfig | None = None) -> MouthNet:
+          config: MouthNetConfig | None = None, init: Path | None = None) -> MouthNet:
     torch.manual_seed(options.seed)
     torch.set_num_threads(options.threads)
     config = config or MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True)
     model = MouthNet(config)
     model.input_mean.copy_(input_statistics(corpus)[0])
     model.input_std.copy_(input_statistics(corpus)[1])
+    if init is not None:
+        warm_start(model, init)
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
     sampler = CropSampler(corpus, options, config.lookahead_hops, config.receptive_field_hops - 1,
                           np.random.default_rng(options.seed))
@@ -267,6 +283,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="recorded: version 1's augmentation; in-use: rooms, channels, real-use noises")
     parser.add_argument("--non-speech", type=int, default=CorpusOptions.non_speech_utterances,
                         help="non-speech utterances (noise, music, breaths; labelled silence) in the corpus")
+    parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
+    parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -277,7 +295,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)
-    model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed))
+    model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
+                                                 learning_rate=args.learning_rate), init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
     LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
