@@ -14,6 +14,7 @@ import argparse
 import os
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -47,12 +48,12 @@ def real_time_factor(factory: Callable[[], object], features: FeatureBlock, voic
 
 
 def batched_cost_us_per_hop(features: FeatureBlock, voice: np.ndarray, sessions: int = SESSIONS,
-                            hops: int = 4) -> float:
+                            hops: int = 4, weights: Path | None = None) -> float:
     """CPU microseconds per session-hop of the learned network, `sessions` sessions advanced
     together `hops` at a time (each session its own stretch of the speech)."""
     from runtime.motion.audio_to_mouth import LearnedMouth
 
-    mouths = [LearnedMouth() for _ in range(sessions)]
+    mouths = [LearnedMouth(*([weights] if weights else [])) for _ in range(sessions)]
     offsets = np.arange(sessions) * 37 % max(1, len(features) - 100)
     passes = (len(features) - offsets.max()) // hops
     started = time.process_time()
@@ -65,6 +66,8 @@ def batched_cost_us_per_hop(features: FeatureBlock, voice: np.ndarray, sessions:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--weights", type=Path, action="append", default=[],
+                        help="more learned weights files to measure batched (e.g. a candidate)")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     features, voice = _speech_features(args.seconds)
@@ -73,9 +76,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, factory in MOUTH_MODELS.items():
         figures = [real_time_factor(factory, features, voice, hops) for hops in CHUNK_HOPS]
         print(f"| {name} | " + " | ".join(f"{figure:.0f}x" for figure in figures) + " |")
-    cost = batched_cost_us_per_hop(features, voice)
-    print(f"\nlearned, {SESSIONS} sessions batched 4 hops a pass: {cost:.1f} us per session-hop "
-          f"({1e6 / (cost * 100):.0f}x real time per core in aggregate)")
+    for name, weights in [("learned", None)] + [(path.name, path) for path in args.weights]:
+        cost = batched_cost_us_per_hop(features, voice, weights=weights)
+        print(f"\n{name}, {SESSIONS} sessions batched 4 hops a pass: {cost:.1f} us per session-hop "
+              f"({1e6 / (cost * 100):.0f}x real time per core in aggregate)")
 
 
 if __name__ == "__main__":

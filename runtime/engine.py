@@ -5,10 +5,14 @@ small: run alone, a session pays Python's per-call cost on every little numpy ca
 push. The engine gathers the hops that are ready across sessions and runs each stage once for all
 of them:
 
-    every session's windows ─▶ one FFT + one mel product (features) ─┬▶ per session: voice activity,
-                           └─▶ one YIN pass (pitch) ───────────────────┘   prosody trackers, controls
+    every session's windows ─▶ one FFT + one mel product (features) ─┬▶ per session: prosody
+                           └─▶ one YIN pass (pitch) ───────────────────┘   trackers, controls
     sessions with the same hop count ─▶ one pass of the mouth network ─▶ one pass of the dynamics
                                      ─▶ one compose ─▶ each session's track and frames
+
+Voice activity: for a mouth that detects speech itself (`MouthModel.detects_speech`, the learned
+mouth from version 2) the session's state machine runs on the mouth's speech probability, after the
+mouth; for the others it runs on frame energy before the mouth, which gets its probability.
 
 Every product runs in fixed-shape blocks and every filter channel by channel, and each session
 draws from its own generators, so a session's frames are bit-identical whether it ran alone or
@@ -54,7 +58,6 @@ class _Analysis:
     animator: Animator
     features: FeatureBlock
     prosody: ProsodyBlock
-    voice: VoiceActivityBlock
 
 
 class MotionEngine:
@@ -73,14 +76,13 @@ class MotionEngine:
         samples = [animator.take_pending(MAX_PASS_HOPS * HOP_LENGTH) for animator in ready]
         features = StreamingLogMel.push_many([a.features for a in ready], samples)
         prosody = StreamingProsody.push_many([a.prosody for a in ready], samples)
-        voices = [a.voice.push(block.energy_db) for a, block in zip(ready, features, strict=True)]
-        analyses = [_Analysis(*parts) for parts in zip(ready, features, prosody, voices, strict=True)]
-        rows: dict[_Analysis, tuple[np.ndarray, tuple[SessionEvent, ...]]] = {}
+        analyses = [_Analysis(*parts) for parts in zip(ready, features, prosody, strict=True)]
+        rows: dict[_Analysis, _SessionRows] = {}
         for group in _same_shape_groups(analyses):
             rows.update(_motion_rows(group))
         for analysis in analyses:
-            session_rows, events = rows[analysis]
-            analysis.animator.accept(analysis.voice, session_rows, events)
+            session_rows, events, voice = rows[analysis]
+            analysis.animator.accept(voice, session_rows, events)
 
 
 def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
@@ -93,21 +95,25 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
     return list(groups.values())
 
 
-def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, tuple[np.ndarray, tuple[SessionEvent, ...]]]:
+_SessionRows = tuple[np.ndarray, tuple[SessionEvent, ...], VoiceActivityBlock]  # rows, turn events, voice activity
+
+
+def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
     """Mouth, dynamics and composition of sessions with the same hop count, one pass each: every
-    session's rows from its stream's first hop on, and its turn events, by its analysis."""
+    session's rows from its stream's first hop on, its turn events and its voice activity, by its analysis."""
     count = len(group[0].features)
     animators = [analysis.animator for analysis in group]
     if count == 0:
-        return {analysis: (np.zeros((0, ROW_WIDTH), np.float32), ()) for analysis in group}
-    voice = stacked([analysis.voice.probability for analysis in group])
-    mouth = _mouth_rows(group, voice)
+        return {analysis: (np.zeros((0, ROW_WIDTH), np.float32), (), analysis.animator.voice.push(np.zeros(0)))
+                for analysis in group}
+    mouth, voices = _mouth_and_voice(group)
+    voice = stacked([block.probability for block in voices])
     hops = stacked([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
     controls = _stacked(ControlRows, [a.controls.sample(row * HOP_S) for a, row in zip(animators, hops, strict=True)])
     cues = ProsodyCues(stacked([a.prosody.pitch_accent for a in group]),
                        stacked([a.prosody.phrase_end for a in group]))
     energy = stacked([analysis.features.energy_db for analysis in group])
-    turns = _turns(group, controls)
+    turns = _turns(group, controls, voices)
     blink_rate = None if not turns else np.stack([
         listening_blink_factor(*turns[i]) if i in turns else np.ones(count, np.float32) for i in range(len(group))])
     dynamics = ProceduralDynamics.push_many([a.dynamics for a in animators], voice, energy, cues, controls.slow_share,
@@ -116,8 +122,19 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, tuple[np.ndarray, tu
         mouth, dynamics = _blended(mouth, dynamics, turns)
     rest = RestRows.repeated([animator.options.rest for animator in animators], count)
     rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
-    return {analysis: (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)))
+    return {analysis: (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)), voices[i])
             for i, (analysis, session_rows, session_hops) in enumerate(zip(group, rows, hops, strict=True))}
+
+
+def _mouth_and_voice(group: list[_Analysis]) -> tuple[MouthRows, list[VoiceActivityBlock]]:
+    """The group's mouth rows and each session's voice activity: from frame energy, given to the
+    mouth; or, for a mouth that detects speech, from the mouth's rows (so the two agree)."""
+    animators = [analysis.animator for analysis in group]
+    if not animators[0].mouth.detects_speech:  # a group shares one mouth type and network
+        voices = [a.voice.push(analysis.features.energy_db) for a, analysis in zip(animators, group, strict=True)]
+        return _mouth_rows(group, stacked([block.probability for block in voices])), voices
+    mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
+    return mouth, [a.voice.decide(p) for a, p in zip(animators, mouth.voice_activity, strict=True)]
 
 
 def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None) -> tuple[SessionEvent, ...]:
@@ -127,7 +144,8 @@ def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None
     return turn[1].events
 
 
-def _turns(group: list[_Analysis], controls: ControlRows) -> dict[int, tuple[ListeningRows, TurnRows]]:
+def _turns(group: list[_Analysis], controls: ControlRows, voices: list[VoiceActivityBlock]
+           ) -> dict[int, tuple[ListeningRows, TurnRows]]:
     """Listening rows and turns of the sessions that have them (conversations, interrupted
     monologues), by their index in the group: a per-hop state machine each, session by session."""
     turns = {}
@@ -135,7 +153,7 @@ def _turns(group: list[_Analysis], controls: ControlRows) -> dict[int, tuple[Lis
         animator = analysis.animator
         if animator.turns is None:
             continue
-        own_speaking = analysis.voice.speaking
+        own_speaking = voices[index].speaking
         if animator.conversation is not None:
             session_controls = ControlRows(*(getattr(controls, f.name)[index] for f in fields(ControlRows)))
             turns[index] = animator.conversation.rows(len(own_speaking), session_controls, own_speaking)
@@ -168,8 +186,7 @@ def _mouth_rows(group: list[_Analysis], voice: np.ndarray) -> MouthRows:
     mouths = [analysis.animator.mouth for analysis in group]
     if isinstance(mouths[0], LearnedMouth):
         return LearnedMouth.push_many(mouths, stacked([a.features.log_mel for a in group]), voice)
-    return _stacked(MouthRows, [mouth.push(a.features, a.voice.probability) for mouth, a in zip(mouths, group,
-                                                                                               strict=True)])
+    return _stacked(MouthRows, [mouth.push(a.features, v) for mouth, a, v in zip(mouths, group, voice, strict=True)])
 
 
 def _stacked(kind: type[T], items: list[T]) -> T:

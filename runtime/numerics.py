@@ -40,7 +40,7 @@ def row_block_matmul(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     blocks = -(-count // ROW_BLOCK)
     padded = np.zeros((blocks, ROW_BLOCK, width), np.float32)
     padded.reshape(blocks * ROW_BLOCK, width)[:count] = rows
-    return np.matmul(padded, matrix).reshape(blocks * ROW_BLOCK, -1)[:count]
+    return np.matmul(padded, matrix).reshape(blocks * ROW_BLOCK, matrix.shape[1])[:count]  # no -1: n may be 0
 
 
 def stacked(arrays: list[np.ndarray]) -> np.ndarray:

@@ -79,9 +79,11 @@ class Animator:
         self.engine = engine if engine is not None else default_engine()
         self._resampler = StreamingResampler(options.audio_format.sample_rate_hz)
         self.features = StreamingLogMel()
-        self.voice = StreamingVoiceActivity()
         self.prosody = StreamingProsody()
         self.mouth = create_mouth_model(options.mouth_model)
+        # A mouth that detects speech drives the voice-activity state machine with its rows, which run
+        # its look-ahead late: their first hop lies that far before the stream's start.
+        self.voice = StreamingVoiceActivity(-self.mouth.lookahead_hops if self.mouth.detects_speech else 0)
         self.dynamics = ProceduralDynamics(options.seed)
         self.controls = ControlTimeline(options.controls)
         self._track = MotionTrack()

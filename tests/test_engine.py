@@ -4,7 +4,9 @@ and leave between passes."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -198,3 +200,52 @@ def test_a_conversation_and_its_interrupt_come_out_the_same_batched_or_alone(spe
     batched = _conversation_outputs(options, own, other, 320, 16_000, engine, crowd)
     assert len([o for o in alone if isinstance(o, MotionFrame)]) == 75
     assert _same(alone, batched)
+
+
+@pytest.fixture
+def speech_detecting_mouth(monkeypatch) -> Path:
+    """Sessions asking for "learned" get version 2's candidate, whose head detects speech."""
+    from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
+    from runtime.motion.mouth_models import MOUTH_MODELS
+
+    candidate = DEFAULT_WEIGHTS.with_name("audio_to_mouth_v2_candidate.npz")
+    monkeypatch.setitem(MOUTH_MODELS, "learned", functools.partial(LearnedMouth, candidate))
+    return candidate
+
+
+def test_a_mouth_that_detects_speech_batches_bit_identically(speech, speech_detecting_mouth):
+    plans = _plans(speech, 24)
+    batched = _batched(plans)
+    for index in range(0, 24, 4):
+        alone = _alone(plans[index])
+        assert _same(alone, batched[index]), f"session {index} differs batched ({plans[index].options})"
+
+
+def test_speech_events_are_the_learned_mouths_own(speech, speech_detecting_mouth):
+    """The model and the voice activity agree: with a mouth that detects speech, a session's speech
+    events are the state machine's over that mouth's speech probability (its rows, read late), not
+    the energy detector's."""
+    from runtime.audio.constants import HOP_LENGTH, WINDOW_LENGTH
+    from runtime.audio.features import StreamingLogMel
+    from runtime.audio.voice_activity import StreamingVoiceActivity
+    from runtime.motion.audio_to_mouth import LearnedMouth
+    from runtime.pipeline import run_clip
+    from runtime.types import EventKind, SessionEvent
+
+    samples = np.concatenate([np.zeros(8_000), speech[:64_000], np.zeros(24_000)]).astype(np.float32)
+    animator = MotionEngine().open(AnimatorOptions(audio_format=AudioFormat(AudioEncoding.FLOAT32LE, 16_000)))
+    kinds = (EventKind.SPEECH_START, EventKind.SPEECH_END)
+    events = [(o.kind, o.time_s) for o in run_clip(animator, samples, 0.13)
+              if isinstance(o, SessionEvent) and o.kind in kinds]
+
+    mouth = LearnedMouth(speech_detecting_mouth)
+    padded = np.concatenate([samples, np.zeros((mouth.lookahead_hops + 3) * HOP_LENGTH + WINDOW_LENGTH, np.float32)])
+    features = StreamingLogMel().push(padded)
+    probability = mouth.push(features, np.zeros(len(features), np.float32)).voice_activity
+    voice = StreamingVoiceActivity(first_hop=-mouth.lookahead_hops).decide(probability)
+    expected = sorted([(EventKind.SPEECH_START, t) for t in voice.speech_starts_s]
+                      + [(EventKind.SPEECH_END, t) for t in voice.speech_ends_s], key=lambda e: e[1])
+    if voice.speaking[-1]:
+        expected.append((EventKind.SPEECH_END, len(samples) / 16_000))
+    assert expected and events == expected
+    assert expected[0] == (EventKind.SPEECH_START, pytest.approx(0.5, abs=0.15))  # speech begins at 0.5 s

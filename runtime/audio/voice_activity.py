@@ -1,8 +1,9 @@
 """Streaming voice activity from frame energy: an adaptive noise floor, a soft probability per
 hop, and a hysteresis state machine whose switches become speech start/end events.
 
-A DSP detector, good for clean and moderately noisy speech; the learned models may replace the
-probability, but the state machine and its events stay.
+A DSP detector, good for clean and moderately noisy speech; a learned mouth that knows when someone
+is talking (`LearnedMouth.detects_speech`) replaces the probability with its own through `decide`,
+but the state machine and its events stay.
 """
 
 from __future__ import annotations
@@ -32,20 +33,28 @@ class VoiceActivityBlock:
 
 
 class StreamingVoiceActivity:
-    def __init__(self) -> None:
+    """`push` energy for the DSP detector; or `decide` on probabilities from elsewhere (a learned
+    model's, whose hops start `first_hop` hops from the stream's start: -look-ahead for a model
+    whose rows run late), never both."""
+
+    def __init__(self, first_hop: int = 0) -> None:
         self._floor_db = INITIAL_FLOOR_DB
         self._speaking = False
         self._run = 0  # consecutive hops disagreeing with the current state
-        self._hop = 0
+        self._hop = first_hop
 
     def push(self, energy_db: np.ndarray) -> VoiceActivityBlock:
-        probabilities = np.empty(len(energy_db), np.float32)
-        speaking = np.empty(len(energy_db), bool)
+        probabilities = np.array([self._probability(level) for level in energy_db.tolist()], np.float32)
+        return self.decide(probabilities)
+
+    def decide(self, probabilities: np.ndarray) -> VoiceActivityBlock:
+        """The state machine and its events over per-hop speech probabilities (n,)."""
+        probabilities = np.asarray(probabilities, np.float32)
+        speaking = np.empty(len(probabilities), bool)
         starts: list[float] = []
         ends: list[float] = []
-        for i, level in enumerate(energy_db.tolist()):
-            probabilities[i] = self._probability(level)
-            switched = self._advance_state(probabilities[i] > 0.5)
+        for i, probability in enumerate(probabilities.tolist()):
+            switched = self._advance_state(probability > 0.5)
             if switched:
                 first_hop = self._hop - self._run + 1  # the switch happened where the run began
                 (starts if self._speaking else ends).append(first_hop * HOP_S)

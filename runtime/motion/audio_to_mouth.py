@@ -10,6 +10,13 @@ weights are shared, so many sessions' hops go through each layer as one product,
 runs in fixed-shape blocks (`row_block_matmul`), so a hop's output is bit-identical however the
 audio is chunked and whichever sessions it was batched with. The torch twin used for training is
 `runtime.train.mouth_network`.
+
+From version 2 the head has one more output, the logit that someone is talking (trained on speech
+against silence, noise, music and breaths). Its probability is the voice activity the rows report
+(the Animator's voice-activity state machine then runs on it, so the face and its speech events
+agree), and it gates the mouth: below SPEECH_GATE[0] the lips are shut (the silence viseme, every
+mouth blendshape 0), above SPEECH_GATE[1] the network's mouth passes untouched, and in between a
+smoothstep blends the two, so the lips ease shut rather than snap.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
+from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, viseme_index
 from runtime.audio.constants import N_MELS
 from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
 from runtime.motion.mouth_protocol import MouthRows
@@ -29,6 +36,8 @@ from runtime.numerics import as_product_matrix, row_block_matmul, stacked
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
+SPEECH_GATE = (0.15, 0.5)  # speech probability at which the gate starts to open, and is fully open
+SILENCE_VISEME = viseme_index("sil")
 
 
 @dataclass(frozen=True)
@@ -39,10 +48,13 @@ class MouthNetConfig:
     dilations: tuple[int, ...] = (1, 2, 4, 8, 16)  # of the residual convolutions, in order
     lookahead_hops: int = 8  # output row j describes hop j - 8: 80 ms look-ahead
     mouth_columns: tuple[int, ...] = ()  # ARKit indices of the predicted blendshapes, in output order
+    # Version 2 on: one more output after the blendshapes, the logit that someone is talking (absent
+    # from version 1's config, hence off by default so its weights still load).
+    speech_output: bool = False
 
     @property
     def outputs(self) -> int:
-        return NUM_VISEMES + len(self.mouth_columns)
+        return NUM_VISEMES + len(self.mouth_columns) + int(self.speech_output)
 
     @property
     def receptive_field_hops(self) -> int:
@@ -73,9 +85,10 @@ class _CausalConv:
         padded = np.concatenate([histories, blocks], axis=1)
         sessions, count = blocks.shape[:2]
         taps = [padded[:, k * self._dilation:k * self._dilation + count] for k in range(self._kernel)]
-        rows = np.concatenate(taps, axis=2).reshape(sessions * count, -1)
+        # Shapes spelled out (no -1): a push of zero hops (a chunk shorter than a hop) must work too.
+        rows = np.concatenate(taps, axis=2).reshape(sessions * count, self._matrix.shape[0])
         outputs = row_block_matmul(rows, self._matrix) + self._bias
-        return outputs.reshape(sessions, count, -1), padded[:, count:]
+        return outputs.reshape(sessions, count, len(self._bias)), padded[:, count:]
 
 
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
@@ -124,7 +137,7 @@ class MouthNetwork:
             after.append(history)
         sessions, count, channels = hidden.shape
         raw = row_block_matmul(hidden.reshape(sessions * count, channels), self._head[0]) + self._head[1]
-        return raw.reshape(sessions, count, -1), after
+        return raw.reshape(sessions, count, len(self._head[1])), after
 
 
 def mouth_network(weights: str | Path = DEFAULT_WEIGHTS) -> MouthNetwork:
@@ -153,6 +166,12 @@ class LearnedMouth:
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
 
+    @property
+    def detects_speech(self) -> bool:
+        """Whether the rows' voice activity is the network's own speech probability (version 2 on)
+        rather than the given voice probability, delayed."""
+        return self.config.speech_output
+
     def outputs(self, log_mel: np.ndarray) -> np.ndarray:
         """(n, 15 + mouth columns) raw outputs (viseme logits, blendshapes) of the next n hops."""
         return self._outputs_many([self], log_mel.astype(np.float32)[None])[0]
@@ -166,11 +185,16 @@ class LearnedMouth:
         """S sessions' next n hops at once — (S, n, n_mels) log-mel, (S, n) voice — as MouthRows
         of (S, n, ...) arrays. Each session's rows are exactly what it alone would get."""
         raw = LearnedMouth._outputs_many(mouths, log_mel.astype(np.float32))
+        columns = mouths[0]._columns
         logits = raw[..., :NUM_VISEMES]
         visemes = np.exp(logits - logits.max(axis=-1, keepdims=True))
         visemes /= visemes.sum(axis=-1, keepdims=True)
         shapes = np.zeros((*raw.shape[:2], NUM_BLENDSHAPES), np.float32)
-        shapes[..., mouths[0]._columns] = np.clip(raw[..., NUM_VISEMES:], 0.0, 1.0)
+        shapes[..., columns] = np.clip(raw[..., NUM_VISEMES:NUM_VISEMES + len(columns)], 0.0, 1.0)
+        if mouths[0].detects_speech:
+            speech = (1.0 / (1.0 + np.exp(-raw[..., -1]))).astype(np.float32)
+            visemes, shapes = _gated(visemes.astype(np.float32), shapes, speech)
+            return MouthRows(visemes, shapes, speech)
         voice = np.concatenate([stacked([m._voice_history for m in mouths]),
                                 np.asarray(voice_probability, np.float32)], axis=1)
         for mouth, row in zip(mouths, voice, strict=True):
@@ -188,3 +212,18 @@ class LearnedMouth:
         for index, mouth in enumerate(mouths):
             mouth._histories = [history[index] for history in after]
         return raw
+
+
+def speech_gate(speech_probability: np.ndarray) -> np.ndarray:
+    """0 (lips shut) .. 1 (the network's mouth), a smoothstep of the speech probability over SPEECH_GATE."""
+    low, high = SPEECH_GATE
+    x = np.clip((speech_probability - low) / (high - low), 0.0, 1.0)
+    return (x * x * (3.0 - 2.0 * x)).astype(np.float32)
+
+
+def _gated(visemes: np.ndarray, shapes: np.ndarray, speech_probability: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(..., 15) visemes and (..., 52) blendshapes blended towards silence (all shapes 0) by the gate."""
+    gate = speech_gate(speech_probability)[..., None]
+    visemes = visemes * gate
+    visemes[..., SILENCE_VISEME] += 1.0 - gate[..., 0]
+    return visemes, shapes * gate

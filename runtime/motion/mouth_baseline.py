@@ -98,6 +98,7 @@ class BaselineMouth:
     name = "baseline-dsp"
     version = "1"
     lookahead_hops = DELAY_HOPS
+    detects_speech = False  # its rows carry the given voice probability, delayed
 
     def __init__(self) -> None:
         self._bands = _band_matrix()

@@ -27,5 +27,8 @@ class MouthModel(Protocol):
     name: str
     version: str
     lookahead_hops: int
+    # True: the rows' voice activity is the model's own speech probability (it ignores the given one),
+    # and the session's voice-activity state machine runs on it; False: the given one, delayed.
+    detects_speech: bool
 
     def push(self, features: FeatureBlock, voice_probability: np.ndarray) -> MouthRows: ...

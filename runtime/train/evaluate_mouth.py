@@ -75,7 +75,8 @@ class SetResult:
 
 def stream(model, samples: np.ndarray, chunk_hops: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(visemes, blendshapes, voice-activity probability) for hops [0, len(samples) / hop) of a clip,
-    pushed in chunks."""
+    pushed in chunks. The probability is the one the Animator's state machine runs on: the model's
+    own (read late, like its rows) when it detects speech, else the energy detector's."""
     hops = len(samples) // HOP_LENGTH
     padded = np.concatenate([samples, np.zeros((model.lookahead_hops + 2) * HOP_LENGTH + WINDOW_LENGTH, np.float32)])
     features, voice = StreamingLogMel(), StreamingVoiceActivity()
@@ -86,10 +87,11 @@ def stream(model, samples: np.ndarray, chunk_hops: int = 10) -> tuple[np.ndarray
         rows = model.push(block, probability)
         visemes.append(rows.visemes)
         shapes.append(rows.blendshapes)
-        probabilities.append(probability)
+        probabilities.append(rows.voice_activity if model.detects_speech else probability)
     delay = model.lookahead_hops
+    voice_delay = delay if model.detects_speech else 0
     return (np.concatenate(visemes)[delay:delay + hops], np.concatenate(shapes)[delay:delay + hops],
-            np.concatenate(probabilities)[:hops])
+            np.concatenate(probabilities)[voice_delay:voice_delay + hops])
 
 
 def _pooled(factory: ModelFactory, clips: Sequence[LabelledClip], progress: Callable[[], None] | None = None):
@@ -234,16 +236,17 @@ def non_speech_table(results: Sequence[SetResult]) -> str:
     grouped = _by_set(results)
     models_named = [m for m in next(iter(grouped.values()))] if grouped else []
     header = " | ".join(f"mouth closed: {m}" for m in models_named)
-    gated = " | ".join(f"{m} gated by VAD" for m in models_named if m != "baseline")
-    lines = [f"| sound (no speech) | seconds | {header} | {gated} | VAD says talking |",
-             "|---|---|" + "---|" * (len(models_named) * 2)]
+    gated = " | ".join(f"{m} gated by its VAD" for m in models_named if m != "baseline")
+    talking = " | ".join(f"VAD says talking: {m}" for m in models_named)
+    lines = [f"| sound (no speech) | seconds | {header} | {gated} | {talking} |",
+             "|---|---|" + "---|" * (len(models_named) * 3 - 1)]
     for name, by_model in grouped.items():
         first = next(iter(by_model.values()))
         closed = " | ".join(_figure(r.scores.closed_in_silence) for r in by_model.values())
         gated_cells = " | ".join(_figure(r.voice.closed_in_silence_if_gated) for m, r in by_model.items()
                                  if m != "baseline")
-        lines.append(f"| {name} | {first.seconds:.0f} | {closed} | {gated_cells} | "
-                     f"{_figure(first.voice.talking_in_silence)} |")
+        talking_cells = " | ".join(_figure(r.voice.talking_in_silence) for r in by_model.values())
+        lines.append(f"| {name} | {first.seconds:.0f} | {closed} | {gated_cells} | {talking_cells} |")
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +45,7 @@ class TrainOptions:
     warmup_steps: int = 100
     weight_decay: float = 1e-4
     curve_weight: float = 8.0  # L1 on the mouth curves, against cross-entropy on the visemes
+    speech_weight: float = 1.0  # binary cross-entropy of the speech-presence logit (talking vs not)
     label_smoothing: float = 0.1
     closure_class_weight: float = 2.0  # p/b/m count double in the viseme loss: closures are what viewers check
     closed_weight: float = 3.0  # and hops that must show closed lips (p/b/m, silence) triple in the curve loss
@@ -114,8 +115,10 @@ class CropSampler:
 
 
 def loss_terms(model: MouthNet, log_mel, labels, curves, options: TrainOptions, column_weights: torch.Tensor):
-    outputs = model(log_mel)  # (B, T, 15 + M)
-    logits, shapes = outputs[..., :NUM_VISEMES], outputs[..., NUM_VISEMES:]
+    """(viseme cross-entropy, weighted curve L1, speech-presence binary cross-entropy or 0)."""
+    outputs = model(log_mel)  # (B, T, 15 + M [+ 1])
+    columns = len(model.config.mouth_columns)
+    logits, shapes = outputs[..., :NUM_VISEMES], outputs[..., NUM_VISEMES:NUM_VISEMES + columns]
     cross_entropy = nn.functional.cross_entropy(logits.reshape(-1, NUM_VISEMES), labels.reshape(-1),
                                                 weight=_class_weights(options), ignore_index=IGNORE,
                                                 label_smoothing=options.label_smoothing)
@@ -123,7 +126,17 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, options: TrainOptions, 
     hop_weights = torch.where((labels == CLOSURE) | (labels == SILENCE), options.closed_weight, hop_weights)
     weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
     l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
-    return cross_entropy, l1
+    return cross_entropy, l1, _speech_loss(outputs, labels, model.config)
+
+
+def _speech_loss(outputs: torch.Tensor, labels: torch.Tensor, config: MouthNetConfig) -> torch.Tensor:
+    """Someone is talking at a hop when its reference viseme is not silence: silence around and
+    between words, and every hop of the non-speech utterances (noise, music, breaths), is "not"."""
+    if not config.speech_output:
+        return torch.zeros(())
+    scored = labels != IGNORE
+    talking = (labels != SILENCE).float()
+    return nn.functional.binary_cross_entropy_with_logits(outputs[..., -1][scored], talking[scored])
 
 
 def _class_weights(options: TrainOptions) -> torch.Tensor:
@@ -140,11 +153,12 @@ def _learning_rate(step: int, options: TrainOptions) -> float:
 
 
 @torch.no_grad()
-def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float]:
-    """(viseme accuracy, jawOpen r) of whole held-out utterances, targets read late as in training."""
+def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float, float]:
+    """(viseme accuracy, jawOpen r, speech-presence accuracy or nan) of whole held-out utterances,
+    targets read late as in training."""
     jaw = model.config.mouth_columns.index(BLENDSHAPE_NAMES.index("jawOpen"))
     context = model.config.receptive_field_hops - 1
-    hits, predicted_jaw, reference_jaw = [], [], []
+    hits, predicted_jaw, reference_jaw, speech_hits = [], [], [], []
     for index in range(len(corpus)):
         log_mel, labels, curves = corpus.utterance(index)
         silence = np.full((context, log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)  # as when streaming
@@ -153,8 +167,11 @@ def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float]:
         hits.append(outputs[:, :NUM_VISEMES].argmax(axis=1) == labels[:len(outputs)])
         predicted_jaw.append(outputs[:, NUM_VISEMES + jaw])
         reference_jaw.append(curves[:len(outputs), jaw])
+        if model.config.speech_output:
+            speech_hits.append((outputs[:, -1] > 0) == (labels[:len(outputs)] != SILENCE))
+    speech = float(np.concatenate(speech_hits).mean()) if speech_hits else math.nan
     return float(np.concatenate(hits).mean()), float(np.corrcoef(np.concatenate(predicted_jaw),
-                                                                  np.concatenate(reference_jaw))[0, 1])
+                                                                  np.concatenate(reference_jaw))[0, 1]), speech
 
 
 @torch.no_grad()
@@ -182,14 +199,30 @@ def input_statistics(corpus: Corpus) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(sample.mean(axis=0)), torch.from_numpy(sample.std(axis=0) + 1e-3)
 
 
+def warm_start(model: MouthNet, path: Path) -> None:
+    """Start from a weights file with the same layers: every array is copied, the head's rows as far
+    as they go (a head with the speech output has one row more than version 1's, left as initialised),
+    the input statistics too (the layers were trained on them)."""
+    from runtime.motion.audio_to_mouth import load_weights
+
+    _, arrays = load_weights(path)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            source = torch.from_numpy(arrays[name].copy())
+            target = tensor[:len(source)] if name.startswith("head.") else tensor
+            target.copy_(source)
+
+
 def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
-          config: MouthNetConfig | None = None) -> MouthNet:
+          config: MouthNetConfig | None = None, init: Path | None = None) -> MouthNet:
     torch.manual_seed(options.seed)
     torch.set_num_threads(options.threads)
-    config = config or MouthNetConfig(mouth_columns=mouth_columns())
+    config = config or MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True)
     model = MouthNet(config)
     model.input_mean.copy_(input_statistics(corpus)[0])
     model.input_std.copy_(input_statistics(corpus)[1])
+    if init is not None:
+        warm_start(model, init)
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
     sampler = CropSampler(corpus, options, config.lookahead_hops, config.receptive_field_hops - 1,
                           np.random.default_rng(options.seed))
@@ -200,16 +233,17 @@ def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
     for step in range(options.steps):
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(step, options)
-        cross_entropy, l1 = loss_terms(model, *sampler.batch(), options, column_weights)
+        cross_entropy, l1, speech = loss_terms(model, *sampler.batch(), options, column_weights)
         optimizer.zero_grad()
-        (cross_entropy + options.curve_weight * l1).backward()
+        (cross_entropy + options.curve_weight * l1 + options.speech_weight * speech).backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         _update_average(average, model, options.average_decay if step >= options.warmup_steps else 0.0)
         if held_out is not None and ((step + 1) % options.log_every == 0 or step + 1 == options.steps):
-            accuracy, jaw_r = held_out_scores(_averaged(model, average), held_out)
-            LOG.info("step %d  %.0f s  ce %.3f  l1 %.4f  held-out viseme acc %.3f jaw r %.3f", step + 1,
-                     time.monotonic() - started, cross_entropy.item(), l1.item(), accuracy, jaw_r)
+            accuracy, jaw_r, speech_accuracy = held_out_scores(_averaged(model, average), held_out)
+            LOG.info("step %d  %.0f s  ce %.3f  l1 %.4f  speech bce %.3f  held-out viseme acc %.3f jaw r %.3f"
+                     "  speech acc %.3f", step + 1, time.monotonic() - started, cross_entropy.item(), l1.item(),
+                     speech.item(), accuracy, jaw_r, speech_accuracy)
     return _averaged(model, average)
 
 
@@ -230,6 +264,14 @@ def _averaged(model: MouthNet, average: list[torch.Tensor]) -> MouthNet:
     return averaged.eval()
 
 
+def _scaled(options: CorpusOptions, scale: float) -> CorpusOptions:
+    if scale == 1.0:
+        return options
+    counts = ("english_utterances", "other_language_utterances", "festival_utterances", "held_out_utterances",
+              "non_speech_utterances")
+    return replace(options, **{name: max(round(getattr(options, name) * scale), 2) for name in counts})
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=TrainOptions.steps)
@@ -241,15 +283,20 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="recorded: version 1's augmentation; in-use: rooms, channels, real-use noises")
     parser.add_argument("--non-speech", type=int, default=CorpusOptions.non_speech_utterances,
                         help="non-speech utterances (noise, music, breaths; labelled silence) in the corpus")
+    parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
+    parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
+    parser.add_argument("--corpus-scale", type=float, default=1.0,
+                        help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     started = time.monotonic()
-    corpus_options = CorpusOptions(seed=args.seed, workers=args.workers, augmentation=args.augmentation,
-                                   non_speech_utterances=args.non_speech)
+    corpus_options = _scaled(CorpusOptions(seed=args.seed, workers=args.workers, augmentation=args.augmentation,
+                                           non_speech_utterances=args.non_speech), args.corpus_scale)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)
-    model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed))
+    model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
+                                                 learning_rate=args.learning_rate), init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
     LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
