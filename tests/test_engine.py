@@ -4,7 +4,6 @@ and leave between passes."""
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,13 +203,12 @@ def test_a_conversation_and_its_interrupt_come_out_the_same_batched_or_alone(spe
 
 @pytest.fixture
 def speech_detecting_mouth(monkeypatch) -> Path:
-    """Sessions asking for "learned" get version 2's candidate, whose head detects speech."""
-    from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
+    """Sessions asking for "learned" get "learned-in-noise", whose head detects speech."""
+    from runtime.motion.audio_to_mouth import IN_NOISE_WEIGHTS, LearnedMouthInNoise
     from runtime.motion.mouth_models import MOUTH_MODELS
 
-    candidate = DEFAULT_WEIGHTS.with_name("audio_to_mouth_v2_candidate.npz")
-    monkeypatch.setitem(MOUTH_MODELS, "learned", functools.partial(LearnedMouth, candidate))
-    return candidate
+    monkeypatch.setitem(MOUTH_MODELS, "learned", LearnedMouthInNoise)
+    return IN_NOISE_WEIGHTS
 
 
 def test_a_mouth_that_detects_speech_batches_bit_identically(speech, speech_detecting_mouth):

@@ -7,7 +7,14 @@ import pytest
 import torch
 
 from runtime.audio.features import StreamingLogMel
-from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, SILENT_LOG_MEL, SPEECH_GATE, LearnedMouth, speech_gate
+from runtime.motion.audio_to_mouth import (
+    DEFAULT_WEIGHTS,
+    IN_NOISE_WEIGHTS,
+    SILENT_LOG_MEL,
+    SPEECH_GATE,
+    LearnedMouth,
+    speech_gate,
+)
 from runtime.motion.mouth_models import create_mouth_model
 from runtime.train.mouth_network import load_network, parameter_count
 from tests.speech import speech_clip
@@ -15,8 +22,9 @@ from tests.speech import speech_clip
 MAX_PARAMETERS = 2_000_000
 MAX_LOOKAHEAD_HOPS = 10  # 100 ms
 MAX_WEIGHTS_BYTES = 10 * 2**20
-# Version 2's candidate (speech-presence output), not shipped: runtime/weights/audio_to_mouth.md says why.
-CANDIDATE = DEFAULT_WEIGHTS.with_name("audio_to_mouth_v2_candidate.npz")
+# Version 2 (speech-presence output): the mouth model "learned-in-noise", not the default
+# (runtime/weights/audio_to_mouth.md says why).
+CANDIDATE = IN_NOISE_WEIGHTS
 
 
 @pytest.fixture(scope="module")

@@ -36,6 +36,9 @@ from runtime.numerics import as_product_matrix, row_block_matmul, stacked
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
+# Trained for rooms (noise, music, other voices, reverberation, codecs) with a speech-presence output:
+# the mouth model "learned-in-noise" (runtime/weights/audio_to_mouth.md, "Version 2").
+IN_NOISE_WEIGHTS = DEFAULT_WEIGHTS.with_name("audio_to_mouth_in_noise.npz")
 SPEECH_GATE = (0.15, 0.5)  # speech probability at which the gate starts to open, and is fully open
 SILENCE_VISEME = viseme_index("sil")
 
@@ -227,3 +230,16 @@ def _gated(visemes: np.ndarray, shapes: np.ndarray, speech_probability: np.ndarr
     visemes = visemes * gate
     visemes[..., SILENCE_VISEME] += 1.0 - gate[..., 0]
     return visemes, shapes * gate
+
+
+class LearnedMouthInNoise(LearnedMouth):
+    """The learned mouth for live microphones in noisy rooms (mouth model "learned-in-noise"): it
+    knows when someone is talking, so its lips stay shut in babble, music, street noise and breaths
+    and its closures survive noise, at the cost of a less faithful jaw on clean speech (the model
+    card's tables), which is why "learned" stays the default."""
+
+    name = "audio-to-mouth-tcn-in-noise"
+    version = "1"
+
+    def __init__(self, weights: str | Path = IN_NOISE_WEIGHTS) -> None:
+        super().__init__(weights)

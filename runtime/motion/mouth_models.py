@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from runtime.errors import InvalidConfigError
-from runtime.motion.audio_to_mouth import LearnedMouth
+from runtime.motion.audio_to_mouth import LearnedMouth, LearnedMouthInNoise
 from runtime.motion.mouth_baseline import BaselineMouth
 from runtime.motion.mouth_protocol import MouthModel
 
 # "learned" beats the DSP baseline on real speech on every metric (runtime/weights/audio_to_mouth.md);
-# the baseline stays selectable as the yardstick and a fallback.
-MOUTH_MODELS: dict[str, type] = {"learned": LearnedMouth, "baseline": BaselineMouth}
+# "learned-in-noise" keeps the lips shut when nobody talks and its closures in noise, for live
+# microphones in loud rooms, but follows a clean voice's jaw less closely; the baseline stays
+# selectable as the yardstick and a fallback.
+MOUTH_MODELS: dict[str, type] = {"learned": LearnedMouth, "learned-in-noise": LearnedMouthInNoise,
+                                 "baseline": BaselineMouth}
 DEFAULT_MOUTH_MODEL = "learned"
 
 
