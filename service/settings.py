@@ -44,8 +44,8 @@ class ServerSettings:
     log_format: str = setting("console", "console (for people) or json (for log pipelines)", choices=LOG_FORMATS)
     log_level: str = setting("info", "least severe log records written", choices=LOG_LEVELS)
     # Limits (see README "Operations"): each one bounds what a client can make the server hold.
-    max_sessions: int = setting(64, "concurrent Animate streams; beyond: RESOURCE_EXHAUSTED (2 cores held 96 "
-                                "real-time latents streams in benchmarks.run)", group=LIMITS)
+    max_sessions: int = setting(64, "concurrent Animate streams; beyond: RESOURCE_EXHAUSTED (2 cores held 128 "
+                                "real-time latents streams, warm, in benchmarks.run)", group=LIMITS)
     max_session_s: float = setting(3600.0, "wall-clock length of one stream; beyond: RESOURCE_EXHAUSTED",
                                    group=LIMITS)
     idle_timeout_s: float = setting(120.0, "longest wait for a stream's next request; beyond: DEADLINE_EXCEEDED",
