@@ -17,9 +17,21 @@ def free_port(host: str = "127.0.0.1") -> int:
     """A port nothing listens on now, for servers that cannot bind port 0 and report it (several
     processes sharing one port, a metrics endpoint). Another process could take it before the
     server binds it; on a test machine's loopback that race is rare enough."""
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return probe.getsockname()[1]
+    return free_ports(1, host)[0]
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """`count` different free ports: each probe stays bound until all are chosen, since two probes one
+    after the other may be given the same port (nginx then saw its cleartext and TLS listeners on one
+    port and refused the configuration)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind((host, 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
 
 
 def facecast_command(*args: str) -> list[str]:

@@ -14,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from tests.certificates import Certificates
-from tests.server_harness import free_port, wait_until
+from tests.server_harness import free_port, free_ports, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy" / "nginx"
@@ -67,8 +67,7 @@ class NginxBalancer:
 
     def __init__(self, folder: Path, servers: list[str], certificates: Certificates | None = None) -> None:
         self.folder = folder
-        self.port = free_port()
-        self.tls_port = free_port() if certificates else None
+        self.port, self.tls_port = free_ports(2) if certificates else (free_port(), None)
         self._write_config(servers, certificates)
         command = [nginx_binary(), "-p", f"{folder}/", "-e", f"{folder}/logs/error.log", "-c", f"{folder}/nginx.conf"]
         checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)

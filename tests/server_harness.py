@@ -1,6 +1,6 @@
 """The tests' one harness: a real Facecast server on an ephemeral loopback port, run on its own
 event loop thread (and the `server` and `stub` fixtures over it), a small synchronous client,
-`wait_until` for conditions that come true in their own time, and `free_port`."""
+`wait_until` for conditions that come true in their own time, and `free_port` / `free_ports`."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ import grpc
 import pytest
 
 from service.api import animate_pb2, face_animation_pb2_grpc
-from service.process import free_port
+from service.process import free_port, free_ports
 from service.server import RunningServer, create_server
 from service.settings import ServerSettings
 
-__all__ = ["free_port"]  # re-exported: tests take every harness helper from here
+__all__ = ["free_port", "free_ports"]  # re-exported: tests take every harness helper from here
 POLL_S = 0.02
 
 TEST_SETTINGS = ServerSettings(host="127.0.0.1", port=0, grace_s=2.0, workers=2)
