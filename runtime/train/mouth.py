@@ -285,6 +285,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="non-speech utterances (noise, music, breaths; labelled silence) in the corpus")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
+    parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
+                        help="weight of the L1 on the mouth curves (jawOpen among them) against the viseme loss")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -296,7 +298,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)
     model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
-                                                 learning_rate=args.learning_rate), init=args.init)
+                                                 learning_rate=args.learning_rate, curve_weight=args.curve_weight),
+                  init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
     LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
