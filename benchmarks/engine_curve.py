@@ -66,7 +66,7 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
     step = round(CHUNK_S * RATE)
     audio = [_session_audio(speech, index, samples) for index in range(count)]
     gc.collect()
-    rss_before = _rss_mb()
+    rss_before = resident_mb()
     engine = MotionEngine()
     animators = [engine.open(_options(index)) for index in range(count)]
     started = time.process_time()
@@ -77,7 +77,7 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
         for animator in animators:
             animator.take_outputs()
     batched_cpu = time.process_time() - started
-    rss_per_session = (_rss_mb() - rss_before) / count
+    rss_per_session = (resident_mb() - rss_before) / count
     alone_count = min(count, 8)  # the old way, on a sample of the sessions: its cost is per session
     started = time.process_time()
     for index in range(alone_count):
@@ -91,7 +91,8 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
             "batched_cpu_s": round(batched_cpu, 3), "rss_mb_per_session": round(rss_per_session, 2)}
 
 
-def _rss_mb() -> float:
+def resident_mb() -> float:
+    """This process's resident memory, MB (/proc/self/statm)."""
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 

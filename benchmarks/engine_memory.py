@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.engine_curve import resident_mb
 from benchmarks.report import publish
 from benchmarks.speech import speech_samples
 from runtime.audio.pcm import AudioEncoding, AudioFormat
@@ -40,15 +41,10 @@ CHUNK = RATE // 50  # 20 ms
 SPEECH_S = 120.0  # each session loops over its own rotation of two minutes of speech
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
 def measure(sessions: int, minutes: float) -> dict:
     speech = speech_samples(SPEECH_S, RATE)
     gc.collect()
-    before = _rss_mb()
+    before = resident_mb()
     engine = MotionEngine()
     animators = [engine.open(AnimatorOptions(seed=index, audio_format=AudioFormat(AudioEncoding.FLOAT32LE, RATE)))
                  for index in range(sessions)]
@@ -61,7 +57,7 @@ def measure(sessions: int, minutes: float) -> dict:
         for chunk in range(total_chunks):
             outputs += _pass(engine, animators, offsets, speech, chunk)
             if (chunk + 1) % chunks_per_minute == 0:
-                readings.append({"audio_min": (chunk + 1) // chunks_per_minute, "rss_mb": round(_rss_mb(), 1)})
+                readings.append({"audio_min": (chunk + 1) // chunks_per_minute, "rss_mb": round(resident_mb(), 1)})
             advance(chunk + 1, total_chunks)
     cpu_s = time.process_time() - started
     first, last = readings[0]["rss_mb"], readings[-1]["rss_mb"]

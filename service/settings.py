@@ -100,6 +100,7 @@ class ServerSettings:
             raise InvalidConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
         self._check_limits()
         self._check_scaling()
+        self._check_rendering()
         self._check_security()
 
     def _check_limits(self) -> None:
@@ -111,6 +112,8 @@ class ServerSettings:
     def _check_scaling(self) -> None:
         if self.processes > 1 and self.port == 0:
             raise InvalidConfigError("processes > 1 needs a fixed port: every process binds the same one")
+
+    def _check_rendering(self) -> None:
         render_device(self.device)
 
     def _check_security(self) -> None:
