@@ -45,7 +45,10 @@ SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye
 
 @dataclass(frozen=True)
 class DeformationConfig:
-    jaw_open_max_deg: float = 27.0  # jaw rotation at jawOpen = 1
+    # Jaw rotation at jawOpen = 1: the widest a person opens. At 32° the inner lips of a closed-mouthed
+    # photo part by 0.87 mouth widths (about 43 mm for a 50 mm mouth; people open 40-50 mm); at the
+    # 27° used before, 0.75 (37 mm), and FaceLandmarker read a wide-open jaw as 0.3.
+    jaw_open_max_deg: float = 32.0
     # Jaw pivot (the jaw joint, just in front of the ear) below the eye line, as a fraction of the
     # eye-line-to-mouth-corner distance: the joint sits at about the level of the nose's base.
     jaw_pivot_depth_fraction: float = 0.55
