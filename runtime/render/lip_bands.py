@@ -22,7 +22,7 @@ from torch import nn
 
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
-from runtime.render.openings import Opening, left_to_right, sample_at
+from runtime.render.openings import Opening, Windows, left_to_right, sample_at
 
 FADE_MOUTH_WIDTHS = 0.16  # beyond its outer contour a lip's band fades into the warp over this width
 
@@ -58,6 +58,13 @@ class LipBand(nn.Module):
         self.register_buffer("source_inner", source_points[:, self.inner_index])  # (1, K, 2)
         self.register_buffer("source_outer", source_points[:, self.outer_index])
         self.below_inner = below_inner  # the lower lip lies below its inner contour, the upper above it
+
+    def reach(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B, 2) each, the least and the greatest pixel (x, y) the band can touch: its contours' box
+        grown by the fade beyond the outer contour and the antialiased edge."""
+        contours = points[:, self.inner_index + self.outer_index]  # (B, K, 2)
+        grow = (FADE_MOUTH_WIDTHS * mouth_width_px + 2.0)[:, None]  # (B, 1)
+        return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
 
     def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor
               ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -97,18 +104,19 @@ class LipBands(nn.Module):
         """(B, 2) each, the least and the greatest pixel (x, y) the bands can touch: their contours'
         box grown by the fade beyond the outer contour and the antialiased edge. The opening between
         the lips lies inside it too, so nothing a mouth layer draws falls outside."""
-        contours = points[:, self.upper.inner_index + self.upper.outer_index
-                          + self.lower.inner_index + self.lower.outer_index]  # (B, K, 2)
-        grow = (FADE_MOUTH_WIDTHS * mouth_width_px + 2.0)[:, None]  # (B, 1)
-        return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
+        lows, highs = zip(*(lip.reach(points, mouth_width_px) for lip in (self.upper, self.lower)), strict=True)
+        return torch.minimum(*lows), torch.maximum(*highs)
 
-    def draw(self, patch: torch.Tensor, pixels: torch.Tensor, points: torch.Tensor, mouth_width_px: torch.Tensor,
-             source: torch.Tensor, source_origin: torch.Tensor) -> torch.Tensor:
-        """patch (B, 3, P) the warped window's pixels → the same with both lips redrawn.
+    def draw(self, patch: torch.Tensor, windows: Windows, pixels: torch.Tensor, points: torch.Tensor,
+             mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor) -> None:
+        """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place.
         source (1, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,)."""
         fade_px = FADE_MOUTH_WIDTHS * mouth_width_px[:, None]
         for lip in (self.upper, self.lower):
-            reads, alpha = lip.reads(pixels, points, fade_px)
-            colour = sample_at(source[:, :3], reads - source_origin)  # (B, 3, P)
-            patch = patch + alpha[:, None] * (colour - patch)
-        return patch
+            # Each lip only on the window's rows it can reach (a third of a wide-open mouth's window):
+            # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
+            low, high = lip.reach(points, mouth_width_px)
+            rows = windows.rows_between(low[:, 1], high[:, 1])
+            reads, alpha = lip.reads(pixels[:, rows], points, fade_px)
+            colour = sample_at(source[:, :3], reads - source_origin)  # (B, 3, p)
+            patch[:, :, rows] += alpha[:, None] * (colour - patch[:, :, rows])

@@ -129,7 +129,7 @@ class MouthInterior(nn.Module):
         pixels = windows.pixels()
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
-        patch = self.lips.draw(patch, pixels, points, mouth_width, self.source, self.source_origin)
+        self.lips.draw(patch, windows, pixels, points, mouth_width, self.source, self.source_origin)
         opening = Opening.of(pixels, upper, lower)
         alpha = opening.inside()  # (B, P)
         # The interior only where some frame of the batch shows it (every pixel is computed alone):

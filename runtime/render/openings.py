@@ -169,6 +169,14 @@ class Windows:
         grid = torch.stack([xs, ys], dim=-1).reshape(1, -1, 2)
         return (grid + self.origins[:, None]).float()
 
+    def rows_between(self, low: torch.Tensor, high: torch.Tensor) -> slice:
+        """The part of the rows-first pixels (P) on the window rows from every frame's `low` to its
+        `high` y ((B,) pixels), so a layer can skip the rows nothing it draws reaches."""
+        top = self.origins[:, 1]
+        first = int((low - top).floor().amin().clamp(0, self.height))
+        last = int((high - top).ceil().amax().clamp(0, self.height - 1)) + 1
+        return slice(first * self.width, max(first, last) * self.width)
+
     def crop(self, image: np.ndarray) -> torch.Tensor:
         """(1, 3, h, w) float of the first window's part of an (H, W, 3) uint8 image."""
         left, top = self._in_frames()[0]
