@@ -33,9 +33,8 @@ MIN_FIDELITY_R = 0.8
 FLOORS = {
     ("painting", "mouthPucker"): 0.65,  # today 0.74
     ("painting", "browInnerUp"): 0.65,  # today 0.79
-    # today 0.72 (over 0.8 with the jaw's 27°, before jawOpen 1 opened to a human's widest, 32°): the landmarker loses
-    # the painting's wider opening past jawOpen 0.6 (0.27 → 0.16) while the picture shows it wider.
-    ("painting", "jawOpen"): 0.65,
+    # Over the frames where the face is found (MAY_LOSE_FACE): 0.94 today, over 0.8 with the jaw's 27°.
+    ("painting", "jawOpen"): 0.8,
     ("drawing", "mouthFunnel"): 0.7,  # today 0.86, 0.75 to 0.86 from run to run (floating-point summation order)
     ("drawing", "mouthPucker"): 0.7,  # today 0.79 (0.87 before the lips sealed for a pucker)
 }
@@ -43,6 +42,11 @@ FLOORS = {
 # only pass by chance. The painting's funnel reads 0.001–0.006 whatever is asked; the drawing's irises
 # read back against the gaze (r −0.81: its small, rotated eyes).
 NOT_READ = {("painting", "mouthFunnel"), ("drawing", "gaze")}
+# Sweeps where FaceLandmarker may lose the face in this many frames. Since jawOpen 1 opens to a
+# human's widest (32°, was 27°) it reads the painting's mouth at 0.8 as barely open (0.16) or loses
+# the face there, from one small change of the lips' drawing to the next, while the picture shows
+# the mouth wide open (README's table: the painting's jaw).
+MAY_LOSE_FACE = {("painting", "jawOpen"): 1}
 MIN_IDENTITY_SSIM = 0.97
 FIDELITY_PORTRAITS = ("photo", "painting", "drawing")  # tests/portraits.py
 STILL_BORDER_PX = 40
@@ -149,8 +153,7 @@ def face_renderers(portraits: dict[str, PortraitAnalysis]) -> dict[str, FrameRen
 
 def _largest_face(landmarker: FaceLandmarker, frame: np.ndarray):
     faces = landmarker.detect(frame)
-    assert faces, "FaceLandmarker lost the face in a rendered frame"
-    return max(faces, key=lambda found: found.size_px)
+    return max(faces, key=lambda found: found.size_px) if faces else None
 
 
 def _gaze_x(face) -> float:
@@ -219,9 +222,13 @@ def test_landmarker_recovers_what_was_rendered(face_renderers: dict[str, WarpRen
                                                portrait_name: str, label: str, target, requested: np.ndarray) -> None:
     weights, poses = _sweep_batch(portraits[portrait_name], target, requested)
     frames = face_renderers[portrait_name].render_latents(weights, poses)
-    recovered = np.array([_read_back(_largest_face(landmarker, frame), target) for frame in frames])
-    correlation = float(np.corrcoef(requested, recovered)[0, 1])
-    slope = float(np.polyfit(requested, recovered, 1)[0])
+    faces = [_largest_face(landmarker, frame) for frame in frames]
+    lost = sum(face is None for face in faces)
+    assert lost <= MAY_LOSE_FACE.get((portrait_name, label), 0), f"FaceLandmarker lost the face in {lost} frames"
+    recovered = np.array([_read_back(face, target) if face is not None else np.nan for face in faces])
+    found = ~np.isnan(recovered)
+    correlation = float(np.corrcoef(requested[found], recovered[found])[0, 1])
+    slope = float(np.polyfit(requested[found], recovered[found], 1)[0])
     SUMMARY_LINES.append(f"render fidelity {portrait_name} {label}: r = {correlation:.3f}, slope = {slope:.3f}, "
                          f"recovered {', '.join(f'{value:.3f}' for value in recovered)}")
     assert correlation >= FLOORS.get((portrait_name, label), MIN_FIDELITY_R)

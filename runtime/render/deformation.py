@@ -152,10 +152,10 @@ class ShapeBuilder:
         self.add("mouthFunnel", self._towards_middle(LIPS.inner_lower), dv=0.08)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_upper), dv=-0.03)
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_lower), dv=0.05)
-        self.add_field("mouthPucker", 0.46 * towards_centre)
+        self.add_field("mouthPucker", 0.34 * towards_centre)
         self.add("mouthPucker", self.mouth_weight, dz=-0.05)
-        self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.015)
-        self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.025)
+        self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.03)
+        self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.04)
         self.add("mouthPucker", LIPS.inner_upper[1:-1], dv=0.01)  # the lips meet: a pucker is closed
         self.add("mouthPucker", LIPS.inner_lower[1:-1], dv=-0.01)
         self.add("jawForward", jaw_weight, dz=-0.05)

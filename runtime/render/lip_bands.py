@@ -73,7 +73,7 @@ class LipBand(nn.Module):
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
-        band = Opening.of(pixels, top, bottom)
+        band = Opening.of(pixels, top, bottom, smooth=True)
         inner_moved, outer_moved = inner - self.source_inner, outer - self.source_outer  # (B, K, 2)
         top_moved = band.upper_at.read(inner_moved if self.below_inner else outer_moved)  # (B, P, 2)
         bottom_moved = band.lower_at.read(outer_moved if self.below_inner else inner_moved)

@@ -89,7 +89,7 @@ class MouthInterior(nn.Module):
         that crop sits, and the depth (h, w) that splits the halves."""
         centre = ((self.source_upper + self.source_lower) / 2).mean(dim=1)  # (1, 2)
         windows = Windows.around(centre, self.window_size, image.shape[:2])
-        opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower)
+        opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower, smooth=True)
         inside = opening.inside(SOURCE_DILATION_PX)
         crop = windows.crop(image)
         split = _teeth_split(crop, opening.depth().reshape(windows.height, windows.width), inside.reshape(
@@ -130,7 +130,7 @@ class MouthInterior(nn.Module):
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         self.lips.draw(patch, windows, pixels, points, mouth_width, self.source, self.source_origin)
-        opening = Opening.of(pixels, upper, lower)
+        opening = Opening.of(pixels, upper, lower, smooth=True)
         alpha = opening.inside()  # (B, P)
         # The interior only where some frame of the batch shows it (every pixel is computed alone):
         # a mouth half open shows it in a fifth of the window.

@@ -41,19 +41,39 @@ class CurvePosition:
     index: torch.Tensor  # (B, P) long: the segment's first knot, 0 .. K − 2
     fraction: torch.Tensor  # (B, P) 0..1 along that segment
     covered: torch.Tensor  # (B, P) 1 between the curve's first and last knot, 0 beyond
+    knots: torch.Tensor  # (B, K) the knots themselves
+    spacing: torch.Tensor  # (B, P) the segment's length
 
     @classmethod
     def of(cls, u: torch.Tensor, knots: torch.Tensor) -> CurvePosition:
         """(B, P) positions and (B, K) increasing knots."""
         index = (torch.searchsorted(knots.contiguous(), u.contiguous(), right=True) - 1).clamp(0, knots.shape[1] - 2)
         low, high = knots.gather(1, index), knots.gather(1, index + 1)
-        fraction = ((u - low) / (high - low).clamp(min=1e-6)).clamp(0.0, 1.0)
+        spacing = (high - low).clamp(min=1e-6)
+        fraction = ((u - low) / spacing).clamp(0.0, 1.0)
         covered = ((u >= knots[:, :1]) & (u < knots[:, -1:])).to(u.dtype)
-        return cls(index, fraction, covered)
+        return cls(index, fraction, covered, knots, spacing)
 
     def at(self, kept: torch.Tensor) -> CurvePosition:
         """The same for the pixels `kept` ((K,) long indices) only."""
-        return CurvePosition(self.index[:, kept], self.fraction[:, kept], self.covered[:, kept])
+        return CurvePosition(self.index[:, kept], self.fraction[:, kept], self.covered[:, kept], self.knots,
+                             self.spacing[:, kept])
+
+    def read_smooth(self, values: torch.Tensor) -> torch.Tensor:
+        """(B, K) one value per knot → (B, P) at the pixels along a smooth curve through them, 0 where
+        not covered. An outline drawn through a dozen landmarks with straight segments shows its
+        corners once it is large (a wide-open mouth's inner lips were a hexagon); a monotone cubic
+        (PCHIP) rounds them without bulging past its knots, as a plain spline would."""
+        slopes = _monotone_slopes(self.knots, values)  # (B, K)
+        first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
+        first_slope = slopes.gather(1, self.index) * self.spacing
+        second_slope = slopes.gather(1, self.index + 1) * self.spacing
+        t = self.fraction
+        t2 = t * t
+        t3 = t2 * t
+        value = (first + (3.0 * t2 - 2.0 * t3) * (second - first) + (t3 - 2.0 * t2 + t) * first_slope
+                 + (t3 - t2) * second_slope)
+        return value * self.covered
 
     def read(self, values: torch.Tensor) -> torch.Tensor:
         """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered."""
@@ -76,10 +96,13 @@ class Opening:
     half_width: torch.Tensor  # (B, 1) half the corner-to-corner distance
     axes: torch.Tensor  # (B, 2, 2) rows: u and v as image (x, y) unit vectors
     origin: torch.Tensor  # (B, 2)
+    smooth: bool = False  # the curves rounded through their points (CurvePosition.read_smooth)
 
     @classmethod
-    def of(cls, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor) -> Opening:
-        """pixels (B, P, 2), upper and lower curves (B, K, 2) left to right, sharing their ends."""
+    def of(cls, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor, smooth: bool = False) -> Opening:
+        """pixels (B, P, 2), upper and lower curves (B, K, 2) left to right, sharing their ends;
+        `smooth`: the curves rounded through their points (CurvePosition.read_smooth), else straight
+        between them."""
         origin = (upper[:, 0] + upper[:, -1]) / 2  # (B, 2)
         span = upper[:, -1] - upper[:, 0]
         length = span.norm(dim=-1, keepdim=True).clamp(min=1e-6)  # (B, 1)
@@ -90,21 +113,22 @@ class Opening:
         u, v = local.unbind(dim=-1)
         upper_at = CurvePosition.of(u, upper_local[..., 0])
         lower_at = CurvePosition.of(u, lower_local[..., 0])
-        v_upper = upper_at.read(upper_local[..., 1:]).squeeze(-1)
-        v_lower = lower_at.read(lower_local[..., 1:]).squeeze(-1)
-        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin)
+        v_upper, v_lower = (position.read_smooth(curve[..., 1]) if smooth else position.read(curve[..., 1:]).squeeze(-1)
+                            for position, curve in ((upper_at, upper_local), (lower_at, lower_local)))
+        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin, smooth)
 
     def at(self, kept: torch.Tensor) -> Opening:
         """The same opening for the pixels `kept` ((K,) long indices) only: everything here is per
         pixel, so a layer can draw just the pixels it shows."""
         return Opening(self.u[:, kept], self.v[:, kept], self.upper_at.at(kept), self.lower_at.at(kept),
-                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin)
+                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin,
+                       self.smooth)
 
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
         lip or lid elsewhere: at rest, say), read at each pixel's u like the upper curve."""
-        v = _to_local(curve, self.origin, self.axes)[..., 1:]  # (B, K, 1)
-        return self.upper_at.read(v).squeeze(-1)
+        v = _to_local(curve, self.origin, self.axes)
+        return self.upper_at.read_smooth(v[..., 1]) if self.smooth else self.upper_at.read(v[..., 1:]).squeeze(-1)
 
     def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
         """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
@@ -123,6 +147,23 @@ class Opening:
     def lateral(self) -> torch.Tensor:
         """(B, P) 0 on the midline, 1 at the corners."""
         return (self.u.abs() / self.half_width).clamp(0.0, 1.0)
+
+
+def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """(B, K) knots and values → (B, K) the curve's slope at each knot, Fritsch and Carlson's: the
+    weighted harmonic mean of the segments beside it, 0 at a peak or a valley (so no segment overshoots),
+    the end segments' own slopes at the ends."""
+    spacing = (knots[:, 1:] - knots[:, :-1]).clamp(min=1e-6)  # (B, K − 1)
+    secant = (values[:, 1:] - values[:, :-1]) / spacing
+    before, after = secant[:, :-1], secant[:, 1:]
+    same_way = before * after > 0.0
+    weight_before = 2.0 * spacing[:, 1:] + spacing[:, :-1]
+    weight_after = spacing[:, 1:] + 2.0 * spacing[:, :-1]
+    safe_before = torch.where(same_way, before, torch.ones_like(before))
+    safe_after = torch.where(same_way, after, torch.ones_like(after))
+    inner = (weight_before + weight_after) / (weight_before / safe_before + weight_after / safe_after)
+    inner = torch.where(same_way, inner, torch.zeros_like(inner))
+    return torch.cat([secant[:, :1], inner, secant[:, -1:]], dim=1)
 
 
 def _to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
