@@ -340,7 +340,8 @@ class BlendshapeDeformer(nn.Module):
         arm, swing = _jaw_arms(frame, jaw, config.jaw_pivot_depth_fraction)
         self.register_buffer("jaw_arm", torch.from_numpy(arm).float())  # (478, 3)
         self.register_buffer("jaw_swing", torch.from_numpy(swing).float())  # (478, 3)
-        self.seal = LipSeal(torch.from_numpy(np.asarray(landmarks, dtype=np.float64)).float())
+        self.seal = LipSeal(torch.from_numpy(np.asarray(landmarks, dtype=np.float64)).float(),
+                            torch.from_numpy(jaw).float())
 
     def forward(self, weight_deltas: torch.Tensor) -> torch.Tensor:
         batch = weight_deltas.shape[0]

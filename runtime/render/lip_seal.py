@@ -31,8 +31,9 @@ OUTER_SHARE = 0.6  # how far a lip's outer contour follows its inner edge
 
 
 class LipSeal(nn.Module):
-    def __init__(self, landmarks_px: torch.Tensor) -> None:
-        """landmarks_px (478, 3) the avatar's landmarks in pixels."""
+    def __init__(self, landmarks_px: torch.Tensor, jaw_weights: torch.Tensor) -> None:
+        """landmarks_px (478, 3) the avatar's landmarks in pixels; jaw_weights (478,) how fully each
+        rides on the jaw (deformation.jaw_weights)."""
         super().__init__()
         columns = [blendshape_index(name) for name in SEAL_SHARES]
         self.register_buffer("columns", torch.tensor(columns))
@@ -42,6 +43,12 @@ class LipSeal(nn.Module):
         self.upper_inner, self.lower_inner = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.upper_outer, self.lower_outer = list(LIPS.outer_upper[1:-1]), list(LIPS.outer_lower[1:-1])
         self.register_buffer("source_gap", landmarks_px[self.lower_inner] - landmarks_px[self.upper_inner])  # (K, 3)
+        # The chin rises with the lower lip: the jaw closes a little. Moving the lower lip alone
+        # stretched the skin under it, on a drawing whose shut lips the landmarker reads parted by a
+        # tenth of the mouth's width, into streaks of its paper's grain.
+        carried = jaw_weights.clone()
+        carried[list(LIPS.all)] = 0.0
+        self.register_buffer("carried", carried[None, :, None])  # (1, 478, 1)
 
     def forward(self, displacements: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
         """(B, 478, 3) displacements and (B, 52) weight deltas → displacements with the lips sealed."""
@@ -58,4 +65,4 @@ class LipSeal(nn.Module):
         sealed[:, self.lower_inner] -= (1.0 - UPPER_SHARE) * closing
         sealed[:, self.upper_outer] += OUTER_SHARE * UPPER_SHARE * closing
         sealed[:, self.lower_outer] -= OUTER_SHARE * (1.0 - UPPER_SHARE) * closing
-        return sealed
+        return sealed - self.carried * (OUTER_SHARE * (1.0 - UPPER_SHARE)) * closing.mean(dim=1, keepdim=True)
