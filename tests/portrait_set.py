@@ -87,6 +87,10 @@ _SET = (
                  style=Style.STYLIZATION),
     PortraitSpec("closed-pencil", Split.TUNING, Source.CLOSED, layout=Layout(220, (520, 640), tilt_deg=4.0),
                  style=Style.PENCIL),
+    # FaceLandmarker finds no face in this drawing as it is (its grain and the thick black frames), only
+    # on a smoothed copy (runtime/face/analysis.py).
+    PortraitSpec("closed-pencil-acetate", Split.TUNING, Source.CLOSED, layout=Layout(240, (560, 640), tilt_deg=-3.0),
+                 glasses=BLACK_ACETATE, style=Style.PENCIL),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),

@@ -20,6 +20,7 @@ from runtime.face.avatar_store import AvatarStore
 from runtime.face.errors import FaceTooSmallError, InvalidImageError, NoFaceError
 from runtime.face.image_decoding import ANIMATED_WARNING, decode_image
 from runtime.face.landmarker import NUM_LANDMARKS, FaceLandmarker
+from tests.portrait_set import portrait_rgb
 from tests.portraits import painted, photo_rgb
 
 OPTIONS = AnalysisOptions()
@@ -162,6 +163,16 @@ def test_a_small_off_centre_face_in_a_large_image_is_found_through_a_crop(analys
     left, top, right, bottom = analysis.face_box
     assert 1150 < left < right < 1330 and 690 < top < bottom < 910  # mapped back to the full image
     assert analysis.blendshapes[Blendshape.EYE_BLINK_LEFT] < 0.5
+
+
+def test_a_drawing_whose_grain_hides_its_face_is_analysed_on_a_smoothed_copy(analyse, landmarker):
+    drawing = np.ascontiguousarray(portrait_rgb("closed-pencil-acetate"))
+    assert landmarker.detect(drawing) == []  # MediaPipe alone, on the drawing's own pixels
+    analysis = analyse(png_bytes(drawing))
+    assert analysis.warnings == ("the face was found on a smoothed copy of the image (its texture hid it)",)
+    assert np.array_equal(analysis.image, drawing)  # the original is what renders
+    left, top, right, bottom = analysis.face_box
+    assert 150 < left < right < 420 and 150 < top < bottom < 480
 
 
 def test_two_faces_give_the_larger_with_a_warning(analyse):

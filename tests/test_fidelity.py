@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from runtime.face.analysis import AnalysisOptions, analyse_portrait
 from runtime.face.landmarker import FaceLandmarker
 from runtime.render.landmark_groups import LIPS
 from tests import fidelity, rigidity
-from tests.portrait_set import glasses_mask, make_portrait, portrait_rgb, portrait_set, portrait_spec
+from tests.portrait_set import glasses_mask, make_portrait, portrait_png, portrait_rgb, portrait_set, portrait_spec
 
 FLOOR_PORTRAITS = ("closed-photo-gold", "closed-pencil")  # a closed-mouth photo with glasses, and a drawing
 RIGIDITY_CEILING_PX = 4.0  # closed-photo-gold today: 2.0 (blink), 2.9 (squint) px RMS; target < 0.5
@@ -44,8 +45,16 @@ def test_the_set_is_split_and_varied() -> None:
 
 
 def test_every_portrait_has_its_face_found_at_rest(landmarker: FaceLandmarker) -> None:
-    lost = [spec.name for spec in portrait_set() if not landmarker.detect(portrait_rgb(spec.name))]
-    assert not lost, f"FaceLandmarker finds no face in {lost}"
+    """By the analysis (every portrait can be an avatar); by FaceLandmarker alone, which reads the
+    rendered frames back, on all but the drawing whose grain hides its face (found on a smoothed copy)."""
+    smoothed = []
+    for spec in portrait_set():
+        analysis = analyse_portrait(portrait_png(spec.name), AnalysisOptions(), landmarker)
+        if any("smoothed copy" in warning for warning in analysis.warnings):
+            smoothed.append(spec.name)
+        else:
+            assert landmarker.detect(portrait_rgb(spec.name)), spec.name
+    assert smoothed == ["closed-pencil-acetate"]
 
 
 def test_the_lip_gap_uses_the_inner_lip_midpoints() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from runtime.errors import InvalidConfigError
@@ -22,6 +23,7 @@ RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
 # the astronaut portrait. The eyes are found reliably even where the cheek contour is guessed, and
 # the span is measured in 3D (z is scaled like x) so a turned head does not shrink it.
 FACE_WIDTH_PER_EYE_SPAN = 1.5
+SMOOTHING_SIGMA_PX = 2.0  # the blur of the copy searched when the image itself shows no face (_detect)
 
 
 @dataclass(frozen=True)
@@ -70,10 +72,12 @@ def analyse_portrait(image_bytes: bytes, options: AnalysisOptions,
     decoded = decode_image(bytes(image_bytes), options.max_pixels)
     if landmarker is None:
         with FaceLandmarker(options.max_faces) as own:
-            faces = own.detect(decoded.rgb)
+            faces, smoothed = _detect(own, decoded.rgb)
     else:
-        faces = landmarker.detect(decoded.rgb)
+        faces, smoothed = _detect(landmarker, decoded.rgb)
     face, notes = _pick_face(faces, options)
+    if smoothed:
+        notes = (*notes, "the face was found on a smoothed copy of the image (its texture hid it)")
     return PortraitAnalysis(
         image=decoded.rgb,
         landmarks=face.landmarks,
@@ -82,6 +86,19 @@ def analyse_portrait(image_bytes: bytes, options: AnalysisOptions,
         face_box=_box(face.landmarks),
         warnings=decoded.warnings + notes,
     )
+
+
+def _detect(landmarker: FaceLandmarker, rgb: np.ndarray) -> tuple[list[DetectedFace], bool]:
+    """The faces, and whether they were found only on the smoothed copy.
+
+    A drawing's strokes and paper grain can hide a face from the detector: a pencil-drawn face behind
+    thick black frames is found on none of the original's pixels, and on a copy blurred by 2 px. The
+    copy has the original's size, so its landmarks are the original's; the original is what renders."""
+    faces = landmarker.detect(rgb)
+    if faces:
+        return faces, False
+    faces = landmarker.detect(cv2.GaussianBlur(rgb, (0, 0), SMOOTHING_SIGMA_PX))
+    return faces, bool(faces)
 
 
 def _pick_face(faces: list[DetectedFace], options: AnalysisOptions) -> tuple[DetectedFace, tuple[str, ...]]:
