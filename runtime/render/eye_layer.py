@@ -25,7 +25,9 @@ from torch import nn
 from runtime.arkit import BLENDSHAPE_NAMES
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from runtime.render.mouth_palette import GRAIN_CLIP, grain_at
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
+from runtime.render.portrait_style import PortraitStyle
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
@@ -37,6 +39,8 @@ LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
+LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
+PHOTO_STYLE = PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)  # when none is given
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
 
@@ -49,8 +53,11 @@ class _EyeIndices:
 
 
 class _Eye(nn.Module):
-    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray) -> None:
+    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray,
+                 style: PortraitStyle, grain: np.ndarray) -> None:
         super().__init__()
+        self.style = style
+        self.register_buffer("grain", torch.from_numpy(np.asarray(grain, dtype=np.float32)))
         upper, lower = left_to_right(eye.upper_lid, landmarks), left_to_right(eye.lower_lid, landmarks)
         self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
         width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
@@ -65,11 +72,14 @@ class _Eye(nn.Module):
         self.register_buffer("source_centre", torch.from_numpy(centre).float())
         source, origin = self._source_eye(image)
         frame_crop = Windows.around(self.source_centre[None], self.window_size, image.shape[:2]).crop(frame[..., None])
-        self.register_buffer("lid_colour", _lid_colours(source[0, :3], frame_crop[0, 0], origin,
+        tone = torch.from_numpy(gaussian_filter(source[0, :3].numpy(),
+                                                (0.0, LID_TONE_SIGMA * width, LID_TONE_SIGMA * width)))
+        # The lid's colour is read from the smooth tone: the brighter half of a drawing's grainy paper
+        # is its grain's light flecks, and a lid of that tone reads as a white patch on the paper.
+        self.register_buffer("lid_colour", _lid_colours(tone, frame_crop[0, 0], origin,
                                                         landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
-        tone = gaussian_filter(source[0, :3].numpy(), (0.0, LID_TONE_SIGMA * width, LID_TONE_SIGMA * width))
-        self.register_buffer("source_tone", torch.from_numpy(tone)[None])  # (1, 3, h, w) its smooth tone
+        self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
         self.register_buffer("source_origin", origin)
 
     def _source_eye(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -113,7 +123,8 @@ class _Eye(nn.Module):
         closing = (slide[..., 1] / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)[:, None]  # (B, 1, P): 0 at rest
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
-        skin = stretched + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
+        lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
+        skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - slide, closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
@@ -121,6 +132,21 @@ class _Eye(nn.Module):
         patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
+
+    def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_lid: torch.Tensor,
+                     closing: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) the fine texture of a closing lid: the stretched copy's own detail (`own`, as it is
+        at rest), cut to the size of the portrait's grain at the lid's tone — beyond it the detail is
+        an edge, not skin: where the copy crosses a drawing's band of dark strokes its high-pass is a
+        white halo, which reads as a pale almond — and on a drawing its own grain instead (strokes
+        stretched down a lid streak), fixed to the lid (`on_lid`: pixels moved back with it)."""
+        style = self.style
+        sigma = style.texture_at((1.0 - lid_tone.mean(dim=1) / style.light).clamp(0.0, 1.0))[:, None]  # (B, 1, P)
+        bound = GRAIN_CLIP * sigma
+        cut = torch.maximum(torch.minimum(own, bound), -bound)
+        drawn = LID_GRAIN * sigma * grain_at(self.grain, on_lid)[:, None]
+        texture = cut + (drawn - cut) * style.drawn
+        return own + (texture - own) * closing
 
     def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
                  frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
@@ -197,12 +223,17 @@ def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, 
 class EyeLayer(nn.Module):
     """Both eyes; forward() paints a batch of warped frames in place."""
 
-    def __init__(self, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray | None = None) -> None:
-        """`frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None."""
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray | None = None,
+                 style: PortraitStyle | None = None, grain: np.ndarray | None = None) -> None:
+        """`frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None.
+        `style` and `grain`: how the portrait is made and its fine texture (mouth_palette's), or a
+        photo's without grain."""
         super().__init__()
         landmarks = np.asarray(landmarks, dtype=np.float64)
         frame = np.zeros(image.shape[:2], np.float32) if frame is None else frame
-        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks, frame) for eye in (RIGHT_EYE, LEFT_EYE)])
+        style = PHOTO_STYLE if style is None else style
+        grain = np.zeros((1, 1), np.float32) if grain is None else grain
+        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks, frame, style, grain) for eye in (RIGHT_EYE, LEFT_EYE)])
         self.register_buffer("gaze_shapes", torch.tensor(GAZE_SHAPES))
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
