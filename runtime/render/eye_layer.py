@@ -39,6 +39,10 @@ LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
+WHITE_EDGE = 0.3  # the iris's disc, where the white shows as it turns, is soft over this share of its radius
+WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the corners
+WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this share of the opening down
+NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
 PHOTO_STYLE = PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)  # when none is given
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
@@ -80,6 +84,19 @@ class _Eye(nn.Module):
                                                         landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
+        iris = landmarks[list(eye.iris), :2]
+        self.iris_px = float(np.linalg.norm(iris[1:] - iris[0], axis=1).mean())  # the iris's radius
+        sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], iris[0] - origin.numpy(), self.iris_px)
+        # A drawing whose strokes made the whole eye one dark mass draws no whites: its iris is hardly
+        # darker than the rest of the eye (a pencil drawing's 0.64 of its brightest half; a photo's
+        # 0.26, a stylised photo's black eye with its brown iris ring 0.08). Its whites are its paper,
+        # as light as the skin around the eye (the pencil's: 134 against the skin's 210).
+        # Only such an eye shows its whites as its iris turns (_whites_shown); elsewhere the gaze's
+        # shift brings the eye's own white, or its own dark, beside the iris.
+        no_iris = float(hermite_step(*NO_IRIS, np.array(iris_tone / max(float(sclera.mean()), 1.0))))
+        self.whites = style.drawn * no_iris
+        skin = self.lid_colour.mean(dim=1)
+        self.register_buffer("sclera", sclera + (skin - sclera).clamp(min=0.0))
         self.register_buffer("source_origin", origin)
 
     def _source_eye(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -106,6 +123,8 @@ class _Eye(nn.Module):
         reads = pixels - eyeball_shift[:, None] - iris_shift[:, None] * fall_off[..., None] - self.source_origin
         eye = sample_at(self.source, reads)  # (B, 4, P)
         alpha = alpha * eye[:, 3]
+        eye = self._whites_shown(eye[:, :3], reads, opening, pixels, iris, iris - iris_shift,
+                                 pixels - eyeball_shift[:, None])
         slide = opening.upper_at.read(upper - self.source_upper)  # (B, P, 2) how far the lid moved here
         above_lashes = (opening.v_upper - opening.v).clamp(min=0.0)  # (B, P) pixels above its lashes
         span = slide[..., 1].clamp(min=1.0)
@@ -129,24 +148,51 @@ class _Eye(nn.Module):
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
-        patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
+        patch = patch + alpha.reshape(shape) * (eye.reshape(shape) - patch)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
 
+    def _whites_shown(self, eye: torch.Tensor, reads: torch.Tensor, opening: Opening, pixels: torch.Tensor,
+                      iris: torch.Tensor, iris_at_rest: torch.Tensor, on_eyeball: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) an eye drawn as one dark mass (`whites` > 0), with the white of the eyeball where
+        its iris has turned away from: the part of the iris's disc at rest that its disc now leaves.
+        The gaze's shift stretches what lies beside the iris over that part — the white in a photo, but
+        in such a drawing the same dark strokes as the iris (a pencil drawing's iris is hardly darker
+        than its eye: 94 against 136), so a turned iris showed no white and FaceLandmarker saw nothing
+        move (r −0.23). The white is shaded as an eyeball is, under the upper lid and into the corners,
+        and the discs are soft: a flat white crescent with a hard edge reads as a hole cut in the eye.
+        None at rest: the two discs are one."""
+        if self.whites <= 0.0:
+            return eye
+        radius, soft = self.iris_px, WHITE_EDGE * self.iris_px
+        left = (_disc(pixels, iris_at_rest, radius, soft) - _disc(pixels, iris, radius, soft)).clamp(min=0.0)
+        if not bool((left > 0.0).any()):
+            return eye
+        height = (opening.v_lower - opening.v_upper).clamp(min=1.0)
+        under_lid = 1.0 - hermite_step(0.0, WHITE_SHADOW_DEPTH * height, opening.v - opening.v_upper)
+        shade = 1.0 - WHITE_SHADE * (under_lid + opening.lateral() ** 2).clamp(max=1.0)  # (B, P)
+        white = self.sclera[None, :, None] * shade[:, None]
+        white = white + self._in_grain(eye - sample_at(self.source_tone, reads), white, on_eyeball)
+        return eye + (white - eye) * (self.whites * left)[:, None]
+
     def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_lid: torch.Tensor,
                      closing: torch.Tensor) -> torch.Tensor:
-        """(B, 3, P) the fine texture of a closing lid: the stretched copy's own detail (`own`, as it is
-        at rest), cut to the size of the portrait's grain at the lid's tone — beyond it the detail is
-        an edge, not skin: where the copy crosses a drawing's band of dark strokes its high-pass is a
-        white halo, which reads as a pale almond — and on a drawing its own grain instead (strokes
-        stretched down a lid streak), fixed to the lid (`on_lid`: pixels moved back with it)."""
+        """(B, 3, P) the fine texture of a closing lid: its own (`own`, the stretched copy's detail, as
+        it is at rest) made skin's as it closes (_in_grain), fixed to the lid (`on_lid`: pixels moved
+        back with it)."""
+        return own + (self._in_grain(own, lid_tone, on_lid) - own) * closing
+
+    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) detail `own` of something the layer moves or stretches, cut to the size of the
+        portrait's grain at `tone` — beyond it the detail is an edge, not skin: where a lid's copy
+        crosses a drawing's band of dark strokes its high-pass is a white halo, which reads as a pale
+        almond — and on a drawing its own grain instead (strokes stretched streak), read at `at`."""
         style = self.style
-        sigma = style.texture_at((1.0 - lid_tone.mean(dim=1) / style.light).clamp(0.0, 1.0))[:, None]  # (B, 1, P)
+        sigma = style.texture_at((1.0 - tone.mean(dim=1) / style.light).clamp(0.0, 1.0))[:, None]  # (B, 1, P)
         bound = GRAIN_CLIP * sigma
         cut = torch.maximum(torch.minimum(own, bound), -bound)
-        drawn = LID_GRAIN * sigma * grain_at(self.grain, on_lid)[:, None]
-        texture = cut + (drawn - cut) * style.drawn
-        return own + (texture - own) * closing
+        drawn = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
+        return cut + (drawn - cut) * style.drawn
 
     def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
                  frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
@@ -175,6 +221,30 @@ class _Eye(nn.Module):
         # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
         below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line)
         return covered * above_lid * below_rest_line
+
+
+def _disc(pixels: torch.Tensor, centres: torch.Tensor, radius: float, soft: float) -> torch.Tensor:
+    """(B, P) 1 inside a disc around each frame's centre (B, 2), 0 outside, soft over `soft` pixels each way."""
+    distance = (pixels - centres[:, None]).norm(dim=-1)
+    return 1.0 - hermite_step(radius - soft, radius + soft, distance)
+
+
+def _sclera_and_iris(tone: torch.Tensor, opening: torch.Tensor, iris: np.ndarray,
+                     iris_px: float) -> tuple[torch.Tensor, float]:
+    """((3,) the white of the eye, the iris's luminance) from the eye's smooth tone: the brighter half
+    between the lids and off the iris (lashes, the lids' shadow and the corners are darker), and the
+    median inside the iris between the lids; the tone's mean where either does not show."""
+    pixels = tone.double().numpy().reshape(3, -1)
+    rows, columns = np.mgrid[:tone.shape[1], :tone.shape[2]]
+    distance = np.hypot(columns - iris[0], rows - iris[1]).ravel()
+    between = opening.numpy().ravel() > 0.99
+    chosen, inside = pixels[:, between & (distance > 1.15 * iris_px)], pixels[:, between & (distance < iris_px)]
+    if chosen.shape[1] < 4 or inside.shape[1] < 4:
+        mean = pixels.mean(axis=1)
+        return torch.from_numpy(mean).float(), float(mean.mean())
+    brightness = chosen.mean(axis=0)
+    sclera = chosen[:, brightness >= np.median(brightness)].mean(axis=1)
+    return torch.from_numpy(sclera).float(), float(np.median(inside.mean(axis=0)))
 
 
 def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
