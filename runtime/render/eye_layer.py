@@ -42,6 +42,7 @@ LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, i
 WHITE_EDGE = 0.3  # the iris's disc, where the white shows as it turns, is soft over this share of its radius
 WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the corners
 WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this share of the opening down
+MAX_LASH_BAND = 0.2  # eye widths: a drawing's band of strokes over the lid's line slides down as its lashes, up to this
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
 PHOTO_STYLE = PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)  # when none is given
@@ -83,6 +84,8 @@ class _Eye(nn.Module):
         self.register_buffer("lid_colour", _lid_colours(tone, frame_crop[0, 0], origin,
                                                         landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
+        band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
+        self.lash_px = self.lash_px + max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
         iris = landmarks[list(eye.iris), :2]
         self.iris_px = float(np.linalg.norm(iris[1:] - iris[0], axis=1).mean())  # the iris's radius
@@ -221,6 +224,28 @@ class _Eye(nn.Module):
         # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
         below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line)
         return covered * above_lid * below_rest_line
+
+
+def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
+               eye_width: float) -> float:
+    """Pixels: how far above the upper lid's line the dark band over it reaches (lashes and the lid's
+    margin, which a drawing draws as one band of strokes), the median over the eye's middle columns:
+    each column's first row above the line lighter than halfway between the band's darkest and the skin."""
+    luminance = gaussian_filter(crop.double().numpy().mean(axis=0), 1.0)
+    skin = skin.double().numpy().mean(axis=0)
+    (left, top), order = origin.tolist(), np.argsort(upper_lid[:, 0])
+    xs, ys = upper_lid[order, 0], upper_lid[order, 1]
+    reach = np.arange(int(0.3 * eye_width))
+    bands = []
+    for x in np.arange(xs[0] + 0.2 * eye_width, xs[-1] - 0.2 * eye_width):
+        column = int(round(x - left))
+        if not 0 <= column < luminance.shape[1]:
+            continue
+        rows = np.clip(np.round(np.interp(x, xs, ys) - top - reach).astype(int), 0, luminance.shape[0] - 1)
+        profile = luminance[rows, column]
+        lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
+        bands.append(lighter[0] if len(lighter) else len(reach))
+    return float(np.median(bands)) if bands else 0.0
 
 
 def _disc(pixels: torch.Tensor, centres: torch.Tensor, radius: float, soft: float) -> torch.Tensor:
