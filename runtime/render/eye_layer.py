@@ -61,8 +61,12 @@ class _Eye(nn.Module):
     def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray,
                  style: PortraitStyle, grain: np.ndarray) -> None:
         super().__init__()
-        self.style = style
+        self.drawn = style.drawn
         self.register_buffer("grain", torch.from_numpy(np.asarray(grain, dtype=np.float32)))
+        # The grain's σ at each tone 0..255, looked up per pixel (PortraitStyle.texture_at per pixel
+        # cost a third of the layer).
+        darkness = np.clip(1.0 - np.arange(256.0) / style.light, 0.0, 1.0)
+        self.register_buffer("grain_sigma", torch.from_numpy(np.asarray(style.texture_at(darkness), np.float32)))
         upper, lower = left_to_right(eye.upper_lid, landmarks), left_to_right(eye.lower_lid, landmarks)
         self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
         width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
@@ -97,7 +101,7 @@ class _Eye(nn.Module):
         # Only such an eye shows its whites as its iris turns (_whites_shown); elsewhere the gaze's
         # shift brings the eye's own white, or its own dark, beside the iris.
         no_iris = float(hermite_step(*NO_IRIS, np.array(iris_tone / max(float(sclera.mean()), 1.0))))
-        self.whites = style.drawn * no_iris
+        self.whites = self.drawn * no_iris
         skin = self.lid_colour.mean(dim=1)
         self.register_buffer("sclera", sclera + (skin - sclera).clamp(min=0.0))
         self.register_buffer("source_origin", origin)
@@ -183,6 +187,8 @@ class _Eye(nn.Module):
         """(B, 3, P) the fine texture of a closing lid: its own (`own`, the stretched copy's detail, as
         it is at rest) made skin's as it closes (_in_grain), fixed to the lid (`on_lid`: pixels moved
         back with it)."""
+        if not bool((closing > 0.0).any()):
+            return own  # open eyes: nothing closes, the texture is the copy's own
         return own + (self._in_grain(own, lid_tone, on_lid) - own) * closing
 
     def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
@@ -190,12 +196,13 @@ class _Eye(nn.Module):
         portrait's grain at `tone` — beyond it the detail is an edge, not skin: where a lid's copy
         crosses a drawing's band of dark strokes its high-pass is a white halo, which reads as a pale
         almond — and on a drawing its own grain instead (strokes stretched streak), read at `at`."""
-        style = self.style
-        sigma = style.texture_at((1.0 - tone.mean(dim=1) / style.light).clamp(0.0, 1.0))[:, None]  # (B, 1, P)
+        sigma = self.grain_sigma[tone.mean(dim=1).round().long().clamp(0, 255)][:, None]  # (B, 1, P)
         bound = GRAIN_CLIP * sigma
         cut = torch.maximum(torch.minimum(own, bound), -bound)
+        if self.drawn <= 0.0:
+            return cut
         drawn = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
-        return cut + (drawn - cut) * style.drawn
+        return cut + (drawn - cut) * self.drawn
 
     def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
                  frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
