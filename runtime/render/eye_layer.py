@@ -9,8 +9,11 @@ head (the eyeball does not follow the lids), its iris carried by the gaze with a
 outside the portrait's own eye opening (a wide-open eye reaching above the source's lids), the warp's
 picture stays. Above the eye, the part the upper lid has swept shows the lid coming down: its lashes
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
-rigid slide would drag the lid's crease down into view, which reads as an open eye). At the
-avatar's rest state the layer reproduces the portrait exactly.
+rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
+texture is the portrait's grain (on a drawing, its own strokes' grain), never a crossed edge's halo;
+on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a drawing
+made one dark mass (no iris darker than the rest) shows its whites where the iris turns away from.
+At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, i
 WHITE_EDGE = 0.3  # the iris's disc, where the white shows as it turns, is soft over this share of its radius
 WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the corners
 WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this share of the opening down
-MAX_LASH_BAND = 0.2  # eye widths: a drawing's band of strokes over the lid's line slides down as its lashes, up to this
+MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's line slides down as lashes, up to this
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
 PHOTO_STYLE = PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)  # when none is given
