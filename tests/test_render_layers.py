@@ -170,6 +170,20 @@ def test_closed_lids_are_the_skin_around_them(landmarker: FaceLandmarker, name: 
     assert difference < 40 and off < 0.55 and brightest < 1.1
 
 
+def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> None:
+    """A pencil drawing's closed lid is its paper, with the drawing's grain, and its lashes: never
+    lighter than the paper around the eye. (Its lid once took the high-pass of the band of strokes over
+    the lashes as texture: a smooth white almond, its brightest 1.05 of the skin's and 18 % of it
+    lighter than nine tenths of the skin.)"""
+    lids, skin = _closed_lids("closed-pencil", landmarker)
+    brightness, skin_brightness = lids.mean(axis=1), skin.mean(axis=1)
+    brightest = np.percentile(brightness, 99) / np.percentile(skin_brightness, 99)
+    lighter = (brightness > np.percentile(skin_brightness, 90)).mean()
+    SUMMARY_LINES.append(f"closed lids closed-pencil: brightest {brightest:.2f} of the skin's, "
+                         f"{lighter:.0%} lighter than nine tenths of the skin")
+    assert brightest < 1.0 and lighter < 0.05
+
+
 @pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-yaw-left-tinted"])
 def test_the_whole_frame_holds_still_through_a_blink(landmarker: FaceLandmarker, name: str) -> None:
     """Every pixel of the glasses as drawn (tests/portrait_set.py's mask), not only those found: a rim

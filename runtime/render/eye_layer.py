@@ -9,8 +9,11 @@ head (the eyeball does not follow the lids), its iris carried by the gaze with a
 outside the portrait's own eye opening (a wide-open eye reaching above the source's lids), the warp's
 picture stays. Above the eye, the part the upper lid has swept shows the lid coming down: its lashes
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
-rigid slide would drag the lid's crease down into view, which reads as an open eye). At the
-avatar's rest state the layer reproduces the portrait exactly.
+rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
+texture is the portrait's grain (on a drawing, its own strokes' grain), never a crossed edge's halo;
+on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a drawing
+made one dark mass (no iris darker than the rest) shows its whites where the iris turns away from.
+At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from torch import nn
 from runtime.arkit import BLENDSHAPE_NAMES
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from runtime.render.mouth_palette import GRAIN_CLIP, grain_at
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
+from runtime.render.portrait_style import PortraitStyle
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
@@ -37,6 +42,13 @@ LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
+WHITE_EDGE = 0.3  # the iris's disc, where the white shows as it turns, is soft over this share of its radius
+WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the corners
+WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this share of the opening down
+MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's line slides down as lashes, up to this
+NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
+LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
+PHOTO_STYLE = PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)  # when none is given
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
 
@@ -49,8 +61,15 @@ class _EyeIndices:
 
 
 class _Eye(nn.Module):
-    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray) -> None:
+    def __init__(self, eye: EyeGroup, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray,
+                 style: PortraitStyle, grain: np.ndarray) -> None:
         super().__init__()
+        self.drawn = style.drawn
+        self.register_buffer("grain", torch.from_numpy(np.asarray(grain, dtype=np.float32)))
+        # The grain's σ at each tone 0..255, looked up per pixel (PortraitStyle.texture_at per pixel
+        # cost a third of the layer).
+        darkness = np.clip(1.0 - np.arange(256.0) / style.light, 0.0, 1.0)
+        self.register_buffer("grain_sigma", torch.from_numpy(np.asarray(style.texture_at(darkness), np.float32)))
         upper, lower = left_to_right(eye.upper_lid, landmarks), left_to_right(eye.lower_lid, landmarks)
         self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
         width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
@@ -65,11 +84,29 @@ class _Eye(nn.Module):
         self.register_buffer("source_centre", torch.from_numpy(centre).float())
         source, origin = self._source_eye(image)
         frame_crop = Windows.around(self.source_centre[None], self.window_size, image.shape[:2]).crop(frame[..., None])
-        self.register_buffer("lid_colour", _lid_colours(source[0, :3], frame_crop[0, 0], origin,
+        tone = torch.from_numpy(gaussian_filter(source[0, :3].numpy(),
+                                                (0.0, LID_TONE_SIGMA * width, LID_TONE_SIGMA * width)))
+        # The lid's colour is read from the smooth tone: the brighter half of a drawing's grainy paper
+        # is its grain's light flecks, and a lid of that tone reads as a white patch on the paper.
+        self.register_buffer("lid_colour", _lid_colours(tone, frame_crop[0, 0], origin,
                                                         landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
-        tone = gaussian_filter(source[0, :3].numpy(), (0.0, LID_TONE_SIGMA * width, LID_TONE_SIGMA * width))
-        self.register_buffer("source_tone", torch.from_numpy(tone)[None])  # (1, 3, h, w) its smooth tone
+        band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
+        self.lash_px = self.lash_px + max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
+        self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
+        iris = landmarks[list(eye.iris), :2]
+        self.iris_px = float(np.linalg.norm(iris[1:] - iris[0], axis=1).mean())  # the iris's radius
+        sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], iris[0] - origin.numpy(), self.iris_px)
+        # A drawing whose strokes made the whole eye one dark mass draws no whites: its iris is hardly
+        # darker than the rest of the eye (a pencil drawing's 0.64 of its brightest half; a photo's
+        # 0.26, a stylised photo's black eye with its brown iris ring 0.08). Its whites are its paper,
+        # as light as the skin around the eye (the pencil's: 134 against the skin's 210).
+        # Only such an eye shows its whites as its iris turns (_whites_shown); elsewhere the gaze's
+        # shift brings the eye's own white, or its own dark, beside the iris.
+        no_iris = float(hermite_step(*NO_IRIS, np.array(iris_tone / max(float(sclera.mean()), 1.0))))
+        self.whites = self.drawn * no_iris
+        skin = self.lid_colour.mean(dim=1)
+        self.register_buffer("sclera", sclera + (skin - sclera).clamp(min=0.0))
         self.register_buffer("source_origin", origin)
 
     def _source_eye(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -96,6 +133,8 @@ class _Eye(nn.Module):
         reads = pixels - eyeball_shift[:, None] - iris_shift[:, None] * fall_off[..., None] - self.source_origin
         eye = sample_at(self.source, reads)  # (B, 4, P)
         alpha = alpha * eye[:, 3]
+        eye = self._whites_shown(eye[:, :3], reads, opening, pixels, iris, iris - iris_shift,
+                                 pixels - eyeball_shift[:, None])
         slide = opening.upper_at.read(upper - self.source_upper)  # (B, P, 2) how far the lid moved here
         above_lashes = (opening.v_upper - opening.v).clamp(min=0.0)  # (B, P) pixels above its lashes
         span = slide[..., 1].clamp(min=1.0)
@@ -113,14 +152,60 @@ class _Eye(nn.Module):
         closing = (slide[..., 1] / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)[:, None]  # (B, 1, P): 0 at rest
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
-        skin = stretched + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
+        lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
+        skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - slide, closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
-        patch = patch + alpha.reshape(shape) * (eye[:, :3].reshape(shape) - patch)
+        patch = patch + alpha.reshape(shape) * (eye.reshape(shape) - patch)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
+
+    def _whites_shown(self, eye: torch.Tensor, reads: torch.Tensor, opening: Opening, pixels: torch.Tensor,
+                      iris: torch.Tensor, iris_at_rest: torch.Tensor, on_eyeball: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) an eye drawn as one dark mass (`whites` > 0), with the white of the eyeball where
+        its iris has turned away from: the part of the iris's disc at rest that its disc now leaves.
+        The gaze's shift stretches what lies beside the iris over that part — the white in a photo, but
+        in such a drawing the same dark strokes as the iris (a pencil drawing's iris is hardly darker
+        than its eye: 94 against 136), so a turned iris showed no white and FaceLandmarker saw nothing
+        move (r −0.23). The white is shaded as an eyeball is, under the upper lid and into the corners,
+        and the discs are soft: a flat white crescent with a hard edge reads as a hole cut in the eye.
+        None at rest: the two discs are one."""
+        if self.whites <= 0.0:
+            return eye
+        radius, soft = self.iris_px, WHITE_EDGE * self.iris_px
+        left = (_disc(pixels, iris_at_rest, radius, soft) - _disc(pixels, iris, radius, soft)).clamp(min=0.0)
+        if not bool((left > 0.0).any()):
+            return eye
+        height = (opening.v_lower - opening.v_upper).clamp(min=1.0)
+        under_lid = 1.0 - hermite_step(0.0, WHITE_SHADOW_DEPTH * height, opening.v - opening.v_upper)
+        shade = 1.0 - WHITE_SHADE * (under_lid + opening.lateral() ** 2).clamp(max=1.0)  # (B, P)
+        white = self.sclera[None, :, None] * shade[:, None]
+        white = white + self._in_grain(eye - sample_at(self.source_tone, reads), white, on_eyeball)
+        return eye + (white - eye) * (self.whites * left)[:, None]
+
+    def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_lid: torch.Tensor,
+                     closing: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) the fine texture of a closing lid: its own (`own`, the stretched copy's detail, as
+        it is at rest) made skin's as it closes (_in_grain), fixed to the lid (`on_lid`: pixels moved
+        back with it)."""
+        if not bool((closing > 0.0).any()):
+            return own  # open eyes: nothing closes, the texture is the copy's own
+        return own + (self._in_grain(own, lid_tone, on_lid) - own) * closing
+
+    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) detail `own` of something the layer moves or stretches, cut to the size of the
+        portrait's grain at `tone` — beyond it the detail is an edge, not skin: where a lid's copy
+        crosses a drawing's band of dark strokes its high-pass is a white halo, which reads as a pale
+        almond — and on a drawing its own grain instead (strokes stretched streak), read at `at`."""
+        sigma = self.grain_sigma[tone.mean(dim=1).round().long().clamp(0, 255)][:, None]  # (B, 1, P)
+        bound = GRAIN_CLIP * sigma
+        cut = torch.maximum(torch.minimum(own, bound), -bound)
+        if self.drawn <= 0.0:
+            return cut
+        drawn = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
+        return cut + (drawn - cut) * self.drawn
 
     def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
                  frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
@@ -149,6 +234,52 @@ class _Eye(nn.Module):
         # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
         below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line)
         return covered * above_lid * below_rest_line
+
+
+def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
+               eye_width: float) -> float:
+    """Pixels: how far above the upper lid's line the dark band over it reaches (lashes and the lid's
+    margin, which a drawing draws as one band of strokes), the median over the eye's middle columns:
+    each column's first row above the line lighter than halfway between the band's darkest and the skin."""
+    luminance = gaussian_filter(crop.double().numpy().mean(axis=0), 1.0)
+    skin = skin.double().numpy().mean(axis=0)
+    (left, top), order = origin.tolist(), np.argsort(upper_lid[:, 0])
+    xs, ys = upper_lid[order, 0], upper_lid[order, 1]
+    reach = np.arange(int(0.3 * eye_width))
+    bands = []
+    for x in np.arange(xs[0] + 0.2 * eye_width, xs[-1] - 0.2 * eye_width):
+        column = int(round(x - left))
+        if not 0 <= column < luminance.shape[1]:
+            continue
+        rows = np.clip(np.round(np.interp(x, xs, ys) - top - reach).astype(int), 0, luminance.shape[0] - 1)
+        profile = luminance[rows, column]
+        lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
+        bands.append(lighter[0] if len(lighter) else len(reach))
+    return float(np.median(bands)) if bands else 0.0
+
+
+def _disc(pixels: torch.Tensor, centres: torch.Tensor, radius: float, soft: float) -> torch.Tensor:
+    """(B, P) 1 inside a disc around each frame's centre (B, 2), 0 outside, soft over `soft` pixels each way."""
+    distance = (pixels - centres[:, None]).norm(dim=-1)
+    return 1.0 - hermite_step(radius - soft, radius + soft, distance)
+
+
+def _sclera_and_iris(tone: torch.Tensor, opening: torch.Tensor, iris: np.ndarray,
+                     iris_px: float) -> tuple[torch.Tensor, float]:
+    """((3,) the white of the eye, the iris's luminance) from the eye's smooth tone: the brighter half
+    between the lids and off the iris (lashes, the lids' shadow and the corners are darker), and the
+    median inside the iris between the lids; the tone's mean where either does not show."""
+    pixels = tone.double().numpy().reshape(3, -1)
+    rows, columns = np.mgrid[:tone.shape[1], :tone.shape[2]]
+    distance = np.hypot(columns - iris[0], rows - iris[1]).ravel()
+    between = opening.numpy().ravel() > 0.99
+    chosen, inside = pixels[:, between & (distance > 1.15 * iris_px)], pixels[:, between & (distance < iris_px)]
+    if chosen.shape[1] < 4 or inside.shape[1] < 4:
+        mean = pixels.mean(axis=1)
+        return torch.from_numpy(mean).float(), float(mean.mean())
+    brightness = chosen.mean(axis=0)
+    sclera = chosen[:, brightness >= np.median(brightness)].mean(axis=1)
+    return torch.from_numpy(sclera).float(), float(np.median(inside.mean(axis=0)))
 
 
 def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
@@ -197,12 +328,17 @@ def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, 
 class EyeLayer(nn.Module):
     """Both eyes; forward() paints a batch of warped frames in place."""
 
-    def __init__(self, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray | None = None) -> None:
-        """`frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None."""
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray | None = None,
+                 style: PortraitStyle | None = None, grain: np.ndarray | None = None) -> None:
+        """`frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None.
+        `style` and `grain`: how the portrait is made and its fine texture (mouth_palette's), or a
+        photo's without grain."""
         super().__init__()
         landmarks = np.asarray(landmarks, dtype=np.float64)
         frame = np.zeros(image.shape[:2], np.float32) if frame is None else frame
-        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks, frame) for eye in (RIGHT_EYE, LEFT_EYE)])
+        style = PHOTO_STYLE if style is None else style
+        grain = np.zeros((1, 1), np.float32) if grain is None else grain
+        self.eyes = nn.ModuleList([_Eye(eye, image, landmarks, frame, style, grain) for eye in (RIGHT_EYE, LEFT_EYE)])
         self.register_buffer("gaze_shapes", torch.tensor(GAZE_SHAPES))
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,

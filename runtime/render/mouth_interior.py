@@ -29,7 +29,7 @@ from torch import nn
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands
-from runtime.render.mouth_palette import mouth_palette
+from runtime.render.mouth_palette import MouthPalette, grain_at, mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
 from runtime.render.teeth import Outline, teeth_sprites
 
@@ -49,7 +49,8 @@ FLAT_LEVELS = 6  # a flat-colour portrait's interior in this many tones, from it
 class MouthInterior(nn.Module):
     """Built once per avatar; forward() paints the interiors of a batch of warped frames in place."""
 
-    def __init__(self, image: np.ndarray, landmarks: np.ndarray) -> None:
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray, palette: MouthPalette | None = None) -> None:
+        """`palette`: the portrait's mouth_palette, when the caller has measured it already."""
         super().__init__()
         landmarks = np.asarray(landmarks, dtype=np.float64)
         upper = left_to_right(LIPS.inner_upper, landmarks)
@@ -62,7 +63,7 @@ class MouthInterior(nn.Module):
         right_corner, left_corner = LIPS.corners
         mouth_width = float(np.linalg.norm(landmarks[left_corner, :2] - landmarks[right_corner, :2]))
         self.window_size = tuple(max(8, round(widths * mouth_width)) for widths in WINDOW_MOUTH_WIDTHS)
-        palette = mouth_palette(image, landmarks)
+        palette = mouth_palette(image, landmarks) if palette is None else palette
         for name in ("lip", "cavity_edge", "cavity_deep", "tongue"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
@@ -222,10 +223,7 @@ class MouthInterior(nn.Module):
 
     def _grain_at(self, pixels: torch.Tensor) -> torch.Tensor:
         """(B, P) the portrait's fine texture, tiled and fixed to the frame."""
-        height, width = self.grain.shape
-        rows = pixels[..., 1].long() % height
-        columns = pixels[..., 0].long() % width
-        return self.grain[rows, columns]
+        return grain_at(self.grain, pixels)
 
 
 class SkullMouth:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import torch
 from scipy.ndimage import gaussian_filter, uniform_filter
 
 from runtime.render.landmark_groups import LEFT_EYE, LIPS, RIGHT_EYE, EyeGroup
@@ -127,6 +128,12 @@ def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> n
     between = (ys > upper_y + 1.0) & (ys < lower_y - 1.0)
     off_iris = np.hypot(xs - iris_centre[0], ys - iris_centre[1]) > 1.15 * iris_radius
     return image[ys[between & off_iris], xs[between & off_iris]].astype(np.float64).reshape(-1, 3)
+
+
+def grain_at(grain: torch.Tensor, pixels: torch.Tensor) -> torch.Tensor:
+    """(B, P) a grain pattern (h, w) tiled over pixel positions (B, P, 2) (x, y)."""
+    height, width = grain.shape
+    return grain[pixels[..., 1].long() % height, pixels[..., 0].long() % width]
 
 
 def _grain_pattern(image: np.ndarray, landmarks: np.ndarray, style: PortraitStyle) -> np.ndarray:

@@ -31,6 +31,7 @@ from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.mouth_interior import MouthInterior
+from runtime.render.mouth_palette import mouth_palette
 from runtime.render.rigid_layer import RigidLayer, cut_out
 from runtime.types import POSE_WIDTH, RestState
 
@@ -215,8 +216,9 @@ class WarpRenderer(nn.Module):
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
-        self.mouth = MouthInterior(image, landmarks)
-        self.eyes = EyeLayer(image, landmarks, frame=alpha)
+        palette = mouth_palette(image, landmarks)  # the portrait's colours, texture and style
+        self.mouth = MouthInterior(image, landmarks, palette)
+        self.eyes = EyeLayer(image, landmarks, frame=alpha, style=palette.style, grain=palette.grain)
         self.to(config.device)
 
     @property
