@@ -32,12 +32,16 @@ class _Job:
 class RenderBatcher:
     """Lives on the event loop; the rendering itself runs on the executor."""
 
-    def __init__(self, renderer: FrameRenderer, executor: Executor, max_batch_frames: int = MAX_BATCH_FRAMES) -> None:
+    def __init__(self, renderer: FrameRenderer, executor: Executor, max_batch_frames: int = MAX_BATCH_FRAMES,
+                 parallel: int = 1) -> None:
+        """`parallel`: batches rendered at once, each on its own executor thread (torch's kernels
+        and the encoders release the GIL, so each can have a core)."""
         self.renderer = renderer
         self._executor = executor
         self._max_batch_frames = max_batch_frames
+        self._parallel = parallel
         self._queue: deque[_Job] = deque()
-        self._drainer: asyncio.Task | None = None  # held: the loop keeps only weak references to tasks
+        self._running: set[asyncio.Task] = set()  # held: the loop keeps only weak references to tasks
 
     async def render(self, frames: list[MotionFrame], encoding: EncodeOptions) -> list[bytes]:
         """The frames rendered and encoded, in order: one image per frame."""
@@ -45,24 +49,33 @@ class RenderBatcher:
             return []
         job = _Job(frames, encoding, asyncio.get_running_loop().create_future())
         self._queue.append(job)
-        if self._drainer is None or self._drainer.done():
-            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        # On the loop's next turn, not now: the sessions that ask in this same turn share the batch.
+        asyncio.get_running_loop().call_soon(self._start_batches)
         return await job.done
 
-    async def _drain(self) -> None:
+    def _start_batches(self) -> None:
+        """As many batches as there are free slots. A session awaits its frames before it asks for
+        more, so batches running side by side never hold two of one session's jobs."""
         loop = asyncio.get_running_loop()
-        while self._queue:
-            jobs = self._next_batch()
-            try:
-                encoded = await loop.run_in_executor(self._executor, self._render_jobs, jobs)
-            except Exception as error:  # every waiting session fails with the renderer's error
-                for job in jobs:
-                    if not job.done.done():
-                        job.done.set_exception(error)
-                continue
+        while self._queue and len(self._running) < self._parallel:
+            task = loop.create_task(self._render_batch(self._next_batch()))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _render_batch(self, jobs: list[_Job]) -> None:
+        try:
+            encoded = await asyncio.get_running_loop().run_in_executor(self._executor, self._render_jobs, jobs)
+        except Exception as error:  # every waiting session fails with the renderer's error
+            for job in jobs:
+                if not job.done.done():
+                    job.done.set_exception(error)
+        else:
             for job, images in zip(jobs, encoded, strict=True):
                 if not job.done.done():  # a session cancelled meanwhile no longer waits
                     job.done.set_result(images)
+        finally:
+            self._running.discard(asyncio.current_task())
+            self._start_batches()  # what queued meanwhile
 
     def _next_batch(self) -> list[_Job]:
         """Queued jobs in arrival order, as many as fit the frame budget (always at least one)."""

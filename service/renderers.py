@@ -19,9 +19,11 @@ DEFAULT_CAPACITY = 8  # renderers that stay built (~10 MB each at 512²)
 
 
 class RendererCache:
-    def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY, device: str = "cpu") -> None:
+    def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY, device: str = "cpu",
+                 batches: int = 1) -> None:
         self._executor = executor
         self._device = device  # cpu, cuda or cuda:N, checked by the settings
+        self._batches = batches  # of one avatar's frames rendered at once (RenderBatcher's `parallel`)
         self._capacity = capacity
         self._batchers: OrderedDict[tuple[str, FrameOptions], RenderBatcher] = OrderedDict()
         self._lock = threading.Lock()  # builds are rare: holding it while building keeps one per key
@@ -53,4 +55,4 @@ class RendererCache:
             return batcher
 
     def _batcher(self, avatar: Avatar, options: FrameOptions) -> RenderBatcher:
-        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor)
+        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches)

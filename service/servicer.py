@@ -42,7 +42,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         self._executor = executor
         self._sessions = sessions
         self._avatars = avatars
-        self.renderers = RendererCache(self._executor, device=settings.device)
+        self.renderers = RendererCache(self._executor, device=settings.device, batches=settings.render_batches)
         self.engine = EngineScheduler()  # one engine for every session of this process
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],

@@ -82,6 +82,8 @@ class ServerSettings:
     # with two; on a machine busy with other work, 17 against 620 ms a frame).
     render_threads: int = setting(1, "CPU threads one render call uses; renders of different avatars run "
                                   "side by side on --workers threads")
+    render_batches: int = setting(1, "batches of one avatar's frames rendered at once, each on its own "
+                                  "--workers thread with --render-threads threads")
     # Set by `--processes` for its children, through the environment only.
     reuse_port: int = setting(0, "share the port with sibling processes", flag=False)
 
@@ -141,6 +143,7 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("metrics_port", 0, 65535),
     ("processes", 1, 256),
     ("render_threads", 1, 256),
+    ("render_batches", 1, 256),
     ("reuse_port", 0, 1),
 )
 

@@ -4,6 +4,7 @@ frames back, encoded its own way."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -63,6 +64,30 @@ def test_waiting_sessions_share_one_render_call_and_get_their_own_frames(avatar:
             assert (picture.index, picture.time_s) == (frame.index, frame.time_s)
             rgba = np.frombuffer(data, np.uint8).reshape(*picture.rgb.shape[:2], 4)
             assert np.array_equal(rgba[..., :3], picture.rgb)
+
+
+def test_batches_render_side_by_side_up_to_the_parallel_count(avatar: Avatar) -> None:
+    """A session that asks while a batch renders starts its own on a second thread: both renders
+    must be in flight at once to pass the barrier (one at a time, the first would wait alone)."""
+    meeting = threading.Barrier(2, timeout=20.0)
+
+    class Meeting(RecordingRenderer):
+        def render_latents(self, blendshapes, poses):
+            meeting.wait()
+            return super().render_latents(blendshapes, poses)
+
+    renderer = Meeting(avatar)
+
+    async def two_sessions() -> list[list[bytes]]:
+        batcher = RenderBatcher(renderer, executor, parallel=2)
+        first = asyncio.ensure_future(batcher.render(_frames(avatar, 0, 1), EncodeOptions(ImageFormat.RGBA)))
+        await asyncio.sleep(0.05)  # the first batch is rendering (waiting at the barrier)
+        second = batcher.render(_frames(avatar, 10, 2), EncodeOptions(ImageFormat.RGBA))
+        return await asyncio.gather(first, second)
+
+    with ThreadPoolExecutor(2) as executor:
+        results = asyncio.run(two_sessions())
+    assert sorted(renderer.calls) == [1, 2] and [len(images) for images in results] == [1, 2]
 
 
 def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:
