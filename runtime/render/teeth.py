@@ -41,6 +41,7 @@ LOWER_ROW = (Tooth(0.085, 0.16, 0.0), Tooth(0.08, 0.16, 0.0), Tooth(0.07, 0.17, 
              Tooth(0.06, 0.15, 0.005), Tooth(0.055, 0.14, 0.01), Tooth(0.06, 0.13, 0.015))
 UPPER_EXTENT = (-0.55, 0.55, -0.2, 0.12)  # x0, x1, y0, y1 of the upper sprite, mouth widths
 LOWER_EXTENT = (-0.55, 0.55, -0.04, 0.2)
+BUCCAL_CORRIDOR = (0.34, 0.46)  # |x| (mouth widths) over which the rows give way to the cheeks' dark corridor
 LOWER_ROW_LIGHT = 0.72  # the lower row sits in the shadow of the upper lip and teeth
 SOFTNESS_PX = 0.6  # the sprites' blur: enamel edges are soft, never a hard-edged bar
 OUTLINE_PX = 1.2  # a drawn tooth's outline, pixels (the test set's pencil and ink lines are 1-3 px)
@@ -105,6 +106,10 @@ def _row_sprite(row: tuple[Tooth, ...], extent: tuple[float, float, float, float
     highlight = 0.07 * np.exp(-((across + 0.25) ** 2 / 0.08 + (toward_edge - 0.35) ** 2 / 0.05))[..., None]
     colour = enamel * light + 255.0 * highlight * (tooth == 0)[..., None]
     gum_colour = gum * arch[..., None] * 0.9
+    # The arch is narrower than the open mouth: beside the premolars the cheeks' dark corridor shows,
+    # not teeth. Teeth drawn out to the corners darkened there into a grey rim round the opening.
+    corridor = 1.0 - hermite_step(*BUCCAL_CORRIDOR, np.abs(x))
+    enamel_alpha, gum_alpha = enamel_alpha * corridor, gum_alpha * corridor
     rgb = colour * enamel_alpha[..., None] + gum_colour * gum_alpha[..., None]  # premultiplied
     alpha = enamel_alpha + gum_alpha
     if outline.strength > 0.0:
