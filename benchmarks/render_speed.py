@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import numpy as np
@@ -62,17 +63,34 @@ def _frames(avatar: Avatar, count: int, seed: int) -> list[MotionFrame]:
 
 
 def run(frames_per_case: int = 96) -> list[dict]:
+    """Frames per second with two CPU threads: one render call at a time on both (torch's threads
+    within each call), then two calls side by side on one thread each (as `serve --render-batches 2`)."""
     torch.set_num_threads(2)
     avatar = _astronaut()
     renderer = FrameRenderer(avatar)
     list(renderer.render(_frames(avatar, 2, 0)))  # warm-up
-    rows, jpeg = [], EncodeOptions(ImageFormat.JPEG)
+    rows = []
     for batch in BATCHES:
         frames = _frames(avatar, frames_per_case, batch)
         started = time.perf_counter()
-        for picture in renderer.render(frames, max_batch=batch):
-            encode_frame(picture.rgb, jpeg)
+        _render_and_encode(renderer, frames, batch)
+        rows.append(_row(batch, "one call, 2 threads", len(frames), time.perf_counter() - started))
+    for batch in BATCHES:
+        halves = [_frames(avatar, frames_per_case // 2, batch + worker) for worker in (0, 1)]
+        with ThreadPoolExecutor(2, initializer=torch.set_num_threads, initargs=(1,)) as workers:
+            started = time.perf_counter()
+            list(workers.map(_render_and_encode, [renderer] * 2, halves, [batch] * 2))
         elapsed = time.perf_counter() - started
-        rows.append({"batch": batch, "frames": len(frames), "fps": round(len(frames) / elapsed, 1),
-                     "ms_per_frame": round(elapsed / len(frames) * 1000, 2)})
+        rows.append(_row(batch, "two calls side by side, 1 thread each", frames_per_case, elapsed))
     return rows
+
+
+def _render_and_encode(renderer: FrameRenderer, frames: list[MotionFrame], batch: int) -> None:
+    jpeg = EncodeOptions(ImageFormat.JPEG)
+    for picture in renderer.render(frames, max_batch=batch):
+        encode_frame(picture.rgb, jpeg)
+
+
+def _row(batch: int, threads: str, frames: int, elapsed: float) -> dict:
+    return {"batch": batch, "threads": threads, "frames": frames, "fps": round(frames / elapsed, 1),
+            "ms_per_frame": round(elapsed / frames * 1000, 2)}
