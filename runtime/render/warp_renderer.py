@@ -235,8 +235,10 @@ class WarpRenderer(nn.Module):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
         points = self.landmark_positions(weights, poses)  # (B, 478, 2)
         backward = self.backward_grid(self._untorn(points - self.source_xy))
-        frames = F.grid_sample(self.portrait.expand(len(weights), -1, -1, -1), backward, mode="bilinear",
-                               padding_mode="border", align_corners=False)  # (B, 3, H, W)
+        # Frame by frame: grid_sample over the portrait expanded to the batch (stride 0, channels last)
+        # ran 1.8x slower per frame than one frame at a time (batch 8 on one thread).
+        frames = torch.cat([F.grid_sample(self.portrait, grid[None], mode="bilinear", padding_mode="border",
+                                          align_corners=False) for grid in backward])  # (B, 3, H, W) channels last
         skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
         gaze_only = (weights - self.rest_blendshapes) * self.eyes.gaze_shapes
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
