@@ -286,7 +286,7 @@ class WarpRenderer(nn.Module):
             worse = (error > best_error + NEWTON_SETBACK_PX * self.to_normalised.max())[..., None]
             source, best = torch.where(worse, (source + best) / 2, stepped), torch.where(worse, best, source)
             best_error = torch.minimum(error, best_error)
-        offset = (source - target).permute(0, 3, 1, 2).contiguous()  # (B, 2, h, w)
+        offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, h, w), channels last: so is the upsampled offset
         # Bilinear upsampling, read at the view's pixels only: the same values F.interpolate gives
         # (align_corners=False, edges repeated) over the whole grid, without drawing the margin. The
         # box's edge cells hold no offset, so reading beyond them gives the zero the grid holds there.
