@@ -32,7 +32,7 @@ from runtime.arkit import NUM_BLENDSHAPES
 from runtime.audio.constants import HOP_LENGTH, HOP_S
 from runtime.audio.features import FeatureBlock, StreamingLogMel
 from runtime.audio.prosody import ProsodyBlock, StreamingProsody
-from runtime.audio.voice_activity import VoiceActivityBlock
+from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
 from runtime.motion.audio_to_mouth import LearnedMouth
 from runtime.motion.composer import RestRows, compose
 from runtime.motion.controls import ControlRows
@@ -130,11 +130,12 @@ def _mouth_and_voice(group: list[_Analysis]) -> tuple[MouthRows, list[VoiceActiv
     """The group's mouth rows and each session's voice activity: from frame energy, given to the
     mouth; or, for a mouth that detects speech, from the mouth's rows (so the two agree)."""
     animators = [analysis.animator for analysis in group]
+    detectors = [animator.voice for animator in animators]
     if not animators[0].mouth.detects_speech:  # a group shares one mouth type and network
-        voices = [a.voice.push(analysis.features.energy_db) for a, analysis in zip(animators, group, strict=True)]
+        voices = StreamingVoiceActivity.push_many(detectors, stacked([a.features.energy_db for a in group]))
         return _mouth_rows(group, stacked([block.probability for block in voices])), voices
     mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
-    return mouth, [a.voice.decide(p) for a, p in zip(animators, mouth.voice_activity, strict=True)]
+    return mouth, StreamingVoiceActivity.decide_many(detectors, mouth.voice_activity)
 
 
 def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None) -> tuple[SessionEvent, ...]:

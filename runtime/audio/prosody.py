@@ -111,19 +111,23 @@ class _AccentDetector:
     """Finds F0 peaks that rose ACCENT_MIN_RISE_ST over the last 300 ms and then fell, on loud hops."""
 
     def __init__(self) -> None:
-        self._window: deque[tuple[int, float]] = deque()  # (hop, pitch in semitones) of recent voiced hops
+        # Recent voiced hops and their pitch (semitones), side by side: min() of a deque of floats
+        # runs in C, where a generator over (hop, pitch) pairs cost a tenth of the hop.
+        self._hops: deque[int] = deque()
+        self._pitches: deque[float] = deque()
         self._peak_hop, self._peak, self._rise, self._loud = 0, -math.inf, 0.0, False
 
     def step(self, hop: int, pitch_st: float, loud: bool) -> float:
         """Feeds a voiced hop's pitch (semitones on any fixed scale); returns the strength of an
         accent confirmed at this hop (0 for none)."""
-        window = self._window
-        window.append((hop, pitch_st))
-        while window[0][0] <= hop - ACCENT_WINDOW_HOPS:
-            window.popleft()
+        hops, pitches = self._hops, self._pitches
+        hops.append(hop)
+        pitches.append(pitch_st)
+        while hops[0] <= hop - ACCENT_WINDOW_HOPS:
+            hops.popleft()
+            pitches.popleft()
         if pitch_st >= self._peak:  # still rising: this hop is the candidate peak
-            baseline = min(value for _, value in window)
-            self._peak_hop, self._peak, self._rise, self._loud = hop, pitch_st, pitch_st - baseline, loud
+            self._peak_hop, self._peak, self._rise, self._loud = hop, pitch_st, pitch_st - min(pitches), loud
             return 0.0
         fallen, in_time = self._peak - pitch_st >= ACCENT_FALL_ST, hop - self._peak_hop <= ACCENT_MAX_LAG_HOPS
         if in_time and not fallen:
@@ -131,8 +135,9 @@ class _AccentDetector:
         strength = 0.0
         if fallen and in_time and self._loud and ACCENT_MIN_RISE_ST <= self._rise <= ACCENT_MAX_RISE_ST:
             strength = min(1.0, self._rise / ACCENT_FULL_RISE_ST)
-            while window[0][0] <= self._peak_hop:  # the next accent rises from the trough after this one
-                window.popleft()
+            while hops[0] <= self._peak_hop:  # the next accent rises from the trough after this one
+                hops.popleft()
+                pitches.popleft()
         # Falling or stale: restart at this hop, which cannot fire until F0 rises again.
         self._peak_hop, self._peak, self._rise, self._loud = hop, pitch_st, 0.0, False
         return strength
@@ -197,29 +202,28 @@ class StreamingProsody:
         return frames
 
     def _track(self, estimates: np.ndarray, voicing: np.ndarray, mean_square: np.ndarray) -> ProsodyBlock:
+        """Every tracker advanced hop by hop. In Python rather than vectorised: for a few hops per
+        push that is the cheaper way; one loop with the hop's work inline (a call per hop and the
+        tuples it returned were a third of it)."""
         count = len(estimates)
         if count == 0:
             return _empty_block(self.hops_done)
-        hops = range(self.hops_done, self.hops_done + count)
-        columns = zip(hops, estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
-        rows = [self._hop(*values) for values in columns]
-        f0, semitones, accents, ends = zip(*rows, strict=True)
+        f0, semitones, accents = [0.0] * count, [0.0] * count, [0.0] * count
+        ends = [False] * count
+        phrase_end = self._phrases.step
+        columns = zip(estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
+        for index, (estimate, voiced_share, power) in enumerate(columns):
+            level_db = 10.0 * math.log10(max(power, SILENCE_FLOOR))
+            if voiced_share >= VOICING_MIN and level_db >= VOICED_MIN_DB:
+                f0[index], semitones[index], accents[index] = self._voiced_hop(self.hops_done + index, estimate,
+                                                                               level_db)
+                ends[index] = phrase_end(True)
+            else:
+                ends[index] = phrase_end(self._loud_unvoiced(level_db))
         block = ProsodyBlock(self.hops_done, np.array(f0, np.float32), voicing.astype(np.float32),
                              np.array(semitones, np.float32), np.array(accents, np.float32), np.array(ends, bool))
         self.hops_done += count
         return block
-
-    def _hop(self, hop: int, estimate: float, voicing: float, mean_square: float) -> tuple[float, float, float, bool]:
-        """(F0, semitones, accent strength, phrase end) of one hop, advancing every tracker. Per hop
-        in Python rather than vectorised: for a few hops per push that is the cheaper way."""
-        level_db = 10.0 * math.log10(max(mean_square, SILENCE_FLOOR))
-        if voicing >= VOICING_MIN and level_db >= VOICED_MIN_DB:
-            frequency, semitones, accent = self._voiced_hop(hop, estimate, level_db)
-            speaking = True
-        else:
-            frequency = semitones = accent = 0.0
-            speaking = self._loud_unvoiced(level_db)
-        return frequency, semitones, accent, self._phrases.step(speaking)
 
     def _voiced_hop(self, hop: int, frequency: float, level_db: float) -> tuple[float, float, float]:
         """(F0 after the octave guard, its semitones, accent strength) of a hop YIN found voiced."""
