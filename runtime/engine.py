@@ -35,7 +35,7 @@ from runtime.audio.prosody import ProsodyBlock, StreamingProsody
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
 from runtime.motion.audio_to_mouth import LearnedMouth
 from runtime.motion.composer import RestRows, compose
-from runtime.motion.controls import ControlRows
+from runtime.motion.controls import CONTROL_WIDTH, ControlRows, control_rows
 from runtime.motion.dynamics import DynamicsRows, ProceduralDynamics, ProsodyCues
 from runtime.motion.listening import ListeningRows, quiet_listening
 from runtime.motion.mouth_protocol import MouthRows
@@ -109,7 +109,7 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
     mouth, voices = _mouth_and_voice(group)
     voice = stacked([block.probability for block in voices])
     hops = stacked([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
-    controls = _stacked(ControlRows, [a.controls.sample(row * HOP_S) for a, row in zip(animators, hops, strict=True)])
+    controls = _control_rows(animators, hops)
     cues = ProsodyCues(stacked([a.prosody.pitch_accent for a in group]),
                        stacked([a.prosody.phrase_end for a in group]))
     energy = stacked([analysis.features.energy_db for analysis in group])
@@ -120,10 +120,24 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
                                             blink_rate)
     if turns:
         mouth, dynamics = _blended(mouth, dynamics, turns)
-    rest = RestRows.repeated([animator.options.rest for animator in animators], count)
+    rest = RestRows.repeated([animator.rest_rows for animator in animators], count)
     rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
     return {analysis: (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)), voices[i])
             for i, (analysis, session_rows, session_hops) in enumerate(zip(group, rows, hops, strict=True))}
+
+
+def _control_rows(animators: list[Animator], hops: np.ndarray) -> ControlRows:
+    """(S, n, ...) controls at the hops' times: settled sessions (the usual case) give their vector
+    for every hop, the others their timeline's values."""
+    times = hops * HOP_S
+    values = np.empty((*hops.shape, CONTROL_WIDTH), np.float32)
+    settled = [animator.controls.settled_from(float(row[0])) for animator, row in zip(animators, times, strict=True)]
+    if all(vector is not None for vector in settled):
+        values[:] = stacked(settled)[:, None]
+    else:
+        for index, (animator, vector) in enumerate(zip(animators, settled, strict=True)):
+            values[index] = vector if vector is not None else animator.controls.sample_values(times[index])
+    return control_rows(values)
 
 
 def _mouth_and_voice(group: list[_Analysis]) -> tuple[MouthRows, list[VoiceActivityBlock]]:

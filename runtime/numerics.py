@@ -37,10 +37,22 @@ def row_block_matmul(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     runs). Not torch: its tiny products stall for milliseconds when its thread pool meets a busy CPU.
     einsum gives the same guarantee at a tenth of the speed."""
     count, width = rows.shape
-    blocks = -(-count // ROW_BLOCK)
-    padded = np.zeros((blocks, ROW_BLOCK, width), np.float32)
-    padded.reshape(blocks * ROW_BLOCK, width)[:count] = rows
-    return np.matmul(padded, matrix).reshape(blocks * ROW_BLOCK, matrix.shape[1])[:count]  # no -1: n may be 0
+    padded = row_blocks(count, width)
+    padded[:count] = rows
+    return row_block_product(padded, count, matrix)
+
+
+def row_blocks(count: int, width: int) -> np.ndarray:
+    """A zeroed (whole blocks of ROW_BLOCK, width) float32 buffer for `count` rows, for callers that
+    write their rows straight into it (`row_block_product`) rather than copying them in."""
+    return np.zeros((-(-count // ROW_BLOCK) * ROW_BLOCK, width), np.float32)
+
+
+def row_block_product(padded: np.ndarray, count: int, matrix: np.ndarray) -> np.ndarray:
+    """The first `count` rows of `padded` (from `row_blocks`) @ matrix, as `row_block_matmul`."""
+    blocks = len(padded) // ROW_BLOCK
+    product = np.matmul(padded.reshape(blocks, ROW_BLOCK, padded.shape[1]), matrix)
+    return product.reshape(blocks * ROW_BLOCK, matrix.shape[1])[:count]  # no -1: n may be 0
 
 
 def stacked(arrays: list[np.ndarray]) -> np.ndarray:

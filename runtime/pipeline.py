@@ -27,11 +27,12 @@ from runtime.audio.resample import StreamingResampler
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
 from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
 from runtime.errors import InvalidConfigError, OutOfOrderError
+from runtime.motion.composer import RestRows
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
 from runtime.motion.conversation import Conversation
 from runtime.motion.dynamics import ProceduralDynamics
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
-from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
+from runtime.motion.track import MotionTrack, last_hop_needed
 from runtime.motion.turns import TurnTaking, interrupt_time
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
 
@@ -87,6 +88,7 @@ class Animator:
         self.dynamics = ProceduralDynamics(options.seed)
         self.controls = ControlTimeline(options.controls)
         self._track = MotionTrack()
+        self.rest_rows = RestRows.of(options.rest)  # the rest state as composition takes it, made once
         self.delay_hops = self.mouth.lookahead_hops
         self._pending: list[np.ndarray] = []  # 16 kHz samples not yet analysed
         self._pending_count = 0
@@ -265,9 +267,6 @@ class Animator:
             self._pending.append(samples)
             self._pending_count += len(samples)
 
-    def _frame_time(self, index: int) -> float:
-        return index / self.options.fps
-
     def _frame_limit(self) -> int | None:
         """After the end of audio: frames cover [0, duration); before it, no limit applies."""
         if not self.ended:
@@ -277,19 +276,11 @@ class Animator:
     def _hops_needed(self, index: int) -> int:
         """Analysis hops that must be complete for frame `index`: the hop at or after its time
         (for interpolation), shifted by the model's look-ahead, counted from 1."""
-        return HopPosition.of_frame(index, self.options.fps).last_hop_needed + self.delay_hops + 1
+        return last_hop_needed(index, self.options.fps) + self.delay_hops + 1
 
     def _ready_frames(self) -> list[MotionFrame]:
-        frames = []
-        limit = self._frame_limit()
-        while limit is None or self.frames_emitted < limit:
-            position = HopPosition.of_frame(self.frames_emitted, self.options.fps)
-            if not self._track.can_sample(position):
-                break
-            row = self._track.sample(position)
-            frames.append(row_to_frame(self.frames_emitted, self._frame_time(self.frames_emitted), row))
-            self.frames_emitted += 1
-            self._track.forget_before(position.hop)
+        frames = self._track.take_frames(self.frames_emitted, self.options.fps, self._frame_limit())
+        self.frames_emitted += len(frames)
         return frames
 
 

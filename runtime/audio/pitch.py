@@ -25,7 +25,9 @@ F0_MIN_HZ = 60.0
 F0_MAX_HZ = 400.0
 YIN_THRESHOLD = 0.15  # absolute threshold on d'(tau) (the paper uses 0.1-0.15)
 ROUNDING_FLOOR = 1e-9  # floor of d(tau) relative to the frame energy: far above FFT rounding (~1e-15)
-MAX_BATCH = 32  # frames analysed together: larger batches spill the cache and cost twice as much per frame
+# Frames analysed together. In a long-running process 128 costs 10 % less per frame than 32 (fewer
+# calls), and more buys little; only a fresh process, whose heap still grows, pays page faults for it.
+MAX_BATCH = 128
 
 LAG_MIN = math.floor(SAMPLE_RATE / F0_MAX_HZ)  # 40 samples
 LAG_MAX = math.ceil(SAMPLE_RATE / F0_MIN_HZ)  # 267 samples

@@ -16,9 +16,11 @@ floats whose state is carried between calls, so any chunking of the input gives 
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -186,9 +188,19 @@ class StreamingProsody:
         if not any(len(f) for f in frames):
             return [_empty_block(tracker.hops_done) for tracker in trackers]
         estimates, voicing, mean_square = yin(np.concatenate(frames) if len(frames) > 1 else frames[0])
-        bounds = np.cumsum([0] + [len(f) for f in frames])
-        return [tracker._track(estimates[low:high], voicing[low:high], mean_square[low:high])
-                for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True)]
+        columns = ([], [], [], [])  # F0, semitones, accents, phrase ends of every session's hops, in order
+        bounds = np.cumsum([0] + [len(f) for f in frames]).tolist()
+        values = zip(estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
+        for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True):
+            tracker._track(itertools.islice(values, high - low), columns)
+        f0, semitones, accents = (np.array(column, np.float32) for column in columns[:3])
+        ends, voicing = np.array(columns[3], bool), voicing.astype(np.float32)
+        blocks = []
+        for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True):
+            blocks.append(ProsodyBlock(tracker.hops_done, f0[low:high], voicing[low:high], semitones[low:high],
+                                       accents[low:high], ends[low:high]))
+            tracker.hops_done += high - low
+        return blocks
 
     def _take_frames(self, samples: np.ndarray) -> np.ndarray:
         """(n, PITCH_WINDOW) windows of the hops these samples complete."""
@@ -201,29 +213,28 @@ class StreamingProsody:
         self._pending = pending[count * HOP_LENGTH:]
         return frames
 
-    def _track(self, estimates: np.ndarray, voicing: np.ndarray, mean_square: np.ndarray) -> ProsodyBlock:
-        """Every tracker advanced hop by hop. In Python rather than vectorised: for a few hops per
-        push that is the cheaper way; one loop with the hop's work inline (a call per hop and the
-        tuples it returned were a third of it)."""
-        count = len(estimates)
-        if count == 0:
-            return _empty_block(self.hops_done)
-        f0, semitones, accents = [0.0] * count, [0.0] * count, [0.0] * count
-        ends = [False] * count
+    def _track(self, hops: Iterable[tuple[float, float, float]], columns: tuple[list, list, list, list]) -> None:
+        """Every tracker advanced hop by hop over (YIN estimate, voicing, mean square) of this
+        session's next hops, appending F0, semitones, accent strength and phrase end to `columns`.
+        In Python rather than vectorised: for a few hops per push that is the cheaper way; one loop
+        with the hop's work inline (a call per hop and the tuples it returned were a third of it)."""
+        f0, semitones, accents, ends = columns
         phrase_end = self._phrases.step
-        columns = zip(estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
-        for index, (estimate, voiced_share, power) in enumerate(columns):
+        hop = self.hops_done
+        for estimate, voiced_share, power in hops:
             level_db = 10.0 * math.log10(max(power, SILENCE_FLOOR))
             if voiced_share >= VOICING_MIN and level_db >= VOICED_MIN_DB:
-                f0[index], semitones[index], accents[index] = self._voiced_hop(self.hops_done + index, estimate,
-                                                                               level_db)
-                ends[index] = phrase_end(True)
+                frequency, offset, accent = self._voiced_hop(hop, estimate, level_db)
+                f0.append(frequency)
+                semitones.append(offset)
+                accents.append(accent)
+                ends.append(phrase_end(True))
             else:
-                ends[index] = phrase_end(self._loud_unvoiced(level_db))
-        block = ProsodyBlock(self.hops_done, np.array(f0, np.float32), voicing.astype(np.float32),
-                             np.array(semitones, np.float32), np.array(accents, np.float32), np.array(ends, bool))
-        self.hops_done += count
-        return block
+                f0.append(0.0)
+                semitones.append(0.0)
+                accents.append(0.0)
+                ends.append(phrase_end(self._loud_unvoiced(level_db)))
+            hop += 1
 
     def _voiced_hop(self, hop: int, frequency: float, level_db: float) -> tuple[float, float, float]:
         """(F0 after the octave guard, its semitones, accent strength) of a hop YIN found voiced."""
