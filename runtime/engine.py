@@ -108,7 +108,8 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
                 for analysis in group}
     mouth, voices = _mouth_and_voice(group)
     voice = stacked([block.probability for block in voices])
-    hops = stacked([a.motion_hops(analysis.features) for a, analysis in zip(animators, group, strict=True)])
+    first_hops = np.array([a.first_motion_hop(analysis.features) for a, analysis in zip(animators, group, strict=True)])
+    hops = first_hops[:, None] + np.arange(count)  # (S, n) the hops these rows are of
     controls = _control_rows(animators, hops)
     cues = ProsodyCues(stacked([a.prosody.pitch_accent for a in group]),
                        stacked([a.prosody.phrase_end for a in group]))
@@ -122,8 +123,9 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
         mouth, dynamics = _blended(mouth, dynamics, turns)
     rest = RestRows.repeated([animator.rest_rows for animator in animators], count)
     rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
-    return {analysis: (session_rows[session_hops >= 0], _turn_events(analysis.animator, turns.get(i)), voices[i])
-            for i, (analysis, session_rows, session_hops) in enumerate(zip(group, rows, hops, strict=True))}
+    before_stream = np.maximum(-first_hops, 0).tolist()  # hops are consecutive: the rows before the stream lead
+    return {analysis: (session_rows[skip:], _turn_events(analysis.animator, turns.get(i)) if turns else (), voices[i])
+            for i, (analysis, session_rows, skip) in enumerate(zip(group, rows, before_stream, strict=True))}
 
 
 def _control_rows(animators: list[Animator], hops: np.ndarray) -> ControlRows:

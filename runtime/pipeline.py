@@ -244,9 +244,10 @@ class Animator:
         self._pending_count = len(rest)
         return taken
 
-    def motion_hops(self, features: FeatureBlock) -> np.ndarray:
-        """The hops whose motion rows these features complete: the models see `delay` hops ahead."""
-        return features.start_hop - self.delay_hops + np.arange(len(features))
+    def first_motion_hop(self, features: FeatureBlock) -> int:
+        """The first of the hops whose motion rows these features complete (one per feature hop, in
+        order): the models see `delay` hops ahead, so it lies before the stream's start at first."""
+        return features.start_hop - self.delay_hops
 
     def accept(self, voice: VoiceActivityBlock, rows: np.ndarray, events: tuple[SessionEvent, ...] = ()) -> None:
         """An engine pass's result: motion rows of hops from the stream's start on (earlier hops,

@@ -53,7 +53,7 @@ class MotionTrack:
                 low = low + np.float32(remainder / fps) * (high - low)
             rows.append(low)
         self.forget_before(hop)
-        return rows_to_frames(range(first, stop), fps, np.array(rows))
+        return rows_to_frames(range(first, stop), fps, np.array(rows))  # a copy: the frames keep it
 
     def forget_before(self, hop: int) -> None:
         """Drops rows before `hop`."""
@@ -76,14 +76,11 @@ def frames_ready(end_hop: int, fps: int) -> int:
 
 
 def rows_to_frames(indices: range, fps: int, rows: np.ndarray) -> list[MotionFrame]:
-    """MotionFrames of (k, ROW_WIDTH) rows: one conversion to Python floats for all the scalar
-    fields, and the arrays as rows of one copy."""
-    shapes, visemes = rows[:, BLENDSHAPES].copy(), rows[:, VISEMES].copy()
+    """MotionFrames of (k, ROW_WIDTH) rows, which they keep (views of their columns: pass a copy):
+    one conversion to Python floats for all the scalar fields."""
     frames = []
-    for position, (index, values) in enumerate(zip(indices, rows.tolist(), strict=True)):
+    for row, index, values in zip(rows, indices, rows.tolist(), strict=True):
         gaze = values[GAZE]
-        frames.append(MotionFrame(index=index, time_s=index / fps, head_pose=HeadPose(*values[HEAD]),
-                                  blendshapes=shapes[position], visemes=visemes[position],
-                                  gaze=Gaze(EyeGaze(gaze[0], gaze[1]), EyeGaze(gaze[2], gaze[3])),
-                                  voice_activity=values[VOICE]))
+        frames.append(MotionFrame(index, index / fps, HeadPose(*values[HEAD]), row[BLENDSHAPES], row[VISEMES],
+                                  Gaze(EyeGaze(gaze[0], gaze[1]), EyeGaze(gaze[2], gaze[3])), values[VOICE]))
     return frames
