@@ -254,8 +254,10 @@ class Animator:
         before the stream, dropped by the caller), the voice activity of the pass and other events
         (turn changes)."""
         self._track.append(rows)
-        happened = _voice_events(voice) + list(events)
-        self._outputs += [*sorted(happened, key=lambda event: event.time_s), *self._ready_frames()]
+        if voice.speech_starts_s or voice.speech_ends_s or events:  # most passes have none
+            happened = _voice_events(voice) + list(events)
+            self._outputs += sorted(happened, key=lambda event: event.time_s)
+        self._outputs += self._ready_frames()
         if self._ending and self._pending_count == 0:
             self._ending = False
             duration_s = self.audio_duration_s

@@ -33,7 +33,7 @@ class MotionTrack:
         return self._first_hop + len(self._rows)
 
     def append(self, rows: np.ndarray) -> None:
-        self._rows = np.concatenate([self._rows, rows.astype(np.float32)])
+        self._rows = np.concatenate([self._rows, np.asarray(rows, np.float32)])  # a copy: the caller's rows stay theirs
 
     def take_frames(self, first: int, fps: int, limit: int | None = None) -> list[MotionFrame]:
         """Frames `first`, `first` + 1, ... (up to `limit`, exclusive) whose hops are all in, each
