@@ -73,9 +73,11 @@ class MotionEngine:
         ready = [animator for animator in animators if animator.has_work]
         if not ready:
             return
-        samples = [animator.take_pending(MAX_PASS_HOPS * HOP_LENGTH) for animator in ready]
-        features = StreamingLogMel.push_many([a.features for a in ready], samples)
-        prosody = StreamingProsody.push_many([a.prosody for a in ready], samples)
+        windows = [animator.windows.take(animator.take_pending(MAX_PASS_HOPS * HOP_LENGTH)) for animator in ready]
+        counts = [len(own) for own in windows]
+        windows = np.concatenate(windows) if len(windows) > 1 else windows[0]
+        features = StreamingLogMel.analyse_many([a.features for a in ready], windows, counts)
+        prosody = StreamingProsody.analyse_many([a.prosody for a in ready], windows, counts)
         analyses = [_Analysis(*parts) for parts in zip(ready, features, prosody, strict=True)]
         rows: dict[_Analysis, _SessionRows] = {}
         for group in _same_shape_groups(analyses):

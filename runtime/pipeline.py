@@ -21,7 +21,9 @@ import numpy as np
 
 from runtime.audio.constants import HOP_LENGTH, HOP_S, WINDOW_LENGTH
 from runtime.audio.features import FeatureBlock, StreamingLogMel
+from runtime.audio.hop_windows import HopWindows
 from runtime.audio.pcm import AudioFormat, decode_pcm
+from runtime.audio.pitch import PITCH_WINDOW
 from runtime.audio.prosody import StreamingProsody
 from runtime.audio.resample import StreamingResampler
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
@@ -79,6 +81,8 @@ class Animator:
         self.options = options
         self.engine = engine if engine is not None else default_engine()
         self._resampler = StreamingResampler(options.audio_format.sample_rate_hz)
+        # The engine feeds features and prosody from one buffer of the pitch tracker's (longest) windows.
+        self.windows = HopWindows(PITCH_WINDOW)
         self.features = StreamingLogMel()
         self.prosody = StreamingProsody()
         self.mouth = create_mouth_model(options.mouth_model)
@@ -236,13 +240,15 @@ class Animator:
 
     # --- called by the engine ---
 
-    def take_pending(self, max_samples: int) -> np.ndarray:
-        """Up to `max_samples` queued 16 kHz samples, oldest first."""
-        samples = np.concatenate(self._pending) if len(self._pending) != 1 else self._pending[0]
+    def take_pending(self, max_samples: int) -> list[np.ndarray]:
+        """Up to `max_samples` queued 16 kHz samples, oldest first, in pieces."""
+        if self._pending_count <= max_samples:  # the usual case: all of it, as queued
+            taken, self._pending, self._pending_count = self._pending, [], 0
+            return taken
+        samples = np.concatenate(self._pending)
         taken, rest = samples[:max_samples], samples[max_samples:]
-        self._pending = [rest] if len(rest) else []
-        self._pending_count = len(rest)
-        return taken
+        self._pending, self._pending_count = [rest], len(rest)
+        return [taken]
 
     def first_motion_hop(self, features: FeatureBlock) -> int:
         """The first of the hops whose motion rows these features complete (one per feature hop, in

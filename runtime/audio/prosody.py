@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runtime.audio.constants import HOP_LENGTH, HOP_S
+from runtime.audio.constants import HOP_S
+from runtime.audio.hop_windows import HopWindows
 from runtime.audio.pitch import PITCH_WINDOW, yin
 
 VOICING_MIN = 0.5  # below this periodicity confidence a hop is unvoiced
@@ -48,7 +49,6 @@ PAUSE_HOPS = 20  # 200 ms without speech after a phrase ends it
 PHRASE_MIN_HOPS = 30  # 300 ms of speech make a phrase
 PAUSE_DEPTH_DB = 20.0  # unvoiced hops within this of the voiced level are still speech (fricatives)
 
-_PRE_ROLL = PITCH_WINDOW - HOP_LENGTH  # silence before the first sample: hop 0 ends at sample 160
 
 
 @dataclass(frozen=True)
@@ -169,7 +169,7 @@ class StreamingProsody:
     lookahead_hops: int = 0  # causal: hop h needs no input beyond its own window
 
     def __init__(self) -> None:
-        self._pending = np.zeros(_PRE_ROLL, np.float32)
+        self._windows = HopWindows(PITCH_WINDOW)
         self._recent = (0.0, 0.0)  # raw log2 F0 of the last two voiced hops, 0.0 for none
         self._last_voiced_hop = -OCTAVE_GAP_HOPS - 1
         self._reference = _TypicalPitch()
@@ -184,34 +184,31 @@ class StreamingProsody:
     @staticmethod
     def push_many(trackers: list[StreamingProsody], samples: list[np.ndarray]) -> list[ProsodyBlock]:
         """Many sessions' samples: one YIN pass over all their windows, then each session's trackers."""
-        frames = [tracker._take_frames(piece) for tracker, piece in zip(trackers, samples, strict=True)]
-        if not any(len(f) for f in frames):
+        frames = [tracker._windows.take([piece]) for tracker, piece in zip(trackers, samples, strict=True)]
+        return StreamingProsody.analyse_many(trackers, np.concatenate(frames) if len(frames) > 1 else frames[0],
+                                             [len(f) for f in frames])
+
+    @staticmethod
+    def analyse_many(trackers: list[StreamingProsody], windows: np.ndarray, counts: list[int]) -> list[ProsodyBlock]:
+        """Each tracker's next counts[i] hops from (sum of counts, PITCH_WINDOW) windows, session after
+        session. The trackers' own windows go unused: a tracker is fed one way or the other."""
+        if len(windows) == 0:
             return [_empty_block(tracker.hops_done) for tracker in trackers]
-        estimates, voicing, mean_square = yin(np.concatenate(frames) if len(frames) > 1 else frames[0])
+        estimates, voicing, mean_square = yin(windows)
         columns = ([], [], [], [])  # F0, semitones, accents, phrase ends of every session's hops, in order
-        bounds = np.cumsum([0] + [len(f) for f in frames]).tolist()
         values = zip(estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
-        for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True):
-            tracker._track(itertools.islice(values, high - low), columns)
+        for tracker, count in zip(trackers, counts, strict=True):
+            tracker._track(itertools.islice(values, count), columns)
         f0, semitones, accents = (np.array(column, np.float32) for column in columns[:3])
         ends, voicing = np.array(columns[3], bool), voicing.astype(np.float32)
-        blocks = []
-        for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True):
+        blocks, low = [], 0
+        for tracker, count in zip(trackers, counts, strict=True):
+            high = low + count
             blocks.append(ProsodyBlock(tracker.hops_done, f0[low:high], voicing[low:high], semitones[low:high],
                                        accents[low:high], ends[low:high]))
-            tracker.hops_done += high - low
+            tracker.hops_done += count
+            low = high
         return blocks
-
-    def _take_frames(self, samples: np.ndarray) -> np.ndarray:
-        """(n, PITCH_WINDOW) windows of the hops these samples complete."""
-        pending = np.concatenate([self._pending, np.asarray(samples, np.float32)])
-        count = max(0, (len(pending) - _PRE_ROLL) // HOP_LENGTH)
-        # Overlapping rows of the buffer, as sliding_window_view(...)[::HOP_LENGTH] gives them,
-        # without its 6 us of checks per call (a tenth of a 40 ms push's budget).
-        step = pending.itemsize
-        frames = np.ndarray((count, PITCH_WINDOW), np.float32, pending, strides=(HOP_LENGTH * step, step))
-        self._pending = pending[count * HOP_LENGTH:]
-        return frames
 
     def _track(self, hops: Iterable[tuple[float, float, float]], columns: tuple[list, list, list, list]) -> None:
         """Every tracker advanced hop by hop over (YIN estimate, voicing, mean square) of this
