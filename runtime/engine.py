@@ -108,14 +108,13 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
     if count == 0:
         return {analysis: (np.zeros((0, ROW_WIDTH), np.float32), (), analysis.animator.voice.push(np.zeros(0)))
                 for analysis in group}
-    mouth, voices = _mouth_and_voice(group)
-    voice = stacked([block.probability for block in voices])
+    energy = stacked([analysis.features.energy_db for analysis in group])
+    mouth, voices, voice = _mouth_and_voice(group, energy)
     first_hops = np.array([a.first_motion_hop(analysis.features) for a, analysis in zip(animators, group, strict=True)])
     hops = first_hops[:, None] + np.arange(count)  # (S, n) the hops these rows are of
     controls = _control_rows(animators, hops)
     cues = ProsodyCues(stacked([a.prosody.pitch_accent for a in group]),
                        stacked([a.prosody.phrase_end for a in group]))
-    energy = stacked([analysis.features.energy_db for analysis in group])
     turns = _turns(group, controls, voices)
     blink_rate = None if not turns else np.stack([
         listening_blink_factor(*turns[i]) if i in turns else np.ones(count, np.float32) for i in range(len(group))])
@@ -144,16 +143,20 @@ def _control_rows(animators: list[Animator], hops: np.ndarray) -> ControlRows:
     return control_rows(values)
 
 
-def _mouth_and_voice(group: list[_Analysis]) -> tuple[MouthRows, list[VoiceActivityBlock]]:
-    """The group's mouth rows and each session's voice activity: from frame energy, given to the
-    mouth; or, for a mouth that detects speech, from the mouth's rows (so the two agree)."""
+def _mouth_and_voice(group: list[_Analysis], energy_db: np.ndarray
+                     ) -> tuple[MouthRows, list[VoiceActivityBlock], np.ndarray]:
+    """The group's mouth rows, each session's voice activity and their (S, n) speech probabilities:
+    from frame energy, given to the mouth; or, for a mouth that detects speech, from the mouth's
+    rows (so the two agree)."""
     animators = [analysis.animator for analysis in group]
     detectors = [animator.voice for animator in animators]
     if not animators[0].mouth.detects_speech:  # a group shares one mouth type and network
-        voices = StreamingVoiceActivity.push_many(detectors, stacked([a.features.energy_db for a in group]))
-        return _mouth_rows(group, stacked([block.probability for block in voices])), voices
+        voices = StreamingVoiceActivity.push_many(detectors, energy_db)
+        voice = stacked([block.probability for block in voices])
+        return _mouth_rows(group, voice), voices, voice
     mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
-    return mouth, StreamingVoiceActivity.decide_many(detectors, mouth.voice_activity)
+    voices = StreamingVoiceActivity.decide_many(detectors, mouth.voice_activity)
+    return mouth, voices, stacked([block.probability for block in voices])
 
 
 def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None) -> tuple[SessionEvent, ...]:

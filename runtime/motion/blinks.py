@@ -91,10 +91,10 @@ class Blinks:
         new_depth = 0.85 + 0.15 * draws[rows, np.maximum(last_start, 0), 1:]  # each hop: its latest start's draws
         depth = np.where(last_start[..., None] >= 0, new_depth, previous_depth)
         lids = (blink_curve(since_start * HOP_S)[..., None] * depth).astype(np.float32)
-        for index, blink in enumerate(blinks):
-            blink._since_start = int(since_start[index, -1]) + 1 if count else blink._since_start
-            blink._since_voice = int(since_voice[index, -1]) if count else blink._since_voice
-            blink._depth = depth[index, -1] if count else blink._depth
+        if count:  # each session's clocks and depth after its last hop (Python ints: cheap to read back)
+            for blink, start, voice, last_depth in zip(blinks, (since_start[:, -1] + 1).tolist(),
+                                                       since_voice[:, -1].tolist(), depth[:, -1], strict=True):
+                blink._since_start, blink._since_voice, blink._depth = start, voice, last_depth
         return lids
 
 

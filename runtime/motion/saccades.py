@@ -87,9 +87,10 @@ class Saccades:
         active = hold_s - age * HOP_S > 0.0
         goal = target + np.where(active[..., None], aversion, 0.0)
         offsets = StreamingIir.push_many([s._follow for s in saccades], np.ascontiguousarray(goal.transpose(1, 0, 2)))
-        for index, saccade in enumerate(saccades):
-            saccade._target, saccade._aversion = target[index, -1], aversion[index, -1]
-            saccade._aversion_hold_s, saccade._aversion_age = float(hold_s[index, -1]), int(age[index, -1])
+        for saccade, last_target, last_aversion, last_hold_s, last_age in zip(
+                saccades, target[:, -1], aversion[:, -1], hold_s[:, -1].tolist(), age[:, -1].tolist(), strict=True):
+            saccade._target, saccade._aversion = last_target, last_aversion
+            saccade._aversion_hold_s, saccade._aversion_age = last_hold_s, last_age
         return offsets.transpose(1, 0, 2).astype(np.float32)
 
 
