@@ -5,14 +5,20 @@ small: run alone, a session pays Python's per-call cost on every little numpy ca
 push. The engine gathers the hops that are ready across sessions and runs each stage once for all
 of them:
 
-    every session's windows ─▶ one FFT + one mel product (features) ─┬▶ per session: prosody
-                           └─▶ one YIN pass (pitch) ───────────────────┘   trackers, controls
-    sessions with the same hop count ─▶ one pass of the mouth network ─▶ one pass of the dynamics
-                                     ─▶ one compose ─▶ each session's track and frames
+    every session's windows (one buffer each, runtime.audio.hop_windows)
+        ─▶ one FFT + one mel product (features) ─┬▶ per session: prosody trackers
+        └▶ one YIN pass (pitch) ──────────────────┘
+    sessions with the same hop count ─▶ voice activity, hop by hop with the sessions side by side
+        ─▶ one pass of the mouth network ─▶ one pass of the dynamics ─▶ one compose
+        ─▶ each session's track and frames
 
 Voice activity: for a mouth that detects speech itself (`MouthModel.detects_speech`, the learned
 mouth from version 2) the session's state machine runs on the mouth's speech probability, after the
 mouth; for the others it runs on frame energy before the mouth, which gets its probability.
+
+What is still paid per session per pass is bookkeeping: its windows, its trackers' Python steps,
+gathering its state into the group's arrays and handing it back, its frames. The FFTs and the
+mouth's products, which no batching makes cheaper here, are about 40 % of a pass at 64 sessions.
 
 Every product runs in fixed-shape blocks and every filter channel by channel, and each session
 draws from its own generators, so a session's frames are bit-identical whether it ran alone or
