@@ -37,17 +37,30 @@ def row_block_matmul(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     runs). Not torch: its tiny products stall for milliseconds when its thread pool meets a busy CPU.
     einsum gives the same guarantee at a tenth of the speed."""
     count, width = rows.shape
-    blocks = -(-count // ROW_BLOCK)
-    padded = np.zeros((blocks, ROW_BLOCK, width), np.float32)
-    padded.reshape(blocks * ROW_BLOCK, width)[:count] = rows
-    return np.matmul(padded, matrix).reshape(blocks * ROW_BLOCK, matrix.shape[1])[:count]  # no -1: n may be 0
+    padded = row_blocks(count, width)
+    padded[:count] = rows
+    return row_block_product(padded, count, matrix)
+
+
+def row_blocks(count: int, width: int) -> np.ndarray:
+    """A zeroed (whole blocks of ROW_BLOCK, width) float32 buffer for `count` rows, for callers that
+    write their rows straight into it (`row_block_product`) rather than copying them in."""
+    return np.zeros((-(-count // ROW_BLOCK) * ROW_BLOCK, width), np.float32)
+
+
+def row_block_product(padded: np.ndarray, count: int, matrix: np.ndarray) -> np.ndarray:
+    """The first `count` rows of `padded` (from `row_blocks`) @ matrix, as `row_block_matmul`."""
+    blocks = len(padded) // ROW_BLOCK
+    product = np.matmul(padded.reshape(blocks, ROW_BLOCK, padded.shape[1]), matrix)
+    return product.reshape(blocks * ROW_BLOCK, matrix.shape[1])[:count]  # no -1: n may be 0
 
 
 def stacked(arrays: list[np.ndarray]) -> np.ndarray:
-    """np.stack of per-session arrays on a new first axis; one session's as a view (np.stack's own
-    cost, a few microseconds, is paid dozens of times per pass: for a lone session it was a fifth
-    of its time)."""
-    return arrays[0][None] if len(arrays) == 1 else np.stack(arrays)
+    """np.stack of per-session arrays on a new first axis; one session's as a view. Paid dozens of
+    times per pass, so the cheapest form: np.stack's own cost was a fifth of a lone session's time,
+    and for 64 sessions np.array (which, like np.stack, refuses arrays of different shapes) takes a
+    third of np.stack's."""
+    return arrays[0][None] if len(arrays) == 1 else np.array(arrays)
 
 
 def as_product_matrix(matrix: np.ndarray) -> np.ndarray:
@@ -124,8 +137,11 @@ class StreamingIir:
             output, state = _linear_filter(first._b, first._a, flat, 0, state)
         else:
             output, state = lfilter(first._b, first._a, flat, axis=0, zi=state)
-        for index, f in enumerate(filters):
-            f._state = np.ascontiguousarray(state[:, index * channels:(index + 1) * channels])
+        # One copy to (S, order, channels) makes every session's state a contiguous view: a slice
+        # and a copy per session cost more than the filtering.
+        by_session = np.ascontiguousarray(state.reshape(len(state), sessions, channels).transpose(1, 0, 2))
+        for f, own in zip(filters, by_session, strict=True):
+            f._state = own
         return output.astype(np.float32).reshape(count, sessions, channels)
 
 

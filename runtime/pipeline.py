@@ -21,17 +21,20 @@ import numpy as np
 
 from runtime.audio.constants import HOP_LENGTH, HOP_S, WINDOW_LENGTH
 from runtime.audio.features import FeatureBlock, StreamingLogMel
+from runtime.audio.hop_windows import HopWindows
 from runtime.audio.pcm import AudioFormat, decode_pcm
+from runtime.audio.pitch import PITCH_WINDOW
 from runtime.audio.prosody import StreamingProsody
 from runtime.audio.resample import StreamingResampler
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
 from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
 from runtime.errors import InvalidConfigError, OutOfOrderError
+from runtime.motion.composer import RestRows
 from runtime.motion.controls import DEFAULT_TRANSITION_S, MAX_TRANSITION_S, ControlTimeline
 from runtime.motion.conversation import Conversation
 from runtime.motion.dynamics import ProceduralDynamics
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model, create_mouth_model
-from runtime.motion.track import HopPosition, MotionTrack, row_to_frame
+from runtime.motion.track import MotionTrack, last_hop_needed
 from runtime.motion.turns import TurnTaking, interrupt_time
 from runtime.types import ControlPatch, Controls, EventKind, MotionFrame, RestState, SessionEvent
 
@@ -78,6 +81,8 @@ class Animator:
         self.options = options
         self.engine = engine if engine is not None else default_engine()
         self._resampler = StreamingResampler(options.audio_format.sample_rate_hz)
+        # The engine feeds features and prosody from one buffer of the pitch tracker's (longest) windows.
+        self.windows = HopWindows(PITCH_WINDOW)
         self.features = StreamingLogMel()
         self.prosody = StreamingProsody()
         self.mouth = create_mouth_model(options.mouth_model)
@@ -87,6 +92,7 @@ class Animator:
         self.dynamics = ProceduralDynamics(options.seed)
         self.controls = ControlTimeline(options.controls)
         self._track = MotionTrack()
+        self.rest_rows = RestRows.of(options.rest)  # the rest state as composition takes it, made once
         self.delay_hops = self.mouth.lookahead_hops
         self._pending: list[np.ndarray] = []  # 16 kHz samples not yet analysed
         self._pending_count = 0
@@ -234,25 +240,30 @@ class Animator:
 
     # --- called by the engine ---
 
-    def take_pending(self, max_samples: int) -> np.ndarray:
-        """Up to `max_samples` queued 16 kHz samples, oldest first."""
-        samples = np.concatenate(self._pending) if len(self._pending) != 1 else self._pending[0]
+    def take_pending(self, max_samples: int) -> list[np.ndarray]:
+        """Up to `max_samples` queued 16 kHz samples, oldest first, in pieces."""
+        if self._pending_count <= max_samples:  # the usual case: all of it, as queued
+            taken, self._pending, self._pending_count = self._pending, [], 0
+            return taken
+        samples = np.concatenate(self._pending)
         taken, rest = samples[:max_samples], samples[max_samples:]
-        self._pending = [rest] if len(rest) else []
-        self._pending_count = len(rest)
-        return taken
+        self._pending, self._pending_count = [rest], len(rest)
+        return [taken]
 
-    def motion_hops(self, features: FeatureBlock) -> np.ndarray:
-        """The hops whose motion rows these features complete: the models see `delay` hops ahead."""
-        return features.start_hop - self.delay_hops + np.arange(len(features))
+    def first_motion_hop(self, features: FeatureBlock) -> int:
+        """The first of the hops whose motion rows these features complete (one per feature hop, in
+        order): the models see `delay` hops ahead, so it lies before the stream's start at first."""
+        return features.start_hop - self.delay_hops
 
     def accept(self, voice: VoiceActivityBlock, rows: np.ndarray, events: tuple[SessionEvent, ...] = ()) -> None:
         """An engine pass's result: motion rows of hops from the stream's start on (earlier hops,
         before the stream, dropped by the caller), the voice activity of the pass and other events
         (turn changes)."""
         self._track.append(rows)
-        happened = _voice_events(voice) + list(events)
-        self._outputs += [*sorted(happened, key=lambda event: event.time_s), *self._ready_frames()]
+        if voice.speech_starts_s or voice.speech_ends_s or events:  # most passes have none
+            happened = _voice_events(voice) + list(events)
+            self._outputs += sorted(happened, key=lambda event: event.time_s)
+        self._outputs += self._ready_frames()
         if self._ending and self._pending_count == 0:
             self._ending = False
             duration_s = self.audio_duration_s
@@ -265,9 +276,6 @@ class Animator:
             self._pending.append(samples)
             self._pending_count += len(samples)
 
-    def _frame_time(self, index: int) -> float:
-        return index / self.options.fps
-
     def _frame_limit(self) -> int | None:
         """After the end of audio: frames cover [0, duration); before it, no limit applies."""
         if not self.ended:
@@ -277,19 +285,11 @@ class Animator:
     def _hops_needed(self, index: int) -> int:
         """Analysis hops that must be complete for frame `index`: the hop at or after its time
         (for interpolation), shifted by the model's look-ahead, counted from 1."""
-        return HopPosition.of_frame(index, self.options.fps).last_hop_needed + self.delay_hops + 1
+        return last_hop_needed(index, self.options.fps) + self.delay_hops + 1
 
     def _ready_frames(self) -> list[MotionFrame]:
-        frames = []
-        limit = self._frame_limit()
-        while limit is None or self.frames_emitted < limit:
-            position = HopPosition.of_frame(self.frames_emitted, self.options.fps)
-            if not self._track.can_sample(position):
-                break
-            row = self._track.sample(position)
-            frames.append(row_to_frame(self.frames_emitted, self._frame_time(self.frames_emitted), row))
-            self.frames_emitted += 1
-            self._track.forget_before(position.hop)
+        frames = self._track.take_frames(self.frames_emitted, self.options.fps, self._frame_limit())
+        self.frames_emitted += len(frames)
         return frames
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.audio.constants import (
-    HOP_LENGTH,
     MEL_FMAX_HZ,
     MEL_FMIN_HZ,
     N_FFT,
@@ -22,6 +21,7 @@ from runtime.audio.constants import (
     SAMPLE_RATE,
     WINDOW_LENGTH,
 )
+from runtime.audio.hop_windows import HopWindows
 from runtime.numerics import as_product_matrix, row_block_matmul
 
 SILENCE_FLOOR = 1e-10  # power floor before the log: -100 dB
@@ -60,10 +60,11 @@ def mel_filterbank() -> np.ndarray:
 
 class StreamingLogMel:
     """Push 16 kHz samples in any pieces; get the features of every completed hop. `push_many`
-    analyses many sessions' hops in one pass (one FFT call, one product)."""
+    analyses many sessions' hops in one pass (one FFT call, one product); `analyse_many` does the
+    same from windows taken elsewhere (a longer HopWindows of the same stream)."""
 
     def __init__(self) -> None:
-        self._pending = np.zeros(WINDOW_LENGTH - HOP_LENGTH, np.float32)  # pre-roll silence
+        self._windows = HopWindows(WINDOW_LENGTH)
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> FeatureBlock:
@@ -71,22 +72,22 @@ class StreamingLogMel:
 
     @staticmethod
     def push_many(extractors: list[StreamingLogMel], samples: list[np.ndarray]) -> list[FeatureBlock]:
-        starts = [extractor.hops_done for extractor in extractors]
-        frames = [extractor._take_frames(piece) for extractor, piece in zip(extractors, samples, strict=True)]
-        log_mel, energy_db = analyse_frames(np.concatenate(frames) if len(frames) > 1 else frames[0])
-        bounds = np.cumsum([0] + [len(f) for f in frames])
-        return [FeatureBlock(start, log_mel[low:high], energy_db[low:high])
-                for start, low, high in zip(starts, bounds[:-1], bounds[1:], strict=True)]
+        frames = [extractor._windows.take([piece]) for extractor, piece in zip(extractors, samples, strict=True)]
+        return StreamingLogMel.analyse_many(extractors, np.concatenate(frames) if len(frames) > 1 else frames[0],
+                                            [len(f) for f in frames])
 
-    def _take_frames(self, samples: np.ndarray) -> np.ndarray:
-        """(n, WINDOW_LENGTH) windows of the hops these samples complete (views of one buffer)."""
-        pending = np.concatenate([self._pending, np.asarray(samples, np.float32)])
-        count = max(0, (len(pending) - (WINDOW_LENGTH - HOP_LENGTH)) // HOP_LENGTH)
-        step = pending.itemsize  # sliding_window_view(...)[::HOP_LENGTH] without its checks
-        frames = np.ndarray((count, WINDOW_LENGTH), np.float32, pending, strides=(HOP_LENGTH * step, step))
-        self._pending = pending[count * HOP_LENGTH:]
-        self.hops_done += count
-        return frames
+    @staticmethod
+    def analyse_many(extractors: list[StreamingLogMel], windows: np.ndarray, counts: list[int]) -> list[FeatureBlock]:
+        """Each extractor's next counts[i] hops from (sum of counts, ≥ WINDOW_LENGTH) windows, session
+        after session; only their last WINDOW_LENGTH samples are read. The extractors' own windows
+        go unused: an extractor is fed one way or the other."""
+        log_mel, energy_db = analyse_frames(windows[:, windows.shape[1] - WINDOW_LENGTH:])
+        blocks, low = [], 0
+        for extractor, count in zip(extractors, counts, strict=True):
+            blocks.append(FeatureBlock(extractor.hops_done, log_mel[low:low + count], energy_db[low:low + count]))
+            extractor.hops_done += count
+            low += count
+        return blocks
 
 
 _WINDOW = np.hanning(WINDOW_LENGTH + 2)[1:-1].astype(np.float32)  # no zero ends

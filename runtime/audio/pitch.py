@@ -25,7 +25,9 @@ F0_MIN_HZ = 60.0
 F0_MAX_HZ = 400.0
 YIN_THRESHOLD = 0.15  # absolute threshold on d'(tau) (the paper uses 0.1-0.15)
 ROUNDING_FLOOR = 1e-9  # floor of d(tau) relative to the frame energy: far above FFT rounding (~1e-15)
-MAX_BATCH = 32  # frames analysed together: larger batches spill the cache and cost twice as much per frame
+# Frames analysed together. In a long-running process 128 costs 10 % less per frame than 32 (fewer
+# calls), and more buys little; only a fresh process, whose heap still grows, pays page faults for it.
+MAX_BATCH = 128
 
 LAG_MIN = math.floor(SAMPLE_RATE / F0_MAX_HZ)  # 40 samples
 LAG_MAX = math.ceil(SAMPLE_RATE / F0_MIN_HZ)  # 267 samples
@@ -43,8 +45,9 @@ def difference_function(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(d(tau) of shape (n, LAGS), floored at rounding level; mean square of each frame (n,)) for
     (n, PITCH_WINDOW) frames."""
     count = len(frames)
-    stacked = np.zeros((3 * count, PITCH_WINDOW))  # rows: head, frame, squared frame; one FFT call
+    stacked = np.empty((3 * count, PITCH_WINDOW))  # rows: head, frame, squared frame; one FFT call
     np.multiply(frames[:, :INTEGRATION], -2.0, out=stacked[:count, :INTEGRATION])  # -2 r(tau) below
+    stacked[:count, INTEGRATION:] = 0.0  # the head's zero padding (every other value is written)
     stacked[count:2 * count] = frames
     np.square(stacked[count:2 * count], out=stacked[2 * count:])
     spectra = np.fft.rfft(stacked, axis=1)
@@ -69,7 +72,9 @@ def yin(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         parts = [yin(frames[start:start + MAX_BATCH]) for start in range(0, len(frames), MAX_BATCH)]
         return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
     difference, mean_square = difference_function(frames)
-    normalised = difference * _TAU / difference.cumsum(axis=1)  # d'(tau); silence gives tau / (tau + 1)
+    cumulative = difference.cumsum(axis=1)
+    normalised = np.multiply(difference, _TAU, out=difference)  # in place: d(tau) is not needed again
+    normalised /= cumulative  # d'(tau); silence gives tau / (tau + 1)
     searched = normalised[:, LAG_MIN:LAG_MAX + 1]
     # The paper's choice is the bottom of the first dip under the threshold: the first lag that is
     # under it and whose successor is no lower (the last lag counts as a bottom).

@@ -16,14 +16,17 @@ floats whose state is carried between calls, so any chunking of the input gives 
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from runtime.audio.constants import HOP_LENGTH, HOP_S
+from runtime.audio.constants import HOP_S
+from runtime.audio.hop_windows import HopWindows
 from runtime.audio.pitch import PITCH_WINDOW, yin
 
 VOICING_MIN = 0.5  # below this periodicity confidence a hop is unvoiced
@@ -46,7 +49,6 @@ PAUSE_HOPS = 20  # 200 ms without speech after a phrase ends it
 PHRASE_MIN_HOPS = 30  # 300 ms of speech make a phrase
 PAUSE_DEPTH_DB = 20.0  # unvoiced hops within this of the voiced level are still speech (fricatives)
 
-_PRE_ROLL = PITCH_WINDOW - HOP_LENGTH  # silence before the first sample: hop 0 ends at sample 160
 
 
 @dataclass(frozen=True)
@@ -111,19 +113,23 @@ class _AccentDetector:
     """Finds F0 peaks that rose ACCENT_MIN_RISE_ST over the last 300 ms and then fell, on loud hops."""
 
     def __init__(self) -> None:
-        self._window: deque[tuple[int, float]] = deque()  # (hop, pitch in semitones) of recent voiced hops
+        # Recent voiced hops and their pitch (semitones), side by side: min() of a deque of floats
+        # runs in C, where a generator over (hop, pitch) pairs cost a tenth of the hop.
+        self._hops: deque[int] = deque()
+        self._pitches: deque[float] = deque()
         self._peak_hop, self._peak, self._rise, self._loud = 0, -math.inf, 0.0, False
 
     def step(self, hop: int, pitch_st: float, loud: bool) -> float:
         """Feeds a voiced hop's pitch (semitones on any fixed scale); returns the strength of an
         accent confirmed at this hop (0 for none)."""
-        window = self._window
-        window.append((hop, pitch_st))
-        while window[0][0] <= hop - ACCENT_WINDOW_HOPS:
-            window.popleft()
+        hops, pitches = self._hops, self._pitches
+        hops.append(hop)
+        pitches.append(pitch_st)
+        while hops[0] <= hop - ACCENT_WINDOW_HOPS:
+            hops.popleft()
+            pitches.popleft()
         if pitch_st >= self._peak:  # still rising: this hop is the candidate peak
-            baseline = min(value for _, value in window)
-            self._peak_hop, self._peak, self._rise, self._loud = hop, pitch_st, pitch_st - baseline, loud
+            self._peak_hop, self._peak, self._rise, self._loud = hop, pitch_st, pitch_st - min(pitches), loud
             return 0.0
         fallen, in_time = self._peak - pitch_st >= ACCENT_FALL_ST, hop - self._peak_hop <= ACCENT_MAX_LAG_HOPS
         if in_time and not fallen:
@@ -131,8 +137,9 @@ class _AccentDetector:
         strength = 0.0
         if fallen and in_time and self._loud and ACCENT_MIN_RISE_ST <= self._rise <= ACCENT_MAX_RISE_ST:
             strength = min(1.0, self._rise / ACCENT_FULL_RISE_ST)
-            while window[0][0] <= self._peak_hop:  # the next accent rises from the trough after this one
-                window.popleft()
+            while hops[0] <= self._peak_hop:  # the next accent rises from the trough after this one
+                hops.popleft()
+                pitches.popleft()
         # Falling or stale: restart at this hop, which cannot fire until F0 rises again.
         self._peak_hop, self._peak, self._rise, self._loud = hop, pitch_st, 0.0, False
         return strength
@@ -162,7 +169,7 @@ class StreamingProsody:
     lookahead_hops: int = 0  # causal: hop h needs no input beyond its own window
 
     def __init__(self) -> None:
-        self._pending = np.zeros(_PRE_ROLL, np.float32)
+        self._windows = HopWindows(PITCH_WINDOW)
         self._recent = (0.0, 0.0)  # raw log2 F0 of the last two voiced hops, 0.0 for none
         self._last_voiced_hop = -OCTAVE_GAP_HOPS - 1
         self._reference = _TypicalPitch()
@@ -177,49 +184,54 @@ class StreamingProsody:
     @staticmethod
     def push_many(trackers: list[StreamingProsody], samples: list[np.ndarray]) -> list[ProsodyBlock]:
         """Many sessions' samples: one YIN pass over all their windows, then each session's trackers."""
-        frames = [tracker._take_frames(piece) for tracker, piece in zip(trackers, samples, strict=True)]
-        if not any(len(f) for f in frames):
+        frames = [tracker._windows.take([piece]) for tracker, piece in zip(trackers, samples, strict=True)]
+        return StreamingProsody.analyse_many(trackers, np.concatenate(frames) if len(frames) > 1 else frames[0],
+                                             [len(f) for f in frames])
+
+    @staticmethod
+    def analyse_many(trackers: list[StreamingProsody], windows: np.ndarray, counts: list[int]) -> list[ProsodyBlock]:
+        """Each tracker's next counts[i] hops from (sum of counts, PITCH_WINDOW) windows, session after
+        session. The trackers' own windows go unused: a tracker is fed one way or the other."""
+        if len(windows) == 0:
             return [_empty_block(tracker.hops_done) for tracker in trackers]
-        estimates, voicing, mean_square = yin(np.concatenate(frames) if len(frames) > 1 else frames[0])
-        bounds = np.cumsum([0] + [len(f) for f in frames])
-        return [tracker._track(estimates[low:high], voicing[low:high], mean_square[low:high])
-                for tracker, low, high in zip(trackers, bounds[:-1], bounds[1:], strict=True)]
+        estimates, voicing, mean_square = yin(windows)
+        columns = ([], [], [], [])  # F0, semitones, accents, phrase ends of every session's hops, in order
+        values = zip(estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
+        for tracker, count in zip(trackers, counts, strict=True):
+            tracker._track(itertools.islice(values, count), columns)
+        f0, semitones, accents = (np.array(column, np.float32) for column in columns[:3])
+        ends, voicing = np.array(columns[3], bool), voicing.astype(np.float32)
+        blocks, low = [], 0
+        for tracker, count in zip(trackers, counts, strict=True):
+            high = low + count
+            blocks.append(ProsodyBlock(tracker.hops_done, f0[low:high], voicing[low:high], semitones[low:high],
+                                       accents[low:high], ends[low:high]))
+            tracker.hops_done += count
+            low = high
+        return blocks
 
-    def _take_frames(self, samples: np.ndarray) -> np.ndarray:
-        """(n, PITCH_WINDOW) windows of the hops these samples complete."""
-        pending = np.concatenate([self._pending, np.asarray(samples, np.float32)])
-        count = max(0, (len(pending) - _PRE_ROLL) // HOP_LENGTH)
-        # Overlapping rows of the buffer, as sliding_window_view(...)[::HOP_LENGTH] gives them,
-        # without its 6 us of checks per call (a tenth of a 40 ms push's budget).
-        step = pending.itemsize
-        frames = np.ndarray((count, PITCH_WINDOW), np.float32, pending, strides=(HOP_LENGTH * step, step))
-        self._pending = pending[count * HOP_LENGTH:]
-        return frames
-
-    def _track(self, estimates: np.ndarray, voicing: np.ndarray, mean_square: np.ndarray) -> ProsodyBlock:
-        count = len(estimates)
-        if count == 0:
-            return _empty_block(self.hops_done)
-        hops = range(self.hops_done, self.hops_done + count)
-        columns = zip(hops, estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
-        rows = [self._hop(*values) for values in columns]
-        f0, semitones, accents, ends = zip(*rows, strict=True)
-        block = ProsodyBlock(self.hops_done, np.array(f0, np.float32), voicing.astype(np.float32),
-                             np.array(semitones, np.float32), np.array(accents, np.float32), np.array(ends, bool))
-        self.hops_done += count
-        return block
-
-    def _hop(self, hop: int, estimate: float, voicing: float, mean_square: float) -> tuple[float, float, float, bool]:
-        """(F0, semitones, accent strength, phrase end) of one hop, advancing every tracker. Per hop
-        in Python rather than vectorised: for a few hops per push that is the cheaper way."""
-        level_db = 10.0 * math.log10(max(mean_square, SILENCE_FLOOR))
-        if voicing >= VOICING_MIN and level_db >= VOICED_MIN_DB:
-            frequency, semitones, accent = self._voiced_hop(hop, estimate, level_db)
-            speaking = True
-        else:
-            frequency = semitones = accent = 0.0
-            speaking = self._loud_unvoiced(level_db)
-        return frequency, semitones, accent, self._phrases.step(speaking)
+    def _track(self, hops: Iterable[tuple[float, float, float]], columns: tuple[list, list, list, list]) -> None:
+        """Every tracker advanced hop by hop over (YIN estimate, voicing, mean square) of this
+        session's next hops, appending F0, semitones, accent strength and phrase end to `columns`.
+        In Python rather than vectorised: for a few hops per push that is the cheaper way; one loop
+        with the hop's work inline (a call per hop and the tuples it returned were a third of it)."""
+        f0, semitones, accents, ends = columns
+        phrase_end = self._phrases.step
+        hop = self.hops_done
+        for estimate, voiced_share, power in hops:
+            level_db = 10.0 * math.log10(max(power, SILENCE_FLOOR))
+            if voiced_share >= VOICING_MIN and level_db >= VOICED_MIN_DB:
+                frequency, offset, accent = self._voiced_hop(hop, estimate, level_db)
+                f0.append(frequency)
+                semitones.append(offset)
+                accents.append(accent)
+                ends.append(phrase_end(True))
+            else:
+                f0.append(0.0)
+                semitones.append(0.0)
+                accents.append(0.0)
+                ends.append(phrase_end(self._loud_unvoiced(level_db)))
+            hop += 1
 
     def _voiced_hop(self, hop: int, frequency: float, level_db: float) -> tuple[float, float, float]:
         """(F0 after the octave guard, its semitones, accent strength) of a hop YIN found voiced."""

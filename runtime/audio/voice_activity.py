@@ -44,41 +44,61 @@ class StreamingVoiceActivity:
         self._hop = first_hop
 
     def push(self, energy_db: np.ndarray) -> VoiceActivityBlock:
-        probabilities = np.array([self._probability(level) for level in energy_db.tolist()], np.float32)
-        return self.decide(probabilities)
+        return StreamingVoiceActivity.push_many([self], np.asarray(energy_db)[None])[0]
 
     def decide(self, probabilities: np.ndarray) -> VoiceActivityBlock:
         """The state machine and its events over per-hop speech probabilities (n,)."""
+        return StreamingVoiceActivity.decide_many([self], np.asarray(probabilities)[None])[0]
+
+    @staticmethod
+    def push_many(detectors: list[StreamingVoiceActivity], energy_db: np.ndarray) -> list[VoiceActivityBlock]:
+        """S sessions' (S, n) frame energies: each session's block, as its detector alone gives it.
+        The floor is a recursion over hops, so the loop runs over hops with the sessions side by
+        side (float64 throughout, the operations of the scalar rule in its order)."""
+        levels = np.asarray(energy_db, np.float64)
+        floor = np.array([detector._floor_db for detector in detectors])
+        floors = np.empty(levels.shape)
+        for hop in range(levels.shape[1]):
+            level = levels[:, hop]
+            floor = np.where(level < floor, floor + FLOOR_FALL * (level - floor), floor + FLOOR_RISE_DB_PER_HOP)
+            floors[:, hop] = floor
+        for detector, last in zip(detectors, floor.tolist(), strict=True):
+            detector._floor_db = last
+        threshold = np.maximum(floors + FLOOR_MARGIN_DB, ABSOLUTE_THRESHOLD_DB)
+        probabilities = 1.0 / (1.0 + np.exp(-(levels - threshold) / SOFTNESS_DB))
+        return StreamingVoiceActivity.decide_many(detectors, probabilities.astype(np.float32))
+
+    @staticmethod
+    def decide_many(detectors: list[StreamingVoiceActivity], probabilities: np.ndarray) -> list[VoiceActivityBlock]:
+        """The state machines of S sessions over their (S, n) speech probabilities, hop by hop with
+        the sessions side by side: a state flips after a run of ONSET_HOPS (HANGOVER_HOPS) hops
+        that disagree with it, and the flip is dated where the run began."""
         probabilities = np.asarray(probabilities, np.float32)
-        speaking = np.empty(len(probabilities), bool)
-        starts: list[float] = []
-        ends: list[float] = []
-        for i, probability in enumerate(probabilities.tolist()):
-            switched = self._advance_state(probability > 0.5)
-            if switched:
-                first_hop = self._hop - self._run + 1  # the switch happened where the run began
-                (starts if self._speaking else ends).append(first_hop * HOP_S)
-                self._run = 0
-            speaking[i] = self._speaking
-            self._hop += 1
-        return VoiceActivityBlock(probabilities, tuple(starts), tuple(ends), speaking)
-
-    def _probability(self, level_db: float) -> float:
-        if level_db < self._floor_db:
-            self._floor_db += FLOOR_FALL * (level_db - self._floor_db)
-        else:
-            self._floor_db += FLOOR_RISE_DB_PER_HOP
-        threshold = max(self._floor_db + FLOOR_MARGIN_DB, ABSOLUTE_THRESHOLD_DB)
-        return 1.0 / (1.0 + np.exp(-(level_db - threshold) / SOFTNESS_DB))
-
-    def _advance_state(self, voiced: bool) -> bool:
-        """Counts hops that disagree with the state; True when the state flips."""
-        self._run = self._run + 1 if voiced != self._speaking else 0
-        needed = ONSET_HOPS if not self._speaking else HANGOVER_HOPS
-        if self._run >= needed:
-            self._speaking = not self._speaking
-            return True
-        return False
+        sessions, count = probabilities.shape
+        voiced = probabilities > 0.5
+        speaking = np.array([detector._speaking for detector in detectors], bool)
+        run = np.array([detector._run for detector in detectors])
+        first_hop = np.array([detector._hop for detector in detectors])
+        states = np.empty((sessions, count), bool)
+        switches: list[tuple[int, int, bool]] = []  # (session, hop the run began, speaking after)
+        for hop in range(count):
+            run = np.where(voiced[:, hop] != speaking, run + 1, 0)
+            switched = run >= np.where(speaking, HANGOVER_HOPS, ONSET_HOPS)
+            if switched.any():
+                speaking = speaking ^ switched
+                for index in np.flatnonzero(switched).tolist():
+                    switches.append((index, int(first_hop[index]) + hop - int(run[index]) + 1, bool(speaking[index])))
+                run = np.where(switched, 0, run)
+            states[:, hop] = speaking
+        for detector, now, length, index in zip(detectors, speaking.tolist(), run.tolist(), range(sessions),
+                                                 strict=True):
+            detector._speaking, detector._run, detector._hop = now, length, int(first_hop[index]) + count
+        starts: list[list[float]] = [[] for _ in detectors]
+        ends: list[list[float]] = [[] for _ in detectors]
+        for index, hop, started in switches:
+            (starts if started else ends)[index].append(hop * HOP_S)
+        return [VoiceActivityBlock(probabilities[index], tuple(starts[index]), tuple(ends[index]), states[index])
+                for index in range(sessions)]
 
     @property
     def speaking(self) -> bool:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, viseme_index
 from runtime.audio.constants import N_MELS
 from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
 from runtime.motion.mouth_protocol import MouthRows
-from runtime.numerics import as_product_matrix, row_block_matmul, stacked
+from runtime.numerics import as_product_matrix, row_block_matmul, row_block_product, row_blocks, stacked
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
@@ -86,11 +87,15 @@ class _CausalConv:
     def push(self, histories: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(S, history, c_in) pasts and (S, n, c_in) new rows → ((S, n, c_out) outputs, new pasts)."""
         padded = np.concatenate([histories, blocks], axis=1)
-        sessions, count = blocks.shape[:2]
-        taps = [padded[:, k * self._dilation:k * self._dilation + count] for k in range(self._kernel)]
+        sessions, count, channels = blocks.shape
         # Shapes spelled out (no -1): a push of zero hops (a chunk shorter than a hop) must work too.
-        rows = np.concatenate(taps, axis=2).reshape(sessions * count, self._matrix.shape[0])
-        outputs = row_block_matmul(rows, self._matrix) + self._bias
+        # The taps go straight into the product's zero-padded rows: (S, n, kernel, c_in) side by side.
+        rows = row_blocks(sessions * count, self._matrix.shape[0])
+        taps = rows[:sessions * count].reshape(sessions, count, self._kernel, channels)
+        for k in range(self._kernel):
+            taps[:, :, k] = padded[:, k * self._dilation:k * self._dilation + count]
+        outputs = row_block_product(rows, sessions * count, self._matrix)
+        outputs += self._bias
         return outputs.reshape(sessions, count, len(self._bias)), padded[:, count:]
 
 
@@ -119,28 +124,35 @@ class MouthNetwork:
         self._layers += [_CausalConv(parameters[f"blocks.{i}.weight"], parameters[f"blocks.{i}.bias"], dilation)
                          for i, dilation in enumerate(config.dilations)]
         self._head = (as_product_matrix(parameters["head.weight"].T), parameters["head.bias"])
+        # A session's histories travel as one flat row (every layer's, side by side), so a pass over
+        # S sessions gathers and hands back one array each rather than one per layer.
+        self._history_sizes = [math.prod(layer.history_shape) for layer in self._layers]
         # Before a stream there was silence: every layer's history starts as its response to it, as
         # in training, where hops before an utterance are digital silence. Computed once.
         silence = np.full((1, config.receptive_field_hops - 1, config.n_mels), SILENT_LOG_MEL, np.float32)
-        _, primed = self.run([np.zeros((1, *layer.history_shape), np.float32) for layer in self._layers], silence)
-        self.silent_histories = tuple(history[0] for history in primed)
-        for history in self.silent_histories:
-            history.flags.writeable = False
+        _, primed = self.run(np.zeros((1, sum(self._history_sizes)), np.float32), silence)
+        self.silent_history = primed[0]
+        self.silent_history.flags.writeable = False
 
-    def run(self, histories: list[np.ndarray], log_mel: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """(S, n, n_mels) log-mel of S sessions with their per-layer (S, ...) histories →
-        ((S, n, 15 + mouth columns) raw outputs, the new histories)."""
+    def run(self, histories: np.ndarray, log_mel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(S, n, n_mels) log-mel of S sessions with their (S, history width) flat histories →
+        ((S, n, 15 + mouth columns) raw outputs, the new flat histories)."""
+        sessions = len(histories)
+        pasts = np.split(histories, np.cumsum(self._history_sizes)[:-1], axis=1)
+        pasts = [past.reshape(sessions, *layer.history_shape) for past, layer in zip(pasts, self._layers, strict=True)]
         after = []
-        hidden, history = self._layers[0].push(histories[0], (log_mel - self._mean) * self._scale)
-        hidden = np.maximum(hidden, 0.0)
+        hidden, history = self._layers[0].push(pasts[0], (log_mel - self._mean) * self._scale)
+        np.maximum(hidden, 0.0, out=hidden)  # in place: every array here is this pass's own
         after.append(history)
-        for layer, past in zip(self._layers[1:], histories[1:], strict=True):
+        for layer, past in zip(self._layers[1:], pasts[1:], strict=True):
             output, history = layer.push(past, hidden)
-            hidden = hidden + np.maximum(output, 0.0)
+            hidden += np.maximum(output, 0.0, out=output)
             after.append(history)
-        sessions, count, channels = hidden.shape
+        count, channels = hidden.shape[1:]
         raw = row_block_matmul(hidden.reshape(sessions * count, channels), self._head[0]) + self._head[1]
-        return raw.reshape(sessions, count, len(self._head[1])), after
+        flat = np.concatenate([history.reshape(sessions, size) for history, size in zip(after, self._history_sizes,
+                                                                                        strict=True)], axis=1)
+        return raw.reshape(sessions, count, len(self._head[1])), flat
 
 
 def mouth_network(weights: str | Path = DEFAULT_WEIGHTS) -> MouthNetwork:
@@ -165,7 +177,7 @@ class LearnedMouth:
         self.network = mouth_network(weights)
         self.config = self.network.config
         self.lookahead_hops = self.config.lookahead_hops
-        self._histories = list(self.network.silent_histories)
+        self._history = self.network.silent_history  # replaced, never written, by each push
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
 
@@ -209,11 +221,9 @@ class LearnedMouth:
         network = mouths[0].network
         if any(mouth.network is not network for mouth in mouths):
             raise ValueError("sessions batched together must share one network")
-        layers = len(mouths[0]._histories)
-        histories = [stacked([mouth._histories[layer] for mouth in mouths]) for layer in range(layers)]
-        raw, after = network.run(histories, log_mel)
-        for index, mouth in enumerate(mouths):
-            mouth._histories = [history[index] for history in after]
+        raw, after = network.run(stacked([mouth._history for mouth in mouths]), log_mel)
+        for mouth, history in zip(mouths, after, strict=True):
+            mouth._history = history
         return raw
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from runtime.audio.constants import HOP_S
+from runtime.motion.draws import HopDraws
 from runtime.numerics import stacked
 
 SPEAKING_PER_MIN = 26.0
@@ -54,8 +55,8 @@ class Blinks:
     starts in a couple of vector steps instead of a Python step per hop."""
 
     def __init__(self, generator: np.random.Generator) -> None:
-        self._generator = generator
         self.person_rate = float(generator.uniform(*PERSON_RATE_RANGE))  # drawn once, before the hops
+        self._draws = HopDraws(generator, "random", 3)  # start?, left depth, right depth
         self._since_start = READY_HOPS  # hops since the last blink started: ready to blink
         self._since_voice = NEVER  # hops since the voice was last active
         self._depth = np.ones(2)
@@ -73,7 +74,7 @@ class Blinks:
         session's own."""
         sessions, count = voice_activity.shape
         hops = np.arange(count)
-        draws = stacked([b._generator.random((count, 3)) for b in blinks])  # start?, left depth, right depth
+        draws = stacked([b._draws.take(count) for b in blinks])  # start?, left depth, right depth
         since_voice = _hops_since(voice_activity > 0.5, np.array([b._since_voice for b in blinks]))
         rate = RESTING_PER_MIN + (SPEAKING_PER_MIN - RESTING_PER_MIN) * voice_activity
         rate = rate * np.array([[b.person_rate] for b in blinks])
@@ -90,10 +91,10 @@ class Blinks:
         new_depth = 0.85 + 0.15 * draws[rows, np.maximum(last_start, 0), 1:]  # each hop: its latest start's draws
         depth = np.where(last_start[..., None] >= 0, new_depth, previous_depth)
         lids = (blink_curve(since_start * HOP_S)[..., None] * depth).astype(np.float32)
-        for index, blink in enumerate(blinks):
-            blink._since_start = int(since_start[index, -1]) + 1 if count else blink._since_start
-            blink._since_voice = int(since_voice[index, -1]) if count else blink._since_voice
-            blink._depth = depth[index, -1] if count else blink._depth
+        if count:  # each session's clocks and depth after its last hop (Python ints: cheap to read back)
+            for blink, start, voice, last_depth in zip(blinks, (since_start[:, -1] + 1).tolist(),
+                                                       since_voice[:, -1].tolist(), depth[:, -1], strict=True):
+                blink._since_start, blink._since_voice, blink._depth = start, voice, last_depth
         return lids
 
 

@@ -37,12 +37,12 @@ class RestRows:
         return cls(rest.head_pose.as_array()[None], np.asarray(rest.blendshapes, np.float32)[None])
 
     @classmethod
-    def repeated(cls, rests: list[RestState], count: int) -> RestRows:
-        """Rows of S sessions, `count` hops each, session after session."""
+    def repeated(cls, rests: list[RestRows], count: int) -> RestRows:
+        """Rows of S sessions (each one's `of`), `count` hops each, session after session."""
         if len(rests) == 1:
-            return cls.of(rests[0])
-        heads = np.stack([rest.head_pose.as_array() for rest in rests])
-        shapes = np.stack([np.asarray(rest.blendshapes, np.float32) for rest in rests])
+            return rests[0]
+        heads = np.concatenate([rest.head for rest in rests])
+        shapes = np.concatenate([rest.blendshapes for rest in rests])
         return cls(np.repeat(heads, count, axis=0), np.repeat(shapes, count, axis=0))
 
 

@@ -21,6 +21,7 @@ MAX_TRANSITION_S = 10.0
 # head pitch, motion scale and slow share, the listening controls (attentiveness, nod rate) and the
 # emotion's listening smile; then the 52 emotion blendshape offsets.
 _SCALARS = 10
+CONTROL_WIDTH = _SCALARS + NUM_BLENDSHAPES
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,12 @@ def _as_vector(controls: Controls) -> np.ndarray:
     return np.concatenate([np.array(scalars, np.float32), offsets])
 
 
+def control_rows(values: np.ndarray) -> ControlRows:
+    """ControlRows of (..., control vector) values: views of its columns."""
+    return ControlRows(values[..., 0:2], values[..., 2], values[..., 3], values[..., 4], values[..., 5],
+                       values[..., 6], values[..., _SCALARS:], values[..., 7], values[..., 8], values[..., 9])
+
+
 @dataclass(frozen=True)
 class _Transition:
     start_s: float
@@ -71,10 +78,23 @@ class ControlTimeline:
         self.current = controls
 
     def sample(self, times_s: np.ndarray) -> ControlRows:
+        return control_rows(self.sample_values(times_s))
+
+    def sample_values(self, times_s: np.ndarray) -> np.ndarray:
+        """(n, control vector) values at increasing times (the rows `control_rows` reads)."""
         values = self._values(times_s)
         self._forget_before(float(times_s[0]) if len(times_s) else 0.0)
-        return ControlRows(values[:, 0:2], values[:, 2], values[:, 3], values[:, 4], values[:, 5], values[:, 6],
-                           values[:, _SCALARS:], values[:, 7], values[:, 8], values[:, 9])
+        return values
+
+    def settled_from(self, time_s: float) -> np.ndarray | None:
+        """The control vector when every transition has ended by `time_s`, so that values from it
+        on are all this vector (the usual case, with no array work), else None; `time_s` counts as
+        sampled, as in `sample_values`."""
+        last = self._transitions[-1]
+        if time_s < last.start_s + last.duration_s:
+            return None
+        self._forget_before(time_s)
+        return last.after
 
     def _values(self, times_s: np.ndarray) -> np.ndarray:
         last = self._transitions[-1]
@@ -82,7 +102,7 @@ class ControlTimeline:
             return np.broadcast_to(last.after, (len(times_s), len(last.after)))
         starts = np.array([t.start_s for t in self._transitions])
         which = np.searchsorted(starts, times_s, side="right") - 1
-        values = np.empty((len(times_s), _SCALARS + NUM_BLENDSHAPES), np.float32)
+        values = np.empty((len(times_s), CONTROL_WIDTH), np.float32)
         for index in np.unique(which):
             rows = which == index
             transition = self._transitions[max(index, 0)]

@@ -13,6 +13,7 @@ import numpy as np
 from scipy.signal import butter
 
 from runtime.audio.constants import FEATURE_RATE, HOP_S
+from runtime.motion.draws import HopDraws
 from runtime.numerics import StreamingIir, bump_filter, impulse_response, one_pole, stacked
 from runtime.types import POSE_ROTATION, POSE_WIDTH, PoseColumn
 
@@ -37,13 +38,13 @@ class HeadMotion:
     """Streaming: push per-hop speech cues; get (n, POSE_WIDTH) head pose offsets."""
 
     def __init__(self, generator: np.random.Generator) -> None:
-        self._generator = generator
         self._drift = _unit_noise_filter(butter(2, DRIFT_CUTOFF_HZ, btype="low", fs=FEATURE_RATE), POSE_WIDTH)
         self._sway = _unit_noise_filter(butter(2, SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), POSE_WIDTH)
         self._slow_sway = _unit_noise_filter(butter(2, SLOW_SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), POSE_WIDTH)
         self._envelope = one_pole(ENVELOPE_TIME_CONSTANT_S, HOP_S, 1)
         self._nod = bump_filter(NOD_PEAK_S, HOP_S, 2)
         self._breath_phase = generator.uniform(0.0, 2.0 * np.pi)
+        self._noise = HopDraws(generator, "standard_normal", 3 * POSE_WIDTH + 1)  # after the phase: the hops' draws
         self._hop = 0
 
     def push(self, speech_envelope: np.ndarray, accents: np.ndarray, phrase_ends: np.ndarray,
@@ -58,7 +59,7 @@ class HeadMotion:
         """S sessions at once: every input (S, n); returns (S, n, POSE_WIDTH). Each session draws
         from its own generator and runs its own filter state, so its rows are what it alone gets."""
         count = speech_envelope.shape[1]
-        noise = stacked([head._generator.standard_normal((count, 3 * POSE_WIDTH + 1)) for head in heads])
+        noise = stacked([head._noise.take(count) for head in heads])
         drift, fast, slow_noise = (_by_hop(noise[..., k * POSE_WIDTH:(k + 1) * POSE_WIDTH]) for k in range(3))
         envelopes = _by_hop(speech_envelope[..., None])
         envelope = _by_session(StreamingIir.push_many([h._envelope for h in heads], envelopes))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from runtime.audio.constants import HOP_S
+from runtime.motion.draws import HopDraws
 from runtime.numerics import StreamingIir, stacked
 
 SACCADE_TIME_CONSTANT_S = 0.015  # a saccade completes in about 50 ms
@@ -41,8 +42,8 @@ class Saccades:
                  ) -> None:
         # Two generators, each drawing a fixed amount per hop, so any split of the hops into
         # pushes reads the same random numbers.
-        self._timing = timing
-        self._jumps = jumps
+        self._timing = HopDraws(timing, "random", 5)  # saccade?, avert?, side, size, hold
+        self._jumps = HopDraws(jumps, "standard_normal", 2)
         self.style = style
         self._target = np.zeros(2)
         self._aversion = np.zeros(2)
@@ -66,9 +67,9 @@ class Saccades:
         if count == 0:
             return np.zeros((sessions, 0, 2), np.float32)
         hops = np.arange(count)
-        draws = stacked([s._timing.random((count, 5)) for s in saccades])  # saccade?, avert?, side, size, hold
+        draws = stacked([s._timing.take(count) for s in saccades])  # saccade?, avert?, side, size, hold
         style = saccades[0].style
-        jumps = stacked([s._jumps.standard_normal((count, 2)) for s in saccades]) * np.array(style.std_deg)
+        jumps = stacked([s._jumps.take(count) for s in saccades]) * np.array(style.std_deg)
         if spread is not None:
             jumps *= spread[..., None]
         target = _held(draws[..., 0] < style.per_s * HOP_S, jumps, stacked([s._target for s in saccades]))
@@ -86,9 +87,10 @@ class Saccades:
         active = hold_s - age * HOP_S > 0.0
         goal = target + np.where(active[..., None], aversion, 0.0)
         offsets = StreamingIir.push_many([s._follow for s in saccades], np.ascontiguousarray(goal.transpose(1, 0, 2)))
-        for index, saccade in enumerate(saccades):
-            saccade._target, saccade._aversion = target[index, -1], aversion[index, -1]
-            saccade._aversion_hold_s, saccade._aversion_age = float(hold_s[index, -1]), int(age[index, -1])
+        for saccade, last_target, last_aversion, last_hold_s, last_age in zip(
+                saccades, target[:, -1], aversion[:, -1], hold_s[:, -1].tolist(), age[:, -1].tolist(), strict=True):
+            saccade._target, saccade._aversion = last_target, last_aversion
+            saccade._aversion_hold_s, saccade._aversion_age = last_hold_s, last_age
         return offsets.transpose(1, 0, 2).astype(np.float32)
 
 

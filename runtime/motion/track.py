@@ -7,8 +7,6 @@ pitch), voice activity (1).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES
@@ -35,58 +33,54 @@ class MotionTrack:
         return self._first_hop + len(self._rows)
 
     def append(self, rows: np.ndarray) -> None:
-        self._rows = np.concatenate([self._rows, rows.astype(np.float32)])
+        self._rows = np.concatenate([self._rows, np.asarray(rows, np.float32)])  # a copy: the caller's rows stay theirs
 
-    def can_sample(self, position: HopPosition) -> bool:
-        return position.last_hop_needed < self.end_hop
-
-    def sample(self, position: HopPosition) -> np.ndarray:
-        """The row at `position`, linearly interpolated between the two hops around it."""
-        low = self._rows[position.hop - self._first_hop]
-        if position.remainder == 0:
-            return low.copy()
-        high = self._rows[position.hop + 1 - self._first_hop]
-        return low + np.float32(position.fraction) * (high - low)
+    def take_frames(self, first: int, fps: int, limit: int | None = None) -> list[MotionFrame]:
+        """Frames `first`, `first` + 1, ... (up to `limit`, exclusive) whose hops are all in, each
+        row linearly interpolated between the two hops around its time; rows no later frame needs
+        are dropped (frames come in increasing time)."""
+        stop = frames_ready(self.end_hop, fps)
+        if limit is not None:
+            stop = min(stop, limit)
+        if stop <= first:
+            return []
+        rows = []
+        for index in range(first, stop):  # a frame or two per push: scalar steps beat array setup
+            hop, remainder = divmod(index * FEATURE_RATE, fps)
+            low = self._rows[hop - self._first_hop]
+            if remainder:
+                high = self._rows[hop + 1 - self._first_hop]
+                low = low + np.float32(remainder / fps) * (high - low)
+            rows.append(low)
+        self.forget_before(hop)
+        return rows_to_frames(range(first, stop), fps, np.array(rows))  # a copy: the frames keep it
 
     def forget_before(self, hop: int) -> None:
-        """Drops rows before `hop` (frames come in increasing time, so no later frame needs them)."""
+        """Drops rows before `hop`."""
         keep_from = max(hop, self._first_hop)
         self._rows = self._rows[keep_from - self._first_hop:]
         self._first_hop = keep_from
 
 
-@dataclass(frozen=True)
-class HopPosition:
-    """Where frame `index` at `fps` falls among the hops, in exact integer arithmetic (time_s * 100
-    in floating point can land a hair above an integer and wait one hop too long)."""
-
-    hop: int  # the hop at or before the frame's time
-    remainder: int  # (index * FEATURE_RATE) mod fps: 0 when the frame falls exactly on a hop
-    fps: int
-
-    @classmethod
-    def of_frame(cls, index: int, fps: int) -> HopPosition:
-        hop, remainder = divmod(index * FEATURE_RATE, fps)
-        return cls(hop, remainder, fps)
-
-    @property
-    def fraction(self) -> float:
-        return self.remainder / self.fps
-
-    @property
-    def last_hop_needed(self) -> int:
-        return self.hop + (1 if self.remainder else 0)
+def last_hop_needed(index: int, fps: int) -> int:
+    """The hop at or after frame `index`'s time (index / fps), which its interpolation needs: exact
+    integer arithmetic (time_s * 100 in floating point can land a hair above an integer and wait
+    one hop too long)."""
+    return -(-index * FEATURE_RATE // fps)
 
 
-def row_to_frame(index: int, time_s: float, row: np.ndarray) -> MotionFrame:
-    values = row.tolist()  # one conversion to Python floats for the scalar fields
-    gaze = values[GAZE]
-    return MotionFrame(
-        index=index,
-        time_s=time_s,
-        head_pose=HeadPose(*values[HEAD]),
-        blendshapes=row[BLENDSHAPES].copy(),
-        visemes=row[VISEMES].copy(),
-        gaze=Gaze(EyeGaze(gaze[0], gaze[1]), EyeGaze(gaze[2], gaze[3])),
-        voice_activity=values[VOICE],
-    )
+def frames_ready(end_hop: int, fps: int) -> int:
+    """How many frames from the stream's start have every hop they need among hops [0, end_hop):
+    frame i does when last_hop_needed(i) < end_hop, i.e. i * FEATURE_RATE <= (end_hop - 1) * fps."""
+    return (end_hop - 1) * fps // FEATURE_RATE + 1 if end_hop > 0 else 0
+
+
+def rows_to_frames(indices: range, fps: int, rows: np.ndarray) -> list[MotionFrame]:
+    """MotionFrames of (k, ROW_WIDTH) rows, which they keep (views of their columns: pass a copy):
+    one conversion to Python floats for all the scalar fields."""
+    frames = []
+    for row, index, values in zip(rows, indices, rows.tolist(), strict=True):
+        gaze = values[GAZE]
+        frames.append(MotionFrame(index, index / fps, HeadPose(*values[HEAD]), row[BLENDSHAPES], row[VISEMES],
+                                  Gaze(EyeGaze(gaze[0], gaze[1]), EyeGaze(gaze[2], gaze[3])), values[VOICE]))
+    return frames
