@@ -88,7 +88,11 @@ def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
     distance = np.linalg.norm(lab - frame, axis=2)
     if not _has_bridge(distance < tolerance, rings, eye_width):
         return None
-    return SolidFrame(_mask(distance, tolerance, rings, eye_width), _covers_brows(distance < tolerance, landmarks))
+    mask = _mask(distance, tolerance, rings, eye_width)
+    covers_brows = _covers_brows(distance < tolerance, landmarks)
+    if not covers_brows:
+        mask *= 1.0 - _above_brows(mask.shape, landmarks, eye_width)
+    return SolidFrame(mask, covers_brows)
 
 
 def _covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
@@ -198,6 +202,17 @@ def _has_bridge(coloured: np.ndarray, rings: list[_Ring], eye_width: float) -> b
     points = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1).reshape(-1, 2)
     found = _remap(coloured.astype(np.float32), points).reshape(len(ys), len(xs)) > 0.5
     return bool(found.any(axis=0).mean() >= BRIDGE_SHARE)
+
+
+def _above_brows(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) 1 from the brows' lower edge upwards: a rim runs below brows it does not hide, and hairs
+    of a dark brow there that share the frame's colour would be held still as it rises."""
+    above = np.zeros(shape, np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        lower = landmarks[list(eye.brow[:len(eye.brow) // 2]), :2]
+        polygon = np.concatenate([lower, lower[::-1] - np.array([0.0, eye_width])])
+        cv2.fillPoly(above, [np.round(polygon).astype(np.int32)], 1)
+    return above.astype(np.float32)
 
 
 def _mask(distance: np.ndarray, tolerance: float, rings: list[_Ring], eye_width: float) -> np.ndarray:
