@@ -91,6 +91,11 @@ _SET = (
     # on a smoothed copy (runtime/face/analysis.py).
     PortraitSpec("closed-pencil-acetate", Split.TUNING, Source.CLOSED, layout=Layout(240, (560, 640), tilt_deg=-3.0),
                  glasses=BLACK_ACETATE, style=Style.PENCIL),
+    # Thick acetate that the oil painting widens and the coloured pencil's paper grain hides among its strokes.
+    PortraitSpec("closed-oil-black-acetate", Split.TUNING, Source.CLOSED, layout=Layout(230, (540, 640), tilt_deg=3.0),
+                 glasses=BLACK_ACETATE, style=Style.OIL),
+    PortraitSpec("closed-coloured-pencil-tortoise", Split.TUNING, Source.CLOSED,
+                 layout=Layout(240, (580, 700), tilt_deg=-3.0), glasses=TORTOISE_ACETATE, style=Style.COLOURED_PENCIL),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.face.solid_frame import find_solid_frame
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 
 RAYS = 48
@@ -59,7 +60,12 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     threshold = max(MIN_LINE_CONTRAST, RIM_OVER_SKIN * skin)
     rims = [_rim(lines, landmarks, eye, eye_width, threshold) for eye in (RIGHT_EYE, LEFT_EYE)]
     if any(rim is None for rim in rims) or not _has_bridge(lines, rims, eye_width, threshold):
-        return None
+        # Thick dark acetate that a painting widens, or a drawing's strokes drown, is no thin line
+        # standing out: it is found by its colour instead (runtime/face/solid_frame.py).
+        solid = find_solid_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
+        if solid is None:
+            return None
+        return solid.mask * (1.0 - _eye_regions(image.shape[:2], landmarks, eye_width, brows=not solid.covers_brows))
     # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
     # frame sought: that one also lights up the shading around a thin rim, which would then be held
     # still while the skin around it moves.
@@ -98,12 +104,14 @@ def _frame_coloured(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines
     return cv2.GaussianBlur(coloured.astype(np.float32), (3, 3), 0.5)
 
 
-def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float, brows: bool = True) -> np.ndarray:
     """(H, W) 1 over both eyes with their lids, and over the brows with a wider margin (their hairs
     reach beyond the landmarks): never frame, whatever line runs there. A rim held still over a lid
-    stops it closing; brow hairs held still tear from a raised brow."""
+    stops it closing; brow hairs held still tear from a raised brow. `brows=False`: the brows are
+    hidden under the frame, and what lies there is frame."""
     regions = np.zeros(shape, np.float32)
-    for margin, outlines in ((EYE_MARGIN, _eye_outlines(landmarks)), (BROW_MARGIN, _brow_outlines(landmarks))):
+    parts = [(EYE_MARGIN, _eye_outlines(landmarks))] + ([(BROW_MARGIN, _brow_outlines(landmarks))] if brows else [])
+    for margin, outlines in parts:
         drawn = np.zeros(shape, np.uint8)
         for outline in outlines:
             cv2.fillPoly(drawn, [np.round(outline).astype(np.int32)], 1)

@@ -1,0 +1,243 @@
+"""find_solid_frame: thick, dark, solid-coloured glasses frames (acetate) that runtime/face/glasses.py's
+line test misses, as a soft mask of their frame, or None.
+
+A painting widens a thick frame beyond any thin-line filter, and merges it with the dark eye and brows
+it touches; a drawing's strokes and paper grain are lines everywhere, as strong as a frame's. What
+still tells a frame is its colour: one colour, not the skin's, running all the way round each eye,
+the same round both eyes and across the nose between them. Brows, lid creases, eye bags and a
+drawing's shading ring an eye too, but each in its own colour and only part of the way round.
+
+So, around each eye, the portrait (median-smoothed: strokes and brush texture gone) is unrolled into
+rays; along each ray a dark band between lighter sides (at any of a few widths) is a candidate, and
+the ring that collects most of them, moving smoothly from ray to ray, is found by dynamic programming.
+The frame's colour is the median of the ring where the band stood out. A portrait wears glasses when
+on both eyes nearly the whole ring has that colour, the two colours agree, differ from the skin's,
+and the same colour crosses the nose. The mask is then the pixels of that colour near the rings and
+the bridge: a solid frame is its colour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+
+RAYS = 96
+# How far from an eye's centre a rim is sought (eye widths): sideways, above (the brow is further up)
+# and below (lenses reach well below the eye).
+REACH_SIDEWAYS = (0.4, 1.35)
+REACH_UP = (0.25, 1.0)
+REACH_DOWN = (0.25, 1.6)
+BAND_WIDTHS = (0.06, 0.1, 0.16, 0.24, 0.34, 0.46)  # eye widths: from a thin metal rim to a painted acetate one
+SMOOTHING = 0.06  # eye widths: the median filter's size, wider than a drawing's strokes, narrower than a frame
+TANGENTIAL_RAYS = 3  # the rays on each side averaged with a ray: a frame runs on, texture does not
+MIN_BAND_CONTRAST = 12.0  # 0..255 luminance: a band this much darker than both its sides stands out
+MIN_STANDING_OUT = 0.4  # of the rays, how many must find such a band on the ring (the frame's colour comes from them)
+# Of the rays, how many must have the frame's colour on the ring: a frame runs all the way round (measured
+# on the tuning portraits and extra ones made like them: 0.91–1.0 with thick dark frames, at most 0.47
+# without glasses — brows, creases and shading ring an eye only part of the way).
+MIN_COLOURED_SHARE = 0.8
+MIN_FRAME_FROM_SKIN = 40.0  # Lab distance: the frame's colour is not the skin's (a shading line's is)
+MAX_COLOUR_DIFFERENCE = 12.0  # Lab distance between the two rings' colours: one frame
+COLOUR_TOLERANCE = 0.4  # of the frame's distance from the skin: a pixel this near the frame's colour is frame
+BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many hold the frame's colour
+# Of the brows' lower landmarks, how many on the frame's colour (and of the upper ones, how many off it) say
+# the top rim hides the brows (FaceLandmarker then puts them on it, and the brows' motion would drag it):
+# what lies there is frame, not hair.
+BROWS_COVERED_SHARE = 0.7
+MASK_REACH = 0.3  # eye widths around the rings where the frame's colour is taken as frame
+
+
+@dataclass(frozen=True, eq=False)
+class _Ring:
+    centre: np.ndarray  # (2,) pixels
+    points: np.ndarray  # (RAYS, 2) pixels
+    colours: np.ndarray  # (RAYS, 3) Lab of the smoothed portrait at the points
+    standing_out: np.ndarray  # (RAYS,) bool: a band darker than its sides there
+
+
+@dataclass(frozen=True, eq=False)
+class SolidFrame:
+    mask: np.ndarray  # (H, W) float32 0..1 over the frame; the eyes and brows are not taken out
+    covers_brows: bool  # the brows' landmarks lie on the frame's colour: a thick top rim hides them
+
+
+def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...]
+                     ) -> SolidFrame | None:
+    """A dark solid-coloured frame, or None when the portrait wears none."""
+    size = max(3, int(round(SMOOTHING * eye_width)) | 1)
+    lab = cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
+    skin = np.median(_remap(lab, landmarks[list(skin_landmarks), :2]), axis=0)
+    rings = [_ring(lab, landmarks, eye, eye_width) for eye in (RIGHT_EYE, LEFT_EYE)]
+    if any(ring.standing_out.mean() < MIN_STANDING_OUT for ring in rings):
+        return None
+    colours = [np.median(ring.colours[ring.standing_out], axis=0) for ring in rings]
+    if np.linalg.norm(colours[0] - colours[1]) > MAX_COLOUR_DIFFERENCE:
+        return None
+    frame = np.mean(colours, axis=0)
+    from_skin = float(np.linalg.norm(frame - skin))
+    if from_skin < MIN_FRAME_FROM_SKIN:
+        return None
+    tolerance = COLOUR_TOLERANCE * from_skin
+    for ring in rings:
+        if (np.linalg.norm(ring.colours - frame, axis=1) < tolerance).mean() < MIN_COLOURED_SHARE:
+            return None
+    distance = np.linalg.norm(lab - frame, axis=2)
+    if not _has_bridge(distance < tolerance, rings, eye_width):
+        return None
+    mask = _mask(distance, tolerance, rings, eye_width)
+    covers_brows = _covers_brows(distance < tolerance, landmarks)
+    if not covers_brows:
+        mask *= 1.0 - _above_brows(mask.shape, landmarks, eye_width)
+    return SolidFrame(mask, covers_brows)
+
+
+def _covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
+    """The brows' lower row on the frame's colour and their upper row off it: the top rim runs over
+    the brows (a dark brow of the frame's colour is so in both rows)."""
+    lower, upper = [], []
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        rows = len(eye.brow) // 2
+        lower += list(eye.brow[:rows])
+        upper += list(eye.brow[rows:])
+    on_frame = [float(np.mean(_remap(coloured.astype(np.float32), landmarks[row, :2]) > 0.5)) for row in (lower, upper)]
+    return on_frame[0] >= BROWS_COVERED_SHARE and on_frame[1] < 1.0 - BROWS_COVERED_SHARE
+
+
+def _ring(lab: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float) -> _Ring:
+    centre = landmarks[list(eye.upper_lid + eye.lower_lid), :2].mean(axis=0)
+    samples = int(round(eye_width))  # about a pixel a step
+    xs, ys = _rays(centre, eye_width, samples)
+    luminance = cv2.remap(lab[..., 0], xs, ys, cv2.INTER_LINEAR).astype(np.float64)
+    luminance = sum(np.roll(luminance, shift, axis=0) for shift in range(-TANGENTIAL_RAYS, TANGENTIAL_RAYS + 1))
+    luminance /= 2 * TANGENTIAL_RAYS + 1
+    step_px = (REACH_SIDEWAYS[1] - REACH_SIDEWAYS[0]) * eye_width / (samples - 1)
+    bands = _dark_bands(luminance, _band_widths_px(eye_width, step_px))
+    path = _ring_path(np.maximum(bands, 0.0))
+    rays = np.arange(RAYS)
+    points = np.stack([xs[rays, path], ys[rays, path]], axis=1).astype(np.float64)
+    return _Ring(centre, points, _remap(lab, points), bands[rays, path] >= MIN_BAND_CONTRAST)
+
+
+def _band_widths_px(eye_width: float, step_px: float) -> list[int]:
+    return sorted({max(1, int(round(width * eye_width / step_px))) for width in BAND_WIDTHS})
+
+
+def _rays(centre: np.ndarray, eye_width: float, samples: int) -> tuple[np.ndarray, np.ndarray]:
+    """(RAYS, samples) x and y of points along rays cast outwards from `centre`."""
+    angles = np.linspace(0.0, 2.0 * np.pi, RAYS, endpoint=False)
+    steps = np.linspace(0.0, 1.0, samples)
+    cos, sin = np.cos(angles)[:, None], np.sin(angles)[:, None]
+    sideways = REACH_SIDEWAYS[0] + (REACH_SIDEWAYS[1] - REACH_SIDEWAYS[0]) * steps
+    vertical = np.where(sin > 0, REACH_DOWN[0] + (REACH_DOWN[1] - REACH_DOWN[0]) * steps,
+                        REACH_UP[0] + (REACH_UP[1] - REACH_UP[0]) * steps)  # y down: sin > 0 points down
+    xs = centre[0] + cos * sideways[None] * eye_width
+    ys = centre[1] + sin * vertical * eye_width
+    return xs.astype(np.float32), ys.astype(np.float32)
+
+
+def _dark_bands(luminance: np.ndarray, widths: list[int]) -> np.ndarray:
+    """(RAYS, S): along each ray, how much darker a band centred there is than both its sides, the
+    best over `widths` (samples); very negative where a band and its sides do not fit on the ray."""
+    rays, samples = luminance.shape
+    cumulative = np.concatenate([np.zeros((rays, 1)), np.cumsum(luminance, axis=1)], axis=1)
+    position = np.arange(samples)
+    best = np.full(luminance.shape, -1e9)
+    for width in widths:
+        side = max(2, width // 2 + 1)
+        start = position - width // 2
+        end = start + width
+        fits = (start - side >= 0) & (end + side <= samples)
+        band = _mean(cumulative, start, end)
+        inner = _mean(cumulative, start - side, start)
+        outer = _mean(cumulative, end, end + side)
+        best = np.maximum(best, np.where(fits[None], np.minimum(inner, outer) - band, -1e9))
+    return best
+
+
+def _mean(cumulative: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    samples = cumulative.shape[1] - 1
+    start, end = np.clip(start, 0, samples), np.clip(end, 0, samples)
+    return (cumulative[:, end] - cumulative[:, start]) / np.maximum(end - start, 1)
+
+
+def _ring_path(values: np.ndarray, max_step: int = 2) -> np.ndarray:
+    """(RAYS,) the sample on each ray of the ring collecting most of `values`, moving at most
+    `max_step` samples from ray to ray (dynamic programming; the rays are gone round three times and
+    the middle round kept, so the ring closes on itself)."""
+    rays, samples = values.shape
+    tripled = np.concatenate([values, values, values])
+    shifts = np.arange(-max_step, max_step + 1)
+    score = tripled[0].copy()
+    back = np.zeros(tripled.shape, int)
+    for ray in range(1, len(tripled)):
+        candidates = np.full((len(shifts), samples), -np.inf)
+        for row, shift in enumerate(shifts):  # candidates[row, s] = score[s - shift]
+            if shift >= 0:
+                candidates[row, shift:] = score[:samples - shift]
+            else:
+                candidates[row, :shift] = score[-shift:]
+        chosen = candidates.argmax(axis=0)
+        back[ray] = np.arange(samples) - shifts[chosen]
+        score = candidates[chosen, np.arange(samples)] + tripled[ray]
+    path = np.zeros(len(tripled), int)
+    path[-1] = int(score.argmax())
+    for ray in range(len(tripled) - 1, 0, -1):
+        path[ray - 1] = back[ray, path[ray]]
+    return path[rays:2 * rays]
+
+
+def _has_bridge(coloured: np.ndarray, rings: list[_Ring], eye_width: float) -> bool:
+    """The frame's colour across the nose between the lenses, at about the eyes' height."""
+    right, left = rings
+    start, end = right.points[:, 0].max(), left.points[:, 0].min()
+    if end - start < 2.0:
+        return True  # the lenses touch: no room for a bridge to show
+    xs = np.linspace(start, end, 12)[1:-1]
+    level = (right.centre[1] + left.centre[1]) / 2
+    ys = level + np.linspace(-0.6, 0.3, 24) * eye_width
+    points = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1).reshape(-1, 2)
+    found = _remap(coloured.astype(np.float32), points).reshape(len(ys), len(xs)) > 0.5
+    return bool(found.any(axis=0).mean() >= BRIDGE_SHARE)
+
+
+def _above_brows(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) 1 from the brows' lower edge upwards: a rim runs below brows it does not hide, and hairs
+    of a dark brow there that share the frame's colour would be held still as it rises."""
+    above = np.zeros(shape, np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        lower = landmarks[list(eye.brow[:len(eye.brow) // 2]), :2]
+        polygon = np.concatenate([lower, lower[::-1] - np.array([0.0, eye_width])])
+        cv2.fillPoly(above, [np.round(polygon).astype(np.int32)], 1)
+    return above.astype(np.float32)
+
+
+def _mask(distance: np.ndarray, tolerance: float, rings: list[_Ring], eye_width: float) -> np.ndarray:
+    """Pixels of the frame's colour (fading out over the colour tolerance: antialiased edges) near the
+    rings, the bridge between them and the temples beside them."""
+    near = np.zeros(distance.shape, np.uint8)
+    reach = max(1, int(round(MASK_REACH * eye_width)))
+    for ring in rings:
+        cv2.polylines(near, [np.round(ring.points).astype(np.int32)], True, 1, 2 * reach + 1)
+    right, left = rings
+    level = (right.centre[1] + left.centre[1]) / 2
+    inner = (int(right.points[:, 0].max()), int(left.points[:, 0].min()))
+    if inner[1] > inner[0]:
+        top = max(int(level - 0.6 * eye_width), 0)
+        near[top:max(int(level + 0.3 * eye_width), top), inner[0]:inner[1]] = 1
+    for ring, outwards in ((right, -1.0), (left, 1.0)):
+        edge = ring.points[np.argmax(outwards * ring.points[:, 0])]
+        end = edge + np.array([outwards * 0.5 * eye_width, 0.0])
+        cv2.line(near, tuple(np.round(edge).astype(int)), tuple(np.round(end).astype(int)), 1, 2 * reach + 1)
+    alpha = np.clip((1.5 * tolerance - distance) / (0.75 * tolerance), 0.0, 1.0)
+    return cv2.GaussianBlur((alpha * near).astype(np.float32), (3, 3), 0.5)
+
+
+def _remap(values: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """values (H, W[, C]) at (N, 2) pixel points, bilinear."""
+    points = np.asarray(points, np.float32)
+    return cv2.remap(values, points[None, :, 0], points[None, :, 1], cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)[0]
