@@ -17,9 +17,13 @@ from collections import deque
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+import numpy as np
+
+from runtime.face.avatar import Avatar
 from runtime.render.encoders import EncodeOptions, encode_frame
 from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer
 from runtime.types import MotionFrame
+from service.render_processes import RenderProcesses
 
 
 @dataclass
@@ -33,13 +37,19 @@ class RenderBatcher:
     """Lives on the event loop; the rendering itself runs on the executor."""
 
     def __init__(self, renderer: FrameRenderer, executor: Executor, max_batch_frames: int = MAX_BATCH_FRAMES,
-                 parallel: int = 1) -> None:
+                 parallel: int = 1, processes: RenderProcesses | None = None, avatar: Avatar | None = None) -> None:
         """`parallel`: batches rendered at once, each on its own executor thread (torch's kernels
-        and the encoders release the GIL, so each can have a core)."""
+        and the encoders release the GIL, so each can have a core). With `processes` (and the
+        `avatar` the renderer draws) the batches render in those worker processes instead, one
+        batch per worker at a time."""
         self.renderer = renderer
         self._executor = executor
         self._max_batch_frames = max_batch_frames
-        self._parallel = parallel
+        self._processes = processes
+        self._avatar = avatar
+        if processes is not None and avatar is None:
+            raise ValueError("rendering in worker processes needs the avatar to send them")
+        self._parallel = processes.count if processes is not None else parallel
         self._queue: deque[_Job] = deque()
         self._running: set[asyncio.Task] = set()  # held: the loop keeps only weak references to tasks
 
@@ -64,7 +74,10 @@ class RenderBatcher:
 
     async def _render_batch(self, jobs: list[_Job]) -> None:
         try:
-            encoded = await asyncio.get_running_loop().run_in_executor(self._executor, self._render_jobs, jobs)
+            if self._processes is not None:
+                encoded = await self._render_in_processes(jobs)
+            else:
+                encoded = await asyncio.get_running_loop().run_in_executor(self._executor, self._render_jobs, jobs)
         except Exception as error:  # every waiting session fails with the renderer's error
             for job in jobs:
                 if not job.done.done():
@@ -85,6 +98,19 @@ class RenderBatcher:
             frames += len(self._queue[0].frames)
             jobs.append(self._queue.popleft())
         return jobs
+
+    async def _render_in_processes(self, jobs: list[_Job]) -> list[list[bytes]]:
+        frames = [frame for job in jobs for frame in job.frames]
+        encodings = [job.encoding for job in jobs for _ in job.frames]
+        blendshapes = np.stack([frame.blendshapes for frame in frames])  # as FrameRenderer.render stacks them
+        poses = np.stack([frame.head_pose.as_array() for frame in frames])
+        images: list[bytes] = []
+        for start in range(0, len(frames), self._max_batch_frames):  # a long upload, slice by slice
+            end = start + self._max_batch_frames
+            images += await self._processes.render(self._avatar, self.renderer.options, blendshapes[start:end],
+                                                   poses[start:end], encodings[start:end])
+        pictures = iter(images)
+        return [list(itertools.islice(pictures, len(job.frames))) for job in jobs]
 
     def _render_jobs(self, jobs: list[_Job]) -> list[list[bytes]]:
         rendered = self.renderer.render((frame for job in jobs for frame in job.frames), self._max_batch_frames)

@@ -14,24 +14,37 @@ from runtime.face.avatar import Avatar
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FrameOptions
 from service.render_batcher import RenderBatcher
+from service.render_processes import RenderProcesses
 
 DEFAULT_CAPACITY = 8  # renderers that stay built (~10 MB each at 512²)
 
 
 class RendererCache:
     def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY, device: str = "cpu",
-                 batches: int = 1) -> None:
+                 batches: int = 1, processes: RenderProcesses | None = None) -> None:
         self._executor = executor
         self._device = device  # cpu, cuda or cuda:N, checked by the settings
         self._batches = batches  # of one avatar's frames rendered at once (RenderBatcher's `parallel`)
+        self._processes = processes  # render there instead of on the executor's threads
         self._capacity = capacity
         self._batchers: OrderedDict[tuple[str, FrameOptions], RenderBatcher] = OrderedDict()
         self._lock = threading.Lock()  # builds are rare: holding it while building keeps one per key
 
     def warm(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> None:
         """Builds the avatar's renderer on the executor, in the background (a failure is left for
-        the first session that asks for it to meet)."""
+        the first session that asks for it to meet). Call on the event loop."""
         self._executor.submit(self._quietly_get, avatar, options)
+        if self._processes is not None:
+            self._processes.prepare(avatar, options)
+
+    def worker_pids(self) -> list[int]:
+        """The render processes running now."""
+        return self._processes.pids() if self._processes is not None else []
+
+    def close(self) -> None:
+        """Stops the render processes, if any."""
+        if self._processes is not None:
+            self._processes.close()
 
     def holds(self, avatar_id: str, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> bool:
         with self._lock:
@@ -55,4 +68,5 @@ class RendererCache:
             return batcher
 
     def _batcher(self, avatar: Avatar, options: FrameOptions) -> RenderBatcher:
-        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches)
+        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches,
+                             processes=self._processes, avatar=avatar)

@@ -65,6 +65,7 @@ class RunningServer:
             await asyncio.sleep(DRAIN_POLL_S)
         await self.server.stop(max(0.0, deadline - time.monotonic()))  # in-flight unary calls finish
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.renderers.close()
         self.engine.close()
         self.avatars.close()
         if self.metrics_endpoint is not None:

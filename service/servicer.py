@@ -25,6 +25,7 @@ from service.engine_scheduler import EngineScheduler
 from service.errors import StreamError, abort_with, status_for
 from service.log import get_logger
 from service.metrics import Metrics
+from service.render_processes import RenderProcesses
 from service.renderers import RendererCache
 from service.session_accounting import SessionAccounting
 from service.sessions import SessionRegistry
@@ -42,7 +43,10 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         self._executor = executor
         self._sessions = sessions
         self._avatars = avatars
-        self.renderers = RendererCache(self._executor, device=settings.device, batches=settings.render_batches)
+        count = settings.render_process_count
+        processes = RenderProcesses(count, settings.render_threads) if count else None
+        self.renderers = RendererCache(self._executor, device=settings.device, batches=settings.render_batches,
+                                       processes=processes)
         self.engine = EngineScheduler()  # one engine for every session of this process
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],

@@ -26,6 +26,7 @@ def setting(default: object, help: str, *, group: str = "", flag: bool = True, s
 
 
 LIMITS, SECURITY = "limits (see README, Operations)", "security (see SECURITY.md)"
+MAX_AUTO_RENDER_PROCESSES = 8  # ~0.5 GB each
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,11 @@ class ServerSettings:
                                   "side by side on --workers threads")
     render_batches: int = setting(1, "batches of one avatar's frames rendered at once, each on its own "
                                   "--workers thread with --render-threads threads")
+    # Worker processes hold 4 rendered sessions on 2 cores where threads of the serving process, which
+    # share its GIL, held 2 (benchmarks/README.md). Each takes ~0.5 GB once it renders (torch, renderers).
+    render_processes: int = setting(-1, "worker processes that render frames, each with --render-threads threads; "
+                                    "-1: one per core (shared among --processes), at most 8, on the CPU; "
+                                    "0: this process's threads, --render-batches at a time")
     # Set by `--processes` for its children, through the environment only.
     reuse_port: int = setting(0, "share the port with sibling processes", flag=False)
 
@@ -117,12 +123,24 @@ class ServerSettings:
 
     def _check_rendering(self) -> None:
         render_device(self.device)
+        if self.render_processes > 0 and self.device != "cpu":
+            raise InvalidConfigError("render_processes render on the CPU; use 0 with a CUDA device")
 
     def _check_security(self) -> None:
         if bool(self.tls_cert_file) != bool(self.tls_key_file):
             raise InvalidConfigError("TLS needs both tls_cert_file and tls_key_file")
         if self.tls_client_ca_file and not self.tls_cert_file:
             raise InvalidConfigError("tls_client_ca_file (mutual TLS) needs tls_cert_file and tls_key_file")
+
+    @property
+    def render_process_count(self) -> int:
+        """Worker processes to render in: the setting, or with -1 one per core of this server process's
+        share (at most MAX_AUTO_RENDER_PROCESSES), none on a CUDA device."""
+        if self.render_processes >= 0:
+            return self.render_processes
+        if self.device != "cpu":
+            return 0
+        return min(MAX_AUTO_RENDER_PROCESSES, max(1, (os.cpu_count() or 1) // self.processes))
 
     @property
     def tls(self) -> bool:
@@ -144,6 +162,7 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("processes", 1, 256),
     ("render_threads", 1, 256),
     ("render_batches", 1, 256),
+    ("render_processes", -1, 256),
     ("reuse_port", 0, 1),
 )
 

@@ -4,6 +4,7 @@ start from the portrait's own pose and expression."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import grpc
 import numpy as np
@@ -14,7 +15,7 @@ from skimage import data
 from runtime.arkit import BLENDSHAPE_NAMES
 from service.api import animate_pb2, avatar_pb2
 from tests import portraits
-from tests.server_harness import chunked, config, end, motion_frames, run_session, wait_until
+from tests.server_harness import chunked, config, end, motion_frames, run_session, start_server, stub_for, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +114,27 @@ def test_frames_only_in_raw_rgba(stub, portrait_png):
     frames = _rendered(responses)
     assert len(frames) == 25 and all(len(frame.data) == 512 * 512 * 4 for frame in frames)
     assert responses[-1].status.frames == 25
+
+
+def test_render_processes_draw_the_same_frames_as_threads_and_stop_with_the_server(portrait_png):
+    """Each server renders the same session's frames, one in a worker process, one on its own threads."""
+    frames = {}
+    for render_processes in (1, 0):
+        server = start_server(render_processes=render_processes)
+        try:
+            with grpc.insecure_channel(server.address) as channel:
+                stub = stub_for(channel)
+                requests = [config(16_000, avatar_id=_create(stub, portrait_png).avatar.avatar_id,
+                                   output=animate_pb2.OUTPUT_FRAMES, image_encoding=animate_pb2.IMAGE_ENCODING_RGBA,
+                                   idle_s=0.4), end()]
+                frames[render_processes] = [frame.data for frame in _rendered(run_session(stub, requests))]
+            workers = server.running.renderers.worker_pids()
+        finally:
+            server.stop()
+        assert len(workers) == render_processes
+        wait_until(lambda pids=workers: not any(Path(f"/proc/{pid}").exists() for pid in pids), timeout_s=30,
+                   what="the render worker gone")
+    assert len(frames[0]) == 10 and frames[1] == frames[0]
 
 
 def test_frames_come_at_the_asked_size_and_framing(stub, portrait_png):

@@ -17,9 +17,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from PIL import Image
 from skimage import data
 
-from service.api import avatar_pb2
+from service.api import animate_pb2, avatar_pb2
 from service.process import ServerProcess
-from tests.server_harness import audio, config, end, start_server, stub_for
+from tests.server_harness import audio, config, end, start_server, stub_for, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 GRACE_S = 2.0
@@ -60,6 +60,39 @@ def test_sigterm_drains_within_grace_while_health_says_not_serving(tmp_path):
     finally:
         stop.set()
         server.stop()
+
+
+@pytest.mark.slow  # a server process and its render workers
+def test_a_server_killed_outright_takes_its_render_workers_with_it(tmp_path):
+    server = ServerProcess("--render-processes", "2", "--avatar-dir", str(tmp_path))
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = stub_for(channel)
+            avatar_id = stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=_jpeg(data.astronaut())),
+                                          timeout=60).avatar.avatar_id
+            frames = list(stub.Animate(iter([config(16000, avatar_id=avatar_id, output=animate_pb2.OUTPUT_FRAMES,
+                                                    idle_s=0.2), end()]), timeout=60))
+        assert sum(response.WhichOneof("response") == "frame" for response in frames) == 5
+        workers = _children(server.process.pid)
+        assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(10)
+        wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout_s=20,
+                   what="the render workers gone")
+    finally:
+        server.stop()
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (/proc/PID/stat's fourth field)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+        except (OSError, IndexError, ValueError):  # gone meanwhile
+            continue
+    return children
 
 
 def _jpeg(rgb) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import FrameOptions
 from runtime.types import EyeGaze, Gaze, MotionFrame
 from service.render_batcher import RenderBatcher
+from service.render_processes import RenderProcesses
 from tests.portraits import portrait_png
 
 
@@ -88,6 +90,36 @@ def test_batches_render_side_by_side_up_to_the_parallel_count(avatar: Avatar) ->
     with ThreadPoolExecutor(2) as executor:
         results = asyncio.run(two_sessions())
     assert sorted(renderer.calls) == [1, 2] and [len(images) for images in results] == [1, 2]
+
+
+def test_worker_processes_render_the_same_pixels_and_get_an_avatar_they_lost_again(avatar: Avatar) -> None:
+    renderer = FrameRenderer(avatar, FrameOptions(256))
+    jobs = [_frames(avatar, 0, 3), _frames(avatar, 20, 2)]
+
+    async def sessions(processes: RenderProcesses) -> list[list[bytes]]:
+        batcher = RenderBatcher(renderer, executor, processes=processes, avatar=avatar)
+        first = await asyncio.gather(*(batcher.render(frames, EncodeOptions(ImageFormat.RGBA)) for frames in jobs))
+        processes._workers[0].holds.add("another avatar")  # noqa: SLF001 - as if sent, then let go
+        (lost,) = await asyncio.gather(processes.render(
+            replace(avatar, avatar_id="another avatar"), FrameOptions(256), np.stack([avatar.rest_blendshapes]),
+            np.stack([avatar.rest_head_pose.as_array()]), [EncodeOptions(ImageFormat.RGBA)]))
+        return [*first, lost]
+
+    processes = RenderProcesses(1)
+    try:
+        with ThreadPoolExecutor(1) as executor:
+            *results, lost = asyncio.run(sessions(processes))
+    finally:
+        processes.close()
+    for frames, encoded in zip(jobs, results, strict=True):
+        for data, picture in zip(encoded, FrameRenderer.render(renderer, frames), strict=True):
+            assert np.array_equal(_rgb(data, picture.rgb.shape), picture.rgb)
+    rest = renderer.render_latents(avatar.rest_blendshapes[None], avatar.rest_head_pose.as_array()[None])[0]
+    assert np.array_equal(_rgb(lost[0], rest.shape), rest)
+
+
+def _rgb(rgba: bytes, shape: tuple[int, ...]) -> np.ndarray:
+    return np.frombuffer(rgba, np.uint8).reshape(*shape[:2], 4)[..., :3]
 
 
 def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:

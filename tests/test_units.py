@@ -97,6 +97,8 @@ def test_settings_take_flags_then_environment_then_defaults():
                                             ({"FACECAST_PORT": "70000"}, "port"),
                                             ({"FACECAST_LOG_FORMAT": "xml"}, "log_format"),
                                             ({"FACECAST_RENDER_THREADS": "0"}, "render_threads"),
+                                            ({"FACECAST_RENDER_BATCHES": "0"}, "render_batches"),
+                                            ({"FACECAST_RENDER_PROCESSES": "-2"}, "render_processes"),
                                             ({"FACECAST_DEVICE": "gpu"}, "device")])
 def test_bad_settings_are_one_clear_error(environ, field):
     with pytest.raises(InvalidConfigError, match=field):
