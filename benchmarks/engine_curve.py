@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import os
 import platform
 import resource
@@ -131,6 +132,16 @@ def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str 
             "rendered_fps": round(sum(r.rendered_frames for r in results) / wall, 1)}
 
 
+def cold_bursts(servers: int, count: int = 128, seconds: float = 10.0) -> int:
+    """What a fresh server's first burst of `count` sessions meets, against its second: the figures
+    printed as JSON lines (over_grpc's), the README left alone."""
+    for _ in range(servers):
+        with ServerProcess("--max-sessions", str(2 * count)) as server:
+            for burst in ("first", "second"):
+                print(json.dumps({"burst": burst, **over_grpc(server, count, seconds)}), flush=True)
+    return 0
+
+
 def render_table(report: dict) -> str:
     lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}."]
     if report["in_process"]:
@@ -164,7 +175,11 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=1, help="server processes (serve --processes N)")
     parser.add_argument("--rendered-only", action="store_true", help="only the rendered sessions over gRPC")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
+    parser.add_argument("--cold-bursts", type=int, default=0, metavar="N",
+                        help="instead: N fresh servers, each meeting a burst of 128 sessions first, then once more")
     args = parser.parse_args()
+    if args.cold_bursts:
+        return cold_bursts(args.cold_bursts)
     levels = (1, 8, 32) if args.quick else LEVELS
     seconds = 4.0 if args.quick else 10.0
     speech = speech_samples(60.0, RATE)
