@@ -18,7 +18,7 @@ import os
 import signal
 import sys
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
@@ -90,14 +90,13 @@ class RenderProcesses:
         return images
 
     def prepare(self, avatar: Avatar, options: FrameOptions) -> None:
-        """Sends the avatar to every worker and has each build its renderer, in the background:
-        called as the avatar is created, so its first rendered session finds them ready."""
-        loop = asyncio.get_running_loop()
+        """Sends the avatar to every worker and has each build its renderer, in the background (the
+        serving process builds its own meanwhile: RendererCache), so the avatar's first frames find
+        them ready. Safe from any thread."""
         empty_weights, empty_poses = np.zeros((0, 52), np.float32), np.zeros((0, 6), np.float32)
         for worker in self._workers:
             worker.holds.add(avatar.avatar_id)
-            done = loop.run_in_executor(worker.executor, _render, avatar.avatar_id, avatar, options,
-                                        empty_weights, empty_poses, [])
+            done = worker.executor.submit(_render, avatar.avatar_id, avatar, options, empty_weights, empty_poses, [])
             done.add_done_callback(_leave_to_the_session)
 
     def pids(self) -> list[int]:
@@ -109,7 +108,7 @@ class RenderProcesses:
             worker.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def _leave_to_the_session(done: asyncio.Future) -> None:
+def _leave_to_the_session(done: Future) -> None:
     """A failed preparation is the first rendered session's to meet (it sends the avatar again)."""
     if not done.cancelled():
         done.exception()

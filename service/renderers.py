@@ -32,10 +32,8 @@ class RendererCache:
 
     def warm(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> None:
         """Builds the avatar's renderer on the executor, in the background (a failure is left for
-        the first session that asks for it to meet). Call on the event loop."""
+        the first session that asks for it to meet)."""
         self._executor.submit(self._quietly_get, avatar, options)
-        if self._processes is not None:
-            self._processes.prepare(avatar, options)
 
     def worker_pids(self) -> list[int]:
         """The render processes running now."""
@@ -68,5 +66,7 @@ class RendererCache:
             return batcher
 
     def _batcher(self, avatar: Avatar, options: FrameOptions) -> RenderBatcher:
+        if self._processes is not None:  # the workers build theirs while this process builds its own
+            self._processes.prepare(avatar, options)
         return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches,
                              processes=self._processes, avatar=avatar)
