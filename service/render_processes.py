@@ -63,12 +63,14 @@ class RenderProcesses:
         on the least busy worker."""
         worker = min(self._workers, key=lambda candidate: candidate.busy)
         worker.busy += 1
+        executor = worker.executor
         try:
             return await self._render_on(worker, avatar, options, blendshapes, poses, encodings)
         except BrokenProcessPool:  # the worker died (killed for memory, say): a new one, and this batch again
-            log.warning("render_worker_replaced")
-            worker.executor.shutdown(wait=False, cancel_futures=True)
-            worker.executor, worker.holds = self._executor(), set()
+            if worker.executor is executor:  # not yet replaced by another batch that met the same death
+                log.warning("render_worker_replaced")
+                executor.shutdown(wait=False, cancel_futures=True)
+                worker.executor, worker.holds = self._executor(), set()
             return await self._render_on(worker, avatar, options, blendshapes, poses, encodings)
         finally:
             worker.busy -= 1

@@ -4,6 +4,8 @@ frames back, encoded its own way."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -120,6 +122,25 @@ def test_worker_processes_render_the_same_pixels_and_get_an_avatar_they_lost_aga
 
 def _rgb(rgba: bytes, shape: tuple[int, ...]) -> np.ndarray:
     return np.frombuffer(rgba, np.uint8).reshape(*shape[:2], 4)[..., :3]
+
+
+def test_a_render_worker_that_dies_is_replaced_and_the_batch_rendered_again(avatar: Avatar) -> None:
+    options, weights, poses = FrameOptions(256), avatar.rest_blendshapes[None], avatar.rest_head_pose.as_array()[None]
+
+    async def render_kill_render(processes: RenderProcesses) -> tuple[list[bytes], list[int], list[bytes], list[int]]:
+        first = await processes.render(avatar, options, weights, poses, [EncodeOptions(ImageFormat.RGBA)])
+        killed = processes.pids()
+        os.kill(killed[0], signal.SIGKILL)
+        await asyncio.sleep(0.5)  # the pool notices its worker gone
+        again = await processes.render(avatar, options, weights, poses, [EncodeOptions(ImageFormat.RGBA)])
+        return first, killed, again, processes.pids()
+
+    processes = RenderProcesses(1)
+    try:
+        first, killed, again, now = asyncio.run(render_kill_render(processes))
+    finally:
+        processes.close()
+    assert again == first and len(now) == 1 and now != killed
 
 
 def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:
