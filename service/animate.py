@@ -22,6 +22,7 @@ from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
 from runtime.render.encoders import EncodeOptions
+from runtime.render.frame_renderer import FrameRenderer
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
@@ -109,7 +110,7 @@ class AnimateSession:
 
     def _model_versions(self) -> tuple[ModelVersion, ...]:
         renderer = () if self._frames_out is None else (
-            ModelVersion("renderer", self._frames_out.renderer.name, self._frames_out.renderer.version),)
+            ModelVersion("renderer", FrameRenderer.name, FrameRenderer.version),)
         return (*self._animator.model_versions, *renderer)
 
     async def _in_executor(self, work: Callable[..., T], *args: object) -> T:
@@ -188,8 +189,8 @@ class AnimateSession:
         if self._frames_out is None or not frames:
             return []
         encoded = await self._frames_out.render(frames, self._encoding)
-        renderer = self._frames_out.renderer
-        return [convert.rendered_frame(frame, data, self._encoding.image_format, renderer.width, renderer.height)
+        size = self._frames_out.width, self._frames_out.height
+        return [convert.rendered_frame(frame, data, self._encoding.image_format, *size)
                 for frame, data in zip(frames, encoded, strict=True)]
 
     def _translated(self, outputs: list[AnimatorOutput], frame_count: int,

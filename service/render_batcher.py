@@ -17,11 +17,10 @@ from collections import deque
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
-import numpy as np
-
 from runtime.face.avatar import Avatar
 from runtime.render.encoders import EncodeOptions, encode_frame
-from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer
+from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer, frame_latents
+from runtime.render.framing import FrameOptions, frame_portrait
 from runtime.types import MotionFrame
 from service.render_processes import RenderProcesses
 
@@ -34,21 +33,25 @@ class _Job:
 
 
 class RenderBatcher:
-    """Lives on the event loop; the rendering itself runs on the executor."""
+    """Lives on the event loop; the rendering itself runs on the executor, or in worker processes."""
 
-    def __init__(self, renderer: FrameRenderer, executor: Executor, max_batch_frames: int = MAX_BATCH_FRAMES,
-                 parallel: int = 1, processes: RenderProcesses | None = None, avatar: Avatar | None = None) -> None:
-        """`parallel`: batches rendered at once, each on its own executor thread (torch's kernels
-        and the encoders release the GIL, so each can have a core). With `processes` (and the
-        `avatar` the renderer draws) the batches render in those worker processes instead, one
-        batch per worker at a time."""
-        self.renderer = renderer
+    def __init__(self, renderer: FrameRenderer | None, executor: Executor | None,
+                 max_batch_frames: int = MAX_BATCH_FRAMES, parallel: int = 1, processes: RenderProcesses | None = None,
+                 avatar: Avatar | None = None, options: FrameOptions | None = None) -> None:
+        """Either a `renderer`, its batches rendered on the `executor`, `parallel` at once, each on its
+        own thread (torch's kernels and the encoders release the GIL, so each can have a core); or
+        `processes` with the `avatar` and the framing `options`, one batch per worker at a time, this
+        process keeping no renderer of its own, only the frame's size."""
+        if processes is None:
+            self.options, self.width, self.height = renderer.options, renderer.width, renderer.height
+        else:
+            _, _, self.width, self.height = frame_portrait(avatar.image, avatar.landmarks, options).crop
+            self.options = options
+        self._renderer = renderer
         self._executor = executor
         self._max_batch_frames = max_batch_frames
         self._processes = processes
         self._avatar = avatar
-        if processes is not None and avatar is None:
-            raise ValueError("rendering in worker processes needs the avatar to send them")
         self._parallel = processes.count if processes is not None else parallel
         self._queue: deque[_Job] = deque()
         self._running: set[asyncio.Task] = set()  # held: the loop keeps only weak references to tasks
@@ -102,17 +105,16 @@ class RenderBatcher:
     async def _render_in_processes(self, jobs: list[_Job]) -> list[list[bytes]]:
         frames = [frame for job in jobs for frame in job.frames]
         encodings = [job.encoding for job in jobs for _ in job.frames]
-        blendshapes = np.stack([frame.blendshapes for frame in frames])  # as FrameRenderer.render stacks them
-        poses = np.stack([frame.head_pose.as_array() for frame in frames])
+        blendshapes, poses = frame_latents(frames)
         images: list[bytes] = []
         for start in range(0, len(frames), self._max_batch_frames):  # a long upload, slice by slice
             end = start + self._max_batch_frames
-            images += await self._processes.render(self._avatar, self.renderer.options, blendshapes[start:end],
+            images += await self._processes.render(self._avatar, self.options, blendshapes[start:end],
                                                    poses[start:end], encodings[start:end])
         pictures = iter(images)
         return [list(itertools.islice(pictures, len(job.frames))) for job in jobs]
 
     def _render_jobs(self, jobs: list[_Job]) -> list[list[bytes]]:
-        rendered = self.renderer.render((frame for job in jobs for frame in job.frames), self._max_batch_frames)
+        rendered = self._renderer.render((frame for job in jobs for frame in job.frames), self._max_batch_frames)
         return [[encode_frame(picture.rgb, job.encoding) for picture in itertools.islice(rendered, len(job.frames))]
                 for job in jobs]

@@ -66,7 +66,7 @@ class RendererCache:
             return batcher
 
     def _batcher(self, avatar: Avatar, options: FrameOptions) -> RenderBatcher:
-        if self._processes is not None:  # the workers build theirs while this process builds its own
+        if self._processes is not None:  # the workers build their renderers now, in the background
             self._processes.prepare(avatar, options)
-        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches,
-                             processes=self._processes, avatar=avatar)
+            return RenderBatcher(None, None, processes=self._processes, avatar=avatar, options=options)
+        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches)

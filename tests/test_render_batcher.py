@@ -99,7 +99,7 @@ def test_worker_processes_render_the_same_pixels_and_get_an_avatar_they_lost_aga
     jobs = [_frames(avatar, 0, 3), _frames(avatar, 20, 2)]
 
     async def sessions(processes: RenderProcesses) -> list[list[bytes]]:
-        batcher = RenderBatcher(renderer, executor, processes=processes, avatar=avatar)
+        batcher = RenderBatcher(None, None, processes=processes, avatar=avatar, options=FrameOptions(256))
         first = await asyncio.gather(*(batcher.render(frames, EncodeOptions(ImageFormat.RGBA)) for frames in jobs))
         processes._workers[0].holds.add("another avatar")  # noqa: SLF001 - as if sent, then let go
         (lost,) = await asyncio.gather(processes.render(
@@ -109,8 +109,7 @@ def test_worker_processes_render_the_same_pixels_and_get_an_avatar_they_lost_aga
 
     processes = RenderProcesses(1)
     try:
-        with ThreadPoolExecutor(1) as executor:
-            *results, lost = asyncio.run(sessions(processes))
+        *results, lost = asyncio.run(sessions(processes))
     finally:
         processes.close()
     for frames, encoded in zip(jobs, results, strict=True):

@@ -62,12 +62,15 @@ class FrameRenderer:
     def _rendered(self, frames: Iterable[MotionFrame], max_batch: int) -> Iterator[RenderedFrame]:
         source = iter(frames)
         while batch := list(itertools.islice(source, max_batch)):
-            blendshapes = np.stack([frame.blendshapes for frame in batch])  # (B, 52)
-            poses = np.stack([frame.head_pose.as_array() for frame in batch])  # (B, 6)
-            images = self.render_latents(blendshapes, poses)  # (B, H, W, 3)
+            images = self.render_latents(*frame_latents(batch))  # (B, H, W, 3)
             yield from (RenderedFrame(frame.index, frame.time_s, rgb) for frame, rgb in zip(batch, images, strict=True))
 
     def render_latents(self, blendshapes: np.ndarray, poses: np.ndarray) -> np.ndarray:
         """(B, 52) ARKit weights and (B, 6) head poses → (B, H, W, 3) uint8 RGB frames."""
         with torch.inference_mode():
             return self._renderer.render(blendshapes, poses).cpu().numpy()
+
+
+def frame_latents(frames: list[MotionFrame]) -> tuple[np.ndarray, np.ndarray]:
+    """What render_latents takes from motion frames: (B, 52) ARKit weights and (B, 6) head poses."""
+    return np.stack([frame.blendshapes for frame in frames]), np.stack([frame.head_pose.as_array() for frame in frames])
