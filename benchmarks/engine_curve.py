@@ -51,7 +51,7 @@ CHUNK_S = 0.02
 RATE = 16_000
 
 
-def _options(index: int) -> AnimatorOptions:
+def session_options(index: int) -> AnimatorOptions:
     return AnimatorOptions(seed=index, audio_format=AudioFormat(AudioEncoding.FLOAT32LE, RATE))
 
 
@@ -69,7 +69,7 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
     gc.collect()
     rss_before = resident_mb()
     engine = MotionEngine()
-    animators = [engine.open(_options(index)) for index in range(count)]
+    animators = [engine.open(session_options(index)) for index in range(count)]
     started = time.process_time()
     for start in range(0, samples, step):
         for animator, clip in zip(animators, audio, strict=True):
@@ -82,7 +82,7 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
     alone_count = min(count, 8)  # the old way, on a sample of the sessions: its cost is per session
     started = time.process_time()
     for index in range(alone_count):
-        animator = Animator(_options(index), MotionEngine())
+        animator = Animator(session_options(index), MotionEngine())
         for start in range(0, samples, step):
             animator.push_samples(audio[index][start:start + step])
     alone_cpu = (time.process_time() - started) / alone_count * count

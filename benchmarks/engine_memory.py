@@ -25,12 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.engine_curve import resident_mb
+from benchmarks.engine_curve import resident_mb, session_options
 from benchmarks.report import publish
 from benchmarks.speech import speech_samples
-from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.engine import MotionEngine
-from runtime.pipeline import AnimatorOptions
 from runtime.progress_bar import progress_bar
 from runtime.version import package_version
 
@@ -46,8 +44,7 @@ def measure(sessions: int, minutes: float) -> dict:
     gc.collect()
     before = resident_mb()
     engine = MotionEngine()
-    animators = [engine.open(AnimatorOptions(seed=index, audio_format=AudioFormat(AudioEncoding.FLOAT32LE, RATE)))
-                 for index in range(sessions)]
+    animators = [engine.open(session_options(index)) for index in range(sessions)]
     offsets = [(index * round(0.37 * RATE)) % len(speech) for index in range(sessions)]
     chunks_per_minute = 60 * RATE // CHUNK
     total_chunks = round(minutes * chunks_per_minute)

@@ -131,7 +131,7 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
     rest = RestRows.repeated([animator.rest_rows for animator in animators], count)
     rows = compose(_flat(mouth), _flat(dynamics), _flat(controls), rest).reshape(len(group), count, ROW_WIDTH)
     before_stream = np.maximum(-first_hops, 0).tolist()  # hops are consecutive: the rows before the stream lead
-    return {analysis: (session_rows[skip:], _turn_events(analysis.animator, turns.get(i)) if turns else (), voices[i])
+    return {analysis: (session_rows[skip:], _turn_events(analysis.animator, turns.get(i)), voices[i])
             for i, (analysis, session_rows, skip) in enumerate(zip(group, rows, before_stream, strict=True))}
 
 

@@ -59,22 +59,17 @@ def mel_filterbank() -> np.ndarray:
 
 
 class StreamingLogMel:
-    """Push 16 kHz samples in any pieces; get the features of every completed hop. `push_many`
-    analyses many sessions' hops in one pass (one FFT call, one product); `analyse_many` does the
-    same from windows taken elsewhere (a longer HopWindows of the same stream)."""
+    """Push 16 kHz samples in any pieces; get the features of every completed hop. `analyse_many`
+    analyses many sessions' hops in one pass (one FFT call, one product) from windows taken
+    elsewhere (the engine's: a longer HopWindows of each stream)."""
 
     def __init__(self) -> None:
         self._windows = HopWindows(WINDOW_LENGTH)
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> FeatureBlock:
-        return StreamingLogMel.push_many([self], [samples])[0]
-
-    @staticmethod
-    def push_many(extractors: list[StreamingLogMel], samples: list[np.ndarray]) -> list[FeatureBlock]:
-        frames = [extractor._windows.take([piece]) for extractor, piece in zip(extractors, samples, strict=True)]
-        return StreamingLogMel.analyse_many(extractors, np.concatenate(frames) if len(frames) > 1 else frames[0],
-                                            [len(f) for f in frames])
+        windows = self._windows.take([samples])
+        return StreamingLogMel.analyse_many([self], windows, [len(windows)])[0]
 
     @staticmethod
     def analyse_many(extractors: list[StreamingLogMel], windows: np.ndarray, counts: list[int]) -> list[FeatureBlock]:

@@ -179,14 +179,8 @@ class StreamingProsody:
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> ProsodyBlock:
-        return StreamingProsody.push_many([self], [samples])[0]
-
-    @staticmethod
-    def push_many(trackers: list[StreamingProsody], samples: list[np.ndarray]) -> list[ProsodyBlock]:
-        """Many sessions' samples: one YIN pass over all their windows, then each session's trackers."""
-        frames = [tracker._windows.take([piece]) for tracker, piece in zip(trackers, samples, strict=True)]
-        return StreamingProsody.analyse_many(trackers, np.concatenate(frames) if len(frames) > 1 else frames[0],
-                                             [len(f) for f in frames])
+        windows = self._windows.take([samples])
+        return StreamingProsody.analyse_many([self], windows, [len(windows)])[0]
 
     @staticmethod
     def analyse_many(trackers: list[StreamingProsody], windows: np.ndarray, counts: list[int]) -> list[ProsodyBlock]:

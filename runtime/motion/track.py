@@ -52,10 +52,10 @@ class MotionTrack:
                 high = self._rows[hop + 1 - self._first_hop]
                 low = low + np.float32(remainder / fps) * (high - low)
             rows.append(low)
-        self.forget_before(hop)
+        self._forget_before(hop)
         return rows_to_frames(range(first, stop), fps, np.array(rows))  # a copy: the frames keep it
 
-    def forget_before(self, hop: int) -> None:
+    def _forget_before(self, hop: int) -> None:
         """Drops rows before `hop`."""
         keep_from = max(hop, self._first_hop)
         self._rows = self._rows[keep_from - self._first_hop:]
