@@ -128,8 +128,7 @@ def _eye_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
 def _brow_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
     outlines = []
     for eye in (RIGHT_EYE, LEFT_EYE):
-        rows = len(eye.brow) // 2
-        outlines.append(landmarks[list(eye.brow[:rows]) + list(eye.brow[rows:][::-1]), :2])
+        outlines.append(landmarks[list(eye.brow_lower_row) + list(eye.brow_upper_row[::-1]), :2])
     return outlines
 
 

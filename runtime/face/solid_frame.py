@@ -98,11 +98,8 @@ def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
 def _covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
     """The brows' lower row on the frame's colour and their upper row off it: the top rim runs over
     the brows (a dark brow of the frame's colour is so in both rows)."""
-    lower, upper = [], []
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        rows = len(eye.brow) // 2
-        lower += list(eye.brow[:rows])
-        upper += list(eye.brow[rows:])
+    lower = [*RIGHT_EYE.brow_lower_row, *LEFT_EYE.brow_lower_row]
+    upper = [*RIGHT_EYE.brow_upper_row, *LEFT_EYE.brow_upper_row]
     on_frame = [float(np.mean(_remap(coloured.astype(np.float32), landmarks[row, :2]) > 0.5)) for row in (lower, upper)]
     return on_frame[0] >= BROWS_COVERED_SHARE and on_frame[1] < 1.0 - BROWS_COVERED_SHARE
 
@@ -209,7 +206,7 @@ def _above_brows(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float
     of a dark brow there that share the frame's colour would be held still as it rises."""
     above = np.zeros(shape, np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
-        lower = landmarks[list(eye.brow[:len(eye.brow) // 2]), :2]
+        lower = landmarks[list(eye.brow_lower_row), :2]
         polygon = np.concatenate([lower, lower[::-1] - np.array([0.0, eye_width])])
         cv2.fillPoly(above, [np.round(polygon).astype(np.int32)], 1)
     return above.astype(np.float32)

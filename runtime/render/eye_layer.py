@@ -48,7 +48,6 @@ WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this sha
 MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's line slides down as lashes, up to this
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
-PHOTO_STYLE = PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)  # when none is given
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
 
@@ -328,16 +327,13 @@ def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, 
 class EyeLayer(nn.Module):
     """Both eyes; forward() paints a batch of warped frames in place."""
 
-    def __init__(self, image: np.ndarray, landmarks: np.ndarray, frame: np.ndarray | None = None,
-                 style: PortraitStyle | None = None, grain: np.ndarray | None = None) -> None:
-        """`frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None.
-        `style` and `grain`: how the portrait is made and its fine texture (mouth_palette's), or a
-        photo's without grain."""
+    def __init__(self, image: np.ndarray, landmarks: np.ndarray, style: PortraitStyle, grain: np.ndarray,
+                 frame: np.ndarray | None = None) -> None:
+        """`style` and `grain`: how the portrait is made and its fine texture (mouth_palette's);
+        `frame`: (H, W) 0..1 where glasses' frame was cut out of `image` (rigid_layer.cut_out), or None."""
         super().__init__()
         landmarks = np.asarray(landmarks, dtype=np.float64)
         frame = np.zeros(image.shape[:2], np.float32) if frame is None else frame
-        style = PHOTO_STYLE if style is None else style
-        grain = np.zeros((1, 1), np.float32) if grain is None else grain
         self.eyes = nn.ModuleList([_Eye(eye, image, landmarks, frame, style, grain) for eye in (RIGHT_EYE, LEFT_EYE)])
         self.register_buffer("gaze_shapes", torch.tensor(GAZE_SHAPES))
 

@@ -49,6 +49,14 @@ class EyeGroup:
     brow_outer: tuple[int, ...]
 
     @property
+    def brow_lower_row(self) -> tuple[int, ...]:
+        return self.brow[:len(self.brow) // 2]
+
+    @property
+    def brow_upper_row(self) -> tuple[int, ...]:
+        return self.brow[len(self.brow) // 2:]
+
+    @property
     def outer_corner(self) -> int:
         return self.upper_lid[0]
 

@@ -150,7 +150,7 @@ def _grain_pattern(image: np.ndarray, landmarks: np.ndarray, style: PortraitStyl
 def _drawn_patch(image: np.ndarray, landmarks: np.ndarray, style: PortraitStyle) -> np.ndarray:
     """(h, w) luminance: the patch around the head (hair, clothes, shading) most of whose tones lie in
     the drawing's most textured tone bin, the size of the cheek patch _grain takes."""
-    luminance, _ = texture_region(image, landmarks)
+    luminance = texture_region(image, landmarks)
     half = _patch_half(landmarks)
     if min(luminance.shape) <= 2 * half:
         return luminance

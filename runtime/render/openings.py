@@ -96,7 +96,6 @@ class Opening:
     half_width: torch.Tensor  # (B, 1) half the corner-to-corner distance
     axes: torch.Tensor  # (B, 2, 2) rows: u and v as image (x, y) unit vectors
     origin: torch.Tensor  # (B, 2)
-    smooth: bool = False  # the curves rounded through their points (CurvePosition.read_smooth)
 
     @classmethod
     def of(cls, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor, smooth: bool = False) -> Opening:
@@ -115,20 +114,19 @@ class Opening:
         lower_at = CurvePosition.of(u, lower_local[..., 0])
         v_upper, v_lower = (position.read_smooth(curve[..., 1]) if smooth else position.read(curve[..., 1:]).squeeze(-1)
                             for position, curve in ((upper_at, upper_local), (lower_at, lower_local)))
-        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin, smooth)
+        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin)
 
     def at(self, kept: torch.Tensor) -> Opening:
         """The same opening for the pixels `kept` ((K,) long indices) only: everything here is per
         pixel, so a layer can draw just the pixels it shows."""
         return Opening(self.u[:, kept], self.v[:, kept], self.upper_at.at(kept), self.lower_at.at(kept),
-                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin,
-                       self.smooth)
+                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin)
 
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
         lip or lid elsewhere: at rest, say), read at each pixel's u like the upper curve."""
-        v = _to_local(curve, self.origin, self.axes)
-        return self.upper_at.read_smooth(v[..., 1]) if self.smooth else self.upper_at.read(v[..., 1:]).squeeze(-1)
+        v = _to_local(curve, self.origin, self.axes)[..., 1:]  # (B, K, 1)
+        return self.upper_at.read(v).squeeze(-1)
 
     def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
         """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""

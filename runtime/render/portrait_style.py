@@ -126,21 +126,21 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
         drawn=max(strokes, float(hermite_step(*HATCHED, np.array(tone_texture.max())))) * outline)
 
 
-def texture_region(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(luminance (h, w) float, its top-left (x, y)): the face's box grown by TONE_REGION face widths."""
+def texture_region(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
+    """(h, w) float luminance of the face's box grown by TONE_REGION face widths."""
     points = np.asarray(landmarks, dtype=np.float64)[:, :2]
     face_width = float(np.ptp(points[list(FACE_OVAL), 0]))
     height, width = image.shape[:2]
     grow = TONE_REGION * face_width
     left, top = np.floor(points.min(axis=0) - grow).astype(int).clip(0, [width - 1, height - 1])
     right, bottom = np.ceil(points.max(axis=0) + grow).astype(int).clip(0, [width - 1, height - 1]) + 1
-    return image[top:bottom, left:right].astype(np.float64).mean(axis=2), np.array([left, top])
+    return image[top:bottom, left:right].astype(np.float64).mean(axis=2)
 
 
 def _texture_by_tone(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     """(K,) robust σ of the fine detail in each tone bin, over the face's box grown by TONE_REGION face
     widths (the face alone has few dark tones; hair and clothes are drawn with the same strokes)."""
-    luminance, _ = texture_region(image, landmarks)
+    luminance = texture_region(image, landmarks)
     detail = luminance - gaussian_filter(luminance, DETAIL_SIGMA_PX)
     tone = gaussian_filter(luminance, TONE_SIGMA_PX)
     bins = np.clip((tone / TONE_BIN).astype(int), 0, int(256 / TONE_BIN) - 1)

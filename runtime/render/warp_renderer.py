@@ -218,7 +218,7 @@ class WarpRenderer(nn.Module):
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         palette = mouth_palette(image, landmarks)  # the portrait's colours, texture and style
         self.mouth = MouthInterior(image, landmarks, palette)
-        self.eyes = EyeLayer(image, landmarks, frame=alpha, style=palette.style, grain=palette.grain)
+        self.eyes = EyeLayer(image, landmarks, palette.style, palette.grain, frame=alpha)
         self.to(config.device)
 
     @property
