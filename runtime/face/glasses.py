@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.face.bridge import bridge_grid
 from runtime.face.solid_frame import find_solid_frame
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 
@@ -234,16 +235,10 @@ def _thickness(values: np.ndarray, best: np.ndarray, found: np.ndarray, eye_widt
 
 def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float, threshold: float) -> bool:
     """A line across the nose between the lenses, at about the eyes' height."""
-    right, left = rims
-    start = right.points[:, 0].max()
-    end = left.points[:, 0].min()
-    if end - start < 2.0:
-        return True  # the lenses touch: no room for a bridge to show
-    xs = np.linspace(start, end, 12)[1:-1]
-    level = (right.centre[1] + left.centre[1]) / 2
-    ys = level + np.linspace(-0.6, 0.3, 24) * eye_width
-    samples = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1)  # (Y, X, 2)
-    strongest = _sample(lines, samples).max(axis=0)
+    grid = bridge_grid(*rims, eye_width)
+    if grid is None:
+        return True  # the lenses touch
+    strongest = _sample(lines, grid).max(axis=0)
     return bool((strongest >= threshold).mean() >= BRIDGE_SHARE)
 
 

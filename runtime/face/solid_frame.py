@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.face.bridge import BRIDGE_ROWS, bridge_grid, bridge_level
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 
 RAYS = 96
@@ -189,15 +190,10 @@ def _ring_path(values: np.ndarray, max_step: int = 2) -> np.ndarray:
 
 def _has_bridge(coloured: np.ndarray, rings: list[_Ring], eye_width: float) -> bool:
     """The frame's colour across the nose between the lenses, at about the eyes' height."""
-    right, left = rings
-    start, end = right.points[:, 0].max(), left.points[:, 0].min()
-    if end - start < 2.0:
-        return True  # the lenses touch: no room for a bridge to show
-    xs = np.linspace(start, end, 12)[1:-1]
-    level = (right.centre[1] + left.centre[1]) / 2
-    ys = level + np.linspace(-0.6, 0.3, 24) * eye_width
-    points = np.stack(np.meshgrid(xs, ys, indexing="xy"), axis=-1).reshape(-1, 2)
-    found = _remap(coloured.astype(np.float32), points).reshape(len(ys), len(xs)) > 0.5
+    grid = bridge_grid(*rings, eye_width)
+    if grid is None:
+        return True  # the lenses touch
+    found = _remap(coloured.astype(np.float32), grid.reshape(-1, 2)).reshape(grid.shape[:2]) > 0.5
     return bool(found.any(axis=0).mean() >= BRIDGE_SHARE)
 
 
@@ -220,11 +216,11 @@ def _mask(distance: np.ndarray, tolerance: float, rings: list[_Ring], eye_width:
     for ring in rings:
         cv2.polylines(near, [np.round(ring.points).astype(np.int32)], True, 1, 2 * reach + 1)
     right, left = rings
-    level = (right.centre[1] + left.centre[1]) / 2
+    level = bridge_level(right, left)
     inner = (int(right.points[:, 0].max()), int(left.points[:, 0].min()))
-    if inner[1] > inner[0]:
-        top = max(int(level - 0.6 * eye_width), 0)
-        near[top:max(int(level + 0.3 * eye_width), top), inner[0]:inner[1]] = 1
+    if inner[1] > inner[0]:  # the whole of the bridge's search area
+        top = max(int(level + BRIDGE_ROWS[0] * eye_width), 0)
+        near[top:max(int(level + BRIDGE_ROWS[-1] * eye_width), top), inner[0]:inner[1]] = 1
     for ring, outwards in ((right, -1.0), (left, 1.0)):
         edge = ring.points[np.argmax(outwards * ring.points[:, 0])]
         end = edge + np.array([outwards * 0.5 * eye_width, 0.0])
