@@ -64,10 +64,12 @@ class StreamingLogMel:
     elsewhere (the engine's: a longer HopWindows of each stream)."""
 
     def __init__(self) -> None:
-        self._windows = HopWindows(WINDOW_LENGTH)
+        self._windows: HopWindows | None = None  # push()'s own; the engine feeds analyse_many
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> FeatureBlock:
+        if self._windows is None:
+            self._windows = HopWindows(WINDOW_LENGTH)
         windows = self._windows.take([samples])
         return StreamingLogMel.analyse_many([self], windows, [len(windows)])[0]
 

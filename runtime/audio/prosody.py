@@ -169,7 +169,7 @@ class StreamingProsody:
     lookahead_hops: int = 0  # causal: hop h needs no input beyond its own window
 
     def __init__(self) -> None:
-        self._windows = HopWindows(PITCH_WINDOW)
+        self._windows: HopWindows | None = None  # push()'s own; the engine feeds analyse_many
         self._recent = (0.0, 0.0)  # raw log2 F0 of the last two voiced hops, 0.0 for none
         self._last_voiced_hop = -OCTAVE_GAP_HOPS - 1
         self._reference = _TypicalPitch()
@@ -179,6 +179,8 @@ class StreamingProsody:
         self.hops_done = 0
 
     def push(self, samples: np.ndarray) -> ProsodyBlock:
+        if self._windows is None:
+            self._windows = HopWindows(PITCH_WINDOW)
         windows = self._windows.take([samples])
         return StreamingProsody.analyse_many([self], windows, [len(windows)])[0]
 
