@@ -36,8 +36,11 @@ from runtime.render.teeth import Outline, teeth_sprites
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
 SOURCE_TEETH_SHOWN = (0.125, 0.14)  # source lip gaps (mouth widths) over which its own teeth take over
-LOWER_TEETH_REVEAL = 0.035  # the lower row's biting edge above the lower lip when the jaw is wide open
-WIDE_OPEN = (0.16, 0.4)  # lip gaps (mouth widths) over which the lower lip uncovers the lower row
+LOWER_TEETH_REVEAL = 0.07  # the lower row's biting edge above the lower lip when the jaw is wide open
+# Lip gaps (mouth widths) over which the lower lip uncovers the lower row: none at a mid vowel (a
+# sliver of crowns there read as a dotted grey seam), its front teeth at a shout.
+WIDE_OPEN = (0.25, 0.5)
+LOWER_ARCH_RISE = 0.4  # how much of the lower lip's rise towards the corners the lower row's edge follows
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
 INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
@@ -64,7 +67,7 @@ class MouthInterior(nn.Module):
         mouth_width = float(np.linalg.norm(landmarks[left_corner, :2] - landmarks[right_corner, :2]))
         self.window_size = tuple(max(8, round(widths * mouth_width)) for widths in WINDOW_MOUTH_WIDTHS)
         palette = mouth_palette(image, landmarks) if palette is None else palette
-        for name in ("lip", "cavity_edge", "cavity_deep", "tongue"):
+        for name in ("inner_lip", "cavity_edge", "cavity_deep", "tongue"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
         self.style = palette.style
@@ -166,7 +169,7 @@ class MouthInterior(nn.Module):
         mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index], self.lip_edges[0])
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
         colour = self._cavity(opening)
-        lower_edge = mouth.line_at(x, mouth.local(lower) + self.lip_edges[1]) \
+        lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
             - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
         colour = _over(lower_teeth, colour, self.synthetic_teeth)
@@ -183,7 +186,7 @@ class MouthInterior(nn.Module):
         colour = colour * (1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
         inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
-        colour = colour + (0.7 * self.lip - colour) * inner_lip[:, None]
+        colour = colour + (self.inner_lip - colour) * inner_lip[:, None]
         if self.style.outline > 0.0:  # the portrait draws lines: the lips' inner contour is one
             edge_px = torch.minimum(under_upper, above_lower) * width_px
             line = self.style.outline * (1.0 - hermite_step(EDGE_LINE_PX, 2.0 * EDGE_LINE_PX, edge_px))
@@ -214,6 +217,17 @@ class MouthInterior(nn.Module):
         tongue = hermite_step(0.5, 0.85, depth) * (1.0 - lateral**2).clamp(min=0.0) * hermite_step(0.0, 0.3, hollow)
         cavity = cavity + (self.tongue - cavity) * (0.8 * tongue)[:, None]
         return cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]
+
+    @staticmethod
+    def _lower_row_edge(x: torch.Tensor, lip: torch.Tensor) -> torch.Tensor:
+        """(B, P) where the lower row's biting edge stands at each x: level with the lower lip's edge
+        (lip, (B, K, 2) in the mouth's frame) at the midline, and following only part of the lip's
+        rise towards the corners. The biting edges of a lower arch run nearly level across the front,
+        so as the lower lip drops into a U the side teeth stay behind it: teeth that followed the
+        lip all the way showed as a grey band up the opening's sides."""
+        along = SkullMouth.line_at(x, lip)
+        middle = SkullMouth.line_at(torch.zeros_like(x[:, :1]), lip)  # (B, 1)
+        return middle + LOWER_ARCH_RISE * (along - middle)
 
     def _wide_open(self, upper: torch.Tensor, lower: torch.Tensor, mouth: SkullMouth) -> torch.Tensor:
         """(B, 1) 0 while the lower lip covers the lower teeth, 1 once the jaw is wide open."""

@@ -24,6 +24,10 @@ ENAMEL_TINT = np.array([1.0, 0.97, 0.9])  # enamel is a little warmer than the w
 FLESH_TINT = np.array([1.0, 0.55, 0.55])  # the inside of a mouth is redder than its lips, per RGB channel
 TONGUE_TINT = np.array([1.0, 0.7, 0.7])
 GUM_TINT = np.array([1.0, 0.72, 0.74])
+# The lips' wet inner surfaces are mucosa, darker and redder than the lips' outside: shaded lip colour
+# alone read as a grey-brown line along a parted mouth's edges.
+INNER_LIP_TINT = np.array([1.0, 0.8, 0.82])
+INNER_LIP_SHADE = 0.7
 GRAIN_SIGMA_PX = 1.5  # detail finer than this (pixels at output scale) is the picture's grain
 MIN_SCLERA_PIXELS = 6
 DARK_EYES = 0.45  # eye whites darker than this share of the face's light are no whites
@@ -37,6 +41,7 @@ class MouthPalette:
     """0..255 RGB colours of the synthesised interior, and the portrait's fine texture."""
 
     lip: np.ndarray  # (3,) the lips' median colour
+    inner_lip: np.ndarray  # (3,) their wet inner surfaces, where they roll into the mouth
     cavity_edge: np.ndarray  # (3,) just inside the lips
     cavity_deep: np.ndarray  # (3,) the back of the mouth
     tongue: np.ndarray  # (3,) the lit front of the tongue
@@ -59,7 +64,8 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     teeth = np.clip(teeth * (1.0 + (max(1.0, light / max(float(teeth.mean()), 1.0)) - 1.0) * style.outline), 0, 255)
     flesh = _tinted(FLESH_TINT, colourful)
     return MouthPalette(
-        lip=lip, cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
+        lip=lip, inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
+        cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
         tongue=0.75 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
         gum=0.8 * lip * _tinted(GUM_TINT, colourful), grain=_grain_pattern(image, landmarks, style), style=style)
 
