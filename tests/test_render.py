@@ -25,6 +25,7 @@ from runtime.render.mouth_interior import MouthInterior
 from runtime.render.warp_renderer import WarpRenderer, WarpRendererConfig
 from runtime.types import HeadPose, RestState
 from tests.conftest import SUMMARY_LINES
+from tests.portrait_set import portrait_png as portrait_set_png
 from tests.portraits import portrait_png
 
 MIN_FIDELITY_R = 0.8
@@ -285,6 +286,31 @@ def test_lips_parting_beyond_a_closed_source_show_teeth_and_a_cavity(portrait: P
     skin = before[1, :, y - 15, x - 8:x + 8].mean()
     assert teeth.quantile(0.75) > 0.75 * skin  # lit teeth, between darker gaps and the lip's shadow
     assert cavity.mean() < 0.5 * skin
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-oil-black-acetate"])
+def test_a_full_pucker_leaves_no_dark_specks_at_the_corners(landmarker: FaceLandmarker, name: str) -> None:
+    """Pursed, not pinched: a full pucker draws the corners a third of the way in, and the dark wedges
+    where the lips meet at the corners roll away with the lips' ends (lip_bands.py) instead of staying
+    as specks at the narrowed mouth's points. Each corner's darkest tenth, within 0.08 mouth widths of
+    it, stays within a tenth of its brightness at rest, or lighter: 0.40-0.72 of it before on these two
+    tuning portraits, 0.92-1.89 now."""
+    analysis = analyse_portrait(portrait_set_png(name), AnalysisOptions(), landmarker)
+    renderer = WarpRenderer(analysis.image, analysis.landmarks, RestState(analysis.head_pose, analysis.blendshapes))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, blendshape_index("mouthPucker")] = 1.0
+    frames = renderer.render(weights, poses).float().mean(dim=-1)  # (2, H, W) brightness
+    corners = renderer.landmark_positions(torch.as_tensor(weights).float(), torch.as_tensor(poses).float())[
+        :, list(LIPS.corners)]  # (2, 2, 2)
+    ys, xs = torch.meshgrid(torch.arange(frames.shape[1]), torch.arange(frames.shape[2]), indexing="ij")
+    darkest = torch.zeros(2, 2)
+    for frame in range(2):
+        width = (corners[frame, 1] - corners[frame, 0]).norm()
+        for side in range(2):
+            x, y = corners[frame, side]
+            near = torch.hypot(xs - x, ys - y) < 0.08 * width
+            darkest[frame, side] = frames[frame][near].quantile(0.1)
+    assert bool((darkest[1] >= 0.9 * darkest[0]).all()), f"darkest tenth: rest {darkest[0]}, pucker {darkest[1]}"
 
 
 @pytest.mark.gpu

@@ -10,6 +10,12 @@ corner to corner, and a little beyond its outer contour where it fades into the 
 read from the portrait at the same place in the lip's band at rest: along the lip by its landmarks,
 across it by its share of the way from the inner contour to the outer one. At rest that is the
 portrait itself.
+
+A mouth that rounds (a pucker, a funnel) does not squeeze its lips sideways: their ends roll
+forward with the corners, out of sight from the front, and the middle of each lip fills the narrower
+mouth. So the bands then read the middle of the portrait's lips, not all of them: the dark wedges
+where the lips meet at the corners (a photo's shadowed corners, a drawing's inked mouth ends) roll
+away with the ends instead of staying as specks at a pinched mouth's points.
 """
 
 from __future__ import annotations
@@ -20,11 +26,19 @@ import numpy as np
 import torch
 from torch import nn
 
+from runtime.arkit import blendshape_index
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
 from runtime.render.openings import Opening, Windows, left_to_right, sample_at
 
 FADE_MOUTH_WIDTHS = 0.16  # beyond its outer contour a lip's band fades into the warp over this width
+# The shapes that round the lips, drawing the corners in by about a third of the mouth's width (the
+# mouth narrows by 0.22-0.29 of its width at a full pucker or funnel on the test portraits). Only these
+# roll the lips' ends away: a mouth narrower than at rest because it smiles less (a portrait that smiles
+# at rest, asked for no smile) keeps its corners as they are.
+ROUNDING_SHAPES = ("mouthPucker", "mouthFunnel")
+ROUNDING_ONSET = 0.2  # the rounding shapes' weight (over the rest) from which the lips' ends begin to roll
+LIP_END_ROLL = 0.16  # the share of each lip's length, from its ends, rolled out of sight at full rounding
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,12 @@ class LipBand(nn.Module):
         self.outer_index = list(contours.outer)
         self.register_buffer("source_inner", source_points[:, self.inner_index])  # (1, K, 2)
         self.register_buffer("source_outer", source_points[:, self.outer_index])
+        # Each contour's knots along the mouth (pixels from its middle, along the corner line), made
+        # increasing: where a lip's end rolls away, its contours are read at these shrunk towards the middle.
+        ends = source_points[0, [contours.outer[0], contours.outer[-1]]]  # (2, 2) the corners
+        axis = (ends[1] - ends[0]) / (ends[1] - ends[0]).norm()
+        for name, contour in (("inner_along", self.source_inner), ("outer_along", self.source_outer)):
+            self.register_buffer(name, torch.cummax((contour[0] - ends.mean(dim=0)) @ axis, dim=0).values[None])
         self.below_inner = below_inner  # the lower lip lies below its inner contour, the upper above it
 
     def reach(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -66,15 +86,18 @@ class LipBand(nn.Module):
         grow = (FADE_MOUTH_WIDTHS * mouth_width_px + 2.0)[:, None]  # (B, 1)
         return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
 
-    def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor
+    def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor, rolled: torch.Tensor
               ) -> tuple[torch.Tensor, torch.Tensor]:
-        """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1) → where each pixel reads the portrait
-        (B, P, 2) and the band's alpha (B, P)."""
+        """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
+        length, from its ends, rolled out of sight → where each pixel reads the portrait (B, P, 2) and
+        the band's alpha (B, P)."""
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
         band = Opening.of(pixels, top, bottom, smooth=True)
-        inner_moved, outer_moved = inner - self.source_inner, outer - self.source_outer  # (B, K, 2)
+        source_inner = _shown_part(self.source_inner, self.inner_along, rolled)
+        source_outer = _shown_part(self.source_outer, self.outer_along, rolled)
+        inner_moved, outer_moved = inner - source_inner, outer - source_outer  # (B, K, 2)
         top_moved = band.upper_at.read(inner_moved if self.below_inner else outer_moved)  # (B, P, 2)
         bottom_moved = band.lower_at.read(outer_moved if self.below_inner else inner_moved)
         depth = band.depth()[..., None]  # (B, P, 1)
@@ -87,7 +110,16 @@ class LipBand(nn.Module):
         else:
             inside = (band.v_lower - band.v + 0.5).clamp(0.0, 1.0)
             beyond = band.v_upper - band.v
-        alpha = covered * inside * (1.0 - hermite_step(0.0, 1.0, beyond / fade_px))
+        alpha = covered * inside
+        if bool((rolled > 0.0).any()):
+            # Where the lips' ends roll away, so does the skin beyond them: towards the corners the band
+            # ends at its outer contour, and the lip itself fades over the share that rolled, into what
+            # the warp (which gathers the corners further in) shows beside it: no cut across the lip.
+            towards_end = band.lateral() - 1.0  # (B, P) from −1 at the middle to 0 at the corners
+            rolled = rolled[:, None]
+            fade_px = torch.where(rolled > 0.0, fade_px * _taper(towards_end, 2.0 * rolled).clamp(min=1e-3), fade_px)
+            alpha = torch.where(rolled > 0.0, alpha * _taper(towards_end, rolled), alpha)
+        alpha = alpha * (1.0 - hermite_step(0.0, 1.0, beyond / fade_px))
         return pixels - moved, alpha
 
 
@@ -108,15 +140,50 @@ class LipBands(nn.Module):
         return torch.minimum(*lows), torch.maximum(*highs)
 
     def draw(self, patch: torch.Tensor, windows: Windows, pixels: torch.Tensor, points: torch.Tensor,
-             mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor) -> None:
-        """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place.
+             mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor,
+             rounded: torch.Tensor) -> None:
+        """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place;
+        mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`).
         source (1, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,)."""
         fade_px = FADE_MOUTH_WIDTHS * mouth_width_px[:, None]
+        rolled = LIP_END_ROLL * rounded  # (B,)
         for lip in (self.upper, self.lower):
             # Each lip only on the window's rows it can reach (a third of a wide-open mouth's window):
             # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
             low, high = lip.reach(points, mouth_width_px)
             rows = windows.rows_between(low[:, 1], high[:, 1])
-            reads, alpha = lip.reads(pixels[:, rows], points, fade_px)
+            reads, alpha = lip.reads(pixels[:, rows], points, fade_px, rolled)
             colour = sample_at(source[:, :3], reads - source_origin)  # (B, 3, p)
             patch[:, :, rows] += alpha[:, None] * (colour - patch[:, :, rows])
+
+
+def _taper(towards_end: torch.Tensor, share: torch.Tensor) -> torch.Tensor:
+    """(B, P) 1 until the last `share` ((B, 1) > 0 where used) of the way to a corner, then easing to 0 there."""
+    return 1.0 - hermite_step(0.0, 1.0, towards_end / share.clamp(min=1e-3) + 1.0)
+
+
+def rounding(weight_deltas: torch.Tensor) -> torch.Tensor:
+    """(B, 52) ARKit weights over the avatar's rest → (B,) how rounded the lips are, 0..1: 0 at rest
+    and for any mouth rounded no more than the portrait's own. Exactly 0 up to ROUNDING_ONSET: speech
+    rounds its lips a little on many frames (its p, b and m among them, 0.14 at most on the test
+    clips), where the corners hardly move in and are best left exactly as they are."""
+    columns = [blendshape_index(name) for name in ROUNDING_SHAPES]
+    return hermite_step(ROUNDING_ONSET, 1.0, weight_deltas[:, columns].sum(dim=1))
+
+
+def _shown_part(contour: torch.Tensor, along: torch.Tensor, rolled: torch.Tensor) -> torch.Tensor:
+    """(1, K, 2) a source contour, (1, K) its knots along the mouth, (B,) the share rolled away →
+    (B, K, 2) the contour's points at its knots shrunk that share towards the middle: the part of
+    the lip still seen, read over the whole band. Unrolled frames get the contour itself, bit for bit."""
+    if not bool((rolled > 0.0).any()):
+        return contour
+    wanted = along * (1.0 - rolled[:, None])  # (B, K)
+    knots = along.expand(len(rolled), -1).contiguous()
+    index = (torch.searchsorted(knots, wanted, right=True) - 1).clamp(0, knots.shape[1] - 2)
+    low, high = knots.gather(1, index), knots.gather(1, index + 1)
+    fraction = ((wanted - low) / (high - low).clamp(min=1e-6)).clamp(0.0, 1.0)[..., None]  # (B, K, 1)
+    points = contour.expand(len(rolled), -1, -1)
+    first = points.gather(1, index[..., None].expand(-1, -1, 2))
+    second = points.gather(1, (index + 1)[..., None].expand(-1, -1, 2))
+    shrunk = first + (second - first) * fraction
+    return torch.where((rolled > 0.0)[:, None, None], shrunk, points)

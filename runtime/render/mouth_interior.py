@@ -122,10 +122,11 @@ class MouthInterior(nn.Module):
         return self.synthetic_teeth * torch.stack([depth * gap, (depth - 1.0) * gap])
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
-                offset: tuple[int, int] = (0, 0)) -> None:
+                offset: tuple[int, int] = (0, 0), rounded: torch.Tensor | None = None) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; points (B, 478, 2) the frames' landmarks;
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
-        where the frames' top-left pixel lies in the portrait (openings.Windows)."""
+        where the frames' top-left pixel lies in the portrait (openings.Windows); rounded (B,) how
+        rounded the lips are (lip_bands.rounding), None for not at all."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
         mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
@@ -133,7 +134,8 @@ class MouthInterior(nn.Module):
         pixels = windows.pixels()
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
-        self.lips.draw(patch, windows, pixels, points, mouth_width, self.source, self.source_origin)
+        rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
+        self.lips.draw(patch, windows, pixels, points, mouth_width, self.source, self.source_origin, rounded)
         opening = Opening.of(pixels, upper, lower, smooth=True)
         alpha = opening.inside()  # (B, P)
         # The interior only where some frame of the batch shows it (every pixel is computed alone):

@@ -30,6 +30,7 @@ from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL, LIPS
+from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.rigid_layer import RigidLayer, cut_out
@@ -37,6 +38,9 @@ from runtime.types import POSE_WIDTH, RestState
 
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
 NEWTON_SETBACK_PX = 1.0  # see backward_grid
+# How much further in than the lips' corners the warp gathers the skin at the corners of fully rounded
+# lips (lip_bands.rounding), in mouth widths at rest (_tucked).
+CORNER_TUCK = 0.1
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,12 @@ class WarpRenderer(nn.Module):
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
+        # Each corner of the mouth, outer and inner, the image's left one first (as in _tucked).
+        corner_pairs = ((LIPS.corners[0], LIPS.inner_upper[0]), (LIPS.corners[1], LIPS.inner_upper[-1]))
+        if landmarks[LIPS.corners[0], 0] > landmarks[LIPS.corners[1], 0]:
+            corner_pairs = corner_pairs[::-1]
+        self.left_corner_side, self.right_corner_side = (list(pair) for pair in corner_pairs)
+        self.register_buffer("corner_index", torch.tensor([corner_pairs[0][0], corner_pairs[1][0]]))
         palette = mouth_palette(image, landmarks)  # the portrait's colours, texture and style
         self.mouth = MouthInterior(image, landmarks, palette)
         self.eyes = EyeLayer(image, landmarks, palette.style, palette.grain, frame=alpha)
@@ -234,16 +244,18 @@ class WarpRenderer(nn.Module):
         if len(weights) != len(poses):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
         points = self.landmark_positions(weights, poses)  # (B, 478, 2)
-        backward = self.backward_grid(self._untorn(points - self.source_xy))
+        skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
+        rounded = rounding(weights - self.rest_blendshapes)  # (B,)
+        backward = self.backward_grid(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
+                                                   rounded))
         # Frame by frame: grid_sample over the portrait expanded to the batch (stride 0, channels last)
         # ran 1.8x slower per frame than one frame at a time (batch 8 on one thread).
         frames = torch.cat([F.grid_sample(self.portrait, grid[None], mode="bilinear", padding_mode="border",
                                           align_corners=False) for grid in backward])  # (B, 3, H, W) channels last
-        skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
         gaze_only = (weights - self.rest_blendshapes) * self.eyes.gaze_shapes
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
         offset = self.view[:2]
-        self.mouth(frames, points, skull_points, offset)
+        self.mouth(frames, points, skull_points, offset, rounded)
         self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
             self.rigid(frames, skull_points, offset)
@@ -261,6 +273,27 @@ class WarpRenderer(nn.Module):
         smooth[:, self.inner_upper] = pairs
         smooth[:, self.inner_lower] = pairs
         return smooth
+
+    def _tucked(self, displacements: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
+                rounded: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) displacements as the warp takes them, with rounded lips' corners (`rounded` (B,),
+        lip_bands.rounding) gathered further in than the lips' corners (CORNER_TUCK).
+
+        The lip bands roll the lips' ends out of sight (lip_bands.py); what lay just beyond the corners
+        — a photo's shadowed corner, a drawing's mouth line reaching past the landmarks' corners — is
+        the warp's, and it would stay beside the narrower mouth as a dark speck or block. Gathered in
+        under the lips, it goes where the lips' ends went."""
+        if not bool((rounded > 0.0).any()):
+            return displacements
+        corners = points[:, self.corner_index]  # (B, 2, 2) the image's left corner, then its right
+        rest = skull_points[:, self.corner_index]
+        tuck = CORNER_TUCK * rounded * (rest[:, 1] - rest[:, 0]).norm(dim=-1)  # (B,) pixels
+        span = corners[:, 1] - corners[:, 0]
+        inwards = span / span.norm(dim=-1, keepdim=True).clamp(min=1e-3)  # (B, 2) left corner → right
+        tucked = displacements.clone()
+        for side, sign in ((self.left_corner_side, 1.0), (self.right_corner_side, -1.0)):
+            tucked[:, side] += (sign * tuck[:, None] * inwards)[:, None]
+        return tucked
 
     def landmark_positions(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
         """(B, 478, 2) pixel position of every landmark: expression, then head pose."""
