@@ -113,7 +113,7 @@ class _Eye(nn.Module):
         no_iris = float(hermite_step(*NO_IRIS, np.array(iris_tone / max(float(sclera.mean()), 1.0))))
         drawn_over = 1.0 - float(hermite_step(*DIM_WHITES, np.array(float(sclera.mean() / skin.mean().clamp(min=1.0)))))
         self.whites = no_iris * max(self.drawn, drawn_over)
-        # How much of the iris's disc moves whole with the gaze (_iris_fall_off): a drawing's, whose
+        # How much of the iris's disc moves whole with the gaze (forward's fall-off): a drawing's, whose
         # strokes a stretch smears; a photo's iris and white are smooth, and its white stretches best
         # from the iris's middle out.
         self.rigid_iris_px = self.iris_px * max(self.drawn, self.whites)
