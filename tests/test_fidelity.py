@@ -115,7 +115,7 @@ SWEEP_FLOORS = {
     ("closed-pencil", "yaw"): (0.9, None),  # the target
     ("closed-pencil", "pitch"): (0.9, None),  # the target
     # The drawing's eyes are one dark mass: its whites show as the iris turns (runtime/render/eye_layer.py).
-    ("closed-pencil", "gaze"): (0.8, 0.03),  # today 0.96 / 0.07 (the photos' slope: 0.17-0.19); -0.23 before
+    ("closed-pencil", "gaze"): (0.8, 0.08),  # today 0.97 / 0.14 (the photos' slope: 0.17-0.19); -0.23 before
 }
 
 

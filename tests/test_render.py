@@ -38,11 +38,13 @@ FLOORS = {
     ("painting", "jawOpen"): 0.8,
     ("drawing", "mouthFunnel"): 0.7,  # today 0.86, 0.75 to 0.86 from run to run (floating-point summation order)
     ("drawing", "mouthPucker"): 0.7,  # today 0.79 (0.87 before the lips sealed for a pucker)
+    # Its eyes are one dark mass, its whites shown as the iris turns (runtime/render/eye_layer.py):
+    # today 0.86 over these five steps (0.95 over the fidelity table's seven); -0.81 before.
+    ("drawing", "gaze"): 0.6,
 }
 # Sweeps whose read-back is noise on a portrait: figures in README's table, no assertion that could
-# only pass by chance. The painting's funnel reads 0.001–0.006 whatever is asked; the drawing's irises
-# read back against the gaze (r −0.81: its small, rotated eyes).
-NOT_READ = {("painting", "mouthFunnel"), ("drawing", "gaze")}
+# only pass by chance. The painting's funnel reads 0.001–0.006 whatever is asked.
+NOT_READ = {("painting", "mouthFunnel")}
 # Sweeps where FaceLandmarker may lose the face in this many frames. Since jawOpen 1 opens to a
 # human's widest (32°, was 27°) it reads the painting's mouth at 0.8 as barely open (0.16) or loses
 # the face there, from one small change of the lips' drawing to the next, while the picture shows

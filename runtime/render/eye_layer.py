@@ -12,7 +12,8 @@ as they are, leading, and above them the skin just over the lashes stretched to 
 rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
 texture is the portrait's grain (on a drawing, its own strokes' grain), never a crossed edge's halo;
 on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a drawing
-made one dark mass (no iris darker than the rest) shows its whites where the iris turns away from.
+made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
+whites where the iris turns away from, and a drawn iris moves whole, as a disc, keeping its strokes.
 At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
@@ -33,7 +34,7 @@ from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_t
 from runtime.render.portrait_style import PortraitStyle
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
-IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off around the iris, in eye widths
+IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off beyond the iris's disc, in eye widths
 LASHES = 0.05  # the lash line's thickness, in eye widths
 LID_COLOUR_SHARE = 0.85  # how much of a closing lid's tone is the skin's around the eye, not its stretched copy's
 LID_TONE_SIGMA = 0.06  # the stretched copy's detail finer than this (eye widths) is the lid's texture, kept
@@ -47,6 +48,7 @@ WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the
 WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this share of the opening down
 MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's line slides down as lashes, up to this
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
+DIM_WHITES = (0.72, 0.82)  # whites-to-skin tone ratios under which an eye's whites count as drawn over
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
@@ -73,7 +75,7 @@ class _Eye(nn.Module):
         self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
         width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
         self.window_size = tuple(max(8, round(widths * width)) for widths in WINDOW_EYE_WIDTHS)
-        self.iris_radius_px = IRIS_SHIFT_RADIUS * width
+        self.shift_sigma_px = IRIS_SHIFT_RADIUS * width
         self.lash_px = LASHES * width
         self.eye_width_px = width
         self.lid_band_px = LID_SKIN * width
@@ -102,9 +104,19 @@ class _Eye(nn.Module):
         # as light as the skin around the eye (the pencil's: 134 against the skin's 210).
         # Only such an eye shows its whites as its iris turns (_whites_shown); elsewhere the gaze's
         # shift brings the eye's own white, or its own dark, beside the iris.
-        no_iris = float(hermite_step(*NO_IRIS, np.array(iris_tone / max(float(sclera.mean()), 1.0))))
-        self.whites = self.drawn * no_iris
+        # A drawing the style measure does not count as drawn (a smooth pencil sketch, a stroked one
+        # without outlines) can still draw its eye as one dark mass: its whites are then much darker
+        # than the skin around the eye (the tuning set's pencil and coloured pencil drawings: 0.63–0.73
+        # of it; its photos' whites 0.86–1.00 of it). A painting's eye is as dim, but its iris is far
+        # darker than its whites (0.2–0.3 of them), so it still counts as showing one.
         skin = self.lid_colour.mean(dim=1)
+        no_iris = float(hermite_step(*NO_IRIS, np.array(iris_tone / max(float(sclera.mean()), 1.0))))
+        drawn_over = 1.0 - float(hermite_step(*DIM_WHITES, np.array(float(sclera.mean() / skin.mean().clamp(min=1.0)))))
+        self.whites = no_iris * max(self.drawn, drawn_over)
+        # How much of the iris's disc moves whole with the gaze (forward's fall-off): a drawing's, whose
+        # strokes a stretch smears; a photo's iris and white are smooth, and its white stretches best
+        # from the iris's middle out.
+        self.rigid_iris_px = self.iris_px * max(self.drawn, self.whites)
         self.register_buffer("sclera", sclera + (skin - sclera).clamp(min=0.0))
         self.register_buffer("source_origin", origin)
 
@@ -128,7 +140,11 @@ class _Eye(nn.Module):
         if not bool((alpha > 0.0).any() or (lid > 0.0).any()):
             return  # the eye neither shows nor is being covered: the warp's picture stands
         iris = gaze_points[:, indices.iris_centre]  # (B, 2) where the iris is now
-        fall_off = torch.exp(-0.5 * ((pixels - iris[:, None]) ** 2).sum(-1) / self.iris_radius_px**2)  # (B, P)
+        # A drawn iris moves whole, as a disc on the eyeball: a fall-off from its centre stretches its
+        # trailing half and squeezes its leading one, and a drawing's strokes smear so. Only beyond its
+        # disc does the shift fall off then, over what lies beside it (the white).
+        beyond = ((pixels - iris[:, None]).norm(dim=-1) - self.rigid_iris_px).clamp(min=0.0)
+        fall_off = torch.exp(-0.5 * beyond**2 / self.shift_sigma_px**2)  # (B, P)
         reads = pixels - eyeball_shift[:, None] - iris_shift[:, None] * fall_off[..., None] - self.source_origin
         eye = sample_at(self.source, reads)  # (B, 4, P)
         alpha = alpha * eye[:, 3]
@@ -164,17 +180,23 @@ class _Eye(nn.Module):
     def _whites_shown(self, eye: torch.Tensor, reads: torch.Tensor, opening: Opening, pixels: torch.Tensor,
                       iris: torch.Tensor, iris_at_rest: torch.Tensor, on_eyeball: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) an eye drawn as one dark mass (`whites` > 0), with the white of the eyeball where
-        its iris has turned away from: the part of the iris's disc at rest that its disc now leaves.
-        The gaze's shift stretches what lies beside the iris over that part — the white in a photo, but
-        in such a drawing the same dark strokes as the iris (a pencil drawing's iris is hardly darker
-        than its eye: 94 against 136), so a turned iris showed no white and FaceLandmarker saw nothing
-        move (r −0.23). The white is shaded as an eyeball is, under the upper lid and into the corners,
-        and the discs are soft: a flat white crescent with a hard edge reads as a hole cut in the eye.
-        None at rest: the two discs are one."""
+        its iris has turned away from: the part of the iris's disc at rest that its disc now leaves,
+        and, as the iris moves as far as its own radius, the band behind it back to the eye's corner
+        (_behind). The gaze's shift stretches what lies beside the iris over that part — the white in a
+        photo, but in such a drawing the same dark strokes as the iris (a pencil drawing's iris is
+        hardly darker than its eye: 94 against 136), so a turned iris showed no white and FaceLandmarker
+        saw nothing move (r −0.23). The vacated disc alone read as a pale disc pasted into the dark eye
+        at a full turn, and the iris beside it as no iris (the tuning set's pencil drawing behind
+        acetate: r 0.30); with the band the eye shows its white on the side it turns from, as a turned
+        eye does (0.86). The white is shaded as an eyeball is, under the upper lid and into the
+        corners, and the discs are soft: a flat white crescent with a hard edge reads as a hole cut in
+        the eye. None at rest: the two discs are one and the band has no length."""
         if self.whites <= 0.0:
             return eye
         radius, soft = self.iris_px, WHITE_EDGE * self.iris_px
-        left = (_disc(pixels, iris_at_rest, radius, soft) - _disc(pixels, iris, radius, soft)).clamp(min=0.0)
+        now = _disc(pixels, iris, radius, soft)
+        left = (_disc(pixels, iris_at_rest, radius, soft) - now).clamp(min=0.0)
+        left = torch.maximum(left, _behind(pixels, iris, iris_at_rest, radius, soft) * (1.0 - now))
         if not bool((left > 0.0).any()):
             return eye
         height = (opening.v_lower - opening.v_upper).clamp(min=1.0)
@@ -255,6 +277,20 @@ def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upp
         lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
         bands.append(lighter[0] if len(lighter) else len(reach))
     return float(np.median(bands)) if bands else 0.0
+
+
+def _behind(pixels: torch.Tensor, iris: torch.Tensor, iris_at_rest: torch.Tensor, radius: float,
+            soft: float) -> torch.Tensor:
+    """(B, P) the band the iris has turned away along, from its disc now back to the eye's corner:
+    the white a turned eye shows beside its iris, coming in as the iris moves its own radius."""
+    shift = iris - iris_at_rest  # (B, 2)
+    length = shift.norm(dim=-1, keepdim=True)  # (B, 1)
+    direction = shift / length.clamp(min=1e-6)
+    relative = pixels - iris[:, None]  # (B, P, 2)
+    along = (relative * direction[:, None]).sum(-1)  # (B, P) < 0 behind the iris
+    across = (relative[..., 0] * direction[:, None, 1] - relative[..., 1] * direction[:, None, 0]).abs()
+    band = 1.0 - hermite_step(radius - soft, radius + soft, across)
+    return band * hermite_step(soft, -soft, along) * hermite_step(0.0, radius, length)
 
 
 def _disc(pixels: torch.Tensor, centres: torch.Tensor, radius: float, soft: float) -> torch.Tensor:
