@@ -154,15 +154,14 @@ def _mouth_and_voice(group: list[_Analysis], energy_db: np.ndarray
     """The group's mouth rows, each session's voice activity and their (S, n) speech probabilities:
     from frame energy, given to the mouth; or, for a mouth that detects speech, from the mouth's
     rows (so the two agree)."""
-    animators = [analysis.animator for analysis in group]
-    detectors = [animator.voice for animator in animators]
-    if not animators[0].mouth.detects_speech:  # a group shares one mouth type and network
-        voices = StreamingVoiceActivity.push_many(detectors, energy_db)
-        voice = stacked([block.probability for block in voices])
-        return _mouth_rows(group, voice), voices, voice
-    mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
-    voices = StreamingVoiceActivity.decide_many(detectors, mouth.voice_activity)
-    return mouth, voices, stacked([block.probability for block in voices])
+    detectors = [analysis.animator.voice for analysis in group]
+    if group[0].animator.mouth.detects_speech:  # a group shares one mouth type and network
+        mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
+        voice = mouth.voice_activity
+    else:
+        voice = StreamingVoiceActivity.probabilities_many(detectors, energy_db)
+        mouth = _mouth_rows(group, voice)
+    return mouth, StreamingVoiceActivity.decide_many(detectors, voice), voice
 
 
 def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None) -> tuple[SessionEvent, ...]:
