@@ -104,6 +104,10 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
 
 
 _SessionRows = tuple[np.ndarray, tuple[SessionEvent, ...], VoiceActivityBlock]  # rows, turn events, voice activity
+# A pass that completed no hop (a chunk shorter than a hop): nothing for any session, whatever its
+# detector (no hop advances a state machine). Empty arrays, so every such session can share it.
+_NO_HOPS: _SessionRows = (np.zeros((0, ROW_WIDTH), np.float32), (),
+                          VoiceActivityBlock(np.zeros(0, np.float32), (), (), np.zeros(0, bool)))
 
 
 def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
@@ -112,8 +116,7 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
     count = len(group[0].features)
     animators = [analysis.animator for analysis in group]
     if count == 0:
-        return {analysis: (np.zeros((0, ROW_WIDTH), np.float32), (), analysis.animator.voice.push(np.zeros(0)))
-                for analysis in group}
+        return dict.fromkeys(group, _NO_HOPS)
     energy = stacked([analysis.features.energy_db for analysis in group])
     mouth, voices, voice = _mouth_and_voice(group, energy)
     first_hops = np.array([a.first_motion_hop(analysis.features) for a, analysis in zip(animators, group, strict=True)])
