@@ -104,6 +104,10 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
 
 
 _SessionRows = tuple[np.ndarray, tuple[SessionEvent, ...], VoiceActivityBlock]  # rows, turn events, voice activity
+# A pass that completed no hop (a chunk shorter than a hop): nothing for any session, whatever its
+# detector (no hop advances a state machine). Empty arrays, so every such session can share it.
+_NO_HOPS: _SessionRows = (np.zeros((0, ROW_WIDTH), np.float32), (),
+                          VoiceActivityBlock(np.zeros(0, np.float32), (), (), np.zeros(0, bool)))
 
 
 def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
@@ -112,8 +116,7 @@ def _motion_rows(group: list[_Analysis]) -> dict[_Analysis, _SessionRows]:
     count = len(group[0].features)
     animators = [analysis.animator for analysis in group]
     if count == 0:
-        return {analysis: (np.zeros((0, ROW_WIDTH), np.float32), (), analysis.animator.voice.push(np.zeros(0)))
-                for analysis in group}
+        return dict.fromkeys(group, _NO_HOPS)
     energy = stacked([analysis.features.energy_db for analysis in group])
     mouth, voices, voice = _mouth_and_voice(group, energy)
     first_hops = np.array([a.first_motion_hop(analysis.features) for a, analysis in zip(animators, group, strict=True)])
@@ -154,15 +157,14 @@ def _mouth_and_voice(group: list[_Analysis], energy_db: np.ndarray
     """The group's mouth rows, each session's voice activity and their (S, n) speech probabilities:
     from frame energy, given to the mouth; or, for a mouth that detects speech, from the mouth's
     rows (so the two agree)."""
-    animators = [analysis.animator for analysis in group]
-    detectors = [animator.voice for animator in animators]
-    if not animators[0].mouth.detects_speech:  # a group shares one mouth type and network
-        voices = StreamingVoiceActivity.push_many(detectors, energy_db)
-        voice = stacked([block.probability for block in voices])
-        return _mouth_rows(group, voice), voices, voice
-    mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
-    voices = StreamingVoiceActivity.decide_many(detectors, mouth.voice_activity)
-    return mouth, voices, stacked([block.probability for block in voices])
+    detectors = [analysis.animator.voice for analysis in group]
+    if group[0].animator.mouth.detects_speech:  # a group shares one mouth type and network
+        mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
+        voice = mouth.voice_activity
+    else:
+        voice = StreamingVoiceActivity.probabilities_many(detectors, energy_db)
+        mouth = _mouth_rows(group, voice)
+    return mouth, StreamingVoiceActivity.decide_many(detectors, voice), voice
 
 
 def _turn_events(animator: Animator, turn: tuple[ListeningRows, TurnRows] | None) -> tuple[SessionEvent, ...]:

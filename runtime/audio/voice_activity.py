@@ -52,21 +52,18 @@ class StreamingVoiceActivity:
 
     @staticmethod
     def push_many(detectors: list[StreamingVoiceActivity], energy_db: np.ndarray) -> list[VoiceActivityBlock]:
-        """S sessions' (S, n) frame energies: each session's block, as its detector alone gives it.
-        The floor is a recursion over hops, so the loop runs over hops with the sessions side by
-        side (float64 throughout, the operations of the scalar rule in its order)."""
+        """S sessions' (S, n) frame energies: each session's block, as its detector alone gives it."""
+        return StreamingVoiceActivity.decide_many(detectors, StreamingVoiceActivity.probabilities_many(detectors,
+                                                                                                       energy_db))
+
+    @staticmethod
+    def probabilities_many(detectors: list[StreamingVoiceActivity], energy_db: np.ndarray) -> np.ndarray:
+        """S sessions' (S, n) float32 speech probabilities from their (S, n) frame energies, each
+        detector's noise floor advanced over them (`decide_many` then runs the state machines)."""
         levels = np.asarray(energy_db, np.float64)
-        floor = np.array([detector._floor_db for detector in detectors])
-        floors = np.empty(levels.shape)
-        for hop in range(levels.shape[1]):
-            level = levels[:, hop]
-            floor = np.where(level < floor, floor + FLOOR_FALL * (level - floor), floor + FLOOR_RISE_DB_PER_HOP)
-            floors[:, hop] = floor
-        for detector, last in zip(detectors, floor.tolist(), strict=True):
-            detector._floor_db = last
+        floors = _floors(detectors, levels)
         threshold = np.maximum(floors + FLOOR_MARGIN_DB, ABSOLUTE_THRESHOLD_DB)
-        probabilities = 1.0 / (1.0 + np.exp(-(levels - threshold) / SOFTNESS_DB))
-        return StreamingVoiceActivity.decide_many(detectors, probabilities.astype(np.float32))
+        return (1.0 / (1.0 + np.exp(-(levels - threshold) / SOFTNESS_DB))).astype(np.float32)
 
     @staticmethod
     def decide_many(detectors: list[StreamingVoiceActivity], probabilities: np.ndarray) -> list[VoiceActivityBlock]:
@@ -74,6 +71,8 @@ class StreamingVoiceActivity:
         the sessions side by side: a state flips after a run of ONSET_HOPS (HANGOVER_HOPS) hops
         that disagree with it, and the flip is dated where the run began."""
         probabilities = np.asarray(probabilities, np.float32)
+        if len(detectors) == 1:  # a lone session: Python steps, 2 us a push against 18 for the array steps below
+            return [detectors[0]._decide_alone(probabilities[0])]
         sessions, count = probabilities.shape
         voiced = probabilities > 0.5
         speaking = np.array([detector._speaking for detector in detectors], bool)
@@ -100,6 +99,43 @@ class StreamingVoiceActivity:
         return [VoiceActivityBlock(probabilities[index], tuple(starts[index]), tuple(ends[index]), states[index])
                 for index in range(sessions)]
 
+    def _decide_alone(self, probabilities: np.ndarray) -> VoiceActivityBlock:
+        """`decide_many`'s state machine for this session alone, in Python steps."""
+        speaking, run, first_hop = self._speaking, self._run, self._hop
+        states, starts, ends = [], [], []
+        for hop, voiced in enumerate((probabilities > 0.5).tolist()):
+            run = run + 1 if voiced != speaking else 0
+            if run >= (HANGOVER_HOPS if speaking else ONSET_HOPS):
+                speaking = not speaking
+                (starts if speaking else ends).append((first_hop + hop - run + 1) * HOP_S)
+                run = 0
+            states.append(speaking)
+        self._speaking, self._run, self._hop = speaking, run, first_hop + len(states)
+        return VoiceActivityBlock(probabilities, tuple(starts), tuple(ends), np.array(states, bool))
+
     @property
     def speaking(self) -> bool:
         return self._speaking
+
+
+def _floors(detectors: list[StreamingVoiceActivity], levels: np.ndarray) -> np.ndarray:
+    """(S, n) float64 noise floors after each hop of the (S, n) levels, each detector's floor
+    advanced. A recursion over hops: with many sessions the loop runs over hops with the sessions
+    side by side, for a lone one in Python floats (the same float64 operations in the same order)."""
+    if len(detectors) == 1:
+        detector = detectors[0]
+        floor, floors = detector._floor_db, []
+        for level in levels[0].tolist():
+            floor = floor + FLOOR_FALL * (level - floor) if level < floor else floor + FLOOR_RISE_DB_PER_HOP
+            floors.append(floor)
+        detector._floor_db = floor
+        return np.array(floors, np.float64).reshape(1, len(floors))
+    floor = np.array([detector._floor_db for detector in detectors])
+    floors = np.empty(levels.shape)
+    for hop in range(levels.shape[1]):
+        level = levels[:, hop]
+        floor = np.where(level < floor, floor + FLOOR_FALL * (level - floor), floor + FLOOR_RISE_DB_PER_HOP)
+        floors[:, hop] = floor
+    for detector, last in zip(detectors, floor.tolist(), strict=True):
+        detector._floor_db = last
+    return floors

@@ -204,17 +204,18 @@ class LearnedMouth:
         logits = raw[..., :NUM_VISEMES]
         visemes = np.exp(logits - logits.max(axis=-1, keepdims=True))
         visemes /= visemes.sum(axis=-1, keepdims=True)
+        visemes = visemes.astype(np.float32, copy=False)  # already, with float32 weights: no copy
         shapes = np.zeros((*raw.shape[:2], NUM_BLENDSHAPES), np.float32)
         shapes[..., columns] = np.clip(raw[..., NUM_VISEMES:NUM_VISEMES + len(columns)], 0.0, 1.0)
         if mouths[0].detects_speech:
             speech = (1.0 / (1.0 + np.exp(-raw[..., -1]))).astype(np.float32)
-            visemes, shapes = _gated(visemes.astype(np.float32), shapes, speech)
+            visemes, shapes = _gated(visemes, shapes, speech)
             return MouthRows(visemes, shapes, speech)
         voice = np.concatenate([stacked([m._voice_history for m in mouths]),
                                 np.asarray(voice_probability, np.float32)], axis=1)
         for mouth, row in zip(mouths, voice, strict=True):
             mouth._voice_history = row[len(row) - mouth.lookahead_hops:]
-        return MouthRows(visemes.astype(np.float32), shapes, voice[:, :raw.shape[1]])
+        return MouthRows(visemes, shapes, voice[:, :raw.shape[1]])
 
     @staticmethod
     def _outputs_many(mouths: list[LearnedMouth], log_mel: np.ndarray) -> np.ndarray:
