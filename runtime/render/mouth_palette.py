@@ -30,6 +30,7 @@ INNER_LIP_TINT = np.array([1.0, 0.8, 0.82])
 INNER_LIP_SHADE = 0.7
 GRAIN_SIGMA_PX = 1.5  # detail finer than this (pixels at output scale) is the picture's grain
 MIN_SCLERA_PIXELS = 6
+LIMBAL_RING = 1.15  # iris radii: the iris's dark limbal ring reaches this far; the white of the eye lies beyond
 DARK_EYES = 0.45  # eye whites darker than this share of the face's light are no whites
 GRAIN_TILE_PX = 96  # the synthesised grain's period
 GRAIN_SEED = 11  # its phases: fixed, so an avatar renders the same every time
@@ -118,8 +119,7 @@ def _teeth_colour(image: np.ndarray, landmarks: np.ndarray, light: float) -> np.
 def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> np.ndarray:
     """(N, 3) pixels between the lids, away from the iris."""
     upper, lower = landmarks[list(eye.upper_lid), :2], landmarks[list(eye.lower_lid), :2]
-    iris_centre = landmarks[eye.iris[0], :2]
-    iris_radius = float(np.linalg.norm(landmarks[list(eye.iris[1:]), :2] - iris_centre, axis=1).mean())
+    iris_centre, iris_radius = landmarks[eye.iris[0], :2], iris_radius_px(landmarks, eye)
     (left, top), (right, bottom) = np.floor(np.minimum(upper.min(0), lower.min(0))).astype(int), \
         np.ceil(np.maximum(upper.max(0), lower.max(0))).astype(int)
     height, width = image.shape[:2]
@@ -130,10 +130,15 @@ def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> n
     order_upper, order_lower = np.argsort(upper[:, 0]), np.argsort(lower[:, 0])
     upper_y = np.interp(xs, upper[order_upper, 0], upper[order_upper, 1], left=np.inf, right=np.inf)
     lower_y = np.interp(xs, lower[order_lower, 0], lower[order_lower, 1], left=-np.inf, right=-np.inf)
-    # A pixel's margin from the lids, and from the iris (1.15 radii: its dark limbal ring).
+    # A pixel's margin from the lids, and from the iris (its dark limbal ring).
     between = (ys > upper_y + 1.0) & (ys < lower_y - 1.0)
-    off_iris = np.hypot(xs - iris_centre[0], ys - iris_centre[1]) > 1.15 * iris_radius
+    off_iris = np.hypot(xs - iris_centre[0], ys - iris_centre[1]) > LIMBAL_RING * iris_radius
     return image[ys[between & off_iris], xs[between & off_iris]].astype(np.float64).reshape(-1, 3)
+
+
+def iris_radius_px(landmarks: np.ndarray, eye: EyeGroup) -> float:
+    """The iris's radius in pixels: its ring landmarks' mean distance from its centre."""
+    return float(np.linalg.norm(landmarks[list(eye.iris[1:]), :2] - landmarks[eye.iris[0], :2], axis=1).mean())
 
 
 def grain_at(grain: torch.Tensor, pixels: torch.Tensor) -> torch.Tensor:
