@@ -41,8 +41,7 @@ GRAIN_CLIP = 2.5  # the grain pattern clipped at this many σ: a patch crossing 
 class MouthPalette:
     """0..255 RGB colours of the synthesised interior, and the portrait's fine texture."""
 
-    lip: np.ndarray  # (3,) the lips' median colour
-    inner_lip: np.ndarray  # (3,) their wet inner surfaces, where they roll into the mouth
+    inner_lip: np.ndarray  # (3,) the lips' wet inner surfaces, where they roll into the mouth
     cavity_edge: np.ndarray  # (3,) just inside the lips
     cavity_deep: np.ndarray  # (3,) the back of the mouth
     tongue: np.ndarray  # (3,) the lit front of the tongue
@@ -54,7 +53,7 @@ class MouthPalette:
 
 def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     landmarks = np.asarray(landmarks, dtype=np.float64)
-    lip = _lip_colour(image, landmarks)
+    lip = _lip_colour(image, landmarks)  # the lips' median colour: the interior's colours are made from it
     face = _face_pixels(image, landmarks).astype(np.float64)  # (N, 3)
     light = np.percentile(face.mean(axis=1), 95)
     colourful = min(1.0, _saturation(face) / 0.25)  # a grey drawing gets a grey mouth
@@ -65,7 +64,7 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     teeth = np.clip(teeth * (1.0 + (max(1.0, light / max(float(teeth.mean()), 1.0)) - 1.0) * style.outline), 0, 255)
     flesh = _tinted(FLESH_TINT, colourful)
     return MouthPalette(
-        lip=lip, inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
+        inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
         cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
         tongue=0.75 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
         gum=0.8 * lip * _tinted(GUM_TINT, colourful), grain=_grain_pattern(image, landmarks, style), style=style)
