@@ -204,7 +204,7 @@ class MouthInterior(nn.Module):
         floor = self.darkest * style.outline
         colour = floor + colour * (1.0 - floor / 255.0)
         darkness = (1.0 - colour.mean(dim=1) / style.light).clamp(0.0, 1.0)  # (B, P)
-        colour = colour + (GRAIN * style.texture_at(darkness) * self._grain_at(pixels))[:, None]
+        colour = colour + (GRAIN * style.texture_at(darkness) * grain_at(self.grain, pixels))[:, None]
         if style.flat > 0.0:
             colour = colour + (_posterised(colour, floor, style.light) - colour) * style.flat
         return colour
@@ -236,10 +236,6 @@ class MouthInterior(nn.Module):
         middle = upper.shape[1] // 2
         gap = (lower[:, middle] - upper[:, middle]).norm(dim=-1) / mouth.width_px  # (B,)
         return hermite_step(*WIDE_OPEN, gap)[:, None]
-
-    def _grain_at(self, pixels: torch.Tensor) -> torch.Tensor:
-        """(B, P) the portrait's fine texture, tiled and fixed to the frame."""
-        return grain_at(self.grain, pixels)
 
 
 class SkullMouth:
