@@ -37,6 +37,7 @@ FADE_MOUTH_WIDTHS = 0.16  # beyond its outer contour a lip's band fades into the
 # roll the lips' ends away: a mouth narrower than at rest because it smiles less (a portrait that smiles
 # at rest, asked for no smile) keeps its corners as they are.
 ROUNDING_SHAPES = ("mouthPucker", "mouthFunnel")
+ROUNDING_COLUMNS = [blendshape_index(name) for name in ROUNDING_SHAPES]  # looked up once, read every frame
 ROUNDING_ONSET = 0.2  # the rounding shapes' weight (over the rest) from which the lips' ends begin to roll
 LIP_END_ROLL = 0.16  # the share of each lip's length, from its ends, rolled out of sight at full rounding
 Reaches = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]  # LipBands.reaches
@@ -173,8 +174,7 @@ def rounding(weight_deltas: torch.Tensor) -> torch.Tensor:
     and for any mouth rounded no more than the portrait's own. Exactly 0 up to ROUNDING_ONSET: speech
     rounds its lips a little on many frames (its p, b and m among them, 0.14 at most on the test
     clips), where the corners hardly move in and are best left exactly as they are."""
-    columns = [blendshape_index(name) for name in ROUNDING_SHAPES]
-    return hermite_step(ROUNDING_ONSET, 1.0, weight_deltas[:, columns].sum(dim=1))
+    return hermite_step(ROUNDING_ONSET, 1.0, weight_deltas[:, ROUNDING_COLUMNS].sum(dim=1))
 
 
 def _shown_part(contour: torch.Tensor, along: torch.Tensor, rolled: torch.Tensor) -> torch.Tensor:
