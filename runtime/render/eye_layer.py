@@ -77,7 +77,6 @@ class _Eye(nn.Module):
         self.window_size = tuple(max(8, round(widths * width)) for widths in WINDOW_EYE_WIDTHS)
         self.shift_sigma_px = IRIS_SHIFT_RADIUS * width
         self.lash_px = LASHES * width
-        self.eye_width_px = width
         self.lid_band_px = LID_SKIN * width
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
