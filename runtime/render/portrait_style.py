@@ -91,8 +91,8 @@ class PortraitStyle:
         below = position.floor().clamp(max=last - 1)
         index = below.long().clamp(0, last - 1)
         sigma = position.new_tensor(self.tone_texture)
-        return (sigma[index] * (1.0 - (position - below).abs()).clip(min=0.0)
-                + sigma[index + 1] * (1.0 - (position - (below + 1.0)).abs()).clip(min=0.0))
+        return (sigma.take(index) * (1.0 - (position - below).abs()).clip(min=0.0)
+                + sigma.take(index + 1) * (1.0 - (position - (below + 1.0)).abs()).clip(min=0.0))
 
 
 def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
