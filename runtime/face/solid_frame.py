@@ -87,10 +87,11 @@ def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
         if (np.linalg.norm(ring.colours - frame, axis=1) < tolerance).mean() < MIN_COLOURED_SHARE:
             return None
     distance = np.linalg.norm(lab - frame, axis=2)
-    if not _has_bridge(distance < tolerance, rings, eye_width):
+    coloured = (distance < tolerance).astype(np.float32)  # 1 on the frame's colour, read bilinearly below
+    if not _has_bridge(coloured, rings, eye_width):
         return None
     mask = _mask(distance, tolerance, rings, eye_width)
-    covers_brows = _covers_brows(distance < tolerance, landmarks)
+    covers_brows = _covers_brows(coloured, landmarks)
     if not covers_brows:
         mask *= 1.0 - _above_brows(mask.shape, landmarks, eye_width)
     return SolidFrame(mask, covers_brows)
@@ -101,7 +102,7 @@ def _covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
     the brows (a dark brow of the frame's colour is so in both rows)."""
     lower = [*RIGHT_EYE.brow_lower_row, *LEFT_EYE.brow_lower_row]
     upper = [*RIGHT_EYE.brow_upper_row, *LEFT_EYE.brow_upper_row]
-    on_frame = [float(np.mean(_remap(coloured.astype(np.float32), landmarks[row, :2]) > 0.5)) for row in (lower, upper)]
+    on_frame = [float(np.mean(_remap(coloured, landmarks[row, :2]) > 0.5)) for row in (lower, upper)]
     return on_frame[0] >= BROWS_COVERED_SHARE and on_frame[1] < 1.0 - BROWS_COVERED_SHARE
 
 
@@ -193,7 +194,7 @@ def _has_bridge(coloured: np.ndarray, rings: list[_Ring], eye_width: float) -> b
     grid = bridge_grid(*rings, eye_width)
     if grid is None:
         return True  # the lenses touch
-    found = _remap(coloured.astype(np.float32), grid.reshape(-1, 2)).reshape(grid.shape[:2]) > 0.5
+    found = _remap(coloured, grid.reshape(-1, 2)).reshape(grid.shape[:2]) > 0.5
     return bool(found.any(axis=0).mean() >= BRIDGE_SHARE)
 
 

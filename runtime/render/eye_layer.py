@@ -29,7 +29,7 @@ from torch import nn
 from runtime.arkit import BLENDSHAPE_NAMES
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
-from runtime.render.mouth_palette import GRAIN_CLIP, grain_at
+from runtime.render.mouth_palette import GRAIN_CLIP, LIMBAL_RING, grain_at, iris_radius_px
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
 from runtime.render.portrait_style import PortraitStyle
 
@@ -77,7 +77,6 @@ class _Eye(nn.Module):
         self.window_size = tuple(max(8, round(widths * width)) for widths in WINDOW_EYE_WIDTHS)
         self.shift_sigma_px = IRIS_SHIFT_RADIUS * width
         self.lash_px = LASHES * width
-        self.eye_width_px = width
         self.lid_band_px = LID_SKIN * width
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
@@ -95,9 +94,9 @@ class _Eye(nn.Module):
         band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
         self.lash_px = self.lash_px + max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
-        iris = landmarks[list(eye.iris), :2]
-        self.iris_px = float(np.linalg.norm(iris[1:] - iris[0], axis=1).mean())  # the iris's radius
-        sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], iris[0] - origin.numpy(), self.iris_px)
+        self.iris_px = iris_radius_px(landmarks, eye)
+        sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], landmarks[eye.iris[0], :2] - origin.numpy(),
+                                             self.iris_px)
         # A drawing whose strokes made the whole eye one dark mass draws no whites: its iris is hardly
         # darker than the rest of the eye (a pencil drawing's 0.64 of its brightest half; a photo's
         # 0.26, a stylised photo's black eye with its brown iris ring 0.08). Its whites are its paper,
@@ -308,7 +307,7 @@ def _sclera_and_iris(tone: torch.Tensor, opening: torch.Tensor, iris: np.ndarray
     rows, columns = np.mgrid[:tone.shape[1], :tone.shape[2]]
     distance = np.hypot(columns - iris[0], rows - iris[1]).ravel()
     between = opening.numpy().ravel() > 0.99
-    chosen, inside = pixels[:, between & (distance > 1.15 * iris_px)], pixels[:, between & (distance < iris_px)]
+    chosen, inside = pixels[:, between & (distance > LIMBAL_RING * iris_px)], pixels[:, between & (distance < iris_px)]
     if chosen.shape[1] < 4 or inside.shape[1] < 4:
         mean = pixels.mean(axis=1)
         return torch.from_numpy(mean).float(), float(mean.mean())

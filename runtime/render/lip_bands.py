@@ -37,8 +37,10 @@ FADE_MOUTH_WIDTHS = 0.16  # beyond its outer contour a lip's band fades into the
 # roll the lips' ends away: a mouth narrower than at rest because it smiles less (a portrait that smiles
 # at rest, asked for no smile) keeps its corners as they are.
 ROUNDING_SHAPES = ("mouthPucker", "mouthFunnel")
+ROUNDING_COLUMNS = [blendshape_index(name) for name in ROUNDING_SHAPES]  # looked up once, read every frame
 ROUNDING_ONSET = 0.2  # the rounding shapes' weight (over the rest) from which the lips' ends begin to roll
 LIP_END_ROLL = 0.16  # the share of each lip's length, from its ends, rolled out of sight at full rounding
+Reaches = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]  # LipBands.reaches
 
 
 @dataclass(frozen=True)
@@ -132,29 +134,34 @@ class LipBands(nn.Module):
         self.upper = LipBand(upper, source_points, below_inner=False)
         self.lower = LipBand(lower, source_points, below_inner=True)
 
-    def reach(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(B, 2) each, the least and the greatest pixel (x, y) the bands can touch: their contours'
-        box grown by the fade beyond the outer contour and the antialiased edge. The opening between
-        the lips lies inside it too, so nothing a mouth layer draws falls outside."""
-        lows, highs = zip(*(lip.reach(points, mouth_width_px) for lip in (self.upper, self.lower)), strict=True)
-        return torch.minimum(*lows), torch.maximum(*highs)
+    def reaches(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> Reaches:
+        """Each lip's reach (LipBand.reach), the upper lip's first: measured once a frame, for the
+        layer's window (`covering`) and for the rows each lip draws on (draw)."""
+        return self.upper.reach(points, mouth_width_px), self.lower.reach(points, mouth_width_px)
 
     def draw(self, patch: torch.Tensor, windows: Windows, pixels: torch.Tensor, points: torch.Tensor,
-             mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor,
+             reaches: Reaches, mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor,
              rounded: torch.Tensor) -> None:
         """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place;
-        mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`).
+        reaches: the lips' (`reaches`); mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`).
         source (1, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,)."""
         fade_px = FADE_MOUTH_WIDTHS * mouth_width_px[:, None]
         rolled = LIP_END_ROLL * rounded  # (B,)
-        for lip in (self.upper, self.lower):
+        for lip, (low, high) in zip((self.upper, self.lower), reaches, strict=True):
             # Each lip only on the window's rows it can reach (a third of a wide-open mouth's window):
             # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
-            low, high = lip.reach(points, mouth_width_px)
             rows = windows.rows_between(low[:, 1], high[:, 1])
             reads, alpha = lip.reads(pixels[:, rows], points, fade_px, rolled)
             colour = sample_at(source[:, :3], reads - source_origin)  # (B, 3, p)
             patch[:, :, rows] += alpha[:, None] * (colour - patch[:, :, rows])
+
+
+def covering(reaches: Reaches) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, 2) each, the least and the greatest pixel (x, y) the bands can touch: the box over both
+    lips' reaches. The opening between the lips lies inside it too, so nothing a mouth layer draws
+    falls outside."""
+    lows, highs = zip(*reaches, strict=True)
+    return torch.minimum(*lows), torch.maximum(*highs)
 
 
 def _taper(towards_end: torch.Tensor, share: torch.Tensor) -> torch.Tensor:
@@ -167,8 +174,7 @@ def rounding(weight_deltas: torch.Tensor) -> torch.Tensor:
     and for any mouth rounded no more than the portrait's own. Exactly 0 up to ROUNDING_ONSET: speech
     rounds its lips a little on many frames (its p, b and m among them, 0.14 at most on the test
     clips), where the corners hardly move in and are best left exactly as they are."""
-    columns = [blendshape_index(name) for name in ROUNDING_SHAPES]
-    return hermite_step(ROUNDING_ONSET, 1.0, weight_deltas[:, columns].sum(dim=1))
+    return hermite_step(ROUNDING_ONSET, 1.0, weight_deltas[:, ROUNDING_COLUMNS].sum(dim=1))
 
 
 def _shown_part(contour: torch.Tensor, along: torch.Tensor, rolled: torch.Tensor) -> torch.Tensor:

@@ -28,7 +28,7 @@ from torch import nn
 
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
-from runtime.render.lip_bands import LipBands
+from runtime.render.lip_bands import LipBands, Reaches, covering
 from runtime.render.mouth_palette import MouthPalette, grain_at, mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
 from runtime.render.teeth import Outline, teeth_sprites
@@ -130,12 +130,13 @@ class MouthInterior(nn.Module):
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
         mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
-        windows = self._windows(points, mouth_width, frames.shape[-2:], offset)
+        reaches = self.lips.reaches(points, mouth_width)
+        windows = self._windows(reaches, frames.shape[-2:], offset)
         pixels = windows.pixels()
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
-        self.lips.draw(patch, windows, pixels, points, mouth_width, self.source, self.source_origin, rounded)
+        self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, self.source, self.source_origin, rounded)
         opening = Opening.of(pixels, upper, lower, smooth=True)
         alpha = opening.inside()  # (B, P)
         # The interior only where some frame of the batch shows it (every pixel is computed alone):
@@ -146,10 +147,9 @@ class MouthInterior(nn.Module):
             patch[:, :, shown] += alpha[:, None, shown] * (interior - patch[:, :, shown])
         windows.scatter(frames, patch.reshape(shape))
 
-    def _windows(self, points: torch.Tensor, mouth_width: torch.Tensor, frame_size: tuple[int, int],
-                 offset: tuple[int, int]) -> Windows:
-        """What the layer draws: the lips' bands and the opening between them (LipBands.reach)."""
-        low, high = self.lips.reach(points, mouth_width)
+    def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
+        """What the layer draws: the lips' bands and the opening between them (lip_bands.covering)."""
+        low, high = covering(reaches)
         return Windows.covering(low, high, self.window_size, frame_size, offset)
 
     def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
@@ -204,7 +204,7 @@ class MouthInterior(nn.Module):
         floor = self.darkest * style.outline
         colour = floor + colour * (1.0 - floor / 255.0)
         darkness = (1.0 - colour.mean(dim=1) / style.light).clamp(0.0, 1.0)  # (B, P)
-        colour = colour + (GRAIN * style.texture_at(darkness) * self._grain_at(pixels))[:, None]
+        colour = colour + (GRAIN * style.texture_at(darkness) * grain_at(self.grain, pixels))[:, None]
         if style.flat > 0.0:
             colour = colour + (_posterised(colour, floor, style.light) - colour) * style.flat
         return colour
@@ -236,10 +236,6 @@ class MouthInterior(nn.Module):
         middle = upper.shape[1] // 2
         gap = (lower[:, middle] - upper[:, middle]).norm(dim=-1) / mouth.width_px  # (B,)
         return hermite_step(*WIDE_OPEN, gap)[:, None]
-
-    def _grain_at(self, pixels: torch.Tensor) -> torch.Tensor:
-        """(B, P) the portrait's fine texture, tiled and fixed to the frame."""
-        return grain_at(self.grain, pixels)
 
 
 class SkullMouth:

@@ -30,6 +30,7 @@ INNER_LIP_TINT = np.array([1.0, 0.8, 0.82])
 INNER_LIP_SHADE = 0.7
 GRAIN_SIGMA_PX = 1.5  # detail finer than this (pixels at output scale) is the picture's grain
 MIN_SCLERA_PIXELS = 6
+LIMBAL_RING = 1.15  # iris radii: the iris's dark limbal ring reaches this far; the white of the eye lies beyond
 DARK_EYES = 0.45  # eye whites darker than this share of the face's light are no whites
 GRAIN_TILE_PX = 96  # the synthesised grain's period
 GRAIN_SEED = 11  # its phases: fixed, so an avatar renders the same every time
@@ -40,8 +41,7 @@ GRAIN_CLIP = 2.5  # the grain pattern clipped at this many σ: a patch crossing 
 class MouthPalette:
     """0..255 RGB colours of the synthesised interior, and the portrait's fine texture."""
 
-    lip: np.ndarray  # (3,) the lips' median colour
-    inner_lip: np.ndarray  # (3,) their wet inner surfaces, where they roll into the mouth
+    inner_lip: np.ndarray  # (3,) the lips' wet inner surfaces, where they roll into the mouth
     cavity_edge: np.ndarray  # (3,) just inside the lips
     cavity_deep: np.ndarray  # (3,) the back of the mouth
     tongue: np.ndarray  # (3,) the lit front of the tongue
@@ -53,7 +53,7 @@ class MouthPalette:
 
 def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     landmarks = np.asarray(landmarks, dtype=np.float64)
-    lip = _lip_colour(image, landmarks)
+    lip = _lip_colour(image, landmarks)  # the lips' median colour: the interior's colours are made from it
     face = _face_pixels(image, landmarks).astype(np.float64)  # (N, 3)
     light = np.percentile(face.mean(axis=1), 95)
     colourful = min(1.0, _saturation(face) / 0.25)  # a grey drawing gets a grey mouth
@@ -64,7 +64,7 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
     teeth = np.clip(teeth * (1.0 + (max(1.0, light / max(float(teeth.mean()), 1.0)) - 1.0) * style.outline), 0, 255)
     flesh = _tinted(FLESH_TINT, colourful)
     return MouthPalette(
-        lip=lip, inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
+        inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
         cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
         tongue=0.75 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
         gum=0.8 * lip * _tinted(GUM_TINT, colourful), grain=_grain_pattern(image, landmarks, style), style=style)
@@ -118,8 +118,7 @@ def _teeth_colour(image: np.ndarray, landmarks: np.ndarray, light: float) -> np.
 def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> np.ndarray:
     """(N, 3) pixels between the lids, away from the iris."""
     upper, lower = landmarks[list(eye.upper_lid), :2], landmarks[list(eye.lower_lid), :2]
-    iris_centre = landmarks[eye.iris[0], :2]
-    iris_radius = float(np.linalg.norm(landmarks[list(eye.iris[1:]), :2] - iris_centre, axis=1).mean())
+    iris_centre, iris_radius = landmarks[eye.iris[0], :2], iris_radius_px(landmarks, eye)
     (left, top), (right, bottom) = np.floor(np.minimum(upper.min(0), lower.min(0))).astype(int), \
         np.ceil(np.maximum(upper.max(0), lower.max(0))).astype(int)
     height, width = image.shape[:2]
@@ -130,10 +129,15 @@ def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> n
     order_upper, order_lower = np.argsort(upper[:, 0]), np.argsort(lower[:, 0])
     upper_y = np.interp(xs, upper[order_upper, 0], upper[order_upper, 1], left=np.inf, right=np.inf)
     lower_y = np.interp(xs, lower[order_lower, 0], lower[order_lower, 1], left=-np.inf, right=-np.inf)
-    # A pixel's margin from the lids, and from the iris (1.15 radii: its dark limbal ring).
+    # A pixel's margin from the lids, and from the iris (its dark limbal ring).
     between = (ys > upper_y + 1.0) & (ys < lower_y - 1.0)
-    off_iris = np.hypot(xs - iris_centre[0], ys - iris_centre[1]) > 1.15 * iris_radius
+    off_iris = np.hypot(xs - iris_centre[0], ys - iris_centre[1]) > LIMBAL_RING * iris_radius
     return image[ys[between & off_iris], xs[between & off_iris]].astype(np.float64).reshape(-1, 3)
+
+
+def iris_radius_px(landmarks: np.ndarray, eye: EyeGroup) -> float:
+    """The iris's radius in pixels: its ring landmarks' mean distance from its centre."""
+    return float(np.linalg.norm(landmarks[list(eye.iris[1:]), :2] - landmarks[eye.iris[0], :2], axis=1).mean())
 
 
 def grain_at(grain: torch.Tensor, pixels: torch.Tensor) -> torch.Tensor:

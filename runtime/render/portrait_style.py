@@ -80,11 +80,19 @@ class PortraitStyle:
 
     def _measured_at(self, tone):
         """tone_texture read at tones (0..255), piecewise linear between the bins' centres (a sum of
-        hat functions: the same few operations on numpy arrays and torch tensors)."""
-        position = (tone / TONE_BIN - 0.5).clip(0.0, len(self.tone_texture) - 1.0)
-        return sum(float(sigma) * (1.0 - (position - index).abs()).clip(min=0.0) if hasattr(position, "abs")
-                   else float(sigma) * np.clip(1.0 - np.abs(position - index), 0.0, None)
-                   for index, sigma in enumerate(self.tone_texture))
+        hat functions); numpy or torch."""
+        last = len(self.tone_texture) - 1
+        position = (tone / TONE_BIN - 0.5).clip(0.0, float(last))
+        if not hasattr(position, "abs"):  # numpy: once per avatar (a lookup table)
+            return sum(float(sigma) * np.clip(1.0 - np.abs(position - index), 0.0, None)
+                       for index, sigma in enumerate(self.tone_texture))
+        # torch, per pixel of every frame: only the two bins around a tone have a non-zero hat there,
+        # so gathering those two gives the sum's bits (the other terms add exact zeros).
+        below = position.floor().clamp(max=last - 1)
+        index = below.long().clamp(0, last - 1)
+        sigma = position.new_tensor(self.tone_texture)
+        return (sigma.take(index) * (1.0 - (position - below).abs()).clip(min=0.0)
+                + sigma.take(index + 1) * (1.0 - (position - (below + 1.0)).abs()).clip(min=0.0))
 
 
 def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:

@@ -33,6 +33,7 @@ from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
+from runtime.render.openings import left_to_right
 from runtime.render.rigid_layer import RigidLayer, cut_out
 from runtime.types import POSE_WIDTH, RestState
 
@@ -220,14 +221,12 @@ class WarpRenderer(nn.Module):
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
-        # Each corner of the mouth, outer and inner, the image's left one first (as in _tucked).
-        corner_pairs = ((LIPS.corners[0], LIPS.inner_upper[0]), (LIPS.corners[1], LIPS.inner_upper[-1]))
-        if landmarks[LIPS.corners[0], 0] > landmarks[LIPS.corners[1], 0]:
-            corner_pairs = corner_pairs[::-1]
-        self.left_corner_side, self.right_corner_side = (list(pair) for pair in corner_pairs)
-        self.register_buffer("corner_index", torch.tensor([corner_pairs[0][0], corner_pairs[1][0]]))
         palette = mouth_palette(image, landmarks)  # the portrait's colours, texture and style
         self.mouth = MouthInterior(image, landmarks, palette)
+        # Each corner of the mouth, outer and inner, the image's left one first (as the mouth's corner_index).
+        inner_ends = dict(zip(LIPS.corners, (LIPS.inner_upper[0], LIPS.inner_upper[-1]), strict=True))
+        self.left_corner_side, self.right_corner_side = (
+            [corner, inner_ends[corner]] for corner in left_to_right(LIPS.corners, landmarks))
         self.eyes = EyeLayer(image, landmarks, palette.style, palette.grain, frame=alpha)
         self.to(config.device)
 
@@ -285,8 +284,8 @@ class WarpRenderer(nn.Module):
         under the lips, it goes where the lips' ends went."""
         if not bool((rounded > 0.0).any()):
             return displacements
-        corners = points[:, self.corner_index]  # (B, 2, 2) the image's left corner, then its right
-        rest = skull_points[:, self.corner_index]
+        corners = points[:, self.mouth.corner_index]  # (B, 2, 2) the image's left corner, then its right
+        rest = skull_points[:, self.mouth.corner_index]
         tuck = CORNER_TUCK * rounded * (rest[:, 1] - rest[:, 0]).norm(dim=-1)  # (B,) pixels
         span = corners[:, 1] - corners[:, 0]
         inwards = span / span.norm(dim=-1, keepdim=True).clamp(min=1e-3)  # (B, 2) left corner → right
