@@ -92,13 +92,19 @@ class RenderProcesses:
         return images
 
     def prepare(self, avatar: Avatar, options: FrameOptions) -> None:
-        """Sends the avatar to every worker and has each build its renderer, in the background (the
-        serving process builds its own meanwhile: RendererCache), so the avatar's first frames find
-        them ready. Safe from any thread."""
+        """Sends the avatar to every worker and has each build its renderer, in the background, so
+        the avatar's first frames find them ready. Safe from any thread; best effort: a worker whose
+        pool was just replaced (render() does that when a worker dies) is left to its first batch,
+        which sends the avatar again."""
         empty_weights, empty_poses = np.zeros((0, 52), np.float32), np.zeros((0, 6), np.float32)
         for worker in self._workers:
             worker.holds.add(avatar.avatar_id)
-            done = worker.executor.submit(_render, avatar.avatar_id, avatar, options, empty_weights, empty_poses, [])
+            try:
+                done = worker.executor.submit(_render, avatar.avatar_id, avatar, options, empty_weights,
+                                              empty_poses, [])
+            except (RuntimeError, BrokenProcessPool):  # shut down or broken: not known to have arrived
+                worker.holds.discard(avatar.avatar_id)
+                continue
             done.add_done_callback(_leave_to_the_session)
 
     def pids(self) -> list[int]:

@@ -163,3 +163,12 @@ def test_a_failed_render_fails_every_waiting_session(avatar: Avatar) -> None:
     with ThreadPoolExecutor(1) as executor:
         outcomes = asyncio.run(sessions())
     assert [str(outcome) for outcome in outcomes] == ["out of memory"] * 3
+
+
+def test_preparing_on_a_worker_whose_pool_was_shut_down_is_left_to_the_first_batch(avatar: Avatar) -> None:
+    """prepare() runs on an executor thread while the event loop may replace a dead worker's pool:
+    a pool already shut down takes nothing, and the avatar counts as not sent (the first batch sends it)."""
+    processes = RenderProcesses(1)
+    processes.close()  # as render() shuts a broken pool down before replacing it
+    processes.prepare(avatar, FrameOptions())
+    assert processes._workers[0].holds == set()  # noqa: SLF001
