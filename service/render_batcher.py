@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from runtime.face.avatar import Avatar
 from runtime.render.encoders import EncodeOptions, encode_frame
 from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer, frame_latents
-from runtime.render.framing import FrameOptions, frame_portrait
+from runtime.render.framing import FrameOptions, frame_crop
 from runtime.types import MotionFrame
 from service.render_processes import RenderProcesses
 
@@ -45,7 +45,7 @@ class RenderBatcher:
         if processes is None:
             self.options, self.width, self.height = renderer.options, renderer.width, renderer.height
         else:
-            _, _, self.width, self.height = frame_portrait(avatar.image, avatar.landmarks, options).crop
+            _, _, self.width, self.height = frame_crop(avatar.image, avatar.landmarks, options)
             self.options = options
         self._renderer = renderer
         self._executor = executor

@@ -78,6 +78,32 @@ class FramedPortrait:
 def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
                    options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> FramedPortrait:
     height, width = image.shape[:2]
+    box, output, crop = _geometry(width, height, landmarks, options)
+    if output == (width, height) and box == (0.0, 0.0, width, height):
+        # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
+        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), crop)
+    box_width, box_height = box[2] - box[0], box[3] - box[1]
+    resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
+    scales = np.array([output[0] / box_width, output[1] / box_height])
+    # Landmarks index pixel centres: shift to pixel edges, map, and shift back.
+    moved = np.asarray(landmarks, dtype=np.float64).copy()
+    moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
+    moved[:, 2] *= scales[0]
+    return FramedPortrait(np.array(resampled), moved, crop)
+
+
+def frame_crop(image: np.ndarray, landmarks: np.ndarray,
+               options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> tuple[int, int, int, int]:
+    """`frame_portrait(...).crop` (left, top, width, height of the frame), without resampling the
+    portrait: for a process that only needs the frame's size."""
+    height, width = image.shape[:2]
+    return _geometry(width, height, landmarks, options)[2]
+
+
+def _geometry(width: int, height: int, landmarks: np.ndarray, options: FrameOptions
+              ) -> tuple[tuple[float, float, float, float], tuple[int, int], tuple[int, int, int, int]]:
+    """(the image's box that is resampled, its size after resampling (width, height), the frame's crop
+    within it (left, top, width, height))."""
     if options.framing is Framing.PORTRAIT:
         box = shown = (0.0, 0.0, float(width), float(height))
         scale = options.size / max(width, height)
@@ -90,18 +116,7 @@ def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
     frame_size = (_even((shown[2] - shown[0]) * scale), _even((shown[3] - shown[1]) * scale))
     crop_left = min(round((shown[0] - box[0]) * scale), output[0] - frame_size[0])
     crop_top = min(round((shown[1] - box[1]) * scale), output[1] - frame_size[1])
-    crop = (crop_left, crop_top, *frame_size)
-    if output == (width, height) and box == (0.0, 0.0, width, height):
-        # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
-        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), crop)
-    box_width, box_height = box[2] - box[0], box[3] - box[1]
-    resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
-    scales = np.array([output[0] / box_width, output[1] / box_height])
-    # Landmarks index pixel centres: shift to pixel edges, map, and shift back.
-    moved = np.asarray(landmarks, dtype=np.float64).copy()
-    moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
-    moved[:, 2] *= scales[0]
-    return FramedPortrait(np.array(resampled), moved, crop)
+    return box, output, (crop_left, crop_top, *frame_size)
 
 
 def _with_margin(box: tuple[float, float, float, float], margin: float, width: int, height: int
