@@ -219,10 +219,12 @@ def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
     torch.set_num_threads(options.threads)
     config = config or MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True)
     model = MouthNet(config)
-    model.input_mean.copy_(input_statistics(corpus)[0])
-    model.input_std.copy_(input_statistics(corpus)[1])
     if init is not None:
-        warm_start(model, init)
+        warm_start(model, init)  # its input statistics too
+    else:
+        mean, std = input_statistics(corpus)
+        model.input_mean.copy_(mean)
+        model.input_std.copy_(std)
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=options.weight_decay)
     sampler = CropSampler(corpus, options, config.lookahead_hops, config.receptive_field_hops - 1,
                           np.random.default_rng(options.seed))
