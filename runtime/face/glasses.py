@@ -156,7 +156,7 @@ def _ray_directions() -> np.ndarray:
 def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float, threshold: float
          ) -> _Rim | None:
     """The rim around one eye, or None when most rays find no line at a steady distance."""
-    centre = landmarks[list(eye.upper_lid + eye.lower_lid), :2].mean(axis=0)
+    centre = landmarks[list(eye.lids), :2].mean(axis=0)
     directions = _ray_directions()
     steps = np.linspace(0.0, 1.0, 48)
     (inner_x, outer_x), (inner_y, outer_y) = RIM_REACH

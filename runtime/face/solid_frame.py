@@ -107,7 +107,7 @@ def _covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
 
 
 def _ring(lab: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float) -> _Ring:
-    centre = landmarks[list(eye.upper_lid + eye.lower_lid), :2].mean(axis=0)
+    centre = landmarks[list(eye.lids), :2].mean(axis=0)
     samples = int(round(eye_width))  # about a pixel a step
     xs, ys = _rays(centre, eye_width, samples)
     luminance = cv2.remap(lab[..., 0], xs, ys, cv2.INTER_LINEAR).astype(np.float64)

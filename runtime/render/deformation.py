@@ -290,7 +290,7 @@ class ShapeBuilder:
 
     def _cheek_and_nose(self, side: str, eye: EyeGroup, direction: float) -> None:
         local = self.local
-        eye_centre = local[list(eye.upper_lid + eye.lower_lid)].mean(axis=0)
+        eye_centre = local[list(eye.lids)].mean(axis=0)
         under_eye = eye_centre + np.array([0.0, 0.15, 0.0])
         self.add(f"cheekSquint{side}", _gaussian(local, under_eye, 0.08), dv=-0.03)
         self.add(f"cheekSquint{side}", eye.lower_lid[1:-1], dv=-0.01)

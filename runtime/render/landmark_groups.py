@@ -57,6 +57,11 @@ class EyeGroup:
         return self.brow[len(self.brow) // 2:]
 
     @property
+    def lids(self) -> tuple[int, ...]:
+        """Both lids' points, upper then lower: their mean is the eye's centre."""
+        return self.upper_lid + self.lower_lid
+
+    @property
     def outer_corner(self) -> int:
         return self.upper_lid[0]
 
