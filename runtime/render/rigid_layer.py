@@ -74,8 +74,13 @@ class RigidLayer(nn.Module):
         self.register_buffer("layer", torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous())  # (1, 4, h, w)
         self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
         self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
-        points = torch.from_numpy(np.asarray(landmarks, dtype=np.float64)[list(ANCHORS), :2]).float()
-        self.register_buffer("source_anchors", points)  # (N, 2)
+        points = np.asarray(landmarks, dtype=np.float64)[list(ANCHORS), :2]
+        # The least-squares fit of the head's motion, (3, N): fixed per avatar, so a frame's fit is one
+        # weighted sum of its anchors. torch.linalg.lstsq per frame (MKL's LAPACK) came out a bit apart
+        # from run to run with two threads on a loaded machine, and moved the glasses' pixels by 1 LSB.
+        design = np.concatenate([points, np.ones((len(points), 1))], axis=1)  # (N, 3)
+        fit = np.linalg.solve(design.T @ design, design.T)  # the normal equations, in float64
+        self.register_buffer("anchor_fit", torch.from_numpy(fit).float())
 
     def forward(self, frames: torch.Tensor, skull_points: torch.Tensor, offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
@@ -102,6 +107,7 @@ class RigidLayer(nn.Module):
     def _head_motion(self, anchors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The affine map (linear (B, 2, 2), shift (B, 2)) taking the portrait's anchors to the frame's,
         least squares."""
-        source = torch.nn.functional.pad(self.source_anchors, (0, 1), value=1.0)  # (N, 3)
-        solution = torch.linalg.lstsq(source.expand(len(anchors), -1, -1), anchors).solution  # (B, 3, 2)
+        # Elementwise products and a sum over the anchors: no BLAS or LAPACK call whose threads could
+        # split the work differently from run to run.
+        solution = (self.anchor_fit[None, :, :, None] * anchors[:, None]).sum(dim=2)  # (B, 3, 2)
         return solution[:, :2].transpose(1, 2), solution[:, 2]
