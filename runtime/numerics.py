@@ -74,9 +74,7 @@ def blocked_matmul(matrix, columns, block: int):
     """torch: (M, K) @ (K, N) computed `block` columns at a time, the last block padded with zeros, so
     every column comes out of a product of one fixed shape: a frame rendered alone and the same frame
     in a batch of any size get the same bits. (BLAS picks its kernel, and so its rounding, by shape;
-    a product is memory-bound on the matrix here, so a few padded columns cost next to nothing.)
-    Measured at one torch thread per render call, as the server renders: with two, a frame came out
-    1 LSB apart from run to run in 1-2 of 16 repeats on a loaded machine (tests/test_render.py)."""
+    a product is memory-bound on the matrix here, so a few padded columns cost next to nothing.)"""
     import torch
 
     count = columns.shape[1]

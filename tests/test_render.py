@@ -104,18 +104,6 @@ def test_background_far_from_the_head_never_moves(renderer: WarpRenderer, portra
     assert not np.array_equal(frames[1], portrait.image)  # the face itself did move
 
 
-@pytest.fixture
-def one_torch_thread():
-    """One torch thread per render call, as the server renders (`--render-threads`, default 1). With
-    two, a frame came out 1 LSB apart run to run in 1-2 of 16 repeats of hard frames on a loaded
-    2-core machine (a coloured-pencil portrait): the guarantee below is the one-thread one."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.mark.usefixtures("one_torch_thread")
 def test_a_batch_renders_like_single_frames(renderer: WarpRenderer, portrait: PortraitAnalysis) -> None:
     weights, poses = _rest_batch(portrait, 4)
     weights[1, blendshape_index("jawOpen")] = 0.6
