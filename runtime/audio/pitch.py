@@ -1,9 +1,12 @@
 """YIN fundamental-frequency estimation (de Cheveigné & Kawahara 2002) over a batch of frames.
 
-Each 40 ms frame gives one estimate: the difference function d(tau) over a fixed 372-sample
-integration window (every lag compares the same number of samples), its cumulative mean
-normalisation d'(tau), the first dip under an absolute threshold descended to its local minimum
-(the global minimum when nothing dips), and parabolic interpolation for a sub-sample period.
+Each 40 ms frame gives one estimate, at 8 kHz: voice pitch (60-400 Hz) and the harmonics that make
+it periodic live far below 4 kHz, and half the rate halves every FFT and every lag, a third of the
+motion engine's pass before. Each 16 kHz frame is decimated to 320 samples by averaging sample
+pairs (`decimate_into`). Then the difference function d(tau) over a fixed 185-sample integration
+window (every lag compares the same number of samples), its cumulative mean normalisation d'(tau), the first dip under an absolute threshold
+descended to its local minimum (the global minimum when nothing dips), and parabolic interpolation
+for a sub-sample period.
 
 d(tau) = E_0 + E_tau - 2 r(tau) comes from one FFT pass: the lagged energies E_tau are the
 correlation of the squared frame with a box, r(tau) that of the frame with its own head, and since
@@ -20,7 +23,9 @@ import numpy as np
 
 from runtime.audio.constants import SAMPLE_RATE
 
-PITCH_WINDOW = 640  # samples of each YIN frame: 40 ms, ending at the hop's last sample
+YIN_RATE = SAMPLE_RATE // 2  # Hz: frames are analysed decimated by 2
+FRAME = 320  # samples of each decimated frame: 40 ms
+PITCH_WINDOW = 2 * FRAME  # 16 kHz samples of each frame: 40 ms, ending at the hop's last sample
 F0_MIN_HZ = 60.0
 F0_MAX_HZ = 400.0
 YIN_THRESHOLD = 0.15  # absolute threshold on d'(tau) (the paper uses 0.1-0.15)
@@ -29,49 +34,59 @@ ROUNDING_FLOOR = 1e-9  # floor of d(tau) relative to the frame energy: far above
 # calls), and more buys little; only a fresh process, whose heap still grows, pays page faults for it.
 MAX_BATCH = 128
 
-LAG_MIN = math.floor(SAMPLE_RATE / F0_MAX_HZ)  # 40 samples
-LAG_MAX = math.ceil(SAMPLE_RATE / F0_MIN_HZ)  # 267 samples
+LAG_MIN = math.floor(YIN_RATE / F0_MAX_HZ)  # 20 samples
+LAG_MAX = math.ceil(YIN_RATE / F0_MIN_HZ)  # 134 samples
 LAGS = LAG_MAX + 2  # d'(tau) for tau = 0 .. LAG_MAX + 1 (the last serves the interpolation)
-INTEGRATION = PITCH_WINDOW - (LAGS - 1)  # 372 samples, so x[j + tau] stays inside the frame
-# A correlation is only needed at lags 0 .. LAG_MAX + 1 and j + tau <= PITCH_WINDOW - 1 there, so a
-# circular correlation of PITCH_WINDOW points never wraps: no zero padding to 1024 is needed.
-_BOX_SPECTRUM = np.conj(np.fft.rfft(np.ones(INTEGRATION), PITCH_WINDOW))
+INTEGRATION = FRAME - (LAGS - 1)  # 185 samples, so x[j + tau] stays inside the frame
+# A correlation is only needed at lags 0 .. LAG_MAX + 1 and j + tau <= FRAME - 1 there, so a
+# circular correlation of FRAME points never wraps: no zero padding to 512 is needed.
+_BOX_SPECTRUM = np.conj(np.fft.rfft(np.ones(INTEGRATION), FRAME))
 _TAU = np.arange(LAGS, dtype=np.float64)
 _AROUND = np.array([-1, 0, 1])
 _TINY = 1e-20  # the floor of digital silence, whose d'(tau) = tau / (tau + 1) is then aperiodic
 
 
-def difference_function(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(d(tau) of shape (n, LAGS), floored at rounding level; mean square of each frame (n,)) for
-    (n, PITCH_WINDOW) frames."""
-    count = len(frames)
-    stacked = np.empty((3 * count, PITCH_WINDOW))  # rows: head, frame, squared frame; one FFT call
+def decimate_into(windows: np.ndarray, out: np.ndarray) -> None:
+    """(n, PITCH_WINDOW) 16 kHz windows → `out`, (n, FRAME) float64 at 8 kHz: the mean of each
+    pair of samples. A gentle low-pass (-3 dB at 4 kHz) that folds some of the high band's aperiodic
+    energy in, so voicing is judged as at 16 kHz: on LibriVox speech 99.4 % of hops are voiced or
+    not as they were, where a steeper binomial filter voiced more fricatives (98.4 %)."""
+    np.add(windows[:, 0::2], windows[:, 1::2], out=out)
+    out *= 0.5
+
+
+def difference_function(windows: np.ndarray) -> np.ndarray:
+    """d(tau) of shape (n, LAGS) of the decimated frames of (n, PITCH_WINDOW) windows, floored at
+    rounding level."""
+    count = len(windows)
+    stacked = np.empty((3 * count, FRAME))  # rows: head, frame, squared frame; one FFT call
+    frames = stacked[count:2 * count]
+    decimate_into(windows, frames)
     np.multiply(frames[:, :INTEGRATION], -2.0, out=stacked[:count, :INTEGRATION])  # -2 r(tau) below
     stacked[:count, INTEGRATION:] = 0.0  # the head's zero padding (every other value is written)
-    stacked[count:2 * count] = frames
-    np.square(stacked[count:2 * count], out=stacked[2 * count:])
+    np.square(frames, out=stacked[2 * count:])
     spectra = np.fft.rfft(stacked, axis=1)
     head, whole, squared = spectra[:count], spectra[count:2 * count], spectra[2 * count:]  # head is -2 x
-    mean_square = squared[:, 0].real / PITCH_WINDOW  # the DC bin is the sum of squares
+    mean_square = squared[:, 0].real / FRAME  # the DC bin is the sum of squares
     # G(tau) = E_tau - 2 r(tau) and G(0) = -E_0, so d(tau) = E_0 + E_tau - 2 r(tau) = G(tau) - G(0).
     np.conjugate(head, out=head)
     head *= whole
     squared *= _BOX_SPECTRUM
     squared += head
-    lagged = np.fft.irfft(squared, PITCH_WINDOW, axis=1)[:, :LAGS]
+    lagged = np.fft.irfft(squared, FRAME, axis=1)[:, :LAGS]
     # Below the floor d(tau) is FFT rounding, whose ratios d' would read as periodicity: a window
     # that only starts to hold sound compares silence with silence at short lags.
-    floor = mean_square * (PITCH_WINDOW * ROUNDING_FLOOR) + _TINY
-    return np.maximum(lagged - lagged[:, :1], floor[:, None]), mean_square
+    floor = mean_square * (FRAME * ROUNDING_FLOOR) + _TINY
+    return np.maximum(lagged - lagged[:, :1], floor[:, None])
 
 
-def yin(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(f0_hz, voicing, mean_square) float64 of (n, PITCH_WINDOW) frames. f0 is the estimate of
-    every frame, voiced or not: deciding voicing (which also wants the energy) is the caller's."""
-    if len(frames) > MAX_BATCH:
-        parts = [yin(frames[start:start + MAX_BATCH]) for start in range(0, len(frames), MAX_BATCH)]
+def yin(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(f0_hz, voicing) float64 of (n, PITCH_WINDOW) 16 kHz windows. f0 is the estimate of every
+    frame, voiced or not: deciding voicing (which also wants the energy) is the caller's."""
+    if len(windows) > MAX_BATCH:
+        parts = [yin(windows[start:start + MAX_BATCH]) for start in range(0, len(windows), MAX_BATCH)]
         return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
-    difference, mean_square = difference_function(frames)
+    difference = difference_function(windows)
     cumulative = difference.cumsum(axis=1)
     normalised = np.multiply(difference, _TAU, out=difference)  # in place: d(tau) is not needed again
     normalised /= cumulative  # d'(tau); silence gives tau / (tau + 1)
@@ -82,10 +97,17 @@ def yin(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     np.greater_equal(searched[:, 1:], searched[:, :-1], out=bottoms[:, :-1])
     bottoms &= searched < YIN_THRESHOLD
     first = bottoms.argmax(axis=1)
-    rows = np.arange(len(frames))
+    rows = np.arange(len(windows))
     best = np.where(bottoms[rows, first], first, searched.argmin(axis=1)) + LAG_MIN  # else the global minimum
     period, minimum = _parabolic_minimum(normalised, rows, best)
-    return SAMPLE_RATE / period, np.maximum(1.0 - minimum, 0.0), mean_square  # d' >= 0: clip(1 - d', 0, 1)
+    return YIN_RATE / period, np.maximum(1.0 - minimum, 0.0)  # d' >= 0: clip(1 - d', 0, 1)
+
+
+def window_power(windows: np.ndarray) -> np.ndarray:
+    """(n,) float64 mean square of the last 40 ms of each (n, ≥ 2 * FRAME) 16 kHz window, the level
+    the voicing decision reads."""
+    recent = windows[:, windows.shape[1] - 2 * FRAME:]
+    return np.square(recent, dtype=np.float64).mean(axis=1)
 
 
 def _parabolic_minimum(normalised: np.ndarray, rows: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

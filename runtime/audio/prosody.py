@@ -27,7 +27,7 @@ import numpy as np
 
 from runtime.audio.constants import HOP_S
 from runtime.audio.hop_windows import HopWindows
-from runtime.audio.pitch import PITCH_WINDOW, yin
+from runtime.audio.pitch import PITCH_WINDOW, window_power, yin
 
 VOICING_MIN = 0.5  # below this periodicity confidence a hop is unvoiced
 VOICED_MIN_DB = -50.0  # dBFS: quieter hops are never voiced (hum, reverberation tails)
@@ -48,7 +48,10 @@ ACCENT_MAX_LAG_HOPS = 10  # 100 ms: a peak that has not fallen by then is not an
 PAUSE_HOPS = 20  # 200 ms without speech after a phrase ends it
 PHRASE_MIN_HOPS = 30  # 300 ms of speech make a phrase
 PAUSE_DEPTH_DB = 20.0  # unvoiced hops within this of the voiced level are still speech (fricatives)
-
+# Windows this quiet are never voiced, so YIN is not run on them (a pause, an idle session): the
+# margin keeps every window the per-hop test (in math.log10, which may round apart from numpy's)
+# could call voiced.
+_YIN_MIN_POWER = 10.0 ** ((VOICED_MIN_DB - 0.1) / 10.0)
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,26 @@ class ProsodyBlock:
 
     start_hop: int
     f0_hz: np.ndarray  # (n,) float32, fundamental frequency, 0.0 where unvoiced
-    voicing: np.ndarray  # (n,) float32 in [0, 1], periodicity confidence (1 - YIN aperiodicity)
+    voicing: np.ndarray  # (n,) float32 in [0, 1], periodicity confidence (1 - YIN aperiodicity), 0 where too quiet
     f0_semitones: np.ndarray  # (n,) float32, F0 relative to the speaker's typical F0, 0 where unvoiced
     pitch_accent: np.ndarray  # (n,) float32 in [0, 1], strength of a pitch accent detected at this hop
     phrase_end: np.ndarray  # (n,) bool, True at the hop where a phrase boundary is detected
 
     def __len__(self) -> int:
         return len(self.f0_hz)
+
+
+def _pitch(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(YIN's F0 estimate, voicing, mean square) float64 of every (n, PITCH_WINDOW) window; windows
+    too quiet to be voiced get 0 and 0 without YIN."""
+    power = window_power(windows)
+    loud = power >= _YIN_MIN_POWER
+    if loud.all():
+        return *yin(windows), power
+    estimates, voicing = np.zeros(len(windows)), np.zeros(len(windows))
+    if loud.any():
+        estimates[loud], voicing[loud] = yin(windows[loud])
+    return estimates, voicing, power
 
 
 def _empty_block(start_hop: int) -> ProsodyBlock:
@@ -190,7 +206,7 @@ class StreamingProsody:
         session. The trackers' own windows go unused: a tracker is fed one way or the other."""
         if len(windows) == 0:
             return [_empty_block(tracker.hops_done) for tracker in trackers]
-        estimates, voicing, mean_square = yin(windows)
+        estimates, voicing, mean_square = _pitch(windows)
         columns = ([], [], [], [])  # F0, semitones, accents, phrase ends of every session's hops, in order
         values = zip(estimates.tolist(), voicing.tolist(), mean_square.tolist(), strict=True)
         for tracker, count in zip(trackers, counts, strict=True):

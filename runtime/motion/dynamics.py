@@ -45,7 +45,7 @@ class ProceduralDynamics:
     """Streaming: push voice activity, energy and prosody per hop; get those hops' dynamics."""
 
     name = "procedural"
-    version = "2"
+    version = "3"  # 3: the accents and phrase ends it nods on come from YIN at 8 kHz (runtime.audio.pitch)
 
     def __init__(self, seed: int) -> None:
         head, blinks, saccade_timing, saccade_jumps = (
