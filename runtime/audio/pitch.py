@@ -1,12 +1,12 @@
 """YIN fundamental-frequency estimation (de Cheveigné & Kawahara 2002) over a batch of frames.
 
 Each 40 ms frame gives one estimate, at 8 kHz: voice pitch (60-400 Hz) and the harmonics that make
-it periodic live far below 4 kHz, and half the rate halves every FFT and every lag, a third of the
-motion engine's pass before. Each 16 kHz frame is decimated to 320 samples by averaging sample
-pairs (`decimate_into`). Then the difference function d(tau) over a fixed 185-sample integration
-window (every lag compares the same number of samples), its cumulative mean normalisation d'(tau), the first dip under an absolute threshold
-descended to its local minimum (the global minimum when nothing dips), and parabolic interpolation
-for a sub-sample period.
+it periodic live far below 4 kHz, and half the rate halves every FFT and every lag (pitch was a third
+of the motion engine's pass at 16 kHz). Each 16 kHz frame is decimated to 320 samples by averaging
+sample pairs (`decimate_into`). Then the difference function d(tau) over a fixed 185-sample
+integration window (every lag compares the same number of samples), its cumulative mean
+normalisation d'(tau), the first dip under an absolute threshold descended to its local minimum (the
+global minimum when nothing dips), and parabolic interpolation for a sub-sample period.
 
 d(tau) = E_0 + E_tau - 2 r(tau) comes from one FFT pass: the lagged energies E_tau are the
 correlation of the squared frame with a box, r(tau) that of the frame with its own head, and since
