@@ -1,0 +1,35 @@
+"""Frame encoding: the renderer's frames are channel planes viewed as (H, W, 3) rows; they must encode
+exactly as the same pixels laid out row by row."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from runtime.render.encoders import EncodeOptions, ImageFormat, encode_frame
+
+
+def _planar_frame() -> np.ndarray:
+    """A (H, W, 3) view of (3, H, W) planes, the layout FrameRenderer hands out, with edges and noise."""
+    rng = np.random.default_rng(7)
+    planes = rng.integers(0, 256, (3, 96, 128), dtype=np.uint8)
+    planes[:, 40:60, 30:90] = np.array([250, 20, 120], np.uint8)[:, None, None]  # a flat block, hard edges
+    return planes.transpose(1, 2, 0)
+
+
+@pytest.mark.parametrize("image_format", list(ImageFormat))
+def test_a_planar_frame_encodes_as_its_row_by_row_copy(image_format: ImageFormat) -> None:
+    planar = _planar_frame()
+    assert not planar.flags.c_contiguous
+    options = EncodeOptions(image_format)
+    assert encode_frame(planar, options) == encode_frame(np.ascontiguousarray(planar), options)
+
+
+def test_png_and_rgba_give_back_the_pixels() -> None:
+    planar = _planar_frame()
+    png = np.asarray(Image.open(io.BytesIO(encode_frame(planar, EncodeOptions(ImageFormat.PNG)))))
+    rgba = np.frombuffer(encode_frame(planar, EncodeOptions(ImageFormat.RGBA)), np.uint8).reshape(96, 128, 4)
+    assert np.array_equal(png, planar) and np.array_equal(rgba[..., :3], planar) and np.all(rgba[..., 3] == 255)
