@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -64,7 +65,9 @@ def _frames(avatar: Avatar, count: int, seed: int) -> list[MotionFrame]:
 
 def run(frames_per_case: int = 96) -> list[dict]:
     """Frames per second with two CPU threads: one render call at a time on both (torch's threads
-    within each call), then two calls side by side on one thread each (as `serve --render-batches 2`)."""
+    within each call), two calls side by side on one thread each (as `serve --render-processes 0
+    --render-batches 2`), and two worker processes side by side on one thread each (as `serve` by
+    default: `--render-processes`, one per core)."""
     torch.set_num_threads(2)
     avatar = _astronaut()
     renderer = FrameRenderer(avatar)
@@ -76,13 +79,44 @@ def run(frames_per_case: int = 96) -> list[dict]:
         _render_and_encode(renderer, frames, batch)
         rows.append(_row(batch, "one call, 2 threads", len(frames), time.perf_counter() - started))
     for batch in BATCHES:
-        halves = [_frames(avatar, frames_per_case // 2, batch + worker) for worker in (0, 1)]
+        halves = _halves(avatar, frames_per_case, batch)
         with ThreadPoolExecutor(2, initializer=torch.set_num_threads, initargs=(1,)) as workers:
             started = time.perf_counter()
             list(workers.map(_render_and_encode, [renderer] * 2, halves, [batch] * 2))
         elapsed = time.perf_counter() - started
         rows.append(_row(batch, "two calls side by side, 1 thread each", frames_per_case, elapsed))
+    with multiprocessing.get_context("spawn").Pool(2, initializer=_worker_start, initargs=(avatar,)) as workers:
+        workers.map(_worker_ready, range(2), chunksize=1)  # both built and warm before any timing
+        for batch in BATCHES:
+            started = time.perf_counter()
+            workers.map(_worker_render, [(halves, batch) for halves in _halves(avatar, frames_per_case, batch)],
+                        chunksize=1)
+            rows.append(_row(batch, "two processes side by side, 1 thread each", frames_per_case,
+                             time.perf_counter() - started))
     return rows
+
+
+_worker_renderer: FrameRenderer | None = None  # a worker process's own, as a render worker keeps it
+
+
+def _worker_start(avatar: Avatar) -> None:
+    global _worker_renderer
+    torch.set_num_threads(1)
+    _worker_renderer = FrameRenderer(avatar)
+    _render_and_encode(_worker_renderer, _frames(avatar, 8, 99), 8)  # warm-up
+
+
+def _worker_ready(_: int) -> None:
+    time.sleep(0.2)  # holds this worker, so the pool hands the other call to the other one
+
+
+def _worker_render(job: tuple[list[MotionFrame], int]) -> None:
+    _render_and_encode(_worker_renderer, *job)
+
+
+def _halves(avatar: Avatar, count: int, batch: int) -> list[list[MotionFrame]]:
+    """Two workers' shares of `count` frames, each its own random motion."""
+    return [_frames(avatar, count // 2, batch + worker) for worker in (0, 1)]
 
 
 def _render_and_encode(renderer: FrameRenderer, frames: list[MotionFrame], batch: int) -> None:
