@@ -89,7 +89,7 @@ def run(frames_per_case: int = 96) -> list[dict]:
         workers.map(_worker_ready, range(2), chunksize=1)  # both built and warm before any timing
         for batch in BATCHES:
             started = time.perf_counter()
-            workers.map(_worker_render, [(halves, batch) for halves in _halves(avatar, frames_per_case, batch)],
+            workers.map(_worker_render, [(half, batch) for half in _halves(avatar, frames_per_case, batch)],
                         chunksize=1)
             rows.append(_row(batch, "two processes side by side, 1 thread each", frames_per_case,
                              time.perf_counter() - started))

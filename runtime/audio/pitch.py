@@ -104,9 +104,9 @@ def yin(windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def window_power(windows: np.ndarray) -> np.ndarray:
-    """(n,) float64 mean square of the last 40 ms of each (n, ≥ 2 * FRAME) 16 kHz window, the level
-    the voicing decision reads."""
-    recent = windows[:, windows.shape[1] - 2 * FRAME:]
+    """(n,) float64 mean square of the last 40 ms of each (n, ≥ PITCH_WINDOW) 16 kHz window, the
+    level the voicing decision reads."""
+    recent = windows[:, windows.shape[1] - PITCH_WINDOW:]
     return np.square(recent, dtype=np.float64).mean(axis=1)
 
 
