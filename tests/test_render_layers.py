@@ -4,6 +4,8 @@ held still through expressions, head-and-shoulders framing, and the curve lookup
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 import pytest
@@ -26,7 +28,7 @@ from runtime.render.framing import (
 )
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
-from runtime.render.openings import CurvePosition
+from runtime.render.openings import CurvePosition, Opening
 from tests.conftest import SUMMARY_LINES
 from tests.portrait_set import glasses_mask, portrait_png, portrait_set
 
@@ -267,3 +269,33 @@ def test_curve_positions_read_like_piecewise_linear_interpolation() -> None:
         expected = np.interp(u[row].numpy(), knots[row].numpy(), values[row, :, 0].numpy())
         inside = (u[row] >= knots[row, 0]) & (u[row] < knots[row, -1])
         assert np.allclose(read[row], np.where(inside.numpy(), expected, 0.0))
+
+
+def test_the_smooth_curves_slope_is_its_derivative() -> None:
+    knots = torch.tensor([[0.0, 2.0, 3.0, 7.0, 8.0]], dtype=torch.float64)
+    values = torch.tensor([[1.0, 3.0, 2.5, 0.0, 0.5]], dtype=torch.float64)
+    u = torch.linspace(0.05, 7.9, 60, dtype=torch.float64)[None]
+    step = 1e-6
+    ahead, behind = (CurvePosition.of(u + d, knots).read_smooth(values) for d in (step, -step))
+    slope = CurvePosition.of(u, knots).smooth_slope(values)
+    assert torch.allclose(slope, (ahead - behind) / (2 * step), atol=1e-5)
+
+
+@pytest.mark.parametrize("smooth", [False, True])
+def test_distances_to_an_openings_curves_are_measured_square_to_them(smooth: bool) -> None:
+    """A tent-shaped opening whose sides rise at 45° (rounded at the top when smooth): pixels near
+    its steep sides lie about √2 times further straight below the upper curve than from it, and
+    `below_upper` gives the distance from it."""
+    upper = torch.tensor([[[0.0, 0.0], [5.0, -5.0], [10.0, 0.0]]])
+    lower = torch.tensor([[[0.0, 0.0], [5.0, 5.0], [10.0, 0.0]]])
+    pixels = torch.tensor([[[2.0, -1.5], [2.5, -1.8], [7.5, -2.0], [8.0, -1.2]]])
+    opening = Opening.of(pixels, upper, lower, smooth=smooth)
+    dense = torch.linspace(-5.0, 4.9999, 20001)[None]
+    position = CurvePosition.of(dense, opening.upper_at.knots)
+    curve_v = position.read_smooth(opening.knot_v[0]) if smooth else position.read(opening.knot_v[0][..., None])[..., 0]
+    curve = torch.stack([dense[0], curve_v[0]], dim=-1)  # (N, 2) in the opening's (u, v)
+    pixel_uv = torch.stack([opening.u[0], opening.v[0]], dim=-1)  # (P, 2)
+    true_distance = torch.cdist(pixel_uv, curve).amin(dim=1)
+    straight_down = (opening.v - opening.v_upper)[0]
+    assert torch.allclose(opening.below_upper()[0], true_distance, atol=0.03)
+    assert bool((straight_down > 1.3 * true_distance).all())

@@ -43,6 +43,7 @@ WIDE_OPEN = (0.25, 0.5)
 LOWER_ARCH_RISE = 0.4  # how much of the lower lip's rise towards the corners the lower row's edge follows
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
 INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
+CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
@@ -181,14 +182,17 @@ class MouthInterior(nn.Module):
         strength = self.synthetic_teeth + (1.0 - self.synthetic_teeth) * above_line
         colour = _over(self.upper_teeth.sample(x, below_line), colour, strength[:, None])
         width_px = mouth.width_px[:, None]  # (B, 1)
-        under_upper = (opening.v - opening.v_upper) / width_px  # (B, P) mouth widths below the upper lip
-        above_lower = (opening.v_lower - opening.v) / width_px
+        under_upper = opening.below_upper() / width_px  # (B, P) mouth widths below the upper lip
+        above_lower = opening.above_lower() / width_px
         # A drawing does not shade the teeth under the lip (its teeth are paper between lines).
         shadow = 0.4 * (1.0 - 0.6 * self.style.outline)
         colour = colour * (1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
         inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
-        colour = colour + (self.inner_lip - colour) * inner_lip[:, None]
+        # The lips' inner surfaces turn away into the corners' shadow, as the cavity does: lit alike
+        # from corner to corner they drew a light rim up the open mouth's sides.
+        lip_colour = self.inner_lip * (1.0 - CORNER_SHADE * opening.lateral() ** 2)[:, None]
+        colour = colour + (lip_colour - colour) * inner_lip[:, None]
         if self.style.outline > 0.0:  # the portrait draws lines: the lips' inner contour is one
             edge_px = torch.minimum(under_upper, above_lower) * width_px
             line = self.style.outline * (1.0 - hermite_step(EDGE_LINE_PX, 2.0 * EDGE_LINE_PX, edge_px))

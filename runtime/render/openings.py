@@ -75,6 +75,19 @@ class CurvePosition:
                  + (t3 - t2) * second_slope)
         return value * self.covered
 
+    def smooth_slope(self, values: torch.Tensor) -> torch.Tensor:
+        """(B, K) one value per knot → (B, P) the slope (value per unit of u) of `read_smooth`'s curve
+        at the pixels, 0 where not covered."""
+        slopes = _monotone_slopes(self.knots, values)
+        first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
+        first_slope = slopes.gather(1, self.index) * self.spacing
+        second_slope = slopes.gather(1, self.index + 1) * self.spacing
+        t = self.fraction
+        t2 = t * t
+        per_fraction = (6.0 * (t - t2) * (second - first) + (3.0 * t2 - 4.0 * t + 1.0) * first_slope
+                        + (3.0 * t2 - 2.0 * t) * second_slope)
+        return per_fraction / self.spacing * self.covered
+
     def read(self, values: torch.Tensor) -> torch.Tensor:
         """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered."""
         channels = values.shape[-1]
@@ -96,6 +109,8 @@ class Opening:
     half_width: torch.Tensor  # (B, 1) half the corner-to-corner distance
     axes: torch.Tensor  # (B, 2, 2) rows: u and v as image (x, y) unit vectors
     origin: torch.Tensor  # (B, 2)
+    knot_v: tuple[torch.Tensor, torch.Tensor]  # (B, K) each: the upper and the lower curve's v at their knots
+    smooth: bool
 
     @classmethod
     def of(cls, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor, smooth: bool = False) -> Opening:
@@ -114,13 +129,15 @@ class Opening:
         lower_at = CurvePosition.of(u, lower_local[..., 0])
         v_upper, v_lower = (position.read_smooth(curve[..., 1]) if smooth else position.read(curve[..., 1:]).squeeze(-1)
                             for position, curve in ((upper_at, upper_local), (lower_at, lower_local)))
-        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin)
+        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin,
+                   (upper_local[..., 1], lower_local[..., 1]), smooth)
 
     def at(self, kept: torch.Tensor) -> Opening:
         """The same opening for the pixels `kept` ((K,) long indices) only: everything here is per
         pixel, so a layer can draw just the pixels it shows."""
         return Opening(self.u[:, kept], self.v[:, kept], self.upper_at.at(kept), self.lower_at.at(kept),
-                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin)
+                       self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin,
+                       self.knot_v, self.smooth)
 
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
@@ -137,6 +154,16 @@ class Opening:
         # An opening thinner than a pixel shows as much as it is wide: lips that meet show no sliver.
         height = ((self.v_lower - self.v_upper + 2.0 * dilation_px) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
         return below_upper * above_lower * covered * height
+
+    def below_upper(self) -> torch.Tensor:
+        """(B, P) pixels below the upper curve, measured square to it: towards the corners an open
+        mouth's curves run steeply, where the distance straight down to them is several times the
+        true one, and a band a pixel wide measured that way thins to dotted specks along the sides."""
+        return (self.v - self.v_upper) * _square_to(self.upper_at, self.knot_v[0], self.smooth)
+
+    def above_lower(self) -> torch.Tensor:
+        """(B, P) pixels above the lower curve, measured square to it (see `below_upper`)."""
+        return (self.v_lower - self.v) * _square_to(self.lower_at, self.knot_v[1], self.smooth)
 
     def depth(self) -> torch.Tensor:
         """(B, P) 0 at the upper curve, 1 at the lower one."""
@@ -162,6 +189,16 @@ def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     inner = (weight_before + weight_after) / (weight_before / safe_before + weight_after / safe_after)
     inner = torch.where(same_way, inner, torch.zeros_like(inner))
     return torch.cat([secant[:, :1], inner, secant[:, -1:]], dim=1)
+
+
+def _square_to(position: CurvePosition, knot_v: torch.Tensor, smooth: bool) -> torch.Tensor:
+    """(B, P) the factor turning a distance along v into one square to the curve: cos of its slope."""
+    if smooth:
+        slope = position.smooth_slope(knot_v)
+    else:
+        rise = knot_v.gather(1, position.index + 1) - knot_v.gather(1, position.index)
+        slope = rise / position.spacing * position.covered
+    return torch.rsqrt(1.0 + slope * slope)
 
 
 def _to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
