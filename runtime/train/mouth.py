@@ -49,6 +49,7 @@ class TrainOptions:
     label_smoothing: float = 0.1
     closure_class_weight: float = 2.0  # p/b/m count double in the viseme loss: closures are what viewers check
     closed_weight: float = 3.0  # and hops that must show closed lips (p/b/m, silence) triple in the curve loss
+    non_speech_curve_weight: float = 3.0  # the curve loss's weight of the non-speech utterances' hops (noise, music)
     gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
     band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
@@ -62,7 +63,8 @@ def _column_weights(config: MouthNetConfig) -> torch.Tensor:
 
 
 class CropSampler:
-    """Random crops: inputs (B, context + T, 80), labels (B, context + T) and curves (B, context + T, M).
+    """Random crops: inputs (B, context + T, 80), labels (B, context + T), curves (B, context + T, M) and
+    whether each hop comes from a non-speech utterance (B, context + T).
 
     Targets are read `lookahead` hops late. Each crop brings the receptive field's worth of input
     before its first scored hop (`context`, labelled IGNORE), so torch's zero padding never reaches
@@ -76,6 +78,7 @@ class CropSampler:
         self.corpus, self.options, self.lookahead, self.context, self.rng = corpus, options, lookahead, context, rng
         lengths = np.diff(corpus.offsets).astype(np.float64)
         self.weights = lengths / lengths.sum()
+        self.non_speech = np.array([source.startswith("noise:") for source in corpus.sources] or [False] * len(lengths))
 
     def _crop(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         begin, end = int(self.corpus.offsets[index]), int(self.corpus.offsets[index + 1])
@@ -103,18 +106,20 @@ class CropSampler:
                 low = int(self.rng.integers(0, crop.shape[1] - width + 1))
                 crop[:, low:low + width] = crop.mean()
 
-    def batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         picks = self.rng.choice(len(self.weights), size=self.options.batch, p=self.weights)
         crops = [self._crop(int(i)) for i in picks]
         log_mel = np.stack([c[0] for c in crops])
         shift = self.rng.uniform(-self.options.gain_shift, self.options.gain_shift, (len(crops), 1, 1))
         log_mel = np.maximum(log_mel + shift, np.log10(SILENCE_FLOOR)).astype(np.float32)
         self._mask_bands(log_mel)
+        non_speech = np.repeat(self.non_speech[picks][:, None], log_mel.shape[1], axis=1)
         return (torch.from_numpy(log_mel), torch.from_numpy(np.stack([c[1] for c in crops])),
-                torch.from_numpy(np.stack([c[2] for c in crops])))
+                torch.from_numpy(np.stack([c[2] for c in crops])), torch.from_numpy(non_speech))
 
 
-def loss_terms(model: MouthNet, log_mel, labels, curves, options: TrainOptions, column_weights: torch.Tensor):
+def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, options: TrainOptions,
+               column_weights: torch.Tensor):
     """(viseme cross-entropy, weighted curve L1, speech-presence binary cross-entropy or 0)."""
     outputs = model(log_mel)  # (B, T, 15 + M [+ 1])
     columns = len(model.config.mouth_columns)
@@ -124,6 +129,9 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, options: TrainOptions, 
                                                 label_smoothing=options.label_smoothing)
     hop_weights = torch.where(labels == IGNORE, 0.0, 1.0)
     hop_weights = torch.where((labels == CLOSURE) | (labels == SILENCE), options.closed_weight, hop_weights)
+    # The speech gate shuts the lips where the network hears no one talking, so the non-speech hops'
+    # curves need not pull as hard on the jaw as a real closure does.
+    hop_weights = torch.where(non_speech & (labels != IGNORE), options.non_speech_curve_weight, hop_weights)
     weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
     l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
     return cross_entropy, l1, _speech_loss(outputs, labels, model.config)
@@ -289,6 +297,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
                         help="weight of the L1 on the mouth curves (jawOpen among them) against the viseme loss")
+    parser.add_argument("--non-speech-curve-weight", type=float, default=TrainOptions.non_speech_curve_weight,
+                        help="weight of the non-speech utterances' hops in the curve loss (the speech gate shuts "
+                             "the lips there too)")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -300,7 +311,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)
     model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
-                                                 learning_rate=args.learning_rate, curve_weight=args.curve_weight),
+                                                 learning_rate=args.learning_rate, curve_weight=args.curve_weight,
+                                                 non_speech_curve_weight=args.non_speech_curve_weight),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
