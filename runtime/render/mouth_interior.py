@@ -44,6 +44,13 @@ LOWER_ARCH_RISE = 0.4  # how much of the lower lip's rise towards the corners th
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
 INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
+# The tongue: its top on the midline at this share of the opening's depth, lower by TONGUE_SIDE_DROP
+# towards the corners (a mound), its edge soft over TONGUE_EDGE of the depth either side, and the
+# groove down its middle this much darker.
+TONGUE_TOP = 0.62
+TONGUE_SIDE_DROP = 0.5
+TONGUE_EDGE = 0.06
+TONGUE_GROOVE = 0.1
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
@@ -220,9 +227,27 @@ class MouthInterior(nn.Module):
         hollow = (1.0 - lateral**2) * torch.sin(math.pi * depth).clamp(min=0.0).sqrt()
         cavity = self.cavity_edge + (self.cavity_deep - self.cavity_edge) * hollow[:, None]
         cavity = cavity * (1.0 - 0.5 * lateral**4)[:, None]
-        tongue = hermite_step(0.5, 0.85, depth) * (1.0 - lateral**2).clamp(min=0.0) * hermite_step(0.0, 0.3, hollow)
-        cavity = cavity + (self.tongue - cavity) * (0.8 * tongue)[:, None]
+        # A drawing's open mouth is one dark mass of strokes: a lighter mound on its floor reads as the
+        # lower lip (FaceLandmarker read the pencil drawings' jaw at 0.8 as shut), so it draws none.
+        cover = self._tongue_cover(depth, lateral) * (1.0 - self.style.drawn)
+        cavity = cavity + (self._tongue(depth, lateral) - cavity) * cover[:, None]
         return cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]
+
+    @staticmethod
+    def _tongue_cover(depth: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
+        """(B, P) 0..1 where the tongue shows: a mound on the cavity's floor, highest on the midline
+        (TONGUE_TOP of the opening's depth) and falling away to the sides, its top edge soft by a
+        pixel or two; it fades out short of the corners, where the cheeks hide it."""
+        top = TONGUE_TOP + TONGUE_SIDE_DROP * lateral**2
+        return hermite_step(-TONGUE_EDGE, TONGUE_EDGE, depth - top) * (1.0 - hermite_step(0.6, 0.9, lateral))
+
+    def _tongue(self, depth: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) the tongue's colour: lit from above, brightest just under its top edge and
+        darker towards the front (the lower lip's shadow) and along the groove down its middle."""
+        below_top = depth - (TONGUE_TOP + TONGUE_SIDE_DROP * lateral**2)
+        lit = hermite_step(0.0, 0.1, below_top) * (1.0 - 0.6 * hermite_step(0.1, 0.35, below_top))
+        groove = 1.0 - TONGUE_GROOVE * (1.0 - hermite_step(0.0, 0.15, lateral))
+        return self.tongue * ((0.4 + 0.45 * lit) * groove)[:, None]
 
     @staticmethod
     def _lower_row_edge(x: torch.Tensor, lip: torch.Tensor) -> torch.Tensor:
