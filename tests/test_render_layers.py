@@ -4,8 +4,6 @@ held still through expressions, head-and-shoulders framing, and the curve lookup
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 import pytest
