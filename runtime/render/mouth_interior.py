@@ -51,6 +51,9 @@ TONGUE_TOP = 0.62
 TONGUE_SIDE_DROP = 0.5
 TONGUE_EDGE = 0.06
 TONGUE_GROOVE = 0.1
+# Lip gaps (mouth widths) over which the tongue comes into the light: in a mouth opened a little it
+# lies in the dark, and a lit crescent along the lower lip read as a second lip inside it.
+TONGUE_SHOWN = (0.15, 0.35)
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
@@ -178,9 +181,10 @@ class MouthInterior(nn.Module):
         """(B, 3, P) teeth, tongue and cavity for every window pixel (only those inside the opening show)."""
         mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index], self.lip_edges[0])
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
-        colour = self._cavity(opening)
+        gap = self._lip_gap(upper, lower, mouth)  # (B, 1)
+        colour = self._cavity(opening, hermite_step(*TONGUE_SHOWN, gap))
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
-            - LOWER_TEETH_REVEAL * self._wide_open(upper, lower, mouth)
+            - LOWER_TEETH_REVEAL * hermite_step(*WIDE_OPEN, gap)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
         colour = _over(lower_teeth, colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
@@ -220,7 +224,7 @@ class MouthInterior(nn.Module):
             colour = colour + (_posterised(colour, floor, style.light) - colour) * style.flat
         return colour
 
-    def _cavity(self, opening: Opening) -> torch.Tensor:
+    def _cavity(self, opening: Opening, tongue_shown: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the inside of the mouth: darker with depth and towards the corners, the tongue on
         its floor lit at its front, and the lower lip's shadow."""
         depth, lateral = opening.depth(), opening.lateral()
@@ -229,7 +233,7 @@ class MouthInterior(nn.Module):
         cavity = cavity * (1.0 - 0.5 * lateral**4)[:, None]
         # A drawing's open mouth is one dark mass of strokes: a lighter mound on its floor reads as the
         # lower lip (FaceLandmarker read the pencil drawings' jaw at 0.8 as shut), so it draws none.
-        cover = self._tongue_cover(depth, lateral) * (1.0 - self.style.drawn)
+        cover = self._tongue_cover(depth, lateral) * tongue_shown * (1.0 - self.style.drawn)
         cavity = cavity + (self._tongue(depth, lateral) - cavity) * cover[:, None]
         return cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]
 
@@ -260,11 +264,11 @@ class MouthInterior(nn.Module):
         middle = SkullMouth.line_at(torch.zeros_like(x[:, :1]), lip)  # (B, 1)
         return middle + LOWER_ARCH_RISE * (along - middle)
 
-    def _wide_open(self, upper: torch.Tensor, lower: torch.Tensor, mouth: SkullMouth) -> torch.Tensor:
-        """(B, 1) 0 while the lower lip covers the lower teeth, 1 once the jaw is wide open."""
+    @staticmethod
+    def _lip_gap(upper: torch.Tensor, lower: torch.Tensor, mouth: SkullMouth) -> torch.Tensor:
+        """(B, 1) how far apart the lips' middles are, in mouth widths."""
         middle = upper.shape[1] // 2
-        gap = (lower[:, middle] - upper[:, middle]).norm(dim=-1) / mouth.width_px  # (B,)
-        return hermite_step(*WIDE_OPEN, gap)[:, None]
+        return ((lower[:, middle] - upper[:, middle]).norm(dim=-1) / mouth.width_px)[:, None]
 
 
 class SkullMouth:
