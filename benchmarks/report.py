@@ -73,9 +73,9 @@ def publish(report: dict, table: str, results: Path, markers: tuple[str, str] | 
         write_readme_section(table, *markers)
 
 
-def write_readme_section(table: str, begin: str, end: str) -> None:
-    """Replaces what stands between the `begin` and `end` markers of benchmarks/README.md."""
-    text = README.read_text()
+def write_readme_section(table: str, begin: str, end: str, readme: Path = README) -> None:
+    """Replaces what stands between the `begin` and `end` markers of `readme` (benchmarks/README.md)."""
+    text = readme.read_text()
     head, rest = text.split(begin, 1)
     _, tail = rest.split(end, 1)
-    README.write_text(f"{head}{begin}\n{table}\n{end}{tail}")
+    readme.write_text(f"{head}{begin}\n{table}\n{end}{tail}")

@@ -16,7 +16,10 @@ Per portrait:
   the face (FAR_FROM_HEAD) over every rendered frame with the head at rest (in face framing a head
   turn moves the hair at the frame's edge by design: the warp's still border lies outside the frame).
 
-    python -m tests.fidelity [--split tuning|check|all] [--portraits a,b] [--json OUT]
+    python -m tests.fidelity [--split tuning|check|all] [--portraits a,b] [--json OUT] [--readme]
+
+`--readme` (with every portrait) also rewrites the README's summary table, between its
+fidelity markers.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import cv2
 import numpy as np
 from skimage.metrics import structural_similarity
 
+from benchmarks.report import write_readme_section
 from runtime.arkit import blendshape_index
 from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioFormat
@@ -52,6 +56,7 @@ from tests.fidelity_results import (
     PortraitFidelity,
     RigidityResult,
     SweepResult,
+    readme_table,
     report,
 )
 from tests.portrait_set import PortraitSpec, glasses_mask, portrait_png, portrait_set
@@ -59,6 +64,8 @@ from tests.portrait_set import PortraitSpec, glasses_mask, portrait_png, portrai
 log = logging.getLogger("fidelity")
 
 FRAME_OPTIONS = FrameOptions(512, Framing.FACE)
+README = Path(__file__).resolve().parent.parent / "README.md"
+README_MARKERS = ("<!-- fidelity:begin -->", "<!-- fidelity:end -->")
 STEPS = 7  # requested values per sweep
 RENDER_BATCH = 8  # frames rendered together (memory stays small at 512² plus the warp's margin)
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")  # Debian pocketsphinx-testdata
@@ -352,7 +359,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--split", choices=("tuning", "check", "all"), default="all")
     parser.add_argument("--portraits", help="comma-separated names (overrides --split)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
+    parser.add_argument("--readme", action="store_true", help="also rewrite the README's table (every portrait)")
     args = parser.parse_args(argv)
+    if args.readme and (args.portraits or args.split != "all"):
+        parser.error("--readme rewrites the whole table: measure every portrait (no --split or --portraits)")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
     results = run(_chosen(args.split, args.portraits))
@@ -360,6 +370,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n{len(results)} portraits in {time.perf_counter() - started:.0f} s")
     if args.json:
         args.json.write_text(json.dumps([asdict(result) for result in results], indent=1))
+    if args.readme:
+        write_readme_section(readme_table(results), *README_MARKERS, readme=README)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """What the fidelity harness (tests/fidelity.py) found, per portrait, and the Markdown tables it prints:
-the tuning set and the check set apart, the issue's targets above them."""
+the tuning set and the check set apart, the issue's targets above them; and the README's summary table,
+each figure in bold where its target is met."""
 
 from __future__ import annotations
 
@@ -101,3 +102,39 @@ def report(results: list[PortraitFidelity]) -> str:
         if chosen:
             parts += [f"\n**{split.value} set**\n", table(chosen)]
     return "\n".join(parts)
+
+
+README_COLUMNS = ("portrait", "set", "jawOpen r / slope", "blink L / R", "smile L / R", "yaw / pitch", "gaze", "found",
+                  "p/b/m closed", "glasses px")
+
+
+def readme_table(results: list[PortraitFidelity]) -> str:
+    """The README's table (`python -m tests.fidelity --readme`): one row per portrait, bold where the
+    issue's target is met."""
+    lines = ["| " + " | ".join(README_COLUMNS) + " |", "|" + "---|" * len(README_COLUMNS)]
+    lines += ["| " + " | ".join(_readme_row(result)) + " |" for result in results]
+    return "\n".join(lines)
+
+
+def _readme_row(result: PortraitFidelity) -> list[str]:
+    if result.error is not None:
+        return [result.name, result.split, f"analysis failed: {result.error}", *[""] * (len(README_COLUMNS) - 3)]
+    sweeps = {sweep.label: sweep for sweep in result.sweeps}
+    jaw = sweeps["jawOpen"]
+    closed = result.closure.closed_share
+    worst = result.rigidity.worst_px if result.rigidity is not None else None
+    return [result.name, result.split,
+            _bold(f"{jaw.r:.2f} / {jaw.slope:.2f}", jaw.r >= 0.9 and jaw.slope >= 0.5),
+            _pair(sweeps, "blinkL", "blinkR", 0.85), _pair(sweeps, "smileL", "smileR", 0.85),
+            _pair(sweeps, "yaw", "pitch", 0.9), f"{sweeps['gaze'].r:.2f}",
+            _bold(f"{100 * result.face_found:.0f} %", result.face_found >= 0.98),
+            _bold(f"{100 * closed:.0f} %", closed >= 1.0),
+            "–" if worst is None else _bold(f"{worst:.2f}", worst < 0.5)]
+
+
+def _pair(sweeps: dict[str, SweepResult], first: str, second: str, target: float) -> str:
+    return " / ".join(_bold(f"{sweeps[label].r:.2f}", sweeps[label].r >= target) for label in (first, second))
+
+
+def _bold(text: str, met: bool) -> str:
+    return f"**{text}**" if met else text
