@@ -233,22 +233,21 @@ class MouthInterior(nn.Module):
         cavity = cavity * (1.0 - 0.5 * lateral**4)[:, None]
         # A drawing's open mouth is one dark mass of strokes: a lighter mound on its floor reads as the
         # lower lip (FaceLandmarker read the pencil drawings' jaw at 0.8 as shut), so it draws none.
-        cover = self._tongue_cover(depth, lateral) * tongue_shown * (1.0 - self.style.drawn)
-        cavity = cavity + (self._tongue(depth, lateral) - cavity) * cover[:, None]
+        below_top = depth - (TONGUE_TOP + TONGUE_SIDE_DROP * lateral**2)  # (B, P) depth below the tongue's top
+        cover = self._tongue_cover(below_top, lateral) * tongue_shown * (1.0 - self.style.drawn)
+        cavity = cavity + (self._tongue(below_top, lateral) - cavity) * cover[:, None]
         return cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]
 
     @staticmethod
-    def _tongue_cover(depth: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
+    def _tongue_cover(below_top: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
         """(B, P) 0..1 where the tongue shows: a mound on the cavity's floor, highest on the midline
         (TONGUE_TOP of the opening's depth) and falling away to the sides, its top edge soft by a
         pixel or two; it fades out short of the corners, where the cheeks hide it."""
-        top = TONGUE_TOP + TONGUE_SIDE_DROP * lateral**2
-        return hermite_step(-TONGUE_EDGE, TONGUE_EDGE, depth - top) * (1.0 - hermite_step(0.6, 0.9, lateral))
+        return hermite_step(-TONGUE_EDGE, TONGUE_EDGE, below_top) * (1.0 - hermite_step(0.6, 0.9, lateral))
 
-    def _tongue(self, depth: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
+    def _tongue(self, below_top: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the tongue's colour: lit from above, brightest just under its top edge and
         darker towards the front (the lower lip's shadow) and along the groove down its middle."""
-        below_top = depth - (TONGUE_TOP + TONGUE_SIDE_DROP * lateral**2)
         lit = hermite_step(0.0, 0.1, below_top) * (1.0 - 0.6 * hermite_step(0.1, 0.35, below_top))
         groove = 1.0 - TONGUE_GROOVE * (1.0 - hermite_step(0.0, 0.15, lateral))
         return self.tongue * ((0.4 + 0.45 * lit) * groove)[:, None]

@@ -64,11 +64,7 @@ class CurvePosition:
         not covered. An outline drawn through a dozen landmarks with straight segments shows its
         corners once it is large (a wide-open mouth's inner lips were a hexagon); a monotone cubic
         (PCHIP) rounds them without bulging past its knots, as a plain spline would."""
-        slopes = _monotone_slopes(self.knots, values)  # (B, K)
-        first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
-        first_slope = slopes.gather(1, self.index) * self.spacing
-        second_slope = slopes.gather(1, self.index + 1) * self.spacing
-        t = self.fraction
+        first, second, first_slope, second_slope, t = self._hermite(values)
         t2 = t * t
         t3 = t2 * t
         value = (first + (3.0 * t2 - 2.0 * t3) * (second - first) + (t3 - 2.0 * t2 + t) * first_slope
@@ -78,15 +74,20 @@ class CurvePosition:
     def smooth_slope(self, values: torch.Tensor) -> torch.Tensor:
         """(B, K) one value per knot → (B, P) the slope (value per unit of u) of `read_smooth`'s curve
         at the pixels, 0 where not covered."""
-        slopes = _monotone_slopes(self.knots, values)
-        first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
-        first_slope = slopes.gather(1, self.index) * self.spacing
-        second_slope = slopes.gather(1, self.index + 1) * self.spacing
-        t = self.fraction
+        first, second, first_slope, second_slope, t = self._hermite(values)
         t2 = t * t
         per_fraction = (6.0 * (t - t2) * (second - first) + (3.0 * t2 - 4.0 * t + 1.0) * first_slope
                         + (3.0 * t2 - 2.0 * t) * second_slope)
         return per_fraction / self.spacing * self.covered
+
+    def _hermite(self, values: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """Each pixel's segment of the PCHIP through (B, K) values: its end values, its end slopes
+        per unit of the segment's fraction, and the pixel's fraction along it, (B, P) each."""
+        slopes = _monotone_slopes(self.knots, values)  # (B, K)
+        first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
+        first_slope = slopes.gather(1, self.index) * self.spacing
+        second_slope = slopes.gather(1, self.index + 1) * self.spacing
+        return first, second, first_slope, second_slope, self.fraction
 
     def read(self, values: torch.Tensor) -> torch.Tensor:
         """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered."""
