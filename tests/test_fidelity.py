@@ -18,7 +18,8 @@ from runtime.render.landmark_groups import LIPS
 from tests import fidelity, rigidity
 from tests.portrait_set import glasses_mask, make_portrait, portrait_png, portrait_rgb, portrait_set, portrait_spec
 
-FLOOR_PORTRAITS = ("closed-photo-gold", "closed-pencil")  # a closed-mouth photo with glasses, and a drawing
+# A closed-mouth photo with glasses, a drawing, and a photo whose thick black frame runs under its brows.
+FLOOR_PORTRAITS = ("closed-photo-gold", "closed-pencil", "closed-photo-large-acetate")
 RIGIDITY_CEILING_PX = 4.0  # closed-photo-gold today: 2.0 (blink), 2.9 (squint) px RMS; target < 0.5
 
 
@@ -143,6 +144,13 @@ def test_glasses_stay_rigid_on_the_closed_mouth_photo(floors: dict[str, fidelity
     rigidity_result = floors["closed-photo-gold"].rigidity
     assert rigidity_result.patches >= 20
     assert rigidity_result.worst_px < RIGIDITY_CEILING_PX, rigidity_result.rms_px
+
+
+def test_a_thick_frame_under_the_brows_stays_rigid(floors: dict[str, fidelity.PortraitFidelity]) -> None:
+    """Its top edge lies in the brows' margin: left to the warp, a raised brow stretched it (1.73 px)."""
+    rigidity_result = floors["closed-photo-large-acetate"].rigidity
+    assert rigidity_result.patches >= 20
+    assert rigidity_result.worst_px < 0.5, rigidity_result.rms_px  # the target
 
 
 def test_the_rest_frame_is_the_portrait(floors: dict[str, fidelity.PortraitFidelity]) -> None:

@@ -73,8 +73,29 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     rim_width = max(rim.thickness_px for rim in rims)
     fitted = _line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
     mask = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
-    mask = np.maximum(mask, _frame_coloured(image, mask, rims, fitted, threshold, landmarks, eye_width))
-    return mask * (1.0 - _eye_regions(image.shape[:2], landmarks, eye_width))
+    coloured = _frame_coloured(image, mask, rims, fitted, threshold, landmarks, eye_width)
+    mask = np.maximum(mask, coloured)
+    excluded = _eye_regions(image.shape[:2], landmarks, eye_width)
+    if _solid_coloured(image, mask):
+        # Where the brows' margin crosses a rim of a solid frame's own colour (told from the brows'
+        # colour by _frame_coloured), the rim stays frame: left to the warp, a raised brow stretched a
+        # thick frame's top edge into a dark, striped band above it.
+        eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=False)
+        excluded = np.maximum(eyes, excluded * (1.0 - coloured))
+    return mask * (1.0 - excluded)
+
+
+def _solid_coloured(image: np.ndarray, mask: np.ndarray) -> bool:
+    """Whether the frame found is one solid colour (acetate, painted metal): half its pixels within
+    half the frame-colour tolerance of their median. A drawing's frame is strokes on paper, like its
+    brows, and a thin metal rim is mostly its antialiased edge (median distance 50 on the tuning set's
+    pencil drawing and gold photo)."""
+    confident = mask >= 0.8
+    if confident.sum() < 20:
+        return False
+    rgb = image[confident].astype(np.float32)
+    spread = np.linalg.norm(rgb - np.median(rgb, axis=0), axis=1)
+    return float(np.median(spread)) < 0.5 * FRAME_COLOUR_TOLERANCE
 
 
 def _frame_coloured(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: np.ndarray, threshold: float,
@@ -107,9 +128,10 @@ def _frame_coloured(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines
 
 def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float, brows: bool = True) -> np.ndarray:
     """(H, W) 1 over both eyes with their lids, and over the brows with a wider margin (their hairs
-    reach beyond the landmarks): never frame, whatever line runs there. A rim held still over a lid
-    stops it closing; brow hairs held still tear from a raised brow. `brows=False`: the brows are
-    hidden under the frame, and what lies there is frame."""
+    reach beyond the landmarks): never frame, whatever line runs there (but for a rim of the frame's
+    own colour across the brows' margin, which find_glasses keeps). A rim held still over a lid stops
+    it closing; brow hairs held still tear from a raised brow. `brows=False`: the brows are hidden
+    under the frame, and what lies there is frame."""
     regions = np.zeros(shape, np.float32)
     parts = [(EYE_MARGIN, _eye_outlines(landmarks))] + ([(BROW_MARGIN, _brow_outlines(landmarks))] if brows else [])
     for margin, outlines in parts:
