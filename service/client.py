@@ -156,23 +156,27 @@ def config_request(request: StreamRequest) -> animate_pb2.AnimateRequest:
     return animate_pb2.AnimateRequest(config=config)
 
 
-async def _requests(request: StreamRequest, result: StreamResult, started: asyncio.Event,
+async def _requests(request: StreamRequest, result: StreamResult, started: asyncio.Event, ended: asyncio.Event,
                     source_failure: list[Exception]) -> AsyncIterator[animate_pb2.AnimateRequest]:
     yield config_request(request)
     # Audio only into a session the server accepted: a refused call (key, capacity, config) then
     # ends with the server's status. Writing on while it ends makes grpc.aio report "INTERNAL:
-    # Internal error from Core" instead (grpc/grpc#36066).
+    # Internal error from Core" instead (grpc/grpc#36066); so too once the server has ended a session
+    # that had started (its maximum length, a drain's grace): the writes stop when the call is done.
     await started.wait()
     messages = _file_requests(request) if request.live_pcm16 is None else _live_requests(iter(request.live_pcm16))
     try:
         async for message in messages:
+            if ended.is_set():
+                return
             if message.WhichOneof("request") == "audio":
                 result.chunk_sent(time.monotonic())
             yield message
     except Exception as error:  # grpc.aio cancels the call and keeps the reason to itself: note it
         source_failure.append(error)
         raise
-    yield animate_pb2.AnimateRequest(end_of_audio=animate_pb2.EndOfAudio())
+    if not ended.is_set():
+        yield animate_pb2.AnimateRequest(end_of_audio=animate_pb2.EndOfAudio())
 
 
 async def _live_requests(chunks: Iterator[bytes]) -> AsyncIterator[animate_pb2.AnimateRequest]:
@@ -267,10 +271,11 @@ async def stream_audio(channel: grpc.aio.Channel, request: StreamRequest,
 
 async def _run_session(channel: grpc.aio.Channel, request: StreamRequest, result: StreamResult,
                        metadata: tuple[tuple[str, str], ...], on_motion: MotionHandler | None) -> StreamResult:
-    started = asyncio.Event()
+    started, ended = asyncio.Event(), asyncio.Event()
     source_failure: list[Exception] = []
     stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
-    call = stub.Animate(_requests(request, result, started, source_failure), metadata=metadata or None)
+    call = stub.Animate(_requests(request, result, started, ended, source_failure), metadata=metadata or None)
+    call.add_done_callback(lambda _: ended.set())
     try:
         await _read_responses(call, result, started, on_motion)
     except (asyncio.CancelledError, grpc.aio.AioRpcError):
