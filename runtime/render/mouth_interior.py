@@ -182,7 +182,8 @@ class MouthInterior(nn.Module):
         mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index], self.lip_edges[0])
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
         gap = self._lip_gap(upper, lower, mouth)  # (B, 1)
-        colour = self._cavity(opening, hermite_step(*TONGUE_SHOWN, gap))
+        lateral = opening.lateral()  # (B, P) 0 on the midline, 1 at the corners
+        colour = self._cavity(opening.depth(), lateral, hermite_step(*TONGUE_SHOWN, gap))
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
             - LOWER_TEETH_REVEAL * hermite_step(*WIDE_OPEN, gap)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
@@ -202,7 +203,7 @@ class MouthInterior(nn.Module):
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
         # The lips' inner surfaces turn away into the corners' shadow, as the cavity does: lit alike
         # from corner to corner they drew a light rim up the open mouth's sides.
-        lip_colour = self.inner_lip * (1.0 - CORNER_SHADE * opening.lateral() ** 2)[:, None]
+        lip_colour = self.inner_lip * (1.0 - CORNER_SHADE * lateral**2)[:, None]
         colour = colour + (lip_colour - colour) * inner_lip[:, None]
         if self.style.outline > 0.0:  # the portrait draws lines: the lips' inner contour is one
             edge_px = torch.minimum(under_upper, above_lower) * width_px
@@ -224,10 +225,9 @@ class MouthInterior(nn.Module):
             colour = colour + (_posterised(colour, floor, style.light) - colour) * style.flat
         return colour
 
-    def _cavity(self, opening: Opening, tongue_shown: torch.Tensor) -> torch.Tensor:
+    def _cavity(self, depth: torch.Tensor, lateral: torch.Tensor, tongue_shown: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the inside of the mouth: darker with depth and towards the corners, the tongue on
         its floor lit at its front, and the lower lip's shadow."""
-        depth, lateral = opening.depth(), opening.lateral()
         hollow = (1.0 - lateral**2) * torch.sin(math.pi * depth).clamp(min=0.0).sqrt()
         cavity = self.cavity_edge + (self.cavity_deep - self.cavity_edge) * hollow[:, None]
         cavity = cavity * (1.0 - 0.5 * lateral**4)[:, None]
