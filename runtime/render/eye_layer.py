@@ -10,8 +10,8 @@ outside the portrait's own eye opening (a wide-open eye reaching above the sourc
 picture stays. Above the eye, the part the upper lid has swept shows the lid coming down: its lashes
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
 rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
-texture is the portrait's grain (on a drawing, its own strokes' grain), never a crossed edge's halo;
-on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a drawing
+texture is the portrait's grain (on a portrait made of strokes, its strokes' grain), never a crossed
+edge's halo; on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a drawing
 made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
 whites where the iris turns away from, and a drawn iris moves whole, as a disc, keeping its strokes.
 At the avatar's rest state the layer reproduces the portrait exactly.
@@ -66,6 +66,10 @@ class _Eye(nn.Module):
                  style: PortraitStyle, grain: np.ndarray) -> None:
         super().__init__()
         self.drawn = style.drawn
+        # A lid closes in the portrait's strokes wherever it is made of them: a coloured pencil drawing
+        # without outlines is not `drawn`, yet its lid copied and stretched from the band over the
+        # lashes loses their hatching and reads as a smooth almond pasted onto the drawing.
+        self.stroked = max(style.drawn, style.strokes)
         self.register_buffer("grain", torch.from_numpy(np.asarray(grain, dtype=np.float32)))
         # The grain's σ at each tone 0..255, looked up per pixel (PortraitStyle.texture_at per pixel
         # cost a third of the layer).
@@ -212,9 +216,10 @@ class _Eye(nn.Module):
         back with it)."""
         if not bool((closing > 0.0).any()):
             return own  # open eyes: nothing closes, the texture is the copy's own
-        return own + (self._in_grain(own, lid_tone, on_lid) - own) * closing
+        return own + (self._in_grain(own, lid_tone, on_lid, self.stroked) - own) * closing
 
-    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
+    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor, drawn: float | None = None
+                  ) -> torch.Tensor:
         """(B, 3, P) detail `own` of something the layer moves or stretches, cut to the size of the
         portrait's grain at `tone` — beyond it the detail is an edge, not skin: where a lid's copy
         crosses a drawing's band of dark strokes its high-pass is a white halo, which reads as a pale
@@ -222,10 +227,11 @@ class _Eye(nn.Module):
         sigma = self.grain_sigma[tone.mean(dim=1).round().long().clamp(0, 255)][:, None]  # (B, 1, P)
         bound = GRAIN_CLIP * sigma
         cut = torch.maximum(torch.minimum(own, bound), -bound)
-        if self.drawn <= 0.0:
+        share = self.drawn if drawn is None else drawn
+        if share <= 0.0:
             return cut
-        drawn = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
-        return cut + (drawn - cut) * self.drawn
+        grain = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
+        return cut + (grain - cut) * share
 
     def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
                  frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
