@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -60,6 +62,26 @@ def test_a_few_training_steps_lower_the_loss_and_give_loadable_weights(corpus, t
     assert losses[1] < losses[0]
     save_weights(after, tmp_path / "mouth.npz")
     assert np.all(np.isfinite(LearnedMouth(tmp_path / "mouth.npz").outputs(corpus.utterance(0)[0])))
+
+
+def test_an_augmented_copys_jaw_can_be_left_to_the_clean_copies(corpus):
+    """With augmented_jaw_weight 0, what jawOpen is asked on the augmented copies' hops does not
+    reach the loss; on the clean copies it still does."""
+    model = train(corpus, None, TrainOptions(steps=0, seed=QUICK.seed))
+    options = replace(QUICK, augmented_jaw_weight=0.0)
+    log_mel, labels, curves, non_speech, augmented = CropSampler(corpus, QUICK, 8, 64, np.random.default_rng(5)).batch()
+    assert augmented.any() and not augmented.all()
+    jaw = list(model.config.mouth_columns).index(Blendshape.JAW_OPEN)
+
+    def curve_loss(jaw_target: float, where: torch.Tensor) -> float:
+        changed = curves.clone()
+        changed[..., jaw] = torch.where(where, jaw_target, changed[..., jaw])
+        with torch.no_grad():
+            return loss_terms(model, log_mel, labels, changed, non_speech, augmented, options,
+                              _column_weights(model.config))[1].item()
+
+    assert curve_loss(0.0, augmented) == curve_loss(1.0, augmented)
+    assert curve_loss(0.0, ~augmented) != curve_loss(1.0, ~augmented)
 
 
 def test_metrics_score_the_reference_perfectly_and_see_lag():

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES, viseme_index
+from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES, blendshape_index, viseme_index
 from runtime.audio.features import SILENCE_FLOOR
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
 from runtime.train.corpus import Corpus, CorpusOptions, load_or_build
@@ -50,6 +50,7 @@ class TrainOptions:
     closure_class_weight: float = 2.0  # p/b/m count double in the viseme loss: closures are what viewers check
     closed_weight: float = 3.0  # and hops that must show closed lips (p/b/m, silence) triple in the curve loss
     non_speech_curve_weight: float = 3.0  # the curve loss's weight of the non-speech utterances' hops (noise, music)
+    augmented_jaw_weight: float = 1.0  # jawOpen's share of the curve loss on augmented copies (rooms, noise, codecs)
     gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
     band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
@@ -78,7 +79,9 @@ class CropSampler:
         self.corpus, self.options, self.lookahead, self.context, self.rng = corpus, options, lookahead, context, rng
         lengths = np.diff(corpus.offsets).astype(np.float64)
         self.weights = lengths / lengths.sum()
-        self.non_speech = np.array([source.startswith("noise:") for source in corpus.sources] or [False] * len(lengths))
+        sources = corpus.sources or [""] * len(lengths)
+        self.non_speech = np.array([source.startswith("noise:") for source in sources])
+        self.augmented = np.array([source.endswith(":augmented") for source in sources])
 
     def _crop(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         begin, end = int(self.corpus.offsets[index]), int(self.corpus.offsets[index + 1])
@@ -114,11 +117,13 @@ class CropSampler:
         log_mel = np.maximum(log_mel + shift, np.log10(SILENCE_FLOOR)).astype(np.float32)
         self._mask_bands(log_mel)
         non_speech = np.repeat(self.non_speech[picks][:, None], log_mel.shape[1], axis=1)
+        augmented = np.repeat(self.augmented[picks][:, None], log_mel.shape[1], axis=1)
         return (torch.from_numpy(log_mel), torch.from_numpy(np.stack([c[1] for c in crops])),
-                torch.from_numpy(np.stack([c[2] for c in crops])), torch.from_numpy(non_speech))
+                torch.from_numpy(np.stack([c[2] for c in crops])), torch.from_numpy(non_speech),
+                torch.from_numpy(augmented))
 
 
-def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, options: TrainOptions,
+def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, options: TrainOptions,
                column_weights: torch.Tensor):
     """(viseme cross-entropy, weighted curve L1, speech-presence binary cross-entropy or 0)."""
     outputs = model(log_mel)  # (B, T, 15 + M [+ 1])
@@ -133,6 +138,9 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, options: Tr
     # curves need not pull as hard on the jaw as a real closure does.
     hop_weights = torch.where(non_speech & (labels != IGNORE), options.non_speech_curve_weight, hop_weights)
     weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
+    if options.augmented_jaw_weight != 1.0:
+        jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
+        weights[..., jaw] = torch.where(augmented, weights[..., jaw] * options.augmented_jaw_weight, weights[..., jaw])
     l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
     return cross_entropy, l1, _speech_loss(outputs, labels, model.config)
 
@@ -300,6 +308,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--non-speech-curve-weight", type=float, default=TrainOptions.non_speech_curve_weight,
                         help="weight of the non-speech utterances' hops in the curve loss (the speech gate shuts "
                              "the lips there too)")
+    parser.add_argument("--augmented-jaw-weight", type=float, default=TrainOptions.augmented_jaw_weight,
+                        help="jawOpen's weight in the curve loss on the augmented copies (0: the jaw is taught "
+                             "by the clean copies alone)")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -312,7 +323,8 @@ def main(argv: Sequence[str] | None = None) -> None:
              corpus.hours, held_out.hours)
     model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
                                                  learning_rate=args.learning_rate, curve_weight=args.curve_weight,
-                                                 non_speech_curve_weight=args.non_speech_curve_weight),
+                                                 non_speech_curve_weight=args.non_speech_curve_weight,
+                                                 augmented_jaw_weight=args.augmented_jaw_weight),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
