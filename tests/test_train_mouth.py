@@ -84,6 +84,27 @@ def test_an_augmented_copys_jaw_can_be_left_to_the_clean_copies(corpus):
     assert curve_loss(0.0, ~augmented) != curve_loss(1.0, ~augmented)
 
 
+def test_an_augmented_copys_closures_can_count_more(corpus):
+    """augmented_closure_weight scales the augmented copies' p/b/m hops (at 0 their targets vanish
+    from the loss) and no other hop."""
+    model = train(corpus, None, TrainOptions(steps=0, seed=QUICK.seed))
+    options = replace(QUICK, batch=16, augmented_closure_weight=0.0)  # crops enough for closures in both copies
+    sampler = CropSampler(corpus, options, 8, 64, np.random.default_rng(5))
+    log_mel, labels, curves, non_speech, augmented = sampler.batch()
+    closures = labels == viseme_index("PP")
+    assert (augmented & closures).any() and (~augmented & closures).any()
+
+    def curve_loss(where: torch.Tensor) -> float:
+        changed = torch.where(where.unsqueeze(-1), 1.0 - curves, curves)
+        with torch.no_grad():
+            return loss_terms(model, log_mel, labels, changed, non_speech, augmented, options,
+                              _column_weights(model.config))[1].item()
+
+    unchanged = curve_loss(torch.zeros_like(closures))
+    assert curve_loss(augmented & closures) == unchanged
+    assert curve_loss(~augmented & closures) != unchanged
+
+
 def test_metrics_score_the_reference_perfectly_and_see_lag():
     labelled = [("sil", 0.0), ("PP", 0.3), ("aa", 0.4), ("PP", 0.6), ("oh", 0.7), ("sil", 1.0)]
     from runtime.train.targets import merge_segments

@@ -51,6 +51,7 @@ class TrainOptions:
     closed_weight: float = 3.0  # and hops that must show closed lips (p/b/m, silence) triple in the curve loss
     non_speech_curve_weight: float = 3.0  # the curve loss's weight of the non-speech utterances' hops (noise, music)
     augmented_jaw_weight: float = 1.0  # jawOpen's share of the curve loss on augmented copies (rooms, noise, codecs)
+    augmented_closure_weight: float = 1.0  # and how much more their p/b/m hops count there
     gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
     band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
@@ -137,6 +138,10 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, 
     # The speech gate shuts the lips where the network hears no one talking, so the non-speech hops'
     # curves need not pull as hard on the jaw as a real closure does.
     hop_weights = torch.where(non_speech & (labels != IGNORE), options.non_speech_curve_weight, hop_weights)
+    # On an augmented copy the audio often does not say how far the jaw opens (a vowel under babble, a
+    # syllable smeared by a hall); its closures are what the copy is for (the model card's "Version 3").
+    hop_weights = torch.where(augmented & (labels == CLOSURE), options.augmented_closure_weight * hop_weights,
+                              hop_weights)
     weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
     if options.augmented_jaw_weight != 1.0:
         jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
@@ -311,6 +316,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--augmented-jaw-weight", type=float, default=TrainOptions.augmented_jaw_weight,
                         help="jawOpen's weight in the curve loss on the augmented copies (0: the jaw is taught "
                              "by the clean copies alone)")
+    parser.add_argument("--augmented-closure-weight", type=float, default=TrainOptions.augmented_closure_weight,
+                        help="how much more the augmented copies' p/b/m hops count in the curve loss")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -324,7 +331,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
                                                  learning_rate=args.learning_rate, curve_weight=args.curve_weight,
                                                  non_speech_curve_weight=args.non_speech_curve_weight,
-                                                 augmented_jaw_weight=args.augmented_jaw_weight),
+                                                 augmented_jaw_weight=args.augmented_jaw_weight,
+                                                 augmented_closure_weight=args.augmented_closure_weight),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)
