@@ -252,8 +252,8 @@ class LearnedMouthInNoise(LearnedMouth):
     card's tables), which is why "learned" stays the default."""
 
     name = "audio-to-mouth-tcn-in-noise"
-    # 2: as the learned mouth's version 3. 3: retrained with its jaw taught by the clean copies alone
-    # (closures in noise 0.45 -> 0.60 at 10 dB; the model card's "Version 3").
+    # 2: as the learned mouth's version 3. 3: retrained so its noisy copies teach closures and its clean
+    # copies the jaw (closures at 10 dB held-out noise 0.45 -> 0.64; the model card's "Version 3").
     version = "3"
 
     def __init__(self, weights: str | Path = IN_NOISE_WEIGHTS) -> None:
