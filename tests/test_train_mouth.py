@@ -113,6 +113,7 @@ def test_metrics_score_the_reference_perfectly_and_see_lag():
     weights, curves, labels = viseme_weights(segments, 150), mouth_curves(segments, 150), viseme_labels(segments, 150)
     perfect = score(weights, curves, labels, curves)
     assert perfect.jaw_r == pytest.approx(1.0) and perfect.lag_hops == 0 and perfect.closed_in_silence == 1.0
+    assert perfect.closed_on_vowels < 0.1  # the reference eases the lips open after a closure: a few vowel hops
     assert perfect.closure_recall > 0.9 and labels[35] == viseme_index("PP")
     late = np.roll(curves[:, Blendshape.JAW_OPEN], 3)
     assert best_lag(late, curves[:, Blendshape.JAW_OPEN]) == 3

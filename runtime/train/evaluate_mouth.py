@@ -198,13 +198,15 @@ def format_table(rows: Sequence[tuple[str, str, MouthScores]]) -> str:
 
 
 def speech_table(results: Sequence[SetResult]) -> str:
-    lines = ["| set | model | viseme acc (15) | coarse acc (6) | p/b/m closure recall | jawOpen r | closed in silence "
-             "| lag (hops) | VAD: talking in speech | VAD: talking in silence | support: closures, silence s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| set | model | viseme acc (15) | coarse acc (6) | p/b/m closure recall | vowels read closed | jawOpen r "
+             "| closed in silence | lag (hops) | VAD: talking in speech | VAD: talking in silence "
+             "| support: closures, silence s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         s, v, n = r.scores, r.voice, r.support
         lines.append(f"| {r.set} | {r.model} | {_figure(s.viseme_accuracy)} | {_figure(s.coarse_accuracy)} | "
-                     f"{_figure(s.closure_recall)} ± {_figure(n.closure_margin, 2)} | {_figure(s.jaw_r)} | "
+                     f"{_figure(s.closure_recall)} ± {_figure(n.closure_margin, 2)} | {_figure(s.closed_on_vowels)} | "
+                     f"{_figure(s.jaw_r)} | "
                      f"{_figure(s.closed_in_silence)} | {s.lag_hops:+d} | {_figure(v.talking_in_speech)} | "
                      f"{_figure(v.talking_in_silence)} | {n.closures // n.repeats}, "
                      f"{n.silence_hops * HOP_S / n.repeats:.1f} |")

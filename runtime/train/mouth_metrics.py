@@ -28,6 +28,7 @@ from runtime.train.visemes import coarse_group_index
 CLOSED_APERTURE = 0.1
 SILENCE_MARGIN_S = 0.1  # the mouth may rightly open this early before speech, or close this late
 MAX_LAG_HOPS = 20
+OPEN_VOWELS = [viseme_index(name) for name in ("aa", "E", "ih", "oh", "ou")]  # the lips are apart for these
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class MouthScores:
     viseme_accuracy: float
     coarse_accuracy: float
     closure_recall: float
+    closed_on_vowels: float  # the closures' false alarms: open-vowel hops (aa E ih oh ou) read as closed lips
     jaw_r: float
     closed_in_silence: float
     lag_hops: int
@@ -76,6 +78,7 @@ def score(visemes: np.ndarray, blendshapes: np.ndarray, labels: np.ndarray, refe
         viseme_accuracy=_mean(predicted == labels),
         coarse_accuracy=_mean(coarse_group_index(predicted) == coarse_group_index(labels)),
         closure_recall=_mean(closed[labels == viseme_index("PP")]),
+        closed_on_vowels=_mean(closed[np.isin(labels, OPEN_VOWELS)]),
         jaw_r=float(np.corrcoef(jaw, reference_jaw)[0, 1]) if jaw.std() > 0 and reference_jaw.std() > 0
         else float("nan"),
         closed_in_silence=_mean(closed[deep_silence(labels)]),
