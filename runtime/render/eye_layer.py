@@ -11,8 +11,8 @@ picture stays. Above the eye, the part the upper lid has swept shows the lid com
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
 rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
 texture is the portrait's grain (on a portrait made of strokes, its strokes' grain), never a crossed
-edge's halo; on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a drawing
-made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
+edge's halo; on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a
+drawing made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
 whites where the iris turns away from, and a drawn iris moves whole, as a disc, keeping its strokes.
 At the avatar's rest state the layer reproduces the portrait exactly.
 """
@@ -218,7 +218,7 @@ class _Eye(nn.Module):
             return own  # open eyes: nothing closes, the texture is the copy's own
         return own + (self._in_grain(own, lid_tone, on_lid, self.stroked) - own) * closing
 
-    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor, drawn: float | None = None
+    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor, grain_share: float | None = None
                   ) -> torch.Tensor:
         """(B, 3, P) detail `own` of something the layer moves or stretches, cut to the size of the
         portrait's grain at `tone` — beyond it the detail is an edge, not skin: where a lid's copy
@@ -227,7 +227,7 @@ class _Eye(nn.Module):
         sigma = self.grain_sigma[tone.mean(dim=1).round().long().clamp(0, 255)][:, None]  # (B, 1, P)
         bound = GRAIN_CLIP * sigma
         cut = torch.maximum(torch.minimum(own, bound), -bound)
-        share = self.drawn if drawn is None else drawn
+        share = self.drawn if grain_share is None else grain_share  # how much of the drawing's own grain
         if share <= 0.0:
             return cut
         grain = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]

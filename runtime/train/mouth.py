@@ -65,8 +65,8 @@ def _column_weights(config: MouthNetConfig) -> torch.Tensor:
 
 
 class CropSampler:
-    """Random crops: inputs (B, context + T, 80), labels (B, context + T), curves (B, context + T, M) and
-    whether each hop comes from a non-speech utterance (B, context + T).
+    """Random crops: inputs (B, context + T, 80), labels (B, context + T), curves (B, context + T, M), and
+    whether each hop comes from a non-speech utterance and from an augmented copy (B, context + T) each.
 
     Targets are read `lookahead` hops late. Each crop brings the receptive field's worth of input
     before its first scored hop (`context`, labelled IGNORE), so torch's zero padding never reaches
