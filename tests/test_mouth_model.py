@@ -8,6 +8,7 @@ import torch
 
 from runtime.audio.features import StreamingLogMel
 from runtime.motion.audio_to_mouth import (
+    CLOSURE_RAMP,
     DEFAULT_WEIGHTS,
     IN_NOISE_WEIGHTS,
     SILENT_LOG_MEL,
@@ -92,6 +93,28 @@ def test_rows_are_probabilities_and_mouth_shapes(log_mel):
     assert rows.blendshapes.min() >= 0.0 and rows.blendshapes.max() <= 1.0
     assert rows.blendshapes[:, :14].max() == 0.0  # eyes are not the mouth's business
     assert np.array_equal(rows.voice_activity[:model.lookahead_hops], np.zeros(model.lookahead_hops))  # read late
+
+
+@pytest.mark.parametrize("weights", [DEFAULT_WEIGHTS, IN_NOISE_WEIGHTS])
+def test_lips_meet_where_the_visemes_say_p_b_or_m(log_mel, weights):
+    """The network's curves alone left the lips apart on some hops its visemes were sure were p, b or
+    m; now mouthClose rises to the jaw's opening there, and the curves stay the network's own where
+    the visemes see no closure."""
+    from runtime.arkit import Blendshape, viseme_index
+    from runtime.audio.features import FeatureBlock
+
+    model = LearnedMouth(weights)
+    rows = model.push(FeatureBlock(0, log_mel, np.zeros(len(log_mel), np.float32)), np.ones(len(log_mel), np.float32))
+    raw = LearnedMouth(weights).outputs(log_mel)
+    close_column = 15 + list(model.config.mouth_columns).index(Blendshape.MOUTH_CLOSE)
+    own_close = np.clip(raw[:, close_column], 0.0, 1.0)
+    jaw, close = rows.blendshapes[:, Blendshape.JAW_OPEN], rows.blendshapes[:, Blendshape.MOUTH_CLOSE]
+    closure = rows.visemes[:, viseme_index("PP")]
+    sure, none = closure >= CLOSURE_RAMP[1], closure <= CLOSURE_RAMP[0]
+    assert sure.sum() >= 3 and np.all(jaw[sure] - close[sure] <= 1e-6)
+    assert np.any(own_close[sure] < jaw[sure] - 0.05)  # the curves alone left those lips apart
+    speaking = rows.voice_activity >= SPEECH_GATE[1] if model.detects_speech else np.ones(len(jaw), bool)  # gate open
+    np.testing.assert_allclose(close[none & speaking], own_close[none & speaking], atol=1e-6)
 
 
 def test_mouth_closes_in_digital_silence():
