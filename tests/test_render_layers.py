@@ -68,6 +68,27 @@ def test_lips_meet_for_a_closure_whatever_the_portrait_shows(landmarker: FaceLan
     assert gaps[1] < 0.5 and (name != "photo" or gaps[0] > 5.0)
 
 
+def test_a_sealed_lower_lip_rises_whole_with_the_chin(landmarker: FaceLandmarker) -> None:
+    """A p, b or m from speech keeps a little jaw open (jawOpen 0.13 on the learned mouth's closures);
+    the seal lifts the lower lip to the upper one, and the lip rises whole with the chin: lifting its
+    edge alone stretched it, and a stylised portrait's mouth line then showed a second dark line
+    under it, read as parted lips."""
+    analysis = _analysis("closed-stylization-silver", landmarker)
+    renderer = _renderer(analysis)._renderer
+    weights, poses = _rest_batch(analysis, 2)
+    for shape, value in {**PP_POSE, "jawOpen": PP_POSE["jawOpen"] + 0.13, "mouthClose": 0.19}.items():
+        weights[1, blendshape_index(shape)] = value
+    points = renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    inner, outer = list(LIPS.inner_lower[1:-1]), list(LIPS.outer_lower[1:-1])
+    thickness = (points[:, outer, 1] - points[:, inner, 1]).mean(dim=1)  # (2,) pixels
+    upper = list(LIPS.inner_upper[1:-1])
+    gap = (points[1, inner, 1] - points[1, upper, 1]).abs().max()
+    SUMMARY_LINES.append(f"sealed lower lip: {thickness[0]:.2f} px thick at rest, {thickness[1]:.2f} px sealed "
+                         f"over an open jaw (inner-lip gap {gap:.2f} px)")
+    # the jaw's own deformation thins the lip a little (0.7 px); lifting its edge alone thickened it by 2.7
+    assert gap < 0.5 and abs(thickness[1] - thickness[0]) < 1.0
+
+
 def test_teeth_take_their_colour_from_the_whites_of_the_eyes(landmarker: FaceLandmarker) -> None:
     analysis = _analysis("closed-photo-gold", landmarker)
     landmarks = analysis.landmarks.astype(np.float64)

@@ -27,7 +27,7 @@ SEAL_SHARES = {"mouthClose": 3.0, "mouthPressLeft": 1.5, "mouthPressRight": 1.5,
 SEAL_RAMP = (0.15, 0.5)  # seal sums over which the lips go from apart to meeting
 OPEN_JAW = (0.18, 0.35)  # jawOpen (over the rest) over which an opening jaw overrules the seal
 UPPER_SHARE = 0.35  # of the gap, what the upper lip travels; the lower lip travels the rest
-OUTER_SHARE = 0.6  # how far a lip's outer contour follows its inner edge
+OUTER_SHARE = 0.6  # how far the upper lip's outer contour follows its inner edge (the lip stretches down)
 
 
 class LipSeal(nn.Module):
@@ -43,9 +43,11 @@ class LipSeal(nn.Module):
         self.upper_inner, self.lower_inner = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.upper_outer, self.lower_outer = list(LIPS.outer_upper[1:-1]), list(LIPS.outer_lower[1:-1])
         self.register_buffer("source_gap", landmarks_px[self.lower_inner] - landmarks_px[self.upper_inner])  # (K, 3)
-        # The chin rises with the lower lip: the jaw closes a little. Moving the lower lip alone
-        # stretched the skin under it, on a drawing whose shut lips the landmarker reads parted by a
-        # tenth of the mouth's width, into streaks of its paper's grain.
+        # The lower lip rides on the jaw: it rises whole, and the chin with it (the jaw closes a
+        # little). Moving the lower lip's edge alone stretched the lip and the skin under it: on a
+        # drawing into streaks of its paper's grain, on a stylised portrait into a second dark line
+        # under its mouth line, which read as parted lips (the thin-silver tuning portrait's
+        # closures, 0.035 of the mouth's width apart at rest, read 0.047 apart; now 0.027).
         carried = jaw_weights.clone()
         carried[list(LIPS.all)] = 0.0
         self.register_buffer("carried", carried[None, :, None])  # (1, 478, 1)
@@ -64,5 +66,5 @@ class LipSeal(nn.Module):
         sealed[:, self.upper_inner] += UPPER_SHARE * closing
         sealed[:, self.lower_inner] -= (1.0 - UPPER_SHARE) * closing
         sealed[:, self.upper_outer] += OUTER_SHARE * UPPER_SHARE * closing
-        sealed[:, self.lower_outer] -= OUTER_SHARE * (1.0 - UPPER_SHARE) * closing
-        return sealed - self.carried * (OUTER_SHARE * (1.0 - UPPER_SHARE)) * closing.mean(dim=1, keepdim=True)
+        sealed[:, self.lower_outer] -= (1.0 - UPPER_SHARE) * closing
+        return sealed - self.carried * (1.0 - UPPER_SHARE) * closing.mean(dim=1, keepdim=True)
