@@ -99,6 +99,8 @@ _SET = (
     # Thin metal on a stylised portrait: its smoothed shading lies as dark bands along the rims.
     PortraitSpec("closed-stylization-silver", Split.TUNING, Source.CLOSED, Pose(yaw_deg=-6.0),
                  Layout(210, (540, 620), tilt_deg=3.0), glasses=SILVER, style=Style.STYLIZATION),
+    PortraitSpec("closed-stylization-yaw-left-grey-tint", Split.TUNING, Source.CLOSED, Pose(yaw_deg=-8.0),
+                 Layout(220, (540, 560), tilt_deg=-3.0), glasses=GREY_TINT, style=Style.STYLIZATION),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),

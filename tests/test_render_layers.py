@@ -32,7 +32,7 @@ from tests.portrait_set import glasses_mask, portrait_png, portrait_set
 
 PP_POSE = {"jawOpen": 0.06, "mouthClose": 0.06, "mouthPressLeft": 0.35, "mouthPressRight": 0.35,
            "mouthRollLower": 0.15}  # runtime/motion/viseme_targets.py
-MIN_GLASSES_FOUND = 13  # of the 13 glasses portraits: every one, thick acetate on paintings and drawings included
+MIN_GLASSES_FOUND = 14  # of the 14 glasses portraits: every one, thick acetate on paintings and drawings included
 
 
 @pytest.fixture(scope="module")
@@ -206,7 +206,8 @@ def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> Non
 
 
 @pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-yaw-left-tinted", "closed-oil-black-acetate",
-                                  "closed-coloured-pencil-tortoise"])  # thin lines; solid frames found by colour
+                                  "closed-coloured-pencil-tortoise",  # thin lines; solid frames found by colour
+                                  "closed-stylization-yaw-left-grey-tint"])  # its far rim fainter: a turned head
 def test_the_whole_frame_holds_still_through_a_blink(landmarker: FaceLandmarker, name: str) -> None:
     """Every pixel of the glasses as drawn (tests/portrait_set.py's mask), not only those found: a rim
     left to the warp is dragged into the closing lid."""
