@@ -226,16 +226,26 @@ def test_the_whole_frame_holds_still_through_a_blink(landmarker: FaceLandmarker,
     assert drawn.sum() > 500 and (moved > 24).mean() < 0.01
 
 
-def test_the_glasses_mask_is_the_frame_not_the_skin_or_brows_beside_it(landmarker: FaceLandmarker) -> None:
-    """A thin gold rim hardly darker than the skin is told by its colour: found by lightness alone,
-    0.28 of the mask lay on the shading beside it (held still, it smeared as the head turned); and its
-    colour is the fair brows' too, whose hairs the mask must leave to the warp (held still, they were
-    drawn twice, as dashes, once the head turned)."""
-    analysis = _analysis("closed-photo-gold", landmarker)
+# The mask's share lying more than 2 px from the frame as drawn, and the most it may be.
+MASK_OFF_FRAME = {
+    # A thin gold rim hardly darker than the skin is told by its colour: found by lightness alone, 0.28
+    # of the mask lay on the shading beside it (held still, it smeared as the head turned).
+    "closed-photo-gold": 0.22,
+    # A turned stylised face's far rim is sought near the near rim mirrored: unguided, its rays settled
+    # on the nose's drawn outline and 0.31 of the mask was off the frame.
+    "closed-stylization-yaw-left-grey-tint": 0.28,
+}
+
+
+@pytest.mark.parametrize("name", list(MASK_OFF_FRAME))
+def test_the_glasses_mask_is_the_frame_not_the_skin_or_brows_beside_it(landmarker: FaceLandmarker, name: str) -> None:
+    """The mask holds still what it covers: skin beside the frame smears as the head turns, and brow
+    hairs (the gold rim's colour is the fair brows' too) were drawn twice, as dashes."""
+    analysis = _analysis(name, landmarker)
     options = FrameOptions(512, Framing.FACE)
     framed = frame_portrait(analysis.image, analysis.landmarks, options)
     found = find_glasses(framed.image, framed.landmarks)
-    drawn_as_image = np.repeat((glasses_mask("closed-photo-gold") * 255).round().astype(np.uint8)[..., None], 3, 2)
+    drawn_as_image = np.repeat((glasses_mask(name) * 255).round().astype(np.uint8)[..., None], 3, 2)
     drawn = frame_portrait(drawn_as_image, analysis.landmarks, options).image[..., 0] > 25
     near_frame = cv2.dilate(drawn.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # within 2 px
     brows = np.zeros(found.shape, np.uint8)
@@ -244,9 +254,9 @@ def test_the_glasses_mask_is_the_frame_not_the_skin_or_brows_beside_it(landmarke
         cv2.fillPoly(brows, [np.round(outline).astype(np.int32)], 1)
     off_frame = float(found[~near_frame].sum() / found.sum())
     on_brows = float((found[brows > 0] > 0.2).mean())
-    SUMMARY_LINES.append(f"glasses mask on closed-photo-gold: {off_frame:.3f} of it off the frame, "
+    SUMMARY_LINES.append(f"glasses mask on {name}: {off_frame:.3f} of it off the frame, "
                          f"{on_brows:.3f} of the brows in it")
-    assert off_frame < 0.22 and on_brows < 0.01
+    assert off_frame < MASK_OFF_FRAME[name] and on_brows < 0.01
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,7 @@ RIM_OVER_SKIN = 4.5
 SKIN_LANDMARKS = (50, 280, 205, 425, 187, 411, 199, 200, 18, 101, 330)  # cheeks and chin
 MIN_RING_SHARE = 0.7  # of the rays below and beside an eye, how many must find a rim
 SECOND_RIM_THRESHOLD = 0.8  # of the line threshold: the second lens's rim, once the first is found
+GUIDE_REACH = 0.12  # eye widths: how far the second rim may run from the first one mirrored
 MAX_RADIUS_SPREAD = 0.3  # the rim's distance from ray to ray varies less than this (eye widths, robust σ)
 RIM_WINDOW = (0.55, 1.2)  # above the eye, the rim is sought within these shares of its expected distance
 BROW_MARGIN = 0.12  # around the brows' landmarks (eye widths): their hairs
@@ -64,11 +65,7 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     threshold = max(MIN_LINE_CONTRAST, RIM_OVER_SKIN * skin)
     rims = [_rim(lines, landmarks, eye, eye_width, threshold) for eye in (RIGHT_EYE, LEFT_EYE)]
     if sum(rim is None for rim in rims) == 1:
-        # One lens's rim found, the other's is sought again at a lower threshold: a head turned away
-        # thins and pales the far rim (a stylised face turned 8° found its near rim on every ray and
-        # its far one on 0.66 of them, below MIN_RING_SHARE). The bridge is still asked for in full.
-        rims = [rim if rim is not None else _rim(lines, landmarks, eye, eye_width, SECOND_RIM_THRESHOLD * threshold)
-                for rim, eye in zip(rims, (RIGHT_EYE, LEFT_EYE), strict=True)]
+        rims = _second_rim(rims, lines, landmarks, eye_width, threshold)
     if any(rim is None for rim in rims) or not _has_bridge(lines, rims, eye_width, threshold):
         # Thick dark acetate that a painting widens, or a drawing's strokes drown, is no thin line
         # standing out: it is found by its colour instead (runtime/face/solid_frame.py).
@@ -223,9 +220,11 @@ def _ray_directions() -> np.ndarray:
     return np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (RAYS, 2), y down: sin > 0 points down
 
 
-def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float, threshold: float
-         ) -> _Rim | None:
-    """The rim around one eye, or None when most rays find no line at a steady distance."""
+def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float, threshold: float,
+         guide: np.ndarray | None = None) -> _Rim | None:
+    """The rim around one eye, or None when most rays find no line at a steady distance. `guide`
+    (RAYS,) eye widths: where the other lens's rim, mirrored, says this one runs; lines further from
+    it are not this rim."""
     centre = landmarks[list(eye.lids), :2].mean(axis=0)
     directions = _ray_directions()
     steps = np.linspace(0.0, 1.0, 48)
@@ -251,6 +250,8 @@ def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: flo
     expected = _expected_radius(directions, radius, counted & found)
     ratio = radii / expected[:, None]
     near = (ratio >= RIM_WINDOW[0]) & (ratio <= RIM_WINDOW[1])
+    if guide is not None:
+        near &= np.abs(radii - guide[:, None]) <= GUIDE_REACH
     windowed = np.where(near, values, -1.0)
     found = windowed.max(axis=1) >= threshold
     # Above the eye, the first line out from the lid (a rim sits below the brow), elsewhere the strongest.
@@ -260,6 +261,40 @@ def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: flo
     best = np.where(directions[:, 1] < -0.5, first, windowed.argmax(axis=1))
     points = _smoothed_ring(samples[np.arange(RAYS), best], found, centre)
     return _Rim(centre, points, _thickness(values, best, found, eye_width))
+
+
+def _second_rim(rims: list[_Rim | None], lines: np.ndarray, landmarks: np.ndarray, eye_width: float,
+                threshold: float) -> list[_Rim | None]:
+    """Both rims, when one was found and the other is found on a second look.
+
+    A head turned away thins and pales the far rim (a stylised face turned 8° found its near rim on
+    every ray and its far one on 0.66 of them, below MIN_RING_SHARE): it is sought again at a lower
+    threshold, near the rim found mirrored across the face (the far rays otherwise settled on the
+    nose's drawn outline), and is as thick as that rim — one frame, one rim width (the far rim's own
+    measure took in the shading beside it: 14.7 px against 7.3). The bridge is still asked for in full."""
+    known = next(rim for rim in rims if rim is not None)
+    guide = _mirrored_radius(known, landmarks, eye_width)
+    second = []
+    for rim, eye in zip(rims, (RIGHT_EYE, LEFT_EYE), strict=True):
+        if rim is None:
+            rim = _rim(lines, landmarks, eye, eye_width, SECOND_RIM_THRESHOLD * threshold, guide)
+            rim = rim and _Rim(rim.centre, rim.points, known.thickness_px)
+        second.append(rim)
+    return second
+
+
+def _mirrored_radius(rim: _Rim, landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(RAYS,) eye widths: along each ray, how far the other lens's rim would run — this rim mirrored
+    across the face's vertical axis (square to the line through the eyes' centres)."""
+    centres = [landmarks[list(eye.lids), :2].mean(axis=0) for eye in (RIGHT_EYE, LEFT_EYE)]
+    across = (centres[1] - centres[0]) / np.linalg.norm(centres[1] - centres[0])
+    offsets = rim.points - rim.centre
+    mirrored = offsets - 2.0 * (offsets @ across)[:, None] * across[None]  # reflected across the vertical axis
+    angles = np.arctan2(mirrored[:, 1], mirrored[:, 0])
+    order = np.argsort(angles)
+    ray_angles = np.arctan2(_ray_directions()[:, 1], _ray_directions()[:, 0])
+    radius = np.linalg.norm(mirrored, axis=1) / eye_width
+    return np.interp(ray_angles, angles[order], radius[order], period=2.0 * np.pi)
 
 
 def _expected_radius(directions: np.ndarray, radius: np.ndarray, trusted: np.ndarray) -> np.ndarray:
