@@ -146,8 +146,8 @@ def _frame_colour_distance(image: np.ndarray, mask: np.ndarray, landmarks: np.nd
 
 def _brows_share_colour(image: np.ndarray, mask: np.ndarray, landmarks: np.ndarray) -> bool:
     """Whether more than BROWS_IN_FRAME_COLOUR of the brows' pixels pass for the frame's colour
-    (measured: 0.11–0.16 for the tuning set's gold rim under fair brows, 0.00–0.02 for acetate and
-    tinted frames in photos)."""
+    (measured: 0.11–0.16 for the tuning set's gold rim under fair brows; 0.00–0.02 for the check set's
+    acetate and tinted photos, whose figures were in view when the threshold was set)."""
     colour = _frame_colour_distance(image, mask, landmarks)
     if colour is None:
         return True
