@@ -277,8 +277,8 @@ def _second_rim(rims: list[_Rim | None], lines: np.ndarray, landmarks: np.ndarra
     second = []
     for rim, eye in zip(rims, (RIGHT_EYE, LEFT_EYE), strict=True):
         if rim is None:
-            rim = _rim(lines, landmarks, eye, eye_width, SECOND_RIM_THRESHOLD * threshold, guide)
-            rim = rim and _Rim(rim.centre, rim.points, known.thickness_px)
+            found = _rim(lines, landmarks, eye, eye_width, SECOND_RIM_THRESHOLD * threshold, guide)
+            rim = None if found is None else _Rim(found.centre, found.points, known.thickness_px)
         second.append(rim)
     return second
 
@@ -292,7 +292,8 @@ def _mirrored_radius(rim: _Rim, landmarks: np.ndarray, eye_width: float) -> np.n
     mirrored = offsets - 2.0 * (offsets @ across)[:, None] * across[None]  # reflected across the vertical axis
     angles = np.arctan2(mirrored[:, 1], mirrored[:, 0])
     order = np.argsort(angles)
-    ray_angles = np.arctan2(_ray_directions()[:, 1], _ray_directions()[:, 0])
+    directions = _ray_directions()
+    ray_angles = np.arctan2(directions[:, 1], directions[:, 0])
     radius = np.linalg.norm(mirrored, axis=1) / eye_width
     return np.interp(ray_angles, angles[order], radius[order], period=2.0 * np.pi)
 

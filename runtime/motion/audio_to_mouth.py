@@ -241,9 +241,7 @@ class LearnedMouth:
 
 def speech_gate(speech_probability: np.ndarray) -> np.ndarray:
     """0 (lips shut) .. 1 (the network's mouth), a smoothstep of the speech probability over SPEECH_GATE."""
-    low, high = SPEECH_GATE
-    x = np.clip((speech_probability - low) / (high - low), 0.0, 1.0)
-    return (x * x * (3.0 - 2.0 * x)).astype(np.float32)
+    return hermite_step(*SPEECH_GATE, speech_probability).astype(np.float32)
 
 
 def _lips_meet_for_closures(visemes: np.ndarray, shapes: np.ndarray) -> None:
