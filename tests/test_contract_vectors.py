@@ -13,7 +13,10 @@ import pytest
 from tests.contract import expectations, make_vectors
 
 CONTRACT = Path(__file__).resolve().parent / "contract"
-TOLERANCE = 1e-6
+# float32 products round differently in their last bits on different CPUs (BLAS picks its kernels by
+# the instruction set): a viseme of the committed vectors came out 1.2e-6 off on another machine of
+# ours. Any change of model, controls or format moves values by far more than this.
+TOLERANCE = 1e-5
 STREAMS = [f"{spec.name}.json" for spec in make_vectors.SPECS]
 DOCUMENTS = [*STREAMS, make_vectors.CONVERSATION_NAME, make_vectors.CLIP_NAME]
 
