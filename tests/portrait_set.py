@@ -40,12 +40,14 @@ class Split(enum.StrEnum):
 
 class Source(enum.StrEnum):
     """What a portrait starts from. The first three are tests/portraits.py's images, used as they are
-    (open mouth: her own teeth); CLOSED is the astronaut with her lips closed over her teeth."""
+    (open mouth: her own teeth); CLOSED is the astronaut with her lips closed over her teeth, OPEN the
+    astronaut as she is, her own teeth showing; these two go through the turn, layout, glasses and style."""
 
     PHOTO = "photo"
     PAINTING = "painting"
     DRAWING = "drawing"
     CLOSED = "closed"
+    OPEN = "open"
 
 
 @dataclass(frozen=True)
@@ -53,14 +55,14 @@ class PortraitSpec:
     name: str
     split: Split
     source: Source
-    pose: Pose = Pose()  # rendered into the face (CLOSED only)
+    pose: Pose = Pose()  # rendered into the face (CLOSED and OPEN only)
     layout: Layout | None = None  # None: the astronaut's own 512² framing
     glasses: Glasses | None = None
     style: Style = Style.PHOTO
 
     def __post_init__(self) -> None:
         made_here = (self.pose, self.layout, self.glasses, self.style) != (Pose(), None, None, Style.PHOTO)
-        if self.source is not Source.CLOSED and made_here:
+        if self.source not in (Source.CLOSED, Source.OPEN) and made_here:
             raise ValueError(f"{self.name}: tests/portraits.py's {self.source} is used as it is")
 
     @property
@@ -101,6 +103,12 @@ _SET = (
                  Layout(210, (540, 620), tilt_deg=3.0), glasses=SILVER, style=Style.STYLIZATION),
     PortraitSpec("closed-stylization-yaw-left-grey-tint", Split.TUNING, Source.CLOSED, Pose(yaw_deg=-8.0),
                  Layout(220, (540, 560), tilt_deg=-3.0), glasses=GREY_TINT, style=Style.STYLIZATION),
+    # Her own open mouth, painted and drawn: closures on sources that show their teeth, in styles that
+    # outline the lips (the check set's painting and drawing have no other twin here).
+    PortraitSpec("open-stylization-turned", Split.TUNING, Source.OPEN, Pose(yaw_deg=-7.0),
+                 Layout(220, (540, 600), tilt_deg=4.0), style=Style.STYLIZATION),
+    PortraitSpec("open-pencil", Split.TUNING, Source.OPEN, layout=Layout(230, (560, 640), tilt_deg=-4.0),
+                 style=Style.PENCIL),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),
@@ -180,9 +188,9 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
-    if spec.source is not Source.CLOSED:
+    if spec.source not in (Source.CLOSED, Source.OPEN):
         return np.array(Image.open(io.BytesIO(legacy.portrait_png(spec.source.value))).convert("RGB")), None
-    rgb, landmarks = _closed_astronaut()
+    rgb, landmarks = _closed_astronaut() if spec.source is Source.CLOSED else _open_astronaut()
     rgb, landmarks = turn_head(rgb, landmarks, spec.pose)
     if spec.layout is not None:
         rgb, landmarks = reframe(rgb, landmarks, spec.layout, spec.seed)
@@ -195,12 +203,18 @@ def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
 @cache
 def _closed_astronaut() -> tuple[np.ndarray, np.ndarray]:
     """The astronaut with closed lips, and her face mesh (FaceLandmarker's, on the original photo)."""
+    return close_mouth(*_open_astronaut())
+
+
+@cache
+def _open_astronaut() -> tuple[np.ndarray, np.ndarray]:
+    """The astronaut as she is, and her face mesh (FaceLandmarker's)."""
     from runtime.face.landmarker import FaceLandmarker  # MediaPipe: only when a portrait must be made
 
     photo = legacy.photo_rgb()
     with FaceLandmarker() as landmarker:
         (face,) = landmarker.detect(photo)
-    return close_mouth(photo, face.landmarks)
+    return photo, face.landmarks
 
 
 def contact_sheet(specs: tuple[PortraitSpec, ...], cell_px: int = 300, columns: int = 6) -> np.ndarray:
