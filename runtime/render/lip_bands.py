@@ -44,6 +44,17 @@ Reaches = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Ten
 
 
 @dataclass(frozen=True)
+class Seam:
+    """A line drawn where sealed lips meet (MouthInterior._sealed)."""
+
+    closed: torch.Tensor  # (B,) 0..1 how fully the frame seals a mouth the portrait shows open
+    strength: torch.Tensor  # (B,) 0..1 the line's
+    colour: torch.Tensor  # (1, 3, 1)
+    half_width_px: float  # either side of the lower lip's inner contour (0: no solid core), then
+    softness_px: float  # fading over this many pixels more
+
+
+@dataclass(frozen=True)
 class LipContours:
     """Landmark indices of one lip's inner and outer contours, left to right, sharing the outer corners."""
 
@@ -89,10 +100,11 @@ class LipBand(nn.Module):
         return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
 
     def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor, rolled: torch.Tensor
-              ) -> tuple[torch.Tensor, torch.Tensor]:
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
-        length, from its ends, rolled out of sight → where each pixel reads the portrait (B, P, 2) and
-        the band's alpha (B, P)."""
+        length, from its ends, rolled out of sight → where each pixel reads the portrait (B, P, 2), the
+        band's alpha (B, P) and each pixel's distance from the lip's inner contour (B, P) pixels, either
+        side of it, infinite beyond the mouth's corners."""
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
@@ -107,12 +119,10 @@ class LipBand(nn.Module):
         covered = band.upper_at.covered * band.lower_at.covered
         # Full strength from the inner contour (antialiased) to the outer one, then fading beyond it.
         if self.below_inner:
-            inside = (band.v - band.v_upper + 0.5).clamp(0.0, 1.0)
-            beyond = band.v - band.v_lower
+            from_inner, beyond = band.v - band.v_upper, band.v - band.v_lower
         else:
-            inside = (band.v_lower - band.v + 0.5).clamp(0.0, 1.0)
-            beyond = band.v_upper - band.v
-        alpha = covered * inside
+            from_inner, beyond = band.v_lower - band.v, band.v_upper - band.v
+        alpha = covered * (from_inner + 0.5).clamp(0.0, 1.0)
         if bool((rolled > 0.0).any()):
             # Where the lips' ends roll away, so does the skin beyond them: towards the corners the band
             # ends at its outer contour, and the lip itself fades over the share that rolled, into what
@@ -122,7 +132,7 @@ class LipBand(nn.Module):
             fade_px = torch.where(rolled > 0.0, fade_px * _taper(towards_end, 2.0 * rolled).clamp(min=1e-3), fade_px)
             alpha = torch.where(rolled > 0.0, alpha * _taper(towards_end, rolled), alpha)
         alpha = alpha * (1.0 - hermite_step(0.0, 1.0, beyond / fade_px))
-        return pixels - moved, alpha
+        return pixels - moved, alpha, torch.where(covered > 0.0, from_inner.abs(), torch.inf)
 
 
 class LipBands(nn.Module):
@@ -141,19 +151,24 @@ class LipBands(nn.Module):
 
     def draw(self, patch: torch.Tensor, windows: Windows, pixels: torch.Tensor, points: torch.Tensor,
              reaches: Reaches, mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor,
-             rounded: torch.Tensor) -> None:
+             rounded: torch.Tensor, seam: Seam | None = None) -> None:
         """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place;
         reaches: the lips' (`reaches`); mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`).
-        source (1, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,)."""
+        source (1 or B, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,);
+        seam: a line where the lips meet, or None."""
         fade_px = FADE_MOUTH_WIDTHS * mouth_width_px[:, None]
         rolled = LIP_END_ROLL * rounded  # (B,)
         for lip, (low, high) in zip((self.upper, self.lower), reaches, strict=True):
             # Each lip only on the window's rows it can reach (a third of a wide-open mouth's window):
             # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
             rows = windows.rows_between(low[:, 1], high[:, 1])
-            reads, alpha = lip.reads(pixels[:, rows], points, fade_px, rolled)
+            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled)
             colour = sample_at(source[:, :3], reads - source_origin)  # (B, 3, p)
             patch[:, :, rows] += alpha[:, None] * (colour - patch[:, :, rows])
+            if seam is not None and lip is self.lower:  # drawn last, the line lies over both lips' edges
+                core = seam.half_width_px
+                line = seam.strength[:, None] * (1.0 - hermite_step(core, core + seam.softness_px, from_inner))
+                patch[:, :, rows] += line[:, None] * (seam.colour - patch[:, :, rows])
 
 
 def covering(reaches: Reaches) -> tuple[torch.Tensor, torch.Tensor]:

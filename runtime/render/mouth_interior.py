@@ -28,9 +28,10 @@ from torch import nn
 
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
-from runtime.render.lip_bands import LipBands, Reaches, covering
+from runtime.render.lip_bands import LipBands, Reaches, Seam, covering
 from runtime.render.mouth_palette import MouthPalette, grain_at, mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
+from runtime.render.sealed_mouth import sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
@@ -58,6 +59,14 @@ SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
 FLAT_LEVELS = 6  # a flat-colour portrait's interior in this many tones, from its darkest to its light
+# A sealed open mouth's seam (sealed_mouth.py): where the portrait draws lines, a line of its ink this
+# many pixels either side of where the lips meet, fading over SEAM_SOFTNESS_PX more, at SEAM_STRENGTH;
+# where it does not, only the fade, a soft shade of the dark just inside its lips at PHOTO_SEAM of that
+# (a photo's lips meet in shading: a line there read as drawn on).
+SEAM_HALF_WIDTH_PX = 0.8
+SEAM_SOFTNESS_PX = 1.6
+SEAM_STRENGTH = 0.85
+PHOTO_SEAM = 0.5
 
 
 class MouthInterior(nn.Module):
@@ -98,6 +107,12 @@ class MouthInterior(nn.Module):
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
+        # A portrait that shows its teeth: its lips as they look sealed, as a change to the crop, in
+        # proportion to how open its mouth is (none for a shut one, whose own lips already meet).
+        self.register_buffer("seal_change", self._seal_change(landmarks, palette) if self.synthetic_teeth < 1.0
+                             else None)
+        self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
+        self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
 
     def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The portrait around its mouth, with masks of the interior's upper and lower halves, where
@@ -113,6 +128,20 @@ class MouthInterior(nn.Module):
         masks = torch.stack([inside * (1.0 - lower_half), inside * lower_half], dim=1)  # (1, 2, P)
         source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float(), split
+
+    def _seal_change(self, landmarks: np.ndarray, palette: MouthPalette) -> torch.Tensor:
+        """(1, 3, h, w) what sealing changes in the crop (sealed_mouth.py): its cavity filled from around
+        it, with the portrait's grain where the fill smoothed it away."""
+        crop = self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
+        filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy())
+        filled, mask = torch.from_numpy(filled).permute(2, 0, 1)[None], torch.from_numpy(mask)
+        height, width = mask.shape
+        ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
+        pixels = torch.stack([xs, ys], dim=-1).reshape(1, -1, 2) + self.source_origin.long()
+        darkness = (1.0 - filled.mean(dim=1) / palette.style.light).clamp(0.0, 1.0).reshape(1, -1)
+        grain = GRAIN * palette.style.texture_at(darkness) * grain_at(self.grain, pixels)  # (1, h·w)
+        filled = filled + (mask.reshape(1, -1) * grain).reshape(1, 1, height, width)
+        return (1.0 - self.synthetic_teeth) * (filled - self.source[:, :3])
 
     def _lip_edges(self, landmarks: np.ndarray, split: torch.Tensor, origin: torch.Tensor, mouth_width: float
                    ) -> torch.Tensor:
@@ -133,11 +162,13 @@ class MouthInterior(nn.Module):
         return self.synthetic_teeth * torch.stack([depth * gap, (depth - 1.0) * gap])
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
-                offset: tuple[int, int] = (0, 0), rounded: torch.Tensor | None = None) -> None:
+                offset: tuple[int, int] = (0, 0), rounded: torch.Tensor | None = None,
+                sealed: torch.Tensor | None = None) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; points (B, 478, 2) the frames' landmarks;
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
         where the frames' top-left pixel lies in the portrait (openings.Windows); rounded (B,) how
-        rounded the lips are (lip_bands.rounding), None for not at all."""
+        rounded the lips are (lip_bands.rounding), sealed (B,) how fully they meet (lip_seal.seal_strength),
+        None for not at all."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
         mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
@@ -147,7 +178,9 @@ class MouthInterior(nn.Module):
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
-        self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, self.source, self.source_origin, rounded)
+        lips_source, seam = self._sealed(sealed)
+        self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
+                       seam)
         opening = Opening.of(pixels, upper, lower, smooth=True)
         alpha = opening.inside()  # (B, P)
         # The interior only where some frame of the batch shows it (every pixel is computed alone):
@@ -155,8 +188,20 @@ class MouthInterior(nn.Module):
         shown = torch.nonzero((alpha > 0.0).any(dim=0)).squeeze(1)  # (K,)
         if len(shown):
             interior = self._interior(opening.at(shown), pixels[:, shown], upper, lower, skull_points)
+            if seam is not None:  # what is left of a closing mouth's opening is the seam, not a sliver of teeth
+                interior = interior + (seam.colour - interior) * seam.closed[:, None, None]
             patch[:, :, shown] += alpha[:, None, shown] * (interior - patch[:, :, shown])
         windows.scatter(frames, patch.reshape(shape))
+
+    def _sealed(self, sealed: torch.Tensor | None) -> tuple[torch.Tensor, Seam | None]:
+        """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames sealed by `sealed` (B,):
+        the portrait's own crop and no seam unless its mouth is open and some frame closes it."""
+        if self.seal_change is None or sealed is None or not bool((sealed > 0.0).any()):
+            return self.source, None
+        lips_source = self.source[:, :3] + sealed[:, None, None, None] * self.seal_change
+        closed = (1.0 - self.synthetic_teeth) * sealed
+        return lips_source, Seam(closed, self.seam_strength * closed, self.seam_colour,
+                                 SEAM_HALF_WIDTH_PX * self.style.outline, SEAM_SOFTNESS_PX)
 
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
         """What the layer draws: the lips' bands and the opening between them (lip_bands.covering)."""

@@ -31,6 +31,7 @@ from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.lip_bands import rounding
+from runtime.render.lip_seal import seal_strength
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
@@ -254,7 +255,7 @@ class WarpRenderer(nn.Module):
         gaze_only = (weights - self.rest_blendshapes) * self.eyes.gaze_shapes
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
         offset = self.view[:2]
-        self.mouth(frames, points, skull_points, offset, rounded)
+        self.mouth(frames, points, skull_points, offset, rounded, seal_strength(weights - self.rest_blendshapes))
         self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
             self.rigid(frames, skull_points, offset)

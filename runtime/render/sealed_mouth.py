@@ -1,0 +1,49 @@
+"""The lips of a portrait that shows its teeth, as they look sealed: what a closure reads them from.
+
+LipSeal brings the lips together and the lip bands redraw each lip from the portrait (lip_bands.py).
+On a portrait whose mouth is open, the bands and the skin just beyond them also carry parts of the
+opening: its shadowed corners (a painting's black wedges, a pencil drawing's dark mass of strokes)
+and its drawn outline, wherever the landmarker's contours lie inside the lips as painted. Brought
+together they read as lips still parted at the corners, with a pale band between two dark lines
+(FaceLandmarker read the tuning set's open-mouthed painting and drawing apart by 0.04-0.09 mouth
+widths at every p, b and m). So, once per avatar, the opening and the dark parts joined to it are
+filled from the lips and skin around them; a closing frame's lips read from that copy as fully as
+the frame is sealed (MouthInterior), and their seam is drawn as one line.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from runtime.render.landmark_groups import LIPS
+
+CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, and joined to the opening: cavity
+FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
+
+
+def cavity_mask(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 0/1: the opening between the inner lips and the dark pixels joined to it within
+    the lips' outer contour (a crop (h, w, 3) uint8 around the mouth, `points` (478, 2) its landmarks
+    in the crop's pixels), grown by a pixel so no dark rim is left around the fill."""
+    lips, opening = np.zeros(crop.shape[:2], np.uint8), np.zeros(crop.shape[:2], np.uint8)
+    outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
+    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
+    cv2.fillPoly(lips, [cv2.convexHull(outer.round().astype(np.int32))], 1)
+    cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
+    luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    lip_pixels = luminance[(lips > 0) & (opening == 0)]
+    if len(lip_pixels) == 0:
+        return opening
+    dark = (luminance < CAVITY_DARKNESS * float(np.median(lip_pixels))) & (lips > 0)
+    _, labels = cv2.connectedComponents((dark | (opening > 0)).astype(np.uint8))
+    joined = np.unique(labels[opening > 0])
+    mask = np.isin(labels, joined[joined > 0]).astype(np.uint8)
+    return cv2.dilate(mask, np.ones((3, 3), np.uint8))
+
+
+def sealed_lips(crop: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((h, w, 3) float32 the crop with its cavity filled from around it, (h, w) float32 the cavity
+    mask): the caller adds the portrait's grain where the fill smoothed it away."""
+    mask = cavity_mask(crop, points)
+    return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32), mask.astype(np.float32)
