@@ -45,7 +45,7 @@ Reaches = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Ten
 
 @dataclass(frozen=True)
 class Seam:
-    """A line drawn where sealed lips meet (MouthInterior._sealed)."""
+    """A line drawn where the lips meet (MouthInterior._lineless)."""
 
     closed: torch.Tensor  # (B,) 0..1 how fully the frame seals a mouth the portrait shows open
     strength: torch.Tensor  # (B,) 0..1 the line's

@@ -107,9 +107,13 @@ class MouthInterior(nn.Module):
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
-        # A portrait that shows its teeth: its lips as they look sealed, as a change to the crop, in
-        # proportion to how open its mouth is (none for a shut one, whose own lips already meet).
-        self.register_buffer("seal_change", self._seal_change(landmarks, palette) if self.synthetic_teeth < 1.0
+        # The lips without what lies between them (sealed_mouth.py), as a change to the crop, read in
+        # proportion to how sealed a frame is where the portrait shows its teeth (its corners' shadow
+        # and outline would stay between the sealed lips), and to how rounded where it draws its shut
+        # mouth as a line (rounded lips thicken and narrow, and the line, stretched with them, broke
+        # into dark streaks down the lower lip): then one seam is drawn where the lips meet.
+        self.lineless_shares = (1.0 - self.synthetic_teeth, self.synthetic_teeth * self.style.outline)
+        self.register_buffer("seal_change", self._seal_change(landmarks, palette) if max(self.lineless_shares) > 0.0
                              else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
@@ -141,7 +145,7 @@ class MouthInterior(nn.Module):
         darkness = (1.0 - filled.mean(dim=1) / palette.style.light).clamp(0.0, 1.0).reshape(1, -1)
         grain = GRAIN * palette.style.texture_at(darkness) * grain_at(self.grain, pixels)  # (1, h·w)
         filled = filled + (mask.reshape(1, -1) * grain).reshape(1, 1, height, width)
-        return (1.0 - self.synthetic_teeth) * (filled - self.source[:, :3])
+        return filled - self.source[:, :3]
 
     def _lip_edges(self, landmarks: np.ndarray, split: torch.Tensor, origin: torch.Tensor, mouth_width: float
                    ) -> torch.Tensor:
@@ -178,7 +182,7 @@ class MouthInterior(nn.Module):
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
-        lips_source, seam = self._sealed(sealed)
+        lips_source, seam = self._lineless(sealed, rounded)
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
                        seam)
         opening = Opening.of(pixels, upper, lower, smooth=True)
@@ -193,14 +197,19 @@ class MouthInterior(nn.Module):
             patch[:, :, shown] += alpha[:, None, shown] * (interior - patch[:, :, shown])
         windows.scatter(frames, patch.reshape(shape))
 
-    def _sealed(self, sealed: torch.Tensor | None) -> tuple[torch.Tensor, Seam | None]:
-        """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames sealed by `sealed` (B,):
-        the portrait's own crop and no seam unless its mouth is open and some frame closes it."""
-        if self.seal_change is None or sealed is None or not bool((sealed > 0.0).any()):
+    def _lineless(self, sealed: torch.Tensor | None, rounded: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
+        """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames sealed by `sealed` and
+        rounded by `rounded` ((B,) each): the portrait's own crop and no seam unless some frame reads
+        the lips without what lies between them (`lineless_shares`)."""
+        if self.seal_change is None:
             return self.source, None
-        lips_source = self.source[:, :3] + sealed[:, None, None, None] * self.seal_change
-        closed = (1.0 - self.synthetic_teeth) * sealed
-        return lips_source, Seam(closed, self.seam_strength * closed, self.seam_colour,
+        sealed = torch.zeros_like(rounded) if sealed is None else sealed
+        open_share, line_share = self.lineless_shares
+        share = open_share * sealed + line_share * rounded  # (B,)
+        if not bool((share > 0.0).any()):
+            return self.source, None
+        lips_source = self.source[:, :3] + share[:, None, None, None] * self.seal_change
+        return lips_source, Seam(open_share * sealed, self.seam_strength * share, self.seam_colour,
                                  SEAM_HALF_WIDTH_PX * self.style.outline, SEAM_SOFTNESS_PX)
 
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
