@@ -1,4 +1,4 @@
-"""The lips of a portrait that shows its teeth, as they look sealed: what a closure reads them from.
+"""A portrait's lips without what lies between them: what a closure (and a drawn mouth's pucker) reads.
 
 LipSeal brings the lips together and the lip bands redraw each lip from the portrait (lip_bands.py).
 On a portrait whose mouth is open, the bands and the skin just beyond them also carry parts of the
@@ -9,6 +9,11 @@ together they read as lips still parted at the corners, with a pale band between
 widths at every p, b and m). So, once per avatar, the opening and the dark parts joined to it are
 filled from the lips and skin around them; a closing frame's lips read from that copy as fully as
 the frame is sealed (MouthInterior), and their seam is drawn as one line.
+
+A shut mouth drawn as a line is the same case the other way round: rounded lips (a pucker) thicken
+and narrow, and the line stretched with them broke into dark streaks down the lower lip. There the
+'cavity' is the line itself, and a rounded frame reads the lips from the copy without it, with one
+seam drawn between them.
 """
 
 from __future__ import annotations
