@@ -125,6 +125,19 @@ def test_a_drawn_shut_mouth_rounds_with_one_seam(landmarker: FaceLandmarker, nam
     assert shares[1] < ROUNDED_DARK_CEILING
 
 
+# The same mouths pressed for a p, b or m: the drawn line's width, kept, read as lips apart.
+PRESSED_DARK_CEILING = 0.05
+
+
+@pytest.mark.parametrize("name", ["closed-stylization-silver", "closed-stylization"])
+def test_a_drawn_shut_mouth_presses_to_a_thin_seam(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    shares = _dark_beside_the_seam(analysis, PP_POSE)
+    SUMMARY_LINES.append(f"pressed drawn mouth {name}: dark share of the lips' area away from the seam "
+                         f"{shares[0]:.3f} at rest, {shares[1]:.3f} pressed")
+    assert shares[1] < PRESSED_DARK_CEILING
+
+
 def _dark_beside_the_seam(analysis: PortraitAnalysis, shapes: dict[str, float]) -> list[float]:
     """The rest frame and one with `shapes` set (face framing, 512²): in each, the share of the lips'
     area (inside their outer contours) that is dark — darker than 0.6 of the area's median luminance,

@@ -29,6 +29,7 @@ from torch import nn
 from runtime.arkit import blendshape_index
 from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
+from runtime.render.mouth_palette import grain_at
 from runtime.render.openings import Opening, Windows, left_to_right, sample_at
 
 FADE_MOUTH_WIDTHS = 0.16  # beyond its outer contour a lip's band fades into the warp over this width
@@ -52,6 +53,8 @@ class Seam:
     colour: torch.Tensor  # (1, 3, 1)
     half_width_px: float  # either side of the lower lip's inner contour (0: no solid core), then
     softness_px: float  # fading over this many pixels more
+    grain: torch.Tensor  # (h, w) the portrait's grain pattern (mouth_palette.grain_at), zero mean, unit σ
+    texture: float  # its σ in the line (a pencil line is strokes, not a flat grey)
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,8 @@ class LipBands(nn.Module):
             if seam is not None and lip is self.lower:  # drawn last, the line lies over both lips' edges
                 core = seam.half_width_px
                 line = seam.strength[:, None] * (1.0 - hermite_step(core, core + seam.softness_px, from_inner))
-                patch[:, :, rows] += line[:, None] * (seam.colour - patch[:, :, rows])
+                ink = seam.colour + seam.texture * grain_at(seam.grain, pixels[:, rows])[:, None]
+                patch[:, :, rows] += line[:, None] * (ink - patch[:, :, rows])
 
 
 def covering(reaches: Reaches) -> tuple[torch.Tensor, torch.Tensor]:

@@ -109,14 +109,17 @@ class MouthInterior(nn.Module):
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
         # The lips without what lies between them (sealed_mouth.py), as a change to the crop, read in
         # proportion to how sealed a frame is where the portrait shows its teeth (its corners' shadow
-        # and outline would stay between the sealed lips), and to how rounded where it draws its shut
-        # mouth as a line (rounded lips thicken and narrow, and the line, stretched with them, broke
-        # into dark streaks down the lower lip): then one seam is drawn where the lips meet.
+        # and outline would stay between the sealed lips), and to how pressed or rounded where it
+        # draws its shut mouth as a line (pressed lips meet in a thin seam, where the drawn line's
+        # width read as lips apart; rounded lips thicken and narrow, and the line, stretched with them,
+        # broke into dark streaks down the lower lip): then one seam is drawn where the lips meet.
         self.lineless_shares = (1.0 - self.synthetic_teeth, self.synthetic_teeth * self.style.outline)
         self.register_buffer("seal_change", self._seal_change(landmarks, palette) if max(self.lineless_shares) > 0.0
                              else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
+        seam_darkness = min(max(1.0 - float(self.seam_colour.mean()) / palette.style.light, 0.0), 1.0)
+        self.seam_texture = GRAIN * float(palette.style.texture_at(np.array(seam_darkness)))
 
     def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The portrait around its mouth, with masks of the interior's upper and lower halves, where
@@ -205,12 +208,13 @@ class MouthInterior(nn.Module):
             return self.source, None
         sealed = torch.zeros_like(rounded) if sealed is None else sealed
         open_share, line_share = self.lineless_shares
-        share = open_share * sealed + line_share * rounded  # (B,)
+        share = open_share * sealed + line_share * torch.maximum(rounded, sealed)  # (B,)
         if not bool((share > 0.0).any()):
             return self.source, None
         lips_source = self.source[:, :3] + share[:, None, None, None] * self.seal_change
         return lips_source, Seam(open_share * sealed, self.seam_strength * share, self.seam_colour,
-                                 SEAM_HALF_WIDTH_PX * self.style.outline, SEAM_SOFTNESS_PX)
+                                 SEAM_HALF_WIDTH_PX * self.style.outline, SEAM_SOFTNESS_PX, self.grain,
+                                 self.seam_texture)
 
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
         """What the layer draws: the lips' bands and the opening between them (lip_bands.covering)."""

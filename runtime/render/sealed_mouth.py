@@ -1,4 +1,4 @@
-"""A portrait's lips without what lies between them: what a closure (and a drawn mouth's pucker) reads.
+"""A portrait's lips without what lies between them: what a closure or a pucker reads them from.
 
 LipSeal brings the lips together and the lip bands redraw each lip from the portrait (lip_bands.py).
 On a portrait whose mouth is open, the bands and the skin just beyond them also carry parts of the
@@ -10,10 +10,12 @@ widths at every p, b and m). So, once per avatar, the opening and the dark parts
 filled from the lips and skin around them; a closing frame's lips read from that copy as fully as
 the frame is sealed (MouthInterior), and their seam is drawn as one line.
 
-A shut mouth drawn as a line is the same case the other way round: rounded lips (a pucker) thicken
-and narrow, and the line stretched with them broke into dark streaks down the lower lip. There the
-'cavity' is the line itself, and a rounded frame reads the lips from the copy without it, with one
-seam drawn between them.
+A shut mouth drawn as a line is the same case the other way round. There the 'cavity' is the line
+itself: pressed lips (a p, b or m) meet in a thin seam, where the drawn line's width read as lips
+apart (FaceLandmarker parts a pencil drawing's shut lips by 0.06-0.08 of the mouth's width), and
+rounded lips (a pucker) thicken and narrow, where the line stretched with them broke into dark
+streaks down the lower lip. A pressed or rounded frame reads the lips from the copy without the line,
+with one seam drawn between them.
 """
 
 from __future__ import annotations
