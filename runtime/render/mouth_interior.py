@@ -140,7 +140,7 @@ class MouthInterior(nn.Module):
         """(1, 3, h, w) what sealing changes in the crop (sealed_mouth.py): its cavity filled from around
         it, with the portrait's grain where the fill smoothed it away."""
         crop = self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
-        filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy())
+        filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), self.synthetic_teeth >= 0.5)
         filled, mask = torch.from_numpy(filled).permute(2, 0, 1)[None], torch.from_numpy(mask)
         height, width = mask.shape
         ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")

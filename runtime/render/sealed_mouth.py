@@ -26,13 +26,18 @@ import numpy as np
 from runtime.render.landmark_groups import LIPS
 
 CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, and joined to the opening: cavity
+# A shut mouth's line grows by this share of the mouth's width before it is filled: its paler edges are
+# line too (left, they showed as a faint second line beside the seam). An open mouth's cavity grows by a
+# pixel only: more ate into its lips.
+LINE_GROWTH = 0.03
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
 
 
-def cavity_mask(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
+def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool) -> np.ndarray:
     """(h, w) uint8 0/1: the opening between the inner lips and the dark pixels joined to it within
     the lips' outer contour (a crop (h, w, 3) uint8 around the mouth, `points` (478, 2) its landmarks
-    in the crop's pixels), grown by a pixel so no dark rim is left around the fill."""
+    in the crop's pixels), grown so no dark rim is left around the fill: by LINE_GROWTH where the
+    mouth is `shut` (the 'cavity' is its drawn line), else by a pixel."""
     lips, opening = np.zeros(crop.shape[:2], np.uint8), np.zeros(crop.shape[:2], np.uint8)
     outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
     inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
@@ -46,11 +51,15 @@ def cavity_mask(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     _, labels = cv2.connectedComponents((dark | (opening > 0)).astype(np.uint8))
     joined = np.unique(labels[opening > 0])
     mask = np.isin(labels, joined[joined > 0]).astype(np.uint8)
-    return cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    if not shut:
+        return cv2.dilate(mask, np.ones((3, 3), np.uint8))
+    right, left = LIPS.corners
+    reach = max(1, round(LINE_GROWTH * float(np.linalg.norm(points[left] - points[right]))))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
 
 
-def sealed_lips(crop: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """((h, w, 3) float32 the crop with its cavity filled from around it, (h, w) float32 the cavity
-    mask): the caller adds the portrait's grain where the fill smoothed it away."""
-    mask = cavity_mask(crop, points)
+def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool) -> tuple[np.ndarray, np.ndarray]:
+    """((h, w, 3) float32 the crop with its cavity (`cavity_mask`) filled from around it, (h, w) float32
+    the mask): the caller adds the portrait's grain where the fill smoothed it away."""
+    mask = cavity_mask(crop, points, shut)
     return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32), mask.astype(np.float32)
