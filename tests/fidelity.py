@@ -40,7 +40,7 @@ from runtime.arkit import blendshape_index
 from runtime.audio.files import load_audio
 from runtime.audio.pcm import AudioFormat
 from runtime.errors import InvalidAudioError
-from runtime.face.analysis import AnalysisOptions, analyse_portrait
+from runtime.face.analysis import SMOOTHED_NOTE, AnalysisOptions, analyse_portrait, smoothed_copy
 from runtime.face.avatar import Avatar
 from runtime.face.errors import InvalidImageError
 from runtime.face.landmarker import DetectedFace, FaceLandmarker
@@ -115,6 +115,10 @@ class _Subject:
     rest_frame: np.ndarray  # (H, W, 3) the framed portrait
     landmarks: np.ndarray  # (478, 3) in the frame's pixels
     far_mask: np.ndarray  # (H, W) bool: far from the head
+    # The analysis found the face only on a smoothed copy of the portrait (its strokes hid it): its
+    # frames are read back the same way, or the read-back measures FaceLandmarker's blindness to the
+    # style rather than the renderer (the pencil drawing behind acetate read as noise, jaw r 0.02).
+    read_smoothed: bool
 
     @property
     def rest(self) -> RestState:
@@ -138,7 +142,8 @@ class _Counter:
         renderer = self.subject.renderer
         frames = np.concatenate([renderer.render_latents(weights[i:i + RENDER_BATCH], poses[i:i + RENDER_BATCH])
                                  for i in range(0, len(weights), RENDER_BATCH)])  # (B, H, W, 3)
-        faces = [_largest_face(self.landmarker, frame) for frame in frames]
+        faces = [_largest_face(self.landmarker, smoothed_copy(frame) if self.subject.read_smoothed else frame)
+                 for frame in frames]
         # Only frames with the head at rest: a head turn moves the hair at the face crop's edge by design.
         still = np.all(poses == self.subject.avatar.rest_head_pose.as_array(), axis=1)
         far = frames[still][:, self.subject.far_mask].astype(int) - self.subject.rest_frame[self.subject.far_mask]
@@ -172,7 +177,7 @@ def measure_portrait(spec: PortraitSpec, landmarker: FaceLandmarker, speech: lis
     rigidity_result = measure_rigidity(counter, _framed_mask(subject, mask)) if mask is not None else None
     identity = _identity(subject, identity_frame[0], counter.max_change_far)
     return PortraitFidelity(spec.name, spec.split.value, None, sweeps, counter.found_share, closure,
-                            rigidity_result, identity, round(time.perf_counter() - started, 1))
+                            rigidity_result, identity, round(time.perf_counter() - started, 1), subject.read_smoothed)
 
 
 def _prepare(spec: PortraitSpec, landmarker: FaceLandmarker) -> _Subject:
@@ -184,7 +189,7 @@ def _prepare(spec: PortraitSpec, landmarker: FaceLandmarker) -> _Subject:
     landmarks[:, :2] -= (left, top)
     rest_frame = np.ascontiguousarray(framed.frame)
     return _Subject(avatar, FrameRenderer(avatar, FRAME_OPTIONS), rest_frame, landmarks,
-                    _far_from_head(landmarks, rest_frame.shape[:2]))
+                    _far_from_head(landmarks, rest_frame.shape[:2]), SMOOTHED_NOTE in " ".join(analysis.warnings))
 
 
 def _far_from_head(landmarks: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

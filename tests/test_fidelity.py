@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runtime.face.analysis import AnalysisOptions, analyse_portrait
+from runtime.face.analysis import SMOOTHED_NOTE, AnalysisOptions, analyse_portrait
 from runtime.face.landmarker import FaceLandmarker
 from runtime.render.landmark_groups import LIPS
 from tests import fidelity, rigidity
@@ -51,7 +51,7 @@ def test_every_portrait_has_its_face_found_at_rest(landmarker: FaceLandmarker) -
     smoothed = []
     for spec in portrait_set():
         analysis = analyse_portrait(portrait_png(spec.name), AnalysisOptions(), landmarker)
-        if any("smoothed copy" in warning for warning in analysis.warnings):
+        if SMOOTHED_NOTE in analysis.warnings:
             smoothed.append(spec.name)
         else:
             assert landmarker.detect(portrait_rgb(spec.name)), spec.name

@@ -24,6 +24,7 @@ RIGHT_EYE_OUTER, LEFT_EYE_OUTER = 33, 263
 # the span is measured in 3D (z is scaled like x) so a turned head does not shrink it.
 FACE_WIDTH_PER_EYE_SPAN = 1.5
 SMOOTHING_SIGMA_PX = 2.0  # the blur of the copy searched when the image itself shows no face (_detect)
+SMOOTHED_NOTE = "the face was found on a smoothed copy of the image (its texture hid it)"  # an analysis warning
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def analyse_portrait(image_bytes: bytes, options: AnalysisOptions,
         faces, smoothed = _detect(landmarker, decoded.rgb)
     face, notes = _pick_face(faces, options)
     if smoothed:
-        notes = (*notes, "the face was found on a smoothed copy of the image (its texture hid it)")
+        notes = (*notes, SMOOTHED_NOTE)
     return PortraitAnalysis(
         image=decoded.rgb,
         landmarks=face.landmarks,
@@ -97,8 +98,13 @@ def _detect(landmarker: FaceLandmarker, rgb: np.ndarray) -> tuple[list[DetectedF
     faces = landmarker.detect(rgb)
     if faces:
         return faces, False
-    faces = landmarker.detect(cv2.GaussianBlur(rgb, (0, 0), SMOOTHING_SIGMA_PX))
+    faces = landmarker.detect(smoothed_copy(rgb))
     return faces, bool(faces)
+
+
+def smoothed_copy(rgb: np.ndarray) -> np.ndarray:
+    """The copy of an (H, W, 3) image searched for a face its strokes or grain hide (same size)."""
+    return cv2.GaussianBlur(rgb, (0, 0), SMOOTHING_SIGMA_PX)
 
 
 def _pick_face(faces: list[DetectedFace], options: AnalysisOptions) -> tuple[DetectedFace, tuple[str, ...]]:
