@@ -59,10 +59,10 @@ SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
 FLAT_LEVELS = 6  # a flat-colour portrait's interior in this many tones, from its darkest to its light
-# A sealed open mouth's seam (sealed_mouth.py): where the portrait draws lines, a line of its ink this
-# many pixels either side of where the lips meet, fading over SEAM_SOFTNESS_PX more, at SEAM_STRENGTH;
-# where it does not, only the fade, a soft shade of the dark just inside its lips at PHOTO_SEAM of that
-# (a photo's lips meet in shading: a line there read as drawn on).
+# The seam drawn where lips read without what lay between them meet (sealed_mouth.py): where the
+# portrait draws lines, a line of its ink and grain this many pixels either side of where the lips
+# meet, fading over SEAM_SOFTNESS_PX more, at SEAM_STRENGTH; where it does not, only the fade, a soft
+# shade of the dark just inside its lips at PHOTO_SEAM of that (a line there read as drawn on).
 SEAM_HALF_WIDTH_PX = 0.8
 SEAM_SOFTNESS_PX = 1.6
 SEAM_STRENGTH = 0.85
@@ -114,8 +114,8 @@ class MouthInterior(nn.Module):
         # width read as lips apart; rounded lips thicken and narrow, and the line, stretched with them,
         # broke into dark streaks down the lower lip): then one seam is drawn where the lips meet.
         self.lineless_shares = (1.0 - self.synthetic_teeth, self.synthetic_teeth * self.style.outline)
-        self.register_buffer("seal_change", self._seal_change(landmarks, palette) if max(self.lineless_shares) > 0.0
-                             else None)
+        read_lineless = max(self.lineless_shares) > 0.0
+        self.register_buffer("lineless_change", self._lineless_change(landmarks, palette) if read_lineless else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
         seam_darkness = min(max(1.0 - float(self.seam_colour.mean()) / palette.style.light, 0.0), 1.0)
@@ -136,11 +136,13 @@ class MouthInterior(nn.Module):
         source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float(), split
 
-    def _seal_change(self, landmarks: np.ndarray, palette: MouthPalette) -> torch.Tensor:
-        """(1, 3, h, w) what sealing changes in the crop (sealed_mouth.py): its cavity filled from around
-        it, with the portrait's grain where the fill smoothed it away."""
+    def _lineless_change(self, landmarks: np.ndarray, palette: MouthPalette) -> torch.Tensor:
+        """(1, 3, h, w) what the lips without what lies between them change in the crop (sealed_mouth.py):
+        its cavity, or a shut mouth's drawn line, filled from around it, with the portrait's grain where
+        the fill smoothed it away."""
         crop = self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
-        filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), self.synthetic_teeth >= 0.5)
+        shut = self.synthetic_teeth >= 0.5  # its own teeth do not show: the 'cavity' is its mouth's line
+        filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut)
         filled, mask = torch.from_numpy(filled).permute(2, 0, 1)[None], torch.from_numpy(mask)
         height, width = mask.shape
         ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
@@ -204,14 +206,14 @@ class MouthInterior(nn.Module):
         """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames sealed by `sealed` and
         rounded by `rounded` ((B,) each): the portrait's own crop and no seam unless some frame reads
         the lips without what lies between them (`lineless_shares`)."""
-        if self.seal_change is None:
+        if self.lineless_change is None:
             return self.source, None
         sealed = torch.zeros_like(rounded) if sealed is None else sealed
         open_share, line_share = self.lineless_shares
         share = open_share * sealed + line_share * torch.maximum(rounded, sealed)  # (B,)
         if not bool((share > 0.0).any()):
             return self.source, None
-        lips_source = self.source[:, :3] + share[:, None, None, None] * self.seal_change
+        lips_source = self.source[:, :3] + share[:, None, None, None] * self.lineless_change
         return lips_source, Seam(open_share * sealed, self.seam_strength * share, self.seam_colour,
                                  SEAM_HALF_WIDTH_PX * self.style.outline, SEAM_SOFTNESS_PX, self.grain,
                                  self.seam_texture)
