@@ -41,6 +41,7 @@ ROUNDING_SHAPES = ("mouthPucker", "mouthFunnel")
 ROUNDING_COLUMNS = [blendshape_index(name) for name in ROUNDING_SHAPES]  # looked up once, read every frame
 ROUNDING_ONSET = 0.2  # the rounding shapes' weight (over the rest) from which the lips' ends begin to roll
 LIP_END_ROLL = 0.16  # the share of each lip's length, from its ends, rolled out of sight at full rounding
+SEAM_TAPER = 0.7  # from this share of the way from the mouth's middle to a corner, a seam narrows to nothing
 Reaches = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]  # LipBands.reaches
 
 
@@ -107,7 +108,8 @@ class LipBand(nn.Module):
         """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
         length, from its ends, rolled out of sight → where each pixel reads the portrait (B, P, 2), the
         band's alpha (B, P) and each pixel's distance from the lip's inner contour (B, P) pixels, either
-        side of it, infinite beyond the mouth's corners."""
+        side of it, growing towards the mouth's corners (SEAM_TAPER: a seam drawn by it narrows into
+        them, as a drawn mouth's line does) and infinite beyond them."""
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
@@ -135,7 +137,8 @@ class LipBand(nn.Module):
             fade_px = torch.where(rolled > 0.0, fade_px * _taper(towards_end, 2.0 * rolled).clamp(min=1e-3), fade_px)
             alpha = torch.where(rolled > 0.0, alpha * _taper(towards_end, rolled), alpha)
         alpha = alpha * (1.0 - hermite_step(0.0, 1.0, beyond / fade_px))
-        return pixels - moved, alpha, torch.where(covered > 0.0, from_inner.abs(), torch.inf)
+        narrowing = (1.0 - hermite_step(SEAM_TAPER, 1.0, band.lateral())).clamp(min=1e-3)
+        return pixels - moved, alpha, torch.where(covered > 0.0, from_inner.abs() / narrowing, torch.inf)
 
 
 class LipBands(nn.Module):
