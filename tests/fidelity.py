@@ -189,7 +189,7 @@ def _prepare(spec: PortraitSpec, landmarker: FaceLandmarker) -> _Subject:
     landmarks[:, :2] -= (left, top)
     rest_frame = np.ascontiguousarray(framed.frame)
     return _Subject(avatar, FrameRenderer(avatar, FRAME_OPTIONS), rest_frame, landmarks,
-                    _far_from_head(landmarks, rest_frame.shape[:2]), SMOOTHED_NOTE in " ".join(analysis.warnings))
+                    _far_from_head(landmarks, rest_frame.shape[:2]), SMOOTHED_NOTE in analysis.warnings)
 
 
 def _far_from_head(landmarks: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

@@ -103,13 +103,13 @@ class LipBand(nn.Module):
         grow = (FADE_MOUTH_WIDTHS * mouth_width_px + 2.0)[:, None]  # (B, 1)
         return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
 
-    def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor, rolled: torch.Tensor
-              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor, rolled: torch.Tensor,
+              seam: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
         length, from its ends, rolled out of sight → where each pixel reads the portrait (B, P, 2), the
-        band's alpha (B, P) and each pixel's distance from the lip's inner contour (B, P) pixels, either
-        side of it, growing towards the mouth's corners (SEAM_TAPER: a seam drawn by it narrows into
-        them, as a drawn mouth's line does) and infinite beyond them."""
+        band's alpha (B, P) and, for a `seam`, each pixel's distance from the lip's inner contour (B, P)
+        pixels, either side of it, growing towards the mouth's corners (SEAM_TAPER: a seam drawn by it
+        narrows into them, as a drawn mouth's line does) and infinite beyond them (else None)."""
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
@@ -137,6 +137,8 @@ class LipBand(nn.Module):
             fade_px = torch.where(rolled > 0.0, fade_px * _taper(towards_end, 2.0 * rolled).clamp(min=1e-3), fade_px)
             alpha = torch.where(rolled > 0.0, alpha * _taper(towards_end, rolled), alpha)
         alpha = alpha * (1.0 - hermite_step(0.0, 1.0, beyond / fade_px))
+        if not seam:
+            return pixels - moved, alpha, None
         narrowing = (1.0 - hermite_step(SEAM_TAPER, 1.0, band.lateral())).clamp(min=1e-3)
         return pixels - moved, alpha, torch.where(covered > 0.0, from_inner.abs() / narrowing, torch.inf)
 
@@ -168,10 +170,11 @@ class LipBands(nn.Module):
             # Each lip only on the window's rows it can reach (a third of a wide-open mouth's window):
             # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
             rows = windows.rows_between(low[:, 1], high[:, 1])
-            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled)
+            drawn_last = seam is not None and lip is self.lower  # the seam's line lies over both lips' edges
+            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled, drawn_last)
             colour = sample_at(source[:, :3], reads - source_origin)  # (B, 3, p)
             patch[:, :, rows] += alpha[:, None] * (colour - patch[:, :, rows])
-            if seam is not None and lip is self.lower:  # drawn last, the line lies over both lips' edges
+            if drawn_last:
                 core = seam.half_width_px
                 line = seam.strength[:, None] * (1.0 - hermite_step(core, core + seam.softness_px, from_inner))
                 ink = seam.colour + seam.texture * grain_at(seam.grain, pixels[:, rows])[:, None]

@@ -30,29 +30,14 @@ UPPER_SHARE = 0.35  # of the gap, what the upper lip travels; the lower lip trav
 OUTER_SHARE = 0.6  # how far the upper lip's outer contour follows its inner edge (the lip stretches down)
 
 
-SEAL_COLUMNS = [blendshape_index(name) for name in SEAL_SHARES]
-JAW_OPEN = blendshape_index("jawOpen")
-
-
-def seal_strength(weight_deltas: torch.Tensor, columns: torch.Tensor | list[int] = SEAL_COLUMNS,
-                  shares: torch.Tensor | None = None) -> torch.Tensor:
-    """(B, 52) weights over the rest → (B,) how fully the lips meet, 0..1 (LipSeal; the mouth layer
-    draws a sealed mouth by it). `columns` and `shares`: SEAL_SHARES's, as buffers where the caller
-    keeps them on its device."""
-    shares = weight_deltas.new_tensor(list(SEAL_SHARES.values())) if shares is None else shares
-    closing = hermite_step(*SEAL_RAMP, (weight_deltas[:, columns] * shares).sum(dim=1))  # (B,)
-    # An open jaw says the lips are apart, whatever pressing an emotion adds (an angry mouth still
-    # opens for its vowels); a p, b or m keeps the jaw nearly shut.
-    return closing * (1.0 - hermite_step(*OPEN_JAW, weight_deltas[:, JAW_OPEN]))
-
-
 class LipSeal(nn.Module):
     def __init__(self, landmarks_px: torch.Tensor, jaw_weights: torch.Tensor) -> None:
         """landmarks_px (478, 3) the avatar's landmarks in pixels; jaw_weights (478,) how fully each
         rides on the jaw (deformation.jaw_weights)."""
         super().__init__()
-        self.register_buffer("columns", torch.tensor(SEAL_COLUMNS))
+        self.register_buffer("columns", torch.tensor([blendshape_index(name) for name in SEAL_SHARES]))
         self.register_buffer("shares", torch.tensor(list(SEAL_SHARES.values())))
+        self.jaw_open = blendshape_index("jawOpen")
         # Inner and outer contours pair up point for point, corner to corner; the corners stay.
         self.upper_inner, self.lower_inner = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.upper_outer, self.lower_outer = list(LIPS.outer_upper[1:-1]), list(LIPS.outer_lower[1:-1])
@@ -66,9 +51,17 @@ class LipSeal(nn.Module):
         carried[list(LIPS.all)] = 0.0
         self.register_buffer("carried", carried[None, :, None])  # (1, 478, 1)
 
+    def strength(self, weight_deltas: torch.Tensor) -> torch.Tensor:
+        """(B, 52) weights over the rest → (B,) how fully the lips meet, 0..1 (the mouth layer draws a
+        sealed mouth by it too)."""
+        closing = hermite_step(*SEAL_RAMP, (weight_deltas[:, self.columns] * self.shares).sum(dim=1))  # (B,)
+        # An open jaw says the lips are apart, whatever pressing an emotion adds (an angry mouth still
+        # opens for its vowels); a p, b or m keeps the jaw nearly shut.
+        return closing * (1.0 - hermite_step(*OPEN_JAW, weight_deltas[:, self.jaw_open]))
+
     def forward(self, displacements: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
         """(B, 478, 3) displacements and (B, 52) weight deltas → displacements with the lips sealed."""
-        strength = seal_strength(weight_deltas, self.columns, self.shares)
+        strength = self.strength(weight_deltas)
         if not bool((strength > 0.0).any()):
             return displacements
         gap = self.source_gap + displacements[:, self.lower_inner] - displacements[:, self.upper_inner]  # (B, K, 3)

@@ -115,11 +115,11 @@ class MouthInterior(nn.Module):
         # broke into dark streaks down the lower lip): then one seam is drawn where the lips meet.
         self.lineless_shares = (1.0 - self.synthetic_teeth, self.synthetic_teeth * self.style.outline)
         read_lineless = max(self.lineless_shares) > 0.0
-        self.register_buffer("lineless_change", self._lineless_change(landmarks, palette) if read_lineless else None)
+        self.register_buffer("lineless_change", self._lineless_change(landmarks) if read_lineless else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
-        seam_darkness = min(max(1.0 - float(self.seam_colour.mean()) / palette.style.light, 0.0), 1.0)
-        self.seam_texture = GRAIN * float(palette.style.texture_at(np.array(seam_darkness)))
+        seam_darkness = min(max(1.0 - float(self.seam_colour.mean()) / self.style.light, 0.0), 1.0)
+        self.seam_texture = GRAIN * float(self.style.texture_at(np.array(seam_darkness)))
 
     def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The portrait around its mouth, with masks of the interior's upper and lower halves, where
@@ -136,21 +136,18 @@ class MouthInterior(nn.Module):
         source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float(), split
 
-    def _lineless_change(self, landmarks: np.ndarray, palette: MouthPalette) -> torch.Tensor:
+    def _lineless_change(self, landmarks: np.ndarray) -> torch.Tensor:
         """(1, 3, h, w) what the lips without what lies between them change in the crop (sealed_mouth.py):
         its cavity, or a shut mouth's drawn line, filled from around it, with the portrait's grain where
         the fill smoothed it away."""
         crop = self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
         shut = self.synthetic_teeth >= 0.5  # its own teeth do not show: the 'cavity' is its mouth's line
         filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut)
-        filled, mask = torch.from_numpy(filled).permute(2, 0, 1)[None], torch.from_numpy(mask)
         height, width = mask.shape
-        ys, xs = torch.meshgrid(torch.arange(height), torch.arange(width), indexing="ij")
-        pixels = torch.stack([xs, ys], dim=-1).reshape(1, -1, 2) + self.source_origin.long()
-        darkness = (1.0 - filled.mean(dim=1) / palette.style.light).clamp(0.0, 1.0).reshape(1, -1)
-        grain = GRAIN * palette.style.texture_at(darkness) * grain_at(self.grain, pixels)  # (1, h·w)
-        filled = filled + (mask.reshape(1, -1) * grain).reshape(1, 1, height, width)
-        return filled - self.source[:, :3]
+        filled = torch.from_numpy(filled).permute(2, 0, 1).reshape(1, 3, -1)
+        pixels = Windows(self.source_origin.long()[None], height, width).pixels()
+        filled = filled + torch.from_numpy(mask).reshape(1, 1, -1) * self._texture(filled, pixels)[:, None]
+        return filled.reshape(1, 3, height, width) - self.source[:, :3]
 
     def _lip_edges(self, landmarks: np.ndarray, split: torch.Tensor, origin: torch.Tensor, mouth_width: float
                    ) -> torch.Tensor:
@@ -176,7 +173,7 @@ class MouthInterior(nn.Module):
         """frames (B, 3, H, W) float 0..255, changed in place; points (B, 478, 2) the frames' landmarks;
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
         where the frames' top-left pixel lies in the portrait (openings.Windows); rounded (B,) how
-        rounded the lips are (lip_bands.rounding), sealed (B,) how fully they meet (lip_seal.seal_strength),
+        rounded the lips are (lip_bands.rounding), sealed (B,) how fully they meet (LipSeal.strength),
         None for not at all."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
@@ -279,11 +276,16 @@ class MouthInterior(nn.Module):
         style = self.style
         floor = self.darkest * style.outline
         colour = floor + colour * (1.0 - floor / 255.0)
-        darkness = (1.0 - colour.mean(dim=1) / style.light).clamp(0.0, 1.0)  # (B, P)
-        colour = colour + (GRAIN * style.texture_at(darkness) * grain_at(self.grain, pixels))[:, None]
+        colour = colour + self._texture(colour, pixels)[:, None]
         if style.flat > 0.0:
             colour = colour + (_posterised(colour, floor, style.light) - colour) * style.flat
         return colour
+
+    def _texture(self, colour: torch.Tensor, pixels: torch.Tensor) -> torch.Tensor:
+        """(B, P) the portrait's grain for (B, 3, P) colours at pixels (B, P, 2), as strong as its texture
+        is at their tones (PortraitStyle.texture_at)."""
+        darkness = (1.0 - colour.mean(dim=1) / self.style.light).clamp(0.0, 1.0)  # (B, P)
+        return GRAIN * self.style.texture_at(darkness) * grain_at(self.grain, pixels)
 
     def _cavity(self, depth: torch.Tensor, lateral: torch.Tensor, tongue_shown: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the inside of the mouth: darker with depth and towards the corners, the tongue on

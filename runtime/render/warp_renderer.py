@@ -31,7 +31,6 @@ from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.lip_bands import rounding
-from runtime.render.lip_seal import seal_strength
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
@@ -245,17 +244,18 @@ class WarpRenderer(nn.Module):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
         points = self.landmark_positions(weights, poses)  # (B, 478, 2)
         skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
-        rounded = rounding(weights - self.rest_blendshapes)  # (B,)
+        deltas = weights - self.rest_blendshapes  # (B, 52) the expression over the portrait's own
+        rounded = rounding(deltas)  # (B,)
         backward = self.backward_grid(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
                                                    rounded))
         # Frame by frame: grid_sample over the portrait expanded to the batch (stride 0, channels last)
         # ran 1.8x slower per frame than one frame at a time (batch 8 on one thread).
         frames = torch.cat([F.grid_sample(self.portrait, grid[None], mode="bilinear", padding_mode="border",
                                           align_corners=False) for grid in backward])  # (B, 3, H, W) channels last
-        gaze_only = (weights - self.rest_blendshapes) * self.eyes.gaze_shapes
+        gaze_only = deltas * self.eyes.gaze_shapes
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
         offset = self.view[:2]
-        self.mouth(frames, points, skull_points, offset, rounded, seal_strength(weights - self.rest_blendshapes))
+        self.mouth(frames, points, skull_points, offset, rounded, self.deformer.seal.strength(deltas))
         self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
             self.rigid(frames, skull_points, offset)
