@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -67,6 +68,8 @@ class FramedPortrait:
     image: np.ndarray  # (height, width, 3) uint8 RGB, at output scale
     landmarks: np.ndarray  # (478, 3) float64 pixels of `image`; z scaled like x
     crop: tuple[int, int, int, int]  # left, top, width, height of the frame within `image`
+    box: tuple[float, float, float, float]  # the portrait's region `image` shows (left, top, right, bottom)
+    scale: tuple[float, float]  # `image`'s pixels per portrait pixel, (x, y)
 
     @property
     def frame(self) -> np.ndarray:
@@ -81,7 +84,7 @@ def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
     box, output, crop = _geometry(width, height, landmarks, options)
     if output == (width, height) and box == (0.0, 0.0, width, height):
         # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
-        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), crop)
+        return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), crop, box, (1.0, 1.0))
     box_width, box_height = box[2] - box[0], box[3] - box[1]
     resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
     scales = np.array([output[0] / box_width, output[1] / box_height])
@@ -89,7 +92,22 @@ def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
     moved = np.asarray(landmarks, dtype=np.float64).copy()
     moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
     moved[:, 2] *= scales[0]
-    return FramedPortrait(np.array(resampled), moved, crop)
+    return FramedPortrait(np.array(resampled), moved, crop, box, (float(scales[0]), float(scales[1])))
+
+
+def carry_mask(mask: np.ndarray, source: FramedPortrait, target: FramedPortrait) -> np.ndarray:
+    """(H, W) float32: `mask`, drawn over `source.image`, resampled over `target.image` — two framings
+    of one portrait. Outside what `source` shows it is 0."""
+    scale = np.array(target.scale) / np.array(source.scale)
+    # A target pixel centre x_t lies at portrait pixel (x_t + 0.5) / s_t + box_t - 0.5, as in frame_portrait.
+    shift = (np.array(source.box[:2]) - np.array(target.box[:2])) * np.array(target.scale) + 0.5 * scale - 0.5
+    matrix = np.array([[scale[0], 0.0, shift[0]], [0.0, scale[1], shift[1]]])
+    mask = np.asarray(mask, dtype=np.float32)
+    if scale.min() < 1.0:  # shrinking: average what each target pixel covers first, or thin rims alias
+        mask = cv2.GaussianBlur(mask, (0, 0), 0.5 / float(scale.min()))
+    height, width = target.image.shape[:2]
+    return cv2.warpAffine(mask, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=0.0)
 
 
 def frame_crop(image: np.ndarray, landmarks: np.ndarray,
