@@ -46,8 +46,8 @@ def _analysis(name: str, landmarker: FaceLandmarker) -> PortraitAnalysis:
     return analyse_portrait(portrait_png(name), AnalysisOptions(), landmarker)
 
 
-def _renderer(analysis: PortraitAnalysis) -> FrameRenderer:
-    return FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis))
+def _renderer(analysis: PortraitAnalysis, options: FrameOptions = DEFAULT_FRAME_OPTIONS) -> FrameRenderer:
+    return FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), options)
 
 
 def _rest_batch(analysis: PortraitAnalysis, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -190,10 +190,11 @@ def test_dark_painted_eyes_give_ivory_teeth_not_black(landmarker: FaceLandmarker
     assert teeth.min() > 120 and teeth.max() - teeth.min() < 40
 
 
-def _open_mouth(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(rest frame, jaw 0.8 frame, interior mask of the open frame, the lips' mask at rest), head framing."""
+def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = DEFAULT_FRAME_OPTIONS
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rest frame, jaw 0.8 frame, interior mask of the open frame, the lips' mask at rest)."""
     analysis = _analysis(name, landmarker)
-    renderer = _renderer(analysis)
+    renderer = _renderer(analysis, options)
     weights, poses = _rest_batch(analysis, 2)
     weights[1, blendshape_index("jawOpen")] = 0.8
     frames = renderer.render_latents(weights, poses)
@@ -214,14 +215,35 @@ def _fine_detail(rgb: np.ndarray) -> np.ndarray:
     return np.abs(luminance - gaussian_filter(luminance, 1.5))
 
 
-@pytest.mark.parametrize("name", ["closed-pencil-turned-acetate"])
-def test_an_open_mouth_in_a_drawing_is_drawn_with_its_strokes(landmarker: FaceLandmarker, name: str) -> None:
+@pytest.mark.parametrize(("name", "options"), [
+    ("closed-pencil-turned-acetate", DEFAULT_FRAME_OPTIONS),
+    # At 1024² the drawing's strokes, resampled, measured as a photo's grain: its mouth was a smooth grey
+    # gradient with a lit tongue (fine detail inside 3.5 against 7.3 on its lips; 8.3 now) until the kind of
+    # picture came to be measured in one framing for all (frame_renderer.STYLE_FRAMING).
+    ("closed-pencil", FrameOptions(1024, Framing.HEAD)),
+])
+def test_an_open_mouth_in_a_drawing_is_drawn_with_its_strokes(landmarker: FaceLandmarker, name: str,
+                                                               options: FrameOptions) -> None:
     """A pencil drawing's opened mouth is shaded in its strokes, not a smooth blob: the interior's fine
     detail is comparable to what the drawing's own lips carry."""
-    rest, wide, interior, lips = _open_mouth(name, landmarker)
+    rest, wide, interior, lips = _open_mouth(name, landmarker, options)
     inside, on_lips = _fine_detail(wide)[interior].mean(), _fine_detail(rest)[lips].mean()
-    SUMMARY_LINES.append(f"open mouth {name}: fine detail inside {inside:.1f}, on the lips at rest {on_lips:.1f}")
+    SUMMARY_LINES.append(f"open mouth {name} ({options.framing.value} {options.size}): fine detail inside "
+                         f"{inside:.1f}, on the lips at rest {on_lips:.1f}")
     assert interior.sum() > 500 and inside >= 0.6 * on_lips
+
+
+@pytest.mark.parametrize("name", ["photo", "closed-pencil", "closed-stylization-silver", "closed-cartoon-silver"])
+def test_a_portrait_is_the_same_kind_of_picture_at_every_framing_and_size(landmarker: FaceLandmarker,
+                                                                          name: str) -> None:
+    """Drawn, made of strokes, outlined, flat: what the renderer makes the mouth and lids like does not
+    change with the frame asked for (measured on each frame's own picture, a photo at 256² read as made
+    of strokes and a pencil drawing at 1024² as a photo)."""
+    analysis = _analysis(name, landmarker)
+    kinds = {(options.framing.value, options.size): _renderer(analysis, options)._renderer.mouth.style.kind
+             for options in (FrameOptions(256, Framing.HEAD), DEFAULT_FRAME_OPTIONS, FrameOptions(1024, Framing.HEAD),
+                             FrameOptions(512, Framing.FACE), FrameOptions(512, Framing.PORTRAIT))}
+    assert len(set(kinds.values())) == 1, kinds
 
 
 def test_an_open_mouth_in_a_flat_colour_portrait_is_flat_colour(landmarker: FaceLandmarker) -> None:

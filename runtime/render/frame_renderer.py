@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import torch
@@ -15,10 +16,24 @@ from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.face.glasses import find_glasses
 from runtime.render.device import render_device
-from runtime.render.framing import DEFAULT_FRAME_OPTIONS, FramedPortrait, FrameOptions, carry_mask, frame_portrait
+from runtime.render.framing import (
+    DEFAULT_FRAME_OPTIONS,
+    FramedPortrait,
+    FrameOptions,
+    Framing,
+    carry_mask,
+    frame_portrait,
+)
+from runtime.render.portrait_style import PortraitKind, portrait_style
+from runtime.render.rigid_layer import cut_out
 from runtime.render.warp_renderer import WarpRenderer, WarpRendererConfig
 from runtime.types import MotionFrame
 
+# The framing a portrait's kind (drawn, outlined, flat: portrait_style.PortraitKind) is measured in,
+# whatever it is rendered at: the face at about the portraits' own resolution, where the kind's
+# thresholds were chosen (the fidelity harness measures in it).
+STYLE_FRAMING = FrameOptions(512, Framing.FACE)
+_KINDS: WeakKeyDictionary[Avatar, PortraitKind] = WeakKeyDictionary()  # _kind's, while the avatar lives
 # Frames in one render call at most: beyond this a batch's latency outgrows its gain (torch's
 # batched kernels are already busy), and memory stays that of one batch however long the clip.
 MAX_BATCH_FRAMES = 16
@@ -49,8 +64,10 @@ class FrameRenderer:
         self.origin = (left, top)  # the frame's top-left pixel in the framed portrait the warp works on
         glasses = _glasses(avatar, framed, options)
         self.wears_glasses = glasses is not None
+        kind = None if options == STYLE_FRAMING else _kind(avatar)  # else the warp renderer measures it
         self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses,
-                                      view=framed.crop, config=WarpRendererConfig(device=render_device(device)))
+                                      view=framed.crop, config=WarpRendererConfig(device=render_device(device)),
+                                      kind=kind)
 
     def render(self, frames: Iterable[MotionFrame], max_batch: int = MAX_BATCH_FRAMES) -> Iterator[RenderedFrame]:
         """Each frame's picture, in order, `max_batch` frames per render call. Lazy: frames are
@@ -84,6 +101,19 @@ def _glasses(avatar: Avatar, framed: FramedPortrait, options: FrameOptions) -> n
     default = frame_portrait(avatar.image, avatar.landmarks, DEFAULT_FRAME_OPTIONS)
     found = find_glasses(default.image, default.landmarks)
     return None if found is None else carry_mask(found, default, framed)
+
+
+def _kind(avatar: Avatar) -> PortraitKind:
+    """What kind of picture the portrait is, measured as a renderer in STYLE_FRAMING measures it: on
+    its picture in that framing with the glasses taken out (WarpRenderer). Once per avatar: it costs
+    a glasses search (0.2-0.9 s with the rest), as much again as a renderer's own build."""
+    kind = _KINDS.get(avatar)
+    if kind is None:
+        framed = frame_portrait(avatar.image, avatar.landmarks, STYLE_FRAMING)
+        glasses = _glasses(avatar, framed, STYLE_FRAMING)
+        image = framed.image if glasses is None or not (glasses > 0.0).any() else cut_out(framed.image, glasses)[0]
+        kind = _KINDS[avatar] = portrait_style(image, framed.landmarks).kind
+    return kind
 
 
 def frame_latents(frames: list[MotionFrame]) -> tuple[np.ndarray, np.ndarray]:

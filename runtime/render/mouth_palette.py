@@ -17,7 +17,14 @@ import torch
 from scipy.ndimage import gaussian_filter, uniform_filter
 
 from runtime.render.landmark_groups import LEFT_EYE, LIPS, RIGHT_EYE, EyeGroup
-from runtime.render.portrait_style import TONE_BIN, TONE_SIGMA_PX, PortraitStyle, portrait_style, texture_region
+from runtime.render.portrait_style import (
+    TONE_BIN,
+    TONE_SIGMA_PX,
+    PortraitKind,
+    PortraitStyle,
+    portrait_style,
+    texture_region,
+)
 
 IVORY = np.array([0.93, 0.90, 0.83])  # lit enamel relative to the face's light, when no eye white is seen
 ENAMEL_TINT = np.array([1.0, 0.97, 0.9])  # enamel is a little warmer than the whites of the eyes
@@ -51,13 +58,14 @@ class MouthPalette:
     style: PortraitStyle  # how much texture each tone carries, lines, flat colour
 
 
-def mouth_palette(image: np.ndarray, landmarks: np.ndarray) -> MouthPalette:
+def mouth_palette(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind | None = None) -> MouthPalette:
+    """`kind`: what kind of picture the portrait is, measured in another framing (PortraitKind), or None."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
     lip = _lip_colour(image, landmarks)  # the lips' median colour: the interior's colours are made from it
     face = _face_pixels(image, landmarks).astype(np.float64)  # (N, 3)
     light = np.percentile(face.mean(axis=1), 95)
     colourful = min(1.0, _saturation(face) / 0.25)  # a grey drawing gets a grey mouth
-    style = portrait_style(image, landmarks)
+    style = portrait_style(image, landmarks, kind)
     teeth = _teeth_colour(image, landmarks, light)
     # A drawn or outlined portrait's teeth are its paper or its lightest paint, the whites of its eyes
     # notwithstanding (a drawing's are shaded grey, behind glasses greyer still).

@@ -51,6 +51,20 @@ MIN_BIN_PIXELS = 200  # a tone bin with fewer pixels takes its neighbour's textu
 HATCHED = (30.0, 60.0)  # the most textured tone's σ over which a line drawing counts as shading in hatching
 
 
+@dataclass(frozen=True)
+class PortraitKind:
+    """What kind of picture a portrait is (PortraitStyle's fields of the same names). Its measures read
+    pixel-sized detail, and resampling changes that detail: measured on each frame's picture, a pencil
+    drawing framed at 1024² read as a photo (a smooth grey mouth with a lit tongue pasted into its
+    strokes) and a photo at 256² as made of strokes. So the kind is measured once, in one framing
+    (frame_renderer.STYLE_FRAMING), and carried to every other."""
+
+    strokes: float
+    outline: float
+    flat: float
+    drawn: float
+
+
 @dataclass(frozen=True, eq=False)
 class PortraitStyle:
     light_texture: float  # robust σ (0..255) of the fine detail in the face's lighter half
@@ -65,6 +79,10 @@ class PortraitStyle:
     # counts: a drawing that shades in strokes or hatching (× outline), 0 for photos and paintings
     tone_texture: np.ndarray = field(default_factory=lambda: np.zeros(int(256 / TONE_BIN)))
     drawn: float = 0.0
+
+    @property
+    def kind(self) -> PortraitKind:
+        return PortraitKind(self.strokes, self.outline, self.flat, self.drawn)
 
     @property
     def most_textured_tone(self) -> float:
@@ -95,8 +113,10 @@ class PortraitStyle:
                 + sigma.take(index + 1) * (1.0 - (position - (below + 1.0)).abs()).clip(min=0.0))
 
 
-def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
-    """image (H, W, 3) uint8, landmarks (478, 2+) in its pixels."""
+def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind | None = None) -> PortraitStyle:
+    """image (H, W, 3) uint8, landmarks (478, 2+) in its pixels; `kind`: what kind of picture it is,
+    measured in another framing of it (PortraitKind), or None to measure that here too. The textures'
+    strengths are always this picture's own: they are what the renderer's grain must match."""
     face, crop, origin = _face_crop(image, landmarks)
     if face.sum() < 64:  # too small a face to measure: a photo's style
         return PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)
@@ -110,7 +130,7 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     dark_texture = min(max(_robust_sigma(detail[dark]), light_texture), MAX_DARK_TEXTURE * light_texture)
     # Only a picture made of strokes everywhere (pencil: its light areas are textured too) shades its
     # darks with strokes; a painting's or a stylised photo's darks are edges, not texture.
-    strokes = float(hermite_step(*STROKES, np.array(light_texture)))
+    strokes = float(hermite_step(*STROKES, np.array(light_texture))) if kind is None else kind.strokes
     dark_texture = light_texture + (dark_texture - light_texture) * strokes
     face_width = float(np.ptp(np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), 0]))
     size = max(3, int(round(LINE_NEIGHBOURHOOD * face_width)) | 1)
@@ -126,12 +146,13 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray) -> PortraitStyle:
     # mid tones carry the most texture of any portrait (σ 85 against a pencil's 27).
     tone_texture = _texture_by_tone(image, landmarks)
     ink = np.median(rgb[drawn], axis=0) if drawn.sum() >= 16 else darkest
+    if kind is None:
+        kind = PortraitKind(strokes, outline, float(hermite_step(*FLAT_SHARE, np.array(flat_share))),
+                            max(strokes, float(hermite_step(*HATCHED, np.array(tone_texture.max())))) * outline)
     return PortraitStyle(
-        light_texture=light_texture, dark_texture=dark_texture,
-        outline=outline,
-        flat=float(hermite_step(*FLAT_SHARE, np.array(flat_share))), strokes=strokes, ink=ink, darkest=darkest,
-        light=float(np.percentile(luminance[face], 95)), tone_texture=tone_texture,
-        drawn=max(strokes, float(hermite_step(*HATCHED, np.array(tone_texture.max())))) * outline)
+        light_texture=light_texture, dark_texture=dark_texture, outline=kind.outline, flat=kind.flat,
+        strokes=kind.strokes, ink=ink, darkest=darkest, light=float(np.percentile(luminance[face], 95)),
+        tone_texture=tone_texture, drawn=kind.drawn)
 
 
 def texture_region(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:

@@ -34,6 +34,7 @@ from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
+from runtime.render.portrait_style import PortraitKind
 from runtime.render.rigid_layer import RigidLayer, cut_out
 from runtime.types import POSE_WIDTH, RestState
 
@@ -167,12 +168,14 @@ class WarpRenderer(nn.Module):
 
     def __init__(self, image: np.ndarray, landmarks: np.ndarray, rest: RestState | None = None,
                  config: WarpRendererConfig = WarpRendererConfig(), rigid_mask: np.ndarray | None = None,
-                 view: tuple[int, int, int, int] | None = None) -> None:
+                 view: tuple[int, int, int, int] | None = None, kind: PortraitKind | None = None) -> None:
         """`rest`: the avatar's own pose and weights (the frame that reproduces the image); None = zeros.
         `rigid_mask`: (H, W) 0..1 over what moves only with the head (glasses, runtime/face/glasses.py).
         `view`: (left, top, width, height), the part of the image a frame shows; None = all of it.
         The whole image shapes the warp (its still border lies outside the view), but only the view's
-        pixels are drawn: at head framing that is half the pixels of the image with its margin."""
+        pixels are drawn: at head framing that is half the pixels of the image with its margin.
+        `kind`: what kind of picture the portrait is (portrait_style.PortraitKind), measured in another
+        framing of it; None measures it on `image`."""
         super().__init__()
         self.rigid = None
         alpha = None
@@ -221,7 +224,7 @@ class WarpRenderer(nn.Module):
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
-        palette = mouth_palette(image, landmarks)  # the portrait's colours, texture and style
+        palette = mouth_palette(image, landmarks, kind)  # the portrait's colours, texture and style
         self.mouth = MouthInterior(image, landmarks, palette)
         # Each corner of the mouth, outer and inner, the image's left one first (as the mouth's corner_index).
         inner_ends = dict(zip(LIPS.corners, (LIPS.inner_upper[0], LIPS.inner_upper[-1]), strict=True))
