@@ -119,6 +119,7 @@ class _Subject:
     # frames are read back the same way, or the read-back measures FaceLandmarker's blindness to the
     # style rather than the renderer (the pencil drawing behind acetate read as noise, jaw r 0.02).
     read_smoothed: bool
+    options: FrameOptions  # how its frames are framed
 
     @property
     def rest(self) -> RestState:
@@ -162,11 +163,12 @@ def _largest_face(landmarker: FaceLandmarker, frame: np.ndarray) -> DetectedFace
     return max(faces, key=lambda face: face.size_px) if faces else None
 
 
-def measure_portrait(spec: PortraitSpec, landmarker: FaceLandmarker, speech: list[np.ndarray]) -> PortraitFidelity:
+def measure_portrait(spec: PortraitSpec, landmarker: FaceLandmarker, speech: list[np.ndarray],
+                     options: FrameOptions = FRAME_OPTIONS) -> PortraitFidelity:
     """Every measure on one portrait; an analysis failure is a result, not an exception."""
     started = time.perf_counter()
     try:
-        subject = _prepare(spec, landmarker)
+        subject = _prepare(spec, landmarker, options)
     except InvalidImageError as error:
         return PortraitFidelity(spec.name, spec.split.value, error=str(error))
     counter = _Counter(landmarker, subject)
@@ -180,16 +182,16 @@ def measure_portrait(spec: PortraitSpec, landmarker: FaceLandmarker, speech: lis
                             rigidity_result, identity, round(time.perf_counter() - started, 1), subject.read_smoothed)
 
 
-def _prepare(spec: PortraitSpec, landmarker: FaceLandmarker) -> _Subject:
+def _prepare(spec: PortraitSpec, landmarker: FaceLandmarker, options: FrameOptions = FRAME_OPTIONS) -> _Subject:
     analysis = analyse_portrait(portrait_png(spec.name), AnalysisOptions(), landmarker)
     avatar = Avatar.from_analysis(spec.name, spec.name, 0.0, analysis)
-    framed = frame_portrait(avatar.image, avatar.landmarks, FRAME_OPTIONS)
+    framed = frame_portrait(avatar.image, avatar.landmarks, options)
     left, top = framed.crop[:2]
     landmarks = framed.landmarks.copy()
     landmarks[:, :2] -= (left, top)
     rest_frame = np.ascontiguousarray(framed.frame)
-    return _Subject(avatar, FrameRenderer(avatar, FRAME_OPTIONS), rest_frame, landmarks,
-                    _far_from_head(landmarks, rest_frame.shape[:2]), SMOOTHED_NOTE in analysis.warnings)
+    return _Subject(avatar, FrameRenderer(avatar, options), rest_frame, landmarks,
+                    _far_from_head(landmarks, rest_frame.shape[:2]), SMOOTHED_NOTE in analysis.warnings, options)
 
 
 def _far_from_head(landmarks: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -304,7 +306,7 @@ def measure_closure(counter: _Counter, speech: list[np.ndarray], rest_face: Dete
 def _framed_mask(subject: _Subject, mask: np.ndarray) -> np.ndarray:
     """The portrait's glasses mask carried into the frame, as the renderer frames the portrait."""
     as_image = np.repeat((mask * 255).round().astype(np.uint8)[..., None], 3, axis=2)
-    framed = frame_portrait(as_image, subject.avatar.landmarks, FRAME_OPTIONS).frame
+    framed = frame_portrait(as_image, subject.avatar.landmarks, subject.options).frame
     return framed[..., 0].astype(np.float32) / 255.0
 
 
@@ -338,12 +340,12 @@ def _identity(subject: _Subject, rest_render: np.ndarray, max_change_far: int) -
     return IdentityResult(round(float(ssim), 4), change, max_change_far)
 
 
-def run(specs: tuple[PortraitSpec, ...]) -> list[PortraitFidelity]:
+def run(specs: tuple[PortraitSpec, ...], options: FrameOptions = FRAME_OPTIONS) -> list[PortraitFidelity]:
     speech = load_speech()
     results = []
     with FaceLandmarker() as landmarker:
         for spec in specs:
-            results.append(measure_portrait(spec, landmarker, speech))
+            results.append(measure_portrait(spec, landmarker, speech, options))
             log.info("%s: %.1f s", spec.name, results[-1].seconds)
     return results
 
@@ -365,12 +367,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--portraits", help="comma-separated names (overrides --split)")
     parser.add_argument("--json", type=Path, help="also write every figure here")
     parser.add_argument("--readme", action="store_true", help="also rewrite the README's table (every portrait)")
+    parser.add_argument("--framing", choices=[framing.value for framing in Framing],
+                        default=FRAME_OPTIONS.framing.value, help="how frames are framed (the README's: face)")
+    parser.add_argument("--size", type=int, default=FRAME_OPTIONS.size, help="the frames' side (the README's: 512)")
     args = parser.parse_args(argv)
-    if args.readme and (args.portraits or args.split != "all"):
-        parser.error("--readme rewrites the whole table: measure every portrait (no --split or --portraits)")
+    options = FrameOptions(args.size, Framing(args.framing))
+    if args.readme and (args.portraits or args.split != "all" or options != FRAME_OPTIONS):
+        parser.error("--readme rewrites the whole table: measure every portrait (no --split or --portraits) "
+                     "in the table's framing (no --framing or --size)")
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     started = time.perf_counter()
-    results = run(_chosen(args.split, args.portraits))
+    results = run(_chosen(args.split, args.portraits), options)
     print(report(results))
     print(f"\n{len(results)} portraits in {time.perf_counter() - started:.0f} s")
     if args.json:
