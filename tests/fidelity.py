@@ -288,10 +288,11 @@ def lip_gap(landmarks: np.ndarray) -> float:
 
 
 def measure_closure(counter: _Counter, speech: list[np.ndarray], rest_face: DetectedFace | None) -> ClosureResult:
-    """`rest_face`: FaceLandmarker's reading of the rendered rest frame. The closures are compared with
-    that reading, not with the avatar's analysis landmarks: those come from the portrait at its own
-    size, and on drawings FaceLandmarker reads the same shut mouth parted by 0.02 there and by 0.08-0.11
-    in the 512² face-framed frame, which made sealed lips look more parted than the rest."""
+    """A closure frame counts as closed when FaceLandmarker reads its inner lips less than CLOSED_GAP of
+    the mouth's width apart. `rest_face`, its reading of the rendered rest frame, is reported beside
+    the closures' gaps (ClosureResult.rest_gap), not used to judge them: on drawings FaceLandmarker
+    reads the portrait's own shut mouth parted by 0.02 at its own size and by 0.08-0.11 in the 512²
+    face-framed frame, and the rest frame shows how far from closed a portrait's own lips read."""
     weights, poses = closure_latents(counter.subject.rest, speech)
     if len(weights) == 0:
         raise InvalidAudioError("no frame of the speech clips asks for a closure: nothing to measure")
