@@ -105,8 +105,8 @@ def _glasses(avatar: Avatar, framed: FramedPortrait, options: FrameOptions) -> n
 
 def _kind(avatar: Avatar) -> PortraitKind:
     """What kind of picture the portrait is, measured as a renderer in STYLE_FRAMING measures it: on
-    its picture in that framing with the glasses taken out (WarpRenderer). Once per avatar: it costs
-    a glasses search (0.2-0.9 s with the rest), as much again as a renderer's own build."""
+    its picture in that framing with the glasses taken out (WarpRenderer). Once per avatar: with its
+    glasses search it costs 0.4-0.9 s, up to as much again as a renderer's own build."""
     kind = _KINDS.get(avatar)
     if kind is None:
         framed = frame_portrait(avatar.image, avatar.landmarks, STYLE_FRAMING)
