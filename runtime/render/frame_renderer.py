@@ -33,7 +33,9 @@ from runtime.types import MotionFrame
 # whatever it is rendered at: the face at about the portraits' own resolution, where the kind's
 # thresholds were chosen (the fidelity harness measures in it).
 STYLE_FRAMING = FrameOptions(512, Framing.FACE)
-_KINDS: WeakKeyDictionary[Avatar, PortraitKind] = WeakKeyDictionary()  # _kind's, while the avatar lives
+# Per avatar, while it lives: its kind (_kind) and its glasses in the default framing (_default_glasses).
+_KINDS: WeakKeyDictionary[Avatar, PortraitKind] = WeakKeyDictionary()
+_DEFAULT_GLASSES: WeakKeyDictionary[Avatar, tuple[FramedPortrait, np.ndarray | None]] = WeakKeyDictionary()
 # Frames in one render call at most: beyond this a batch's latency outgrows its gain (torch's
 # batched kernels are already busy), and memory stays that of one batch however long the clip.
 MAX_BATCH_FRAMES = 16
@@ -99,12 +101,24 @@ def _glasses(avatar: Avatar, framed: FramedPortrait, options: FrameOptions) -> n
     all fifteen are found in the default framing (head, 512²), but five are missed at some other framing
     or size (a coloured pencil drawing in a 512² face crop, a silver frame at 256², an oil painting at
     1024²), and their rims then bent with every blink."""
+    if options == DEFAULT_FRAME_OPTIONS:
+        return _default_glasses(avatar)[1]
     glasses = find_glasses(framed.image, framed.landmarks)
-    if glasses is not None or options == DEFAULT_FRAME_OPTIONS:
+    if glasses is not None:
         return glasses
-    default = frame_portrait(avatar.image, avatar.landmarks, DEFAULT_FRAME_OPTIONS)
-    found = find_glasses(default.image, default.landmarks)
+    default, found = _default_glasses(avatar)
     return None if found is None else carry_mask(found, default, framed)
+
+
+def _default_glasses(avatar: Avatar) -> tuple[FramedPortrait, np.ndarray | None]:
+    """The avatar in the default framing and its glasses' mask found there (or None), once per avatar:
+    a renderer in the default framing, the kind's measure in STYLE_FRAMING (_kind) and every framing
+    whose own search misses the glasses ask for it, and a search costs 0.1-0.3 s."""
+    found = _DEFAULT_GLASSES.get(avatar)
+    if found is None:
+        default = frame_portrait(avatar.image, avatar.landmarks, DEFAULT_FRAME_OPTIONS)
+        found = _DEFAULT_GLASSES[avatar] = (default, find_glasses(default.image, default.landmarks))
+    return found
 
 
 def _kind(avatar: Avatar) -> PortraitKind:
@@ -114,8 +128,7 @@ def _kind(avatar: Avatar) -> PortraitKind:
     kind = _KINDS.get(avatar)
     if kind is None:
         framed = frame_portrait(avatar.image, avatar.landmarks, STYLE_FRAMING)
-        glasses = _glasses(avatar, framed, STYLE_FRAMING)
-        image = framed.image if glasses is None or not (glasses > 0.0).any() else cut_out(framed.image, glasses)[0]
+        image, _ = cut_out(framed.image, _glasses(avatar, framed, STYLE_FRAMING))
         kind = _KINDS[avatar] = portrait_style(image, framed.landmarks).kind
     return kind
 

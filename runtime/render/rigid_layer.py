@@ -26,10 +26,12 @@ CORE = 0.2  # mask values above this are the frame itself: cut out of the warped
 MARGIN_PX = 1.0  # beyond the core the layer fades into the warped picture over this many pixels
 
 
-def cut_out(image: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cut_out(image: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
     """(the portrait without the masked part, filled in from around it; the layer's alpha): alpha is 1
     on the cut-out core and fades to 0 over MARGIN_PX outside it, where the portrait is left as it
-    was, so layer over picture is the portrait exactly."""
+    was, so layer over picture is the portrait exactly. (image, None) where there is nothing to cut."""
+    if mask is None or not bool((mask > 0.0).any()):
+        return image, None
     # The core reaches out to the frame's faint antialiased fringe: left in the warped picture, a
     # fringe is dragged along by a closing lid as a smear of the frame's colour.
     core = cv2.dilate((mask > CORE).astype(np.uint8), np.ones((3, 3), np.uint8))

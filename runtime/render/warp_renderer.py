@@ -178,9 +178,8 @@ class WarpRenderer(nn.Module):
         framing of it; None measures it on `image`."""
         super().__init__()
         self.rigid = None
-        alpha = None
-        if rigid_mask is not None and bool((rigid_mask > 0.0).any()):
-            warped_image, alpha = cut_out(image, rigid_mask)
+        warped_image, alpha = cut_out(image, rigid_mask)
+        if alpha is not None:
             self.rigid = RigidLayer(image, alpha, landmarks)
             image = warped_image  # the warp and the layers below never see the glasses
         rest = RestState() if rest is None else rest
