@@ -305,6 +305,24 @@ def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> Non
     assert brightest < 1.0 and lighter < 0.05
 
 
+def test_the_skin_filled_in_under_glasses_carries_the_pictures_grain(landmarker: FaceLandmarker) -> None:
+    """The skin filled in where thick frames were cut out (rigid_layer.with_grain) is as grainy as the
+    drawing around the frame: smooth, what a closing lid slid down from under the top rim was a pale
+    almond pasted onto the pencil strokes."""
+    warp = _renderer(_analysis("closed-pencil-acetate", landmarker))._renderer
+    alpha = warp.rigid.layer[0, 3].numpy()
+    left, top = (int(value) for value in warp.rigid.layer_origin.tolist())
+    picture = warp.portrait[0].permute(1, 2, 0).numpy()[top:top + alpha.shape[0], left:left + alpha.shape[1]]
+    detail = _fine_detail(picture)
+    hole = cv2.erode((alpha >= 1.0).astype(np.uint8), np.ones((7, 7), np.uint8)) > 0  # clear of its edges
+    framed = (alpha > 0.0).astype(np.uint8)
+    around = (cv2.dilate(framed, np.ones((9, 9), np.uint8)) > 0) & (framed == 0)
+    inside, outside = float(np.median(detail[hole])), float(np.median(detail[around]))
+    SUMMARY_LINES.append(f"skin filled in under closed-pencil-acetate's frames: fine detail {inside:.1f}, "
+                         f"{outside:.1f} around the frames")
+    assert inside > 0.5 * outside
+
+
 FACE_512 = FrameOptions(512, Framing.FACE)
 
 

@@ -3,8 +3,8 @@ the warped frame, so a blink, a raised brow or a smile never bends them (DESIGN.
 merely measurable").
 
 Per avatar: the frame's pixels (a mask from runtime/face/glasses.py) are taken out of the picture
-the warp moves — filled in from the skin around them — and kept, with a soft margin, as a layer of
-their own. Per frame: the head's motion near the glasses (where the skull's landmarks at the rest
+the warp moves — filled in from the skin around them, in the picture's grain — and kept, with a soft
+margin, as a layer of their own. Per frame: the head's motion near the glasses (where the skull's landmarks at the rest
 expression went) is fitted with one affine map, and the layer is drawn through it. At the avatar's
 rest state the layer sits exactly where it was cut from: the frame is the portrait.
 """
@@ -18,6 +18,7 @@ from torch import nn
 
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
 from runtime.render.openings import Windows, sample_at
+from runtime.render.portrait_style import PortraitStyle
 
 # Landmarks whose head-only motion carries the glasses: eye corners, the top of the nose, the temples.
 ANCHORS = (RIGHT_EYE.outer_corner, RIGHT_EYE.inner_corner, LEFT_EYE.inner_corner, LEFT_EYE.outer_corner,
@@ -58,6 +59,23 @@ def _filled(image: np.ndarray, hole: np.ndarray) -> np.ndarray:
         missing &= ~ready
         sigma *= 2.0
     return np.clip(np.round(filled), 0, 255).astype(np.uint8)
+
+
+def with_grain(filled: np.ndarray, hole: np.ndarray, grain: np.ndarray, style: PortraitStyle) -> np.ndarray:
+    """`filled` (cut_out's picture) with the portrait's grain (mouth_palette's pattern, tiled, at the
+    strength PortraitStyle gives the fill's tone) added in `hole` (H, W bool). The fill is smooth, and
+    on a textured picture what an expression exposes of it shows as a smooth patch: behind thick
+    frames a closing lid slides the fill under the top rim down over the eye, a pale almond pasted
+    onto a pencil drawing. At rest the glasses cover the hole: the frame is the portrait still."""
+    if not hole.any():
+        return filled
+    rows, columns = np.nonzero(hole)
+    tone = filled[rows, columns].astype(np.float32).mean(axis=1)
+    darkness = np.clip(1.0 - tone / max(style.light, 1.0), 0.0, 1.0)
+    pattern = grain[rows % grain.shape[0], columns % grain.shape[1]]
+    grained = filled.astype(np.float32)
+    grained[rows, columns] += (style.texture_at(darkness) * pattern)[:, None]
+    return np.clip(np.round(grained), 0, 255).astype(np.uint8)
 
 
 class RigidLayer(nn.Module):

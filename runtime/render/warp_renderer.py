@@ -35,7 +35,7 @@ from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
 from runtime.render.portrait_style import PortraitKind
-from runtime.render.rigid_layer import RigidLayer, cut_out
+from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
 from runtime.types import POSE_WIDTH, RestState
 
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
@@ -179,9 +179,12 @@ class WarpRenderer(nn.Module):
         super().__init__()
         self.rigid = None
         warped_image, alpha = cut_out(image, rigid_mask)
+        palette = mouth_palette(warped_image, landmarks, kind)  # the portrait's colours, texture and style
         if alpha is not None:
             self.rigid = RigidLayer(image, alpha, landmarks)
-            image = warped_image  # the warp and the layers below never see the glasses
+            # The warp and the layers below never see the glasses: only the skin filled in for them,
+            # grained like the picture around it.
+            image = with_grain(warped_image, alpha >= 1.0, palette.grain, palette.style)
         rest = RestState() if rest is None else rest
         height, width = image.shape[:2]
         self.view = (0, 0, width, height) if view is None else _checked_view(view, width, height)
@@ -223,7 +226,6 @@ class WarpRenderer(nn.Module):
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         self.inner_upper, self.inner_lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
-        palette = mouth_palette(image, landmarks, kind)  # the portrait's colours, texture and style
         self.mouth = MouthInterior(image, landmarks, palette)
         # Each corner of the mouth, outer and inner, the image's left one first (as the mouth's corner_index).
         inner_ends = dict(zip(LIPS.corners, (LIPS.inner_upper[0], LIPS.inner_upper[-1]), strict=True))
