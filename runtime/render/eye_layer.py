@@ -73,8 +73,8 @@ class _Eye(nn.Module):
         self.register_buffer("grain", torch.from_numpy(np.asarray(grain, dtype=np.float32)))
         # The grain's σ at each tone 0..255, looked up per pixel (PortraitStyle.texture_at per pixel
         # cost a third of the layer).
-        darkness = np.clip(1.0 - np.arange(256.0) / style.light, 0.0, 1.0)
-        self.register_buffer("grain_sigma", torch.from_numpy(np.asarray(style.texture_at(darkness), np.float32)))
+        self.register_buffer("grain_sigma", torch.from_numpy(np.asarray(style.texture_at_tone(np.arange(256.0)),
+                                                                        np.float32)))
         upper, lower = left_to_right(eye.upper_lid, landmarks), left_to_right(eye.lower_lid, landmarks)
         self.indices = _EyeIndices(upper, lower, (eye.outer_corner, eye.inner_corner), eye.iris[0])
         width = float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))

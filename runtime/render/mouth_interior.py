@@ -118,8 +118,7 @@ class MouthInterior(nn.Module):
         self.register_buffer("lineless_change", self._lineless_change(landmarks) if read_lineless else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
-        seam_darkness = min(max(1.0 - float(self.seam_colour.mean()) / self.style.light, 0.0), 1.0)
-        self.seam_texture = GRAIN * float(self.style.texture_at(np.array(seam_darkness)))
+        self.seam_texture = GRAIN * float(self.style.texture_at_tone(np.array(float(self.seam_colour.mean()))))
 
     def _source_halves(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The portrait around its mouth, with masks of the interior's upper and lower halves, where
@@ -283,9 +282,8 @@ class MouthInterior(nn.Module):
 
     def _texture(self, colour: torch.Tensor, pixels: torch.Tensor) -> torch.Tensor:
         """(B, P) the portrait's grain for (B, 3, P) colours at pixels (B, P, 2), as strong as its texture
-        is at their tones (PortraitStyle.texture_at)."""
-        darkness = (1.0 - colour.mean(dim=1) / self.style.light).clamp(0.0, 1.0)  # (B, P)
-        return GRAIN * self.style.texture_at(darkness) * grain_at(self.grain, pixels)
+        is at their tones (PortraitStyle.texture_at_tone)."""
+        return GRAIN * self.style.texture_at_tone(colour.mean(dim=1)) * grain_at(self.grain, pixels)
 
     def _cavity(self, depth: torch.Tensor, lateral: torch.Tensor, tongue_shown: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the inside of the mouth: darker with depth and towards the corners, the tongue on

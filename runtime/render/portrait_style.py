@@ -96,6 +96,10 @@ class PortraitStyle:
             return smooth
         return smooth + (self._measured_at(self.light * (1.0 - darkness)) - smooth) * self.drawn
 
+    def texture_at_tone(self, tone):
+        """The texture's σ at tones 0..255 (darkness 0 from the face's light up); numpy or torch."""
+        return self.texture_at((1.0 - tone / self.light).clip(0.0, 1.0))
+
     def _measured_at(self, tone):
         """tone_texture read at tones (0..255), piecewise linear between the bins' centres (a sum of
         hat functions); numpy or torch."""

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
+from runtime.render.mouth_palette import grain_at
 from runtime.render.openings import Windows, sample_at
 from runtime.render.portrait_style import PortraitStyle
 
@@ -70,11 +71,10 @@ def with_grain(filled: np.ndarray, hole: np.ndarray, grain: np.ndarray, style: P
     if not hole.any():
         return filled
     rows, columns = np.nonzero(hole)
-    tone = filled[rows, columns].astype(np.float32).mean(axis=1)
-    darkness = np.clip(1.0 - tone / max(style.light, 1.0), 0.0, 1.0)
-    pattern = grain[rows % grain.shape[0], columns % grain.shape[1]]
+    pixels = torch.from_numpy(np.stack([columns, rows], axis=1))[None]  # (1, N, 2) x, y
+    pattern = grain_at(torch.from_numpy(grain), pixels)[0].numpy()
     grained = filled.astype(np.float32)
-    grained[rows, columns] += (style.texture_at(darkness) * pattern)[:, None]
+    grained[rows, columns] += (style.texture_at_tone(grained[rows, columns].mean(axis=1)) * pattern)[:, None]
     return np.clip(np.round(grained), 0, 255).astype(np.uint8)
 
 
