@@ -28,6 +28,7 @@ from runtime.render.framing import (
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
 from runtime.render.openings import CurvePosition, Opening
+from runtime.render.portrait_style import PortraitKind, portrait_style
 from tests.conftest import SUMMARY_LINES
 from tests.portrait_set import glasses_mask, portrait_png, portrait_set
 
@@ -244,6 +245,17 @@ def test_a_portrait_is_the_same_kind_of_picture_at_every_framing_and_size(landma
              for options in (FrameOptions(256, Framing.HEAD), DEFAULT_FRAME_OPTIONS, FrameOptions(1024, Framing.HEAD),
                              FrameOptions(512, Framing.FACE), FrameOptions(512, Framing.PORTRAIT))}
     assert len(set(kinds.values())) == 1, kinds
+
+
+def test_a_face_too_small_to_measure_keeps_the_kind_it_is_given(landmarker: FaceLandmarker) -> None:
+    """A face a few pixels wide gets a photo's textures (too small to measure), but a kind measured in
+    another framing still holds: a drawing stays drawn however small its frame."""
+    analysis = _analysis("closed-pencil", landmarker)
+    kind = portrait_style(analysis.image, analysis.landmarks).kind
+    tiny = cv2.resize(analysis.image, None, fx=0.02, fy=0.02, interpolation=cv2.INTER_AREA)
+    landmarks = analysis.landmarks * 0.02
+    assert portrait_style(tiny, landmarks, kind).kind == kind and kind.drawn > 0.5
+    assert portrait_style(tiny, landmarks).kind == PortraitKind(0.0, 0.0, 0.0, 0.0)
 
 
 def test_an_open_mouth_in_a_flat_colour_portrait_is_flat_colour(landmarker: FaceLandmarker) -> None:

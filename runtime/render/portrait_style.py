@@ -122,8 +122,10 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind 
     measured in another framing of it (PortraitKind), or None to measure that here too. The textures'
     strengths are always this picture's own: they are what the renderer's grain must match."""
     face, crop, origin = _face_crop(image, landmarks)
-    if face.sum() < 64:  # too small a face to measure: a photo's style
-        return PortraitStyle(2.0, 4.0, 0.0, 0.0, 0.0, np.zeros(3), np.zeros(3), 255.0)
+    if face.sum() < 64:  # too small a face to measure: a photo's textures, and its kind unless one is given
+        kind = PortraitKind(0.0, 0.0, 0.0, 0.0) if kind is None else kind
+        return PortraitStyle(2.0, 4.0, kind.outline, kind.flat, kind.strokes, np.zeros(3), np.zeros(3), 255.0,
+                             drawn=kind.drawn)
     rgb = crop.astype(np.float64)
     luminance = rgb.mean(axis=2)
     detail = luminance - gaussian_filter(luminance, DETAIL_SIGMA_PX)
