@@ -59,8 +59,9 @@ class FrameRenderer:
     # 3 came with the glasses' rigid layer (2026-11-30); 4 holds the 83 renderer changes after it up to
     # 2026-12-01 (the jaw, the lips sealed for p, b and m, the seam, the lids, the tongue, the kind of
     # picture and the glasses measured alike at every framing), which left it at 3. 5: the skin filled
-    # in under glasses carries the picture's grain (rigid_layer.with_grain).
-    version = "5"
+    # in under glasses carries the picture's grain (rigid_layer.with_grain). 6: a drawn shut mouth,
+    # pressed or rounded, keeps its own line squeezed thin under the seam (sealed_mouth.pressed_line).
+    version = "6"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

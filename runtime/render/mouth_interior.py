@@ -31,7 +31,7 @@ from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands, Reaches, Seam, covering
 from runtime.render.mouth_palette import MouthPalette, grain_at, mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
-from runtime.render.sealed_mouth import sealed_lips
+from runtime.render.sealed_mouth import pressed_line, sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
@@ -138,7 +138,7 @@ class MouthInterior(nn.Module):
     def _lineless_change(self, landmarks: np.ndarray) -> torch.Tensor:
         """(1, 3, h, w) what the lips without what lies between them change in the crop (sealed_mouth.py):
         its cavity, or a shut mouth's drawn line, filled from around it, with the portrait's grain where
-        the fill smoothed it away."""
+        the fill smoothed it away; a shut mouth's line, pressed thin, lies over the fill."""
         crop = self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
         shut = self.synthetic_teeth >= 0.5  # its own teeth do not show: the 'cavity' is its mouth's line
         filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut)
@@ -146,6 +146,10 @@ class MouthInterior(nn.Module):
         filled = torch.from_numpy(filled).permute(2, 0, 1).reshape(1, 3, -1)
         pixels = Windows(self.source_origin.long()[None], height, width).pixels()
         filled = filled + torch.from_numpy(mask).reshape(1, 1, -1) * self._texture(filled, pixels)[:, None]
+        if shut:  # the line itself, pressed thin, over the fill: its ends meet the corners as drawn
+            line, core = pressed_line(crop, mask)
+            line = torch.from_numpy(line).permute(2, 0, 1).reshape(1, 3, -1)
+            filled = filled + torch.from_numpy(core).reshape(1, 1, -1) * (line - filled)
         return filled.reshape(1, 3, height, width) - self.source[:, :3]
 
     def _lip_edges(self, landmarks: np.ndarray, split: torch.Tensor, origin: torch.Tensor, mouth_width: float
