@@ -32,6 +32,8 @@ CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, a
 # pixel only: more ate into its lips.
 LINE_GROWTH = 0.03
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
+PRESS_THINNING = 3.0  # a pressed mouth's drawn line is this many times thinner than the portrait's
+LINE_SMOOTHING_PX = 2.0  # a line's edges step by whole pixels; smoothed along the mouth, the thin line runs smooth
 
 
 def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool) -> np.ndarray:
@@ -66,11 +68,6 @@ def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool) -> tuple[np.nd
     return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32), mask.astype(np.float32)
 
 
-
-PRESS_THINNING = 3.0  # a pressed mouth's drawn line is this many times thinner than the portrait's
-LINE_SMOOTHING_PX = 2.0  # a line's edges step by whole pixels; smoothed along the mouth, the thin line runs smooth
-
-
 def pressed_line(crop: np.ndarray, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """((h, w, 3) float32 the crop with its shut mouth's drawn `line` ((h, w), `cavity_mask`) squeezed about
     each column's middle to PRESS_THINNING times thinner, (h, w) float32 where that thin line lies,
@@ -79,19 +76,22 @@ def pressed_line(crop: np.ndarray, line: np.ndarray) -> tuple[np.ndarray, np.nda
     the fill stopped short of the corners)."""
     mask = line > 0
     height, width = mask.shape
-    columns = np.flatnonzero(mask.any(axis=0))
-    if len(columns) == 0:
+    drawn = mask.any(axis=0)  # the columns the line crosses
+    if not drawn.any():
         return crop.astype(np.float32), np.zeros(mask.shape, np.float32)
     rows = np.arange(height, dtype=np.float32)[:, None]
-    top = np.where(mask, rows, np.inf).min(axis=0)
-    bottom = np.where(mask, rows, -np.inf).max(axis=0)
-    middle = np.interp(np.arange(width), columns, ((top + bottom) / 2)[columns]).astype(np.float32)
-    half = np.where(mask.any(axis=0), (bottom - top) / 2 + 0.5, 0.0).astype(np.float32)
+    top = np.where(mask, rows, np.inf).min(axis=0)[drawn]
+    bottom = np.where(mask, rows, -np.inf).max(axis=0)[drawn]
+    middle = np.interp(np.arange(width), np.flatnonzero(drawn), (top + bottom) / 2).astype(np.float32)
+    half = np.zeros(width, np.float32)
+    half[drawn] = (bottom - top) / 2 + 0.5
     middle, half = (cv2.GaussianBlur(v[None], (0, 0), LINE_SMOOTHING_PX, borderType=cv2.BORDER_REPLICATE)[0]
                     for v in (middle, half))
     offset = rows - middle[None]
     map_y = (middle[None] + offset * PRESS_THINNING).astype(np.float32)
     map_x = np.broadcast_to(np.arange(width, dtype=np.float32)[None], (height, width)).copy()
     squeezed = cv2.remap(crop, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    core = np.clip(half[None] / PRESS_THINNING + 0.5 - np.abs(offset), 0.0, 1.0).astype(np.float32)
-    return squeezed.astype(np.float32), core
+    thin = half[None] / PRESS_THINNING
+    # soft over a pixel across the line, and fading out past its ends as its smoothed width does
+    core = np.clip(thin + 0.5 - np.abs(offset), 0.0, 1.0) * np.clip(2.0 * thin, 0.0, 1.0)
+    return squeezed.astype(np.float32), core.astype(np.float32)
