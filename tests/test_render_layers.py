@@ -127,6 +127,31 @@ def test_a_drawn_shut_mouth_rounds_with_one_seam(landmarker: FaceLandmarker, nam
     assert shares[1] < ROUNDED_DARK_CEILING
 
 
+# A pucker with the smile taken away (the contact sheet's, or a rig holding mouthSmile at 0 below the
+# portrait's own 0.7-0.9): how far the mouth's corners sit below the lips' middle, in px (face framing).
+# The smile's field took them 4.4-5.3 px below it, a frowning arc (2.5-6.6 px above at rest); a pucker
+# now eases that drop out, keeping the smile's inward pull: 2.1-5.4 px above. Without a pucker a smile
+# taken away still lowers them (4.1-4.7 px below).
+PUCKER_CORNER_DROP_CEILING_PX = 0.5
+
+
+@pytest.mark.parametrize("name", ["closed-stylization", "closed-pencil", "closed-stylization-silver"])
+def test_a_pucker_without_a_smile_does_not_frown(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    renderer = _renderer(analysis)._renderer
+    weights, poses = _rest_batch(analysis, 3)
+    for shape in ("mouthSmileLeft", "mouthSmileRight"):
+        weights[1:, blendshape_index(shape)] = 0.0
+    weights[1, blendshape_index("mouthPucker")] = 1.0  # frame 2: the smile taken away without a pucker
+    points = renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float()).numpy()
+    middle = (points[:, LIPS.inner_upper[len(LIPS.inner_upper) // 2], 1]
+              + points[:, LIPS.inner_lower[len(LIPS.inner_lower) // 2], 1]) / 2
+    drops = points[:, list(LIPS.corners), 1].mean(axis=1) - middle  # (3,) px, > 0: below the middle
+    SUMMARY_LINES.append(f"pucker without a smile {name}: corners {drops[0]:+.1f} px below the lips' middle "
+                         f"at rest, {drops[1]:+.1f} puckered, {drops[2]:+.1f} unpuckered")
+    assert drops[1] < PUCKER_CORNER_DROP_CEILING_PX and drops[2] > drops[1] + 2.0
+
+
 # The same mouths pressed for a p, b or m: the drawn line's width, kept, read as lips apart (0.221 and
 # 0.166 beside the seam); now 0.003 and 0.011.
 PRESSED_DARK_CEILING = 0.05

@@ -335,6 +335,10 @@ class BlendshapeDeformer(nn.Module):
         basis = ShapeBuilder(frame).build(jaw) * config.expression_scale
         basis[blendshape_index("jawOpen")] = 0.0  # drawn by the rotation below, not linearly
         self.jaw_open_index = blendshape_index("jawOpen")
+        self.pucker_index = blendshape_index("mouthPucker")
+        self.smile_indices = [blendshape_index(f"mouthSmile{side}") for side, _, _ in SIDES]
+        lift = basis[self.smile_indices] * np.array([0.0, 1.0, 0.0])  # the smiles' fields, up and down only
+        self.register_buffer("smile_lift", torch.from_numpy(frame.to_pixels(lift)).float().reshape(2, -1))
         self.jaw_open_max_rad = math.radians(config.jaw_open_max_deg)
         self.register_buffer("basis", torch.from_numpy(frame.to_pixels(basis)).float().reshape(NUM_BLENDSHAPES, -1))
         arm, swing = _jaw_arms(frame, jaw, config.jaw_pivot_depth_fraction)
@@ -346,10 +350,24 @@ class BlendshapeDeformer(nn.Module):
     def forward(self, weight_deltas: torch.Tensor) -> torch.Tensor:
         batch = weight_deltas.shape[0]
         linear = blocked_matmul(self.basis.T, weight_deltas.T, 8).T.reshape(batch, NUM_LANDMARKS, 3)  # (B, 478, 3)
+        linear = self._gathered(linear, weight_deltas)
         angle = (weight_deltas[:, self.jaw_open_index] * self.jaw_open_max_rad)[:, None, None]  # (B, 1, 1)
         # Rotating p about the pivot: p' − p = (cos θ − 1)·arm + sin θ·swing, arm = p − pivot.
         rotation = (torch.cos(angle) - 1.0) * self.jaw_arm + torch.sin(angle) * self.jaw_swing
         return self.seal(linear + rotation, weight_deltas)
+
+
+    def _gathered(self, linear: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
+        """`linear` (B, 478, 3) with the corners' drop from a smile taken below the portrait's own eased
+        out as the lips pucker (their inward pull stays): a pucker gathers the corners towards the
+        middle, and the smile's field, lowering them as well by the smile FaceLandmarker reads on a mild
+        closed-lipped portrait (0.7-0.85), bent a drawn pucker into a frowning arc. A smile above the
+        rest, or below it without a pucker, moves as asked."""
+        gather = weight_deltas[:, self.pucker_index].clamp(0.0, 1.0)  # (B,)
+        eased = weight_deltas[:, self.smile_indices].clamp(max=0.0) * gather[:, None]  # (B, 2), <= 0
+        if not bool(eased.any()):
+            return linear
+        return linear - (eased @ self.smile_lift).reshape(linear.shape)
 
 
 def _jaw_arms(frame: FaceFrame, jaw: np.ndarray, pivot_fraction: float) -> tuple[np.ndarray, np.ndarray]:
