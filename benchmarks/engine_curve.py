@@ -69,7 +69,9 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
     gc.collect()
     rss_before = resident_mb()
     engine = MotionEngine()
+    opening = time.process_time()
     animators = [engine.open(session_options(index)) for index in range(count)]
+    open_cpu = time.process_time() - opening
     started = time.process_time()
     for start in range(0, samples, step):
         for animator, clip in zip(animators, audio, strict=True):
@@ -89,7 +91,8 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
     return {"sessions": count, "audio_s": seconds,
             "batched_realtime_per_core": round(count * seconds / batched_cpu, 1),
             "alone_realtime_per_core": round(count * seconds / alone_cpu, 1),
-            "batched_cpu_s": round(batched_cpu, 3), "rss_mb_per_session": round(rss_per_session, 2)}
+            "batched_cpu_s": round(batched_cpu, 3), "rss_mb_per_session": round(rss_per_session, 2),
+            "open_ms_per_session": round(1e3 * open_cpu / count, 3)}
 
 
 def resident_mb() -> float:
@@ -148,11 +151,11 @@ def render_table(report: dict) -> str:
         lines += ["", "In-process (the runtime alone; 20 ms chunks of real speech, one engine pass per chunk time):",
                   "",
                   "| sessions | batched: audio s per CPU s | alone (old way): audio s per CPU s | ratio "
-                  "| resident MB per session |", "|---|---|---|---|---|"]
+                  "| resident MB per session | opening a session (CPU ms) |", "|---|---|---|---|---|---|"]
     for row in report["in_process"]:
         ratio = row["batched_realtime_per_core"] / row["alone_realtime_per_core"]
         lines.append(f"| {row['sessions']} | {row['batched_realtime_per_core']}× | {row['alone_realtime_per_core']}× "
-                     f"| {ratio:.1f} | {row['rss_mb_per_session']} |")
+                     f"| {ratio:.1f} | {row['rss_mb_per_session']} | {row.get('open_ms_per_session', '–')} |")
     processes = report.get("server_processes", 1)
     for name, title in (("grpc_latents", "latents only"), ("grpc_rendered", "latents + 512² JPEG frames")):
         if not report.get(name):

@@ -11,6 +11,8 @@ whole gives, and `StreamingIir.push_many` runs many sessions' filters in one cal
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.signal import lfilter, lfilter_zi
 
@@ -105,9 +107,7 @@ class StreamingIir:
     """IIR filter (scipy's lfilter) over (n, channels) blocks, state carried between calls."""
 
     def __init__(self, b: np.ndarray, a: np.ndarray, channels: int, initial: float = 0.0) -> None:
-        self._b, self._a = np.asarray(b, np.float64), np.asarray(a, np.float64)
-        self._b, self._a = self._b / self._a[0], self._a / self._a[0]  # the C core expects a[0] == 1
-        steady = lfilter_zi(self._b, self._a) if len(self._a) > 1 else np.zeros(0)
+        self._b, self._a, steady = _iir_design(_coefficients(b), _coefficients(a))
         self._state = np.repeat((steady * initial)[:, None], channels, axis=1)  # (order, c)
 
     def push(self, block: np.ndarray) -> np.ndarray:
@@ -145,6 +145,23 @@ class StreamingIir:
         return output.astype(np.float32).reshape(count, sessions, channels)
 
 
+def _coefficients(values: np.ndarray) -> tuple[float, ...]:
+    return tuple(np.asarray(values, np.float64).ravel().tolist())
+
+
+@functools.lru_cache(maxsize=256)
+def _iir_design(b: tuple[float, ...], a: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(b, a, the state a unit input holds steady) as the C core wants them (a[0] == 1), read-only and
+    shared: every session opens a dozen filters from the same few designs, and solving for the steady
+    state was most of the cost of opening one."""
+    b_array, a_array = np.array(b), np.array(a)
+    b_array, a_array = b_array / a_array[0], a_array / a_array[0]
+    steady = lfilter_zi(b_array, a_array) if len(a_array) > 1 else np.zeros(0)
+    for array in (b_array, a_array, steady):
+        array.setflags(write=False)
+    return b_array, a_array, steady
+
+
 def one_pole(time_constant_s: float, step_s: float, channels: int, initial: float = 0.0) -> StreamingIir:
     """Exponential smoothing with the given time constant (unity gain at DC)."""
     decay = float(np.exp(-step_s / time_constant_s))
@@ -154,11 +171,18 @@ def one_pole(time_constant_s: float, step_s: float, channels: int, initial: floa
 def bump_filter(peak_s: float, step_s: float, channels: int) -> StreamingIir:
     """Three cascaded one-pole low-passes: an impulse becomes a smooth bump that starts with zero
     slope, peaks after `peak_s` and decays; scaled so an impulse of 1 peaks at 1."""
+    b, a = _bump_design(peak_s, step_s)
+    return StreamingIir(b, a, channels)
+
+
+@functools.lru_cache(maxsize=64)
+def _bump_design(peak_s: float, step_s: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """bump_filter's (b, a), once per shape: its scale comes from an impulse response."""
     decay = float(np.exp(-step_s / (peak_s / 2.0)))  # a triple pole peaks at twice its time constant
     b = np.array([(1.0 - decay) ** 3])
     a = np.array([1.0, -3.0 * decay, 3.0 * decay**2, -(decay**3)])
     peak = float(impulse_response(b, a, int(30 * peak_s / step_s) + 10).max())
-    return StreamingIir(b / peak, a, channels)
+    return _coefficients(b / peak), _coefficients(a)
 
 
 def impulse_response(b: np.ndarray, a: np.ndarray, length: int) -> np.ndarray:

@@ -116,3 +116,20 @@ def test_streaming_iir_matches_scipy_lfilter_in_any_pieces():
     streaming = StreamingIir(b, a, 3)
     pieces = [streaming.push(signal[i:i + size]) for i, size in ((0, 1), (1, 7), (8, 0), (8, 492))]
     assert np.array_equal(np.concatenate(pieces), expected)
+
+
+def test_filters_of_one_design_share_it_and_keep_their_own_state():
+    """Sessions open many filters of the same few designs, made once (numerics._iir_design): filters
+    built from one design run alone, and the shared coefficients cannot be written through one."""
+    from scipy.signal import butter, lfilter
+
+    from runtime.numerics import StreamingIir
+
+    b, a = butter(2, 0.2, btype="low", fs=100)
+    signal = np.random.default_rng(4).standard_normal((50, 1))
+    first = StreamingIir(b, a, 1, initial=1.0)
+    first.push(signal)
+    second = StreamingIir(b, a, 1)  # the same design, opened after the first has run
+    assert np.array_equal(second.push(signal), lfilter(b, a, signal, axis=0).astype(np.float32))
+    with pytest.raises(ValueError):
+        first._b[0] = 0.0

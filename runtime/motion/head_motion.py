@@ -9,6 +9,8 @@ never steps or jitters, and all of it comes from a seeded generator.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.signal import butter
 
@@ -38,9 +40,9 @@ class HeadMotion:
     """Streaming: push per-hop speech cues; get (n, POSE_WIDTH) head pose offsets."""
 
     def __init__(self, generator: np.random.Generator) -> None:
-        self._drift = _unit_noise_filter(butter(2, DRIFT_CUTOFF_HZ, btype="low", fs=FEATURE_RATE), POSE_WIDTH)
-        self._sway = _unit_noise_filter(butter(2, SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), POSE_WIDTH)
-        self._slow_sway = _unit_noise_filter(butter(2, SLOW_SWAY_BAND_HZ, btype="band", fs=FEATURE_RATE), POSE_WIDTH)
+        self._drift = _unit_noise_filter(DRIFT_CUTOFF_HZ, "low", POSE_WIDTH)
+        self._sway = _unit_noise_filter(SWAY_BAND_HZ, "band", POSE_WIDTH)
+        self._slow_sway = _unit_noise_filter(SLOW_SWAY_BAND_HZ, "band", POSE_WIDTH)
         self._envelope = one_pole(ENVELOPE_TIME_CONSTANT_S, HOP_S, 1)
         self._nod = bump_filter(NOD_PEAK_S, HOP_S, 2)
         self._breath_phase = generator.uniform(0.0, 2.0 * np.pi)
@@ -104,8 +106,16 @@ def _breathing(heads: list[HeadMotion], count: int) -> np.ndarray:
     return breath
 
 
-def _unit_noise_filter(coefficients: tuple[np.ndarray, np.ndarray], channels: int) -> StreamingIir:
-    """The filter scaled so white noise of unit variance comes out with unit variance."""
-    b, a = coefficients
+def _unit_noise_filter(cutoff_hz: float | tuple[float, float], kind: str, channels: int) -> StreamingIir:
+    """A second-order Butterworth filter (`kind`: low or band) over the hops, scaled so white noise of
+    unit variance comes out with unit variance."""
+    b, a = _unit_noise_design(cutoff_hz, kind)
+    return StreamingIir(b, a, channels)
+
+
+@functools.lru_cache(maxsize=16)
+def _unit_noise_design(cutoff_hz: float | tuple[float, float], kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """_unit_noise_filter's (b, a), once per band: designing it was most of the cost of opening a session."""
+    b, a = butter(2, cutoff_hz, btype=kind, fs=FEATURE_RATE)
     gain = np.sqrt(np.sum(impulse_response(b, a, 8000) ** 2))
-    return StreamingIir(b / gain, a, channels)
+    return b / gain, a
