@@ -61,8 +61,9 @@ class FrameRenderer:
     # picture and the glasses measured alike at every framing), which left it at 3. 5: the skin filled
     # in under glasses carries the picture's grain (rigid_layer.with_grain). 6: a drawn shut mouth,
     # pressed or rounded, keeps its own line squeezed thin under the seam (sealed_mouth.pressed_line).
-    # 7: a pucker eases out the corners' drop of a smile taken below the rest (deformation.py).
-    version = "7"
+    # 7: a pucker eases out the corners' drop of a smile taken below the rest (deformation.py). 8: the
+    # glasses turn with the landmarks under them (rigid_layer._anchors).
+    version = "8"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

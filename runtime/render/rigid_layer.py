@@ -4,9 +4,10 @@ merely measurable").
 
 Per avatar: the frame's pixels (a mask from runtime/face/glasses.py) are taken out of the picture
 the warp moves — filled in from the skin around them, in the picture's grain — and kept, with a soft
-margin, as a layer of their own. Per frame: the head's motion near the glasses (where the skull's
-landmarks at the rest expression went) is fitted with one affine map, and the layer is drawn through
-it. At the avatar's rest state the layer sits exactly where it was cut from: the frame is the portrait.
+margin, as a layer of their own. Per frame: the head's motion under the glasses (where the skull's
+landmarks at the rest expression went, every landmark within the frame's box) is fitted with one
+affine map, and the layer is drawn through it. At the avatar's rest state the layer sits exactly where
+it was cut from: the frame is the portrait.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from runtime.render.mouth_palette import grain_at
 from runtime.render.openings import Windows, sample_at
 from runtime.render.portrait_style import PortraitStyle
 
-# Landmarks whose head-only motion carries the glasses: eye corners, the top of the nose, the temples.
+# Landmarks whose head-only motion carries glasses too small to cover more of them: eye corners, the
+# top of the nose, the temples. Glasses that do are carried by the landmarks they cover (_anchors).
 ANCHORS = (RIGHT_EYE.outer_corner, RIGHT_EYE.inner_corner, LEFT_EYE.inner_corner, LEFT_EYE.outer_corner,
            168, 6, 197, 127, 356)
 CORE = 0.2  # mask values above this are the frame itself: cut out of the warped picture
@@ -78,6 +80,17 @@ def with_grain(filled: np.ndarray, hole: np.ndarray, grain: np.ndarray, style: P
     return np.clip(np.round(grained), 0, 255).astype(np.uint8)
 
 
+def _anchors(points: np.ndarray, box: tuple[int, int, int, int]) -> list[int]:
+    """The landmarks whose motion carries the glasses: those within the frame's box (left, top, right,
+    bottom), or ANCHORS where it covers fewer. Nine anchors reaching out to the temples, fitted by one
+    affine map, sheared a turned head's glasses off its eyes: at yaw ±15° they strayed 4.7-11.7 px (RMS)
+    from the landmarks under them, a tinted lens's tint (part of the warped face) showed outside the
+    rim, and a far rim stood open; fitted to the landmarks under them, 3.6-4.5 px."""
+    left, top, right, bottom = box
+    inside = (points[:, 0] >= left) & (points[:, 0] < right) & (points[:, 1] >= top) & (points[:, 1] < bottom)
+    return [int(index) for index in np.flatnonzero(inside)] if inside.sum() > len(ANCHORS) else list(ANCHORS)
+
+
 class RigidLayer(nn.Module):
     """Built once per avatar with glasses; forward() draws them over a batch of frames in place."""
 
@@ -94,18 +107,22 @@ class RigidLayer(nn.Module):
         self.register_buffer("layer", torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous())  # (1, 4, h, w)
         self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
         self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
-        points = np.asarray(landmarks, dtype=np.float64)[list(ANCHORS), :2]
+        self.anchors = _anchors(np.asarray(landmarks, dtype=np.float64)[:, :2], (left, top, right, bottom))
+        points = np.asarray(landmarks, dtype=np.float64)[self.anchors, :2]
         # The least-squares fit of the head's motion, (3, N): fixed per avatar, so a frame's fit is one
         # weighted sum of its anchors. torch.linalg.lstsq per frame (MKL's LAPACK) came out a bit apart
         # from run to run with two threads on a loaded machine, and moved the glasses' pixels by 1 LSB.
         design = np.concatenate([points, np.ones((len(points), 1))], axis=1)  # (N, 3)
         fit = np.linalg.solve(design.T @ design, design.T)  # the normal equations, in float64
         self.register_buffer("anchor_fit", torch.from_numpy(fit).float())
+        # The fit is of the anchors' motion from rest, added to the identity: a fit of their positions
+        # came out of float32 a hair from the identity at rest, and moved the frame's pixels by 1 LSB.
+        self.register_buffer("rest_anchors", torch.from_numpy(points).float())
 
     def forward(self, frames: torch.Tensor, skull_points: torch.Tensor, offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
         the rest expression; offset: where the frames' top-left pixel lies in the portrait (openings.Windows)."""
-        linear, shift = self._head_motion(skull_points[:, list(ANCHORS)])  # (B, 2, 2), (B, 2)
+        linear, shift = self._head_motion(skull_points[:, self.anchors])  # (B, 2, 2), (B, 2)
         centre = (linear @ self.layer_centre[:, None]).squeeze(-1) + shift  # (B, 2)
         windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
         pixels = windows.pixels()  # (B, P, 2)
@@ -129,5 +146,7 @@ class RigidLayer(nn.Module):
         least squares."""
         # Elementwise products and a sum over the anchors: no BLAS or LAPACK call whose threads could
         # split the work differently from run to run.
-        solution = (self.anchor_fit[None, :, :, None] * anchors[:, None]).sum(dim=2)  # (B, 3, 2)
-        return solution[:, :2].transpose(1, 2), solution[:, 2]
+        motion = anchors - self.rest_anchors  # (B, N, 2)
+        solution = (self.anchor_fit[None, :, :, None] * motion[:, None]).sum(dim=2)  # (B, 3, 2)
+        identity = torch.eye(2, dtype=solution.dtype, device=solution.device)
+        return identity + solution[:, :2].transpose(1, 2), solution[:, 2]
