@@ -221,9 +221,11 @@ async def _live_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     def hand_over(item: object) -> bool:
         """Queues `item` once there is room; False when the session is over (its loop closed, or
         the waiting put cancelled as it closed): nobody wants the rest."""
+        put = queue.put(item)
         try:
-            asyncio.run_coroutine_threadsafe(queue.put(item), loop).result()
+            asyncio.run_coroutine_threadsafe(put, loop).result()
         except (RuntimeError, concurrent.futures.CancelledError):
+            put.close()  # never run, the loop being closed ("coroutine was never awaited" otherwise)
             return False
         return True
 
