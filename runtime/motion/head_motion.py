@@ -114,8 +114,10 @@ def _unit_noise_filter(cutoff_hz: float | tuple[float, float], kind: str, channe
 
 
 @functools.lru_cache(maxsize=16)
-def _unit_noise_design(cutoff_hz: float | tuple[float, float], kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """_unit_noise_filter's (b, a), once per band: designing it was most of the cost of opening a session."""
+def _unit_noise_design(cutoff_hz: float | tuple[float, float], kind: str
+                       ) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """_unit_noise_filter's (b, a), once per band: designing it was most of the cost of opening a
+    session. Tuples, as bump_filter's: what a cache hands every caller must not be changed by one."""
     b, a = butter(2, cutoff_hz, btype=kind, fs=FEATURE_RATE)
     gain = np.sqrt(np.sum(impulse_response(b, a, 8000) ** 2))
-    return b / gain, a
+    return tuple((b / gain).tolist()), tuple(a.tolist())

@@ -356,7 +356,6 @@ class BlendshapeDeformer(nn.Module):
         rotation = (torch.cos(angle) - 1.0) * self.jaw_arm + torch.sin(angle) * self.jaw_swing
         return self.seal(linear + rotation, weight_deltas)
 
-
     def _gathered(self, linear: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
         """`linear` (B, 478, 3) with the corners' drop from a smile taken below the portrait's own eased
         out as the lips pucker (their inward pull stays): a pucker gathers the corners towards the

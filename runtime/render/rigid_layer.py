@@ -107,8 +107,9 @@ class RigidLayer(nn.Module):
         self.register_buffer("layer", torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous())  # (1, 4, h, w)
         self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
         self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
-        self.anchors = _anchors(np.asarray(landmarks, dtype=np.float64)[:, :2], (left, top, right, bottom))
-        points = np.asarray(landmarks, dtype=np.float64)[self.anchors, :2]
+        anchors = _anchors(np.asarray(landmarks, dtype=np.float64)[:, :2], (left, top, right, bottom))
+        self.register_buffer("anchors", torch.tensor(anchors))  # an index made once, on the frames' device
+        points = np.asarray(landmarks, dtype=np.float64)[anchors, :2]
         # The least-squares fit of the head's motion, (3, N): fixed per avatar, so a frame's fit is one
         # weighted sum of its anchors. torch.linalg.lstsq per frame (MKL's LAPACK) came out a bit apart
         # from run to run with two threads on a loaded machine, and moved the glasses' pixels by 1 LSB.
