@@ -218,9 +218,12 @@ class WarpRenderer(nn.Module):
         # Pixel displacements → grid_sample's normalised units (align_corners=False: 2 / size).
         self.register_buffer("to_normalised", torch.tensor([2.0 / width, 2.0 / height]))
         self.register_buffer("coarse_identity", self.cells.crop(_identity_grid(config.grid_size, config.grid_size)))
-        self.register_buffer("view_identity", _view_grid(self.view, width, height))
+        view_identity = _view_grid(self.view, width, height)  # (1, h, w, 2)
+        # Planes first, as the upsampled offset comes out of grid_sample: added to it there, then seen
+        # as (B, h, w, 2), one contiguous pass (added to a permuted offset, twice as long).
+        self.register_buffer("view_identity_planes", view_identity.permute(0, 3, 1, 2).contiguous())
         # The same pixels in the box's coordinates, where the coarse offset is read: fixed per avatar.
-        self.register_buffer("view_in_box", self.view_identity * self.box_scale + self.box_shift)
+        self.register_buffer("view_in_box", view_identity * self.box_scale + self.box_shift)
         # Channels last: grid_sample reads a pixel's three channels together, 1.7x faster on CPU, and
         # the frames it draws come out in the layout the (B, H, W, 3) result wants.
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
@@ -323,13 +326,13 @@ class WarpRenderer(nn.Module):
             worse = (error > best_error + NEWTON_SETBACK_PX * self.to_normalised.max())[..., None]
             source, best = torch.where(worse, (source + best) / 2, stepped), torch.where(worse, best, source)
             best_error = torch.minimum(error, best_error)
-        offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, h, w), channels last: so is the upsampled offset
+        offset = (source - target).permute(0, 3, 1, 2)  # (B, 2, h, w)
         # Bilinear upsampling, read at the view's pixels only: the same values F.interpolate gives
         # (align_corners=False, edges repeated) over the whole grid, without drawing the margin. The
         # box's edge cells hold no offset, so reading beyond them gives the zero the grid holds there.
         offset = F.grid_sample(offset, self.view_in_box.expand(batch, -1, -1, -1), mode="bilinear",
                                padding_mode="border", align_corners=False)
-        return self.view_identity + offset.permute(0, 2, 3, 1)  # (B, h, w, 2)
+        return (offset + self.view_identity_planes).permute(0, 2, 3, 1)  # (B, h, w, 2), a view of the planes
 
 
 def _jacobian(forward: torch.Tensor, spacing: float) -> torch.Tensor:
