@@ -10,13 +10,13 @@ with glasses from the test set (tests/portrait_set.py).
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 
+from benchmarks.report import show
 from runtime.arkit import blendshape_index
 from runtime.face.avatar import analyse_avatar
 from runtime.render.encoders import EncodeOptions, ImageFormat, encode_frame
@@ -96,10 +96,7 @@ def main() -> None:
     parser.add_argument("--json", type=str, default="")
     args = parser.parse_args()
     rows = measure(args.frames)
-    print(table(rows))
-    if args.json:
-        with open(args.json, "w") as out:
-            json.dump(rows, out, indent=2)
+    show(table(rows), rows, args.json)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,13 @@ BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
 TARGETS = {"realtime": 200.0, "first_frame_beyond_need_ms": 60.0, "sessions": 32}
 
 
+def show(table: str, rows: list[dict], json_path: str = "") -> None:
+    """A benchmark's Markdown table to stdout and, given a path, its rows as JSON there."""
+    print(table)
+    if json_path:
+        Path(json_path).write_text(json.dumps(rows, indent=2))
+
+
 def render_table(report: dict) -> str:
     lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}.", "",
              "| measure | value | target |", "|---|---|---|"]

@@ -15,6 +15,7 @@ import torch
 from runtime.errors import InvalidConfigError
 from runtime.face.avatar import Avatar
 from runtime.face.glasses import find_glasses
+from runtime.render.allocator import keep_freed_memory
 from runtime.render.device import render_device
 from runtime.render.framing import (
     DEFAULT_FRAME_OPTIONS,
@@ -67,6 +68,7 @@ class FrameRenderer:
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
+        keep_freed_memory()  # a rendering process reuses its frame buffers (runtime/render/allocator.py)
         self.avatar_id = avatar.avatar_id
         self.options = options
         framed = frame_portrait(avatar.image, avatar.landmarks, options)
