@@ -1,9 +1,9 @@
 """What keeping freed frame buffers (runtime/render/allocator.py) is worth: CPU ms per 512² frame
-(head framing, one torch thread, batches of 1 and 8) and resident memory, with glibc's defaults and
+(head framing, one torch thread unless told, batches of 1 and 8) and resident memory, with glibc's defaults and
 with the buffers kept, in two worker processes whose rounds alternate, so the machine's load falls on
 both alike. Portraits: the astronaut photo and the closed-mouthed photo with glasses.
 
-    python -m benchmarks.render_allocator [--frames 32] [--rounds 5] [--json OUT]
+    python -m benchmarks.render_allocator [--frames 32] [--rounds 5] [--threads 1] [--json OUT]
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ SETTINGS = ("glibc defaults", "buffers kept")
 _renderers: dict = {}  # a worker's own, built once
 
 
-def _start(keep: bool) -> None:
+def _start(keep: bool, threads: int) -> None:
     import torch
 
     import runtime.render.frame_renderer as frame_renderer
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     if not keep:  # the worker renders with malloc as glibc sets it up
         frame_renderer.keep_freed_memory = lambda: False
 
@@ -63,9 +63,10 @@ def _resident_mb() -> float:
     return round(kilobytes / 1024, 1)
 
 
-def measure(frames: int, rounds: int) -> list[dict]:
+def measure(frames: int, rounds: int, threads: int = 1) -> list[dict]:
     context = multiprocessing.get_context("spawn")
-    pools = {setting: context.Pool(1, initializer=_start, initargs=(setting == SETTINGS[1],)) for setting in SETTINGS}
+    pools = {setting: context.Pool(1, initializer=_start, initargs=(setting == SETTINGS[1], threads))
+             for setting in SETTINGS}
     try:
         for pool in pools.values():
             pool.apply(_build, (frames,))
@@ -100,9 +101,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads in each worker")
     parser.add_argument("--json", type=str, default="")
     args = parser.parse_args()
-    rows = measure(args.frames, args.rounds)
+    rows = measure(args.frames, args.rounds, args.threads)
     show(table(rows), rows, args.json)
 
 
