@@ -107,7 +107,7 @@ class StreamingIir:
     """IIR filter (scipy's lfilter) over (n, channels) blocks, state carried between calls."""
 
     def __init__(self, b: np.ndarray, a: np.ndarray, channels: int, initial: float = 0.0) -> None:
-        self._b, self._a, steady = _iir_design(_coefficients(b), _coefficients(a))
+        self._b, self._a, steady = _iir_design(coefficients(b), coefficients(a))
         self._state = np.repeat((steady * initial)[:, None], channels, axis=1)  # (order, c)
 
     def push(self, block: np.ndarray) -> np.ndarray:
@@ -145,7 +145,9 @@ class StreamingIir:
         return output.astype(np.float32).reshape(count, sessions, channels)
 
 
-def _coefficients(values: np.ndarray) -> tuple[float, ...]:
+def coefficients(values: np.ndarray) -> tuple[float, ...]:
+    """A filter's coefficients as a tuple of floats: hashable (a design cache's key) and, handed out of
+    a cache, unchangeable by any caller."""
     return tuple(np.asarray(values, np.float64).ravel().tolist())
 
 
@@ -182,7 +184,7 @@ def _bump_design(peak_s: float, step_s: float) -> tuple[tuple[float, ...], tuple
     b = np.array([(1.0 - decay) ** 3])
     a = np.array([1.0, -3.0 * decay, 3.0 * decay**2, -(decay**3)])
     peak = float(impulse_response(b, a, int(30 * peak_s / step_s) + 10).max())
-    return _coefficients(b / peak), _coefficients(a)
+    return coefficients(b / peak), coefficients(a)
 
 
 def impulse_response(b: np.ndarray, a: np.ndarray, length: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from scipy.signal import butter
 
 from runtime.audio.constants import FEATURE_RATE, HOP_S
 from runtime.motion.draws import HopDraws
-from runtime.numerics import StreamingIir, bump_filter, impulse_response, one_pole, stacked
+from runtime.numerics import StreamingIir, bump_filter, coefficients, impulse_response, one_pole, stacked
 from runtime.types import POSE_ROTATION, POSE_WIDTH, PoseColumn
 
 # Per pose column (PoseColumn): pitch, yaw, roll (degrees), x, y, z (face widths).
@@ -120,4 +120,4 @@ def _unit_noise_design(cutoff_hz: float | tuple[float, float], kind: str
     session. Tuples, as bump_filter's: what a cache hands every caller must not be changed by one."""
     b, a = butter(2, cutoff_hz, btype=kind, fs=FEATURE_RATE)
     gain = np.sqrt(np.sum(impulse_response(b, a, 8000) ** 2))
-    return tuple((b / gain).tolist()), tuple(a.tolist())
+    return coefficients(b / gain), coefficients(a)

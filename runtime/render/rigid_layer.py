@@ -119,6 +119,7 @@ class RigidLayer(nn.Module):
         # The fit is of the anchors' motion from rest, added to the identity: a fit of their positions
         # came out of float32 a hair from the identity at rest, and moved the frame's pixels by 1 LSB.
         self.register_buffer("rest_anchors", torch.from_numpy(points).float())
+        self.register_buffer("identity", torch.eye(2))
 
     def forward(self, frames: torch.Tensor, skull_points: torch.Tensor, offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
@@ -149,5 +150,4 @@ class RigidLayer(nn.Module):
         # split the work differently from run to run.
         motion = anchors - self.rest_anchors  # (B, N, 2)
         solution = (self.anchor_fit[None, :, :, None] * motion[:, None]).sum(dim=2)  # (B, 3, 2)
-        identity = torch.eye(2, dtype=solution.dtype, device=solution.device)
-        return identity + solution[:, :2].transpose(1, 2), solution[:, 2]
+        return self.identity + solution[:, :2].transpose(1, 2), solution[:, 2]
