@@ -139,7 +139,8 @@ def _language_plans(language: str, count: int, seed: int) -> list:
     return [espeak_plan(rng, language, HELD_OUT_VARIANTS, False) for _ in range(count)]
 
 
-def _festival_plans(voice: str, count: int, seed: int) -> list:
+def festival_plans(voice: str, count: int, seed: int) -> list:
+    """New English sentences for a Festival voice, at speaking rates like training's."""
     from runtime.train.corpus import Plan
     from runtime.train.sentences import english_sentence
 
@@ -150,7 +151,8 @@ def _festival_plans(voice: str, count: int, seed: int) -> list:
 
 def language_sets(count: int, seed: int, festival_voices: bool = True) -> list[EvaluationSet]:
     """Clean held-out synthetic speech per language; English is the held-out accents en-029 and
-    en-gb-x-gbcwmd; Festival's kal and slt are voices seen in training, speaking new sentences."""
+    en-gb-x-gbcwmd; Festival's kal and slt are voices seen in training, speaking new sentences, and
+    kdl (where festvox-kdlpc16k is installed) a natural voice no model has heard."""
     from runtime.train import festival
     from runtime.train.corpus import synthesise
 
@@ -161,8 +163,11 @@ def language_sets(count: int, seed: int, festival_voices: bool = True) -> list[E
         sets.append(EvaluationSet(f"eSpeak {language} ({seen}, held-out voices)", "language", clips))
     if festival_voices and festival.available():
         for voice in sorted(festival.VOICES):
-            clips = tuple(LabelledClip(*synthesise(plan)) for plan in _festival_plans(voice, count, seed))
+            clips = tuple(LabelledClip(*synthesise(plan)) for plan in festival_plans(voice, count, seed))
             sets.append(EvaluationSet(f"Festival {voice} (voice seen in training, new text)", "language", clips))
+        for voice in sorted(v for v in festival.UNSEEN_VOICES if festival.voice_installed(v)):
+            clips = tuple(LabelledClip(*synthesise(plan)) for plan in festival_plans(voice, count, seed))
+            sets.append(EvaluationSet(f"Festival {voice} (voice never trained on)", "language", clips))
     return sets
 
 

@@ -22,6 +22,11 @@ VOICES = {
     "kal": ("voice_kal_diphone", "festvox-kallpc16k: CMU/OGI diphone voice, free licence (see its copyright)"),
     "slt": ("voice_cmu_us_slt_arctic_hts", "festvox-us-slt-hts: CMU ARCTIC slt, BSD-style licence"),
 }
+# A voice no model trains on, for the evaluation: a natural diphone voice like kal, another talker.
+UNSEEN_VOICES = {
+    "kdl": ("voice_ked_diphone", "festvox-kdlpc16k: CMU/OGI diphone voice, free licence (see its copyright)"),
+}
+VOICE_FOLDER = Path("/usr/share/festival/voices")  # then the language (english, us) and the voice's folder
 
 
 class FestivalError(RuntimeError):
@@ -39,12 +44,25 @@ def available() -> bool:
     return shutil.which("festival") is not None
 
 
+def _voice_function(voice: str) -> str:
+    known = VOICES | UNSEEN_VOICES
+    if voice not in known:
+        raise ValueError(f"voice must be one of {sorted(known)}, got {voice!r}")
+    return known[voice][0]
+
+
+def voice_installed(voice: str) -> bool:
+    """Whether Festival and this voice's Debian package are installed."""
+    folder = _voice_function(voice).removeprefix("voice_")
+    return available() and any((language / folder).is_dir() for language in VOICE_FOLDER.glob("*"))
+
+
 def _scheme_string(text: str) -> str:
     return '"' + "".join(c for c in text if c not in '"\\') + '"'
 
 
 def _script(texts: Sequence[str], voice: str, duration_stretch: float, folder: Path) -> str:
-    lines = [f"({VOICES[voice][0]})", f"(Parameter.set 'Duration_Stretch {duration_stretch:.3f})"]
+    lines = [f"({_voice_function(voice)})", f"(Parameter.set 'Duration_Stretch {duration_stretch:.3f})"]
     for index, text in enumerate(texts):
         lines += [f"(set! utt (Utterance Text {_scheme_string(text)}))", "(utt.synth utt)",
                   f'(utt.save.wave utt "{folder}/{index}.wav" \'riff)', f'(utt.save.segs utt "{folder}/{index}.segs")']
@@ -65,8 +83,7 @@ def _read(folder: Path, index: int) -> FestivalSpeech:
 
 def synthesize_batch(texts: Sequence[str], voice: str = "slt", duration_stretch: float = 1.0) -> list[FestivalSpeech]:
     """Speak each text with a Festival voice; slower speech for a stretch above 1."""
-    if voice not in VOICES:
-        raise ValueError(f"voice must be one of {sorted(VOICES)}, got {voice!r}")
+    _voice_function(voice)
     if not available():
         raise FestivalError("festival is not installed (Debian: festival festvox-kallpc16k festvox-us-slt-hts)")
     with tempfile.TemporaryDirectory(prefix="facecast-festival-") as name:

@@ -27,6 +27,7 @@ from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
 from runtime.train.corpus import Corpus, CorpusOptions, load_or_build
 from runtime.train.mouth_network import MouthNet, parameter_count, save_weights
 from runtime.train.targets import mouth_columns
+from runtime.train.vocal_tract import MelWarp
 
 LOG = logging.getLogger(__name__)
 IGNORE = -100  # label of the context hops at the start of a crop: not scored
@@ -54,6 +55,7 @@ class TrainOptions:
     augmented_closure_weight: float = 1.0  # and how much more their p/b/m hops count there
     gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
     band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
+    vocal_tract_warp: float = 0.0  # each crop's formants moved by a factor in 1 ± this (VTLP; 0: off)
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
     seed: int = 1234
     threads: int = 2
@@ -83,6 +85,7 @@ class CropSampler:
         sources = corpus.sources or [""] * len(lengths)
         self.non_speech = np.array([source.startswith("noise:") for source in sources])
         self.augmented = np.array([source.endswith(":augmented") for source in sources])
+        self.warp = MelWarp(corpus.log_mel.shape[1]) if options.vocal_tract_warp > 0.0 else None
 
     def _crop(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         begin, end = int(self.corpus.offsets[index]), int(self.corpus.offsets[index + 1])
@@ -110,10 +113,17 @@ class CropSampler:
                 low = int(self.rng.integers(0, crop.shape[1] - width + 1))
                 crop[:, low:low + width] = crop.mean()
 
+    def _another_voice(self, log_mel: np.ndarray) -> np.ndarray:
+        """The crop as a talker with a longer or shorter vocal tract would say it (vocal_tract.py)."""
+        if self.warp is None:
+            return log_mel
+        spread = self.options.vocal_tract_warp
+        return self.warp(log_mel, float(self.rng.uniform(1.0 - spread, 1.0 + spread)))
+
     def batch(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
         picks = self.rng.choice(len(self.weights), size=self.options.batch, p=self.weights)
         crops = [self._crop(int(i)) for i in picks]
-        log_mel = np.stack([c[0] for c in crops])
+        log_mel = np.stack([self._another_voice(c[0]) for c in crops])
         shift = self.rng.uniform(-self.options.gain_shift, self.options.gain_shift, (len(crops), 1, 1))
         log_mel = np.maximum(log_mel + shift, np.log10(SILENCE_FLOOR)).astype(np.float32)
         self._mask_bands(log_mel)
@@ -318,6 +328,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "by the clean copies alone)")
     parser.add_argument("--augmented-closure-weight", type=float, default=TrainOptions.augmented_closure_weight,
                         help="how much more the augmented copies' p/b/m hops count in the curve loss")
+    parser.add_argument("--vocal-tract-warp", type=float, default=TrainOptions.vocal_tract_warp,
+                        help="move each crop's formants by a random factor in 1 ± this (VTLP: voices never "
+                             "heard; 0: off)")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -332,7 +345,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  learning_rate=args.learning_rate, curve_weight=args.curve_weight,
                                                  non_speech_curve_weight=args.non_speech_curve_weight,
                                                  augmented_jaw_weight=args.augmented_jaw_weight,
-                                                 augmented_closure_weight=args.augmented_closure_weight),
+                                                 augmented_closure_weight=args.augmented_closure_weight,
+                                                 vocal_tract_warp=args.vocal_tract_warp),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(model, args.out)

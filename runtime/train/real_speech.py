@@ -64,6 +64,13 @@ def align(samples: np.ndarray, transcript: str) -> list[tuple[str, float]]:
     return [(phone.name, phone.start * HOP_S) for word in decoder.get_alignment() for phone in word]
 
 
+def aligned_segments(samples: np.ndarray, transcript: str) -> list[VisemeSegment]:
+    """Viseme segments of 16 kHz PCM16 speech from its transcript's forced alignment, made exactly as
+    the training targets are made from a synthesiser's phones."""
+    phones = align(samples, transcript)
+    return merge_segments([(arpabet_viseme(phone), start) for phone, start in phones], len(samples) / 16000)
+
+
 def real_clips(folder: Path = TESTDATA, names: Sequence[str] | None = None) -> list[AlignedClip]:
     """The clips (all, or those named), aligned."""
     if not (folder / "librivox").is_dir():
@@ -72,8 +79,6 @@ def real_clips(folder: Path = TESTDATA, names: Sequence[str] | None = None) -> l
     for name, samples, transcript in _librivox(folder) + _raw(folder):
         if names is not None and name not in names:
             continue
-        phones = align(samples, transcript)
-        segments = merge_segments([(arpabet_viseme(phone), start) for phone, start in phones],
-                                  len(samples) / 16000)
+        segments = aligned_segments(samples, transcript)
         clips.append(AlignedClip(name, samples.astype(np.float32) / 32768.0, transcript, tuple(segments)))
     return clips

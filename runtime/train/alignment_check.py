@@ -1,0 +1,114 @@
+"""How far the real clips' reference is from the truth, and what that does to a model's figures.
+
+    python -m runtime.train.alignment_check [--weights W.npz] [--utterances 40] [--voice kal ...]
+
+The real clips' labels and curves come from PocketSphinx's forced alignment of their transcripts
+(`real_speech`), not from the phones the talkers said. Festival's speech comes with its exact phone
+times. Aligned the same way from its text, its reference is scored against the exact one as if it were
+a model — the best any model can score against an aligned reference — and a model is scored against
+both, which says how much the alignment alone lowers its figures. Festival reads its text with a
+lexicon much like the CMU dictionary PocketSphinx aligns with; real talkers stray further from the
+dictionary, so on real speech the alignment is at least this far from the truth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from runtime.arkit import NUM_VISEMES
+from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
+from runtime.train import festival
+from runtime.train.corpus import synthesise
+from runtime.train.evaluate_mouth import stream
+from runtime.train.evaluation_sets import festival_plans
+from runtime.train.mouth_metrics import MouthScores, score
+from runtime.train.real_speech import RealSpeechMissing, aligned_segments
+from runtime.train.targets import mouth_curves, viseme_labels
+
+LOG = logging.getLogger(__name__)
+SEED = 4321  # not the evaluation's 1234: these sentences are new to it too
+
+
+@dataclass(frozen=True)
+class VoiceCheck:
+    voice: str
+    utterances: int  # aligned (PocketSphinx gives up on a few sentences)
+    hops: int
+    reference: MouthScores  # the aligned reference scored against the exact one
+    model_exact: MouthScores  # the model against the exact reference
+    model_aligned: MouthScores  # the model against the aligned reference
+
+
+def _transcript(text: str) -> str:
+    """The words PocketSphinx aligns: lower case, no punctuation."""
+    return " ".join(re.sub(r"[^a-z' ]", " ", text.lower()).split())
+
+
+def _as_rows(labels: np.ndarray) -> np.ndarray:
+    rows = np.zeros((len(labels), NUM_VISEMES), np.float32)
+    rows[np.arange(len(labels)), labels] = 1.0
+    return rows
+
+
+def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> VoiceCheck:
+    columns: dict[str, list[np.ndarray]] = {name: [] for name in ("visemes", "shapes", "exact", "aligned",
+                                                                   "exact_curves", "aligned_curves")}
+    for plan in festival_plans(voice, count, SEED):
+        audio, exact = synthesise(plan)
+        try:
+            aligned = aligned_segments(np.clip(audio * 32768.0, -32768, 32767).astype("<i2"), _transcript(plan.text))
+        except RealSpeechMissing:
+            raise
+        except RuntimeError as exc:  # a word outside PocketSphinx's dictionary
+            LOG.info("%s: not aligned (%s): %s", voice, exc, plan.text)
+            continue
+        visemes, shapes, _ = stream(LearnedMouth(weights), audio)
+        hops = len(visemes)
+        for name, value in (("visemes", visemes), ("shapes", shapes), ("exact", viseme_labels(exact, hops)),
+                            ("aligned", viseme_labels(aligned, hops)), ("exact_curves", mouth_curves(exact, hops)),
+                            ("aligned_curves", mouth_curves(aligned, hops))):
+            columns[name].append(value)
+    pooled = {name: np.concatenate(values) for name, values in columns.items()}
+    return VoiceCheck(
+        voice, len(columns["visemes"]), len(pooled["exact"]),
+        reference=score(_as_rows(pooled["aligned"]), pooled["aligned_curves"], pooled["exact"], pooled["exact_curves"]),
+        model_exact=score(pooled["visemes"], pooled["shapes"], pooled["exact"], pooled["exact_curves"]),
+        model_aligned=score(pooled["visemes"], pooled["shapes"], pooled["aligned"], pooled["aligned_curves"]))
+
+
+def table(checks: Sequence[VoiceCheck]) -> str:
+    lines = ["| voice | scored | against | viseme acc (15) | coarse acc (6) | p/b/m closure recall | jawOpen r "
+             "| closed in silence |", "|---|---|---|---|---|---|---|---|"]
+    for check in checks:
+        voice = f"{check.voice} ({check.utterances} sentences, {check.hops * 0.01:.0f} s)"
+        for scored, against, s in (("aligned reference", "exact", check.reference),
+                                   ("model", "exact", check.model_exact), ("model", "aligned", check.model_aligned)):
+            lines.append(f"| {voice} | {scored} | {against} | {s.viseme_accuracy:.3f} | {s.coarse_accuracy:.3f} "
+                         f"| {s.closure_recall:.3f} | {s.jaw_r:.3f} | {s.closed_in_silence:.3f} |")
+            voice = ""
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, help="the model to score both ways")
+    parser.add_argument("--utterances", type=int, default=40, help="sentences per voice")
+    parser.add_argument("--voice", action="append", help="Festival voice (repeat; default: every one installed)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    voices = args.voice or [v for v in sorted(festival.VOICES) + sorted(festival.UNSEEN_VOICES)
+                            if festival.voice_installed(v)]
+    if not voices:
+        parser.error("no Festival voice installed (Debian: festival festvox-kallpc16k festvox-us-slt-hts)")
+    print(table([check_voice(voice, args.utterances, args.weights) for voice in voices]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The alignment check (runtime/train/alignment_check.py): Festival speech, aligned by PocketSphinx as
+the real clips are, scored against its exact phone times."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.train import festival
+from runtime.train.alignment_check import check_voice, table
+
+pytestmark = pytest.mark.skipif(not festival.voice_installed("kal"), reason="festival's kal voice is not installed")
+
+
+def test_an_aligned_reference_is_close_to_the_exact_one_but_not_equal():
+    pytest.importorskip("pocketsphinx")
+    check = check_voice("kal", 2)
+    assert check.utterances == 2 and check.hops > 300
+    # PocketSphinx finds the phones (a broken alignment, or labels read off by a hop's scale, scores
+    # far lower) but not exactly where Festival put them.
+    assert 0.7 < check.reference.viseme_accuracy < 1.0
+    assert 0.85 < check.reference.jaw_r < 1.0
+    # The shipped model is scored against both references.
+    assert check.model_exact.viseme_accuracy > 0.7 and check.model_aligned.viseme_accuracy > 0.6
+    assert "| aligned reference | exact |" in table([check])
+
+
+def test_the_unseen_voice_is_not_a_training_voice():
+    assert not set(festival.UNSEEN_VOICES) & set(festival.VOICES)
