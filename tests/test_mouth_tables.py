@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from runtime.arkit import VISEME_NAMES, Blendshape, viseme_index
+from runtime.train import festival
 from runtime.train.mouth_metrics import CLOSED_APERTURE, lip_aperture
 from runtime.train.targets import VisemeSegment, merge_segments, mouth_curves, viseme_labels, viseme_weights
-from runtime.train.visemes import ARPABET, FALLBACK, arpabet_viseme, espeak_viseme
+from runtime.train.visemes import ARPABET, CZECH, FALLBACK, arpabet_viseme, espeak_viseme, festival_viseme
 
 CMU_PHONES = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z "
               "ZH").split()
@@ -57,6 +58,46 @@ def test_arpabet_covers_cmudict_and_pocketsphinx_symbols():
     assert arpabet_viseme("ah0") == arpabet_viseme("AH") == "aa"
     assert arpabet_viseme("pau") == arpabet_viseme("SIL") == arpabet_viseme("+NSN+") == "sil"
     assert set(ARPABET.values()) == set(VISEME_NAMES)
+
+
+# Every phone of Festival's Czech, Italian and Finnish phone sets (czech.scm, italian_phoneset.scm,
+# finnish_phones.scm), with the visemes the less obvious ones must get.
+FESTIVAL_PHONE_SETS = {
+    "czech": "# _ a a: b c c~ ch d d~ dz dz~ e e: f g h i i: j k l m n n* n~ o o: p r r~ r~* s s~ t t~ u u: v z z~",
+    "italian": "# i e E a o O u i1 e1 E1 a1 o1 O1 u1 j w p t k b d g f s S v z Z ts tS dz dZ m n J ng nf l L r",
+    "finnish": "# ## a e i o u y @ 7 a: e: i: o: u: y: @: 7: p t k b d g f s S h v m n N l L r j w p: t: k: m: n: s:",
+}
+
+
+@pytest.mark.parametrize(("phone", "phone_set", "viseme"), [
+    ("c", "czech", "SS"), ("c~", "czech", "CH"), ("ch", "czech", "kk"), ("r~", "czech", "RR"), ("m", "czech", "PP"),
+    ("_", "czech", "kk"), ("dZ", "italian", "CH"), ("ts", "italian", "SS"), ("o1", "italian", "oh"),
+    ("@", "finnish", "aa"), ("7:", "finnish", "oh"), ("p:", "finnish", "PP"), ("#", "finnish", "sil"),
+    ("pau", "radio", "sil"), ("m", "radio", "PP")])
+def test_festival_phones_map_to_their_visemes(phone, phone_set, viseme):
+    assert festival_viseme(phone, phone_set) == viseme
+
+
+def test_festival_phone_sets_are_covered_without_the_fallback():
+    for phone_set, phones in FESTIVAL_PHONE_SETS.items():
+        for phone in phones.split():
+            viseme = festival_viseme(phone, phone_set)
+            assert viseme in VISEME_NAMES and (viseme != FALLBACK or phone.rstrip(":1")[0] in "eE"), (phone_set, phone)
+    assert set(CZECH.values()) <= set(VISEME_NAMES)
+    with pytest.raises(KeyError):
+        festival_viseme("x", "czech")
+    with pytest.raises(KeyError):
+        festival_viseme("a", "klingon")
+
+
+@pytest.mark.skipif(not all(festival.voice_installed(name) for name in festival.OTHER_LANGUAGE_VOICES),
+                    reason="Festival's Czech, Italian and Finnish voices are not installed")
+def test_festivals_other_language_talkers_speak_ascii_pseudo_words_with_mapped_phones():
+    for name, voice in festival.OTHER_LANGUAGE_VOICES.items():
+        (speech,) = festival.synthesize_batch(["Pabo mikel dunta."], name)
+        visemes = [festival_viseme(phone, voice.phone_set) for phone, _ in speech.phones]
+        assert visemes[0] == "sil" and "PP" in visemes and "nn" in visemes, (name, speech.phones)
+        assert speech.phones[-1][1] < len(speech.samples) / speech.sample_rate
 
 
 def _word() -> list[VisemeSegment]:

@@ -43,6 +43,15 @@ def test_held_out_voices_are_never_trained_on():
     assert not {variant for _, variant in held_out} & {variant for _, variant in training}
 
 
+def test_other_language_talkers_come_after_the_first_recipes_plans():
+    """Adding Festival's Czech, Italian and Finnish talkers leaves every earlier utterance as it was
+    (and the cache key of a corpus without them unchanged)."""
+    first = plan_training(CorpusOptions())
+    more = plan_training(replace(CorpusOptions(), other_language_festival_utterances=16))
+    assert more[:len(first)] == first
+    assert {plan.voice for plan in more[len(first):]} == set(festival.OTHER_LANGUAGE_VOICES)
+
+
 @pytest.mark.skipif(not festival.available(), reason="festival is not installed")
 def test_festival_segments_cover_the_waveform():
     (speech,) = festival.synthesize_batch(["Peter picked a bowl of mushrooms."], "kal")

@@ -31,7 +31,7 @@ from runtime.train.augment import augment, augment_for_use
 from runtime.train.noises import TRAIN_FAMILIES, noise
 from runtime.train.sentences import english_sentence, pseudo_sentence
 from runtime.train.targets import VisemeSegment, merge_segments, mouth_columns, mouth_curves, viseme_labels
-from runtime.train.visemes import arpabet_viseme, espeak_viseme
+from runtime.train.visemes import espeak_viseme, festival_viseme
 
 LOG = logging.getLogger(__name__)
 DEFAULT_CACHE = Path(".cache/mouth")
@@ -59,6 +59,7 @@ class CorpusOptions:
     # Added after version 1; they enter the cache key only when changed, so version 1's corpus keeps its key.
     augmentation: str = "recorded"  # "recorded": augment.augment (version 1); "in-use": augment.augment_for_use
     non_speech_utterances: int = 0  # training-family noise, music and breaths alone, labelled silence
+    other_language_festival_utterances: int = 0  # pseudo-words by Festival's Czech, Italian and Finnish talkers
 
     def __post_init__(self) -> None:
         if self.augmentation not in AUGMENTATIONS:
@@ -66,7 +67,8 @@ class CorpusOptions:
 
 
 AUGMENTATIONS = {"recorded": augment, "in-use": augment_for_use}
-LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0}  # their version 1 values
+LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0,  # their version 1 values
+                 "other_language_festival_utterances": 0}
 NON_SPEECH_SECONDS = (2.0, 6.0)
 NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
 
@@ -129,6 +131,10 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
               for i in range(options.festival_utterances)]
     plans += [Plan("noise", TRAIN_FAMILIES[i % len(TRAIN_FAMILIES)], "", int(rng.integers(2**31)))
               for i in range(options.non_speech_utterances)]
+    talkers = sorted(festival.OTHER_LANGUAGE_VOICES)
+    plans += [Plan("festival", talkers[i % len(talkers)], pseudo_sentence(rng, int(rng.integers(4, 14))),
+                   int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+              for i in range(options.other_language_festival_utterances)]
     return plans
 
 
@@ -161,7 +167,8 @@ def synthesise(plan: Plan) -> tuple[np.ndarray, list]:
     else:
         spoken = festival.synthesize_batch([plan.text], plan.voice, plan.duration_stretch)[0]
         audio, rate = spoken.samples, spoken.sample_rate
-        labelled = [(arpabet_viseme(phone), start) for phone, start in spoken.phones]
+        phone_set = festival.voice(plan.voice).phone_set
+        labelled = [(festival_viseme(phone, phone_set), start) for phone, start in spoken.phones]
     lead_s, tail_s = rng.uniform(0.1, 0.8), rng.uniform(0.2, 1.0)
     lead, tail = np.zeros(round(lead_s * rate), np.float32), np.zeros(round(tail_s * rate), np.float32)
     audio = np.concatenate([lead, audio, tail])

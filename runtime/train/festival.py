@@ -17,16 +17,37 @@ from pathlib import Path
 
 import numpy as np
 
-# Voices in Debian main, with their licences (for the model card).
+
+@dataclass(frozen=True)
+class Voice:
+    function: str  # Festival's command that selects it
+    phone_set: str  # how its segments name phones: "radio" (ARPAbet), "czech", "italian", "finnish"
+    package: str  # Debian's, with the licence (for the model card)
+
+
+# English voices in Debian main: the training's.
 VOICES = {
-    "kal": ("voice_kal_diphone", "festvox-kallpc16k: CMU/OGI diphone voice, free licence (see its copyright)"),
-    "slt": ("voice_cmu_us_slt_arctic_hts", "festvox-us-slt-hts: CMU ARCTIC slt, BSD-style licence"),
+    "kal": Voice("voice_kal_diphone", "radio", "festvox-kallpc16k: CMU/OGI diphone voice, free licence"),
+    "slt": Voice("voice_cmu_us_slt_arctic_hts", "radio", "festvox-us-slt-hts: CMU ARCTIC slt, BSD-style licence"),
 }
 # A voice no model trains on, for the evaluation: a natural diphone voice like kal, another talker.
 UNSEEN_VOICES = {
-    "kdl": ("voice_ked_diphone", "festvox-kdlpc16k: CMU/OGI diphone voice, free licence (see its copyright)"),
+    "kdl": Voice("voice_ked_diphone", "radio", "festvox-kdlpc16k: CMU/OGI diphone voice, free licence"),
 }
-VOICE_FOLDER = Path("/usr/share/festival/voices")  # then the language (english, us) and the voice's folder
+# Talkers recorded in other languages (diphone voices: their own recorded speech, cut and joined), for
+# more real voices in training than English has; they read pseudo-words in plain ASCII (Festival's
+# Czech and Finnish front ends expect ISO-8859 text and read UTF-8 letters as "unknown character").
+OTHER_LANGUAGE_VOICES = {
+    "dita": Voice("voice_czech_dita", "czech", "festvox-czech-dita: GPL-3.0-or-later"),
+    "krb": Voice("voice_czech_krb", "czech", "festvox-czech-krb: GPL-3.0-or-later"),
+    "machac": Voice("voice_czech_machac", "czech", "festvox-czech-machac: GPL-3.0-or-later"),
+    "ph": Voice("voice_czech_ph", "czech", "festvox-czech-ph: GPL-2.0-or-later"),
+    "lp": Voice("voice_lp_diphone", "italian", "festvox-italp16k: GPL-2.0-or-later"),
+    "pc": Voice("voice_pc_diphone", "italian", "festvox-itapc16k: GPL-2.0-or-later"),
+    "lj": Voice("voice_suo_fi_lj_diphone", "finnish", "festvox-suopuhe-lj: LGPL"),
+    "mv": Voice("voice_hy_fi_mv_diphone", "finnish", "festvox-suopuhe-mv: LGPL"),
+}
+VOICE_FOLDER = Path("/usr/share/festival/voices")  # then the language (english, us, ...) and the voice's folder
 
 
 class FestivalError(RuntimeError):
@@ -44,16 +65,16 @@ def available() -> bool:
     return shutil.which("festival") is not None
 
 
-def _voice_function(voice: str) -> str:
-    known = VOICES | UNSEEN_VOICES
-    if voice not in known:
-        raise ValueError(f"voice must be one of {sorted(known)}, got {voice!r}")
-    return known[voice][0]
+def voice(name: str) -> Voice:
+    known = VOICES | UNSEEN_VOICES | OTHER_LANGUAGE_VOICES
+    if name not in known:
+        raise ValueError(f"voice must be one of {sorted(known)}, got {name!r}")
+    return known[name]
 
 
-def voice_installed(voice: str) -> bool:
+def voice_installed(name: str) -> bool:
     """Whether Festival and this voice's Debian package are installed."""
-    folder = _voice_function(voice).removeprefix("voice_")
+    folder = voice(name).function.removeprefix("voice_")
     return available() and any((language / folder).is_dir() for language in VOICE_FOLDER.glob("*"))
 
 
@@ -61,8 +82,8 @@ def _scheme_string(text: str) -> str:
     return '"' + "".join(c for c in text if c not in '"\\') + '"'
 
 
-def _script(texts: Sequence[str], voice: str, duration_stretch: float, folder: Path) -> str:
-    lines = [f"({_voice_function(voice)})", f"(Parameter.set 'Duration_Stretch {duration_stretch:.3f})"]
+def _script(texts: Sequence[str], name: str, duration_stretch: float, folder: Path) -> str:
+    lines = [f"({voice(name).function})", f"(Parameter.set 'Duration_Stretch {duration_stretch:.3f})"]
     for index, text in enumerate(texts):
         lines += [f"(set! utt (Utterance Text {_scheme_string(text)}))", "(utt.synth utt)",
                   f'(utt.save.wave utt "{folder}/{index}.wav" \'riff)', f'(utt.save.segs utt "{folder}/{index}.segs")']
@@ -81,14 +102,15 @@ def _read(folder: Path, index: int) -> FestivalSpeech:
     return FestivalSpeech(samples, rate, tuple(phones))
 
 
-def synthesize_batch(texts: Sequence[str], voice: str = "slt", duration_stretch: float = 1.0) -> list[FestivalSpeech]:
+def synthesize_batch(texts: Sequence[str], voice_name: str = "slt", duration_stretch: float = 1.0
+                     ) -> list[FestivalSpeech]:
     """Speak each text with a Festival voice; slower speech for a stretch above 1."""
-    _voice_function(voice)
+    voice(voice_name)  # a known voice, or ValueError
     if not available():
         raise FestivalError("festival is not installed (Debian: festival festvox-kallpc16k festvox-us-slt-hts)")
     with tempfile.TemporaryDirectory(prefix="facecast-festival-") as name:
         folder = Path(name)
-        (folder / "batch.scm").write_text(_script(texts, voice, duration_stretch, folder))
+        (folder / "batch.scm").write_text(_script(texts, voice_name, duration_stretch, folder))
         result = subprocess.run(["festival", "-b", str(folder / "batch.scm")], capture_output=True, text=True,
                                 timeout=60 + 10 * len(texts))
         if result.returncode != 0:

@@ -301,7 +301,7 @@ def _scaled(options: CorpusOptions, scale: float) -> CorpusOptions:
     if scale == 1.0:
         return options
     counts = ("english_utterances", "other_language_utterances", "festival_utterances", "held_out_utterances",
-              "non_speech_utterances")
+              "non_speech_utterances", "other_language_festival_utterances")
     return replace(options, **{name: max(round(getattr(options, name) * scale), 2) for name in counts})
 
 
@@ -316,6 +316,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="recorded: version 1's augmentation; in-use: rooms, channels, real-use noises")
     parser.add_argument("--non-speech", type=int, default=CorpusOptions.non_speech_utterances,
                         help="non-speech utterances (noise, music, breaths; labelled silence) in the corpus")
+    parser.add_argument("--other-language-talkers", type=int,
+                        default=CorpusOptions.other_language_festival_utterances,
+                        help="utterances by Festival's Czech, Italian and Finnish talkers (pseudo-words; more real "
+                             "voices than English has)")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
@@ -337,7 +341,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     started = time.monotonic()
     corpus_options = _scaled(CorpusOptions(seed=args.seed, workers=args.workers, augmentation=args.augmentation,
-                                           non_speech_utterances=args.non_speech), args.corpus_scale)
+                                           non_speech_utterances=args.non_speech,
+                                           other_language_festival_utterances=args.other_language_talkers),
+                            args.corpus_scale)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)

@@ -1,4 +1,6 @@
-"""Phonemes → the 15 OVR visemes: one table for eSpeak NG's mnemonics, one for ARPAbet.
+"""Phonemes → the 15 OVR visemes: one table for eSpeak NG's mnemonics, one for ARPAbet, and Festival's
+phone sets (its English voices speak ARPAbet; its Italian and Finnish voices SAMPA, read like eSpeak's
+mnemonics; its Czech voices a set of their own).
 
 eSpeak names phonemes with ASCII mnemonics shared across its languages (Kirshenbaum-like: `S` is
 ʃ, `T` is θ, `@` schwa, `&` æ), decorated with stress (`'`, `,`), length (`:`), nasality (`~`),
@@ -42,6 +44,36 @@ ARPABET = {
     **dict.fromkeys(("AO", "OW", "OY"), "oh"), **dict.fromkeys(("UH", "UW", "W"), "ou"),
     **dict.fromkeys(("SIL", "PAU", "SP", "H#", "BRTH"), "sil"),
 }
+
+FESTIVAL_PAUSES = frozenset(("pau", "#", "##"))
+# Festival's Czech phone set (festival-czech, czech.scm): a háček is "~", "*" a variant, ":" length.
+CZECH = {
+    "_": "kk",  # the glottal stop before a word's first vowel: its shape comes from the vowel
+    "a": "aa", "e": "E", "i": "ih", "o": "oh", "u": "ou", "@": "E",
+    "p": "PP", "b": "PP", "m": "PP", "f": "FF", "v": "FF", "t": "DD", "d": "DD", "t~": "DD", "d~": "DD",
+    "k": "kk", "g": "kk", "ch": "kk", "h": "kk", "n*": "kk", "c": "SS", "dz": "SS", "s": "SS", "z": "SS",
+    "c~": "CH", "dz~": "CH", "s~": "CH", "z~": "CH", "n": "nn", "n~": "nn", "l": "nn", "j": "ih",
+    "r": "RR", "r~": "RR", "r~*": "RR",
+}
+# SAMPA symbols whose eSpeak mnemonic is another sound: Finnish ä, ö and æ.
+SAMPA_OVERRIDES = {"finnish": {"@": "aa", "7": "oh", "&": "aa"}}
+
+
+def festival_viseme(phone: str, phone_set: str) -> str:
+    """The viseme of a phone of one of Festival's phone sets ("radio", "czech", "italian", "finnish")."""
+    if phone in FESTIVAL_PAUSES:
+        return "sil"
+    if phone_set == "radio":
+        return arpabet_viseme(phone)
+    base = phone.rstrip(":0123456789") or phone  # length marks and stress digits
+    if phone_set == "czech":
+        if base not in CZECH:
+            raise KeyError(f"no viseme for Festival's Czech phone {phone!r}")
+        return CZECH[base]
+    if phone_set not in ("italian", "finnish"):
+        raise KeyError(f"no viseme table for Festival's phone set {phone_set!r}")
+    return SAMPA_OVERRIDES.get(phone_set, {}).get(base) or espeak_viseme(base) or FALLBACK
+
 
 # Six coarse groups for the coarse accuracy: what an observer can tell apart on a face.
 COARSE_GROUPS = {
