@@ -16,7 +16,7 @@ from runtime.train.corpus import CorpusOptions, build, plan_held_out, plan_train
 from runtime.train.evaluate_mouth import LabelledClip, evaluate, format_table
 from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, loss_terms, train
 from runtime.train.mouth_metrics import best_lag, score
-from runtime.train.mouth_network import save_weights
+from runtime.train.mouth_network import save_weights, without_speech_output
 from runtime.train.targets import mouth_curves, viseme_labels, viseme_weights
 
 TINY = CorpusOptions(english_utterances=6, other_language_utterances=3, festival_utterances=2 if festival.available()
@@ -71,6 +71,15 @@ def test_a_few_training_steps_lower_the_loss_and_give_loadable_weights(corpus, t
     assert losses[1] < losses[0]
     save_weights(after, tmp_path / "mouth.npz")
     assert np.all(np.isfinite(LearnedMouth(tmp_path / "mouth.npz").outputs(corpus.utterance(0)[0])))
+
+
+def test_dropping_the_speech_output_keeps_every_other_output(corpus):
+    model = train(corpus, None, TrainOptions(steps=0, seed=QUICK.seed))
+    trimmed = without_speech_output(model)
+    assert model.config.speech_output and not trimmed.config.speech_output
+    log_mel = torch.from_numpy(corpus.utterance(0)[0][None])
+    with torch.no_grad():
+        assert torch.equal(trimmed(log_mel), model(log_mel)[..., :-1])
 
 
 def test_an_augmented_copys_jaw_can_be_left_to_the_clean_copies(corpus):

@@ -25,7 +25,7 @@ from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES, blendshape_index, visem
 from runtime.audio.features import SILENCE_FLOOR
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
 from runtime.train.corpus import Corpus, CorpusOptions, load_or_build
-from runtime.train.mouth_network import MouthNet, parameter_count, save_weights
+from runtime.train.mouth_network import MouthNet, parameter_count, save_weights, without_speech_output
 from runtime.train.targets import mouth_columns
 from runtime.train.vocal_tract import MelWarp
 
@@ -335,6 +335,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--vocal-tract-warp", type=float, default=TrainOptions.vocal_tract_warp,
                         help="move each crop's formants by a random factor in 1 ± this (VTLP: voices never "
                              "heard; 0: off)")
+    parser.add_argument("--drop-speech-output", action="store_true",
+                        help="save the network without its speech-presence output (the mouth then keeps the "
+                             "session's energy voice activity, as version 1; for corpora without non-speech)")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -355,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  vocal_tract_warp=args.vocal_tract_warp),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
-    save_weights(model, args.out)
+    save_weights(without_speech_output(model) if args.drop_speech_output else model, args.out)
     LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
 
 

@@ -3,6 +3,7 @@ weights file that `runtime.motion.audio_to_mouth.LearnedMouth` runs with numpy."
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,19 @@ class MouthNet(nn.Module):
         for block in self.blocks:
             hidden = hidden + torch.relu(block(hidden))
         return self.head(hidden.transpose(1, 2))  # (B, T, outputs)
+
+
+@torch.no_grad()
+def without_speech_output(model: MouthNet) -> MouthNet:
+    """The network with its head's speech-presence row dropped: a mouth that keeps the session's
+    energy voice activity, as version 1 does (a speech row trained without non-speech audio does not
+    know noise from talking, and would gate the lips with that)."""
+    if not model.config.speech_output:
+        return model
+    trimmed = MouthNet(replace(model.config, speech_output=False))
+    state = {name: tensor[:-1] if name.startswith("head.") else tensor for name, tensor in model.state_dict().items()}
+    trimmed.load_state_dict(state)
+    return trimmed.eval()
 
 
 def parameter_count(model: nn.Module) -> int:
