@@ -65,7 +65,9 @@ def festival_viseme(phone: str, phone_set: str) -> str:
         return "sil"
     if phone_set == "radio":
         return arpabet_viseme(phone)
-    base = phone.rstrip(":0123456789") or phone  # length marks and stress digits
+    base = phone.rstrip(":")  # length (Czech and Finnish vowels, Finnish geminates)
+    if phone_set == "italian":
+        base = base.rstrip("1")  # stress (Finnish "7" is a vowel, ö)
     if phone_set == "czech":
         if base not in CZECH:
             raise KeyError(f"no viseme for Festival's Czech phone {phone!r}")
