@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.arkit import NUM_VISEMES
+from runtime.audio.pcm import encode_pcm16
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
 from runtime.train import festival
 from runtime.train.corpus import synthesise
@@ -51,19 +52,14 @@ def _transcript(text: str) -> str:
     return " ".join(re.sub(r"[^a-z' ]", " ", text.lower()).split())
 
 
-def _as_rows(labels: np.ndarray) -> np.ndarray:
-    rows = np.zeros((len(labels), NUM_VISEMES), np.float32)
-    rows[np.arange(len(labels)), labels] = 1.0
-    return rows
-
-
 def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> VoiceCheck:
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("visemes", "shapes", "exact", "aligned",
                                                                    "exact_curves", "aligned_curves")}
     for plan in festival_plans(voice, count, SEED):
         audio, exact = synthesise(plan)
         try:
-            aligned = aligned_segments(np.clip(audio * 32768.0, -32768, 32767).astype("<i2"), _transcript(plan.text))
+            pcm16 = np.frombuffer(encode_pcm16(audio), "<i2")
+            aligned = aligned_segments(pcm16, _transcript(plan.text))
         except RealSpeechMissing:
             raise
         except RuntimeError as exc:  # a word outside PocketSphinx's dictionary
@@ -76,9 +72,10 @@ def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> Voic
                             ("aligned_curves", mouth_curves(aligned, hops))):
             columns[name].append(value)
     pooled = {name: np.concatenate(values) for name, values in columns.items()}
+    aligned_rows = np.eye(NUM_VISEMES, dtype=np.float32)[pooled["aligned"]]  # the aligned labels as a model's rows
     return VoiceCheck(
         voice, len(columns["visemes"]), len(pooled["exact"]),
-        reference=score(_as_rows(pooled["aligned"]), pooled["aligned_curves"], pooled["exact"], pooled["exact_curves"]),
+        reference=score(aligned_rows, pooled["aligned_curves"], pooled["exact"], pooled["exact_curves"]),
         model_exact=score(pooled["visemes"], pooled["shapes"], pooled["exact"], pooled["exact_curves"]),
         model_aligned=score(pooled["visemes"], pooled["shapes"], pooled["aligned"], pooled["aligned_curves"]))
 
