@@ -47,6 +47,10 @@ RING_REACH = 0.2  # how far from the rings found (eye widths) the rest of a rim 
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
 BROWS_IN_FRAME_COLOUR = 0.05  # a larger share of the brows' pixels in the frame's colour: brows share it
 LAB_CHROMA_SCALE = 2.55  # OpenCV's 8-bit a*, b* to its L's scale (L* × 2.55)
+HINGE_SIDE_SHARE = 0.8  # of the rim's reach outwards from its centre: where along it a temple may leave it
+ARM_LINE_SHARE = 0.15  # of the line threshold: a temple arm where it has the frame's colour
+ARM_REACH = 2.0  # eye widths: how far a temple arm is followed from its hinge (to the ear, at most)
+ARM_GAP_PX = 3  # columns where the arm is not seen (a strand of hair) that it is followed across
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +84,8 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     fitted = _line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
     mask = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
     coloured = _frame_coloured(image, mask, rims, fitted, threshold, landmarks, eye_width)
-    mask = np.maximum(mask, coloured)
+    arms = _temple_arms(image, mask, rims, fitted, threshold, landmarks, eye_width)
+    mask = np.maximum(np.maximum(mask, coloured), arms)
     excluded = _eye_regions(image.shape[:2], landmarks, eye_width)
     if _solid_coloured(image, mask) and not _brows_share_colour(image, mask, landmarks):
         # Where the brows' margin crosses a rim of a solid frame's own colour, the rim stays frame:
@@ -350,7 +355,7 @@ def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float, threshold
 
 def _frame_mask(shape: tuple[int, int], rims: list[_Rim], lines: np.ndarray, eye_width: float, threshold: float
                 ) -> np.ndarray:
-    """Drawn at 4× and reduced: rims, the bridge and the temples, widened to cover the lines' soft
+    """Drawn at 4× and reduced: rims and the bridge (the temples are _temple_arms'), widened to cover the lines' soft
     edges, then kept only where there is a line."""
     scale = 4
     canvas = np.zeros((shape[0] * scale, shape[1] * scale), np.uint8)
@@ -358,15 +363,15 @@ def _frame_mask(shape: tuple[int, int], rims: list[_Rim], lines: np.ndarray, eye
     for rim in rims:
         cv2.polylines(canvas, [np.round(rim.points * scale).astype(np.int32)], True, 255,
                       max(1, int(round(thickness * scale))), cv2.LINE_AA)
-    _draw_bridge_and_temples(canvas, rims, lines, thickness, scale, eye_width, threshold)
+    _draw_bridge(canvas, rims, lines, scale, eye_width, threshold)
     mask = cv2.resize(canvas, (shape[1], shape[0]), interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
     # Only the line itself: skin beside a rim that moved rigidly would slide against the skin the warp moves.
     on_line = np.clip((lines - 0.3 * threshold) / (0.7 * threshold), 0.0, 1.0)
     return cv2.GaussianBlur(mask * on_line, (3, 3), 0.5)
 
 
-def _draw_bridge_and_temples(canvas: np.ndarray, rims: list[_Rim], lines: np.ndarray, thickness: float,
-                             scale: int, eye_width: float, threshold: float) -> None:
+def _draw_bridge(canvas: np.ndarray, rims: list[_Rim], lines: np.ndarray, scale: int, eye_width: float,
+                 threshold: float) -> None:
     right, left = rims
     inner_right = right.points[np.argmax(right.points[:, 0] - 0.5 * np.abs(right.points[:, 1] - right.centre[1]))]
     inner_left = left.points[np.argmin(left.points[:, 0] + 0.5 * np.abs(left.points[:, 1] - left.centre[1]))]
@@ -381,25 +386,73 @@ def _draw_bridge_and_temples(canvas: np.ndarray, rims: list[_Rim], lines: np.nda
                             interpolation=cv2.INTER_NEAREST)
         view = canvas[scale * top_y:scale * bottom_y, scale * left_x:scale * right_x]
         np.maximum(view, bridge, out=view)
-    # The temples: from each lens's outer edge towards the ear, as far as a line runs.
-    for rim, outwards in ((right, -1.0), (left, 1.0)):
-        edge = rim.points[np.argmax(outwards * rim.points[:, 0])]
-        end = _follow_line(lines, edge, outwards, eye_width, threshold)
-        cv2.line(canvas, tuple(np.round(edge * scale).astype(int)), tuple(np.round(end * scale).astype(int)), 255,
-                 max(1, int(round(thickness * scale))), cv2.LINE_AA)
 
 
-def _follow_line(lines: np.ndarray, start: np.ndarray, outwards: float, eye_width: float, threshold: float
+def _temple_paths(rims: list[_Rim], lines: np.ndarray, on_line, steps: int) -> list[tuple[np.ndarray, float]]:
+    """((N, 2) the points of each temple from its hinge, outwards) for the image's left temple and its
+    right one. A temple leaves the rim anywhere along its outer side (often a third down, above the
+    lens's widest point): of the rim's points there, it is the line that runs furthest from one."""
+    paths = []
+    for rim, outwards in zip(rims, (-1.0, 1.0), strict=True):
+        reach = outwards * (rim.points[:, 0] - rim.centre[0])
+        starts = rim.points[reach >= HINGE_SIDE_SHARE * reach.max()]
+        candidates = [_follow_line(on_line, lines, start, outwards, steps, ARM_GAP_PX) for start in starts]
+        paths.append((max(candidates, key=lambda path: outwards * (path[-1, 0] - path[0, 0])), outwards))
+    return paths
+
+
+def _temple_arms(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: np.ndarray, threshold: float,
+                 landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) the temple arms. Past its first few pixels a thin metal or tinted-frame arm stands out
+    half as much as the rims or less, and a stub alone left the rest to the warp, which parted it
+    from its rim as the head turned: an arm is followed on lines that stand out as the rims do or,
+    weaker, have the frame's colour (not where the brows share it), across gaps of a few pixels (a
+    strand of hair), up to ARM_REACH eye widths — but never on past the frame's colour into the hair,
+    whose dark edge is a line too and, held rigid, was carried over the skin as a tick at the arm's end."""
+    colour = _frame_colour_distance(image, mask, landmarks)
+    if colour is None:
+        distance, tolerance, follow_colour = np.zeros(mask.shape, np.float32), np.inf, False
+    else:
+        (distance, tolerance), follow_colour = colour, not _brows_share_colour(image, mask, landmarks)
+    near_colour = np.clip(2.0 - distance / tolerance, 0.0, 1.0).astype(np.float32)  # 1 within, 0 at twice
+
+    def on_arm(points: np.ndarray) -> np.ndarray:
+        strength, likeness = _sample(lines, points), _sample(near_colour, points)
+        weak = (strength >= ARM_LINE_SHARE * threshold) & (likeness >= 1.0) & follow_colour
+        return ((strength >= threshold) & (likeness > 0.0)) | weak
+
+    scale = 4
+    canvas = np.zeros((mask.shape[0] * scale, mask.shape[1] * scale), np.uint8)
+    thickness = max(rim.thickness_px for rim in rims) + 3.0  # the line and its soft edges
+    steps = int((ARM_REACH if follow_colour else 1.0) * eye_width)
+    for path, _ in _temple_paths(rims, lines, on_arm, steps):
+        cv2.polylines(canvas, [np.round(path * scale).astype(np.int32)], False, 255,
+                      max(1, int(round(thickness * scale))), cv2.LINE_AA)
+    drawn = cv2.resize(canvas, mask.shape[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
+    share = ARM_LINE_SHARE if follow_colour else 0.3  # 0.3: as _frame_mask keeps the rims' lines
+    on_line = np.clip((lines - share * threshold) / ((1.0 - share) * threshold), 0.0, 1.0)
+    return cv2.GaussianBlur(drawn * on_line * near_colour, (3, 3), 0.5)
+
+
+def _follow_line(on_line, lines: np.ndarray, start: np.ndarray, outwards: float, steps: int, gap: int = 0
                  ) -> np.ndarray:
-    """Where a temple running sideways from `start` ends (within an eye width)."""
-    point = start.copy()
-    for _ in range(int(eye_width)):
+    """(N, 2) the points of a line running sideways from `start`, one column at a time, towards the
+    strongest of the three pixels ahead, while `on_line` (points (1, 3, 2) → (1, 3) bool) holds for
+    one of them; across at most `gap` columns where it holds for none, straight on."""
+    path, point, missed = [start.copy()], start.copy(), 0
+    for _ in range(steps):
         candidates = point + np.array([[outwards, dy] for dy in (-1.0, 0.0, 1.0)])
-        strengths = _sample(lines, candidates[None])[0]
-        if strengths.max() < threshold:
-            break
-        point = candidates[int(np.argmax(strengths))]
-    return point
+        good = on_line(candidates[None])[0]
+        if not good.any():
+            missed += 1
+            if missed > gap:
+                break
+            point = candidates[1]
+            continue
+        strengths = np.where(good, _sample(lines, candidates[None])[0], -1.0)
+        point, missed = candidates[int(np.argmax(strengths))], 0
+        path.append(point)
+    return np.array(path)
 
 
 def _sample(values: np.ndarray, points: np.ndarray) -> np.ndarray:

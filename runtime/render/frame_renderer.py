@@ -63,8 +63,9 @@ class FrameRenderer:
     # in under glasses carries the picture's grain (rigid_layer.with_grain). 6: a drawn shut mouth,
     # pressed or rounded, keeps its own line squeezed thin under the seam (sealed_mouth.pressed_line).
     # 7: a pucker eases out the corners' drop of a smile taken below the rest (deformation.py). 8: the
-    # glasses turn with the landmarks under them (rigid_layer._anchors).
-    version = "8"
+    # glasses turn with the landmarks under them (rigid_layer._anchors). 9: the glasses' temple arms are
+    # found whole and each moves from its rim to the side of the head (runtime/render/temple_arms.py).
+    version = "9"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -21,6 +21,7 @@ from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
 from runtime.render.mouth_palette import grain_at
 from runtime.render.openings import Windows, sample_at
 from runtime.render.portrait_style import PortraitStyle
+from runtime.render.temple_arms import ArmMotion, find_temple_arms
 
 # Landmarks whose head-only motion carries glasses too small to cover more of them: eye corners, the
 # top of the nose, the temples. Glasses that do are carried by the landmarks they cover (_anchors).
@@ -91,14 +92,16 @@ def _anchors(points: np.ndarray, box: tuple[int, int, int, int]) -> list[int]:
     return [int(index) for index in np.flatnonzero(inside)] if inside.sum() > len(ANCHORS) else list(ANCHORS)
 
 
-class RigidLayer(nn.Module):
-    """Built once per avatar with glasses; forward() draws them over a batch of frames in place."""
+class _LayerPart(nn.Module):
+    """Some of the layer's pixels (the rims and bridge, or one temple arm), kept as a crop and drawn
+    over frames through an affine map per frame."""
 
-    def __init__(self, image: np.ndarray, alpha: np.ndarray, landmarks: np.ndarray) -> None:
+    def __init__(self, image: np.ndarray, alpha: np.ndarray) -> None:
         super().__init__()
         rows, columns = np.nonzero(alpha > 0.0)
         top, left = int(rows.min()), int(columns.min())
         bottom, right = int(rows.max()) + 1, int(columns.max()) + 1
+        self.box = (left, top, right, bottom)
         # The window grows by a quarter each way: room for the head to turn and move the glasses.
         margin_y, margin_x = (bottom - top) // 4 + 2, (right - left) // 4 + 2
         self.window_size = (bottom - top + 2 * margin_y, right - left + 2 * margin_x)
@@ -107,7 +110,41 @@ class RigidLayer(nn.Module):
         self.register_buffer("layer", torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous())  # (1, 4, h, w)
         self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
         self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
-        anchors = _anchors(np.asarray(landmarks, dtype=np.float64)[:, :2], (left, top, right, bottom))
+        self.register_buffer("layer_size", torch.tensor([right - left - 1, bottom - top - 1], dtype=torch.float32))
+
+    def forward(self, frames: torch.Tensor, linear: torch.Tensor, shift: torch.Tensor, offset: tuple[int, int]
+                ) -> None:
+        """Draws the part over frames (B, 3, H, W) in place, moved by linear (B, 2, 2) and shift (B, 2)."""
+        centre = (linear @ self.layer_centre[:, None]).squeeze(-1) + shift  # (B, 2)
+        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
+        pixels = windows.pixels()  # (B, P, 2)
+        # Back through the motion: where each frame pixel was in the portrait.
+        # (one 2×2 inverse per frame, applied to every pixel: a solve per pixel cost 5x more)
+        source = (pixels - shift[:, None]) @ torch.linalg.inv(linear).transpose(1, 2)
+        layer = sample_at(self.layer, source - self.layer_origin)  # (B, 4, P); edges hold alpha 0 beyond
+        inside = ((source >= self.layer_origin) & (source <= self.layer_origin + self.layer_size)).all(dim=-1)
+        alpha = layer[:, 3] * inside  # (B, P)
+        patch = windows.gather(frames)
+        shape = (len(frames), -1, windows.height, windows.width)
+        patch = patch + alpha.reshape(shape) * (layer[:, :3].reshape(shape) - patch)
+        windows.scatter(frames, patch)
+
+
+class RigidLayer(nn.Module):
+    """Built once per avatar with glasses; forward() draws them over a batch of frames in place: the
+    temple arms each through its own map (runtime/render/temple_arms.py), then the rims over them."""
+
+    def __init__(self, image: np.ndarray, alpha: np.ndarray, landmarks: np.ndarray) -> None:
+        super().__init__()
+        arms = find_temple_arms(alpha, landmarks)
+        # Each pixel is in one part, so at rest the parts drawn one over another are the layer exactly.
+        rims_alpha = alpha.copy()
+        for arm in arms:
+            rims_alpha[arm.pixels] = 0.0
+        self.rims = _LayerPart(image, rims_alpha)
+        self.arms = nn.ModuleList(_LayerPart(image, np.where(arm.pixels, alpha, 0.0)) for arm in arms)
+        self.arm_motions = nn.ModuleList(ArmMotion(arm, landmarks) for arm in arms)
+        anchors = _anchors(np.asarray(landmarks, dtype=np.float64)[:, :2], self.rims.box)
         self.register_buffer("anchors", torch.tensor(anchors))  # an index made once, on the frames' device
         points = np.asarray(landmarks, dtype=np.float64)[anchors, :2]
         # The least-squares fit of the head's motion, (3, N): fixed per avatar, so a frame's fit is one
@@ -124,30 +161,16 @@ class RigidLayer(nn.Module):
     def forward(self, frames: torch.Tensor, skull_points: torch.Tensor, offset: tuple[int, int] = (0, 0)) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
         the rest expression; offset: where the frames' top-left pixel lies in the portrait (openings.Windows)."""
-        linear, shift = self._head_motion(skull_points[:, self.anchors])  # (B, 2, 2), (B, 2)
-        centre = (linear @ self.layer_centre[:, None]).squeeze(-1) + shift  # (B, 2)
-        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
-        pixels = windows.pixels()  # (B, P, 2)
-        # Back through the motion: where each frame pixel was in the portrait.
-        # (one 2×2 inverse per frame, applied to every pixel: a solve per pixel cost 5x more)
-        source = (pixels - shift[:, None]) @ torch.linalg.inv(linear).transpose(1, 2)
-        layer = sample_at(self.layer, source - self.layer_origin)  # (B, 4, P); edges hold alpha 0 beyond
-        inside = ((source >= self.layer_origin) & (source <= self.layer_origin + self._layer_size())).all(dim=-1)
-        alpha = layer[:, 3] * inside  # (B, P)
-        patch = windows.gather(frames)
-        shape = (len(frames), -1, windows.height, windows.width)
-        patch = patch + alpha.reshape(shape) * (layer[:, :3].reshape(shape) - patch)
-        windows.scatter(frames, patch)
-
-    def _layer_size(self) -> torch.Tensor:
-        return torch.tensor([self.layer.shape[-1] - 1, self.layer.shape[-2] - 1], dtype=torch.float32,
-                            device=self.layer.device)
+        change, shift = self._head_motion(skull_points[:, self.anchors])  # (B, 2, 2), (B, 2)
+        for arm, motion in zip(self.arms, self.arm_motions, strict=True):
+            arm(frames, *motion(change, shift, skull_points), offset)
+        self.rims(frames, self.identity + change, shift, offset)
 
     def _head_motion(self, anchors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The affine map (linear (B, 2, 2), shift (B, 2)) taking the portrait's anchors to the frame's,
-        least squares."""
+        """The affine map taking the portrait's anchors to the frame's, least squares: (its linear
+        part minus the identity (B, 2, 2), its shift (B, 2))."""
         # Elementwise products and a sum over the anchors: no BLAS or LAPACK call whose threads could
         # split the work differently from run to run.
         motion = anchors - self.rest_anchors  # (B, N, 2)
         solution = (self.anchor_fit[None, :, :, None] * motion[:, None]).sum(dim=2)  # (B, 3, 2)
-        return self.identity + solution[:, :2].transpose(1, 2), solution[:, 2]
+        return solution[:, :2].transpose(1, 2), solution[:, 2]

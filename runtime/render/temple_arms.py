@@ -1,0 +1,144 @@
+"""Temple arms: the glasses' parts that run back from the rims to the ears, and how they move.
+
+Glasses are rigid in 3D, but the rigid layer moves them in 2D with one affine map, fitted to the
+landmarks under the lenses: right for the rims, wrong for the arms, whose far ends lie at the ear,
+deep behind the eyes. A head turned away swings the rims further than the side of the head, so an
+arm carried by the rims' map overshot its ear: its end came off the hair onto the cheek, and the
+skin filled in where it had lain (a blend of hair and skin) showed behind it as a dark smear. So each
+arm is drawn through its own map: its hinge moves with the rims, its end with the side of the head
+(the landmarks around it, at the rest expression), and between them the arm stretches or
+foreshortens along its length, keeping the rims' scale across it.
+
+The arms are found in the layer's alpha, per side, by how far the layer runs unbroken across the line
+from the eye outwards: a lens's outer rim runs tall there, an arm is as thin as a line. What lies
+beyond the lens's last tall run is the arm.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+
+ARM_MAX_WIDTH = 0.5  # eye widths: no run of the layer across an arm is longer (a lens's side is twice that)
+ARM_MIN_LENGTH = 0.15  # eye widths: a shorter run past the lens is a hinge, drawn with the rims
+END_LANDMARKS = 4  # the arm's end moves as these nearest landmarks do (inverse-distance weights)
+HINGE_SPAN_PX = 2  # the hinge and end points are the mean of the layer's pixels this far along the arm
+
+
+@dataclass(frozen=True)
+class TempleArm:
+    """One arm: where it leaves the rim and where it ends (portrait pixels), the layer's pixels that
+    are arm, and which landmarks carry its end."""
+
+    hinge: np.ndarray  # (2,)
+    end: np.ndarray  # (2,)
+    pixels: np.ndarray  # (H, W) bool
+    end_landmarks: np.ndarray  # (END_LANDMARKS,) int
+    end_weights: np.ndarray  # (END_LANDMARKS,) float, summing to 1
+
+
+def find_temple_arms(alpha: np.ndarray, landmarks: np.ndarray) -> list[TempleArm]:
+    """The arms in a rigid layer's alpha (H, W), the image's left one first; none where a side's
+    layer never narrows to an arm."""
+    landmarks = np.asarray(landmarks, dtype=np.float64)[:, :2]
+    eye_width = float(np.mean([_eye_width(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]))
+    rows, columns = np.nonzero(alpha > 0.0)
+    points = np.stack([columns, rows], axis=1).astype(np.float64)
+    arms = []
+    for eye in sorted((RIGHT_EYE, LEFT_EYE), key=lambda eye: landmarks[eye.outer_corner, 0]):
+        arm = _arm(points, alpha.shape, landmarks, eye, eye_width)
+        if arm is not None:
+            arms.append(arm)
+    return arms
+
+
+def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:
+    return float(np.linalg.norm(landmarks[eye.outer_corner] - landmarks[eye.inner_corner]))
+
+
+def _arm(points: np.ndarray, shape: tuple[int, int], landmarks: np.ndarray, eye: EyeGroup, eye_width: float
+         ) -> TempleArm | None:
+    corner = landmarks[eye.outer_corner]
+    outwards = corner - landmarks[eye.inner_corner]
+    outwards /= np.linalg.norm(outwards)
+    across = np.array([-outwards[1], outwards[0]])
+    along, side = (points - corner) @ outwards, (points - corner) @ across
+    near = (along >= 0.0) & (np.abs(side) <= 1.5 * eye_width)
+    if not near.any():
+        return None
+    steps = np.floor(along[near]).astype(int)
+    across_bins = np.floor(side[near] + 1.5 * eye_width).astype(int)
+    occupied = np.zeros((steps.max() + 1, across_bins.max() + 1), bool)  # (step along, pixel across)
+    occupied[steps, across_bins] = True
+    wide = np.flatnonzero(_longest_runs(occupied) > ARM_MAX_WIDTH * eye_width)
+    start = wide[-1] + 1 if len(wide) else 0
+    if len(occupied) - start < ARM_MIN_LENGTH * eye_width or not len(wide):
+        return None  # no lens before it (nothing to hinge on), or no arm after it
+    chosen = np.flatnonzero(near)[steps >= start]
+    arm_points = points[chosen]
+    arm_along = along[chosen]
+    hinge = arm_points[arm_along < start + HINGE_SPAN_PX].mean(axis=0)
+    end = arm_points[arm_along >= arm_along.max() - HINGE_SPAN_PX].mean(axis=0)
+    pixels = np.zeros(shape, bool)
+    pixels[arm_points[:, 1].astype(int), arm_points[:, 0].astype(int)] = True
+    distances = np.linalg.norm(landmarks - end, axis=1)
+    nearest = np.argsort(distances)[:END_LANDMARKS]
+    weights = 1.0 / np.maximum(distances[nearest], 1.0)
+    return TempleArm(hinge, end, pixels, nearest, weights / weights.sum())
+
+
+def _longest_runs(occupied: np.ndarray) -> np.ndarray:
+    """(rows,) the longest run of True in each row of a 2D bool array: across a lens, its outer rim
+    runs tall; across an arm, the arm is a short run, however many stray pixels lie above or below it."""
+    padded = np.pad(occupied, ((0, 0), (1, 1))).astype(np.int8)
+    longest = np.zeros(len(occupied), int)
+    for row, values in enumerate(padded):
+        edges = np.flatnonzero(np.diff(values))
+        if len(edges):
+            longest[row] = int((edges[1::2] - edges[::2]).max())
+    return longest
+
+
+class ArmMotion(torch.nn.Module):
+    """Per frame, the affine map (linear (B, 2, 2), shift (B, 2)) of one arm from the rims' map and
+    the head's landmarks at the rest expression. Identity, exactly, when neither has moved."""
+
+    def __init__(self, arm: TempleArm, rest_landmarks: np.ndarray) -> None:
+        super().__init__()
+        length = torch.from_numpy(arm.end - arm.hinge).float()
+        normal = _unit_normals(length[None])[0]  # as forward() computes it, to the bit
+        basis = torch.stack([length, normal], dim=1).double()  # columns: along the arm (its length), across (unit)
+        self.register_buffer("hinge", torch.from_numpy(arm.hinge).float())
+        self.register_buffer("length", length)
+        self.register_buffer("normal", normal)
+        self.register_buffer("basis_inverse", torch.linalg.inv(basis).float())
+        self.register_buffer("end_landmarks", torch.from_numpy(arm.end_landmarks.astype(np.int64)))
+        self.register_buffer("end_weights", torch.from_numpy(arm.end_weights).float())
+        rest = np.asarray(rest_landmarks, dtype=np.float64)[arm.end_landmarks, :2]
+        self.register_buffer("rest_end_landmarks", torch.from_numpy(rest).float())
+
+    def forward(self, rims_change: torch.Tensor, rims_shift: torch.Tensor, skull_points: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """rims_change (B, 2, 2): the rims' linear map minus the identity; rims_shift (B, 2);
+        skull_points (B, 478, 2)."""
+        # Motions from rest, each exactly 0 at rest, so the map is the identity's bits there.
+        hinge_motion = (rims_change @ self.hinge[:, None]).squeeze(-1) + rims_shift  # (B, 2)
+        end_motion = (self.end_weights[:, None] * (skull_points[:, self.end_landmarks] - self.rest_end_landmarks)
+                      ).sum(dim=1)  # (B, 2)
+        length = self.length + end_motion - hinge_motion  # (B, 2) the arm's hinge-to-end in the frame
+        normal = _unit_normals(length)
+        identity = torch.eye(2, device=rims_change.device)
+        scale = torch.linalg.det(identity + rims_change).abs().sqrt()[:, None]  # the rims' scale, across the arm
+        columns_change = torch.stack([length - self.length, scale * normal - self.normal], dim=2)  # (B, 2, 2)
+        linear = identity + columns_change @ self.basis_inverse
+        shift = self.hinge + hinge_motion - (linear @ self.hinge[:, None]).squeeze(-1)
+        return linear, shift
+
+
+def _unit_normals(vectors: torch.Tensor) -> torch.Tensor:
+    """(B, 2) → (B, 2) each vector turned a quarter and made unit length."""
+    return torch.stack([-vectors[:, 1], vectors[:, 0]], dim=1) / vectors.norm(dim=1, keepdim=True)
