@@ -586,6 +586,22 @@ def test_temple_arms_are_found_whole(landmarker: FaceLandmarker, name: str) -> N
     assert arms and min(shares) >= ARM_FOUND_FLOOR
 
 
+@pytest.mark.parametrize("name", ["closed-pencil-acetate", "closed-oil-black-acetate"])
+def test_the_layers_temple_arms_run_from_the_lens(landmarker: FaceLandmarker, name: str) -> None:
+    """Thick frames on a drawing or a painting take hair in around the arm's end: a tall run there
+    was read as the lens, so the arm drawn through its own map was its last 4-6 px (the pencil drawing,
+    stretched 3.8 times at a turn) or nothing at all (the oil painting)."""
+    analysis = _analysis(name, landmarker)
+    rigid = _renderer(analysis)._renderer.rigid
+    framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
+    eye_width = np.mean([np.linalg.norm(framed.landmarks[eye.outer_corner, :2] - framed.landmarks[eye.inner_corner, :2])
+                         for eye in (RIGHT_EYE, LEFT_EYE)])
+    lengths = [float(motion.length.norm()) / eye_width for motion in rigid.arm_motions]
+    SUMMARY_LINES.append(f"temple arms in {name}'s layer: {', '.join(f'{length:.2f}' for length in lengths)} "
+                         "eye widths long")
+    assert len(lengths) == 2 and min(lengths) >= 0.2
+
+
 def test_a_temple_arm_hinges_on_its_rim_and_ends_at_the_side_of_the_head(landmarker: FaceLandmarker) -> None:
     """Each arm's own map takes its hinge where the rims' map takes it (the arm never parts from its
     rim) and its end where the landmarks around it go (it stays at the ear as the head turns), and is

@@ -24,6 +24,10 @@ import torch
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 
 ARM_MAX_WIDTH = 0.5  # eye widths: no run of the layer across an arm is longer (a lens's side is twice that)
+# Eye widths past the eye's outer corner that a lens reaches at most: the glasses' finder seeks a rim
+# up to 1.35 eye widths from the eye's centre (glasses.RIM_REACH), 0.85 past its corner, and a thick
+# rim's outer edge lies a little further.
+LENS_REACH = 1.0
 ARM_MIN_LENGTH = 0.15  # eye widths: a shorter run past the lens is a hinge, drawn with the rims
 END_LANDMARKS = 4  # the arm's end moves as these nearest landmarks do (inverse-distance weights)
 HINGE_SPAN_PX = 2  # the hinge and end points are the mean of the layer's pixels this far along the arm
@@ -75,6 +79,7 @@ def _arm(points: np.ndarray, shape: tuple[int, int], landmarks: np.ndarray, eye:
     occupied = np.zeros((steps.max() + 1, across_bins.max() + 1), bool)  # (step along, pixel across)
     occupied[steps, across_bins] = True
     wide = np.flatnonzero(_longest_runs(occupied) > ARM_MAX_WIDTH * eye_width)
+    wide = wide[wide <= LENS_REACH * eye_width]  # further out, a tall run is hair the mask took in
     start = wide[-1] + 1 if len(wide) else 0
     if len(occupied) - start < ARM_MIN_LENGTH * eye_width or not len(wide):
         return None  # no lens before it (nothing to hinge on), or no arm after it
