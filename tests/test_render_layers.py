@@ -25,7 +25,7 @@ from runtime.render.framing import (
     carry_mask,
     frame_portrait,
 )
-from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE
+from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE, mean_eye_width
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
 from runtime.render.openings import CurvePosition, Opening
 from runtime.render.portrait_style import PortraitKind, portrait_style
@@ -594,8 +594,7 @@ def test_the_layers_temple_arms_run_from_the_lens(landmarker: FaceLandmarker, na
     analysis = _analysis(name, landmarker)
     rigid = _renderer(analysis)._renderer.rigid
     framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
-    eye_width = np.mean([np.linalg.norm(framed.landmarks[eye.outer_corner, :2] - framed.landmarks[eye.inner_corner, :2])
-                         for eye in (RIGHT_EYE, LEFT_EYE)])
+    eye_width = mean_eye_width(framed.landmarks)
     lengths = [float(motion.length.norm()) / eye_width for motion in rigid.arm_motions]
     SUMMARY_LINES.append(f"temple arms in {name}'s layer: {', '.join(f'{length:.2f}' for length in lengths)} "
                          "eye widths long")

@@ -24,7 +24,7 @@ import numpy as np
 
 from runtime.face.bridge import bridge_grid
 from runtime.face.solid_frame import find_solid_frame
-from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
 
 RAYS = 48
 RIM_REACH = ((0.62, 1.35), (0.3, 1.05))  # (x, y) ellipse radii searched, in eye widths: inner and outer
@@ -63,7 +63,7 @@ class _Rim:
 def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     """(H, W) float32 0..1 over the glasses' frame, or None when the portrait wears none."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
-    eye_width = float(np.mean([_eye_width(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]))
+    eye_width = mean_eye_width(landmarks)
     lines = _line_strength(image, LINE_WIDTH_EYE_WIDTHS * eye_width)
     skin = float(np.median(_sample(lines, landmarks[list(SKIN_LANDMARKS), :2][None])[0]))
     threshold = max(MIN_LINE_CONTRAST, RIM_OVER_SKIN * skin)
@@ -191,10 +191,6 @@ def _brow_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
     for eye in (RIGHT_EYE, LEFT_EYE):
         outlines.append(landmarks[list(eye.brow_lower_row) + list(eye.brow_upper_row[::-1]), :2])
     return outlines
-
-
-def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:
-    return float(np.linalg.norm(landmarks[eye.outer_corner, :2] - landmarks[eye.inner_corner, :2]))
 
 
 def _line_strength(image: np.ndarray, width_px: float) -> np.ndarray:
@@ -355,8 +351,8 @@ def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float, threshold
 
 def _frame_mask(shape: tuple[int, int], rims: list[_Rim], lines: np.ndarray, eye_width: float, threshold: float
                 ) -> np.ndarray:
-    """Drawn at 4× and reduced: rims and the bridge (the temples are _temple_arms'), widened to cover the lines' soft
-    edges, then kept only where there is a line."""
+    """Drawn at 4× and reduced: rims and the bridge (the temples are _temple_arms'), widened to cover
+    the lines' soft edges, then kept only where there is a line."""
     scale = 4
     canvas = np.zeros((shape[0] * scale, shape[1] * scale), np.uint8)
     thickness = max(rim.thickness_px for rim in rims) + 3.0  # the line and its soft edges

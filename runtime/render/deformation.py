@@ -239,7 +239,7 @@ class ShapeBuilder:
         lid = local[list(eye.upper_lid)]
         middle = lid[len(lid) // 2]
         brow_level = float(local[list(eye.brow), 1].mean())
-        width = float(np.linalg.norm(local[eye.outer_corner, :2] - local[eye.inner_corner, :2]))
+        width = eye.width(local)
         # Over the lid's own span only, falling to 0 at its corners: skin beside the eye stays, as
         # points there that moved past their still neighbours below would fold the warp.
         offset = np.clip(np.abs(local[:, 0] - middle[0]) / (0.5 * width), 0.0, 1.0)
@@ -251,7 +251,7 @@ class ShapeBuilder:
 
     def _gaze(self, side: str, eye: EyeGroup, direction: float) -> None:
         local = self.local
-        width = float(np.linalg.norm(local[eye.outer_corner, :2] - local[eye.inner_corner, :2]))
+        width = eye.width(local)
         self.add(f"eyeLookOut{side}", eye.iris, du=0.3 * width * direction)
         self.add(f"eyeLookIn{side}", eye.iris, du=-0.3 * width * direction)
         self.add(f"eyeLookUp{side}", eye.iris, dv=-0.15 * width)

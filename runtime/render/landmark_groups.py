@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from mediapipe.tasks.python.vision import FaceLandmarksConnections
 
 NUM_LANDMARKS = 478
@@ -68,6 +69,15 @@ class EyeGroup:
     @property
     def inner_corner(self) -> int:
         return self.upper_lid[-1]
+
+    def width(self, landmarks: np.ndarray) -> float:
+        """The eye's width, corner to corner, in the landmarks' pixels (their x and y)."""
+        return float(np.linalg.norm(landmarks[self.outer_corner, :2] - landmarks[self.inner_corner, :2]))
+
+
+def mean_eye_width(landmarks: np.ndarray) -> float:
+    """The mean of both eyes' widths: the scale the glasses' finder measures everything in."""
+    return float(np.mean([eye.width(landmarks) for eye in (RIGHT_EYE, LEFT_EYE)]))
 
 
 def _eye(eye_connections: list, brow_connections: list, iris_connections: list, outer_corner: int) -> EyeGroup:

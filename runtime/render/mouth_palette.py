@@ -180,7 +180,7 @@ def _drawn_patch(image: np.ndarray, landmarks: np.ndarray, style: PortraitStyle)
 
 
 def _patch_half(landmarks: np.ndarray) -> int:
-    eye_width = float(np.linalg.norm(landmarks[RIGHT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.inner_corner, :2]))
+    eye_width = RIGHT_EYE.width(landmarks)
     return max(4, int(0.45 * eye_width))
 
 

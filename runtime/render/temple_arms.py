@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
 
 ARM_MAX_WIDTH = 0.5  # eye widths: no run of the layer across an arm is longer (a lens's side is twice that)
 # Eye widths past the eye's outer corner that a lens reaches at most: the glasses' finder seeks a rim
@@ -49,7 +49,7 @@ def find_temple_arms(alpha: np.ndarray, landmarks: np.ndarray) -> list[TempleArm
     """The arms in a rigid layer's alpha (H, W), the image's left one first; none where a side's
     layer never narrows to an arm."""
     landmarks = np.asarray(landmarks, dtype=np.float64)[:, :2]
-    eye_width = float(np.mean([_eye_width(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]))
+    eye_width = mean_eye_width(landmarks)
     rows, columns = np.nonzero(alpha > 0.0)
     points = np.stack([columns, rows], axis=1).astype(np.float64)
     arms = []
@@ -58,10 +58,6 @@ def find_temple_arms(alpha: np.ndarray, landmarks: np.ndarray) -> list[TempleArm
         if arm is not None:
             arms.append(arm)
     return arms
-
-
-def _eye_width(landmarks: np.ndarray, eye: EyeGroup) -> float:
-    return float(np.linalg.norm(landmarks[eye.outer_corner] - landmarks[eye.inner_corner]))
 
 
 def _arm(points: np.ndarray, shape: tuple[int, int], landmarks: np.ndarray, eye: EyeGroup, eye_width: float
