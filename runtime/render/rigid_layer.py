@@ -29,6 +29,7 @@ ANCHORS = (RIGHT_EYE.outer_corner, RIGHT_EYE.inner_corner, LEFT_EYE.inner_corner
            168, 6, 197, 127, 356)
 CORE = 0.2  # mask values above this are the frame itself: cut out of the warped picture
 MARGIN_PX = 1.0  # beyond the core the layer fades into the warped picture over this many pixels
+SEAM_PX = 2  # how far an arm's part reaches in under the rims' (runtime/render/temple_arms.py)
 
 
 def cut_out(image: np.ndarray, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -130,6 +131,16 @@ class _LayerPart(nn.Module):
         windows.scatter(frames, patch)
 
 
+def _with_seam(arm: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """(H, W) bool: an arm's pixels and, under the rims' edge where they meet, SEAM_PX of the rims'
+    fully opaque pixels. Drawn by two maps, the parts' edges each fade over a pixel, and where they
+    met a turned head's arm showed a light line across it; the arm drawn on under the rims covers it.
+    Only opaque pixels are shared: drawn twice over, they are still the portrait's at rest."""
+    size = 2 * SEAM_PX + 1
+    near = cv2.dilate(arm.astype(np.uint8), np.ones((size, size), np.uint8)) > 0
+    return arm | (near & (alpha >= 1.0))
+
+
 class RigidLayer(nn.Module):
     """Built once per avatar with glasses; forward() draws them over a batch of frames in place: the
     temple arms each through its own map (runtime/render/temple_arms.py), then the rims over them."""
@@ -137,12 +148,12 @@ class RigidLayer(nn.Module):
     def __init__(self, image: np.ndarray, alpha: np.ndarray, landmarks: np.ndarray) -> None:
         super().__init__()
         arms = find_temple_arms(alpha, landmarks)
-        # Each pixel is in one part, so at rest the parts drawn one over another are the layer exactly.
         rims_alpha = alpha.copy()
         for arm in arms:
             rims_alpha[arm.pixels] = 0.0
         self.rims = _LayerPart(image, rims_alpha)
-        self.arms = nn.ModuleList(_LayerPart(image, np.where(arm.pixels, alpha, 0.0)) for arm in arms)
+        self.arms = nn.ModuleList(_LayerPart(image, np.where(_with_seam(arm.pixels, alpha), alpha, 0.0))
+                                  for arm in arms)
         self.arm_motions = nn.ModuleList(ArmMotion(arm, landmarks) for arm in arms)
         anchors = _anchors(np.asarray(landmarks, dtype=np.float64)[:, :2], self.rims.box)
         self.register_buffer("anchors", torch.tensor(anchors))  # an index made once, on the frames' device
