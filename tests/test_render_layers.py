@@ -601,6 +601,35 @@ def test_the_layers_temple_arms_run_from_the_lens(landmarker: FaceLandmarker, na
     assert len(lengths) == 2 and min(lengths) >= 0.2
 
 
+def _drawn_glasses(right_arm_to: int, left_arm: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(alpha (200, 320), landmarks (478, 2)) of square lenses round two eyes 30 px wide at y = 100,
+    an arm from the image's left lens out to x = right_arm_to, and one on the right from x = left_arm[0]
+    to left_arm[1]: the shapes find_temple_arms reads, without a face."""
+    landmarks = np.zeros((478, 2))
+    for eye, (outer, inner) in ((RIGHT_EYE, (90, 120)), (LEFT_EYE, (230, 200))):
+        landmarks[eye.outer_corner], landmarks[eye.inner_corner] = (outer, 100), (inner, 100)
+    alpha = np.zeros((200, 320), np.float32)
+    for left, right in ((70, 135), (185, 250)):
+        cv2.rectangle(alpha, (left, 80), (right, 120), 1.0, 2)
+    cv2.line(alpha, (70, 90), (right_arm_to, 92), 1.0, 2)
+    cv2.line(alpha, (left_arm[0], 90), (left_arm[1], 92), 1.0, 2)
+    return alpha, landmarks
+
+
+def test_temple_arms_are_what_runs_on_past_the_lens() -> None:
+    alpha, landmarks = _drawn_glasses(20, (250, 300))
+    arms = find_temple_arms(alpha, landmarks)
+    assert len(arms) == 2
+    (right, left) = arms  # the image's left one first
+    assert abs(right.hinge[0] - 68) <= 2 and abs(right.end[0] - 21) <= 2 and abs(right.end[1] - 92) <= 2
+    assert abs(left.hinge[0] - 252) <= 2 and abs(left.end[0] - 299) <= 2
+    assert not (right.pixels & left.pixels).any() and right.pixels[91, 40] and not right.pixels[100, 72]
+    # A speck past a gap is no arm (its map would have no length); a stub shorter than ARM_MIN_LENGTH
+    # eye widths is the rims' hinge.
+    alpha, landmarks = _drawn_glasses(66, (290, 292))
+    assert find_temple_arms(alpha, landmarks) == []
+
+
 def test_a_temple_arm_hinges_on_its_rim_and_ends_at_the_side_of_the_head(landmarker: FaceLandmarker) -> None:
     """Each arm's own map takes its hinge where the rims' map takes it (the arm never parts from its
     rim) and its end where the landmarks around it go (it stays at the ear as the head turns), and is

@@ -82,8 +82,10 @@ def _arm(points: np.ndarray, shape: tuple[int, int], landmarks: np.ndarray, eye:
     chosen = np.flatnonzero(near)[steps >= start]
     arm_points = points[chosen]
     arm_along = along[chosen]
-    hinge = arm_points[arm_along < start + HINGE_SPAN_PX].mean(axis=0)
+    hinge = arm_points[arm_along < arm_along.min() + HINGE_SPAN_PX].mean(axis=0)  # past any gap after the lens
     end = arm_points[arm_along >= arm_along.max() - HINGE_SPAN_PX].mean(axis=0)
+    if np.linalg.norm(end - hinge) < ARM_MIN_LENGTH * eye_width:
+        return None  # a speck past a gap, not an arm: its map would have no length to stretch
     pixels = np.zeros(shape, bool)
     pixels[arm_points[:, 1].astype(int), arm_points[:, 0].astype(int)] = True
     distances = np.linalg.norm(landmarks - end, axis=1)
