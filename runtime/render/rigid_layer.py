@@ -5,9 +5,10 @@ merely measurable").
 Per avatar: the frame's pixels (a mask from runtime/face/glasses.py) are taken out of the picture
 the warp moves — filled in from the skin around them, in the picture's grain — and kept, with a soft
 margin, as a layer of their own. Per frame: the head's motion under the glasses (where the skull's
-landmarks at the rest expression went, every landmark within the frame's box) is fitted with one
-affine map, and the layer is drawn through it. At the avatar's rest state the layer sits exactly where
-it was cut from: the frame is the portrait.
+landmarks at the rest expression went, every landmark within the rims' box) is fitted with one
+affine map, and the rims and bridge are drawn through it; each temple arm through its own map, from
+its hinge on the rim to its end at the side of the head (runtime/render/temple_arms.py). At the
+avatar's rest state the layer sits exactly where it was cut from: the frame is the portrait.
 """
 
 from __future__ import annotations
