@@ -30,7 +30,7 @@ from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_pale
 from runtime.render.openings import CurvePosition, Opening
 from runtime.render.portrait_style import PortraitKind, portrait_style
 from runtime.render.rigid_layer import CORE
-from runtime.render.temple_arms import find_temple_arms
+from runtime.render.temple_arms import find_temple_arms, rims_scale
 from runtime.types import PoseColumn
 from tests.conftest import SUMMARY_LINES
 from tests.portrait_set import glasses_mask, portrait_png, portrait_set
@@ -644,7 +644,7 @@ def test_a_temple_arm_hinges_on_its_rim_and_ends_at_the_side_of_the_head(landmar
     change, shift = rigid._head_motion(points[:, rigid.anchors])
     assert len(rigid.arm_motions) == 2
     for motion in rigid.arm_motions:
-        linear, arm_shift = motion(change, shift, points)
+        linear, arm_shift = motion(change, shift, rims_scale(change), points)
         # At rest (the head's landmarks at its own pose come back from float32 a hair from the portrait's).
         assert (linear[0] - torch.eye(2)).abs().max() < 1e-5 and arm_shift[0].abs().max() < 1e-3
         hinge = (linear @ motion.hinge[:, None]).squeeze(-1) + arm_shift

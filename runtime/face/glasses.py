@@ -154,10 +154,12 @@ def _brows_share_colour(image: np.ndarray, mask: np.ndarray, landmarks: np.ndarr
     (measured: 0.11–0.16 for the tuning set's gold rim under fair brows; 0.00–0.02 for the check set's
     acetate and tinted photos, whose figures were in view when the threshold was set)."""
     colour = _frame_colour_distance(image, mask, landmarks)
-    if colour is None:
-        return True
-    distance, tolerance = colour
-    brows = np.zeros(mask.shape, np.uint8)
+    return True if colour is None else _brows_in_colour(*colour, landmarks)
+
+
+def _brows_in_colour(distance: np.ndarray, tolerance: float, landmarks: np.ndarray) -> bool:
+    """_brows_share_colour, given each pixel's distance from the frame's colour and the tolerance."""
+    brows = np.zeros(distance.shape, np.uint8)
     for outline in _brow_outlines(landmarks):
         cv2.fillPoly(brows, [np.round(outline).astype(np.int32)], 1)
     inside = brows > 0
@@ -409,7 +411,7 @@ def _temple_arms(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: n
     if colour is None:
         distance, tolerance, follow_colour = np.zeros(mask.shape, np.float32), np.inf, False
     else:
-        (distance, tolerance), follow_colour = colour, not _brows_share_colour(image, mask, landmarks)
+        (distance, tolerance), follow_colour = colour, not _brows_in_colour(*colour, landmarks)
     near_colour = np.clip(2.0 - distance / tolerance, 0.0, 1.0).astype(np.float32)  # 1 within, 0 at twice
 
     def on_arm(points: np.ndarray) -> np.ndarray:

@@ -123,23 +123,28 @@ class ArmMotion(torch.nn.Module):
         self.register_buffer("end_weights", torch.from_numpy(arm.end_weights).float())
         rest = np.asarray(rest_landmarks, dtype=np.float64)[arm.end_landmarks, :2]
         self.register_buffer("rest_end_landmarks", torch.from_numpy(rest).float())
+        self.register_buffer("identity", torch.eye(2))
 
-    def forward(self, rims_change: torch.Tensor, rims_shift: torch.Tensor, skull_points: torch.Tensor
-                ) -> tuple[torch.Tensor, torch.Tensor]:
-        """rims_change (B, 2, 2): the rims' linear map minus the identity; rims_shift (B, 2);
-        skull_points (B, 478, 2)."""
+    def forward(self, rims_change: torch.Tensor, rims_shift: torch.Tensor, rims_scale: torch.Tensor,
+                skull_points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """rims_change (B, 2, 2): the rims' linear map minus the identity; rims_shift (B, 2); rims_scale
+        (B, 1): the square root of that map's determinant (rims_scale()); skull_points (B, 478, 2)."""
         # Motions from rest, each exactly 0 at rest, so the map is the identity's bits there.
         hinge_motion = (rims_change @ self.hinge[:, None]).squeeze(-1) + rims_shift  # (B, 2)
         end_motion = (self.end_weights[:, None] * (skull_points[:, self.end_landmarks] - self.rest_end_landmarks)
                       ).sum(dim=1)  # (B, 2)
         length = self.length + end_motion - hinge_motion  # (B, 2) the arm's hinge-to-end in the frame
         normal = _unit_normals(length)
-        identity = torch.eye(2, device=rims_change.device)
-        scale = torch.linalg.det(identity + rims_change).abs().sqrt()[:, None]  # the rims' scale, across the arm
-        columns_change = torch.stack([length - self.length, scale * normal - self.normal], dim=2)  # (B, 2, 2)
-        linear = identity + columns_change @ self.basis_inverse
+        columns_change = torch.stack([length - self.length, rims_scale * normal - self.normal], dim=2)  # (B, 2, 2)
+        linear = self.identity + columns_change @ self.basis_inverse
         shift = self.hinge + hinge_motion - (linear @ self.hinge[:, None]).squeeze(-1)
         return linear, shift
+
+
+def rims_scale(rims_change: torch.Tensor) -> torch.Tensor:
+    """(B, 1) how much the rims' map (its linear part minus the identity, (B, 2, 2)) scales areas, as a
+    length: an arm keeps it across its width. Once per frame for both arms."""
+    return torch.linalg.det(torch.eye(2, device=rims_change.device) + rims_change).abs().sqrt()[:, None]
 
 
 def _unit_normals(vectors: torch.Tensor) -> torch.Tensor:
