@@ -185,6 +185,42 @@ def test_a_drawn_shut_mouth_presses_to_an_unbroken_line(landmarker: FaceLandmark
     assert shares[1] >= UNBROKEN_LINE_FLOOR
 
 
+# Closed-mouthed photos and paintings of the tuning set, opened. Dark pixels beside the opening's
+# corners (face framing; at rest, their shaded corners: 70 and 32): when the lips and the skin beside
+# them tore those shadows apart, 140-160 and 50-72 at jawOpen 0.3-0.8 (a red-brown rim down the photo's
+# opening, dark flecks beside the painting's); now none.
+PARTED_CORNER_CEILING = 3
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-oil-black-acetate"])
+def test_an_opening_shut_mouth_leaves_its_dark_corners_behind(landmarker: FaceLandmarker, name: str) -> None:
+    """A shut mouth's shaded corners go as its lips part (sealed_mouth.dark_corners): the opening's own
+    tips are dark, and nothing dark stays beside them."""
+    analysis = _analysis(name, landmarker)
+    counts = [_dark_beside_the_corners(analysis, jaw) for jaw in (0.3, 0.5, 0.8)]
+    SUMMARY_LINES.append(f"dark pixels beside {name}'s opening corners: {counts[0][0]} at rest, "
+                         f"{', '.join(str(posed) for _, posed in counts)} at jawOpen 0.3, 0.5, 0.8")
+    assert counts[0][0] > 20 and max(posed for _, posed in counts) <= PARTED_CORNER_CEILING
+
+
+def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int]:
+    """The rest frame and one opened to `jaw` (face framing, 512²): in each, the pixels within 0.12 mouth
+    widths of the mouth's outer corners, outside its opening (grown 2 px), darker than 0.6 of their median."""
+    frames, points = _rest_and_posed(analysis, {"jawOpen": jaw})
+    counts = []
+    for frame, frame_points in zip(frames, points, strict=True):
+        opening, near = np.zeros(frame.shape[:2], np.uint8), np.zeros(frame.shape[:2], np.uint8)
+        inner = np.concatenate([frame_points[list(LIPS.inner_upper)], frame_points[list(LIPS.inner_lower)][::-1]])
+        cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
+        width = float(np.linalg.norm(frame_points[LIPS.corners[0]] - frame_points[LIPS.corners[1]]))
+        for corner in LIPS.corners:
+            cv2.circle(near, tuple(int(value) for value in frame_points[corner].round()), round(0.12 * width), 1, -1)
+        beside = (near > 0) & (cv2.dilate(opening, np.ones((5, 5), np.uint8)) == 0)
+        luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)[beside]
+        counts.append(int((luminance < 0.6 * np.median(luminance)).sum()))
+    return counts
+
+
 def _rest_and_posed(analysis: PortraitAnalysis, shapes: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The rest frame and one with `shapes` set (face framing, 512²), and their landmarks in the frames."""
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))

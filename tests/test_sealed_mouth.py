@@ -1,11 +1,14 @@
-"""sealed_mouth.pressed_line on a drawn line whose geometry is known: thinner by PRESS_THINNING about
-its middle, as long as drawn, and made of the line's own pixels."""
+"""sealed_mouth on drawn mouths whose geometry is known: pressed_line thinner by PRESS_THINNING about
+its middle, as long as drawn, and made of the line's own pixels; dark_corners holding a shut mouth's
+dark corner dabs and nothing else dark around it."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
-from runtime.render.sealed_mouth import PRESS_THINNING, pressed_line
+from runtime.render.landmark_groups import LIPS
+from runtime.render.sealed_mouth import PRESS_THINNING, dark_corners, pressed_line
 
 PAPER, INK = 240, 20
 LINE_ROWS, LINE_COLUMNS = (27, 36), (20, 80)  # a 9 px line (rows 27..35), 60 px long, in a 60 x 100 crop
@@ -42,3 +45,36 @@ def test_a_crop_without_a_line_is_returned_as_it_is() -> None:
     crop, line = _drawn_line()
     squeezed, core = pressed_line(crop, np.zeros_like(line))
     assert np.array_equal(squeezed, crop.astype(np.float32)) and not core.any()
+
+
+SKIN, LIP, DARK = (220, 180, 160), (180, 110, 110), (60, 35, 30)
+
+
+def _shut_mouth() -> tuple[np.ndarray, np.ndarray]:
+    """A 60 x 100 crop of skin with shut lips from x 20 to 80 (the line where they meet on row 30), and
+    its landmarks: the lips' contours only, from the image's left corner (landmark 61) to its right."""
+    points = np.zeros((478, 2))
+    xs = np.linspace(20.0, 80.0, len(LIPS.outer_upper))
+    bulge = np.sin(np.linspace(0.0, np.pi, len(xs)))
+    for contour, rows in ((LIPS.outer_upper, 30.0 - 8.0 * bulge), (LIPS.outer_lower, 30.0 + 9.0 * bulge),
+                          (LIPS.inner_upper, np.full_like(xs, 30.0)), (LIPS.inner_lower, np.full_like(xs, 30.5))):
+        points[list(contour)] = np.stack([xs, rows], axis=1)
+    crop = np.zeros((60, 100, 3), np.uint8)
+    crop[:] = SKIN
+    lips = np.zeros((60, 100), np.uint8)
+    outline = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
+    cv2.fillPoly(lips, [outline.round().astype(np.int32)], 1)
+    crop[lips > 0] = LIP
+    return crop, points
+
+
+def test_dark_corners_are_a_shut_mouths_corner_dabs_only() -> None:
+    crop, points = _shut_mouth()
+    crop[29:32, 18:22] = DARK  # a dab over the left corner, reaching past the lips
+    crop[31:33, 81:83] = DARK  # one just past the right corner, apart from the lips
+    crop[20:23, 49:52] = DARK  # a dark spot on the upper lip's middle, and one on the chin: neither is a corner
+    crop[50:53, 49:52] = DARK
+    mask = dark_corners(crop, points) > 0
+    assert mask[29:32, 18:22].all() and mask[31:33, 81:83].all()
+    assert not mask[20:23, 49:52].any() and not mask[50:53, 49:52].any()
+    assert not mask[:, 30:70].any()  # the lips between the corners keep what they are

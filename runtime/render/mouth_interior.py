@@ -31,7 +31,7 @@ from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands, Reaches, Seam, covering
 from runtime.render.mouth_palette import MouthPalette, grain_at, mouth_palette
 from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
-from runtime.render.sealed_mouth import pressed_line, sealed_lips
+from runtime.render.sealed_mouth import dark_corners, filled, pressed_line, sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
@@ -67,6 +67,10 @@ SEAM_HALF_WIDTH_PX = 0.8
 SEAM_SOFTNESS_PX = 1.6
 SEAM_STRENGTH = 0.85
 PHOTO_SEAM = 0.5
+# Lip gaps (mouth widths, over the portrait's own) over which a shut mouth not drawn as a line reads its
+# lips, and the skin the warp carries around them, without its dark corners (sealed_mouth.dark_corners).
+PARTED = (0.0, 0.06)
+CORNER_ROWS = 0.25  # the warped skin is read without them this far (mouth widths) above and below the corners
 
 
 class MouthInterior(nn.Module):
@@ -103,6 +107,9 @@ class MouthInterior(nn.Module):
         # counts (the test set's open mouths: 0.14 to 0.24).
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
+        middle = len(upper) // 2
+        self.rest_gap = float(np.linalg.norm(landmarks[lower[middle], :2] - landmarks[upper[middle], :2])) / mouth_width
+        self.portrait_size = image.shape[1], image.shape[0]  # width, height: where the warp's grid reads
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
@@ -116,6 +123,9 @@ class MouthInterior(nn.Module):
         self.lineless_shares = (1.0 - self.synthetic_teeth, self.synthetic_teeth * self.style.outline)
         read_lineless = max(self.lineless_shares) > 0.0
         self.register_buffer("lineless_change", self._lineless_change(landmarks) if read_lineless else None)
+        # A shut mouth not drawn as a line reads its lips without its dark corners as far as it is parted.
+        self.cornerless_share = self.synthetic_teeth * (1.0 - self.style.outline)
+        self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.cornerless_share else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
         self.seam_texture = GRAIN * float(self.style.texture_at_tone(np.array(float(self.seam_colour.mean()))))
@@ -139,18 +149,37 @@ class MouthInterior(nn.Module):
         """(1, 3, h, w) what the lips without what lies between them change in the crop (sealed_mouth.py):
         its cavity, or a shut mouth's drawn line, filled from around it, with the portrait's grain where
         the fill smoothed it away; a shut mouth's line, pressed thin, lies over the fill."""
-        crop = self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
+        crop = self._source_crop()
         shut = self.synthetic_teeth >= 0.5  # its own teeth do not show: the 'cavity' is its mouth's line
-        filled, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut)
-        height, width = mask.shape
-        filled = torch.from_numpy(filled).permute(2, 0, 1).reshape(1, 3, -1)
-        pixels = Windows(self.source_origin.long()[None], height, width).pixels()
-        filled = filled + torch.from_numpy(mask).reshape(1, 1, -1) * self._texture(filled, pixels)[:, None]
+        fill, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut)
+        fill = self._grained(fill, mask)
         if shut:  # the line itself, pressed thin, over the fill: its ends meet the corners as drawn
             line, core = pressed_line(crop, mask)
             line = torch.from_numpy(line).permute(2, 0, 1).reshape(1, 3, -1)
-            filled = filled + torch.from_numpy(core).reshape(1, 1, -1) * (line - filled)
-        return filled.reshape(1, 3, height, width) - self.source[:, :3]
+            fill = fill + torch.from_numpy(core).reshape(1, 1, -1) * (line - fill)
+        return fill.reshape(self.source[:, :3].shape) - self.source[:, :3]
+
+    def _cornerless_change(self, landmarks: np.ndarray) -> torch.Tensor | None:
+        """(1, 3, h, w) what filling a shut mouth's dark corners (sealed_mouth.dark_corners) changes in the
+        crop, or None where it has none."""
+        crop = self._source_crop()
+        mask = dark_corners(crop, landmarks[:, :2] - self.source_origin.numpy())
+        if not mask.any():
+            return None
+        fill = self._grained(filled(crop, mask), mask.astype(np.float32))
+        return fill.reshape(self.source[:, :3].shape) - self.source[:, :3]
+
+    def _source_crop(self) -> np.ndarray:
+        """(h, w, 3) uint8 the portrait around its mouth (`source`)."""
+        return self.source[0, :3].permute(1, 2, 0).round().clamp(0, 255).to(torch.uint8).numpy()
+
+    def _grained(self, fill: np.ndarray, mask: np.ndarray) -> torch.Tensor:
+        """(1, 3, h·w) a filled crop ((h, w, 3) float32) with the portrait's grain where the fill
+        (mask, (h, w) float32) smoothed it away."""
+        height, width = mask.shape
+        fill = torch.from_numpy(fill).permute(2, 0, 1).reshape(1, 3, -1)
+        pixels = Windows(self.source_origin.long()[None], height, width).pixels()
+        return fill + torch.from_numpy(mask).reshape(1, 1, -1) * self._texture(fill, pixels)[:, None]
 
     def _lip_edges(self, landmarks: np.ndarray, split: torch.Tensor, origin: torch.Tensor, mouth_width: float
                    ) -> torch.Tensor:
@@ -172,12 +201,13 @@ class MouthInterior(nn.Module):
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 offset: tuple[int, int] = (0, 0), rounded: torch.Tensor | None = None,
-                sealed: torch.Tensor | None = None) -> None:
+                sealed: torch.Tensor | None = None, warped_from: torch.Tensor | None = None) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; points (B, 478, 2) the frames' landmarks;
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
         where the frames' top-left pixel lies in the portrait (openings.Windows); rounded (B,) how
         rounded the lips are (lip_bands.rounding), sealed (B,) how fully they meet (LipSeal.strength),
-        None for not at all."""
+        None for not at all; warped_from (B, H, W, 2) where the warp read each frame pixel (grid_sample
+        coordinates in the portrait), for the skin around a parted mouth's corners (`_cornerless`)."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
         mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
@@ -188,6 +218,7 @@ class MouthInterior(nn.Module):
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
         lips_source, seam = self._lineless(sealed, rounded)
+        lips_source = self._cornerless(lips_source, patch, windows, points, mouth_width, warped_from)
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
                        seam)
         opening = Opening.of(pixels, upper, lower, smooth=True)
@@ -218,6 +249,28 @@ class MouthInterior(nn.Module):
                                  SEAM_HALF_WIDTH_PX * self.style.outline, SEAM_SOFTNESS_PX, self.grain,
                                  self.seam_texture)
 
+    def _cornerless(self, lips_source: torch.Tensor, patch: torch.Tensor, windows: Windows, points: torch.Tensor,
+                    mouth_width: torch.Tensor, warped_from: torch.Tensor | None) -> torch.Tensor:
+        """The crop the lips read ((1 or B, C, h, w)) without the mouth's dark corners, as far as each
+        frame is parted (PARTED); the same change made to the warped skin in `patch` ((B, 3, P), the
+        window's pixels, changed in place) where the warp read them from (`warped_from`): the corners
+        reach past the lips' bands, and there only the warp draws them."""
+        if self.cornerless_change is None:
+            return lips_source
+        gap = self._lip_gap(points[:, self.upper_index], points[:, self.lower_index], mouth_width)
+        parted = hermite_step(*PARTED, gap - self.rest_gap)  # (B,)
+        if not bool((parted > 0.0).any()):
+            return lips_source
+        share = (self.cornerless_share * parted)[:, None, None]  # (B, 1, 1)
+        if warped_from is not None:
+            # Only the window's rows around the corners: the warp carries nothing else from there.
+            corner_y, reach = points[:, self.corner_index, 1], CORNER_ROWS * mouth_width  # (B, 2), (B,)
+            rows = windows.rows_between(corner_y.amin(dim=1) - reach, corner_y.amax(dim=1) + reach)
+            grid = windows.gather(warped_from.permute(0, 3, 1, 2)).flatten(2)[:, :, rows].transpose(1, 2)  # (B, p, 2)
+            sources = (grid + 1.0) * grid.new_tensor(self.portrait_size) / 2.0 - 0.5 - self.source_origin
+            patch[:, :, rows] += share * sample_at(self.cornerless_change, sources)
+        return lips_source[:, :3] + share[..., None] * self.cornerless_change
+
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
         """What the layer draws: the lips' bands and the opening between them (lip_bands.covering)."""
         low, high = covering(reaches)
@@ -241,7 +294,7 @@ class MouthInterior(nn.Module):
         """(B, 3, P) teeth, tongue and cavity for every window pixel (only those inside the opening show)."""
         mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index], self.lip_edges[0])
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
-        gap = self._lip_gap(upper, lower, mouth)  # (B, 1)
+        gap = self._lip_gap(upper, lower, mouth.width_px)[:, None]  # (B, 1)
         lateral = opening.lateral()  # (B, P) 0 on the midline, 1 at the corners
         colour = self._cavity(opening.depth(), lateral, hermite_step(*TONGUE_SHOWN, gap))
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
@@ -328,10 +381,10 @@ class MouthInterior(nn.Module):
         return middle + LOWER_ARCH_RISE * (along - middle)
 
     @staticmethod
-    def _lip_gap(upper: torch.Tensor, lower: torch.Tensor, mouth: SkullMouth) -> torch.Tensor:
-        """(B, 1) how far apart the lips' middles are, in mouth widths."""
+    def _lip_gap(upper: torch.Tensor, lower: torch.Tensor, width_px: torch.Tensor) -> torch.Tensor:
+        """(B,) how far apart the lips' middles are, in mouth widths of `width_px` ((B,) pixels)."""
         middle = upper.shape[1] // 2
-        return ((lower[:, middle] - upper[:, middle]).norm(dim=-1) / mouth.width_px)[:, None]
+        return (lower[:, middle] - upper[:, middle]).norm(dim=-1) / width_px.clamp(min=1e-3)
 
 
 class SkullMouth:

@@ -17,9 +17,18 @@ rounded lips (a pucker) thicken and narrow, where the line stretched with them b
 streaks down the lower lip. A pressed or rounded frame reads the lips from the copy without the line,
 with one seam drawn between them over the portrait's own line squeezed thin (`pressed_line`): a seam
 alone ended short of where the drawn line did, which stayed as dark spurs at the corners.
+
+A shut mouth's corners are shaded darker than its line (a photo's shadowed corners, an oil painting's
+dark ticks where the lips meet), partly past the lips' outer contour, beyond the inner corners where an
+opening mouth's tips lie. As the jaw dropped, the lips and the skin beside them tore those shadows
+apart and carried them off the opening's tips: dark flecks beside an oil painting's open mouth, a
+red-brown rim down a photo's. They are filled the same way (`dark_corners`) for a parting mouth's
+lips, and the skin around them, to read; the opening's own corners are dark.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -31,6 +40,7 @@ CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, a
 # line too (left, they showed as a faint second line beside the seam). An open mouth's cavity grows by a
 # pixel only: more ate into its lips.
 LINE_GROWTH = 0.03
+CORNER_REACH = 0.06  # a shut mouth's dark corners are sought this far (mouth widths) around its outer corners
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
 PRESS_THINNING = 3.0  # a pressed mouth's drawn line is this many times thinner than the portrait's
 LINE_SMOOTHING_PX = 2.0  # a line's edges step by whole pixels; smoothed along the mouth, the thin line runs smooth
@@ -41,31 +51,87 @@ def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool) -> np.ndarray:
     the lips' outer contour (a crop (h, w, 3) uint8 around the mouth, `points` (478, 2) its landmarks
     in the crop's pixels), grown so no dark rim is left around the fill: by LINE_GROWTH where the
     mouth is `shut` (the 'cavity' is its drawn line), else by a pixel."""
-    lips, opening = np.zeros(crop.shape[:2], np.uint8), np.zeros(crop.shape[:2], np.uint8)
-    outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
-    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
-    cv2.fillPoly(lips, [cv2.convexHull(outer.round().astype(np.int32))], 1)
-    cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
-    luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    lip_pixels = luminance[(lips > 0) & (opening == 0)]
-    if len(lip_pixels) == 0:
-        return opening
-    dark = (luminance < CAVITY_DARKNESS * float(np.median(lip_pixels))) & (lips > 0)
-    _, labels = cv2.connectedComponents((dark | (opening > 0)).astype(np.uint8))
-    joined = np.unique(labels[opening > 0])
-    mask = np.isin(labels, joined[joined > 0]).astype(np.uint8)
+    regions = _MouthRegions.of(crop, points)
+    if regions is None:
+        return _opening(crop, points)
+    mask = _joined(regions.dark & (regions.lips > 0), regions.opening)
     if not shut:
         return cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    right, left = LIPS.corners
-    reach = max(1, round(LINE_GROWTH * float(np.linalg.norm(points[left] - points[right]))))
-    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    return _grown(mask, regions.width)
+
+
+def dark_corners(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 0/1: a shut mouth's shaded corners (the module's docstring), the dark pixels within
+    CORNER_REACH of its outer corners and those joined to them within the lips' outer contour, grown by
+    LINE_GROWTH. Arguments as `cavity_mask`'s."""
+    regions = _MouthRegions.of(crop, points)
+    if regions is None:
+        return np.zeros(crop.shape[:2], np.uint8)
+    corners = np.zeros(crop.shape[:2], np.uint8)
+    for corner in LIPS.corners:
+        centre = tuple(int(value) for value in points[corner].round())
+        cv2.circle(corners, centre, max(1, round(CORNER_REACH * regions.width)), 1, -1)
+    return _grown(_joined(regions.dark & ((regions.lips > 0) | (corners > 0)), regions.dark & (corners > 0)),
+                  regions.width)
+
+
+def filled(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """(h, w, 3) float32 the crop with `mask` ((h, w) uint8 0/1) filled from around it; the caller adds
+    the portrait's grain where the fill smoothed it away."""
+    return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32)
 
 
 def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool) -> tuple[np.ndarray, np.ndarray]:
     """((h, w, 3) float32 the crop with its cavity (`cavity_mask`) filled from around it, (h, w) float32
     the mask): the caller adds the portrait's grain where the fill smoothed it away."""
     mask = cavity_mask(crop, points, shut)
-    return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32), mask.astype(np.float32)
+    return filled(crop, mask), mask.astype(np.float32)
+
+
+@dataclass(frozen=True)
+class _MouthRegions:
+    """A crop's lips (the convex hull of their outer contour), its opening between the inner lips, both
+    (h, w) uint8 0/1, its pixels darker than CAVITY_DARKNESS of the lips' median, and the mouth's width."""
+
+    lips: np.ndarray
+    opening: np.ndarray
+    dark: np.ndarray  # (h, w) bool
+    width: float
+
+    @classmethod
+    def of(cls, crop: np.ndarray, points: np.ndarray) -> _MouthRegions | None:
+        """None where no lip pixel lies outside the opening (nothing to measure darkness against)."""
+        lips, opening = np.zeros(crop.shape[:2], np.uint8), _opening(crop, points)
+        outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
+        cv2.fillPoly(lips, [cv2.convexHull(outer.round().astype(np.int32))], 1)
+        luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+        lip_pixels = luminance[(lips > 0) & (opening == 0)]
+        if len(lip_pixels) == 0:
+            return None
+        right, left = LIPS.corners
+        return cls(lips, opening, luminance < CAVITY_DARKNESS * float(np.median(lip_pixels)),
+                   float(np.linalg.norm(points[left] - points[right])))
+
+
+def _opening(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 0/1: the opening between the inner lips."""
+    opening = np.zeros(crop.shape[:2], np.uint8)
+    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
+    cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
+    return opening
+
+
+def _joined(dark: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 0/1: the seeds ((h, w) uint8) and the dark pixels ((h, w) bool) joined to them."""
+    _, labels = cv2.connectedComponents((dark | (seeds > 0)).astype(np.uint8))
+    joined = np.unique(labels[seeds > 0])
+    return np.isin(labels, joined[joined > 0]).astype(np.uint8)
+
+
+def _grown(mask: np.ndarray, mouth_width: float) -> np.ndarray:
+    """A shut mouth's mask grown by LINE_GROWTH: its paler edges are line too."""
+    reach = max(1, round(LINE_GROWTH * mouth_width))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
 
 
 def pressed_line(crop: np.ndarray, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

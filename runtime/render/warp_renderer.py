@@ -262,7 +262,7 @@ class WarpRenderer(nn.Module):
         gaze_only = deltas * self.eyes.gaze_shapes
         gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
         offset = self.view[:2]
-        self.mouth(frames, points, skull_points, offset, rounded, self.deformer.seal.strength(deltas))
+        self.mouth(frames, points, skull_points, offset, rounded, self.deformer.seal.strength(deltas), backward)
         self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
             self.rigid(frames, skull_points, offset)
