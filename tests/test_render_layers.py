@@ -221,6 +221,33 @@ def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int
     return counts
 
 
+# A shut mouth's funnel (mouthFunnel 0.6, the jaw at rest) lifts the upper lip off the teeth. The reddest
+# row across the teeth, above the median row (mean R − G over the mouth's middle third): when the line
+# where the lips met stayed where it was at rest, held to the skull, it crossed the upper teeth as a red
+# line, 31.8 and 28.4 on the tuning set's gold photo and oil painting; now 2.4 and 0.2.
+LIFTED_LINE_CEILING = 8.0
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-oil-black-acetate"])
+def test_a_lifted_upper_lip_takes_the_line_where_the_lips_met(landmarker: FaceLandmarker, name: str) -> None:
+    frames, points = _rest_and_posed(_analysis(name, landmarker), {"mouthFunnel": 0.6})
+    frame, frame_points = frames[1].astype(float), points[1]
+    left, right = sorted(frame_points[list(LIPS.corners), 0])
+    columns = np.arange(int(left + (right - left) / 3), int(right - (right - left) / 3))
+    top, bottom = (np.interp(columns, *frame_points[list(contour)][np.argsort(frame_points[list(contour), 0])].T)
+                   for contour in (LIPS.inner_upper, LIPS.inner_lower))
+    redness = frame[..., 0] - frame[..., 1]
+    rows = []
+    for row in range(int(top.min()), int(bottom.max()) + 1):
+        inside = (row >= top + 2) & (row <= bottom - 2)  # 2 px in from the lips
+        if inside.sum() >= len(columns) // 2:
+            rows.append(redness[row, columns[inside]].mean())
+    excess = max(rows) - float(np.median(rows))
+    SUMMARY_LINES.append(f"{name}'s funnel: the reddest row across the teeth {excess:.1f} over the median "
+                         f"({len(rows)} rows)")
+    assert len(rows) >= 10 and excess < LIFTED_LINE_CEILING
+
+
 def _rest_and_posed(analysis: PortraitAnalysis, shapes: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The rest frame and one with `shapes` set (face framing, 512²), and their landmarks in the frames."""
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))

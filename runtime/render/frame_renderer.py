@@ -65,7 +65,8 @@ class FrameRenderer:
     # 7: a pucker eases out the corners' drop of a smile taken below the rest (deformation.py). 8: the
     # glasses turn with the landmarks under them (rigid_layer._anchors). 9: the glasses' temple arms are
     # found whole and each moves from its rim to the side of the head (runtime/render/temple_arms.py).
-    # 10: a shut mouth's dark corners go as its lips part (sealed_mouth.dark_corners).
+    # 10: a shut mouth's dark corners go as its lips part (sealed_mouth.dark_corners), and the line where
+    # its lips met rides with a lifted upper lip (mouth_interior.MouthInterior._interior).
     version = "10"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:

@@ -5,7 +5,9 @@ A warp alone stretches whatever lay between the source's lips (lip skin for a cl
 portrait's own teeth for an open one) across the whole new opening. Inside the current opening this
 layer draws instead, front to back:
 1. the portrait's own mouth interior, unstretched, in two rigid halves: the upper half rides with
-   the upper lip (the upper teeth are fixed to the skull, and so, nearly, is the upper lip), the
+   the upper lip (the upper teeth are fixed to the skull, and so, nearly, is the upper lip; a shut
+   mouth's 'interior' is the line where its lips meet, which goes wherever the upper lip goes unless
+   it is drawn as a line), the
    lower half with the lower lip (the jaw);
 2. where neither half reaches — the lips parted beyond the source — a synthesised interior, all in
    the portrait's own colours and grain (MouthPalette): the upper row of teeth (TeethSprites) hung
@@ -123,9 +125,10 @@ class MouthInterior(nn.Module):
         self.lineless_shares = (1.0 - self.synthetic_teeth, self.synthetic_teeth * self.style.outline)
         read_lineless = max(self.lineless_shares) > 0.0
         self.register_buffer("lineless_change", self._lineless_change(landmarks) if read_lineless else None)
-        # A shut mouth not drawn as a line reads its lips without its dark corners as far as it is parted.
-        self.cornerless_share = self.synthetic_teeth * (1.0 - self.style.outline)
-        self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.cornerless_share else None)
+        # How far the mouth is shut and not drawn as a line: its lips read without its dark corners as far as
+        # it is parted (_cornerless), and the line where they meet rides with the upper lip (_interior).
+        self.shut_unlined = self.synthetic_teeth * (1.0 - self.style.outline)
+        self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.shut_unlined else None)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
         self.seam_texture = GRAIN * float(self.style.texture_at_tone(np.array(float(self.seam_colour.mean()))))
@@ -261,7 +264,7 @@ class MouthInterior(nn.Module):
         parted = hermite_step(*PARTED, gap - self.rest_gap)  # (B,)
         if not bool((parted > 0.0).any()):
             return lips_source
-        share = (self.cornerless_share * parted)[:, None, None]  # (B, 1, 1)
+        share = (self.shut_unlined * parted)[:, None, None]  # (B, 1, 1)
         if warped_from is not None:
             # Only the window's rows around the corners: the warp carries nothing else from there.
             corner_y, reach = points[:, self.corner_index, 1], CORNER_ROWS * mouth_width  # (B, 2), (B,)
@@ -279,9 +282,14 @@ class MouthInterior(nn.Module):
     def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
                   skull_points: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one."""
-        # The upper teeth are fixed to the skull, the lower ones ride on the jaw with the lower lip.
+        # The upper teeth are fixed to the skull, the lower ones ride on the jaw with the lower lip. What
+        # lies between a shut mouth's lips is no teeth but the line where they meet, and it rides with the
+        # upper lip itself: held to the skull, a lifted lip (a funnel, a sneer) left it across the teeth as
+        # a red line. A mouth drawn as a line keeps it there: split between the lips, a pencil drawing's
+        # line thinned and paled with every smile (FaceLandmarker's smile read-back fell 0.95 → 0.85).
         skull_upper = skull_points[:, self.upper_index]
-        rides_upper = pixels - opening.upper_at.read(skull_upper - self.source_upper) - self.source_origin
+        held = skull_upper + self.shut_unlined * (upper - skull_upper)
+        rides_upper = pixels - opening.upper_at.read(held - self.source_upper) - self.source_origin
         rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask, lower_mask = from_upper[:, 3:4], from_lower[:, 4:5]  # (B, 1, P)
