@@ -72,6 +72,9 @@ PHOTO_SEAM = 0.5
 # Lip gaps (mouth widths, over the portrait's own) over which a shut mouth not drawn as a line reads its
 # lips, and the skin the warp carries around them, without its dark corners (sealed_mouth.dark_corners).
 PARTED = (0.0, 0.06)
+# How far (mouth widths) the upper lip lifts off a shut mouth's line left where it was (a mouth drawn as a
+# line) while the line fades from the opening: in a funnel a pencil drawing's strokes hung across its teeth.
+LINE_HANG = (0.03, 0.06)
 CORNER_ROWS = 0.25  # the warped skin is read without them this far (mouth widths) above and below the corners
 
 
@@ -285,14 +288,19 @@ class MouthInterior(nn.Module):
         # The upper teeth are fixed to the skull, the lower ones ride on the jaw with the lower lip. What
         # lies between a shut mouth's lips is no teeth but the line where they meet, and it rides with the
         # upper lip itself: held to the skull, a lifted lip (a funnel, a sneer) left it across the teeth as
-        # a red line. A mouth drawn as a line keeps it there: split between the lips, a pencil drawing's
-        # line thinned and paled with every smile (FaceLandmarker's smile read-back fell 0.95 → 0.85).
+        # a red line. A mouth drawn as a line keeps it there (split between the lips, a pencil drawing's
+        # line thinned and paled with every smile: FaceLandmarker's smile read-back fell 0.95 → 0.85), and
+        # it fades as the lip lifts off it (LINE_HANG).
         skull_upper = skull_points[:, self.upper_index]
         held = skull_upper + self.shut_unlined * (upper - skull_upper)
         rides_upper = pixels - opening.upper_at.read(held - self.source_upper) - self.source_origin
         rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask, lower_mask = from_upper[:, 3:4], from_lower[:, 4:5]  # (B, 1, P)
+        if self.synthetic_teeth > 0.0:  # a shut mouth's line left where it was fades as the lip lifts off it
+            width_px = (upper[:, -1] - upper[:, 0]).norm(dim=-1)[:, None]  # (B, 1)
+            lift = (opening.upper_line_of(held) - opening.v_upper) / width_px  # (B, P) mouth widths
+            upper_mask = upper_mask * (1.0 - self.synthetic_teeth * hermite_step(*LINE_HANG, lift))[:, None]
         synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
