@@ -6,9 +6,9 @@ portrait's own teeth for an open one) across the whole new opening. Inside the c
 layer draws instead, front to back:
 1. the portrait's own mouth interior, unstretched, in two rigid halves: the upper half rides with
    the upper lip (the upper teeth are fixed to the skull, and so, nearly, is the upper lip; a shut
-   mouth's 'interior' is the line where its lips meet, which goes wherever the upper lip goes unless
-   it is drawn as a line), the
-   lower half with the lower lip (the jaw);
+   mouth's 'interior' is the line where its lips meet, which goes wherever the upper lip goes, or,
+   drawn as a line, stays and fades as the lip lifts off it), the lower half with the lower lip (the
+   jaw);
 2. where neither half reaches — the lips parted beyond the source — a synthesised interior, all in
    the portrait's own colours and grain (MouthPalette): the upper row of teeth (TeethSprites) hung
    from the skull-fixed line of the upper lip, so the lip hides the crowns' tops and a raised lip
@@ -17,6 +17,9 @@ layer draws instead, front to back:
    soft shadow on the teeth; and the lips' wet inner surfaces where they roll inwards. Teeth are
    only synthesised for a portrait whose own mouth is (nearly) closed: one that shows its teeth
    keeps them, riding with the lips.
+The lips themselves are redrawn as bands (lip_bands.py) from the portrait's crop, or from a copy of
+it without what lay between them as a closure, a pucker or a parting asks (sealed_mouth.py: a shut
+mouth's dark corners go as it parts, and the warped skin around them with them).
 At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
