@@ -299,14 +299,21 @@ class MouthInterior(nn.Module):
         rides_upper = pixels - opening.upper_at.read(held - self.source_upper) - self.source_origin
         rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
-        upper_mask, lower_mask = from_upper[:, 3:4], from_lower[:, 4:5]  # (B, 1, P)
-        if self.synthetic_teeth > 0.0:  # a shut mouth's line left where it was fades as the lip lifts off it
-            width_px = (upper[:, -1] - upper[:, 0]).norm(dim=-1)[:, None]  # (B, 1)
-            lift = (opening.upper_line_of(held) - opening.v_upper) / width_px  # (B, P) mouth widths
-            upper_mask = upper_mask * (1.0 - self.synthetic_teeth * hermite_step(*LINE_HANG, lift))[:, None]
+        upper_mask = from_upper[:, 3:4] * self._line_shown(opening, upper, held)  # (B, 1, P)
+        lower_mask = from_lower[:, 4:5]
         synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
+
+    def _line_shown(self, opening: Opening, upper: torch.Tensor, held: torch.Tensor) -> torch.Tensor | float:
+        """(B, 1, P) how much of a shut mouth's line, held where `held` ((B, K, 2), the upper lip's
+        contour it rides with) has it, still shows as the upper lip (`upper`) lifts off it (LINE_HANG);
+        1 where the portrait shows its own teeth, which stay however far the lip lifts."""
+        if self.synthetic_teeth == 0.0:
+            return 1.0
+        width_px = (upper[:, -1] - upper[:, 0]).norm(dim=-1)[:, None]  # (B, 1)
+        lift = (opening.upper_line_of(held) - opening.v_upper) / width_px  # (B, P) mouth widths
+        return (1.0 - self.synthetic_teeth * hermite_step(*LINE_HANG, lift))[:, None]
 
     def _synthesised(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
                      skull_points: torch.Tensor) -> torch.Tensor:
