@@ -115,11 +115,10 @@ class MouthInterior(nn.Module):
         # counts (the test set's open mouths: 0.14 to 0.24).
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
-        middle = len(upper) // 2
-        self.rest_gap = float(np.linalg.norm(landmarks[lower[middle], :2] - landmarks[upper[middle], :2])) / mouth_width
         self.portrait_size = image.shape[1], image.shape[0]  # width, height: where the warp's grid reads
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
+        self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
         # The lips without what lies between them (sealed_mouth.py), as a change to the crop, read in
@@ -299,20 +298,19 @@ class MouthInterior(nn.Module):
         rides_upper = pixels - opening.upper_at.read(held - self.source_upper) - self.source_origin
         rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
-        upper_mask = from_upper[:, 3:4] * self._line_shown(opening, upper, held)  # (B, 1, P)
+        upper_mask = from_upper[:, 3:4] * self._line_shown(opening, held)  # (B, 1, P)
         lower_mask = from_lower[:, 4:5]
         synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
 
-    def _line_shown(self, opening: Opening, upper: torch.Tensor, held: torch.Tensor) -> torch.Tensor | float:
+    def _line_shown(self, opening: Opening, held: torch.Tensor) -> torch.Tensor | float:
         """(B, 1, P) how much of a shut mouth's line, held where `held` ((B, K, 2), the upper lip's
-        contour it rides with) has it, still shows as the upper lip (`upper`) lifts off it (LINE_HANG);
+        contour it rides with) has it, still shows as the opening's upper lip lifts off it (LINE_HANG);
         1 where the portrait shows its own teeth, which stay however far the lip lifts."""
         if self.synthetic_teeth == 0.0:
             return 1.0
-        width_px = (upper[:, -1] - upper[:, 0]).norm(dim=-1)[:, None]  # (B, 1)
-        lift = (opening.upper_line_of(held) - opening.v_upper) / width_px  # (B, P) mouth widths
+        lift = (opening.upper_line_of(held) - opening.v_upper) / (2.0 * opening.half_width)  # (B, P) mouth widths
         return (1.0 - self.synthetic_teeth * hermite_step(*LINE_HANG, lift))[:, None]
 
     def _synthesised(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,

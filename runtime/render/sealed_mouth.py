@@ -53,7 +53,7 @@ def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool) -> np.ndarray:
     mouth is `shut` (the 'cavity' is its drawn line), else by a pixel."""
     regions = _MouthRegions.of(crop, points)
     if regions is None:
-        return _opening(crop, points)
+        return _opening(crop.shape[:2], points)
     mask = _joined(regions.dark & (regions.lips > 0), regions.opening)
     if not shut:
         return cv2.dilate(mask, np.ones((3, 3), np.uint8))
@@ -101,7 +101,7 @@ class _MouthRegions:
     @classmethod
     def of(cls, crop: np.ndarray, points: np.ndarray) -> _MouthRegions | None:
         """None where no lip pixel lies outside the opening (nothing to measure darkness against)."""
-        lips, opening = np.zeros(crop.shape[:2], np.uint8), _opening(crop, points)
+        lips, opening = np.zeros(crop.shape[:2], np.uint8), _opening(crop.shape[:2], points)
         outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
         cv2.fillPoly(lips, [cv2.convexHull(outer.round().astype(np.int32))], 1)
         luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
@@ -113,9 +113,9 @@ class _MouthRegions:
                    float(np.linalg.norm(points[left] - points[right])))
 
 
-def _opening(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """(h, w) uint8 0/1: the opening between the inner lips."""
-    opening = np.zeros(crop.shape[:2], np.uint8)
+def _opening(shape: tuple[int, int], points: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 0/1 of that `shape`: the opening between the inner lips."""
+    opening = np.zeros(shape, np.uint8)
     inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
     cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
     return opening
