@@ -249,6 +249,36 @@ def test_a_lifted_upper_lip_takes_the_line_where_the_lips_met(landmarker: FaceLa
     assert len(rows) >= 10 and excess < LIFTED_LINE_CEILING
 
 
+# Frames that test the layers hardest: a jaw opened wide with the head turned (the mouth's corners read
+# again where the warp read them), a pucker, a blink under a raised brow and a squint with the gaze aside
+# (the lids, the glasses' rims and arms), each with its own turn.
+HARD_FRAMES = (({"jawOpen": 0.3}, 5.0), ({"jawOpen": 0.7}, -8.0), ({"mouthFunnel": 0.6}, 0.0),
+               ({"mouthSmileLeft": 0.8, "mouthSmileRight": 0.8, "jawOpen": 0.2}, 10.0),
+               ({"mouthPressLeft": 0.5, "mouthPressRight": 0.5, "mouthClose": 0.3}, 0.0), ({"mouthPucker": 1.0}, -4.0),
+               ({"eyeBlinkLeft": 1.0, "eyeBlinkRight": 0.9, "browInnerUp": 0.6}, 3.0),
+               ({"eyeLookOutLeft": 0.7, "eyeLookInRight": 0.7, "eyeSquintLeft": 0.5}, -12.0))
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-cartoon-silver", "closed-ink-gold",
+                                  "closed-pencil-acetate"])
+def test_a_frame_renders_the_same_alone_or_in_a_batch(landmarker: FaceLandmarker, name: str) -> None:
+    """Sessions rendered together (RenderBatcher) must each get the frames they would get alone: no
+    layer may let one frame of a batch change another's pixels."""
+    analysis = _analysis(name, landmarker)
+    renderer = _renderer(analysis)
+    weights, poses = _rest_batch(analysis, len(HARD_FRAMES) + 1)
+    for row, (shapes, turn) in enumerate(HARD_FRAMES, start=1):
+        for shape, value in shapes.items():
+            weights[row, blendshape_index(shape)] = value
+        poses[row, PoseColumn.YAW] += turn
+        poses[row, PoseColumn.PITCH] += turn / 3
+    batched = renderer.render_latents(weights, poses)
+    alone = np.concatenate([renderer.render_latents(weights[i:i + 1], poses[i:i + 1]) for i in range(len(poses))])
+    differing = [(i, int(np.abs(batched[i].astype(int) - alone[i]).max())) for i in range(len(poses))
+                 if not np.array_equal(batched[i], alone[i])]
+    assert not differing, f"frames (index, largest difference) that differ in a batch: {differing}"
+
+
 def _rest_and_posed(analysis: PortraitAnalysis, shapes: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The rest frame and one with `shapes` set (face framing, 512²), and their landmarks in the frames."""
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))

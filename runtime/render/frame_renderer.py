@@ -67,7 +67,7 @@ class FrameRenderer:
     # found whole and each moves from its rim to the side of the head (runtime/render/temple_arms.py).
     # 10: a shut mouth's dark corners go as its lips part (sealed_mouth.dark_corners), and the line where
     # its lips met rides with a lifted upper lip (mouth_interior.MouthInterior._interior).
-    version = "10"
+    version = "11"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -78,7 +78,6 @@ PARTED = (0.0, 0.06)
 # How far (mouth widths) the upper lip lifts off a shut mouth's line left where it was (a mouth drawn as a
 # line) while the line fades from the opening: in a funnel a pencil drawing's strokes hung across its teeth.
 LINE_HANG = (0.03, 0.06)
-CORNER_ROWS = 0.25  # the warped skin is read without them this far (mouth widths) above and below the corners
 
 
 class MouthInterior(nn.Module):
@@ -134,6 +133,8 @@ class MouthInterior(nn.Module):
         # it is parted (_cornerless), and the line where they meet rides with the upper lip (_interior).
         self.shut_unlined = self.synthetic_teeth * (1.0 - self.style.outline)
         self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.shut_unlined else None)
+        self.cornerless_reach = [] if self.cornerless_change is None else _read_reach(
+            self.cornerless_change, self.source_origin, self.portrait_size)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
         self.seam_texture = GRAIN * float(self.style.texture_at_tone(np.array(float(self.seam_colour.mean()))))
@@ -271,12 +272,18 @@ class MouthInterior(nn.Module):
             return lips_source
         share = (self.shut_unlined * parted)[:, None, None]  # (B, 1, 1)
         if warped_from is not None:
-            # Only the window's rows around the corners: the warp carries nothing else from there.
-            corner_y, reach = points[:, self.corner_index, 1], CORNER_ROWS * mouth_width  # (B, 2), (B,)
-            rows = windows.rows_between(corner_y.amin(dim=1) - reach, corner_y.amax(dim=1) + reach)
-            grid = windows.gather(warped_from.permute(0, 3, 1, 2)).flatten(2)[:, :, rows].transpose(1, 2)  # (B, p, 2)
+            # Only the window's pixels that some frame read from around the corners: a frame's own are
+            # all of those it read from there, so a frame gets the same pixels alone or in any batch
+            # (bilinear reads of the change elsewhere are exactly 0, and adding 0 changes no pixel).
+            planes = windows.gather(warped_from.permute(0, 3, 1, 2)).flatten(2)  # (B, 2, P) grid x and y
+            read = torch.zeros_like(planes[:, 0], dtype=torch.bool)  # (B, P)
+            for low_x, low_y, high_x, high_y in self.cornerless_reach:  # each corner's box
+                read |= ((planes[:, 0] >= low_x) & (planes[:, 0] <= high_x) & (planes[:, 1] >= low_y)
+                         & (planes[:, 1] <= high_y))
+            near = torch.nonzero(read.any(dim=0)).squeeze(1)  # (K,)
+            grid = planes[:, :, near].transpose(1, 2)  # (B, K, 2)
             sources = (grid + 1.0) * grid.new_tensor(self.portrait_size) / 2.0 - 0.5 - self.source_origin
-            patch[:, :, rows] += share * sample_at(self.cornerless_change, sources)
+            patch[:, :, near] += share * sample_at(self.cornerless_change, sources)
         return lips_source[:, :3] + share[..., None] * self.cornerless_change
 
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
@@ -447,6 +454,31 @@ class SkullMouth:
         knots = curve[..., 0]  # (B, K) increasing
         held = x.clamp(min=knots[:, :1], max=knots[:, -1:] - 1e-4)
         return CurvePosition.of(held, knots).read(curve[..., 1:]).squeeze(-1)
+
+
+def _read_reach(change: torch.Tensor, origin: torch.Tensor, portrait_size: tuple[int, int]
+                ) -> list[tuple[float, float, float, float]]:
+    """For each side of a (1, C, h, w) change lying at `origin` (2,) in a portrait of
+    `portrait_size` (width, height) pixels — its non-zero pixels left and right of their middle column,
+    a mouth's two corners — the least and the greatest grid_sample coordinate (x, y) in the portrait
+    where a bilinear read of the change with its edges repeated (sample_at) can give anything but 0:
+    the side's box grown by the pixel a read blends in and one more (no rounding decides it), without
+    end where the box reaches the change's edge: (low x, low y, high x, high y)."""
+    rows, columns = torch.nonzero(change[0].abs().amax(dim=0), as_tuple=True)
+    height, width = change.shape[-2:]
+    middle = (int(columns.min()) + int(columns.max())) / 2
+    boxes = []
+    for side in (columns <= middle, columns > middle):
+        if not bool(side.any()):  # all on one side: the other's box is that one again
+            side = torch.ones_like(side)
+        xs, ys = columns[side], rows[side]
+        low = [float(values.min()) - 2.0 if int(values.min()) > 0 else -math.inf for values in (xs, ys)]
+        high = [float(values.max()) + 2.0 if int(values.max()) < size - 1 else math.inf
+                for values, size in ((xs, width), (ys, height))]
+        boxes.append([low, high])
+    pixels = torch.tensor(boxes, dtype=torch.float64) + origin.double()  # (2, 2, 2) portrait pixels
+    grid = (pixels + 0.5) * 2.0 / torch.tensor(portrait_size, dtype=torch.float64) - 1.0
+    return [tuple(box) for box in grid.flatten(1).tolist()]
 
 
 def _posterised(colour: torch.Tensor, floor: torch.Tensor, light: float) -> torch.Tensor:

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
+from runtime.render.linear_2d import applied, inverse
 from runtime.render.mouth_palette import grain_at
 from runtime.render.openings import Windows, sample_at
 from runtime.render.portrait_style import PortraitStyle
@@ -117,12 +118,12 @@ class _LayerPart(nn.Module):
     def forward(self, frames: torch.Tensor, linear: torch.Tensor, shift: torch.Tensor, offset: tuple[int, int]
                 ) -> None:
         """Draws the part over frames (B, 3, H, W) in place, moved by linear (B, 2, 2) and shift (B, 2)."""
-        centre = (linear @ self.layer_centre[:, None]).squeeze(-1) + shift  # (B, 2)
+        centre = applied(linear, self.layer_centre[None, None])[:, 0] + shift  # (B, 2)
         windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
         pixels = windows.pixels()  # (B, P, 2)
         # Back through the motion: where each frame pixel was in the portrait.
         # (one 2×2 inverse per frame, applied to every pixel: a solve per pixel cost 5x more)
-        source = (pixels - shift[:, None]) @ torch.linalg.inv(linear).transpose(1, 2)
+        source = applied(inverse(linear), pixels - shift[:, None])
         layer = sample_at(self.layer, source - self.layer_origin)  # (B, 4, P); edges hold alpha 0 beyond
         inside = ((source >= self.layer_origin) & (source <= self.layer_origin + self.layer_size)).all(dim=-1)
         alpha = layer[:, 3] * inside  # (B, P)

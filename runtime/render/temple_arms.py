@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
+from runtime.render.linear_2d import applied, determinant, product
 
 ARM_MAX_WIDTH = 0.5  # eye widths: no run of the layer across an arm is longer (a lens's side is twice that)
 # Eye widths past the eye's outer corner that a lens reaches at most: the glasses' finder seeks a rim
@@ -130,21 +131,21 @@ class ArmMotion(torch.nn.Module):
         """rims_change (B, 2, 2): the rims' linear map minus the identity; rims_shift (B, 2); rims_scale
         (B, 1): the square root of that map's determinant (rims_scale()); skull_points (B, 478, 2)."""
         # Motions from rest, each exactly 0 at rest, so the map is the identity's bits there.
-        hinge_motion = (rims_change @ self.hinge[:, None]).squeeze(-1) + rims_shift  # (B, 2)
+        hinge_motion = applied(rims_change, self.hinge[None, None])[:, 0] + rims_shift  # (B, 2)
         end_motion = (self.end_weights[:, None] * (skull_points[:, self.end_landmarks] - self.rest_end_landmarks)
                       ).sum(dim=1)  # (B, 2)
         length = self.length + end_motion - hinge_motion  # (B, 2) the arm's hinge-to-end in the frame
         normal = _unit_normals(length)
         columns_change = torch.stack([length - self.length, rims_scale * normal - self.normal], dim=2)  # (B, 2, 2)
-        linear = self.identity + columns_change @ self.basis_inverse
-        shift = self.hinge + hinge_motion - (linear @ self.hinge[:, None]).squeeze(-1)
+        linear = self.identity + product(columns_change, self.basis_inverse[None])
+        shift = self.hinge + hinge_motion - applied(linear, self.hinge[None, None])[:, 0]
         return linear, shift
 
 
 def rims_scale(rims_change: torch.Tensor) -> torch.Tensor:
     """(B, 1) how much the rims' map (its linear part minus the identity, (B, 2, 2)) scales areas, as a
     length: an arm keeps it across its width. Once per frame for both arms."""
-    return torch.linalg.det(torch.eye(2, device=rims_change.device) + rims_change).abs().sqrt()[:, None]
+    return determinant(torch.eye(2, device=rims_change.device) + rims_change).abs().sqrt()[:, None]
 
 
 def _unit_normals(vectors: torch.Tensor) -> torch.Tensor:
