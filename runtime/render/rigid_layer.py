@@ -123,7 +123,7 @@ class _LayerPart(nn.Module):
         pixels = windows.pixels()  # (B, P, 2)
         # Back through the motion: where each frame pixel was in the portrait.
         # (one 2×2 inverse per frame, applied to every pixel: a solve per pixel cost 5x more)
-        source = applied(inverse(linear), pixels - shift[:, None])
+        source = (pixels - shift[:, None]) @ inverse(linear).transpose(1, 2)
         layer = sample_at(self.layer, source - self.layer_origin)  # (B, 4, P); edges hold alpha 0 beyond
         inside = ((source >= self.layer_origin) & (source <= self.layer_origin + self.layer_size)).all(dim=-1)
         alpha = layer[:, 3] * inside  # (B, P)
