@@ -39,11 +39,11 @@ from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
 from runtime.types import POSE_WIDTH, RestState
 
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
-Planes = tuple[torch.Tensor, torch.Tensor]  # x and y of a coarse grid of points, (B, h, w) each
 NEWTON_SETBACK_PX = 1.0  # see backward_grid
 # How much further in than the lips' corners the warp gathers the skin at the corners of fully rounded
 # lips (lip_bands.rounding), in mouth widths at rest (_tucked).
 CORNER_TUCK = 0.1
+Planes = tuple[torch.Tensor, torch.Tensor]  # x and y of a coarse grid of points, (B, h, w) each
 
 
 @dataclass(frozen=True)
