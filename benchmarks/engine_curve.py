@@ -55,7 +55,7 @@ def session_options(index: int) -> AnimatorOptions:
     return AnimatorOptions(seed=index, audio_format=AudioFormat(AudioEncoding.FLOAT32LE, RATE))
 
 
-def _session_audio(speech: np.ndarray, index: int, samples: int) -> np.ndarray:
+def session_audio(speech: np.ndarray, index: int, samples: int) -> np.ndarray:
     """Each session its own stretch of the speech (offset by 0.37 s per session, wrapping)."""
     start = (index * round(0.37 * RATE)) % (len(speech) - samples)
     return speech[start:start + samples]
@@ -65,7 +65,7 @@ def in_process(count: int, seconds: float, speech: np.ndarray) -> dict:
     """N sessions through one engine, and the same N one at a time, on this process's CPU."""
     samples = round(seconds * RATE)
     step = round(CHUNK_S * RATE)
-    audio = [_session_audio(speech, index, samples) for index in range(count)]
+    audio = [session_audio(speech, index, samples) for index in range(count)]
     gc.collect()
     rss_before = resident_mb()
     engine = MotionEngine()

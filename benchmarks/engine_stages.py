@@ -18,7 +18,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 
-from benchmarks.engine_curve import CHUNK_S, RATE, _session_audio, session_options
+from benchmarks.engine_curve import CHUNK_S, RATE, session_audio, session_options
 from benchmarks.report import show
 from benchmarks.speech import speech_samples
 from runtime.audio import features, prosody
@@ -56,7 +56,7 @@ def _timer(function, label: str, spent: dict[str, float], static: bool):
 def measure(sessions: int, seconds: float, target: float) -> list[dict]:
     speech = speech_samples(max(60.0, seconds + 1.0), RATE)
     samples, step = round(seconds * RATE), round(CHUNK_S * RATE)
-    audio = [_session_audio(speech, index, samples) for index in range(sessions)]
+    audio = [session_audio(speech, index, samples) for index in range(sessions)]
     engine = MotionEngine()
     animators = [engine.open(session_options(index)) for index in range(sessions)]
     spent: dict[str, float] = defaultdict(float)
