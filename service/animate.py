@@ -1,7 +1,8 @@
 """One Animate stream: checks the message order, queues its audio on the session's Animator, has the
 process's EngineScheduler advance it (together with every other live session), and translates what
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
-read only after the previous one's frames were handed to gRPC.
+read only after the previous one's frames were handed to gRPC — for a session that renders, after the
+frames of all but its last RENDERS_AHEAD requests were, the rest rendering meanwhile.
 
 Where the work runs: the analysis in the engine's passes, on the event loop between I/O callbacks
 (EngineScheduler says why); rendering and encoding on the executor (RenderBatcher); translation to
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from runtime.face.avatar import Avatar
 from runtime.face.avatar_store import AvatarStore
 from runtime.pipeline import Animator, AnimatorOutput, ModelVersion
 from runtime.render.encoders import EncodeOptions
-from runtime.render.frame_renderer import FrameRenderer
+from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
@@ -37,7 +39,15 @@ from service.settings import ServerSettings
 log = get_logger("facecast.session")
 T = TypeVar("T")
 INLINE_MAX_OUTPUTS = 16  # outputs translated on the event loop; more go to the executor
+# A rendered session reads on while at most this many of its steps, holding fewer than FRAMES_AHEAD
+# frames in all, are rendering: two keep two render workers busy with one session, and what queues
+# behind them is rendered as one batch. The frame budget keeps a bake-sized upload's images (up to
+# 10 s of audio a request, 1 MB a frame as RGBA) from piling up several requests deep.
+RENDERS_AHEAD = 4
+FRAMES_AHEAD = MAX_BATCH_FRAMES
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
+_Step = tuple[Callable[..., None], tuple]  # work for the animator: a queue method and its arguments
+_Analysed = tuple[list[AnimatorOutput], float]  # a step's outputs, and when its work was queued
 
 
 @dataclass
@@ -82,21 +92,26 @@ class AnimateSession:
                  encoding=options.audio_format.encoding.value, mouth_model=options.mouth_model)
         yield convert.session_started(self.session_id, self._animator.options, self._model_versions(),
                                       self._animator.lookahead_s)
+        steps = self._steps(config, requests)
+        responses = self._in_turn(steps) if self._frames_out is None else self._pipelined(steps)
+        async for response in responses:
+            yield response
+        yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
+
+    async def _steps(self, config: animate_pb2.SessionConfig, requests: RequestReader) -> AsyncIterator[_Step]:
+        """The work each request asks of the animator, in the stream's order: its idle lead-in, then
+        audio, listened audio and interrupts, the end of audio last. Control updates apply as they are
+        read, which is after the work of every request before them has been queued."""
         if config.idle_s:
-            for response in await self._compute(self._animator.queue_silence, config.idle_s):
-                yield response
+            yield self._animator.queue_silence, (config.idle_s,)
         async for request in requests:
             kind = request.WhichOneof("request")
             if kind == "audio":
-                for response in await self._compute(self._queue_audio, request.audio.data):
-                    yield response
+                yield self._queue_audio, (request.audio.data,)
             elif kind == "listen_audio":
-                for response in await self._compute(self._queue_listen, request.listen_audio.data):
-                    yield response
+                yield self._queue_listen, (request.listen_audio.data,)
             elif kind == "interrupt":
-                at_s = convert.interrupt_at_s(request.interrupt)
-                for response in await self._compute(self._animator.interrupt, at_s):
-                    yield response
+                yield self._animator.interrupt, (convert.interrupt_at_s(request.interrupt),)
             elif kind == "control":
                 self._update_controls(request.control)
             elif kind == "end_of_audio":
@@ -104,9 +119,69 @@ class AnimateSession:
             else:
                 raise OutOfOrderError(f"unexpected {kind or 'empty request'} after SessionConfig")
         # EndOfAudio, or a client that half-closed without it: finish the audio either way.
-        for response in await self._compute(self._animator.queue_end):
-            yield response
-        yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
+        yield self._animator.queue_end, ()
+
+    async def _in_turn(self, steps: AsyncIterator[_Step]) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        """A latents session: each step's responses before the next request is read."""
+        async for queue, args in steps:
+            for response in await self._finished(*await self._analysed(queue, args)):
+                yield response
+
+    async def _pipelined(self, steps: AsyncIterator[_Step]) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        """A rendered session: each step is analysed in turn, and its frames render while the next
+        requests are read and analysed (RENDERS_AHEAD, FRAMES_AHEAD); responses go out in order, each
+        step's as soon as its frames are rendered. Waiting for a step's frames before reading on
+        rendered one chunk's frame or two at a time, one render worker at a time: a 25 fps session
+        of a portrait with glasses fell behind on 2 cores with a worker idle. Frames render the same
+        in any batch, so the pixels do not change."""
+        rendering: deque[tuple[asyncio.Task, int]] = deque()  # each step's responses to be, and its frames
+        reading: asyncio.Task | None = None
+        read_all = False
+        try:
+            while rendering or not read_all:
+                frames_ahead = sum(frames for _, frames in rendering)
+                if reading is None and not read_all and len(rendering) < RENDERS_AHEAD and frames_ahead < FRAMES_AHEAD:
+                    reading = asyncio.ensure_future(anext(steps, None))
+                waited = [task for task in (reading, rendering[0][0] if rendering else None) if task is not None]
+                await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
+                while rendering and rendering[0][0].done():
+                    for response in rendering.popleft()[0].result():
+                        yield response
+                if reading is None or not reading.done():
+                    continue
+                if reading.exception() is not None:  # a bad request: the frames asked before it go out first
+                    while rendering:
+                        for response in await rendering.popleft()[0]:
+                            yield response
+                step, reading = reading.result(), None
+                if step is None:
+                    read_all = True
+                    continue
+                outputs, started = await self._analysed(*step)
+                frames = sum(isinstance(output, MotionFrame) for output in outputs)
+                rendering.append((asyncio.ensure_future(self._finished(outputs, started)), frames))
+        finally:  # a failed or cancelled session leaves no read or render waiting, and no error unread
+            for task in (reading, *(task for task, _ in rendering)):
+                if task is not None and not task.cancel() and not task.cancelled():
+                    task.exception()
+
+    async def _analysed(self, queue: Callable[..., None], args: tuple) -> _Analysed:
+        """Queues work on the animator (validated here: a bad chunk fails this session only) and has
+        the engine advance it: the outputs, and when the work was queued."""
+        started = time.perf_counter()
+        queue(*args)
+        return await self._engine.outputs(self._animator), started
+
+    async def _finished(self, outputs: list[AnimatorOutput], started: float) -> list[animate_pb2.AnimateResponse]:
+        """The outputs translated (see the module docstring), each motion frame's rendered frame with
+        it: those come from the avatar's RenderBatcher, shared with the other sessions that render it."""
+        frames = [output for output in outputs if isinstance(output, MotionFrame)]
+        images = await self._rendered(frames)
+        inline = len(outputs) <= INLINE_MAX_OUTPUTS
+        responses = self._translated(outputs, len(frames), images) if inline else await self._in_executor(
+            self._translated, outputs, len(frames), images)
+        self._metrics.compute_seconds.observe(time.perf_counter() - started)
+        return responses
 
     def _model_versions(self) -> tuple[ModelVersion, ...]:
         renderer = () if self._frames_out is None else (
@@ -168,21 +243,6 @@ class AnimateSession:
             self._animator.update_controls(patch, update.transition_s)
         else:
             self._animator.update_controls(patch)
-
-    async def _compute(self, queue: Callable[..., None], *args: object) -> list[animate_pb2.AnimateResponse]:
-        """Queues work on the animator (validated here: a bad chunk fails this session only), has
-        the engine advance it, and translates the outputs (see the module docstring). Rendered
-        frames come from the avatar's RenderBatcher, shared with the other sessions that render it."""
-        started = time.perf_counter()
-        queue(*args)
-        outputs = await self._engine.outputs(self._animator)
-        inline = len(outputs) <= INLINE_MAX_OUTPUTS
-        frames = [output for output in outputs if isinstance(output, MotionFrame)]
-        images = await self._rendered(frames)
-        responses = self._translated(outputs, len(frames), images) if inline else await self._in_executor(
-            self._translated, outputs, len(frames), images)
-        self._metrics.compute_seconds.observe(time.perf_counter() - started)
-        return responses
 
     async def _rendered(self, frames: list[MotionFrame]) -> list[animate_pb2.AnimateResponse]:
         """Each motion frame's RenderedFrame, in the frames' order (none without frames asked for)."""

@@ -67,8 +67,9 @@ class RenderBatcher:
         return await job.done
 
     def _start_batches(self) -> None:
-        """As many batches as there are free slots. A session awaits its frames before it asks for
-        more, so batches running side by side never hold two of one session's jobs."""
+        """As many batches as there are free slots. Batches running side by side may hold jobs of
+        one session (a rendered session asks for its next frames while earlier ones render): each job
+        has its own future, and the session sends them in its own order."""
         loop = asyncio.get_running_loop()
         while self._queue and len(self._running) < self._parallel:
             task = loop.create_task(self._render_batch(self._next_batch()))
