@@ -3,6 +3,8 @@
     python -m benchmarks.engine_curve              # in-process 1..192 sessions, then over gRPC
     python -m benchmarks.engine_curve --quick      # fewer levels, shorter audio
     python -m benchmarks.engine_curve --rendered-only --processes 2 --no-readme  # rendered sessions alone
+    python -m benchmarks.engine_curve --rendered-only --portrait closed-photo-gold --fps 60 \
+        --rendered-levels 1 --no-readme                                      # one 60 fps stream of a user's portrait
 
 In-process (the runtime alone): N sessions of real speech in 20 ms chunks, every session's chunk
 queued and then one `MotionEngine.advance` per chunk time, as the server's scheduler does under
@@ -38,6 +40,7 @@ from benchmarks import render_speed, streaming
 from benchmarks.report import publish
 from benchmarks.speech import speech_samples
 from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.defaults import DEFAULT_FPS
 from runtime.engine import MotionEngine
 from runtime.pipeline import Animator, AnimatorOptions
 from runtime.version import package_version
@@ -117,14 +120,14 @@ def _cpu_s(pid: int) -> float:
     return total
 
 
-def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str = "") -> dict:
+def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str = "", fps: int = DEFAULT_FPS) -> dict:
     samples = speech_samples(seconds, streaming.SAMPLE_RATE)
     server_cpu, client_cpu = _cpu_s(server.process.pid), time.process_time()
     wall = time.monotonic()
-    results = asyncio.run(streaming.run_sessions(server.address, samples, count, avatar_id=avatar_id))
+    results = asyncio.run(streaming.run_sessions(server.address, samples, count, avatar_id=avatar_id, fps=fps))
     wall = time.monotonic() - wall
     figures = [streaming.session_figures(result) for result in results]
-    return {"sessions": count, "audio_s": seconds, "wall_s": round(wall, 1),
+    return {"sessions": count, "audio_s": seconds, "fps": fps, "wall_s": round(wall, 1),
             "server_cores": round((_cpu_s(server.process.pid) - server_cpu) / wall, 2),
             "client_cores": round((time.process_time() - client_cpu) / wall, 2),
             "held_share": round(sum(f["held"] for f in figures) / count, 3),
@@ -157,7 +160,10 @@ def render_table(report: dict) -> str:
         lines.append(f"| {row['sessions']} | {row['batched_realtime_per_core']}× | {row['alone_realtime_per_core']}× "
                      f"| {ratio:.1f} | {row['rss_mb_per_session']} | {row.get('open_ms_per_session', '–')} |")
     processes = report.get("server_processes", 1)
-    for name, title in (("grpc_latents", "latents only"), ("grpc_rendered", "latents + 512² JPEG frames")):
+    rendered = f"latents + 512² JPEG frames of the {report.get('rendered_portrait', 'astronaut')}"
+    if report.get("grpc_rendered"):
+        rendered += f" at {report['grpc_rendered'][0]['fps']} fps"
+    for name, title in (("grpc_latents", "latents only at 25 fps"), ("grpc_rendered", rendered)):
         if not report.get(name):
             continue
         lines += ["", f"Over gRPC, {title} ({processes} server process{'es' if processes > 1 else ''}; "
@@ -178,6 +184,11 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=1, help="server processes (serve --processes N)")
     parser.add_argument("--rendered-only", action="store_true", help="only the rendered sessions over gRPC")
     parser.add_argument("--no-readme", action="store_true", help="do not rewrite the table in benchmarks/README.md")
+    parser.add_argument("--portrait", default=None,
+                        help="rendered sessions of a test-set portrait (tests/portrait_set.py); default: the astronaut")
+    parser.add_argument("--fps", type=int, default=DEFAULT_FPS, help="frames per second of the rendered sessions")
+    parser.add_argument("--rendered-levels", default=",".join(map(str, RENDERED_LEVELS)),
+                        help="comma-separated counts of rendered sessions")
     parser.add_argument("--cold-bursts", type=int, default=0, metavar="N",
                         help="instead: N fresh servers, each meeting a burst of 128 sessions first, then once more")
     args = parser.parse_args()
@@ -197,9 +208,11 @@ def main() -> int:
         with ServerProcess(*flags) as server:
             report["grpc_latents"] = [] if args.rendered_only else [over_grpc(server, count, seconds)
                                                                     for count in levels]
-            avatar_id = render_speed.create_avatar(server.address)
-            report["grpc_rendered"] = [over_grpc(server, count, seconds, avatar_id)
-                                       for count in (RENDERED_LEVELS[:2] if args.quick else RENDERED_LEVELS)]
+            avatar_id = render_speed.create_avatar(server.address, args.portrait)
+            rendered_levels = [int(count) for count in args.rendered_levels.split(",")]
+            report["grpc_rendered"] = [over_grpc(server, count, seconds, avatar_id, args.fps)
+                                       for count in (rendered_levels[:2] if args.quick else rendered_levels)]
+            report["rendered_portrait"] = args.portrait or "astronaut"
     report["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
     return 0

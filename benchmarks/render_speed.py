@@ -51,12 +51,14 @@ def _astronaut() -> Avatar:
     return analyse_avatar(_astronaut_png(), "astronaut")
 
 
-def create_avatar(address: str) -> str:
-    """Stores the astronaut on a running server and warms its renderer (the first rendered session
-    solves the warp field, about a second, once per avatar): later sessions see steady state."""
+def create_avatar(address: str, portrait: str | None = None) -> str:
+    """Stores the astronaut (or a test-set portrait) on a running server and warms its renderer (the
+    first rendered session solves the warp field, about a second, once per avatar): later sessions
+    see steady state."""
+    image = _astronaut_png() if portrait is None else portrait_png(portrait)
     with grpc.insecure_channel(address) as channel:
         stub = face_animation_pb2_grpc.FaceAnimationStub(channel)
-        avatar_id = stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=_astronaut_png())).avatar.avatar_id
+        avatar_id = stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=image)).avatar.avatar_id
         config = animate_pb2.SessionConfig(avatar_id=avatar_id, output=animate_pb2.OUTPUT_FRAMES, idle_s=0.1,
                                            audio_format=animate_pb2.AudioFormat(
                                                encoding=animate_pb2.AUDIO_ENCODING_PCM_S16LE, sample_rate_hz=16_000))

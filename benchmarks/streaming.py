@@ -9,6 +9,7 @@ import grpc
 import numpy as np
 
 from runtime.audio.pcm import AudioFormat
+from runtime.defaults import DEFAULT_FPS
 from runtime.pipeline import Animator, AnimatorOptions
 from service.api import animate_pb2
 from service.client import StreamRequest, StreamResult, stream_audio
@@ -37,10 +38,11 @@ def frame_latencies_ms(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> 
     return np.array(latencies)
 
 
-async def _session(address: str, samples: np.ndarray, delay_s: float, avatar_id: str) -> StreamResult:
+async def _session(address: str, samples: np.ndarray, delay_s: float, avatar_id: str, fps: int) -> StreamResult:
     await asyncio.sleep(delay_s)
     output = animate_pb2.OUTPUT_LATENTS_AND_FRAMES if avatar_id else animate_pb2.OUTPUT_LATENTS
-    request = StreamRequest(samples, SAMPLE_RATE, realtime=True, chunk_s=CHUNK_S, avatar_id=avatar_id, output=output)
+    request = StreamRequest(samples, SAMPLE_RATE, fps=fps, realtime=True, chunk_s=CHUNK_S, avatar_id=avatar_id,
+                            output=output)
     # Each session its own connection, as separate clients have (channels in one process would
     # otherwise share one, and `serve --processes N` would see all sessions on one process).
     options = [*grpc_options(ServerSettings()), ("grpc.use_local_subchannel_pool", 1)]
@@ -49,11 +51,11 @@ async def _session(address: str, samples: np.ndarray, delay_s: float, avatar_id:
 
 
 async def run_sessions(address: str, samples: np.ndarray, count: int, stagger_s: float = 1.0,
-                       avatar_id: str = "") -> list[StreamResult]:
-    """`count` real-time sessions at once, their starts spread over `stagger_s`; with `avatar_id`,
-    each also receives rendered frames (JPEG, 512²), sent with their MotionFrames."""
+                       avatar_id: str = "", fps: int = DEFAULT_FPS) -> list[StreamResult]:
+    """`count` real-time sessions at once at `fps`, their starts spread over `stagger_s`; with
+    `avatar_id`, each also receives rendered frames (JPEG, 512²), sent with their MotionFrames."""
     delays = np.linspace(0.0, stagger_s, count, endpoint=False)
-    return await asyncio.gather(*(_session(address, samples, float(delay), avatar_id) for delay in delays))
+    return await asyncio.gather(*(_session(address, samples, float(delay), avatar_id, fps) for delay in delays))
 
 
 def session_figures(result: StreamResult) -> dict:
