@@ -12,8 +12,9 @@ import pytest
 from runtime.errors import AvatarNotFoundError, LimitExceededError, OutOfOrderError
 from runtime.face.errors import InvalidImageError, NoFaceError
 from runtime.pipeline import Animator
-from service.api import animate_pb2, controls_pb2
+from service.api import animate_pb2, avatar_pb2, controls_pb2
 from service.errors import status_for
+from tests import portraits
 from tests.server_harness import audio, chunked, config, end, run_session, start_server, stub_for, wait_until
 
 
@@ -109,9 +110,16 @@ def test_errors_leave_no_session_behind(server, stub):
     wait_until(lambda: server.active_sessions == 0, what="no session left")
 
 
-def test_client_cancelling_mid_stream_frees_its_session(server, stub, speech):
+@pytest.mark.parametrize("rendered", [False, True], ids=["latents", "rendered"])
+def test_client_cancelling_mid_stream_frees_its_session(server, stub, speech, rendered):
+    fields = {}
+    if rendered:  # its frames render while it reads on: those still rendering go with it
+        image = portraits.portrait_png("photo")
+        avatar_id = stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=image), timeout=60).avatar.avatar_id
+        fields = {"avatar_id": avatar_id, "output": animate_pb2.OUTPUT_LATENTS_AND_FRAMES}
+
     def slow_requests():
-        yield config(speech.sample_rate)
+        yield config(speech.sample_rate, **fields)
         for request in chunked(speech.pcm16(), 882):  # 20 ms chunks, paced to keep the stream open
             time.sleep(0.005)
             yield request
