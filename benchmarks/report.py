@@ -66,6 +66,12 @@ def _rendered_rows(report: dict) -> list[str]:
     for row in report["rendered_concurrency"]:
         lines.append(f"| {row['sessions']} | {row['held']} | {row['rendered_fps']} | {row['p50_ms']} ms "
                      f"| {row['p99_ms']} ms |")
+    if "user_stream" in report:
+        stream = report["user_stream"]
+        lines += ["", "| one live stream of a user's portrait | frames/s delivered | frame latency p50 / p99 "
+                  "| target |", "|---|---|---|---|",
+                  f"| {stream['portrait']} (closed mouth, glasses), {stream['fps']} fps, speech "
+                  f"| {stream['rendered_fps']} | {stream['p50_ms']} / {stream['p99_ms']} ms | ≥ {stream['fps']} |"]
     return lines
 
 
