@@ -2,7 +2,7 @@
 process's EngineScheduler advance it (together with every other live session), and translates what
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
 read only after the previous one's frames were handed to gRPC — for a session that renders, after the
-frames of all but its last RENDERS_AHEAD requests were, the rest rendering meanwhile.
+frames of all but its last few requests were (RENDERS_AHEAD), those rendering meanwhile.
 
 Where the work runs: the analysis in the engine's passes, on the event loop between I/O callbacks
 (EngineScheduler says why); rendering and encoding on the executor (RenderBatcher); translation to
@@ -39,12 +39,15 @@ from service.settings import ServerSettings
 log = get_logger("facecast.session")
 T = TypeVar("T")
 INLINE_MAX_OUTPUTS = 16  # outputs translated on the event loop; more go to the executor
-# A rendered session reads on while at most this many of its steps, holding fewer than FRAMES_AHEAD
-# frames in all, are rendering: two keep two render workers busy with one session, and what queues
-# behind them is rendered as one batch. The frame budget keeps a bake-sized upload's images (up to
-# 10 s of audio a request, 1 MB a frame as RGBA) from piling up several requests deep.
+# A rendered session reads on while fewer than RENDERS_AHEAD of its steps that hold frames, and fewer
+# than FRAMES_AHEAD frames in all, wait to be sent: two keep two render workers busy with one session,
+# and what queues behind them is rendered as one batch (two held a 60 fps stream to 32-33 frames/s on
+# 2 cores, four to 38-48). Steps without frames are done at once and do not count (at 25 fps, every
+# other 20 ms chunk), up to STEPS_AHEAD steps in all. The frame budget keeps a bake-sized upload's
+# images (up to 10 s of audio a request, 1 MB a frame as RGBA) from piling up several requests deep.
 RENDERS_AHEAD = 4
 FRAMES_AHEAD = MAX_BATCH_FRAMES
+STEPS_AHEAD = 32
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
 _Step = tuple[Callable[..., None], tuple]  # work for the animator: a queue method and its arguments
 _Analysed = tuple[list[AnimatorOutput], float]  # a step's outputs, and when its work was queued
@@ -129,7 +132,7 @@ class AnimateSession:
 
     async def _pipelined(self, steps: AsyncIterator[_Step]) -> AsyncIterator[animate_pb2.AnimateResponse]:
         """A rendered session: each step is analysed in turn, and its frames render while the next
-        requests are read and analysed (RENDERS_AHEAD, FRAMES_AHEAD); responses go out in order, each
+        requests are read and analysed (`_may_read_on`); responses go out in order, each
         step's as soon as its frames are rendered. Waiting for a step's frames before reading on
         rendered one chunk's frame or two at a time, one render worker at a time: a 25 fps session
         of a portrait with glasses fell behind on 2 cores with a worker idle. Frames render the same
@@ -139,8 +142,7 @@ class AnimateSession:
         read_all = False
         try:
             while rendering or not read_all:
-                frames_ahead = sum(frames for _, frames in rendering)
-                if reading is None and not read_all and len(rendering) < RENDERS_AHEAD and frames_ahead < FRAMES_AHEAD:
+                if reading is None and not read_all and self._may_read_on(rendering):
                     reading = asyncio.ensure_future(anext(steps, None))
                 waited = [task for task in (reading, rendering[0][0] if rendering else None) if task is not None]
                 await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
@@ -164,6 +166,14 @@ class AnimateSession:
             for task in (reading, *(task for task, _ in rendering)):
                 if task is not None and not task.cancel() and not task.cancelled():
                     task.exception()
+
+    @staticmethod
+    def _may_read_on(rendering: deque[tuple[asyncio.Task, int]]) -> bool:
+        """Whether a rendered session may read its next request with these steps (each step's task
+        and its frame count) not yet sent (RENDERS_AHEAD, FRAMES_AHEAD, STEPS_AHEAD)."""
+        with_frames = sum(frames > 0 for _, frames in rendering)
+        frames_ahead = sum(frames for _, frames in rendering)
+        return with_frames < RENDERS_AHEAD and frames_ahead < FRAMES_AHEAD and len(rendering) < STEPS_AHEAD
 
     async def _analysed(self, queue: Callable[..., None], args: tuple) -> _Analysed:
         """Queues work on the animator (validated here: a bad chunk fails this session only) and has
