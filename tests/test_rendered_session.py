@@ -7,14 +7,17 @@ before it."""
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from runtime.audio.pcm import AudioFormat
 from runtime.errors import OutOfOrderError
 from runtime.face.avatar_store import AvatarStore
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL
+from runtime.pipeline import Animator, AnimatorOptions
 from service.animate import FRAMES_AHEAD, RENDERS_AHEAD, AnimateSession
 from service.api import animate_pb2
 from service.engine_scheduler import EngineScheduler
@@ -25,7 +28,7 @@ from tests import portraits
 from tests.server_harness import chunked, config, end
 
 CHUNK_BYTES = 8820  # 200 ms of 22.05 kHz PCM16: every chunk completes frames (the look-ahead is under 100 ms)
-WAIT_S = 30.0
+WAIT_S = 20.0
 
 
 class _Requests:
@@ -128,6 +131,33 @@ def test_a_rendered_session_reads_on_while_its_frames_render(service, speech) ->
     alone, ahead = asyncio.run(run())
     assert _kinds(ahead).count("frame") == 50
     assert ahead[1:] == alone[1:]  # the same frames, latents and pixels, in the same order (all but the session id)
+
+
+def test_requests_without_frames_do_not_hold_back_the_reading(service, speech) -> None:
+    # 20 ms chunks at 25 fps: every other one completes no frame, and is done as soon as analysed.
+    whole = _requests(service, speech, 1.0)
+    pcm = b"".join(request.audio.data for request in whole[1:])
+    requests = [whole[0], *chunked(pcm, CHUNK_BYTES // 10), end()]
+
+    rule = Animator(AnimatorOptions(audio_format=AudioFormat(sample_rate_hz=speech.sample_rate)))
+    chunk_s = CHUNK_BYTES // 10 / 2 / speech.sample_rate
+    first_frame_chunk = math.ceil(rule.audio_needed_s(0) / chunk_s - 1e-9)  # 1-based
+    # Read while the frames are held: the config, the chunks up to the first frame, and the next
+    # RENDERS_AHEAD - 1 chunks with a frame with as many without between them (counted, they stopped
+    # it RENDERS_AHEAD - 1 requests after the first frame).
+    expected = 1 + first_frame_chunk + 2 * (RENDERS_AHEAD - 1)
+
+    async def run() -> None:
+        release = service.hold_renders()
+        reader = _Requests(requests)
+        task = asyncio.create_task(_responses(service.session(), reader, []))
+        try:
+            await _wait_until(lambda: reader.read >= expected, "frameless requests held the reading")
+        finally:
+            release.set()
+            await asyncio.wait_for(task, WAIT_S)
+
+    asyncio.run(run())
 
 
 def test_a_bake_sized_request_renders_before_the_next_is_read(service, speech) -> None:
