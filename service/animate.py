@@ -50,7 +50,7 @@ FRAMES_AHEAD = MAX_BATCH_FRAMES
 STEPS_AHEAD = 32
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
 _Step = tuple[Callable[..., None], tuple]  # work for the animator: a queue method and its arguments
-_Analysed = tuple[list[AnimatorOutput], float]  # a step's outputs, and when its work was queued
+_Analysed = tuple[list[AnimatorOutput], list[MotionFrame], float]  # a step's outputs, its frames, when queued
 
 
 @dataclass
@@ -159,9 +159,8 @@ class AnimateSession:
                 if step is None:
                     read_all = True
                     continue
-                outputs, started = await self._analysed(*step)
-                frames = sum(isinstance(output, MotionFrame) for output in outputs)
-                rendering.append((asyncio.ensure_future(self._finished(outputs, started)), frames))
+                outputs, frames, started = await self._analysed(*step)
+                rendering.append((asyncio.ensure_future(self._finished(outputs, frames, started)), len(frames)))
         finally:  # a failed or cancelled session leaves no read or render waiting, and no error unread
             for task in (reading, *(task for task, _ in rendering)):
                 if task is not None and not task.cancel() and not task.cancelled():
@@ -177,15 +176,16 @@ class AnimateSession:
 
     async def _analysed(self, queue: Callable[..., None], args: tuple) -> _Analysed:
         """Queues work on the animator (validated here: a bad chunk fails this session only) and has
-        the engine advance it: the outputs, and when the work was queued."""
+        the engine advance it: the outputs, the motion frames among them, and when the work was queued."""
         started = time.perf_counter()
         queue(*args)
-        return await self._engine.outputs(self._animator), started
+        outputs = await self._engine.outputs(self._animator)
+        return outputs, [output for output in outputs if isinstance(output, MotionFrame)], started
 
-    async def _finished(self, outputs: list[AnimatorOutput], started: float) -> list[animate_pb2.AnimateResponse]:
+    async def _finished(self, outputs: list[AnimatorOutput], frames: list[MotionFrame], started: float
+                        ) -> list[animate_pb2.AnimateResponse]:
         """The outputs translated (see the module docstring), each motion frame's rendered frame with
         it: those come from the avatar's RenderBatcher, shared with the other sessions that render it."""
-        frames = [output for output in outputs if isinstance(output, MotionFrame)]
         images = await self._rendered(frames)
         inline = len(outputs) <= INLINE_MAX_OUTPUTS
         responses = self._translated(outputs, len(frames), images) if inline else await self._in_executor(
