@@ -230,14 +230,15 @@ class Windows:
 
     @classmethod
     def covering(cls, low: torch.Tensor, high: torch.Tensor, largest: tuple[int, int], image_size: tuple[int, int],
-                 offset: tuple[int, int] = (0, 0)) -> Windows:
+                 offset: tuple[int, int] = (0, 0), centres: torch.Tensor | None = None) -> Windows:
         """Windows of one size, just large enough for every frame's box from `low` to `high` ((B, 2)
         pixels), in steps of 8 pixels (few distinct shapes) and at most `largest` (height, width). A
         layer that computes every pixel alone draws the same pixels in these as in its largest
-        windows, at a fraction of the cost when its feature is small (a closed mouth, an open eye)."""
+        windows, at a fraction of the cost when its feature is small (a closed mouth, an open eye).
+        `centres` (B, 2): where the windows are centred, when not the boxes' middles."""
         extent = (high - low).amax(dim=0).ceil().long().tolist()  # (width, height)
         size = tuple(min(-(-length // 8) * 8, limit) for length, limit in zip(extent[::-1], largest, strict=True))
-        return cls.around((low + high) / 2, size, image_size, offset)
+        return cls.around((low + high) / 2 if centres is None else centres, size, image_size, offset)
 
     def pixels(self) -> torch.Tensor:
         """(B, h·w, 2) pixel (x, y) of every window pixel, rows first."""

@@ -114,12 +114,22 @@ class _LayerPart(nn.Module):
         self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
         self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
         self.register_buffer("layer_size", torch.tensor([right - left - 1, bottom - top - 1], dtype=torch.float32))
+        # The crop's box grown by the pixel a bilinear read blends in and one more: nothing of the layer
+        # shows beyond where these corners go (forward draws only the window around them).
+        self.register_buffer("layer_corners", torch.tensor([[left - 2, top - 2], [right + 2, top - 2],
+                                                            [left - 2, bottom + 2], [right + 2, bottom + 2]],
+                                                           dtype=torch.float32))
 
     def forward(self, frames: torch.Tensor, linear: torch.Tensor, shift: torch.Tensor, offset: tuple[int, int]
                 ) -> None:
         """Draws the part over frames (B, 3, H, W) in place, moved by linear (B, 2, 2) and shift (B, 2)."""
         centre = applied(linear, self.layer_centre[None, None])[:, 0] + shift  # (B, 2)
-        windows = Windows.around(centre, self.window_size, frames.shape[-2:], offset)
+        # Only the window the moved crop covers (rims across a face are a sixth of their largest window,
+        # which has room for the head to turn); where that outgrows the largest, the largest around
+        # the crop's centre, as always. Beyond the crop the layer's alpha is 0 and the frame unchanged.
+        corners = applied(linear, self.layer_corners[None]) + shift[:, None]  # (B, 4, 2)
+        windows = Windows.covering(corners.amin(dim=1), corners.amax(dim=1), self.window_size, frames.shape[-2:],
+                                   offset, centre)
         pixels = windows.pixels()  # (B, P, 2)
         # Back through the motion: where each frame pixel was in the portrait.
         # (one 2×2 inverse per frame, applied to every pixel: a solve per pixel cost 5x more)
