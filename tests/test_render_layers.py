@@ -785,13 +785,33 @@ def test_the_smooth_curves_slope_is_its_derivative() -> None:
     assert torch.allclose(slope, (ahead - behind) / (2 * step), atol=1e-5)
 
 
+def test_a_smooth_curve_rounds_into_its_ends_as_it_flattens_and_runs_straight_on() -> None:
+    """An open mouth's inner lip leaves the corner steeply and flattens towards the middle: its smooth
+    curve starts up to three times as steep as its end segment (rounded, as a mouth opens, not a
+    lemon's straight cut), never beyond the segment's ends; a curve running on straight starts straight."""
+    knots = torch.tensor([[0.0, 2.0, 4.0, 6.0], [0.0, 2.0, 4.0, 6.0], [0.0, 2.0, 4.0, 6.0]], dtype=torch.float64)
+    values = torch.tensor([[0.0, -4.0, -5.0, -5.5],  # flattening: the next segment a quarter as steep
+                           [0.0, -4.0, -4.0, -4.0],  # flat on: as steep as a monotone segment may start
+                           [0.0, -2.0, -4.0, -6.0]], dtype=torch.float64)  # straight on
+    u = torch.tensor([[0.0, 1e-6, 0.5, 1.0, 1.5, 1.9]], dtype=torch.float64).expand(3, -1)
+    position = CurvePosition.of(u, knots)
+    start = position.smooth_slope(values)[:, 0] / (values[:, 1] - values[:, 0]) * 2.0  # over the end segment's
+    assert torch.allclose(start, torch.tensor([2.5, 3.0, 1.0], dtype=torch.float64))
+    read = position.read_smooth(values)
+    chord = values[:, :1] + (values[:, 1:2] - values[:, :1]) * u / 2.0
+    assert bool((read[:2, 1:] < chord[:2, 1:]).all())  # rounded: beyond the straight cut, towards the ends
+    assert bool((read >= values[:, 1:2] - 1e-9).all())  # and never past the segment's far end
+    assert torch.allclose(read[2], chord[2])
+
+
 @pytest.mark.parametrize("smooth", [False, True])
 def test_distances_to_an_openings_curves_are_measured_square_to_them(smooth: bool) -> None:
     """A tent-shaped opening whose sides rise at 45° (rounded at the top when smooth): pixels near
     its steep sides lie about √2 times further straight below the upper curve than from it, and
-    `below_upper` gives the distance from it."""
-    upper = torch.tensor([[[0.0, 0.0], [5.0, -5.0], [10.0, 0.0]]])
-    lower = torch.tensor([[[0.0, 0.0], [5.0, 5.0], [10.0, 0.0]]])
+    `below_upper` gives the distance from it. (Each side has two segments: a curve that runs on
+    straight from its end starts straight, see the next test.)"""
+    upper = torch.tensor([[[0.0, 0.0], [2.5, -2.5], [5.0, -5.0], [7.5, -2.5], [10.0, 0.0]]])
+    lower = torch.tensor([[[0.0, 0.0], [2.5, 2.5], [5.0, 5.0], [7.5, 2.5], [10.0, 0.0]]])
     pixels = torch.tensor([[[2.0, -1.5], [2.5, -1.8], [7.5, -2.0], [8.0, -1.2]]])
     opening = Opening.of(pixels, upper, lower, smooth=smooth)
     dense = torch.linspace(-5.0, 4.9999, 20001)[None]

@@ -149,8 +149,12 @@ class Opening:
     def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
         """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
         margin = EDGE_SOFTNESS_PX / 2 + dilation_px
-        below_upper = ((self.v - self.v_upper + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
-        above_lower = ((self.v_lower - self.v + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        # A rounded opening's curves run steeply into its corners, where the distance straight down to
+        # them is several times the true one and an edge antialiased over it steps pixel by pixel.
+        below, above = (self.below_upper(), self.above_lower()) if self.smooth else (
+            self.v - self.v_upper, self.v_lower - self.v)
+        below_upper = ((below + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        above_lower = ((above + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
         covered = self.upper_at.covered * self.lower_at.covered
         # An opening thinner than a pixel shows as much as it is wide: lips that meet show no sliver.
         height = ((self.v_lower - self.v_upper + 2.0 * dilation_px) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
@@ -178,7 +182,7 @@ class Opening:
 def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     """(B, K) knots and values → (B, K) the curve's slope at each knot, Fritsch and Carlson's: the
     weighted harmonic mean of the segments beside it, 0 at a peak or a valley (so no segment overshoots),
-    the end segments' own slopes at the ends."""
+    and at the ends as steep as _end_slope has them."""
     spacing = (knots[:, 1:] - knots[:, :-1]).clamp(min=1e-6)  # (B, K − 1)
     secant = (values[:, 1:] - values[:, :-1]) / spacing
     before, after = secant[:, :-1], secant[:, 1:]
@@ -189,7 +193,20 @@ def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     safe_after = torch.where(same_way, after, torch.ones_like(after))
     inner = (weight_before + weight_after) / (weight_before / safe_before + weight_after / safe_after)
     inner = torch.where(same_way, inner, torch.zeros_like(inner))
-    return torch.cat([secant[:, :1], inner, secant[:, -1:]], dim=1)
+    if secant.shape[1] < 2:  # one segment: a straight line
+        return torch.cat([secant, secant], dim=1)
+    first, last = _end_slope(secant[:, 0], secant[:, 1]), _end_slope(secant[:, -1], secant[:, -2])
+    return torch.cat([first[:, None], inner, last[:, None]], dim=1)
+
+
+def _end_slope(end_secant: torch.Tensor, next_secant: torch.Tensor) -> torch.Tensor:
+    """(B,) a curve's slope at its end knot: its end segment's own where the curve runs on straight,
+    up to three times it (as steep as a monotone segment may start) as the next segment flattens
+    or turns back. An open mouth's inner lips leave its corners steeply and flatten towards its
+    middle; left straight, each end segment drew the opening as a lemon, its sides two straight cuts
+    meeting at a point; started steeply, the opening rounds into its corners as a mouth does."""
+    ratio = next_secant / torch.where(end_secant == 0.0, torch.ones_like(end_secant), end_secant)
+    return end_secant * (1.0 + 2.0 * (1.0 - ratio).clamp(0.0, 1.0))
 
 
 def _square_to(position: CurvePosition, knot_v: torch.Tensor, smooth: bool) -> torch.Tensor:
