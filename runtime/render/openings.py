@@ -14,7 +14,7 @@ whatever the frame size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -59,31 +59,32 @@ class CurvePosition:
         return CurvePosition(self.index[:, kept], self.fraction[:, kept], self.covered[:, kept], self.knots,
                              self.spacing[:, kept])
 
-    def read_smooth(self, values: torch.Tensor) -> torch.Tensor:
+    def read_smooth(self, values: torch.Tensor, slopes: torch.Tensor | None = None) -> torch.Tensor:
         """(B, K) one value per knot → (B, P) at the pixels along a smooth curve through them, 0 where
         not covered. An outline drawn through a dozen landmarks with straight segments shows its
         corners once it is large (a wide-open mouth's inner lips were a hexagon); a monotone cubic
-        (PCHIP) rounds them without bulging past its knots, as a plain spline would."""
-        first, second, first_slope, second_slope, t = self._hermite(values)
+        (PCHIP) rounds them without bulging past its knots, as a plain spline would. `slopes`: the
+        curve's at its knots (_monotone_slopes), when the caller has them."""
+        first, second, first_slope, second_slope, t = self._hermite(values, slopes)
         t2 = t * t
         t3 = t2 * t
         value = (first + (3.0 * t2 - 2.0 * t3) * (second - first) + (t3 - 2.0 * t2 + t) * first_slope
                  + (t3 - t2) * second_slope)
         return value * self.covered
 
-    def smooth_slope(self, values: torch.Tensor) -> torch.Tensor:
+    def smooth_slope(self, values: torch.Tensor, slopes: torch.Tensor | None = None) -> torch.Tensor:
         """(B, K) one value per knot → (B, P) the slope (value per unit of u) of `read_smooth`'s curve
-        at the pixels, 0 where not covered."""
-        first, second, first_slope, second_slope, t = self._hermite(values)
+        at the pixels, 0 where not covered; `slopes` as read_smooth's."""
+        first, second, first_slope, second_slope, t = self._hermite(values, slopes)
         t2 = t * t
         per_fraction = (6.0 * (t - t2) * (second - first) + (3.0 * t2 - 4.0 * t + 1.0) * first_slope
                         + (3.0 * t2 - 2.0 * t) * second_slope)
         return per_fraction / self.spacing * self.covered
 
-    def _hermite(self, values: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    def _hermite(self, values: torch.Tensor, slopes: torch.Tensor | None) -> tuple[torch.Tensor, ...]:
         """Each pixel's segment of the PCHIP through (B, K) values: its end values, its end slopes
         per unit of the segment's fraction, and the pixel's fraction along it, (B, P) each."""
-        slopes = _monotone_slopes(self.knots, values)  # (B, K)
+        slopes = _monotone_slopes(self.knots, values) if slopes is None else slopes  # (B, K)
         first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
         first_slope = slopes.gather(1, self.index) * self.spacing
         second_slope = slopes.gather(1, self.index + 1) * self.spacing
@@ -112,6 +113,11 @@ class Opening:
     origin: torch.Tensor  # (B, 2)
     knot_v: tuple[torch.Tensor, torch.Tensor]  # (B, K) each: the upper and the lower curve's v at their knots
     smooth: bool
+    # (B, K) each: a smooth opening's curves' slopes at their knots (_monotone_slopes), computed once:
+    # the edges' antialiasing and the layers' distances square to the lips read them again.
+    knot_slopes: tuple[torch.Tensor, torch.Tensor] | None = None
+    # (B, P) each, by curve (0 upper, 1 lower): _square_to's factors once computed, kept by `at`.
+    squares: dict[int, torch.Tensor] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor, smooth: bool = False) -> Opening:
@@ -128,17 +134,24 @@ class Opening:
         u, v = local.unbind(dim=-1)
         upper_at = CurvePosition.of(u, upper_local[..., 0])
         lower_at = CurvePosition.of(u, lower_local[..., 0])
-        v_upper, v_lower = (position.read_smooth(curve[..., 1]) if smooth else position.read(curve[..., 1:]).squeeze(-1)
-                            for position, curve in ((upper_at, upper_local), (lower_at, lower_local)))
-        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin,
-                   (upper_local[..., 1], lower_local[..., 1]), smooth)
+        knot_v = (upper_local[..., 1], lower_local[..., 1])
+        if smooth:
+            knot_slopes = (_monotone_slopes(upper_at.knots, knot_v[0]), _monotone_slopes(lower_at.knots, knot_v[1]))
+            v_upper, v_lower = (position.read_smooth(values, slopes) for position, values, slopes
+                                in zip((upper_at, lower_at), knot_v, knot_slopes, strict=True))
+        else:
+            knot_slopes = None
+            v_upper, v_lower = (position.read(values[..., None]).squeeze(-1)
+                                for position, values in zip((upper_at, lower_at), knot_v, strict=True))
+        return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin, knot_v, smooth, knot_slopes)
 
     def at(self, kept: torch.Tensor) -> Opening:
         """The same opening for the pixels `kept` ((K,) long indices) only: everything here is per
         pixel, so a layer can draw just the pixels it shows."""
         return Opening(self.u[:, kept], self.v[:, kept], self.upper_at.at(kept), self.lower_at.at(kept),
                        self.v_upper[:, kept], self.v_lower[:, kept], self.half_width, self.axes, self.origin,
-                       self.knot_v, self.smooth)
+                       self.knot_v, self.smooth, self.knot_slopes,
+                       {curve: factor[:, kept] for curve, factor in self.squares.items()})
 
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
@@ -164,11 +177,24 @@ class Opening:
         """(B, P) pixels below the upper curve, measured square to it: towards the corners an open
         mouth's curves run steeply, where the distance straight down to them is several times the
         true one, and a band a pixel wide measured that way thins to dotted specks along the sides."""
-        return (self.v - self.v_upper) * _square_to(self.upper_at, self.knot_v[0], self.smooth)
+        return (self.v - self.v_upper) * self._square_to(0)
 
     def above_lower(self) -> torch.Tensor:
         """(B, P) pixels above the lower curve, measured square to it (see `below_upper`)."""
-        return (self.v_lower - self.v) * _square_to(self.lower_at, self.knot_v[1], self.smooth)
+        return (self.v_lower - self.v) * self._square_to(1)
+
+    def _square_to(self, curve: int) -> torch.Tensor:
+        """(B, P) the factor turning a distance along v into one square to the upper (0) or lower (1)
+        curve: cos of its slope."""
+        if curve not in self.squares:
+            position, knot_v = (self.upper_at, self.lower_at)[curve], self.knot_v[curve]
+            if self.smooth:
+                slope = position.smooth_slope(knot_v, self.knot_slopes[curve])
+            else:
+                rise = knot_v.gather(1, position.index + 1) - knot_v.gather(1, position.index)
+                slope = rise / position.spacing * position.covered
+            self.squares[curve] = torch.rsqrt(1.0 + slope * slope)
+        return self.squares[curve]
 
     def depth(self) -> torch.Tensor:
         """(B, P) 0 at the upper curve, 1 at the lower one."""
@@ -207,16 +233,6 @@ def _end_slope(end_secant: torch.Tensor, next_secant: torch.Tensor) -> torch.Ten
     meeting at a point; started steeply, the opening rounds into its corners as a mouth does."""
     ratio = next_secant / torch.where(end_secant == 0.0, torch.ones_like(end_secant), end_secant)
     return end_secant * (1.0 + 2.0 * (1.0 - ratio).clamp(0.0, 1.0))
-
-
-def _square_to(position: CurvePosition, knot_v: torch.Tensor, smooth: bool) -> torch.Tensor:
-    """(B, P) the factor turning a distance along v into one square to the curve: cos of its slope."""
-    if smooth:
-        slope = position.smooth_slope(knot_v)
-    else:
-        rise = knot_v.gather(1, position.index + 1) - knot_v.gather(1, position.index)
-        slope = rise / position.spacing * position.covered
-    return torch.rsqrt(1.0 + slope * slope)
 
 
 def _to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
