@@ -124,9 +124,9 @@ class _LayerPart(nn.Module):
                 ) -> None:
         """Draws the part over frames (B, 3, H, W) in place, moved by linear (B, 2, 2) and shift (B, 2)."""
         centre = applied(linear, self.layer_centre[None, None])[:, 0] + shift  # (B, 2)
-        # Only the window the moved crop covers (rims across a face are a sixth of their largest window,
-        # which has room for the head to turn); where that outgrows the largest, the largest around
-        # the crop's centre, as always. Beyond the crop the layer's alpha is 0 and the frame unchanged.
+        # Only the window the moved crop covers (the largest window, with room for the head to turn,
+        # holds 2.2 times the crop's pixels); where that outgrows the largest, the largest around the
+        # crop's centre, as always. Beyond the crop the layer's alpha is 0 and the frame unchanged.
         corners = applied(linear, self.layer_corners[None]) + shift[:, None]  # (B, 4, 2)
         windows = Windows.covering(corners.amin(dim=1), corners.amax(dim=1), self.window_size, frames.shape[-2:],
                                    offset, centre)
