@@ -2,7 +2,7 @@
 process's EngineScheduler advance it (together with every other live session), and translates what
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
 read only after the previous one's frames were handed to gRPC — for a session that renders, after the
-frames of all but its last few requests were (RENDERS_AHEAD), those rendering meanwhile.
+frames of all but its last FRAMES_AHEAD frames were, those rendering meanwhile.
 
 Where the work runs: the analysis in the engine's passes, on the event loop between I/O callbacks
 (EngineScheduler says why); rendering and encoding on the executor (RenderBatcher); translation to
@@ -39,13 +39,15 @@ from service.settings import ServerSettings
 log = get_logger("facecast.session")
 T = TypeVar("T")
 INLINE_MAX_OUTPUTS = 16  # outputs translated on the event loop; more go to the executor
-# A rendered session reads on while fewer than RENDERS_AHEAD of its steps that hold frames, and fewer
-# than FRAMES_AHEAD frames in all, wait to be sent: two keep two render workers busy with one session,
-# and what queues behind them is rendered as one batch (two held a 60 fps stream to 32-33 frames/s on
-# 2 cores, four to 38-48). Steps without frames are done at once and do not count (at 25 fps, every
-# other 20 ms chunk), up to STEPS_AHEAD steps in all. The frame budget keeps a bake-sized upload's
-# images (up to 10 s of audio a request, 1 MB a frame as RGBA) from piling up several requests deep.
-RENDERS_AHEAD = 4
+# A rendered session reads on while fewer than FRAMES_AHEAD of its frames wait to be sent: they render
+# meanwhile, on every render worker, and what queues behind them renders in batches, which cost a
+# frame far less than one frame at a time (benchmarks/README.md). Read four requests ahead (about five
+# frames at 60 fps), a 60 fps stream rendered in batches of 1-3 frames, 29-35 frames/s on 2 cores;
+# sixteen frames ahead, with the render workers sharing the queue (RenderBatcher), in batches of 4-5,
+# 37-49 frames/s (1.26 times as many, the median of five runs each, alternately). Steps without
+# frames are done at once and do not count (at 25 fps, every other 20 ms chunk), up to STEPS_AHEAD
+# steps in all. The frame budget also keeps a bake-sized upload's images (up to 10 s of audio a
+# request, 1 MB a frame as RGBA) from piling up several requests deep.
 FRAMES_AHEAD = MAX_BATCH_FRAMES
 STEPS_AHEAD = 32
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
@@ -169,10 +171,8 @@ class AnimateSession:
     @staticmethod
     def _may_read_on(rendering: deque[tuple[asyncio.Task, int]]) -> bool:
         """Whether a rendered session may read its next request with these steps (each step's task
-        and its frame count) not yet sent (RENDERS_AHEAD, FRAMES_AHEAD, STEPS_AHEAD)."""
-        with_frames = sum(frames > 0 for _, frames in rendering)
-        frames_ahead = sum(frames for _, frames in rendering)
-        return with_frames < RENDERS_AHEAD and frames_ahead < FRAMES_AHEAD and len(rendering) < STEPS_AHEAD
+        and its frame count) not yet sent (FRAMES_AHEAD, STEPS_AHEAD)."""
+        return sum(frames for _, frames in rendering) < FRAMES_AHEAD and len(rendering) < STEPS_AHEAD
 
     async def _analysed(self, queue: Callable[..., None], args: tuple) -> _Analysed:
         """Queues work on the animator (validated here: a bad chunk fails this session only) and has

@@ -2,9 +2,10 @@
 together.
 
 A session's chunk of live audio yields a frame or two; rendering them alone pays the renderer's
-per-call cost each time. The batcher queues what sessions ask for while a render is running and
-renders the whole queue in the next call (up to MAX_BATCH_FRAMES; FrameRenderer.render slices
-longer uploads), so concurrent sessions share the calls and torch's batched kernels. It adds no
+per-call cost each time. The batcher queues what sessions ask for while renders are running and
+renders the queue in the next calls, each free slot taking its share (up to MAX_BATCH_FRAMES;
+FrameRenderer.render slices longer uploads), so concurrent sessions, and a session's own frames
+queued behind each other, share the calls and torch's batched kernels. It adds no
 wait of its own: a request that finds the renderer idle is rendered at once. Encoding runs in the
 same executor call, each session's frames in its own format.
 """
@@ -67,12 +68,18 @@ class RenderBatcher:
         return await job.done
 
     def _start_batches(self) -> None:
-        """As many batches as there are free slots. Batches running side by side may hold jobs of
-        one session (a rendered session asks for its next frames while earlier ones render): each job
-        has its own future, and the session sends them in its own order."""
+        """As many batches as there are free slots, each taking its share of the queue (what is queued
+        over all the slots, at least one job): a free slot never waits while something is queued, and
+        under load the slots take balanced batches that grow with the backlog. When the first slot to
+        free up took the whole queue, it took a session's backlog as one long batch while the other
+        slot was left single frames, then idled: the session sends its frames in order, so it reads on
+        only as the long batch ends. A 60 fps stream on two render processes: 29-35 frames/s, 37-49
+        shared (benchmarks/README.md). Batches running side by side may hold jobs of one session:
+        each job has its own future, and the session sends them in its own order."""
         loop = asyncio.get_running_loop()
+        share = -(-sum(len(job.frames) for job in self._queue) // self._parallel)
         while self._queue and len(self._running) < self._parallel:
-            task = loop.create_task(self._render_batch(self._next_batch()))
+            task = loop.create_task(self._render_batch(self._next_batch(share)))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 
@@ -94,11 +101,12 @@ class RenderBatcher:
             self._running.discard(asyncio.current_task())
             self._start_batches()  # what queued meanwhile
 
-    def _next_batch(self) -> list[_Job]:
-        """Queued jobs in arrival order, as many as fit the frame budget (always at least one)."""
+    def _next_batch(self, share: int) -> list[_Job]:
+        """Queued jobs in arrival order, as many as fit `share` frames and the frame budget (always
+        at least one)."""
         jobs = [self._queue.popleft()]
         frames = len(jobs[0].frames)
-        while self._queue and frames + len(self._queue[0].frames) <= self._max_batch_frames:
+        while self._queue and frames + len(self._queue[0].frames) <= min(share, self._max_batch_frames):
             frames += len(self._queue[0].frames)
             jobs.append(self._queue.popleft())
         return jobs

@@ -94,6 +94,22 @@ def test_batches_render_side_by_side_up_to_the_parallel_count(avatar: Avatar) ->
     assert sorted(renderer.calls) == [1, 2] and [len(images) for images in results] == [1, 2]
 
 
+def test_free_renderers_share_the_queue(avatar: Avatar) -> None:
+    """Two free render threads and five sessions' frames (1, 2, 1, 2, 1) queued at once: each thread
+    takes about half, in arrival order (the first to start took all seven, the second none)."""
+    renderer = RecordingRenderer(avatar)
+    jobs = [_frames(avatar, 10 * session, 1 + session % 2) for session in range(5)]
+
+    async def sessions() -> list[list[bytes]]:
+        batcher = RenderBatcher(renderer, executor, parallel=2)
+        return await asyncio.gather(*(batcher.render(frames, EncodeOptions(ImageFormat.RGBA)) for frames in jobs))
+
+    with ThreadPoolExecutor(2) as executor:
+        results = asyncio.run(sessions())
+    assert sorted(renderer.calls) == [3, 4]
+    assert [len(images) for images in results] == [len(frames) for frames in jobs]
+
+
 def test_worker_processes_render_the_same_pixels_and_get_an_avatar_they_lost_again(avatar: Avatar) -> None:
     renderer = FrameRenderer(avatar, FrameOptions(256))
     jobs = [_frames(avatar, 0, 3), _frames(avatar, 20, 2)]

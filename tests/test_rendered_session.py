@@ -7,7 +7,6 @@ before it."""
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,7 +17,7 @@ from runtime.errors import OutOfOrderError
 from runtime.face.avatar_store import AvatarStore
 from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL
 from runtime.pipeline import Animator, AnimatorOptions
-from service.animate import FRAMES_AHEAD, RENDERS_AHEAD, AnimateSession
+from service.animate import FRAMES_AHEAD, AnimateSession
 from service.api import animate_pb2
 from service.engine_scheduler import EngineScheduler
 from service.metrics import Metrics
@@ -99,6 +98,19 @@ def _kinds(responses: list) -> list[str]:
     return [response.WhichOneof("response") for response in responses]
 
 
+def _chunks_read_ahead(chunk_bytes: int, sample_rate: int) -> int:
+    """How many audio chunks of `chunk_bytes` (PCM16) a 25 fps session reads while none of its frames
+    can be sent: until FRAMES_AHEAD frames wait, each frame complete once the audio it needs arrived."""
+    rule = Animator(AnimatorOptions(audio_format=AudioFormat(sample_rate_hz=sample_rate)))
+    chunk_s = chunk_bytes / 2 / sample_rate
+    frames = chunks = 0
+    while frames < FRAMES_AHEAD:
+        chunks += 1
+        while rule.audio_needed_s(frames) <= chunks * chunk_s + 1e-9:
+            frames += 1
+    return chunks
+
+
 async def _wait_until(condition, what: str) -> None:
     async with asyncio.timeout(WAIT_S):
         while not condition():
@@ -116,12 +128,13 @@ def test_a_rendered_session_reads_on_while_its_frames_render(service, speech) ->
         reader = _Requests(requests)
         ahead: list = []
         task = asyncio.create_task(_responses(service.session(), reader, ahead))
+        expected = 1 + _chunks_read_ahead(CHUNK_BYTES, speech.sample_rate)
         try:
-            # The config, then RENDERS_AHEAD chunks read and analysed while the first one's frames
-            # wait for the render thread (one step at a time read one chunk, then waited).
-            await _wait_until(lambda: reader.read >= RENDERS_AHEAD + 1, "the session stopped reading")
+            # The config, then the chunks of FRAMES_AHEAD frames read and analysed while the first
+            # one's frames wait for the render thread (one step at a time read one chunk, then waited).
+            await _wait_until(lambda: reader.read >= expected, "the session stopped reading")
             await asyncio.sleep(0.2)
-            assert reader.read == RENDERS_AHEAD + 1  # ...and no more: back-pressure holds
+            assert reader.read == expected  # ...and no more: back-pressure holds
             assert "frame" not in _kinds(ahead) and "motion" not in _kinds(ahead)
         finally:
             release.set()
@@ -139,13 +152,9 @@ def test_requests_without_frames_do_not_hold_back_the_reading(service, speech) -
     pcm = b"".join(request.audio.data for request in whole[1:])
     requests = [whole[0], *chunked(pcm, CHUNK_BYTES // 10), end()]
 
-    rule = Animator(AnimatorOptions(audio_format=AudioFormat(sample_rate_hz=speech.sample_rate)))
-    chunk_s = CHUNK_BYTES // 10 / 2 / speech.sample_rate
-    first_frame_chunk = math.ceil(rule.audio_needed_s(0) / chunk_s - 1e-9)  # 1-based
-    # Read while the frames are held: the config, the chunks up to the first frame, and the next
-    # RENDERS_AHEAD - 1 chunks with a frame with as many without between them (counted, they stopped
-    # it RENDERS_AHEAD - 1 requests after the first frame).
-    expected = 1 + first_frame_chunk + 2 * (RENDERS_AHEAD - 1)
+    # Read while the frames are held: the config and the chunks up to FRAMES_AHEAD frames, half of
+    # them without a frame (counted, they stopped it after half as many).
+    expected = 1 + _chunks_read_ahead(CHUNK_BYTES // 10, speech.sample_rate)
 
     async def run() -> None:
         release = service.hold_renders()
