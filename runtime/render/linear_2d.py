@@ -5,9 +5,8 @@ frame the same whether it is rendered alone or batched with other sessions' fram
 Made with torch.linalg's inverse and determinant and with matrix products broadcast over the batch,
 the maps came out a bit apart with the batch's size, and 1–3 of the glasses' pixels a level apart;
 written out as multiplies and adds, every value of every frame is computed the same way. (The rigid
-layer still applies a frame's map to its pixels as a batched product, each frame's own matrix over its
-own pixels: that came out the same at every batch size on all 26 test portraits, and the written-out
-form costs 2.6 times as much over a window of pixels.)
+layer applies a frame's map to its pixels with openings.to_local, a coordinate at a time over (B, N)
+planes: written out like these over (B, N, 2) pairs it cost 2.6 times as much as a batched product.)
 """
 
 from __future__ import annotations

@@ -91,11 +91,14 @@ class CurvePosition:
         return first, second, first_slope, second_slope, self.fraction
 
     def read(self, values: torch.Tensor) -> torch.Tensor:
-        """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered."""
-        channels = values.shape[-1]
-        first = values.gather(1, self.index[..., None].expand(-1, -1, channels))
-        second = values.gather(1, (self.index + 1)[..., None].expand(-1, -1, channels))
-        return (first + (second - first) * self.fraction[..., None]) * self.covered[..., None]
+        """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered.
+        A channel at a time, each a (B, P) plane, for the reason to_local gives."""
+        index, following = self.index, self.index + 1
+        read = values.new_empty((*index.shape, values.shape[-1]))
+        for channel, plane in zip(values.unbind(dim=-1), read.unbind(dim=-1), strict=True):
+            first = channel.gather(1, index)
+            torch.mul(first + (channel.gather(1, following) - first) * self.fraction, self.covered, out=plane)
+        return read
 
 
 @dataclass(frozen=True)
@@ -130,11 +133,10 @@ class Opening:
         along = span / length
         across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)  # a quarter turn towards the image's down
         axes = torch.stack([along, across], dim=1)  # (B, 2, 2)
-        local, upper_local, lower_local = (_to_local(points, origin, axes) for points in (pixels, upper, lower))
-        u, v = local.unbind(dim=-1)
-        upper_at = CurvePosition.of(u, upper_local[..., 0])
-        lower_at = CurvePosition.of(u, lower_local[..., 0])
-        knot_v = (upper_local[..., 1], lower_local[..., 1])
+        (u, v), upper_local, lower_local = (to_local(points, origin, axes) for points in (pixels, upper, lower))
+        upper_at = CurvePosition.of(u, upper_local[0])
+        lower_at = CurvePosition.of(u, lower_local[0])
+        knot_v = (upper_local[1], lower_local[1])
         if smooth:
             knot_slopes = (_monotone_slopes(upper_at.knots, knot_v[0]), _monotone_slopes(lower_at.knots, knot_v[1]))
             v_upper, v_lower = (position.read_smooth(values, slopes) for position, values, slopes
@@ -156,8 +158,8 @@ class Opening:
     def upper_line_of(self, curve: torch.Tensor) -> torch.Tensor:
         """(B, P) v of another curve (B, K, 2) that pairs point for point with the upper one (the same
         lip or lid elsewhere: at rest, say), read at each pixel's u like the upper curve."""
-        v = _to_local(curve, self.origin, self.axes)[..., 1:]  # (B, K, 1)
-        return self.upper_at.read(v).squeeze(-1)
+        v = to_local(curve, self.origin, self.axes)[1]  # (B, K)
+        return self.upper_at.read(v[..., None]).squeeze(-1)
 
     def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
         """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
@@ -235,9 +237,14 @@ def _end_slope(end_secant: torch.Tensor, next_secant: torch.Tensor) -> torch.Ten
     return end_secant * (1.0 + 2.0 * (1.0 - ratio).clamp(0.0, 1.0))
 
 
-def _to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) -> torch.Tensor:
-    """(B, N, 2) image pixels → (u, v) in the frame of `origin` (B, 2) and `axes` (B, 2, 2)."""
-    return (points - origin[:, None]) @ axes.transpose(1, 2)
+def to_local(points: torch.Tensor, origin: torch.Tensor, axes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, N, 2) image pixels → their u and v, (B, N) each, in the frame of `origin` (B, 2) and `axes`
+    (B, 2, 2). Worked out a coordinate at a time: arithmetic that broadcasts a (B, 1, 2) pair over
+    (B, N, 2) points runs torch's inner loop two elements long, over a window's pixels 15 times slower
+    than the same arithmetic on (B, N) planes, and the (B, N, 2) @ (B, 2, 2) product this replaces was
+    as slow; the bits came out the same (benchmarks/README.md, "Pixels as planes")."""
+    x, y = points[..., 0] - origin[:, :1], points[..., 1] - origin[:, 1:]
+    return tuple(x * axes[:, row, :1] + y * axes[:, row, 1:] for row in (0, 1))
 
 
 @dataclass(frozen=True)
@@ -274,11 +281,15 @@ class Windows:
         return cls.around((low + high) / 2 if centres is None else centres, size, image_size, offset)
 
     def pixels(self) -> torch.Tensor:
-        """(B, h·w, 2) pixel (x, y) of every window pixel, rows first."""
-        ys, xs = torch.meshgrid(torch.arange(self.height, device=self.origins.device),
-                                torch.arange(self.width, device=self.origins.device), indexing="ij")
-        grid = torch.stack([xs, ys], dim=-1).reshape(1, -1, 2)
-        return (grid + self.origins[:, None]).float()
+        """(B, h·w, 2) pixel (x, y) of every window pixel, rows first (each coordinate added to its
+        own plane: see to_local)."""
+        device = self.origins.device
+        steps = (torch.arange(self.width, device=device).repeat(self.height),
+                 torch.arange(self.height, device=device).repeat_interleave(self.width))
+        pixels = torch.empty((len(self.origins), self.height * self.width, 2), device=device)
+        for step, origin, plane in zip(steps, self.origins.unbind(dim=-1), pixels.unbind(dim=-1), strict=True):
+            torch.add(step, origin[:, None], out=plane)
+        return pixels
 
     def rows_between(self, low: torch.Tensor, high: torch.Tensor) -> slice:
         """The part of the rows-first pixels (P) on the window rows from every frame's `low` to its
@@ -312,8 +323,12 @@ class Windows:
 def sample_at(source: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
     """(1, C, H, W) source, (B, P, 2) pixel positions → (B, C, P), bilinear, edges repeated."""
     height, width = source.shape[-2:]
-    scale = positions.new_tensor([2.0 / width, 2.0 / height])
-    grid = ((positions + 0.5) * scale - 1.0)[:, None]  # (B, 1, P, 2), align_corners=False
+    # (B, 1, P, 2), align_corners=False; x and y apart, each scaled by a float32 number: the same bits
+    # as a (2,) scale broadcast over the (B, P, 2) positions, without its two-element inner loop (to_local).
+    grid = positions.new_empty(positions.shape)
+    for coordinate, size, plane in zip(positions.unbind(dim=-1), (width, height), grid.unbind(dim=-1), strict=True):
+        torch.sub((coordinate + 0.5) * float(np.float32(2.0 / size)), 1.0, out=plane)
+    grid = grid[:, None]
     sampled = torch.nn.functional.grid_sample(source.expand(len(positions), -1, -1, -1), grid, mode="bilinear",
                                               padding_mode="border", align_corners=False)
     return sampled[:, :, 0]

@@ -21,7 +21,7 @@ from torch import nn
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
 from runtime.render.linear_2d import applied, inverse
 from runtime.render.mouth_palette import grain_at
-from runtime.render.openings import Windows, sample_at
+from runtime.render.openings import Windows, sample_at, to_local
 from runtime.render.portrait_style import PortraitStyle
 from runtime.render.temple_arms import ArmMotion, find_temple_arms, rims_scale
 
@@ -131,11 +131,15 @@ class _LayerPart(nn.Module):
         windows = Windows.covering(corners.amin(dim=1), corners.amax(dim=1), self.window_size, frames.shape[-2:],
                                    offset, centre)
         pixels = windows.pixels()  # (B, P, 2)
-        # Back through the motion: where each frame pixel was in the portrait.
+        # Back through the motion: where each frame pixel was in the portrait, x and y (B, P) each.
         # (one 2×2 inverse per frame, applied to every pixel: a solve per pixel cost 5x more)
-        source = (pixels - shift[:, None]) @ inverse(linear).transpose(1, 2)
-        layer = sample_at(self.layer, source - self.layer_origin)  # (B, 4, P); edges hold alpha 0 beyond
-        inside = ((source >= self.layer_origin) & (source <= self.layer_origin + self.layer_size)).all(dim=-1)
+        source = to_local(pixels, shift, inverse(linear))
+        reads = torch.stack([coordinate - origin for coordinate, origin in zip(source, self.layer_origin, strict=True)],
+                            dim=-1)
+        layer = sample_at(self.layer, reads)  # (B, 4, P); edges hold alpha 0 beyond
+        inside = torch.ones_like(reads[..., 0], dtype=torch.bool)
+        for coordinate, low, high in zip(source, self.layer_origin, self.layer_origin + self.layer_size, strict=True):
+            inside &= (coordinate >= low) & (coordinate <= high)
         alpha = layer[:, 3] * inside  # (B, P)
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
