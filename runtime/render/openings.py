@@ -39,6 +39,7 @@ class CurvePosition:
     matrix would cost the knot count times more, and this runs on every pixel of every window."""
 
     index: torch.Tensor  # (B, P) long: the segment's first knot, 0 .. K − 2
+    following: torch.Tensor  # (B, P) long: its second, index + 1 (every read gathers at both)
     fraction: torch.Tensor  # (B, P) 0..1 along that segment
     covered: torch.Tensor  # (B, P) 1 between the curve's first and last knot, 0 beyond
     knots: torch.Tensor  # (B, K) the knots themselves
@@ -48,16 +49,17 @@ class CurvePosition:
     def of(cls, u: torch.Tensor, knots: torch.Tensor) -> CurvePosition:
         """(B, P) positions and (B, K) increasing knots."""
         index = (torch.searchsorted(knots.contiguous(), u.contiguous(), right=True) - 1).clamp(0, knots.shape[1] - 2)
-        low, high = knots.gather(1, index), knots.gather(1, index + 1)
+        following = index + 1
+        low, high = knots.gather(1, index), knots.gather(1, following)
         spacing = (high - low).clamp(min=1e-6)
         fraction = ((u - low) / spacing).clamp(0.0, 1.0)
         covered = ((u >= knots[:, :1]) & (u < knots[:, -1:])).to(u.dtype)
-        return cls(index, fraction, covered, knots, spacing)
+        return cls(index, following, fraction, covered, knots, spacing)
 
     def at(self, kept: torch.Tensor) -> CurvePosition:
         """The same for the pixels `kept` ((K,) long indices) only."""
-        return CurvePosition(self.index[:, kept], self.fraction[:, kept], self.covered[:, kept], self.knots,
-                             self.spacing[:, kept])
+        return CurvePosition(self.index[:, kept], self.following[:, kept], self.fraction[:, kept],
+                             self.covered[:, kept], self.knots, self.spacing[:, kept])
 
     def read_smooth(self, values: torch.Tensor, slopes: torch.Tensor | None = None) -> torch.Tensor:
         """(B, K) one value per knot → (B, P) at the pixels along a smooth curve through them, 0 where
@@ -85,19 +87,18 @@ class CurvePosition:
         """Each pixel's segment of the PCHIP through (B, K) values: its end values, its end slopes
         per unit of the segment's fraction, and the pixel's fraction along it, (B, P) each."""
         slopes = _monotone_slopes(self.knots, values) if slopes is None else slopes  # (B, K)
-        first, second = values.gather(1, self.index), values.gather(1, self.index + 1)
+        first, second = values.gather(1, self.index), values.gather(1, self.following)
         first_slope = slopes.gather(1, self.index) * self.spacing
-        second_slope = slopes.gather(1, self.index + 1) * self.spacing
+        second_slope = slopes.gather(1, self.following) * self.spacing
         return first, second, first_slope, second_slope, self.fraction
 
     def read(self, values: torch.Tensor) -> torch.Tensor:
         """(B, K, C) values at the knots → (B, P, C) at the pixels, piecewise linear, 0 where not covered.
         A channel at a time, each a (B, P) plane, for the reason to_local gives."""
-        index, following = self.index, self.index + 1
-        read = values.new_empty((*index.shape, values.shape[-1]))
+        read = values.new_empty((*self.index.shape, values.shape[-1]))
         for channel, plane in zip(values.unbind(dim=-1), read.unbind(dim=-1), strict=True):
-            first = channel.gather(1, index)
-            torch.mul(first + (channel.gather(1, following) - first) * self.fraction, self.covered, out=plane)
+            first = channel.gather(1, self.index)
+            torch.mul(first + (channel.gather(1, self.following) - first) * self.fraction, self.covered, out=plane)
         return read
 
 
@@ -193,7 +194,7 @@ class Opening:
             if self.smooth:
                 slope = position.smooth_slope(knot_v, self.knot_slopes[curve])
             else:
-                rise = knot_v.gather(1, position.index + 1) - knot_v.gather(1, position.index)
+                rise = knot_v.gather(1, position.following) - knot_v.gather(1, position.index)
                 slope = rise / position.spacing * position.covered
             self.squares[curve] = torch.rsqrt(1.0 + slope * slope)
         return self.squares[curve]
@@ -213,6 +214,8 @@ def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     and at the ends as steep as _end_slope has them."""
     spacing = (knots[:, 1:] - knots[:, :-1]).clamp(min=1e-6)  # (B, K − 1)
     secant = (values[:, 1:] - values[:, :-1]) / spacing
+    if secant.shape[1] < 2:  # one segment: a straight line
+        return torch.cat([secant, secant], dim=1)
     before, after = secant[:, :-1], secant[:, 1:]
     same_way = before * after > 0.0
     weight_before = 2.0 * spacing[:, 1:] + spacing[:, :-1]
@@ -221,8 +224,6 @@ def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     safe_after = torch.where(same_way, after, torch.ones_like(after))
     inner = (weight_before + weight_after) / (weight_before / safe_before + weight_after / safe_after)
     inner = torch.where(same_way, inner, torch.zeros_like(inner))
-    if secant.shape[1] < 2:  # one segment: a straight line
-        return torch.cat([secant, secant], dim=1)
     first, last = _end_slope(secant[:, 0], secant[:, 1]), _end_slope(secant[:, -1], secant[:, -2])
     return torch.cat([first[:, None], inner, last[:, None]], dim=1)
 

@@ -113,7 +113,7 @@ class _LayerPart(nn.Module):
         self.register_buffer("layer", torch.from_numpy(crop).permute(2, 0, 1)[None].contiguous())  # (1, 4, h, w)
         self.register_buffer("layer_origin", torch.tensor([left, top], dtype=torch.float32))
         self.register_buffer("layer_centre", torch.tensor([(left + right) / 2, (top + bottom) / 2]))
-        self.register_buffer("layer_size", torch.tensor([right - left - 1, bottom - top - 1], dtype=torch.float32))
+        self.register_buffer("layer_end", torch.tensor([right - 1, bottom - 1], dtype=torch.float32))  # its last pixel
         # The crop's box grown by the pixel a bilinear read blends in and one more: nothing of the layer
         # shows beyond where these corners go (forward draws only the window around them).
         self.register_buffer("layer_corners", torch.tensor([[left - 2, top - 2], [right + 2, top - 2],
@@ -138,7 +138,7 @@ class _LayerPart(nn.Module):
                             dim=-1)
         layer = sample_at(self.layer, reads)  # (B, 4, P); edges hold alpha 0 beyond
         inside = torch.ones_like(reads[..., 0], dtype=torch.bool)
-        for coordinate, low, high in zip(source, self.layer_origin, self.layer_origin + self.layer_size, strict=True):
+        for coordinate, low, high in zip(source, self.layer_origin, self.layer_end, strict=True):
             inside &= (coordinate >= low) & (coordinate <= high)
         alpha = layer[:, 3] * inside  # (B, P)
         patch = windows.gather(frames)

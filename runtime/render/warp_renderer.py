@@ -206,11 +206,10 @@ class WarpRenderer(nn.Module):
         active = np.flatnonzero(fade > 0.0)
         self.cells = CellBox.around(active, config.grid_size)
         self.register_buffer("active_cells", torch.from_numpy(self.cells.local(active)))  # (A,) in the box
-        self.register_buffer("box_scale", torch.tensor(self.cells.scale()))
-        self.register_buffer("box_shift", torch.tensor(self.cells.shift()))
-        # The same as numbers, x's (scale, shift) then y's, for the Newton steps' planes (_newton_step).
-        self.box_to_grid = tuple((float(scale), float(shift)) for scale, shift in zip(self.box_scale, self.box_shift,
-                                                                                       strict=True))
+        box_scale, box_shift = torch.tensor(self.cells.scale()), torch.tensor(self.cells.shift())
+        # As float32 numbers, x's (scale, shift) then y's, for the Newton steps' planes (_newton_step).
+        self.box_to_grid = tuple((float(scale), float(shift))
+                                 for scale, shift in zip(box_scale, box_shift, strict=True))
         active_basis = basis[active, : len(landmarks)] * fade[active, None]  # (A, 478)
         # Stored transposed: the product is one frame's two rows times this, (2, 478) @ (478, A), which
         # BLAS runs 5x faster than (A, 478) @ (478, 2), and a fixed shape per frame gives a frame the
@@ -233,7 +232,7 @@ class WarpRenderer(nn.Module):
         self.moving = self.cells.moving_pixels(self.view, width, height)
         rows, columns = self.moving
         # The moving part's pixels in the box's coordinates, where the coarse offset is read: fixed per avatar.
-        self.register_buffer("moving_in_box", view_identity[:, rows, columns] * self.box_scale + self.box_shift)
+        self.register_buffer("moving_in_box", view_identity[:, rows, columns] * box_scale + box_shift)
         # Channels last: grid_sample reads a pixel's three channels together, 1.7x faster on CPU, and
         # the frames it draws come out in the layout the (B, H, W, 3) result wants.
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
