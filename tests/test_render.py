@@ -5,6 +5,8 @@ the test portrait set is tests/fidelity.py's."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -313,6 +315,25 @@ def test_a_full_pucker_leaves_no_dark_specks_at_the_corners(landmarker: FaceLand
             near = torch.hypot(xs - x, ys - y) < 0.08 * width
             darkest[frame, side] = frames[frame][near].quantile(0.1)
     assert bool((darkest[1] >= 0.9 * darkest[0]).all()), f"darkest tenth: rest {darkest[0]}, pucker {darkest[1]}"
+
+
+def test_opencv_reads_draw_what_grid_sample_draws(portrait: PortraitAnalysis) -> None:
+    """The CPU's resampling (OpenCV, runtime/render/resampling.py) against the grid_sample reads every
+    other device runs, both on the CPU: a jaw opened wide, a head turned, a blink. OpenCV's remap
+    places each read to 1/32 pixel; that may move a channel by a level where the portrait is steep,
+    nothing more. This bounds what CUDA's frames may differ by from the CPU's through the reads."""
+    renderer = WarpRenderer(portrait.image, portrait.landmarks, RestState(portrait.head_pose, portrait.blendshapes))
+    weights, poses = _rest_batch(portrait, 3)
+    weights[0, blendshape_index("jawOpen")] = 0.8
+    weights[1, blendshape_index("eyeBlinkLeft")] = 1.0
+    poses[2, YAW] += 12.0
+    assert renderer.resampling.opencv
+    with_opencv = renderer.render(weights, poses).int()
+    renderer.resampling = dataclasses.replace(renderer.resampling, opencv=False)
+    with_grid_sample = renderer.render(weights, poses).int()
+    difference = (with_opencv - with_grid_sample).abs()
+    assert int(difference.max()) <= 2 and float((difference > 0).float().mean()) < 0.005, (
+        f"max {int(difference.max())}, {float((difference > 0).float().mean()):.4%} of channels differ")
 
 
 @pytest.mark.gpu

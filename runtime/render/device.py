@@ -1,9 +1,10 @@
 """Where frames are rendered: the CPU, or one CUDA GPU (`--device cuda`, `cuda:N`).
 
-The renderer is pure torch and runs the same code on either (tests/test_render.py checks CUDA
-against the CPU where a GPU is present); the motion engine stays on the CPU, where its small numpy
-products are fastest. A device this machine does not have is refused when the server or the command
-starts, in one line, not at the first rendered frame."""
+The renderer is torch and runs the same code on either but for the warp's two big bilinear reads,
+which OpenCV does on the CPU (runtime/render/resampling.py; tests/test_render.py checks CUDA against
+the CPU where a GPU is present, and OpenCV's reads against grid_sample's everywhere); the motion
+engine stays on the CPU, where its small numpy products are fastest. A device this machine does not
+have is refused when the server or the command starts, in one line, not at the first rendered frame."""
 
 from __future__ import annotations
 

@@ -67,8 +67,10 @@ class FrameRenderer:
     # found whole and each moves from its rim to the side of the head (runtime/render/temple_arms.py).
     # 10: a shut mouth's dark corners go as its lips part (sealed_mouth.dark_corners), and the line where
     # its lips met rides with a lifted upper lip (mouth_interior.MouthInterior._interior). 12: an open
-    # mouth rounds into its corners, its edge antialiased square to the lips (openings._end_slope).
-    version = "12"
+    # mouth rounds into its corners, its edge antialiased square to the lips (openings._end_slope). 13:
+    # on the CPU the warp's reads are OpenCV's (runtime/render/resampling.py): a channel a level apart
+    # on under a thousandth of the pixels.
+    version = "13"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

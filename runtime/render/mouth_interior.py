@@ -114,7 +114,6 @@ class MouthInterior(nn.Module):
         # counts (the test set's open mouths: 0.14 to 0.24).
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
-        self.portrait_size = image.shape[1], image.shape[0]  # width, height: where the warp's grid reads
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
@@ -134,7 +133,7 @@ class MouthInterior(nn.Module):
         self.shut_unlined = self.synthetic_teeth * (1.0 - self.style.outline)
         self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.shut_unlined else None)
         self.cornerless_reach = [] if self.cornerless_change is None else _read_reach(
-            self.cornerless_change, self.source_origin, self.portrait_size)
+            self.cornerless_change, self.source_origin)
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.style.outline)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.style.outline)
         self.seam_texture = GRAIN * float(self.style.texture_at_tone(np.array(float(self.seam_colour.mean()))))
@@ -215,8 +214,8 @@ class MouthInterior(nn.Module):
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
         where the frames' top-left pixel lies in the portrait (openings.Windows); rounded (B,) how
         rounded the lips are (lip_bands.rounding), sealed (B,) how fully they meet (LipSeal.strength),
-        None for not at all; warped_from (B, H, W, 2) where the warp read each frame pixel (grid_sample
-        coordinates in the portrait), for the skin around a parted mouth's corners (`_cornerless`)."""
+        None for not at all; warped_from (B, 2, H, W) where the warp read each frame pixel (x and y
+        planes, the portrait's pixels), for the skin around a parted mouth's corners (`_cornerless`)."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
         mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
@@ -275,14 +274,14 @@ class MouthInterior(nn.Module):
             # Only the window's pixels that some frame read from around the corners: a frame's own are
             # all of those it read from there, so a frame gets the same pixels alone or in any batch
             # (bilinear reads of the change elsewhere are exactly 0, and adding 0 changes no pixel).
-            planes = windows.gather(warped_from.permute(0, 3, 1, 2)).flatten(2)  # (B, 2, P) grid x and y
+            planes = windows.gather(warped_from).flatten(2)  # (B, 2, P) portrait x and y
             read = torch.zeros_like(planes[:, 0], dtype=torch.bool)  # (B, P)
             for low_x, low_y, high_x, high_y in self.cornerless_reach:  # each corner's box
                 read |= ((planes[:, 0] >= low_x) & (planes[:, 0] <= high_x) & (planes[:, 1] >= low_y)
                          & (planes[:, 1] <= high_y))
             near = torch.nonzero(read.any(dim=0)).squeeze(1)  # (K,)
             grid = planes[:, :, near].transpose(1, 2)  # (B, K, 2)
-            sources = (grid + 1.0) * grid.new_tensor(self.portrait_size) / 2.0 - 0.5 - self.source_origin
+            sources = grid - self.source_origin
             patch[:, :, near] += share * sample_at(self.cornerless_change, sources)
         return lips_source[:, :3] + share[..., None] * self.cornerless_change
 
@@ -456,11 +455,10 @@ class SkullMouth:
         return CurvePosition.of(held, knots).read(curve[..., 1:]).squeeze(-1)
 
 
-def _read_reach(change: torch.Tensor, origin: torch.Tensor, portrait_size: tuple[int, int]
-                ) -> list[tuple[float, float, float, float]]:
-    """For each side of a (1, C, h, w) change lying at `origin` (2,) in a portrait of
-    `portrait_size` (width, height) pixels — its non-zero pixels left and right of their middle column,
-    a mouth's two corners — the least and the greatest grid_sample coordinate (x, y) in the portrait
+def _read_reach(change: torch.Tensor, origin: torch.Tensor) -> list[tuple[float, float, float, float]]:
+    """For each side of a (1, C, h, w) change lying at `origin` (2,) in a portrait — its non-zero
+    pixels left and right of their middle column, a mouth's two corners — the least and the greatest
+    pixel position (x, y) in the portrait
     where a bilinear read of the change with its edges repeated (sample_at) can give anything but 0:
     the side's box grown by the pixel a read blends in and one more (no rounding decides it), without
     end where the box reaches the change's edge: (low x, low y, high x, high y)."""
@@ -477,8 +475,7 @@ def _read_reach(change: torch.Tensor, origin: torch.Tensor, portrait_size: tuple
                 for values, size in ((xs, width), (ys, height))]
         boxes.append([low, high])
     pixels = torch.tensor(boxes, dtype=torch.float64) + origin.double()  # (2, 2, 2) portrait pixels
-    grid = (pixels + 0.5) * 2.0 / torch.tensor(portrait_size, dtype=torch.float64) - 1.0
-    return [tuple(box) for box in grid.flatten(1).tolist()]
+    return [tuple(box) for box in pixels.flatten(1).tolist()]
 
 
 def _posterised(colour: torch.Tensor, floor: torch.Tensor, light: float) -> torch.Tensor:

@@ -1,5 +1,6 @@
 """WarpRenderer: an avatar's portrait warped by a frame's blendshapes and head pose (DESIGN.md,
-"The models → Renderer"), pure torch, batched, the same code on CPU and CUDA.
+"The models → Renderer"), torch, batched, the same code on CPU and CUDA but for the two big
+bilinear reads (the offset upsampled, the portrait read), OpenCV's on the CPU (resampling.py).
 
 Per avatar, once: control points = the 478 source landmarks plus fixed anchors (a ring well outside
 the face oval and points along the image border, always displaced by 0), and a thin-plate-spline
@@ -7,7 +8,7 @@ basis from those control points to a coarse grid, so the per-frame forward displ
 matrix product. The field is faded to zero outside the head's surroundings and near the image
 border, so the background never moves. Per frame: landmarks deformed (BlendshapeDeformer) and turned
 (HeadTransform) → control displacements → coarse forward field → backward map by Newton steps on
-s + d(s) = p → upsampled → one bilinear grid_sample of the portrait → the mouth interior
+s + d(s) = p → upsampled → one bilinear read of the portrait → the mouth interior
 (MouthInterior) and the eyes (EyeLayer) drawn inside the openings the warp has moved → glasses, if
 the portrait wears any, drawn over it all moving only with the head (RigidLayer).
 """
@@ -35,6 +36,7 @@ from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
 from runtime.render.portrait_style import PortraitKind
+from runtime.render.resampling import Resampling
 from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
 from runtime.types import POSE_WIDTH, RestState
 
@@ -225,16 +227,20 @@ class WarpRenderer(nn.Module):
         self.register_buffer("coarse_identity_y", coarse_identity[..., 1].contiguous())
         # A step made worse by more than this, in grid units (float32, as the error is), is halved back.
         self.newton_setback = float(NEWTON_SETBACK_PX * self.to_normalised.max())
+        # The coarse offset, in grid_sample's units as the Newton steps work, → the portrait's pixels.
+        self.register_buffer("to_pixels", (1.0 / self.to_normalised)[:, None, None])  # (2, 1, 1)
         view_identity = _view_grid(self.view, width, height)  # (1, h, w, 2)
-        # Planes first, as the upsampled offset comes out of grid_sample: added to it there, then seen
-        # as (B, h, w, 2), one contiguous pass (added to a permuted offset, twice as long).
-        self.register_buffer("view_identity_planes", view_identity.permute(0, 3, 1, 2).contiguous())
+        self.register_buffer("view_pixels", _view_pixels(self.view))  # (1, 2, h, w): each pixel's own place
         self.moving = self.cells.moving_pixels(self.view, width, height)
         rows, columns = self.moving
         # The moving part's pixels in the box's coordinates, where the coarse offset is read: fixed per avatar.
         self.register_buffer("moving_in_box", view_identity[:, rows, columns] * box_scale + box_shift)
-        # Channels last: grid_sample reads a pixel's three channels together, 1.7x faster on CPU, and
-        # the frames it draws come out in the layout the (B, H, W, 3) result wants.
+        self.resampling = Resampling((width, height), config.grid_size,
+                                     (self.cells.top, self.cells.left, *self.cells.shape), self.view, self.moving,
+                                     opencv=torch.device(config.device).type == "cpu")
+        # Channels last: the reads take a pixel's three channels together (grid_sample 1.7x faster on
+        # CPU; cv2.remap reads only this layout), and the frames come out in the layout the (B, H, W, 3)
+        # result wants.
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
         self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
         left, top, view_width, view_height = self.view
@@ -270,7 +276,7 @@ class WarpRenderer(nn.Module):
         skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
         deltas = weights - self.rest_blendshapes  # (B, 52) the expression over the portrait's own
         rounded = rounding(deltas)  # (B,)
-        backward = self.backward_grid(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
+        backward = self.backward_maps(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
                                                    rounded))
         frames = self._warped(backward)
         gaze_only = deltas * self.eyes.gaze_shapes
@@ -283,17 +289,18 @@ class WarpRenderer(nn.Module):
         return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
 
     def _warped(self, backward: torch.Tensor) -> torch.Tensor:
-        """(B, 3, h, w) channels last: the portrait read through each frame's backward grid where the
-        field can move anything (`moving`), copied elsewhere, where the grid is the identity and
+        """(B, 3, h, w) channels last: the portrait read through each frame's backward maps where the
+        field can move anything (`moving`), copied elsewhere, where the maps are the identity and
         resampling only reproduced the portrait (12-16 % of the view at head framing on the test
         portraits: the field reaches 2.4 face-oval sizes around the face)."""
-        rows, columns = self.moving
-        frames = self.still_view.expand(len(backward), -1, -1, -1).clone(memory_format=torch.channels_last)
-        # Frame by frame: grid_sample over the portrait expanded to the batch (stride 0, channels last)
-        # ran 1.8x slower per frame than one frame at a time (batch 8 on one thread).
-        for frame, grid in zip(frames, backward, strict=True):
-            frame[:, rows, columns] = F.grid_sample(self.portrait, grid[None, rows, columns], mode="bilinear",
-                                                    padding_mode="border", align_corners=False)[0]
+        frames = torch.empty((len(backward), *self.still_view.shape[1:]), device=self.device,
+                             memory_format=torch.channels_last)
+        (rows, columns), (height, width) = self.moving, frames.shape[-2:]
+        # Only the still part is copied (the band the moving part leaves on each side): the rest is drawn.
+        for still_rows, still_columns in ((slice(0, rows.start), slice(None)), (slice(rows.stop, height), slice(None)),
+                                          (rows, slice(0, columns.start)), (rows, slice(columns.stop, width))):
+            frames[:, :, still_rows, still_columns] = self.still_view[:, :, still_rows, still_columns]
+        self.resampling.portrait_into(frames, self.portrait, backward)
         return frames
 
     def _untorn(self, displacements: torch.Tensor) -> torch.Tensor:
@@ -335,8 +342,9 @@ class WarpRenderer(nn.Module):
         deformed = self.source_xyz + self.deformer(weights - self.rest_blendshapes)  # (B, 478, 3)
         return self.head(deformed, poses)
 
-    def backward_grid(self, displacements: torch.Tensor) -> torch.Tensor:
-        """(B, 478, 2) pixels → (B, h, w, 2) grid_sample coordinates into the portrait, for the view's pixels."""
+    def backward_maps(self, displacements: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) pixels → (B, 2, h, w): where each of the view's pixels reads the portrait, x and
+        y planes in its pixels."""
         batch, (rows, columns) = len(displacements), self.cells.shape
         controls = (displacements * self.to_normalised).transpose(1, 2)  # (B, 2, 478)
         active = torch.stack([frame @ self.basis_rows for frame in controls]).transpose(1, 2)  # (B, A, 2)
@@ -359,16 +367,14 @@ class WarpRenderer(nn.Module):
             source = tuple(torch.where(worse, back, new) for back, new in zip(halved, stepped, strict=True))
             best_error = torch.minimum(error, best_error)
         offset = torch.stack([now - start for now, start in zip(source, target, strict=True)], dim=1)  # (B, 2, h, w)
-        # Bilinear upsampling, read at the moving pixels of the view only: the same values
-        # F.interpolate gives (align_corners=False, edges repeated) over the whole grid, without drawing
-        # the margin. The box's edge cells hold no offset, so reading beyond them gives the zero the grid
-        # holds there, and elsewhere in the view the grid is the identity.
-        offset = F.grid_sample(offset, self.moving_in_box.expand(batch, -1, -1, -1), mode="bilinear",
-                               padding_mode="border", align_corners=False)
+        # Bilinear upsampling (align_corners=False, edges repeated), read at the moving pixels of the
+        # view only. The box's edge cells hold no offset, so reading beyond them gives the zero the grid
+        # holds there, and elsewhere in the view the maps are the identity.
+        offset = self.resampling.offsets(offset * self.to_pixels, self.moving_in_box)
         rows, columns = self.moving
-        planes = self.view_identity_planes.expand(batch, -1, -1, -1).clone()
-        planes[:, :, rows, columns] += offset
-        return planes.permute(0, 2, 3, 1)  # (B, h, w, 2), a view of the planes
+        maps = self.view_pixels.expand(batch, -1, -1, -1).clone()
+        maps[:, :, rows, columns] += offset
+        return maps
 
 
 def _jacobian(forward: torch.Tensor, spacing: float) -> torch.Tensor:
@@ -481,6 +487,15 @@ def _view_grid(view: tuple[int, int, int, int], width: int, height: int) -> torc
     """(1, h, w, 2) grid_sample coordinates (align_corners=False) of the view's pixel centres in the image."""
     left, top, view_width, view_height = view
     return _identity_grid(height, width)[:, top:top + view_height, left:left + view_width].contiguous()
+
+
+def _view_pixels(view: tuple[int, int, int, int]) -> torch.Tensor:
+    """(1, 2, h, w) the x and y planes of the view's pixels in the image, pixel centres at integers."""
+    left, top, view_width, view_height = view
+    ys = torch.arange(top, top + view_height, dtype=torch.float32)
+    xs = torch.arange(left, left + view_width, dtype=torch.float32)
+    grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
+    return torch.stack([grid_x, grid_y])[None]
 
 
 def _identity_grid(height: int, width: int) -> torch.Tensor:

@@ -1,0 +1,91 @@
+"""Resampling: the warp's two bilinear reads per frame — the coarse offset upsampled to the view's
+moving pixels, and the portrait read through the backward map those pixels make — done by OpenCV on
+the CPU and by torch's grid_sample elsewhere (CUDA).
+
+Both are a third or more of a frame's cost on a CPU, and grid_sample is the slow way there: it reads
+a normalised grid, and upsampling a grid that is regular by construction pays for a full gather per
+pixel. cv2.resize upsamples the coarse grid to the portrait's size with the same half-pixel alignment
+(align_corners=False, edges repeated) and float weights — the same values as grid_sample to float
+rounding (2e-7 of a pixel) in a fifth of the time — and cv2.remap reads the portrait in 0.6 of
+grid_sample's time, straight into the frame. remap quantises each position to 1/32 of a pixel (its
+fixed-point weights), so the CPU's frames differ from CUDA's by that much of a pixel's gradient (see
+tests/test_render.py's parity tests). Maps are in the portrait's pixels (x right, y down, pixel
+centres at integers) on both paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class Resampling:
+    """The fixed geometry of one renderer's reads: the portrait's size, the coarse grid's, where its
+    box of cells that move lies, and the view's moving pixels."""
+
+    image_size: tuple[int, int]  # (width, height) of the portrait
+    grid_size: int  # the coarse grid's cells each way
+    box: tuple[int, int, int, int]  # (top, left, rows, columns) of the moving cells in the grid
+    view: tuple[int, int, int, int]  # (left, top, width, height) of the frame in the portrait
+    moving: tuple[slice, slice]  # the view's rows and columns whose offset can be anything but 0
+    opencv: bool = True  # OpenCV's reads where the tensors are on the CPU; False: grid_sample's everywhere
+
+    def offsets(self, coarse: torch.Tensor, moving_in_box: torch.Tensor) -> torch.Tensor:
+        """(B, 2, h, w) pixel offsets on the box's cells → (B, 2, H', W') the same bilinearly
+        upsampled to the moving pixels (`moving_in_box`: their grid_sample coordinates in the box,
+        read on devices other than the CPU)."""
+        if not (self.opencv and coarse.is_cpu):
+            return F.grid_sample(coarse, moving_in_box.expand(len(coarse), -1, -1, -1), mode="bilinear",
+                                 padding_mode="border", align_corners=False)
+        _set_opencv_threads()
+        top, left, rows, columns = self.box
+        width, height = self.image_size
+        (view_left, view_top), (moving_rows, moving_columns) = self.view[:2], self.moving
+        rows_in_image = slice(view_top + moving_rows.start, view_top + moving_rows.stop)
+        columns_in_image = slice(view_left + moving_columns.start, view_left + moving_columns.stop)
+        # The whole grid, zero beyond the box as the field is there, upsampled to the whole portrait:
+        # cv2.resize's half-pixel alignment is grid_sample's only over the grid it was given entire.
+        # A plane at a time, so the planes come out whole, as the maps they are added to lie.
+        grid = np.zeros((self.grid_size, self.grid_size), np.float32)
+        upsampled = np.empty((*coarse.shape[:2], moving_rows.stop - moving_rows.start,
+                              moving_columns.stop - moving_columns.start), np.float32)
+        for frame, frame_planes in zip(coarse.numpy(), upsampled, strict=True):
+            for plane, upsampled_plane in zip(frame, frame_planes, strict=True):
+                grid[top:top + rows, left:left + columns] = plane
+                whole = cv2.resize(grid, (width, height), interpolation=cv2.INTER_LINEAR)  # (H, W)
+                upsampled_plane[...] = whole[rows_in_image, columns_in_image]
+        return torch.from_numpy(upsampled)
+
+    def portrait_into(self, frames: torch.Tensor, portrait: torch.Tensor, maps: torch.Tensor) -> None:
+        """Draw into `frames` ((B, 3, h, w) channels last, the view) at the moving pixels the
+        portrait ((1, 3, H, W) channels last) read bilinearly at `maps` ((B, 2, h, w) pixels),
+        edges repeated."""
+        rows, columns = self.moving
+        if rows.start >= rows.stop or columns.start >= columns.stop:
+            return  # nothing in the view can move
+        if not (self.opencv and frames.is_cpu):
+            width, height = self.image_size
+            scale = maps.new_tensor([2.0 / width, 2.0 / height])[:, None, None]
+            for frame, frame_maps in zip(frames, maps, strict=True):
+                grid = ((frame_maps[:, rows, columns] + 0.5) * scale - 1.0).permute(1, 2, 0)[None]
+                frame[:, rows, columns] = F.grid_sample(portrait, grid, mode="bilinear", padding_mode="border",
+                                                        align_corners=False)[0]
+            return
+        _set_opencv_threads()
+        source = portrait[0].permute(1, 2, 0).numpy()  # (H, W, 3), the channels-last memory as it lies
+        for frame, frame_maps in zip(frames, maps.numpy(), strict=True):
+            target = frame.permute(1, 2, 0).numpy()[rows, columns]  # a view: remap writes into the frame
+            cv2.remap(source, frame_maps[0, rows, columns], frame_maps[1, rows, columns], cv2.INTER_LINEAR,
+                      dst=target, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _set_opencv_threads() -> None:
+    """OpenCV's pool as large as torch's: a render process given one thread keeps to one core."""
+    threads = torch.get_num_threads()
+    if cv2.getNumThreads() != threads:
+        cv2.setNumThreads(threads)
