@@ -24,7 +24,8 @@ from runtime.render.framing import FrameOptions, Framing, frame_portrait
 from runtime.render.head_transform import HeadTransform
 from runtime.render.landmark_groups import LEFT_EYE, LIPS, NOSE_TIP, RIGHT_EYE
 from runtime.render.mouth_interior import MouthInterior
-from runtime.render.warp_renderer import WarpRenderer, WarpRendererConfig
+from runtime.render.resampling import Resampling
+from runtime.render.warp_renderer import CellBox, WarpRenderer, WarpRendererConfig, _view_grid
 from runtime.types import HeadPose, RestState
 from tests.conftest import SUMMARY_LINES
 from tests.portrait_set import portrait_png as portrait_set_png
@@ -399,3 +400,24 @@ def test_frame_options_are_checked() -> None:
         FrameOptions(size=128)
     with pytest.raises(InvalidConfigError, match="framing"):
         FrameOptions(framing="profile")
+
+
+@pytest.mark.parametrize("image_size", [(512, 640), (601, 457)])
+def test_opencv_upsamples_the_coarse_offset_as_grid_sample_does(image_size: tuple[int, int]) -> None:
+    """cv2.resize of the whole coarse grid matches grid_sample's bilinear read (align_corners=False,
+    edges repeated) at every moving pixel, to float rounding (grid_sample weighs from normalised float32
+    coordinates), whatever the cell size in pixels —
+    whole (4 x 5 px) or not (601 / 128 by 457 / 128)."""
+    width, height = image_size
+    box, view = (10, 14, 90, 100), (20, 30, 480, 400)  # (top, left, rows, columns); (left, top, w, h)
+    cells = CellBox(box[0], box[1], box[2:], 128)
+    moving = cells.moving_pixels(view, width, height)
+    resampling = Resampling(image_size, 128, box, view, moving)
+    grid = _view_grid(view, width, height)[:, moving[0], moving[1]]
+    moving_in_box = grid * torch.tensor(cells.scale()) + torch.tensor(cells.shift())
+    coarse = torch.randn(2, 2, *box[2:], generator=torch.Generator().manual_seed(0)) * 5.0
+    coarse[..., :2, :] = coarse[..., -2:, :] = coarse[..., :, :2] = coarse[..., :, -2:] = 0.0  # the box's still rim
+    with_opencv = resampling.offsets(coarse, moving_in_box)
+    with_grid_sample = dataclasses.replace(resampling, opencv=False).offsets(coarse, moving_in_box)
+    assert with_opencv.shape == with_grid_sample.shape
+    assert float((with_opencv - with_grid_sample).abs().max()) < 1e-3  # px, offsets of up to ±20 px

@@ -2,11 +2,12 @@
 moving pixels, and the portrait read through the backward map those pixels make — done by OpenCV on
 the CPU and by torch's grid_sample elsewhere (CUDA).
 
-Both are a third or more of a frame's cost on a CPU, and grid_sample is the slow way there: it reads
-a normalised grid, and upsampling a grid that is regular by construction pays for a full gather per
-pixel. cv2.resize upsamples the coarse grid to the portrait's size with the same half-pixel alignment
+Together they were about a quarter of a frame's cost on a CPU, and grid_sample is the slow way
+there: it reads a normalised grid, and upsampling a grid that is regular by construction pays for a
+full gather per pixel. cv2.resize upsamples the coarse grid to the portrait's size with the same half-pixel alignment
 (align_corners=False, edges repeated) and float weights — the same values as grid_sample to float
-rounding (2e-7 of a pixel) in a fifth of the time — and cv2.remap reads the portrait in 0.6 of
+rounding (under 1e-3 px for offsets of ±20 px: grid_sample computes its weights from normalised
+float32 coordinates) in a fifth of the time — and cv2.remap reads the portrait in 0.6 of
 grid_sample's time, straight into the frame. remap quantises each position to 1/32 of a pixel (its
 fixed-point weights), so the CPU's frames differ from CUDA's by that much of a pixel's gradient (see
 tests/test_render.py's parity tests). Maps are in the portrait's pixels (x right, y down, pixel
