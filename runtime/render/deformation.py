@@ -154,8 +154,13 @@ class ShapeBuilder:
         self.add("mouthFunnel", self._towards_middle(LIPS.outer_lower), dv=0.05)
         self.add_field("mouthPucker", 0.34 * towards_centre)
         self.add("mouthPucker", self.mouth_weight, dz=-0.05)
-        self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.03)
-        self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.04)
+        # A pucker's lips bulge half as far as a funnel's: at a full pucker they show 1.4-1.7 times as
+        # tall from the front (the contact sheet's three portraits) as the mouth narrows to 0.63-0.65 of
+        # its width. Twice as tall (1.9-2.1, the funnel's bulge) stretched a closed mouth's thin lips
+        # three to four times as far down as across, into a pale, vertically streaked blob with no line
+        # where the lips meet.
+        self.add("mouthPucker", self._towards_middle(LIPS.outer_upper), dv=-0.015)
+        self.add("mouthPucker", self._towards_middle(LIPS.outer_lower), dv=0.02)
         self.add("mouthPucker", LIPS.inner_upper[1:-1], dv=0.01)  # the lips meet: a pucker is closed
         self.add("mouthPucker", LIPS.inner_lower[1:-1], dv=-0.01)
         self.add("jawForward", jaw_weight, dz=-0.05)

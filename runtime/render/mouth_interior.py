@@ -458,10 +458,10 @@ class SkullMouth:
 def _read_reach(change: torch.Tensor, origin: torch.Tensor) -> list[tuple[float, float, float, float]]:
     """For each side of a (1, C, h, w) change lying at `origin` (2,) in a portrait — its non-zero
     pixels left and right of their middle column, a mouth's two corners — the least and the greatest
-    pixel position (x, y) in the portrait
-    where a bilinear read of the change with its edges repeated (sample_at) can give anything but 0:
-    the side's box grown by the pixel a read blends in and one more (no rounding decides it), without
-    end where the box reaches the change's edge: (low x, low y, high x, high y)."""
+    pixel position (x, y) in the portrait where a bilinear read of the change with its edges repeated
+    (sample_at) can give anything but 0: the side's box grown by the pixel a read blends in and one
+    more (no rounding decides it), without end where the box reaches the change's edge: (low x, low y,
+    high x, high y)."""
     rows, columns = torch.nonzero(change[0].abs().amax(dim=0), as_tuple=True)
     height, width = change.shape[-2:]
     middle = (int(columns.min()) + int(columns.max())) / 2
