@@ -25,6 +25,15 @@ from runtime.render.framing import FrameOptions, frame_crop
 from runtime.types import MotionFrame
 from service.render_processes import RenderProcesses
 
+# A batch starts beside one already rendering only with at least this many frames. A render call
+# costs about as much again as a frame whatever its size (thousands of small torch operations: the
+# gold photo at face framing, one thread, 25 ms a frame alone, 18 a frame in twos, 14 in fours), and
+# one 60 fps stream on two render processes sent every frame alone to whichever process was free
+# (each frame arrived as the other finished): 1.7 cores for 60 frames/s, and the stream fell behind.
+# A lone frame that waits for the next one, or for the running batch to end, waits less than that
+# batch's time; with the renderer idle a frame still starts at once.
+MIN_SIDE_BATCH_FRAMES = 2
+
 
 @dataclass
 class _Job:
@@ -69,17 +78,26 @@ class RenderBatcher:
 
     def _start_batches(self) -> None:
         """As many batches as there are free slots, each taking its share of the queue (what is queued
-        over all the slots, at least one job): a free slot never waits while something is queued, and
-        under load the slots take balanced batches that grow with the backlog. When the first slot to
-        free up took the whole queue, it took a session's backlog as one long batch while the other
-        slot was left single frames, then idled: the session sends its frames in order, so it reads on
-        only as the long batch ends. A 60 fps stream on two render processes: 29-35 frames/s, 37-49
-        shared (benchmarks/README.md). Batches running side by side may hold jobs of one session:
-        each job has its own future, and the session sends them in its own order."""
+        over all the slots, at least one job): under load the slots take balanced batches that grow
+        with the backlog. When the first slot to free up took the whole queue, it took a session's
+        backlog as one long batch while the other slot was left single frames, then idled: the session
+        sends its frames in order, so it reads on only as the long batch ends. A 60 fps stream on two
+        render processes: 29-35 frames/s, 37-49 shared (benchmarks/README.md). Batches running side
+        by side may hold jobs of one session: each job has its own future, and the session sends them
+        in its own order.
+
+        Beside a running batch a new one starts only with MIN_SIDE_BATCH_FRAMES frames or more: a
+        lone frame waits for company or for the renderer to fall idle, whichever comes first."""
         loop = asyncio.get_running_loop()
-        share = -(-sum(len(job.frames) for job in self._queue) // self._parallel)
+        queued = sum(len(job.frames) for job in self._queue)
+        idle = not self._running
+        share = -(-queued // self._parallel) if idle else max(-(-queued // self._parallel), MIN_SIDE_BATCH_FRAMES)
         while self._queue and len(self._running) < self._parallel:
-            task = loop.create_task(self._render_batch(self._next_batch(share)))
+            if not (idle or queued >= MIN_SIDE_BATCH_FRAMES):
+                return
+            batch = self._next_batch(share)
+            queued -= sum(len(job.frames) for job in batch)
+            task = loop.create_task(self._render_batch(batch))
             self._running.add(task)
             task.add_done_callback(self._running.discard)
 

@@ -4,6 +4,7 @@ frames back, encoded its own way."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import threading
@@ -92,6 +93,38 @@ def test_batches_render_side_by_side_up_to_the_parallel_count(avatar: Avatar) ->
     with ThreadPoolExecutor(2) as executor:
         results = asyncio.run(two_sessions())
     assert sorted(renderer.calls) == [1, 2] and [len(images) for images in results] == [1, 2]
+
+
+def test_a_lone_frame_beside_a_running_batch_waits_for_the_next_one(avatar: Avatar) -> None:
+    """One stream, frames one at a time, a batch rendering: a lone frame does not take the free slot
+    (each render call costs about a frame again), the next frame joins it and the two render
+    together; a lone frame asked for with the renderer idle starts at once."""
+    gate, entered = threading.Event(), itertools.count()
+
+    class Gated(RecordingRenderer):
+        def render_latents(self, blendshapes, poses):
+            if next(entered) == 0:
+                gate.wait(timeout=20.0)  # the first batch renders until released
+            return super().render_latents(blendshapes, poses)
+
+    renderer = Gated(avatar)
+    encoding = EncodeOptions(ImageFormat.RGBA)
+
+    async def one_stream() -> list[list[bytes]]:
+        batcher = RenderBatcher(renderer, executor, parallel=2)
+        first = asyncio.ensure_future(batcher.render(_frames(avatar, 0, 1), encoding))
+        await asyncio.sleep(0.05)
+        second = asyncio.ensure_future(batcher.render(_frames(avatar, 1, 1), encoding))
+        await asyncio.sleep(0.1)
+        third = batcher.render(_frames(avatar, 2, 1), encoding)
+        together = await asyncio.wait_for(asyncio.gather(second, third), 20.0)  # the first still at the gate
+        gate.set()
+        await first
+        return [*together, await batcher.render(_frames(avatar, 3, 1), encoding)]
+
+    with ThreadPoolExecutor(2) as executor:
+        results = asyncio.run(one_stream())
+    assert renderer.calls == [2, 1, 1] and [len(images) for images in results] == [1, 1, 1]
 
 
 def test_free_renderers_share_the_queue(avatar: Avatar) -> None:
