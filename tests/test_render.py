@@ -421,3 +421,18 @@ def test_opencv_upsamples_the_coarse_offset_as_grid_sample_does(image_size: tupl
     with_grid_sample = dataclasses.replace(resampling, opencv=False).offsets(coarse, moving_in_box)
     assert with_opencv.shape == with_grid_sample.shape
     assert float((with_opencv - with_grid_sample).abs().max()) < 1e-3  # px, offsets of up to ±20 px
+
+
+def test_opencv_converts_frames_to_the_same_bytes_as_torch() -> None:
+    """A finished frame's 8-bit pixels: OpenCV's one pass (CPU) gives torch's round (half to even),
+    clamp and cast byte for byte, ties and values beyond 0..255 included."""
+    frames = (torch.rand(3, 3, 40, 56, generator=torch.Generator().manual_seed(0)) * 300.0 - 20.0)
+    frames = frames.contiguous(memory_format=torch.channels_last)
+    ties = torch.tensor([0.5, 1.5, 2.5, -0.5, -0.49, 254.5, 255.5, 255.49, 127.5, -1e-7, 3.4999998, 300.0])
+    frames.permute(0, 2, 3, 1).reshape(-1)[:len(ties)] = ties  # written through: the permuted view is the memory
+    resampling = Resampling((56, 40), 128, (0, 0, 1, 1), (0, 0, 56, 40), (slice(0, 40), slice(0, 56)))
+    with_opencv = resampling.pixels(frames.clone(memory_format=torch.channels_last))
+    with_torch = dataclasses.replace(resampling, opencv=False).pixels(frames.clone(memory_format=torch.channels_last))
+    assert with_opencv.dtype == torch.uint8 and with_opencv.shape == (3, 40, 56, 3)
+    assert torch.equal(with_opencv, with_torch)
+    assert with_opencv.reshape(-1)[:len(ties)].tolist() == [0, 2, 2, 0, 0, 254, 255, 255, 128, 0, 3, 255]

@@ -12,6 +12,10 @@ grid_sample's time, straight into the frame. remap quantises each position to 1/
 fixed-point weights), so the CPU's frames differ from CUDA's by that much of a pixel's gradient (see
 tests/test_render.py's parity tests). Maps are in the portrait's pixels (x right, y down, pixel
 centres at integers) on both paths.
+
+The finished frame's conversion to 8-bit pixels is OpenCV's on the CPU too: one pass that rounds half
+to even and saturates, where torch's round, clamp and cast make three (0.19 against 0.49 ms a 512²
+frame, the same bytes).
 """
 
 from __future__ import annotations
@@ -83,6 +87,18 @@ class Resampling:
             target = frame.permute(1, 2, 0).numpy()[rows, columns]  # a view: remap writes into the frame
             cv2.remap(source, frame_maps[0, rows, columns], frame_maps[1, rows, columns], cv2.INTER_LINEAR,
                       dst=target, borderMode=cv2.BORDER_REPLICATE)
+
+
+    def pixels(self, frames: torch.Tensor) -> torch.Tensor:
+        """(B, 3, h, w) channels-last float frames → (B, h, w, 3) uint8: rounded half to even, then
+        held to 0..255 (`frames` may be changed in place)."""
+        if not (self.opencv and frames.is_cpu):
+            return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+        _set_opencv_threads()
+        planes = frames.permute(0, 2, 3, 1).numpy()  # (B, h, w, 3), the channels-last memory as it lies
+        rows = planes.reshape(-1, planes.shape[2] * planes.shape[3])  # one image: OpenCV takes no batch
+        # multiply by one into 8 bits: saturate_cast, which rounds half to even as torch's round does
+        return torch.from_numpy(cv2.multiply(rows, 1.0, dtype=cv2.CV_8U).reshape(planes.shape))
 
 
 def _set_opencv_threads() -> None:

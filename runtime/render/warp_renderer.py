@@ -286,7 +286,7 @@ class WarpRenderer(nn.Module):
         self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
             self.rigid(frames, skull_points, offset)
-        return frames.round_().clamp_(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+        return self.resampling.pixels(frames)
 
     def _warped(self, backward: torch.Tensor) -> torch.Tensor:
         """(B, 3, h, w) channels last: the portrait read through each frame's backward maps where the
