@@ -295,10 +295,8 @@ class WarpRenderer(nn.Module):
         portraits: the field reaches 2.4 face-oval sizes around the face)."""
         frames = torch.empty((len(backward), *self.still_view.shape[1:]), device=self.device,
                              memory_format=torch.channels_last)
-        (rows, columns), (height, width) = self.moving, frames.shape[-2:]
         # Only the still part is copied (the band the moving part leaves on each side): the rest is drawn.
-        for still_rows, still_columns in ((slice(0, rows.start), slice(None)), (slice(rows.stop, height), slice(None)),
-                                          (rows, slice(0, columns.start)), (rows, slice(columns.stop, width))):
+        for still_rows, still_columns in _still_bands(self.moving, *frames.shape[-2:]):
             frames[:, :, still_rows, still_columns] = self.still_view[:, :, still_rows, still_columns]
         self.resampling.portrait_into(frames, self.portrait, backward)
         return frames
@@ -372,9 +370,21 @@ class WarpRenderer(nn.Module):
         # holds there, and elsewhere in the view the maps are the identity.
         offset = self.resampling.offsets(offset * self.to_pixels, self.moving_in_box)
         rows, columns = self.moving
-        maps = self.view_pixels.expand(batch, -1, -1, -1).clone()
-        maps[:, :, rows, columns] += offset
+        # The identity copied only where nothing moves, as the frames are (_warped): a whole copy, then
+        # the offset added in place, wrote the moving part twice.
+        maps = offset.new_empty((batch, *self.view_pixels.shape[1:]))
+        for still_rows, still_columns in _still_bands(self.moving, *maps.shape[-2:]):
+            maps[:, :, still_rows, still_columns] = self.view_pixels[:, :, still_rows, still_columns]
+        torch.add(self.view_pixels[:, :, rows, columns], offset, out=maps[:, :, rows, columns])
         return maps
+
+
+def _still_bands(moving: tuple[slice, slice], height: int, width: int) -> tuple[tuple[slice, slice], ...]:
+    """(rows, columns) of the four bands a view of `height` × `width` leaves around its `moving` rows
+    and columns: above, below, left and right of them."""
+    rows, columns = moving
+    return ((slice(0, rows.start), slice(None)), (slice(rows.stop, height), slice(None)),
+            (rows, slice(0, columns.start)), (rows, slice(columns.stop, width)))
 
 
 def _jacobian(forward: torch.Tensor, spacing: float) -> torch.Tensor:
