@@ -16,6 +16,7 @@ from runtime.errors import InvalidConfigError
 # a bake-sized upload.
 COMPUTE_BUCKETS_S = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
 SESSION_BUCKETS_S = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
+RENDER_BATCH_BUCKETS = (1, 2, 3, 4, 6, 8, 12, 16)  # frames; a call takes at most MAX_BATCH_FRAMES (16)
 
 
 @dataclass
@@ -29,6 +30,10 @@ class Metrics:
                                 registry=registry)
         self.frames = Counter("facecast_frames", "Motion frames generated", registry=registry)
         self.rendered_frames = Counter("facecast_rendered_frames", "Frames rendered and encoded", registry=registry)
+        # A render call costs about a frame again whatever its size: how well calls are shared shows here.
+        self.render_batch_frames = Histogram("facecast_render_batch_frames",
+                                             "Frames per render call, across the sessions of one avatar",
+                                             buckets=RENDER_BATCH_BUCKETS, registry=registry)
         self.audio_seconds = Counter("facecast_audio_seconds", "Seconds of audio animated", registry=registry)
         self.compute_seconds = Histogram(
             "facecast_request_compute_seconds", "Computation per audio chunk (motion, rendering, encoding)",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -47,11 +48,13 @@ class RenderBatcher:
 
     def __init__(self, renderer: FrameRenderer | None, executor: Executor | None,
                  max_batch_frames: int = MAX_BATCH_FRAMES, parallel: int = 1, processes: RenderProcesses | None = None,
-                 avatar: Avatar | None = None, options: FrameOptions | None = None) -> None:
+                 avatar: Avatar | None = None, options: FrameOptions | None = None,
+                 on_batch: Callable[[int], None] | None = None) -> None:
         """Either a `renderer`, its batches rendered on the `executor`, `parallel` at once, each on its
         own thread (torch's kernels and the encoders release the GIL, so each can have a core); or
         `processes` with the `avatar` and the framing `options`, one batch per worker at a time, this
-        process keeping no renderer of its own, only the frame's size."""
+        process keeping no renderer of its own, only the frame's size. `on_batch` hears the frame
+        count of every batch as it starts (the server's metrics)."""
         if processes is None:
             self.options, self.width, self.height = renderer.options, renderer.width, renderer.height
         else:
@@ -62,6 +65,7 @@ class RenderBatcher:
         self._max_batch_frames = max_batch_frames
         self._processes = processes
         self._avatar = avatar
+        self._on_batch = on_batch
         self._parallel = processes.count if processes is not None else parallel
         self._queue: deque[_Job] = deque()
         self._running: set[asyncio.Task] = set()  # held: the loop keeps only weak references to tasks
@@ -96,7 +100,10 @@ class RenderBatcher:
             if not (idle or queued >= MIN_SIDE_BATCH_FRAMES):
                 return
             batch = self._next_batch(share)
-            queued -= sum(len(job.frames) for job in batch)
+            frames = sum(len(job.frames) for job in batch)
+            queued -= frames
+            if self._on_batch is not None:
+                self._on_batch(frames)
             task = loop.create_task(self._render_batch(batch))
             self._running.add(task)
             task.add_done_callback(self._running.discard)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import Executor
 
 from runtime.face.avatar import Avatar
@@ -21,8 +22,10 @@ DEFAULT_CAPACITY = 8  # renderers that stay built (~10 MB each at 512²)
 
 class RendererCache:
     def __init__(self, executor: Executor, capacity: int = DEFAULT_CAPACITY, device: str = "cpu",
-                 batches: int = 1, processes: RenderProcesses | None = None) -> None:
+                 batches: int = 1, processes: RenderProcesses | None = None,
+                 on_batch: Callable[[int], None] | None = None) -> None:
         self._executor = executor
+        self._on_batch = on_batch  # handed to every batcher (RenderBatcher)
         self._device = device  # cpu, cuda or cuda:N, checked by the settings
         self._batches = batches  # of one avatar's frames rendered at once (RenderBatcher's `parallel`)
         self._processes = processes  # render there instead of on the executor's threads
@@ -68,5 +71,7 @@ class RendererCache:
     def _batcher(self, avatar: Avatar, options: FrameOptions) -> RenderBatcher:
         if self._processes is not None:  # the workers build their renderers now, in the background
             self._processes.prepare(avatar, options)
-            return RenderBatcher(None, None, processes=self._processes, avatar=avatar, options=options)
-        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches)
+            return RenderBatcher(None, None, processes=self._processes, avatar=avatar, options=options,
+                                 on_batch=self._on_batch)
+        return RenderBatcher(FrameRenderer(avatar, options, self._device), self._executor, parallel=self._batches,
+                             on_batch=self._on_batch)

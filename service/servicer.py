@@ -46,7 +46,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         count = settings.render_process_count
         processes = RenderProcesses(count, settings.render_threads) if count else None
         self.renderers = RendererCache(self._executor, device=settings.device, batches=settings.render_batches,
-                                       processes=processes)
+                                       processes=processes, on_batch=metrics.render_batch_frames.observe)
         self.engine = EngineScheduler()  # one engine for every session of this process
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],

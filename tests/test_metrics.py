@@ -8,8 +8,11 @@ import grpc
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from service.api import animate_pb2, avatar_pb2
+from tests.portraits import portrait_png
 from tests.server_harness import (
     audio,
+    chunked,
     config,
     end,
     free_port,
@@ -46,3 +49,27 @@ def test_metrics_count_sessions_frames_and_errors(speech):
     assert metrics[("facecast_audio_seconds_total", ())] == pytest.approx(speech.duration_s, abs=0.01)
     assert metrics[("facecast_request_compute_seconds_count", ())] >= 2  # the chunk and the end of audio
     assert metrics[("facecast_session_duration_seconds_count", ())] == 2
+
+
+def test_metrics_count_the_frames_of_every_render_call(speech):
+    """A rendered session's frames, call by call: the batch histogram sums to the frames rendered."""
+    port = free_port()
+    server = start_server(metrics_port=port)
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = stub_for(channel)
+            created = stub.CreateAvatar(avatar_pb2.CreateAvatarRequest(image=portrait_png("photo")), timeout=60)
+            two_seconds = speech.pcm16()[:2 * speech.sample_rate * 2]
+            responses = run_session(stub, [config(speech.sample_rate, avatar_id=created.avatar.avatar_id,
+                                                  output=animate_pb2.OUTPUT_LATENTS_AND_FRAMES, frame_size=256),
+                                           *chunked(two_seconds, 1764), end()])
+        metrics = _scrape(port)
+    finally:
+        server.stop()
+    rendered = sum(response.WhichOneof("response") == "frame" for response in responses)
+    assert rendered == len(motion_frames(responses)) > 0
+    assert metrics[("facecast_rendered_frames_total", ())] == rendered
+    assert metrics[("facecast_render_batch_frames_sum", ())] == rendered
+    calls = metrics[("facecast_render_batch_frames_count", ())]
+    assert 1 <= calls <= rendered
+    assert metrics[("facecast_render_batch_frames_bucket", (("le", "16.0"),))] == calls

@@ -109,9 +109,10 @@ def test_a_lone_frame_beside_a_running_batch_waits_for_the_next_one(avatar: Avat
 
     renderer = Gated(avatar)
     encoding = EncodeOptions(ImageFormat.RGBA)
+    started: list[int] = []  # each batch's frames as it starts
 
     async def one_stream() -> list[list[bytes]]:
-        batcher = RenderBatcher(renderer, executor, parallel=2)
+        batcher = RenderBatcher(renderer, executor, parallel=2, on_batch=started.append)
         first = asyncio.ensure_future(batcher.render(_frames(avatar, 0, 1), encoding))
         await asyncio.sleep(0.05)
         second = asyncio.ensure_future(batcher.render(_frames(avatar, 1, 1), encoding))
@@ -124,7 +125,7 @@ def test_a_lone_frame_beside_a_running_batch_waits_for_the_next_one(avatar: Avat
 
     with ThreadPoolExecutor(2) as executor:
         results = asyncio.run(one_stream())
-    assert renderer.calls == [2, 1, 1] and [len(images) for images in results] == [1, 1, 1]
+    assert started == [1, 2, 1] and renderer.calls == [2, 1, 1] and [len(images) for images in results] == [1, 1, 1]
 
 
 def test_free_renderers_share_the_queue(avatar: Avatar) -> None:
