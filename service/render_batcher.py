@@ -31,8 +31,8 @@ from service.render_processes import RenderProcesses
 # gold photo at face framing, one thread, 25 ms a frame alone, 18 a frame in twos, 14 in fours), and
 # one 60 fps stream on two render processes sent every frame alone to whichever process was free
 # (each frame arrived as the other finished): 1.7 cores for 60 frames/s, and the stream fell behind.
-# A lone frame that waits for the next one, or for the running batch to end, waits less than that
-# batch's time; with the renderer idle a frame still starts at once.
+# A lone frame waits for the next one or for the batches already rendering to end, no longer; with
+# the renderer idle a frame still starts at once.
 MIN_SIDE_BATCH_FRAMES = 2
 
 

@@ -88,7 +88,6 @@ class Resampling:
             cv2.remap(source, frame_maps[0, rows, columns], frame_maps[1, rows, columns], cv2.INTER_LINEAR,
                       dst=target, borderMode=cv2.BORDER_REPLICATE)
 
-
     def pixels(self, frames: torch.Tensor) -> torch.Tensor:
         """(B, 3, h, w) channels-last float frames → (B, h, w, 3) uint8: rounded half to even, then
         held to 0..255 (`frames` may be changed in place)."""
