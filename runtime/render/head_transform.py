@@ -9,6 +9,8 @@ rotation R into pixel space as F·R·F.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from torch import nn
@@ -66,17 +68,35 @@ class HeadTransform(nn.Module):
         self.register_buffer("depth_change", torch.from_numpy(points[:, 2] - np.asarray(landmarks)[:, 2]).float())
 
     def forward(self, points: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
+        return self.place(points, self.motion(poses))
+
+    def motion(self, poses: torch.Tensor) -> HeadMotion:
+        """The frames' head motion from (B, 6) poses, for `place`: worked out once for every point cloud
+        a frame turns (the renderer turns three)."""
         relative = rotation_matrices(poses[:, :3]) @ self.rest_rotation_inverse  # (B, 3, 3) camera frame
         in_pixels = self.flip[:, None] * relative * self.flip[None, :]  # F·R·F
-        points = points + torch.nn.functional.pad(self.depth_change[:, None], (2, 0))  # turning depth
-        relative_points = points - self.centre  # (B, 478, 3)
-        turned = relative_points @ in_pixels.transpose(1, 2)  # (B, 478, 3)
         shift = (poses[:, 3:] - self.rest_pose[:, 3:]) * self.face_width_px  # (B, 3) camera axes, pixels
         # Clamped so a head pushed through the camera stays finite (at most 10× larger).
         distance = (CAMERA_DISTANCE_FACE_WIDTHS - shift[:, 2:] / self.face_width_px).clamp(min=0.5)
         scale = CAMERA_DISTANCE_FACE_WIDTHS / distance  # (B, 1)
         planar_shift = shift[:, :2] * self.flip[:2]  # camera +y is the image's −y
-        return self.centre[:2] + scale[:, None, :] * turned[..., :2] + planar_shift[:, None, :]
+        return HeadMotion(in_pixels.transpose(1, 2), scale[:, None, :], planar_shift[:, None, :])
+
+    def place(self, points: torch.Tensor, motion: HeadMotion) -> torch.Tensor:
+        """(B or 1, 478, 3) landmarks at the rest pose → (B, 478, 2) pixels, turned and moved by `motion`."""
+        points = points + torch.nn.functional.pad(self.depth_change[:, None], (2, 0))  # turning depth
+        relative_points = points - self.centre  # (B, 478, 3)
+        turned = relative_points @ motion.turn  # (B, 478, 3)
+        return self.centre[:2] + motion.scale * turned[..., :2] + motion.shift
+
+
+@dataclass(frozen=True)
+class HeadMotion:
+    """A batch of frames' head motion as HeadTransform.place applies it."""
+
+    turn: torch.Tensor  # (B, 3, 3): points (rows) times this is F·R·F applied to each
+    scale: torch.Tensor  # (B, 1, 1) the perspective's scale for the head's distance
+    shift: torch.Tensor  # (B, 1, 2) pixels
 
 
 def turning_depth(landmarks: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ from runtime.face.analysis import face_width_px
 from runtime.numerics import hermite_step
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
-from runtime.render.head_transform import HeadTransform
+from runtime.render.head_transform import HeadMotion, HeadTransform
 from runtime.render.landmark_groups import FACE_OVAL, LIPS
 from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
@@ -272,15 +272,16 @@ class WarpRenderer(nn.Module):
         poses = _as_tensor(poses, self.device, POSE_WIDTH, "poses")
         if len(weights) != len(poses):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
-        points = self.landmark_positions(weights, poses)  # (B, 478, 2)
-        skull_points = self.head(self.source_xyz.expand(len(poses), -1, -1), poses)  # the rest expression
+        motion = self.head.motion(poses)  # once: three point clouds turn with it
         deltas = weights - self.rest_blendshapes  # (B, 52) the expression over the portrait's own
+        points = self.landmark_positions(deltas, motion)  # (B, 478, 2)
+        skull_points = self.head.place(self.source_xyz.expand(len(poses), -1, -1), motion)  # the rest expression
         rounded = rounding(deltas)  # (B,)
         backward = self.backward_maps(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
                                                    rounded))
         frames = self._warped(backward)
         gaze_only = deltas * self.eyes.gaze_shapes
-        gaze_points = self.head(self.source_xyz + self.deformer(gaze_only), poses)
+        gaze_points = self.head.place(self.source_xyz + self.deformer(gaze_only), motion)
         offset = self.view[:2]
         self.mouth(frames, points, skull_points, offset, rounded, self.deformer.seal.strength(deltas), backward)
         self.eyes(frames, points, skull_points, gaze_points, offset)
@@ -335,10 +336,10 @@ class WarpRenderer(nn.Module):
             tucked[:, side] += (sign * tuck[:, None] * inwards)[:, None]
         return tucked
 
-    def landmark_positions(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
-        """(B, 478, 2) pixel position of every landmark: expression, then head pose."""
-        deformed = self.source_xyz + self.deformer(weights - self.rest_blendshapes)  # (B, 478, 3)
-        return self.head(deformed, poses)
+    def landmark_positions(self, deltas: torch.Tensor, motion: HeadMotion) -> torch.Tensor:
+        """(B, 52) the expression over the portrait's own and the frames' head motion → (B, 478, 2)
+        pixel position of every landmark: expression, then head pose."""
+        return self.head.place(self.source_xyz + self.deformer(deltas), motion)  # deformed: (B, 478, 3)
 
     def backward_maps(self, displacements: torch.Tensor) -> torch.Tensor:
         """(B, 478, 2) pixels → (B, 2, h, w): where each of the view's pixels reads the portrait, x and
