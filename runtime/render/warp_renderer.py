@@ -274,7 +274,7 @@ class WarpRenderer(nn.Module):
             raise ValueError(f"got {len(weights)} blendshape rows but {len(poses)} poses")
         motion = self.head.motion(poses)  # once: three point clouds turn with it
         deltas = weights - self.rest_blendshapes  # (B, 52) the expression over the portrait's own
-        points = self.landmark_positions(deltas, motion)  # (B, 478, 2)
+        points = self._placed_landmarks(deltas, motion)  # (B, 478, 2)
         skull_points = self.head.place(self.source_xyz.expand(len(poses), -1, -1), motion)  # the rest expression
         rounded = rounding(deltas)  # (B,)
         backward = self.backward_maps(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
@@ -336,9 +336,13 @@ class WarpRenderer(nn.Module):
             tucked[:, side] += (sign * tuck[:, None] * inwards)[:, None]
         return tucked
 
-    def landmark_positions(self, deltas: torch.Tensor, motion: HeadMotion) -> torch.Tensor:
-        """(B, 52) the expression over the portrait's own and the frames' head motion → (B, 478, 2)
-        pixel position of every landmark: expression, then head pose."""
+    def landmark_positions(self, weights: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
+        """(B, 478, 2) pixel position of every landmark: expression, then head pose."""
+        return self._placed_landmarks(weights - self.rest_blendshapes, self.head.motion(poses))
+
+    def _placed_landmarks(self, deltas: torch.Tensor, motion: HeadMotion) -> torch.Tensor:
+        """landmark_positions from (B, 52) the expression over the portrait's own and the frames' head
+        motion, as render has them."""
         return self.head.place(self.source_xyz + self.deformer(deltas), motion)  # deformed: (B, 478, 3)
 
     def backward_maps(self, displacements: torch.Tensor) -> torch.Tensor:
