@@ -68,6 +68,7 @@ class HeadTransform(nn.Module):
         self.register_buffer("depth_change", torch.from_numpy(points[:, 2] - np.asarray(landmarks)[:, 2]).float())
 
     def forward(self, points: torch.Tensor, poses: torch.Tensor) -> torch.Tensor:
+        """One point cloud turned by its poses (`motion` then `place`; the renderer turns three with one motion)."""
         return self.place(points, self.motion(poses))
 
     def motion(self, poses: torch.Tensor) -> HeadMotion:
