@@ -19,7 +19,10 @@ def configure_logging(log_format: str = "console", level: str = "info") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # One write per record, its newline included: print() writes the line and its newline apart,
+        # and `serve --processes N` runs N processes on one stderr, whose lines then ran together (two
+        # workers' server_started on one line, their newlines after; tests/test_processes.py saw it).
+        logger_factory=structlog.WriteLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
 
