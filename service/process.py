@@ -51,7 +51,11 @@ class ServerProcess:
         self.log: list[dict] = []
         self._records: queue.Queue[dict | None] = queue.Queue()
         threading.Thread(target=self._drain_log, name="server-log", daemon=True).start()
-        started = self.wait_for("server_started", start_timeout_s)
+        try:
+            started = self.wait_for("server_started", start_timeout_s)
+        except BaseException:  # never started, as far as we can tell: nobody else holds it to stop it
+            self.stop()
+            raise
         self.port = int(started["port"])
         self.address = f"127.0.0.1:{self.port}"
 

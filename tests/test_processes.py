@@ -53,3 +53,18 @@ def test_when_one_process_dies_the_others_are_stopped(tmp_path):
         assert server.process.wait(20) == 1  # the orchestrator sees the failure and restarts the server
     finally:
         server.stop()
+
+
+def test_a_server_that_never_starts_is_stopped_by_its_constructor():
+    """A server whose `server_started` never came (a garbled log line, a slow start) was left running:
+    the constructor raised, so no test held it to stop it."""
+    started: list[ServerProcess] = []
+
+    class Watched(ServerProcess):
+        def wait_for(self, event: str, timeout_s: float = 30.0) -> dict:
+            started.append(self)
+            return super().wait_for(event, timeout_s)
+
+    with pytest.raises(RuntimeError, match="never logged server_started"):
+        Watched(start_timeout_s=0.01)
+    assert started[0].process.poll() is not None
