@@ -26,7 +26,7 @@ import soxr
 
 from runtime.audio.constants import HOP_S, SAMPLE_RATE
 from runtime.audio.features import StreamingLogMel
-from runtime.train import festival
+from runtime.train import festival, flite
 from runtime.train.augment import augment, augment_for_use
 from runtime.train.noises import TRAIN_FAMILIES, noise
 from runtime.train.sentences import english_sentence, pseudo_sentence
@@ -60,6 +60,7 @@ class CorpusOptions:
     augmentation: str = "recorded"  # "recorded": augment.augment (version 1); "in-use": augment.augment_for_use
     non_speech_utterances: int = 0  # training-family noise, music and breaths alone, labelled silence
     other_language_festival_utterances: int = 0  # pseudo-words by Festival's Czech, Italian and Finnish talkers
+    flite_utterances: int = 0  # English by Flite's recorded talkers no other source has (flite.VOICES)
 
     def __post_init__(self) -> None:
         if self.augmentation not in AUGMENTATIONS:
@@ -68,7 +69,7 @@ class CorpusOptions:
 
 AUGMENTATIONS = {"recorded": augment, "in-use": augment_for_use}
 LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0,  # their version 1 values
-                 "other_language_festival_utterances": 0}
+                 "other_language_festival_utterances": 0, "flite_utterances": 0}
 NON_SPEECH_SECONDS = (2.0, 6.0)
 NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
 
@@ -77,7 +78,7 @@ NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
 class Plan:
     """One utterance to synthesise."""
 
-    engine: str  # "espeak", "festival" or "noise" (non-speech: `voice` is the noise family)
+    engine: str  # "espeak", "festival", "flite" or "noise" (non-speech: `voice` is the noise family)
     voice: str
     text: str
     seed: int
@@ -135,6 +136,10 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
     plans += [Plan("festival", talkers[i % len(talkers)], pseudo_sentence(rng, int(rng.integers(4, 14))),
                    int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
               for i in range(options.other_language_festival_utterances)]
+    flite_talkers = sorted(flite.VOICES)
+    plans += [Plan("flite", flite_talkers[i % len(flite_talkers)], english_sentence(rng, int(rng.integers(4, 14))),
+                   int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+              for i in range(options.flite_utterances)]
     return plans
 
 
@@ -164,6 +169,10 @@ def synthesise(plan: Plan) -> tuple[np.ndarray, list]:
                                                      plan.pitch_range, plan.variant))
         audio, rate = speech.as_float32(), speech.sample_rate
         labelled = [(espeak_viseme(p.phoneme), p.start_sample / rate) for p in speech.phonemes]
+    elif plan.engine == "flite":  # Festival's radio phone set
+        spoken = flite.synthesize(plan.text, plan.voice, plan.duration_stretch)
+        audio, rate = spoken.samples, spoken.sample_rate
+        labelled = [(festival_viseme(phone, "radio"), start) for phone, start in spoken.phones]
     else:
         spoken = festival.synthesize_batch([plan.text], plan.voice, plan.duration_stretch)[0]
         audio, rate = spoken.samples, spoken.sample_rate

@@ -301,7 +301,7 @@ def _scaled(options: CorpusOptions, scale: float) -> CorpusOptions:
     if scale == 1.0:
         return options
     counts = ("english_utterances", "other_language_utterances", "festival_utterances", "held_out_utterances",
-              "non_speech_utterances", "other_language_festival_utterances")
+              "non_speech_utterances", "other_language_festival_utterances", "flite_utterances")
     return replace(options, **{name: max(round(getattr(options, name) * scale), 2) for name in counts})
 
 
@@ -320,6 +320,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                         default=CorpusOptions.other_language_festival_utterances,
                         help="utterances by Festival's Czech, Italian and Finnish talkers (pseudo-words; more real "
                              "voices than English has)")
+    parser.add_argument("--flite-talkers", type=int, default=CorpusOptions.flite_utterances,
+                        help="English utterances by Flite's recorded talkers awb and rms (English talkers the rest "
+                             "of the corpus lacks; Debian: flite)")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
@@ -345,7 +348,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.monotonic()
     corpus_options = _scaled(CorpusOptions(seed=args.seed, workers=args.workers, augmentation=args.augmentation,
                                            non_speech_utterances=args.non_speech,
-                                           other_language_festival_utterances=args.other_language_talkers),
+                                           other_language_festival_utterances=args.other_language_talkers,
+                                           flite_utterances=args.flite_talkers),
                             args.corpus_scale)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
