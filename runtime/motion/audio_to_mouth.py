@@ -181,7 +181,8 @@ class LearnedMouth:
     # 3: the log-mel's FFT in float32 (SciPy), values within 1e-5 of version 2.
     # 4: lips that meet where the visemes say p, b or m (_lips_meet_for_closures).
     # 5: weights version 2, fine-tuned with Festival's Czech, Italian and Finnish talkers (model card).
-    version = "5"
+    # 6: weights version 3, with Flite's English talkers awb and rms as well (model card).
+    version = "6"
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
         self.network = mouth_network(weights)
