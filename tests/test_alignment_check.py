@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.train import festival
+from runtime.train import festival, flite
 from runtime.train.alignment_check import check_voice, table
 
 pytestmark = pytest.mark.skipif(not festival.voice_installed("kal"), reason="festival's kal voice is not installed")
@@ -26,3 +26,14 @@ def test_an_aligned_reference_is_close_to_the_exact_one_but_not_equal():
 
 def test_the_unseen_voice_is_not_a_training_voice():
     assert not set(festival.UNSEEN_VOICES) & set(festival.VOICES)
+
+
+@pytest.mark.skipif(not flite.available(), reason="flite is not installed")
+def test_flites_times_are_as_true_as_festivals():
+    """Flite's talkers train the model on their printed phone times: PocketSphinx finds the phones
+    about where Flite says they are, as it does for Festival's."""
+    pytest.importorskip("pocketsphinx")
+    check = check_voice("awb", 2)
+    assert check.utterances == 2 and check.hops > 300
+    assert 0.7 < check.reference.viseme_accuracy < 1.0
+    assert 0.85 < check.reference.jaw_r < 1.0

@@ -4,7 +4,8 @@
 
 The real clips' labels and curves come from PocketSphinx's forced alignment of their transcripts
 (`real_speech`), not from the phones the talkers said. Festival's speech comes with its exact phone
-times. Aligned the same way from its text, its reference is scored against the exact one as if it were
+times, and so does Flite's (its talkers awb and rms: `--voice awb`), which says whether those times
+are true as well. Aligned the same way from its text, its reference is scored against the exact one as if it were
 a model — the best any model can score against an aligned reference — and a model is scored against
 both, which says how much the alignment alone lowers its figures. Festival reads its text with a
 lexicon much like the CMU dictionary PocketSphinx aligns with; real talkers stray further from the
@@ -17,7 +18,7 @@ import argparse
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy as np
 from runtime.arkit import NUM_VISEMES
 from runtime.audio.pcm import encode_pcm16
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
-from runtime.train import festival
+from runtime.train import festival, flite
 from runtime.train.corpus import synthesise
 from runtime.train.evaluate_mouth import stream
 from runtime.train.evaluation_sets import festival_plans
@@ -55,7 +56,7 @@ def _transcript(text: str) -> str:
 def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> VoiceCheck:
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("visemes", "shapes", "exact", "aligned",
                                                                    "exact_curves", "aligned_curves")}
-    for plan in festival_plans(voice, count, SEED):
+    for plan in _plans(voice, count):
         audio, exact = synthesise(plan)
         try:
             pcm16 = np.frombuffer(encode_pcm16(audio), "<i2")
@@ -80,6 +81,12 @@ def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> Voic
         model_aligned=score(pooled["visemes"], pooled["shapes"], pooled["aligned"], pooled["aligned_curves"]))
 
 
+def _plans(voice: str, count: int) -> list:
+    """New English sentences for a Festival or a Flite voice."""
+    engine = "flite" if voice in flite.VOICES else "festival"
+    return [replace(plan, engine=engine) for plan in festival_plans(voice, count, SEED)]
+
+
 def table(checks: Sequence[VoiceCheck]) -> str:
     lines = ["| voice | scored | against | viseme acc (15) | coarse acc (6) | p/b/m closure recall | jawOpen r "
              "| closed in silence |", "|---|---|---|---|---|---|---|---|"]
@@ -97,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, help="the model to score both ways")
     parser.add_argument("--utterances", type=int, default=40, help="sentences per voice")
-    parser.add_argument("--voice", action="append", help="Festival voice (repeat; default: every one installed)")
+    parser.add_argument("--voice", action="append",
+                        help="Festival or Flite voice (repeat; default: every Festival voice installed)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     voices = args.voice or [v for v in sorted(festival.VOICES) + sorted(festival.UNSEEN_VOICES)
