@@ -4,10 +4,10 @@
 
 The real clips' labels and curves come from PocketSphinx's forced alignment of their transcripts
 (`real_speech`), not from the phones the talkers said. Festival's speech comes with its exact phone
-times, and so does Flite's (its talkers awb and rms: `--voice awb`), which says whether those times
-are true as well. Aligned the same way from its text, its reference is scored against the exact one as if it were
-a model — the best any model can score against an aligned reference — and a model is scored against
-both, which says how much the alignment alone lowers its figures. Festival reads its text with a
+times, and so does Flite's (its talkers awb and rms: `--voice awb`; this also says whether the times
+the model trains on are true). Aligned the same way from its text, its reference is scored against
+the exact one as if it were a model — the best any model can score against an aligned reference — and
+a model is scored against both, which says how much the alignment alone lowers its figures. Festival reads its text with a
 lexicon much like the CMU dictionary PocketSphinx aligns with; real talkers stray further from the
 dictionary, so on real speech the alignment is at least this far from the truth.
 """
