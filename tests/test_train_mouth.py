@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 import numpy as np
@@ -11,8 +12,9 @@ import torch
 from runtime.arkit import Blendshape, viseme_index
 from runtime.motion.audio_to_mouth import LearnedMouth
 from runtime.motion.mouth_baseline import BaselineMouth
+from runtime.train import corpus as corpus_module
 from runtime.train import festival
-from runtime.train.corpus import CorpusOptions, build, plan_held_out, plan_training
+from runtime.train.corpus import CorpusBuildError, CorpusOptions, build, plan_held_out, plan_training
 from runtime.train.evaluate_mouth import LabelledClip, evaluate, format_table
 from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, loss_terms, train
 from runtime.train.mouth_metrics import best_lag, score
@@ -50,6 +52,23 @@ def test_other_language_talkers_come_after_the_first_recipes_plans():
     more = plan_training(replace(CorpusOptions(), other_language_festival_utterances=16))
     assert more[:len(first)] == first
     assert {plan.voice for plan in more[len(first):]} == set(festival.OTHER_LANGUAGE_VOICES)
+
+
+def test_workers_build_the_same_corpus_as_one_process(corpus):
+    plans = plan_training(TINY)[:4]
+    alone, shared = build(plans, 2, workers=1), build(plans, 2, workers=2)
+    assert np.array_equal(alone.log_mel, shared.log_mel) and alone.sources == shared.sources
+
+
+def _dies(job):
+    os._exit(3)  # as a worker does whose native library crashed (eSpeak NG's has)
+
+
+@pytest.mark.timeout(60)
+def test_a_worker_that_dies_fails_the_build_instead_of_hanging(monkeypatch):
+    monkeypatch.setattr(corpus_module, "_examples", _dies)
+    with pytest.raises(CorpusBuildError, match="worker died"):
+        build(plan_training(TINY)[:4], 2, workers=2)
 
 
 @pytest.mark.skipif(not festival.available(), reason="festival is not installed")

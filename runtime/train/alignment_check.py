@@ -7,9 +7,9 @@ The real clips' labels and curves come from PocketSphinx's forced alignment of t
 times, and so does Flite's (its talkers awb and rms: `--voice awb`; this also says whether the times
 the model trains on are true). Aligned the same way from its text, its reference is scored against
 the exact one as if it were a model — the best any model can score against an aligned reference — and
-a model is scored against both, which says how much the alignment alone lowers its figures. Festival reads its text with a
-lexicon much like the CMU dictionary PocketSphinx aligns with; real talkers stray further from the
-dictionary, so on real speech the alignment is at least this far from the truth.
+a model is scored against both, which says how much the alignment alone lowers its figures. Festival
+reads its text with a lexicon much like the CMU dictionary PocketSphinx aligns with; real talkers stray
+further from the dictionary, so on real speech the alignment is at least this far from the truth.
 """
 
 from __future__ import annotations

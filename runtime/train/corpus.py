@@ -17,6 +17,8 @@ import hashlib
 import json
 import logging
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -45,6 +47,10 @@ TRAIN_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "f1", "f2", "f3", "f4", "k
 # Never used in training: an accent and variants of their own, for the held-out score.
 HELD_OUT_ACCENTS = ("en-029", "en-gb-x-gbcwmd")
 HELD_OUT_VARIANTS = ("m7", "f5", "klatt4", "victor", "boris", "iven3", "quincy", "steph2")
+
+
+class CorpusBuildError(RuntimeError):
+    """A synthesis worker died while the corpus was being built."""
 
 
 @dataclass(frozen=True)
@@ -217,8 +223,14 @@ def _examples(job: tuple[Plan, int, str]) -> list[tuple[np.ndarray, np.ndarray, 
 def build(plans: Sequence[Plan], copies: int, workers: int = 1, augmentation: str = "recorded") -> Corpus:
     jobs = [(plan, copies, augmentation) for plan in plans]
     if workers > 1:
-        with get_context("fork").Pool(workers) as pool:
-            results = pool.map(_examples, jobs, chunksize=8)
+        # Not multiprocessing.Pool: when a worker dies (eSpeak NG's library has crashed one on a rare
+        # input), Pool.map waits for its lost batch for ever; the executor raises instead.
+        try:
+            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+                results = list(pool.map(_examples, jobs, chunksize=8))
+        except BrokenProcessPool as exc:
+            raise CorpusBuildError("a synthesis worker died while building the corpus (eSpeak NG has crashed on "
+                                   "rare inputs); rerun, or build with --workers 1 to find the utterance") from exc
     else:
         results = [_examples(job) for job in jobs]
     flat = [example for examples in results for example in examples]
