@@ -67,8 +67,10 @@ def _dies(job):
 @pytest.mark.timeout(60)
 def test_a_worker_that_dies_fails_the_build_instead_of_hanging(monkeypatch):
     monkeypatch.setattr(corpus_module, "_examples", _dies)
-    with pytest.raises(CorpusBuildError, match="worker died"):
-        build(plan_training(TINY)[:4], 2, workers=2)
+    plans = plan_training(TINY)[:4]
+    with pytest.raises(CorpusBuildError, match="worker died") as failure:
+        build(plans, 2, workers=2)
+    assert plans[0].text in str(failure.value)  # it says what was being made
 
 
 @pytest.mark.skipif(not festival.available(), reason="festival is not installed")

@@ -14,10 +14,11 @@ channels, real-use noises) instead of version 1's `augment.augment`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from multiprocessing import get_context
@@ -220,19 +221,38 @@ def _examples(job: tuple[Plan, int, str]) -> list[tuple[np.ndarray, np.ndarray, 
     return examples
 
 
+def _in_workers(jobs: Sequence[tuple[Plan, int, str]], workers: int) -> list:
+    """Each job's examples, in order, from `workers` forked processes. Not multiprocessing.Pool: when a
+    worker dies (eSpeak NG's library segfaults on a few inputs: German, variant `rob`, a low and wide
+    pitch), Pool.map waits for its lost batch for ever. Jobs go out a few at a time, so a dead worker
+    fails the build naming the utterances that were being made."""
+    results: list = [None] * len(jobs)
+    upcoming = iter(enumerate(jobs))
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        pending: dict = {}
+        while True:
+            for index, job in itertools.islice(upcoming, 2 * workers - len(pending)):
+                pending[pool.submit(_examples, job)] = index
+            if not pending:
+                return results
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                try:
+                    results[index] = future.result()
+                except BrokenProcessPool as exc:
+                    suspects = "; ".join(_described(jobs[i][0]) for i in sorted([index, *pending.values()]))
+                    raise CorpusBuildError(f"a synthesis worker died while building the corpus, making one of: "
+                                           f"{suspects}") from exc
+
+
+def _described(plan: Plan) -> str:
+    return f"{plan.engine}:{plan.voice} {plan.text!r} (seed {plan.seed})"
+
+
 def build(plans: Sequence[Plan], copies: int, workers: int = 1, augmentation: str = "recorded") -> Corpus:
     jobs = [(plan, copies, augmentation) for plan in plans]
-    if workers > 1:
-        # Not multiprocessing.Pool: when a worker dies (eSpeak NG's library has crashed one on a rare
-        # input), Pool.map waits for its lost batch for ever; the executor raises instead.
-        try:
-            with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-                results = list(pool.map(_examples, jobs, chunksize=8))
-        except BrokenProcessPool as exc:
-            raise CorpusBuildError("a synthesis worker died while building the corpus (eSpeak NG has crashed on "
-                                   "rare inputs); rerun, or build with --workers 1 to find the utterance") from exc
-    else:
-        results = [_examples(job) for job in jobs]
+    results = _in_workers(jobs, workers) if workers > 1 else [_examples(job) for job in jobs]
     flat = [example for examples in results for example in examples]
     offsets = np.cumsum([0] + [len(example[1]) for example in flat])
     return Corpus(np.concatenate([e[0] for e in flat]).astype(np.float16),
