@@ -60,17 +60,42 @@ def test_workers_build_the_same_corpus_as_one_process(corpus):
     assert np.array_equal(alone.log_mel, shared.log_mel) and alone.sources == shared.sources
 
 
-def _dies(job):
-    os._exit(3)  # as a worker does whose native library crashed (eSpeak NG's has)
+POISONED = plan_training(TINY)[1]
 
 
-@pytest.mark.timeout(60)
-def test_a_worker_that_dies_fails_the_build_instead_of_hanging(monkeypatch):
-    monkeypatch.setattr(corpus_module, "_examples", _dies)
-    plans = plan_training(TINY)[:4]
-    with pytest.raises(CorpusBuildError, match="worker died") as failure:
+def _dies_on_the_poisoned_plans_augmented_copy(job):
+    plan, _, augmentation = job
+    if plan == POISONED and augmentation is not None:
+        os._exit(3)  # as a worker does whose native library crashed (eSpeak NG's has)
+    return corpus_module._clean_and_augmented(job)
+
+
+@pytest.mark.timeout(120)
+def test_a_plan_that_kills_its_worker_keeps_its_clean_copy_and_the_build_goes_on(monkeypatch):
+    plans = plan_training(TINY)[:5]
+    whole = build(plans, 2, workers=1)
+    monkeypatch.setattr(corpus_module, "_clean_and_augmented", corpus_module._examples, raising=False)
+    monkeypatch.setattr(corpus_module, "_examples", _dies_on_the_poisoned_plans_augmented_copy)
+    survived = build(plans, 2, workers=2)
+    # Every other plan's two copies, the poisoned plan's clean copy alone, in order.
+    assert len(survived) == len(whole) - 1
+    kept = [index for index in range(len(whole)) if index != 3]  # plan 1's augmented copy is utterance 3
+    assert survived.sources == [whole.sources[index] for index in kept]
+    for mine, theirs in enumerate(kept):
+        assert np.array_equal(survived.utterance(mine)[0], whole.utterance(theirs)[0])
+
+
+def _always_dies(job):
+    os._exit(3)
+
+
+@pytest.mark.timeout(120)
+def test_a_plan_whose_clean_copy_kills_its_worker_fails_the_build_naming_it(monkeypatch):
+    monkeypatch.setattr(corpus_module, "_examples", _always_dies)
+    plans = plan_training(TINY)[:2]
+    with pytest.raises(CorpusBuildError, match="even its clean copy") as failure:
         build(plans, 2, workers=2)
-    assert plans[0].text in str(failure.value)  # it says what was being made
+    assert plans[0].text in str(failure.value)
 
 
 @pytest.mark.skipif(not festival.available(), reason="festival is not installed")

@@ -206,15 +206,18 @@ def scaled(segments: list, factor: float) -> list:
     return [VisemeSegment(s.viseme, s.start_s / factor, s.end_s / factor) for s in segments]
 
 
-def _examples(job: tuple[Plan, int, str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
+def _examples(job: tuple[Plan, int, str | None]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
+    """A plan's copies; with augmentation None, its clean copy alone (see _alone)."""
     plan, copies, augmentation = job
     audio, segments = synthesise(plan)
     rng = np.random.default_rng(plan.seed + 1)
     source = f"{plan.engine}:{plan.voice}" + (f"+{plan.variant}" if plan.variant else "")
     examples = []
     for copy in range(copies):
-        if copy == 0 and copies > 1:
+        if copy == 0 and (copies > 1 or augmentation is None):
             examples.append((*features_and_targets(audio, segments), source))
+            if augmentation is None:
+                break
             continue
         noisy, factor = AUGMENTATIONS[augmentation](audio, rng)
         examples.append((*features_and_targets(noisy, scaled(segments, factor)), source + ":augmented"))
@@ -224,26 +227,57 @@ def _examples(job: tuple[Plan, int, str]) -> list[tuple[np.ndarray, np.ndarray, 
 def _in_workers(jobs: Sequence[tuple[Plan, int, str]], workers: int) -> list:
     """Each job's examples, in order, from `workers` forked processes. Not multiprocessing.Pool: when a
     worker dies (eSpeak NG's library segfaults on a few inputs: German, variant `rob`, a low and wide
-    pitch), Pool.map waits for its lost batch for ever. Jobs go out a few at a time, so a dead worker
-    fails the build naming the utterances that were being made."""
+    pitch), Pool.map waits for its lost batch for ever. Jobs go out a few at a time, so when a worker
+    dies the jobs it may have been making are known: each is made again in a process of its own
+    (`_alone`), and the rest of the build goes on in a fresh pool."""
     results: list = [None] * len(jobs)
-    upcoming = iter(enumerate(jobs))
+    while suspects := _until_a_worker_dies(jobs, workers, results):
+        for index in suspects:
+            results[index] = _alone(jobs[index])
+    return results
+
+
+def _until_a_worker_dies(jobs: Sequence[tuple[Plan, int, str]], workers: int, results: list) -> list[int]:
+    """Fills `results` for the jobs without one; [] when all are made, else the jobs that were being
+    made when a worker died."""
+    upcoming = iter([(index, job) for index, job in enumerate(jobs) if results[index] is None])
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         pending: dict = {}
         while True:
             for index, job in itertools.islice(upcoming, 2 * workers - len(pending)):
                 pending[pool.submit(_examples, job)] = index
             if not pending:
-                return results
+                return []
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 index = pending.pop(future)
                 try:
                     results[index] = future.result()
-                except BrokenProcessPool as exc:
-                    suspects = "; ".join(_described(jobs[i][0]) for i in sorted([index, *pending.values()]))
-                    raise CorpusBuildError(f"a synthesis worker died while building the corpus, making one of: "
-                                           f"{suspects}") from exc
+                except BrokenProcessPool:
+                    return sorted([index, *pending.values()])
+
+
+def _alone(job: tuple[Plan, int, str]) -> list:
+    """One job's examples from a process of its own. A plan whose augmented copies kill the process
+    keeps its clean copy alone (logged), so one input that crashes eSpeak NG costs one augmented copy,
+    not the build; a build that never crashed is unchanged."""
+    plan, copies, _ = job
+    examples = _in_a_process_of_its_own(job)
+    if examples is None and copies > 1:
+        LOG.warning("%s kills a synthesis worker; keeping its clean copy alone", _described(plan))
+        examples = _in_a_process_of_its_own((plan, copies, None))
+    if examples is None:
+        raise CorpusBuildError(f"a synthesis worker dies making {_described(plan)}, even its clean copy")
+    return examples
+
+
+def _in_a_process_of_its_own(job: tuple[Plan, int, str | None]) -> list | None:
+    """The job's examples, or None when the process dies making them."""
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        try:
+            return pool.submit(_examples, job).result()
+        except BrokenProcessPool:
+            return None
 
 
 def _described(plan: Plan) -> str:
