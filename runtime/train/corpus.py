@@ -213,12 +213,11 @@ def _examples(job: tuple[Plan, int, str | None]) -> list[tuple[np.ndarray, np.nd
     rng = np.random.default_rng(plan.seed + 1)
     source = f"{plan.engine}:{plan.voice}" + (f"+{plan.variant}" if plan.variant else "")
     examples = []
-    for copy in range(copies):
-        if copy == 0 and (copies > 1 or augmentation is None):
-            examples.append((*features_and_targets(audio, segments), source))
-            if augmentation is None:
-                break
-            continue
+    if copies > 1 or augmentation is None:  # the first copy clean
+        examples.append((*features_and_targets(audio, segments), source))
+    if augmentation is None:
+        return examples
+    for _ in range(copies - len(examples)):
         noisy, factor = AUGMENTATIONS[augmentation](audio, rng)
         examples.append((*features_and_targets(noisy, scaled(segments, factor)), source + ":augmented"))
     return examples
