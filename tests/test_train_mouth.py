@@ -54,6 +54,20 @@ def test_other_language_talkers_come_after_the_first_recipes_plans():
     assert {plan.voice for plan in more[len(first):]} == set(festival.OTHER_LANGUAGE_VOICES)
 
 
+def test_script_language_talkers_come_after_every_earlier_plan_and_write_in_their_scripts():
+    earlier = replace(CorpusOptions(), other_language_festival_utterances=16, flite_utterances=6)
+    first = plan_training(earlier)
+    more = plan_training(replace(earlier, script_language_festival_utterances=10))
+    assert more[:len(first)] == first
+    added = more[len(first):]
+    assert {plan.voice for plan in added} == set(festival.SCRIPT_LANGUAGE_VOICES)
+    first_letters = {plan.voice: plan.text[0] for plan in added}
+    assert "\u0400" <= first_letters["nsh"] <= "\u04ff" and "\u0900" <= first_letters["nsk-hi"] <= "\u097f"
+    assert "\u0c00" <= first_letters["nsk-te"] <= "\u0c7f" and first_letters["ona"].isascii()
+    assert corpus_module._key("train", earlier) != corpus_module._key(
+        "train", replace(earlier, script_language_festival_utterances=10))
+
+
 def test_workers_build_the_same_corpus_as_one_process(corpus):
     plans = plan_training(TINY)[:4]
     alone, shared = build(plans, 2, workers=1), build(plans, 2, workers=2)

@@ -68,6 +68,9 @@ class CorpusOptions:
     non_speech_utterances: int = 0  # training-family noise, music and breaths alone, labelled silence
     other_language_festival_utterances: int = 0  # pseudo-words by Festival's Czech, Italian and Finnish talkers
     flite_utterances: int = 0  # English by Flite's recorded talkers no other source has (flite.VOICES)
+    # Pseudo-words in Russian, Catalan, Hindi, Marathi and Telugu by Festival's talkers of those languages
+    # (festival.SCRIPT_LANGUAGE_VOICES), each in its own script.
+    script_language_festival_utterances: int = 0
 
     def __post_init__(self) -> None:
         if self.augmentation not in AUGMENTATIONS:
@@ -76,7 +79,8 @@ class CorpusOptions:
 
 AUGMENTATIONS = {"recorded": augment, "in-use": augment_for_use}
 LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0,  # their version 1 values
-                 "other_language_festival_utterances": 0, "flite_utterances": 0}
+                 "other_language_festival_utterances": 0, "flite_utterances": 0,
+                 "script_language_festival_utterances": 0}
 NON_SPEECH_SECONDS = (2.0, 6.0)
 NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
 
@@ -147,7 +151,15 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
     plans += [Plan("flite", flite_talkers[i % len(flite_talkers)], english_sentence(rng, int(rng.integers(4, 14))),
                    int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
               for i in range(options.flite_utterances)]
+    script_talkers = sorted(festival.SCRIPT_LANGUAGE_VOICES)
+    plans += [_script_language_plan(rng, script_talkers[i % len(script_talkers)])
+              for i in range(options.script_language_festival_utterances)]
     return plans
+
+
+def _script_language_plan(rng: np.random.Generator, talker: str) -> Plan:
+    text = pseudo_sentence(rng, int(rng.integers(4, 14)), festival.SCRIPT_LANGUAGE_VOICES[talker].script)
+    return Plan("festival", talker, text, int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
 
 
 def plan_held_out(options: CorpusOptions) -> list[Plan]:

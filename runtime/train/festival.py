@@ -21,8 +21,9 @@ import numpy as np
 @dataclass(frozen=True)
 class Voice:
     function: str  # Festival's command that selects it
-    phone_set: str  # how its segments name phones: "radio" (ARPAbet), "czech", "italian", "finnish"
+    phone_set: str  # how its segments name phones: "radio" (ARPAbet), "czech", "italian", "finnish", ...
     package: str  # Debian's, with the licence (for the model card)
+    script: str = "latin"  # what its pseudo-words are written in (sentences.SCRIPTS)
 
 
 # English voices in Debian main: the training's.
@@ -47,6 +48,18 @@ OTHER_LANGUAGE_VOICES = {
     "lj": Voice("voice_suo_fi_lj_diphone", "finnish", "festvox-suopuhe-lj: LGPL"),
     "mv": Voice("voice_hy_fi_mv_diphone", "finnish", "festvox-suopuhe-mv: LGPL"),
 }
+# The rest of Debian's Festival voices, whose front ends read their languages' own scripts as UTF-8: a
+# Russian talker (unit selection from his recordings), a Catalan one (HTS, a statistical voice trained
+# on her recordings), and one Hindi diphone talker whose diphones Debian ships three times, byte for byte,
+# behind Hindi, Marathi and Telugu front ends (one voice, three languages' letter-to-sound rules).
+SCRIPT_LANGUAGE_VOICES = {
+    "nsh": Voice("voice_msu_ru_nsh_clunits", "russian", "festvox-ru: BSD-style licence", "cyrillic"),
+    "ona": Voice("voice_upc_ca_ona_hts", "catalan", "festvox-ca-ona-hts: LGPL-2.1-or-later"),
+    "nsk-hi": Voice("voice_hindi_NSK_diphone", "indic", "festvox-hi-nsk, festival-hi: GPL-2.0-or-later", "devanagari"),
+    "nsk-mr": Voice("voice_marathi_NSK_diphone", "indic", "festvox-mr-nsk, festival-mr: GPL-2.0-or-later",
+                    "devanagari"),
+    "nsk-te": Voice("voice_telugu_NSK_diphone", "indic", "festvox-te-nsk, festival-te: GPL-2.0-or-later", "telugu"),
+}
 VOICE_FOLDER = Path("/usr/share/festival/voices")  # then the language (english, us, ...) and the voice's folder
 
 
@@ -66,7 +79,7 @@ def available() -> bool:
 
 
 def voice(name: str) -> Voice:
-    known = VOICES | UNSEEN_VOICES | OTHER_LANGUAGE_VOICES
+    known = VOICES | UNSEEN_VOICES | OTHER_LANGUAGE_VOICES | SCRIPT_LANGUAGE_VOICES
     if name not in known:
         raise ValueError(f"voice must be one of {sorted(known)}, got {name!r}")
     return known[name]
@@ -110,7 +123,7 @@ def synthesize_batch(texts: Sequence[str], voice_name: str = "slt", duration_str
         raise FestivalError("festival is not installed (Debian: festival festvox-kallpc16k festvox-us-slt-hts)")
     with tempfile.TemporaryDirectory(prefix="facecast-festival-") as name:
         folder = Path(name)
-        (folder / "batch.scm").write_text(_script(texts, voice_name, duration_stretch, folder))
+        (folder / "batch.scm").write_text(_script(texts, voice_name, duration_stretch, folder), encoding="utf-8")
         result = subprocess.run(["festival", "-b", str(folder / "batch.scm")], capture_output=True, text=True,
                                 timeout=60 + 10 * len(texts))
         if result.returncode != 0:

@@ -301,7 +301,8 @@ def _scaled(options: CorpusOptions, scale: float) -> CorpusOptions:
     if scale == 1.0:
         return options
     counts = ("english_utterances", "other_language_utterances", "festival_utterances", "held_out_utterances",
-              "non_speech_utterances", "other_language_festival_utterances", "flite_utterances")
+              "non_speech_utterances", "other_language_festival_utterances", "flite_utterances",
+              "script_language_festival_utterances")
     return replace(options, **{name: max(round(getattr(options, name) * scale), 2) for name in counts})
 
 
@@ -323,6 +324,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--flite-talkers", type=int, default=CorpusOptions.flite_utterances,
                         help="English utterances by Flite's recorded talkers awb and rms (English talkers the rest "
                              "of the corpus lacks; Debian: flite)")
+    parser.add_argument("--script-language-talkers", type=int,
+                        default=CorpusOptions.script_language_festival_utterances,
+                        help="utterances by Festival's Russian, Catalan and Hindi talkers (pseudo-words in Cyrillic, "
+                             "Latin, Devanagari and Telugu letters; Debian: festvox-ru festvox-ca-ona-hts "
+                             "festival-hi festival-mr festival-te)")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
@@ -349,7 +355,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     corpus_options = _scaled(CorpusOptions(seed=args.seed, workers=args.workers, augmentation=args.augmentation,
                                            non_speech_utterances=args.non_speech,
                                            other_language_festival_utterances=args.other_language_talkers,
-                                           flite_utterances=args.flite_talkers),
+                                           flite_utterances=args.flite_talkers,
+                                           script_language_festival_utterances=args.script_language_talkers),
                             args.corpus_scale)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,

@@ -8,6 +8,7 @@ and every sentence is a pure function of the random generator it is given.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,12 +40,43 @@ def english_sentence(rng: np.random.Generator, n_words: int) -> str:
     return " ".join(picked).capitalize() + rng.choice([".", ".", "?", "!"])
 
 
-def pseudo_word(rng: np.random.Generator) -> str:
-    syllables = rng.integers(1, 4)
-    return "".join(ONSETS[rng.integers(len(ONSETS))] + NUCLEI[rng.integers(len(NUCLEI))]
-                   + CODAS[rng.integers(len(CODAS))] for _ in range(syllables))
+@dataclass(frozen=True)
+class Syllables:
+    """A script's syllables as onset + nucleus + coda, each drawn from its tuple ("" for none)."""
+
+    onsets: tuple[str, ...]
+    nuclei: tuple[str, ...]
+    codas: tuple[str, ...]
 
 
-def pseudo_sentence(rng: np.random.Generator, n_words: int) -> str:
-    words = [pseudo_word(rng) for _ in range(n_words)]
+LATIN = Syllables(ONSETS, NUCLEI, CODAS)
+# Russian in Cyrillic (Festival's Russian voice reads Latin letters as an English word spelled out).
+CYRILLIC = Syllables(
+    ("", "б", "п", "м", "ф", "в", "т", "д", "н", "л", "с", "з", "к", "г", "р", "ч", "ш", "ж", "х", "ц", "щ", "бр",
+     "пл", "ст", "тр", "кр", "др", "зв"),
+    ("а", "о", "у", "э", "ы", "и", "е", "ю", "я", "а", "о"),
+    ("", "", "", "н", "м", "с", "л", "р", "т", "к", "й", "ть", "нь"))
+# Hindi and Marathi in Devanagari, Telugu in its own script: a consonant letter and a vowel sign ("": the
+# letter's own a); codas are the nasal sign (anusvara) now and then.
+DEVANAGARI = Syllables(
+    tuple("कखगघचछजझटठडढणतथदधनपफबभमयरलवशषसह"),
+    ("", "", "ा", "ि", "ी", "ु", "ू", "े", "ै", "ो", "ौ"),
+    ("", "", "", "", "ं"))
+TELUGU = Syllables(
+    tuple("కఖగఘచఛజఝటఠడఢణతథదధనపఫబభమయరలవశషసహళ"),
+    ("", "", "ా", "ి", "ీ", "ు", "ూ", "ె", "ే", "ై", "ొ", "ో", "ౌ"),
+    ("", "", "", "", "ం"))
+SCRIPTS = {"latin": LATIN, "cyrillic": CYRILLIC, "devanagari": DEVANAGARI, "telugu": TELUGU}
+
+
+def pseudo_word(rng: np.random.Generator, syllables: Syllables = LATIN) -> str:
+    count = rng.integers(1, 4)
+    return "".join(syllables.onsets[rng.integers(len(syllables.onsets))]
+                   + syllables.nuclei[rng.integers(len(syllables.nuclei))]
+                   + syllables.codas[rng.integers(len(syllables.codas))] for _ in range(count))
+
+
+def pseudo_sentence(rng: np.random.Generator, n_words: int, script: str = "latin") -> str:
+    """`n_words` pseudo-words in one of SCRIPTS; the same draws as before scripts existed for Latin."""
+    words = [pseudo_word(rng, SCRIPTS[script]) for _ in range(n_words)]
     return " ".join(words).capitalize() + "."

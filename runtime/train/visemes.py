@@ -1,6 +1,6 @@
 """Phonemes → the 15 OVR visemes: one table for eSpeak NG's mnemonics, one for ARPAbet, and Festival's
-phone sets (its English voices speak ARPAbet; its Italian and Finnish voices SAMPA, read like eSpeak's
-mnemonics; its Czech voices a set of their own).
+phone sets (its English voices speak ARPAbet; its Italian, Finnish and Catalan voices SAMPA, read like
+eSpeak's mnemonics; its Czech, Russian and Indian voices sets of their own).
 
 eSpeak names phonemes with ASCII mnemonics shared across its languages (Kirshenbaum-like: `S` is
 ʃ, `T` is θ, `@` schwa, `&` æ), decorated with stress (`'`, `,`), length (`:`), nasality (`~`),
@@ -55,25 +55,49 @@ CZECH = {
     "c~": "CH", "dz~": "CH", "s~": "CH", "z~": "CH", "n": "nn", "n~": "nn", "l": "nn", "j": "ih",
     "r": "RR", "r~": "RR", "r~*": "RR",
 }
-# SAMPA symbols whose eSpeak mnemonic is another sound: Finnish ä, ö and æ.
-SAMPA_OVERRIDES = {"finnish": {"@": "aa", "7": "oh", "&": "aa"}}
+# Festival's Russian voice (festvox-ru, msu_ru_nsh_phoneset.scm): a doubled consonant is the soft one,
+# ae / ay the second-degree reduced vowels (ə, ɪ), yy / y ы, ur a reduced u.
+RUSSIAN = {
+    **dict.fromkeys(("ii", "i", "yy", "y", "j"), "ih"), **dict.fromkeys(("uu", "u", "ur"), "ou"),
+    **dict.fromkeys(("ee", "e", "ae", "ay"), "E"), "oo": "oh", **dict.fromkeys(("aa", "a"), "aa"),
+    **dict.fromkeys(("p", "pp", "b", "bb", "m", "mm"), "PP"), **dict.fromkeys(("f", "ff", "v", "vv"), "FF"),
+    **dict.fromkeys(("t", "tt", "d", "dd"), "DD"), **dict.fromkeys(("k", "kk", "g", "gg", "h", "hh"), "kk"),
+    **dict.fromkeys(("c", "s", "ss", "z", "zz"), "SS"), **dict.fromkeys(("ch", "sh", "sch", "zh"), "CH"),
+    **dict.fromkeys(("n", "nn", "l", "ll"), "nn"), **dict.fromkeys(("r", "rr"), "RR"),
+}
+# The phone set Festival's Hindi, Marathi and Telugu front ends share (festival-hi, hindi_phones.scm):
+# th / dh / tth / ddh are the dental stops (tongue behind the teeth, not between them), T / D / td the
+# retroflex ones; ksh is क्ष, sri श्र; ay is ऐ (ɛː), aw औ (ɔː).
+INDIC = {
+    **dict.fromkeys(("a", "aa", "@"), "aa"), **dict.fromkeys(("ih", "iy", "y"), "ih"),
+    **dict.fromkeys(("uh", "uw", "w"), "ou"), **dict.fromkeys(("eh", "ee", "ay"), "E"),
+    **dict.fromkeys(("oh", "oo", "aw"), "oh"), **dict.fromkeys(("p", "b", "bh", "m"), "PP"),
+    **dict.fromkeys(("f", "v"), "FF"), **dict.fromkeys(("T", "D", "td", "th", "dh", "tth", "ddh"), "DD"),
+    **dict.fromkeys(("k", "g", "kh", "gh", "x", "h", "ksh"), "kk"),
+    **dict.fromkeys(("ch", "j", "sh", "zh", "sri"), "CH"), "s": "SS", **dict.fromkeys(("n", "N", "l", "L"), "nn"),
+    **dict.fromkeys(("r", "R"), "RR"),
+}
+PHONE_TABLES = {"czech": CZECH, "russian": RUSSIAN, "indic": INDIC}
+# Phone sets in SAMPA, read like eSpeak's mnemonics, with their stress digits and the symbols whose eSpeak
+# mnemonic is another sound: Finnish ä, ö and æ; Catalan's schwa (ax) and ɲ (J).
+SAMPA_STRESS = {"italian": "1", "finnish": "", "catalan": "12"}
+SAMPA_OVERRIDES = {"finnish": {"@": "aa", "7": "oh", "&": "aa"}, "catalan": {"ax": "E", "J": "nn"}}
 
 
 def festival_viseme(phone: str, phone_set: str) -> str:
-    """The viseme of a phone of one of Festival's phone sets ("radio", "czech", "italian", "finnish")."""
+    """The viseme of a phone of one of Festival's phone sets ("radio", PHONE_TABLES' or SAMPA_STRESS')."""
     if phone in FESTIVAL_PAUSES:
         return "sil"
     if phone_set == "radio":
         return arpabet_viseme(phone)
     base = phone.rstrip(":")  # length (Czech and Finnish vowels, Finnish geminates)
-    if phone_set == "italian":
-        base = base.rstrip("1")  # stress (Finnish "7" is a vowel, ö)
-    if phone_set == "czech":
-        if base not in CZECH:
-            raise KeyError(f"no viseme for Festival's Czech phone {phone!r}")
-        return CZECH[base]
-    if phone_set not in ("italian", "finnish"):
+    if phone_set in PHONE_TABLES:
+        if base not in PHONE_TABLES[phone_set]:
+            raise KeyError(f"no viseme for Festival's {phone_set} phone {phone!r}")
+        return PHONE_TABLES[phone_set][base]
+    if phone_set not in SAMPA_STRESS:
         raise KeyError(f"no viseme table for Festival's phone set {phone_set!r}")
+    base = base.rstrip(SAMPA_STRESS[phone_set])  # stress (Finnish "7" is a vowel, ö)
     return SAMPA_OVERRIDES.get(phone_set, {}).get(base) or espeak_viseme(base) or FALLBACK
 
 
