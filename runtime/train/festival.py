@@ -51,7 +51,8 @@ OTHER_LANGUAGE_VOICES = {
 # The rest of Debian's Festival voices, whose front ends read their languages' own scripts as UTF-8: a
 # Russian talker (unit selection from his recordings), a Catalan one (HTS, a statistical voice trained
 # on her recordings), and one Hindi diphone talker whose diphones Debian ships three times, byte for byte,
-# behind Hindi, Marathi and Telugu front ends (one voice, three languages' letter-to-sound rules).
+# behind Hindi, Marathi and Telugu front ends (one voice; Marathi's front end differs from Hindi's only in
+# how it expands numbers and abbreviations, so on pseudo-words it says exactly what Hindi's does).
 SCRIPT_LANGUAGE_VOICES = {
     "nsh": Voice("voice_msu_ru_nsh_clunits", "russian", "festvox-ru: BSD-style licence", "cyrillic"),
     "ona": Voice("voice_upc_ca_ona_hts", "catalan", "festvox-ca-ona-hts: LGPL-2.1-or-later"),
