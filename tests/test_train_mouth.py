@@ -16,7 +16,7 @@ from runtime.train import corpus as corpus_module
 from runtime.train import festival
 from runtime.train.corpus import CorpusBuildError, CorpusOptions, build, plan_held_out, plan_training
 from runtime.train.evaluate_mouth import LabelledClip, evaluate, format_table
-from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, loss_terms, train
+from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, _scaled, loss_terms, train
 from runtime.train.mouth_metrics import best_lag, score
 from runtime.train.mouth_network import save_weights, without_speech_output
 from runtime.train.targets import mouth_curves, viseme_labels, viseme_weights
@@ -66,6 +66,12 @@ def test_script_language_talkers_come_after_every_earlier_plan_and_write_in_thei
     assert "\u0c00" <= first_letters["nsk-te"] <= "\u0c7f" and first_letters["ona"].isascii()
     assert corpus_module._key("train", earlier) != corpus_module._key(
         "train", replace(earlier, script_language_festival_utterances=10))
+
+
+def test_a_scaled_corpus_keeps_what_was_asked_and_leaves_out_what_was_not():
+    scaled = _scaled(replace(CorpusOptions(), flite_utterances=600), 0.02)
+    assert (scaled.english_utterances, scaled.flite_utterances) == (30, 12)
+    assert scaled.script_language_festival_utterances == scaled.other_language_festival_utterances == 0
 
 
 def test_workers_build_the_same_corpus_as_one_process(corpus):
