@@ -7,8 +7,9 @@ import pytest
 
 from runtime.audio.constants import SAMPLE_RATE
 from runtime.motion.mouth_baseline import BaselineMouth
+from runtime.train.corpus import CorpusOptions, plan_training
 from runtime.train.evaluate_mouth import CARD_BEGIN, CARD_END, evaluate_set, write_card_section
-from runtime.train.evaluation_sets import EvaluationSet, LabelledClip
+from runtime.train.evaluation_sets import EvaluationSet, LabelledClip, script_language_plans
 from runtime.train.targets import VisemeSegment
 
 
@@ -29,3 +30,12 @@ def test_the_card_section_is_replaced_and_the_rest_kept(tmp_path):
     card.write_text("# Card without a section\n")
     with pytest.raises(ValueError, match="no .* section"):
         write_card_section(card, "| new | table |")
+
+
+def test_script_language_sentences_are_new_text_and_the_same_each_run():
+    """The evaluation's sentences for Festival's Russian talker: reproducible, in Cyrillic, and none of
+    them a sentence the training corpus would give it."""
+    first, again = script_language_plans("nsh", 8, 1234), script_language_plans("nsh", 8, 1234)
+    assert first == again and all("\u0400" <= plan.text[0] <= "\u04ff" for plan in first)
+    trained = {plan.text for plan in plan_training(CorpusOptions(script_language_festival_utterances=600))}
+    assert not trained & {plan.text for plan in first}

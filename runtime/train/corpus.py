@@ -152,12 +152,13 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
                    int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
               for i in range(options.flite_utterances)]
     script_talkers = sorted(festival.SCRIPT_LANGUAGE_VOICES)
-    plans += [_script_language_plan(rng, script_talkers[i % len(script_talkers)])
+    plans += [script_language_plan(rng, script_talkers[i % len(script_talkers)])
               for i in range(options.script_language_festival_utterances)]
     return plans
 
 
-def _script_language_plan(rng: np.random.Generator, talker: str) -> Plan:
+def script_language_plan(rng: np.random.Generator, talker: str) -> Plan:
+    """Pseudo-words in a Festival talker's own language and script (festival.SCRIPT_LANGUAGE_VOICES)."""
     text = pseudo_sentence(rng, int(rng.integers(4, 14)), festival.SCRIPT_LANGUAGE_VOICES[talker].script)
     return Plan("festival", talker, text, int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
 

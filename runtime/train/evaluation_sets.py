@@ -149,10 +149,25 @@ def festival_plans(voice: str, count: int, seed: int) -> list:
                  duration_stretch=float(rng.uniform(0.85, 1.25))) for _ in range(count)]
 
 
+def script_language_plans(talker: str, count: int, seed: int) -> list:
+    """New pseudo-sentences for one of Festival's script-language talkers, in its language and script."""
+    from runtime.train.corpus import script_language_plan
+
+    rng = _rng(seed, 8, sum(map(ord, talker)))
+    return [script_language_plan(rng, talker) for _ in range(count)]
+
+
+# Festival's script-language talkers the evaluation scores: Marathi's front end says what Hindi's does
+# with the same talker's diphones (festival.SCRIPT_LANGUAGE_VOICES), so its row would repeat Hindi's.
+EVALUATED_SCRIPT_TALKERS = {"nsh": "Russian", "ona": "Catalan", "nsk-hi": "Hindi", "nsk-te": "Telugu"}
+
+
 def language_sets(count: int, seed: int, festival_voices: bool = True) -> list[EvaluationSet]:
     """Clean held-out synthetic speech per language; English is the held-out accents en-029 and
-    en-gb-x-gbcwmd; Festival's kal and slt are voices seen in training, speaking new sentences, and
-    kdl (where festvox-kdlpc16k is installed) a natural voice no model has heard."""
+    en-gb-x-gbcwmd; Festival's kal and slt are voices seen in training, speaking new sentences, kdl
+    (where festvox-kdlpc16k is installed) a natural voice no model has heard, and the Russian,
+    Catalan and Hindi talkers (where installed) speak pseudo-words in their own languages and scripts:
+    talkers and languages the shipped models never heard (the training can add them)."""
     from runtime.train import festival
     from runtime.train.corpus import synthesise
 
@@ -168,6 +183,10 @@ def language_sets(count: int, seed: int, festival_voices: bool = True) -> list[E
         for voice in sorted(v for v in festival.UNSEEN_VOICES if festival.voice_installed(v)):
             clips = tuple(LabelledClip(*synthesise(plan)) for plan in festival_plans(voice, count, seed))
             sets.append(EvaluationSet(f"Festival {voice} (voice never trained on)", "language", clips))
+        for talker in (t for t in EVALUATED_SCRIPT_TALKERS if festival.voice_installed(t)):
+            clips = tuple(LabelledClip(*synthesise(plan)) for plan in script_language_plans(talker, count, seed))
+            language = EVALUATED_SCRIPT_TALKERS[talker]
+            sets.append(EvaluationSet(f"Festival {talker} ({language} pseudo-words)", "language", clips))
     return sets
 
 
