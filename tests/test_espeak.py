@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import wave
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,6 +84,22 @@ def test_same_text_gives_identical_samples_whatever_was_spoken_before() -> None:
     second = synthesize(SENTENCE)
     np.testing.assert_array_equal(first.samples, second.samples)
     assert first.phonemes == second.phonemes
+
+
+BREATHY = """
+import hashlib
+from runtime.train.espeak import SpeechOptions, synthesize
+speech = synthesize("Pabo mikel dunta tesko.", SpeechOptions("hu", 160, 50, 50, "victor"))
+print(hashlib.sha256(speech.samples.tobytes()).hexdigest())
+"""
+
+
+def test_a_breathy_variant_speaks_the_same_bytes_in_every_process() -> None:
+    """Variants with breath (f2, f5, victor, caleb, ...) use eSpeak's noise generator, whose seed moved
+    from process to process: corpus workers and evaluation runs spoke other samples each time."""
+    digests = {subprocess.run([sys.executable, "-c", BREATHY], capture_output=True, text=True, check=True,
+                              cwd=Path(__file__).resolve().parents[1]).stdout for _ in range(3)}
+    assert len(digests) == 1
 
 
 def test_concurrent_calls_match_serial_output(speech: SynthesizedSpeech) -> None:

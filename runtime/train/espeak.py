@@ -37,6 +37,10 @@ __all__ = ["PhonemeEvent", "SpeechOptions", "SpeechSynthesisError", "Synthesized
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_PHONEME_EVENTS = 0x0001
 _INITIALIZE_DONT_EXIT = 0x8000  # report errors instead of calling exit()
+# eSpeak NG's noise generator (the breath of variants such as f2, f5, victor, caleb) starts from a seed
+# that differs from process to process (it moved with the library's load address): the same plan gave
+# other samples in each worker and each run. Seeded, every process speaks the same bytes.
+_RANDOM_SEED = 1234
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _EVENT_LIST_TERMINATED = 0
@@ -159,6 +163,8 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.espeak_SetParameter.argtypes = [c.c_int, c.c_int, c.c_int]
     lib.espeak_Synth.argtypes = [c.c_void_p, c.c_size_t, c.c_uint, c.c_int, c.c_uint, c.c_uint,
                                  c.c_void_p, c.c_void_p]
+    lib.espeak_ng_SetRandSeed.argtypes = [c.c_long]
+    lib.espeak_ng_SetRandSeed.restype = None
     lib.espeak_ListVoices.argtypes = [c.c_void_p]
     lib.espeak_ListVoices.restype = c.POINTER(c.POINTER(_Voice))
 
@@ -179,6 +185,7 @@ def _engine() -> Iterator[tuple[ctypes.CDLL, int]]:
         if rate <= 0:
             raise SpeechSynthesisError(f"eSpeak NG failed to initialise with data at {data.decode()}")
         initialised = True
+        lib.espeak_ng_SetRandSeed(_RANDOM_SEED)
         yield lib, rate
     finally:
         if initialised:
