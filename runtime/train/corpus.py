@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -138,18 +138,15 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
     plans += [espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
               for i in range(options.other_language_utterances)]
     voices = sorted(festival.VOICES)
-    plans += [Plan("festival", voices[i % len(voices)], english_sentence(rng, int(rng.integers(4, 14))),
-                   int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+    plans += [talker_plan(rng, "festival", voices[i % len(voices)], english_sentence)
               for i in range(options.festival_utterances)]
     plans += [Plan("noise", TRAIN_FAMILIES[i % len(TRAIN_FAMILIES)], "", int(rng.integers(2**31)))
               for i in range(options.non_speech_utterances)]
     talkers = sorted(festival.OTHER_LANGUAGE_VOICES)
-    plans += [Plan("festival", talkers[i % len(talkers)], pseudo_sentence(rng, int(rng.integers(4, 14))),
-                   int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+    plans += [talker_plan(rng, "festival", talkers[i % len(talkers)], pseudo_sentence)
               for i in range(options.other_language_festival_utterances)]
     flite_talkers = sorted(flite.VOICES)
-    plans += [Plan("flite", flite_talkers[i % len(flite_talkers)], english_sentence(rng, int(rng.integers(4, 14))),
-                   int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+    plans += [talker_plan(rng, "flite", flite_talkers[i % len(flite_talkers)], english_sentence)
               for i in range(options.flite_utterances)]
     script_talkers = sorted(festival.SCRIPT_LANGUAGE_VOICES)
     plans += [script_language_plan(rng, script_talkers[i % len(script_talkers)])
@@ -157,10 +154,17 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
     return plans
 
 
+def talker_plan(rng: np.random.Generator, engine: str, voice: str, sentence: Callable[..., str]) -> Plan:
+    """A sentence of 4-13 words (`sentence(rng, words)`) for a recorded talker of Festival or Flite, at a
+    speaking rate 0.85-1.25 times its own."""
+    text = sentence(rng, int(rng.integers(4, 14)))
+    return Plan(engine, voice, text, int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+
+
 def script_language_plan(rng: np.random.Generator, talker: str) -> Plan:
     """Pseudo-words in a Festival talker's own language and script (festival.SCRIPT_LANGUAGE_VOICES)."""
-    text = pseudo_sentence(rng, int(rng.integers(4, 14)), festival.SCRIPT_LANGUAGE_VOICES[talker].script)
-    return Plan("festival", talker, text, int(rng.integers(2**31)), duration_stretch=float(rng.uniform(0.85, 1.25)))
+    script = festival.SCRIPT_LANGUAGE_VOICES[talker].script
+    return talker_plan(rng, "festival", talker, lambda rng, words: pseudo_sentence(rng, words, script))
 
 
 def plan_held_out(options: CorpusOptions) -> list[Plan]:

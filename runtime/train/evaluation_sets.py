@@ -141,12 +141,11 @@ def _language_plans(language: str, count: int, seed: int) -> list:
 
 def festival_plans(voice: str, count: int, seed: int) -> list:
     """New English sentences for a Festival voice, at speaking rates like training's."""
-    from runtime.train.corpus import Plan
+    from runtime.train.corpus import talker_plan
     from runtime.train.sentences import english_sentence
 
     rng = _rng(seed, 6, sum(map(ord, voice)))
-    return [Plan("festival", voice, english_sentence(rng, int(rng.integers(4, 14))), int(rng.integers(2**31)),
-                 duration_stretch=float(rng.uniform(0.85, 1.25))) for _ in range(count)]
+    return [talker_plan(rng, "festival", voice, english_sentence) for _ in range(count)]
 
 
 def script_language_plans(talker: str, count: int, seed: int) -> list:
