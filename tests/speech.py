@@ -15,6 +15,11 @@ PARAGRAPH = ("Peter picked a bowl of mushrooms before the morning market opened.
              "Then he walked home slowly, and made a lovely soup for everybody.")
 
 
+def level_db(samples: np.ndarray) -> float:
+    """Mean power of all the samples, dB re full scale (pauses count: for comparing pauses and words)."""
+    return 10.0 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12)
+
+
 @dataclass(frozen=True)
 class Clip:
     samples: np.ndarray  # float32 mono

@@ -10,13 +10,10 @@ from runtime.arkit import viseme_index
 from runtime.train import flite
 from runtime.train.corpus import CorpusOptions, Plan, build, plan_training
 from runtime.train.visemes import FESTIVAL_PAUSES, festival_viseme
+from tests.speech import level_db
 
 needs_flite = pytest.mark.skipif(not flite.available(), reason="flite is not installed (Debian: flite)")
 SENTENCE = "Peter picked a bowl of mushrooms."
-
-
-def _level_db(samples: np.ndarray) -> float:
-    return 10.0 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12)
 
 
 @needs_flite
@@ -33,7 +30,7 @@ def test_a_talker_speaks_with_phone_times_that_match_its_waveform(voice):
     spans = zip(speech.phones, edges[:-1], edges[1:], strict=True)
     paused = np.concatenate([speech.samples[a:b] for (phone, _), a, b in spans if phone in FESTIVAL_PAUSES])
     spoken = speech.samples[edges[1]:edges[-2]]
-    assert _level_db(spoken) - _level_db(paused) > 25.0
+    assert level_db(spoken) - level_db(paused) > 25.0
     # Every phone is one of Festival's radio phone set, which maps phone by phone (an unknown one raises).
     assert all(festival_viseme(phone, "radio") for phone in phones)
 

@@ -20,6 +20,7 @@ from runtime.train.visemes import (
     espeak_viseme,
     festival_viseme,
 )
+from tests.speech import level_db
 
 CMU_PHONES = ("AA AE AH AO AW AY B CH D DH EH ER EY F G HH IH IY JH K L M N NG OW OY P R S SH T TH UH UW V W Y Z "
               "ZH").split()
@@ -123,10 +124,6 @@ def test_festivals_other_language_talkers_speak_ascii_pseudo_words_with_mapped_p
         assert speech.phones[-1][1] < len(speech.samples) / speech.sample_rate
 
 
-def _level_db(samples: np.ndarray) -> float:
-    return 10.0 * np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12)
-
-
 @pytest.mark.skipif(not all(festival.voice_installed(name) for name in festival.SCRIPT_LANGUAGE_VOICES),
                     reason="Festival's Russian, Catalan, Hindi, Marathi and Telugu voices are not installed")
 @pytest.mark.parametrize("name", sorted(festival.SCRIPT_LANGUAGE_VOICES))
@@ -145,7 +142,7 @@ def test_festivals_script_language_talkers_speak_their_scripts_with_phone_times_
     spans = list(zip(visemes, edges[:-1], edges[1:], strict=True))
     paused = np.concatenate([speech.samples[a:b] for viseme, a, b in spans if viseme == "sil"])
     spoken = np.concatenate([speech.samples[a:b] for viseme, a, b in spans if viseme != "sil"])
-    assert _level_db(spoken) - _level_db(paused) > 15.0, name
+    assert level_db(spoken) - level_db(paused) > 15.0, name
 
 
 def _word() -> list[VisemeSegment]:
