@@ -69,8 +69,9 @@ class FrameRenderer:
     # its lips met rides with a lifted upper lip (mouth_interior.MouthInterior._interior). 12: an open
     # mouth rounds into its corners, its edge antialiased square to the lips (openings._end_slope). 13:
     # on the CPU the warp's reads are OpenCV's (runtime/render/resampling.py): a channel a level apart
-    # on under a thousandth of the pixels. 14: a pucker's lips bulge half as far (deformation.py).
-    version = "14"
+    # on under a thousandth of the pixels. 14: a pucker's lips bulge half as far (deformation.py). 15: an
+    # opened mouth's edge is as soft as the portrait's own edges (runtime/render/edge_blur.py).
+    version = "15"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

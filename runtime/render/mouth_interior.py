@@ -32,15 +32,29 @@ import torch
 from torch import nn
 
 from runtime.numerics import hermite_step
+from runtime.render.edge_blur import edge_blur_px
 from runtime.render.landmark_groups import LIPS
 from runtime.render.lip_bands import LipBands, Reaches, Seam, covering
 from runtime.render.mouth_palette import MouthPalette, grain_at, mouth_palette
-from runtime.render.openings import SOURCE_DILATION_PX, CurvePosition, Opening, Windows, left_to_right, sample_at
+from runtime.render.openings import (
+    EDGE_SOFTNESS_PX,
+    SOURCE_DILATION_PX,
+    CurvePosition,
+    Opening,
+    Windows,
+    left_to_right,
+    sample_at,
+)
 from runtime.render.sealed_mouth import dark_corners, filled, pressed_line, sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
+# The opening's edge is as soft as the portrait's own edges (edge_blur.py): a ramp as steep as a step
+# blurred by the portrait's σ is √(2π) σ wide. At most MAX_EDGE_SOFTNESS_PX: wider, the edge of a
+# mouth parted a few pixels washes out its whole opening.
+BLUR_TO_EDGE = math.sqrt(2.0 * math.pi)
+MAX_EDGE_SOFTNESS_PX = 3.0
 SOURCE_TEETH_SHOWN = (0.125, 0.14)  # source lip gaps (mouth widths) over which its own teeth take over
 LOWER_TEETH_REVEAL = 0.07  # the lower row's biting edge above the lower lip when the jaw is wide open
 # Lip gaps (mouth widths) over which the lower lip uncovers the lower row: none at a mid vowel (a
@@ -106,6 +120,8 @@ class MouthInterior(nn.Module):
         self.register_buffer("ink", torch.tensor(palette.style.ink, dtype=torch.float32)[None, :, None])
         self.upper_teeth, self.lower_teeth = teeth_sprites(
             palette.teeth, palette.gum, mouth_width, Outline(palette.style.outline, tuple(palette.style.ink)))
+        self.edge_softness_px = float(np.clip(BLUR_TO_EDGE * edge_blur_px(image, landmarks), EDGE_SOFTNESS_PX,
+                                              MAX_EDGE_SOFTNESS_PX))
         source, origin, split = self._source_halves(image)
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
         # double them. On paintings and drawings the landmarker parts shut lips by up to 0.07 mouth
@@ -144,7 +160,9 @@ class MouthInterior(nn.Module):
         centre = ((self.source_upper + self.source_lower) / 2).mean(dim=1)  # (1, 2)
         windows = Windows.around(centre, self.window_size, image.shape[:2])
         opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower, smooth=True)
-        inside = opening.inside(SOURCE_DILATION_PX)
+        # Grown by as much as the opening's edge is wider than a pixel, so that at rest every pixel the
+        # edge reaches reads the portrait's own (SOURCE_DILATION_PX).
+        inside = opening.inside(SOURCE_DILATION_PX + (self.edge_softness_px - EDGE_SOFTNESS_PX) / 2)
         crop = windows.crop(image)
         split = _teeth_split(crop, opening.depth().reshape(windows.height, windows.width), inside.reshape(
             windows.height, windows.width))
@@ -230,7 +248,7 @@ class MouthInterior(nn.Module):
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
                        seam)
         opening = Opening.of(pixels, upper, lower, smooth=True)
-        alpha = opening.inside()  # (B, P)
+        alpha = opening.inside(softness_px=self.edge_softness_px)  # (B, P)
         # The interior only where some frame of the batch shows it (every pixel is computed alone):
         # a mouth half open shows it in a fifth of the window.
         shown = torch.nonzero((alpha > 0.0).any(dim=0)).squeeze(1)  # (K,)

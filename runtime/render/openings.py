@@ -162,18 +162,19 @@ class Opening:
         v = to_local(curve, self.origin, self.axes)[1]  # (B, K)
         return self.upper_at.read(v[..., None]).squeeze(-1)
 
-    def inside(self, dilation_px: float = 0.0) -> torch.Tensor:
-        """(B, P) 1 between the curves, 0 outside, antialiased; `dilation_px` grows it on both sides."""
-        margin = EDGE_SOFTNESS_PX / 2 + dilation_px
+    def inside(self, dilation_px: float = 0.0, softness_px: float = EDGE_SOFTNESS_PX) -> torch.Tensor:
+        """(B, P) 1 between the curves, 0 outside, antialiased over `softness_px` (a soft portrait's
+        edges are wider: edge_blur.py); `dilation_px` grows it on both sides."""
+        margin = softness_px / 2 + dilation_px
         # A rounded opening's curves run steeply into its corners, where the distance straight down to
         # them is several times the true one and an edge antialiased over it steps pixel by pixel.
         below, above = (self.below_upper(), self.above_lower()) if self.smooth else (
             self.v - self.v_upper, self.v_lower - self.v)
-        below_upper = ((below + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
-        above_lower = ((above + margin) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        below_upper = ((below + margin) / softness_px).clamp(0.0, 1.0)
+        above_lower = ((above + margin) / softness_px).clamp(0.0, 1.0)
         covered = self.upper_at.covered * self.lower_at.covered
-        # An opening thinner than a pixel shows as much as it is wide: lips that meet show no sliver.
-        height = ((self.v_lower - self.v_upper + 2.0 * dilation_px) / EDGE_SOFTNESS_PX).clamp(0.0, 1.0)
+        # An opening thinner than its edge shows as much as it is wide: lips that meet show no sliver.
+        height = ((self.v_lower - self.v_upper + 2.0 * dilation_px) / softness_px).clamp(0.0, 1.0)
         return below_upper * above_lower * covered * height
 
     def below_upper(self) -> torch.Tensor:
