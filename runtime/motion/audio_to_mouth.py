@@ -182,7 +182,8 @@ class LearnedMouth:
     # 4: lips that meet where the visemes say p, b or m (_lips_meet_for_closures).
     # 5: weights version 2, fine-tuned with Festival's Czech, Italian and Finnish talkers (model card).
     # 6: weights version 3, with Flite's English talkers awb and rms as well (model card).
-    version = "6"
+    # 7: weights version 4, with Festival's Russian, Catalan and Hindi talkers as well (model card).
+    version = "7"
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
         self.network = mouth_network(weights)
