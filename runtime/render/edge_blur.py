@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from runtime.render.landmark_groups import FACE_OVAL
+from runtime.render.portrait_style import face_crop
 
 REBLUR_SIGMA_PX = 1.0  # σ₀: the second blur
 STRONGEST_EDGES = 0.25  # the share of the face's edge pixels (Canny's) the blur is read at, steepest first
@@ -29,11 +29,8 @@ def edge_blur_px(image: np.ndarray, landmarks: np.ndarray) -> float:
     (`landmarks` (478, ≥ 2) pixels): the median over its strongest edges. About 0.35 for the test
     set's ink drawings, 0.45 for its pencil ones, 0.65 for its stylised photos and 0.85–1.2 for its
     photos as the renderer frames them."""
-    oval = np.asarray(landmarks)[list(FACE_OVAL), :2]
-    height, width = image.shape[:2]
-    left, top = np.clip(np.floor(oval.min(axis=0)).astype(int), 0, (width, height))
-    right, bottom = np.clip(np.ceil(oval.max(axis=0)).astype(int) + 1, 0, (width, height))
-    luminance = image[top:bottom, left:right].astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    _, crop, _ = face_crop(image, landmarks)
+    luminance = crop.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
     if min(luminance.shape) < 3:
         return 0.0
     edges = cv2.Canny(luminance.round().astype(np.uint8), *CANNY_THRESHOLDS) > 0

@@ -121,7 +121,7 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind 
     """image (H, W, 3) uint8, landmarks (478, 2+) in its pixels; `kind`: what kind of picture it is,
     measured in another framing of it (PortraitKind), or None to measure that here too. The textures'
     strengths are always this picture's own: they are what the renderer's grain must match."""
-    face, crop, origin = _face_crop(image, landmarks)
+    face, crop, origin = face_crop(image, landmarks)
     if face.sum() < 64:  # too small a face to measure: a photo's textures, and its kind unless one is given
         kind = PortraitKind(0.0, 0.0, 0.0, 0.0) if kind is None else kind
         return PortraitStyle(2.0, 4.0, kind.outline, kind.flat, kind.strokes, np.zeros(3), np.zeros(3), 255.0,
@@ -203,7 +203,7 @@ def _features(shape: tuple[int, int], landmarks: np.ndarray, face_width: float, 
     return cv2.dilate(drawn, np.ones((2 * grow + 1, 2 * grow + 1), np.uint8)) > 0
 
 
-def _face_crop(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def face_crop(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mask, crop, origin): the face oval's bounding box of the image, which of its pixels lie in the
     oval, and the box's top-left corner (x, y)."""
     oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
