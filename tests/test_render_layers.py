@@ -368,6 +368,25 @@ def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = D
     return frames[0], frames[1], interior, lips > 0
 
 
+@pytest.mark.parametrize("name", ["closed-photo-gold", "photo"])
+def test_a_wide_open_photo_mouth_shows_its_tongue(landmarker: FaceLandmarker, name: str) -> None:
+    """Down the middle of a wide-open mouth: the dark of the cavity, then the tongue on its floor, lit
+    nearly as the lips are. Lit at 0.64 of the lips' colour at most, it read as a dark maroon band along
+    the lower teeth (red 105 against the lips' 190), and the mouth as a dark hole."""
+    rest, wide, interior, lips = _open_mouth(name, landmarker)
+    rows, columns = np.nonzero(interior)
+    middle = (columns > np.percentile(columns, 40)) & (columns < np.percentile(columns, 60))
+    rows, columns = rows[middle], columns[middle]
+    depth = (rows - rows.min()) / max(rows.max() - rows.min(), 1)
+    bands = [wide[rows[(depth >= start) & (depth < start + 0.1)], columns[(depth >= start) & (depth < start + 0.1)]]
+             .astype(np.float64).mean(axis=0) for start in np.arange(0.0, 1.0, 0.1)]
+    lip_red = np.median(rest[lips][:, 0])
+    cavity, tongue = min(band[0] for band in bands[2:6]), max(band[0] for band in bands[5:9])
+    SUMMARY_LINES.append(f"tongue in {name}'s wide-open mouth: red {tongue:.0f} under the cavity's {cavity:.0f}, "
+                         f"the lips' {lip_red:.0f}")
+    assert tongue > 0.7 * lip_red and cavity < 0.25 * lip_red
+
+
 def _fine_detail(rgb: np.ndarray) -> np.ndarray:
     """|luminance − its blur|: the strokes, lines and grain of a picture."""
     luminance = rgb.astype(np.float64).mean(axis=2)
@@ -459,6 +478,34 @@ def test_closed_lids_are_the_skin_around_them(landmarker: FaceLandmarker, name: 
     SUMMARY_LINES.append(f"closed lids {name}: median {difference:.0f} off the skin below the eye (0..255), "
                          f"{off:.0%} of the lid far off it, brightest {brightest:.2f} of the skin's")
     assert difference < 40 and off < 0.55 and brightest < 1.1
+
+
+@pytest.mark.parametrize("name", ["photo", "closed-photo-gold"])
+def test_a_shut_photo_eye_shows_no_white_under_its_lid(landmarker: FaceLandmarker, name: str) -> None:
+    """Under a shut eye's lashes lies skin. The warp's smooth field carried part of the closing upper
+    lid's motion past the lower lid and dragged the eye's white and the iris's foot below it: a line of
+    white showed along the lower lid, brighter than any skin under the eye (its brightest 1.01 and 1.07
+    of the skin's), with the iris's dark foot in it (its darkest 0.37 and 0.23 of the skin's median; the
+    lower lid's own lashes, which stay, 0.57 and 0.59)."""
+    analysis = _analysis(name, landmarker)
+    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    blink = renderer.render_latents(weights, poses)[1].astype(np.float64).mean(axis=2)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points[1].numpy() - renderer.origin
+    line, skin = [], []
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        width = np.linalg.norm(points[eye.outer_corner] - points[eye.inner_corner])
+        for x, y in points[list(eye.lower_lid)[2:-2]]:
+            column = blink[:, int(round(x))]
+            line += [column[int(round(y + step))] for step in (0, 1, 2)]
+            skin += [column[int(round(y + step))] for step in np.arange(0.12 * width, 0.2 * width)]
+    brightest = np.percentile(line, 99) / np.percentile(skin, 99)
+    darkest = np.percentile(line, 5) / np.median(skin)
+    SUMMARY_LINES.append(f"under a shut eye {name}: brightest {brightest:.2f} of the skin below the eye's, "
+                         f"darkest {darkest:.2f} of its median")
+    assert brightest < 1.0 and darkest > 0.5
 
 
 def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> None:

@@ -11,7 +11,9 @@ picture stays. Above the eye, the part the upper lid has swept shows the lid com
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
 rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
 texture is the portrait's grain (on a portrait made of strokes, its strokes' grain), never a crossed
-edge's halo; on a drawing the band of strokes over the lid's line slides down as its lashes. An eye a
+edge's halo; on a drawing the band of strokes over the lid's line slides down as its lashes. Below the
+lower lid, as the eye closes, the skin moves with that lid (where the portrait draws no lines or
+strokes): the warp's smooth field would drag the eye's white and iris under it. An eye a
 drawing made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
 whites where the iris turns away from, and a drawn iris moves whole, as a disc, keeping its strokes.
 At the avatar's rest state the layer reproduces the portrait exactly.
@@ -50,6 +52,9 @@ MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's l
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 DIM_WHITES = (0.72, 0.82)  # whites-to-skin tone ratios under which an eye's whites count as drawn over
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
+# The skin under the lower lid, this far down (eye widths), moves with the lower lid as the eye closes
+# (_under_lid), fading into the warp's picture.
+UNDER_LID = 0.15
 GAZE_SHAPES = tuple(float(name.startswith("eyeLook")) for name in BLENDSHAPE_NAMES)
 
 
@@ -82,6 +87,15 @@ class _Eye(nn.Module):
         self.shift_sigma_px = IRIS_SHIFT_RADIUS * width
         self.lash_px = LASHES * width
         self.lid_band_px = LID_SKIN * width
+        self.under_lid_px = UNDER_LID * width
+        # A closing upper lid comes down 10-15 px onto the lower one; the warp's smooth field carries part
+        # of that motion past the lower lid, dragging the eye's white and iris under it: a shut photo eye
+        # kept a sliver of white and the iris's foot below its lashes. Under the lower lid the skin is
+        # read from the portrait as that lid moves instead. Only where the portrait does not draw lines
+        # or strokes: on those (the tuning set's stylised photos, pencil and coloured pencil drawings)
+        # FaceLandmarker read the dragged dark content with the drawn lower line as the shut eye, and
+        # their blink read-back fell (0.90-0.91 -> 0.74-0.87) with it pinned.
+        self.pinned_under_lid = 1.0 - max(style.outline, style.strokes, style.drawn, style.flat)
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
         centre = landmarks[list(self.indices.corners), :2].mean(axis=0)
@@ -176,6 +190,11 @@ class _Eye(nn.Module):
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
         shape = (len(frames), -1, windows.height, windows.width)
+        under_lid = self._under_lid(opening, closing[:, 0])
+        if under_lid is not None:
+            slide_lower = opening.lower_at.read(lower - self.source_lower)  # (B, P, 2)
+            skin_under = sample_at(self.source[:, :3], pixels - slide_lower - self.source_origin)
+            patch = patch + under_lid.reshape(shape) * (skin_under.reshape(shape) - patch)
         patch = patch + alpha.reshape(shape) * (eye.reshape(shape) - patch)
         patch = patch + lid.reshape(shape) * (lid_skin.reshape(shape) - patch)
         windows.scatter(frames, patch)
@@ -233,11 +252,23 @@ class _Eye(nn.Module):
         grain = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
         return cut + (grain - cut) * share
 
+    def _under_lid(self, opening: Opening, closing: torch.Tensor) -> torch.Tensor | None:
+        """(B, P) how much each pixel is the skin under the lower lid moving with it (`pinned_under_lid`):
+        from the lid's line down UNDER_LID, as far as the upper lid has come down (`closing`, (B, P)
+        0..1); None where nothing is pinned."""
+        if self.pinned_under_lid <= 0.0 or not bool((closing > 0.0).any()):
+            return None
+        below = opening.v - opening.v_lower
+        band = hermite_step(-1.0, 0.5, below) * (1.0 - hermite_step(0.0, self.under_lid_px, below))
+        return band * opening.lower_at.covered * closing * self.pinned_under_lid
+
     def _windows(self, upper: torch.Tensor, lower: torch.Tensor, rest_upper: torch.Tensor,
                  frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
-        """What the layer draws: the opening between the lids now and the lid from its line at rest
-        (with the head's motion) down to its line now, grown by the lid's soft edge."""
-        lines = torch.cat([upper, lower, rest_upper], dim=1)  # (B, K, 2)
+        """What the layer draws: the opening between the lids now, the lid from its line at rest (with
+        the head's motion) down to its line now, and the skin under the lower lid (_under_lid), grown by
+        the lid's soft edge."""
+        under = lower + lower.new_tensor([0.0, self.under_lid_px if self.pinned_under_lid > 0.0 else 0.0])
+        lines = torch.cat([upper, lower, rest_upper, under], dim=1)  # (B, K, 2)
         grow = LID_EDGE_PX + 2.0
         return Windows.covering(lines.amin(dim=1) - grow, lines.amax(dim=1) + grow, self.window_size, frame_size,
                                 offset)

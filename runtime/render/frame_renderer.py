@@ -70,8 +70,10 @@ class FrameRenderer:
     # mouth rounds into its corners, its edge antialiased square to the lips (openings._end_slope). 13:
     # on the CPU the warp's reads are OpenCV's (runtime/render/resampling.py): a channel a level apart
     # on under a thousandth of the pixels. 14: a pucker's lips bulge half as far (deformation.py). 15: an
-    # opened mouth's edge is as soft as the portrait's own edges (runtime/render/edge_blur.py).
-    version = "15"
+    # opened mouth's edge is as soft as the portrait's own edges (runtime/render/edge_blur.py). 16: the
+    # skin under a shut photo eye moves with its lower lid (eye_layer._Eye._under_lid), and an opened
+    # mouth's tongue is larger and lit nearly as its lips (mouth_interior.TONGUE_TOP).
+    version = "16"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -66,14 +66,17 @@ INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips,
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
 # The tongue: its top on the midline at this share of the opening's depth, lower by TONGUE_SIDE_DROP
 # towards the corners (a mound), its edge soft over TONGUE_EDGE of the depth either side, and the
-# groove down its middle this much darker.
-TONGUE_TOP = 0.62
-TONGUE_SIDE_DROP = 0.5
-TONGUE_EDGE = 0.06
+# groove down its middle this much darker. Lower (0.62), smaller and dimmer (_tongue), a wide-open
+# photo mouth showed it as a maroon band along the lower teeth under a dark hole, and FaceLandmarker
+# read the opening less open: with it as here the tuning set's jawOpen slopes rose (the coloured pencil
+# in tortoise frames 0.28 -> 0.77, r 0.49 -> 0.98; the silver-framed stylised photo 0.73 -> 0.93).
+TONGUE_TOP = 0.5
+TONGUE_SIDE_DROP = 0.6
+TONGUE_EDGE = 0.1
 TONGUE_GROOVE = 0.1
 # Lip gaps (mouth widths) over which the tongue comes into the light: in a mouth opened a little it
 # lies in the dark, and a lit crescent along the lower lip read as a second lip inside it.
-TONGUE_SHOWN = (0.15, 0.35)
+TONGUE_SHOWN = (0.12, 0.3)
 SPLIT_SEARCH = (0.3, 0.95)  # depths of a source's opening searched for the line between its rows of teeth
 GRAIN = 0.8  # how much of the portrait's own fine texture the interior carries
 EDGE_LINE_PX = 1.2  # a drawn portrait's inner lip contour is a line this wide (then fading over as much again)
@@ -411,11 +414,13 @@ class MouthInterior(nn.Module):
         return hermite_step(-TONGUE_EDGE, TONGUE_EDGE, below_top) * (1.0 - hermite_step(0.6, 0.9, lateral))
 
     def _tongue(self, below_top: torch.Tensor, lateral: torch.Tensor) -> torch.Tensor:
-        """(B, 3, P) the tongue's colour: lit from above, brightest just under its top edge and
-        darker towards the front (the lower lip's shadow) and along the groove down its middle."""
-        lit = hermite_step(0.0, 0.1, below_top) * (1.0 - 0.6 * hermite_step(0.1, 0.35, below_top))
+        """(B, 3, P) the tongue's colour: lit from above, coming into the light below its top edge (there
+        it curves back into the dark; a lit crisp top edge read as a flat band laid in the mouth), darker
+        towards the front (the lower lip's shadow) and along the groove down its middle; lit, nearly
+        the lips' colour (the palette's tongue)."""
+        lit = hermite_step(0.0, 0.2, below_top) * (1.0 - 0.4 * hermite_step(0.2, 0.4, below_top))
         groove = 1.0 - TONGUE_GROOVE * (1.0 - hermite_step(0.0, 0.15, lateral))
-        return self.tongue * ((0.4 + 0.45 * lit) * groove)[:, None]
+        return self.tongue * ((0.5 + 0.5 * lit) * groove)[:, None]
 
     @staticmethod
     def _lower_row_edge(x: torch.Tensor, lip: torch.Tensor) -> torch.Tensor:

@@ -74,7 +74,7 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind |
     return MouthPalette(
         inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
         cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
-        tongue=0.75 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
+        tongue=0.9 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
         gum=0.8 * lip * _tinted(GUM_TINT, colourful), grain=_grain_pattern(image, landmarks, style), style=style)
 
 
