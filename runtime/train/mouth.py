@@ -349,6 +349,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--drop-speech-output", action="store_true",
                         help="save the network without its speech-presence output (the mouth then keeps the "
                              "session's energy voice activity, as version 1; for corpora without non-speech)")
+    parser.add_argument("--lookahead-hops", type=int, default=MouthNetConfig.lookahead_hops,
+                        help="hops of audio after a row's hop the network hears (10 ms each; issue 16 allows 10)")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -369,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  augmented_jaw_weight=args.augmented_jaw_weight,
                                                  augmented_closure_weight=args.augmented_closure_weight,
                                                  vocal_tract_warp=args.vocal_tract_warp),
+                  MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True, lookahead_hops=args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(without_speech_output(model) if args.drop_speech_output else model, args.out)
