@@ -66,10 +66,10 @@ INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips,
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
 # The tongue: its top on the midline at this share of the opening's depth, lower by TONGUE_SIDE_DROP
 # towards the corners (a mound), its edge soft over TONGUE_EDGE of the depth either side, and the
-# groove down its middle this much darker. Lower (0.62), smaller and dimmer (_tongue), a wide-open
-# photo mouth showed it as a maroon band along the lower teeth under a dark hole, and FaceLandmarker
-# read the opening less open: with it as here the tuning set's jawOpen slopes rose (the coloured pencil
-# in tortoise frames 0.28 -> 0.77, r 0.49 -> 0.98; the silver-framed stylised photo 0.73 -> 0.93).
+# groove down its middle this much darker. While it lay lower (0.62), smaller and dimmer (_tongue), a
+# wide-open photo mouth showed it as a maroon band along the lower teeth under a dark hole, and
+# FaceLandmarker read the opening less open: as here, the tuning set's jawOpen slopes rose (the coloured
+# pencil in tortoise frames 0.28 -> 0.77, r 0.49 -> 0.98; the silver-framed stylised photo 0.73 -> 0.93).
 TONGUE_TOP = 0.5
 TONGUE_SIDE_DROP = 0.6
 TONGUE_EDGE = 0.1
