@@ -10,16 +10,16 @@ import pytest
 import torch
 
 from runtime.arkit import Blendshape, viseme_index
-from runtime.motion.audio_to_mouth import LearnedMouth, MouthNetConfig
+from runtime.motion.audio_to_mouth import LearnedMouth
 from runtime.motion.mouth_baseline import BaselineMouth
 from runtime.train import corpus as corpus_module
 from runtime.train import festival
 from runtime.train.corpus import CorpusBuildError, CorpusOptions, build, plan_held_out, plan_training
 from runtime.train.evaluate_mouth import LabelledClip, evaluate, format_table
-from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, _scaled, loss_terms, train
+from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, _scaled, default_config, loss_terms, train
 from runtime.train.mouth_metrics import best_lag, score
 from runtime.train.mouth_network import save_weights, without_speech_output
-from runtime.train.targets import mouth_columns, mouth_curves, viseme_labels, viseme_weights
+from runtime.train.targets import mouth_curves, viseme_labels, viseme_weights
 
 TINY = CorpusOptions(english_utterances=6, other_language_utterances=3, festival_utterances=2 if festival.available()
                      else 0, held_out_utterances=2, copies=2, workers=1)
@@ -142,8 +142,7 @@ def test_a_few_training_steps_lower_the_loss_and_give_loadable_weights(corpus, t
 def test_a_longer_look_ahead_travels_with_the_weights(corpus, tmp_path):
     """`--lookahead-hops`: the network trained to describe hop j - 10 at input hop j says so in its
     weights, and the mouth that loads them reads its rows that late (as the evaluation aligns them)."""
-    config = MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True, lookahead_hops=10)
-    save_weights(train(corpus, None, replace(QUICK, steps=2), config), tmp_path / "mouth.npz")
+    save_weights(train(corpus, None, replace(QUICK, steps=2), default_config(10)), tmp_path / "mouth.npz")
     assert LearnedMouth(tmp_path / "mouth.npz").lookahead_hops == 10
 
 

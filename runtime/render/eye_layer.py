@@ -87,7 +87,6 @@ class _Eye(nn.Module):
         self.shift_sigma_px = IRIS_SHIFT_RADIUS * width
         self.lash_px = LASHES * width
         self.lid_band_px = LID_SKIN * width
-        self.under_lid_px = UNDER_LID * width
         # A closing upper lid comes down 10-15 px onto the lower one; the warp's smooth field carries part
         # of that motion past the lower lid, dragging the eye's white and iris under it: a shut photo eye
         # kept a sliver of white and the iris's foot below its lashes. Under the lower lid the skin is
@@ -96,6 +95,7 @@ class _Eye(nn.Module):
         # FaceLandmarker read the dragged dark content with the drawn lower line as the shut eye, and
         # their blink read-back fell (0.90-0.91 -> 0.74-0.87) with it pinned.
         self.pinned_under_lid = 1.0 - max(style.outline, style.strokes, style.drawn, style.flat)
+        self.under_lid_px = UNDER_LID * width if self.pinned_under_lid > 0.0 else 0.0  # the window grows by it
         self.register_buffer("source_upper", torch.from_numpy(landmarks[list(upper), :2]).float()[None])
         self.register_buffer("source_lower", torch.from_numpy(landmarks[list(lower), :2]).float()[None])
         centre = landmarks[list(self.indices.corners), :2].mean(axis=0)
@@ -267,7 +267,7 @@ class _Eye(nn.Module):
         """What the layer draws: the opening between the lids now, the lid from its line at rest (with
         the head's motion) down to its line now, and the skin under the lower lid (_under_lid), grown by
         the lid's soft edge."""
-        under = lower + lower.new_tensor([0.0, self.under_lid_px if self.pinned_under_lid > 0.0 else 0.0])
+        under = lower + lower.new_tensor([0.0, self.under_lid_px])
         lines = torch.cat([upper, lower, rest_upper, under], dim=1)  # (B, K, 2)
         grow = LID_EDGE_PX + 2.0
         return Windows.covering(lines.amin(dim=1) - grow, lines.amax(dim=1) + grow, self.window_size, frame_size,

@@ -244,11 +244,16 @@ def warm_start(model: MouthNet, path: Path) -> None:
             target.copy_(source)
 
 
+def default_config(lookahead_hops: int = MouthNetConfig.lookahead_hops) -> MouthNetConfig:
+    """The network trained unless told otherwise: every mouth column, the speech output, `lookahead_hops`."""
+    return MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True, lookahead_hops=lookahead_hops)
+
+
 def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
           config: MouthNetConfig | None = None, init: Path | None = None) -> MouthNet:
     torch.manual_seed(options.seed)
     torch.set_num_threads(options.threads)
-    config = config or MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True)
+    config = config or default_config()
     model = MouthNet(config)
     if init is not None:
         warm_start(model, init)  # its input statistics too
@@ -371,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  augmented_jaw_weight=args.augmented_jaw_weight,
                                                  augmented_closure_weight=args.augmented_closure_weight,
                                                  vocal_tract_warp=args.vocal_tract_warp),
-                  MouthNetConfig(mouth_columns=mouth_columns(), speech_output=True, lookahead_hops=args.lookahead_hops),
+                  default_config(args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
     save_weights(without_speech_output(model) if args.drop_speech_output else model, args.out)
