@@ -411,7 +411,8 @@ def test_an_open_mouth_in_a_drawing_is_drawn_with_its_strokes(landmarker: FaceLa
     assert interior.sum() > 500 and inside >= 0.6 * on_lips
 
 
-@pytest.mark.parametrize("name", ["photo", "closed-pencil", "closed-stylization-silver", "closed-cartoon-silver"])
+@pytest.mark.parametrize("name", ["photo", "painting", "closed-pencil", "closed-stylization-silver",
+                                  "closed-cartoon-silver"])
 def test_a_portrait_is_the_same_kind_of_picture_at_every_framing_and_size(landmarker: FaceLandmarker,
                                                                           name: str) -> None:
     """Drawn, made of strokes, outlined, flat: what the renderer makes the mouth and lids like does not
@@ -422,6 +423,17 @@ def test_a_portrait_is_the_same_kind_of_picture_at_every_framing_and_size(landma
              for options in (FrameOptions(256, Framing.HEAD), DEFAULT_FRAME_OPTIONS, FrameOptions(1024, Framing.HEAD),
                              FrameOptions(512, Framing.FACE), FrameOptions(512, Framing.PORTRAIT))}
     assert len(set(kinds.values())) == 1, kinds
+
+
+@pytest.mark.parametrize("name, outlined", [("painting", True), ("photo", False), ("closed-photo-small", False)])
+def test_a_small_face_drawn_in_outlines_is_measured_as_outlined(landmarker: FaceLandmarker, name: str,
+                                                                outlined: bool) -> None:
+    """A face the kind's framing enlarges keeps the lines it is drawn in: the flat-colour painting's face
+    is 90 px wide, and enlarged 3x its thick black outlines blurred into soft bands, so it read as a
+    photo (outline 0.0) and its p, b and m got a photo's faint seam. Photos as small stay photos."""
+    kind = _renderer(_analysis(name, landmarker))._renderer.mouth.style.kind
+    SUMMARY_LINES.append(f"kind of {name}: outline {kind.outline:.2f}")
+    assert (kind.outline >= 0.5) == outlined, kind
 
 
 def test_a_face_too_small_to_measure_keeps_the_kind_it_is_given(landmarker: FaceLandmarker) -> None:

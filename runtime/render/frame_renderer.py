@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
+import cv2
 import numpy as np
 import torch
 
@@ -25,7 +26,7 @@ from runtime.render.framing import (
     carry_mask,
     frame_portrait,
 )
-from runtime.render.portrait_style import PortraitKind, portrait_style
+from runtime.render.portrait_style import PortraitKind, outline_share, portrait_style
 from runtime.render.rigid_layer import cut_out
 from runtime.render.warp_renderer import WarpRenderer, WarpRendererConfig
 from runtime.types import MotionFrame
@@ -72,8 +73,9 @@ class FrameRenderer:
     # on under a thousandth of the pixels. 14: a pucker's lips bulge half as far (deformation.py). 15: an
     # opened mouth's edge is as soft as the portrait's own edges (runtime/render/edge_blur.py). 16: the
     # skin under a shut photo eye moves with its lower lid (eye_layer._Eye._under_lid), and an opened
-    # mouth's tongue is larger and lit nearly as its lips (mouth_interior.TONGUE_TOP).
-    version = "16"
+    # mouth's tongue is larger and lit nearly as its lips (mouth_interior.TONGUE_TOP). 17: a small face
+    # drawn in outlines is measured as outlined (_outline_at_own_resolution).
+    version = "17"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
@@ -85,7 +87,7 @@ class FrameRenderer:
         self.origin = (left, top)  # the frame's top-left pixel in the framed portrait the warp works on
         glasses = _glasses(avatar, framed, options)
         self.wears_glasses = glasses is not None
-        kind = None if options == STYLE_FRAMING else _kind(avatar)  # else the warp renderer measures it
+        kind = _kind(avatar, (framed, glasses) if options == STYLE_FRAMING else None)
         self._renderer = WarpRenderer(framed.image, framed.landmarks, rest=avatar.rest_state, rigid_mask=glasses,
                                       view=framed.crop, config=WarpRendererConfig(device=render_device(device)),
                                       kind=kind)
@@ -136,16 +138,38 @@ def _default_glasses(avatar: Avatar) -> tuple[FramedPortrait, np.ndarray | None]
     return found
 
 
-def _kind(avatar: Avatar) -> PortraitKind:
-    """What kind of picture the portrait is, measured as a renderer in STYLE_FRAMING measures it: on
-    its picture in that framing with the glasses taken out (WarpRenderer). Once per avatar: with its
-    glasses search it costs 0.4-0.9 s, up to as much again as a renderer's own build."""
+def _kind(avatar: Avatar, in_style_framing: tuple[FramedPortrait, np.ndarray | None] | None = None) -> PortraitKind:
+    """What kind of picture the portrait is, measured on its picture in STYLE_FRAMING with the glasses
+    taken out (`in_style_framing`: that framing and its glasses' mask where the caller has them).
+    Once per avatar: with its glasses search it costs 0.4-0.9 s, up to as much again as a renderer's
+    own build."""
     kind = _KINDS.get(avatar)
     if kind is None:
-        framed = frame_portrait(avatar.image, avatar.landmarks, STYLE_FRAMING)
-        image, _ = cut_out(framed.image, _glasses(avatar, framed, STYLE_FRAMING))
-        kind = _KINDS[avatar] = portrait_style(image, framed.landmarks).kind
+        if in_style_framing is None:
+            framed = frame_portrait(avatar.image, avatar.landmarks, STYLE_FRAMING)
+            in_style_framing = framed, _glasses(avatar, framed, STYLE_FRAMING)
+        framed, glasses = in_style_framing
+        image, _ = cut_out(framed.image, glasses)
+        own = _outline_at_own_resolution(image, framed.landmarks, max(framed.scale))
+        kind = _KINDS[avatar] = portrait_style(image, framed.landmarks, least_outline=own).kind
     return kind
+
+
+def _outline_at_own_resolution(image: np.ndarray, landmarks: np.ndarray, scale: float) -> float:
+    """How much a portrait that STYLE_FRAMING enlarges (`scale` its pixels per portrait pixel) draws in
+    lines, measured back at its own resolution. A small face's lines are a few of its pixels wide and
+    enlarged they blur into soft bands that stand less than LINE_CONTRAST out of their neighbourhood: a
+    flat-colour painting with thick black outlines, its face 90 px wide, read 0.01 of its skin in lines
+    framed 3.3x larger (a photo's share: it got a photo's faint seam at p, b and m, its sealed mouth a
+    pale crescent) and 0.04 at its own size (every outlined test portrait reads 0.03-0.11)."""
+    if scale <= 1.0:
+        return 0.0
+    height, width = image.shape[:2]
+    size = (max(1, round(width / scale)), max(1, round(height / scale)))
+    shrunk = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    points = np.asarray(landmarks, dtype=np.float64)[:, :2].copy()
+    points = (points + 0.5) * (np.array(size) / (width, height)) - 0.5
+    return outline_share(shrunk, points)
 
 
 def frame_latents(frames: list[MotionFrame]) -> tuple[np.ndarray, np.ndarray]:

@@ -117,10 +117,12 @@ class PortraitStyle:
                 + sigma.take(index + 1) * (1.0 - (position - (below + 1.0)).abs()).clip(min=0.0))
 
 
-def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind | None = None) -> PortraitStyle:
+def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind | None = None,
+                   least_outline: float = 0.0) -> PortraitStyle:
     """image (H, W, 3) uint8, landmarks (478, 2+) in its pixels; `kind`: what kind of picture it is,
-    measured in another framing of it (PortraitKind), or None to measure that here too. The textures'
-    strengths are always this picture's own: they are what the renderer's grain must match."""
+    measured in another framing of it (PortraitKind), or None to measure that here too, with at least
+    `least_outline` of outlines (seen in another copy: `outline_share`). The textures' strengths are
+    always this picture's own: they are what the renderer's grain must match."""
     face, crop, origin = face_crop(image, landmarks)
     if face.sum() < 64:  # too small a face to measure: a photo's textures, and its kind unless one is given
         kind = PortraitKind(0.0, 0.0, 0.0, 0.0) if kind is None else kind
@@ -138,16 +140,11 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind 
     # darks with strokes; a painting's or a stylised photo's darks are edges, not texture.
     strokes = float(hermite_step(*STROKES, np.array(light_texture))) if kind is None else kind.strokes
     dark_texture = light_texture + (dark_texture - light_texture) * strokes
-    face_width = float(np.ptp(np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), 0]))
-    size = max(3, int(round(LINE_NEIGHBOURHOOD * face_width)) | 1)
-    neighbourhood = cv2.medianBlur(crop, size).astype(np.float64).mean(axis=2)
-    skin = face & ~_features(crop.shape[:2], landmarks, face_width, origin)
-    drawn = face & (neighbourhood - luminance > LINE_CONTRAST)  # the features' lines show the ink best
-    lines = drawn & skin
+    drawn, outline = _lines(face, crop, origin, landmarks)
+    outline = max(outline, least_outline)
     rows, columns = np.gradient(luminance)
     flat_share = float((np.hypot(rows, columns)[face] < FLAT_STEP).mean())
     darkest = np.percentile(rgb[face], 1, axis=0)
-    outline = float(hermite_step(*LINE_SHARE, np.array(lines[skin].mean() if skin.any() else 0.0)))
     # An ink drawing's light areas are bare paper (no strokes there) and it shades in hatching: its
     # mid tones carry the most texture of any portrait (σ 85 against a pencil's 27).
     tone_texture = _texture_by_tone(image, landmarks)
@@ -159,6 +156,26 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind 
         light_texture=light_texture, dark_texture=dark_texture, outline=kind.outline, flat=kind.flat,
         strokes=kind.strokes, ink=ink, darkest=darkest, light=float(np.percentile(luminance[face], 95)),
         tone_texture=tone_texture, drawn=kind.drawn)
+
+
+def outline_share(image: np.ndarray, landmarks: np.ndarray) -> float:
+    """0..1 how much the picture draws its edges as dark lines (PortraitStyle.outline), alone."""
+    face, crop, origin = face_crop(image, landmarks)
+    return _lines(face, crop, origin, landmarks)[1] if face.sum() >= 64 else 0.0
+
+
+def _lines(face: np.ndarray, crop: np.ndarray, origin: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, float]:
+    """((h, w) bool the face crop's line pixels, features included, 0..1 its outline measure): the
+    pixels much darker than their neighbourhood, and how much of the skin away from the features
+    they cover (`face_crop`'s mask, crop and origin)."""
+    luminance = crop.astype(np.float64).mean(axis=2)
+    face_width = float(np.ptp(np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), 0]))
+    size = max(3, int(round(LINE_NEIGHBOURHOOD * face_width)) | 1)
+    neighbourhood = cv2.medianBlur(crop, size).astype(np.float64).mean(axis=2)
+    skin = face & ~_features(crop.shape[:2], landmarks, face_width, origin)
+    drawn = face & (neighbourhood - luminance > LINE_CONTRAST)  # the features' lines show the ink best
+    lines = drawn & skin
+    return drawn, float(hermite_step(*LINE_SHARE, np.array(lines[skin].mean() if skin.any() else 0.0)))
 
 
 def texture_region(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
