@@ -63,6 +63,11 @@ WIDE_OPEN = (0.25, 0.5)
 LOWER_ARCH_RISE = 0.4  # how much of the lower lip's rise towards the corners the lower row's edge follows
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
 INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
+# How much darker the teeth are at the opening's corners than at its middle (as the square of the way
+# out): the lips around the opening shade them. Lit alike up to the corners, a funnel's small opening
+# was filled by a pale slab of teeth and a smile's row ran bright into the corners.
+TEETH_CORNER_SHADE = 0.6
+DRAWN_TEETH_SHADE = 0.6  # how much less a drawing (its outline measure 1) shades its teeth
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
 # The tongue: its top on the midline at this share of the opening's depth, lower by TONGUE_SIDE_DROP
 # towards the corners (a mound), its edge soft over TONGUE_EDGE of the depth either side, and the
@@ -119,6 +124,11 @@ class MouthInterior(nn.Module):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
         self.style = palette.style
+        # A drawing does not shade its teeth so (they are paper between lines, as under the upper lip),
+        # and one made of strokes not at all: its cavity's strokes do the shading (shaded, a pencil
+        # drawing's teeth read narrower to FaceLandmarker: jawOpen r 0.93 -> 0.79 on the tuning set's).
+        self.teeth_corner_shade = TEETH_CORNER_SHADE * (1.0 - max(DRAWN_TEETH_SHADE * self.style.outline,
+                                                                  self.style.strokes))
         self.register_buffer("darkest", torch.tensor(palette.style.darkest, dtype=torch.float32)[None, :, None])
         self.register_buffer("ink", torch.tensor(palette.style.ink, dtype=torch.float32)[None, :, None])
         self.upper_teeth, self.lower_teeth = teeth_sprites(
@@ -351,17 +361,18 @@ class MouthInterior(nn.Module):
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
             - LOWER_TEETH_REVEAL * hermite_step(*WIDE_OPEN, gap)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
-        colour = _over(lower_teeth, colour, self.synthetic_teeth)
+        lit = (1.0 - self.teeth_corner_shade * lateral**2)[:, None]  # (B, 1, P)
+        colour = _over(_shaded(lower_teeth, lit), colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
         # lip bares above them: the upper row is drawn there, above the lip's rest line, for every source.
         above_line = 1.0 - hermite_step(-0.02, 0.0, below_line)
         strength = self.synthetic_teeth + (1.0 - self.synthetic_teeth) * above_line
-        colour = _over(self.upper_teeth.sample(x, below_line), colour, strength[:, None])
+        colour = _over(_shaded(self.upper_teeth.sample(x, below_line), lit), colour, strength[:, None])
         width_px = mouth.width_px[:, None]  # (B, 1)
         under_upper = opening.below_upper() / width_px  # (B, P) mouth widths below the upper lip
         above_lower = opening.above_lower() / width_px
         # A drawing does not shade the teeth under the lip (its teeth are paper between lines).
-        shadow = 0.4 * (1.0 - 0.6 * self.style.outline)
+        shadow = 0.4 * (1.0 - DRAWN_TEETH_SHADE * self.style.outline)
         colour = colour * (1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
         inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
@@ -512,6 +523,11 @@ def _posterised(colour: torch.Tensor, floor: torch.Tensor, light: float) -> torc
     stepped = lower + hermite_step(0.4, 0.6, steps - lower)
     target = bottom + stepped / (FLAT_LEVELS - 1) * max(light - float(bottom.max()), 1.0)
     return colour * (target / luminance.clamp(min=1.0))
+
+
+def _shaded(layer: torch.Tensor, light: torch.Tensor) -> torch.Tensor:
+    """Premultiplied (B, 4, P) layer with its colour times `light` ((B, 1, P)), its alpha as it was."""
+    return torch.cat([layer[:, :3] * light, layer[:, 3:]], dim=1)
 
 
 def _over(layer: torch.Tensor, below: torch.Tensor, strength) -> torch.Tensor:
