@@ -115,9 +115,10 @@ def test_a_sealed_open_mouth_leaves_no_dark_corners(landmarker: FaceLandmarker, 
 
 # Shut mouths drawn as a line (the stylised tuning portraits), rounded into a full pucker: the dark share
 # beside the seam. When the lip bands stretched the portrait's own line with the lips, it broke into dark
-# streaks down the lower lip: 0.286, 0.194 and 0.261 (0.234, 0.157 and 0.248 at rest: the line itself);
-# now 0.008, 0.013 and 0.008.
-ROUNDED_DARK_CEILING = 0.05
+# streaks down the lower lip: 0.286, 0.194 and 0.261 (0.234, 0.157 and 0.248 at rest: the line itself).
+# The line pressed to a third of its width left 0.008, 0.013 and 0.008 (a hairline); pressed to two thirds
+# (sealed_mouth.PRESS_THINNING), 0.093, 0.050 and 0.114: the stroke's own weight, no streaks.
+ROUNDED_DARK_CEILING = 0.15
 
 
 @pytest.mark.parametrize("name", ["closed-stylization-silver", "closed-stylization",
@@ -156,12 +157,13 @@ def test_a_pucker_without_a_smile_does_not_frown(landmarker: FaceLandmarker, nam
 
 
 # The same mouths pressed for a p, b or m: the drawn line's width, kept, read as lips apart (0.221 and
-# 0.166 beside the seam); now 0.003 and 0.011.
-PRESSED_DARK_CEILING = 0.05
+# 0.166 beside the seam); pressed to a third of its width, 0.003 and 0.011 (a hairline where the portrait
+# draws a bold mouth); to two thirds, 0.062 and 0.057, and FaceLandmarker reads every closure closed.
+PRESSED_DARK_CEILING = 0.1
 
 
 @pytest.mark.parametrize("name", ["closed-stylization-silver", "closed-stylization"])
-def test_a_drawn_shut_mouth_presses_to_a_thin_seam(landmarker: FaceLandmarker, name: str) -> None:
+def test_a_drawn_shut_mouth_presses_to_one_line(landmarker: FaceLandmarker, name: str) -> None:
     analysis = _analysis(name, landmarker)
     shares = _dark_beside_the_seam(analysis, PP_POSE)
     SUMMARY_LINES.append(f"pressed drawn mouth {name}: dark share of the lips' area away from the seam "

@@ -74,8 +74,9 @@ class FrameRenderer:
     # opened mouth's edge is as soft as the portrait's own edges (runtime/render/edge_blur.py). 16: the
     # skin under a shut photo eye moves with its lower lid (eye_layer._Eye._under_lid), and an opened
     # mouth's tongue is larger and lit nearly as its lips (mouth_interior.TONGUE_TOP). 17: a small face
-    # drawn in outlines is measured as outlined (_outline_at_own_resolution), and synthesised teeth are
-    # shaded towards the opening's corners (mouth_interior.TEETH_CORNER_SHADE).
+    # drawn in outlines is measured as outlined (_outline_at_own_resolution), synthesised teeth are
+    # shaded towards the opening's corners (mouth_interior.TEETH_CORNER_SHADE), and a drawn shut mouth
+    # pressed keeps more of its stroke (sealed_mouth.PRESS_THINNING 3 -> 1.5).
     version = "17"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:

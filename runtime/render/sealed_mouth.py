@@ -11,11 +11,11 @@ filled from the lips and skin around them; a closing frame's lips read from that
 the frame is sealed (MouthInterior), and their seam is drawn as one line.
 
 A shut mouth drawn as a line is the same case the other way round. There the 'cavity' is the line
-itself: pressed lips (a p, b or m) meet in a thin seam, where the drawn line's width read as lips
-apart (FaceLandmarker parts a pencil drawing's shut lips by 0.06-0.08 of the mouth's width), and
+itself: pressed lips (a p, b or m) meet in a seam thinner than the drawn line, whose width read as
+lips apart (FaceLandmarker parts a pencil drawing's shut lips by 0.06-0.08 of the mouth's width), and
 rounded lips (a pucker) thicken and narrow, where the line stretched with them broke into dark
 streaks down the lower lip. A pressed or rounded frame reads the lips from the copy without the line,
-with one seam drawn between them over the portrait's own line squeezed thin (`pressed_line`): a seam
+with one seam drawn between them over the portrait's own line squeezed thinner (`pressed_line`): a seam
 alone ended short of where the drawn line did, which stayed as dark spurs at the corners.
 
 A shut mouth's corners are shaded darker than its line (a photo's shadowed corners, an oil painting's
@@ -42,7 +42,11 @@ CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, a
 LINE_GROWTH = 0.03
 CORNER_REACH = 0.06  # a shut mouth's dark corners are sought this far (mouth widths) around its outer corners
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
-PRESS_THINNING = 3.0  # a pressed mouth's drawn line is this many times thinner than the portrait's
+# A pressed mouth's drawn line is this many times thinner than the portrait's. At 3 a stylised
+# portrait's bold outlined mouth became a hairline at every p, b and m, flickering against its rest
+# stroke through speech; at 1 the squeezed lips' two outlines stayed apart and FaceLandmarker read them
+# parted (0.025-0.033 mouth widths on the tuning set's grey-tinted stylised portrait).
+PRESS_THINNING = 1.5
 LINE_SMOOTHING_PX = 2.0  # a line's edges step by whole pixels; smoothed along the mouth, the thin line runs smooth
 
 
