@@ -64,8 +64,8 @@ LOWER_ARCH_RISE = 0.4  # how much of the lower lip's rise towards the corners th
 UPPER_LIP_SHADOW = 0.045  # the upper lip's soft shadow on the teeth below it, in mouth widths
 INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips, in mouth widths
 # How much darker the teeth are at the opening's corners than at its middle (as the square of the way
-# out): the lips around the opening shade them. Lit alike up to the corners, a funnel's small opening
-# was filled by a pale slab of teeth and a smile's row ran bright into the corners.
+# out): the lips around the opening shade them. Lit alike up to the corners, a smile's row ran bright
+# into the corners and a funnel's small opening was one flat pale slab of teeth.
 TEETH_CORNER_SHADE = 0.6
 DRAWN_TEETH_SHADE = 0.6  # how much less a drawing (its outline measure 1) shades its teeth
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
