@@ -351,13 +351,14 @@ def test_dark_painted_eyes_give_ivory_teeth_not_black(landmarker: FaceLandmarker
     assert teeth.min() > 120 and teeth.max() - teeth.min() < 40
 
 
-def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = DEFAULT_FRAME_OPTIONS
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(rest frame, jaw 0.8 frame, interior mask of the open frame, the lips' mask at rest)."""
+def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = DEFAULT_FRAME_OPTIONS,
+                jaw: float = 0.8, margin_px: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rest frame, `jaw` frame, interior mask of the open frame `margin_px` off the lips' edges, the
+    lips' mask at rest)."""
     analysis = _analysis(name, landmarker)
     renderer = _renderer(analysis, options)
     weights, poses = _rest_batch(analysis, 2)
-    weights[1, blendshape_index("jawOpen")] = 0.8
+    weights[1, blendshape_index("jawOpen")] = jaw
     frames = renderer.render_latents(weights, poses)
     points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
     points = points.numpy() - renderer.origin
@@ -366,7 +367,7 @@ def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = D
     interior, lips = (np.zeros(frames.shape[1:3], np.uint8) for _ in range(2))
     cv2.fillPoly(interior, [inner.round().astype(np.int32)], 1)
     cv2.fillPoly(lips, [outer.round().astype(np.int32)], 1)
-    interior = cv2.erode(interior, np.ones((7, 7), np.uint8)) > 0  # off the lips' edges
+    interior = cv2.erode(interior, np.ones((2 * margin_px + 1,) * 2, np.uint8)) > 0  # off the lips' edges
     return frames[0], frames[1], interior, lips > 0
 
 
@@ -375,17 +376,8 @@ def test_synthesised_teeth_fall_into_shadow_towards_the_corners(landmarker: Face
     """At a mid vowel the row of teeth is lit in the middle of the opening and darker towards its
     corners, where the lips shade it: lit alike out to the corners (the brightest pixels a fifth of the
     way in from each end 0.71-0.72 of the middle's), a small opening was filled by a pale slab."""
-    analysis = _analysis(name, landmarker)
-    renderer = _renderer(analysis)
-    weights, poses = _rest_batch(analysis, 1)
-    weights[0, blendshape_index("jawOpen")] = 0.35
-    frame = renderer.render_latents(weights, poses)[0]
-    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points.numpy()[0, :, :2] - renderer.origin
-    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
-    opening = np.zeros(frame.shape[:2], np.uint8)
-    cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
-    rows, columns = np.nonzero(cv2.erode(opening, np.ones((3, 3), np.uint8)))
+    _, frame, opening, _ = _open_mouth(name, landmarker, jaw=0.35, margin_px=1)
+    rows, columns = np.nonzero(opening)
     across = (columns - columns.min()) / max(columns.max() - columns.min(), 1)  # 0..1 corner to corner
     luminance = frame.astype(np.float64).mean(axis=2)
     middle = (across > 0.4) & (across < 0.6)

@@ -526,8 +526,9 @@ def _posterised(colour: torch.Tensor, floor: torch.Tensor, light: float) -> torc
 
 
 def _shaded(layer: torch.Tensor, light: torch.Tensor) -> torch.Tensor:
-    """Premultiplied (B, 4, P) layer with its colour times `light` ((B, 1, P)), its alpha as it was."""
-    return torch.cat([layer[:, :3] * light, layer[:, 3:]], dim=1)
+    """Premultiplied (B, 4, P) layer, its colour times `light` ((B, 1, P)) in place, its alpha as it was."""
+    layer[:, :3] *= light
+    return layer
 
 
 def _over(layer: torch.Tensor, below: torch.Tensor, strength) -> torch.Tensor:
