@@ -109,6 +109,10 @@ _SET = (
                  Layout(220, (540, 600), tilt_deg=4.0), style=Style.STYLIZATION),
     PortraitSpec("open-pencil", Split.TUNING, Source.OPEN, layout=Layout(230, (560, 640), tilt_deg=-4.0),
                  style=Style.PENCIL),
+    # Her own open mouth as a small flat-colour cartoon (face 100 px wide): the check set's painting's
+    # regime, a small face whose dark shapes the frame enlarges into soft bands.
+    PortraitSpec("open-cartoon-small", Split.TUNING, Source.OPEN, Pose(yaw_deg=5.0),
+                 Layout(100, (420, 460), tilt_deg=-3.0), style=Style.CARTOON),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),

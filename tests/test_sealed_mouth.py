@@ -1,6 +1,6 @@
 """sealed_mouth on drawn mouths whose geometry is known: pressed_line thinner by PRESS_THINNING about
 its middle, as long as drawn, and made of the line's own pixels; dark_corners holding a shut mouth's
-dark corner dabs and nothing else dark around it."""
+dark corner dabs and nothing else dark around it; an open mouth's soft-edged cavity filled whole."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import cv2
 import numpy as np
 
 from runtime.render.landmark_groups import LIPS
-from runtime.render.sealed_mouth import PRESS_THINNING, dark_corners, pressed_line
+from runtime.render.mouth_interior import MAX_EDGE_SOFTNESS_PX
+from runtime.render.sealed_mouth import PRESS_THINNING, dark_corners, pressed_line, sealed_lips
 
 PAPER, INK = 240, 20
 LINE_ROWS, LINE_COLUMNS = (27, 36), (20, 80)  # a 9 px line (rows 27..35), 60 px long, in a 60 x 100 crop
@@ -87,3 +88,37 @@ def test_dark_corners_are_a_shut_mouths_corner_dabs_only() -> None:
     assert mask[29:32, 18:22].all() and mask[31:33, 81:83].all()
     assert not mask[20:23, 49:52].any() and not mask[50:53, 49:52].any()
     assert not mask[:, 30:70].any()  # the lips between the corners keep what they are
+
+
+def _open_mouth_blurred(sigma_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 60 x 100 crop of skin with lips from x 20 to 80 parted on a dark opening, the whole blurred by
+    `sigma_px` (a small portrait enlarged into the frame), its landmarks (as _shut_mouth's) and the
+    opening as drawn, (h, w) bool."""
+    points = np.zeros((478, 2))
+    xs = np.linspace(20.0, 80.0, len(LIPS.outer_upper))
+    bulge = np.sin(np.linspace(0.0, np.pi, len(xs)))
+    for contour, rows in ((LIPS.outer_upper, 30.0 - 14.0 * bulge), (LIPS.outer_lower, 30.0 + 16.0 * bulge),
+                          (LIPS.inner_upper, 30.0 - 6.0 * bulge), (LIPS.inner_lower, 30.0 + 7.0 * bulge)):
+        points[list(contour)] = np.stack([xs, rows], axis=1)
+    crop = np.zeros((60, 100, 3), np.uint8)
+    crop[:] = SKIN
+    lips, opening = np.zeros((60, 100), np.uint8), np.zeros((60, 100), np.uint8)
+    outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
+    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
+    cv2.fillPoly(lips, [outer.round().astype(np.int32)], 1)
+    cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
+    crop[lips > 0] = LIP
+    crop[opening > 0] = DARK
+    return cv2.GaussianBlur(crop, (0, 0), sigma_px), points, opening > 0
+
+
+def test_an_open_mouths_soft_edge_is_filled_with_its_cavity() -> None:
+    """Filled as far as its edge is soft, a blurred opening leaves no dark outline around the fill: grown
+    by a pixel, the enlarged small cartoon's teeth and the dark shapes joined to them stayed outlined
+    around every closure (here the fill's darkest, beside the opening, 0.80 of the lips' tone; now 0.95).
+    The edge is as soft as the renderer measures such a portrait's (σ 2.5 px: MAX_EDGE_SOFTNESS_PX)."""
+    crop, points, opening = _open_mouth_blurred(sigma_px=2.5)
+    fill, _ = sealed_lips(crop, points, shut=False, edge_px=MAX_EDGE_SOFTNESS_PX)
+    around = cv2.dilate(opening.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    around[:, :26] = around[:, 75:] = False  # the corners, where the blurred opening fades into the skin
+    assert float(fill[around].mean(axis=-1).min()) >= 0.9 * float(np.mean(LIP))

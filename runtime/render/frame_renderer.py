@@ -76,8 +76,9 @@ class FrameRenderer:
     # mouth's tongue is larger and lit nearly as its lips (mouth_interior.TONGUE_TOP). 17: a small face
     # drawn in outlines is measured as outlined (_outline_at_own_resolution), synthesised teeth are
     # shaded towards the opening's corners (mouth_interior.TEETH_CORNER_SHADE), and a drawn shut mouth
-    # pressed keeps more of its stroke (sealed_mouth.PRESS_THINNING 3 -> 1.5).
-    version = "17"
+    # pressed keeps more of its stroke (sealed_mouth.PRESS_THINNING 3 -> 1.5). 18: an open mouth's cavity
+    # is filled for a closure as far as its edge is soft (sealed_mouth._grown_by_edge).
+    version = "18"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -190,7 +190,8 @@ class MouthInterior(nn.Module):
         the fill smoothed it away; a shut mouth's line, pressed thin, lies over the fill."""
         crop = self._source_crop()
         shut = self.synthetic_teeth >= 0.5  # its own teeth do not show: the 'cavity' is its mouth's line
-        fill, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut)
+        fill, mask = sealed_lips(crop, landmarks[:, :2] - self.source_origin.numpy(), shut,
+                                 self.edge_softness_px)
         fill = self._grained(fill, mask)
         if shut:  # the line itself, pressed thin, over the fill: its ends meet the corners as drawn
             line, core = pressed_line(crop, mask)

@@ -37,8 +37,10 @@ from runtime.render.landmark_groups import LIPS
 
 CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, and joined to the opening: cavity
 # A shut mouth's line grows by this share of the mouth's width before it is filled: its paler edges are
-# line too (left, they showed as a faint second line beside the seam). An open mouth's cavity grows by a
-# pixel only: more ate into its lips.
+# line too (left, they showed as a faint second line beside the seam). An open mouth's cavity grows by its
+# edge's soft width (edge_blur.py; a pixel at least): more ate into its lips, less left the blurred edge of a
+# small portrait enlarged into the frame (a cartoon's face 100 px wide, enlarged 5x) as a dark outline of
+# its teeth and the dark shapes joined to them around every closure.
 LINE_GROWTH = 0.03
 CORNER_REACH = 0.06  # a shut mouth's dark corners are sought this far (mouth widths) around its outer corners
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
@@ -50,17 +52,18 @@ PRESS_THINNING = 1.5
 LINE_SMOOTHING_PX = 2.0  # a line's edges step by whole pixels; smoothed along the mouth, the thin line runs smooth
 
 
-def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool) -> np.ndarray:
+def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float = 1.0) -> np.ndarray:
     """(h, w) uint8 0/1: the opening between the inner lips and the dark pixels joined to it within
     the lips' outer contour (a crop (h, w, 3) uint8 around the mouth, `points` (478, 2) its landmarks
     in the crop's pixels), grown so no dark rim is left around the fill: by LINE_GROWTH where the
-    mouth is `shut` (the 'cavity' is its drawn line), else by a pixel."""
+    mouth is `shut` (the 'cavity' is its drawn line), else by `edge_px`, how wide the portrait's edges
+    are soft (a pixel at least)."""
     regions = _MouthRegions.of(crop, points)
     if regions is None:
         return _opening(crop.shape[:2], points)
     mask = _joined(regions.dark & (regions.lips > 0), regions.opening)
     if not shut:
-        return cv2.dilate(mask, np.ones((3, 3), np.uint8))
+        return _grown_by_edge(mask, edge_px)
     return _grown(mask, regions.width)
 
 
@@ -85,10 +88,11 @@ def filled(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32)
 
 
-def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool) -> tuple[np.ndarray, np.ndarray]:
+def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float = 1.0
+                ) -> tuple[np.ndarray, np.ndarray]:
     """((h, w, 3) float32 the crop with its cavity (`cavity_mask`) filled from around it, (h, w) float32
     the mask): the caller adds the portrait's grain where the fill smoothed it away."""
-    mask = cavity_mask(crop, points, shut)
+    mask = cavity_mask(crop, points, shut, edge_px)
     return filled(crop, mask), mask.astype(np.float32)
 
 
@@ -135,6 +139,15 @@ def _joined(dark: np.ndarray, seeds: np.ndarray) -> np.ndarray:
 def _grown(mask: np.ndarray, mouth_width: float) -> np.ndarray:
     """A shut mouth's mask grown by LINE_GROWTH: its paler edges are line too."""
     reach = max(1, round(LINE_GROWTH * mouth_width))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+
+
+def _grown_by_edge(mask: np.ndarray, edge_px: float) -> np.ndarray:
+    """An open mouth's mask grown by its soft edge's width: a disc of that reach, or at a pixel's
+    reach the 3x3 square (every neighbour)."""
+    reach = round(edge_px)
+    if reach <= 1:
+        return cv2.dilate(mask, np.ones((3, 3), np.uint8))
     return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
 
 
