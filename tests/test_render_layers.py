@@ -96,7 +96,7 @@ def test_a_sealed_lower_lip_rises_whole_with_the_chin(landmarker: FaceLandmarker
 
 # Tuning twins of the check set's painting and drawing, with the dark share away from the seam each may
 # keep sealed: the lips' own drawn outlines. Sealed from the portrait's own lips, face framing: 0.138
-# and 0.029; now 0.051 and 0.007 (open: 0.232 and 0.157). The small cartoon: 0.036 (open 0.257).
+# and 0.029; now 0.051 and 0.007 (open: 0.232 and 0.157). The small cartoon: 0.034 (open 0.257).
 SEALED_DARK_CEILINGS = {"open-stylization-turned": 0.09, "open-pencil": 0.02, "open-cartoon-small": 0.06}
 
 
@@ -111,6 +111,38 @@ def test_a_sealed_open_mouth_leaves_no_dark_corners(landmarker: FaceLandmarker, 
     SUMMARY_LINES.append(f"sealed open mouth {name}: dark share of the lips' area away from the seam "
                          f"{shares[0]:.3f} open, {shares[1]:.3f} sealed")
     assert shares[1] < SEALED_DARK_CEILINGS[name] and shares[0] > 0.1
+
+
+# The seam's darkest, on the mouth's middle third, over the lips' median luminance (sealed as above): the
+# small flat-colour cartoon drew a photo's soft shade (0.81), which FaceLandmarker read as lips apart at
+# two thirds of its p, b and m; now a line of its darkest (0.56). The photo keeps its shade (0.77).
+SEAM_LINE_CEILING, SEAM_SHADE_FLOOR = 0.65, 0.7
+
+
+@pytest.mark.parametrize("name", ["open-cartoon-small", "photo"])
+def test_a_flat_colour_mouth_shuts_in_a_line(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    frames, points = _rest_and_posed(analysis, {**PP_POSE, "jawOpen": analysis.blendshapes[
+        blendshape_index("jawOpen")] + 0.1})
+    darkness = _seam_darkness(frames[1], points[1])
+    SUMMARY_LINES.append(f"sealed open mouth {name}: seam's darkest {darkness:.3f} of the lips' median")
+    assert darkness < SEAM_LINE_CEILING if name == "open-cartoon-small" else darkness > SEAM_SHADE_FLOOR
+
+
+def _seam_darkness(frame: np.ndarray, points: np.ndarray) -> float:
+    """The median over the mouth's middle third of each column's darkest luminance within 3 px of the
+    middle between the lips' inner contours, over the median luminance inside their outer contours."""
+    luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
+    lips = np.zeros(frame.shape[:2], np.uint8)
+    outline = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
+    cv2.fillPoly(lips, [cv2.convexHull(outline.round().astype(np.int32))], 1)
+    upper, lower = (points[list(contour)][np.argsort(points[list(contour), 0])]
+                    for contour in (LIPS.inner_upper, LIPS.inner_lower))
+    left, right = upper[0, 0], upper[-1, 0]
+    columns = np.arange(int(left + (right - left) / 3), int(right - (right - left) / 3))
+    middles = (np.interp(columns, upper[:, 0], upper[:, 1]) + np.interp(columns, lower[:, 0], lower[:, 1])) / 2
+    darkest = [luminance[int(y) - 3:int(y) + 4, x].min() for x, y in zip(columns, middles, strict=True)]
+    return float(np.median(darkest)) / float(np.median(luminance[lips > 0]))
 
 
 # Shut mouths drawn as a line (the stylised tuning portraits), rounded into a full pucker: the dark share
