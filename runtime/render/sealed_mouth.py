@@ -90,8 +90,8 @@ def filled(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float = 1.0
                 ) -> tuple[np.ndarray, np.ndarray]:
-    """((h, w, 3) float32 the crop with its cavity (`cavity_mask`) filled from around it, (h, w) float32
-    the mask): the caller adds the portrait's grain where the fill smoothed it away."""
+    """((h, w, 3) float32 the crop with its cavity (`cavity_mask`, which takes these arguments) filled from
+    around it, (h, w) float32 the mask): the caller adds the portrait's grain where the fill smoothed it away."""
     mask = cavity_mask(crop, points, shut, edge_px)
     return filled(crop, mask), mask.astype(np.float32)
 
