@@ -106,8 +106,7 @@ def test_a_sealed_open_mouth_leaves_no_dark_corners(landmarker: FaceLandmarker, 
     the lips meet with one seam, and the shadowed corners and drawn outline of the opening do not stay
     beside it as dark wedges (sealed_mouth.py)."""
     analysis = _analysis(name, landmarker)
-    shares = _dark_beside_the_seam(analysis, {**PP_POSE, "jawOpen": analysis.blendshapes[blendshape_index("jawOpen")]
-                                              + 0.1})
+    shares = _dark_beside_the_seam(analysis, _sealed_pose(analysis))
     SUMMARY_LINES.append(f"sealed open mouth {name}: dark share of the lips' area away from the seam "
                          f"{shares[0]:.3f} open, {shares[1]:.3f} sealed")
     assert shares[1] < SEALED_DARK_CEILINGS[name] and shares[0] > 0.1
@@ -122,20 +121,30 @@ SEAM_LINE_CEILING, SEAM_SHADE_FLOOR = 0.65, 0.7
 @pytest.mark.parametrize("name", ["open-cartoon-small", "photo"])
 def test_a_flat_colour_mouth_shuts_in_a_line(landmarker: FaceLandmarker, name: str) -> None:
     analysis = _analysis(name, landmarker)
-    frames, points = _rest_and_posed(analysis, {**PP_POSE, "jawOpen": analysis.blendshapes[
-        blendshape_index("jawOpen")] + 0.1})
+    frames, points = _rest_and_posed(analysis, _sealed_pose(analysis))
     darkness = _seam_darkness(frames[1], points[1])
     SUMMARY_LINES.append(f"sealed open mouth {name}: seam's darkest {darkness:.3f} of the lips' median")
     assert darkness < SEAM_LINE_CEILING if name == "open-cartoon-small" else darkness > SEAM_SHADE_FLOOR
+
+
+def _sealed_pose(analysis: PortraitAnalysis) -> dict[str, float]:
+    """A p, b or m as speech asks for it: the jaw a little open over the portrait's own."""
+    return {**PP_POSE, "jawOpen": analysis.blendshapes[blendshape_index("jawOpen")] + 0.1}
+
+
+def _lips_area(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:
+    """(h, w) uint8 1 inside the lips' outer contours (their convex hull) of `points` (478, 2+)."""
+    lips = np.zeros(shape[:2], np.uint8)
+    outline = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
+    cv2.fillPoly(lips, [cv2.convexHull(outline[:, :2].round().astype(np.int32))], 1)
+    return lips
 
 
 def _seam_darkness(frame: np.ndarray, points: np.ndarray) -> float:
     """The median over the mouth's middle third of each column's darkest luminance within 3 px of the
     middle between the lips' inner contours, over the median luminance inside their outer contours."""
     luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
-    lips = np.zeros(frame.shape[:2], np.uint8)
-    outline = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
-    cv2.fillPoly(lips, [cv2.convexHull(outline.round().astype(np.int32))], 1)
+    lips = _lips_area(frame.shape, points)
     upper, lower = (points[list(contour)][np.argsort(points[list(contour), 0])]
                     for contour in (LIPS.inner_upper, LIPS.inner_lower))
     left, right = upper[0, 0], upper[-1, 0]
@@ -347,9 +356,7 @@ def _dark_beside_the_seam(analysis: PortraitAnalysis, shapes: dict[str, float]) 
     frames, points = _rest_and_posed(analysis, shapes)
     shares = []
     for frame, frame_points in zip(frames, points, strict=True):
-        lips = np.zeros(frame.shape[:2], np.uint8)
-        outline = np.concatenate([frame_points[list(LIPS.outer_upper)], frame_points[list(LIPS.outer_lower)][::-1]])
-        cv2.fillPoly(lips, [cv2.convexHull(outline.round().astype(np.int32))], 1)
+        lips = _lips_area(frame.shape, frame_points)
         seam = np.ones_like(lips)
         for contour in (LIPS.inner_upper, LIPS.inner_lower):
             cv2.polylines(seam, [frame_points[list(contour)].round().astype(np.int32)], False, 0, 1)

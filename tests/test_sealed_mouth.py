@@ -60,21 +60,32 @@ def test_a_crop_without_a_line_is_returned_as_it_is() -> None:
 SKIN, LIP, DARK = (220, 180, 160), (180, 110, 110), (60, 35, 30)
 
 
-def _shut_mouth() -> tuple[np.ndarray, np.ndarray]:
-    """A 60 x 100 crop of skin with shut lips from x 20 to 80 (the line where they meet on row 30), and
-    its landmarks: the lips' contours only, from the image's left corner (landmark 61) to its right."""
+def _mouth(outer: tuple[float, float], inner: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A 60 x 100 crop of skin with lips from x 20 to 80 about row 30, bulging up and down by `outer`
+    (the outer contours) and `inner` (the inner ones) pixels at their middle; its landmarks (the lips'
+    contours only, from the image's left corner, landmark 61, to its right) and the opening between the
+    inner contours, (h, w) bool."""
     points = np.zeros((478, 2))
     xs = np.linspace(20.0, 80.0, len(LIPS.outer_upper))
     bulge = np.sin(np.linspace(0.0, np.pi, len(xs)))
-    for contour, rows in ((LIPS.outer_upper, 30.0 - 8.0 * bulge), (LIPS.outer_lower, 30.0 + 9.0 * bulge),
-                          (LIPS.inner_upper, np.full_like(xs, 30.0)), (LIPS.inner_lower, np.full_like(xs, 30.5))):
+    for contour, rows in ((LIPS.outer_upper, 30.0 - outer[0] * bulge), (LIPS.outer_lower, 30.0 + outer[1] * bulge),
+                          (LIPS.inner_upper, 30.0 - inner[0] * bulge), (LIPS.inner_lower, 30.0 + inner[1] * bulge)):
         points[list(contour)] = np.stack([xs, rows], axis=1)
     crop = np.zeros((60, 100, 3), np.uint8)
     crop[:] = SKIN
-    lips = np.zeros((60, 100), np.uint8)
+    lips, opening = np.zeros((60, 100), np.uint8), np.zeros((60, 100), np.uint8)
     outline = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
     cv2.fillPoly(lips, [outline.round().astype(np.int32)], 1)
+    inner_outline = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
+    cv2.fillPoly(opening, [inner_outline.round().astype(np.int32)], 1)
     crop[lips > 0] = LIP
+    return crop, points, opening > 0
+
+
+def _shut_mouth() -> tuple[np.ndarray, np.ndarray]:
+    """Shut lips (`_mouth`) meeting on row 30 (the inner contours half a pixel apart)."""
+    crop, points, _ = _mouth(outer=(8.0, 9.0), inner=(0.0, 0.0))
+    points[list(LIPS.inner_lower), 1] += 0.5
     return crop, points
 
 
@@ -91,25 +102,11 @@ def test_dark_corners_are_a_shut_mouths_corner_dabs_only() -> None:
 
 
 def _open_mouth_blurred(sigma_px: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A 60 x 100 crop of skin with lips from x 20 to 80 parted on a dark opening, the whole blurred by
-    `sigma_px` (a small portrait enlarged into the frame), its landmarks (as _shut_mouth's) and the
-    opening as drawn, (h, w) bool."""
-    points = np.zeros((478, 2))
-    xs = np.linspace(20.0, 80.0, len(LIPS.outer_upper))
-    bulge = np.sin(np.linspace(0.0, np.pi, len(xs)))
-    for contour, rows in ((LIPS.outer_upper, 30.0 - 14.0 * bulge), (LIPS.outer_lower, 30.0 + 16.0 * bulge),
-                          (LIPS.inner_upper, 30.0 - 6.0 * bulge), (LIPS.inner_lower, 30.0 + 7.0 * bulge)):
-        points[list(contour)] = np.stack([xs, rows], axis=1)
-    crop = np.zeros((60, 100, 3), np.uint8)
-    crop[:] = SKIN
-    lips, opening = np.zeros((60, 100), np.uint8), np.zeros((60, 100), np.uint8)
-    outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
-    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
-    cv2.fillPoly(lips, [outer.round().astype(np.int32)], 1)
-    cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
-    crop[lips > 0] = LIP
-    crop[opening > 0] = DARK
-    return cv2.GaussianBlur(crop, (0, 0), sigma_px), points, opening > 0
+    """Lips (`_mouth`) parted on a dark opening, the whole blurred by `sigma_px` (a small portrait
+    enlarged into the frame): the crop, its landmarks and the opening as drawn."""
+    crop, points, opening = _mouth(outer=(14.0, 16.0), inner=(6.0, 7.0))
+    crop[opening] = DARK
+    return cv2.GaussianBlur(crop, (0, 0), sigma_px), points, opening
 
 
 def test_an_open_mouths_soft_edge_is_filled_with_its_cavity() -> None:

@@ -132,6 +132,8 @@ class MouthInterior(nn.Module):
         # drawing's teeth read narrower to FaceLandmarker: jawOpen r 0.93 -> 0.79 on the tuning set's).
         self.teeth_corner_shade = TEETH_CORNER_SHADE * (1.0 - max(DRAWN_TEETH_SHADE * self.style.outline,
                                                                   self.style.strokes))
+        # The upper lip's shadow on the teeth: a drawing's less (its teeth are paper between lines).
+        self.teeth_lip_shadow = 0.4 * (1.0 - DRAWN_TEETH_SHADE * self.style.outline)
         self.register_buffer("darkest", torch.tensor(palette.style.darkest, dtype=torch.float32)[None, :, None])
         self.register_buffer("ink", torch.tensor(palette.style.ink, dtype=torch.float32)[None, :, None])
         self.upper_teeth, self.lower_teeth = teeth_sprites(
@@ -376,8 +378,7 @@ class MouthInterior(nn.Module):
         width_px = mouth.width_px[:, None]  # (B, 1)
         under_upper = opening.below_upper() / width_px  # (B, P) mouth widths below the upper lip
         above_lower = opening.above_lower() / width_px
-        # A drawing does not shade the teeth under the lip (its teeth are paper between lines).
-        shadow = 0.4 * (1.0 - DRAWN_TEETH_SHADE * self.style.outline)
+        shadow = self.teeth_lip_shadow
         colour = colour * (1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
         inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))

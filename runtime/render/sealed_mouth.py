@@ -138,17 +138,19 @@ def _joined(dark: np.ndarray, seeds: np.ndarray) -> np.ndarray:
 
 def _grown(mask: np.ndarray, mouth_width: float) -> np.ndarray:
     """A shut mouth's mask grown by LINE_GROWTH: its paler edges are line too."""
-    reach = max(1, round(LINE_GROWTH * mouth_width))
-    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    return cv2.dilate(mask, _disc(max(1, round(LINE_GROWTH * mouth_width))))
 
 
 def _grown_by_edge(mask: np.ndarray, edge_px: float) -> np.ndarray:
     """An open mouth's mask grown by its soft edge's width: a disc of that reach, or at a pixel's
     reach the 3x3 square (every neighbour)."""
     reach = round(edge_px)
-    if reach <= 1:
-        return cv2.dilate(mask, np.ones((3, 3), np.uint8))
-    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)))
+    return cv2.dilate(mask, np.ones((3, 3), np.uint8) if reach <= 1 else _disc(reach))
+
+
+def _disc(reach: int) -> np.ndarray:
+    """A dilation's structuring element: the disc `reach` pixels every way from its centre."""
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
 
 
 def pressed_line(crop: np.ndarray, line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
