@@ -24,14 +24,13 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from runtime.audio.files import DecodedAudio
-from runtime.audio.pcm import AudioEncoding, AudioFormat
+from runtime.audio.pcm import PCM_STREAM_SAMPLE_RATE, AudioEncoding, AudioFormat
 from runtime.audio.resample import resample_track
-from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, check_fps, check_idle_s, check_seed
+from runtime.clip_options import ClipOptions
 from runtime.errors import InvalidConfigError
-from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, check_mouth_model
 from runtime.motion_clip import clip_document
 from runtime.pipeline import Animator, AnimatorOptions, ModelVersion, frames_covering, run_clip
-from runtime.types import Controls, MotionFrame, RestState
+from runtime.types import MotionFrame, RestState
 from runtime.version import package_version
 
 if TYPE_CHECKING:  # imported where used: baking needs neither MediaPipe nor the renderer
@@ -39,31 +38,11 @@ if TYPE_CHECKING:  # imported where used: baking needs neither MediaPipe nor the
     from runtime.render.framing import FrameOptions
 
 IDLE_SAMPLE_RATE = 16_000  # the sample rate of a clip that is idle life only (no audio)
-PCM_STREAM_SAMPLE_RATE = 16_000  # raw PCM of unknown length (stdin): the rate microphones are asked for
 CHUNK_S = 0.5  # audio fed to the Animator per step: how often progress moves (the frames do not depend on it)
 T = TypeVar("T")
 
 # Told after each frame is made: (frames done, frames in the clip).
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class ClipOptions:
-    """Everything that shapes an offline clip besides its audio, validated once here."""
-
-    fps: int = DEFAULT_FPS  # output frames per second, 1..60
-    seed: int = DEFAULT_SEED  # seed of the stochastic motion (head, blinks, gaze), 0..2**64-1
-    mouth_model: str = DEFAULT_MOUTH_MODEL  # lip-sync model by name (runtime.motion.mouth_models)
-    controls: Controls = Controls()  # emotion, gaze, head distance, motion intensity, for the whole clip
-    idle_s: float = 0.0  # seconds of idle life (listening, mouth closed) before the audio, 0..600
-
-    def __post_init__(self) -> None:
-        check_fps(self.fps)
-        check_seed(self.seed)
-        check_mouth_model(self.mouth_model)
-        check_idle_s(self.idle_s)
-        if not isinstance(self.controls, Controls):
-            raise InvalidConfigError(f"controls must be Controls, got {type(self.controls).__name__}")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ import numpy as np
 from runtime.audio.constants import MAX_INPUT_SAMPLE_RATE, MIN_INPUT_SAMPLE_RATE
 from runtime.errors import InvalidAudioError, InvalidConfigError
 
+PCM_STREAM_SAMPLE_RATE = 16_000  # raw PCM of unknown length (stdin): the rate microphones are asked for
+
 
 class AudioEncoding(enum.Enum):
     PCM_S16LE = "pcm_s16le"  # signed 16-bit little-endian

@@ -1,18 +1,43 @@
-"""The mouth models a session can choose by name; DEFAULT_MOUTH_MODEL is used when none is named."""
+"""The mouth models a session can choose by name; DEFAULT_MOUTH_MODEL is used when none is named.
+
+Each name maps to a factory that imports its model only when called: the names (a CLI flag's
+choices, a request's check) cost nothing to load, the models torch and their weights."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from runtime.errors import InvalidConfigError
-from runtime.motion.audio_to_mouth import LearnedMouth, LearnedMouthInNoise
-from runtime.motion.mouth_baseline import BaselineMouth
-from runtime.motion.mouth_protocol import MouthModel
+
+if TYPE_CHECKING:
+    from runtime.motion.mouth_protocol import MouthModel
+
+
+def _learned() -> MouthModel:
+    from runtime.motion.audio_to_mouth import LearnedMouth
+
+    return LearnedMouth()
+
+
+def _learned_in_noise() -> MouthModel:
+    from runtime.motion.audio_to_mouth import LearnedMouthInNoise
+
+    return LearnedMouthInNoise()
+
+
+def _baseline() -> MouthModel:
+    from runtime.motion.mouth_baseline import BaselineMouth
+
+    return BaselineMouth()
+
 
 # "learned" beats the DSP baseline on real speech on every metric (runtime/weights/audio_to_mouth.md);
 # "learned-in-noise" keeps the lips shut when nobody talks and its closures in noise, for live
 # microphones in loud rooms, but follows a clean voice's jaw less closely; the baseline stays
 # selectable as the yardstick and a fallback.
-MOUTH_MODELS: dict[str, type] = {"learned": LearnedMouth, "learned-in-noise": LearnedMouthInNoise,
-                                 "baseline": BaselineMouth}
+MOUTH_MODELS: dict[str, Callable[[], MouthModel]] = {"learned": _learned, "learned-in-noise": _learned_in_noise,
+                                                     "baseline": _baseline}
 DEFAULT_MOUTH_MODEL = "learned"
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
+from runtime.audio.pcm import PCM_STREAM_SAMPLE_RATE
 from runtime.errors import InvalidAudioError
-from runtime.offline import PCM_STREAM_SAMPLE_RATE, ClipOptions, animate_clip, animate_pcm_stream
-from runtime.types import MotionFrame
+
+if TYPE_CHECKING:
+    from runtime.clip_options import ClipOptions
+    from runtime.types import MotionFrame
 
 STDIN = "-"
 CHUNK_BYTES = PCM_STREAM_SAMPLE_RATE * 2 // 50  # 20 ms of PCM16: a live source's frames go out as it speaks
@@ -23,6 +26,8 @@ def is_stdin(audio: str) -> bool:
 
 def motion_frames(audio: str, options: ClipOptions) -> Iterator[MotionFrame]:
     """The frames for AUDIO, made as they are read."""
+    from runtime.offline import animate_clip, animate_pcm_stream  # the pipeline: after every flag is checked
+
     if is_stdin(audio):
         return animate_pcm_stream(pcm_chunks(sys.stdin.buffer), options)
     from runtime.audio.files import load_audio  # PyAV: not for stdin

@@ -5,14 +5,12 @@ Defaults come from where they are named (runtime.defaults, the mouth model regis
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
+from runtime.clip_options import ClipOptions
 from runtime.defaults import DEFAULT_FPS, DEFAULT_SEED, MAX_FPS, MAX_IDLE_S, MIN_FPS
 from runtime.errors import InvalidConfigError
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 from runtime.types import Controls, Emotion
-
-if TYPE_CHECKING:
-    from runtime.offline import ClipOptions
 
 
 def add_fps_and_seed_flags(parser: argparse.ArgumentParser) -> None:
@@ -25,8 +23,6 @@ def add_fps_and_seed_flags(parser: argparse.ArgumentParser) -> None:
 def add_clip_flags(parser: argparse.ArgumentParser) -> None:
     """--fps, --seed, --idle-s, --mouth-model and the expression controls. Each flag is named like
     the ClipOptions field it sets, so an error that names the field names the flag."""
-    from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS  # loads the models: not for --help
-
     add_fps_and_seed_flags(parser)
     parser.add_argument("--idle-s", "--idle", dest="idle_s", type=float, default=0.0, metavar="SECONDS",
                         help=f"seconds of idle life (listening, mouth closed) before the audio, 0..{MAX_IDLE_S:g}")
@@ -48,8 +44,6 @@ def add_control_flags(parser: argparse.ArgumentParser) -> None:
 
 def clip_options(args: argparse.Namespace) -> ClipOptions:
     """The ClipOptions the flags ask for; InvalidConfigError (one line) for a bad value."""
-    from runtime.offline import ClipOptions  # the pipeline: not for `stream`, which shares the fps and seed flags
-
     return ClipOptions(fps=args.fps, seed=args.seed, mouth_model=args.mouth_model,
                        controls=controls_from_flags(args), idle_s=args.idle_s)
 

@@ -17,8 +17,9 @@ from collections.abc import Callable
 
 import grpc
 
+from runtime.audio.pcm import PCM_STREAM_SAMPLE_RATE
+from runtime.clip_options import ClipOptions
 from runtime.errors import FacecastError, InvalidConfigError
-from runtime.offline import PCM_STREAM_SAMPLE_RATE, ClipOptions, clip_audio
 from runtime.types import MotionFrame
 from service.api import animate_pb2, motion_pb2
 from service.audio_clock import AudioClockPacer
@@ -27,7 +28,6 @@ from service.cli.clip_flags import add_clip_flags
 from service.cli.server_flags import add_tls_flags, client_security, connected_channel, parse_server, rpc_error_line
 from service.client import StartRetry, StreamRequest, stream_audio
 from service.client_security import ClientSecurity
-from service.convert import controls_message, motion_frame_from_message
 from service.udp_target import UdpSender, UdpTarget
 
 Encoder = Callable[[MotionFrame], bytes]
@@ -97,6 +97,8 @@ def send_frames(args: argparse.Namespace, target: UdpTarget, options: ClipOption
 
 async def _session(server: str, security: ClientSecurity, request: StreamRequest, paced: PacedSender) -> None:
     """One session on `server`, each frame sent as it arrives (when due)."""
+    from service.convert import motion_frame_from_message  # the runtime's types: loaded once the flags are good
+
     async def on_motion(message: motion_pb2.MotionFrame) -> None:
         await paced.send_when_due(motion_frame_from_message(message))
 
@@ -108,6 +110,9 @@ async def _session(server: str, security: ClientSecurity, request: StreamRequest
 def _stream_request(audio: str, options: ClipOptions) -> StreamRequest:
     """The session asking the server for what `motion_frames(audio, options)` makes here: the same
     samples (idle life as leading silence, as the runtime does it), seed, fps, mouth model, controls."""
+    from runtime.offline import clip_audio  # the pipeline and service.convert: loaded once the flags are good
+    from service.convert import controls_message
+
     session = {"fps": options.fps, "seed": options.seed, "mouth_model": options.mouth_model,
                "controls": controls_message(options.controls)}
     if not is_stdin(audio):
