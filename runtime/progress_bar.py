@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from runtime.offline import Progress
+if TYPE_CHECKING:
+    from runtime.offline import Progress
 
 
 @contextlib.contextmanager

@@ -295,14 +295,16 @@ def test_output_piped_into_a_closed_reader_is_not_a_traceback(served, wav):
 
 def test_help_and_light_commands_load_nothing_heavy():
     """Each command imports only what it computes with: `facecast --help` once took 2 s, and a bridge
-    (livelink, vmc) loaded torch and MediaPipe before it looked at its flags (3-4 s to say a port was bad)."""
+    (livelink, vmc) loaded torch and MediaPipe before it looked at its flags (3-4 s to say a port was bad),
+    `bake` and `render` the pipeline's SciPy (2.4 s to say a path was bad; 0.4-0.9 s now)."""
     probe = ("import sys; from service.cli.main import build_parser; build_parser(sys.argv[1:]); "
              "print(sorted(m for m in ('numpy', 'torch', 'mediapipe', 'scipy', 'grpc') if m in sys.modules))")
     loaded = {command: subprocess.run([sys.executable, "-c", probe, command, "--help"], capture_output=True, text=True,
                                       timeout=60, check=True).stdout.split("\n")[0]
-              for command in ("--help", "serve", "avatar", "stream", "livelink", "vmc")}
+              for command in ("--help", "serve", "avatar", "stream", "livelink", "vmc", "bake", "render")}
     assert loaded == {"--help": "[]", "serve": "[]", "avatar": "[]", "stream": "['grpc', 'numpy']",
-                      "livelink": "['grpc', 'numpy']", "vmc": "['grpc', 'numpy']"}
+                      "livelink": "['grpc', 'numpy']", "vmc": "['grpc', 'numpy']", "bake": "['numpy']",
+                      "render": "['mediapipe', 'numpy']"}  # the framings' landmark groups are MediaPipe's
 
 
 def test_serve_help_states_every_setting_and_its_default():

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from runtime.audio.files import load_audio
 from runtime.motion_clip import check_clip_path, write_clip
-from runtime.offline import bake_clip
 from runtime.progress_bar import progress_bar
 from service.cli.clip_flags import add_clip_flags, clip_options
 
@@ -31,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     options = clip_options(args)
     audio = load_audio(args.audio) if args.audio else None
     listen = load_audio(args.listen) if args.listen else None
+    from runtime.offline import bake_clip  # the pipeline and its models: once the flags and files are good
+
     with progress_bar("baking") as progress:
         clip = bake_clip(audio, options, progress, listen)
     write_clip(args.output, clip.document())

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from runtime.audio.files import load_audio
 from runtime.errors import InvalidConfigError
-from runtime.face.avatar import Avatar, analyse_avatar
-from runtime.offline import VideoSummary, render_video
 from runtime.progress_bar import progress_bar
 from runtime.render.device import render_device
 from runtime.render.framing import (
@@ -23,6 +22,10 @@ from runtime.render.framing import (
 from runtime.render.video import check_video_path
 from service.cli.clip_flags import add_clip_flags, clip_options
 from service.quiet import native_stderr_silenced
+
+if TYPE_CHECKING:
+    from runtime.face.avatar import Avatar
+    from runtime.offline import VideoSummary
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
     options, frame_options = clip_options(args), FrameOptions(size=args.size, framing=Framing(args.framing))
     audio = load_audio(args.audio)
     avatar = portrait_avatar(args.image.read_bytes(), args.image.stem)
+    from runtime.offline import render_video  # the pipeline, its models and the renderer: once the inputs are good
+
     with progress_bar("rendering") as progress:
         video = render_video(args.output, avatar, audio, options, frame_options, progress, device)
     print_video(video)
@@ -58,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
 
 def portrait_avatar(image: bytes, name: str) -> Avatar:
     """The portrait analysed (MediaPipe's native chatter kept off the terminal), its warnings printed."""
+    from runtime.face.avatar import analyse_avatar  # MediaPipe
+
     with native_stderr_silenced():
         avatar = analyse_avatar(image, name)
     for warning in avatar.warnings:
