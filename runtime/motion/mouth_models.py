@@ -5,6 +5,7 @@ choices, a request's check) cost nothing to load, the models torch and their wei
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -14,30 +15,23 @@ if TYPE_CHECKING:
     from runtime.motion.mouth_protocol import MouthModel
 
 
-def _learned() -> MouthModel:
-    from runtime.motion.audio_to_mouth import LearnedMouth
+def _imported(module: str, name: str) -> Callable[[], MouthModel]:
+    """A factory of the model class `name` in `module`, imported when first called."""
+    def create() -> MouthModel:
+        return getattr(importlib.import_module(module), name)()
 
-    return LearnedMouth()
-
-
-def _learned_in_noise() -> MouthModel:
-    from runtime.motion.audio_to_mouth import LearnedMouthInNoise
-
-    return LearnedMouthInNoise()
-
-
-def _baseline() -> MouthModel:
-    from runtime.motion.mouth_baseline import BaselineMouth
-
-    return BaselineMouth()
+    return create
 
 
 # "learned" beats the DSP baseline on real speech on every metric (runtime/weights/audio_to_mouth.md);
 # "learned-in-noise" keeps the lips shut when nobody talks and its closures in noise, for live
 # microphones in loud rooms, but follows a clean voice's jaw less closely; the baseline stays
 # selectable as the yardstick and a fallback.
-MOUTH_MODELS: dict[str, Callable[[], MouthModel]] = {"learned": _learned, "learned-in-noise": _learned_in_noise,
-                                                     "baseline": _baseline}
+MOUTH_MODELS: dict[str, Callable[[], MouthModel]] = {
+    "learned": _imported("runtime.motion.audio_to_mouth", "LearnedMouth"),
+    "learned-in-noise": _imported("runtime.motion.audio_to_mouth", "LearnedMouthInNoise"),
+    "baseline": _imported("runtime.motion.mouth_baseline", "BaselineMouth"),
+}
 DEFAULT_MOUTH_MODEL = "learned"
 
 

@@ -52,7 +52,7 @@ PRESS_THINNING = 1.5
 LINE_SMOOTHING_PX = 2.0  # a line's edges step by whole pixels; smoothed along the mouth, the thin line runs smooth
 
 
-def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float = 1.0) -> np.ndarray:
+def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float) -> np.ndarray:
     """(h, w) uint8 0/1: the opening between the inner lips and the dark pixels joined to it within
     the lips' outer contour (a crop (h, w, 3) uint8 around the mouth, `points` (478, 2) its landmarks
     in the crop's pixels), grown so no dark rim is left around the fill: by LINE_GROWTH where the
@@ -88,8 +88,7 @@ def filled(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return cv2.inpaint(crop, mask, FILL_RADIUS_PX, cv2.INPAINT_TELEA).astype(np.float32)
 
 
-def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float = 1.0
-                ) -> tuple[np.ndarray, np.ndarray]:
+def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float) -> tuple[np.ndarray, np.ndarray]:
     """((h, w, 3) float32 the crop with its cavity (`cavity_mask`, which takes these arguments) filled from
     around it, (h, w) float32 the mask): the caller adds the portrait's grain where the fill smoothed it away."""
     mask = cavity_mask(crop, points, shut, edge_px)
