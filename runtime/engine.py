@@ -39,6 +39,7 @@ from runtime.audio.constants import HOP_LENGTH, HOP_S
 from runtime.audio.features import FeatureBlock, StreamingLogMel
 from runtime.audio.prosody import ProsodyBlock, StreamingProsody
 from runtime.audio.voice_activity import StreamingVoiceActivity, VoiceActivityBlock
+from runtime.motion.adaptive_mouth import AdaptiveMouth
 from runtime.motion.audio_to_mouth import LearnedMouth
 from runtime.motion.composer import RestRows, compose
 from runtime.motion.controls import CONTROL_WIDTH, ControlRows, control_rows
@@ -98,9 +99,17 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
     groups: dict[tuple, list[_Analysis]] = defaultdict(list)
     for analysis in analyses:
         mouth = analysis.animator.mouth
-        network = id(mouth.network) if isinstance(mouth, LearnedMouth) else id(mouth)
-        groups[len(analysis.features), type(mouth), network].append(analysis)
+        groups[len(analysis.features), type(mouth), _batch_key(mouth)].append(analysis)
     return list(groups.values())
+
+
+def _batch_key(mouth) -> object:
+    """What sessions of one mouth type must share to go through it in one pass: its networks."""
+    if isinstance(mouth, LearnedMouth):
+        return id(mouth.network)
+    if isinstance(mouth, AdaptiveMouth):
+        return mouth.batch_key
+    return id(mouth)  # models without a batched pass: session by session
 
 
 _SessionRows = tuple[np.ndarray, tuple[SessionEvent, ...], VoiceActivityBlock]  # rows, turn events, voice activity
@@ -159,11 +168,12 @@ def _mouth_and_voice(group: list[_Analysis], energy_db: np.ndarray
     rows (so the two agree)."""
     detectors = [analysis.animator.voice for analysis in group]
     if group[0].animator.mouth.detects_speech:  # a group shares one mouth type and network
-        mouth = _mouth_rows(group, np.zeros((len(group), len(group[0].features)), np.float32))  # not listened to
+        unused = np.zeros((len(group), len(group[0].features)), np.float32)  # not listened to
+        mouth = _mouth_rows(group, unused, energy_db)
         voice = mouth.voice_activity
     else:
         voice = StreamingVoiceActivity.probabilities_many(detectors, energy_db)
-        mouth = _mouth_rows(group, voice)
+        mouth = _mouth_rows(group, voice, energy_db)
     return mouth, StreamingVoiceActivity.decide_many(detectors, voice), voice
 
 
@@ -211,11 +221,13 @@ def _blended(mouth: MouthRows, dynamics: DynamicsRows, turns: dict[int, tuple[Li
             DynamicsRows(head, dynamics.blinks, gaze, emphasis, expression))
 
 
-def _mouth_rows(group: list[_Analysis], voice: np.ndarray) -> MouthRows:
-    """(S, n, ...) mouth rows: the learned network in one pass; other models session by session."""
+def _mouth_rows(group: list[_Analysis], voice: np.ndarray, energy_db: np.ndarray) -> MouthRows:
+    """(S, n, ...) mouth rows: the learned networks in one pass each; other models session by session."""
     mouths = [analysis.animator.mouth for analysis in group]
     if isinstance(mouths[0], LearnedMouth):
         return LearnedMouth.push_many(mouths, stacked([a.features.log_mel for a in group]), voice)
+    if isinstance(mouths[0], AdaptiveMouth):
+        return AdaptiveMouth.push_many(mouths, stacked([a.features.log_mel for a in group]), energy_db)
     return _stacked(MouthRows, [mouth.push(a.features, v) for mouth, a, v in zip(mouths, group, voice, strict=True)])
 
 

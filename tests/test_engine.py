@@ -18,6 +18,7 @@ from runtime.types import ControlPatch, Controls, Emotion, MotionFrame
 from tests.speech import long_speech
 
 RATES = (16_000, 22_050, 48_000)
+MOUTHS = ("learned", "learned-adaptive", "learned-in-noise")  # and every ninth session the baseline
 CHUNKS_S = (0.01, 0.02, 0.033, 0.1, 0.4)
 
 
@@ -56,7 +57,7 @@ def _plans(speech: np.ndarray, count: int) -> list[Plan]:
                             gaze_yaw_deg=float(rng.uniform(-10, 10)))
         options = AnimatorOptions(fps=(25, 30, 60, 24)[index % 4], seed=int(rng.integers(0, 2**63)),
                                   audio_format=AudioFormat(AudioEncoding.FLOAT32LE, rate), controls=controls,
-                                  mouth_model="baseline" if index % 9 == 0 else "learned")
+                                  mouth_model="baseline" if index % 9 == 0 else MOUTHS[index % len(MOUTHS)])
         samples = _resampled(speech[start:start + length], rate)
         chunk = max(1, int(CHUNKS_S[index % len(CHUNKS_S)] * rate))
         plans.append(Plan(options, samples, chunk, int(rng.integers(0, 6)), int(rng.integers(0, 8))))

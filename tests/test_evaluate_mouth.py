@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from runtime.audio.constants import SAMPLE_RATE
+from runtime.errors import InvalidConfigError
 from runtime.motion.mouth_baseline import BaselineMouth
 from runtime.train.corpus import CorpusOptions, plan_training
 from runtime.train.evaluate_mouth import CARD_BEGIN, CARD_END, evaluate_set, write_card_section
@@ -39,3 +40,15 @@ def test_script_language_sentences_are_new_text_and_the_same_each_run():
     assert first == again and all("\u0400" <= plan.text[0] <= "\u04ff" for plan in first)
     trained = {plan.text for plan in plan_training(CorpusOptions(script_language_festival_utterances=600))}
     assert not trained & {plan.text for plan in first}
+
+
+def test_shipped_models_are_evaluated_by_name_after_the_weights():
+    from runtime.motion.adaptive_mouth import AdaptiveMouth
+    from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS
+    from runtime.train.evaluate_mouth import models
+
+    factories = models([DEFAULT_WEIGHTS], ["learned-adaptive"])
+    assert list(factories) == ["baseline", "learned", "learned-adaptive"]
+    assert isinstance(factories["learned-adaptive"](), AdaptiveMouth)
+    with pytest.raises(InvalidConfigError):
+        models([], ["nonesuch"])

@@ -52,7 +52,8 @@ def test_capabilities_describe_the_server(channel, server):
     assert (capabilities.min_sample_rate_hz, capabilities.max_sample_rate_hz) == (8000, 48000)
     assert set(capabilities.outputs) == {animate_pb2.OUTPUT_LATENTS, animate_pb2.OUTPUT_FRAMES,
                                          animate_pb2.OUTPUT_LATENTS_AND_FRAMES}
-    assert list(capabilities.mouth_models) == ["learned", "learned-in-noise", "baseline"]  # the default first
+    # the default first
+    assert list(capabilities.mouth_models) == ["learned", "learned-in-noise", "learned-adaptive", "baseline"]
     assert capabilities.max_message_bytes == server.running.settings.max_message_bytes
     assert capabilities.avatars_supported
 

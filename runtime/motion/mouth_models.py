@@ -30,6 +30,7 @@ def _imported(module: str, name: str) -> Callable[[], MouthModel]:
 MOUTH_MODELS: dict[str, Callable[[], MouthModel]] = {
     "learned": _imported("runtime.motion.audio_to_mouth", "LearnedMouth"),
     "learned-in-noise": _imported("runtime.motion.audio_to_mouth", "LearnedMouthInNoise"),
+    "learned-adaptive": _imported("runtime.motion.adaptive_mouth", "AdaptiveMouth"),
     "baseline": _imported("runtime.motion.mouth_baseline", "BaselineMouth"),
 }
 DEFAULT_MOUTH_MODEL = "learned"

@@ -1,7 +1,8 @@
 """Evaluate mouth models side by side: real speech clean, in noise, rooms and channels; held-out
 synthetic voices per language; and non-speech, where the mouth must stay shut.
 
-    python -m runtime.train.evaluate_mouth [--weights W.npz ...] [--json F] [--card F | --no-card]
+    python -m runtime.train.evaluate_mouth [--weights W.npz ...] [--mouth-model NAME ...] [--json F]
+        [--card F | --no-card]
 
 Each model streams each clip exactly as the Animator feeds it (log-mel, voice activity, push),
 its rows are shifted back by its look-ahead, and the scores (`mouth_metrics`) are pooled over all
@@ -28,6 +29,7 @@ from runtime.audio.features import StreamingLogMel
 from runtime.audio.voice_activity import StreamingVoiceActivity
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
 from runtime.motion.mouth_baseline import BaselineMouth
+from runtime.motion.mouth_models import MOUTH_MODELS, check_mouth_model
 from runtime.offline import Progress
 from runtime.train.evaluation_sets import (
     EvaluationSet,
@@ -59,6 +61,7 @@ class EvaluationOptions:
     real: bool = True
     languages: bool = True
     non_speech: bool = True
+    mouth_models: tuple[str, ...] = ()  # shipped models by name (runtime.motion.mouth_models), after the weights
 
 
 @dataclass(frozen=True)
@@ -122,12 +125,16 @@ def evaluate_set(model: str, factory: ModelFactory, evaluation_set: EvaluationSe
                      len(evaluation_set.clips), round(len(labels) * HOP_S, 2))
 
 
-def models(weights: Sequence[Path]) -> dict[str, ModelFactory]:
-    """The baseline, then each weights file: `learned` for the shipped one, else the file's stem."""
+def models(weights: Sequence[Path], named: Sequence[str] = ()) -> dict[str, ModelFactory]:
+    """The baseline, then each weights file (`learned` for the shipped one, else the file's stem), then
+    each shipped model named (those that are more than one weights file: "learned-adaptive")."""
     factories: dict[str, ModelFactory] = {"baseline": BaselineMouth}
     for path in weights:
         name = "learned" if Path(path).resolve() == DEFAULT_WEIGHTS.resolve() else Path(path).stem
         factories[name] = lambda path=path: LearnedMouth(path)
+    for name in named:
+        check_mouth_model(name)
+        factories[name] = MOUTH_MODELS[name]
     return factories
 
 
@@ -167,7 +174,7 @@ def build_sets(options: EvaluationOptions, progress: Progress | None = None) -> 
 
 def run(options: EvaluationOptions, sets: Sequence[EvaluationSet], progress: Progress | None = None
         ) -> list[SetResult]:
-    factories = models(options.weights)
+    factories = models(options.weights, options.mouth_models)
     total, done = len(factories) * sum(len(s.clips) for s in sets), 0
 
     def advance() -> None:
@@ -281,6 +288,7 @@ def _jsonable(value):
 def write_json(results: Sequence[SetResult], options: EvaluationOptions, path: Path) -> None:
     weights = [{"model": name, "file": Path(w).name, "sha256": hashlib.sha256(Path(w).read_bytes()).hexdigest()}
                for name, w in zip(list(models(options.weights))[1:], options.weights, strict=True)]
+    weights += [{"model": name, "file": None, "sha256": None} for name in options.mouth_models]
     document = {"command": "python -m runtime.train.evaluate_mouth",
                 "options": {**asdict(options), "weights": weights},
                 "results": [{**asdict(r), "support": {**asdict(r.support), "closure_margin": r.support.closure_margin}}
@@ -303,6 +311,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weights", type=Path, action="append", help="learned weights (repeat to compare; "
                         "default: the shipped runtime/weights/audio_to_mouth.npz)")
+    parser.add_argument("--mouth-model", action="append", default=[], choices=list(MOUTH_MODELS),
+                        help="a shipped mouth model by name as well (repeat), e.g. learned-adaptive")
     parser.add_argument("--held-out", type=int, default=150, help="held-out synthetic English utterances")
     parser.add_argument("--per-language", type=int, default=16, help="utterances per language and Festival voice")
     parser.add_argument("--seed", type=int, default=1234)
@@ -314,7 +324,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-card", action="store_true", help="print only")
     args = parser.parse_args(argv)
     options = EvaluationOptions(tuple(args.weights or (DEFAULT_WEIGHTS,)), args.held_out, args.per_language,
-                                args.seed, not args.no_real, not args.no_languages, not args.no_non_speech)
+                                args.seed, not args.no_real, not args.no_languages, not args.no_non_speech,
+                                tuple(args.mouth_model))
     with progress_bar("building sets", unit="group") as progress:
         sets = build_sets(options, progress)
     with progress_bar("streaming", unit="clip") as progress:

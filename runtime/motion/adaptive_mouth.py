@@ -1,0 +1,94 @@
+"""The mouth model "learned-adaptive": the learned mouth in a quiet room, the mouth trained for noise in a
+noisy one, and lips shut whenever nobody talks.
+
+Neither network is best everywhere (runtime/weights/audio_to_mouth.md): "learned" follows a clean
+voice's jaw closest but chatters its mouth to music and babble and loses closures in noise;
+"learned-in-noise" keeps its lips shut when nobody talks and its closures in noise, but follows a clean
+voice's jaw less closely. Both run on every hop, side by side, and their rows are blended by
+
+- **the room**: the loudness range over the last ROOM_WINDOW_S. Clean speech dips to its room's floor
+  within that time (a pause, a stop's closure) and spans 30-40 dB; speech in noise, and noise, music or
+  babble alone, span far less. At CLEAN_RANGE_DB and above the rows are "learned"'s, at NOISY_RANGE_DB
+  and below "learned-in-noise"'s, with a smoothstep between, followed with BLEND_TIME_S of lag so the
+  mouth never steps from one network's rows to the other's;
+- **who talks**: where "learned-in-noise"'s speech probability says nobody does (a breath, a cough, a
+  click in a quiet room), its rows — lips shut — whatever the room (the weight is at least one minus
+  that network's own speech gate).
+
+The rows' voice activity is "learned-in-noise"'s speech probability, so the session's voice-activity
+state machine, its speech events and the lips agree, in any room. Every step is per session and per
+hop (the networks' fixed-shape products, sliding windows, a one-pole filter channel by channel), so a
+session's rows are bit-identical however its audio is chunked and whatever it is batched with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from runtime.audio.constants import HOP_S
+from runtime.audio.features import FeatureBlock
+from runtime.motion.audio_to_mouth import LearnedMouth, LearnedMouthInNoise, speech_gate
+from runtime.motion.mouth_protocol import MouthRows
+from runtime.numerics import StreamingIir, hermite_step, one_pole, stacked
+
+ROOM_WINDOW_S = 1.5
+CLEAN_RANGE_DB = 30.0  # loudness range (max - min of frame energy over the window) of a quiet room
+NOISY_RANGE_DB = 20.0  # ... and of a noisy one
+BLEND_TIME_S = 0.1
+
+ROOM_WINDOW_HOPS = round(ROOM_WINDOW_S / HOP_S)
+
+
+class AdaptiveMouth:
+    """Streaming, as every MouthModel; `push_many` advances many sessions' two networks in one pass each."""
+
+    name = "audio-to-mouth-tcn-adaptive"
+    version = "1"
+    detects_speech = True
+
+    def __init__(self) -> None:
+        self.quiet_room = LearnedMouth()
+        self.noisy_room = LearnedMouthInNoise()
+        if self.quiet_room.lookahead_hops != self.noisy_room.lookahead_hops:
+            raise ValueError("the two networks must read their rows equally late")
+        self.lookahead_hops = self.quiet_room.lookahead_hops
+        # The last hops' frame energy (dBFS), NaN until heard: a stream's first hops judge the room by
+        # what there is.
+        self._energies = np.full(ROOM_WINDOW_HOPS - 1, np.nan, np.float32)
+        self._blend = one_pole(BLEND_TIME_S, HOP_S, 1, initial=1.0)  # a stream starts as if in a noisy room
+
+    @property
+    def batch_key(self) -> tuple[int, int]:
+        """Sessions whose key matches can share a pass: the same two networks."""
+        return id(self.quiet_room.network), id(self.noisy_room.network)
+
+    def push(self, features: FeatureBlock, voice_probability: np.ndarray) -> MouthRows:
+        """The given voice probability is not listened to: the noisy room's network detects speech."""
+        rows = AdaptiveMouth.push_many([self], features.log_mel[None], features.energy_db[None])
+        return MouthRows(rows.visemes[0], rows.blendshapes[0], rows.voice_activity[0])
+
+    @staticmethod
+    def push_many(mouths: list[AdaptiveMouth], log_mel: np.ndarray, energy_db: np.ndarray) -> MouthRows:
+        """S sessions' next n hops — (S, n, n_mels) log-mel, (S, n) frame energy — as MouthRows of
+        (S, n, ...) arrays, each session's what it alone would get."""
+        sessions, count = energy_db.shape
+        unused = np.zeros((sessions, count), np.float32)
+        quiet = LearnedMouth.push_many([m.quiet_room for m in mouths], log_mel, unused)
+        noisy = LearnedMouth.push_many([m.noisy_room for m in mouths], log_mel, unused)
+        room = hermite_step(CLEAN_RANGE_DB, NOISY_RANGE_DB, _loudness_range(mouths, energy_db))
+        followed = StreamingIir.push_many([m._blend for m in mouths], np.ascontiguousarray(room.T[:, :, None]))
+        weight = np.maximum(followed[:, :, 0].T, 1.0 - speech_gate(noisy.voice_activity))[..., None]
+        return MouthRows(quiet.visemes + weight * (noisy.visemes - quiet.visemes),
+                         quiet.blendshapes + weight * (noisy.blendshapes - quiet.blendshapes), noisy.voice_activity)
+
+
+def _loudness_range(mouths: list[AdaptiveMouth], energy_db: np.ndarray) -> np.ndarray:
+    """(S, n) max - min of the frame energy over the ROOM_WINDOW_HOPS ending at each hop (hops not yet
+    heard left out); each session keeps its last ROOM_WINDOW_HOPS - 1 for its next push."""
+    recent = np.concatenate([stacked([m._energies for m in mouths]), energy_db.astype(np.float32)], axis=1)
+    if energy_db.shape[1] == 0:  # a push of no hops (a chunk shorter than a hop)
+        return np.zeros(energy_db.shape, np.float32)
+    for mouth, row in zip(mouths, recent, strict=True):
+        mouth._energies = row[len(row) - (ROOM_WINDOW_HOPS - 1):].copy()
+    windows = np.lib.stride_tricks.sliding_window_view(recent, ROOM_WINDOW_HOPS, axis=1)
+    return np.fmax.reduce(windows, axis=2) - np.fmin.reduce(windows, axis=2)  # fmax, fmin: NaN left out
