@@ -1,19 +1,21 @@
 """Where an engine pass's CPU goes: the array stages against everything else, and the budget a
 per-core real-time factor leaves a pass.
 
-    python -m benchmarks.engine_stages [--sessions 64] [--seconds 10] [--target 500]
+    python -m benchmarks.engine_stages [--sessions 64] [--seconds 10] [--target 500] [--mouth-model NAME ...]
 
 N sessions of speech in 20 ms chunks, one `MotionEngine.advance` per chunk time (as
 benchmarks.engine_curve runs them in process), with timers (`time.process_time`) around the stages
 that are array work over every session's hops at once: YIN's pitch (runtime/audio/pitch.py, in
 prosody), the log-mel features, and the mouth network. The rest is the per-session Python the engine
 still pays (trackers, bookkeeping, frames). The budget: at a target of T× real time per core, a pass
-that advances N sessions by its audio may cost N × (audio per pass) / T of CPU.
+that advances N sessions by its audio may cost N × (audio per pass) / T of CPU. Several
+`--mouth-model`s are measured one after the other, interleaved over `--rounds`, in one process.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -24,6 +26,7 @@ from benchmarks.speech import speech_samples
 from runtime.audio import features, prosody
 from runtime.engine import MotionEngine
 from runtime.motion.audio_to_mouth import LearnedMouth
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
 
 # (module, attribute, label): the engine's array stages, timed where the engine calls them.
 STAGES = ((prosody, "_pitch", "pitch (YIN)"), (features, "analyse_frames", "log-mel"),
@@ -53,12 +56,13 @@ def _timer(function, label: str, spent: dict[str, float], static: bool):
     return staticmethod(timed) if static else timed
 
 
-def measure(sessions: int, seconds: float, target: float) -> list[dict]:
+def measure(sessions: int, seconds: float, target: float, mouth_model: str = DEFAULT_MOUTH_MODEL) -> list[dict]:
     speech = speech_samples(max(60.0, seconds + 1.0), RATE)
     samples, step = round(seconds * RATE), round(CHUNK_S * RATE)
     audio = [session_audio(speech, index, samples) for index in range(sessions)]
     engine = MotionEngine()
-    animators = [engine.open(session_options(index)) for index in range(sessions)]
+    animators = [engine.open(dataclasses.replace(session_options(index), mouth_model=mouth_model))
+                 for index in range(sessions)]
     spent: dict[str, float] = defaultdict(float)
     passes = 0
     with _timed(spent):
@@ -82,14 +86,16 @@ def measure(sessions: int, seconds: float, target: float) -> list[dict]:
     rows.append({"stage": f"budget at {target:.0f}× real time per core", "ms_per_pass":
                  round(audio_per_pass / target * 1000, 2), "share": None})
     for row in rows:
-        row.update(sessions=sessions, passes=passes, realtime_per_core=round(sessions * seconds / total, 1))
+        row.update(sessions=sessions, passes=passes, realtime_per_core=round(sessions * seconds / total, 1),
+                   mouth_model=mouth_model)
     return rows
 
 
 def table(rows: list[dict]) -> str:
     first = rows[0]
-    lines = [f"{first['sessions']} sessions, {first['passes']} passes, {first['realtime_per_core']}× real time "
-             "per core", "", "| stage | CPU ms per pass | share |", "|---|---|---|"]
+    lines = [f"{first['mouth_model']}: {first['sessions']} sessions, {first['passes']} passes, "
+             f"{first['realtime_per_core']}× real time per core", "", "| stage | CPU ms per pass | share |",
+             "|---|---|---|"]
     for row in rows:
         share = "" if row["share"] is None else f"{row['share'] * 100:.0f} %"
         lines.append(f"| {row['stage']} | {row['ms_per_pass']} | {share} |")
@@ -101,10 +107,14 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0, help="audio per session")
     parser.add_argument("--target", type=float, default=500.0, help="real-time factor per core the budget is for")
+    parser.add_argument("--mouth-model", action="append", choices=list(MOUTH_MODELS),
+                        help=f"the sessions' mouth model (repeat to compare; default {DEFAULT_MOUTH_MODEL})")
+    parser.add_argument("--rounds", type=int, default=1, help="times each model is measured, interleaved")
     parser.add_argument("--json", type=str, default="")
     args = parser.parse_args()
-    rows = measure(args.sessions, args.seconds, args.target)
-    show(table(rows), rows, args.json)
+    runs = [measure(args.sessions, args.seconds, args.target, model)
+            for _ in range(args.rounds) for model in args.mouth_model or [DEFAULT_MOUTH_MODEL]]
+    show("\n\n".join(table(rows) for rows in runs), [row for rows in runs for row in rows], args.json)
 
 
 if __name__ == "__main__":

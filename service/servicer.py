@@ -15,7 +15,7 @@ from runtime.audio.constants import MAX_INPUT_SAMPLE_RATE, MIN_INPUT_SAMPLE_RATE
 from runtime.defaults import DEFAULT_FPS, MAX_FPS, MIN_FPS
 from runtime.errors import LimitExceededError
 from runtime.face.avatar_store import AvatarStore
-from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS
+from runtime.motion.mouth_models import MOUTH_MODELS
 from runtime.version import package_version
 from service import convert
 from service.animate import AnimateSession
@@ -56,7 +56,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         except (StreamError, LimitExceededError) as refusal:  # draining, or at capacity
             log.warning("session_refused", peer=context.peer(), reason=str(refusal))
             await abort_with(context, refusal, self._metrics, "Animate", unread_requests=request_iterator)
-        session = AnimateSession(record.session_id, self._settings, self._executor, DEFAULT_MOUTH_MODEL,
+        session = AnimateSession(record.session_id, self._settings, self._executor, self._settings.mouth_model,
                                  self._avatars, self.renderers, self._metrics, self.engine)
         record.figures = session.figures
         failure: StreamError | None = None
@@ -71,6 +71,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
 
     async def GetCapabilities(self, request: face_animation_pb2.GetCapabilitiesRequest,
                               context: grpc.aio.ServicerContext) -> face_animation_pb2.GetCapabilitiesResponse:
+        default_mouth = self._settings.mouth_model
         return face_animation_pb2.GetCapabilitiesResponse(
             server_version=package_version(),
             blendshape_names=BLENDSHAPE_NAMES,
@@ -79,7 +80,7 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
             min_sample_rate_hz=MIN_INPUT_SAMPLE_RATE, max_sample_rate_hz=MAX_INPUT_SAMPLE_RATE,
             audio_encodings=[animate_pb2.AUDIO_ENCODING_PCM_S16LE, animate_pb2.AUDIO_ENCODING_FLOAT32LE],
             outputs=[animate_pb2.OUTPUT_LATENTS, animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES],
-            mouth_models=[DEFAULT_MOUTH_MODEL, *(name for name in MOUTH_MODELS if name != DEFAULT_MOUTH_MODEL)],
+            mouth_models=[default_mouth, *(name for name in MOUTH_MODELS if name != default_mouth)],
             max_message_bytes=self._settings.max_message_bytes,
             max_audio_chunk_s=self._settings.max_audio_chunk_s,
             avatars_supported=True,

@@ -8,6 +8,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 from runtime.errors import InvalidConfigError
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL, MOUTH_MODELS, check_mouth_model
 from runtime.render.device import render_device
 
 ENV_PREFIX = "FACECAST_"
@@ -44,6 +45,9 @@ class ServerSettings:
     avatar_dir: str = setting("", "where avatars are stored", shown="the user cache dir, .../facecast/avatars")
     log_format: str = setting("console", "console (for people) or json (for log pipelines)", choices=LOG_FORMATS)
     log_level: str = setting("info", "least severe log records written", choices=LOG_LEVELS)
+    mouth_model: str = setting(DEFAULT_MOUTH_MODEL, "lip-sync model of sessions that name none: learned-adaptive "
+                               "(quiet and noisy rooms), learned (a quarter less CPU; clean speech), "
+                               "learned-in-noise, baseline", choices=tuple(MOUTH_MODELS))
     # Limits (see README "Operations"): each one bounds what a client can make the server hold.
     max_sessions: int = setting(64, "concurrent Animate streams; beyond: RESOURCE_EXHAUSTED (2 cores held 128 "
                                 "real-time latents streams, warm, in benchmarks.run)", group=LIMITS)
@@ -106,6 +110,7 @@ class ServerSettings:
             raise InvalidConfigError(f"log_format must be one of {', '.join(LOG_FORMATS)}, got {self.log_format!r}")
         if self.log_level not in LOG_LEVELS:
             raise InvalidConfigError(f"log_level must be one of {', '.join(LOG_LEVELS)}, got {self.log_level!r}")
+        check_mouth_model(self.mouth_model)
         self._check_limits()
         self._check_scaling()
         self._check_rendering()

@@ -53,9 +53,35 @@ def test_capabilities_describe_the_server(channel, server):
     assert set(capabilities.outputs) == {animate_pb2.OUTPUT_LATENTS, animate_pb2.OUTPUT_FRAMES,
                                          animate_pb2.OUTPUT_LATENTS_AND_FRAMES}
     # the default first
-    assert list(capabilities.mouth_models) == ["learned", "learned-in-noise", "learned-adaptive", "baseline"]
+    assert list(capabilities.mouth_models) == ["learned-adaptive", "learned", "learned-in-noise", "baseline"]
     assert capabilities.max_message_bytes == server.running.settings.max_message_bytes
     assert capabilities.avatars_supported
+
+
+def test_the_server_wide_mouth_model_is_the_sessions_default(speech):
+    """`serve --mouth-model learned` (FACECAST_MOUTH_MODEL): sessions that name no model get it, and
+    the capabilities list it first; a session may still name another."""
+    from tests.server_harness import run_session, session
+
+    server = start_server(mouth_model="learned")
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = _stub(channel)
+            capabilities = stub.GetCapabilities(face_animation_pb2.GetCapabilitiesRequest())
+            assert list(capabilities.mouth_models)[0] == "learned"
+            for named, expected in (("", "audio-to-mouth-tcn"), ("learned-adaptive", "audio-to-mouth-tcn-adaptive")):
+                started = run_session(stub, session(speech.pcm16(), speech.sample_rate, mouth_model=named))[0].started
+                assert {v.component: v.name for v in started.model_versions}["mouth"] == expected
+    finally:
+        server.stop()
+
+
+def test_an_unknown_server_wide_mouth_model_is_refused_by_name():
+    from runtime.errors import InvalidConfigError
+    from service.settings import ServerSettings
+
+    with pytest.raises(InvalidConfigError, match="mouth_model"):
+        ServerSettings(mouth_model="whisper")
 
 
 def _stub(channel):

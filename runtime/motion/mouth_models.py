@@ -24,16 +24,18 @@ def _imported(module: str, name: str) -> Callable[[], MouthModel]:
 
 
 # "learned" beats the DSP baseline on real speech on every metric (runtime/weights/audio_to_mouth.md);
-# "learned-in-noise" keeps the lips shut when nobody talks and its closures in noise, for live
-# microphones in loud rooms, but follows a clean voice's jaw less closely; the baseline stays
-# selectable as the yardstick and a fallback.
+# "learned-in-noise" keeps the lips shut when nobody talks and its closures in noise, but follows a
+# clean voice's jaw less closely; "learned-adaptive", the default, runs both and takes each one's rows
+# where it is the better (a quiet room, a noisy one, nobody talking), at twice the network's cost;
+# "learned" alone is the cheapest and the closest on clean speech. The baseline stays selectable as
+# the yardstick and a fallback.
 MOUTH_MODELS: dict[str, Callable[[], MouthModel]] = {
+    "learned-adaptive": _imported("runtime.motion.adaptive_mouth", "AdaptiveMouth"),
     "learned": _imported("runtime.motion.audio_to_mouth", "LearnedMouth"),
     "learned-in-noise": _imported("runtime.motion.audio_to_mouth", "LearnedMouthInNoise"),
-    "learned-adaptive": _imported("runtime.motion.adaptive_mouth", "AdaptiveMouth"),
     "baseline": _imported("runtime.motion.mouth_baseline", "BaselineMouth"),
 }
-DEFAULT_MOUTH_MODEL = "learned"
+DEFAULT_MOUTH_MODEL = "learned-adaptive"
 
 
 def check_mouth_model(name: str) -> None:
