@@ -58,6 +58,27 @@ def test_rows_do_not_depend_on_chunking(speech):
             assert all(np.array_equal(a, b) for a, b in zip(whole, _rows(AdaptiveMouth(), samples, sizes), strict=True))
 
 
+def test_the_idle_network_stops_and_restarts_without_changing_a_bit(speech):
+    """Speech, three seconds of silence, speech again; and speech under a hum (a noisy room): the quiet
+    room's network stops where its rows go unused and restarts from the log-mel kept, and the rows
+    are those of a mouth whose network never stopped, in any chunking."""
+    for samples in (np.concatenate([speech, np.zeros(48_000, np.float32), speech]), _in_noise(speech, 5.0)):
+        always = AdaptiveMouth()
+        always.stops_idle_network = False
+        reference = _rows(always, samples, [1_600])
+        for sizes in ([1_600], [37 * 7, 4_003]):
+            mouth, stopped = AdaptiveMouth(), []
+            features, rows, start, turn = StreamingLogMel(), [], 0, 0
+            while start < len(samples):
+                block = features.push(samples[start:start + sizes[turn % len(sizes)]])
+                rows.append(mouth.push(block, np.zeros(len(block), np.float32)))
+                stopped.append(not mouth._quiet_current)
+                start, turn = start + sizes[turn % len(sizes)], turn + 1
+            assert any(stopped)
+            for name, expected in zip(("visemes", "blendshapes", "voice_activity"), reference, strict=True):
+                assert np.array_equal(np.concatenate([getattr(r, name) for r in rows]), expected), name
+
+
 def test_in_a_quiet_room_the_rows_are_the_learned_mouths_where_someone_talks(speech):
     visemes, shapes, voice = _rows(AdaptiveMouth(), speech, [1_600])
     learned_visemes, learned_shapes, _ = _rows(LearnedMouth(), speech, [1_600])

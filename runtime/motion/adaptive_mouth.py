@@ -19,6 +19,12 @@ The rows' voice activity is "learned-in-noise"'s speech probability, so the sess
 state machine, its speech events and the lips agree, in any room. Every step is per session and per
 hop (the networks' fixed-shape products, sliding windows, a one-pole filter channel by channel), so a
 session's rows are bit-identical however its audio is chunked and whatever it is batched with.
+
+Where the weight is 1 (a noisy room, nobody talking: an NPC listening, a long pause) the rows are
+"learned-in-noise"'s alone, and "learned"'s network stops once it has been unused for as long as it
+takes to restart it (its receptive field); it restarts from the log-mel each session keeps of its last
+hops (`LearnedMouth.resume_after`), and since a row depends only on that, its rows are the same bits as
+if it had run all along.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ class AdaptiveMouth:
     name = "audio-to-mouth-tcn-adaptive"
     version = "1"
     detects_speech = True
+    stops_idle_network = True  # False: the quiet room's network runs on every hop (the same rows, more work)
 
     def __init__(self) -> None:
         self.quiet_room = LearnedMouth()
@@ -56,6 +63,12 @@ class AdaptiveMouth:
         # what there is.
         self._energies = np.full(ROOM_WINDOW_HOPS - 1, np.nan, np.float32)
         self._blend = one_pole(BLEND_TIME_S, HOP_S, 1, initial=1.0)  # a stream starts as if in a noisy room
+        # The quiet room's network: whether its state is current, for how many hops its rows went unused,
+        # and the last hops' log-mel it would restart from (its receptive field, less the hop itself).
+        self._quiet_current = True
+        self._quiet_unused_hops = 0
+        self._restart_hops = self.quiet_room.network.config.receptive_field_hops - 1
+        self._recent_log_mel = np.zeros((0, self.quiet_room.config.n_mels), np.float32)
 
     @property
     def batch_key(self) -> tuple[int, int]:
@@ -73,13 +86,45 @@ class AdaptiveMouth:
         (S, n, ...) arrays, each session's what it alone would get."""
         sessions, count = energy_db.shape
         unused = np.zeros((sessions, count), np.float32)
-        quiet = LearnedMouth.push_many([m.quiet_room for m in mouths], log_mel, unused)
         noisy = LearnedMouth.push_many([m.noisy_room for m in mouths], log_mel, unused)
         room = hermite_step(CLEAN_RANGE_DB, NOISY_RANGE_DB, _loudness_range(mouths, energy_db))
         followed = StreamingIir.push_many([m._blend for m in mouths], np.ascontiguousarray(room.T[:, :, None]))
         weight = np.maximum(followed[:, :, 0].T, 1.0 - speech_gate(noisy.voice_activity))[..., None]
-        return MouthRows(quiet.visemes + weight * (noisy.visemes - quiet.visemes),
-                         quiet.blendshapes + weight * (noisy.blendshapes - quiet.blendshapes), noisy.voice_activity)
+        visemes, shapes = noisy.visemes, noisy.blendshapes
+        running = _quiet_rooms_to_run(mouths, (weight < 1.0).any(axis=(1, 2)).tolist(), count)
+        if running:
+            quiet = LearnedMouth.push_many([mouths[i].quiet_room for i in running], log_mel[running], unused[running])
+            own = weight[running]
+            # Where the weight is 1 the noisy room's rows exactly, not a blend that rounds near them: those
+            # rows must not depend on whether the quiet room's network ran.
+            visemes[running] = np.where(own < 1.0, quiet.visemes + own * (visemes[running] - quiet.visemes),
+                                        visemes[running])
+            shapes[running] = np.where(own < 1.0, quiet.blendshapes + own * (shapes[running] - quiet.blendshapes),
+                                       shapes[running])
+        for mouth, own in zip(mouths, log_mel, strict=True):
+            recent = np.concatenate([mouth._recent_log_mel, own.astype(np.float32)])
+            mouth._recent_log_mel = recent[max(len(recent) - mouth._restart_hops, 0):]
+        return MouthRows(visemes, shapes, noisy.voice_activity)
+
+
+def _quiet_rooms_to_run(mouths: list[AdaptiveMouth], needed: list[bool], count: int) -> list[int]:
+    """Indices of the sessions whose quiet-room network runs this push: those whose rows use it
+    (restarted first if it had stopped), and those that stopped using it less than a restart ago."""
+    running = []
+    for index, (mouth, need) in enumerate(zip(mouths, needed, strict=True)):
+        if need:
+            if not mouth._quiet_current:
+                mouth.quiet_room.resume_after(mouth._recent_log_mel)
+                mouth._quiet_current = True
+            mouth._quiet_unused_hops = 0
+            running.append(index)
+        elif mouth._quiet_current:
+            mouth._quiet_unused_hops += count
+            if mouth._quiet_unused_hops <= mouth._restart_hops or not mouth.stops_idle_network:
+                running.append(index)
+            else:  # idle longer than a restart takes: stop it (its state is stale from here)
+                mouth._quiet_current = False
+    return running
 
 
 def _loudness_range(mouths: list[AdaptiveMouth], energy_db: np.ndarray) -> np.ndarray:

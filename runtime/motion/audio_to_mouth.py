@@ -193,6 +193,17 @@ class LearnedMouth:
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
 
+    def resume_after(self, recent_log_mel: np.ndarray) -> None:
+        """Sets the network's state to what `recent_log_mel` leaves — the (n, n_mels) log-mel of the hops
+        just before the next push: the last receptive_field_hops - 1, or every hop since the stream began.
+        A hop's row depends only on the log-mel of its receptive field, so the rows from the next push on
+        are bit-identical to those of a mouth that ran all along: a caller may stop pushing while it has
+        no use for the rows and resume from what it kept. The delayed voice probability restarts at 0."""
+        self._history = self.network.silent_history
+        self._voice_history = np.zeros(self.lookahead_hops, np.float32)
+        if len(recent_log_mel):
+            LearnedMouth._outputs_many([self], np.asarray(recent_log_mel, np.float32)[None])
+
     @property
     def detects_speech(self) -> bool:
         """Whether the rows' voice activity is the network's own speech probability (version 2 on)
