@@ -4,7 +4,7 @@ noisy one, and lips shut whenever nobody talks.
 Neither network is best everywhere (runtime/weights/audio_to_mouth.md): "learned" follows a clean
 voice's jaw closest but chatters its mouth to music and babble and loses closures in noise;
 "learned-in-noise" keeps its lips shut when nobody talks and its closures in noise, but follows a clean
-voice's jaw less closely. Both run on every hop, side by side, and their rows are blended by
+voice's jaw less closely. Both run side by side, and their rows are blended by
 
 - **the room**: the loudness range over the last ROOM_WINDOW_S. Clean speech dips to its room's floor
   within that time (a pause, a stop's closure) and spans 30-40 dB; speech in noise, and noise, music or

@@ -26,9 +26,9 @@ def _imported(module: str, name: str) -> Callable[[], MouthModel]:
 # "learned" beats the DSP baseline on real speech on every metric (runtime/weights/audio_to_mouth.md);
 # "learned-in-noise" keeps the lips shut when nobody talks and its closures in noise, but follows a
 # clean voice's jaw less closely; "learned-adaptive", the default, runs both and takes each one's rows
-# where it is the better (a quiet room, a noisy one, nobody talking), at twice the network's cost;
-# "learned" alone is the cheapest and the closest on clean speech. The baseline stays selectable as
-# the yardstick and a fallback.
+# where it is the better (a quiet room, a noisy one, nobody talking), at up to twice the cost (its
+# second network stops where its rows go unused); "learned" alone is the cheapest and the closest on
+# clean speech. The baseline stays selectable as the yardstick and a fallback.
 MOUTH_MODELS: dict[str, Callable[[], MouthModel]] = {
     "learned-adaptive": _imported("runtime.motion.adaptive_mouth", "AdaptiveMouth"),
     "learned": _imported("runtime.motion.audio_to_mouth", "LearnedMouth"),
