@@ -104,12 +104,9 @@ def _same_shape_groups(analyses: list[_Analysis]) -> list[list[_Analysis]]:
 
 
 def _batch_key(mouth) -> object:
-    """What sessions of one mouth type must share to go through it in one pass: its networks."""
-    if isinstance(mouth, LearnedMouth):
-        return id(mouth.network)
-    if isinstance(mouth, AdaptiveMouth):
-        return mouth.batch_key
-    return id(mouth)  # models without a batched pass: session by session
+    """What sessions of one mouth type must share to go through it in one pass (the models with a
+    batched pass say: their networks); the others go session by session."""
+    return getattr(mouth, "batch_key", id(mouth))
 
 
 _SessionRows = tuple[np.ndarray, tuple[SessionEvent, ...], VoiceActivityBlock]  # rows, turn events, voice activity

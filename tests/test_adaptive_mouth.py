@@ -29,13 +29,16 @@ def speech() -> np.ndarray:
     return np.concatenate([np.zeros(8_000, np.float32), samples, np.zeros(8_000, np.float32)])
 
 
-def _rows(model, samples: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
-    """(visemes, blendshapes, voice activity) of the clip pushed in chunks of the given sample counts, in turn."""
+def _rows(model, samples: np.ndarray, sizes: list[int], after_push=None) -> list[np.ndarray]:
+    """(visemes, blendshapes, voice activity) of the clip pushed in chunks of the given sample counts, in
+    turn; `after_push(model)` is called after each push."""
     features, rows, start, turn = StreamingLogMel(), [], 0, 0
     while start < len(samples):
         size = sizes[turn % len(sizes)]
         block = features.push(samples[start:start + size])
         rows.append(model.push(block, np.zeros(len(block), np.float32)))
+        if after_push is not None:
+            after_push(model)
         start, turn = start + size, turn + 1
     return [np.concatenate([getattr(r, name) for r in rows]) for name in ("visemes", "blendshapes", "voice_activity")]
 
@@ -67,16 +70,12 @@ def test_the_idle_network_stops_and_restarts_without_changing_a_bit(speech):
         always.stops_idle_network = False
         reference = _rows(always, samples, [1_600])
         for sizes in ([1_600], [37 * 7, 4_003]):
-            mouth, stopped = AdaptiveMouth(), []
-            features, rows, start, turn = StreamingLogMel(), [], 0, 0
-            while start < len(samples):
-                block = features.push(samples[start:start + sizes[turn % len(sizes)]])
-                rows.append(mouth.push(block, np.zeros(len(block), np.float32)))
-                stopped.append(not mouth._quiet_current)
-                start, turn = start + sizes[turn % len(sizes)], turn + 1
+            stopped = []
+            rows = _rows(AdaptiveMouth(), samples, sizes,
+                         lambda mouth, seen=stopped: seen.append(not mouth._quiet_current))
             assert any(stopped)
-            for name, expected in zip(("visemes", "blendshapes", "voice_activity"), reference, strict=True):
-                assert np.array_equal(np.concatenate([getattr(r, name) for r in rows]), expected), name
+            for name, got, expected in zip(("visemes", "blendshapes", "voice_activity"), rows, reference, strict=True):
+                assert np.array_equal(got, expected), name
 
 
 def test_in_a_quiet_room_the_rows_are_the_learned_mouths_where_someone_talks(speech):

@@ -64,15 +64,16 @@ class AdaptiveMouth:
         self._energies = np.full(ROOM_WINDOW_HOPS - 1, np.nan, np.float32)
         self._blend = one_pole(BLEND_TIME_S, HOP_S, 1, initial=1.0)  # a stream starts as if in a noisy room
         # The quiet room's network: whether its state is current, for how many hops its rows went unused,
-        # and the last hops' log-mel it would restart from (its receptive field, less the hop itself).
+        # and the log-mel of those hops it would restart from (at most its receptive field, less the hop
+        # itself; kept only while its rows go unused, since it stops only after more hops than that).
         self._quiet_current = True
         self._quiet_unused_hops = 0
         self._restart_hops = self.quiet_room.network.config.receptive_field_hops - 1
-        self._recent_log_mel = np.zeros((0, self.quiet_room.config.n_mels), np.float32)
+        self._unused_log_mel = np.zeros((0, self.quiet_room.config.n_mels), np.float32)
 
     @property
     def batch_key(self) -> tuple[int, int]:
-        """Sessions whose key matches can share a pass: the same two networks."""
+        """Sessions whose key matches can share a pass (`push_many`): the same two networks."""
         return id(self.quiet_room.network), id(self.noisy_room.network)
 
     def push(self, features: FeatureBlock, voice_probability: np.ndarray) -> MouthRows:
@@ -91,7 +92,8 @@ class AdaptiveMouth:
         followed = StreamingIir.push_many([m._blend for m in mouths], np.ascontiguousarray(room.T[:, :, None]))
         weight = np.maximum(followed[:, :, 0].T, 1.0 - speech_gate(noisy.voice_activity))[..., None]
         visemes, shapes = noisy.visemes, noisy.blendshapes
-        running = _quiet_rooms_to_run(mouths, (weight < 1.0).any(axis=(1, 2)).tolist(), count)
+        needed = (weight < 1.0).any(axis=(1, 2)).tolist()
+        running = _quiet_rooms_to_run(mouths, needed, count)
         if running:
             quiet = LearnedMouth.push_many([mouths[i].quiet_room for i in running], log_mel[running], unused[running])
             own = weight[running]
@@ -101,9 +103,7 @@ class AdaptiveMouth:
                                         visemes[running])
             shapes[running] = np.where(own < 1.0, quiet.blendshapes + own * (shapes[running] - quiet.blendshapes),
                                        shapes[running])
-        for mouth, own in zip(mouths, log_mel, strict=True):
-            recent = np.concatenate([mouth._recent_log_mel, own.astype(np.float32)])
-            mouth._recent_log_mel = recent[max(len(recent) - mouth._restart_hops, 0):]
+        _keep_unused_log_mel(mouths, needed, log_mel)
         return MouthRows(visemes, shapes, noisy.voice_activity)
 
 
@@ -114,7 +114,7 @@ def _quiet_rooms_to_run(mouths: list[AdaptiveMouth], needed: list[bool], count: 
     for index, (mouth, need) in enumerate(zip(mouths, needed, strict=True)):
         if need:
             if not mouth._quiet_current:
-                mouth.quiet_room.resume_after(mouth._recent_log_mel)
+                mouth.quiet_room.resume_after(mouth._unused_log_mel)
                 mouth._quiet_current = True
             mouth._quiet_unused_hops = 0
             running.append(index)
@@ -125,6 +125,17 @@ def _quiet_rooms_to_run(mouths: list[AdaptiveMouth], needed: list[bool], count: 
             else:  # idle longer than a restart takes: stop it (its state is stale from here)
                 mouth._quiet_current = False
     return running
+
+
+def _keep_unused_log_mel(mouths: list[AdaptiveMouth], needed: list[bool], log_mel: np.ndarray) -> None:
+    """Each session's log-mel since its quiet room's rows were last used, the last restart's worth of it:
+    a network stops only after more unused hops than that, so at a restart it holds the hops just before."""
+    for mouth, need, own in zip(mouths, needed, log_mel, strict=True):
+        if need:
+            mouth._unused_log_mel = mouth._unused_log_mel[:0]
+        else:
+            recent = np.concatenate([mouth._unused_log_mel, own.astype(np.float32)])
+            mouth._unused_log_mel = recent[max(len(recent) - mouth._restart_hops, 0):]
 
 
 def _loudness_range(mouths: list[AdaptiveMouth], energy_db: np.ndarray) -> np.ndarray:

@@ -193,6 +193,11 @@ class LearnedMouth:
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
 
+    @property
+    def batch_key(self) -> int:
+        """Sessions whose key matches can share a pass (`push_many`): the same network."""
+        return id(self.network)
+
     def resume_after(self, recent_log_mel: np.ndarray) -> None:
         """Sets the network's state to what `recent_log_mel` leaves — the (n, n_mels) log-mel of the hops
         just before the next push: the last receptive_field_hops - 1, or every hop since the stream began.
