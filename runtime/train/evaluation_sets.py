@@ -10,7 +10,8 @@
 Noises come from the held-out families only (`noises.HELD_OUT_FAMILIES`): no model trains on them.
 A noisy clip starts with NOISE_LEAD_IN_S of its noise alone, not scored: in a real room the fan ran
 before anyone spoke, and the voice activity detector's noise floor needs seconds to settle (it
-rises 3 dB/s). Non-speech is scored both as a stream opens onto it and after it has run a while.
+rises 3 dB/s). Non-speech is scored both as a stream opens onto it (a sound already going: its first
+second, where a babble's talkers join one by one, is cut off) and after it has run a while.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ UNSEEN_LANGUAGES = BABBLE_UNSEEN_LANGUAGES  # never spoken in training (Latin sc
 NON_SPEECH_LEVELS_DB = (0.0, -10.0, -20.0)  # noise RMS against the real clips' active speech level
 NON_SPEECH_SECONDS = 8.0  # scored
 NON_SPEECH_SETTLED_S = 20.0  # of the sound before the "settled" sets are scored
+# A stream opens onto a sound already going: each sound's first second is cut off, since a babble's
+# talkers only join within it (each after up to a second of digital silence), and one voice alone is speech.
+NON_SPEECH_CUT_S = 1.0
 NOISE_LEAD_IN_S = 15.0
 
 
@@ -204,8 +208,9 @@ def non_speech_sets(speech_dbfs: float, seed: int, clips_per_set: int = 2) -> li
     for f, family in enumerate(NON_SPEECH_NOISES):
         for level in NON_SPEECH_LEVELS_DB:
             gain = 10.0 ** ((speech_dbfs + level) / 20.0)
-            sounds = [(gain * noise(family, int(total_s * SAMPLE_RATE), _rng(seed, 7, f, index))).astype(np.float32)
-                      for index in range(clips_per_set)]
+            cut = int(NON_SPEECH_CUT_S * SAMPLE_RATE)
+            sounds = [(gain * noise(family, cut + int(total_s * SAMPLE_RATE), _rng(seed, 7, f, index))[cut:])
+                      .astype(np.float32) for index in range(clips_per_set)]
             opening = tuple(LabelledClip(s[: int(NON_SPEECH_SECONDS * SAMPLE_RATE)],
                                          (VisemeSegment("sil", 0.0, NON_SPEECH_SECONDS),)) for s in sounds)
             settled = tuple(LabelledClip(s, silence, NON_SPEECH_SETTLED_S) for s in sounds)
