@@ -290,7 +290,8 @@ class LearnedMouthInNoise(LearnedMouth):
     """The learned mouth for live microphones in noisy rooms (mouth model "learned-in-noise"): it
     knows when someone is talking, so its lips stay shut in babble, music, street noise and breaths
     and its closures survive noise, at the cost of a less faithful jaw on clean speech (the model
-    card's tables), which is why "learned" stays the default."""
+    card's tables), which is why the default, "learned-adaptive", takes its rows only in noisy rooms
+    and where nobody talks."""
 
     name = "audio-to-mouth-tcn-in-noise"
     # 2: as the learned mouth's version 3. 3: retrained so its noisy copies teach closures and its clean
