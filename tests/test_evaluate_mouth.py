@@ -52,3 +52,18 @@ def test_shipped_models_are_evaluated_by_name_after_the_weights():
     assert isinstance(factories["learned-adaptive"](), AdaptiveMouth)
     with pytest.raises(InvalidConfigError):
         models([], ["nonesuch"])
+
+
+def test_a_stream_opens_onto_non_speech_already_going(monkeypatch):
+    """A babble's talkers join within its first second, each after up to a second of digital silence;
+    the non-speech sets start a second in, so 'opening onto babble' is a crowd from its first hop, not
+    one voice alone after silence (which is speech)."""
+    from runtime.train import evaluation_sets
+
+    monkeypatch.setattr(evaluation_sets, "NON_SPEECH_NOISES", ("babble-unseen",))
+    monkeypatch.setattr(evaluation_sets, "NON_SPEECH_LEVELS_DB", (0.0,))
+    opening, settled = evaluation_sets.non_speech_sets(-26.0, seed=1234, clips_per_set=1)
+    samples = opening.clips[0].samples
+    np.testing.assert_array_equal(samples, settled.clips[0].samples[: len(samples)])
+    first_tenth = samples[:1_600]
+    assert np.sqrt(np.mean(first_tenth**2)) > 0.3 * np.sqrt(np.mean(samples**2))
