@@ -15,10 +15,11 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import realtime_factor, render_speed, streaming
+from benchmarks import host_speed, realtime_factor, render_speed, streaming
 from benchmarks.report import BEGIN, END, publish, render_table
 from benchmarks.speech import speech_samples
 from runtime.defaults import DEFAULT_FPS, MAX_FPS
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL
 from runtime.version import package_version
 from service.process import ServerProcess
 
@@ -70,6 +71,7 @@ def main() -> int:
     levels = [8, 32] if args.quick else [8, 16, 32, 48, 64, 80, 96, 128]
     report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
               f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
+              "mouth_model": DEFAULT_MOUTH_MODEL, "host_speed_at_start": host_speed.measure().as_dict(),
               "realtime_factor": realtime_factor.run(seconds),
               "render": render_speed.run(48 if args.quick else 96)}
     with ServerProcess("--max-sessions", str(2 * max(levels))) as server:  # the default cap: a guess, no limit
@@ -85,6 +87,7 @@ def main() -> int:
         (report["user_stream"],) = concurrency(server.address, [1], 8.0 if args.quick else 15.0, user_avatar,
                                                stop_when_lost=False, fps=MAX_FPS)
         report["user_stream"].update(portrait=USER_PORTRAIT, fps=MAX_FPS)
+    report["host_speed_at_end"] = host_speed.measure().as_dict()
     publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
     return 0
 
