@@ -1,8 +1,8 @@
 """How fast this host runs today: the CPU time of two fixed reference workloads, kept with a report.
 
 Figures measured on different days compare only as far as the hosts do: this project's 2-core machines
-have run the same code 2-4x apart (a session's streaming real-time factor 73.6x on 2026-11-30, learned's
-16-24x on 2026-12-04). So a benchmark report carries the CPU time of a fixed pure-Python loop (the
+have run the same code 2-4x apart (one session streaming at 73.6x real time per core on 2026-11-30, the
+same commit at 20.7x on 2026-12-04). So a benchmark report carries the CPU time of a fixed pure-Python loop (the
 interpreter: a session's bookkeeping, the event loop) and of fixed float32 matrix products (numpy and
 OpenBLAS: the networks' and the renderer's kind of work). A figure measured on a host twice as slow in
 both is not a regression; compare within one report (the ratios measured side by side) first.

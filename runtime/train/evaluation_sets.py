@@ -204,13 +204,13 @@ def non_speech_sets(speech_dbfs: float, seed: int, clips_per_set: int = 2) -> li
     sound, and NON_SPEECH_SECONDS after NON_SPEECH_SETTLED_S of it (the same sound, continued)."""
     total_s = NON_SPEECH_SETTLED_S + NON_SPEECH_SECONDS
     silence = (VisemeSegment("sil", 0.0, total_s),)
+    cut, length = int(NON_SPEECH_CUT_S * SAMPLE_RATE), int(total_s * SAMPLE_RATE)
     sets = []
     for f, family in enumerate(NON_SPEECH_NOISES):
         for level in NON_SPEECH_LEVELS_DB:
             gain = 10.0 ** ((speech_dbfs + level) / 20.0)
-            cut = int(NON_SPEECH_CUT_S * SAMPLE_RATE)
-            sounds = [(gain * noise(family, cut + int(total_s * SAMPLE_RATE), _rng(seed, 7, f, index))[cut:])
-                      .astype(np.float32) for index in range(clips_per_set)]
+            sounds = [(gain * noise(family, cut + length, _rng(seed, 7, f, index))[cut:]).astype(np.float32)
+                      for index in range(clips_per_set)]
             opening = tuple(LabelledClip(s[: int(NON_SPEECH_SECONDS * SAMPLE_RATE)],
                                          (VisemeSegment("sil", 0.0, NON_SPEECH_SECONDS),)) for s in sounds)
             settled = tuple(LabelledClip(s, silence, NON_SPEECH_SETTLED_S) for s in sounds)
