@@ -25,7 +25,7 @@ from runtime.render.framing import (
     carry_mask,
     frame_portrait,
 )
-from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE, mean_eye_width
+from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE, mean_eye_width
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
 from runtime.render.openings import CurvePosition, Opening
 from runtime.render.portrait_style import PortraitKind, portrait_style
@@ -92,6 +92,29 @@ def test_a_sealed_lower_lip_rises_whole_with_the_chin(landmarker: FaceLandmarker
                          f"over an open jaw (inner-lip gap {gap:.2f} px)")
     # the jaw's own deformation thins the lip a little (0.7 px); lifting its edge alone thickened it by 2.7
     assert gap < 0.5 and abs(thickness[1] - thickness[0]) < 1.0
+
+
+def test_mouth_close_over_a_dropped_jaw_shuts_the_lips_and_leaves_the_jaw_down(landmarker: FaceLandmarker) -> None:
+    """ARKit's mouthClose equal to jawOpen is a dropped jaw with the lips together (a capture or a rig
+    sends it; our own closures keep the jaw nearly shut). The lips meet, stretched, and the chin stays
+    where the jaw put it; pressing the lips over the same jaw (an angry mouth's vowel) still parts them."""
+    analysis = _analysis("closed-photo-gold", landmarker)
+    renderer = _renderer(analysis)._renderer
+    weights, poses = _rest_batch(analysis, 4)
+    deltas = ({}, {"jawOpen": 0.3}, {"jawOpen": 0.3, "mouthClose": 0.3},
+              {"jawOpen": 0.3, "mouthPressLeft": 0.35, "mouthPressRight": 0.35})
+    for row, delta in zip(weights, deltas, strict=True):
+        for shape, value in delta.items():
+            row[blendshape_index(shape)] += value
+    points = renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    upper, lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
+    gaps = (points[:, lower, 1] - points[:, upper, 1]).abs().max(dim=1).values  # (4,) pixels
+    chin_drop = points[:, CHIN, 1] - points[0, CHIN, 1]  # (4,) pixels
+    SUMMARY_LINES.append(f"mouthClose over jawOpen 0.3: inner-lip gap {gaps[2]:.2f} px (jaw alone {gaps[1]:.1f}, "
+                         f"pressed {gaps[3]:.1f}); chin {chin_drop[2]:.1f} px down (jaw alone {chin_drop[1]:.1f})")
+    # Before, the open jaw overruled mouthClose: the lips stayed 20 px apart.
+    assert gaps[2] < 0.5 and gaps[1] > 10.0 and gaps[3] > 10.0
+    assert chin_drop[2] > 0.8 * chin_drop[1] > 5.0
 
 
 # Tuning twins of the check set's painting and drawing, with the dark share away from the seam each may

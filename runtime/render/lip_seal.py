@@ -25,7 +25,9 @@ from runtime.render.landmark_groups import LIPS
 SEAL_SHARES = {"mouthClose": 3.0, "mouthPressLeft": 1.5, "mouthPressRight": 1.5,
                "mouthRollLower": 1.0, "mouthRollUpper": 1.0, "mouthPucker": 0.4}
 SEAL_RAMP = (0.15, 0.5)  # seal sums over which the lips go from apart to meeting
-OPEN_JAW = (0.18, 0.35)  # jawOpen (over the rest) over which an opening jaw overrules the seal
+# The jaw's opening that reaches the lips — jawOpen less mouthClose, both over the rest (ARKit's
+# mouthClose = jawOpen is a dropped jaw with the lips together) — over which it overrules the seal.
+OPEN_JAW = (0.18, 0.35)
 UPPER_SHARE = 0.35  # of the gap, what the upper lip travels; the lower lip travels the rest
 OUTER_SHARE = 0.6  # how far the upper lip's outer contour follows its inner edge (the lip stretches down)
 
@@ -37,7 +39,7 @@ class LipSeal(nn.Module):
         super().__init__()
         self.register_buffer("columns", torch.tensor([blendshape_index(name) for name in SEAL_SHARES]))
         self.register_buffer("shares", torch.tensor(list(SEAL_SHARES.values())))
-        self.jaw_open = blendshape_index("jawOpen")
+        self.jaw_open, self.mouth_close = blendshape_index("jawOpen"), blendshape_index("mouthClose")
         # Inner and outer contours pair up point for point, corner to corner; the corners stay.
         self.upper_inner, self.lower_inner = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
         self.upper_outer, self.lower_outer = list(LIPS.outer_upper[1:-1]), list(LIPS.outer_lower[1:-1])
@@ -56,8 +58,16 @@ class LipSeal(nn.Module):
         sealed mouth by it too)."""
         closing = hermite_step(*SEAL_RAMP, (weight_deltas[:, self.columns] * self.shares).sum(dim=1))  # (B,)
         # An open jaw says the lips are apart, whatever pressing an emotion adds (an angry mouth still
-        # opens for its vowels); a p, b or m keeps the jaw nearly shut.
-        return closing * (1.0 - hermite_step(*OPEN_JAW, weight_deltas[:, self.jaw_open]))
+        # opens for its vowels); a p, b or m keeps the jaw nearly shut. Unless mouthClose holds the lips
+        # together over it: then only the jaw's opening beyond mouthClose parts them.
+        parting = weight_deltas[:, self.jaw_open] - weight_deltas[:, self.mouth_close]
+        return closing * (1.0 - hermite_step(*OPEN_JAW, parting))
+
+    def _jaw_follows(self, weight_deltas: torch.Tensor) -> torch.Tensor:
+        """(B, 52) → (B,) how much of the lower lip's rise the chin shares: whole for a jaw near shut
+        (a p, b or m closes it a little), none for a jaw held open under lips held together
+        (mouthClose over a dropped jaw stretches the lips; raising the chin would undo the jaw)."""
+        return 1.0 - hermite_step(*OPEN_JAW, weight_deltas[:, self.jaw_open])
 
     def forward(self, displacements: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
         """(B, 478, 3) displacements and (B, 52) weight deltas → displacements with the lips sealed."""
@@ -71,4 +81,5 @@ class LipSeal(nn.Module):
         sealed[:, self.lower_inner] -= (1.0 - UPPER_SHARE) * closing
         sealed[:, self.upper_outer] += OUTER_SHARE * UPPER_SHARE * closing
         sealed[:, self.lower_outer] -= (1.0 - UPPER_SHARE) * closing
-        return sealed - self.carried * (1.0 - UPPER_SHARE) * closing.mean(dim=1, keepdim=True)
+        chin_rise = self._jaw_follows(weight_deltas)[:, None, None] * closing.mean(dim=1, keepdim=True)  # (B, 1, 3)
+        return sealed - self.carried * (1.0 - UPPER_SHARE) * chin_rise
