@@ -96,8 +96,9 @@ def test_a_sealed_lower_lip_rises_whole_with_the_chin(landmarker: FaceLandmarker
 
 def test_mouth_close_over_a_dropped_jaw_shuts_the_lips_and_leaves_the_jaw_down(landmarker: FaceLandmarker) -> None:
     """ARKit's mouthClose equal to jawOpen is a dropped jaw with the lips together (a capture or a rig
-    sends it; our own closures keep the jaw nearly shut). The lips meet, stretched, and the chin stays
-    where the jaw put it; pressing the lips over the same jaw (an angry mouth's vowel) still parts them."""
+    sends it, and now and then our own mouth: jawOpen 0.27 and mouthClose 0.23 at a closure of the demo's
+    speech). The lips meet, stretched, and the chin stays where the jaw put it; pressing the lips over the
+    same jaw (an angry mouth's vowel) still parts them."""
     analysis = _analysis("closed-photo-gold", landmarker)
     renderer = _renderer(analysis)._renderer
     weights, poses = _rest_batch(analysis, 4)
@@ -182,6 +183,7 @@ def test_a_half_sealed_open_mouth_shows_its_own_teeth_not_a_grey_band(landmarker
     the fidelity speech's 235 frames by 0.46-0.78): where the lips have not met, her teeth show as they
     are; faded half way to the seam's dark they read as a flat grey-pink band."""
     analysis = _analysis("photo", landmarker)
+    # mouthClose 0.108 over the rest: a seal sum of 0.32, half way up lip_seal.SEAL_RAMP (strength 0.5)
     half_sealed = {"mouthClose": float(analysis.blendshapes[blendshape_index("mouthClose")]) + 0.108}
     frames, points = _rest_and_posed(analysis, half_sealed)
     brightest = [_opening_brightness(frame, frame_points) for frame, frame_points in zip(frames, points, strict=True)]
