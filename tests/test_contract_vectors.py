@@ -15,12 +15,15 @@ from tests.contract import expectations, make_vectors
 CONTRACT = Path(__file__).resolve().parent / "contract"
 # float32 products round differently in their last bits on different CPUs (BLAS picks its kernels by
 # the instruction set, and on a loaded machine how many threads share a product): a viseme of the
-# committed vectors came out 1.2e-6 off on another machine of ours. The vectors hold 5 decimals, so a
+# committed vectors came out 1.2e-6 off on another machine of ours, and the vectors hold 5 decimals, so a
 # value that close to a rounding boundary comes out one step (1e-5) apart — two blendshapes of
-# clip_hello.json did so in one CI run (0.02534 against 0.02533), and 1e-5 read from two rounded
-# decimals is a hair over 1e-5 in binary. One step and a hair more; any change of model, controls or
-# format moves values by far more than this.
-TOLERANCE = 1.5e-5
+# clip_hello.json did so in one CI run (0.02534 against 0.02533). Where the models meet a steep step
+# (the softmax of close logits, the noisy-room blend) a last-bit difference grows: on a machine whose
+# OpenBLAS takes its AVX-512 kernels (2026-12-04), two visemes of stream_seed1.json frame 24 came out
+# 2.2e-5 off (0.4617445 against 0.4617666) from the vectors made on AVX2 machines. So the bound is the
+# engine clients' own (ContractVectorTests.cs: 1e-4); any change of model, controls or format moves
+# values by far more than this.
+TOLERANCE = 1e-4
 STREAMS = [f"{spec.name}.json" for spec in make_vectors.SPECS]
 DOCUMENTS = [*STREAMS, make_vectors.CONVERSATION_NAME, make_vectors.CLIP_NAME]
 
