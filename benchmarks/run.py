@@ -56,7 +56,10 @@ def concurrency(address: str, levels: list[int], seconds: float, avatar_id: str 
                      "p99_ms": round(float(max(f["p99_ms"] for f in figures)), 1),
                      "max_ms": round(float(max(f["max_ms"] for f in figures)), 1),
                      "wall_s": round(time.monotonic() - started, 1),
-                     "rendered_fps": round(sum(r.rendered_frames for r in results) / (time.monotonic() - started), 1)})
+                     "rendered_fps": round(sum(r.rendered_frames for r in results) / (time.monotonic() - started), 1),
+                     "stream_fps": round(float(np.median([streaming.streaming_fps(r) for r in results])), 1),
+                     "rendered_share": round(sum(r.rendered_frames for r in results)
+                                             / max(sum(len(r.frames) for r in results), 1), 3)})
         if stop_when_lost and rows[-1]["held"] < count:
             break  # past capacity: higher levels only fail harder
     return rows

@@ -25,17 +25,33 @@ HELD_MAX_MS = 250.0  # ...and none later than this
 def frame_latencies_ms(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """For each frame: arrival minus the send time of the chunk that completed the audio it needs
     (by the Animator's own rule, `audio_needed_s`), i.e. the delay the server added."""
+    return np.array([(received - sent) * 1000.0 for received, sent in _paced_frames(result, sample_rate)])
+
+
+def streaming_fps(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> float:
+    """Frames per second from the session's first frame to the last one its audio paced: what a
+    real-time stream delivers once it runs. The start (the audio the first frame waits for) is the
+    first-frame figures' and the tail (the frames that wait for the end of audio, then come at once)
+    left out: over a run's wall time a 60 fps stream of 15 s reads 59, its start being in it."""
+    arrivals = [received for received, _ in _paced_frames(result, sample_rate)]
+    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
+    return (len(arrivals) - 1) / span if span > 0 else 0.0
+
+
+def _paced_frames(result: StreamResult, sample_rate: int) -> list[tuple[float, float]]:
+    """(arrival, send time of the chunk that completed its audio) of each frame that waited for audio
+    rather than for the end of audio."""
     step = round(CHUNK_S * sample_rate)
     rule = Animator(AnimatorOptions(fps=result.started.fps, audio_format=AudioFormat(sample_rate_hz=sample_rate)))
-    sent = np.array(result.chunk_sent_s)
-    latencies = []
+    sent = result.chunk_sent_s
+    paced = []
     for frame, received in zip(result.frames, result.frame_received_s, strict=True):
         needed_samples = rule.audio_needed_s(frame.index) * sample_rate
         chunk = int(np.ceil(needed_samples / step - 1e-9)) - 1  # index of the chunk completing it
         if chunk >= len(sent):
             continue  # the last frames wait for EndOfAudio, not for audio
-        latencies.append((received - sent[chunk]) * 1000.0)
-    return np.array(latencies)
+        paced.append((received, sent[chunk]))
+    return paced
 
 
 async def _session(address: str, samples: np.ndarray, delay_s: float, avatar_id: str, fps: int) -> StreamResult:
