@@ -45,12 +45,9 @@ def row_block_matmul(rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 
 def row_blocks(count: int, width: int) -> np.ndarray:
-    """A (whole blocks of ROW_BLOCK, width) float32 buffer for `count` rows, for callers that write
-    every value of their rows straight into it (`row_block_product`) rather than copying them in. Only
-    the padding after them is zeroed: zeroing the whole buffer cost as much again as filling it."""
-    padded = np.empty((-(-count // ROW_BLOCK) * ROW_BLOCK, width), np.float32)
-    padded[count:] = 0.0
-    return padded
+    """A zeroed (whole blocks of ROW_BLOCK, width) float32 buffer for `count` rows, for callers that
+    write their rows straight into it (`row_block_product`) rather than copying them in."""
+    return np.zeros((-(-count // ROW_BLOCK) * ROW_BLOCK, width), np.float32)
 
 
 def row_block_product(padded: np.ndarray, count: int, matrix: np.ndarray) -> np.ndarray:

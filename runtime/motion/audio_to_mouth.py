@@ -80,13 +80,8 @@ class MouthNetConfig:
 
 
 class _CausalConv:
-    """y[t] = b + sum_k W_k x[t - (kernel - 1 - k) * dilation]; the past (a session's last
-    (kernel - 1) × dilation input rows) is the caller's, so many sessions share one layer.
-
-    The past is a ring: the input row of hop h sits at slot h mod (history rows). A push reads only
-    the taps it needs from it and overwrites the oldest slots with its new rows, rather than moving
-    the whole past along: at 64 sessions the deepest layer's past is 32 rows and a push adds 4, and
-    shifting and regathering every past was two thirds of the network's time."""
+    """y[t] = b + sum_k W_k x[t - (kernel - 1 - k) * dilation]; the past (a session's history of
+    (kernel - 1) × dilation input rows) is the caller's, so many sessions share one layer."""
 
     def __init__(self, weight: np.ndarray, bias: np.ndarray, dilation: int) -> None:
         channels_out, channels_in, kernel = weight.shape  # torch Conv1d layout
@@ -95,30 +90,19 @@ class _CausalConv:
         self._dilation, self._kernel = dilation, kernel
         self.history_shape = ((kernel - 1) * dilation, channels_in)  # zeros at the start: torch's padding
 
-    def push(self, rings: np.ndarray, hops: np.ndarray, blocks: np.ndarray) -> np.ndarray:
-        """(S, history, c_in) pasts as rings (updated in place), (S,) hops each has seen and (S, n, c_in)
-        new rows → (S, n, c_out) outputs."""
+    def push(self, histories: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(S, history, c_in) pasts and (S, n, c_in) new rows → ((S, n, c_out) outputs, new pasts)."""
+        padded = np.concatenate([histories, blocks], axis=1)
         sessions, count, channels = blocks.shape
-        length = self.history_shape[0]
-        every = np.arange(sessions)[:, None]
+        # Shapes spelled out (no -1): a push of zero hops (a chunk shorter than a hop) must work too.
         # The taps go straight into the product's zero-padded rows: (S, n, kernel, c_in) side by side.
-        # Tap k of output t reads input hop t + k·dilation - length (relative to the push's first):
-        # from the ring while that is before the push, from the new rows after.
         rows = row_blocks(sessions * count, self._matrix.shape[0])
         taps = rows[:sessions * count].reshape(sessions, count, self._kernel, channels)
         for k in range(self._kernel):
-            shift = k * self._dilation
-            from_ring = min(max(length - shift, 0), count)
-            if from_ring:
-                taps[:, :from_ring, k] = rings[every, (hops[:, None] + np.arange(shift, shift + from_ring)) % length]
-            if from_ring < count:
-                taps[:, from_ring:, k] = blocks[:, shift + from_ring - length:shift + count - length]
+            taps[:, :, k] = padded[:, k * self._dilation:k * self._dilation + count]
         outputs = row_block_product(rows, sessions * count, self._matrix)
         outputs += self._bias
-        kept = min(count, length)  # a push longer than the past leaves only its own last rows
-        if kept:
-            rings[every, (hops[:, None] + np.arange(count - kept, count)) % length] = blocks[:, count - kept:]
-        return outputs.reshape(sessions, count, len(self._bias))
+        return outputs.reshape(sessions, count, len(self._bias)), padded[:, count:]
 
 
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
@@ -146,34 +130,35 @@ class MouthNetwork:
         self._layers += [_CausalConv(parameters[f"blocks.{i}.weight"], parameters[f"blocks.{i}.bias"], dilation)
                          for i, dilation in enumerate(config.dilations)]
         self._head = (as_product_matrix(parameters["head.weight"].T), parameters["head.bias"])
-        # A session's histories travel as one flat row (every layer's ring, side by side), so a pass
-        # over S sessions gathers and hands back one array each rather than one per layer.
+        # A session's histories travel as one flat row (every layer's, side by side), so a pass over
+        # S sessions gathers and hands back one array each rather than one per layer.
         self._history_sizes = [math.prod(layer.history_shape) for layer in self._layers]
         # Before a stream there was silence: every layer's history starts as its response to it, as
         # in training, where hops before an utterance are digital silence. Computed once.
         silence = np.full((1, config.receptive_field_hops - 1, config.n_mels), SILENT_LOG_MEL, np.float32)
-        primed = np.zeros((1, sum(self._history_sizes)), np.float32)
-        self.run(primed, np.zeros(1, np.int64), silence)
-        self.silent_history, self.silent_hops = primed[0], len(silence[0])
+        _, primed = self.run(np.zeros((1, sum(self._history_sizes)), np.float32), silence)
+        self.silent_history = primed[0]
         self.silent_history.flags.writeable = False
 
-    def run(self, histories: np.ndarray, hops: np.ndarray, log_mel: np.ndarray) -> np.ndarray:
-        """(S, n, n_mels) log-mel of S sessions → (S, n, 15 + mouth columns) raw outputs. `histories`,
-        (S, history width), are the sessions' flat histories after `hops` (S,) hops: the caller's own
-        copy, which the pass brings up to date in place."""
+    def run(self, histories: np.ndarray, log_mel: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(S, n, n_mels) log-mel of S sessions with their (S, history width) flat histories →
+        ((S, n, 15 + mouth columns) raw outputs, the new flat histories)."""
         sessions = len(histories)
-        rings, start = [], 0
-        for layer, size in zip(self._layers, self._history_sizes, strict=True):
-            rings.append(histories[:, start:start + size].reshape(sessions, *layer.history_shape))
-            start += size
-        hidden = self._layers[0].push(rings[0], hops, (log_mel - self._mean) * self._scale)
+        pasts = np.split(histories, np.cumsum(self._history_sizes)[:-1], axis=1)
+        pasts = [past.reshape(sessions, *layer.history_shape) for past, layer in zip(pasts, self._layers, strict=True)]
+        after = []
+        hidden, history = self._layers[0].push(pasts[0], (log_mel - self._mean) * self._scale)
         np.maximum(hidden, 0.0, out=hidden)  # in place: every array here is this pass's own
-        for layer, ring in zip(self._layers[1:], rings[1:], strict=True):
-            output = layer.push(ring, hops, hidden)
+        after.append(history)
+        for layer, past in zip(self._layers[1:], pasts[1:], strict=True):
+            output, history = layer.push(past, hidden)
             hidden += np.maximum(output, 0.0, out=output)
+            after.append(history)
         count, channels = hidden.shape[1:]
         raw = row_block_matmul(hidden.reshape(sessions * count, channels), self._head[0]) + self._head[1]
-        return raw.reshape(sessions, count, len(self._head[1]))
+        flat = np.concatenate([history.reshape(sessions, size) for history, size in zip(after, self._history_sizes,
+                                                                                        strict=True)], axis=1)
+        return raw.reshape(sessions, count, len(self._head[1])), flat
 
 
 def mouth_network(weights: str | Path = DEFAULT_WEIGHTS) -> MouthNetwork:
@@ -205,7 +190,6 @@ class LearnedMouth:
         self.config = self.network.config
         self.lookahead_hops = self.config.lookahead_hops
         self._history = self.network.silent_history  # replaced, never written, by each push
-        self._hops = self.network.silent_hops  # input hops the history has seen: its rings' position
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
 
@@ -220,7 +204,7 @@ class LearnedMouth:
         A hop's row depends only on the log-mel of its receptive field, so the rows from the next push on
         are bit-identical to those of a mouth that ran all along: a caller may stop pushing while it has
         no use for the rows and resume from what it kept. The delayed voice probability restarts at 0."""
-        self._history, self._hops = self.network.silent_history, self.network.silent_hops
+        self._history = self.network.silent_history
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
         if len(recent_log_mel):
             LearnedMouth._outputs_many([self], np.asarray(recent_log_mel, np.float32)[None])
@@ -268,11 +252,9 @@ class LearnedMouth:
         network = mouths[0].network
         if any(mouth.network is not network for mouth in mouths):
             raise ValueError("sessions batched together must share one network")
-        histories = np.array([mouth._history for mouth in mouths])  # a copy even of one: the pass writes it
-        raw = network.run(histories, np.array([mouth._hops for mouth in mouths], np.int64), log_mel)
-        for mouth, history in zip(mouths, histories, strict=True):
+        raw, after = network.run(stacked([mouth._history for mouth in mouths]), log_mel)
+        for mouth, history in zip(mouths, after, strict=True):
             mouth._history = history
-            mouth._hops += log_mel.shape[1]
         return raw
 
 
