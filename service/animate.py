@@ -82,10 +82,11 @@ class AnimateSession:
         self._executor = executor
         self._default_mouth_model = default_mouth_model
         self._animator: Animator | None = None
+        self._requests: RequestReader | None = None
 
     async def run(self, stream: AsyncIterator[animate_pb2.AnimateRequest]
                   ) -> AsyncIterator[animate_pb2.AnimateResponse]:
-        requests = RequestReader(stream, self._settings.idle_timeout_s, self._settings.max_session_s)
+        requests = self._requests = RequestReader(stream, self._settings.idle_timeout_s, self._settings.max_session_s)
         config = await self._first_config(requests)
         avatar = await self._in_executor(self._avatars.get, config.avatar_id) if config.avatar_id else None
         rest = avatar.rest_state if avatar is not None else None
@@ -218,6 +219,8 @@ class AnimateSession:
         if self._animator is not None:
             self._engine.forget(self._animator)
         self._animator = None
+        if self._requests is not None:
+            self._requests.close()
 
     async def _first_config(self, requests: AsyncIterator[animate_pb2.AnimateRequest]
                             ) -> animate_pb2.SessionConfig:
