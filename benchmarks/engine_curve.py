@@ -36,12 +36,13 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import render_speed, streaming
-from benchmarks.report import publish
+from benchmarks import host_speed, render_speed, streaming
+from benchmarks.report import conditions, publish
 from benchmarks.speech import speech_samples
 from runtime.audio.pcm import AudioEncoding, AudioFormat
 from runtime.defaults import DEFAULT_FPS
 from runtime.engine import MotionEngine
+from runtime.motion.mouth_models import DEFAULT_MOUTH_MODEL
 from runtime.pipeline import Animator, AnimatorOptions
 from runtime.version import package_version
 from service.process import ServerProcess, free_port
@@ -149,7 +150,7 @@ def cold_bursts(servers: int, count: int = 128, seconds: float = 10.0) -> int:
 
 
 def render_table(report: dict) -> str:
-    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}."]
+    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}{conditions(report)}."]
     if report["in_process"]:
         lines += ["", "In-process (the runtime alone; 20 ms chunks of real speech, one engine pass per chunk time):",
                   "",
@@ -198,7 +199,8 @@ def main() -> int:
     seconds = 4.0 if args.quick else 10.0
     speech = speech_samples(60.0, RATE)
     report = {"facecast": package_version(), "machine": f"{platform.processor() or platform.machine()}, "
-              f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"),
+              f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"), "mouth_model": DEFAULT_MOUTH_MODEL,
+              "host_speed_at_start": host_speed.measure().as_dict(),
               "in_process": [] if args.rendered_only else [in_process(count, seconds, speech) for count in levels]}
     report["server_processes"] = args.processes
     if not args.no_grpc:
@@ -214,6 +216,7 @@ def main() -> int:
                                        for count in (rendered_levels[:2] if args.quick else rendered_levels)]
             report["rendered_portrait"] = args.portrait or "astronaut"
     report["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["host_speed_at_end"] = host_speed.measure().as_dict()
     publish(report, render_table(report), RESULTS, None if args.no_readme else (BEGIN, END))
     return 0
 

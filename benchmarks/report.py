@@ -17,7 +17,7 @@ def show(table: str, rows: list[dict], json_path: str = "") -> None:
         Path(json_path).write_text(json.dumps(rows, indent=2))
 
 
-def _conditions(report: dict) -> str:
+def conditions(report: dict) -> str:
     """The mouth model measured, and how fast the host ran at the start and at the end (reports
     before 2026-12-04 carry neither)."""
     parts = [f", mouth model {report['mouth_model']}"] if "mouth_model" in report else []
@@ -30,7 +30,7 @@ def _conditions(report: dict) -> str:
 
 
 def render_table(report: dict) -> str:
-    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}{_conditions(report)}.",
+    lines = [f"Measured {report['date']} on {report['machine']}, facecast {report['facecast']}{conditions(report)}.",
              "", "| measure | value | target |", "|---|---|---|"]
     for case in report["realtime_factor"]:
         lines.append(f"| real-time factor per core, {case['case']} | {case['realtime_factor_per_core']}× "
