@@ -57,7 +57,7 @@ def concurrency(address: str, levels: list[int], seconds: float, avatar_id: str 
                      "max_ms": round(float(max(f["max_ms"] for f in figures)), 1),
                      "wall_s": round(time.monotonic() - started, 1),
                      "rendered_fps": round(sum(r.rendered_frames for r in results) / (time.monotonic() - started), 1),
-                     "stream_fps": round(float(np.median([streaming.streaming_fps(r) for r in results])), 1),
+                     "stream_fps": round(float(np.median([f["stream_fps"] for f in figures])), 1),
                      "rendered_share": round(sum(r.rendered_frames for r in results)
                                              / max(sum(len(r.frames) for r in results), 1), 3)})
         if stop_when_lost and rows[-1]["held"] < count:

@@ -25,17 +25,20 @@ HELD_MAX_MS = 250.0  # ...and none later than this
 def frame_latencies_ms(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """For each frame: arrival minus the send time of the chunk that completed the audio it needs
     (by the Animator's own rule, `audio_needed_s`), i.e. the delay the server added."""
-    return np.array([(received - sent) * 1000.0 for received, sent in _paced_frames(result, sample_rate)])
+    return _latencies_ms(_paced_frames(result, sample_rate))
 
 
-def streaming_fps(result: StreamResult, sample_rate: int = SAMPLE_RATE) -> float:
+def _latencies_ms(paced: list[tuple[float, float]]) -> np.ndarray:
+    return np.array([(received - sent) * 1000.0 for received, sent in paced])
+
+
+def _streaming_fps(paced: list[tuple[float, float]]) -> float:
     """Frames per second from the session's first frame to the last one its audio paced: what a
     real-time stream delivers once it runs. The start (the audio the first frame waits for) is the
     first-frame figures' and the tail (the frames that wait for the end of audio, then come at once)
     left out: over a run's wall time a 60 fps stream of 15 s reads 59, its start being in it."""
-    arrivals = [received for received, _ in _paced_frames(result, sample_rate)]
-    span = arrivals[-1] - arrivals[0] if len(arrivals) > 1 else 0.0
-    return (len(arrivals) - 1) / span if span > 0 else 0.0
+    span = paced[-1][0] - paced[0][0] if len(paced) > 1 else 0.0
+    return (len(paced) - 1) / span if span > 0 else 0.0
 
 
 def _paced_frames(result: StreamResult, sample_rate: int) -> list[tuple[float, float]]:
@@ -75,7 +78,8 @@ async def run_sessions(address: str, samples: np.ndarray, count: int, stagger_s:
 
 
 def session_figures(result: StreamResult) -> dict:
-    latencies = frame_latencies_ms(result)
+    paced = _paced_frames(result, SAMPLE_RATE)
+    latencies = _latencies_ms(paced)
     return {
         "first_frame_latency_ms": round(result.first_frame_latency_s * 1000.0, 1),
         "first_frame_beyond_need_ms": round(float(latencies[0]), 1),
@@ -83,4 +87,5 @@ def session_figures(result: StreamResult) -> dict:
         "p99_ms": round(float(np.percentile(latencies, 99)), 1),
         "max_ms": round(float(latencies.max()), 1),
         "held": bool(np.percentile(latencies, 99) <= HELD_P99_MS and latencies.max() <= HELD_MAX_MS),
+        "stream_fps": _streaming_fps(paced),
     }
