@@ -33,3 +33,21 @@ def test_png_and_rgba_give_back_the_pixels() -> None:
     png = np.asarray(Image.open(io.BytesIO(encode_frame(planar, EncodeOptions(ImageFormat.PNG)))))
     rgba = np.frombuffer(encode_frame(planar, EncodeOptions(ImageFormat.RGBA)), np.uint8).reshape(96, 128, 4)
     assert np.array_equal(png, planar) and np.array_equal(rgba[..., :3], planar) and np.all(rgba[..., 3] == 255)
+
+
+@pytest.mark.parametrize("quality", [1, 60, 85, 100])
+def test_jpeg_is_the_bytes_pillow_writes(quality: int) -> None:
+    """OpenCV encodes JPEG (faster); it must write what Pillow's encoder, the one clients were
+    tested against, writes."""
+    planar = _planar_frame()
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(planar)).save(buffer, format="JPEG", quality=quality)
+    assert encode_frame(planar, EncodeOptions(ImageFormat.JPEG, quality)) == buffer.getvalue()
+
+
+def test_jpeg_keeps_red_red() -> None:
+    """OpenCV's channel order is BGR: a red frame must not come back blue."""
+    red = np.zeros((64, 64, 3), np.uint8)
+    red[..., 0] = 230
+    decoded = np.asarray(Image.open(io.BytesIO(encode_frame(red, EncodeOptions(ImageFormat.JPEG)))))
+    assert decoded[..., 0].min() > 200 and decoded[..., 2].max() < 30
