@@ -47,6 +47,25 @@ class Resampling:
         if not (self.opencv and coarse.is_cpu):
             return F.grid_sample(coarse, moving_in_box.expand(len(coarse), -1, -1, -1), mode="bilinear",
                                  padding_mode="border", align_corners=False)
+        (moving_rows, moving_columns), batch = self.moving, len(coarse)
+        upsampled = np.empty((batch, 2, moving_rows.stop - moving_rows.start,
+                              moving_columns.stop - moving_columns.start), np.float32)
+        self._upsample_into(upsampled, coarse)
+        return torch.from_numpy(upsampled)
+
+    def maps_into(self, maps: torch.Tensor, identity: torch.Tensor, coarse: torch.Tensor,
+                  moving_in_box: torch.Tensor) -> None:
+        """maps (B, 2, H', W'), the moving pixels' backward maps, written: their own places (`identity`,
+        (1, 2, H', W')) plus the coarse offset upsampled there (`offsets`). On the CPU each upsampled
+        plane is added straight from OpenCV's output, not kept and added in a second pass."""
+        if not (self.opencv and coarse.is_cpu):
+            torch.add(identity, self.offsets(coarse, moving_in_box), out=maps)
+            return
+        self._upsample_into(maps.numpy(), coarse, identity[0].numpy())
+
+    def _upsample_into(self, target: np.ndarray, coarse: torch.Tensor, plus: np.ndarray | None = None) -> None:
+        """target (B, 2, H', W') ← the coarse offsets ((B, 2, h, w) on the box's cells) upsampled to the
+        moving pixels, plus `plus` ((2, H', W')) where given."""
         _set_opencv_threads()
         top, left, rows, columns = self.box
         width, height = self.image_size
@@ -57,14 +76,14 @@ class Resampling:
         # cv2.resize's half-pixel alignment is grid_sample's only over the grid it was given entire.
         # A plane at a time, so the planes come out whole, as the maps they are added to lie.
         grid = np.zeros((self.grid_size, self.grid_size), np.float32)
-        upsampled = np.empty((*coarse.shape[:2], moving_rows.stop - moving_rows.start,
-                              moving_columns.stop - moving_columns.start), np.float32)
-        for frame, frame_planes in zip(coarse.numpy(), upsampled, strict=True):
-            for plane, upsampled_plane in zip(frame, frame_planes, strict=True):
+        for frame, frame_planes in zip(coarse.numpy(), target, strict=True):
+            for index, (plane, target_plane) in enumerate(zip(frame, frame_planes, strict=True)):
                 grid[top:top + rows, left:left + columns] = plane
                 whole = cv2.resize(grid, (width, height), interpolation=cv2.INTER_LINEAR)  # (H, W)
-                upsampled_plane[...] = whole[rows_in_image, columns_in_image]
-        return torch.from_numpy(upsampled)
+                if plus is None:
+                    target_plane[...] = whole[rows_in_image, columns_in_image]
+                else:
+                    np.add(plus[index], whole[rows_in_image, columns_in_image], out=target_plane)
 
     def portrait_into(self, frames: torch.Tensor, portrait: torch.Tensor, maps: torch.Tensor) -> None:
         """Draw into `frames` ((B, 3, h, w) channels last, the view) at the moving pixels the

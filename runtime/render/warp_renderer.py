@@ -373,14 +373,14 @@ class WarpRenderer(nn.Module):
         # Bilinear upsampling (align_corners=False, edges repeated), read at the moving pixels of the
         # view only. The box's edge cells hold no offset, so reading beyond them gives the zero the grid
         # holds there, and elsewhere in the view the maps are the identity.
-        offset = self.resampling.offsets(offset * self.to_pixels, self.moving_in_box)
         rows, columns = self.moving
         # The identity copied only where nothing moves, as the frames are (_warped): a whole copy, then
         # the offset added in place, wrote the moving part twice.
         maps = offset.new_empty((batch, *self.view_pixels.shape[1:]))
         for still_rows, still_columns in _still_bands(self.moving, *maps.shape[-2:]):
             maps[:, :, still_rows, still_columns] = self.view_pixels[:, :, still_rows, still_columns]
-        torch.add(self.view_pixels[:, :, rows, columns], offset, out=maps[:, :, rows, columns])
+        self.resampling.maps_into(maps[:, :, rows, columns], self.view_pixels[:, :, rows, columns],
+                                  offset * self.to_pixels, self.moving_in_box)
         return maps
 
 
