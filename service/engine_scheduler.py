@@ -11,7 +11,10 @@ chunks at staggered moments: without the tick, most passes would carry two or th
 
 Not on a thread of its own: the passes are small numpy calls that hold the GIL, so a thread added no
 parallelism, only a handoff per pass and a contended GIL for the event loop (measured side by side
-over gRPC at 1, 32 and 64 sessions: the same server CPU and lateness within noise). A pass takes at
+over gRPC at 1, 32 and 64 sessions: the same server CPU and lateness within noise). At 128 sessions,
+where the loop's one core is spent, a thread was far worse, though py-spy puts ~40 % of a pass
+outside the GIL: frames 1.9-2.5 s late at the median against 17-44 ms, held by no session (2026-12-04,
+benchmarks/README.md, "The engine on a thread"). A pass takes at
 most MAX_PASS_HOPS of each session's audio, and the next one is scheduled after the I/O waiting
 meanwhile, so a bake-sized upload never holds the loop for long.
 """
