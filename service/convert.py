@@ -152,8 +152,14 @@ def avatar(item: Avatar) -> avatar_pb2.Avatar:
 
 
 def head_pose(pose: HeadPose) -> motion_pb2.HeadPose:
-    return motion_pb2.HeadPose(pitch_deg=pose.pitch_deg, yaw_deg=pose.yaw_deg, roll_deg=pose.roll_deg,
-                               x=pose.x, y=pose.y, z=pose.z)
+    message = motion_pb2.HeadPose()
+    _write_head_pose(message, pose)
+    return message
+
+
+def _write_head_pose(message: motion_pb2.HeadPose, pose: HeadPose) -> None:
+    message.pitch_deg, message.yaw_deg, message.roll_deg = pose.pitch_deg, pose.yaw_deg, pose.roll_deg
+    message.x, message.y, message.z = pose.x, pose.y, pose.z
 
 
 def motion_frame(frame: MotionFrame) -> animate_pb2.AnimateResponse:
@@ -163,9 +169,7 @@ def motion_frame(frame: MotionFrame) -> animate_pb2.AnimateResponse:
     response = animate_pb2.AnimateResponse()
     message = response.motion
     message.index, message.time_s, message.voice_activity = frame.index, frame.time_s, frame.voice_activity
-    pose, head = frame.head_pose, message.head_pose
-    head.pitch_deg, head.yaw_deg, head.roll_deg, head.x, head.y, head.z = (
-        pose.pitch_deg, pose.yaw_deg, pose.roll_deg, pose.x, pose.y, pose.z)
+    _write_head_pose(message.head_pose, frame.head_pose)
     message.blendshapes.extend(frame.blendshapes.tolist())
     message.visemes.extend(frame.visemes.tolist())
     for eye, gaze in ((message.gaze.left, frame.gaze.left), (message.gaze.right, frame.gaze.right)):
