@@ -28,6 +28,7 @@ from runtime.render.frame_renderer import MAX_BATCH_FRAMES, FrameRenderer
 from runtime.types import MotionFrame
 from service import convert
 from service.api import animate_pb2
+from service.engine_process import EngineProcess
 from service.engine_scheduler import EngineScheduler
 from service.log import get_logger
 from service.metrics import Metrics
@@ -50,6 +51,8 @@ INLINE_MAX_OUTPUTS = 16  # outputs translated on the event loop; more go to the 
 # request, 1 MB a frame as RGBA) from piling up several requests deep.
 FRAMES_AHEAD = MAX_BATCH_FRAMES
 STEPS_AHEAD = 32
+# A latents session on an engine process reads this many requests ahead of its responses (_read_ahead).
+READ_AHEAD = 4
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
 _Step = tuple[Callable[..., None], tuple]  # work for the animator: a queue method and its arguments
 _Analysed = tuple[list[AnimatorOutput], list[MotionFrame], float]  # a step's outputs, its frames, when queued
@@ -68,7 +71,7 @@ class SessionFigures:
 class AnimateSession:
     def __init__(self, session_id: str, settings: ServerSettings, executor: Executor,
                  default_mouth_model: str, avatars: AvatarStore, renderers: RendererCache, metrics: Metrics,
-                 engine: EngineScheduler) -> None:
+                 engine: EngineScheduler | EngineProcess) -> None:
         self.session_id = session_id
         self._engine = engine
         self._avatars = avatars
@@ -90,7 +93,7 @@ class AnimateSession:
         config = await self._first_config(requests)
         avatar = await self._in_executor(self._avatars.get, config.avatar_id) if config.avatar_id else None
         rest = avatar.rest_state if avatar is not None else None
-        self._animator = self._engine.open(convert.animator_options(config, self._default_mouth_model, rest))
+        self._animator = await self._engine.open(convert.animator_options(config, self._default_mouth_model, rest))
         await self._prepare_outputs(config, avatar)
         options = self._animator.options
         log.info("session_start", session_id=self.session_id, fps=options.fps, seed=options.seed,
@@ -99,7 +102,12 @@ class AnimateSession:
         yield convert.session_started(self.session_id, self._animator.options, self._model_versions(),
                                       self._animator.lookahead_s)
         steps = self._steps(config, requests)
-        responses = self._in_turn(steps) if self._frames_out is None else self._pipelined(steps)
+        if self._frames_out is not None:
+            responses = self._pipelined(steps)
+        elif isinstance(self._engine, EngineProcess):
+            responses = self._read_ahead(steps)
+        else:
+            responses = self._in_turn(steps)
         async for response in responses:
             yield response
         yield convert.session_status(self._animator.frames_emitted, self._animator.audio_duration_s)
@@ -132,6 +140,52 @@ class AnimateSession:
         async for queue, args in steps:
             for response in await self._finished(*await self._analysed(queue, args)):
                 yield response
+
+    async def _read_ahead(self, steps: AsyncIterator[_Step]) -> AsyncIterator[animate_pb2.AnimateResponse]:
+        """A latents session whose engine is another process: the next requests are read and their
+        work handed to the engine while it computes this one's (at most READ_AHEAD steps), so a step
+        costs the session one pass of the engine, not a pass and the round trip of its request and
+        responses through gRPC as well. Responses go out in order, each step's as soon as it is done."""
+        submitted: deque[tuple[asyncio.Future, float]] = deque()  # each step's outputs to be, and when queued
+        reading: asyncio.Task | None = None
+        read_all = False
+        try:
+            while submitted or not read_all:
+                if reading is None and not read_all and len(submitted) < READ_AHEAD:
+                    reading = asyncio.ensure_future(anext(steps, None))
+                waited = [task for task in (reading, submitted[0][0] if submitted else None) if task is not None]
+                await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
+                while submitted and submitted[0][0].done():
+                    done, started = submitted.popleft()
+                    outputs = done.result()
+                    frames = [output for output in outputs if isinstance(output, MotionFrame)]
+                    for response in await self._finished(outputs, frames, started):
+                        yield response
+                if reading is None or not reading.done():
+                    continue
+                step, reading = reading, None
+                try:
+                    queue, args = step.result() or (None, None)
+                    if queue is None:
+                        read_all = True
+                        continue
+                    started = time.perf_counter()
+                    queue(*args)
+                except Exception:  # a bad request: the frames asked before it go out first
+                    while submitted:
+                        done, started = submitted.popleft()
+                        outputs = await done
+                        frames = [output for output in outputs if isinstance(output, MotionFrame)]
+                        for response in await self._finished(outputs, frames, started):
+                            yield response
+                    raise
+                submitted.append((self._engine.submit(self._animator), started))
+        finally:  # a failed or cancelled session leaves no read waiting and no error unread
+            if reading is not None and not reading.cancel() and not reading.cancelled():
+                reading.exception()
+            for done, _ in submitted:
+                if not done.cancel() and not done.cancelled():
+                    done.exception()
 
     async def _pipelined(self, steps: AsyncIterator[_Step]) -> AsyncIterator[animate_pb2.AnimateResponse]:
         """A rendered session: each step is analysed in turn, and its frames render while the next

@@ -40,7 +40,7 @@ class EngineScheduler:
         self._pass_due: asyncio.Handle | None = None
         self._last_pass = -float("inf")  # loop time of the last pass
 
-    def open(self, options: AnimatorOptions) -> Animator:
+    async def open(self, options: AnimatorOptions) -> Animator:
         animator = self.engine.open(options)
         self._live.add(animator)
         return animator

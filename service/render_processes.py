@@ -12,11 +12,8 @@ keeps computing the motion and moving bytes.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import multiprocessing
 import os
-import signal
-import sys
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,10 +25,10 @@ from runtime.face.avatar import Avatar
 from runtime.render.encoders import EncodeOptions, encode_frame
 from runtime.render.framing import FrameOptions
 from service.log import get_logger
+from service.worker_lifetime import end_with_parent
 
 log = get_logger("facecast.render")
 
-PR_SET_PDEATHSIG = 1  # prctl(2)
 WORKER_RENDERERS = 8  # renderers a worker keeps built, the most recently used (~10 MB each at 512²)
 
 
@@ -129,12 +126,8 @@ _RENDERERS: OrderedDict[tuple[str, FrameOptions], object] = OrderedDict()
 
 
 def _start_worker(threads: int, server_pid: int) -> None:
-    """One torch thread count, and an end with the server: a server killed outright (SIGKILL, an
-    out-of-memory kill) cannot stop its workers, so each asks the kernel for SIGTERM when its parent dies."""
-    if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    if os.getppid() != server_pid:  # the server died before the request above was made
-        os._exit(0)
+    """One torch thread count, and an end with the server."""
+    end_with_parent(server_pid)
     import torch
 
     torch.set_num_threads(threads)

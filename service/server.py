@@ -21,6 +21,7 @@ from runtime.face.avatar_store import AvatarStore
 from service.api import face_animation_pb2, face_animation_pb2_grpc
 from service.api_keys import ApiKeys
 from service.auth import ApiKeyInterceptor
+from service.engine_process import EngineProcess
 from service.engine_scheduler import EngineScheduler
 from service.grpc_options import server_options
 from service.log import get_logger
@@ -51,7 +52,7 @@ class RunningServer:
     avatars: AvatarStore
     metrics: Metrics
     metrics_endpoint: MetricsEndpoint | None
-    engine: EngineScheduler
+    engine: EngineScheduler | EngineProcess
     renderers: RendererCache
 
     async def stop(self, grace_s: float | None = None) -> None:

@@ -21,6 +21,7 @@ from service import convert
 from service.animate import AnimateSession
 from service.api import animate_pb2, avatar_pb2, face_animation_pb2, face_animation_pb2_grpc
 from service.auth import key_fingerprint
+from service.engine_process import EngineProcess
 from service.engine_scheduler import EngineScheduler
 from service.errors import StreamError, abort_with, status_for
 from service.log import get_logger
@@ -47,7 +48,8 @@ class FaceAnimationServicer(face_animation_pb2_grpc.FaceAnimationServicer):
         processes = RenderProcesses(count, settings.render_threads) if count else None
         self.renderers = RendererCache(self._executor, device=settings.device, batches=settings.render_batches,
                                        processes=processes, on_batch=metrics.render_batch_frames.observe)
-        self.engine = EngineScheduler()  # one engine for every session of this process
+        # One engine for every session of this process, on its event loop or in a worker process.
+        self.engine: EngineScheduler | EngineProcess = EngineProcess() if settings.engine_process else EngineScheduler()
 
     async def Animate(self, request_iterator: AsyncIterator[animate_pb2.AnimateRequest],
                       context: grpc.aio.ServicerContext) -> AsyncIterator[animate_pb2.AnimateResponse]:

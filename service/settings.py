@@ -94,6 +94,9 @@ class ServerSettings:
     render_processes: int = setting(-1, "worker processes that render frames, each with --render-threads threads; "
                                     "-1: one per core (shared among --processes), at most 8, on the CPU; "
                                     "0: this process's threads, --render-batches at a time")
+    # A worker process for the motion engine: the serving process's core is then left to the streams.
+    engine_process: int = setting(0, "1: every session's motion computed in a worker process (the serving "
+                                  "process only moves bytes); 0: on the serving process's event loop")
     # Set by `--processes` for its children, through the environment only.
     reuse_port: int = setting(0, "share the port with sibling processes", flag=False)
 
@@ -169,6 +172,7 @@ _RANGES: tuple[tuple[str, float, float], ...] = (
     ("render_batches", 1, 256),
     ("render_processes", -1, 256),
     ("reuse_port", 0, 1),
+    ("engine_process", 0, 1),
 )
 
 

@@ -63,8 +63,8 @@ def test_sigterm_drains_within_grace_while_health_says_not_serving(tmp_path):
 
 
 @pytest.mark.slow  # a server process and its render workers
-def test_a_server_killed_outright_takes_its_render_workers_with_it(tmp_path):
-    server = ServerProcess("--render-processes", "2", "--avatar-dir", str(tmp_path))
+def test_a_server_killed_outright_takes_its_workers_with_it(tmp_path):
+    server = ServerProcess("--render-processes", "2", "--engine-process", "1", "--avatar-dir", str(tmp_path))
     try:
         with grpc.insecure_channel(server.address) as channel:
             stub = stub_for(channel)
@@ -74,11 +74,11 @@ def test_a_server_killed_outright_takes_its_render_workers_with_it(tmp_path):
                                                     idle_s=0.2), end()]), timeout=60))
         assert sum(response.WhichOneof("response") == "frame" for response in frames) == 5
         workers = _children(server.process.pid)
-        assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
+        assert len(workers) >= 3  # two render workers, the engine's (and multiprocessing's resource tracker)
         server.process.send_signal(signal.SIGKILL)
         server.process.wait(10)
         wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), timeout_s=20,
-                   what="the render workers gone")
+                   what="the workers gone")
     finally:
         server.stop()
 
