@@ -9,7 +9,8 @@ measured one after the other, in turn over `--rounds`, so that the machine's dri
 three alike: N real-time latents sessions over gRPC from this process (benchmarks.engine_curve's
 `over_grpc`: held real time, lateness p50 / p99, the first frame). CPU: every process of the server
 together, and of that the engine worker's; the load client's own, which shares the cores.
-Raw rows in benchmarks/results/engine_placement.json; a table on stdout.
+Raw rows in benchmarks/results/engine_placement.json; a table on stdout, with the host's speed at the
+start and the end (benchmarks/host_speed.py: this machine's speed drifts by ±10 % within an hour).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import json
 import time
 from pathlib import Path
 
-from benchmarks import streaming
+from benchmarks import host_speed, streaming
 from benchmarks.engine_curve import _cpu_s, over_grpc
 from benchmarks.speech import speech_samples
 from service.process import ServerProcess, free_port
@@ -61,12 +62,14 @@ def main() -> int:
     parser.add_argument("--placements", nargs="+", default=list(PLACEMENTS), choices=list(PLACEMENTS))
     args = parser.parse_args()
     rows = []
+    print(f"host speed at the start: {host_speed.measure().describe()}", flush=True)
     for count in args.sessions:
         for _ in range(args.rounds):
             for placement in args.placements:
                 rows.append(measure(placement, count, args.seconds))
                 print(json.dumps(rows[-1]), flush=True)
     RESULTS.write_text(json.dumps(rows, indent=2))
+    print(f"host speed at the end: {host_speed.measure().describe()}")
     print(table(rows))
     return 0
 

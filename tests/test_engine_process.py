@@ -14,7 +14,9 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
+from runtime.pipeline import AnimatorOptions
 from service.api import animate_pb2, avatar_pb2, controls_pb2
+from service.engine_worker import EnginePass, merged
 from tests import portraits
 from tests.server_harness import (
     ServerThread,
@@ -157,3 +159,31 @@ def test_a_worker_that_dies_fails_its_sessions_and_is_replaced(speech):
         assert len(_frames(running.address, _requests(speech, 0))) > 150  # the new worker serves
     finally:
         running.stop()
+
+
+def test_an_idle_stream_on_the_engine_process_times_out():
+    """The reader of a session that reads ahead is its own task: the idle timeout still ends the stream."""
+    running = start_server(engine_process=1, idle_timeout_s=0.5)
+    try:
+        def requests():
+            yield config(16000)
+            yield audio(b"\0\0" * 320)
+            time.sleep(2.0)
+
+        with grpc.insecure_channel(running.address) as channel:
+            with pytest.raises(grpc.RpcError) as failure:
+                run_session(stub_for(channel), requests())
+        assert failure.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        wait_until(lambda: running.active_sessions == 0, what="no session left")
+        wait_until(lambda: running.running.engine.worker_sessions == 0, what="no session left in the worker")
+    finally:
+        running.stop()
+
+
+def test_merged_passes_never_open_a_session_forgotten_in_a_later_one():
+    first = EnginePass(open={1: AnimatorOptions(), 2: AnimatorOptions()}, calls={3: [("queue_end", ())]})
+    second = EnginePass(forget=[1, 4], calls={2: [("queue_silence", (0.1,))]})
+    whole = merged([first, second])
+    assert list(whole.open) == [2]
+    assert whole.forget == [4]
+    assert whole.calls == {3: [("queue_end", ())], 2: [("queue_silence", (0.1,))]}
