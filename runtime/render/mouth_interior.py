@@ -273,17 +273,20 @@ class MouthInterior(nn.Module):
         lips_source = self._cornerless(lips_source, patch, windows, points, mouth_width, warped_from)
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
                        seam)
-        opening = Opening.of(pixels, upper, lower, smooth=True)
-        alpha = opening.inside(softness_px=self.edge_softness_px)  # (B, P)
-        # The interior only where some frame of the batch shows it (every pixel is computed alone):
+        # The opening only on the window's rows it can reach (every pixel is computed alone, and beyond
+        # them `inside` gives exactly 0), and the interior only where some frame of the batch shows it:
         # a mouth half open shows it in a fifth of the window.
-        shown = torch.nonzero((alpha > 0.0).any(dim=0)).squeeze(1)  # (K,)
+        rows = windows.rows_between(*Opening.rows_reached(upper, lower, self.edge_softness_px, smooth=True))
+        opening = Opening.of(pixels[:, rows], upper, lower, smooth=True)
+        alpha = opening.inside(softness_px=self.edge_softness_px)  # (B, rows' P)
+        shown_in_rows = torch.nonzero((alpha > 0.0).any(dim=0)).squeeze(1)  # (K,)
+        shown = shown_in_rows + rows.start
         if len(shown):
-            interior = self._interior(opening.at(shown), pixels[:, shown], upper, lower, skull_points)
+            interior = self._interior(opening.at(shown_in_rows), pixels[:, shown], upper, lower, skull_points)
             if seam is not None:  # what is left of a closing mouth's opening is the seam, not a sliver of teeth
                 sliver = 1.0 - hermite_step(*SEAM_SLIVER_PX, self._middle_gap_px(upper, lower))  # (B,)
                 interior = interior + (seam.colour - interior) * (seam.closed * sliver)[:, None, None]
-            patch[:, :, shown] += alpha[:, None, shown] * (interior - patch[:, :, shown])
+            patch[:, :, shown] += alpha[:, None, shown_in_rows] * (interior - patch[:, :, shown])
         windows.scatter(frames, patch.reshape(shape))
 
     def _lineless(self, sealed: torch.Tensor | None, rounded: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:

@@ -148,6 +148,33 @@ class Opening:
                                 for position, values in zip((upper_at, lower_at), knot_v, strict=True))
         return cls(u, v, upper_at, lower_at, v_upper, v_lower, length / 2, axes, origin, knot_v, smooth, knot_slopes)
 
+    @staticmethod
+    def rows_reached(upper: torch.Tensor, lower: torch.Tensor, softness_px: float = EDGE_SOFTNESS_PX,
+                     smooth: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """(B,) each: the least and the greatest image y of a pixel to which `inside` (no dilation) may
+        give more than 0 between these curves ((B, K, 2) as `of` takes them), so a layer can skip the
+        window's rows beyond (Windows.rows_between). In the opening's frame such a pixel lies between
+        the curves' first and last knot and within their knots' v — a monotone cubic does not overshoot
+        its knots — widened by the antialiased edge: measured square to a curve, that edge reaches as
+        far again along v as the curve is steep (1 / cos of its slope), and a monotone cubic's slope is
+        at most its knots' slopes or 1.5 times its steepest secant. The box of that rectangle, in image y."""
+        origin = (upper[:, 0] + upper[:, -1]) / 2
+        span = upper[:, -1] - upper[:, 0]
+        along = span / span.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+        across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)
+        axes = torch.stack([along, across], dim=1)
+        (u_upper, v_upper), (u_lower, v_lower) = (to_local(curve, origin, axes) for curve in (upper, lower))
+        edge = torch.full_like(origin[:, 0], softness_px / 2 + 1.0)  # (B,) one pixel beyond, for rounding
+        if smooth:
+            steepest = torch.stack([_steepest(u, v) for u, v in ((u_upper, v_upper), (u_lower, v_lower))]).amax(dim=0)
+            edge = edge * torch.sqrt(1.0 + steepest * steepest)
+        u = torch.stack([u_upper[:, 0], u_upper[:, -1]], dim=1)  # (B, 2)
+        v = torch.stack([torch.minimum(v_upper.amin(dim=1), v_lower.amin(dim=1)) - edge,
+                         torch.maximum(v_upper.amax(dim=1), v_lower.amax(dim=1)) + edge], dim=1)
+        ys = origin[:, 1:, None] + u[:, :, None] * along[:, 1, None, None] + v[:, None, :] * across[:, 1, None, None]
+        ys = ys.flatten(1)  # (B, 4) the rectangle's corners
+        return ys.amin(dim=1), ys.amax(dim=1)
+
     def at(self, kept: torch.Tensor) -> Opening:
         """The same opening for the pixels `kept` ((K,) long indices) only: everything here is per
         pixel, so a layer can draw just the pixels it shows."""
@@ -227,6 +254,15 @@ def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     inner = torch.where(same_way, inner, torch.zeros_like(inner))
     first, last = _end_slope(secant[:, 0], secant[:, 1]), _end_slope(secant[:, -1], secant[:, -2])
     return torch.cat([first[:, None], inner, last[:, None]], dim=1)
+
+
+def _steepest(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
+    """(B,) the greatest |slope| a smooth curve through (B, K) increasing knots and values can have
+    (Opening.rows_reached): its knots' slopes, or 1.5 times a secant (the most a cubic Hermite segment
+    whose end slopes lie between 0 and three times its secant reaches inside it)."""
+    spacing = (knots[:, 1:] - knots[:, :-1]).clamp(min=1e-6)
+    secant = (values[:, 1:] - values[:, :-1]) / spacing
+    return torch.maximum(_monotone_slopes(knots, values).abs().amax(dim=1), 1.5 * secant.abs().amax(dim=1))
 
 
 def _end_slope(end_secant: torch.Tensor, next_secant: torch.Tensor) -> torch.Tensor:
