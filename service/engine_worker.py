@@ -15,11 +15,14 @@ Runs numpy and the runtime only; no gRPC, no asyncio.
 
 from __future__ import annotations
 
+import pickle
 import time
+import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from runtime.engine import MotionEngine
+from runtime.errors import FacecastError
 from runtime.pipeline import Animator, AnimatorOptions, AnimatorOutput, ModelVersion
 from service.engine_scheduler import TICK_S
 from service.worker_lifetime import end_with_parent
@@ -94,7 +97,7 @@ class EngineWorker:
         try:
             animator = self.animators[session] = self.engine.open(options)
         except Exception as error:  # noqa: BLE001 - a bad option fails its session, in the serving process
-            return error
+            return portable(error)
         return Opened(animator.model_versions, animator.lookahead_s)
 
     def _replayed(self, session: int, calls: list[tuple[str, tuple]], reply: EngineReply) -> bool:
@@ -115,7 +118,20 @@ class EngineWorker:
 
     def _failed(self, session: int, error: Exception) -> Exception:
         self.animators.pop(session, None)
-        return error
+        return portable(error)
+
+
+def portable(error: Exception) -> Exception:
+    """The error as the serving process gets it: the runtime's own (its message is for the client) as
+    it is; any other as a RuntimeError carrying its traceback for the server's log (the client is told
+    only of an internal error), and one pickle cannot carry would end the worker's reply."""
+    if isinstance(error, FacecastError):
+        try:
+            pickle.dumps(error)
+            return error
+        except Exception:  # noqa: BLE001 - an unpicklable subclass: sent as the text it would show
+            return RuntimeError(f"{type(error).__name__}: {error}")
+    return RuntimeError("in the engine process: " + "".join(traceback.format_exception(error)).strip())
 
 
 def serve(connection: Connection, server_pid: int) -> None:

@@ -6,6 +6,7 @@ and a worker that dies failing its sessions with UNAVAILABLE and replaced for th
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import threading
 import time
@@ -14,9 +15,10 @@ from collections.abc import Iterator
 import grpc
 import pytest
 
+from runtime.errors import InvalidAudioError
 from runtime.pipeline import AnimatorOptions
 from service.api import animate_pb2, avatar_pb2, controls_pb2
-from service.engine_worker import EnginePass, merged
+from service.engine_worker import EnginePass, merged, portable
 from tests import portraits
 from tests.server_harness import (
     ServerThread,
@@ -187,3 +189,17 @@ def test_merged_passes_never_open_a_session_forgotten_in_a_later_one():
     assert list(whole.open) == [2]
     assert whole.forget == [4]
     assert whole.calls == {3: [("queue_end", ())], 2: [("queue_silence", (0.1,))]}
+
+
+def test_errors_cross_from_the_worker_as_the_server_maps_them():
+    """The runtime's own errors keep their type and message (their status code and text reach the
+    client); any other becomes a RuntimeError carrying its traceback for the server's log."""
+    invalid = portable(InvalidAudioError("an odd byte count"))
+    assert type(invalid) is InvalidAudioError and str(invalid) == "an odd byte count"
+    try:
+        {}["missing"]
+    except KeyError as error:
+        internal = portable(error)
+    assert type(internal) is RuntimeError
+    assert "KeyError" in str(internal) and "Traceback" in str(internal)
+    assert pickle.loads(pickle.dumps(internal)).args == internal.args
