@@ -2,12 +2,14 @@
 process's EngineScheduler advance it (together with every other live session), and translates what
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
 read only after the previous one's frames were handed to gRPC — for a session that renders, after the
-frames of all but its last FRAMES_AHEAD frames were, those rendering meanwhile.
+frames of all but its last FRAMES_AHEAD frames were, those rendering meanwhile; for one whose engine
+is another process, after all but its last READ_AHEAD requests' were.
 
 Where the work runs: the analysis in the engine's passes, on the event loop between I/O callbacks
-(EngineScheduler says why); rendering and encoding on the executor (RenderBatcher); translation to
-messages on the event loop when a push yields a few frames, on the executor when a bake-sized upload
-yields many (INLINE_MAX_OUTPUTS)."""
+(EngineScheduler says why), or with `--engine-process 1` in a worker process (EngineProcess);
+rendering and encoding on the executor (RenderBatcher); translation to messages on the event loop
+when a push yields a few frames, on the executor when a bake-sized upload yields many
+(INLINE_MAX_OUTPUTS)."""
 
 from __future__ import annotations
 
