@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import host_speed, render_speed, streaming
+from benchmarks.load import server_cpu_s
 from benchmarks.report import conditions, publish
 from benchmarks.speech import speech_samples
 from runtime.audio.pcm import AudioEncoding, AudioFormat
@@ -105,31 +106,15 @@ def resident_mb() -> float:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds so far of a process and its children (`serve --processes N`
-    runs N children under a supervisor), from /proc/PID/stat fields 14 and 15."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(entry.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
 def over_grpc(server: ServerProcess, count: int, seconds: float, avatar_id: str = "", fps: int = DEFAULT_FPS) -> dict:
     samples = speech_samples(seconds, streaming.SAMPLE_RATE)
-    server_cpu, client_cpu = _cpu_s(server.process.pid), time.process_time()
+    server_cpu, client_cpu = server_cpu_s(server.process.pid), time.process_time()
     wall = time.monotonic()
     results = asyncio.run(streaming.run_sessions(server.address, samples, count, avatar_id=avatar_id, fps=fps))
     wall = time.monotonic() - wall
     figures = [streaming.session_figures(result) for result in results]
     return {"sessions": count, "audio_s": seconds, "fps": fps, "wall_s": round(wall, 1),
-            "server_cores": round((_cpu_s(server.process.pid) - server_cpu) / wall, 2),
+            "server_cores": round((server_cpu_s(server.process.pid) - server_cpu) / wall, 2),
             "client_cores": round((time.process_time() - client_cpu) / wall, 2),
             "held_share": round(sum(f["held"] for f in figures) / count, 3),
             "p50_ms": round(float(np.median([f["p50_ms"] for f in figures])), 1),

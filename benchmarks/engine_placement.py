@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 
 from benchmarks import host_speed, streaming
-from benchmarks.engine_curve import _cpu_s, over_grpc
+from benchmarks.engine_curve import over_grpc
+from benchmarks.load import server_cpu_s
 from benchmarks.speech import speech_samples
 from service.process import ServerProcess, free_port
 
@@ -37,9 +38,9 @@ def measure(placement: str, count: int, seconds: float) -> dict:
     with ServerProcess("--max-sessions", "1024", *flags) as server:
         worker = next((record["pid"] for record in server.log if record["event"] == "engine_worker_started"), None)
         asyncio.run(streaming.run_sessions(server.address, speech_samples(1.0, streaming.SAMPLE_RATE), 1))  # warm
-        worker_cpu, started = (_cpu_s(worker) if worker else 0.0), time.monotonic()
+        worker_cpu, started = (server_cpu_s(worker) if worker else 0.0), time.monotonic()
         row = over_grpc(server, count, seconds)
-        worker_cores = (_cpu_s(worker) - worker_cpu) / (time.monotonic() - started) if worker else 0.0
+        worker_cores = (server_cpu_s(worker) - worker_cpu) / (time.monotonic() - started) if worker else 0.0
     return {"placement": placement, **row, "engine_worker_cores": round(worker_cores, 2)}
 
 

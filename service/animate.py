@@ -3,7 +3,7 @@ process's EngineScheduler advance it (together with every other live session), a
 it yields. Back-pressure is natural: responses are yielded one at a time, and the next request is
 read only after the previous one's frames were handed to gRPC — for a session that renders, after the
 frames of all but its last FRAMES_AHEAD frames were, those rendering meanwhile; for one whose engine
-is another process, after all but its last READ_AHEAD requests' were.
+is another process, after all but its last few requests' were (EngineProcess.steps_ahead).
 
 Where the work runs: the analysis in the engine's passes, on the event loop between I/O callbacks
 (EngineScheduler says why), or with `--engine-process 1` in a worker process (EngineProcess);
@@ -53,8 +53,6 @@ INLINE_MAX_OUTPUTS = 16  # outputs translated on the event loop; more go to the 
 # request, 1 MB a frame as RGBA) from piling up several requests deep.
 FRAMES_AHEAD = MAX_BATCH_FRAMES
 STEPS_AHEAD = 32
-# A latents session on an engine process reads this many requests ahead of its responses (_read_ahead).
-READ_AHEAD = 4
 _FRAMES_OUTPUTS = (animate_pb2.OUTPUT_FRAMES, animate_pb2.OUTPUT_LATENTS_AND_FRAMES)
 _Step = tuple[Callable[..., None], tuple]  # work for the animator: a queue method and its arguments
 _Analysed = tuple[list[AnimatorOutput], list[MotionFrame], float]  # a step's outputs, its frames, when queued
@@ -106,7 +104,7 @@ class AnimateSession:
         steps = self._steps(config, requests)
         if self._frames_out is not None:
             responses = self._pipelined(steps)
-        elif isinstance(self._engine, EngineProcess):
+        elif self._engine.steps_ahead > 1:
             responses = self._read_ahead(steps)
         else:
             responses = self._in_turn(steps)
@@ -145,13 +143,13 @@ class AnimateSession:
 
     async def _read_ahead(self, steps: AsyncIterator[_Step]) -> AsyncIterator[animate_pb2.AnimateResponse]:
         """A latents session whose engine is another process: a task reads the next requests and hands
-        their work to the engine while it computes this one's (at most READ_AHEAD steps ahead), so a
+        their work to the engine while it computes this one's (at most its `steps_ahead`), so a
         step costs the session one pass of the engine, not a pass and the round trip of its request and
         responses through gRPC as well. Responses go out in order, each step's as soon as it is done; a
         bad request ends the session after the responses of the steps before it. Not for the serving
         process's own engine, whose passes run between the loop's I/O callbacks: there it cost more than
         it saved (64 sessions, servers alternately, three rounds: 0.77-0.81 cores against 0.75-0.79)."""
-        ahead: asyncio.Queue[tuple[asyncio.Future, float] | Exception | None] = asyncio.Queue(READ_AHEAD)
+        ahead: asyncio.Queue[tuple[asyncio.Future, float] | Exception | None] = asyncio.Queue(self._engine.steps_ahead)
         reader = asyncio.ensure_future(self._hand_over(steps, ahead))
         try:
             while (step := await ahead.get()) is not None:
@@ -159,8 +157,7 @@ class AnimateSession:
                     raise step
                 done, started = step
                 outputs = await done
-                frames = [output for output in outputs if isinstance(output, MotionFrame)]
-                for response in await self._finished(outputs, frames, started):
+                for response in await self._finished(outputs, _motion_frames(outputs), started):
                     yield response
         finally:  # a failed or cancelled session leaves no read waiting and no error unread
             reader.cancel()
@@ -231,7 +228,7 @@ class AnimateSession:
         started = time.perf_counter()
         queue(*args)
         outputs = await self._engine.outputs(self._animator)
-        return outputs, [output for output in outputs if isinstance(output, MotionFrame)], started
+        return outputs, _motion_frames(outputs), started
 
     async def _finished(self, outputs: list[AnimatorOutput], frames: list[MotionFrame], started: float
                         ) -> list[animate_pb2.AnimateResponse]:
@@ -336,3 +333,7 @@ class AnimateSession:
         self._metrics.rendered_frames.inc(len(images))
         self.figures.audio_s = self._animator.audio_duration_s
         return responses
+
+
+def _motion_frames(outputs: list[AnimatorOutput]) -> list[MotionFrame]:
+    return [output for output in outputs if isinstance(output, MotionFrame)]

@@ -102,10 +102,9 @@ class RemoteAnimator:
         while self.submitted and self.submitted[0].sent:
             sent.append(self.submitted.popleft())
         if isinstance(result, Exception):
-            sent += self.submitted
-            self.submitted.clear()
             for submission in sent:
                 _settle(submission.done, result)
+            self.fail(result)
             return
         self.frames_emitted, self.audio_duration_s = result.frames_emitted, result.audio_duration_s
         for submission in sent[:-1]:
@@ -141,6 +140,9 @@ class _Worker:
 
 class EngineProcess:
     """Lives on the event loop; one per serving process. The same calls as EngineScheduler."""
+
+    # A latents session reads this many requests ahead of its responses (AnimateSession._read_ahead).
+    steps_ahead = 4
 
     def __init__(self) -> None:
         self._worker = _Worker()

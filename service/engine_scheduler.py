@@ -32,6 +32,10 @@ TICK_S = 0.01  # passes at most this often; the lateness it adds under load is a
 class EngineScheduler:
     """Lives on the event loop; one per process."""
 
+    # A latents session waits for each request's outputs before it reads the next: its passes run on
+    # this loop, where reading ahead cost more than it saved (EngineProcess reads ahead).
+    steps_ahead = 1
+
     def __init__(self, engine: MotionEngine | None = None, tick_s: float = TICK_S) -> None:
         self.engine = engine if engine is not None else MotionEngine()
         self._tick_s = tick_s

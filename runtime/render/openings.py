@@ -128,12 +128,7 @@ class Opening:
         """pixels (B, P, 2), upper and lower curves (B, K, 2) left to right, sharing their ends;
         `smooth`: the curves rounded through their points (CurvePosition.read_smooth), else straight
         between them."""
-        origin = (upper[:, 0] + upper[:, -1]) / 2  # (B, 2)
-        span = upper[:, -1] - upper[:, 0]
-        length = span.norm(dim=-1, keepdim=True).clamp(min=1e-6)  # (B, 1)
-        along = span / length
-        across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)  # a quarter turn towards the image's down
-        axes = torch.stack([along, across], dim=1)  # (B, 2, 2)
+        origin, axes, length = _corner_frame(upper)
         (u, v), upper_local, lower_local = (to_local(points, origin, axes) for points in (pixels, upper, lower))
         upper_at = CurvePosition.of(u, upper_local[0])
         lower_at = CurvePosition.of(u, lower_local[0])
@@ -158,11 +153,8 @@ class Opening:
         its knots — widened by the antialiased edge: measured square to a curve, that edge reaches as
         far again along v as the curve is steep (1 / cos of its slope), and a monotone cubic's slope is
         at most its knots' slopes or 1.5 times its steepest secant. The box of that rectangle, in image y."""
-        origin = (upper[:, 0] + upper[:, -1]) / 2
-        span = upper[:, -1] - upper[:, 0]
-        along = span / span.norm(dim=-1, keepdim=True).clamp(min=1e-6)
-        across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)
-        axes = torch.stack([along, across], dim=1)
+        origin, axes, _ = _corner_frame(upper)
+        along, across = axes[:, 0], axes[:, 1]
         (u_upper, v_upper), (u_lower, v_lower) = (to_local(curve, origin, axes) for curve in (upper, lower))
         edge = torch.full_like(origin[:, 0], softness_px / 2 + 1.0)  # (B,) one pixel beyond, for rounding
         if smooth:
@@ -254,6 +246,18 @@ def _monotone_slopes(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
     inner = torch.where(same_way, inner, torch.zeros_like(inner))
     first, last = _end_slope(secant[:, 0], secant[:, 1]), _end_slope(secant[:, -1], secant[:, -2])
     return torch.cat([first[:, None], inner, last[:, None]], dim=1)
+
+
+def _corner_frame(upper: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """An opening's own frame from its (B, K, 2) upper curve, whose ends are its corners: the corners'
+    midpoint (B, 2), the axes (B, 2, 2) (rows: u along the corner line, v a quarter turn towards the
+    image's down) and the corner-to-corner length (B, 1)."""
+    origin = (upper[:, 0] + upper[:, -1]) / 2
+    span = upper[:, -1] - upper[:, 0]
+    length = span.norm(dim=-1, keepdim=True).clamp(min=1e-6)
+    along = span / length
+    across = torch.stack([-along[:, 1], along[:, 0]], dim=-1)
+    return origin, torch.stack([along, across], dim=1), length
 
 
 def _steepest(knots: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
