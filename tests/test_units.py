@@ -133,3 +133,21 @@ def test_filters_of_one_design_share_it_and_keep_their_own_state():
     assert np.array_equal(second.push(signal), lfilter(b, a, signal, axis=0).astype(np.float32))
     with pytest.raises(ValueError):
         first._b[0] = 0.0
+
+
+def test_a_row_blocked_product_gives_each_row_the_bits_it_gets_alone():
+    """The warp's basis product runs four frames' rows at a time (numerics.blocked_rows_matmul): a row's
+    result must not depend on how many rows came with it or where it sat in its block."""
+    import torch
+
+    from runtime.numerics import blocked_rows_matmul
+
+    generator = torch.Generator().manual_seed(5)
+    matrix = torch.randn(478, 700, generator=generator)
+    rows = torch.randn(11, 478, generator=generator) * 20
+    together = blocked_rows_matmul(rows, matrix, 8)
+    assert together.shape == (11, 700)
+    alone = torch.cat([blocked_rows_matmul(rows[i:i + 1], matrix, 8) for i in range(len(rows))])
+    assert torch.equal(together, alone)
+    assert torch.allclose(together, rows @ matrix, rtol=1e-4, atol=1e-3)
+    assert blocked_rows_matmul(rows[:0], matrix, 8).shape == (0, 700)

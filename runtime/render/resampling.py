@@ -76,14 +76,15 @@ class Resampling:
         # cv2.resize's half-pixel alignment is grid_sample's only over the grid it was given entire.
         # A plane at a time, so the planes come out whole, as the maps they are added to lie.
         grid = np.zeros((self.grid_size, self.grid_size), np.float32)
+        whole = np.empty((height, width), np.float32)  # one buffer for every plane: resize writes it whole
         for frame, frame_planes in zip(coarse.numpy(), target, strict=True):
             for index, (plane, target_plane) in enumerate(zip(frame, frame_planes, strict=True)):
                 grid[top:top + rows, left:left + columns] = plane
-                whole = cv2.resize(grid, (width, height), interpolation=cv2.INTER_LINEAR)  # (H, W)
+                cv2.resize(grid, (width, height), dst=whole, interpolation=cv2.INTER_LINEAR)
                 if plus is None:
                     target_plane[...] = whole[rows_in_image, columns_in_image]
-                else:
-                    np.add(plus[index], whole[rows_in_image, columns_in_image], out=target_plane)
+                else:  # OpenCV's add, into the strided plane in place: the same sums as numpy's, sooner
+                    cv2.add(plus[index], whole[rows_in_image, columns_in_image], dst=target_plane)
 
     def portrait_into(self, frames: torch.Tensor, portrait: torch.Tensor, maps: torch.Tensor) -> None:
         """Draw into `frames` ((B, 3, h, w) channels last, the view) at the moving pixels the

@@ -26,7 +26,7 @@ from torch import nn
 from runtime.arkit import NUM_BLENDSHAPES
 from runtime.errors import InvalidConfigError
 from runtime.face.analysis import face_width_px
-from runtime.numerics import hermite_step
+from runtime.numerics import blocked_rows_matmul, hermite_step
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadMotion, HeadTransform
@@ -42,6 +42,7 @@ from runtime.types import POSE_WIDTH, RestState
 
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
 NEWTON_SETBACK_PX = 1.0  # see backward_grid
+BASIS_BLOCK_ROWS = 8  # the warp basis's product: four frames' x and y rows (backward_maps)
 # How much further in than the lips' corners the warp gathers the skin at the corners of fully rounded
 # lips (lip_bands.rounding), in mouth widths at rest (_tucked).
 CORNER_TUCK = 0.1
@@ -350,7 +351,9 @@ class WarpRenderer(nn.Module):
         y planes in its pixels."""
         batch, (rows, columns) = len(displacements), self.cells.shape
         controls = (displacements * self.to_normalised).transpose(1, 2)  # (B, 2, 478)
-        active = torch.stack([frame @ self.basis_rows for frame in controls]).transpose(1, 2)  # (B, A, 2)
+        # Four frames' x and y rows at a time: each frame's bits as alone, the basis read once per block.
+        active = blocked_rows_matmul(controls.reshape(2 * batch, -1), self.basis_rows, BASIS_BLOCK_ROWS)
+        active = active.reshape(batch, 2, -1).transpose(1, 2)  # (B, A, 2)
         forward = displacements.new_zeros(batch, rows * columns, 2).index_copy_(1, self.active_cells, active)
         forward = forward.reshape(batch, rows, columns, 2).permute(0, 3, 1, 2)  # (B, 2, h, w) over the box
         spacing = 2.0 / self.config.grid_size
