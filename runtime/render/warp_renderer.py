@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -35,7 +36,7 @@ from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
-from runtime.render.portrait_style import PortraitKind
+from runtime.render.portrait_style import DETAIL_SIGMA_PX, PortraitKind
 from runtime.render.resampling import Resampling
 from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
 from runtime.types import POSE_WIDTH, RestState
@@ -243,7 +244,10 @@ class WarpRenderer(nn.Module):
         # CPU; cv2.remap reads only this layout), and the frames come out in the layout the (B, H, W, 3)
         # result wants.
         portrait = torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1).float()[None]  # (1, 3, H, W)
-        self.register_buffer("portrait", portrait.contiguous(memory_format=torch.channels_last))
+        smooth, grain = _grain_split(portrait, palette.style.strokes)
+        self.register_buffer("portrait", smooth.contiguous(memory_format=torch.channels_last))
+        self.register_buffer("portrait_grain", None if grain is None else grain.contiguous(
+            memory_format=torch.channels_last))
         left, top, view_width, view_height = self.view
         # What a frame shows where nothing moves: the portrait's own pixels, copied, not resampled.
         self.register_buffer("still_view", portrait[:, :, top:top + view_height, left:left + view_width]
@@ -301,6 +305,8 @@ class WarpRenderer(nn.Module):
         for still_rows, still_columns in _still_bands(self.moving, *frames.shape[-2:]):
             frames[:, :, still_rows, still_columns] = self.still_view[:, :, still_rows, still_columns]
         self.resampling.portrait_into(frames, self.portrait, backward)
+        if self.portrait_grain is not None:
+            self.resampling.grain_into(frames, self.portrait_grain, backward)
         return frames
 
     def _untorn(self, displacements: torch.Tensor) -> torch.Tensor:
@@ -385,6 +391,25 @@ class WarpRenderer(nn.Module):
         self.resampling.maps_into(maps[:, :, rows, columns], self.view_pixels[:, :, rows, columns],
                                   offset * self.to_pixels, self.moving_in_box)
         return maps
+
+
+def _grain_split(portrait: torch.Tensor, strokes: float) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """(1, 3, H, W) float `portrait` → the part to read blended and its grain to read from the nearest
+    pixel (None for a portrait not made of strokes, read whole as it was).
+
+    A moving pixel reads the portrait between its pixels, and a bilinear read there averages up to four
+    of them: on a drawing whose paper and strokes are grainy at the pixel, every sub-pixel offset of a
+    turning head smoothed the face (its fine detail where the warp moved it fell to 0.89 of its rest's
+    with the head turned 2°, tests/test_render_layers.py), so the face's grain came and went with the
+    head against the still paper around it. The detail finer than the style's own texture scale
+    (portrait_style.DETAIL_SIGMA_PX), as much of it as the portrait is made of strokes (style.strokes),
+    is read from the nearest pixel instead: it moves with the face in whole pixels and keeps its
+    strength (0.98). At rest (every read on a pixel) the two parts add back to the portrait."""
+    if strokes <= 0.0:
+        return portrait, None
+    pixels = np.ascontiguousarray(portrait[0].permute(1, 2, 0).numpy())  # (H, W, 3)
+    grain = strokes * (pixels - cv2.GaussianBlur(pixels, (0, 0), DETAIL_SIGMA_PX, borderType=cv2.BORDER_REPLICATE))
+    return portrait - torch.from_numpy(grain).permute(2, 0, 1)[None], torch.from_numpy(grain).permute(2, 0, 1)[None]
 
 
 def _still_bands(moving: tuple[slice, slice], height: int, width: int) -> tuple[tuple[slice, slice], ...]:
