@@ -45,6 +45,7 @@ from runtime.render.openings import (
     left_to_right,
     sample_at,
 )
+from runtime.render.portrait_style import fine_detail
 from runtime.render.sealed_mouth import dark_corners, filled, pressed_line, sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites
 
@@ -156,6 +157,7 @@ class MouthInterior(nn.Module):
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
+        self.register_buffer("source_grain", self._grain_of(source[:, :3]) if self.style.strokes > 0.0 else None)
         self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
@@ -272,7 +274,7 @@ class MouthInterior(nn.Module):
         lips_source, seam = self._lineless(sealed, rounded)
         lips_source = self._cornerless(lips_source, patch, windows, points, mouth_width, warped_from)
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
-                       seam)
+                       seam, self._lips_grain(lips_source))
         # The opening only on the window's rows it can reach (every pixel is computed alone, and beyond
         # them `inside` gives exactly 0), and the interior only where some frame of the batch shows it:
         # a mouth half open shows it in a fifth of the window.
@@ -288,6 +290,21 @@ class MouthInterior(nn.Module):
                 interior = interior + (seam.colour - interior) * (seam.closed * sliver)[:, None, None]
             patch[:, :, shown] += alpha[:, None, shown_in_rows] * (interior - patch[:, :, shown])
         windows.scatter(frames, patch.reshape(shape))
+
+    def _lips_grain(self, lips_source: torch.Tensor) -> torch.Tensor | None:
+        """(1 or B, 3, h, w) the grain of the crop the lips read (as `lips_source`), which they read from the
+        nearest pixel as the warp reads the face's (warp_renderer._grain_split: a moving drawing's lips
+        blended smooth showed as a smooth patch in its grainy face); None for a portrait not made of strokes."""
+        if self.source_grain is None:
+            return None
+        if lips_source is self.source:
+            return self.source_grain
+        return torch.cat([self._grain_of(crop[None, :3]) for crop in lips_source])  # each frame's own
+
+    def _grain_of(self, crop: torch.Tensor) -> torch.Tensor:
+        """(1, 3, h, w) → as much of its fine detail as the portrait is made of strokes."""
+        pixels = np.ascontiguousarray(crop[0].permute(1, 2, 0).numpy(), dtype=np.float32)
+        return self.style.strokes * torch.from_numpy(fine_detail(pixels)).permute(2, 0, 1)[None]
 
     def _lineless(self, sealed: torch.Tensor | None, rounded: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
         """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames sealed by `sealed` and

@@ -362,8 +362,9 @@ class Windows:
         return (self.origins - self.origins.new_tensor(self.offset)).tolist()
 
 
-def sample_at(source: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
-    """(1, C, H, W) source, (B, P, 2) pixel positions → (B, C, P), bilinear, edges repeated."""
+def sample_at(source: torch.Tensor, positions: torch.Tensor, mode: str = "bilinear") -> torch.Tensor:
+    """(1, C, H, W) source, (B, P, 2) pixel positions → (B, C, P), bilinear (or `mode` "nearest": grain a
+    blend would average away), edges repeated."""
     height, width = source.shape[-2:]
     # (B, 1, P, 2), align_corners=False; x and y apart, each scaled by a float32 number: the same bits
     # as a (2,) scale broadcast over the (B, P, 2) positions, without its two-element inner loop (to_local).
@@ -371,6 +372,6 @@ def sample_at(source: torch.Tensor, positions: torch.Tensor) -> torch.Tensor:
     for coordinate, size, plane in zip(positions.unbind(dim=-1), (width, height), grid.unbind(dim=-1), strict=True):
         torch.sub((coordinate + 0.5) * float(np.float32(2.0 / size)), 1.0, out=plane)
     grid = grid[:, None]
-    sampled = torch.nn.functional.grid_sample(source.expand(len(positions), -1, -1, -1), grid, mode="bilinear",
+    sampled = torch.nn.functional.grid_sample(source.expand(len(positions), -1, -1, -1), grid, mode=mode,
                                               padding_mode="border", align_corners=False)
     return sampled[:, :, 0]

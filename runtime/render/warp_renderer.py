@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -36,7 +35,7 @@ from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
-from runtime.render.portrait_style import DETAIL_SIGMA_PX, PortraitKind
+from runtime.render.portrait_style import PortraitKind, fine_detail
 from runtime.render.resampling import Resampling
 from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
 from runtime.types import POSE_WIDTH, RestState
@@ -402,14 +401,14 @@ def _grain_split(portrait: torch.Tensor, strokes: float) -> tuple[torch.Tensor, 
     turning head smoothed the face (its fine detail where the warp moved it fell to 0.89 of its rest's
     with the head turned 2°, tests/test_render_layers.py), so the face's grain came and went with the
     head against the still paper around it. The detail finer than the style's own texture scale
-    (portrait_style.DETAIL_SIGMA_PX), as much of it as the portrait is made of strokes (style.strokes),
+    (portrait_style.fine_detail), as much of it as the portrait is made of strokes (style.strokes),
     is read from the nearest pixel instead: it moves with the face in whole pixels and keeps its
     strength (0.98). At rest (every read on a pixel) the two parts add back to the portrait."""
     if strokes <= 0.0:
         return portrait, None
-    pixels = np.ascontiguousarray(portrait[0].permute(1, 2, 0).numpy())  # (H, W, 3)
-    grain = strokes * (pixels - cv2.GaussianBlur(pixels, (0, 0), DETAIL_SIGMA_PX, borderType=cv2.BORDER_REPLICATE))
-    return portrait - torch.from_numpy(grain).permute(2, 0, 1)[None], torch.from_numpy(grain).permute(2, 0, 1)[None]
+    grain = strokes * torch.from_numpy(fine_detail(np.ascontiguousarray(portrait[0].permute(1, 2, 0).numpy())))
+    grain = grain.permute(2, 0, 1)[None]
+    return portrait - grain, grain
 
 
 def _still_bands(moving: tuple[slice, slice], height: int, width: int) -> tuple[tuple[slice, slice], ...]:
