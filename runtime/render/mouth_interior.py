@@ -157,7 +157,6 @@ class MouthInterior(nn.Module):
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
-        self.register_buffer("source_grain", self._grain_of(source[:, :3]) if self.style.strokes > 0.0 else None)
         self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
         self.lips = LipBands(landmarks, torch.from_numpy(landmarks[:, :2]).float()[None])
@@ -176,6 +175,12 @@ class MouthInterior(nn.Module):
         self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.shut_unlined else None)
         self.cornerless_reach = [] if self.cornerless_change is None else _read_reach(
             self.cornerless_change, self.source_origin)
+        # A portrait made of strokes: the grain of the crop and of both changes, which the lips read from
+        # the nearest pixel (_lips_grain).
+        grained = self.style.strokes > 0.0
+        for name, part in (("source_grain", source[:, :3]), ("lineless_grain", self.lineless_change),
+                           ("cornerless_grain", self.cornerless_change)):
+            self.register_buffer(name, self._grain_of(part) if grained else None)
         self.seam_line = max(self.style.outline, self.style.flat)  # how far the seam is a drawn line
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.seam_line)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.seam_line)
@@ -271,10 +276,12 @@ class MouthInterior(nn.Module):
         shape = (len(frames), -1, windows.height, windows.width)
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
-        lips_source, seam = self._lineless(sealed, rounded)
-        lips_source = self._cornerless(lips_source, patch, windows, points, mouth_width, warped_from)
+        sealed = torch.zeros_like(rounded) if sealed is None else sealed
+        lineless_share, corner_share = self._lineless_share(sealed, rounded), self._corner_share(points, mouth_width)
+        lips_source, seam = self._lineless(lineless_share, sealed)
+        lips_source = self._cornerless(lips_source, corner_share, patch, windows, warped_from)
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
-                       seam, self._lips_grain(lips_source))
+                       seam, self._lips_grain(lineless_share, corner_share))
         # The opening only on the window's rows it can reach (every pixel is computed alone, and beyond
         # them `inside` gives exactly 0), and the interior only where some frame of the batch shows it:
         # a mouth half open shows it in a fifth of the window.
@@ -291,50 +298,45 @@ class MouthInterior(nn.Module):
             patch[:, :, shown] += alpha[:, None, shown_in_rows] * (interior - patch[:, :, shown])
         windows.scatter(frames, patch.reshape(shape))
 
-    def _lips_grain(self, lips_source: torch.Tensor) -> torch.Tensor | None:
-        """(1 or B, 3, h, w) the grain of the crop the lips read (as `lips_source`), which they read from the
-        nearest pixel as the warp reads the face's (warp_renderer._grain_split: a moving drawing's lips
-        blended smooth showed as a smooth patch in its grainy face); None for a portrait not made of strokes."""
-        if self.source_grain is None:
-            return None
-        if lips_source is self.source:
-            return self.source_grain
-        return torch.cat([self._grain_of(crop[None, :3]) for crop in lips_source])  # each frame's own
-
-    def _grain_of(self, crop: torch.Tensor) -> torch.Tensor:
-        """(1, 3, h, w) → as much of its fine detail as the portrait is made of strokes."""
-        pixels = np.ascontiguousarray(crop[0].permute(1, 2, 0).numpy(), dtype=np.float32)
-        return self.style.strokes * torch.from_numpy(fine_detail(pixels)).permute(2, 0, 1)[None]
-
-    def _lineless(self, sealed: torch.Tensor | None, rounded: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
-        """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames sealed by `sealed` and
-        rounded by `rounded` ((B,) each): the portrait's own crop and no seam unless some frame reads
-        the lips without what lies between them (`lineless_shares`)."""
+    def _lineless_share(self, sealed: torch.Tensor, rounded: torch.Tensor) -> torch.Tensor | None:
+        """(B,) how far each frame, sealed by `sealed` and rounded by `rounded` ((B,) each), reads its lips
+        without what lies between them (`lineless_shares`); None where none does."""
         if self.lineless_change is None:
-            return self.source, None
-        sealed = torch.zeros_like(rounded) if sealed is None else sealed
+            return None
         open_share, line_share = self.lineless_shares
-        share = open_share * sealed + line_share * torch.maximum(rounded, sealed)  # (B,)
-        if not bool((share > 0.0).any()):
+        share = open_share * sealed + line_share * torch.maximum(rounded, sealed)
+        return share if bool((share > 0.0).any()) else None
+
+    def _corner_share(self, points: torch.Tensor, mouth_width: torch.Tensor) -> torch.Tensor | None:
+        """(B,) how far each frame reads a shut mouth's lips without its dark corners: as far as it is
+        parted (PARTED) and the mouth is shut and not drawn as a line; None where none does."""
+        if self.cornerless_change is None:
+            return None
+        gap = self._lip_gap(points[:, self.upper_index], points[:, self.lower_index], mouth_width)
+        parted = hermite_step(*PARTED, gap - self.rest_gap)
+        return self.shut_unlined * parted if bool((parted > 0.0).any()) else None
+
+    def _lineless(self, share: torch.Tensor | None, sealed: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
+        """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames reading the lips without
+        what lies between them by `share` (`_lineless_share`) and sealed by `sealed` ((B,)): the
+        portrait's own crop and no seam for none."""
+        if share is None:
             return self.source, None
         lips_source = self.source[:, :3] + share[:, None, None, None] * self.lineless_change
+        open_share, _ = self.lineless_shares
         return lips_source, Seam(open_share * sealed, self.seam_strength * share, self.seam_colour,
                                  SEAM_HALF_WIDTH_PX * self.seam_line, SEAM_SOFTNESS_PX, self.grain,
                                  self.seam_texture)
 
-    def _cornerless(self, lips_source: torch.Tensor, patch: torch.Tensor, windows: Windows, points: torch.Tensor,
-                    mouth_width: torch.Tensor, warped_from: torch.Tensor | None) -> torch.Tensor:
-        """The crop the lips read ((1 or B, C, h, w)) without the mouth's dark corners, as far as each
-        frame is parted (PARTED); the same change made to the warped skin in `patch` ((B, 3, P), the
-        window's pixels, changed in place) where the warp read them from (`warped_from`): the corners
-        reach past the lips' bands, and there only the warp draws them."""
-        if self.cornerless_change is None:
+    def _cornerless(self, lips_source: torch.Tensor, share: torch.Tensor | None, patch: torch.Tensor,
+                    windows: Windows, warped_from: torch.Tensor | None) -> torch.Tensor:
+        """The crop the lips read ((1 or B, C, h, w)) without the mouth's dark corners by `share`
+        (`_corner_share`); the same change made to the warped skin in `patch` ((B, 3, P), the window's
+        pixels, changed in place) where the warp read them from (`warped_from`): the corners reach past
+        the lips' bands, and there only the warp draws them."""
+        if share is None:
             return lips_source
-        gap = self._lip_gap(points[:, self.upper_index], points[:, self.lower_index], mouth_width)
-        parted = hermite_step(*PARTED, gap - self.rest_gap)  # (B,)
-        if not bool((parted > 0.0).any()):
-            return lips_source
-        share = (self.shut_unlined * parted)[:, None, None]  # (B, 1, 1)
+        share = share[:, None, None]  # (B, 1, 1)
         if warped_from is not None:
             # Only the window's pixels that some frame read from around the corners: a frame's own are
             # all of those it read from there, so a frame gets the same pixels alone or in any batch
@@ -349,6 +351,28 @@ class MouthInterior(nn.Module):
             sources = grid - self.source_origin
             patch[:, :, near] += share * sample_at(self.cornerless_change, sources)
         return lips_source[:, :3] + share[..., None] * self.cornerless_change
+
+    def _lips_grain(self, lineless_share: torch.Tensor | None, corner_share: torch.Tensor | None
+                    ) -> torch.Tensor | None:
+        """(1 or B, 3, h, w) the grain of the crop the lips read, made as that crop is (`_lineless`,
+        `_cornerless`) from the grain of each part: the lips read it from the nearest pixel as the warp
+        reads the face's (warp_renderer._grain_split: a moving drawing's lips, blended smooth, showed as
+        a smooth patch in its grainy face). None for a portrait not made of strokes."""
+        if self.source_grain is None:
+            return None
+        grain = self.source_grain
+        if lineless_share is not None:
+            grain = grain + lineless_share[:, None, None, None] * self.lineless_grain
+        if corner_share is not None:
+            grain = grain + corner_share[:, None, None, None] * self.cornerless_grain
+        return grain
+
+    def _grain_of(self, crop: torch.Tensor | None) -> torch.Tensor | None:
+        """(1, 3, h, w) → as much of its fine detail as the portrait is made of strokes (portrait_style.fine_detail)."""
+        if crop is None:
+            return None
+        pixels = np.ascontiguousarray(crop[0].permute(1, 2, 0).numpy(), dtype=np.float32)
+        return self.style.strokes * torch.from_numpy(fine_detail(pixels)).permute(2, 0, 1)[None]
 
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
         """What the layer draws: the lips' bands and the opening between them (lip_bands.covering)."""
