@@ -5,15 +5,18 @@ event loop thread (and the `server` and `stub` fixtures over it), a small synchr
 from __future__ import annotations
 
 import asyncio
+import gc
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
 import grpc
 import pytest
 
+from runtime.pipeline import Animator
 from service.api import animate_pb2, face_animation_pb2_grpc
 from service.process import free_port, free_ports
 from service.server import RunningServer, create_server
@@ -82,6 +85,21 @@ def wait_until(condition: Callable[[], object], timeout_s: float = 10.0, what: s
     while not condition():
         assert time.monotonic() < deadline, f"{what} was not met within {timeout_s:g} s"
         time.sleep(POLL_S)
+
+
+def live_animators() -> list[Animator]:
+    """Every Animator this process still holds, after a collection (type(): isinstance probes proxies)."""
+    gc.collect()
+    return [thing for thing in gc.get_objects() if type(thing) is Animator]
+
+
+def wait_until_animators_released(kept: Iterable[Animator] = ()) -> None:
+    """Polls until every Animator but those `kept` (alive before the sessions under test: an earlier
+    test's session winding down) is freed. A session's runtime state goes with its call, moments after
+    the server counts the session closed; one that stays for seconds is a leak."""
+    before = weakref.WeakSet(kept)
+    wait_until(lambda: not [animator for animator in live_animators() if animator not in before],
+               timeout_s=5.0, what="every session's Animator released")
 
 
 def stub_for(channel: grpc.Channel) -> face_animation_pb2_grpc.FaceAnimationStub:

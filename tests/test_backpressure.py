@@ -3,7 +3,6 @@ process killed mid-stream) or stalls past the session's length frees everything.
 
 from __future__ import annotations
 
-import gc
 import signal
 import subprocess
 import sys
@@ -13,8 +12,17 @@ from pathlib import Path
 import grpc
 import pytest
 
-from runtime.pipeline import Animator
-from tests.server_harness import audio, config, end, motion_frames, start_server, stub_for, wait_until
+from tests.server_harness import (
+    audio,
+    config,
+    end,
+    live_animators,
+    motion_frames,
+    start_server,
+    stub_for,
+    wait_until,
+    wait_until_animators_released,
+)
 
 pytestmark = pytest.mark.slow  # pauses and stalls show only as time passes
 
@@ -62,6 +70,7 @@ def test_a_client_that_stops_reading_pauses_its_session(server):
 
 
 def test_a_client_stalled_past_the_session_length_is_cut_off():
+    earlier = live_animators()
     server = start_server(max_session_s=1.0)
     try:
         sent = [0]
@@ -72,8 +81,7 @@ def test_a_client_stalled_past_the_session_length_is_cut_off():
             wait_until(lambda: server.active_sessions == 0, timeout_s=5.0)
             assert time.monotonic() - started < 3.0  # its length, then as long again to unblock
             call.cancel()  # gRPC cannot send the status past unread frames: the stream ends on our side
-        gc.collect()
-        assert not [thing for thing in gc.get_objects() if type(thing) is Animator]
+        wait_until_animators_released(earlier)
     finally:
         server.stop()
 
@@ -93,6 +101,7 @@ with grpc.insecure_channel(sys.argv[1]) as channel:
 
 
 def test_a_killed_client_frees_its_session(server):
+    earlier = live_animators()
     root = Path(__file__).resolve().parent.parent
     client = subprocess.Popen([sys.executable, "-c", CLIENT, server.address], cwd=root, stdout=subprocess.PIPE,
                               text=True)
@@ -106,5 +115,4 @@ def test_a_killed_client_frees_its_session(server):
         wait_until(lambda: server.active_sessions == 0)
     finally:
         client.kill()
-    gc.collect()
-    assert not [thing for thing in gc.get_objects() if type(thing) is Animator]
+    wait_until_animators_released(earlier)

@@ -163,8 +163,9 @@ class LipBands(nn.Module):
         """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place;
         reaches: the lips' (`reaches`); mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`).
         source (1 or B, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,);
-        seam: a line where the lips meet, or None; grain ((1 or B, 3, h, w) or None): the part of the source's
-        colour to read from the nearest pixel, not blended (MouthInterior._lips_grain)."""
+        seam: a line where the lips meet, or None; grain ((1 or B, 3, h, w) or None): what to add to the
+        source's colour read from the nearest pixel, not blended (MouthInterior._lips_grain; the source is
+        then the crop less it)."""
         fade_px = FADE_MOUTH_WIDTHS * mouth_width_px[:, None]
         rolled = LIP_END_ROLL * rounded  # (B,)
         for lip, (low, high) in zip((self.upper, self.lower), reaches, strict=True):
@@ -174,10 +175,9 @@ class LipBands(nn.Module):
             drawn_last = seam is not None and lip is self.lower  # the seam's line lies over both lips' edges
             reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled, drawn_last)
             at = reads - source_origin
-            if grain is None:
-                colour = sample_at(source[:, :3], at)  # (B, 3, p)
-            else:
-                colour = sample_at(source[:, :3] - grain, at) + sample_at(grain, at, mode="nearest")
+            colour = sample_at(source[:, :3], at)  # (B, 3, p)
+            if grain is not None:
+                colour = colour + sample_at(grain, at, mode="nearest")
             patch[:, :, rows] += alpha[:, None] * (colour - patch[:, :, rows])
             if drawn_last:
                 core = seam.half_width_px

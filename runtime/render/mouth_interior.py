@@ -181,6 +181,7 @@ class MouthInterior(nn.Module):
         for name, part in (("source_grain", source[:, :3]), ("lineless_grain", self.lineless_change),
                            ("cornerless_grain", self.cornerless_change)):
             self.register_buffer(name, self._grain_of(part) if grained else None)
+        self.register_buffer("source_smooth", source[:, :3] - self.source_grain if grained else None)
         self.seam_line = max(self.style.outline, self.style.flat)  # how far the seam is a drawn line
         self.register_buffer("seam_colour", self.cavity_edge + (self.ink - self.cavity_edge) * self.seam_line)
         self.seam_strength = SEAM_STRENGTH * (PHOTO_SEAM + (1.0 - PHOTO_SEAM) * self.seam_line)
@@ -280,8 +281,11 @@ class MouthInterior(nn.Module):
         lineless_share, corner_share = self._lineless_share(sealed, rounded), self._corner_share(points, mouth_width)
         lips_source, seam = self._lineless(lineless_share, sealed)
         lips_source = self._cornerless(lips_source, corner_share, patch, windows, warped_from)
+        grain = self._lips_grain(lineless_share, corner_share)
+        if grain is not None:  # the lips read the crop less its grain blended, and the grain from the nearest pixel
+            lips_source = self.source_smooth if lips_source is self.source else lips_source[:, :3] - grain
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
-                       seam, self._lips_grain(lineless_share, corner_share))
+                       seam, grain)
         # The opening only on the window's rows it can reach (every pixel is computed alone, and beyond
         # them `inside` gives exactly 0), and the interior only where some frame of the batch shows it:
         # a mouth half open shows it in a fifth of the window.
