@@ -341,7 +341,7 @@ def test_opencv_reads_draw_what_grid_sample_draws(portrait: PortraitAnalysis) ->
 
 
 def test_a_drawings_grain_reads_alike_on_opencv_and_grid_sample(landmarker: FaceLandmarker) -> None:
-    """A portrait made of strokes also reads its grain from the nearest pixel (Resampling.grain_into):
+    """A portrait made of strokes also reads its grain from the nearest pixel (Resampling.portrait_into):
     OpenCV's and grid_sample's nearest pixel must be the same one."""
     drawing = analyse_portrait(portrait_set_png("closed-pencil"), AnalysisOptions(), landmarker)
     renderer = _warp_renderer(drawing)

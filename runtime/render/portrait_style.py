@@ -52,9 +52,9 @@ HATCHED = (30.0, 60.0)  # the most textured tone's σ over which a line drawing 
 
 
 def fine_detail(pixels: np.ndarray) -> np.ndarray:
-    """(H, W, C) float32 → its detail finer than DETAIL_SIGMA_PX (the picture less its blur, edges repeated):
-    a portrait's texture as the style measures it, and the grain the renderer reads from the nearest pixel
-    on a portrait made of strokes (warp_renderer._grain_split)."""
+    """(H, W, C) float32 → its detail finer than DETAIL_SIGMA_PX (the picture less its blur, edges repeated),
+    the scale at which the style measures texture: the grain the renderer reads from the nearest pixel on
+    a portrait made of strokes (warp_renderer._grain_split)."""
     return pixels - cv2.GaussianBlur(pixels, (0, 0), DETAIL_SIGMA_PX, borderType=cv2.BORDER_REPLICATE)
 
 

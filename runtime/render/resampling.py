@@ -86,10 +86,12 @@ class Resampling:
                 else:  # OpenCV's add, into the strided plane in place: the same sums as numpy's, sooner
                     cv2.add(plus[index], whole[rows_in_image, columns_in_image], dst=target_plane)
 
-    def portrait_into(self, frames: torch.Tensor, portrait: torch.Tensor, maps: torch.Tensor) -> None:
+    def portrait_into(self, frames: torch.Tensor, portrait: torch.Tensor, maps: torch.Tensor,
+                      grain: torch.Tensor | None = None) -> None:
         """Draw into `frames` ((B, 3, h, w) channels last, the view) at the moving pixels the
         portrait ((1, 3, H, W) channels last) read bilinearly at `maps` ((B, 2, h, w) pixels),
-        edges repeated."""
+        edges repeated; and add `grain` (the same shape, or None) read there from the nearest pixel, not
+        blended: a blend of neighbouring pixels averages grain away (warp_renderer._grain_split)."""
         rows, columns = self.moving
         if rows.start >= rows.stop or columns.start >= columns.stop:
             return  # nothing in the view can move
@@ -100,36 +102,20 @@ class Resampling:
                 grid = ((frame_maps[:, rows, columns] + 0.5) * scale - 1.0).permute(1, 2, 0)[None]
                 frame[:, rows, columns] = F.grid_sample(portrait, grid, mode="bilinear", padding_mode="border",
                                                         align_corners=False)[0]
+                if grain is not None:
+                    frame[:, rows, columns] += F.grid_sample(grain, grid, mode="nearest", padding_mode="border",
+                                                             align_corners=False)[0]
             return
         _set_opencv_threads()
         source = portrait[0].permute(1, 2, 0).numpy()  # (H, W, 3), the channels-last memory as it lies
+        grain_source = None if grain is None else grain[0].permute(1, 2, 0).numpy()
         for frame, frame_maps in zip(frames, maps.numpy(), strict=True):
             target = frame.permute(1, 2, 0).numpy()[rows, columns]  # a view: remap writes into the frame
-            cv2.remap(source, frame_maps[0, rows, columns], frame_maps[1, rows, columns], cv2.INTER_LINEAR,
-                      dst=target, borderMode=cv2.BORDER_REPLICATE)
-
-    def grain_into(self, frames: torch.Tensor, grain: torch.Tensor, maps: torch.Tensor) -> None:
-        """Add to `frames` ((B, 3, h, w) channels last, the view) at the moving pixels the portrait's grain
-        ((1, 3, H, W) channels last) read at `maps` ((B, 2, h, w) pixels) from the nearest pixel, not
-        blended: a blend of neighbouring pixels averages grain away (warp_renderer._grain_split)."""
-        rows, columns = self.moving
-        if rows.start >= rows.stop or columns.start >= columns.stop:
-            return
-        if not (self.opencv and frames.is_cpu):
-            width, height = self.image_size
-            scale = maps.new_tensor([2.0 / width, 2.0 / height])[:, None, None]
-            for frame, frame_maps in zip(frames, maps, strict=True):
-                grid = ((frame_maps[:, rows, columns] + 0.5) * scale - 1.0).permute(1, 2, 0)[None]
-                frame[:, rows, columns] += F.grid_sample(grain, grid, mode="nearest", padding_mode="border",
-                                                         align_corners=False)[0]
-            return
-        _set_opencv_threads()
-        source = grain[0].permute(1, 2, 0).numpy()  # (H, W, 3), the channels-last memory as it lies
-        for frame, frame_maps in zip(frames, maps.numpy(), strict=True):
-            target = frame.permute(1, 2, 0).numpy()[rows, columns]
-            read = cv2.remap(source, frame_maps[0, rows, columns], frame_maps[1, rows, columns], cv2.INTER_NEAREST,
-                             borderMode=cv2.BORDER_REPLICATE)
-            cv2.add(target, read, dst=target)
+            map_x, map_y = frame_maps[0, rows, columns], frame_maps[1, rows, columns]
+            cv2.remap(source, map_x, map_y, cv2.INTER_LINEAR, dst=target, borderMode=cv2.BORDER_REPLICATE)
+            if grain_source is not None:
+                read = cv2.remap(grain_source, map_x, map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+                cv2.add(target, read, dst=target)
 
     def pixels(self, frames: torch.Tensor) -> torch.Tensor:
         """(B, 3, h, w) channels-last float frames → (B, h, w, 3) uint8: rounded half to even, then

@@ -303,9 +303,7 @@ class WarpRenderer(nn.Module):
         # Only the still part is copied (the band the moving part leaves on each side): the rest is drawn.
         for still_rows, still_columns in _still_bands(self.moving, *frames.shape[-2:]):
             frames[:, :, still_rows, still_columns] = self.still_view[:, :, still_rows, still_columns]
-        self.resampling.portrait_into(frames, self.portrait, backward)
-        if self.portrait_grain is not None:
-            self.resampling.grain_into(frames, self.portrait_grain, backward)
+        self.resampling.portrait_into(frames, self.portrait, backward, self.portrait_grain)
         return frames
 
     def _untorn(self, displacements: torch.Tensor) -> torch.Tensor:
