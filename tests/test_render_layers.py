@@ -4,6 +4,8 @@ held still through expressions, head-and-shoulders framing, and the curve lookup
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 import pytest
@@ -343,6 +345,9 @@ def test_a_lifted_upper_lip_takes_the_line_where_the_lips_met(landmarker: FaceLa
 # same at rest: 0.892 when every moving pixel was read blended from four (the grain averaged away as the
 # head moved), 0.983 with the grain read from the nearest pixel (warp_renderer._grain_split).
 KEPT_GRAIN_FLOOR = 0.95
+# A closed pencil lid's fine detail, of the skin's under the eye: 0.66 with a texture of the drawing's grain's
+# spectrum, 0.99 with the skin's own grain (eye_layer._Eye._skin_grain).
+CLOSED_LID_GRAIN_FLOOR = 0.85
 
 
 def test_a_drawing_keeps_its_grain_where_the_head_moves(landmarker: FaceLandmarker) -> None:
@@ -581,9 +586,28 @@ def test_an_open_mouth_in_a_flat_colour_portrait_is_flat_colour(landmarker: Face
     assert interior.sum() > 500 and flat >= 0.5
 
 
-def _closed_lids(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
-    """(the blink frame's pixels where the eyes were open at rest, the skin just below the eyes at
-    rest — behind the lenses, clear of lashes, crease and rims), (N, 3) each, face framing."""
+@dataclass(frozen=True)
+class _ClosedLids:
+    """A rest frame and a blink frame (H, W, 3) float, face framing; where the eyes were open at rest,
+    and the skin just below the eyes at rest (behind the lenses, clear of lashes, crease and rims)."""
+
+    rest: np.ndarray
+    blink: np.ndarray
+    eyes: np.ndarray  # (H, W) bool
+    skin_below: np.ndarray  # (H, W) bool
+
+    @property
+    def lids(self) -> np.ndarray:
+        """(N, 3) the blink frame's pixels where the eyes were open."""
+        return self.blink[self.eyes]
+
+    @property
+    def skin(self) -> np.ndarray:
+        """(N, 3) the rest frame's skin below the eyes."""
+        return self.rest[self.skin_below]
+
+
+def _closed_lids(name: str, landmarker: FaceLandmarker) -> _ClosedLids:
     analysis = _analysis(name, landmarker)
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
     weights, poses = _rest_batch(analysis, 2)
@@ -599,15 +623,16 @@ def _closed_lids(name: str, landmarker: FaceLandmarker) -> tuple[np.ndarray, np.
         lower = points[list(eye.lower_lid)[2:-2]]
         band = np.concatenate([lower + (0, 0.15 * width), (lower + (0, 0.35 * width))[::-1]])
         cv2.fillPoly(skin, [band.round().astype(np.int32)], 1)
-    eyes = cv2.erode(eyes, np.ones((3, 3), np.uint8)) > 0
-    return blink[eyes], rest[skin > 0]
+    eyes, skin = cv2.erode(eyes, np.ones((3, 3), np.uint8)) > 0, skin > 0
+    return _ClosedLids(rest, blink, eyes, skin)
 
 
 @pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-yaw-left-tinted"])
 def test_closed_lids_are_the_skin_around_them(landmarker: FaceLandmarker, name: str) -> None:
     """A closed lid behind glasses is skin of the tone around it — not a pale patch under a tinted
     lens, nor a fleck of the frame's colour dragged down by the lid."""
-    lids, skin = _closed_lids(name, landmarker)
+    closed = _closed_lids(name, landmarker)
+    lids, skin = closed.lids, closed.skin
     tone = np.median(skin, axis=0)
     difference = np.abs(np.median(lids, axis=0) - tone).max()
     off = (np.linalg.norm(lids - tone, axis=1) > 60.0).mean()  # lashes are darker; frame and patch differ
@@ -647,16 +672,24 @@ def test_a_shut_photo_eye_shows_no_white_under_its_lid(landmarker: FaceLandmarke
 
 def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> None:
     """A pencil drawing's closed lid is its paper, with the drawing's grain, and its lashes: never
-    lighter than the paper around the eye. (Its lid once took the high-pass of the band of strokes over
-    the lashes as texture: a smooth white almond, its brightest 1.05 of the skin's and 18 % of it
-    lighter than nine tenths of the skin.)"""
-    lids, skin = _closed_lids("closed-pencil", landmarker)
-    brightness, skin_brightness = lids.mean(axis=1), skin.mean(axis=1)
+    lighter than the paper around the eye, nor smoother. (Its lid once took the high-pass of the band of
+    strokes over the lashes as texture: a smooth white almond, its brightest 1.05 of the skin's and 18 %
+    of it lighter than nine tenths of the skin. Then a texture of the drawing's grain's spectrum: the lid
+    clear of its lashes had 0.66 of the skin's fine detail, a smooth almond on the grainy paper.)"""
+    closed = _closed_lids("closed-pencil", landmarker)
+    brightness, skin_brightness = closed.lids.mean(axis=1), closed.skin.mean(axis=1)
     brightest = np.percentile(brightness, 99) / np.percentile(skin_brightness, 99)
     lighter = (brightness > np.percentile(skin_brightness, 90)).mean()
+    # The lid clear of its lashes and of the lines around it: paper-light pixels a few pixels from any
+    # dark one (an edge's high-pass is no grain).
+    light = gaussian_filter(closed.blink.mean(axis=2), 2.0) > np.percentile(skin_brightness, 2)
+    lid = closed.eyes & (cv2.erode(light.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+    grain = float(np.median(_fine_detail(closed.blink)[lid]) / np.median(_fine_detail(closed.rest)[closed.skin_below]))
     SUMMARY_LINES.append(f"closed lids closed-pencil: brightest {brightest:.2f} of the skin's, "
-                         f"{lighter:.0%} lighter than nine tenths of the skin")
+                         f"{lighter:.0%} lighter than nine tenths of the skin, fine detail {grain:.2f} of the skin's "
+                         f"clear of the lashes ({lid.sum()} px)")
     assert brightest < 1.0 and lighter < 0.05
+    assert lid.sum() > 100 and grain > CLOSED_LID_GRAIN_FLOOR
 
 
 def test_the_skin_filled_in_under_glasses_carries_the_pictures_grain(landmarker: FaceLandmarker) -> None:

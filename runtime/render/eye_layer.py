@@ -33,7 +33,7 @@ from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 from runtime.render.mouth_palette import GRAIN_CLIP, LIMBAL_RING, grain_at, iris_radius_px
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
-from runtime.render.portrait_style import PortraitStyle
+from runtime.render.portrait_style import PortraitStyle, fine_detail
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off beyond the iris's disc, in eye widths
@@ -52,6 +52,7 @@ MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's l
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 DIM_WHITES = (0.72, 0.82)  # whites-to-skin tone ratios under which an eye's whites count as drawn over
 LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
+LID_GRAIN_BELOW = 0.15  # a stroke portrait's closed lid is grained as the skin this far (eye widths) under the eye
 # The skin under the lower lid, this far down (eye widths), moves with the lower lid as the eye closes
 # (_under_lid), fading into the warp's picture.
 UNDER_LID = 0.15
@@ -136,12 +137,35 @@ class _Eye(nn.Module):
         self.rigid_iris_px = self.iris_px * max(self.drawn, self.whites)
         self.register_buffer("sclera", sclera + (skin - sclera).clamp(min=0.0))
         self.register_buffer("source_origin", origin)
+        skin_grain, skin_grain_origin = self._skin_grain(image, width)
+        self.register_buffer("skin_grain", skin_grain)
+        self.register_buffer("skin_grain_origin", skin_grain_origin)
 
     def _source_eye(self, image: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         windows = Windows.around(self.source_centre[None], self.window_size, image.shape[:2])
         opening = Opening.of(windows.pixels(), self.source_upper, self.source_lower)
         mask = opening.inside(SOURCE_DILATION_PX).reshape(1, 1, windows.height, windows.width)
         return torch.cat([windows.crop(image), mask], dim=1), windows.origins[0].float()
+
+    def _skin_grain(self, image: np.ndarray, width: float) -> tuple[torch.Tensor | None, torch.Tensor | None]:
+        """((1, 3, h, w) the portrait's fine detail (portrait_style.fine_detail) under the eye, (2,) the
+        origin that lines it up with the eye's window) for a portrait made of strokes, else (None, None).
+
+        A closing lid on such a portrait is grained as the skin under the eye is: the drawing's own
+        paper and strokes, the picture below the eye (by the eye's height and LID_GRAIN_BELOW) moved up
+        over it as a whole and read from the nearest pixel. A texture made with the drawing's grain's
+        spectrum (mouth_palette) lacks its sparse flecks: the pencil drawing's closed lid had 0.66 of the
+        skin's fine detail, and at twice the texture's strength it still read as a smooth almond on the
+        grainy paper."""
+        if self.stroked <= 0.0:
+            return None, None
+        eye = np.concatenate([self.source_upper[0].numpy(), self.source_lower[0].numpy()])
+        drop = round(float(eye[:, 1].max() - eye[:, 1].min()) + LID_GRAIN_BELOW * width)
+        below = Windows.around(self.source_centre[None] + self.source_centre.new_tensor([0.0, drop]),
+                               self.window_size, image.shape[:2])
+        skin = below.crop(image)[0].permute(1, 2, 0).numpy()
+        grain = torch.from_numpy(fine_detail(np.ascontiguousarray(skin))).permute(2, 0, 1)[None]
+        return grain, below.origins[0].float() - below.origins.new_tensor([0.0, drop]).float()
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 gaze_points: torch.Tensor, offset: tuple[int, int]) -> None:
@@ -185,7 +209,8 @@ class _Eye(nn.Module):
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
         lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
-        skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - slide, closing)
+        skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - slide,
+                                              pixels - eyeball_shift[:, None], closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
@@ -229,13 +254,19 @@ class _Eye(nn.Module):
         return eye + (white - eye) * (self.whites * left)[:, None]
 
     def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_lid: torch.Tensor,
-                     closing: torch.Tensor) -> torch.Tensor:
+                     on_eyeball: torch.Tensor, closing: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the fine texture of a closing lid: its own (`own`, the stretched copy's detail, as
-        it is at rest) made skin's as it closes (_in_grain), fixed to the lid (`on_lid`: pixels moved
-        back with it)."""
+        it is at rest, fixed to the lid: `on_lid` is pixels moved back with it) made skin's as it
+        closes (_in_grain) — on a portrait made of strokes, the skin's under the eye (`skin_grain`),
+        lying on the eye as the paper does (`on_eyeball`: pixels less the head's motion)."""
         if not bool((closing > 0.0).any()):
             return own  # open eyes: nothing closes, the texture is the copy's own
-        return own + (self._in_grain(own, lid_tone, on_lid, self.stroked) - own) * closing
+        cut = self._in_grain(own, lid_tone, on_lid, 0.0)
+        if self.skin_grain is None:
+            return own + (cut - own) * closing
+        skin = sample_at(self.skin_grain, on_eyeball - self.skin_grain_origin, mode="nearest")
+        skin = self._in_grain(skin, lid_tone, on_lid, 0.0)  # cut as any detail: a line under the eye is no grain
+        return own + (cut + (skin - cut) * self.stroked - own) * closing
 
     def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor, grain_share: float | None = None
                   ) -> torch.Tensor:
