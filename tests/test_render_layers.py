@@ -348,6 +348,7 @@ KEPT_GRAIN_FLOOR = 0.95
 # A closed pencil lid's fine detail, of the skin's under the eye: 0.66 with a texture of the drawing's grain's
 # spectrum, 0.99 with the skin's own grain (eye_layer._Eye._skin_grain).
 CLOSED_LID_GRAIN_FLOOR = 0.85
+FLAT_LID_SPREAD = 3.0  # levels of 256, the 10th to 90th percentiles of a flat-colour portrait's closed lid
 
 
 def test_a_drawing_keeps_its_grain_where_the_head_moves(landmarker: FaceLandmarker) -> None:
@@ -606,6 +607,12 @@ class _ClosedLids:
         """(N, 3) the rest frame's skin below the eyes."""
         return self.rest[self.skin_below]
 
+    def clear_of_lashes(self) -> np.ndarray:
+        """(H, W) bool the closed lids clear of their lashes and of the lines around them: skin-light
+        pixels a few pixels from any dark one (an edge's high-pass is no grain, nor its ramp shading)."""
+        light = gaussian_filter(self.blink.mean(axis=2), 2.0) > np.percentile(self.skin.mean(axis=1), 2)
+        return self.eyes & (cv2.erode(light.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+
 
 def _closed_lids(name: str, landmarker: FaceLandmarker) -> _ClosedLids:
     analysis = _analysis(name, landmarker)
@@ -680,16 +687,26 @@ def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> Non
     brightness, skin_brightness = closed.lids.mean(axis=1), closed.skin.mean(axis=1)
     brightest = np.percentile(brightness, 99) / np.percentile(skin_brightness, 99)
     lighter = (brightness > np.percentile(skin_brightness, 90)).mean()
-    # The lid clear of its lashes and of the lines around it: paper-light pixels a few pixels from any
-    # dark one (an edge's high-pass is no grain).
-    light = gaussian_filter(closed.blink.mean(axis=2), 2.0) > np.percentile(skin_brightness, 2)
-    lid = closed.eyes & (cv2.erode(light.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+    lid = closed.clear_of_lashes()
     grain = float(np.median(_fine_detail(closed.blink)[lid]) / np.median(_fine_detail(closed.rest)[closed.skin_below]))
     SUMMARY_LINES.append(f"closed lids closed-pencil: brightest {brightest:.2f} of the skin's, "
                          f"{lighter:.0%} lighter than nine tenths of the skin, fine detail {grain:.2f} of the skin's "
                          f"clear of the lashes ({lid.sum()} px)")
     assert brightest < 1.0 and lighter < 0.05
     assert lid.sum() > 100 and grain > CLOSED_LID_GRAIN_FLOOR
+
+
+def test_a_flat_colour_portraits_closed_lid_is_flat(landmarker: FaceLandmarker) -> None:
+    """A cartoon painted in flat colour closes its lids in one flat tone of its skin: shaded and
+    stretched like a photo's, the small cartoon's lid was a smooth almond with a gradient and a pale
+    crown, pasted onto its flat areas (its luminance's spread, 10th to 90th percentile, over the lid
+    clear of the lashes: 15.0 levels of 256; 1.7 flat)."""
+    closed = _closed_lids("open-cartoon-small", landmarker)
+    lid = closed.clear_of_lashes()
+    luminance = closed.blink.mean(axis=2)[lid]
+    spread = float(np.percentile(luminance, 90) - np.percentile(luminance, 10))
+    SUMMARY_LINES.append(f"closed lids open-cartoon-small: luminance spread {spread:.1f} over {lid.sum()} px")
+    assert lid.sum() > 100 and spread < FLAT_LID_SPREAD
 
 
 def test_the_skin_filled_in_under_glasses_carries_the_pictures_grain(landmarker: FaceLandmarker) -> None:

@@ -10,8 +10,9 @@ outside the portrait's own eye opening (a wide-open eye reaching above the sourc
 picture stays. Above the eye, the part the upper lid has swept shows the lid coming down: its lashes
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
 rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
-texture is the portrait's grain (on a portrait made of strokes, its strokes' grain), never a crossed
-edge's halo; on a drawing the band of strokes over the lid's line slides down as its lashes. Below the
+texture is the portrait's grain (on a portrait made of strokes, the skin's own grain from under the
+eye), never a crossed edge's halo; a portrait painted in flat colour closes its lids in one flat tone of
+its skin; on a drawing the band of strokes over the lid's line slides down as its lashes. Below the
 lower lid, as the eye closes, the skin moves with that lid (where the portrait draws no lines or
 strokes): the warp's smooth field would drag the eye's white and iris under it. An eye a
 drawing made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
@@ -137,6 +138,12 @@ class _Eye(nn.Module):
         self.rigid_iris_px = self.iris_px * max(self.drawn, self.whites)
         self.register_buffer("sclera", sclera + (skin - sclera).clamp(min=0.0))
         self.register_buffer("source_origin", origin)
+        # A portrait painted in flat colour closes its lids in one flat tone of the skin around them,
+        # unshaded and without texture (as far as it is flat): shaded and stretched, the small cartoon's
+        # shut lid was a smooth pale almond with a gradient, pasted onto its flat areas.
+        self.flat = style.flat
+        self.register_buffer("flat_lid", _flat_lid(source[0, :3], frame_crop[0, 0], origin, landmarks[list(upper), :2],
+                                                   landmarks[list(lower), :2], width))
         skin_grain, skin_grain_origin = self._skin_grain(image, width)
         self.register_buffer("skin_grain", skin_grain)
         self.register_buffer("skin_grain_origin", skin_grain_origin)
@@ -211,6 +218,8 @@ class _Eye(nn.Module):
         lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
         skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - slide,
                                               pixels - eyeball_shift[:, None], closing)
+        if self.flat > 0.0:
+            skin = skin + (self.flat_lid - skin) * (self.flat * closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
         lid_skin = (skin + (stretched - skin) * lashes) * self._lid_shading(opening, above_lashes, slide[..., 1])
         patch = windows.gather(frames)
@@ -306,12 +315,13 @@ class _Eye(nn.Module):
 
     def _lid_shading(self, opening: Opening, above_lashes: torch.Tensor, lowered: torch.Tensor) -> torch.Tensor:
         """(B, 1, P) a closing lid is skin curving over the eyeball: lit on its crown, darker where it
-        turns down to the lashes and towards the corners — a flat copy of the skin reads as a patch.
+        turns down to the lashes and towards the corners — a flat copy of the skin reads as a patch (on
+        a photo; a portrait painted in flat colour paints its lid flat, as far as it is).
         `lowered` (B, P): how far the lid has come down here, in pixels; none at rest, so rest is exact."""
         turning = 1.0 - hermite_step(0.0, 1.0, above_lashes / (0.6 * lowered.clamp(min=1.0) + 1.0))  # 1 at the lashes
         sides = opening.lateral() ** 2
         closing = (lowered / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)
-        return (1.0 - closing * LID_SHADE * (turning + 0.5 * sides))[:, None]
+        return (1.0 - closing * (LID_SHADE * (1.0 - self.flat)) * (turning + 0.5 * sides))[:, None]
 
     def _lid(self, opening: Opening, upper: torch.Tensor, skull_upper: torch.Tensor) -> torch.Tensor:
         """(B, P) 1 where the upper lid now covers what was open eye: between its line at rest (with
@@ -382,6 +392,36 @@ def _sclera_and_iris(tone: torch.Tensor, opening: torch.Tensor, iris: np.ndarray
     brightness = chosen.mean(axis=0)
     sclera = chosen[:, brightness >= np.median(brightness)].mean(axis=1)
     return torch.from_numpy(sclera).float(), float(np.median(inside.mean(axis=0)))
+
+
+def _flat_lid(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
+              lower_lid: np.ndarray, eye_width: float) -> torch.Tensor:
+    """(1, 3, 1) a flat-colour portrait's closed lid: the light skin around the eye, the median colour
+    of the brightest quarter of the bands LID_COLOUR_BAND above and below the eye over its width, off
+    glasses' rims (`frame`). Lines, lashes, a brow or a shadow patch around the eye are darker; the
+    small cartoon's band above one eye is mostly its thick dark outline, and a lid of the band's
+    brighter half was a brown almond."""
+    pixels, frame = crop.double().numpy(), frame.double().numpy()
+    height, width = pixels.shape[1:]
+    left, top = origin.tolist()
+    offsets = np.linspace(*LID_COLOUR_BAND, 6)[:, None] * eye_width
+    bands = []
+    for lid, direction in ((upper_lid, -1.0), (lower_lid, 1.0)):
+        order = np.argsort(lid[:, 0])
+        columns = np.arange(int(np.ceil(lid[order[0], 0] - left)), int(lid[order[-1], 0] - left) + 1)
+        columns = columns[(columns >= 0) & (columns < width)]
+        rows = np.round(np.interp(columns + left, lid[order, 0], lid[order, 1]) - top + direction * offsets)
+        rows = rows.astype(int)
+        skin = (rows >= 0) & (rows < height)
+        rows = rows.clip(0, height - 1)
+        skin &= frame[rows, columns[None]] <= 0.2
+        bands.append(pixels[:, rows, columns[None]][:, skin])
+    band = np.concatenate(bands, axis=1)
+    if band.shape[1] == 0:
+        band = pixels.reshape(3, -1)
+    brightness = band.mean(axis=0)
+    return torch.from_numpy(np.median(band[:, brightness >= np.percentile(brightness, 75)], axis=1)
+                            ).float()[None, :, None]
 
 
 def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,

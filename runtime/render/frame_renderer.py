@@ -83,8 +83,9 @@ class FrameRenderer:
     # sealing mouth's opening is the seam only where it is a sliver (mouth_interior.SEAM_SLIVER_PX). 21: a
     # portrait made of strokes keeps its grain where the face moves (warp_renderer._grain_split). 22: and
     # its lips too (mouth_interior.MouthInterior._lips_grain). 23: and its closing lids the grain of the
-    # skin under the eye (eye_layer._Eye._skin_grain).
-    version = "23"
+    # skin under the eye (eye_layer._Eye._skin_grain). 24: a flat-colour portrait's closing lids are one
+    # flat tone of its skin (eye_layer._flat_lid).
+    version = "24"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
