@@ -349,6 +349,37 @@ KEPT_GRAIN_FLOOR = 0.95
 # spectrum, 0.99 with the skin's own grain (eye_layer._Eye._skin_grain).
 CLOSED_LID_GRAIN_FLOOR = 0.85
 FLAT_LID_SPREAD = 3.0  # levels of 256, the 10th to 90th percentiles of a flat-colour portrait's closed lid
+# A coloured pencil drawing's wide-open mouth's fine detail, of its cheeks': 0.62 with the texture of a
+# smooth tone ramp, 0.85 with the texture it measures at each tone (PortraitStyle.texture_at).
+STROKED_INTERIOR_GRAIN_FLOOR = 0.75
+
+
+def test_a_coloured_pencil_mouth_is_as_grainy_as_its_paper(landmarker: FaceLandmarker) -> None:
+    """A drawing made of strokes but drawing no outlines (the tuning set's coloured pencil) shades its darks
+    in strokes that show its paper more than its lights do; its synthesised open mouth took the texture of
+    a smooth ramp from its light to its dark, and was a dark-red hole fainter than the paper around it."""
+    analysis = _analysis("closed-coloured-pencil-tortoise", landmarker)
+    renderer = _renderer(analysis, FACE_512)
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, blendshape_index("jawOpen")] = 0.8
+    rest, wide = renderer.render_latents(weights, poses)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points[1].numpy() - renderer.origin
+    opening = np.zeros(wide.shape[:2], np.uint8)
+    cv2.fillPoly(opening, [np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
+                           .round().astype(np.int32)], 1)
+    opening = cv2.erode(opening, np.ones((7, 7), np.uint8)) > 0  # clear of the lips' edge
+    corners = points[list(LIPS.corners)]
+    width = float(np.linalg.norm(corners[0] - corners[1]))
+    cheeks = np.zeros_like(opening)
+    for x, y in corners:  # beside each corner, above the jaw's stretch
+        outwards = np.sign(x - corners[:, 0].mean())
+        near, far = sorted((int(x + outwards * 0.25 * width), int(x + outwards * 0.6 * width)))
+        cheeks[int(y - 0.5 * width):int(y - 0.1 * width), near:far] = True
+    grain = float(np.median(_fine_detail(wide)[opening]) / np.median(_fine_detail(rest)[cheeks]))
+    SUMMARY_LINES.append(f"coloured pencil's wide-open mouth: fine detail {grain:.2f} of its cheeks' "
+                         f"({opening.sum()} px)")
+    assert opening.sum() > 2_000 and grain > STROKED_INTERIOR_GRAIN_FLOOR
 
 
 def test_a_drawing_keeps_its_grain_where_the_head_moves(landmarker: FaceLandmarker) -> None:

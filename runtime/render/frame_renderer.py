@@ -84,8 +84,9 @@ class FrameRenderer:
     # portrait made of strokes keeps its grain where the face moves (warp_renderer._grain_split). 22: and
     # its lips too (mouth_interior.MouthInterior._lips_grain). 23: and its closing lids the grain of the
     # skin under the eye (eye_layer._Eye._skin_grain). 24: a flat-colour portrait's closing lids are one
-    # flat tone of its skin (eye_layer._flat_lid).
-    version = "24"
+    # flat tone of its skin (eye_layer._flat_lid). 25: a portrait made of strokes takes the texture it
+    # measures at each tone, drawn or not (PortraitStyle.texture_at).
+    version = "25"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -83,7 +83,10 @@ class PortraitStyle:
     darkest: np.ndarray  # (3,) 0..255: the face's darkest colour (a drawing's deepest shading is not black)
     light: float  # 0..255: the face's light (the 95th percentile of its luminance)
     # (K,) σ of the fine detail at tones (k + 0.5) · TONE_BIN, measured around the head; how much it
-    # counts: a drawing that shades in strokes or hatching (× outline), 0 for photos and paintings
+    # counts (texture_at): as far as the portrait is drawn (a drawing that shades in strokes or hatching,
+    # × outline) or made of strokes (a coloured pencil drawing without outlines shows its paper more in
+    # its darks; on a smooth ramp from its light its open mouth was a hole fainter than its paper); 0
+    # for photos and most paintings
     tone_texture: np.ndarray = field(default_factory=lambda: np.zeros(int(256 / TONE_BIN)))
     drawn: float = 0.0
 
@@ -99,9 +102,10 @@ class PortraitStyle:
     def texture_at(self, darkness):
         """The texture's σ at a darkness (0 at the face's light, 1 at black); numpy or torch."""
         smooth = self.light_texture + (self.dark_texture - self.light_texture) * darkness
-        if self.drawn <= 0.0:
+        measured = max(self.drawn, self.strokes)
+        if measured <= 0.0:
             return smooth
-        return smooth + (self._measured_at(self.light * (1.0 - darkness)) - smooth) * self.drawn
+        return smooth + (self._measured_at(self.light * (1.0 - darkness)) - smooth) * measured
 
     def texture_at_tone(self, tone):
         """The texture's σ at tones 0..255 (darkness 0 from the face's light up); numpy or torch."""
