@@ -35,6 +35,7 @@ from runtime.render.rigid_layer import CORE
 from runtime.render.temple_arms import find_temple_arms, rims_scale
 from runtime.types import PoseColumn
 from tests.conftest import SUMMARY_LINES
+from tests.fidelity import lip_gap
 from tests.portrait_set import glasses_mask, portrait_png, portrait_set
 
 PP_POSE = {"jawOpen": 0.06, "mouthClose": 0.06, "mouthPressLeft": 0.35, "mouthPressRight": 0.35,
@@ -352,6 +353,10 @@ FLAT_LID_SPREAD = 3.0  # levels of 256, the 10th to 90th percentiles of a flat-c
 # A coloured pencil drawing's wide-open mouth's fine detail, of its cheeks': 0.62 with the texture of a
 # smooth tone ramp, 0.85 with the texture it measures at each tone (PortraitStyle.texture_at).
 STROKED_INTERIOR_GRAIN_FLOOR = 0.75
+# FaceLandmarker on the pencil drawing's mouth opened to 0.6 and 0.8, the mean of the two: its jawOpen
+# 0.065 and its lip gap 0.38 mouth widths with no tongue drawn, 0.21 and 0.51 with one.
+PENCIL_JAW_READ_FLOOR = 0.14
+PENCIL_LIP_GAP_FLOOR = 0.45
 
 
 def test_a_coloured_pencil_mouth_is_as_grainy_as_its_paper(landmarker: FaceLandmarker) -> None:
@@ -547,6 +552,22 @@ def test_a_wide_open_photo_mouth_shows_its_tongue(landmarker: FaceLandmarker, na
     SUMMARY_LINES.append(f"tongue in {name}'s wide-open mouth: red {tongue:.0f} under the cavity's {cavity:.0f}, "
                          f"the lips' {lip_red:.0f}")
     assert tongue > 0.7 * lip_red and cavity < 0.25 * lip_red
+
+
+def test_a_pencil_drawings_wide_open_mouth_reads_open(landmarker: FaceLandmarker) -> None:
+    """FaceLandmarker on the pencil drawing's mouth opened to 0.6 and 0.8: drawn as one dark mass of
+    strokes, its lower half read as a dark drawn lower lip, the mouth nearly shut (jawOpen 0.05 and 0.08,
+    the inner lips 0.38 of the mouth's width apart at both); with a tongue in the paper's tone on its
+    floor, 0.20 and 0.22, and 0.52 and 0.51 apart."""
+    analysis = _analysis("closed-pencil", landmarker)
+    weights, poses = _rest_batch(analysis, 2)
+    weights[:, blendshape_index("jawOpen")] = (0.6, 0.8)
+    faces = [landmarker.detect(frame) for frame in _renderer(analysis, FACE_512).render_latents(weights, poses)]
+    assert all(faces), "FaceLandmarker lost the face"
+    jaw = float(np.mean([found[0].blendshapes[blendshape_index("jawOpen")] for found in faces]))
+    gap = float(np.mean([lip_gap(found[0].landmarks) for found in faces]))
+    SUMMARY_LINES.append(f"pencil drawing's mouth at jaw 0.6 and 0.8: read jawOpen {jaw:.2f}, lips {gap:.2f} apart")
+    assert jaw > PENCIL_JAW_READ_FLOOR and gap > PENCIL_LIP_GAP_FLOOR
 
 
 def _fine_detail(rgb: np.ndarray) -> np.ndarray:

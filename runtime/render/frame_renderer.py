@@ -85,8 +85,9 @@ class FrameRenderer:
     # its lips too (mouth_interior.MouthInterior._lips_grain). 23: and its closing lids the grain of the
     # skin under the eye (eye_layer._Eye._skin_grain). 24: a flat-colour portrait's closing lids are one
     # flat tone of its skin (eye_layer._flat_lid). 25: a portrait made of strokes takes the texture it
-    # measures at each tone, drawn or not (PortraitStyle.texture_at).
-    version = "25"
+    # measures at each tone, drawn or not (PortraitStyle.texture_at). 26: a drawing's open mouth shows its
+    # tongue, and its mouth's colours are its own, not tinted towards a photo's (mouth_palette).
+    version = "26"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

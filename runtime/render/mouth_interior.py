@@ -471,10 +471,13 @@ class MouthInterior(nn.Module):
         hollow = (1.0 - lateral**2) * torch.sin(math.pi * depth).clamp(min=0.0).sqrt()
         cavity = self.cavity_edge + (self.cavity_deep - self.cavity_edge) * hollow[:, None]
         cavity = cavity * (1.0 - 0.5 * lateral**4)[:, None]
-        # A drawing's open mouth is one dark mass of strokes: a lighter mound on its floor reads as the
-        # lower lip (FaceLandmarker read the pencil drawings' jaw at 0.8 as shut), so it draws none.
+        # A drawing's tongue too, in its paper's tone (mouth_palette): without one its open mouth was one
+        # dark mass of strokes whose lower half FaceLandmarker took for a dark drawn lower lip, reading
+        # the pencil drawings' jaw nearly shut at every opening (jawOpen slopes 0.13-0.23 on the tuning
+        # set's three; 0.35-0.66 with the tongue). It was left out once when a smaller, dimmer mound
+        # read as the lower lip.
         below_top = depth - (TONGUE_TOP + TONGUE_SIDE_DROP * lateral**2)  # (B, P) depth below the tongue's top
-        cover = self._tongue_cover(below_top, lateral) * tongue_shown * (1.0 - self.style.drawn)
+        cover = self._tongue_cover(below_top, lateral) * tongue_shown
         cavity = cavity + (self._tongue(below_top, lateral) - cavity) * cover[:, None]
         return cavity * (1.0 - 0.3 * hermite_step(0.8, 1.0, depth))[:, None]
 

@@ -70,6 +70,9 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind |
     # A drawn or outlined portrait's teeth are its paper or its lightest paint, the whites of its eyes
     # notwithstanding (a drawing's are shaded grey, behind glasses greyer still).
     teeth = np.clip(teeth * (1.0 + (max(1.0, light / max(float(teeth.mean()), 1.0)) - 1.0) * style.outline), 0, 255)
+    # A drawing's mouth is drawn in its own paper and ink, however warm its paper: tinted towards a
+    # photo's pinks, a pencil drawing's tongue was a mauve mound in its cream and grey.
+    colourful *= 1.0 - style.drawn
     flesh = _tinted(FLESH_TINT, colourful)
     return MouthPalette(
         inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
