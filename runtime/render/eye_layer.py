@@ -142,8 +142,8 @@ class _Eye(nn.Module):
         # unshaded and without texture (as far as it is flat): shaded and stretched, the small cartoon's
         # shut lid was a smooth pale almond with a gradient, pasted onto its flat areas.
         self.flat = style.flat
-        self.register_buffer("flat_lid", _flat_lid(source[0, :3], frame_crop[0, 0], origin, landmarks[list(upper), :2],
-                                                   landmarks[list(lower), :2], width))
+        self.register_buffer("flat_lid", None if self.flat <= 0.0 else _flat_lid(
+            source[0, :3], frame_crop[0, 0], origin, landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         skin_grain, skin_grain_origin = self._skin_grain(image, width)
         self.register_buffer("skin_grain", skin_grain)
         self.register_buffer("skin_grain_origin", skin_grain_origin)
@@ -397,49 +397,33 @@ def _sclera_and_iris(tone: torch.Tensor, opening: torch.Tensor, iris: np.ndarray
 def _flat_lid(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
               lower_lid: np.ndarray, eye_width: float) -> torch.Tensor:
     """(1, 3, 1) a flat-colour portrait's closed lid: the light skin around the eye, the median colour
-    of the brightest quarter of the bands LID_COLOUR_BAND above and below the eye over its width, off
-    glasses' rims (`frame`). Lines, lashes, a brow or a shadow patch around the eye are darker; the
-    small cartoon's band above one eye is mostly its thick dark outline, and a lid of the band's
-    brighter half was a brown almond."""
-    pixels, frame = crop.double().numpy(), frame.double().numpy()
-    height, width = pixels.shape[1:]
-    left, top = origin.tolist()
-    offsets = np.linspace(*LID_COLOUR_BAND, 6)[:, None] * eye_width
-    bands = []
-    for lid, direction in ((upper_lid, -1.0), (lower_lid, 1.0)):
-        order = np.argsort(lid[:, 0])
-        columns = np.arange(int(np.ceil(lid[order[0], 0] - left)), int(lid[order[-1], 0] - left) + 1)
-        columns = columns[(columns >= 0) & (columns < width)]
-        rows = np.round(np.interp(columns + left, lid[order, 0], lid[order, 1]) - top + direction * offsets)
-        rows = rows.astype(int)
-        skin = (rows >= 0) & (rows < height)
-        rows = rows.clip(0, height - 1)
-        skin &= frame[rows, columns[None]] <= 0.2
-        bands.append(pixels[:, rows, columns[None]][:, skin])
-    band = np.concatenate(bands, axis=1)
-    if band.shape[1] == 0:
-        band = pixels.reshape(3, -1)
-    brightness = band.mean(axis=0)
-    return torch.from_numpy(np.median(band[:, brightness >= np.percentile(brightness, 75)], axis=1)
-                            ).float()[None, :, None]
+    of the brightest quarter of the skin in the bands above and below it (_skin_bands) over the eye's
+    width. Lines, lashes, a brow or a shadow patch around the eye are darker; the small cartoon's band
+    above one eye is mostly its thick dark outline, and a lid of the band's brighter half was a brown
+    almond."""
+    values, inside = _skin_bands(crop, frame, origin, upper_lid, lower_lid, eye_width)
+    left, right = (np.array([upper_lid[:, 0].min(), upper_lid[:, 0].max()]) - float(origin[0])).round().astype(int)
+    inside[:, :max(left, 0)], inside[:, right + 1:] = False, False
+    skin = values[:, inside] if inside.any() else crop.double().numpy().reshape(3, -1)
+    brightness = skin.mean(axis=0)
+    lightest = skin[:, brightness >= np.percentile(brightness, 75)]
+    return torch.from_numpy(np.median(lightest, axis=1)).float()[None, :, None]
 
 
-def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
-                 lower_lid: np.ndarray, eye_width: float) -> torch.Tensor:
-    """(3, w) the skin a closed lid is made of, column by column of the eye's window: the brighter half
-    of the skin in a band above the lashes and one below the lower lid (the crease, lashes and brow
-    hairs are darker than the skin), smoothed along the lid. Measured along the eye, not once for it,
-    because the light changes along it — darker into the corners — and one colour for the whole
-    closed lid reads as a pale patch pasted over the eye. Glasses (`frame`, the window's cut-out
-    alpha): the band above stops at the rim — beyond it the skin is not behind the lens, and a tinted
-    lens's lid taken from there is pale — and the band below skips the rim's pixels."""
+def _skin_bands(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
+                lower_lid: np.ndarray, eye_width: float) -> tuple[np.ndarray, np.ndarray]:
+    """((3, 12, w) colours, (12, w) bool where they are skin) of the eye's window (`crop` (3, h, w) at
+    `origin`), column by column: six rows in a band LID_COLOUR_BAND above the upper lid, nearest it
+    first, and six as far below the lower lid. Glasses (`frame`, the window's cut-out alpha): the band
+    above stops at the rim — beyond it the skin is not behind the lens, and a tinted lens's lid taken
+    from there is pale — and the band below skips the rim's pixels."""
     pixels = crop.double().numpy()  # (3, h, w)
     frame = frame.double().numpy()
     height, width = pixels.shape[1:]
     columns = np.arange(width)
     (left, top), offsets = origin.tolist(), np.linspace(*LID_COLOUR_BAND, 6)[:, None] * eye_width
 
-    def band(lid: np.ndarray, direction: float) -> tuple[np.ndarray, np.ndarray]:
+    def band(lid: np.ndarray, direction: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         order = np.argsort(lid[:, 0])
         lid_y = np.interp(columns + left, lid[order, 0], lid[order, 1]) - top  # (w,)
         rows = np.round(lid_y[None] + direction * offsets).astype(int)  # (6, w), nearest the lid first
@@ -449,9 +433,21 @@ def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, 
 
     above, inside_above, rim_above = band(upper_lid, -1.0)
     below, inside_below, rim_below = band(lower_lid, 1.0)
-    values = np.concatenate([above, below], axis=1)  # (3, 12, w)
-    inside = np.concatenate([inside_above & ~np.maximum.accumulate(rim_above, axis=0),
-                             inside_below & ~rim_below])
+    return (np.concatenate([above, below], axis=1),
+            np.concatenate([inside_above & ~np.maximum.accumulate(rim_above, axis=0), inside_below & ~rim_below]))
+
+
+def _lid_colours(crop: torch.Tensor, frame: torch.Tensor, origin: torch.Tensor, upper_lid: np.ndarray,
+                 lower_lid: np.ndarray, eye_width: float) -> torch.Tensor:
+    """(3, w) the skin a closed lid is made of, column by column of the eye's window: the brighter half
+    of the skin in a band above the lashes and one below the lower lid (the crease, lashes and brow
+    hairs are darker than the skin), smoothed along the lid. Measured along the eye, not once for it,
+    because the light changes along it — darker into the corners — and one colour for the whole
+    closed lid reads as a pale patch pasted over the eye. Glasses: the bands stop at or skip the rims
+    (_skin_bands)."""
+    values, inside = _skin_bands(crop, frame, origin, upper_lid, lower_lid, eye_width)
+    width = values.shape[-1]
+    columns = np.arange(width)
     brightness = values.mean(axis=0)
     counts = inside.sum(axis=0)
     ranked = np.sort(np.where(inside, brightness, np.inf), axis=0)  # each column's median over its rows inside
