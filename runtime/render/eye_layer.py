@@ -34,7 +34,7 @@ from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 from runtime.render.mouth_palette import GRAIN_CLIP, LIMBAL_RING, grain_at, iris_radius_px
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
-from runtime.render.portrait_style import PortraitStyle, fine_detail
+from runtime.render.portrait_style import PortraitStyle, fine_detail_planes
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off beyond the iris's disc, in eye widths
@@ -52,7 +52,7 @@ WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this sha
 MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's line slides down as lashes, up to this
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 DIM_WHITES = (0.72, 0.82)  # whites-to-skin tone ratios under which an eye's whites count as drawn over
-LID_GRAIN = 0.8  # how much of a drawing's own grain a closed lid carries (as the mouth's interior)
+WHITES_GRAIN = 0.8  # how much of a drawing's own grain the whites it shows carry (as the mouth's interior)
 LID_GRAIN_BELOW = 0.15  # a stroke portrait's closed lid is grained as the skin this far (eye widths) under the eye
 # The skin under the lower lid, this far down (eye widths), moves with the lower lid as the eye closes
 # (_under_lid), fading into the warp's picture.
@@ -170,9 +170,8 @@ class _Eye(nn.Module):
         drop = round(float(eye[:, 1].max() - eye[:, 1].min()) + LID_GRAIN_BELOW * width)
         below = Windows.around(self.source_centre[None] + self.source_centre.new_tensor([0.0, drop]),
                                self.window_size, image.shape[:2])
-        skin = below.crop(image)[0].permute(1, 2, 0).numpy()
-        grain = torch.from_numpy(fine_detail(np.ascontiguousarray(skin))).permute(2, 0, 1)[None]
-        return grain, below.origins[0].float() - below.origins.new_tensor([0.0, drop]).float()
+        origin = below.origins[0].float() - below.origins.new_tensor([0.0, drop]).float()
+        return fine_detail_planes(below.crop(image)), origin
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 gaze_points: torch.Tensor, offset: tuple[int, int]) -> None:
@@ -216,8 +215,7 @@ class _Eye(nn.Module):
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
         lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
-        skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - slide,
-                                              pixels - eyeball_shift[:, None], closing)
+        skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - eyeball_shift[:, None], closing)
         if self.flat > 0.0:
             skin = skin + (self.flat_lid - skin) * (self.flat * closing)
         lashes = 1.0 - hermite_step(self.lash_px - 1.0, self.lash_px + 1.0, above_lashes)[:, None]  # (B, 1, P)
@@ -262,35 +260,35 @@ class _Eye(nn.Module):
         white = white + self._in_grain(eye - sample_at(self.source_tone, reads), white, on_eyeball)
         return eye + (white - eye) * (self.whites * left)[:, None]
 
-    def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_lid: torch.Tensor,
-                     on_eyeball: torch.Tensor, closing: torch.Tensor) -> torch.Tensor:
+    def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_eyeball: torch.Tensor,
+                     closing: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the fine texture of a closing lid: its own (`own`, the stretched copy's detail, as
-        it is at rest, fixed to the lid: `on_lid` is pixels moved back with it) made skin's as it
-        closes (_in_grain) — on a portrait made of strokes, the skin's under the eye (`skin_grain`),
-        lying on the eye as the paper does (`on_eyeball`: pixels less the head's motion)."""
+        it is at rest) cut to the size of the portrait's grain at the lid's tone as it closes (_cut) —
+        on a portrait made of strokes, the skin's under the eye instead (`skin_grain`), lying on the eye
+        as the paper does (`on_eyeball`: pixels less the head's motion)."""
         if not bool((closing > 0.0).any()):
             return own  # open eyes: nothing closes, the texture is the copy's own
-        cut = self._in_grain(own, lid_tone, on_lid, 0.0)
+        sigma = self._grain_sigma(lid_tone)
+        cut = _cut(own, sigma)
         if self.skin_grain is None:
             return own + (cut - own) * closing
-        skin = sample_at(self.skin_grain, on_eyeball - self.skin_grain_origin, mode="nearest")
-        skin = self._in_grain(skin, lid_tone, on_lid, 0.0)  # cut as any detail: a line under the eye is no grain
+        # cut as any detail: a line under the eye is no grain
+        skin = _cut(sample_at(self.skin_grain, on_eyeball - self.skin_grain_origin, mode="nearest"), sigma)
         return own + (cut + (skin - cut) * self.stroked - own) * closing
 
-    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor, grain_share: float | None = None
-                  ) -> torch.Tensor:
-        """(B, 3, P) detail `own` of something the layer moves or stretches, cut to the size of the
-        portrait's grain at `tone` — beyond it the detail is an edge, not skin: where a lid's copy
-        crosses a drawing's band of dark strokes its high-pass is a white halo, which reads as a pale
-        almond — and on a drawing its own grain instead (strokes stretched streak), read at `at`."""
-        sigma = self.grain_sigma[tone.mean(dim=1).round().long().clamp(0, 255)][:, None]  # (B, 1, P)
-        bound = GRAIN_CLIP * sigma
-        cut = torch.maximum(torch.minimum(own, bound), -bound)
-        share = self.drawn if grain_share is None else grain_share  # how much of the drawing's own grain
-        if share <= 0.0:
+    def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) detail `own` of the white an eye drawn as one dark mass shows, cut to the size of the
+        portrait's grain at `tone` (_cut) and, on a drawing, its own grain instead, read at `at`."""
+        sigma = self._grain_sigma(tone)
+        cut = _cut(own, sigma)
+        if self.drawn <= 0.0:
             return cut
-        grain = LID_GRAIN * sigma * grain_at(self.grain, at)[:, None]
-        return cut + (grain - cut) * share
+        grain = WHITES_GRAIN * sigma * grain_at(self.grain, at)[:, None]
+        return cut + (grain - cut) * self.drawn
+
+    def _grain_sigma(self, tone: torch.Tensor) -> torch.Tensor:
+        """(B, 1, P) the portrait's grain σ at each pixel's tone ((B, 3, P))."""
+        return self.grain_sigma[tone.mean(dim=1).round().long().clamp(0, 255)][:, None]
 
     def _under_lid(self, opening: Opening, closing: torch.Tensor) -> torch.Tensor | None:
         """(B, P) how much each pixel is the skin under the lower lid moving with it (`pinned_under_lid`):
@@ -354,6 +352,14 @@ def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upp
         lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
         bands.append(lighter[0] if len(lighter) else len(reach))
     return float(np.median(bands)) if bands else 0.0
+
+
+def _cut(detail: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
+    """(B, 3, P) detail held within GRAIN_CLIP of the grain's σ ((B, 1, P)): beyond it the detail is an
+    edge, not skin — where a lid's copy crosses a drawing's band of dark strokes its high-pass is a white
+    halo, which reads as a pale almond."""
+    bound = GRAIN_CLIP * sigma
+    return torch.maximum(torch.minimum(detail, bound), -bound)
 
 
 def _behind(pixels: torch.Tensor, iris: torch.Tensor, iris_at_rest: torch.Tensor, radius: float,

@@ -45,7 +45,7 @@ from runtime.render.openings import (
     left_to_right,
     sample_at,
 )
-from runtime.render.portrait_style import fine_detail
+from runtime.render.portrait_style import fine_detail_planes
 from runtime.render.sealed_mouth import dark_corners, filled, pressed_line, sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites
 
@@ -375,8 +375,7 @@ class MouthInterior(nn.Module):
         """(1, 3, h, w) → as much of its fine detail as the portrait is made of strokes (portrait_style.fine_detail)."""
         if crop is None:
             return None
-        pixels = np.ascontiguousarray(crop[0].permute(1, 2, 0).numpy(), dtype=np.float32)
-        return self.style.strokes * torch.from_numpy(fine_detail(pixels)).permute(2, 0, 1)[None]
+        return self.style.strokes * fine_detail_planes(crop)
 
     def _windows(self, reaches: Reaches, frame_size: tuple[int, int], offset: tuple[int, int]) -> Windows:
         """What the layer draws: the lips' bands and the opening between them (lip_bands.covering)."""

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+import torch
 from scipy.ndimage import gaussian_filter
 
 from runtime.numerics import hermite_step
@@ -56,6 +57,13 @@ def fine_detail(pixels: np.ndarray) -> np.ndarray:
     the scale at which the style measures texture: the grain the renderer reads from the nearest pixel on
     a portrait made of strokes (warp_renderer._grain_split)."""
     return pixels - cv2.GaussianBlur(pixels, (0, 0), DETAIL_SIGMA_PX, borderType=cv2.BORDER_REPLICATE)
+
+
+def fine_detail_planes(planes: torch.Tensor) -> torch.Tensor:
+    """(1, C, H, W) float → its fine_detail, in the same layout: the grain the renderer's layers read from
+    the nearest pixel (the warp's portrait, the lips' crops, the skin under an eye)."""
+    pixels = np.ascontiguousarray(planes[0].permute(1, 2, 0).numpy(), dtype=np.float32)
+    return torch.from_numpy(fine_detail(pixels)).permute(2, 0, 1)[None]
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
 from runtime.render.openings import left_to_right
-from runtime.render.portrait_style import PortraitKind, fine_detail
+from runtime.render.portrait_style import PortraitKind, fine_detail_planes
 from runtime.render.resampling import Resampling
 from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
 from runtime.types import POSE_WIDTH, RestState
@@ -404,8 +404,7 @@ def _grain_split(portrait: torch.Tensor, strokes: float) -> tuple[torch.Tensor, 
     strength (0.98). At rest (every read on a pixel) the two parts add back to the portrait."""
     if strokes <= 0.0:
         return portrait, None
-    grain = strokes * torch.from_numpy(fine_detail(np.ascontiguousarray(portrait[0].permute(1, 2, 0).numpy())))
-    grain = grain.permute(2, 0, 1)[None]
+    grain = strokes * fine_detail_planes(portrait)
     return portrait - grain, grain
 
 
