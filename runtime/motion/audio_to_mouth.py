@@ -90,19 +90,29 @@ class _CausalConv:
         self._dilation, self._kernel = dilation, kernel
         self.history_shape = ((kernel - 1) * dilation, channels_in)  # zeros at the start: torch's padding
 
-    def push(self, histories: np.ndarray, blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(S, history, c_in) pasts and (S, n, c_in) new rows → ((S, n, c_out) outputs, new pasts)."""
-        padded = np.concatenate([histories, blocks], axis=1)
+    def push(self, pasts: np.ndarray, blocks: np.ndarray, new_pasts: np.ndarray) -> np.ndarray:
+        """(S, history, c_in) pasts and (S, n, c_in) new rows → (S, n, c_out) outputs; the pasts the
+        next push needs are written into `new_pasts` (S, history, c_in).
+
+        The taps and the new pasts are read from the old pasts and the new rows where each lies, not
+        from the two joined: joining copied every session's whole past once more per layer."""
         sessions, count, channels = blocks.shape
-        # Shapes spelled out (no -1): a push of zero hops (a chunk shorter than a hop) must work too.
+        history = self.history_shape[0]
         # The taps go straight into the product's zero-padded rows: (S, n, kernel, c_in) side by side.
+        # Shapes spelled out (no -1): a push of zero hops (a chunk shorter than a hop) must work too.
         rows = row_blocks(sessions * count, self._matrix.shape[0])
         taps = rows[:sessions * count].reshape(sessions, count, self._kernel, channels)
-        for k in range(self._kernel):
-            taps[:, :, k] = padded[:, k * self._dilation:k * self._dilation + count]
+        for k in range(self._kernel):  # tap k reads rows [k·d, k·d + n) of the past followed by the block
+            start = k * self._dilation
+            from_past = max(0, min(count, history - start))
+            taps[:, :from_past, k] = pasts[:, start:start + from_past]
+            taps[:, from_past:, k] = blocks[:, start + from_past - history:start + count - history]
+        kept = max(0, history - count)  # the past's rows still within reach after this push
+        new_pasts[:, :kept] = pasts[:, count:]
+        new_pasts[:, kept:] = blocks[:, count - (history - kept):]
         outputs = row_block_product(rows, sessions * count, self._matrix)
         outputs += self._bias
-        return outputs.reshape(sessions, count, len(self._bias)), padded[:, count:]
+        return outputs.reshape(sessions, count, len(self._bias))
 
 
 def load_weights(path: str | Path = DEFAULT_WEIGHTS) -> tuple[MouthNetConfig, dict[str, np.ndarray]]:
@@ -144,21 +154,21 @@ class MouthNetwork:
         """(S, n, n_mels) log-mel of S sessions with their (S, history width) flat histories →
         ((S, n, 15 + mouth columns) raw outputs, the new flat histories)."""
         sessions = len(histories)
-        pasts = np.split(histories, np.cumsum(self._history_sizes)[:-1], axis=1)
-        pasts = [past.reshape(sessions, *layer.history_shape) for past, layer in zip(pasts, self._layers, strict=True)]
-        after = []
-        hidden, history = self._layers[0].push(pasts[0], (log_mel - self._mean) * self._scale)
-        np.maximum(hidden, 0.0, out=hidden)  # in place: every array here is this pass's own
-        after.append(history)
-        for layer, past in zip(self._layers[1:], pasts[1:], strict=True):
-            output, history = layer.push(past, hidden)
-            hidden += np.maximum(output, 0.0, out=output)
-            after.append(history)
+        after = np.empty_like(histories)
+        hidden = (log_mel - self._mean) * self._scale
+        start = 0
+        for index, (layer, size) in enumerate(zip(self._layers, self._history_sizes, strict=True)):
+            past = histories[:, start:start + size].reshape(sessions, *layer.history_shape)
+            new_past = after[:, start:start + size].reshape(sessions, *layer.history_shape)
+            start += size
+            output = layer.push(past, hidden, new_past)
+            if index == 0:  # in place: every array here is this pass's own
+                hidden = np.maximum(output, 0.0, out=output)
+            else:
+                hidden += np.maximum(output, 0.0, out=output)
         count, channels = hidden.shape[1:]
         raw = row_block_matmul(hidden.reshape(sessions * count, channels), self._head[0]) + self._head[1]
-        flat = np.concatenate([history.reshape(sessions, size) for history, size in zip(after, self._history_sizes,
-                                                                                        strict=True)], axis=1)
-        return raw.reshape(sessions, count, len(self._head[1])), flat
+        return raw.reshape(sessions, count, len(self._head[1])), after
 
 
 def mouth_network(weights: str | Path = DEFAULT_WEIGHTS) -> MouthNetwork:
