@@ -195,6 +195,44 @@ def test_a_half_sealed_open_mouth_shows_its_own_teeth_not_a_grey_band(landmarker
     assert brightest[1] > 0.9 * brightest[0]
 
 
+# Her own smile (at rest 0.90) made less wide, stretched or pulled down — the lips move, the jaw does not:
+# the share of the middle 60 % of the mouth's columns with a pixel between the lips (shrunk 2 px) darker
+# than half her teeth's brightness. While the lower half of her interior rode with the lower lip alone, it
+# parted from the skull-fixed upper teeth and the cavity showed as a black line across them: 0.46, 0.75 and
+# 0.84 (0.07 at rest, the gaps between her teeth); riding with the jaw at the line between the rows, 0.09,
+# 0.03 and 0.05.
+TEETH_LINE_CEILING = 0.2
+
+
+@pytest.mark.parametrize("shapes", [{"mouthStretchLeft": 0.3, "mouthStretchRight": 0.3},
+                                    {"mouthSmileLeft": 0.5, "mouthSmileRight": 0.5},
+                                    {"mouthFrownLeft": 0.45, "mouthFrownRight": 0.45}])
+def test_her_own_teeth_stay_whole_when_only_her_lips_move(landmarker: FaceLandmarker, shapes: dict[str, float]
+                                                          ) -> None:
+    analysis = _analysis("photo", landmarker)
+    frames, points = _rest_and_posed(analysis, shapes)
+    teeth = _opening_brightness(frames[0], points[0])
+    shares = [_dark_across_the_teeth(frame, frame_points, teeth) for frame, frame_points in zip(frames, points,
+                                                                                                  strict=True)]
+    SUMMARY_LINES.append(f"her teeth with {shapes}: columns crossed by a dark line {shares[1]:.2f} "
+                         f"(at rest {shares[0]:.2f})")
+    assert shares[1] <= TEETH_LINE_CEILING
+
+
+def _dark_across_the_teeth(frame: np.ndarray, points: np.ndarray, teeth: float) -> float:
+    """The share of the middle 60 % of the mouth's columns with a pixel between the lips' inner contours
+    (shrunk 2 px) darker than half of `teeth`, the teeth's brightness."""
+    opening = np.zeros(frame.shape[:2], np.uint8)
+    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
+    cv2.fillPoly(opening, [inner[:, :2].round().astype(np.int32)], 1)
+    inside = cv2.erode(opening, np.ones((5, 5), np.uint8)) > 0
+    dark = inside & (cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY) < 0.5 * teeth)
+    right, left = sorted(float(points[corner, 0]) for corner in LIPS.corners)
+    columns = range(round(right + 0.2 * (left - right)), round(right + 0.8 * (left - right)) + 1)
+    shown = [column for column in columns if inside[:, column].any()]
+    return float(np.mean([dark[:, column].any() for column in shown]))
+
+
 def _opening_brightness(frame: np.ndarray, points: np.ndarray) -> float:
     """The 90th percentile of luminance between the lips' inner contours, shrunk 1 px (the edge blends)."""
     opening = np.zeros(frame.shape[:2], np.uint8)

@@ -7,8 +7,8 @@ layer draws instead, front to back:
 1. the portrait's own mouth interior, unstretched, in two rigid halves: the upper half rides with
    the upper lip (the upper teeth are fixed to the skull, and so, nearly, is the upper lip; a shut
    mouth's 'interior' is the line where its lips meet, which goes wherever the upper lip goes, or,
-   drawn as a line, stays and fades as the lip lifts off it), the lower half with the lower lip (the
-   jaw);
+   drawn as a line, stays and fades as the lip lifts off it), the lower half with the jaw where it
+   meets the upper and with the lower lip at the lip;
 2. where neither half reaches — the lips parted beyond the source — a synthesised interior, all in
    the portrait's own colours and grain (MouthPalette): the upper row of teeth (TeethSprites) hung
    from the skull-fixed line of the upper lip, so the lip hides the crowns' tops and a raised lip
@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from runtime.arkit import BLENDSHAPE_NAMES
 from runtime.numerics import hermite_step
 from runtime.render.edge_blur import edge_blur_px
 from runtime.render.landmark_groups import LIPS
@@ -110,6 +111,7 @@ PARTED = (0.0, 0.06)
 # How far (mouth widths) the upper lip lifts off a shut mouth's line left where it was (a mouth drawn as a
 # line) while the line fades from the opening: in a funnel a pencil drawing's strokes hung across its teeth.
 LINE_HANG = (0.03, 0.06)
+JAW_SHAPES = tuple(float(name.startswith("jaw")) for name in BLENDSHAPE_NAMES)  # what moves the lower teeth
 
 
 class MouthInterior(nn.Module):
@@ -156,6 +158,12 @@ class MouthInterior(nn.Module):
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
+        # A portrait that shows its own teeth: how far its interior's lower half rides with the jaw at the
+        # line between its rows of teeth (see _lower_shift), and that line's depth at the lower lip's knots.
+        self.rides_jaw = 1.0 - self.synthetic_teeth
+        self.register_buffer("jaw_shapes", torch.tensor(JAW_SHAPES))
+        columns = (self.source_lower[0, :, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
+        self.register_buffer("split_knots", split[0, columns][None, :, None])  # (1, K, 1)
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
@@ -261,13 +269,16 @@ class MouthInterior(nn.Module):
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 offset: tuple[int, int] = (0, 0), rounded: torch.Tensor | None = None,
-                sealed: torch.Tensor | None = None, warped_from: torch.Tensor | None = None) -> None:
+                sealed: torch.Tensor | None = None, warped_from: torch.Tensor | None = None,
+                jaw_points: torch.Tensor | None = None) -> None:
         """frames (B, 3, H, W) float 0..255, changed in place; points (B, 478, 2) the frames' landmarks;
         skull_points (B, 478, 2) the same heads at the rest expression (where the teeth are); offset:
         where the frames' top-left pixel lies in the portrait (openings.Windows); rounded (B,) how
         rounded the lips are (lip_bands.rounding), sealed (B,) how fully they meet (LipSeal.strength),
         None for not at all; warped_from (B, 2, H, W) where the warp read each frame pixel (x and y
-        planes, the portrait's pixels), for the skin around a parted mouth's corners (`_cornerless`)."""
+        planes, the portrait's pixels), for the skin around a parted mouth's corners (`_cornerless`);
+        jaw_points (B, 478, 2) the heads with only their jaws moved (for a portrait showing its own teeth,
+        whose lower row rides with the jaw: `_lower_shift`), None for the lips' own motion."""
         upper, lower = points[:, self.upper_index], points[:, self.lower_index]  # (B, K, 2)
         corners = points[:, self.corner_index]
         mouth_width = (corners[:, 1] - corners[:, 0]).norm(dim=-1)  # (B,)
@@ -295,7 +306,9 @@ class MouthInterior(nn.Module):
         shown_in_rows = torch.nonzero((alpha > 0.0).any(dim=0)).squeeze(1)  # (K,)
         shown = shown_in_rows + rows.start
         if len(shown):
-            interior = self._interior(opening.at(shown_in_rows), pixels[:, shown], upper, lower, skull_points)
+            jaw_lower = None if jaw_points is None else jaw_points[:, self.lower_index]
+            interior = self._interior(opening.at(shown_in_rows), pixels[:, shown], upper, lower, skull_points,
+                                      jaw_lower)
             if seam is not None:  # what is left of a closing mouth's opening is the seam, not a sliver of teeth
                 sliver = 1.0 - hermite_step(*SEAM_SLIVER_PX, self._middle_gap_px(upper, lower))  # (B,)
                 interior = interior + (seam.colour - interior) * (seam.closed * sliver)[:, None, None]
@@ -383,9 +396,9 @@ class MouthInterior(nn.Module):
         return Windows.covering(low, high, self.window_size, frame_size, offset)
 
     def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
-                  skull_points: torch.Tensor) -> torch.Tensor:
+                  skull_points: torch.Tensor, jaw_lower: torch.Tensor | None = None) -> torch.Tensor:
         """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one."""
-        # The upper teeth are fixed to the skull, the lower ones ride on the jaw with the lower lip. What
+        # The upper teeth are fixed to the skull, the lower ones ride on the jaw (_lower_shift). What
         # lies between a shut mouth's lips is no teeth but the line where they meet, and it rides with the
         # upper lip itself: held to the skull, a lifted lip (a funnel, a sneer) left it across the teeth as
         # a red line. A mouth drawn as a line keeps it there (split between the lips, a pencil drawing's
@@ -394,13 +407,29 @@ class MouthInterior(nn.Module):
         skull_upper = skull_points[:, self.upper_index]
         held = skull_upper + self.shut_unlined * (upper - skull_upper)
         rides_upper = pixels - opening.upper_at.read(held - self.source_upper) - self.source_origin
-        rides_lower = pixels - opening.lower_at.read(lower - self.source_lower) - self.source_origin
+        rides_lower = pixels - self._lower_shift(opening, lower, jaw_lower) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask = from_upper[:, 3:4] * self._line_shown(opening, held)  # (B, 1, P)
         lower_mask = from_lower[:, 4:5]
         synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
+
+    def _lower_shift(self, opening: Opening, lower: torch.Tensor, jaw_lower: torch.Tensor | None) -> torch.Tensor:
+        """(B, P, 2) how far the interior's lower half has moved at each pixel: with the lower lip, or,
+        where the portrait shows its own teeth, with the jaw at the line between its rows of teeth and
+        with the lower lip at the lip, stretched between. The lower teeth are the jaw's: riding with the
+        lower lip alone, they parted from the skull-fixed upper row whenever only the lips moved (a
+        stretch, a frown, a smile less wide than the portrait's), and the cavity showed between the rows
+        as a black line across the teeth. The jaw opening parts them as it should."""
+        with_lip = opening.lower_at.read(lower - self.source_lower)
+        if jaw_lower is None or self.rides_jaw == 0.0:
+            return with_lip
+        with_jaw = opening.lower_at.read(jaw_lower - self.source_lower)
+        split = opening.lower_at.read(self.split_knots.expand(len(lower), -1, -1))[..., 0]  # (B, P)
+        towards_lip = ((opening.depth() - split) / (1.0 - split).clamp(min=1e-3)).clamp(0.0, 1.0)
+        stretched = with_jaw + towards_lip[..., None] * (with_lip - with_jaw)
+        return with_lip + self.rides_jaw * (stretched - with_lip)
 
     def _line_shown(self, opening: Opening, held: torch.Tensor) -> torch.Tensor | float:
         """(B, 1, P) how much of a shut mouth's line, held where `held` ((B, K, 2), the upper lip's

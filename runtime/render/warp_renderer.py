@@ -287,7 +287,11 @@ class WarpRenderer(nn.Module):
         gaze_only = deltas * self.eyes.gaze_shapes
         gaze_points = self.head.place(self.source_xyz + self.deformer(gaze_only), motion)
         offset = self.view[:2]
-        self.mouth(frames, points, skull_points, offset, rounded, self.deformer.seal.strength(deltas), backward)
+        jaw_points = None
+        if self.mouth.rides_jaw > 0.0:  # a portrait showing its own teeth: its lower row rides with the jaw
+            jaw_points = self._placed_landmarks(deltas * self.mouth.jaw_shapes, motion)
+        self.mouth(frames, points, skull_points, offset, rounded, self.deformer.seal.strength(deltas), backward,
+                   jaw_points)
         self.eyes(frames, points, skull_points, gaze_points, offset)
         if self.rigid is not None:
             self.rigid(frames, skull_points, offset)
