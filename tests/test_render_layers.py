@@ -219,6 +219,40 @@ def test_her_own_teeth_stay_whole_when_only_her_lips_move(landmarker: FaceLandma
     assert shares[1] <= TEETH_LINE_CEILING
 
 
+# Her jaw opened 0.3: how far the edge where her upper teeth meet the dark of the opening strays from a smooth
+# curve along the middle 40 % of the mouth (px RMS, the crossing of the half-way level found to a fraction of
+# a pixel in each column). While her interior's halves were cut at the line between the rows, the edge
+# went in whole-pixel steps: 0.31 (0.31 at jaw 0.15 and 0.5); antialiased, 0.13.
+TEETH_EDGE_STAIRS_CEILING_PX = 0.2
+
+
+def test_her_teeth_part_along_a_smooth_edge(landmarker: FaceLandmarker) -> None:
+    frames, points = _rest_and_posed(_analysis("photo", landmarker), {"jawOpen": 0.3})
+    frame, frame_points = frames[1], points[1]
+    gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
+    opening = np.zeros(frame.shape[:2], np.uint8)
+    inner = np.concatenate([frame_points[list(LIPS.inner_upper)], frame_points[list(LIPS.inner_lower)][::-1]])
+    cv2.fillPoly(opening, [inner[:, :2].round().astype(np.int32)], 1)
+    inside = cv2.erode(opening, np.ones((3, 3), np.uint8)) > 0
+    level = (np.percentile(gray[inside], 90) + np.percentile(gray[inside], 10)) / 2  # teeth and dark, half way
+    right, left = sorted(float(frame_points[corner, 0]) for corner in LIPS.corners)
+    columns, crossings = [], []
+    for column in range(round(right + 0.3 * (left - right)), round(right + 0.7 * (left - right))):
+        rows = np.nonzero(inside[:, column])[0]
+        values = gray[rows, column]
+        down = np.nonzero((values[:-1] >= level) & (values[1:] < level))[0]
+        if len(down):
+            first = down[0]
+            columns.append(column)
+            crossings.append(rows[first] + (values[first] - level) / (values[first] - values[first + 1]))
+    crossings = np.array(crossings)
+    smooth = np.polyval(np.polyfit(np.array(columns, float), crossings, 4), np.array(columns, float))
+    stairs = float(np.sqrt(np.mean((crossings - smooth) ** 2)))
+    SUMMARY_LINES.append(f"her upper teeth's edge at jawOpen 0.3: {stairs:.3f} px RMS off a smooth curve "
+                         f"({len(columns)} columns)")
+    assert len(columns) > 20 and stairs <= TEETH_EDGE_STAIRS_CEILING_PX
+
+
 def _dark_across_the_teeth(frame: np.ndarray, points: np.ndarray, teeth: float) -> float:
     """The share of the middle 60 % of the mouth's columns with a pixel between the lips' inner contours
     (shrunk 2 px) darker than half of `teeth`, the teeth's brightness."""

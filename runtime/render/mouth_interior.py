@@ -149,7 +149,6 @@ class MouthInterior(nn.Module):
             palette.teeth, palette.gum, mouth_width, Outline(palette.style.outline, tuple(palette.style.ink)))
         self.edge_softness_px = float(np.clip(BLUR_TO_EDGE * edge_blur_px(image, landmarks), EDGE_SOFTNESS_PX,
                                               MAX_EDGE_SOFTNESS_PX))
-        source, origin, split = self._source_halves(image)
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
         # double them. On paintings and drawings the landmarker parts shut lips by up to 0.07 mouth
         # widths (0.12 on one pencil drawing, which left it a third of its teeth: a toothless grey
@@ -157,10 +156,11 @@ class MouthInterior(nn.Module):
         # counts (the test set's open mouths: 0.14 to 0.24).
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
-        self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         # A portrait that shows its own teeth: how far its interior's lower half rides with the jaw at the
         # line between its rows of teeth (see _lower_shift), and that line's depth at the lower lip's knots.
         self.rides_jaw = 1.0 - self.synthetic_teeth
+        source, origin, split = self._source_halves(image)
+        self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("jaw_shapes", torch.tensor(JAW_SHAPES))
         columns = (self.source_lower[0, :, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
         self.register_buffer("split_knots", split[0, columns][None, :, None])  # (1, K, 1)
@@ -207,8 +207,21 @@ class MouthInterior(nn.Module):
         crop = windows.crop(image)
         split = _teeth_split(crop, opening.depth().reshape(windows.height, windows.width), inside.reshape(
             windows.height, windows.width))
-        lower_half = (opening.depth() >= split.reshape(1, -1)).float()
-        masks = torch.stack([inside * (1.0 - lower_half), inside * lower_half], dim=1)  # (1, 2, P)
+        below_split = opening.depth() - split.reshape(1, -1)
+        if self.rides_jaw > 0.0:
+            # Rows of teeth: each half's edge at the split antialiased over a pixel reaching across the
+            # split. Cut at it, the rows' edges were a pixel staircase once they parted (a sawtooth of her
+            # lower teeth's tips along an opening jaw's lower lip). Each half still covers the other's ramp
+            # whole, so at rest every pixel reads the portrait's own. Wider (the portrait's edge blur, 2-3 px
+            # on a photo), the ramp carried what lies beyond the split as a pale glow under her upper teeth;
+            # on a shut mouth, whose halves are its two lips, as a pale rim along the lower lip's inner edge.
+            ramp = EDGE_SOFTNESS_PX / (opening.v_lower - opening.v_upper).clamp(min=1.0)  # (1, P) in depth
+            upper_half = 1.0 - hermite_step(0.0, 1.0, below_split / ramp)
+            lower_half = hermite_step(0.0, 1.0, below_split / ramp + 1.0)
+        else:
+            lower_half = (below_split >= 0.0).float()
+            upper_half = 1.0 - lower_half
+        masks = torch.stack([inside * upper_half, inside * lower_half], dim=1)  # (1, 2, P)
         source = torch.cat([crop, masks.reshape(1, 2, windows.height, windows.width)], dim=1)
         return source, windows.origins[0].float(), split
 
