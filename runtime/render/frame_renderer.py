@@ -89,8 +89,9 @@ class FrameRenderer:
     # tongue, and its mouth's colours are its own, not tinted towards a photo's (mouth_palette). 27: the flat
     # lid's skin read from the same bands as the lid's colours (eye_layer._skin_bands). 28: a portrait's
     # own lower teeth ride with the jaw, not the lower lip (mouth_interior.MouthInterior._lower_shift). 29:
-    # and its rows' edges where they part are antialiased (mouth_interior.MouthInterior._source_halves).
-    version = "29"
+    # and its rows' edges where they part are antialiased (mouth_interior.MouthInterior._source_halves). 30:
+    # the lower row's jaw motion added to the upper row's, so a turned head no longer slides them apart.
+    version = "30"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -419,8 +419,10 @@ class MouthInterior(nn.Module):
         # it fades as the lip lifts off it (LINE_HANG).
         skull_upper = skull_points[:, self.upper_index]
         held = skull_upper + self.shut_unlined * (upper - skull_upper)
-        rides_upper = pixels - opening.upper_at.read(held - self.source_upper) - self.source_origin
-        rides_lower = pixels - self._lower_shift(opening, lower, jaw_lower) - self.source_origin
+        upper_shift = opening.upper_at.read(held - self.source_upper)
+        rides_upper = pixels - upper_shift - self.source_origin
+        rides_lower = pixels - self._lower_shift(opening, lower, jaw_lower, skull_points, upper_shift) \
+            - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask = from_upper[:, 3:4] * self._line_shown(opening, held)  # (B, 1, P)
         lower_mask = from_lower[:, 4:5]
@@ -428,17 +430,22 @@ class MouthInterior(nn.Module):
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
 
-    def _lower_shift(self, opening: Opening, lower: torch.Tensor, jaw_lower: torch.Tensor | None) -> torch.Tensor:
+    def _lower_shift(self, opening: Opening, lower: torch.Tensor, jaw_lower: torch.Tensor | None,
+                     skull_points: torch.Tensor, upper_shift: torch.Tensor) -> torch.Tensor:
         """(B, P, 2) how far the interior's lower half has moved at each pixel: with the lower lip, or,
         where the portrait shows its own teeth, with the jaw at the line between its rows of teeth and
         with the lower lip at the lip, stretched between. The lower teeth are the jaw's: riding with the
         lower lip alone, they parted from the skull-fixed upper row whenever only the lips moved (a
         stretch, a frown, a smile less wide than the portrait's), and the cavity showed between the rows
-        as a black line across the teeth. The jaw opening parts them as it should."""
+        as a black line across the teeth. The jaw opening parts them as it should. The jaw's motion is
+        its own (jaw_lower less the head's rest expression, skull_points) added to the upper row's
+        (`upper_shift`, (B, P, 2)): read from the lower lip's own turned rest, a turned head's lower
+        row slid off the upper by a pixel (the lips' contours turn at different depths), a thin dark
+        line across the teeth again."""
         with_lip = opening.lower_at.read(lower - self.source_lower)
         if jaw_lower is None or self.rides_jaw == 0.0:
             return with_lip
-        with_jaw = opening.lower_at.read(jaw_lower - self.source_lower)
+        with_jaw = upper_shift + opening.lower_at.read(jaw_lower - skull_points[:, self.lower_index])
         split = opening.lower_at.read(self.split_knots.expand(len(lower), -1, -1))[..., 0]  # (B, P)
         towards_lip = ((opening.depth() - split) / (1.0 - split).clamp(min=1e-3)).clamp(0.0, 1.0)
         stretched = with_jaw + towards_lip[..., None] * (with_lip - with_jaw)
