@@ -1,6 +1,8 @@
 """The test portrait set: portraits that look like what users feed — closed mouths, glasses, head
-turns, face sizes from small to large, photos, paintings and drawings — all from the one public-domain
-face we can install (skimage's astronaut, NASA), split into a tuning set and a check set.
+turns, face sizes from small to large, photos, paintings and drawings — made from skimage's astronaut
+(NASA, public domain), split into a tuning set and a check set; and one photo as it was taken, of
+another face: Grace Hopper in her glasses (US Navy, public domain), which matplotlib ships among its
+sample data (mediapipe installs matplotlib), held out in the check set.
 
 Each portrait is a frozen spec; `portrait_rgb(name)` makes it (deterministically: seeds come from the
 name) and caches it in memory and under `.cache/portraits/`, keyed by a hash of the spec and
@@ -48,6 +50,7 @@ class Source(enum.StrEnum):
     DRAWING = "drawing"
     CLOSED = "closed"
     OPEN = "open"
+    HOPPER = "hopper"  # Grace Hopper's official US Navy portrait (1984): an older face, real glasses, lips shut
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,11 @@ class PortraitSpec:
         made_here = (self.pose, self.layout, self.glasses, self.style) != (Pose(), None, None, Style.PHOTO)
         if self.source not in (Source.CLOSED, Source.OPEN) and made_here:
             raise ValueError(f"{self.name}: tests/portraits.py's {self.source} is used as it is")
+
+    @property
+    def wears_glasses(self) -> bool:
+        """Drawn on here (`glasses`, with a mask of them) or worn in the photo as taken."""
+        return self.glasses is not None or self.source is Source.HOPPER
 
     @property
     def key(self) -> str:
@@ -142,6 +150,9 @@ _SET = (
                  glasses=GOLD, style=Style.INK),
     PortraitSpec("closed-pencil-turned-acetate", Split.CHECK, Source.CLOSED, Pose(yaw_deg=-10.0, pitch_deg=-6.0),
                  Layout(230, (560, 680)), glasses=TORTOISE_ACETATE, style=Style.PENCIL),
+    # A photo nothing here made: another face (older, wrinkled, in a warm JPEG), cat-eye glasses with dark
+    # corners and amber lenses, its mouth shut — issue 11's first try, as a user would upload it.
+    PortraitSpec("hopper", Split.CHECK, Source.HOPPER),
 )
 
 
@@ -194,6 +205,8 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
+    if spec.source is Source.HOPPER:
+        return hopper_rgb(), None  # real glasses: no drawn mask of them to measure against
     if spec.source not in (Source.CLOSED, Source.OPEN):
         return np.array(Image.open(io.BytesIO(legacy.portrait_png(spec.source.value))).convert("RGB")), None
     rgb, landmarks = _closed_astronaut() if spec.source is Source.CLOSED else _open_astronaut()
@@ -204,6 +217,14 @@ def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
     if spec.glasses is not None:
         rgb, mask = put_on_glasses(rgb, landmarks, spec.glasses)
     return apply_style(rgb, spec.style, spec.seed), mask
+
+
+def hopper_rgb() -> np.ndarray:
+    """(600, 512, 3) uint8: RADM Grace Hopper, US Navy official portrait, 1984 (a work of the US federal
+    government: public domain), from matplotlib's sample data."""
+    from matplotlib import cbook
+
+    return np.array(Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).convert("RGB"))
 
 
 @cache
