@@ -157,13 +157,13 @@ class MouthInterior(nn.Module):
         source_gap = float(np.max(landmarks[list(lower), 1] - landmarks[list(upper), 1])) / mouth_width
         self.synthetic_teeth = 1.0 - float(hermite_step(*SOURCE_TEETH_SHOWN, np.array(source_gap)))
         # A portrait that shows its own teeth: how far its interior's lower half rides with the jaw at the
-        # line between its rows of teeth (see _lower_shift), and that line's depth at the lower lip's knots.
+        # line between its rows of teeth (see _lower_shift).
         self.rides_jaw = 1.0 - self.synthetic_teeth
         source, origin, split = self._source_halves(image)
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("jaw_shapes", torch.tensor(JAW_SHAPES))
         columns = (self.source_lower[0, :, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
-        self.register_buffer("split_knots", split[0, columns][None, :, None])  # (1, K, 1)
+        self.register_buffer("split_knots", split[0, columns][None, :, None])  # (1, K, 1) that line's depth
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
