@@ -278,6 +278,41 @@ def test_render_errors_are_one_line(tmp_path, wav, make_args):
     assert not list(tmp_path.glob("out.*"))
 
 
+def test_preview_draws_eight_labelled_poses(tmp_path):
+    from PIL import Image
+    from skimage import data
+
+    from runtime.render.expression_sheet import LABEL_HEIGHT, POSES
+
+    portrait = tmp_path / "astronaut.png"
+    Image.fromarray(data.astronaut()).save(portrait)
+    output = tmp_path / "sheet.png"
+    result = _run("preview", str(portrait), "-o", str(output), "--tile", "128", "--framing", "face")
+    assert result.returncode == 0, result.stderr
+    sheet = np.asarray(Image.open(output).convert("RGB"))
+    assert sheet.shape == (LABEL_HEIGHT + 128, 128 * len(POSES), 3)
+    assert result.stdout.startswith(f"{output}: {len(POSES)} poses, {128 * len(POSES)}x{LABEL_HEIGHT + 128}")
+    tiles = [sheet[LABEL_HEIGHT:, column * 128:(column + 1) * 128].astype(float) for column in range(len(POSES))]
+    # Every pose changes the picture (the rest is the first tile); the label strip has writing in it.
+    assert min(np.abs(tile - tiles[0]).mean() for tile in tiles[1:]) > 0.3
+    assert sheet[:LABEL_HEIGHT].min() < 128
+    assert not list(tmp_path.glob(".*.png"))  # the atomic write left nothing behind
+
+
+@pytest.mark.parametrize("make_args", [
+    lambda tmp, wav: ("preview", str(tmp / "missing.png"), "-o", str(tmp / "out.png")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.jpg")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png"), "--tile", "8"),
+], ids=["missing-image", "not-an-image", "not-png", "tile-too-small"])
+def test_preview_errors_are_one_line(tmp_path, wav, make_args):
+    result = _run(*make_args(tmp_path, wav))
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("facecast preview:"), result.stderr
+    assert not list(tmp_path.glob("out.*"))
+
+
 def test_demo_needs_no_arguments_but_a_place_to_write(tmp_path):
     output = tmp_path / "demo.mp4"
     result = _run("demo", "-o", str(output))
@@ -301,10 +336,11 @@ def test_help_and_light_commands_load_nothing_heavy():
              "print(sorted(m for m in ('numpy', 'torch', 'mediapipe', 'scipy', 'grpc') if m in sys.modules))")
     loaded = {command: subprocess.run([sys.executable, "-c", probe, command, "--help"], capture_output=True, text=True,
                                       timeout=60, check=True).stdout.split("\n")[0]
-              for command in ("--help", "serve", "avatar", "stream", "livelink", "vmc", "bake", "render")}
+              for command in ("--help", "serve", "avatar", "stream", "livelink", "vmc", "bake", "render", "preview")}
     assert loaded == {"--help": "[]", "serve": "[]", "avatar": "[]", "stream": "['grpc', 'numpy']",
                       "livelink": "['grpc', 'numpy']", "vmc": "['grpc', 'numpy']", "bake": "['numpy']",
-                      "render": "['mediapipe', 'numpy']"}  # the framings' landmark groups are MediaPipe's
+                      "render": "['mediapipe', 'numpy']",  # the framings' landmark groups are MediaPipe's
+                      "preview": "['mediapipe', 'numpy']"}
 
 
 def test_serve_help_states_every_setting_and_its_default():

@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bake": ("service.cli.bake", "write a motion clip (latents) for an audio file"),
     "render": ("service.cli.render", "render a portrait speaking an audio file to MP4"),
     "demo": ("service.cli.demo", "render the bundled demo (needs the demo extra)"),
+    "preview": ("service.cli.preview", "render a portrait in eight telling poses on one PNG sheet"),
     "stream": ("service.cli.stream", "stream an audio file to a server and summarise the frames"),
     "avatar": ("service.cli.avatar", "add, list or remove stored avatars"),
     "livelink": ("service.cli.livelink", "send Live Link Face packets (Unreal, MetaHumans) over UDP"),
