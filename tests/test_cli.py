@@ -291,7 +291,8 @@ def test_preview_draws_eight_labelled_poses(tmp_path):
     assert result.returncode == 0, result.stderr
     sheet = np.asarray(Image.open(output).convert("RGB"))
     assert sheet.shape == (LABEL_HEIGHT + 128, 128 * len(POSES), 3)
-    assert result.stdout.startswith(f"{output}: {len(POSES)} poses, {128 * len(POSES)}x{LABEL_HEIGHT + 128}")
+    assert result.stdout.strip() == f"{output}: {len(POSES)} poses, {128 * len(POSES)}x{LABEL_HEIGHT + 128}; " \
+        "glasses: none found"
     tiles = [sheet[LABEL_HEIGHT:, column * 128:(column + 1) * 128].astype(float) for column in range(len(POSES))]
     # Every pose changes the picture (the rest is the first tile); the label strip has writing in it.
     assert min(np.abs(tile - tiles[0]).mean() for tile in tiles[1:]) > 0.3

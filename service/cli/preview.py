@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     encoded = io.BytesIO()
     sheet.save(encoded, format="PNG", optimize=True)
     write_atomically(args.output, encoded.getvalue())
-    glasses = "; glasses held rigid" if renderer.wears_glasses else ""
-    print(f"{args.output}: {len(POSES)} poses, {sheet.width}x{sheet.height}{glasses}")
+    # Said either way: glasses the search missed bend with the lids and brows (the blink pose shows it).
+    glasses = "found, held rigid" if renderer.wears_glasses else "none found"
+    print(f"{args.output}: {len(POSES)} poses, {sheet.width}x{sheet.height}; glasses: {glasses}")
     return 0
