@@ -189,9 +189,9 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
     spec = portrait_spec(name)
     image_path = CACHE_DIRECTORY / f"{spec.name}-{spec.key}.png"
     mask_path = image_path.with_suffix(".mask.npy")
-    if image_path.exists() and (spec.glasses is None or mask_path.exists()):
+    if image_path.exists() and (not spec.wears_glasses or mask_path.exists()):
         rgb = np.array(Image.open(image_path).convert("RGB"))
-        mask = np.load(mask_path) if spec.glasses is not None else None
+        mask = np.load(mask_path) if spec.wears_glasses else None
     else:
         rgb, mask = make_portrait(spec)
         CACHE_DIRECTORY.mkdir(parents=True, exist_ok=True)
@@ -206,7 +206,8 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
 
 def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
     if spec.source is Source.HOPPER:
-        return hopper_rgb(), None  # real glasses: no drawn mask of them to measure against
+        rgb = hopper_rgb()
+        return rgb, hopper_frame_tops(rgb)
     if spec.source not in (Source.CLOSED, Source.OPEN):
         return np.array(Image.open(io.BytesIO(legacy.portrait_png(spec.source.value))).convert("RGB")), None
     rgb, landmarks = _closed_astronaut() if spec.source is Source.CLOSED else _open_astronaut()
@@ -225,6 +226,40 @@ def hopper_rgb() -> np.ndarray:
     from matplotlib import cbook
 
     return np.array(Image.open(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)).convert("RGB"))
+
+
+HOPPER_FRAME_DARK = 55  # 0..255 luminance: her frames' black tops (20-50) against her skin, lids and lenses
+
+
+def hopper_frame_tops(rgb: np.ndarray) -> np.ndarray:
+    """(H, W) float32 0..1: the black upper corners of Grace Hopper's cat-eye frames, the part of them a
+    blink or a raised brow visibly bends: her darkest pixels in the band from above her brows to below
+    her eyes, outside the eyes' openings, the two largest parts (one per lens), grown a pixel and softened
+    for their antialiased edges. Not her amber lower rims (nearly her skin's colour): the glasses' rigidity
+    is measured on the tops alone."""
+    import cv2
+
+    from runtime.face.landmarker import FaceLandmarker  # MediaPipe: only when the portrait must be made
+    from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, mean_eye_width
+
+    with FaceLandmarker() as landmarker:
+        (face,) = landmarker.detect(rgb)
+    points, eye_width = face.landmarks[:, :2], mean_eye_width(face.landmarks)
+    eyes = np.concatenate([points[list(eye.upper_lid) + list(eye.lower_lid)] for eye in (RIGHT_EYE, LEFT_EYE)])
+    brows = np.concatenate([points[list(eye.brow)] for eye in (RIGHT_EYE, LEFT_EYE)])
+    band = np.zeros(rgb.shape[:2], bool)
+    band[int(brows[:, 1].min() - 0.3 * eye_width):int(eyes[:, 1].max() + 0.9 * eye_width),
+         int(eyes[:, 0].min() - 0.6 * eye_width):int(eyes[:, 0].max() + 0.6 * eye_width)] = True
+    openings = np.zeros(rgb.shape[:2], np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        cv2.fillPoly(openings, [np.round(points[list(eye.upper_lid) + list(eye.lower_lid[::-1])]).astype(np.int32)], 1)
+    openings = cv2.dilate(openings, np.ones((7, 7), np.uint8)) > 0
+    dark = band & ~openings & (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) < HOPPER_FRAME_DARK)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    largest = 1 + np.argsort(stats[1:, cv2.CC_STAT_AREA])[::-1][:2]
+    tops = np.isin(parts, largest).astype(np.uint8)
+    grown = cv2.dilate(tops, np.ones((3, 3), np.uint8)).astype(np.float32)
+    return cv2.GaussianBlur(grown, (3, 3), 0.7)
 
 
 @cache
