@@ -269,12 +269,18 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4")),
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.avi")),
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4"), "--device", "tpu"),
-], ids=["missing-image", "not-an-image", "not-mp4", "no-such-device"])
-def test_render_errors_are_one_line(tmp_path, wav, make_args):
-    result = _run(*make_args(tmp_path, wav))
+    lambda tmp, wav: ("preview", str(tmp / "missing.png"), "-o", str(tmp / "out.png")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.jpg")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png"), "--tile", "8"),
+], ids=["render-missing-image", "render-not-an-image", "render-not-mp4", "render-no-such-device",
+        "preview-missing-image", "preview-not-an-image", "preview-not-png", "preview-tile-too-small"])
+def test_render_and_preview_errors_are_one_line(tmp_path, wav, make_args):
+    args = make_args(tmp_path, wav)
+    result = _run(*args)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("facecast render:"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"facecast {args[0]}:"), result.stderr
     assert not list(tmp_path.glob("out.*"))
 
 
@@ -298,20 +304,6 @@ def test_preview_draws_eight_labelled_poses(tmp_path):
     assert min(np.abs(tile - tiles[0]).mean() for tile in tiles[1:]) > 0.3
     assert sheet[:LABEL_HEIGHT].min() < 128
     assert not list(tmp_path.glob(".*.png"))  # the atomic write left nothing behind
-
-
-@pytest.mark.parametrize("make_args", [
-    lambda tmp, wav: ("preview", str(tmp / "missing.png"), "-o", str(tmp / "out.png")),
-    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png")),
-    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.jpg")),
-    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png"), "--tile", "8"),
-], ids=["missing-image", "not-an-image", "not-png", "tile-too-small"])
-def test_preview_errors_are_one_line(tmp_path, wav, make_args):
-    result = _run(*make_args(tmp_path, wav))
-    assert result.returncode == 1
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("facecast preview:"), result.stderr
-    assert not list(tmp_path.glob("out.*"))
 
 
 def test_demo_needs_no_arguments_but_a_place_to_write(tmp_path):
