@@ -12,34 +12,34 @@ import argparse
 import sys
 from pathlib import Path
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the test portraits live in tests/
 
 from runtime.face.avatar import analyse_avatar  # noqa: E402
-from runtime.render.expression_sheet import LABEL_HEIGHT, POSES, labelled_row, pose_frames  # noqa: E402
+from runtime.render.expression_sheet import labelled_row, pose_frames  # noqa: E402
 from runtime.render.frame_renderer import FrameRenderer  # noqa: E402
 from tests.portrait_set import portrait_png  # noqa: E402
 
 ROWS = ("closed-photo-gold", "closed-stylization-yaw-grey-tint", "closed-pencil-turned-acetate")
 
 
-def portrait_row(name: str, tile: int) -> Image.Image:
+def portrait_row(name: str, tile: int, labels: bool) -> Image.Image:
+    """The portrait in the sheet's poses, under their names if `labels` (the top row)."""
     avatar = analyse_avatar(portrait_png(name), name)
-    frames = pose_frames(FrameRenderer(avatar), avatar.rest_blendshapes, avatar.rest_head_pose.as_array())
-    return labelled_row(frames, tile, labels=False)
+    return labelled_row(pose_frames(FrameRenderer(avatar), avatar), tile, labels=labels)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tile", type=int, default=256, help="each frame's side on the sheet (rendered at 512)")
     tile = parser.parse_args().tile
-    sheet = Image.new("RGB", (tile * len(POSES), LABEL_HEIGHT + tile * len(ROWS)), "white")
-    draw = ImageDraw.Draw(sheet)
-    for column, pose in enumerate(POSES):
-        draw.text((column * tile + 6, 5), pose.label, fill="black")
-    for row, name in enumerate(ROWS):
-        sheet.paste(portrait_row(name, tile), (0, LABEL_HEIGHT + row * tile))
+    rows = [portrait_row(name, tile, labels=index == 0) for index, name in enumerate(ROWS)]
+    sheet = Image.new("RGB", (rows[0].width, sum(row.height for row in rows)), "white")
+    top = 0
+    for row in rows:
+        sheet.paste(row, (0, top))
+        top += row.height
     target = Path(__file__).resolve().parent / "contact_sheet.png"
     sheet.save(target, optimize=True)
     print(f"{target}: {sheet.width}x{sheet.height}, {target.stat().st_size // 1024} KiB")

@@ -230,10 +230,7 @@ def test_her_own_teeth_stay_whole_when_her_lips_or_head_move(landmarker: FaceLan
 def _line_across_the_teeth(frame: np.ndarray, points: np.ndarray, depth: float = 20.0, reach: int = 2) -> float:
     """The share of the middle 60 % of the mouth's columns with a pixel between the lips' inner contours
     (shrunk 2 px) at least `depth` levels darker than the pixels `reach` rows above and below it."""
-    opening = np.zeros(frame.shape[:2], np.uint8)
-    inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
-    cv2.fillPoly(opening, [inner[:, :2].round().astype(np.int32)], 1)
-    inside = cv2.erode(opening, np.ones((5, 5), np.uint8)) > 0
+    inside = _between_the_lips(frame.shape[:2], points, grow_px=-2)
     luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
     line = inside & (np.roll(luminance, reach, axis=0) - luminance > depth) \
         & (np.roll(luminance, -reach, axis=0) - luminance > depth)
@@ -253,10 +250,7 @@ def test_her_teeth_part_along_a_smooth_edge(landmarker: FaceLandmarker) -> None:
     frames, points = _rest_and_posed(_analysis("photo", landmarker), {"jawOpen": 0.3})
     frame, frame_points = frames[1], points[1]
     gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
-    opening = np.zeros(frame.shape[:2], np.uint8)
-    inner = np.concatenate([frame_points[list(LIPS.inner_upper)], frame_points[list(LIPS.inner_lower)][::-1]])
-    cv2.fillPoly(opening, [inner[:, :2].round().astype(np.int32)], 1)
-    inside = cv2.erode(opening, np.ones((3, 3), np.uint8)) > 0
+    inside = _between_the_lips(frame.shape[:2], frame_points, grow_px=-1)
     level = (np.percentile(gray[inside], 90) + np.percentile(gray[inside], 10)) / 2  # teeth and dark, half way
     right, left = sorted(float(frame_points[corner, 0]) for corner in LIPS.corners)
     columns, crossings = [], []
@@ -276,12 +270,21 @@ def test_her_teeth_part_along_a_smooth_edge(landmarker: FaceLandmarker) -> None:
     assert len(columns) > 20 and stairs <= TEETH_EDGE_STAIRS_CEILING_PX
 
 
-def _opening_brightness(frame: np.ndarray, points: np.ndarray) -> float:
-    """The 90th percentile of luminance between the lips' inner contours, shrunk 1 px (the edge blends)."""
-    opening = np.zeros(frame.shape[:2], np.uint8)
+def _between_the_lips(shape: tuple[int, int], points: np.ndarray, grow_px: int = 0) -> np.ndarray:
+    """(H, W) bool: between the lips' inner contours of (478, 2+) landmarks, grown (or, negative, shrunk)
+    by `grow_px` with a square of side 2·|grow_px| + 1."""
+    opening = np.zeros(shape, np.uint8)
     inner = np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
     cv2.fillPoly(opening, [inner[:, :2].round().astype(np.int32)], 1)
-    inside = cv2.erode(opening, np.ones((3, 3), np.uint8)) > 0
+    if grow_px:
+        square = np.ones((2 * abs(grow_px) + 1,) * 2, np.uint8)
+        opening = (cv2.dilate if grow_px > 0 else cv2.erode)(opening, square)
+    return opening > 0
+
+
+def _opening_brightness(frame: np.ndarray, points: np.ndarray) -> float:
+    """The 90th percentile of luminance between the lips' inner contours, shrunk 1 px (the edge blends)."""
+    inside = _between_the_lips(frame.shape[:2], points, grow_px=-1)
     return float(np.percentile(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)[inside], 90))
 
 
@@ -383,13 +386,11 @@ def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int
     frames, points = _rest_and_posed(analysis, {"jawOpen": jaw})
     counts = []
     for frame, frame_points in zip(frames, points, strict=True):
-        opening, near = np.zeros(frame.shape[:2], np.uint8), np.zeros(frame.shape[:2], np.uint8)
-        inner = np.concatenate([frame_points[list(LIPS.inner_upper)], frame_points[list(LIPS.inner_lower)][::-1]])
-        cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
+        near = np.zeros(frame.shape[:2], np.uint8)
         width = float(np.linalg.norm(frame_points[LIPS.corners[0]] - frame_points[LIPS.corners[1]]))
         for corner in LIPS.corners:
             cv2.circle(near, tuple(int(value) for value in frame_points[corner].round()), round(0.12 * width), 1, -1)
-        beside = (near > 0) & (cv2.dilate(opening, np.ones((5, 5), np.uint8)) == 0)
+        beside = (near > 0) & ~_between_the_lips(frame.shape[:2], frame_points, grow_px=2)
         luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)[beside]
         counts.append(int((luminance < 0.6 * np.median(luminance)).sum()))
     return counts
@@ -451,10 +452,7 @@ def test_a_coloured_pencil_mouth_is_as_grainy_as_its_paper(landmarker: FaceLandm
     rest, wide = renderer.render_latents(weights, poses)
     points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
     points = points[1].numpy() - renderer.origin
-    opening = np.zeros(wide.shape[:2], np.uint8)
-    cv2.fillPoly(opening, [np.concatenate([points[list(LIPS.inner_upper)], points[list(LIPS.inner_lower)][::-1]])
-                           .round().astype(np.int32)], 1)
-    opening = cv2.erode(opening, np.ones((7, 7), np.uint8)) > 0  # clear of the lips' edge
+    opening = _between_the_lips(wide.shape[:2], points, grow_px=-3)  # clear of the lips' edge
     corners = points[list(LIPS.corners)]
     width = float(np.linalg.norm(corners[0] - corners[1]))
     cheeks = np.zeros_like(opening)

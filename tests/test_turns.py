@@ -3,6 +3,7 @@ barge-in that shuts the mouth within 100 ms of audio time."""
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -25,7 +26,7 @@ def _run(own: np.ndarray, other: np.ndarray, splits: tuple[int, ...] = (), inter
     if interrupt_at_s is not None:
         turns.interrupt(interrupt_at_s)
     bounds = [0, *splits, len(own)]
-    pieces = [turns.push(own[a:b], other[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [turns.push(own[a:b], other[a:b]) for a, b in itertools.pairwise(bounds)]
     states = [state for piece in pieces for state in piece.states]
     weights = np.concatenate([p.listening_weight for p in pieces])
     gates = np.concatenate([p.mouth_gate for p in pieces])

@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from runtime.arkit import blendshape_index
+from runtime.face.avatar import Avatar
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.types import PoseColumn
 
@@ -41,12 +42,11 @@ POSES = (
 )
 
 
-def pose_frames(renderer: FrameRenderer, rest_blendshapes: np.ndarray, rest_pose: np.ndarray,
-                poses: tuple[SheetPose, ...] = POSES) -> np.ndarray:
-    """(len(poses), H, W, 3) uint8: the renderer's frames of each pose, from the avatar's rest weights
-    ((52,)) and head pose ((6,), PoseColumn order)."""
-    weights = np.repeat(np.asarray(rest_blendshapes, np.float32)[None], len(poses), axis=0)
-    head = np.repeat(np.asarray(rest_pose, np.float32)[None], len(poses), axis=0)
+def pose_frames(renderer: FrameRenderer, avatar: Avatar, poses: tuple[SheetPose, ...] = POSES) -> np.ndarray:
+    """(len(poses), H, W, 3) uint8: the renderer's frames of `avatar` (the one it was built for) in each
+    pose, from its rest weights and head pose."""
+    weights = np.repeat(avatar.rest_blendshapes[None], len(poses), axis=0)
+    head = np.repeat(avatar.rest_head_pose.as_array()[None], len(poses), axis=0)
     for row, pose in enumerate(poses):
         for shape, value in pose.shapes.items():
             weights[row, blendshape_index(shape)] = value

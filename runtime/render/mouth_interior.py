@@ -162,8 +162,7 @@ class MouthInterior(nn.Module):
         source, origin, split = self._source_halves(image)
         self.register_buffer("lip_edges", self._lip_edges(landmarks, split, origin, mouth_width))
         self.register_buffer("jaw_shapes", torch.tensor(JAW_SHAPES))
-        columns = (self.source_lower[0, :, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
-        self.register_buffer("split_knots", split[0, columns][None, :, None])  # (1, K, 1) that line's depth
+        self.register_buffer("split_knots", _split_at(split, self.source_lower[0], origin)[None, :, None])  # (1, K, 1)
         self.register_buffer("source", source)  # (1, 5, h, w): RGB, upper half, lower half
         self.rest_gap = float(self._lip_gap(self.source_upper, self.source_lower, torch.tensor([mouth_width])))
         self.register_buffer("source_origin", origin)  # (2,) where that crop sits in the portrait
@@ -271,8 +270,7 @@ class MouthInterior(nn.Module):
         it, leaving a toothless hole. Zero for a portrait that shows its own teeth."""
         upper = torch.from_numpy(landmarks[list(self.upper_index.tolist()), :2]).float()
         lower = torch.from_numpy(landmarks[list(self.lower_index.tolist()), :2]).float()
-        columns = (upper[:, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
-        depth = split[0, columns][:, None]  # (K, 1) the split is one depth per column
+        depth = _split_at(split, upper, origin)[:, None]  # (K, 1)
         right_corner, left_corner = LIPS.corners
         along = torch.from_numpy(landmarks[left_corner, :2] - landmarks[right_corner, :2]).float()
         along = along / along.norm()
@@ -319,9 +317,11 @@ class MouthInterior(nn.Module):
         shown_in_rows = torch.nonzero((alpha > 0.0).any(dim=0)).squeeze(1)  # (K,)
         shown = shown_in_rows + rows.start
         if len(shown):
-            jaw_lower = None if jaw_points is None else jaw_points[:, self.lower_index]
+            # The jaw's own motion at the lower lip: the jaw-moved heads less the heads at rest.
+            jaw_motion = None if jaw_points is None else \
+                jaw_points[:, self.lower_index] - skull_points[:, self.lower_index]
             interior = self._interior(opening.at(shown_in_rows), pixels[:, shown], upper, lower, skull_points,
-                                      jaw_lower)
+                                      jaw_motion)
             if seam is not None:  # what is left of a closing mouth's opening is the seam, not a sliver of teeth
                 sliver = 1.0 - hermite_step(*SEAM_SLIVER_PX, self._middle_gap_px(upper, lower))  # (B,)
                 interior = interior + (seam.colour - interior) * (seam.closed * sliver)[:, None, None]
@@ -409,7 +409,7 @@ class MouthInterior(nn.Module):
         return Windows.covering(low, high, self.window_size, frame_size, offset)
 
     def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
-                  skull_points: torch.Tensor, jaw_lower: torch.Tensor | None = None) -> torch.Tensor:
+                  skull_points: torch.Tensor, jaw_motion: torch.Tensor | None = None) -> torch.Tensor:
         """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one."""
         # The upper teeth are fixed to the skull, the lower ones ride on the jaw (_lower_shift). What
         # lies between a shut mouth's lips is no teeth but the line where they meet, and it rides with the
@@ -421,8 +421,7 @@ class MouthInterior(nn.Module):
         held = skull_upper + self.shut_unlined * (upper - skull_upper)
         upper_shift = opening.upper_at.read(held - self.source_upper)
         rides_upper = pixels - upper_shift - self.source_origin
-        rides_lower = pixels - self._lower_shift(opening, lower, jaw_lower, skull_points, upper_shift) \
-            - self.source_origin
+        rides_lower = pixels - self._lower_shift(opening, lower, jaw_motion, upper_shift) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask = from_upper[:, 3:4] * self._line_shown(opening, held)  # (B, 1, P)
         lower_mask = from_lower[:, 4:5]
@@ -430,22 +429,22 @@ class MouthInterior(nn.Module):
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
 
-    def _lower_shift(self, opening: Opening, lower: torch.Tensor, jaw_lower: torch.Tensor | None,
-                     skull_points: torch.Tensor, upper_shift: torch.Tensor) -> torch.Tensor:
+    def _lower_shift(self, opening: Opening, lower: torch.Tensor, jaw_motion: torch.Tensor | None,
+                     upper_shift: torch.Tensor) -> torch.Tensor:
         """(B, P, 2) how far the interior's lower half has moved at each pixel: with the lower lip, or,
         where the portrait shows its own teeth, with the jaw at the line between its rows of teeth and
         with the lower lip at the lip, stretched between. The lower teeth are the jaw's: riding with the
         lower lip alone, they parted from the skull-fixed upper row whenever only the lips moved (a
         stretch, a frown, a smile less wide than the portrait's), and the cavity showed between the rows
         as a black line across the teeth. The jaw opening parts them as it should. The jaw's motion is
-        its own (jaw_lower less the head's rest expression, skull_points) added to the upper row's
+        its own (`jaw_motion`, (B, K, 2) at the lower lip's knots) added to the upper row's
         (`upper_shift`, (B, P, 2)): read from the lower lip's own turned rest, a turned head's lower
         row slid off the upper by a pixel (the lips' contours turn at different depths), a thin dark
         line across the teeth again."""
         with_lip = opening.lower_at.read(lower - self.source_lower)
-        if jaw_lower is None or self.rides_jaw == 0.0:
+        if jaw_motion is None or self.rides_jaw == 0.0:
             return with_lip
-        with_jaw = upper_shift + opening.lower_at.read(jaw_lower - skull_points[:, self.lower_index])
+        with_jaw = upper_shift + opening.lower_at.read(jaw_motion)
         split = opening.lower_at.read(self.split_knots.expand(len(lower), -1, -1))[..., 0]  # (B, P)
         towards_lip = ((opening.depth() - split) / (1.0 - split).clamp(min=1e-3)).clamp(0.0, 1.0)
         stretched = with_jaw + towards_lip[..., None] * (with_lip - with_jaw)
@@ -652,6 +651,13 @@ def _over(layer: torch.Tensor, below: torch.Tensor, strength) -> torch.Tensor:
     """Premultiplied (B, 4, P) layer over (B, 3, P), at a strength (a number, or (B, 1, P))."""
     alpha = layer[:, 3:4] * strength
     return layer[:, :3] * strength + (1.0 - alpha) * below
+
+
+def _split_at(split: torch.Tensor, points: torch.Tensor, origin: torch.Tensor) -> torch.Tensor:
+    """(K,) the depth of the line between the rows of teeth (`_teeth_split`'s (h, w), one depth per
+    column of the crop at `origin`) at the columns of (K, 2) points in the portrait's pixels."""
+    columns = (points[:, 0] - origin[0]).round().long().clamp(0, split.shape[1] - 1)
+    return split[0, columns]
 
 
 def _teeth_split(crop: torch.Tensor, depth: torch.Tensor, inside: torch.Tensor) -> torch.Tensor:

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from runtime.render.frame_renderer import FrameRenderer  # torch: once the portrait is good
 
     renderer = FrameRenderer(avatar, FrameOptions(DEFAULT_FRAME_SIZE, Framing(args.framing)))
-    frames = pose_frames(renderer, avatar.rest_blendshapes, avatar.rest_head_pose.as_array())
+    frames = pose_frames(renderer, avatar)
     sheet = labelled_row(frames, args.tile)
     encoded = io.BytesIO()
     sheet.save(encoded, format="PNG", optimize=True)
