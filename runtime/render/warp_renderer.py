@@ -284,8 +284,7 @@ class WarpRenderer(nn.Module):
         backward = self.backward_maps(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
                                                    rounded))
         frames = self._warped(backward)
-        gaze_only = deltas * self.eyes.gaze_shapes
-        gaze_points = self.head.place(self.source_xyz + self.deformer(gaze_only), motion)
+        gaze_points = self._placed_landmarks(deltas * self.eyes.gaze_shapes, motion)  # the rest plus the gaze
         offset = self.view[:2]
         jaw_points = None
         if self.mouth.rides_jaw > 0.0:  # a portrait showing its own teeth: its lower row rides with the jaw
