@@ -1,5 +1,8 @@
 """Glasses drawn onto a face from its landmarks: two lenses (superellipses aligned with the eyes,
 the upper rim between the lid and the brow), a bridge over the nose and temples towards the ears.
+Browline frames (two-tone, as Grace Hopper's cat-eyes) have a bar along each lens's top, dark over its
+outer part and fading to a pale colour towards the nose, flaring up at the outer corner; thin rims of
+that pale colour below it and a pale bridge, nearly the skin's colour.
 
 Everything is rasterised 4× larger with antialiasing and reduced by area, so edges are soft and the
 rim's alpha is also the ground-truth mask the fidelity harness measures rigidity with.
@@ -20,12 +23,19 @@ NOSE_BRIDGE, RIGHT_EAR, LEFT_EAR = 168, 127, 356  # MediaPipe mesh: between the 
 RIM_TOP_BETWEEN_LID_AND_BROW = 0.65  # 0: at the lid's top, 1: at the brow's lower edge
 LENS_OUTWARDS, LENS_INWARDS = 0.28, 0.14  # lens edges beyond the eye corners, in eye widths
 LENS_DEPTH_BELOW = 1.75  # the lens reaches this much further below the eye's centre than above it
+BROWLINE_LENS = (0.95, 1.7)  # cat-eye lenses: their top rim close under the brows, and reaching further down
+BROWLINE_BAR = (0.05, 0.11)  # eye spans: a browline bar's height at the lens's inner end and at its outer one
+BROWLINE_FLARE = 0.5  # of the bar's outer height: how far its outer corner sweeps up past the rim (cat-eye)
+BROWLINE_DARK_UNTIL, BROWLINE_FADE = 0.4, 0.3  # lens widths from its outer end: dark, then fading to pale
+BROWLINE_LOWER_RIM = 0.016  # eye spans: the pale rims' width
+BROWLINE_LOWER_OPACITY = 0.85
 
 
 class GlassesKind(enum.StrEnum):
     THIN_METAL = "thin metal"
     ACETATE = "thick acetate"
     TINTED = "tinted"
+    BROWLINE = "browline"  # a thick dark bar along the tops (`colour`), thin pale rims below (`lower`)
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class Glasses:
     kind: GlassesKind
     colour: tuple[int, int, int]  # RGB of the frame
     tint: tuple[int, int, int] = (0, 0, 0)  # RGB of the lenses (TINTED only)
+    lower: tuple[int, int, int] = (0, 0, 0)  # RGB of the rims below the top bar (BROWLINE only)
 
 
 @dataclass(frozen=True)
@@ -42,24 +53,39 @@ class _Drawing:
     rim: np.ndarray  # (H, W) float 0..1
     highlight: np.ndarray  # (H, W) float 0..1
     lenses: np.ndarray  # (H, W) float 0..1
+    bar: np.ndarray  # (H, W) float 0..1: a browline frame's top bars (zeros for the other kinds)
+    dark: np.ndarray  # (H, W) float 0..1: how much of the bars' dark colour (the rest is their pale one)
 
 
 def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> tuple[np.ndarray, np.ndarray]:
-    """(picture with glasses, (H, W) float32 rim mask in 0..1)."""
+    """(picture with glasses, (H, W) float32 frame mask in 0..1)."""
     eye_span = float(np.linalg.norm(landmarks[LEFT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.outer_corner, :2]))
     thickness = {GlassesKind.THIN_METAL: max(1.2, 0.014 * eye_span), GlassesKind.ACETATE: max(5.0, 0.075 * eye_span),
-                 GlassesKind.TINTED: max(2.0, 0.03 * eye_span)}[glasses.kind]
-    drawing = _draw(rgb.shape[:2], landmarks, thickness)
+                 GlassesKind.TINTED: max(2.0, 0.03 * eye_span),
+                 GlassesKind.BROWLINE: max(1.5, BROWLINE_LOWER_RIM * eye_span)}[glasses.kind]
+    browline = glasses.kind is GlassesKind.BROWLINE
+    bar_px = tuple(share * eye_span for share in BROWLINE_BAR) if browline else ()
+    drawing = _draw(rgb.shape[:2], landmarks, thickness, bar_px)
     image = rgb.astype(np.float32)
-    image = _composite(image, _shadow(drawing.rim, thickness), np.zeros(3), 0.25)
+    frame_alpha = np.maximum(drawing.rim, drawing.bar)
+    image = _composite(image, _shadow(frame_alpha, thickness), np.zeros(3), 0.25)
     if glasses.kind is GlassesKind.TINTED:
         image = _composite(image, drawing.lenses * _top_darker(drawing.lenses), np.array(glasses.tint), 0.55)
     frame = np.array(glasses.colour, dtype=np.float32)
-    image = _composite(image, drawing.rim, frame, 1.0)
+    if browline:
+        # Pale translucent rims (amber, clear): they show the skin through them, so they barely stand out.
+        pale = np.array(glasses.lower, dtype=np.float32)
+        image = _composite(image, drawing.rim, pale, BROWLINE_LOWER_OPACITY)
+        image = _composite(image, drawing.bar, pale, 0.9)
+        image = _composite(image, drawing.bar * drawing.dark, frame, 1.0)
+        lit = drawing.highlight * drawing.bar * drawing.dark
+    else:
+        image = _composite(image, drawing.rim, frame, 1.0)
+        lit = drawing.highlight
     metal = glasses.kind is GlassesKind.THIN_METAL
     light = frame + (255.0 - frame) * (0.75 if metal else 0.35)
-    image = _composite(image, drawing.highlight, light, 0.8 if metal else 0.45)
-    return image.round().clip(0, 255).astype(np.uint8), drawing.rim.astype(np.float32)
+    image = _composite(image, lit, light, 0.8 if metal else 0.45)
+    return image.round().clip(0, 255).astype(np.uint8), frame_alpha.astype(np.float32)
 
 
 def _composite(image: np.ndarray, alpha: np.ndarray, colour: np.ndarray, opacity: float) -> np.ndarray:
@@ -84,21 +110,70 @@ def _top_darker(lenses: np.ndarray) -> np.ndarray:
     return np.clip(1.0 - 0.55 * position, 0.35, 1.0)[:, None] * np.ones_like(lenses)
 
 
-def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float) -> _Drawing:
+def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float,
+          bar_px: tuple[float, ...] = ()) -> _Drawing:
+    """The glasses' layers; `bar_px` (inner, outer) heights of a browline bar along the lenses' tops."""
     big = (shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE)
-    rim, highlight, lenses = (np.zeros(big, np.uint8) for _ in range(3))
-    outlines = [_lens_outline(landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)]
+    rim, highlight, lenses, bar = (np.zeros(big, np.uint8) for _ in range(4))
+    top, depth = BROWLINE_LENS if bar_px else (RIM_TOP_BETWEEN_LID_AND_BROW, LENS_DEPTH_BELOW)
+    outlines = [_lens_outline(landmarks, eye, top, depth) for eye in (RIGHT_EYE, LEFT_EYE)]
     width = max(1, round(thickness * SUPERSAMPLE))
-    for outline in outlines:
+    lit_width = width if not bar_px else max(1, round(min(bar_px) * SUPERSAMPLE))
+    for outline, eye in zip(outlines, (RIGHT_EYE, LEFT_EYE), strict=True):
         cv2.fillPoly(lenses, [_fixed(outline)], 255, cv2.LINE_AA, shift=4)
         cv2.polylines(rim, [_fixed(outline)], True, 255, width, cv2.LINE_AA, shift=4)
         upper = outline[outline[:, 1] < outline[:, 1].mean() - 0.15 * np.ptp(outline[:, 1])]
-        lit = upper + np.array([0.0, -0.3 * thickness])  # the rim's upper edge catches the light
-        cv2.polylines(highlight, [_fixed(lit)], False, 255, max(1, width // 4), cv2.LINE_AA, shift=4)
-    for piece in (_bridge(landmarks, outlines), *_temples(landmarks, outlines)):
-        cv2.polylines(rim, [_fixed(piece)], False, 255, width, cv2.LINE_AA, shift=4)
-    rim_alpha = _reduced(rim, shape)
-    return _Drawing(rim_alpha, _reduced(highlight, shape) * rim_alpha, _reduced(lenses, shape))
+        if bar_px:
+            cv2.fillPoly(bar, [_fixed(_bar_outline(outline, landmarks, eye, bar_px))], 255, cv2.LINE_AA, shift=4)
+        lit = upper + np.array([0.0, -0.3 * (min(bar_px) if bar_px else thickness)])  # the upper edge catches light
+        cv2.polylines(highlight, [_fixed(lit)], False, 255, max(1, lit_width // 4), cv2.LINE_AA, shift=4)
+    cv2.polylines(rim, [_fixed(_bridge(landmarks, outlines))], False, 255, 2 * width if bar_px else width,
+                  cv2.LINE_AA, shift=4)
+    for temple in _temples(landmarks, outlines):
+        cv2.polylines(bar if bar_px else rim, [_fixed(temple)], False, 255,
+                      max(1, round(min(bar_px) * 0.6 * SUPERSAMPLE)) if bar_px else width, cv2.LINE_AA, shift=4)
+    rim_alpha, bar_alpha = _reduced(rim, shape), _reduced(bar, shape)
+    dark = _dark_towards_outer_corners(shape, landmarks, outlines) if bar_px else np.zeros(shape, np.float32)
+    return _Drawing(rim_alpha, _reduced(highlight, shape) * np.maximum(rim_alpha, bar_alpha), _reduced(lenses, shape),
+                    bar_alpha, dark)
+
+
+def _dark_towards_outer_corners(shape: tuple[int, int], landmarks: np.ndarray, outlines: list[np.ndarray]
+                                ) -> np.ndarray:
+    """(H, W) 0..1: 1 over each lens's outer part and beyond it, fading to 0 towards the nose (measured
+    along the eyes' line, in lens widths from the lens's outer end)."""
+    across = landmarks[LEFT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.outer_corner, :2]
+    across /= np.linalg.norm(across)
+    ys, xs = np.mgrid[0:shape[0], 0:shape[1]]
+    pixels = np.stack([xs, ys], axis=-1).astype(np.float64) @ across  # (H, W) position along the eyes' line
+    middle = float(landmarks[NOSE_BRIDGE, :2] @ across)
+    dark = np.zeros(shape, np.float32)
+    for outline, outwards in zip(outlines, (-1.0, 1.0), strict=True):
+        along = outline @ across
+        outer_end, width = (along.min() if outwards < 0 else along.max()), float(np.ptp(along))
+        share = outwards * (outer_end - pixels) / width  # 0 at the outer end, 1 at the inner one
+        weight = np.clip((BROWLINE_DARK_UNTIL + BROWLINE_FADE - share) / BROWLINE_FADE, 0.0, 1.0)
+        on_side = (pixels - middle) * outwards > 0
+        dark = np.where(on_side, weight, dark).astype(np.float32)
+    return dark
+
+
+def _bar_outline(outline: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, bar_px: tuple[float, float]) -> np.ndarray:
+    """(N, 2) a browline bar over one lens: from its top rim down into the lens by a height that shrinks
+    from the outer corner inwards, the outer end swept up and out past the rim (a cat-eye corner)."""
+    outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
+    along = (inner - outer) / np.linalg.norm(inner - outer)
+    up = np.array([along[1], -along[0]])
+    up = up if up[1] < 0 else -up
+    relative = outline - outline.mean(axis=0)
+    top = outline[relative @ up > 0.1 * np.ptp(relative @ up)]
+    position = (top - outline.mean(axis=0)) @ along
+    top, position = top[np.argsort(position)], np.sort(position)  # outer → inner
+    share = (position - position[0]) / max(position[-1] - position[0], 1e-6)
+    height = bar_px[1] + (bar_px[0] - bar_px[1]) * share
+    lowered = top - up * height[:, None]
+    flare = top[0] + (up - along) * BROWLINE_FLARE * bar_px[1]
+    return np.concatenate([flare[None], top, lowered[::-1]])
 
 
 def _reduced(layer: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -112,7 +187,8 @@ def _fixed(points: np.ndarray) -> np.ndarray:
     return scaled.round().astype(np.int32).reshape(-1, 1, 2)
 
 
-def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, count: int = 96) -> np.ndarray:
+def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, top_share: float, depth_below: float, count: int = 96
+                  ) -> np.ndarray:
     """(count, 2) a superellipse in the eye's own axes (along the eye, and down the face)."""
     outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
     along = (inner - outer) / np.linalg.norm(inner - outer)
@@ -122,8 +198,8 @@ def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, count: int = 96) -> np.n
     centre = (outer + inner) / 2
     lid_top = min(float((landmarks[i, :2] - centre) @ down) for i in eye.upper_lid)
     brow_low = float(np.median([(landmarks[i, :2] - centre) @ down for i in eye.brow[: len(eye.brow) // 2]]))
-    top = lid_top + RIM_TOP_BETWEEN_LID_AND_BROW * (brow_low - lid_top)
-    bottom = -LENS_DEPTH_BELOW * top
+    top = lid_top + top_share * (brow_low - lid_top)
+    bottom = -depth_below * top
     start, end = -0.5 - LENS_OUTWARDS, 0.5 + LENS_INWARDS  # along the eye, outer → inner, in eye widths
     middle_along, half_along = (start + end) / 2 * eye_width, (end - start) / 2 * eye_width
     middle_down, half_down = (top + bottom) / 2, (bottom - top) / 2

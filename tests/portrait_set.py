@@ -29,6 +29,7 @@ from tests import portraits as legacy
 from tests.portrait_geometry import Layout, Pose, reframe, turn_head
 from tests.portrait_glasses import Glasses, GlassesKind, put_on_glasses
 from tests.portrait_mouth import close_mouth
+from tests.portrait_skin import wrinkled
 from tests.portrait_styles import Style, apply_style
 
 GENERATOR_VERSION = "1"  # bump when any maker changes what it draws: cached portraits are then remade
@@ -62,9 +63,11 @@ class PortraitSpec:
     layout: Layout | None = None  # None: the astronaut's own 512² framing
     glasses: Glasses | None = None
     style: Style = Style.PHOTO
+    wrinkles: bool = False  # creases over the face's skin (an older face), drawn before the glasses
 
     def __post_init__(self) -> None:
-        made_here = (self.pose, self.layout, self.glasses, self.style) != (Pose(), None, None, Style.PHOTO)
+        made_here = (self.pose, self.layout, self.glasses, self.style, self.wrinkles) != (Pose(), None, None,
+                                                                                        Style.PHOTO, False)
         if self.source not in (Source.CLOSED, Source.OPEN) and made_here:
             raise ValueError(f"{self.name}: tests/portraits.py's {self.source} is used as it is")
 
@@ -89,6 +92,7 @@ BLACK_ACETATE = Glasses(GlassesKind.ACETATE, (28, 22, 20))
 TORTOISE_ACETATE = Glasses(GlassesKind.ACETATE, (74, 44, 26))
 BROWN_TINT = Glasses(GlassesKind.TINTED, (60, 50, 44), tint=(96, 70, 50))
 GREY_TINT = Glasses(GlassesKind.TINTED, (120, 122, 128), tint=(70, 78, 86))
+BLACK_BROWLINE = Glasses(GlassesKind.BROWLINE, (30, 24, 22), lower=(184, 134, 84))  # amber rims below
 
 _SET = (
     PortraitSpec("photo", Split.TUNING, Source.PHOTO),
@@ -121,6 +125,11 @@ _SET = (
     # regime, a small face whose dark shapes the frame enlarges into soft bands.
     PortraitSpec("open-cartoon-small", Split.TUNING, Source.OPEN, Pose(yaw_deg=5.0),
                  Layout(100, (420, 460), tilt_deg=-3.0), style=Style.CARTOON),
+    # A twin of the held-out Hopper photo (nothing here is made from her): an older face's creased skin,
+    # which raises the floor a rim must stand out from, under two-tone browline frames whose pale rims
+    # are nearly the skin's colour and whose dark top bar lies where brows do.
+    PortraitSpec("closed-photo-wrinkled-browline", Split.TUNING, Source.CLOSED,
+                 layout=Layout(190, (512, 600), tilt_deg=2.0), glasses=BLACK_BROWLINE, wrinkles=True),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),
@@ -214,6 +223,8 @@ def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
     rgb, landmarks = turn_head(rgb, landmarks, spec.pose)
     if spec.layout is not None:
         rgb, landmarks = reframe(rgb, landmarks, spec.layout, spec.seed)
+    if spec.wrinkles:
+        rgb = wrinkled(rgb, landmarks, spec.seed)
     mask = None
     if spec.glasses is not None:
         rgb, mask = put_on_glasses(rgb, landmarks, spec.glasses)
