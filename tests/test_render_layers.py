@@ -861,32 +861,47 @@ def test_the_skin_filled_in_under_glasses_carries_the_pictures_grain(landmarker:
 FACE_512 = FrameOptions(512, Framing.FACE)
 
 
-@pytest.mark.parametrize(("name", "options"), [
-    ("closed-photo-gold", FACE_512), ("closed-photo-yaw-left-tinted", FACE_512), ("closed-oil-black-acetate", FACE_512),
-    ("closed-coloured-pencil-tortoise", FACE_512),  # thin lines; solid frames found by colour
-    ("closed-stylization-yaw-left-grey-tint", FACE_512),  # its far rim fainter: a turned head
+BLINK = {"eyeBlinkLeft": 1.0, "eyeBlinkRight": 1.0}
+BROW_RAISE = {"browInnerUp": 1.0, "browOuterUpLeft": 1.0, "browOuterUpRight": 1.0}
+
+
+@pytest.mark.parametrize(("name", "options", "expression"), [
+    ("closed-photo-gold", FACE_512, BLINK), ("closed-photo-yaw-left-tinted", FACE_512, BLINK),
+    ("closed-oil-black-acetate", FACE_512, BLINK),
+    ("closed-coloured-pencil-tortoise", FACE_512, BLINK),  # thin lines; solid frames found by colour
+    ("closed-stylization-yaw-left-grey-tint", FACE_512, BLINK),  # its far rim fainter: a turned head
     # At this size its frame is no thin line standing out of the strokes: found at the default framing's
     # scale and carried over (frame_renderer._glasses); found nowhere, its rims bent with the lids.
-    ("closed-coloured-pencil-tortoise", FrameOptions(1024, Framing.HEAD)),
+    ("closed-coloured-pencil-tortoise", FrameOptions(1024, Framing.HEAD), BLINK),
+    # Two-tone frames (dark bars fading to amber, amber rims) on a creased face: found by their bars
+    # (runtime/face/browline_frame.py); found nowhere, a raised brow lifted the bars (6.9 % of the frame's
+    # pixels changed) and a blink dragged them (11.9 %).
+    ("closed-photo-wrinkled-browline", FACE_512, BROW_RAISE),
+    # Its bars' lower edge lies on the lids: the eyes' margin (their lashes share the bars' colour, and
+    # held still they would stay behind as the lid closes) leaves that sliver to the warp, which drags it
+    # a pixel or two down with the lid: 1.0 % of the frame's pixels today, under the ceiling below.
+    ("closed-photo-wrinkled-browline", FACE_512, BLINK),
 ])
-def test_the_whole_frame_holds_still_through_a_blink(landmarker: FaceLandmarker, name: str,
-                                                     options: FrameOptions) -> None:
+def test_the_whole_frame_holds_still(landmarker: FaceLandmarker, name: str, options: FrameOptions,
+                                     expression: dict[str, float]) -> None:
     """Every pixel of the glasses as drawn (tests/portrait_set.py's mask), not only those found: a rim
-    left to the warp is dragged into the closing lid."""
+    left to the warp is dragged into the closing lid, or up with a raised brow."""
     analysis = _analysis(name, landmarker)
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), options)
     weights, poses = _rest_batch(analysis, 2)
-    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
-    rest, blink = renderer.render_latents(weights, poses).astype(np.float64)
+    for shape, value in expression.items():
+        weights[1, blendshape_index(shape)] = value
+    rest, moving = renderer.render_latents(weights, poses).astype(np.float64)
     framed = frame_portrait(analysis.image, analysis.landmarks, options)
     to_frame = np.linalg.lstsq(np.c_[analysis.landmarks[:, :2], np.ones(len(analysis.landmarks))],
                                framed.landmarks[:, :2] - framed.crop[:2], rcond=None)[0].T  # (2, 3) affine
     drawn = cv2.warpAffine(glasses_mask(name), to_frame, rest.shape[1::-1]) > 0.5
-    moved = np.abs(blink - rest).max(axis=2)[drawn]
-    SUMMARY_LINES.append(f"glasses through a blink {name} ({options.framing.value} {options.size}): "
+    moved = np.abs(moving - rest).max(axis=2)[drawn]
+    SUMMARY_LINES.append(f"glasses through {'+'.join(expression)} {name} ({options.framing.value} {options.size}): "
                          f"{(moved > 24).mean():.1%} of the frame's pixels change, 99th percentile "
                          f"{np.percentile(moved, 99):.0f}")
-    assert drawn.sum() > 500 and (moved > 24).mean() < 0.01
+    ceiling = 0.015 if (name, expression) == ("closed-photo-wrinkled-browline", BLINK) else 0.01
+    assert drawn.sum() > 500 and (moved > 24).mean() < ceiling
 
 
 @pytest.mark.parametrize("options", [FACE_512, FrameOptions(256, Framing.PORTRAIT), FrameOptions(1024, Framing.HEAD)])
@@ -927,6 +942,8 @@ MASK_OFF_FRAME = {
     # A turned stylised face's far rim is sought near the near rim mirrored: unguided, its rays settled
     # on the nose's drawn outline and 0.31 of the mask was off the frame.
     "closed-stylization-yaw-left-grey-tint": 0.28,
+    # Two-tone frames: their bars' fade is a colour between dark and amber, as is the shading by the nose.
+    "closed-photo-wrinkled-browline": 0.15,
 }
 
 
@@ -946,7 +963,7 @@ def test_the_glasses_mask_is_the_frame_not_the_skin_or_brows_beside_it(landmarke
         outline = framed.landmarks[list(eye.brow_lower_row) + list(eye.brow_upper_row[::-1]), :2]
         cv2.fillPoly(brows, [np.round(outline).astype(np.int32)], 1)
     off_frame = float(found[~near_frame].sum() / found.sum())
-    on_brows = float((found[brows > 0] > 0.2).mean())
+    on_brows = float((found[(brows > 0) & ~near_frame] > 0.2).mean())  # a bar over the brows' lower edge is frame
     SUMMARY_LINES.append(f"glasses mask on {name}: {off_frame:.3f} of it off the frame, "
                          f"{on_brows:.3f} of the brows in it")
     assert off_frame < MASK_OFF_FRAME[name] and on_brows < 0.01

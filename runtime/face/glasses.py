@@ -23,6 +23,9 @@ import cv2
 import numpy as np
 
 from runtime.face.bridge import bridge_grid
+from runtime.face.browline_frame import find_browline_frame
+from runtime.face.brows import brow_outlines, brows_in_colour
+from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import find_solid_frame
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
 
@@ -45,8 +48,6 @@ EYE_MARGIN = 0.03  # around the lids (eye widths): the lid's own edge (a rim may
 FRAME_COLOUR_TOLERANCE = 40.0  # 0..255 RGB distance: a pixel this near the frame's colour may be frame
 RING_REACH = 0.2  # how far from the rings found (eye widths) the rest of a rim is sought
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many must find a line across the nose
-BROWS_IN_FRAME_COLOUR = 0.05  # a larger share of the brows' pixels in the frame's colour: brows share it
-LAB_CHROMA_SCALE = 2.55  # OpenCV's 8-bit a*, b* to its L's scale (L* × 2.55)
 HINGE_SIDE_SHARE = 0.8  # of the rim's reach outwards from its centre: where along it a temple may leave it
 ARM_LINE_SHARE = 0.15  # of the line threshold: a temple arm where it has the frame's colour
 ARM_REACH = 2.0  # eye widths: how far a temple arm is followed from its hinge (to the ear, at most)
@@ -64,7 +65,7 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     """(H, W) float32 0..1 over the glasses' frame, or None when the portrait wears none."""
     landmarks = np.asarray(landmarks, dtype=np.float64)
     eye_width = mean_eye_width(landmarks)
-    lines = _line_strength(image, LINE_WIDTH_EYE_WIDTHS * eye_width)
+    lines = line_strength(image, LINE_WIDTH_EYE_WIDTHS * eye_width)
     skin = float(np.median(_sample(lines, landmarks[list(SKIN_LANDMARKS), :2][None])[0]))
     threshold = max(MIN_LINE_CONTRAST, RIM_OVER_SKIN * skin)
     rims = [_rim(lines, landmarks, eye, eye_width, threshold) for eye in (RIGHT_EYE, LEFT_EYE)]
@@ -75,13 +76,18 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
         # standing out: it is found by its colour instead (runtime/face/solid_frame.py).
         solid = find_solid_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
         if solid is None:
+            # Two-tone frames (a dark bar over pale rims) are neither: their bar is found as a dark
+            # path across both eyes and the nose (runtime/face/browline_frame.py).
+            solid = find_browline_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
+        if solid is None:
             return None
-        return solid.mask * (1.0 - _eye_regions(image.shape[:2], landmarks, eye_width, brows=not solid.covers_brows))
+        eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=not solid.brow_margin_is_frame)
+        return solid.mask * (1.0 - eyes)
     # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
     # frame sought: that one also lights up the shading around a thin rim, which would then be held
     # still while the skin around it moves.
     rim_width = max(rim.thickness_px for rim in rims)
-    fitted = _line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
+    fitted = line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
     mask = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
     coloured = _frame_coloured(image, mask, rims, fitted, threshold, landmarks, eye_width)
     arms = _temple_arms(image, mask, rims, fitted, threshold, landmarks, eye_width)
@@ -150,20 +156,9 @@ def _frame_colour_distance(image: np.ndarray, mask: np.ndarray, landmarks: np.nd
 
 
 def _brows_share_colour(image: np.ndarray, mask: np.ndarray, landmarks: np.ndarray) -> bool:
-    """Whether more than BROWS_IN_FRAME_COLOUR of the brows' pixels pass for the frame's colour
-    (measured: 0.11–0.16 for the tuning set's gold rim under fair brows; 0.00–0.02 for the check set's
-    acetate and tinted photos, whose figures were in view when the threshold was set)."""
+    """Whether the brows share the colour of the frame found (runtime/face/brows.py)."""
     colour = _frame_colour_distance(image, mask, landmarks)
-    return True if colour is None else _brows_in_colour(*colour, landmarks)
-
-
-def _brows_in_colour(distance: np.ndarray, tolerance: float, landmarks: np.ndarray) -> bool:
-    """_brows_share_colour, given each pixel's distance from the frame's colour and the tolerance."""
-    brows = np.zeros(distance.shape, np.uint8)
-    for outline in _brow_outlines(landmarks):
-        cv2.fillPoly(brows, [np.round(outline).astype(np.int32)], 1)
-    inside = brows > 0
-    return not inside.any() or float((distance[inside] < tolerance).mean()) > BROWS_IN_FRAME_COLOUR
+    return True if colour is None else brows_in_colour(*colour, landmarks)
 
 
 def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float, brows: bool = True) -> np.ndarray:
@@ -173,7 +168,7 @@ def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float
     it closing; brow hairs held still tear from a raised brow. `brows=False`: the brows are hidden
     under the frame, and what lies there is frame."""
     regions = np.zeros(shape, np.float32)
-    parts = [(EYE_MARGIN, _eye_outlines(landmarks))] + ([(BROW_MARGIN, _brow_outlines(landmarks))] if brows else [])
+    parts = [(EYE_MARGIN, _eye_outlines(landmarks))] + ([(BROW_MARGIN, brow_outlines(landmarks))] if brows else [])
     for margin, outlines in parts:
         drawn = np.zeros(shape, np.uint8)
         for outline in outlines:
@@ -186,36 +181,6 @@ def _eye_regions(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float
 
 def _eye_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
     return [landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2] for eye in (RIGHT_EYE, LEFT_EYE)]
-
-
-def _brow_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
-    outlines = []
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        outlines.append(landmarks[list(eye.brow_lower_row) + list(eye.brow_upper_row[::-1]), :2])
-    return outlines
-
-
-def _line_strength(image: np.ndarray, width_px: float) -> np.ndarray:
-    """(H, W) float32: how much each pixel stands out as part of a line thinner than `width_px`,
-    dark or light (morphological black-hat and top-hat), in lightness or in colour.
-
-    A thin gold or silver rim is often hardly lighter or darker than the skin it lies on, and a
-    lightness filter alone then finds the shading beside it instead (the mask held that skin rigid,
-    and it smeared as the head turned); its colour sets it apart. Each of CIELAB's a* and b* counts
-    as much as the same difference in lightness (CIE76: OpenCV's 8-bit L is L* × 2.55, its a* and b*
-    unscaled)."""
-    rgb = np.ascontiguousarray(image)
-    planes = [cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)]
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    planes += [LAB_CHROMA_SCALE * lab[..., 1], LAB_CHROMA_SCALE * lab[..., 2]]
-    size = max(3, int(round(width_px)) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    strength = np.zeros(rgb.shape[:2], np.float32)
-    for plane in planes:
-        dark = cv2.morphologyEx(plane, cv2.MORPH_BLACKHAT, kernel)
-        light = cv2.morphologyEx(plane, cv2.MORPH_TOPHAT, kernel)
-        strength = np.maximum(strength, np.maximum(dark, light))
-    return strength
 
 
 def _ray_directions() -> np.ndarray:
@@ -411,7 +376,7 @@ def _temple_arms(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: n
     if colour is None:
         distance, tolerance, follow_colour = np.zeros(mask.shape, np.float32), np.inf, False
     else:
-        (distance, tolerance), follow_colour = colour, not _brows_in_colour(*colour, landmarks)
+        (distance, tolerance), follow_colour = colour, not brows_in_colour(*colour, landmarks)
     near_colour = np.clip(2.0 - distance / tolerance, 0.0, 1.0).astype(np.float32)  # 1 within, 0 at twice
 
     def on_arm(points: np.ndarray) -> np.ndarray:

@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from runtime.face.bridge import BRIDGE_ROWS, bridge_grid, bridge_level
+from runtime.face.brows import above_brows, covers_brows
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 
 RAYS = 96
@@ -45,10 +46,6 @@ MIN_FRAME_FROM_SKIN = 40.0  # Lab distance: the frame's colour is not the skin's
 MAX_COLOUR_DIFFERENCE = 12.0  # Lab distance between the two rings' colours: one frame
 COLOUR_TOLERANCE = 0.4  # of the frame's distance from the skin: a pixel this near the frame's colour is frame
 BRIDGE_SHARE = 0.5  # of the columns between the lenses, how many hold the frame's colour
-# Of the brows' lower landmarks, how many on the frame's colour (and of the upper ones, how many off it) say
-# the top rim hides the brows (FaceLandmarker then puts them on it, and the brows' motion would drag it):
-# what lies there is frame, not hair.
-BROWS_COVERED_SHARE = 0.7
 MASK_REACH = 0.3  # eye widths around the rings where the frame's colour is taken as frame
 
 
@@ -63,7 +60,9 @@ class _Ring:
 @dataclass(frozen=True, eq=False)
 class SolidFrame:
     mask: np.ndarray  # (H, W) float32 0..1 over the frame; the eyes and brows are not taken out
-    covers_brows: bool  # the brows' landmarks lie on the frame's colour: a thick top rim hides them
+    # What lies within the brows' margin in the frame's colour is frame, not hair: a thick top rim hides
+    # the brows (their landmarks lie on its colour), or the brows above it are already cut out of the mask.
+    brow_margin_is_frame: bool
 
 
 def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...]
@@ -71,7 +70,7 @@ def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
     """A dark solid-coloured frame, or None when the portrait wears none."""
     size = max(3, int(round(SMOOTHING * eye_width)) | 1)
     lab = cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
-    skin = np.median(_remap(lab, landmarks[list(skin_landmarks), :2]), axis=0)
+    skin = np.median(sample_at(lab, landmarks[list(skin_landmarks), :2]), axis=0)
     rings = [_ring(lab, landmarks, eye, eye_width) for eye in (RIGHT_EYE, LEFT_EYE)]
     if any(ring.standing_out.mean() < MIN_STANDING_OUT for ring in rings):
         return None
@@ -91,25 +90,16 @@ def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
     if not _has_bridge(coloured, rings, eye_width):
         return None
     mask = _mask(distance, tolerance, rings, eye_width)
-    covers_brows = _covers_brows(coloured, landmarks)
-    if not covers_brows:
-        mask *= 1.0 - _above_brows(mask.shape, landmarks, eye_width)
-    return SolidFrame(mask, covers_brows)
-
-
-def _covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
-    """The brows' lower row on the frame's colour and their upper row off it: the top rim runs over
-    the brows (a dark brow of the frame's colour is so in both rows)."""
-    lower = [*RIGHT_EYE.brow_lower_row, *LEFT_EYE.brow_lower_row]
-    upper = [*RIGHT_EYE.brow_upper_row, *LEFT_EYE.brow_upper_row]
-    on_frame = [float(np.mean(_remap(coloured, landmarks[row, :2]) > 0.5)) for row in (lower, upper)]
-    return on_frame[0] >= BROWS_COVERED_SHARE and on_frame[1] < 1.0 - BROWS_COVERED_SHARE
+    covered = covers_brows(coloured, landmarks)
+    if not covered:
+        mask *= 1.0 - above_brows(mask.shape, landmarks, eye_width)
+    return SolidFrame(mask, covered)
 
 
 def _ring(lab: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float) -> _Ring:
     centre = landmarks[list(eye.lids), :2].mean(axis=0)
     samples = int(round(eye_width))  # about a pixel a step
-    xs, ys = _rays(centre, eye_width, samples)
+    xs, ys = ray_points(centre, eye_width, samples)
     luminance = cv2.remap(lab[..., 0], xs, ys, cv2.INTER_LINEAR).astype(np.float64)
     luminance = sum(np.roll(luminance, shift, axis=0) for shift in range(-TANGENTIAL_RAYS, TANGENTIAL_RAYS + 1))
     luminance /= 2 * TANGENTIAL_RAYS + 1
@@ -118,14 +108,14 @@ def _ring(lab: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: floa
     path = _ring_path(np.maximum(bands, 0.0))
     rays = np.arange(RAYS)
     points = np.stack([xs[rays, path], ys[rays, path]], axis=1).astype(np.float64)
-    return _Ring(centre, points, _remap(lab, points), bands[rays, path] >= MIN_BAND_CONTRAST)
+    return _Ring(centre, points, sample_at(lab, points), bands[rays, path] >= MIN_BAND_CONTRAST)
 
 
 def _band_widths_px(eye_width: float, step_px: float) -> list[int]:
     return sorted({max(1, int(round(width * eye_width / step_px))) for width in BAND_WIDTHS})
 
 
-def _rays(centre: np.ndarray, eye_width: float, samples: int) -> tuple[np.ndarray, np.ndarray]:
+def ray_points(centre: np.ndarray, eye_width: float, samples: int) -> tuple[np.ndarray, np.ndarray]:
     """(RAYS, samples) x and y of points along rays cast outwards from `centre`."""
     angles = np.linspace(0.0, 2.0 * np.pi, RAYS, endpoint=False)
     steps = np.linspace(0.0, 1.0, samples)
@@ -194,19 +184,8 @@ def _has_bridge(coloured: np.ndarray, rings: list[_Ring], eye_width: float) -> b
     grid = bridge_grid(*rings, eye_width)
     if grid is None:
         return True  # the lenses touch
-    found = _remap(coloured, grid.reshape(-1, 2)).reshape(grid.shape[:2]) > 0.5
+    found = sample_at(coloured, grid.reshape(-1, 2)).reshape(grid.shape[:2]) > 0.5
     return bool(found.any(axis=0).mean() >= BRIDGE_SHARE)
-
-
-def _above_brows(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
-    """(H, W) 1 from the brows' lower edge upwards: a rim runs below brows it does not hide, and hairs
-    of a dark brow there that share the frame's colour would be held still as it rises."""
-    above = np.zeros(shape, np.uint8)
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        lower = landmarks[list(eye.brow_lower_row), :2]
-        polygon = np.concatenate([lower, lower[::-1] - np.array([0.0, eye_width])])
-        cv2.fillPoly(above, [np.round(polygon).astype(np.int32)], 1)
-    return above.astype(np.float32)
 
 
 def _mask(distance: np.ndarray, tolerance: float, rings: list[_Ring], eye_width: float) -> np.ndarray:
@@ -230,7 +209,7 @@ def _mask(distance: np.ndarray, tolerance: float, rings: list[_Ring], eye_width:
     return cv2.GaussianBlur((alpha * near).astype(np.float32), (3, 3), 0.5)
 
 
-def _remap(values: np.ndarray, points: np.ndarray) -> np.ndarray:
+def sample_at(values: np.ndarray, points: np.ndarray) -> np.ndarray:
     """values (H, W[, C]) at (N, 2) pixel points, bilinear."""
     points = np.asarray(points, np.float32)
     return cv2.remap(values, points[None, :, 0], points[None, :, 1], cv2.INTER_LINEAR,

@@ -1,0 +1,329 @@
+"""find_browline_frame: two-tone glasses — a bar along each lens's top, dark at least over its outer part,
+with pale rims and bridge (browline and cat-eye frames) — that runtime/face/glasses.py's ring tests miss,
+as a soft mask of the frame.
+
+The line test needs a rim standing out as strongly all the way round each eye, the solid-colour test one
+colour all the way round; a two-tone frame has neither: its rims below the bars are amber, clear or thin
+metal, nearly the skin's colour, and on an older face the creases of the skin stand out as much as they
+do. What a blink or a raised brow visibly bends is the dark bars. Three things together tell such a frame,
+none of which a face without glasses shows:
+- over each eye's outer half, an unbroken dark path (one dark colour, far from the skin's, the same over
+  both eyes) from beyond the outer corner — a strip along the line through the eyes is unrolled and the
+  path that runs most over dark pixels found in it by dynamic programming (brows are dark there too);
+- under each eye, a thin line running round it from one side to the other, standing out from the skin's
+  own lines along nearly its whole length: the pale rim (a young face's lid and crease lines are fainter
+  or broken) — found as the best path through rays cast below and beside the eye, and the outermost of
+  such paths (an older face's eye bags are lines like it, inside the lens);
+- the two rims shaped as lenses: as deep below each eye (one frame, mirrored), and deeper than a lid or
+  an eye bag lies.
+The mask is the bars' colour near their path, and the rims' lines along theirs. (A pale bridge stands out
+no more than the skin's creases between the eyes: it is left to the warp, where the skin barely moves.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.face.brows import above_brows, brow_outlines, brows_in_colour
+from runtime.face.line_strength import line_strength
+from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at
+from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+
+SMOOTHING = 0.06  # eye widths: the median filter's size (a photo's grain, a JPEG's blocks)
+BEYOND_OUTER_CORNER = 0.3  # eye widths: the bars run at least this far past each eye's outer corner
+# Sought from this far above the brows' highest point (eye widths: a bar may lie over the brows, never over
+# the forehead, where the hairline is a dark path too) down to this far below the line through the eyes.
+ABOVE_BROWS, SEARCH_BELOW = 0.1, 0.1
+EYE_MARGIN = 0.12  # eye widths round the eye openings (lashes, pupils: dark, and not frame)
+DARKER_THAN_SKIN = 0.55  # a bar pixel's lightness is below this share of the skin's
+MIN_FRAME_FROM_SKIN = 40.0  # Lab distance of a bar pixel from the skin's colour (as the solid frame's)
+MIN_TOP_SHARE = 0.85  # of each eye's outer half (from beyond its corner to its centre), how much of the path is dark
+MAX_COLOUR_DIFFERENCE = 15.0  # Lab distance between the bars' colours over each eye: one frame
+COLOUR_TOLERANCE = 0.4  # of the bars' distance from the skin: a pixel this near their colour is bar
+MASK_REACH = 0.4  # eye widths either side of the path where the bars' colour is taken as bar
+MAX_BAR_HEIGHT = 0.35  # eye widths: a dark run taller than this above the bars' path is a brow on them
+PALE_REACH = 0.25  # eye widths either side of the pale path: a bar's height at most
+MIN_PALE_FROM_SKIN = 15.0  # Lab distance: a pale part nearer the skin's colour than this is not told from it
+MIN_TONE_DIFFERENCE = 40.0  # Lab distance between the rims' and the bars' colours: two tones, not one frame
+# A rim is a thin line (creases and shading wider than this filter are not one) standing out all along
+# its part below the eye (beside it, it meets the bar, and its path strays): three quarters of that part
+# at least this many times the skin's own lines. Tuning set, at the head and face framings: 2.4-3.5 on
+# the creased twin's amber rims, 3.1-13.9 on other frames; without glasses 0.8-1.2 on the photo, up to
+# 2.3 on one eye of a pencil drawing (never both), up to 5.1 on stylised paintings' outlined lids and
+# eye bags, whose paths are not lens-shaped (below).
+RIM_LINE_WIDTH = 0.12  # eye widths
+LOWER_RIM_RAYS_FROM = -0.35  # rays whose direction's y (down) exceeds this: below and beside the eye
+RIM_OVER_SKIN = 2.0
+RIM_QUANTILE = 25
+RIM_GAP = 0.12  # of a ray's length: how far beyond a line found the next one out is sought
+BELOW = 0.3  # rays whose direction's y (down) exceeds this: where a rim is told (and bags looked beyond)
+# Lens-shaped: both rims reach as far below their eyes' centres, within this many eye widths, and at least
+# as far as a lens does (tuning set: differences 0.00–0.11 and depths 0.77–1.10 eye widths with glasses, a
+# turned head's included; without them the best paths run along a lid on one side (0.50) and an eye bag
+# or the cheek's shading on the other (1.3-1.4)).
+MAX_RIM_DEPTH_DIFFERENCE = 0.2
+MIN_RIM_DEPTH = 0.6
+
+
+def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...]
+                        ) -> SolidFrame | None:
+    """A two-tone frame (dark bars over pale rims), or None when the portrait wears none."""
+    size = max(3, int(round(SMOOTHING * eye_width)) | 1)
+    lab = cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
+    skin = np.median(sample_at(lab, landmarks[list(skin_landmarks), :2]), axis=0)
+    openings = _eye_openings(image.shape[:2], landmarks, eye_width)
+    strip = _Strip(landmarks, eye_width)
+    bars = _dark_bars(strip, lab, skin, openings)
+    if bars is None:
+        return None
+    lines = line_strength(image, RIM_LINE_WIDTH * eye_width) * (1.0 - openings)
+    least = RIM_OVER_SKIN * float(np.median(sample_at(lines, landmarks[list(skin_landmarks), :2])))
+    rims = [_lower_rim(lines, landmarks, eye, eye_width, least) for eye in (RIGHT_EYE, LEFT_EYE)]
+    if any(rim is None for rim in rims) or not _lens_shaped(rims, landmarks, eye_width):
+        return None
+    tolerance = COLOUR_TOLERANCE * float(np.linalg.norm(bars.colour - skin))
+    distance = np.linalg.norm(lab - bars.colour, axis=2)
+    mask = np.maximum(_coloured_near(distance, tolerance, strip.points(bars.rows), MASK_REACH * eye_width),
+                      _lines_along(lines, rims, least))
+    in_bars, tone, tone_tolerance = bars.dark, distance, tolerance
+    pale = _pale_colour(image, skin, rims, lines, least)
+    if pale is not None and np.linalg.norm(pale - bars.colour) < MIN_TONE_DIFFERENCE:
+        # Rims as dark as the bars: one solid frame, which runtime/face/solid_frame.py finds, or, where a
+        # drawing's strokes hide it at this scale, the default framing's finding carried over finds better.
+        return None
+    if pale is not None:
+        # The bars' pale part (towards the nose, where the dark fades into the rims' colour) and the bridge,
+        # which a raised brow otherwise lifts off the dark part: any colour between the dark and the pale
+        # (the fade, and the pale end) near the strip's path that runs most over such colours.
+        tone, tone_tolerance = _segment_distance(lab, bars.colour, pale), COLOUR_TOLERANCE * float(
+            np.linalg.norm(pale - skin))
+        alike = np.clip((1.5 * tone_tolerance - strip.sample(tone)) / (0.75 * tone_tolerance), 0.0, 1.0)
+        alike *= strip.sample(openings) < 0.5
+        pale_rows = _best_path(alike)
+        mask = np.maximum(mask, _coloured_near(tone, tone_tolerance, strip.points(pale_rows), PALE_REACH * eye_width))
+        # Where the path is on the dark, the bars' run is the dark's (brown hair is a colour of the fade too).
+        in_bars = np.where(bars.dark[bars.rows, np.arange(strip.columns)][None], bars.dark, alike > 0.5)
+    # A bar often sits close under the brows, or over their lower edge where FaceLandmarker places them:
+    # it is kept there, but not the brows above it (a dark brow's outer end, held still, tore from the rest
+    # as it rose), nor anything above the brows' lower edge where, above the bars, they share their colour;
+    # and within the brows, only the bars' own dark (a brow's tip touching a bar is brown, not black).
+    above = 1.0 - _below(strip, _top_edge(in_bars, bars.rows, int(round(MAX_BAR_HEIGHT * eye_width))), image.shape[:2])
+    shared = brows_in_colour(tone, tone_tolerance, landmarks, within=above)
+    brows = _brows(mask.shape, landmarks)
+    own_dark = np.clip((0.75 * tolerance - distance) / (0.25 * tolerance), 0.0, 1.0)
+    mask *= 1.0 - brows * (1.0 - own_dark)
+    cut = above_brows(mask.shape, landmarks, eye_width) if shared else brows
+    return SolidFrame(mask * (1.0 - above * cut), brow_margin_is_frame=True)
+
+
+@dataclass(frozen=True, eq=False)
+class _Bars:
+    colour: np.ndarray  # (3,) Lab
+    rows: np.ndarray  # (columns,) the strip's row of the bars' path in each column
+    dark: np.ndarray  # (rows, columns) bool: the strip's pixels dark enough to be bar
+
+
+def _dark_bars(strip: _Strip, lab: np.ndarray, skin: np.ndarray, openings: np.ndarray) -> _Bars | None:
+    """The dark bars, or None when no dark path runs over both eyes' outer halves in one colour."""
+    strip_lab = strip.sample(lab)
+    dark = (strip_lab[..., 0] < DARKER_THAN_SKIN * skin[0]) \
+        & (np.linalg.norm(strip_lab - skin, axis=2) >= MIN_FRAME_FROM_SKIN) & (strip.sample(openings) < 0.5)
+    rows = _best_path(dark.astype(np.float64))
+    on_path = dark[rows, np.arange(len(rows))]
+    outer_halves = strip.outer_halves()
+    if min(on_path[half].mean() for half in outer_halves) < MIN_TOP_SHARE:
+        return None
+    colours = [np.median(strip_lab[rows[half], half][on_path[half]], axis=0) for half in outer_halves]
+    if np.linalg.norm(colours[0] - colours[1]) > MAX_COLOUR_DIFFERENCE:
+        return None
+    return _Bars(np.mean(colours, axis=0), rows, dark)
+
+
+def _pale_colour(image: np.ndarray, skin: np.ndarray, rims: list[np.ndarray], lines: np.ndarray, least: float
+                 ) -> np.ndarray | None:
+    """(3,) Lab of the rims, read where they stand out, unsmoothed (they are a pixel or two wide); None
+    when too little of them stands out, or their colour is too near the skin's to tell apart."""
+    points = np.concatenate(rims)
+    points = points[sample_at(lines, points) >= least]
+    if len(points) < 8:
+        return None
+    raw = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2LAB).astype(np.float32)
+    pale = np.median(sample_at(raw, points), axis=0)
+    return pale if float(np.linalg.norm(pale - skin)) >= MIN_PALE_FROM_SKIN else None
+
+
+def _top_edge(in_bars: np.ndarray, rows: np.ndarray, most: int) -> np.ndarray:
+    """(columns,) float: in each column, the first row of the bars' run the path lies in, at most `most`
+    rows above the path (a dark brow touching the bar is not bar); where the path is off the bars,
+    interpolated between the columns where it is on them."""
+    columns = np.flatnonzero(in_bars[rows, np.arange(len(rows))])
+    if len(columns) == 0:
+        return rows.astype(np.float64)
+    top = rows[columns].copy()
+    for index, column in enumerate(columns):
+        while top[index] > 0 and rows[column] - top[index] < most and in_bars[top[index] - 1, column]:
+            top[index] -= 1
+    return np.interp(np.arange(len(rows)), columns, top.astype(np.float64))
+
+
+def _below(strip: _Strip, top: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(H, W) float32 1 over the strip from a row per column (the bars' top edge, less a pixel) down:
+    everything else — above the bars, and beyond the strip's ends, where a brow's outer tip may reach — is
+    where brows are judged and cut."""
+    region = np.concatenate([strip.points(top - 1.0), strip.points(np.full(strip.columns, strip.rows - 1.0))[::-1]])
+    below = np.zeros(shape, np.uint8)
+    cv2.fillPoly(below, [np.round(region).astype(np.int32)], 1)
+    return below.astype(np.float32)
+
+
+def _lower_rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float, least: float
+               ) -> np.ndarray | None:
+    """(N, 2) image points of a pale rim round the eye's lower side, or None where no line stands out
+    along nearly all of it. The outermost such line: an older face's eye bags are lines round the eye
+    too, inside the lens and often stronger than its rim, so each line found is looked beyond again."""
+    angles = np.linspace(0.0, 2.0 * np.pi, RAYS, endpoint=False)
+    rays = np.flatnonzero(np.sin(angles) > LOWER_RIM_RAYS_FROM)
+    rays = rays[np.argsort((angles[rays] - np.arcsin(LOWER_RIM_RAYS_FROM)) % (2.0 * np.pi))]  # one sweep round
+    samples = int(round(eye_width))
+    xs, ys = ray_points(landmarks[list(eye.lids), :2].mean(axis=0), eye_width, samples)
+    xs, ys = xs[rays], ys[rays]
+    along = cv2.remap(lines, xs, ys, cv2.INTER_LINEAR).astype(np.float64)  # (rays, samples)
+    ray, gap = np.arange(len(rays)), max(1, int(round(RIM_GAP * samples)))
+    below = np.sin(angles[rays]) > BELOW  # beside the eye, a rim meets the bar, the bags the eye's corners
+    outermost, beyond = None, np.zeros(len(rays), int)
+    while beyond.max() < samples:
+        allowed = np.where(np.arange(samples)[None] >= beyond[:, None], along, 0.0)
+        path = _best_path(allowed.T)
+        if np.percentile(allowed[ray, path][below], RIM_QUANTILE) < least:
+            break
+        outermost, beyond = path, np.where(below, path + gap, 0)
+    if outermost is None:
+        return None
+    return np.stack([xs[ray, outermost], ys[ray, outermost]], axis=1).astype(np.float64)
+
+
+def _lens_shaped(rims: list[np.ndarray], landmarks: np.ndarray, eye_width: float) -> bool:
+    """Whether both rims reach as deep below their eyes' centres (square to the line through them), and
+    as deep as a lens does."""
+    centres = [landmarks[list(eye.lids), :2].mean(axis=0) for eye in (RIGHT_EYE, LEFT_EYE)]
+    across = (centres[1] - centres[0]) / np.linalg.norm(centres[1] - centres[0])
+    down = np.array([-across[1], across[0]])
+    depths = [float(((rim - centre) @ down).max()) for rim, centre in zip(rims, centres, strict=True)]
+    mirrored = abs(depths[0] - depths[1]) <= MAX_RIM_DEPTH_DIFFERENCE * eye_width
+    return mirrored and min(depths) >= MIN_RIM_DEPTH * eye_width
+
+
+def _brows(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
+    """(H, W) float32 1 inside the brows' outlines, softened a pixel."""
+    brows = np.zeros(shape, np.uint8)
+    for outline in brow_outlines(landmarks):
+        cv2.fillPoly(brows, [np.round(outline).astype(np.int32)], 1)
+    return cv2.GaussianBlur(brows.astype(np.float32), (3, 3), 0.7)
+
+
+def _segment_distance(lab: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """(H, W) each pixel's Lab distance from the nearest colour between `start` and `end`."""
+    span = end - start
+    share = np.clip(((lab - start) @ span) / max(float(span @ span), 1e-9), 0.0, 1.0)
+    return np.linalg.norm(lab - (start + share[..., None] * span), axis=2)
+
+
+def _coloured_near(distance: np.ndarray, tolerance: float, path: np.ndarray, reach_px: float) -> np.ndarray:
+    """(H, W) float32 0..1: pixels of a colour (`distance` from it, fading out over the tolerance:
+    antialiased edges) within `reach_px` of a path."""
+    near = np.zeros(distance.shape, np.uint8)
+    reach = max(1, int(round(reach_px)))
+    cv2.polylines(near, [np.round(path).astype(np.int32)], False, 1, 2 * reach + 1)
+    alpha = np.clip((1.5 * tolerance - distance) / (0.75 * tolerance), 0.0, 1.0)
+    return cv2.GaussianBlur((alpha * near).astype(np.float32), (3, 3), 0.5)
+
+
+def _lines_along(lines: np.ndarray, paths: list[np.ndarray], least: float) -> np.ndarray:
+    """(H, W) float32 0..1: the line pixels within a pixel or two of the paths (the rims, the bridge)."""
+    near = np.zeros(lines.shape, np.uint8)
+    for path in paths:
+        if len(path) > 1:
+            cv2.polylines(near, [np.round(path).astype(np.int32)], False, 1, 5)
+    on_line = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
+    return cv2.GaussianBlur(near.astype(np.float32) * on_line, (3, 3), 0.5)
+
+
+class _Strip:
+    """The band of the portrait along the line through the eyes' centres, unrolled: column c is a
+    pixel along that line from beyond the image-right eye's outer corner, row r a pixel square to it
+    from just above the brows down to just below the line."""
+
+    def __init__(self, landmarks: np.ndarray, eye_width: float) -> None:
+        points = landmarks[:, :2]
+        centres = [points[list(eye.lids)].mean(axis=0) for eye in (RIGHT_EYE, LEFT_EYE)]
+        self.across = (centres[1] - centres[0]) / np.linalg.norm(centres[1] - centres[0])
+        self.down = np.array([-self.across[1], self.across[0]])
+        self.origin = (centres[0] + centres[1]) / 2
+        ends = [(points[eye.outer_corner] - self.origin) @ self.across for eye in (RIGHT_EYE, LEFT_EYE)]
+        self.start = ends[0] - BEYOND_OUTER_CORNER * eye_width
+        self.columns = int(round(ends[1] + BEYOND_OUTER_CORNER * eye_width - self.start)) + 1
+        brows = points[[*RIGHT_EYE.brow_upper_row, *LEFT_EYE.brow_upper_row]]
+        self.top = float(((brows - self.origin) @ self.down).min()) - ABOVE_BROWS * eye_width
+        self.rows = int(round(SEARCH_BELOW * eye_width - self.top)) + 1
+        self.inner = [(points[eye.inner_corner] - self.origin) @ self.across - self.start
+                      for eye in (RIGHT_EYE, LEFT_EYE)]
+        self.centres = [(centre - self.origin) @ self.across - self.start for centre in centres]
+
+    def grid(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """(..., 2) image points of strip rows and columns (broadcast together)."""
+        along = (self.start + columns)[..., None] * self.across
+        square = (self.top + rows)[..., None] * self.down
+        return self.origin + along + square
+
+    def sample(self, values: np.ndarray) -> np.ndarray:
+        """values (H, W[, C]) unrolled to (rows, columns[, C]), bilinear."""
+        grid = self.grid(np.arange(self.rows)[:, None], np.arange(self.columns)[None]).astype(np.float32)
+        return cv2.remap(values, grid[..., 0], grid[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def points(self, rows: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+        """(N, 2) image points of a path through the strip: a row for each column (every column)."""
+        columns = np.arange(self.columns) if columns is None else columns
+        return self.grid(rows.astype(np.float64), columns.astype(np.float64))
+
+    def outer_halves(self) -> tuple[np.ndarray, np.ndarray]:
+        """Column indices from beyond each eye's outer corner to its centre: image-right eye, image-left."""
+        columns = np.arange(self.columns)
+        return columns[columns <= self.centres[0]], columns[columns >= self.centres[1]]
+
+
+def _best_path(values: np.ndarray, max_step: int = 1) -> np.ndarray:
+    """(columns,) the row in each column of the left-to-right path collecting most of `values`
+    (rows, columns), moving at most `max_step` rows from column to column (dynamic programming)."""
+    rows, columns = values.shape
+    score = values[:, 0].copy()
+    back = np.zeros((rows, columns), int)
+    shifts = np.arange(-max_step, max_step + 1)
+    for column in range(1, columns):
+        candidates = np.full((len(shifts), rows), -np.inf)
+        for index, shift in enumerate(shifts):  # candidates[index, r] = score[r - shift]
+            if shift >= 0:
+                candidates[index, shift:] = score[:rows - shift]
+            else:
+                candidates[index, :shift] = score[-shift:]
+        chosen = candidates.argmax(axis=0)
+        back[:, column] = np.arange(rows) - shifts[chosen]
+        score = candidates[chosen, np.arange(rows)] + values[:, column]
+    path = np.zeros(columns, int)
+    path[-1] = int(score.argmax())
+    for column in range(columns - 1, 0, -1):
+        path[column - 1] = back[path[column], column]
+    return path
+
+
+def _eye_openings(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) float32 1 over both eyes' openings and a margin round them (lashes, the lid's edge)."""
+    openings = np.zeros(shape, np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        outline = landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2]
+        cv2.fillPoly(openings, [np.round(outline).astype(np.int32)], 1)
+    radius = max(1, int(round(EYE_MARGIN * eye_width)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return cv2.dilate(openings, kernel).astype(np.float32)
