@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.face.best_path import best_path
 from runtime.face.brows import above_brows, brow_outlines, brows_in_colour
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at
@@ -102,7 +103,7 @@ def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: flo
             np.linalg.norm(pale - skin))
         alike = np.clip((1.5 * tone_tolerance - strip.sample(tone)) / (0.75 * tone_tolerance), 0.0, 1.0)
         alike *= strip.sample(openings) < 0.5
-        pale_rows = _best_path(alike)
+        pale_rows = best_path(alike)
         mask = np.maximum(mask, _coloured_near(tone, tone_tolerance, strip.points(pale_rows), PALE_REACH * eye_width))
         # Where the path is on the dark, the bars' run is the dark's (brown hair is a colour of the fade too).
         in_bars = np.where(bars.dark[bars.rows, np.arange(strip.columns)][None], bars.dark, alike > 0.5)
@@ -131,7 +132,7 @@ def _dark_bars(strip: _Strip, lab: np.ndarray, skin: np.ndarray, openings: np.nd
     strip_lab = strip.sample(lab)
     dark = (strip_lab[..., 0] < DARKER_THAN_SKIN * skin[0]) \
         & (np.linalg.norm(strip_lab - skin, axis=2) >= MIN_FRAME_FROM_SKIN) & (strip.sample(openings) < 0.5)
-    rows = _best_path(dark.astype(np.float64))
+    rows = best_path(dark.astype(np.float64))
     on_path = dark[rows, np.arange(len(rows))]
     outer_halves = strip.outer_halves()
     if min(on_path[half].mean() for half in outer_halves) < MIN_TOP_SHARE:
@@ -196,7 +197,7 @@ def _lower_rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_widt
     outermost, beyond = None, np.zeros(len(rays), int)
     while beyond.max() < samples:
         allowed = np.where(np.arange(samples)[None] >= beyond[:, None], along, 0.0)
-        path = _best_path(allowed.T)
+        path = best_path(allowed.T)
         if np.percentile(allowed[ray, path][below], RIM_QUANTILE) < least:
             break
         outermost, beyond = path, np.where(below, path + gap, 0)
@@ -292,30 +293,6 @@ class _Strip:
         """Column indices from beyond each eye's outer corner to its centre: image-right eye, image-left."""
         columns = np.arange(self.columns)
         return columns[columns <= self.centres[0]], columns[columns >= self.centres[1]]
-
-
-def _best_path(values: np.ndarray, max_step: int = 1) -> np.ndarray:
-    """(columns,) the row in each column of the left-to-right path collecting most of `values`
-    (rows, columns), moving at most `max_step` rows from column to column (dynamic programming)."""
-    rows, columns = values.shape
-    score = values[:, 0].copy()
-    back = np.zeros((rows, columns), int)
-    shifts = np.arange(-max_step, max_step + 1)
-    for column in range(1, columns):
-        candidates = np.full((len(shifts), rows), -np.inf)
-        for index, shift in enumerate(shifts):  # candidates[index, r] = score[r - shift]
-            if shift >= 0:
-                candidates[index, shift:] = score[:rows - shift]
-            else:
-                candidates[index, :shift] = score[-shift:]
-        chosen = candidates.argmax(axis=0)
-        back[:, column] = np.arange(rows) - shifts[chosen]
-        score = candidates[chosen, np.arange(rows)] + values[:, column]
-    path = np.zeros(columns, int)
-    path[-1] = int(score.argmax())
-    for column in range(columns - 1, 0, -1):
-        path[column - 1] = back[path[column], column]
-    return path
 
 
 def _eye_openings(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:

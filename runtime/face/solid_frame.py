@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.face.best_path import best_path
 from runtime.face.bridge import BRIDGE_ROWS, bridge_grid, bridge_level
 from runtime.face.brows import above_brows, covers_brows
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
@@ -154,29 +155,11 @@ def _mean(cumulative: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndar
 
 
 def _ring_path(values: np.ndarray, max_step: int = 2) -> np.ndarray:
-    """(RAYS,) the sample on each ray of the ring collecting most of `values`, moving at most
-    `max_step` samples from ray to ray (dynamic programming; the rays are gone round three times and
-    the middle round kept, so the ring closes on itself)."""
-    rays, samples = values.shape
-    tripled = np.concatenate([values, values, values])
-    shifts = np.arange(-max_step, max_step + 1)
-    score = tripled[0].copy()
-    back = np.zeros(tripled.shape, int)
-    for ray in range(1, len(tripled)):
-        candidates = np.full((len(shifts), samples), -np.inf)
-        for row, shift in enumerate(shifts):  # candidates[row, s] = score[s - shift]
-            if shift >= 0:
-                candidates[row, shift:] = score[:samples - shift]
-            else:
-                candidates[row, :shift] = score[-shift:]
-        chosen = candidates.argmax(axis=0)
-        back[ray] = np.arange(samples) - shifts[chosen]
-        score = candidates[chosen, np.arange(samples)] + tripled[ray]
-    path = np.zeros(len(tripled), int)
-    path[-1] = int(score.argmax())
-    for ray in range(len(tripled) - 1, 0, -1):
-        path[ray - 1] = back[ray, path[ray]]
-    return path[rays:2 * rays]
+    """(RAYS,) the sample on each ray of the ring collecting most of `values` (RAYS, samples), moving at
+    most `max_step` samples from ray to ray (the rays are gone round three times and the middle round
+    kept, so the ring closes on itself)."""
+    rays = len(values)
+    return best_path(np.concatenate([values, values, values]).T, max_step)[rays:2 * rays]
 
 
 def _has_bridge(coloured: np.ndarray, rings: list[_Ring], eye_width: float) -> bool:
