@@ -16,8 +16,9 @@ none of which a face without glasses shows:
   such paths (an older face's eye bags are lines like it, inside the lens);
 - the two rims shaped as lenses: as deep below each eye (one frame, mirrored), and deeper than a lid or
   an eye bag lies.
-The mask is the bars' colour near their path, and the rims' lines along theirs. (A pale bridge stands out
-no more than the skin's creases between the eyes: it is left to the warp, where the skin barely moves.)
+The mask is the bars' dark near their path, the fade from it to the rims' colour (the bars' pale part, the
+bridge) near the path that runs most over such colours, and the rims' lines along theirs; not the brows
+above the bars. Rims as dark as the bars are one solid frame, not two tones: left to solid_frame.py.
 """
 
 from __future__ import annotations
@@ -85,39 +86,63 @@ def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: flo
     rims = [_lower_rim(lines, landmarks, eye, eye_width, least) for eye in (RIGHT_EYE, LEFT_EYE)]
     if any(rim is None for rim in rims) or not _lens_shaped(rims, landmarks, eye_width):
         return None
-    tolerance = COLOUR_TOLERANCE * float(np.linalg.norm(bars.colour - skin))
-    distance = np.linalg.norm(lab - bars.colour, axis=2)
-    mask = np.maximum(_coloured_near(distance, tolerance, strip.points(bars.rows), MASK_REACH * eye_width),
-                      _lines_along(lines, rims, least))
-    in_bars, tone, tone_tolerance = bars.dark, distance, tolerance
     pale = _pale_colour(image, skin, rims, lines, least)
     if pale is not None and np.linalg.norm(pale - bars.colour) < MIN_TONE_DIFFERENCE:
         # Rims as dark as the bars: one solid frame, which runtime/face/solid_frame.py finds, or, where a
         # drawing's strokes hide it at this scale, the default framing's finding carried over finds better.
         return None
+    dark = _Tone(np.linalg.norm(lab - bars.colour, axis=2),
+                 COLOUR_TOLERANCE * float(np.linalg.norm(bars.colour - skin)))
+    mask = np.maximum(_coloured_near(dark, strip.points(bars.rows), MASK_REACH * eye_width),
+                      _lines_along(lines, rims, least))
+    tone, in_bars = dark, bars.dark
     if pale is not None:
-        # The bars' pale part (towards the nose, where the dark fades into the rims' colour) and the bridge,
-        # which a raised brow otherwise lifts off the dark part: any colour between the dark and the pale
-        # (the fade, and the pale end) near the strip's path that runs most over such colours.
-        tone, tone_tolerance = _segment_distance(lab, bars.colour, pale), COLOUR_TOLERANCE * float(
-            np.linalg.norm(pale - skin))
-        alike = np.clip((1.5 * tone_tolerance - strip.sample(tone)) / (0.75 * tone_tolerance), 0.0, 1.0)
-        alike *= strip.sample(openings) < 0.5
-        pale_rows = best_path(alike)
-        mask = np.maximum(mask, _coloured_near(tone, tone_tolerance, strip.points(pale_rows), PALE_REACH * eye_width))
-        # Where the path is on the dark, the bars' run is the dark's (brown hair is a colour of the fade too).
-        in_bars = np.where(bars.dark[bars.rows, np.arange(strip.columns)][None], bars.dark, alike > 0.5)
-    # A bar often sits close under the brows, or over their lower edge where FaceLandmarker places them:
-    # it is kept there, but not the brows above it (a dark brow's outer end, held still, tore from the rest
-    # as it rose), nor anything above the brows' lower edge where, above the bars, they share their colour;
-    # and within the brows, only the bars' own dark (a brow's tip touching a bar is brown, not black).
-    above = 1.0 - _below(strip, _top_edge(in_bars, bars.rows, int(round(MAX_BAR_HEIGHT * eye_width))), image.shape[:2])
-    shared = brows_in_colour(tone, tone_tolerance, landmarks, within=above)
+        tone = _Tone(_segment_distance(lab, bars.colour, pale), COLOUR_TOLERANCE * float(np.linalg.norm(pale - skin)))
+        pale_part, in_bars = _pale_part(tone, strip, openings, bars, eye_width)
+        mask = np.maximum(mask, pale_part)
+    top = _top_edge(in_bars, bars.rows, int(round(MAX_BAR_HEIGHT * eye_width)))
+    above = 1.0 - _below(strip, top, image.shape[:2])
+    return SolidFrame(_without_brows(mask, above, dark, tone, landmarks, eye_width), brow_margin_is_frame=True)
+
+
+@dataclass(frozen=True, eq=False)
+class _Tone:
+    """How far each pixel is from a colour (or a range of colours), and how near counts as it."""
+
+    distance: np.ndarray  # (H, W) Lab distance
+    tolerance: float
+
+    def alpha(self) -> np.ndarray:
+        """(H, W) 1 within 0.75 of the tolerance, fading to 0 at 1.5 of it (antialiased edges)."""
+        return np.clip((1.5 * self.tolerance - self.distance) / (0.75 * self.tolerance), 0.0, 1.0)
+
+
+def _pale_part(tone: _Tone, strip: _Strip, openings: np.ndarray, bars: _Bars, eye_width: float
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """((H, W) float32 the bars' pale part — towards the nose, where the dark fades into the rims' colour —
+    and the bridge, which a raised brow otherwise lifts off the dark part: any colour between the dark and
+    the pale near the strip's path that runs most over such colours; (rows, columns) bool the strip's
+    pixels of the bars: where the bars' path is on the dark, the dark (brown hair is a colour of the fade
+    too), elsewhere the fade's)."""
+    alike = _Tone(strip.sample(tone.distance), tone.tolerance).alpha() * (strip.sample(openings) < 0.5)
+    mask = _coloured_near(tone, strip.points(best_path(alike)), PALE_REACH * eye_width)
+    on_dark = bars.dark[bars.rows, np.arange(strip.columns)][None]
+    return mask, np.where(on_dark, bars.dark, alike > 0.5)
+
+
+def _without_brows(mask: np.ndarray, above: np.ndarray, dark: _Tone, tone: _Tone, landmarks: np.ndarray,
+                   eye_width: float) -> np.ndarray:
+    """The mask less the brows. A bar often sits close under the brows, or over their lower edge where
+    FaceLandmarker places them: it is kept there, but not the brows above it (`above` the bars' top edge:
+    a dark brow's outer end, held still, tore from the rest as it rose), nor anything above the brows'
+    lower edge where, above the bars, they share the frame's colours; and within the brows, only the
+    bars' own dark (a brow's tip touching a bar is brown, not black)."""
     brows = _brows(mask.shape, landmarks)
-    own_dark = np.clip((0.75 * tolerance - distance) / (0.25 * tolerance), 0.0, 1.0)
-    mask *= 1.0 - brows * (1.0 - own_dark)
+    own_dark = np.clip((0.75 * dark.tolerance - dark.distance) / (0.25 * dark.tolerance), 0.0, 1.0)
+    mask = mask * (1.0 - brows * (1.0 - own_dark))
+    shared = brows_in_colour(tone.distance, tone.tolerance, landmarks, within=above)
     cut = above_brows(mask.shape, landmarks, eye_width) if shared else brows
-    return SolidFrame(mask * (1.0 - above * cut), brow_margin_is_frame=True)
+    return mask * (1.0 - above * cut)
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,14 +257,12 @@ def _segment_distance(lab: np.ndarray, start: np.ndarray, end: np.ndarray) -> np
     return np.linalg.norm(lab - (start + share[..., None] * span), axis=2)
 
 
-def _coloured_near(distance: np.ndarray, tolerance: float, path: np.ndarray, reach_px: float) -> np.ndarray:
-    """(H, W) float32 0..1: pixels of a colour (`distance` from it, fading out over the tolerance:
-    antialiased edges) within `reach_px` of a path."""
-    near = np.zeros(distance.shape, np.uint8)
+def _coloured_near(tone: _Tone, path: np.ndarray, reach_px: float) -> np.ndarray:
+    """(H, W) float32 0..1: pixels of a tone within `reach_px` of a path."""
+    near = np.zeros(tone.distance.shape, np.uint8)
     reach = max(1, int(round(reach_px)))
     cv2.polylines(near, [np.round(path).astype(np.int32)], False, 1, 2 * reach + 1)
-    alpha = np.clip((1.5 * tolerance - distance) / (0.75 * tolerance), 0.0, 1.0)
-    return cv2.GaussianBlur((alpha * near).astype(np.float32), (3, 3), 0.5)
+    return cv2.GaussianBlur((tone.alpha() * near).astype(np.float32), (3, 3), 0.5)
 
 
 def _lines_along(lines: np.ndarray, paths: list[np.ndarray], least: float) -> np.ndarray:
