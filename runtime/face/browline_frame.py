@@ -32,7 +32,7 @@ from runtime.face.best_path import best_path
 from runtime.face.brows import above_brows, brow_outlines, brows_in_colour
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at
-from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, RIGHT_EYE, EyeGroup
 
 SMOOTHING = 0.06  # eye widths: the median filter's size (a photo's grain, a JPEG's blocks)
 BEYOND_OUTER_CORNER = 0.3  # eye widths: the bars run at least this far past each eye's outer corner
@@ -46,8 +46,12 @@ MIN_TOP_SHARE = 0.85  # of each eye's outer half (from beyond its corner to its 
 MAX_COLOUR_DIFFERENCE = 15.0  # Lab distance between the bars' colours over each eye: one frame
 COLOUR_TOLERANCE = 0.4  # of the bars' distance from the skin: a pixel this near their colour is bar
 MASK_REACH = 0.4  # eye widths either side of the path where the bars' colour is taken as bar
-MAX_BAR_HEIGHT = 0.35  # eye widths: a dark run taller than this above the bars' path is a brow on them
-PALE_REACH = 0.25  # eye widths either side of the pale path: a bar's height at most
+FACE_MARGIN = 0.1  # eye widths beyond the face's outline where a bar's hinge may still lie
+GLINT = 0.15  # eye widths: the largest highlight on a bar filled in as bar
+HINGE_REACH = 0.5  # eye widths past the strip's ends where the bars' dark is frame (as solid_frame's temples)
+HINGE_HALF_HEIGHT = 0.15  # eye widths either side of a hinge's line: a frame's corner, not the cap or hair above it
+MAX_BAR_HEIGHT = 0.5  # eye widths: a dark run taller than this above the bars' path is a brow on them
+PALE_REACH = 0.15  # eye widths either side of the pale path: about a bar's height
 MIN_PALE_FROM_SKIN = 15.0  # Lab distance: a pale part nearer the skin's colour than this is not told from it
 MIN_TONE_DIFFERENCE = 40.0  # Lab distance between the rims' and the bars' colours: two tones, not one frame
 # A rim is a thin line (creases and shading wider than this filter are not one) standing out all along
@@ -93,15 +97,21 @@ def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: flo
         return None
     dark = _Tone(np.linalg.norm(lab - bars.colour, axis=2),
                  COLOUR_TOLERANCE * float(np.linalg.norm(bars.colour - skin)))
-    mask = np.maximum(_coloured_near(dark, strip.points(bars.rows), MASK_REACH * eye_width),
-                      _lines_along(lines, rims, least))
+    bar = _coloured_near(dark, strip.points(bars.rows), MASK_REACH * eye_width)
+    hinges = np.maximum(*(_coloured_near(dark, hinge, HINGE_HALF_HEIGHT * eye_width)
+                          for hinge in _hinges(strip, bars.rows, eye_width)))
+    hinges *= _on_face(image.shape[:2], landmarks, eye_width)
+    mask = np.maximum(_glints_filled(np.maximum(bar, hinges), eye_width), _lines_along(lines, rims, least))
     tone, in_bars = dark, bars.dark
     if pale is not None:
         tone = _Tone(_segment_distance(lab, bars.colour, pale), COLOUR_TOLERANCE * float(np.linalg.norm(pale - skin)))
         pale_part, in_bars = _pale_part(tone, strip, openings, bars, eye_width)
         mask = np.maximum(mask, pale_part)
+    size = max(3, int(round(GLINT * eye_width)) | 1)
+    in_bars = cv2.morphologyEx(in_bars.astype(np.uint8), cv2.MORPH_CLOSE,
+                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0  # glints are bar
     top = _top_edge(in_bars, bars.rows, int(round(MAX_BAR_HEIGHT * eye_width)))
-    above = 1.0 - _below(strip, top, image.shape[:2])
+    above = 1.0 - _below(strip, top, image.shape[:2], eye_width)
     return SolidFrame(_without_brows(mask, above, dark, tone, landmarks, eye_width), brow_margin_is_frame=True)
 
 
@@ -117,17 +127,38 @@ class _Tone:
         return np.clip((1.5 * self.tolerance - self.distance) / (0.75 * self.tolerance), 0.0, 1.0)
 
 
+def _glints_filled(mask: np.ndarray, eye_width: float) -> np.ndarray:
+    """The mask closed over holes up to GLINT eye widths across: a glossy bar's highlights are far from its
+    dark, and left to the warp they lifted with a raised brow as dark-edged flecks above the frame."""
+    size = max(3, int(round(GLINT * eye_width)) | 1)
+    return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+
+
+def _hinges(strip: _Strip, rows: np.ndarray, eye_width: float) -> list[np.ndarray]:
+    """((2, 2) image points) a segment from each end of the bars' path straight on outwards by HINGE_REACH:
+    a cat-eye's outer corners and hinges lie beyond the strip, and left to the warp while the rest was held
+    still, they were drawn twice (a dark ghost beside each corner) once the head turned 15 degrees."""
+    path = strip.points(rows)
+    reach = HINGE_REACH * eye_width * strip.across
+    return [np.stack([path[0], path[0] - reach]), np.stack([path[-1], path[-1] + reach])]
+
+
 def _pale_part(tone: _Tone, strip: _Strip, openings: np.ndarray, bars: _Bars, eye_width: float
                ) -> tuple[np.ndarray, np.ndarray]:
     """((H, W) float32 the bars' pale part — towards the nose, where the dark fades into the rims' colour —
     and the bridge, which a raised brow otherwise lifts off the dark part: any colour between the dark and
-    the pale near the strip's path that runs most over such colours; (rows, columns) bool the strip's
+    the pale near the strip's path that runs most over such colours, within a bar's height of the dark
+    path (carried straight on where that is off the dark: a warm face's shading is a colour of the fade
+    too, and held still above the frame it tore as the brows rose); (rows, columns) bool the strip's
     pixels of the bars: where the bars' path is on the dark, the dark (brown hair is a colour of the fade
     too), elsewhere the fade's)."""
-    alike = _Tone(strip.sample(tone.distance), tone.tolerance).alpha() * (strip.sample(openings) < 0.5)
+    columns = np.arange(strip.columns)
+    on_dark = bars.dark[bars.rows, columns]
+    guide = np.interp(columns, columns[on_dark], bars.rows[on_dark]) if on_dark.any() else bars.rows
+    band = np.abs(np.arange(strip.rows)[:, None] - guide[None]) <= MAX_BAR_HEIGHT * eye_width
+    alike = _Tone(strip.sample(tone.distance), tone.tolerance).alpha() * (strip.sample(openings) < 0.5) * band
     mask = _coloured_near(tone, strip.points(best_path(alike)), PALE_REACH * eye_width)
-    on_dark = bars.dark[bars.rows, np.arange(strip.columns)][None]
-    return mask, np.where(on_dark, bars.dark, alike > 0.5)
+    return mask, np.where(on_dark[None], bars.dark, alike > 0.5)
 
 
 def _without_brows(mask: np.ndarray, above: np.ndarray, dark: _Tone, tone: _Tone, landmarks: np.ndarray,
@@ -138,7 +169,8 @@ def _without_brows(mask: np.ndarray, above: np.ndarray, dark: _Tone, tone: _Tone
     lower edge where, above the bars, they share the frame's colours; and within the brows, only the
     bars' own dark (a brow's tip touching a bar is brown, not black)."""
     brows = _brows(mask.shape, landmarks)
-    own_dark = np.clip((0.75 * dark.tolerance - dark.distance) / (0.25 * dark.tolerance), 0.0, 1.0)
+    own_dark = _glints_filled(np.clip((0.75 * dark.tolerance - dark.distance) / (0.25 * dark.tolerance), 0.0, 1.0)
+                              .astype(np.float32), eye_width)
     mask = mask * (1.0 - brows * (1.0 - own_dark))
     shared = brows_in_colour(tone.distance, tone.tolerance, landmarks, within=above)
     cut = above_brows(mask.shape, landmarks, eye_width) if shared else brows
@@ -195,13 +227,18 @@ def _top_edge(in_bars: np.ndarray, rows: np.ndarray, most: int) -> np.ndarray:
     return np.interp(np.arange(len(rows)), columns, top.astype(np.float64))
 
 
-def _below(strip: _Strip, top: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """(H, W) float32 1 over the strip from a row per column (the bars' top edge, less a pixel) down:
-    everything else — above the bars, and beyond the strip's ends, where a brow's outer tip may reach — is
-    where brows are judged and cut."""
-    region = np.concatenate([strip.points(top - 1.0), strip.points(np.full(strip.columns, strip.rows - 1.0))[::-1]])
+def _below(strip: _Strip, top: np.ndarray, shape: tuple[int, int], eye_width: float) -> np.ndarray:
+    """(H, W) float32 1 from the bars' top edge (less a pixel) down, over the strip and on past its ends as
+    far as the hinges (the bars' outer corners lie there, under the brows' tails): everything else —
+    above the bars, and beyond — is where brows are judged and cut."""
+    columns = np.arange(strip.columns, dtype=np.float64)
+    reach = HINGE_REACH * eye_width
+    columns = np.concatenate([[columns[0] - reach], columns, [columns[-1] + reach]])
+    top = np.concatenate([top[:1], top, top[-1:]])
+    edge = strip.grid(top - 1.0, columns)
+    bottom = strip.grid(np.full(len(columns), strip.rows - 1.0), columns)
     below = np.zeros(shape, np.uint8)
-    cv2.fillPoly(below, [np.round(region).astype(np.int32)], 1)
+    cv2.fillPoly(below, [np.round(np.concatenate([edge, bottom[::-1]])).astype(np.int32)], 1)
     return below.astype(np.float32)
 
 
@@ -240,6 +277,17 @@ def _lens_shaped(rims: list[np.ndarray], landmarks: np.ndarray, eye_width: float
     depths = [float(((rim - centre) @ down).max()) for rim, centre in zip(rims, centres, strict=True)]
     mirrored = abs(depths[0] - depths[1]) <= MAX_RIM_DEPTH_DIFFERENCE * eye_width
     return mirrored and min(depths) >= MIN_RIM_DEPTH * eye_width
+
+
+def _on_face(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W) float32 1 inside the face's outline grown by FACE_MARGIN, softened: a cap or hair beside a
+    bar's outer end may be as dark as the bar, and held still it smeared across the temple as the head
+    turned."""
+    face = np.zeros(shape, np.uint8)
+    cv2.fillPoly(face, [np.round(landmarks[list(FACE_OVAL), :2]).astype(np.int32)], 1)
+    radius = max(1, int(round(FACE_MARGIN * eye_width)))
+    face = cv2.dilate(face, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1)))
+    return cv2.GaussianBlur(face.astype(np.float32), (3, 3), 0.7)
 
 
 def _brows(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
