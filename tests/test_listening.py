@@ -3,6 +3,8 @@ the pause after the other's phrase ends and never on a word, smiles shaped by th
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import soxr
@@ -48,7 +50,7 @@ def _listen(cues: VoiceCues, seed: int = 0, controls: Controls = DEFAULT_CONTROL
     timeline = ControlTimeline(controls)
     bounds = [0, *splits, len(cues)]
     pieces = []
-    for start, stop in zip(bounds, bounds[1:], strict=False):
+    for start, stop in itertools.pairwise(bounds):
         rows = timeline.sample(np.arange(start, stop) * HOP_S)
         pieces.append(listener.push(_slice(cues, start, stop), rows))
     return ListeningRows(*(np.concatenate([getattr(p, name) for p in pieces]) for name in ROW_FIELDS))

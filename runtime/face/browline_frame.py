@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from runtime.face.best_path import best_path
-from runtime.face.brows import above_brows, brow_outlines, brows_in_colour
+from runtime.face.brows import above_brows, brow_region, brows_in_colour
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, RIGHT_EYE, EyeGroup
@@ -292,10 +292,7 @@ def _on_face(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) ->
 
 def _brows(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
     """(H, W) float32 1 inside the brows' outlines, softened a pixel."""
-    brows = np.zeros(shape, np.uint8)
-    for outline in brow_outlines(landmarks):
-        cv2.fillPoly(brows, [np.round(outline).astype(np.int32)], 1)
-    return cv2.GaussianBlur(brows.astype(np.float32), (3, 3), 0.7)
+    return cv2.GaussianBlur(brow_region(shape, landmarks).astype(np.float32), (3, 3), 0.7)
 
 
 def _segment_distance(lab: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:

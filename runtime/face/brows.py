@@ -21,6 +21,14 @@ def brow_outlines(landmarks: np.ndarray) -> list[np.ndarray]:
     return [landmarks[list(eye.brow_lower_row) + list(eye.brow_upper_row[::-1]), :2] for eye in (RIGHT_EYE, LEFT_EYE)]
 
 
+def brow_region(shape: tuple[int, int], landmarks: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 1 inside both brows' outlines."""
+    region = np.zeros(shape, np.uint8)
+    for outline in brow_outlines(landmarks):
+        cv2.fillPoly(region, [np.round(outline).astype(np.int32)], 1)
+    return region
+
+
 def covers_brows(coloured: np.ndarray, landmarks: np.ndarray) -> bool:
     """The brows' lower row on the frame's colour (`coloured` (H, W) 1 there) and their upper row off
     it: the top rim runs over the brows (a dark brow of the frame's colour is so in both rows)."""
@@ -41,10 +49,7 @@ def brows_in_colour(distance: np.ndarray, tolerance: float, landmarks: np.ndarra
     given) pass for the frame's colour, given each pixel's distance from it and how near counts
     (measured: 0.11–0.16 for the tuning set's gold rim under fair brows; 0.00–0.02 for the check set's
     acetate and tinted photos, whose figures were in view when the threshold was set)."""
-    inside = np.zeros(distance.shape, np.uint8)
-    for outline in brow_outlines(landmarks):
-        cv2.fillPoly(inside, [np.round(outline).astype(np.int32)], 1)
-    inside = (inside > 0) & (True if within is None else within > 0.5)
+    inside = (brow_region(distance.shape, landmarks) > 0) & (True if within is None else within > 0.5)
     return not inside.any() or float((distance[inside] < tolerance).mean()) > BROWS_IN_FRAME_COLOUR
 
 
