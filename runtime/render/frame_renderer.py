@@ -92,7 +92,7 @@ class FrameRenderer:
     # and its rows' edges where they part are antialiased (mouth_interior.MouthInterior._source_halves). 30:
     # the lower row's jaw motion added to the upper row's, so a turned head no longer slides them apart.
     # 31: two-tone glasses (dark bars over pale rims) are found and held rigid (runtime/face/browline_frame.py).
-    version = "31"
+    version = "32"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

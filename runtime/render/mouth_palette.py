@@ -26,7 +26,14 @@ from runtime.render.portrait_style import (
     texture_region,
 )
 
-IVORY = np.array([0.93, 0.90, 0.83])  # lit enamel relative to the face's light, when no eye white is seen
+# Lit enamel relative to the face's light, when no eye white is seen: the hue of the astronaut's own
+# teeth (the brighter quarter of what shows between her lips), at the brightness this always had.
+IVORY = np.array([0.935, 0.884, 0.842])
+# How colourful skin is in a photo of ordinary colour: the norm of its median colour's deviation from
+# grey, relative to its mean (the astronaut's, whose own teeth have IVORY's hue). A print whose colours
+# are saturated (an old studio portrait) saturates its teeth as it does its skin.
+ORDINARY_SKIN_CHROMA = 0.25
+MOST_SKIN_CHROMA = 3.0  # times the ordinary: no print is saturated beyond this
 ENAMEL_TINT = np.array([1.0, 0.97, 0.9])  # enamel is a little warmer than the whites of the eyes
 FLESH_TINT = np.array([1.0, 0.55, 0.55])  # the inside of a mouth is redder than its lips, per RGB channel
 TONGUE_TINT = np.array([1.0, 0.7, 0.7])
@@ -66,7 +73,7 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind |
     light = np.percentile(face.mean(axis=1), 95)
     colourful = min(1.0, _saturation(face) / 0.25)  # a grey drawing gets a grey mouth
     style = portrait_style(image, landmarks, kind)
-    teeth = _teeth_colour(image, landmarks, light)
+    teeth = _teeth_colour(image, landmarks, light, face)
     # A drawn or outlined portrait's teeth are its paper or its lightest paint, the whites of its eyes
     # notwithstanding (a drawing's are shaded grey, behind glasses greyer still).
     teeth = np.clip(teeth * (1.0 + (max(1.0, light / max(float(teeth.mean()), 1.0)) - 1.0) * style.outline), 0, 255)
@@ -109,21 +116,32 @@ def _face_pixels(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     return crop.reshape(-1, 3) if crop.size else image.reshape(-1, 3)
 
 
-def _teeth_colour(image: np.ndarray, landmarks: np.ndarray, light: float) -> np.ndarray:
+def _teeth_colour(image: np.ndarray, landmarks: np.ndarray, light: float, face: np.ndarray) -> np.ndarray:
     """Enamel: the whites of the eyes, warmed a little; ivory at the face's light when none show."""
     sclera = np.concatenate([_sclera_pixels(image, landmarks, eye) for eye in (RIGHT_EYE, LEFT_EYE)])
     if len(sclera) < MIN_SCLERA_PIXELS:
-        return IVORY * light
+        return _ivory(face, light)
     # The brighter half of what lies between the lids and off the iris: lashes, lid shadow and a
     # misplaced iris edge are darker than the white itself.
     brightness = sclera.mean(axis=1)
     white = np.median(sclera[brightness >= np.median(brightness)], axis=0)
     if white.mean() < DARK_EYES * light:
-        return IVORY * light  # eyes painted dark or deep in shadow: no white to borrow
+        return _ivory(face, light)  # eyes painted dark or deep in shadow: no white to borrow
     # Never darker than most of the face's light: a shadowed eye would give grey teeth, and teeth in
     # an open mouth catch the light.
     white = white * max(1.0, 0.8 * light / white.mean())
     return np.clip(white * ENAMEL_TINT, 0.0, 255.0)
+
+
+def _ivory(face: np.ndarray, light: float) -> np.ndarray:
+    """Ivory at the face's light, as colourful as the picture's skin: a fixed ivory in a warm, saturated
+    print read blue-grey beside its orange skin. Her own teeth in the astronaut's photo with its colours
+    boosted ×1.5 and ×2 turn as much warmer as this predicts (tests/test_render_layers.py)."""
+    skin = np.median(face, axis=0)
+    chroma = float(np.linalg.norm(skin / max(float(skin.mean()), 1.0) - 1.0))
+    boost = min(chroma / ORDINARY_SKIN_CHROMA, MOST_SKIN_CHROMA)
+    grey = IVORY.mean()
+    return (grey + (IVORY - grey) * boost) * light
 
 
 def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> np.ndarray:
