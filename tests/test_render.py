@@ -18,12 +18,13 @@ from runtime.errors import InvalidConfigError
 from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_portrait
 from runtime.face.avatar import Avatar
 from runtime.face.landmarker import FaceLandmarker
+from runtime.render import framing
 from runtime.render.deformation import BlendshapeDeformer
 from runtime.render.device import render_device
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import FrameOptions, Framing, frame_portrait
 from runtime.render.head_transform import HeadTransform
-from runtime.render.landmark_groups import LEFT_EYE, LIPS, NOSE_TIP, RIGHT_EYE
+from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, NOSE_TIP, RIGHT_EYE
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.resampling import Resampling
 from runtime.render.warp_renderer import CellBox, WarpRenderer, WarpRendererConfig, _view_grid
@@ -419,6 +420,42 @@ def test_frames_have_the_asked_size_and_framing(portraits: dict[str, PortraitAna
         centre = (face.min(axis=0) + face.max(axis=0)) / 2
         assert np.all(np.abs(centre / size - 0.5) < 0.1)
         assert 0.45 < (face.max(axis=0) - face.min(axis=0)).max() / size[0] < 0.75
+
+
+@pytest.mark.parametrize("framing", [Framing.HEAD, Framing.FACE])
+def test_a_close_crop_drops_its_chin_with_a_wide_jaw(portrait: PortraitAnalysis, framing: Framing) -> None:
+    """The photo cut close under the chin (as many users' photos are): at jawOpen 0.8 the chin drops as
+    far as the face mesh says. The warp keeps a band along the edge of what it works on still; where the
+    image had no room below the chin, the chin stayed near that band and the face tore along a straight
+    line above it (head framing: the chin moved 18 of the 45 px the mesh asks), until the framing came to
+    reach past the image, mirrored. Measured as the shift that best matches a patch of the chin at rest
+    in the open-jawed frame (cut closer, the dropped chin leaves the frame: nothing to measure)."""
+    oval = portrait.landmarks[list(FACE_OVAL), :2]
+    extent = float((oval.max(axis=0) - oval.min(axis=0)).max())
+    bottom = int(portrait.landmarks[CHIN, 1] + 0.3 * extent)
+    cropped = dataclasses.replace(portrait, image=np.ascontiguousarray(portrait.image[:bottom]))
+    renderer = FrameRenderer(Avatar.from_analysis("close", "close", 0.0, cropped), FrameOptions(512, framing))
+    weights, poses = _rest_batch(portrait, 2)
+    weights[1, blendshape_index("jawOpen")] = 0.8
+    rest, opened = renderer.render_latents(weights, poses).astype(np.float64).mean(axis=-1)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    chin = points[:, CHIN].numpy() - renderer.origin
+    asked = float(chin[1, 1] - chin[0, 1])
+    x, y, half = int(round(chin[0, 0])), int(round(chin[0, 1])), 12
+    patch = rest[y - half:y + 1, x - 2 * half:x + 2 * half + 1]  # the chin's edge and the skin above it
+    shifts = range(0, min(int(1.5 * asked), opened.shape[0] - y - 1))
+    errors = [np.mean((opened[y - half + dy:y + 1 + dy, x - 2 * half:x + 2 * half + 1] - patch) ** 2) for dy in shifts]
+    moved = int(np.argmin(errors))
+    SUMMARY_LINES.append(f"close crop, {framing}: the chin dropped {moved} px of the {asked:.0f} the mesh asks")
+    assert asked > 20 and abs(moved - asked) < 0.25 * asked
+
+
+def test_the_framing_knows_the_warps_still_edge() -> None:
+    """framing.py keeps the face clear of the band the warp holds still along its canvas's edge; it
+    states that band's width itself (the framing runs before any renderer exists): the two must agree."""
+    config = WarpRendererConfig()
+    assert framing.STILL_EDGE_PX == config.still_border_px + config.border_fade_px
+    assert framing.STILL_EDGE_CELLS == pytest.approx(2.0 * (1.0 + 2.0 * framing.FACE_MARGIN) / config.grid_size)
 
 
 def test_frame_options_are_checked() -> None:

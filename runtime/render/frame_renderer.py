@@ -92,7 +92,10 @@ class FrameRenderer:
     # and its rows' edges where they part are antialiased (mouth_interior.MouthInterior._source_halves). 30:
     # the lower row's jaw motion added to the upper row's, so a turned head no longer slides them apart.
     # 31: two-tone glasses (dark bars over pale rims) are found and held rigid (runtime/face/browline_frame.py).
-    version = "32"
+    # 32: teeth where no eye white shows are ivory as colourful as the skin (mouth_palette._ivory). 33: a face
+    # near the image's edge gets mirrored room beyond it (framing._clear_of_still_edge): a close crop's chin
+    # tore along a straight line at a wide jaw.
+    version = "33"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -17,11 +17,15 @@ Both sides of a frame are even, which H.264's 4:2:0 chroma needs.
 
 A face crop is warped with a margin around it (FACE_MARGIN of its side, where the image has it) and
 cut out afterwards: the warp keeps the border of what it warps still, and without the margin that
-border would run through the hair, which tears when the head turns.
+border would run through the hair, which tears when the head turns. Where the image has too little
+margin for the face to move freely (a close crop: the chin near the photo's bottom edge, where a wide
+jaw tore the chin along a straight line), what the warp works on reaches past the image, mirrored
+(`_clear_of_still_edge`); the frame itself never shows beyond the image.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -37,6 +41,14 @@ FACE_FILL = 0.6  # the face oval's larger extent over the face crop's side: hair
 HEAD_FILL = 0.42  # the same for head-and-shoulders framing: the hair, the neck and the shoulders' top
 HEAD_CENTRE_HEIGHT = 0.42  # where the face oval's centre sits, from the top, in frame heights
 FACE_MARGIN = 0.3  # warped beyond each side of a face crop, in crop sides
+# The warp keeps a band along the edge of what it works on still and fades its field in beyond it
+# (WarpRendererConfig: still_border_px 40 and two coarse cells, then border_fade_px 32; a cell is the
+# canvas's longer side over grid_size 128), in output pixels: 72 plus two cells of a canvas FACE_MARGIN
+# wider than the frame on each side. The face oval lies at least this far inside on every side.
+STILL_EDGE_PX = 72.0
+STILL_EDGE_CELLS = 2.0 * (1.0 + 2.0 * FACE_MARGIN) / 128.0  # times the frame size
+JAW_REACH = 0.27  # below the oval, further by this many face extents: the chin drops 0.22-0.26 at jawOpen 1
+LANCZOS_SUPPORT = 3.0  # output pixels Pillow's Lanczos filter reads on each side of a pixel
 
 
 class Framing(StrEnum):
@@ -86,13 +98,30 @@ def frame_portrait(image: np.ndarray, landmarks: np.ndarray,
         # Nothing to resample: the frame at rest is the portrait itself, bit for bit.
         return FramedPortrait(image, np.asarray(landmarks, dtype=np.float64), crop, box, (1.0, 1.0))
     box_width, box_height = box[2] - box[0], box[3] - box[1]
-    resampled = Image.fromarray(image).resize(output, Image.Resampling.LANCZOS, box=box)
+    source, origin = _mirrored_beyond(image, box, min(output[0] / box_width, output[1] / box_height))
+    read_box = (box[0] + origin[0], box[1] + origin[1], box[2] + origin[0], box[3] + origin[1])
+    resampled = Image.fromarray(source).resize(output, Image.Resampling.LANCZOS, box=read_box)
     scales = np.array([output[0] / box_width, output[1] / box_height])
     # Landmarks index pixel centres: shift to pixel edges, map, and shift back.
     moved = np.asarray(landmarks, dtype=np.float64).copy()
     moved[:, :2] = (moved[:, :2] + 0.5 - np.array(box[:2])) * scales - 0.5
     moved[:, 2] *= scales[0]
     return FramedPortrait(np.array(resampled), moved, crop, box, (float(scales[0]), float(scales[1])))
+
+
+def _mirrored_beyond(image: np.ndarray, box: tuple[float, float, float, float], scale: float
+                     ) -> tuple[np.ndarray, tuple[int, int]]:
+    """`image`, mirrored at its edges as far as `box` reaches past them (and the resampling filter's
+    reach beyond that, wider where it shrinks the image: `scale` output pixels per image pixel), and
+    where the image's own top-left pixel lies in it, (x, y)."""
+    height, width = image.shape[:2]
+    reach = math.ceil(LANCZOS_SUPPORT / min(scale, 1.0)) + 1
+    left, top = (max(0, math.ceil(-edge) + reach) if edge < 0 else 0 for edge in box[:2])
+    right = max(0, math.ceil(box[2] - width) + reach) if box[2] > width else 0
+    bottom = max(0, math.ceil(box[3] - height) + reach) if box[3] > height else 0
+    if not (left or top or right or bottom):
+        return image, (0, 0)
+    return cv2.copyMakeBorder(image, top, bottom, left, right, cv2.BORDER_REFLECT_101), (left, top)
 
 
 def carry_mask(mask: np.ndarray, source: FramedPortrait, target: FramedPortrait) -> np.ndarray:
@@ -130,6 +159,7 @@ def _geometry(width: int, height: int, landmarks: np.ndarray, options: FrameOpti
         shown = _square_around_face(landmarks, width, height, fill, centre_height)
         scale = options.size / (shown[2] - shown[0])
         box = _with_margin(shown, FACE_MARGIN * (shown[2] - shown[0]), width, height)
+    box = _clear_of_still_edge(box, landmarks, scale, options.size)
     output = (_even((box[2] - box[0]) * scale), _even((box[3] - box[1]) * scale))  # (width, height)
     frame_size = (_even((shown[2] - shown[0]) * scale), _even((shown[3] - shown[1]) * scale))
     crop_left = min(round((shown[0] - box[0]) * scale), output[0] - frame_size[0])
@@ -141,6 +171,19 @@ def _with_margin(box: tuple[float, float, float, float], margin: float, width: i
                  ) -> tuple[float, float, float, float]:
     return (max(0.0, box[0] - margin), max(0.0, box[1] - margin),
             min(float(width), box[2] + margin), min(float(height), box[3] + margin))
+
+
+def _clear_of_still_edge(box: tuple[float, float, float, float], landmarks: np.ndarray, scale: float, size: int
+                         ) -> tuple[float, float, float, float]:
+    """`box` grown, past the image where it must, until the face oval (and below it the chin's reach at a
+    wide-open jaw) lies clear of the band along its edge that the warp keeps still. `scale`: output
+    pixels per portrait pixel."""
+    oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+    low, high = oval.min(axis=0), oval.max(axis=0)
+    clearance = (STILL_EDGE_PX + STILL_EDGE_CELLS * size) / scale  # portrait pixels
+    below = clearance + JAW_REACH * float((high - low).max())
+    return (min(box[0], low[0] - clearance), min(box[1], low[1] - clearance),
+            max(box[2], high[0] + clearance), max(box[3], high[1] + below))
 
 
 def _square_around_face(landmarks: np.ndarray, width: int, height: int, fill: float, centre_height: float
