@@ -1,8 +1,11 @@
 """The test portrait set: portraits that look like what users feed — closed mouths, glasses, head
 turns, face sizes from small to large, photos, paintings and drawings — made from skimage's astronaut
-(NASA, public domain), split into a tuning set and a check set; and one photo as it was taken, of
-another face: Grace Hopper in her glasses (US Navy, public domain), which matplotlib ships among its
-sample data (mediapipe installs matplotlib), held out in the check set.
+(NASA, public domain), split into a tuning set and a check set; and photos as they were taken, of
+other faces, held out in the check set: Grace Hopper in her glasses (US Navy, public domain), which
+matplotlib ships among its sample data (mediapipe installs matplotlib), and two Wikimedia Foundation
+staff portraits (CC BY-SA 3.0) that thumbor ships among its test fixtures (installed for the tests, its
+files only: `pip install --no-deps thumbor`): Filippo Giunchedi, bearded, and Christophe Henner in
+half-rim glasses, his face filling a close crop.
 
 Each portrait is a frozen spec; `portrait_rgb(name)` makes it (deterministically: seeds come from the
 name) and caches it in memory and under `.cache/portraits/`, keyed by a hash of the spec and
@@ -52,6 +55,11 @@ class Source(enum.StrEnum):
     CLOSED = "closed"
     OPEN = "open"
     HOPPER = "hopper"  # Grace Hopper's official US Navy portrait (1984): an older face, real glasses, lips shut
+    GIUNCHEDI = "giunchedi"  # Filippo Giunchedi (2015): a full beard round shut lips, a dark background
+    HENNER = "henner"  # Christophe Henner (2016): half-rim glasses, the head turned, a crop close round the face
+
+
+PHOTOS_AS_TAKEN = (Source.HOPPER, Source.GIUNCHEDI, Source.HENNER)
 
 
 @dataclass(frozen=True)
@@ -69,12 +77,12 @@ class PortraitSpec:
         made_here = (self.pose, self.layout, self.glasses, self.style, self.wrinkles) != (Pose(), None, None,
                                                                                         Style.PHOTO, False)
         if self.source not in (Source.CLOSED, Source.OPEN) and made_here:
-            raise ValueError(f"{self.name}: tests/portraits.py's {self.source} is used as it is")
+            raise ValueError(f"{self.name}: {self.source} is used as it is")
 
     @property
     def wears_glasses(self) -> bool:
         """Drawn on here (`glasses`, with a mask of them) or worn in the photo as taken."""
-        return self.glasses is not None or self.source is Source.HOPPER
+        return self.glasses is not None or self.source in (Source.HOPPER, Source.HENNER)
 
     @property
     def key(self) -> str:
@@ -162,6 +170,12 @@ _SET = (
     # A photo nothing here made: another face (older, wrinkled, in a warm JPEG), cat-eye glasses with dark
     # corners and amber lenses, its mouth shut — issue 11's first try, as a user would upload it.
     PortraitSpec("hopper", Split.CHECK, Source.HOPPER),
+    # Two more, added on 2026-12-05 after renderer 32 and measured as they came: a beard round the mouth
+    # (its lips half hidden, a moustache over the upper one); half-rim glasses (a metal bar over each
+    # lens, rimless below), the head turned 17° and the face so large in the photo that the chin lies near
+    # its bottom edge.
+    PortraitSpec("giunchedi", Split.CHECK, Source.GIUNCHEDI),
+    PortraitSpec("henner", Split.CHECK, Source.HENNER),
 )
 
 
@@ -217,6 +231,11 @@ def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
     if spec.source is Source.HOPPER:
         rgb = hopper_rgb()
         return rgb, hopper_frame_tops(rgb)
+    if spec.source is Source.GIUNCHEDI:
+        return thumbor_fixture("Giunchedi%2C_Filippo_January_2015_01.jpg"), None
+    if spec.source is Source.HENNER:
+        rgb = thumbor_fixture("800px-Christophe_Henner_-_June_2016.jpg")
+        return rgb, henner_frame_bar(rgb)
     if spec.source not in (Source.CLOSED, Source.OPEN):
         return np.array(Image.open(io.BytesIO(legacy.portrait_png(spec.source.value))).convert("RGB")), None
     rgb, landmarks = _closed_astronaut() if spec.source is Source.CLOSED else _open_astronaut()
@@ -250,27 +269,90 @@ def hopper_frame_tops(rgb: np.ndarray) -> np.ndarray:
     is measured on the tops alone."""
     import cv2
 
-    from runtime.face.landmarker import FaceLandmarker  # MediaPipe: only when the portrait must be made
-    from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, mean_eye_width
-
-    with FaceLandmarker() as landmarker:
-        (face,) = landmarker.detect(rgb)
-    points, eye_width = face.landmarks[:, :2], mean_eye_width(face.landmarks)
-    eyes = np.concatenate([points[list(eye.upper_lid) + list(eye.lower_lid)] for eye in (RIGHT_EYE, LEFT_EYE)])
-    brows = np.concatenate([points[list(eye.brow)] for eye in (RIGHT_EYE, LEFT_EYE)])
-    band = np.zeros(rgb.shape[:2], bool)
-    band[int(brows[:, 1].min() - 0.3 * eye_width):int(eyes[:, 1].max() + 0.9 * eye_width),
-         int(eyes[:, 0].min() - 0.6 * eye_width):int(eyes[:, 0].max() + 0.6 * eye_width)] = True
-    openings = np.zeros(rgb.shape[:2], np.uint8)
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        cv2.fillPoly(openings, [np.round(points[list(eye.upper_lid) + list(eye.lower_lid[::-1])]).astype(np.int32)], 1)
-    openings = cv2.dilate(openings, np.ones((7, 7), np.uint8)) > 0
-    dark = band & ~openings & (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) < HOPPER_FRAME_DARK)
+    points, eye_width = _face_mesh(rgb)
+    band = _eye_band(rgb.shape[:2], points, eye_width, 0.6)
+    dark = band & ~_eye_openings(rgb.shape[:2], points, 7) & (cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY) < HOPPER_FRAME_DARK)
     count, parts, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
     largest = 1 + np.argsort(stats[1:, cv2.CC_STAT_AREA])[::-1][:2]
     tops = np.isin(parts, largest).astype(np.uint8)
     grown = cv2.dilate(tops, np.ones((3, 3), np.uint8)).astype(np.float32)
     return cv2.GaussianBlur(grown, (3, 3), 0.7)
+
+
+def thumbor_fixture(name: str) -> np.ndarray:
+    """(H, W, 3) uint8: a photo among thumbor's test fixtures (`thumbor/fixtures/filters/`; the package's
+    tests/fixtures/images/README.mkd credits each: these are Wikimedia Foundation staff portraits under
+    CC BY-SA 3.0). Only its files are needed, not thumbor itself: found without importing it."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("thumbor")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the held-out photos come from thumbor's test fixtures: "
+                                  "pip install --no-deps thumbor==7.8.0")
+    path = Path(spec.submodule_search_locations[0]) / "fixtures" / "filters" / name
+    return np.array(Image.open(path).convert("RGB"))
+
+
+HENNER_BAR_BLUE_OVER_RED = -10  # his frames' metal is a bluish grey (blue 0-25 over red), his skin and brows red
+HENNER_BAR_LUMINANCE = (45, 135)  # 0..255: the metal (70-120) between his hair (20-40) and his skin (140-230)
+
+
+def henner_frame_bar(rgb: np.ndarray) -> np.ndarray:
+    """(H, W) float32 0..1: the metal bar of Christophe Henner's half-rim glasses over both lenses and the
+    bridge, the part of them a blink or a raised brow would bend (below the lenses they are rimless):
+    in the band from above his brows to below his eyes, outside the eyes' openings, the pixels of the
+    metal's bluish grey, the part of them joined to the bridge (the bridge: the largest grey part),
+    grown a pixel and softened for their antialiased edges. The band stops short of his temple arm."""
+    import cv2
+
+    points, eye_width = _face_mesh(rgb)
+    pixels = rgb.astype(np.int32)
+    luminance, chroma = pixels.mean(axis=2), pixels.max(axis=2) - pixels.min(axis=2)
+    band = _eye_band(rgb.shape[:2], points, eye_width, 0.9) & ~_eye_openings(rgb.shape[:2], points, 5)
+    _, grey_parts, stats, _ = cv2.connectedComponentsWithStats(
+        (band & (luminance > 60) & (luminance < 150) & (chroma < 20)).astype(np.uint8), connectivity=8)
+    bridge = grey_parts == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    metal = band & (pixels[..., 2] - pixels[..., 0] > HENNER_BAR_BLUE_OVER_RED) & \
+        (luminance > HENNER_BAR_LUMINANCE[0]) & (luminance < HENNER_BAR_LUMINANCE[1])
+    _, parts = cv2.connectedComponents(metal.astype(np.uint8), connectivity=8)
+    joined = np.unique(parts[bridge & metal])
+    bar = np.isin(parts, joined[joined > 0]).astype(np.uint8)
+    return cv2.GaussianBlur(cv2.dilate(bar, np.ones((3, 3), np.uint8)).astype(np.float32), (3, 3), 0.7)
+
+
+def _face_mesh(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """(478, 2) FaceLandmarker's landmarks of a photo as taken, and its mean eye width."""
+    from runtime.face.landmarker import FaceLandmarker  # MediaPipe: only when the portrait must be made
+    from runtime.render.landmark_groups import mean_eye_width
+
+    with FaceLandmarker() as landmarker:
+        (face,) = landmarker.detect(rgb)
+    return face.landmarks[:, :2], mean_eye_width(face.landmarks)
+
+
+def _eye_band(shape: tuple[int, int], points: np.ndarray, eye_width: float, beside: float) -> np.ndarray:
+    """(H, W) bool: from 0.3 eye widths above the brows to 0.9 below the eyes, `beside` eye widths past
+    the eyes' corners on each side."""
+    from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
+
+    eyes = np.concatenate([points[list(eye.upper_lid) + list(eye.lower_lid)] for eye in (RIGHT_EYE, LEFT_EYE)])
+    brows = np.concatenate([points[list(eye.brow)] for eye in (RIGHT_EYE, LEFT_EYE)])
+    band = np.zeros(shape, bool)
+    band[max(0, int(brows[:, 1].min() - 0.3 * eye_width)):int(eyes[:, 1].max() + 0.9 * eye_width),
+         max(0, int(eyes[:, 0].min() - beside * eye_width)):int(eyes[:, 0].max() + beside * eye_width)] = True
+    return band
+
+
+def _eye_openings(shape: tuple[int, int], points: np.ndarray, grow_px: int) -> np.ndarray:
+    """(H, W) bool: both eyes' openings, grown `grow_px` (odd) square."""
+    import cv2
+
+    from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
+
+    openings = np.zeros(shape, np.uint8)
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        cv2.fillPoly(openings, [np.round(points[list(eye.upper_lid) + list(eye.lower_lid[::-1])]).astype(np.int32)], 1)
+    return cv2.dilate(openings, np.ones((grow_px, grow_px), np.uint8)) > 0
 
 
 @cache
