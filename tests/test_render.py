@@ -282,6 +282,28 @@ def test_blinks_hide_the_iris(renderer: WarpRenderer, portrait: PortraitAnalysis
     assert dark_open > 15 and dark_shut < 0.5 * dark_open
 
 
+@pytest.mark.parametrize("rest_blink", [0.0, 0.16, 0.35])
+def test_a_full_blink_shuts_eyes_partly_closed_at_rest(portrait: PortraitAnalysis, rest_blink: float) -> None:
+    """eyeBlink 1 is a shut eye whatever the portrait's own: FaceLandmarker reads open eyes as 0.02-0.35
+    closed (a smile's squint, heavy lids; the check set's real photos 0.11-0.35). A blink's field runs
+    from the portrait's lids to shut ones, and taken linearly from the rest it stopped 1 − rest short:
+    at rest 0.16 and 0.35, a 2-4 px slit of iris stayed at a full blink. The lids' middles must meet to
+    within the 3 % of the gap where the field puts shut lids, and a half blink still go partway."""
+    rest = portrait.blendshapes.copy()
+    rest[[blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = rest_blink
+    renderer = WarpRenderer(portrait.image, portrait.landmarks, RestState(portrait.head_pose, rest))
+    weights, poses = np.repeat(rest[None], 3, axis=0), np.repeat(portrait.head_pose.as_array()[None], 3, axis=0)
+    for side in ("Left", "Right"):
+        weights[1, blendshape_index(f"eyeBlink{side}")] = 1.0
+        weights[2, blendshape_index(f"eyeBlink{side}")] = (1.0 + rest_blink) / 2
+    points = renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float()).numpy()
+    for eye in (LEFT_EYE, RIGHT_EYE):
+        upper, lower = eye.upper_lid[len(eye.upper_lid) // 2], eye.lower_lid[len(eye.lower_lid) // 2]
+        gap = points[:, lower, 1] - points[:, upper, 1]  # rest, shut, halfway
+        assert gap[1] <= 0.04 * gap[0] + 0.05, (rest_blink, gap)
+        assert 0.35 * gap[0] < gap[2] < 0.65 * gap[0]
+
+
 def test_lips_parting_beyond_a_closed_source_show_teeth_and_a_cavity(portrait: PortraitAnalysis) -> None:
     """A closed-mouthed portrait (the photo's inner lips made to meet) gets teeth under the upper lip
     and a dark cavity below them when the lower lip drops; at rest nothing changes."""

@@ -38,6 +38,7 @@ from runtime.render.lip_seal import LipSeal
 
 NUM_LANDMARKS = 478
 JAW_PIVOT_BEHIND_OVAL = 0.25  # face widths
+MOST_REST_BLINK = 0.8  # a rest read as more closed than this is taken as this: a blink's closing part at most 5x
 FOREHEAD_REACH = 0.35  # face widths above a brow over which the forehead stops following it
 JAW_CHEEK_STEP = 0.4  # face widths below the mouth corners over which the cheek beside it joins the jaw
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
@@ -333,7 +334,9 @@ def jaw_weights(local: np.ndarray) -> np.ndarray:
 class BlendshapeDeformer(nn.Module):
     """(B, 52) ARKit weight deltas (frame − avatar rest) → (B, 478, 3) landmark displacements in pixels."""
 
-    def __init__(self, landmarks: np.ndarray, face_width_px: float, config: DeformationConfig = DeformationConfig()):
+    def __init__(self, landmarks: np.ndarray, face_width_px: float, config: DeformationConfig = DeformationConfig(),
+                 rest_weights: np.ndarray | None = None):
+        """`rest_weights` (52,): the portrait's own expression, which the deltas are taken from."""
         super().__init__()
         frame = FaceFrame.of(landmarks, face_width_px)
         jaw = jaw_weights(frame.local)
@@ -351,15 +354,34 @@ class BlendshapeDeformer(nn.Module):
         self.register_buffer("jaw_swing", torch.from_numpy(swing).float())  # (478, 3)
         self.seal = LipSeal(torch.from_numpy(np.asarray(landmarks, dtype=np.float64)).float(),
                             torch.from_numpy(jaw).float())
+        # A blink's field runs from the portrait's own lids to shut ones, but a portrait's eyes are often a
+        # little closed at rest (FaceLandmarker reads eyeBlink 0.02-0.35 on open eyes: a smile's squint,
+        # heavy lids). Its weight 1 is an eye shut, whatever the rest: the closing part of a delta (above
+        # the rest) covers the field over the rest's remaining share of the way. Linear, 1 − rest short of
+        # it, eyes read 0.16 and 0.35 closed at rest kept a 2-4 px slit of iris at a full blink.
+        self.blink_indices = [blendshape_index(f"eyeBlink{side}") for side, _, _ in SIDES]
+        rest_blinks = np.zeros(2) if rest_weights is None else np.asarray(rest_weights)[self.blink_indices]
+        closing = 1.0 / (1.0 - np.clip(rest_blinks, 0.0, MOST_REST_BLINK))
+        self.register_buffer("blink_closing", torch.from_numpy(closing).float())  # (2,)
 
     def forward(self, weight_deltas: torch.Tensor) -> torch.Tensor:
         batch = weight_deltas.shape[0]
+        weight_deltas = self._blinks_to_shut(weight_deltas)
         linear = blocked_matmul(self.basis.T, weight_deltas.T, 8).T.reshape(batch, NUM_LANDMARKS, 3)  # (B, 478, 3)
         linear = self._gathered(linear, weight_deltas)
         angle = (weight_deltas[:, self.jaw_open_index] * self.jaw_open_max_rad)[:, None, None]  # (B, 1, 1)
         # Rotating p about the pivot: p' − p = (cos θ − 1)·arm + sin θ·swing, arm = p − pivot.
         rotation = (torch.cos(angle) - 1.0) * self.jaw_arm + torch.sin(angle) * self.jaw_swing
         return self.seal(linear + rotation, weight_deltas)
+
+    def _blinks_to_shut(self, weight_deltas: torch.Tensor) -> torch.Tensor:
+        """(B, 52) the deltas with each blink's closing part scaled to reach shut lids at weight 1."""
+        blinks = weight_deltas[:, self.blink_indices]
+        if not bool((blinks > 0.0).any()):
+            return weight_deltas
+        scaled = weight_deltas.clone()
+        scaled[:, self.blink_indices] = torch.where(blinks > 0.0, blinks * self.blink_closing, blinks)
+        return scaled
 
     def _gathered(self, linear: torch.Tensor, weight_deltas: torch.Tensor) -> torch.Tensor:
         """`linear` (B, 478, 3) with the corners' drop from a smile taken below the portrait's own eased

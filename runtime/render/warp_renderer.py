@@ -195,7 +195,7 @@ class WarpRenderer(nn.Module):
         self.config = config
         landmarks = np.asarray(landmarks, dtype=np.float64)
         face_width = face_width_px(landmarks)
-        self.deformer = BlendshapeDeformer(landmarks, face_width, config.deformation)
+        self.deformer = BlendshapeDeformer(landmarks, face_width, config.deformation, rest.blendshapes)
         self.head = HeadTransform(landmarks, face_width, rest.head_pose)
         region = HeadRegion.of(landmarks)
         controls = np.concatenate([landmarks[:, :2], anchor_points(region, width, height, config)])  # (N, 2)
