@@ -2,7 +2,9 @@
 the upper rim between the lid and the brow), a bridge over the nose and temples towards the ears.
 Browline frames (two-tone, as Grace Hopper's cat-eyes) have a bar along each lens's top, dark over its
 outer part and fading to a pale colour towards the nose, flaring up at the outer corner; thin rims of
-that pale colour below it and a pale bridge, nearly the skin's colour.
+that pale colour below it and a pale bridge, nearly the skin's colour. Half-rim frames (as Christophe
+Henner's, in the check set) have a metal rim along each lens's upper half only, and below it nothing but
+the clear lens's edge, catching the light as a faint pale line.
 
 Everything is rasterised 4× larger with antialiasing and reduced by area, so edges are soft and the
 rim's alpha is also the ground-truth mask the fidelity harness measures rigidity with.
@@ -29,6 +31,12 @@ BROWLINE_FLARE = 0.5  # of the bar's outer height: how far its outer corner swee
 BROWLINE_DARK_UNTIL, BROWLINE_FADE = 0.4, 0.3  # lens widths from its outer end: dark, then fading to pale
 BROWLINE_LOWER_RIM = 0.016  # eye spans: the pale rims' width
 BROWLINE_LOWER_OPACITY = 0.85
+HALF_RIM_WIDTH = 0.028  # eye spans: a half-rim frame's metal rim
+HALF_RIM_DOWN_TO = 0.1  # of the lens's height below its middle: how far down its sides the metal runs
+HALF_RIM_BRIDGE = 0.6  # of the rim's width: a half-rim's bridge, a thin bar over the nose
+HALF_RIM_SIDE_LIGHT = 0.18  # the bare metal this much brighter (and darker) at the picture's one side (other)
+LENS_EDGE = (0.012, 0.12)  # a rimless lens's edge: its width in eye spans, its opacity (a pale glint)
+LENS_EDGE_COLOUR = np.array([236.0, 238.0, 240.0])
 
 
 class GlassesKind(enum.StrEnum):
@@ -36,6 +44,7 @@ class GlassesKind(enum.StrEnum):
     ACETATE = "thick acetate"
     TINTED = "tinted"
     BROWLINE = "browline"  # a thick dark bar along the tops (`colour`), thin pale rims below (`lower`)
+    HALF_RIM = "half-rim"  # a metal rim along the lenses' upper halves, their clear edges below
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,7 @@ class _Drawing:
     lenses: np.ndarray  # (H, W) float 0..1
     bar: np.ndarray  # (H, W) float 0..1: a browline frame's top bars (zeros for the other kinds)
     dark: np.ndarray  # (H, W) float 0..1: how much of the bars' dark colour (the rest is their pale one)
+    lens_edges: np.ndarray  # (H, W) float 0..1: a half-rim frame's rimless lens edges (zeros for the others)
 
 
 def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> tuple[np.ndarray, np.ndarray]:
@@ -62,11 +72,15 @@ def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> 
     eye_span = float(np.linalg.norm(landmarks[LEFT_EYE.outer_corner, :2] - landmarks[RIGHT_EYE.outer_corner, :2]))
     thickness = {GlassesKind.THIN_METAL: max(1.2, 0.014 * eye_span), GlassesKind.ACETATE: max(5.0, 0.075 * eye_span),
                  GlassesKind.TINTED: max(2.0, 0.03 * eye_span),
-                 GlassesKind.BROWLINE: max(1.5, BROWLINE_LOWER_RIM * eye_span)}[glasses.kind]
+                 GlassesKind.BROWLINE: max(1.5, BROWLINE_LOWER_RIM * eye_span),
+                 GlassesKind.HALF_RIM: max(2.0, HALF_RIM_WIDTH * eye_span)}[glasses.kind]
     browline = glasses.kind is GlassesKind.BROWLINE
     bar_px = tuple(share * eye_span for share in BROWLINE_BAR) if browline else ()
-    drawing = _draw(rgb.shape[:2], landmarks, thickness, bar_px)
+    half_rim = glasses.kind is GlassesKind.HALF_RIM
+    drawing = _draw(rgb.shape[:2], landmarks, thickness, bar_px, LENS_EDGE[0] * eye_span if half_rim else 0.0)
     image = rgb.astype(np.float32)
+    if half_rim:  # the clear lenses' lower edges: light caught along them, not frame
+        image = _composite(image, drawing.lens_edges, LENS_EDGE_COLOUR, LENS_EDGE[1])
     frame_alpha = np.maximum(drawing.rim, drawing.bar)
     image = _composite(image, _shadow(frame_alpha, thickness), np.zeros(3), 0.25)
     if glasses.kind is GlassesKind.TINTED:
@@ -79,6 +93,10 @@ def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> 
         image = _composite(image, drawing.bar, pale, 0.9)
         image = _composite(image, drawing.bar * drawing.dark, frame, 1.0)
         lit = drawing.highlight * drawing.bar * drawing.dark
+    elif half_rim:  # bare metal, lit from one side: brighter towards one end, its two bars unlike
+        shade = 1.0 + HALF_RIM_SIDE_LIGHT * np.linspace(-1.0, 1.0, rgb.shape[1], dtype=np.float32)[None, :, None]
+        image = image * (1.0 - drawing.rim[..., None]) + np.clip(frame * shade, 0, 255) * drawing.rim[..., None]
+        lit = drawing.highlight
     else:
         image = _composite(image, drawing.rim, frame, 1.0)
         lit = drawing.highlight
@@ -111,23 +129,31 @@ def _top_darker(lenses: np.ndarray) -> np.ndarray:
 
 
 def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float,
-          bar_px: tuple[float, ...] = ()) -> _Drawing:
-    """The glasses' layers; `bar_px` (inner, outer) heights of a browline bar along the lenses' tops."""
+          bar_px: tuple[float, ...] = (), lens_edge_px: float = 0.0) -> _Drawing:
+    """The glasses' layers; `bar_px` (inner, outer) heights of a browline bar along the lenses' tops;
+    `lens_edge_px` > 0: a half-rim frame, its rims along the lenses' upper halves, their edges below."""
     big = (shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE)
-    rim, highlight, lenses, bar = (np.zeros(big, np.uint8) for _ in range(4))
+    rim, highlight, lenses, bar, edges = (np.zeros(big, np.uint8) for _ in range(5))
     top, depth = BROWLINE_LENS if bar_px else (RIM_TOP_BETWEEN_LID_AND_BROW, LENS_DEPTH_BELOW)
     outlines = [_lens_outline(landmarks, eye, top, depth) for eye in (RIGHT_EYE, LEFT_EYE)]
     width = max(1, round(thickness * SUPERSAMPLE))
     lit_width = width if not bar_px else max(1, round(min(bar_px) * SUPERSAMPLE))
     for outline, eye in zip(outlines, (RIGHT_EYE, LEFT_EYE), strict=True):
         cv2.fillPoly(lenses, [_fixed(outline)], 255, cv2.LINE_AA, shift=4)
-        cv2.polylines(rim, [_fixed(outline)], True, 255, width, cv2.LINE_AA, shift=4)
+        if lens_edge_px > 0.0:
+            metal, edge = _upper_arc(outline, eye, landmarks)
+            cv2.polylines(rim, [_fixed(metal)], False, 255, width, cv2.LINE_AA, shift=4)
+            cv2.polylines(edges, [_fixed(edge)], False, 255, max(1, round(lens_edge_px * SUPERSAMPLE)), cv2.LINE_AA,
+                          shift=4)
+        else:
+            cv2.polylines(rim, [_fixed(outline)], True, 255, width, cv2.LINE_AA, shift=4)
         upper = outline[outline[:, 1] < outline[:, 1].mean() - 0.15 * np.ptp(outline[:, 1])]
         if bar_px:
             cv2.fillPoly(bar, [_fixed(_bar_outline(outline, landmarks, eye, bar_px))], 255, cv2.LINE_AA, shift=4)
         lit = upper + np.array([0.0, -0.3 * (min(bar_px) if bar_px else thickness)])  # the upper edge catches light
         cv2.polylines(highlight, [_fixed(lit)], False, 255, max(1, lit_width // 4), cv2.LINE_AA, shift=4)
-    cv2.polylines(rim, [_fixed(_bridge(landmarks, outlines))], False, 255, 2 * width if bar_px else width,
+    bridge_width = 2 * width if bar_px else max(1, round(HALF_RIM_BRIDGE * width)) if lens_edge_px > 0.0 else width
+    cv2.polylines(rim, [_fixed(_bridge(landmarks, outlines))], False, 255, bridge_width,
                   cv2.LINE_AA, shift=4)
     for temple in _temples(landmarks, outlines):
         cv2.polylines(bar if bar_px else rim, [_fixed(temple)], False, 255,
@@ -135,7 +161,22 @@ def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float,
     rim_alpha, bar_alpha = _reduced(rim, shape), _reduced(bar, shape)
     dark = _dark_towards_outer_corners(shape, landmarks, outlines) if bar_px else np.zeros(shape, np.float32)
     return _Drawing(rim_alpha, _reduced(highlight, shape) * np.maximum(rim_alpha, bar_alpha), _reduced(lenses, shape),
-                    bar_alpha, dark)
+                    bar_alpha, dark, _reduced(edges, shape))
+
+
+def _upper_arc(outline: np.ndarray, eye: EyeGroup, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A lens outline split in two open arcs: the metal's, over its top and down its sides to a little
+    below its middle (HALF_RIM_DOWN_TO), and the rimless rest below, each in order along the outline."""
+    outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
+    along = (inner - outer) / np.linalg.norm(inner - outer)
+    down = np.array([-along[1], along[0]])
+    down = down if down[1] > 0 else -down
+    depth = (outline - outline.mean(axis=0)) @ down
+    upper = depth <= HALF_RIM_DOWN_TO * np.ptp(depth)
+    start = int(np.flatnonzero(upper & ~np.roll(upper, 1))[0])  # where the metal's arc begins
+    rolled, in_metal = np.roll(outline, -start, axis=0), np.roll(upper, -start)
+    count = int(in_metal.sum())
+    return rolled[:count], np.concatenate([rolled[count - 1:], rolled[:1]])
 
 
 def _dark_towards_outer_corners(shape: tuple[int, int], landmarks: np.ndarray, outlines: list[np.ndarray]

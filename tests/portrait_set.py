@@ -101,6 +101,7 @@ TORTOISE_ACETATE = Glasses(GlassesKind.ACETATE, (74, 44, 26))
 BROWN_TINT = Glasses(GlassesKind.TINTED, (60, 50, 44), tint=(96, 70, 50))
 GREY_TINT = Glasses(GlassesKind.TINTED, (120, 122, 128), tint=(70, 78, 86))
 BLACK_BROWLINE = Glasses(GlassesKind.BROWLINE, (30, 24, 22), lower=(184, 134, 84))  # amber rims below
+GUNMETAL_HALF_RIM = Glasses(GlassesKind.HALF_RIM, (92, 96, 106))
 
 _SET = (
     PortraitSpec("photo", Split.TUNING, Source.PHOTO),
@@ -138,6 +139,10 @@ _SET = (
     # are nearly the skin's colour and whose dark top bar lies where brows do.
     PortraitSpec("closed-photo-wrinkled-browline", Split.TUNING, Source.CLOSED,
                  layout=Layout(190, (512, 600), tilt_deg=2.0), glasses=BLACK_BROWLINE, wrinkles=True),
+    # Half-rim frames (metal over the lenses' tops, rimless below) on a turned head: the glasses of the
+    # check set's Christophe Henner, drawn on the astronaut (nothing of him in it).
+    PortraitSpec("closed-photo-half-rim", Split.TUNING, Source.CLOSED, Pose(yaw_deg=9.0),
+                 Layout(230, (560, 600), tilt_deg=-2.0), glasses=GUNMETAL_HALF_RIM),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),
