@@ -812,7 +812,9 @@ def test_a_shut_photo_eye_shows_no_white_under_its_lid(landmarker: FaceLandmarke
     lid's motion past the lower lid and dragged the eye's white and the iris's foot below it: a line of
     white showed along the lower lid, brighter than any skin under the eye (its brightest 1.01 and 1.07
     of the skin's), with the iris's dark foot in it (its darkest 0.37 and 0.23 of the skin's median; the
-    lower lid's own lashes, which stay, 0.57 and 0.59)."""
+    lower lid's own lashes, which stay, 0.57 and 0.59). Read from a pixel under the lower lid's line:
+    since a full blink shuts the eye fully (renderer 34), the upper lid's lashes rest on that line
+    (0.49 and 0.39 there; 0.72 and 0.70 from a pixel under it, where the dragged white lay too)."""
     analysis = _analysis(name, landmarker)
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
     weights, poses = _rest_batch(analysis, 2)
@@ -825,7 +827,7 @@ def test_a_shut_photo_eye_shows_no_white_under_its_lid(landmarker: FaceLandmarke
         width = np.linalg.norm(points[eye.outer_corner] - points[eye.inner_corner])
         for x, y in points[list(eye.lower_lid)[2:-2]]:
             column = blink[:, int(round(x))]
-            line += [column[int(round(y + step))] for step in (0, 1, 2)]
+            line += [column[int(round(y + step))] for step in (1, 2, 3)]
             skin += [column[int(round(y + step))] for step in np.arange(0.12 * width, 0.2 * width)]
     brightest = np.percentile(line, 99) / np.percentile(skin, 99)
     darkest = np.percentile(line, 5) / np.median(skin)

@@ -182,8 +182,16 @@ def _clear_of_still_edge(box: tuple[float, float, float, float], landmarks: np.n
     low, high = oval.min(axis=0), oval.max(axis=0)
     clearance = (STILL_EDGE_PX + STILL_EDGE_CELLS * size) / scale  # portrait pixels
     below = clearance + JAW_REACH * float((high - low).max())
-    return (min(box[0], low[0] - clearance), min(box[1], low[1] - clearance),
-            max(box[2], high[0] + clearance), max(box[3], high[1] + below))
+    # Grown by an even number of whole portrait pixels: a portrait framed whole at its own size keeps its
+    # pixels exactly where they were (no sub-pixel shift, no resampling of an odd side to an even one).
+    return (box[0] - _even_pixels(box[0] - (low[0] - clearance)), box[1] - _even_pixels(box[1] - (low[1] - clearance)),
+            box[2] + _even_pixels(high[0] + clearance - box[2]), box[3] + _even_pixels(high[1] + below - box[3]))
+
+
+def _even_pixels(short: float) -> int:
+    """How far to grow a side `short` pixels short of where it should be: the next even whole number, 0
+    when it is not short."""
+    return 2 * math.ceil(short / 2) if short > 0 else 0
 
 
 def _square_around_face(landmarks: np.ndarray, width: int, height: int, fill: float, centre_height: float
