@@ -40,9 +40,9 @@ from tests.portrait_set import glasses_mask, portrait_png, portrait_set
 
 PP_POSE = {"jawOpen": 0.06, "mouthClose": 0.06, "mouthPressLeft": 0.35, "mouthPressRight": 0.35,
            "mouthRollLower": 0.15}  # runtime/motion/viseme_targets.py
-# Of the 16 portraits wearing glasses: the 15 drawn on, thick acetate on paintings and drawings included;
-# not yet Grace Hopper's real cat-eye frames (their black upper corners, their amber lower rims).
-MIN_GLASSES_FOUND = 15
+# Of the 19 portraits wearing glasses, all: the 17 drawn on (thick acetate on paintings and drawings, two-tone
+# and half-rim frames included) and the two real photos' (Grace Hopper's cat-eyes, Christophe Henner's half-rims).
+MIN_GLASSES_FOUND = 19
 
 
 @pytest.fixture(scope="module")
@@ -912,6 +912,14 @@ BROW_RAISE = {"browInnerUp": 1.0, "browOuterUpLeft": 1.0, "browOuterUpRight": 1.
     # A real photo's cat-eye frames (check set; its mask is their black tops): found nowhere, a blink moved
     # 22 % of those pixels and a raised brow 61 %; today 0.0 % and 0.35 %.
     ("hopper", FACE_512, BLINK), ("hopper", FACE_512, BROW_RAISE),
+    # Half-rim frames (a rim over the lenses' tops, rimless below): found by that rim, one thin line over
+    # both eyes and the nose (runtime/face/half_rim_frame.py), and held still over the eyes, corner to
+    # corner. Found nowhere, a blink moved 20.8 % of the tuning twin's frame pixels and a raised brow 7.5 %
+    # (today 1.7 % and 2.0 %: its lenses' metal sides and the temples are left to the warp); on Henner's
+    # real ones (check set; the mask is their metal bar) 21.2 % and 21.7 %, today 1.3 % and 12.0 % (the
+    # outer end of his image-right bar, lit, is not on the path the finder keeps, and lifts with the brow).
+    ("closed-photo-half-rim", FACE_512, BLINK), ("closed-photo-half-rim", FACE_512, BROW_RAISE),
+    ("henner", FACE_512, BLINK), ("henner", FACE_512, BROW_RAISE),
 ])
 def test_the_whole_frame_holds_still(landmarker: FaceLandmarker, name: str, options: FrameOptions,
                                      expression: dict[str, float]) -> None:
@@ -931,8 +939,14 @@ def test_the_whole_frame_holds_still(landmarker: FaceLandmarker, name: str, opti
     SUMMARY_LINES.append(f"glasses through {'+'.join(expression)} {name} ({options.framing.value} {options.size}): "
                          f"{(moved > 24).mean():.1%} of the frame's pixels change, 99th percentile "
                          f"{np.percentile(moved, 99):.0f}")
-    ceiling = 0.015 if (name, expression) == ("closed-photo-wrinkled-browline", BLINK) else 0.01
+    ceiling = MOVED_CEILINGS.get((name, tuple(expression)), 0.01)
     assert drawn.sum() > 500 and (moved > 24).mean() < ceiling
+
+
+# Where more than 1 % of the frame's pixels may change (test_the_whole_frame_holds_still says why).
+MOVED_CEILINGS = {("closed-photo-wrinkled-browline", tuple(BLINK)): 0.015,
+                  ("closed-photo-half-rim", tuple(BLINK)): 0.025, ("closed-photo-half-rim", tuple(BROW_RAISE)): 0.03,
+                  ("henner", tuple(BLINK)): 0.02, ("henner", tuple(BROW_RAISE)): 0.15}
 
 
 @pytest.mark.parametrize("options", [FACE_512, FrameOptions(256, Framing.PORTRAIT), FrameOptions(1024, Framing.HEAD)])
@@ -975,6 +989,9 @@ MASK_OFF_FRAME = {
     "closed-stylization-yaw-left-grey-tint": 0.28,
     # Two-tone frames: their bars' fade is a colour between dark and amber, as is the shading by the nose.
     "closed-photo-wrinkled-browline": 0.15,
+    # Half-rims: the path keeps to the rim's edge, and the line filter lights up a pixel or two either side.
+    "closed-photo-half-rim": 0.22,
+    "henner": 0.22,
 }
 
 

@@ -30,16 +30,12 @@ import numpy as np
 
 from runtime.face.best_path import best_path
 from runtime.face.brows import above_brows, brow_region, brows_in_colour
+from runtime.face.eye_strip import EyeStrip, eye_openings
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, RIGHT_EYE, EyeGroup
 
 SMOOTHING = 0.06  # eye widths: the median filter's size (a photo's grain, a JPEG's blocks)
-BEYOND_OUTER_CORNER = 0.3  # eye widths: the bars run at least this far past each eye's outer corner
-# Sought from this far above the brows' highest point (eye widths: a bar may lie over the brows, never over
-# the forehead, where the hairline is a dark path too) down to this far below the line through the eyes.
-ABOVE_BROWS, SEARCH_BELOW = 0.1, 0.1
-EYE_MARGIN = 0.12  # eye widths round the eye openings (lashes, pupils: dark, and not frame)
 DARKER_THAN_SKIN = 0.55  # a bar pixel's lightness is below this share of the skin's
 MIN_FRAME_FROM_SKIN = 40.0  # Lab distance of a bar pixel from the skin's colour (as the solid frame's)
 MIN_TOP_SHARE = 0.85  # of each eye's outer half (from beyond its corner to its centre), how much of the path is dark
@@ -80,8 +76,8 @@ def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: flo
     size = max(3, int(round(SMOOTHING * eye_width)) | 1)
     lab = cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
     skin = np.median(sample_at(lab, landmarks[list(skin_landmarks), :2]), axis=0)
-    openings = _eye_openings(image.shape[:2], landmarks, eye_width)
-    strip = _Strip(landmarks, eye_width)
+    openings = eye_openings(image.shape[:2], landmarks, eye_width)
+    strip = EyeStrip(landmarks, eye_width)
     bars = _dark_bars(strip, lab, skin, openings)
     if bars is None:
         return None
@@ -134,7 +130,7 @@ def _glints_filled(mask: np.ndarray, eye_width: float) -> np.ndarray:
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
 
 
-def _hinges(strip: _Strip, rows: np.ndarray, eye_width: float) -> list[np.ndarray]:
+def _hinges(strip: EyeStrip, rows: np.ndarray, eye_width: float) -> list[np.ndarray]:
     """((2, 2) image points) a segment from each end of the bars' path straight on outwards by HINGE_REACH:
     a cat-eye's outer corners and hinges lie beyond the strip, and left to the warp while the rest was held
     still, they were drawn twice (a dark ghost beside each corner) once the head turned 15 degrees."""
@@ -143,7 +139,7 @@ def _hinges(strip: _Strip, rows: np.ndarray, eye_width: float) -> list[np.ndarra
     return [np.stack([path[0], path[0] - reach]), np.stack([path[-1], path[-1] + reach])]
 
 
-def _pale_part(tone: _Tone, strip: _Strip, openings: np.ndarray, bars: _Bars, eye_width: float
+def _pale_part(tone: _Tone, strip: EyeStrip, openings: np.ndarray, bars: _Bars, eye_width: float
                ) -> tuple[np.ndarray, np.ndarray]:
     """((H, W) float32 the bars' pale part — towards the nose, where the dark fades into the rims' colour —
     and the bridge, which a raised brow otherwise lifts off the dark part: any colour between the dark and
@@ -184,7 +180,7 @@ class _Bars:
     dark: np.ndarray  # (rows, columns) bool: the strip's pixels dark enough to be bar
 
 
-def _dark_bars(strip: _Strip, lab: np.ndarray, skin: np.ndarray, openings: np.ndarray) -> _Bars | None:
+def _dark_bars(strip: EyeStrip, lab: np.ndarray, skin: np.ndarray, openings: np.ndarray) -> _Bars | None:
     """The dark bars, or None when no dark path runs over both eyes' outer halves in one colour."""
     strip_lab = strip.sample(lab)
     dark = (strip_lab[..., 0] < DARKER_THAN_SKIN * skin[0]) \
@@ -227,7 +223,7 @@ def _top_edge(in_bars: np.ndarray, rows: np.ndarray, most: int) -> np.ndarray:
     return np.interp(np.arange(len(rows)), columns, top.astype(np.float64))
 
 
-def _below(strip: _Strip, top: np.ndarray, shape: tuple[int, int], eye_width: float) -> np.ndarray:
+def _below(strip: EyeStrip, top: np.ndarray, shape: tuple[int, int], eye_width: float) -> np.ndarray:
     """(H, W) float32 1 from the bars' top edge (less a pixel) down, over the strip and on past its ends as
     far as the hinges (the bars' outer corners lie there, under the brows' tails): everything else —
     above the bars, and beyond — is where brows are judged and cut."""
@@ -318,57 +314,3 @@ def _lines_along(lines: np.ndarray, paths: list[np.ndarray], least: float) -> np
             cv2.polylines(near, [np.round(path).astype(np.int32)], False, 1, 5)
     on_line = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
     return cv2.GaussianBlur(near.astype(np.float32) * on_line, (3, 3), 0.5)
-
-
-class _Strip:
-    """The band of the portrait along the line through the eyes' centres, unrolled: column c is a
-    pixel along that line from beyond the image-right eye's outer corner, row r a pixel square to it
-    from just above the brows down to just below the line."""
-
-    def __init__(self, landmarks: np.ndarray, eye_width: float) -> None:
-        points = landmarks[:, :2]
-        centres = [points[list(eye.lids)].mean(axis=0) for eye in (RIGHT_EYE, LEFT_EYE)]
-        self.across = (centres[1] - centres[0]) / np.linalg.norm(centres[1] - centres[0])
-        self.down = np.array([-self.across[1], self.across[0]])
-        self.origin = (centres[0] + centres[1]) / 2
-        ends = [(points[eye.outer_corner] - self.origin) @ self.across for eye in (RIGHT_EYE, LEFT_EYE)]
-        self.start = ends[0] - BEYOND_OUTER_CORNER * eye_width
-        self.columns = int(round(ends[1] + BEYOND_OUTER_CORNER * eye_width - self.start)) + 1
-        brows = points[[*RIGHT_EYE.brow_upper_row, *LEFT_EYE.brow_upper_row]]
-        self.top = float(((brows - self.origin) @ self.down).min()) - ABOVE_BROWS * eye_width
-        self.rows = int(round(SEARCH_BELOW * eye_width - self.top)) + 1
-        self.inner = [(points[eye.inner_corner] - self.origin) @ self.across - self.start
-                      for eye in (RIGHT_EYE, LEFT_EYE)]
-        self.centres = [(centre - self.origin) @ self.across - self.start for centre in centres]
-
-    def grid(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """(..., 2) image points of strip rows and columns (broadcast together)."""
-        along = (self.start + columns)[..., None] * self.across
-        square = (self.top + rows)[..., None] * self.down
-        return self.origin + along + square
-
-    def sample(self, values: np.ndarray) -> np.ndarray:
-        """values (H, W[, C]) unrolled to (rows, columns[, C]), bilinear."""
-        grid = self.grid(np.arange(self.rows)[:, None], np.arange(self.columns)[None]).astype(np.float32)
-        return cv2.remap(values, grid[..., 0], grid[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-    def points(self, rows: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
-        """(N, 2) image points of a path through the strip: a row for each column (every column)."""
-        columns = np.arange(self.columns) if columns is None else columns
-        return self.grid(rows.astype(np.float64), columns.astype(np.float64))
-
-    def outer_halves(self) -> tuple[np.ndarray, np.ndarray]:
-        """Column indices from beyond each eye's outer corner to its centre: image-right eye, image-left."""
-        columns = np.arange(self.columns)
-        return columns[columns <= self.centres[0]], columns[columns >= self.centres[1]]
-
-
-def _eye_openings(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
-    """(H, W) float32 1 over both eyes' openings and a margin round them (lashes, the lid's edge)."""
-    openings = np.zeros(shape, np.uint8)
-    for eye in (RIGHT_EYE, LEFT_EYE):
-        outline = landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2]
-        cv2.fillPoly(openings, [np.round(outline).astype(np.int32)], 1)
-    radius = max(1, int(round(EYE_MARGIN * eye_width)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    return cv2.dilate(openings, kernel).astype(np.float32)

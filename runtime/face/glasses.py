@@ -25,6 +25,7 @@ import numpy as np
 from runtime.face.bridge import bridge_grid
 from runtime.face.browline_frame import find_browline_frame
 from runtime.face.brows import brow_outlines, brows_in_colour
+from runtime.face.half_rim_frame import find_half_rim_frame
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import find_solid_frame
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
@@ -79,6 +80,10 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
             # Two-tone frames (a dark bar over pale rims) are neither: their bar is found as a dark
             # path across both eyes and the nose (runtime/face/browline_frame.py).
             solid = find_browline_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
+        if solid is None:
+            # Half-rim frames have no rims below the eyes at all: a thin line over both eyes and the
+            # nose, below the brows (runtime/face/half_rim_frame.py).
+            solid = find_half_rim_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
         if solid is None:
             return None
         eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=not solid.brow_margin_is_frame)

@@ -95,8 +95,9 @@ class FrameRenderer:
     # 32: teeth where no eye white shows are ivory as colourful as the skin (mouth_palette._ivory). 33: a face
     # near the image's edge gets mirrored room beyond it (framing._clear_of_still_edge): a close crop's chin
     # tore along a straight line at a wide jaw. 34: eyeBlink 1 shuts an eye partly closed at rest
-    # (deformation.BlendshapeDeformer._blinks_to_shut).
-    version = "34"
+    # (deformation.BlendshapeDeformer._blinks_to_shut). 35: half-rim glasses (a rim over the lenses' tops,
+    # rimless below) are found and held rigid (runtime/face/half_rim_frame.py).
+    version = "35"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
