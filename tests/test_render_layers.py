@@ -1037,6 +1037,20 @@ def test_glasses_are_found_where_worn_and_nowhere_else(glasses_found: dict[str, 
     assert not false and len(worn) - len(missed) >= MIN_GLASSES_FOUND
 
 
+@pytest.mark.parametrize(("name", "wears"), [("open-stylization-turned", False), ("closed-stylization", False),
+                                           ("closed-coloured-pencil-acetate", True), ("henner", True)])
+def test_a_renderer_in_the_face_framing_wears_glasses_only_where_they_are(landmarker: FaceLandmarker, name: str,
+                                                                         wears: bool) -> None:
+    """A renderer in another framing than the default searches its own picture for glasses only where the
+    default framing's search found them: at a 512² face crop the ring test took a stylised portrait's
+    outlined lids and eye bags for rims, and held them still (open-stylization-turned wears none). A frame
+    the default framing finds and the face crop's own search misses is carried over (the coloured pencil
+    behind acetate)."""
+    analysis = _analysis(name, landmarker)
+    renderer = FrameRenderer(Avatar.from_analysis(name, name, 0.0, analysis), FACE_512)
+    assert renderer.wears_glasses == wears
+
+
 def test_glasses_stay_still_through_blinks_brows_and_smiles(landmarker: FaceLandmarker) -> None:
     analysis = _analysis("closed-photo-gold", landmarker)
     renderer = _renderer(analysis)
