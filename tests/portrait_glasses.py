@@ -95,7 +95,7 @@ def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> 
         lit = drawing.highlight * drawing.bar * drawing.dark
     elif half_rim:  # bare metal, lit from one side: brighter towards one end, its two bars unlike
         shade = 1.0 + HALF_RIM_SIDE_LIGHT * np.linspace(-1.0, 1.0, rgb.shape[1], dtype=np.float32)[None, :, None]
-        image = image * (1.0 - drawing.rim[..., None]) + np.clip(frame * shade, 0, 255) * drawing.rim[..., None]
+        image = _composite(image, drawing.rim, np.clip(frame * shade, 0, 255), 1.0)
         lit = drawing.highlight
     else:
         image = _composite(image, drawing.rim, frame, 1.0)
@@ -152,7 +152,12 @@ def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float,
             cv2.fillPoly(bar, [_fixed(_bar_outline(outline, landmarks, eye, bar_px))], 255, cv2.LINE_AA, shift=4)
         lit = upper + np.array([0.0, -0.3 * (min(bar_px) if bar_px else thickness)])  # the upper edge catches light
         cv2.polylines(highlight, [_fixed(lit)], False, 255, max(1, lit_width // 4), cv2.LINE_AA, shift=4)
-    bridge_width = 2 * width if bar_px else max(1, round(HALF_RIM_BRIDGE * width)) if lens_edge_px > 0.0 else width
+    if bar_px:
+        bridge_width = 2 * width
+    elif lens_edge_px > 0.0:
+        bridge_width = max(1, round(HALF_RIM_BRIDGE * width))
+    else:
+        bridge_width = width
     cv2.polylines(rim, [_fixed(_bridge(landmarks, outlines))], False, 255, bridge_width,
                   cv2.LINE_AA, shift=4)
     for temple in _temples(landmarks, outlines):
@@ -164,13 +169,18 @@ def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float,
                     bar_alpha, dark, _reduced(edges, shape))
 
 
-def _upper_arc(outline: np.ndarray, eye: EyeGroup, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A lens outline split in two open arcs: the metal's, over its top and down its sides to a little
-    below its middle (HALF_RIM_DOWN_TO), and the rimless rest below, each in order along the outline."""
+def _eye_axes(landmarks: np.ndarray, eye: EyeGroup) -> tuple[np.ndarray, np.ndarray]:
+    """(2,), (2,) unit vectors along the eye (outer → inner corner) and square to it, down the face."""
     outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
     along = (inner - outer) / np.linalg.norm(inner - outer)
     down = np.array([-along[1], along[0]])
-    down = down if down[1] > 0 else -down
+    return along, down if down[1] > 0 else -down
+
+
+def _upper_arc(outline: np.ndarray, eye: EyeGroup, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A lens outline split in two open arcs: the metal's, over its top and down its sides to a little
+    below its middle (HALF_RIM_DOWN_TO), and the rimless rest below, each in order along the outline."""
+    _, down = _eye_axes(landmarks, eye)
     depth = (outline - outline.mean(axis=0)) @ down
     upper = depth <= HALF_RIM_DOWN_TO * np.ptp(depth)
     start = int(np.flatnonzero(upper & ~np.roll(upper, 1))[0])  # where the metal's arc begins
@@ -202,10 +212,8 @@ def _dark_towards_outer_corners(shape: tuple[int, int], landmarks: np.ndarray, o
 def _bar_outline(outline: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, bar_px: tuple[float, float]) -> np.ndarray:
     """(N, 2) a browline bar over one lens: from its top rim down into the lens by a height that shrinks
     from the outer corner inwards, the outer end swept up and out past the rim (a cat-eye corner)."""
-    outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
-    along = (inner - outer) / np.linalg.norm(inner - outer)
-    up = np.array([along[1], -along[0]])
-    up = up if up[1] < 0 else -up
+    along, down = _eye_axes(landmarks, eye)
+    up = -down
     relative = outline - outline.mean(axis=0)
     top = outline[relative @ up > 0.1 * np.ptp(relative @ up)]
     position = (top - outline.mean(axis=0)) @ along
@@ -232,9 +240,7 @@ def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, top_share: float, depth_
                   ) -> np.ndarray:
     """(count, 2) a superellipse in the eye's own axes (along the eye, and down the face)."""
     outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
-    along = (inner - outer) / np.linalg.norm(inner - outer)
-    down = np.array([-along[1], along[0]])
-    down = down if down[1] > 0 else -down
+    along, down = _eye_axes(landmarks, eye)
     eye_width = float(np.linalg.norm(inner - outer))
     centre = (outer + inner) / 2
     lid_top = min(float((landmarks[i, :2] - centre) @ down) for i in eye.upper_lid)

@@ -116,9 +116,8 @@ def _mirrored_beyond(image: np.ndarray, box: tuple[float, float, float, float], 
     where the image's own top-left pixel lies in it, (x, y)."""
     height, width = image.shape[:2]
     reach = math.ceil(LANCZOS_SUPPORT / min(scale, 1.0)) + 1
-    left, top = (max(0, math.ceil(-edge) + reach) if edge < 0 else 0 for edge in box[:2])
-    right = max(0, math.ceil(box[2] - width) + reach) if box[2] > width else 0
-    bottom = max(0, math.ceil(box[3] - height) + reach) if box[3] > height else 0
+    left, top, right, bottom = (math.ceil(beyond) + reach if beyond > 0 else 0
+                                for beyond in (-box[0], -box[1], box[2] - width, box[3] - height))
     if not (left or top or right or bottom):
         return image, (0, 0)
     return cv2.copyMakeBorder(image, top, bottom, left, right, cv2.BORDER_REFLECT_101), (left, top)

@@ -139,9 +139,7 @@ def _ivory(face: np.ndarray, light: float) -> np.ndarray:
     boosted ×1.5 and ×2 turn as much warmer as this predicts (tests/test_render_layers.py)."""
     skin = np.median(face, axis=0)
     chroma = float(np.linalg.norm(skin / max(float(skin.mean()), 1.0) - 1.0))
-    boost = min(chroma / ORDINARY_SKIN_CHROMA, MOST_SKIN_CHROMA)
-    grey = IVORY.mean()
-    return (grey + (IVORY - grey) * boost) * light
+    return _desaturated(IVORY, min(chroma / ORDINARY_SKIN_CHROMA, MOST_SKIN_CHROMA)) * light
 
 
 def _sclera_pixels(image: np.ndarray, landmarks: np.ndarray, eye: EyeGroup) -> np.ndarray:
