@@ -431,6 +431,7 @@ KEPT_GRAIN_FLOOR = 0.95
 # A closed pencil lid's fine detail, of the skin's under the eye: 0.66 with a texture of the drawing's grain's
 # spectrum, 0.99 with the skin's own grain (eye_layer._Eye._skin_grain).
 CLOSED_LID_GRAIN_FLOOR = 0.85
+PHOTO_LID_MOTTLE = (0.8, 1.6)  # a photo's closed lid's fine detail, of the skin below its eye's
 FLAT_LID_SPREAD = 3.0  # levels of 256, the 10th to 90th percentiles of a flat-colour portrait's closed lid
 # A coloured pencil drawing's wide-open mouth's fine detail, of its cheeks': 0.62 with the texture of a
 # smooth tone ramp, 0.85 with the texture it measures at each tone (PortraitStyle.texture_at).
@@ -853,6 +854,44 @@ def test_a_closed_pencil_lid_is_no_pale_patch(landmarker: FaceLandmarker) -> Non
                          f"clear of the lashes ({lid.sum()} px)")
     assert brightest < 1.0 and lighter < 0.05
     assert lid.sum() > 100 and grain > CLOSED_LID_GRAIN_FLOOR
+
+
+def test_a_closed_photo_lid_is_mottled_as_the_skin_is(landmarker: FaceLandmarker) -> None:
+    """A photo's closed lid is skin: mottled at a few pixels as the skin under the eye is, neither a
+    smooth almond nor dirtier than the face: the robust σ of its mottling over the lid's middle (clear
+    of its top edge and its lashes), of the skin's below the eye. (Renderer 36, whose closing lid kept
+    the stretched copy's texture cut to the photo's grain, an almond of streaks: 0.60.)"""
+    analysis = _analysis("photo", landmarker)
+    renderer = _renderer(analysis, FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    rest, blink = (_mottling(frame) for frame in renderer.render_latents(weights, poses))
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points.numpy() - renderer.origin
+    detail = {"lid": [], "skin": []}
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        upper, shut, lower = (line[np.argsort(line[:, 0])] for line in (
+            points[0][list(eye.upper_lid)], points[1][list(eye.upper_lid)], points[0][list(eye.lower_lid)]))
+        width = upper[-1, 0] - upper[0, 0]
+        for x in np.arange(upper[0, 0] + 0.25 * width, upper[-1, 0] - 0.25 * width):
+            column = int(round(x))
+            top, bottom, below = (np.interp(x, line[:, 0], line[:, 1]) for line in (upper, shut, lower))
+            detail["lid"] += list(blink[int(round(top)) + 3:int(round(bottom)) - 4, column])
+            detail["skin"] += list(rest[int(round(below + 0.15 * width)):int(round(below + 0.35 * width)), column])
+    mottle = _robust_sigma(np.array(detail["lid"])) / _robust_sigma(np.array(detail["skin"]))
+    SUMMARY_LINES.append(f"closed lids photo: mottled {mottle:.2f} as the skin below the eye ({len(detail['lid'])} px)")
+    assert len(detail["lid"]) > 200 and PHOTO_LID_MOTTLE[0] < mottle < PHOTO_LID_MOTTLE[1]
+
+
+def _mottling(rgb: np.ndarray) -> np.ndarray:
+    """The luminance less its 1 px blur, signed: a photo's skin at a 512² face's scale is mottled at a
+    few pixels; coarser detail is its shading, a lid's fold and its lashes."""
+    luminance = rgb.astype(np.float64).mean(axis=2)
+    return luminance - gaussian_filter(luminance, 1.0)
+
+
+def _robust_sigma(values: np.ndarray) -> float:
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
 
 
 def test_a_flat_colour_portraits_closed_lid_is_flat(landmarker: FaceLandmarker) -> None:

@@ -10,13 +10,14 @@ outside the portrait's own eye opening (a wide-open eye reaching above the sourc
 picture stays. Above the eye, the part the upper lid has swept shows the lid coming down: its lashes
 as they are, leading, and above them the skin just over the lashes stretched to cover the rest (a
 rigid slide would drag the lid's crease down into view, which reads as an open eye). The lid's
-texture is the portrait's grain (on a portrait made of strokes, the skin's own grain from under the
-eye), never a crossed edge's halo; a portrait painted in flat colour closes its lids in one flat tone of
-its skin; on a drawing the band of strokes over the lid's line slides down as its lashes. Below the
-lower lid, as the eye closes, the skin moves with that lid (where the portrait draws no lines or
-strokes): the warp's smooth field would drag the eye's white and iris under it. An eye a
-drawing made one dark mass (no iris darker than the rest, its whites far darker than the skin) shows its
-whites where the iris turns away from, and a drawn iris moves whole, as a disc, keeping its strokes.
+texture is the skin's own from under the eye (a drawing's strokes and paper, a photo's mottling),
+never a crossed edge's halo, and its top takes the shade of the skin above it, out of which it comes; a
+portrait painted in flat colour closes its lids in one flat tone of its skin; on a drawing the band of
+strokes over the lid's line slides down as its lashes. Below the lower lid, as the eye closes, the skin
+moves with that lid (where the portrait draws no lines or strokes): the warp's smooth field would drag
+the eye's white and iris under it. An eye a drawing made one dark mass (no iris darker than the rest,
+its whites far darker than the skin) shows its whites where the iris turns away from, and a drawn iris
+moves whole, as a disc, keeping its strokes.
 At the avatar's rest state the layer reproduces the portrait exactly.
 """
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from scipy.ndimage import gaussian_filter, gaussian_filter1d
+from scipy.ndimage import gaussian_filter, gaussian_filter1d, grey_dilation
 from torch import nn
 
 from runtime.arkit import BLENDSHAPE_NAMES
@@ -45,6 +46,7 @@ LID_SHADE = 0.16  # how much darker a closed lid is where it turns down to the l
 LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
+LID_FOLD = 0.5  # a closing lid takes the shade of the skin above it over this share of its height, from the top
 LID_SKIN = 0.12  # the skin over the lashes that stretches over a closing eye, in eye widths
 WHITE_EDGE = 0.3  # the iris's disc, where the white shows as it turns, is soft over this share of its radius
 WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the corners
@@ -104,6 +106,9 @@ class _Eye(nn.Module):
         self.register_buffer("source_centre", torch.from_numpy(centre).float())
         source, origin = self._source_eye(image)
         frame_crop = Windows.around(self.source_centre[None], self.window_size, image.shape[:2]).crop(frame[..., None])
+        # (1, 1, h, w) where glasses' frame was cut out, and near it (its fill's edge is no skin either)
+        self.register_buffer("near_frame", torch.from_numpy(grey_dilation(
+            frame_crop[0, 0].numpy(), size=2 * round(LID_EDGE_PX) + 1))[None, None])
         tone = torch.from_numpy(gaussian_filter(source[0, :3].numpy(),
                                                 (0.0, LID_TONE_SIGMA * width, LID_TONE_SIGMA * width)))
         # The lid's colour is read from the smooth tone: the brighter half of a drawing's grainy paper
@@ -113,6 +118,8 @@ class _Eye(nn.Module):
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
         band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
         self.lash_px = self.lash_px + max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
+        # The skin a closing lid's top takes its shade from (_tone_above) lies beyond that band.
+        self.skin_above_px = max(min(band, MAX_LASH_BAND * width), LID_EDGE_PX) + 1.0
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
         self.iris_px = iris_radius_px(landmarks, eye)
         sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], landmarks[eye.iris[0], :2] - origin.numpy(),
@@ -144,6 +151,10 @@ class _Eye(nn.Module):
         self.flat = style.flat
         self.register_buffer("flat_lid", None if self.flat <= 0.0 else _flat_lid(
             source[0, :3], frame_crop[0, 0], origin, landmarks[list(upper), :2], landmarks[list(lower), :2], width))
+        # How far a closing lid takes the skin's texture from under the eye rather than its own (stretched)
+        # copy's: a portrait that draws its edges as lines (a stylised photo) paints smooth skin between
+        # them, and its bands of shade under the eye read as streaks on the lid.
+        self.mottled = max(self.stroked, 1.0 - style.outline)
         skin_grain, skin_grain_origin = self._skin_grain(image, width)
         self.register_buffer("skin_grain", skin_grain)
         self.register_buffer("skin_grain_origin", skin_grain_origin)
@@ -154,24 +165,35 @@ class _Eye(nn.Module):
         mask = opening.inside(SOURCE_DILATION_PX).reshape(1, 1, windows.height, windows.width)
         return torch.cat([windows.crop(image), mask], dim=1), windows.origins[0].float()
 
-    def _skin_grain(self, image: np.ndarray, width: float) -> tuple[torch.Tensor | None, torch.Tensor | None]:
-        """((1, 3, h, w) the portrait's fine detail (portrait_style.fine_detail) under the eye, (2,) the
-        origin that lines it up with the eye's window) for a portrait made of strokes, else (None, None).
+    def _skin_grain(self, image: np.ndarray, width: float) -> tuple[torch.Tensor, torch.Tensor]:
+        """((1, 3, h, w) the skin's texture under the eye, (2,) the origin that lines it up with the eye's
+        window): the picture below the eye (by the eye's height and LID_GRAIN_BELOW), moved up over it as
+        a whole and read from the nearest pixel. A closing lid is grained as that skin is.
 
-        A closing lid on such a portrait is grained as the skin under the eye is: the drawing's own
-        paper and strokes, the picture below the eye (by the eye's height and LID_GRAIN_BELOW) moved up
-        over it as a whole and read from the nearest pixel. A texture made with the drawing's grain's
-        spectrum (mouth_palette) lacks its sparse flecks: the pencil drawing's closed lid had 0.66 of the
-        skin's fine detail, and at twice the texture's strength it still read as a smooth almond on the
-        grainy paper."""
-        if self.stroked <= 0.0:
-            return None, None
+        On a portrait made of strokes, its fine detail (portrait_style.fine_detail): the drawing's own
+        paper and strokes. A texture made with the drawing's grain's spectrum (mouth_palette) lacks its
+        sparse flecks: the pencil drawing's closed lid had 0.66 of the skin's fine detail, and at twice
+        the texture's strength it still read as a smooth almond on the grainy paper.
+        On a photo, everything finer than the lid's tone (LID_TONE_SIGMA), clipped at GRAIN_CLIP times
+        its own robust spread: skin is mottled at a few pixels (freckles, pores, blotches of colour),
+        and a lid with only the stretched copy's streaks read as a smooth pale almond pasted onto an
+        older, freckled face; a line under the eye (a lash, a bag's fold) stands out of that spread and
+        is cut to it."""
         eye = np.concatenate([self.source_upper[0].numpy(), self.source_lower[0].numpy()])
         drop = round(float(eye[:, 1].max() - eye[:, 1].min()) + LID_GRAIN_BELOW * width)
         below = Windows.around(self.source_centre[None] + self.source_centre.new_tensor([0.0, drop]),
                                self.window_size, image.shape[:2])
         origin = below.origins[0].float() - below.origins.new_tensor([0.0, drop]).float()
-        return fine_detail_planes(below.crop(image)), origin
+        crop = below.crop(image)
+        strokes = fine_detail_planes(crop)
+        if self.stroked >= 1.0:
+            return strokes, origin
+        pixels = crop[0].numpy()
+        mottling = torch.from_numpy(pixels - gaussian_filter(pixels, (0.0, LID_TONE_SIGMA * width,
+                                                                      LID_TONE_SIGMA * width)))[None]
+        bound = GRAIN_CLIP * _robust_spread(mottling)
+        mottling = mottling.clamp(-bound, bound)
+        return mottling + (strokes - mottling) * self.stroked, origin
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 gaze_points: torch.Tensor, offset: tuple[int, int]) -> None:
@@ -215,6 +237,13 @@ class _Eye(nn.Module):
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
         lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
+        rest_line = opening.upper_line_of(skull_points[:, list(indices.upper)])
+        fold = self._under_fold(opening, rest_line)
+        above, on_frame = self._tone_above(opening, rest_line, eyeball_shift)
+        # No darker than the lid turning down to its lashes is: a deep socket's shadow over the whole top
+        # reads as an eye still open. Not on a drawing, whose lid is its paper under the strokes over it.
+        above = torch.maximum(above, lid_tone * (1.0 - LID_SHADE))
+        lid_tone = lid_tone + (above - lid_tone) * (fold * (1.0 - on_frame) * (1.0 - self.drawn) * closing)
         skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - eyeball_shift[:, None], closing)
         if self.flat > 0.0:
             skin = skin + (self.flat_lid - skin) * (self.flat * closing)
@@ -263,18 +292,37 @@ class _Eye(nn.Module):
     def _lid_texture(self, own: torch.Tensor, lid_tone: torch.Tensor, on_eyeball: torch.Tensor,
                      closing: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) the fine texture of a closing lid: its own (`own`, the stretched copy's detail, as
-        it is at rest) cut to the size of the portrait's grain at the lid's tone as it closes (_cut) —
-        on a portrait made of strokes, the skin's under the eye instead (`skin_grain`), lying on the eye
-        as the paper does (`on_eyeball`: pixels less the head's motion)."""
+        it is at rest) giving way as it closes to the skin's under the eye (`skin_grain`), lying on the
+        eye as the skin does (`on_eyeball`: pixels less the head's motion); on a portrait made of
+        strokes cut to the size of its grain at the lid's tone (_cut)."""
         if not bool((closing > 0.0).any()):
             return own  # open eyes: nothing closes, the texture is the copy's own
         sigma = self._grain_sigma(lid_tone)
         cut = _cut(own, sigma)
-        if self.skin_grain is None:
-            return own + (cut - own) * closing
-        # cut as any detail: a line under the eye is no grain
-        skin = _cut(sample_at(self.skin_grain, on_eyeball - self.skin_grain_origin, mode="nearest"), sigma)
-        return own + (cut + (skin - cut) * self.stroked - own) * closing
+        skin = sample_at(self.skin_grain, on_eyeball - self.skin_grain_origin, mode="nearest")
+        # a stroke portrait's grain is cut as any detail: a line under the eye is no grain
+        skin = skin + (_cut(skin, sigma) - skin) * self.stroked
+        return own + (cut + (skin - cut) * self.mottled - own) * closing
+
+    def _tone_above(self, opening: Opening, rest_line: torch.Tensor,
+                    eyeball_shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """((B, 3, P) the smooth tone of the skin just above the lid's line at rest (`rest_line`, (B, P) v)
+        and the dark band of lashes over it (`skin_above_px`), over each pixel: the skin the warp's
+        picture shows where the closing lid's top edge meets it; (B, 1, P) how far that place lies on
+        glasses' frame (cut out, its fill is no skin to take a shade from: a rim just over the eye
+        gave the lid a grey wedge)."""
+        v = (rest_line - self.skin_above_px)[..., None]
+        above = opening.origin[:, None] + opening.u[..., None] * opening.axes[:, None, 0] + v * opening.axes[:, None, 1]
+        reads = above - eyeball_shift[:, None] - self.source_origin
+        return sample_at(self.source_tone, reads), sample_at(self.near_frame, reads).clamp(0.0, 1.0)
+
+    def _under_fold(self, opening: Opening, rest_line: torch.Tensor) -> torch.Tensor:
+        """(B, 1, P) how much a closing lid's tone is the skin's just above its line at rest: 1 at that
+        line, 0 from LID_FOLD of the way down to its lashes. A lid comes out from under the skin above
+        it, in that skin's shade; a lid of one colour throughout ended in a hard edge along its top, a
+        pale almond pasted into a shadowed or hooded socket."""
+        height = (opening.v_upper - rest_line).clamp(min=1.0)
+        return (1.0 - hermite_step(0.0, 1.0, (opening.v - rest_line) / (LID_FOLD * height)))[:, None]
 
     def _in_grain(self, own: torch.Tensor, tone: torch.Tensor, at: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) detail `own` of the white an eye drawn as one dark mass shows, cut to the size of the
@@ -352,6 +400,11 @@ def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upp
         lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
         bands.append(lighter[0] if len(lighter) else len(reach))
     return float(np.median(bands)) if bands else 0.0
+
+
+def _robust_spread(detail: torch.Tensor) -> float:
+    """The σ of `detail` robust to its few strong edges: 1.4826 times its median absolute value."""
+    return 1.4826 * float(detail.abs().median())
 
 
 def _cut(detail: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:

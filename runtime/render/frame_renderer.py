@@ -97,8 +97,10 @@ class FrameRenderer:
     # tore along a straight line at a wide jaw. 34: eyeBlink 1 shuts an eye partly closed at rest
     # (deformation.BlendshapeDeformer._blinks_to_shut). 35: half-rim glasses (a rim over the lenses' tops,
     # rimless below) are found and held rigid (runtime/face/half_rim_frame.py). 36: a framing other than the
-    # default searches for glasses only where the default framing found them (_glasses).
-    version = "36"
+    # default searches for glasses only where the default framing found them (_glasses). 37: a closing lid
+    # is mottled as the skin under the eye is, and its top takes the shade of the skin above it
+    # (eye_layer._Eye._skin_grain, _tone_above).
+    version = "37"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
