@@ -39,6 +39,9 @@ from runtime.render.lip_seal import LipSeal
 NUM_LANDMARKS = 478
 JAW_PIVOT_BEHIND_OVAL = 0.25  # face widths
 MOST_REST_BLINK = 0.8  # a rest read as more closed than this is taken as this: a blink's closing part at most 5x
+# Face widths behind the lips over which the skin stops gathering with a rounding mouth: the cheeks'
+# outline at the mouth's height lies 0.38-0.56 behind it, the skin beside the corners 0.05-0.2.
+AROUND_MOUTH_DEPTH = 0.3
 FOREHEAD_REACH = 0.35  # face widths above a brow over which the forehead stops following it
 JAW_CHEEK_STEP = 0.4  # face widths below the mouth corners over which the cheek beside it joins the jaw
 SIDES = (("Left", LEFT_EYE, 1.0), ("Right", RIGHT_EYE, -1.0))  # ARKit side, eye, direction of +u outwards
@@ -173,11 +176,15 @@ class ShapeBuilder:
 
     def _around_mouth(self) -> np.ndarray:
         """(478,) 1 over the mouth, falling smoothly to 0 well beyond its corners: the skin around the
-        mouth gathers with it (a drawn mouth line longer than the landmarks' mouth follows its corners)."""
+        mouth gathers with it (a drawn mouth line longer than the landmarks' mouth follows its corners).
+        And with depth behind the lips (AROUND_MOUTH_DEPTH): on a turned head the far cheek's outline
+        lies beside the mouth in the picture, and gathered with it, a pucker dented the face's edge."""
         corners = self.local[list(LIPS.corners)]
         reach_u = 1.8 * float(np.abs(corners[:, 0]).max())
         reach_v = 0.12
-        radius2 = (self.local[:, 0] / reach_u) ** 2 + (self.local[:, 1] / reach_v) ** 2
+        depth = self.local[:, 2] - float(self.local[list(LIPS.all), 2].mean())
+        radius2 = ((self.local[:, 0] / reach_u) ** 2 + (self.local[:, 1] / reach_v) ** 2
+                   + (depth / AROUND_MOUTH_DEPTH) ** 2)
         return np.exp(-(radius2**2))
 
     def _towards_middle(self, contour: tuple[int, ...]) -> np.ndarray:

@@ -99,8 +99,9 @@ class FrameRenderer:
     # rimless below) are found and held rigid (runtime/face/half_rim_frame.py). 36: a framing other than the
     # default searches for glasses only where the default framing found them (_glasses). 37: a closing lid
     # is mottled as the skin under the eye is, and its top takes the shade of the skin above it
-    # (eye_layer._Eye._skin_grain, _tone_above).
-    version = "37"
+    # (eye_layer._Eye._skin_grain, _tone_above). 38: the skin gathering with a rounding mouth falls off
+    # with depth behind the lips (deformation.AROUND_MOUTH_DEPTH): a pucker dented a turned face's outline.
+    version = "38"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
