@@ -30,7 +30,7 @@ from runtime.render.framing import (
 from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE, mean_eye_width
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
 from runtime.render.openings import CurvePosition, Opening
-from runtime.render.portrait_style import PortraitKind, portrait_style
+from runtime.render.portrait_style import PortraitKind, portrait_style, robust_sigma
 from runtime.render.rigid_layer import CORE
 from runtime.render.temple_arms import find_temple_arms, rims_scale
 from runtime.types import PoseColumn
@@ -878,7 +878,7 @@ def test_a_closed_photo_lid_is_mottled_as_the_skin_is(landmarker: FaceLandmarker
             top, bottom, below = (np.interp(x, line[:, 0], line[:, 1]) for line in (upper, shut, lower))
             detail["lid"] += list(blink[int(round(top)) + 3:int(round(bottom)) - 4, column])
             detail["skin"] += list(rest[int(round(below + 0.15 * width)):int(round(below + 0.35 * width)), column])
-    mottle = _robust_sigma(np.array(detail["lid"])) / _robust_sigma(np.array(detail["skin"]))
+    mottle = robust_sigma(np.array(detail["lid"])) / robust_sigma(np.array(detail["skin"]))
     SUMMARY_LINES.append(f"closed lids photo: mottled {mottle:.2f} as the skin below the eye ({len(detail['lid'])} px)")
     assert len(detail["lid"]) > 200 and PHOTO_LID_MOTTLE[0] < mottle < PHOTO_LID_MOTTLE[1]
 
@@ -888,10 +888,6 @@ def _mottling(rgb: np.ndarray) -> np.ndarray:
     few pixels; coarser detail is its shading, a lid's fold and its lashes."""
     luminance = rgb.astype(np.float64).mean(axis=2)
     return luminance - gaussian_filter(luminance, 1.0)
-
-
-def _robust_sigma(values: np.ndarray) -> float:
-    return float(1.4826 * np.median(np.abs(values - np.median(values))))
 
 
 def test_a_flat_colour_portraits_closed_lid_is_flat(landmarker: FaceLandmarker) -> None:

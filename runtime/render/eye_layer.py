@@ -35,7 +35,7 @@ from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
 from runtime.render.mouth_palette import GRAIN_CLIP, LIMBAL_RING, grain_at, iris_radius_px
 from runtime.render.openings import SOURCE_DILATION_PX, Opening, Windows, left_to_right, sample_at
-from runtime.render.portrait_style import PortraitStyle, fine_detail_planes
+from runtime.render.portrait_style import PortraitStyle, fine_detail_planes, robust_sigma
 
 WINDOW_EYE_WIDTHS = (1.2, 2.0)  # the layer's window (height, width) in eye widths
 IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off beyond the iris's disc, in eye widths
@@ -191,7 +191,7 @@ class _Eye(nn.Module):
         pixels = crop[0].numpy()
         mottling = torch.from_numpy(pixels - gaussian_filter(pixels, (0.0, LID_TONE_SIGMA * width,
                                                                       LID_TONE_SIGMA * width)))[None]
-        bound = GRAIN_CLIP * _robust_spread(mottling)
+        bound = GRAIN_CLIP * robust_sigma(mottling.numpy())
         mottling = mottling.clamp(-bound, bound)
         return mottling + (strokes - mottling) * self.stroked, origin
 
@@ -400,11 +400,6 @@ def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upp
         lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
         bands.append(lighter[0] if len(lighter) else len(reach))
     return float(np.median(bands)) if bands else 0.0
-
-
-def _robust_spread(detail: torch.Tensor) -> float:
-    """The σ of `detail` robust to its few strong edges: 1.4826 times its median absolute value."""
-    return 1.4826 * float(detail.abs().median())
 
 
 def _cut(detail: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:

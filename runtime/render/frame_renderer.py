@@ -101,7 +101,9 @@ class FrameRenderer:
     # is mottled as the skin under the eye is, and its top takes the shade of the skin above it
     # (eye_layer._Eye._skin_grain, _tone_above). 38: the skin gathering with a rounding mouth falls off
     # with depth behind the lips (deformation.AROUND_MOUTH_DEPTH): a pucker dented a turned face's outline.
-    version = "38"
+    # 39: the lid's mottling clipped at portrait_style.robust_sigma's spread (a second spelling of it went):
+    # at most 1 level on up to 146 pixels of a blink frame.
+    version = "39"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -153,8 +153,8 @@ def portrait_style(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind 
     tone = gaussian_filter(luminance, TONE_SIGMA_PX)
     dark = face & (tone <= np.percentile(tone[face], 100 * DARK_SHARE))
     light = face & (tone >= np.median(tone[face]))
-    light_texture = max(_robust_sigma(detail[light]), 0.5)
-    dark_texture = min(max(_robust_sigma(detail[dark]), light_texture), MAX_DARK_TEXTURE * light_texture)
+    light_texture = max(robust_sigma(detail[light]), 0.5)
+    dark_texture = min(max(robust_sigma(detail[dark]), light_texture), MAX_DARK_TEXTURE * light_texture)
     # Only a picture made of strokes everywhere (pencil: its light areas are textured too) shades its
     # darks with strokes; a painting's or a stylised photo's darks are edges, not texture.
     strokes = float(hermite_step(*STROKES, np.array(light_texture))) if kind is None else kind.strokes
@@ -219,7 +219,7 @@ def _texture_by_tone(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray:
     for index in range(len(table)):
         chosen = detail[bins == index]
         if chosen.size >= MIN_BIN_PIXELS:
-            table[index] = _robust_sigma(chosen)
+            table[index] = robust_sigma(chosen)
     if np.isnan(table).all():
         return np.zeros_like(table)
     known = np.flatnonzero(~np.isnan(table))
@@ -252,5 +252,7 @@ def face_crop(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.
     return mask > 0, crop, np.array([left, top], dtype=np.float64)
 
 
-def _robust_sigma(values: np.ndarray) -> float:
+def robust_sigma(values: np.ndarray) -> float:
+    """The σ of `values` robust to a few strong outliers (edges, lines): 1.4826 times their median absolute
+    deviation; 0 for none."""
     return float(1.4826 * np.median(np.abs(values - np.median(values)))) if values.size else 0.0
