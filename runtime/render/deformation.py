@@ -182,9 +182,9 @@ class ShapeBuilder:
         corners = self.local[list(LIPS.corners)]
         reach_u = 1.8 * float(np.abs(corners[:, 0]).max())
         reach_v = 0.12
-        depth = self.local[:, 2] - float(self.local[list(LIPS.all), 2].mean())
+        # z is depth behind the lips already: the face frame's origin is the lips' mean (FaceFrame.of)
         radius2 = ((self.local[:, 0] / reach_u) ** 2 + (self.local[:, 1] / reach_v) ** 2
-                   + (depth / AROUND_MOUTH_DEPTH) ** 2)
+                   + (self.local[:, 2] / AROUND_MOUTH_DEPTH) ** 2)
         return np.exp(-(radius2**2))
 
     def _towards_middle(self, contour: tuple[int, ...]) -> np.ndarray:

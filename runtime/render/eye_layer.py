@@ -185,15 +185,16 @@ class _Eye(nn.Module):
                                self.window_size, image.shape[:2])
         origin = below.origins[0].float() - below.origins.new_tensor([0.0, drop]).float()
         crop = below.crop(image)
-        strokes = fine_detail_planes(crop)
         if self.stroked >= 1.0:
-            return strokes, origin
+            return fine_detail_planes(crop), origin
         pixels = crop[0].numpy()
         mottling = torch.from_numpy(pixels - gaussian_filter(pixels, (0.0, LID_TONE_SIGMA * width,
                                                                       LID_TONE_SIGMA * width)))[None]
         bound = GRAIN_CLIP * robust_sigma(mottling.numpy())
         mottling = mottling.clamp(-bound, bound)
-        return mottling + (strokes - mottling) * self.stroked, origin
+        if self.stroked <= 0.0:
+            return mottling, origin
+        return mottling + (fine_detail_planes(crop) - mottling) * self.stroked, origin
 
     def forward(self, frames: torch.Tensor, points: torch.Tensor, skull_points: torch.Tensor,
                 gaze_points: torch.Tensor, offset: tuple[int, int]) -> None:
@@ -201,10 +202,12 @@ class _Eye(nn.Module):
         upper, lower = points[:, list(indices.upper)], points[:, list(indices.lower)]
         eyeball_shift = skull_points[:, list(indices.corners)].mean(dim=1) - self.source_centre  # (B, 2)
         iris_shift = gaze_points[:, indices.iris_centre] - skull_points[:, indices.iris_centre]  # (B, 2)
-        windows = self._windows(upper, lower, skull_points[:, list(indices.upper)], frames.shape[-2:], offset)
+        skull_upper = skull_points[:, list(indices.upper)]  # the upper lid at rest, with the head's motion
+        windows = self._windows(upper, lower, skull_upper, frames.shape[-2:], offset)
         pixels = windows.pixels()
         opening = Opening.of(pixels, upper, lower)
-        lid = self._lid(opening, upper, skull_points[:, list(indices.upper)])  # (B, P)
+        rest_line = opening.upper_line_of(skull_upper)  # (B, P)
+        lid = self._lid(opening, rest_line)  # (B, P)
         alpha = opening.inside()  # (B, P)
         if not bool((alpha > 0.0).any() or (lid > 0.0).any()):
             return  # the eye neither shows nor is being covered: the warp's picture stands
@@ -237,13 +240,7 @@ class _Eye(nn.Module):
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
         lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
-        rest_line = opening.upper_line_of(skull_points[:, list(indices.upper)])
-        fold = self._under_fold(opening, rest_line)
-        above, on_frame = self._tone_above(opening, rest_line, eyeball_shift)
-        # No darker than the lid turning down to its lashes is: a deep socket's shadow over the whole top
-        # reads as an eye still open. Not on a drawing, whose lid is its paper under the strokes over it.
-        above = torch.maximum(above, lid_tone * (1.0 - LID_SHADE))
-        lid_tone = lid_tone + (above - lid_tone) * (fold * (1.0 - on_frame) * (1.0 - self.drawn) * closing)
+        lid_tone = self._in_fold_shade(lid_tone, opening, rest_line, eyeball_shift, closing)
         skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - eyeball_shift[:, None], closing)
         if self.flat > 0.0:
             skin = skin + (self.flat_lid - skin) * (self.flat * closing)
@@ -303,6 +300,19 @@ class _Eye(nn.Module):
         # a stroke portrait's grain is cut as any detail: a line under the eye is no grain
         skin = skin + (_cut(skin, sigma) - skin) * self.stroked
         return own + (cut + (skin - cut) * self.mottled - own) * closing
+
+    def _in_fold_shade(self, lid_tone: torch.Tensor, opening: Opening, rest_line: torch.Tensor,
+                       eyeball_shift: torch.Tensor, closing: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) `lid_tone` with the closing lid's upper part in the shade of the skin above it
+        (_tone_above, _under_fold), as far as the lid has closed (`closing`, (B, 1, P)): no darker than
+        the lid turning down to its lashes is (a deep socket's shadow over the whole top reads as an eye
+        still open), and not on a drawing, whose lid is its paper under the strokes over it."""
+        if self.drawn >= 1.0 or not bool((closing > 0.0).any()):
+            return lid_tone  # nothing closes here, or a drawing: the tone stands
+        above, on_frame = self._tone_above(opening, rest_line, eyeball_shift)
+        above = torch.maximum(above, lid_tone * (1.0 - LID_SHADE))
+        fold = self._under_fold(opening, rest_line)
+        return lid_tone + (above - lid_tone) * (fold * (1.0 - on_frame) * (1.0 - self.drawn) * closing)
 
     def _tone_above(self, opening: Opening, rest_line: torch.Tensor,
                     eyeball_shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -369,10 +379,9 @@ class _Eye(nn.Module):
         closing = (lowered / (2.0 * self.lid_band_px)).clamp(0.0, 1.0)
         return (1.0 - closing * (LID_SHADE * (1.0 - self.flat)) * (turning + 0.5 * sides))[:, None]
 
-    def _lid(self, opening: Opening, upper: torch.Tensor, skull_upper: torch.Tensor) -> torch.Tensor:
-        """(B, P) 1 where the upper lid now covers what was open eye: between its line at rest (with
-        the head's motion) and its line now."""
-        rest_line = opening.upper_line_of(skull_upper)
+    def _lid(self, opening: Opening, rest_line: torch.Tensor) -> torch.Tensor:
+        """(B, P) 1 where the upper lid now covers what was open eye: between its line at rest
+        (`rest_line`, (B, P) v, with the head's motion) and its line now."""
         covered = opening.upper_at.covered
         above_lid = (opening.v_upper - opening.v).clamp(0.0, 1.0)
         # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
