@@ -53,6 +53,8 @@ class Glasses:
     colour: tuple[int, int, int]  # RGB of the frame
     tint: tuple[int, int, int] = (0, 0, 0)  # RGB of the lenses (TINTED only)
     lower: tuple[int, int, int] = (0, 0, 0)  # RGB of the rims below the top bar (BROWLINE only)
+    rim: float = HALF_RIM_WIDTH  # eye spans: the metal rim's width (HALF_RIM only)
+    top: float = RIM_TOP_BETWEEN_LID_AND_BROW  # where the lenses' top lies (not BROWLINE: its own)
 
 
 @dataclass(frozen=True)
@@ -73,11 +75,12 @@ def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> 
     thickness = {GlassesKind.THIN_METAL: max(1.2, 0.014 * eye_span), GlassesKind.ACETATE: max(5.0, 0.075 * eye_span),
                  GlassesKind.TINTED: max(2.0, 0.03 * eye_span),
                  GlassesKind.BROWLINE: max(1.5, BROWLINE_LOWER_RIM * eye_span),
-                 GlassesKind.HALF_RIM: max(2.0, HALF_RIM_WIDTH * eye_span)}[glasses.kind]
+                 GlassesKind.HALF_RIM: max(2.0, glasses.rim * eye_span)}[glasses.kind]
     browline = glasses.kind is GlassesKind.BROWLINE
     bar_px = tuple(share * eye_span for share in BROWLINE_BAR) if browline else ()
     half_rim = glasses.kind is GlassesKind.HALF_RIM
-    drawing = _draw(rgb.shape[:2], landmarks, thickness, bar_px, LENS_EDGE[0] * eye_span if half_rim else 0.0)
+    drawing = _draw(rgb.shape[:2], landmarks, thickness, glasses.top, bar_px,
+                    LENS_EDGE[0] * eye_span if half_rim else 0.0)
     image = rgb.astype(np.float32)
     if half_rim:  # the clear lenses' lower edges: light caught along them, not frame
         image = _composite(image, drawing.lens_edges, LENS_EDGE_COLOUR, LENS_EDGE[1])
@@ -128,13 +131,14 @@ def _top_darker(lenses: np.ndarray) -> np.ndarray:
     return np.clip(1.0 - 0.55 * position, 0.35, 1.0)[:, None] * np.ones_like(lenses)
 
 
-def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float,
+def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float, top: float,
           bar_px: tuple[float, ...] = (), lens_edge_px: float = 0.0) -> _Drawing:
-    """The glasses' layers; `bar_px` (inner, outer) heights of a browline bar along the lenses' tops;
+    """The glasses' layers; `top`: where the lenses' top lies between the lid and the brow; `bar_px`
+    (inner, outer) heights of a browline bar along the lenses' tops (its lenses' own shape);
     `lens_edge_px` > 0: a half-rim frame, its rims along the lenses' upper halves, their edges below."""
     big = (shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE)
     rim, highlight, lenses, bar, edges = (np.zeros(big, np.uint8) for _ in range(5))
-    top, depth = BROWLINE_LENS if bar_px else (RIM_TOP_BETWEEN_LID_AND_BROW, LENS_DEPTH_BELOW)
+    top, depth = BROWLINE_LENS if bar_px else (top, LENS_DEPTH_BELOW)
     outlines = [_lens_outline(landmarks, eye, top, depth) for eye in (RIGHT_EYE, LEFT_EYE)]
     width = max(1, round(thickness * SUPERSAMPLE))
     lit_width = width if not bar_px else max(1, round(min(bar_px) * SUPERSAMPLE))

@@ -102,6 +102,8 @@ BROWN_TINT = Glasses(GlassesKind.TINTED, (60, 50, 44), tint=(96, 70, 50))
 GREY_TINT = Glasses(GlassesKind.TINTED, (120, 122, 128), tint=(70, 78, 86))
 BLACK_BROWLINE = Glasses(GlassesKind.BROWLINE, (30, 24, 22), lower=(184, 134, 84))  # amber rims below
 GUNMETAL_HALF_RIM = Glasses(GlassesKind.HALF_RIM, (92, 96, 106))
+# A bar 0.15 eye widths high over the lids' creases, as Henner's.
+GUNMETAL_HALF_RIM_BAR = Glasses(GlassesKind.HALF_RIM, (92, 96, 106), rim=0.05, top=0.4)
 
 _SET = (
     PortraitSpec("photo", Split.TUNING, Source.PHOTO),
@@ -143,6 +145,11 @@ _SET = (
     # check set's Christophe Henner, drawn on the astronaut (nothing of him in it).
     PortraitSpec("closed-photo-half-rim", Split.TUNING, Source.CLOSED, Pose(yaw_deg=9.0),
                  Layout(230, (560, 600), tilt_deg=-2.0), glasses=GUNMETAL_HALF_RIM),
+    # The same frames with a bar for a rim, as thick as Henner's (0.11-0.19 of his eye's width against
+    # the twin's 0.08) and as low, over the lids' creases: a line filter answers at a bar's two edges,
+    # and at a crease under it, alike. The head turned the other way, the face larger.
+    PortraitSpec("closed-photo-half-rim-bar", Split.TUNING, Source.CLOSED, Pose(yaw_deg=-12.0),
+                 Layout(260, (560, 600), tilt_deg=2.0), glasses=GUNMETAL_HALF_RIM_BAR),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),
