@@ -32,10 +32,9 @@ from runtime.face.best_path import best_path
 from runtime.face.brows import above_brows, brow_region, brows_in_colour
 from runtime.face.eye_strip import EyeStrip, eye_openings
 from runtime.face.line_strength import line_strength
-from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at
+from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at, smoothed_lab
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, RIGHT_EYE, EyeGroup
 
-SMOOTHING = 0.06  # eye widths: the median filter's size (a photo's grain, a JPEG's blocks)
 DARKER_THAN_SKIN = 0.55  # a bar pixel's lightness is below this share of the skin's
 MIN_FRAME_FROM_SKIN = 40.0  # Lab distance of a bar pixel from the skin's colour (as the solid frame's)
 MIN_TOP_SHARE = 0.85  # of each eye's outer half (from beyond its corner to its centre), how much of the path is dark
@@ -73,8 +72,7 @@ MIN_RIM_DEPTH = 0.6
 def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...]
                         ) -> SolidFrame | None:
     """A two-tone frame (dark bars over pale rims), or None when the portrait wears none."""
-    size = max(3, int(round(SMOOTHING * eye_width)) | 1)
-    lab = cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = smoothed_lab(image, eye_width)
     skin = np.median(sample_at(lab, landmarks[list(skin_landmarks), :2]), axis=0)
     openings = eye_openings(image.shape[:2], landmarks, eye_width)
     strip = EyeStrip(landmarks, eye_width)

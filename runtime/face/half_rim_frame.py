@@ -11,20 +11,47 @@ lies above the brows' lower edge. So the strip along the eyes is unrolled (eye_s
 it below the brows searched for the path that runs most along thin dark lines (dynamic programming,
 best_path.py), and a frame is said to be worn when that path is on a line nearly everywhere and all
 across the nose. The mask is the line's pixels along that path.
+
+A rim may also be a bar, as high as a fifth of the eye's width: a filter for thin lines answers at a
+bar's two edges only, too little of it for a frame. Where no thin rim is found, a bar is sought the
+same way with a filter as wide as a bar (BAR).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from runtime.face.best_path import best_path
-from runtime.face.eye_strip import BEYOND_OUTER_CORNER, EyeStrip, eye_openings
-from runtime.face.line_strength import line_strength
-from runtime.face.solid_frame import SolidFrame, sample_at
+from runtime.face.eye_strip import BEYOND_OUTER_CORNER, EYE_MARGIN, EyeStrip, eye_openings
+from runtime.face.line_strength import LAB_CHROMA_SCALE, line_strength
+from runtime.face.solid_frame import COLOUR_TOLERANCE, SolidFrame, sample_at, smoothed_lab
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
 
-LINE_WIDTH = 0.12  # eye widths: a rim is a line thinner than this (a brow, a shadow is wider)
+
+@dataclass(frozen=True)
+class RimSearch:
+    line_width: float  # eye widths: a rim is a line thinner than this (a brow, a shadow is wider)
+    lashes: float  # eye widths round the eyes' openings where no rim is sought
+    min_on_line: float  # the share of the strip's columns where the path must run on a line
+    bar: bool  # a bar: sought and masked as one (_bar_mask), not as a thin line
+
+
+# The path runs on a line over `min_on_line` of the strip's columns at least, and over MIN_BRIDGE of those
+# between the eyes' inner corners (the bridge). Thin rims — tuning set, at the head and face framings: the
+# half-rim twin 0.99-1.00 and 1.00; without glasses at most 0.86 and 0.80 (a stylised portrait: its
+# outlined lids, and the nose's shading where it meets the brows). Measured after, on the check set:
+# Henner's half-rims 1.00 and 1.00, the faces without glasses at most 0.90 and 0.78 (the pencil `drawing`'s
+# strokes).
+THIN = RimSearch(line_width=0.12, lashes=EYE_MARGIN, min_on_line=0.94, bar=False)
+# Bars: Henner's (check set) 0.11-0.19 eye widths high, the tuning set's bar twin's 0.15. The bar twin 1.00
+# and 1.00 at both framings; the faces without glasses at most 0.90 and 0.69 in the tuning set, 0.86 and
+# 0.73 in the check set (measured after; colours of the skin's are no line here, below). A bar may lie just
+# above the lashes, over the lid's crease (the bar twin's; Henner's): eye_strip's margin round the eyes hid
+# its lower half, and the path climbed to the brow's edge.
+BAR = RimSearch(line_width=0.2, lashes=0.06, min_on_line=0.97, bar=True)
 # A line pixel stands out this many times more than the cheeks' and chin's own lines, and by at least
 # MIN_LINE_CONTRAST levels.
 LINE_OVER_SKIN = 3.0
@@ -35,40 +62,65 @@ BELOW_BROWS = 0.05  # eye widths above the brows' lower edge (their landmarks) w
 ABOVE_LIDS = 0.45
 BROWS = (*RIGHT_EYE.brow_lower_row, *LEFT_EYE.brow_lower_row)
 LIDS = (*RIGHT_EYE.upper_lid, *LEFT_EYE.upper_lid)
-# The path runs on a line over this share of the strip's columns at least, and over this share of those
-# between the eyes' inner corners (the bridge). Tuning set, at the head and face framings: the half-rim
-# twin 0.99-1.00 and 1.00; without glasses at most 0.86 and 0.80 (a stylised portrait: its outlined lids,
-# and the nose's shading where it meets the brows). Measured after, on the check set: Henner's half-rims
-# 1.00 and 1.00, the faces without glasses at most 0.90 and 0.78 (the pencil `drawing`'s strokes).
-MIN_ON_LINE = 0.94
 MIN_BRIDGE = 0.9
-MASK_REACH = 0.08  # eye widths either side of the path: the rim's own line (a rim 0.05-0.1 eye widths wide)
+MASK_REACH = 0.08  # eye widths either side of the path: a thin rim's own line (0.05-0.1 eye widths wide)
+# A bar's mask: the pixels at least ON_BAR of the line's median strength along the path, as far from it as
+# that strength runs unbroken across it, within BAR_REACH eye widths (a wide filter lights up the skin's
+# shading beside a bar, more faintly).
+ON_BAR = 0.6
+BAR_REACH = (0.08, 0.15)
+PREFER_STRONGEST = 0.1  # how much a bar's path prefers the line's strongest row (it runs along a line whatever)
+NOT_SKIN = 25.0  # Lab distance (OpenCV's 8-bit scale) from the cheeks' median colour: nearer is skin, no bar
 
 
 def find_half_rim_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
                         skin_landmarks: tuple[int, ...]) -> SolidFrame | None:
     """A half-rim frame, or None when the portrait wears none."""
-    openings = eye_openings(image.shape[:2], landmarks, eye_width)
-    lines = line_strength(image, LINE_WIDTH * eye_width) * (1.0 - openings)
-    skin = float(np.median(sample_at(lines, landmarks[list(skin_landmarks), :2])))
+    for search in (THIN, BAR):
+        frame = _search(image, landmarks, eye_width, skin_landmarks, search)
+        if frame is not None:
+            return frame
+    return None
+
+
+def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...],
+            search: RimSearch) -> SolidFrame | None:
+    openings = eye_openings(image.shape[:2], landmarks, eye_width, search.lashes)
+    lines = line_strength(image, search.line_width * eye_width) * (1.0 - openings)
+    skin = float(np.median(sample_at(lines, landmarks[list(skin_landmarks), :2])))  # the skin's own lines
     least = max(LINE_OVER_SKIN * skin, MIN_LINE_CONTRAST)
+    if search.bar:
+        lab = smoothed_lab(image, eye_width)
+        skin_colour = np.median(sample_at(lab, landmarks[list(skin_landmarks), :2]), axis=0)
+        # No bar is the skin's colour: between a grey bar and a brow above it the filter's colour planes take
+        # the band of bare skin for a light line (as a gold rim is one), and the path left the bar for it.
+        lines *= np.linalg.norm(lab - skin_colour, axis=2) > NOT_SKIN
     strip = EyeStrip(landmarks, eye_width)
     row = np.arange(strip.rows)[:, None]
     between = (row > _lower_edge(strip, landmarks, BROWS)[None] - BELOW_BROWS * eye_width) & \
         (row > _lower_edge(strip, landmarks, LIDS)[None] - ABOVE_LIDS * eye_width)
-    on_line = (strip.sample(lines) >= least) & between
-    rows = best_path(on_line.astype(np.float64))
+    strengths = strip.sample(lines)
+    on_line = (strengths >= least) & between
+    # A bar's path runs through the line's strongest row: the bar's middle, not one of its edges.
+    preferred = np.clip(strengths / (2.0 * least), 0.0, 1.0) * PREFER_STRONGEST if search.bar else 0.0
+    rows = best_path(on_line + preferred)
     on_path = on_line[rows, np.arange(strip.columns)]
     bridge = np.arange(int(np.ceil(min(strip.inner))), int(np.floor(max(strip.inner))) + 1)
-    if len(bridge) == 0 or on_path.mean() < MIN_ON_LINE or on_path[bridge].mean() < MIN_BRIDGE:
+    if len(bridge) == 0 or on_path.mean() < search.min_on_line or on_path[bridge].mean() < MIN_BRIDGE:
         return None
     # The rims over the eyes, corner to corner: past the outer corners a brow's tail comes down to the lens's
     # top, and where the metal there catches the light the path can take the brow's edge instead.
     over_eyes = np.arange(int(round(BEYOND_OUTER_CORNER * eye_width)),
                           strip.columns - int(round(BEYOND_OUTER_CORNER * eye_width)))
-    on_rim = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
-    return SolidFrame(_near(on_rim, strip.points(rows[over_eyes], over_eyes), MASK_REACH * eye_width),
-                      brow_margin_is_frame=True)
+    path = strip.points(rows[over_eyes], over_eyes)
+    if not search.bar:
+        on_rim = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
+        return SolidFrame(_near(on_rim, path, MASK_REACH * eye_width), brow_margin_is_frame=True)
+    strength = float(np.median(strengths[rows[over_eyes], over_eyes]))
+    on_bar = np.clip((lines - (ON_BAR - 0.1) * strength) / (0.2 * strength), 0.0, 1.0) * \
+        _off_lids(lab, path, skin_colour, eye_openings(image.shape[:2], landmarks, eye_width))
+    reach = np.clip(_half_height(strengths >= ON_BAR * strength, rows), *(share * eye_width for share in BAR_REACH))
+    return SolidFrame(_near(on_bar, path, reach, joined=True), brow_margin_is_frame=True)
 
 
 def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
@@ -79,11 +131,50 @@ def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]
     return np.interp(np.arange(strip.columns), columns[order], rows[order])
 
 
-def _near(on_rim: np.ndarray, path: np.ndarray, reach_px: float) -> np.ndarray:
-    """(H, W) float32 0..1: the line's pixels within `reach_px` of the path, grown a pixel (the rim's
-    antialiased edge) and softened."""
+def _off_lids(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray, near_eyes: np.ndarray) -> np.ndarray:
+    """(H, W) float32 0..1 where a line may be the bar: anywhere off eye_strip's margin round the eyes, and
+    within it only in the bar's colour (the median along the path). There the filter does not tell a bar's
+    lower edge from the lid's crease and lashes under it: those held still drew a second lid line over a
+    shut eye (the bar twin's right blink read 0.99 -> 0.95), and the bar's edge left out bent with the lid
+    (a blink moved 4.4 % of the bar twin's frame pixels)."""
+    # Colour counts as much as lightness (CIE76; OpenCV's 8-bit L is L* x 2.55): a lid's dark lashes and a
+    # grey bar are alike in lightness, not in colour.
+    balanced = np.array([1.0, LAB_CHROMA_SCALE, LAB_CHROMA_SCALE], np.float32)
+    lab, skin_colour = lab * balanced, skin_colour * balanced
+    bar_colour = np.median(sample_at(lab, path), axis=0)
+    tolerance = COLOUR_TOLERANCE * float(np.linalg.norm(bar_colour - skin_colour))
+    coloured = np.linalg.norm(lab - bar_colour, axis=2) < tolerance
+    return np.maximum(1.0 - near_eyes, coloured.astype(np.float32))
+
+
+def _half_height(on_line: np.ndarray, rows: np.ndarray) -> float:
+    """Pixels: half the median height of the line's unbroken run across the path, column by column."""
+    columns = np.arange(on_line.shape[1])
+    above, below = np.zeros(len(rows)), np.zeros(len(rows))
+    for direction, run in ((-1, above), (1, below)):
+        step, alive = 1, on_line[rows, columns].copy()
+        while alive.any():
+            reached = rows + direction * step
+            inside = (reached >= 0) & (reached < on_line.shape[0])
+            alive &= inside & on_line[reached.clip(0, on_line.shape[0] - 1), columns]
+            run += alive
+            step += 1
+    return float(np.median(above + below + 1.0)) / 2.0
+
+
+def _near(on_rim: np.ndarray, path: np.ndarray, reach_px: float, joined: bool = False) -> np.ndarray:
+    """(H, W) float32 0..1: the line's pixels within `reach_px` of the path (`joined`: and joined to it, not
+    the lashes beside a bar in its colour), grown a pixel (the rim's antialiased edge) and softened."""
     near = np.zeros(on_rim.shape, np.uint8)
     reach = max(1, int(round(reach_px)))
-    cv2.polylines(near, [np.round(path).astype(np.int32)], False, 1, 2 * reach + 1)
-    grown = cv2.dilate((near * on_rim).astype(np.float32), np.ones((3, 3), np.uint8))
+    points = [np.round(path).astype(np.int32)]
+    cv2.polylines(near, points, False, 1, 2 * reach + 1)
+    line = near * on_rim
+    if joined:
+        on_path = np.zeros(on_rim.shape, np.uint8)
+        cv2.polylines(on_path, points, False, 1, 1)
+        _, parts = cv2.connectedComponents((line > 0).astype(np.uint8), connectivity=8)
+        touched = np.unique(parts[(on_path > 0) & (line > 0)])
+        line = line * np.isin(parts, touched[touched > 0])
+    grown = cv2.dilate(line.astype(np.float32), np.ones((3, 3), np.uint8))
     return cv2.GaussianBlur(grown, (3, 3), 0.5)

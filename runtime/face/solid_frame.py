@@ -69,8 +69,7 @@ class SolidFrame:
 def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...]
                      ) -> SolidFrame | None:
     """A dark solid-coloured frame, or None when the portrait wears none."""
-    size = max(3, int(round(SMOOTHING * eye_width)) | 1)
-    lab = cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = smoothed_lab(image, eye_width)
     skin = np.median(sample_at(lab, landmarks[list(skin_landmarks), :2]), axis=0)
     rings = [_ring(lab, landmarks, eye, eye_width) for eye in (RIGHT_EYE, LEFT_EYE)]
     if any(ring.standing_out.mean() < MIN_STANDING_OUT for ring in rings):
@@ -190,6 +189,13 @@ def _mask(distance: np.ndarray, tolerance: float, rings: list[_Ring], eye_width:
         cv2.line(near, tuple(np.round(edge).astype(int)), tuple(np.round(end).astype(int)), 1, 2 * reach + 1)
     alpha = np.clip((1.5 * tolerance - distance) / (0.75 * tolerance), 0.0, 1.0)
     return cv2.GaussianBlur((alpha * near).astype(np.float32), (3, 3), 0.5)
+
+
+def smoothed_lab(image: np.ndarray, eye_width: float) -> np.ndarray:
+    """(H, W, 3) float32 the portrait in OpenCV's 8-bit CIELAB, median-filtered over SMOOTHING eye widths:
+    the colours frames are told by, without a photo's grain, a JPEG's blocks or a drawing's strokes."""
+    size = max(3, int(round(SMOOTHING * eye_width)) | 1)
+    return cv2.cvtColor(cv2.medianBlur(np.ascontiguousarray(image), size), cv2.COLOR_RGB2LAB).astype(np.float32)
 
 
 def sample_at(values: np.ndarray, points: np.ndarray) -> np.ndarray:
