@@ -36,7 +36,7 @@ class RimSearch:
     line_width: float  # eye widths: a rim is a line thinner than this (a brow, a shadow is wider)
     lashes: float  # eye widths round the eyes' openings where no rim is sought
     min_on_line: float  # the share of the strip's columns where the path must run on a line
-    bar: bool  # a bar: sought and masked as one (_bar_mask), not as a thin line
+    bar: bool  # a bar: no skin colour is one, its path runs through its middle, its mask is as high as it
 
 
 # The path runs on a line over `min_on_line` of the strip's columns at least, and over MIN_BRIDGE of those
