@@ -103,7 +103,7 @@ class FrameRenderer:
     # with depth behind the lips (deformation.AROUND_MOUTH_DEPTH): a pucker dented a turned face's outline.
     # 39: the lid's mottling clipped at portrait_style.robust_sigma's spread (a second spelling of it went):
     # at most 1 level on up to 146 pixels of a blink frame.
-    version = "40"
+    version = "41"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
