@@ -76,20 +76,20 @@ NOT_SKIN = 25.0  # Lab distance (OpenCV's 8-bit scale) from the cheeks' median c
 def find_half_rim_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
                         skin_landmarks: tuple[int, ...]) -> SolidFrame | None:
     """A half-rim frame, or None when the portrait wears none."""
-    thin = _search(image, landmarks, eye_width, skin_landmarks, THIN)
-    bar = _search(image, landmarks, eye_width, skin_landmarks, BAR)
+    near_eyes = eye_openings(image.shape[:2], landmarks, eye_width)  # eye_strip's margin round the eyes
+    thin = _search(image, landmarks, eye_width, skin_landmarks, THIN, near_eyes)
+    bar = _search(image, landmarks, eye_width, skin_landmarks, BAR, near_eyes)
     if thin is None or bar is None:
         return bar if thin is None else thin
     # A rim found both ways is held still where either mask holds it, but the bar's only off the eyes'
     # margin: the thin line's mask keeps to one edge of a lit rim (the half-rim twin's top edge lifted with
     # a raised brow, 1.15 px), and within the margin a bar's colour is also the lashes' a rim lies on
     # (Henner's, check set: held still, they stayed over his shut eye as a second lid line).
-    near_eyes = eye_openings(image.shape[:2], landmarks, eye_width)
     return SolidFrame(np.maximum(thin.mask, bar.mask * (1.0 - near_eyes)), brow_margin_is_frame=True)
 
 
 def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...],
-            search: RimSearch) -> SolidFrame | None:
+            search: RimSearch, near_eyes: np.ndarray) -> SolidFrame | None:
     openings = eye_openings(image.shape[:2], landmarks, eye_width, search.lashes)
     lines = line_strength(image, search.line_width * eye_width) * (1.0 - openings)
     skin = float(np.median(sample_at(lines, landmarks[list(skin_landmarks), :2])))  # the skin's own lines
@@ -123,7 +123,7 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
         return SolidFrame(_near(on_rim, path, MASK_REACH * eye_width), brow_margin_is_frame=True)
     strength = float(np.median(strengths[rows[over_eyes], over_eyes]))
     on_bar = np.clip((lines - (ON_BAR - 0.1) * strength) / (0.2 * strength), 0.0, 1.0) * \
-        _off_lids(lab, path, skin_colour, eye_openings(image.shape[:2], landmarks, eye_width))
+        _off_lids(lab, path, skin_colour, near_eyes)
     reach = np.clip(_half_height(strengths >= ON_BAR * strength, rows), *(share * eye_width for share in BAR_REACH))
     return SolidFrame(_near(on_bar, path, reach, joined=True), brow_margin_is_frame=True)
 

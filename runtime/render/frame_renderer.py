@@ -102,7 +102,9 @@ class FrameRenderer:
     # (eye_layer._Eye._skin_grain, _tone_above). 38: the skin gathering with a rounding mouth falls off
     # with depth behind the lips (deformation.AROUND_MOUTH_DEPTH): a pucker dented a turned face's outline.
     # 39: the lid's mottling clipped at portrait_style.robust_sigma's spread (a second spelling of it went):
-    # at most 1 level on up to 146 pixels of a blink frame.
+    # at most 1 level on up to 146 pixels of a blink frame. 40: a half-rim whose rim is a bar is found
+    # (half_rim_frame.BAR). 41: a half-rim found as a thin line and as a bar is held by both masks, the
+    # bar's off the eyes' margin.
     version = "41"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
