@@ -42,7 +42,13 @@ IRIS_SHIFT_RADIUS = 0.35  # σ of the gaze shift's fall-off beyond the iris's di
 LASHES = 0.05  # the lash line's thickness, in eye widths
 LID_COLOUR_SHARE = 0.85  # how much of a closing lid's tone is the skin's around the eye, not its stretched copy's
 LID_TONE_SIGMA = 0.06  # the stretched copy's detail finer than this (eye widths) is the lid's texture, kept
-LID_SHADE = 0.16  # how much darker a closed lid is where it turns down to the lashes
+# How much darker a closed lid is where it turns down to the lashes (and the most its top takes from a
+# shadowed socket above). Lit from above, a lid curving over the eyeball faces away from the light at its
+# margin. At 0.16 FaceLandmarker read the tuning set's open pencil's left blink at r 0.83; at 0.22, 0.88.
+# Darker read better still (0.4: the half-rim twin's right blink 0.80 -> 0.95) but took a shut photo lid
+# more than 40 levels under the skin below the eye (test_closed_lids_are_the_skin_around_them's bound);
+# 0.25 reached it (docs/renderer_log.md, renderer 42).
+LID_SHADE = 0.22
 LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
