@@ -28,7 +28,12 @@ SEAL_RAMP = (0.15, 0.5)  # seal sums over which the lips go from apart to meetin
 # The jaw's opening that reaches the lips — jawOpen less mouthClose, both over the rest (ARKit's
 # mouthClose = jawOpen is a dropped jaw with the lips together) — over which it overrules the seal.
 OPEN_JAW = (0.18, 0.35)
-UPPER_SHARE = 0.35  # of the gap, what the upper lip travels; the lower lip travels the rest
+# Of the gap, what the upper lip travels; the lower lip, on the jaw, travels the rest (in speech the jaw and
+# lower lip make most of a p, b or m's closing). At 0.35 a mouth the portrait shows open met far below its
+# upper lip: the upper lip stretched tall over what had been the opening (on a photo a tall pink band over a
+# thin lower lip; on the open pencil drawing a pale crescent of filled paper above the seam), and the tuning
+# set's open pencil read 76 % of its closures shut; at 0.15, 86 % (renderer 43, docs/renderer_log.md).
+UPPER_SHARE = 0.15
 OUTER_SHARE = 0.6  # how far the upper lip's outer contour follows its inner edge (the lip stretches down)
 
 
