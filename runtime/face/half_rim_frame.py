@@ -14,7 +14,8 @@ across the nose. The mask is the line's pixels along that path.
 
 A rim may also be a bar, as high as a fifth of the eye's width: a filter for thin lines answers at a
 bar's two edges only, too little of it for a frame. So a bar is sought too, the same way with a filter as
-wide as a bar (BAR); where both are found, both masks count.
+wide as a bar (BAR); where both are found, both masks count. A bar's mask runs on past the path's ends,
+down the rims' ends, in the bar's colour (END_REACH).
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ ON_BAR = 0.6
 BAR_REACH = (0.08, 0.15)
 PREFER_STRONGEST = 0.1  # how much a bar's path prefers the line's strongest row (it runs along a line whatever)
 NOT_SKIN = 25.0  # Lab distance (OpenCV's 8-bit scale) from the cheeks' median colour: nearer is skin, no bar
+# A half-rim's rims turn down round the lenses past the eyes' corners, where the path (over the eyes, corner to
+# corner) stops: the bar's mask runs on from the path's ends through pixels in the bar's colour joined to it,
+# this far (eye widths) from each end. Left out, a rim's ends bent with the lids (the first half-rim twin,
+# whose rims are found both ways: a raised brow or a squint moved its rims 0.34 px RMS, 0.26 with them).
+END_REACH = 0.4
 
 
 def find_half_rim_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
@@ -122,10 +128,12 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
         on_rim = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
         return SolidFrame(_near(on_rim, path, MASK_REACH * eye_width), brow_margin_is_frame=True)
     strength = float(np.median(strengths[rows[over_eyes], over_eyes]))
+    coloured = _in_bar_colour(lab, path, skin_colour)
     on_bar = np.clip((lines - (ON_BAR - 0.1) * strength) / (0.2 * strength), 0.0, 1.0) * \
-        _off_lids(lab, path, skin_colour, near_eyes)
+        np.maximum(1.0 - near_eyes, coloured.astype(np.float32))
     reach = np.clip(_half_height(strengths >= ON_BAR * strength, rows), *(share * eye_width for share in BAR_REACH))
-    return SolidFrame(_near(on_bar, path, reach, joined=True), brow_margin_is_frame=True)
+    mask = _near(on_bar, path, reach, joined=True)
+    return SolidFrame(_with_ends(mask, coloured, path, END_REACH * eye_width), brow_margin_is_frame=True)
 
 
 def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
@@ -136,20 +144,35 @@ def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]
     return np.interp(np.arange(strip.columns), columns[order], rows[order])
 
 
-def _off_lids(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray, near_eyes: np.ndarray) -> np.ndarray:
-    """(H, W) float32 0..1 where a line may be the bar: anywhere off eye_strip's margin round the eyes, and
-    within it only in the bar's colour (the median along the path). There the filter does not tell a bar's
-    lower edge from the lid's crease and lashes under it: those held still drew a second lid line over a
-    shut eye (the bar twin's right blink read 0.99 -> 0.95), and the bar's edge left out bent with the lid
-    (a blink moved 4.4 % of the bar twin's frame pixels)."""
+def _in_bar_colour(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels in the bar's colour (the median along the path), within solid_frame's tolerance of
+    the bar's distance from the skin. A bar's mask keeps to it within eye_strip's margin round the eyes, where
+    the filter does not tell a bar's lower edge from the lid's crease and lashes under it: those held still drew
+    a second lid line over a shut eye (the bar twin's right blink read 0.99 -> 0.95), and the bar's edge left
+    out bent with the lid (a blink moved 4.4 % of the bar twin's frame pixels). Past the path's ends the rims'
+    ends are followed in it (_with_ends)."""
     # Colour counts as much as lightness (CIE76; OpenCV's 8-bit L is L* x 2.55): a lid's dark lashes and a
     # grey bar are alike in lightness, not in colour.
     balanced = np.array([1.0, LAB_CHROMA_SCALE, LAB_CHROMA_SCALE], np.float32)
     lab, skin_colour = lab * balanced, skin_colour * balanced
     bar_colour = np.median(sample_at(lab, path), axis=0)
     tolerance = COLOUR_TOLERANCE * float(np.linalg.norm(bar_colour - skin_colour))
-    coloured = np.linalg.norm(lab - bar_colour, axis=2) < tolerance
-    return np.maximum(1.0 - near_eyes, coloured.astype(np.float32))
+    return np.linalg.norm(lab - bar_colour, axis=2) < tolerance
+
+
+def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, reach_px: float) -> np.ndarray:
+    """`mask` ((H, W) float32 0..1) and the pixels in the bar's colour (`coloured`) joined to it within
+    `reach_px` of the path's two ends, grown a pixel and softened as _near's: the rims' ends."""
+    near_ends = np.zeros(mask.shape, np.uint8)
+    for end in (path[0], path[-1]):
+        cv2.circle(near_ends, tuple(int(value) for value in np.round(end)), max(1, int(round(reach_px))), 1, -1)
+    held = mask > 0.5
+    ends = coloured & (near_ends > 0)
+    _, parts = cv2.connectedComponents((held | ends).astype(np.uint8), connectivity=8)
+    touched = np.unique(parts[held])
+    ends &= np.isin(parts, touched[touched > 0]) & ~held
+    grown = cv2.dilate(ends.astype(np.float32), np.ones((3, 3), np.uint8))
+    return np.maximum(mask, cv2.GaussianBlur(grown, (3, 3), 0.5))
 
 
 def _half_height(on_line: np.ndarray, rows: np.ndarray) -> float:

@@ -106,8 +106,9 @@ class FrameRenderer:
     # (half_rim_frame.BAR). 41: a half-rim found as a thin line and as a bar is held by both masks, the
     # bar's off the eyes' margin. 42: a closed lid is shaded 0.22 darker where it turns down to its lashes, not
     # 0.16 (eye_layer.LID_SHADE). 43: sealing lips meet higher, the upper lip travelling 0.15 of the gap, not
-    # 0.35 (lip_seal.UPPER_SHARE).
-    version = "43"
+    # 0.35 (lip_seal.UPPER_SHARE). 44: a bar half-rim's mask runs on down the rims' ends
+    # (half_rim_frame.END_REACH).
+    version = "44"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
