@@ -162,7 +162,7 @@ def _in_bar_colour(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray) -
 
 def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, reach_px: float) -> np.ndarray:
     """`mask` ((H, W) float32 0..1) and the pixels in the bar's colour (`coloured`) joined to it within
-    `reach_px` of the path's two ends, grown a pixel and softened as _near's: the rims' ends."""
+    `reach_px` of the path's two ends, softened as _near's are: the rims' ends."""
     near_ends = np.zeros(mask.shape, np.uint8)
     for end in (path[0], path[-1]):
         cv2.circle(near_ends, tuple(int(value) for value in np.round(end)), max(1, int(round(reach_px))), 1, -1)
@@ -171,8 +171,7 @@ def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, reach_p
     _, parts = cv2.connectedComponents((held | ends).astype(np.uint8), connectivity=8)
     touched = np.unique(parts[held])
     ends &= np.isin(parts, touched[touched > 0]) & ~held
-    grown = cv2.dilate(ends.astype(np.float32), np.ones((3, 3), np.uint8))
-    return np.maximum(mask, cv2.GaussianBlur(grown, (3, 3), 0.5))
+    return np.maximum(mask, _softened(ends.astype(np.float32)))
 
 
 def _half_height(on_line: np.ndarray, rows: np.ndarray) -> float:
@@ -204,5 +203,9 @@ def _near(on_rim: np.ndarray, path: np.ndarray, reach_px: float, joined: bool = 
         _, parts = cv2.connectedComponents((line > 0).astype(np.uint8), connectivity=8)
         touched = np.unique(parts[(on_path > 0) & (line > 0)])
         line = line * np.isin(parts, touched[touched > 0])
-    grown = cv2.dilate(line.astype(np.float32), np.ones((3, 3), np.uint8))
-    return cv2.GaussianBlur(grown, (3, 3), 0.5)
+    return _softened(line.astype(np.float32))
+
+
+def _softened(line: np.ndarray) -> np.ndarray:
+    """(H, W) float32 a rim's pixels grown a pixel (its antialiased edge) and softened."""
+    return cv2.GaussianBlur(cv2.dilate(line, np.ones((3, 3), np.uint8)), (3, 3), 0.5)
