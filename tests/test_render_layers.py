@@ -951,8 +951,8 @@ BROW_RAISE = {"browInnerUp": 1.0, "browOuterUpLeft": 1.0, "browOuterUpRight": 1.
     # Half-rim frames (a rim over the lenses' tops, rimless below): found by that rim, one thin line over
     # both eyes and the nose (runtime/face/half_rim_frame.py), and held still over the eyes, corner to
     # corner. Found nowhere, a blink moved 20.8 % of the tuning twin's frame pixels and a raised brow 7.5 %
-    # (today 0.5 % and 1.6 %: its lenses' metal sides and the temples are left to the warp); on Henner's
-    # real ones (check set; the mask is their metal bar) 21.2 % and 21.7 %, today 1.4 % and 11.5 % (the
+    # (today 0.0 % and 1.2 %: its lenses' metal sides and the temples are left to the warp); on Henner's
+    # real ones (check set; the mask is their metal bar) 21.2 % and 21.7 %, today 1.4 % and 10.2 % (the
     # outer end of his image-right bar, lit, is not on the path the finder keeps, and lifts with the brow).
     ("closed-photo-half-rim", FACE_512, BLINK), ("closed-photo-half-rim", FACE_512, BROW_RAISE),
     # The same frames with a bar for a rim (0.15 eye widths high, as Henner's), low over the lids' creases:

@@ -168,9 +168,7 @@ def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, reach_p
         cv2.circle(near_ends, tuple(int(value) for value in np.round(end)), max(1, int(round(reach_px))), 1, -1)
     held = mask > 0.5
     ends = coloured & (near_ends > 0)
-    _, parts = cv2.connectedComponents((held | ends).astype(np.uint8), connectivity=8)
-    touched = np.unique(parts[held])
-    ends &= np.isin(parts, touched[touched > 0]) & ~held
+    ends &= _joined(held | ends, held) & ~held
     return np.maximum(mask, _softened(ends.astype(np.float32)))
 
 
@@ -200,10 +198,15 @@ def _near(on_rim: np.ndarray, path: np.ndarray, reach_px: float, joined: bool = 
     if joined:
         on_path = np.zeros(on_rim.shape, np.uint8)
         cv2.polylines(on_path, points, False, 1, 1)
-        _, parts = cv2.connectedComponents((line > 0).astype(np.uint8), connectivity=8)
-        touched = np.unique(parts[(on_path > 0) & (line > 0)])
-        line = line * np.isin(parts, touched[touched > 0])
+        line = line * _joined(line > 0, on_path > 0)
     return _softened(line.astype(np.float32))
+
+
+def _joined(pixels: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the `pixels` ((H, W) bool) in the 8-connected parts of them that hold a seed."""
+    _, parts = cv2.connectedComponents(pixels.astype(np.uint8), connectivity=8)
+    touched = np.unique(parts[seeds & pixels])
+    return np.isin(parts, touched[touched > 0])
 
 
 def _softened(line: np.ndarray) -> np.ndarray:
