@@ -173,6 +173,9 @@ def test_an_idle_stream_on_the_engine_process_times_out():
             time.sleep(2.0)
 
         with grpc.insecure_channel(running.address) as channel:
+            # A whole session first: the worker is up (about two seconds) before the stream below waits,
+            # or its wait passes while the session is still opening and no read is waiting yet.
+            run_session(stub_for(channel), [config(16000), end()])
             with pytest.raises(grpc.RpcError) as failure:
                 run_session(stub_for(channel), requests())
         assert failure.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
