@@ -64,6 +64,9 @@ MIN_IDENTITY_SSIM = 0.97
 OUTLINE_MOVES_AT_MOST = 0.06  # mouth widths: a rounding mouth's pull on the face's outline (a turned head)
 FIDELITY_PORTRAITS = ("photo", "painting", "drawing")  # tests/portraits.py
 STILL_BORDER_PX = 40
+# Pixels of a drawing's three frames whose grain the two paths may read from neighbouring pixels (a map on
+# a tie; see test_a_drawings_grain_reads_alike_on_opencv_and_grid_sample): 3 seen of about 600,000.
+MAX_GRAIN_TIE_PIXELS = 12
 PITCH, YAW = 0, 1  # columns of a (B, 6) pose array
 
 
@@ -384,15 +387,43 @@ def test_opencv_reads_draw_what_grid_sample_draws(portrait: PortraitAnalysis) ->
 
 
 def test_a_drawings_grain_reads_alike_on_opencv_and_grid_sample(landmarker: FaceLandmarker) -> None:
-    """A portrait made of strokes also reads its grain from the nearest pixel (Resampling.portrait_into):
-    OpenCV's and grid_sample's nearest pixel must be the same one."""
+    """A portrait made of strokes also reads its grain from the nearest pixel (Resampling.portrait_into).
+    The two paths' maps differ by float rounding (under 1e-3 px: OpenCV and grid_sample upsample the
+    coarse offset each their own way, test_opencv_upsamples_the_coarse_offset_as_grid_sample_does), so
+    where a map lies on a tie between two pixels — the maps are upsampled, and halves are common — the
+    nearest may be either one, and that pixel takes its neighbour's grain: on 2026-12-05 three pixels of
+    these three frames on one machine, none on another. Given the same maps the nearest pixel is the same
+    one (test_opencv_and_grid_sample_read_the_grain_from_the_same_pixel); elsewhere the frames agree as
+    a photo's do."""
     drawing = analyse_portrait(portrait_set_png("closed-pencil"), AnalysisOptions(), landmarker)
     renderer = _warp_renderer(drawing)
     assert renderer.portrait_grain is not None
-    _reads_agree(drawing, renderer)
+    _reads_agree(drawing, renderer, tie_pixels=MAX_GRAIN_TIE_PIXELS)
 
 
-def _reads_agree(portrait: PortraitAnalysis, renderer: WarpRenderer) -> None:
+def test_opencv_and_grid_sample_read_the_grain_from_the_same_pixel() -> None:
+    """The same maps, ties between pixels included, read the grain from the same nearest pixel on both
+    paths (both round half to even; grid_sample rounded the coordinate it recovers from its normalised
+    grid, whose last bit fell either side of a tie)."""
+    width, height = 56, 40
+    generator = torch.Generator().manual_seed(0)
+    resampling = Resampling((width, height), 128, (0, 0, 1, 1), (0, 0, width, height),
+                            (slice(0, height), slice(0, width)))
+    portrait = torch.zeros(1, 3, height, width).contiguous(memory_format=torch.channels_last)
+    grain = (torch.rand(1, 3, height, width, generator=generator) * 100.0).contiguous(memory_format=torch.channels_last)
+    extent = torch.tensor([width - 1.0, height - 1.0])[:, None, None]
+    maps = torch.rand(2, 2, height, width, generator=generator) * extent
+    maps[0] = maps[0].floor() + 0.5  # every position of the first frame on a tie, both ways
+    reads = []
+    for opencv in (True, False):
+        frames = torch.zeros(2, 3, height, width).contiguous(memory_format=torch.channels_last)
+        dataclasses.replace(resampling, opencv=opencv).portrait_into(frames, portrait, maps.clone(), grain)
+        reads.append(frames)
+    assert torch.equal(reads[0], reads[1])
+
+
+def _reads_agree(portrait: PortraitAnalysis, renderer: WarpRenderer, tie_pixels: int = 0) -> None:
+    """`tie_pixels`: how many pixels may take a neighbour's grain (a map on a tie, see above)."""
     weights, poses = _rest_batch(portrait, 3)
     weights[0, blendshape_index("jawOpen")] = 0.8
     weights[1, blendshape_index("eyeBlinkLeft")] = 1.0
@@ -402,8 +433,12 @@ def _reads_agree(portrait: PortraitAnalysis, renderer: WarpRenderer) -> None:
     renderer.resampling = dataclasses.replace(renderer.resampling, opencv=False)
     with_grid_sample = renderer.render(weights, poses).int()
     difference = (with_opencv - with_grid_sample).abs()
-    assert int(difference.max()) <= 2 and float((difference > 0).float().mean()) < 0.005, (
-        f"max {int(difference.max())}, {float((difference > 0).float().mean()):.4%} of channels differ")
+    beyond = int((difference.amax(dim=-1) > 2).sum())
+    differing = float((difference > 0).float().mean())
+    SUMMARY_LINES.append(f"OpenCV against grid_sample reads: {beyond} pixels beyond 2 levels "
+                         f"(at most {tie_pixels}), {differing:.4%} of channels differ")
+    assert beyond <= tie_pixels and differing < 0.005, (
+        f"max {int(difference.max())} on {beyond} pixels, {differing:.4%} of channels differ")
 
 
 @pytest.mark.gpu

@@ -103,7 +103,12 @@ class Resampling:
                 frame[:, rows, columns] = F.grid_sample(portrait, grid, mode="bilinear", padding_mode="border",
                                                         align_corners=False)[0]
                 if grain is not None:
-                    frame[:, rows, columns] += F.grid_sample(grain, grid, mode="nearest", padding_mode="border",
+                    # The nearest pixel chosen here, rounded half to even as OpenCV's remap does: grid_sample
+                    # rounds the coordinate it gets back from `grid`, and at a tie (the maps are upsampled,
+                    # so halves are common) that round trip's last bit picked either neighbour, depending
+                    # on the machine (tests/test_render.py reads the same maps, ties included, both ways).
+                    nearest = ((frame_maps[:, rows, columns].round() + 0.5) * scale - 1.0).permute(1, 2, 0)[None]
+                    frame[:, rows, columns] += F.grid_sample(grain, nearest, mode="nearest", padding_mode="border",
                                                              align_corners=False)[0]
             return
         _set_opencv_threads()
