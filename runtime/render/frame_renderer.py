@@ -107,8 +107,12 @@ class FrameRenderer:
     # bar's off the eyes' margin. 42: a closed lid is shaded 0.22 darker where it turns down to its lashes, not
     # 0.16 (eye_layer.LID_SHADE). 43: sealing lips meet higher, the upper lip travelling 0.15 of the gap, not
     # 0.35 (lip_seal.UPPER_SHARE). 44: a bar half-rim's mask runs on down the rims' ends
-    # (half_rim_frame.END_REACH).
-    version = "44"
+    # (half_rim_frame.END_REACH). 45: a bridge found as a line runs on unbroken across the nose
+    # (glasses.BRIDGE_FLOOR) and a solid frame's two rings may differ by 18 in colour, not 12
+    # (solid_frame.MAX_COLOUR_DIFFERENCE): on another machine a stylised face's drawn lids passed for
+    # rims and a coloured pencil's acetate went unfound, both on those margins; grid_sample reads a
+    # drawing's grain from the pixel OpenCV's remap reads (resampling).
+    version = "45"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
