@@ -407,8 +407,7 @@ def test_opencv_and_grid_sample_read_the_grain_from_the_same_pixel() -> None:
     grid, whose last bit fell either side of a tie)."""
     width, height = 56, 40
     generator = torch.Generator().manual_seed(0)
-    resampling = Resampling((width, height), 128, (0, 0, 1, 1), (0, 0, width, height),
-                            (slice(0, height), slice(0, width)))
+    resampling = _whole_view_resampling(width, height)
     portrait = torch.zeros(1, 3, height, width).contiguous(memory_format=torch.channels_last)
     grain = (torch.rand(1, 3, height, width, generator=generator) * 100.0).contiguous(memory_format=torch.channels_last)
     extent = torch.tensor([width - 1.0, height - 1.0])[:, None, None]
@@ -420,6 +419,11 @@ def test_opencv_and_grid_sample_read_the_grain_from_the_same_pixel() -> None:
         dataclasses.replace(resampling, opencv=opencv).portrait_into(frames, portrait, maps.clone(), grain)
         reads.append(frames)
     assert torch.equal(reads[0], reads[1])
+
+
+def _whole_view_resampling(width: int, height: int) -> Resampling:
+    """The reads of a portrait as large as its frame, every pixel of which may move."""
+    return Resampling((width, height), 128, (0, 0, 1, 1), (0, 0, width, height), (slice(0, height), slice(0, width)))
 
 
 def _reads_agree(portrait: PortraitAnalysis, renderer: WarpRenderer, tie_pixels: int = 0) -> None:
@@ -570,7 +574,7 @@ def test_opencv_converts_frames_to_the_same_bytes_as_torch() -> None:
     frames = frames.contiguous(memory_format=torch.channels_last)
     ties = torch.tensor([0.5, 1.5, 2.5, -0.5, -0.49, 254.5, 255.5, 255.49, 127.5, -1e-7, 3.4999998, 300.0])
     frames.permute(0, 2, 3, 1).reshape(-1)[:len(ties)] = ties  # written through: the permuted view is the memory
-    resampling = Resampling((56, 40), 128, (0, 0, 1, 1), (0, 0, 56, 40), (slice(0, 40), slice(0, 56)))
+    resampling = _whole_view_resampling(56, 40)
     with_opencv = resampling.pixels(frames.clone(memory_format=torch.channels_last))
     with_torch = dataclasses.replace(resampling, opencv=False).pixels(frames.clone(memory_format=torch.channels_last))
     assert with_opencv.dtype == torch.uint8 and with_opencv.shape == (3, 40, 56, 3)
