@@ -232,7 +232,7 @@ def _rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: flo
     peaks = (windowed >= threshold) & (windowed >= np.roll(windowed, 1, axis=1)) \
         & (windowed >= np.roll(windowed, -1, axis=1))
     first = np.where(peaks.any(axis=1), peaks.argmax(axis=1), windowed.argmax(axis=1))
-    best = np.where(directions[:, 1] < -0.5, first, windowed.argmax(axis=1))
+    best = _band_middles(values, np.where(directions[:, 1] < -0.5, first, windowed.argmax(axis=1)), found, eye_width)
     points = _smoothed_ring(samples[np.arange(RAYS), best], found, centre)
     return _Rim(centre, points, _thickness(values, best, found, eye_width))
 
@@ -296,21 +296,44 @@ def _smoothed_ring(points: np.ndarray, found: np.ndarray, centre: np.ndarray) ->
     return centre + directions * np.median(window, axis=0)[:, None]
 
 
+def _band(values: np.ndarray, peak: int) -> tuple[int, int]:
+    """(first, last) samples along one ray where its line stays above half its value at `peak`."""
+    above = values >= 0.5 * values[peak]
+    start = end = peak
+    while start > 0 and above[start - 1]:
+        start -= 1
+    while end < len(above) - 1 and above[end + 1]:
+        end += 1
+    return start, end
+
+
+def _band_middles(values: np.ndarray, peaks: np.ndarray, found: np.ndarray, eye_width: float) -> np.ndarray:
+    """(RAYS,) each ray's sample at the middle of the band round its line's peak. The line filter
+    peaks at a thick rim's edge (a pencil behind acetate's: every ray on its inner edge), and a ring
+    there took in lashes and lid inside the lens and left the rim's outer half to the warp. A band
+    wider than any frame has run into other lines (above the eye, a weak first line merged with lid,
+    crease and brow): that ray keeps its peak."""
+    widest = LINE_WIDTH_EYE_WIDTHS * eye_width / _sample_step(values, eye_width)
+    middles = peaks.copy()
+    for ray in np.flatnonzero(found):
+        start, end = _band(values[ray], peaks[ray])
+        if end - start + 1 <= widest:
+            middles[ray] = (start + end) // 2
+    return middles
+
+
 def _thickness(values: np.ndarray, best: np.ndarray, found: np.ndarray, eye_width: float) -> float:
     """The rim's width in pixels: along each ray that found it, how far the line stays above half its
-    peak (rays are sampled at a known spacing), the median over rays."""
+    value at `best` (rays are sampled at a known spacing), the median over rays."""
+    widths = [np.subtract(*_band(values[ray], best[ray])[::-1]) + 1 for ray in np.flatnonzero(found)]
+    width = np.median(widths) * _sample_step(values, eye_width) if widths else 2.0
+    return float(np.clip(width, 1.5, LINE_WIDTH_EYE_WIDTHS * eye_width))
+
+
+def _sample_step(values: np.ndarray, eye_width: float) -> float:
+    """Pixels between a ray's samples, at least (rays reach further sideways than up and down)."""
     (inner_x, outer_x), (inner_y, outer_y) = RIM_REACH
-    step = min(outer_x - inner_x, outer_y - inner_y) * eye_width / (values.shape[1] - 1)  # pixels, at least
-    widths = []
-    for ray in np.flatnonzero(found):
-        above = values[ray] >= 0.5 * values[ray, best[ray]]
-        start = end = best[ray]
-        while start > 0 and above[start - 1]:
-            start -= 1
-        while end < len(above) - 1 and above[end + 1]:
-            end += 1
-        widths.append((end - start + 1) * step)
-    return float(np.clip(np.median(widths) if widths else 2.0, 1.5, LINE_WIDTH_EYE_WIDTHS * eye_width))
+    return min(outer_x - inner_x, outer_y - inner_y) * eye_width / (values.shape[1] - 1)
 
 
 def _has_bridge(lines: np.ndarray, rims: list[_Rim], eye_width: float, threshold: float) -> bool:
@@ -369,7 +392,11 @@ def _temple_paths(rims: list[_Rim], lines: np.ndarray, on_line, steps: int) -> l
     paths = []
     for rim, outwards in zip(rims, (-1.0, 1.0), strict=True):
         reach = outwards * (rim.points[:, 0] - rim.centre[0])
-        starts = rim.points[reach >= HINGE_SIDE_SHARE * reach.max()]
+        side = rim.points[reach >= HINGE_SIDE_SHARE * reach.max()]
+        # The ring runs along the rim's middle; an arm leaves from its outer edge or anywhere across it.
+        radial = (side - rim.centre) / np.linalg.norm(side - rim.centre, axis=1, keepdims=True)
+        across = np.linspace(-0.5, 0.5, 5) * rim.thickness_px
+        starts = (side[:, None] + across[None, :, None] * radial[:, None]).reshape(-1, 2)
         candidates = [_follow_line(on_line, lines, start, outwards, steps, ARM_GAP_PX) for start in starts]
         paths.append((max(candidates, key=lambda path: outwards * (path[-1, 0] - path[0, 0])), outwards))
     return paths

@@ -111,8 +111,11 @@ class FrameRenderer:
     # (glasses.BRIDGE_FLOOR) and a solid frame's two rings may differ by 18 in colour, not 12
     # (solid_frame.MAX_COLOUR_DIFFERENCE): on another machine a stylised face's drawn lids passed for
     # rims and a coloured pencil's acetate went unfound, both on those margins; grid_sample reads a
-    # drawing's grain from the pixel OpenCV's remap reads (resampling).
-    version = "45"
+    # drawing's grain from the pixel OpenCV's remap reads (resampling). 46: a rim found as a line runs
+    # along the middle of its band where the band is no wider than a frame, not on the line filter's
+    # peak at a thick rim's edge (glasses._band_middles), and a temple arm may leave the rim anywhere
+    # across its width.
+    version = "46"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
