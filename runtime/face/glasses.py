@@ -325,8 +325,8 @@ def _band_middles(values: np.ndarray, peaks: np.ndarray, found: np.ndarray, eye_
 def _thickness(values: np.ndarray, best: np.ndarray, found: np.ndarray, eye_width: float) -> float:
     """The rim's width in pixels: along each ray that found it, how far the line stays above half its
     value at `best` (rays are sampled at a known spacing), the median over rays."""
-    widths = [np.subtract(*_band(values[ray], best[ray])[::-1]) + 1 for ray in np.flatnonzero(found)]
-    width = np.median(widths) * _sample_step(values, eye_width) if widths else 2.0
+    bands = [_band(values[ray], best[ray]) for ray in np.flatnonzero(found)]
+    width = np.median([end - start + 1 for start, end in bands]) * _sample_step(values, eye_width) if bands else 2.0
     return float(np.clip(width, 1.5, LINE_WIDTH_EYE_WIDTHS * eye_width))
 
 
@@ -388,16 +388,17 @@ def _draw_bridge(canvas: np.ndarray, rims: list[_Rim], lines: np.ndarray, scale:
 def _temple_paths(rims: list[_Rim], lines: np.ndarray, on_line, steps: int) -> list[tuple[np.ndarray, float]]:
     """((N, 2) the points of each temple from its hinge, outwards) for the image's left temple and its
     right one. A temple leaves the rim anywhere along its outer side (often a third down, above the
-    lens's widest point): of the rim's points there, it is the line that runs furthest from one."""
+    lens's widest point) and anywhere across the rim's width: of the points there, it is the line that
+    runs furthest from one (a tinted photo's arm, followed from the ring along the rim's middle, met a
+    gap after 11 columns; from the rim's outer edge it runs on 18)."""
     paths = []
     for rim, outwards in zip(rims, (-1.0, 1.0), strict=True):
         reach = outwards * (rim.points[:, 0] - rim.centre[0])
         side = rim.points[reach >= HINGE_SIDE_SHARE * reach.max()]
-        # The ring runs along the rim's middle; an arm leaves from its outer edge or anywhere across it.
         radial = (side - rim.centre) / np.linalg.norm(side - rim.centre, axis=1, keepdims=True)
         across = np.linspace(-0.5, 0.5, 5) * rim.thickness_px
         starts = (side[:, None] + across[None, :, None] * radial[:, None]).reshape(-1, 2)
-        candidates = [_follow_line(on_line, lines, start, outwards, steps, ARM_GAP_PX) for start in starts]
+        candidates = _follow_lines(on_line, lines, starts, outwards, steps, ARM_GAP_PX)
         paths.append((max(candidates, key=lambda path: outwards * (path[-1, 0] - path[0, 0])), outwards))
     return paths
 
@@ -435,25 +436,33 @@ def _temple_arms(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: n
     return cv2.GaussianBlur(drawn * on_line * near_colour, (3, 3), 0.5)
 
 
-def _follow_line(on_line, lines: np.ndarray, start: np.ndarray, outwards: float, steps: int, gap: int = 0
-                 ) -> np.ndarray:
-    """(N, 2) the points of a line running sideways from `start`, one column at a time, towards the
-    strongest of the three pixels ahead, while `on_line` (points (1, 3, 2) → (1, 3) bool) holds for
-    one of them; across at most `gap` columns where it holds for none, straight on."""
-    path, point, missed = [start.copy()], start.copy(), 0
+def _follow_lines(on_line, lines: np.ndarray, starts: np.ndarray, outwards: float, steps: int, gap: int = 0
+                  ) -> list[np.ndarray]:
+    """((N, 2) points) for each of `starts` (S, 2), the line running sideways from it, one column at a
+    time, towards the strongest of the three pixels ahead, while `on_line` (points (S, 3, 2) → (S, 3)
+    bool) holds for one of them; across at most `gap` columns where it holds for none, straight on.
+    All starts step together: a temple is sought from every point across a rim's outer side, and one
+    path at a time cost 0.4–1.1 s an avatar."""
+    ahead = np.array([[outwards, dy] for dy in (-1.0, 0.0, 1.0)])  # (3, 2)
+    points, missed = starts.astype(np.float64), np.zeros(len(starts), int)
+    alive = np.ones(len(starts), bool)
+    steps_taken = []  # (points after the step, whether the step was on the line), one per column
     for _ in range(steps):
-        candidates = point + np.array([[outwards, dy] for dy in (-1.0, 0.0, 1.0)])
-        good = on_line(candidates[None])[0]
-        if not good.any():
-            missed += 1
-            if missed > gap:
-                break
-            point = candidates[1]
-            continue
-        strengths = np.where(good, _sample(lines, candidates[None])[0], -1.0)
-        point, missed = candidates[int(np.argmax(strengths))], 0
-        path.append(point)
-    return np.array(path)
+        candidates = points[:, None] + ahead[None]  # (S, 3, 2)
+        good = on_line(candidates)
+        found = good.any(axis=1)
+        strongest = np.argmax(np.where(good, _sample(lines, candidates), -1.0), axis=1)
+        missed = np.where(found, 0, missed + 1)
+        alive &= found | (missed <= gap)
+        taken = alive & found
+        straight_on = alive & ~found
+        points = np.where(taken[:, None], candidates[np.arange(len(starts)), strongest],
+                          np.where(straight_on[:, None], candidates[:, 1], points))
+        steps_taken.append((points, taken))
+        if not alive.any():
+            break
+    return [np.array([start] + [step[index] for step, taken in steps_taken if taken[index]])
+            for index, start in enumerate(starts.astype(np.float64))]
 
 
 def _sample(values: np.ndarray, points: np.ndarray) -> np.ndarray:
