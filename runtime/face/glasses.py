@@ -312,7 +312,7 @@ def _band_middles(values: np.ndarray, peaks: np.ndarray, found: np.ndarray, eye_
     peaks at a thick rim's edge (a pencil behind acetate's: every ray on its inner edge), and a ring
     there took in lashes and lid inside the lens and left the rim's outer half to the warp. A band
     wider than any frame has run into other lines (above the eye, a weak first line merged with lid,
-    crease and brow): that ray keeps its peak."""
+    crease and brow; on that pencil drawing, its grain on most rays): that ray keeps its peak."""
     widest = LINE_WIDTH_EYE_WIDTHS * eye_width / _sample_step(values, eye_width)
     middles = peaks.copy()
     for ray in np.flatnonzero(found):
