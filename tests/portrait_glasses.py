@@ -24,6 +24,7 @@ SUPERSAMPLE = 4
 NOSE_BRIDGE, RIGHT_EAR, LEFT_EAR = 168, 127, 356  # MediaPipe mesh: between the eyes, by each ear
 RIM_TOP_BETWEEN_LID_AND_BROW = 0.65  # 0: at the lid's top, 1: at the brow's lower edge
 LENS_OUTWARDS, LENS_INWARDS = 0.28, 0.14  # lens edges beyond the eye corners, in eye widths
+LENS_SQUARENESS = 2.8  # the lenses' superellipse exponent, between an ellipse (2) and a rectangle (∞)
 LENS_DEPTH_BELOW = 1.75  # the lens reaches this much further below the eye's centre than above it
 BROWLINE_LENS = (0.95, 1.7)  # cat-eye lenses: their top rim close under the brows, and reaching further down
 BROWLINE_BAR = (0.05, 0.11)  # eye spans: a browline bar's height at the lens's inner end and at its outer one
@@ -55,6 +56,8 @@ class Glasses:
     lower: tuple[int, int, int] = (0, 0, 0)  # RGB of the rims below the top bar (BROWLINE only)
     rim: float = HALF_RIM_WIDTH  # eye spans: the metal rim's width (HALF_RIM only)
     top: float = RIM_TOP_BETWEEN_LID_AND_BROW  # where the lenses' top lies (not BROWLINE: its own)
+    outwards: float = LENS_OUTWARDS  # eye widths: how far the lenses reach beyond the eyes' outer corners
+    squareness: float = LENS_SQUARENESS  # the lenses' superellipse exponent: 2 an ellipse, higher squarer
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def put_on_glasses(rgb: np.ndarray, landmarks: np.ndarray, glasses: Glasses) -> 
     bar_px = tuple(share * eye_span for share in BROWLINE_BAR) if browline else ()
     half_rim = glasses.kind is GlassesKind.HALF_RIM
     drawing = _draw(rgb.shape[:2], landmarks, thickness, glasses.top, bar_px,
-                    LENS_EDGE[0] * eye_span if half_rim else 0.0)
+                    LENS_EDGE[0] * eye_span if half_rim else 0.0, (glasses.outwards, glasses.squareness))
     image = rgb.astype(np.float32)
     if half_rim:  # the clear lenses' lower edges: light caught along them, not frame
         image = _composite(image, drawing.lens_edges, LENS_EDGE_COLOUR, LENS_EDGE[1])
@@ -132,14 +135,16 @@ def _top_darker(lenses: np.ndarray) -> np.ndarray:
 
 
 def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float, top: float,
-          bar_px: tuple[float, ...] = (), lens_edge_px: float = 0.0) -> _Drawing:
+          bar_px: tuple[float, ...] = (), lens_edge_px: float = 0.0,
+          lens: tuple[float, float] = (LENS_OUTWARDS, LENS_SQUARENESS)) -> _Drawing:
     """The glasses' layers; `top`: where the lenses' top lies between the lid and the brow; `bar_px`
     (inner, outer) heights of a browline bar along the lenses' tops (its lenses' own shape);
-    `lens_edge_px` > 0: a half-rim frame, its rims along the lenses' upper halves, their edges below."""
+    `lens_edge_px` > 0: a half-rim frame, its rims along the lenses' upper halves, their edges below;
+    `lens`: how far the lenses reach past the eyes' outer corners (eye widths), how square they are."""
     big = (shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE)
     rim, highlight, lenses, bar, edges = (np.zeros(big, np.uint8) for _ in range(5))
     top, depth = BROWLINE_LENS if bar_px else (top, LENS_DEPTH_BELOW)
-    outlines = [_lens_outline(landmarks, eye, top, depth) for eye in (RIGHT_EYE, LEFT_EYE)]
+    outlines = [_lens_outline(landmarks, eye, top, depth, *lens) for eye in (RIGHT_EYE, LEFT_EYE)]
     width = max(1, round(thickness * SUPERSAMPLE))
     lit_width = width if not bar_px else max(1, round(min(bar_px) * SUPERSAMPLE))
     for outline, eye in zip(outlines, (RIGHT_EYE, LEFT_EYE), strict=True):
@@ -240,8 +245,8 @@ def _fixed(points: np.ndarray) -> np.ndarray:
     return scaled.round().astype(np.int32).reshape(-1, 1, 2)
 
 
-def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, top_share: float, depth_below: float, count: int = 96
-                  ) -> np.ndarray:
+def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, top_share: float, depth_below: float,
+                  outwards: float = LENS_OUTWARDS, squareness: float = LENS_SQUARENESS, count: int = 96) -> np.ndarray:
     """(count, 2) a superellipse in the eye's own axes (along the eye, and down the face)."""
     outer, inner = landmarks[eye.outer_corner, :2], landmarks[eye.inner_corner, :2]
     along, down = _eye_axes(landmarks, eye)
@@ -251,11 +256,11 @@ def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, top_share: float, depth_
     brow_low = float(np.median([(landmarks[i, :2] - centre) @ down for i in eye.brow[: len(eye.brow) // 2]]))
     top = lid_top + top_share * (brow_low - lid_top)
     bottom = -depth_below * top
-    start, end = -0.5 - LENS_OUTWARDS, 0.5 + LENS_INWARDS  # along the eye, outer → inner, in eye widths
+    start, end = -0.5 - outwards, 0.5 + LENS_INWARDS  # along the eye, outer → inner, in eye widths
     middle_along, half_along = (start + end) / 2 * eye_width, (end - start) / 2 * eye_width
     middle_down, half_down = (top + bottom) / 2, (bottom - top) / 2
     angle = np.linspace(0.0, 2 * np.pi, count, endpoint=False)
-    exponent = 2.0 / 2.8  # superellipse: between an ellipse (2) and a rectangle (∞)
+    exponent = 2.0 / squareness
     a = middle_along + half_along * np.sign(np.cos(angle)) * np.abs(np.cos(angle)) ** exponent
     d = middle_down + half_down * np.sign(np.sin(angle)) * np.abs(np.sin(angle)) ** exponent
     return centre + a[:, None] * along + d[:, None] * down

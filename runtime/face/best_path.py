@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def best_path(values: np.ndarray, max_step: int = 1) -> np.ndarray:
+def best_path(values: np.ndarray, max_step: int = 1, step_cost: float = 0.0) -> np.ndarray:
     """(columns,) the row in each column of the left-to-right path collecting most of `values`
-    (rows, columns), moving at most `max_step` rows from column to column (dynamic programming)."""
+    (rows, columns), moving at most `max_step` rows from column to column, each row moved costing
+    `step_cost` (dynamic programming)."""
     rows, columns = values.shape
     score = values[:, 0].copy()
     back = np.zeros((rows, columns), int)
@@ -21,6 +22,8 @@ def best_path(values: np.ndarray, max_step: int = 1) -> np.ndarray:
                 candidates[index, shift:] = score[:rows - shift]
             else:
                 candidates[index, :shift] = score[-shift:]
+        if step_cost:
+            candidates -= step_cost * np.abs(shifts)[:, None]
         chosen = candidates.argmax(axis=0)
         back[:, column] = np.arange(rows) - shifts[chosen]
         score = candidates[chosen, np.arange(rows)] + values[:, column]

@@ -22,15 +22,16 @@ class EyeStrip:
     pixel along that line from beyond the image-right eye's outer corner, row r a pixel square to it
     from just above the brows down to just below the line."""
 
-    def __init__(self, landmarks: np.ndarray, eye_width: float) -> None:
+    def __init__(self, landmarks: np.ndarray, eye_width: float, extra_px: int = 0) -> None:
+        """`extra_px`: columns more at each end, past BEYOND_OUTER_CORNER."""
         points = landmarks[:, :2]
         centres = [points[list(eye.lids)].mean(axis=0) for eye in (RIGHT_EYE, LEFT_EYE)]
         self.across = (centres[1] - centres[0]) / np.linalg.norm(centres[1] - centres[0])
         self.down = np.array([-self.across[1], self.across[0]])
         self.origin = (centres[0] + centres[1]) / 2
         ends = [(points[eye.outer_corner] - self.origin) @ self.across for eye in (RIGHT_EYE, LEFT_EYE)]
-        self.start = ends[0] - BEYOND_OUTER_CORNER * eye_width
-        self.columns = int(round(ends[1] + BEYOND_OUTER_CORNER * eye_width - self.start)) + 1
+        self.start = ends[0] - BEYOND_OUTER_CORNER * eye_width - extra_px
+        self.columns = int(round(ends[1] + BEYOND_OUTER_CORNER * eye_width + extra_px - self.start)) + 1
         brows = points[[*RIGHT_EYE.brow_upper_row, *LEFT_EYE.brow_upper_row]]
         self.top = float(((brows - self.origin) @ self.down).min()) - ABOVE_BROWS * eye_width
         self.rows = int(round(SEARCH_BELOW * eye_width - self.top)) + 1

@@ -14,8 +14,10 @@ across the nose. The mask is the line's pixels along that path.
 
 A rim may also be a bar, as high as a fifth of the eye's width: a filter for thin lines answers at a
 bar's two edges only, too little of it for a frame. So a bar is sought too, the same way with a filter as
-wide as a bar (BAR); where both are found, both masks count. A bar's mask runs on past the path's ends,
-down the rims' ends, in the bar's colour (END_REACH).
+wide as a bar (BAR); where both are found, both masks count. Once found below the brows, a bar is followed
+out from the bridge wherever it runs, over the brows too, along its middle, and on past the eyes' outer
+corners as straight as it ran (a bar may lie over a brow's tail, and run on under it to the hinge). Its
+mask runs on past the path's ends, down the rims' ends, in the bar's colour (END_REACH).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy.ndimage import median_filter
 
 from runtime.face.best_path import best_path
 from runtime.face.eye_strip import BEYOND_OUTER_CORNER, EYE_MARGIN, EyeStrip, eye_openings
@@ -66,10 +69,14 @@ LIDS = (*RIGHT_EYE.upper_lid, *LEFT_EYE.upper_lid)
 MIN_BRIDGE = 0.9
 MASK_REACH = 0.08  # eye widths either side of the path: a thin rim's own line (0.05-0.1 eye widths wide)
 # A bar's mask: the pixels at least ON_BAR of the line's median strength along the path, as far from it as
-# that strength runs unbroken across it, within BAR_REACH eye widths (a wide filter lights up the skin's
-# shading beside a bar, more faintly).
+# that strength runs unbroken across it both ways (the lesser way: a brow's tail or a shadow may join it on
+# one side), within BAR_REACH eye widths (a wide filter lights up the skin's shading beside a bar, more
+# faintly), and BAR_EDGE_PX beyond: a bar's lit or antialiased edge is hardly darker than the skin, and a
+# sliver of it left to the warp, where a bar lies over a brow, was stretched into a grey streak by a raised
+# brow (the wide half-rim twin's; 1 px left one, 2 px none).
 ON_BAR = 0.6
 BAR_REACH = (0.08, 0.15)
+BAR_EDGE_PX = 2.0
 PREFER_STRONGEST = 0.1  # how much a bar's path prefers the line's strongest row (it runs along a line whatever)
 NOT_SKIN = 25.0  # Lab distance (OpenCV's 8-bit scale) from the cheeks' median colour: nearer is skin, no bar
 # A half-rim's rims turn down round the lenses past the eyes' corners, where the path (over the eyes, corner to
@@ -77,6 +84,18 @@ NOT_SKIN = 25.0  # Lab distance (OpenCV's 8-bit scale) from the cheeks' median c
 # this far (eye widths) from each end. Left out, a rim's ends bent with the lids (the first half-rim twin,
 # whose rims are found both ways: a raised brow or a squint moved its rims 0.34 px RMS, 0.26 with them).
 END_REACH = 0.4
+# A bar is followed out from the bridge wherever it runs, the brows included (_along_the_bar): the wide
+# half-rim twin's bars lie over its brows' tails, where the search below the brows took the lids' creases
+# (a raised brow then moved 17.7 % of its frame's pixels). Each row the path moves costs STEP_COST (a bar runs
+# straight: a path free to wander took a brow's tail), and each row it lies off the path below the brows
+# TIE_BREAK (of two lines as good, it keeps to that one).
+STEP_COST = 0.05
+TIE_BREAK = 1e-3
+# Past the eyes' outer corners a bar runs on as straight as over the last STRAIGHT_ON eye widths before them,
+# as far as BAR_BEYOND eye widths, while it stays on the bar (_on_past_the_corners). Henner's (check set) and
+# the wide twin's rims run 0.6-0.8 eye widths past the corners, under the brows' tails, and bent with them.
+STRAIGHT_ON = 0.3
+BAR_BEYOND = 1.0
 
 
 def find_half_rim_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float,
@@ -106,34 +125,106 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
         # No bar is the skin's colour: between a grey bar and a brow above it the filter's colour planes take
         # the band of bare skin for a light line (as a gold rim is one), and the path left the bar for it.
         lines *= np.linalg.norm(lab - skin_colour, axis=2) > NOT_SKIN
-    strip = EyeStrip(landmarks, eye_width)
-    row = np.arange(strip.rows)[:, None]
-    between = (row > _lower_edge(strip, landmarks, BROWS)[None] - BELOW_BROWS * eye_width) & \
-        (row > _lower_edge(strip, landmarks, LIDS)[None] - ABOVE_LIDS * eye_width)
+    # A bar is followed on past the lenses' outer corners (_on_past_the_corners), as far as BAR_BEYOND.
+    extra = int(round((BAR_BEYOND - BEYOND_OUTER_CORNER) * eye_width)) if search.bar else 0
+    strip = EyeStrip(landmarks, eye_width, extra_px=extra)
     strengths = strip.sample(lines)
-    on_line = (strengths >= least) & between
     # A bar's path runs through the line's strongest row: the bar's middle, not one of its edges.
     preferred = np.clip(strengths / (2.0 * least), 0.0, 1.0) * PREFER_STRONGEST if search.bar else 0.0
-    rows = best_path(on_line + preferred)
-    on_path = on_line[rows, np.arange(strip.columns)]
     bridge = np.arange(int(np.ceil(min(strip.inner))), int(np.floor(max(strip.inner))) + 1)
-    if len(bridge) == 0 or on_path.mean() < search.min_on_line or on_path[bridge].mean() < MIN_BRIDGE:
+    rows = _below_the_brows(strip, strengths >= least, preferred, landmarks, eye_width, search, bridge, extra)
+    if rows is None:
         return None
     # The rims over the eyes, corner to corner: past the outer corners a brow's tail comes down to the lens's
     # top, and where the metal there catches the light the path can take the brow's edge instead.
-    over_eyes = np.arange(int(round(BEYOND_OUTER_CORNER * eye_width)),
-                          strip.columns - int(round(BEYOND_OUTER_CORNER * eye_width)))
-    path = strip.points(rows[over_eyes], over_eyes)
+    corner = int(round(BEYOND_OUTER_CORNER * eye_width)) + extra
+    over_eyes = np.arange(corner, strip.columns - corner)
     if not search.bar:
         on_rim = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
-        return SolidFrame(_near(on_rim, path, MASK_REACH * eye_width), brow_margin_is_frame=True)
+        return SolidFrame(_near(on_rim, strip.points(rows[over_eyes], over_eyes), MASK_REACH * eye_width),
+                          brow_margin_is_frame=True)
+    rows = _centred(strengths, _along_the_bar(strengths >= least, preferred, rows, bridge),
+                    int(round(BAR_REACH[0] * eye_width)))
     strength = float(np.median(strengths[rows[over_eyes], over_eyes]))
+    on_bar_rows = strengths >= ON_BAR * strength
+    over_eyes, rows = _on_past_the_corners(on_bar_rows, rows, over_eyes, max(2, int(round(STRAIGHT_ON * eye_width))))
+    path = strip.points(rows[over_eyes], over_eyes)
     coloured = _in_bar_colour(lab, path, skin_colour)
     on_bar = np.clip((lines - (ON_BAR - 0.1) * strength) / (0.2 * strength), 0.0, 1.0) * \
         np.maximum(1.0 - near_eyes, coloured.astype(np.float32))
-    reach = np.clip(_half_height(strengths >= ON_BAR * strength, rows), *(share * eye_width for share in BAR_REACH))
-    mask = _near(on_bar, path, reach, joined=True)
-    return SolidFrame(_with_ends(mask, coloured, path, END_REACH * eye_width), brow_margin_is_frame=True)
+    reaches = np.clip(_half_heights(on_bar_rows[:, over_eyes], rows[over_eyes]),
+                      *(share * eye_width for share in BAR_REACH))
+    mask = _near(on_bar, path, float(np.median(reaches)) + BAR_EDGE_PX, joined=True)
+    return SolidFrame(_with_ends(mask, coloured, path, reaches[[0, -1]], strip.down, END_REACH * eye_width),
+                      brow_margin_is_frame=True)
+
+
+def _below_the_brows(strip: EyeStrip, on_line: np.ndarray, preferred: np.ndarray | float, landmarks: np.ndarray,
+                     eye_width: float, search: RimSearch, bridge: np.ndarray, extra: int) -> np.ndarray | None:
+    """(columns,) the path along the strip below the brows (and not far above the lids) that runs most on
+    lines (`on_line`, (rows, columns) bool), or None where it does not run on them nearly everywhere and all
+    across the nose (no frame). Sought and judged over the strip less `extra` columns at each end (a bar's
+    strip runs on past the lenses); there the path's end rows stand."""
+    row = np.arange(strip.rows)[:, None]
+    between = (row > _lower_edge(strip, landmarks, BROWS)[None] - BELOW_BROWS * eye_width) & \
+        (row > _lower_edge(strip, landmarks, LIDS)[None] - ABOVE_LIDS * eye_width)
+    core = slice(extra, strip.columns - extra)
+    values = (on_line & between) + preferred
+    rows = best_path(values[:, core])
+    on_path = (on_line & between)[:, core][rows, np.arange(len(rows))]
+    if len(bridge) == 0 or on_path.mean() < search.min_on_line or on_path[bridge - extra].mean() < MIN_BRIDGE:
+        return None
+    return np.concatenate([np.full(extra, rows[0]), rows, np.full(extra, rows[-1])])
+
+
+def _along_the_bar(on_line: np.ndarray, preferred: np.ndarray, rows: np.ndarray, bridge: np.ndarray) -> np.ndarray:
+    """(columns,) the bar followed out from the middle of the bridge both ways, wherever it runs, the brows
+    included: a bar may lie over a brow's tail, where the search below the brows took the lid's crease."""
+    middle = int(bridge[len(bridge) // 2])
+    values = on_line + preferred - TIE_BREAK * np.abs(np.arange(on_line.shape[0])[:, None] - rows[None])
+    followed = rows.copy()
+    for columns in (np.arange(middle, on_line.shape[1]), np.arange(middle, -1, -1)):
+        anchored = values[:, columns].copy()
+        anchored[:, 0] = -np.inf
+        anchored[rows[middle], 0] = 0.0
+        followed[columns] = best_path(anchored, step_cost=STEP_COST)
+    return followed
+
+
+def _centred(strengths: np.ndarray, rows: np.ndarray, within: int) -> np.ndarray:
+    """(columns,) the path moved, column by column, to the line's strongest row `within` rows of it, then
+    smoothed along the bar (a running median): the path collects every row on a line alike, and may run
+    along a bar's edge or its shadow, where a mask reaching as far either side of it misses the bar's far
+    edge (left to the warp, a raised brow stretched that sliver into a grey smear)."""
+    columns = np.arange(strengths.shape[1])
+    offsets = np.arange(-within, within + 1)
+    candidates = np.clip(rows[None] + offsets[:, None], 0, strengths.shape[0] - 1)
+    peaks = candidates[np.argmax(strengths[candidates, columns[None]], axis=0), columns]
+    return np.round(median_filter(peaks.astype(np.float64), size=2 * within + 1, mode="nearest")).astype(int)
+
+
+def _on_past_the_corners(on_bar: np.ndarray, rows: np.ndarray, over_eyes: np.ndarray,
+                         fitted: int) -> tuple[np.ndarray, np.ndarray]:
+    """(columns, rows): the path's columns `over_eyes` (corner to corner) and on past each end, straight on
+    as the path ran over its last `fitted` columns, as far as it stays on the bar (`on_bar`, (rows, columns)
+    bool) unbroken; `rows` with those rows put in. Straight on, not along the lines there: past a lens's outer
+    corner a brow's tail may come down onto the bar, and the lines there would take the path up into it."""
+    rows = rows.copy()
+    for end, step in ((int(over_eyes[0]), -1), (int(over_eyes[-1]), 1)):
+        inside = np.arange(end, end - step * fitted, -step)
+        slope, intercept = np.polyfit(inside, rows[inside], 1)
+        column = end + step
+        while 0 <= column < on_bar.shape[1]:
+            row = int(round(slope * column + intercept))
+            if not 0 <= row < on_bar.shape[0] or not on_bar[row, column]:
+                break
+            rows[column] = row
+            column += step
+        if step < 0:
+            first = column + 1
+        else:
+            last = column - 1
+    return np.arange(first, last + 1), rows
 
 
 def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]) -> np.ndarray:
@@ -160,31 +251,46 @@ def _in_bar_colour(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray) -
     return np.linalg.norm(lab - bar_colour, axis=2) < tolerance
 
 
-def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, reach_px: float) -> np.ndarray:
+def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, end_reaches: np.ndarray, down: np.ndarray,
+               reach_px: float) -> np.ndarray:
     """`mask` ((H, W) float32 0..1) and the pixels in the bar's colour (`coloured`) joined to it within
-    `reach_px` of the path's two ends, softened as _near's are: the rims' ends."""
+    `reach_px` of the path's two ends and no higher than the bar's top there (`end_reaches`, (2,) its half
+    heights, `down` the strip's way down), softened as _near's are: the rims' ends, which turn down. Above
+    the bar's end lies a brow's tail, which may share its colour (Henner's, check set)."""
     near_ends = np.zeros(mask.shape, np.uint8)
     for end in (path[0], path[-1]):
         cv2.circle(near_ends, tuple(int(value) for value in np.round(end)), max(1, int(round(reach_px))), 1, -1)
+    for end, reach in zip((path[0], path[-1]), end_reaches, strict=True):
+        # no higher than the bar's top: the pixels of the disc round the end above that line are left out
+        left, top = np.maximum(np.floor(end - reach_px).astype(int) - 1, 0)
+        right, bottom = np.minimum(np.ceil(end + reach_px).astype(int) + 2, mask.shape[::-1])
+        rows, columns = np.mgrid[top:bottom, left:right]
+        pixels = np.stack([columns, rows], axis=-1).astype(np.float64)
+        disc = np.linalg.norm(pixels - end, axis=-1) <= max(1.0, reach_px)
+        near_ends[top:bottom, left:right][disc & ((pixels - end) @ down < -reach)] = 0
     held = mask > 0.5
     ends = coloured & (near_ends > 0)
     ends &= _joined(held | ends, held) & ~held
     return np.maximum(mask, _softened(ends.astype(np.float32)))
 
 
-def _half_height(on_line: np.ndarray, rows: np.ndarray) -> float:
-    """Pixels: half the median height of the line's unbroken run across the path, column by column."""
+def _half_heights(on_line: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(columns,) pixels: in each column, how far the line's unbroken run reaches from the path (`rows`) both
+    ways, the lesser of the two, plus half the path's own pixel: half a bar's height where the path runs
+    along its middle. The lesser: where a brow's tail or a crease's shadow joins the bar on one side, the
+    run reaches on into it."""
     columns = np.arange(on_line.shape[1])
-    above, below = np.zeros(len(rows)), np.zeros(len(rows))
-    for direction, run in ((-1, above), (1, below)):
-        step, alive = 1, on_line[rows, columns].copy()
+    runs = []
+    for direction in (-1, 1):
+        run, step, alive = np.zeros(len(rows)), 1, on_line[rows, columns].copy()
         while alive.any():
             reached = rows + direction * step
             inside = (reached >= 0) & (reached < on_line.shape[0])
             alive &= inside & on_line[reached.clip(0, on_line.shape[0] - 1), columns]
             run += alive
             step += 1
-    return float(np.median(above + below + 1.0)) / 2.0
+        runs.append(run)
+    return np.minimum(*runs) + 0.5
 
 
 def _near(on_rim: np.ndarray, path: np.ndarray, reach_px: float, joined: bool = False) -> np.ndarray:

@@ -114,8 +114,10 @@ class FrameRenderer:
     # drawing's grain from the pixel OpenCV's remap reads (resampling). 46: a rim found as a line runs
     # along the middle of its band where the band is no wider than a frame, not on the line filter's
     # peak at a thick rim's edge (glasses._band_middles), and a temple arm may leave the rim anywhere
-    # across its width.
-    version = "46"
+    # across its width. 47: a half-rim's bar, once found, is followed from the bridge over the brows too,
+    # along its middle, and on past the eyes' outer corners (half_rim_frame._along_the_bar, _centred,
+    # _on_past_the_corners), its mask 2 px wider (BAR_EDGE_PX).
+    version = "47"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
