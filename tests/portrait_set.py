@@ -104,8 +104,8 @@ BLACK_BROWLINE = Glasses(GlassesKind.BROWLINE, (30, 24, 22), lower=(184, 134, 84
 GUNMETAL_HALF_RIM = Glasses(GlassesKind.HALF_RIM, (92, 96, 106))
 # A bar 0.15 eye widths high over the lids' creases, as Henner's.
 GUNMETAL_HALF_RIM_BAR = Glasses(GlassesKind.HALF_RIM, (92, 96, 106), rim=0.05, top=0.4)
-# Wide, nearly rectangular lenses whose bars run on well past the eyes' outer corners, close under the
-# brows' tails, as Henner's.
+# Wide, nearly rectangular lenses whose bars lie over the brows' tails and run on well past the eyes' outer
+# corners, as Henner's.
 GUNMETAL_HALF_RIM_WIDE = Glasses(GlassesKind.HALF_RIM, (92, 96, 106), rim=0.045, top=0.95, outwards=0.75,
                                  squareness=6.0)
 
@@ -154,6 +154,8 @@ _SET = (
     # and at a crease under it, alike. The head turned the other way, the face larger.
     PortraitSpec("closed-photo-half-rim-bar", Split.TUNING, Source.CLOSED, Pose(yaw_deg=-12.0),
                  Layout(260, (560, 600), tilt_deg=2.0), glasses=GUNMETAL_HALF_RIM_BAR),
+    # Made after looking at why Henner's bars still bent (renderer 46): their ends past the eyes' corners, under
+    # the brows' tails, lifted with a raised brow.
     PortraitSpec("closed-photo-half-rim-wide", Split.TUNING, Source.CLOSED, Pose(yaw_deg=14.0),
                  Layout(250, (560, 600), tilt_deg=-3.0), glasses=GUNMETAL_HALF_RIM_WIDE),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
