@@ -136,7 +136,8 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
     if rows is None:
         return None
     # The rims over the eyes, corner to corner: past the outer corners a brow's tail comes down to the lens's
-    # top, and where the metal there catches the light the path can take the brow's edge instead.
+    # top, and where the metal there catches the light the path can take the brow's edge instead. A thin rim's
+    # mask ends there; a bar's runs on straight past them (_on_past_the_corners).
     corner = int(round(BEYOND_OUTER_CORNER * eye_width)) + extra
     over_eyes = np.arange(corner, strip.columns - corner)
     if not search.bar:
