@@ -26,6 +26,7 @@ from runtime.face.bridge import bridge_grid
 from runtime.face.browline_frame import find_browline_frame
 from runtime.face.brows import brow_outlines, brows_in_colour
 from runtime.face.half_rim_frame import find_half_rim_frame
+from runtime.face.line_runs import runs_from
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import find_solid_frame
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
@@ -296,15 +297,12 @@ def _smoothed_ring(points: np.ndarray, found: np.ndarray, centre: np.ndarray) ->
     return centre + directions * np.median(window, axis=0)[:, None]
 
 
-def _band(values: np.ndarray, peak: int) -> tuple[int, int]:
-    """(first, last) samples along one ray where its line stays above half its value at `peak`."""
-    above = values >= 0.5 * values[peak]
-    start = end = peak
-    while start > 0 and above[start - 1]:
-        start -= 1
-    while end < len(above) - 1 and above[end + 1]:
-        end += 1
-    return start, end
+def _bands(values: np.ndarray, peaks: np.ndarray, rays: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((R,), (R,)) the first and last samples along each of `rays` where its line stays above half its
+    value at its peak (`peaks`, (RAYS,))."""
+    at = peaks[rays]
+    before, after = runs_from(values[rays] >= 0.5 * values[rays, at][:, None], at)
+    return at - before, at + after
 
 
 def _band_middles(values: np.ndarray, peaks: np.ndarray, found: np.ndarray, eye_width: float) -> np.ndarray:
@@ -314,19 +312,19 @@ def _band_middles(values: np.ndarray, peaks: np.ndarray, found: np.ndarray, eye_
     wider than any frame has run into other lines (above the eye, a weak first line merged with lid,
     crease and brow; on that pencil drawing, its grain on most rays): that ray keeps its peak."""
     widest = LINE_WIDTH_EYE_WIDTHS * eye_width / _sample_step(values, eye_width)
+    rays = np.flatnonzero(found)
+    start, end = _bands(values, peaks, rays)
     middles = peaks.copy()
-    for ray in np.flatnonzero(found):
-        start, end = _band(values[ray], peaks[ray])
-        if end - start + 1 <= widest:
-            middles[ray] = (start + end) // 2
+    narrow = end - start + 1 <= widest
+    middles[rays[narrow]] = (start[narrow] + end[narrow]) // 2
     return middles
 
 
 def _thickness(values: np.ndarray, best: np.ndarray, found: np.ndarray, eye_width: float) -> float:
     """The rim's width in pixels: along each ray that found it, how far the line stays above half its
     value at `best` (rays are sampled at a known spacing), the median over rays."""
-    bands = [_band(values[ray], best[ray]) for ray in np.flatnonzero(found)]
-    width = np.median([end - start + 1 for start, end in bands]) * _sample_step(values, eye_width) if bands else 2.0
+    start, end = _bands(values, best, np.flatnonzero(found))
+    width = np.median(end - start + 1) * _sample_step(values, eye_width) if len(start) else 2.0
     return float(np.clip(width, 1.5, LINE_WIDTH_EYE_WIDTHS * eye_width))
 
 

@@ -30,6 +30,7 @@ from scipy.ndimage import median_filter
 
 from runtime.face.best_path import best_path
 from runtime.face.eye_strip import BEYOND_OUTER_CORNER, EYE_MARGIN, EyeStrip, eye_openings
+from runtime.face.line_runs import runs_from
 from runtime.face.line_strength import LAB_CHROMA_SCALE, line_strength
 from runtime.face.solid_frame import COLOUR_TOLERANCE, SolidFrame, sample_at, smoothed_lab
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
@@ -132,7 +133,8 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
     # A bar's path runs through the line's strongest row: the bar's middle, not one of its edges.
     preferred = np.clip(strengths / (2.0 * least), 0.0, 1.0) * PREFER_STRONGEST if search.bar else 0.0
     bridge = np.arange(int(np.ceil(min(strip.inner))), int(np.floor(max(strip.inner))) + 1)
-    rows = _below_the_brows(strip, strengths >= least, preferred, landmarks, eye_width, search, bridge, extra)
+    on_line = strengths >= least
+    rows = _below_the_brows(strip, on_line, preferred, landmarks, eye_width, search, bridge, extra)
     if rows is None:
         return None
     # The rims over the eyes, corner to corner: past the outer corners a brow's tail comes down to the lens's
@@ -144,7 +146,7 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
         on_rim = np.clip((lines - 0.3 * least) / (0.7 * least), 0.0, 1.0)
         return SolidFrame(_near(on_rim, strip.points(rows[over_eyes], over_eyes), MASK_REACH * eye_width),
                           brow_margin_is_frame=True)
-    rows = _centred(strengths, _along_the_bar(strengths >= least, preferred, rows, bridge),
+    rows = _centred(strengths, _along_the_bar(on_line, preferred, rows, bridge),
                     int(round(BAR_REACH[0] * eye_width)))
     strength = float(np.median(strengths[rows[over_eyes], over_eyes]))
     on_bar_rows = strengths >= ON_BAR * strength
@@ -280,18 +282,8 @@ def _half_heights(on_line: np.ndarray, rows: np.ndarray) -> np.ndarray:
     ways, the lesser of the two, plus half the path's own pixel: half a bar's height where the path runs
     along its middle. The lesser: where a brow's tail or a crease's shadow joins the bar on one side, the
     run reaches on into it."""
-    columns = np.arange(on_line.shape[1])
-    runs = []
-    for direction in (-1, 1):
-        run, step, alive = np.zeros(len(rows)), 1, on_line[rows, columns].copy()
-        while alive.any():
-            reached = rows + direction * step
-            inside = (reached >= 0) & (reached < on_line.shape[0])
-            alive &= inside & on_line[reached.clip(0, on_line.shape[0] - 1), columns]
-            run += alive
-            step += 1
-        runs.append(run)
-    return np.minimum(*runs) + 0.5
+    above, below = runs_from(on_line.T, rows)
+    return np.minimum(above, below) + 0.5
 
 
 def _near(on_rim: np.ndarray, path: np.ndarray, reach_px: float, joined: bool = False) -> np.ndarray:
