@@ -18,7 +18,9 @@ none of which a face without glasses shows:
   an eye bag lies.
 The mask is the bars' dark near their path, the fade from it to the rims' colour (the bars' pale part, the
 bridge) near the path that runs most over such colours, and the rims' lines along theirs; not the brows
-above the bars. Rims as dark as the bars are one solid frame, not two tones: left to solid_frame.py.
+above the bars. Within the eyes' margin, which is never frame, the bars reach down to their lower edge in their
+own colour (_foot), where they lie on the lashes. Rims as dark as the bars are one solid frame, not two tones:
+left to solid_frame.py.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import numpy as np
 from runtime.face.best_path import best_path
 from runtime.face.brows import above_brows, brow_region, brows_in_colour
 from runtime.face.eye_strip import EyeStrip, eye_openings
+from runtime.face.line_runs import runs_from
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import RAYS, SolidFrame, ray_points, sample_at, smoothed_lab
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, RIGHT_EYE, EyeGroup
@@ -49,6 +52,17 @@ MAX_BAR_HEIGHT = 0.5  # eye widths: a dark run taller than this above the bars' 
 PALE_REACH = 0.15  # eye widths either side of the pale path: about a bar's height
 MIN_PALE_FROM_SKIN = 15.0  # Lab distance: a pale part nearer the skin's colour than this is not told from it
 MIN_TONE_DIFFERENCE = 40.0  # Lab distance between the rims' and the bars' colours: two tones, not one frame
+# Lab distance (OpenCV's 8-bit scale) from a bar's colour at its path, down its column, within which a pixel
+# is still the bar (_foot). Over the creased twin's fade (tuning set; Hopper's cat-eyes, check set, are the
+# other frame this finder finds, and their bars lie clear of her eyes' margin) the bar's own pixels lie within
+# 6-13 of it, the lashes under it 20-75 off; under its black part, the skin 20 off. At 10 its bars'
+# antialiased foot was left to the lid again (a blink moved them 0.59 px RMS); at 14-15, 0.08-0.09 px, but a
+# sliver more of the lashes held still over the shut eye, and FaceLandmarker read its right blink at r 0.85
+# instead of 0.95; at 13, 0.31 px and 0.95.
+FOOT_TOLERANCE = 13.0
+# ... and it may reach this far (eye widths) into an eye's opening: where a bar lies on the lashes, FaceLandmarker
+# puts the upper lid's edge on the bar's (the creased twin's reaches 2 px, 0.04 eye widths, into its openings).
+FOOT_IN_OPENINGS = 0.04
 # A rim is a thin line (creases and shading wider than this filter are not one) standing out all along
 # its part below the eye (beside it, it meets the bar, and its path strays): three quarters of that part
 # at least this many times the skin's own lines. Tuning set, at the head and face framings: 2.4-3.5 on
@@ -96,17 +110,20 @@ def find_browline_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: flo
                           for hinge in _hinges(strip, bars.rows, eye_width)))
     hinges *= _on_face(image.shape[:2], landmarks, eye_width)
     mask = np.maximum(_glints_filled(np.maximum(bar, hinges), eye_width), _lines_along(lines, rims, least))
-    tone, in_bars = dark, bars.dark
+    tone, in_bars, rows = dark, bars.dark, bars.rows
     if pale is not None:
         tone = _Tone(_segment_distance(lab, bars.colour, pale), COLOUR_TOLERANCE * float(np.linalg.norm(pale - skin)))
-        pale_part, in_bars = _pale_part(tone, strip, openings, bars, eye_width)
+        pale_part, in_bars, rows = _pale_part(tone, strip, openings, bars, eye_width)
         mask = np.maximum(mask, pale_part)
     size = max(3, int(round(GLINT * eye_width)) | 1)
     in_bars = cv2.morphologyEx(in_bars.astype(np.uint8), cv2.MORPH_CLOSE,
                                cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0  # glints are bar
     top = _top_edge(in_bars, bars.rows, int(round(MAX_BAR_HEIGHT * eye_width)))
     above = 1.0 - _below(strip, top, image.shape[:2], eye_width)
-    return SolidFrame(_without_brows(mask, above, dark, tone, landmarks, eye_width), brow_margin_is_frame=True)
+    deep_in_eyes = eye_openings(image.shape[:2], landmarks, eye_width, -FOOT_IN_OPENINGS)
+    foot = _foot(strip, lab, rows, in_bars) * (1.0 - deep_in_eyes)
+    return SolidFrame(_without_brows(mask, above, dark, tone, landmarks, eye_width), brow_margin_is_frame=True,
+                      in_eye_margin=foot)
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,6 +145,34 @@ def _glints_filled(mask: np.ndarray, eye_width: float) -> np.ndarray:
     return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
 
 
+def _foot(strip: EyeStrip, lab: np.ndarray, rows: np.ndarray, in_bars: np.ndarray) -> np.ndarray:
+    """(H, W) float32 0..1 the bars from their path (`rows`, the strip's row in each column) down to their
+    lower edge: in each column where the path is on the bars (`in_bars`, the strip's bar pixels), as far down
+    as the colour stays the path's own, within FOOT_TOLERANCE. A bar may lie on the lashes, within the eyes'
+    margin (the creased twin's, over each iris): left to the warp, its lower edge was covered by the closing
+    lid. Its own colour parts it from them: a fade's amber or brown is lighter than the lashes under it, and
+    a black bar's foot above them meets skin."""
+    strip_lab = strip.sample(lab)
+    columns = np.arange(strip.columns)
+    alike = np.linalg.norm(strip_lab - strip_lab[rows, columns][None], axis=2) < FOOT_TOLERANCE
+    _, below = runs_from(alike.T, rows)
+    below = np.where(in_bars[rows, columns], below, -1)
+    # Each pixel of the strip's bounding box, at its nearest column: between the path and the bar's edge there.
+    corners = strip.grid(np.array([0.0, 0.0, strip.rows - 1.0, strip.rows - 1.0]),
+                         np.array([0.0, strip.columns - 1.0, 0.0, strip.columns - 1.0]))
+    height, width = lab.shape[:2]
+    left, top = np.clip(np.floor(corners.min(axis=0)).astype(int) - 1, 0, None)
+    right, bottom = np.minimum(np.ceil(corners.max(axis=0)).astype(int) + 2, (width, height))
+    ys, xs = np.mgrid[top:bottom, left:right]
+    column, row = strip.at(np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float64))
+    nearest = np.clip(np.round(column).astype(int), 0, strip.columns - 1)
+    depth = row - rows[nearest]
+    foot = np.zeros((height, width), np.float32)
+    foot[top:bottom, left:right] = ((np.abs(column - nearest) <= 0.5) & (depth >= -0.5)
+                                    & (depth <= below[nearest] + 0.5)).reshape(ys.shape)
+    return cv2.GaussianBlur(foot, (3, 3), 0.5)
+
+
 def _hinges(strip: EyeStrip, rows: np.ndarray, eye_width: float) -> list[np.ndarray]:
     """((2, 2) image points) a segment from each end of the bars' path straight on outwards by HINGE_REACH:
     a cat-eye's outer corners and hinges lie beyond the strip, and left to the warp while the rest was held
@@ -138,21 +183,23 @@ def _hinges(strip: EyeStrip, rows: np.ndarray, eye_width: float) -> list[np.ndar
 
 
 def _pale_part(tone: _Tone, strip: EyeStrip, openings: np.ndarray, bars: _Bars, eye_width: float
-               ) -> tuple[np.ndarray, np.ndarray]:
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """((H, W) float32 the bars' pale part — towards the nose, where the dark fades into the rims' colour —
     and the bridge, which a raised brow otherwise lifts off the dark part: any colour between the dark and
     the pale near the strip's path that runs most over such colours, within a bar's height of the dark
     path (carried straight on where that is off the dark: a warm face's shading is a colour of the fade
     too, and held still above the frame it tore as the brows rose); (rows, columns) bool the strip's
     pixels of the bars: where the bars' path is on the dark, the dark (brown hair is a colour of the fade
-    too), elsewhere the fade's)."""
+    too), elsewhere the fade's; (columns,) the bars' path: the dark's where it is on the dark, else the
+    fade's)."""
     columns = np.arange(strip.columns)
     on_dark = bars.dark[bars.rows, columns]
     guide = np.interp(columns, columns[on_dark], bars.rows[on_dark]) if on_dark.any() else bars.rows
     band = np.abs(np.arange(strip.rows)[:, None] - guide[None]) <= MAX_BAR_HEIGHT * eye_width
     alike = _Tone(strip.sample(tone.distance), tone.tolerance).alpha() * (strip.sample(openings) < 0.5) * band
-    mask = _coloured_near(tone, strip.points(best_path(alike)), PALE_REACH * eye_width)
-    return mask, np.where(on_dark[None], bars.dark, alike > 0.5)
+    faded = best_path(alike)
+    mask = _coloured_near(tone, strip.points(faded), PALE_REACH * eye_width)
+    return mask, np.where(on_dark[None], bars.dark, alike > 0.5), np.where(on_dark, bars.rows, faded)
 
 
 def _without_brows(mask: np.ndarray, above: np.ndarray, dark: _Tone, tone: _Tone, landmarks: np.ndarray,

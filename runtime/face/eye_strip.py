@@ -69,11 +69,11 @@ class EyeStrip:
 def eye_openings(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float,
                  margin: float = EYE_MARGIN) -> np.ndarray:
     """(H, W) float32 1 over both eyes' openings and a margin round them (lashes, the lid's edge), in eye
-    widths."""
+    widths; a negative margin: the openings less that much round their edges."""
     openings = np.zeros(shape, np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
         outline = landmarks[list(eye.upper_lid) + list(eye.lower_lid[::-1]), :2]
         cv2.fillPoly(openings, [np.round(outline).astype(np.int32)], 1)
-    radius = max(1, int(round(margin * eye_width)))
+    radius = max(1, int(round(abs(margin) * eye_width)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    return cv2.dilate(openings, kernel).astype(np.float32)
+    return (cv2.erode if margin < 0 else cv2.dilate)(openings, kernel).astype(np.float32)

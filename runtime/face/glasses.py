@@ -89,6 +89,8 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
         if solid is None:
             return None
         eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=not solid.brow_margin_is_frame)
+        if solid.in_eye_margin is not None:
+            eyes = eyes * (1.0 - solid.in_eye_margin)
         return solid.mask * (1.0 - eyes)
     # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
     # frame sought: that one also lights up the shading around a thin rim, which would then be held

@@ -69,6 +69,9 @@ class SolidFrame:
     # What lies within the brows' margin in the frame's colour is frame, not hair: a thick top rim hides
     # the brows (their landmarks lie on its colour), or the brows above it are already cut out of the mask.
     brow_margin_is_frame: bool
+    # (H, W) float32 0..1, or None: the frame's pixels within the eyes' margin, which find_glasses' cut round the
+    # eyes spares (a bar lying on the lashes: its lower edge left to the warp was covered by the closing lid).
+    in_eye_margin: np.ndarray | None = None
 
 
 def find_solid_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...]

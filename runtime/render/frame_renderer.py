@@ -116,8 +116,9 @@ class FrameRenderer:
     # peak at a thick rim's edge (glasses._band_middles), and a temple arm may leave the rim anywhere
     # across its width. 47: a half-rim's bar, once found, is followed from the bridge over the brows too,
     # along its middle, and on past the eyes' outer corners (half_rim_frame._along_the_bar, _centred,
-    # _on_past_the_corners), its mask 2 px wider (BAR_EDGE_PX).
-    version = "47"
+    # _on_past_the_corners), its mask 2 px wider (BAR_EDGE_PX). 48: a two-tone frame's bars lying on the
+    # lashes are held down to their lower edge, in their own colour, within the eyes' margin (browline_frame._foot).
+    version = "48"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
