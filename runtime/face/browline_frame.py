@@ -156,7 +156,7 @@ def _foot(strip: EyeStrip, lab: np.ndarray, rows: np.ndarray, in_bars: np.ndarra
     columns = np.arange(strip.columns)
     alike = np.linalg.norm(strip_lab - strip_lab[rows, columns][None], axis=2) < FOOT_TOLERANCE
     _, below = runs_from(alike.T, rows)
-    below = np.where(in_bars[rows, columns], below, -1)
+    on_bars = in_bars[rows, columns]
     # Each pixel of the strip's bounding box, at its nearest column: between the path and the bar's edge there.
     corners = strip.grid(np.array([0.0, 0.0, strip.rows - 1.0, strip.rows - 1.0]),
                          np.array([0.0, strip.columns - 1.0, 0.0, strip.columns - 1.0]))
@@ -168,7 +168,7 @@ def _foot(strip: EyeStrip, lab: np.ndarray, rows: np.ndarray, in_bars: np.ndarra
     nearest = np.clip(np.round(column).astype(int), 0, strip.columns - 1)
     depth = row - rows[nearest]
     foot = np.zeros((height, width), np.float32)
-    foot[top:bottom, left:right] = ((np.abs(column - nearest) <= 0.5) & (depth >= -0.5)
+    foot[top:bottom, left:right] = ((np.abs(column - nearest) <= 0.5) & on_bars[nearest] & (depth >= -0.5)
                                     & (depth <= below[nearest] + 0.5)).reshape(ys.shape)
     return cv2.GaussianBlur(foot, (3, 3), 0.5)
 
