@@ -890,6 +890,39 @@ def test_a_closed_photo_lid_is_mottled_as_the_skin_is(landmarker: FaceLandmarker
     assert len(detail["lid"]) > 200 and PHOTO_LID_MOTTLE[0] < mottle < PHOTO_LID_MOTTLE[1]
 
 
+# The most a closed photo lid's top edge may be darker than the skin either side of it (0..255, the median
+# over the eye's middle half). Renderer 48, whose lid's top took the tone the portrait shows over the lid
+# at rest, the crease the warp had moved down, drew a grey line round the closed lid: 29 at a full blink.
+LID_TOP_LINE = 20.0
+
+
+def test_a_closed_photo_lids_top_is_no_line(landmarker: FaceLandmarker) -> None:
+    """A closed lid comes out from under the skin above it: its top edge (the lid's line at rest) is no
+    darker than the skin just over it and the lid just under it. Each column across the eye's middle
+    half, the blink frame's luminance from 7 px over that line to 7 px under it (softened by 0.7 px):
+    how far its darkest on the edge (-3..+2 px) lies under the mean of the 3 px either end."""
+    analysis = _analysis("photo", landmarker)
+    renderer = _renderer(analysis, FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    blink = gaussian_filter(renderer.render_latents(weights, poses)[1].astype(np.float64).mean(axis=2), 0.7)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points[0].numpy() - renderer.origin
+    lines = []
+    for eye in (RIGHT_EYE, LEFT_EYE):
+        upper = points[list(eye.upper_lid)]
+        upper = upper[np.argsort(upper[:, 0])]
+        width = upper[-1, 0] - upper[0, 0]
+        for x in np.arange(upper[0, 0] + 0.25 * width, upper[-1, 0] - 0.25 * width):
+            column, line_y = blink[:, int(round(x))], np.interp(x, upper[:, 0], upper[:, 1])
+            profile = np.interp(line_y + np.arange(-7, 8), np.arange(len(column)), column)
+            lines.append(0.5 * (profile[:3].mean() + profile[-3:].mean()) - profile[4:10].min())
+    line = float(np.median(lines))
+    SUMMARY_LINES.append(f"closed lids photo: top edge {line:.1f} darker than the skin either side "
+                         f"({len(lines)} columns)")
+    assert len(lines) > 20 and line < LID_TOP_LINE
+
+
 def _mottling(rgb: np.ndarray) -> np.ndarray:
     """The luminance less its 1 px blur, signed: a photo's skin at a 512² face's scale is mottled at a
     few pixels; coarser detail is its shading, a lid's fold and its lashes."""

@@ -50,6 +50,7 @@ LID_TONE_SIGMA = 0.06  # the stretched copy's detail finer than this (eye widths
 # 0.25 reached it (docs/renderer_log.md, renderer 42).
 LID_SHADE = 0.22
 LID_EDGE_PX = 3.0  # the swept lid blends into the skin above its rest line over this many pixels
+SMOOTHING_TAPS = 5  # samples along the lid (σ apart) in the tone its top takes from the frame above it
 LID_COLOUR_BAND = (0.1, 0.3)  # a closed lid's colour is read this far above and below the eye, in eye widths
 LID_COLOUR_SMOOTHING = 0.15  # and smoothed along the lid over this σ, in eye widths
 LID_FOLD = 0.5  # a closing lid takes the shade of the skin above it over this share of its height, from the top
@@ -127,6 +128,7 @@ class _Eye(nn.Module):
         # The skin a closing lid's top takes its shade from (_tone_above) lies beyond that band.
         self.skin_above_px = max(min(band, MAX_LASH_BAND * width), LID_EDGE_PX) + 1.0
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
+        self.tone_sigma_px = LID_TONE_SIGMA * width
         self.iris_px = iris_radius_px(landmarks, eye)
         sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], landmarks[eye.iris[0], :2] - origin.numpy(),
                                              self.iris_px)
@@ -246,7 +248,7 @@ class _Eye(nn.Module):
         columns = lid_reads[..., 0].round().long().clamp(0, self.lid_colour.shape[-1] - 1)  # (B, P)
         tone = sample_at(self.source_tone, lid_reads)
         lid_tone = tone + (self.lid_colour[:, columns].permute(1, 0, 2) - tone) * (LID_COLOUR_SHARE * closing)
-        lid_tone = self._in_fold_shade(lid_tone, opening, rest_line, eyeball_shift, closing)
+        lid_tone = self._in_fold_shade(lid_tone, frames, offset, opening, rest_line, eyeball_shift, closing)
         skin = lid_tone + self._lid_texture(stretched - tone, lid_tone, pixels - eyeball_shift[:, None], closing)
         if self.flat > 0.0:
             skin = skin + (self.flat_lid - skin) * (self.flat * closing)
@@ -307,30 +309,36 @@ class _Eye(nn.Module):
         skin = skin + (_cut(skin, sigma) - skin) * self.stroked
         return own + (cut + (skin - cut) * self.mottled - own) * closing
 
-    def _in_fold_shade(self, lid_tone: torch.Tensor, opening: Opening, rest_line: torch.Tensor,
-                       eyeball_shift: torch.Tensor, closing: torch.Tensor) -> torch.Tensor:
-        """(B, 3, P) `lid_tone` with the closing lid's upper part in the shade of the skin above it
-        (_tone_above, _under_fold), as far as the lid has closed (`closing`, (B, 1, P)): no darker than
-        the lid turning down to its lashes is (a deep socket's shadow over the whole top reads as an eye
-        still open), and not on a drawing, whose lid is its paper under the strokes over it."""
+    def _in_fold_shade(self, lid_tone: torch.Tensor, frames: torch.Tensor, offset: tuple[int, int],
+                       opening: Opening, rest_line: torch.Tensor, eyeball_shift: torch.Tensor,
+                       closing: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) `lid_tone` with the closing lid's upper part in the shade of the skin the frame shows
+        above it (_tone_above, _under_fold; `frames`: the warp's picture, its first pixel at `offset`), as
+        far as the lid has closed (`closing`, (B, 1, P)): no darker than the lid turning down to its lashes
+        is (a deep socket's shadow over the whole top reads as an eye still open), and not on a drawing,
+        whose lid is its paper under the strokes over it."""
         if self.drawn >= 1.0 or not bool((closing > 0.0).any()):
             return lid_tone  # nothing closes here, or a drawing: the tone stands
-        above, on_frame = self._tone_above(opening, rest_line, eyeball_shift)
+        above, on_frame = self._tone_above(frames, offset, opening, rest_line, eyeball_shift)
         above = torch.maximum(above, lid_tone * (1.0 - LID_SHADE))
         fold = self._under_fold(opening, rest_line)
         return lid_tone + (above - lid_tone) * (fold * (1.0 - on_frame) * (1.0 - self.drawn) * closing)
 
-    def _tone_above(self, opening: Opening, rest_line: torch.Tensor,
+    def _tone_above(self, frames: torch.Tensor, offset: tuple[int, int], opening: Opening, rest_line: torch.Tensor,
                     eyeball_shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """((B, 3, P) the smooth tone of the skin just above the lid's line at rest (`rest_line`, (B, P) v)
-        and the dark band of lashes over it (`skin_above_px`), over each pixel: the skin the warp's
-        picture shows where the closing lid's top edge meets it; (B, 1, P) how far that place lies on
-        glasses' frame (cut out, its fill is no skin to take a shade from: a rim just over the eye
-        gave the lid a grey wedge)."""
+        """((B, 3, P) the smooth tone of the warp's picture (`frames`, at `offset`) just beyond the band
+        of lashes over the lid's line at rest (`skin_above_px` over `rest_line`, (B, P) v), over each
+        pixel: the skin the closing lid's top meets in the frame; (B, 1, P) how far that place lies on
+        glasses' frame in the portrait (cut out, its fill is no skin to take a shade from: a rim just
+        over the eye gave the lid a grey wedge).
+        The frame's picture, not the portrait's at rest: the warp moves the lid's crease and the skin
+        over it down with the lid, and a top in the tone the portrait shows there at rest (the crease's)
+        drew a grey line round the closed lid, an almond pasted on."""
         v = (rest_line - self.skin_above_px)[..., None]
         above = opening.origin[:, None] + opening.u[..., None] * opening.axes[:, None, 0] + v * opening.axes[:, None, 1]
-        reads = above - eyeball_shift[:, None] - self.source_origin
-        return sample_at(self.source_tone, reads), sample_at(self.near_frame, reads).clamp(0.0, 1.0)
+        tone = _smooth_at(frames, above - above.new_tensor(offset), opening.axes, self.tone_sigma_px)
+        on_frame = sample_at(self.near_frame, above - eyeball_shift[:, None] - self.source_origin).clamp(0.0, 1.0)
+        return tone, on_frame
 
     def _under_fold(self, opening: Opening, rest_line: torch.Tensor) -> torch.Tensor:
         """(B, 1, P) how much a closing lid's tone is the skin's just above its line at rest: 1 at that
@@ -415,6 +423,20 @@ def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upp
         lighter = np.flatnonzero(profile > (profile[: max(2, int(LASHES * eye_width))].min() + skin[column]) / 2)
         bands.append(lighter[0] if len(lighter) else len(reach))
     return float(np.median(bands)) if bands else 0.0
+
+
+def _smooth_at(pictures: torch.Tensor, positions: torch.Tensor, axes: torch.Tensor, sigma: float) -> torch.Tensor:
+    """(B, C, P) each picture ((B, C, H, W)) blurred by a Gaussian of `sigma` pixels at its positions
+    ((B, P, 2)): weighted samples on a grid σ apart, SMOOTHING_TAPS along the first of `axes`
+    ((B, 2, 2) unit vectors) and three across it. Read from the whole pictures, not from a layer's
+    window, so a frame's pixels do not depend on the windows it was drawn in with others."""
+    along, across = np.meshgrid(np.arange(SMOOTHING_TAPS) - SMOOTHING_TAPS // 2, np.arange(3) - 1)
+    steps = torch.from_numpy(np.stack([along.ravel(), across.ravel()], axis=1)).to(positions) * sigma  # (K, 2)
+    weights = torch.exp(-0.5 * (steps**2).sum(dim=1) / sigma**2)
+    offsets = steps @ axes  # (B, K, 2) in the pictures' x, y
+    taps = positions[:, :, None] + offsets[:, None]  # (B, P, K, 2)
+    sampled = sample_at(pictures, taps.reshape(len(positions), -1, 2)).reshape(*pictures.shape[:2], -1, len(weights))
+    return sampled @ (weights / weights.sum())
 
 
 def _cut(detail: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:

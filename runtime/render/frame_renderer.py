@@ -118,7 +118,9 @@ class FrameRenderer:
     # along its middle, and on past the eyes' outer corners (half_rim_frame._along_the_bar, _centred,
     # _on_past_the_corners), its mask 2 px wider (BAR_EDGE_PX). 48: a two-tone frame's bars lying on the
     # lashes are held down to their lower edge, in their own colour, within the eyes' margin (browline_frame._foot).
-    version = "48"
+    # 49: a closing lid's top takes the shade of the frame's picture just above it, not of the portrait's
+    # there at rest, at every closing (eye_layer._Eye._tone_above).
+    version = "49"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -363,8 +363,8 @@ class Windows:
 
 
 def sample_at(source: torch.Tensor, positions: torch.Tensor, mode: str = "bilinear") -> torch.Tensor:
-    """(1, C, H, W) source, (B, P, 2) pixel positions → (B, C, P), bilinear (or `mode` "nearest": grain a
-    blend would average away), edges repeated."""
+    """(1, C, H, W) source (or (B, C, H, W), one per frame), (B, P, 2) pixel positions → (B, C, P), bilinear
+    (or `mode` "nearest": grain a blend would average away), edges repeated."""
     height, width = source.shape[-2:]
     # (B, 1, P, 2), align_corners=False; x and y apart, each scaled by a float32 number: the same bits
     # as a (2,) scale broadcast over the (B, P, 2) positions, without its two-element inner loop (to_local).
