@@ -319,23 +319,29 @@ class _Eye(nn.Module):
         whose lid is its paper under the strokes over it."""
         if self.drawn >= 1.0 or not bool((closing > 0.0).any()):
             return lid_tone  # nothing closes here, or a drawing: the tone stands
-        above, on_frame = self._tone_above(frames, offset, opening, rest_line, eyeball_shift)
-        above = torch.maximum(above, lid_tone * (1.0 - LID_SHADE))
         fold = self._under_fold(opening, rest_line)
-        return lid_tone + (above - lid_tone) * (fold * (1.0 - on_frame) * (1.0 - self.drawn) * closing)
+        shaded = (fold * closing > 0.0).any(dim=0)[0]  # (P,) pixels some frame's lid top shades: read only there
+        above, on_frame = self._tone_above(frames, offset, opening, opening.u[:, shaded], rest_line[:, shaded],
+                                           eyeball_shift)
+        tone = lid_tone[..., shaded]
+        above = torch.maximum(above, tone * (1.0 - LID_SHADE))
+        shade = fold[..., shaded] * (1.0 - on_frame) * (1.0 - self.drawn) * closing[..., shaded]
+        lid_tone = lid_tone.clone()
+        lid_tone[..., shaded] = tone + (above - tone) * shade
+        return lid_tone
 
-    def _tone_above(self, frames: torch.Tensor, offset: tuple[int, int], opening: Opening, rest_line: torch.Tensor,
-                    eyeball_shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """((B, 3, P) the smooth tone of the warp's picture (`frames`, at `offset`) just beyond the band
-        of lashes over the lid's line at rest (`skin_above_px` over `rest_line`, (B, P) v), over each
-        pixel: the skin the closing lid's top meets in the frame; (B, 1, P) how far that place lies on
-        glasses' frame in the portrait (cut out, its fill is no skin to take a shade from: a rim just
-        over the eye gave the lid a grey wedge).
+    def _tone_above(self, frames: torch.Tensor, offset: tuple[int, int], opening: Opening, u: torch.Tensor,
+                    rest_line: torch.Tensor, eyeball_shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """((B, 3, Q) the smooth tone of the warp's picture (`frames`, at `offset`) just beyond the band
+        of lashes over the lid's line at rest (`skin_above_px` over `rest_line`, (B, Q) v), at pixels
+        along the lid at `u` ((B, Q)): the skin the closing lid's top meets in the frame; (B, 1, Q) how
+        far that place lies on glasses' frame in the portrait (cut out, its fill is no skin to take a
+        shade from: a rim just over the eye gave the lid a grey wedge).
         The frame's picture, not the portrait's at rest: the warp moves the lid's crease and the skin
         over it down with the lid, and a top in the tone the portrait shows there at rest (the crease's)
         drew a grey line round the closed lid, an almond pasted on."""
         v = (rest_line - self.skin_above_px)[..., None]
-        above = opening.origin[:, None] + opening.u[..., None] * opening.axes[:, None, 0] + v * opening.axes[:, None, 1]
+        above = opening.origin[:, None] + u[..., None] * opening.axes[:, None, 0] + v * opening.axes[:, None, 1]
         tone = _smooth_at(frames, above - above.new_tensor(offset), opening.axes, self.tone_sigma_px)
         on_frame = sample_at(self.near_frame, above - eyeball_shift[:, None] - self.source_origin).clamp(0.0, 1.0)
         return tone, on_frame
