@@ -125,10 +125,16 @@ class _Eye(nn.Module):
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
         band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
         self.lash_px = self.lash_px + max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
-        # The skin a closing lid's top takes its shade from (_tone_above) lies beyond that band.
+        # The skin a closing lid's top takes its shade from (_above_lid) lies beyond that band.
         self.skin_above_px = max(min(band, MAX_LASH_BAND * width), LID_EDGE_PX) + 1.0
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
-        self.tone_sigma_px = LID_TONE_SIGMA * width
+        # A closing lid's top takes the frame's tone above it through a Gaussian of the lid's tone σ: taps
+        # σ apart, SMOOTHING_TAPS along the lid and three across it (_smooth_at), and their weights.
+        along, across = np.meshgrid(np.arange(SMOOTHING_TAPS) - SMOOTHING_TAPS // 2, np.arange(3) - 1)
+        steps = np.stack([along.ravel(), across.ravel()], axis=1).astype(np.float64)
+        weights = np.exp(-0.5 * (steps**2).sum(axis=1))
+        self.register_buffer("smoothing_steps", torch.from_numpy(steps * LID_TONE_SIGMA * width).float())  # (K, 2)
+        self.register_buffer("smoothing_weights", torch.from_numpy(weights / weights.sum()).float())  # (K,)
         self.iris_px = iris_radius_px(landmarks, eye)
         sclera, iris_tone = _sclera_and_iris(tone, source[0, 3], landmarks[eye.iris[0], :2] - origin.numpy(),
                                              self.iris_px)
@@ -313,38 +319,39 @@ class _Eye(nn.Module):
                        opening: Opening, rest_line: torch.Tensor, eyeball_shift: torch.Tensor,
                        closing: torch.Tensor) -> torch.Tensor:
         """(B, 3, P) `lid_tone` with the closing lid's upper part in the shade of the skin the frame shows
-        above it (_tone_above, _under_fold; `frames`: the warp's picture, its first pixel at `offset`), as
+        above it (_above_lid, _under_fold; `frames`: the warp's picture, its first pixel at `offset`), as
         far as the lid has closed (`closing`, (B, 1, P)): no darker than the lid turning down to its lashes
         is (a deep socket's shadow over the whole top reads as an eye still open), and not on a drawing,
         whose lid is its paper under the strokes over it."""
         if self.drawn >= 1.0 or not bool((closing > 0.0).any()):
             return lid_tone  # nothing closes here, or a drawing: the tone stands
         fold = self._under_fold(opening, rest_line)
-        shaded = (fold * closing > 0.0).any(dim=0)[0]  # (P,) pixels some frame's lid top shades: read only there
-        above, on_frame = self._tone_above(frames, offset, opening, opening.u[:, shaded], rest_line[:, shaded],
-                                           eyeball_shift)
+        shaded = (fold * closing > 0.0).any(dim=0)[0].nonzero()[:, 0]  # pixels some frame's lid top shades
+        above = self._above_lid(opening, opening.u[:, shaded], rest_line[:, shaded])  # (B, Q, 2)
+        # Glasses' frame there in the portrait: cut out, its fill is no skin to take a shade from (a rim just
+        # over the eye gave the lid a grey wedge).
+        on_frame = sample_at(self.near_frame, above - eyeball_shift[:, None] - self.source_origin).clamp(0.0, 1.0)
+        shade = fold[..., shaded] * (1.0 - on_frame) * (1.0 - self.drawn) * closing[..., shaded]  # (B, 1, Q)
+        seen = (shade > 0.0).any(dim=0)[0]  # and of those, where no frame lies over them: read only there
+        if not bool(seen.any()):
+            return lid_tone
+        shaded, above, shade = shaded[seen], above[:, seen], shade[..., seen]
         tone = lid_tone[..., shaded]
-        above = torch.maximum(above, tone * (1.0 - LID_SHADE))
-        shade = fold[..., shaded] * (1.0 - on_frame) * (1.0 - self.drawn) * closing[..., shaded]
+        above = torch.maximum(_smooth_at(frames, above - above.new_tensor(offset), self.smoothing_steps @ opening.axes,
+                                         self.smoothing_weights), tone * (1.0 - LID_SHADE))
         lid_tone = lid_tone.clone()
         lid_tone[..., shaded] = tone + (above - tone) * shade
         return lid_tone
 
-    def _tone_above(self, frames: torch.Tensor, offset: tuple[int, int], opening: Opening, u: torch.Tensor,
-                    rest_line: torch.Tensor, eyeball_shift: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """((B, 3, Q) the smooth tone of the warp's picture (`frames`, at `offset`) just beyond the band
-        of lashes over the lid's line at rest (`skin_above_px` over `rest_line`, (B, Q) v), at pixels
-        along the lid at `u` ((B, Q)): the skin the closing lid's top meets in the frame; (B, 1, Q) how
-        far that place lies on glasses' frame in the portrait (cut out, its fill is no skin to take a
-        shade from: a rim just over the eye gave the lid a grey wedge).
+    def _above_lid(self, opening: Opening, u: torch.Tensor, rest_line: torch.Tensor) -> torch.Tensor:
+        """(B, Q, 2) the places just beyond the band of lashes over the lid's line at rest (`skin_above_px`
+        over `rest_line`, (B, Q) v), at pixels along the lid at `u` ((B, Q)), whose smooth tone in the
+        warp's picture a closing lid's top takes: the skin it meets in the frame.
         The frame's picture, not the portrait's at rest: the warp moves the lid's crease and the skin
         over it down with the lid, and a top in the tone the portrait shows there at rest (the crease's)
         drew a grey line round the closed lid, an almond pasted on."""
         v = (rest_line - self.skin_above_px)[..., None]
-        above = opening.origin[:, None] + u[..., None] * opening.axes[:, None, 0] + v * opening.axes[:, None, 1]
-        tone = _smooth_at(frames, above - above.new_tensor(offset), opening.axes, self.tone_sigma_px)
-        on_frame = sample_at(self.near_frame, above - eyeball_shift[:, None] - self.source_origin).clamp(0.0, 1.0)
-        return tone, on_frame
+        return opening.origin[:, None] + u[..., None] * opening.axes[:, None, 0] + v * opening.axes[:, None, 1]
 
     def _under_fold(self, opening: Opening, rest_line: torch.Tensor) -> torch.Tensor:
         """(B, 1, P) how much a closing lid's tone is the skin's just above its line at rest: 1 at that
@@ -431,18 +438,15 @@ def _lash_band(crop: torch.Tensor, skin: torch.Tensor, origin: torch.Tensor, upp
     return float(np.median(bands)) if bands else 0.0
 
 
-def _smooth_at(pictures: torch.Tensor, positions: torch.Tensor, axes: torch.Tensor, sigma: float) -> torch.Tensor:
-    """(B, C, P) each picture ((B, C, H, W)) blurred by a Gaussian of `sigma` pixels at its positions
-    ((B, P, 2)): weighted samples on a grid σ apart, SMOOTHING_TAPS along the first of `axes`
-    ((B, 2, 2) unit vectors) and three across it. Read from the whole pictures, not from a layer's
-    window, so a frame's pixels do not depend on the windows it was drawn in with others."""
-    along, across = np.meshgrid(np.arange(SMOOTHING_TAPS) - SMOOTHING_TAPS // 2, np.arange(3) - 1)
-    steps = torch.from_numpy(np.stack([along.ravel(), across.ravel()], axis=1)).to(positions) * sigma  # (K, 2)
-    weights = torch.exp(-0.5 * (steps**2).sum(dim=1) / sigma**2)
-    offsets = steps @ axes  # (B, K, 2) in the pictures' x, y
-    taps = positions[:, :, None] + offsets[:, None]  # (B, P, K, 2)
-    sampled = sample_at(pictures, taps.reshape(len(positions), -1, 2)).reshape(*pictures.shape[:2], -1, len(weights))
-    return sampled @ (weights / weights.sum())
+def _smooth_at(pictures: torch.Tensor, positions: torch.Tensor, taps: torch.Tensor, weights: torch.Tensor
+               ) -> torch.Tensor:
+    """(B, C, P) each picture ((B, C, H, W)) blurred at its positions ((B, P, 2)): the weighted sum
+    (`weights`, (K,)) of bilinear samples at the positions moved by each of `taps` ((B, K, 2) x, y).
+    Read from the whole pictures, not from a layer's window, so a frame's pixels do not depend on the
+    windows it was drawn in with others."""
+    moved = positions[:, :, None] + taps[:, None]  # (B, P, K, 2)
+    sampled = sample_at(pictures, moved.reshape(len(positions), -1, 2)).reshape(*pictures.shape[:2], -1, len(weights))
+    return sampled @ weights
 
 
 def _cut(detail: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
