@@ -868,19 +868,14 @@ def test_a_closed_photo_lid_is_mottled_as_the_skin_is(landmarker: FaceLandmarker
     smooth almond nor dirtier than the face: the robust σ of its mottling over the lid's middle (clear
     of its top edge and its lashes), of the skin's below the eye. (Renderer 36, whose closing lid kept
     the stretched copy's texture cut to the photo's grain, an almond of streaks: 0.60.)"""
-    analysis = _analysis("photo", landmarker)
-    renderer = _renderer(analysis, FrameOptions(512, Framing.FACE))
-    weights, poses = _rest_batch(analysis, 2)
-    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
-    rest, blink = (_mottling(frame) for frame in renderer.render_latents(weights, poses))
-    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points.numpy() - renderer.origin
+    frames, points = _photo_at_rest_and_shut(landmarker)
+    rest, blink = (_mottling(frame) for frame in frames)
     detail = {"lid": [], "skin": []}
     for eye in (RIGHT_EYE, LEFT_EYE):
         upper, shut, lower = (line[np.argsort(line[:, 0])] for line in (
             points[0][list(eye.upper_lid)], points[1][list(eye.upper_lid)], points[0][list(eye.lower_lid)]))
         width = upper[-1, 0] - upper[0, 0]
-        for x in np.arange(upper[0, 0] + 0.25 * width, upper[-1, 0] - 0.25 * width):
+        for x in _middle_half(upper):
             column = int(round(x))
             top, bottom, below = (np.interp(x, line[:, 0], line[:, 1]) for line in (upper, shut, lower))
             detail["lid"] += list(blink[int(round(top)) + 3:int(round(bottom)) - 4, column])
@@ -901,19 +896,13 @@ def test_a_closed_photo_lids_top_is_no_line(landmarker: FaceLandmarker) -> None:
     darker than the skin just over it and the lid just under it. Each column across the eye's middle
     half, the blink frame's luminance from 7 px over that line to 7 px under it (softened by 0.7 px):
     how far its darkest on the edge (-3..+2 px) lies under the mean of the 3 px either end."""
-    analysis = _analysis("photo", landmarker)
-    renderer = _renderer(analysis, FrameOptions(512, Framing.FACE))
-    weights, poses = _rest_batch(analysis, 2)
-    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
-    blink = gaussian_filter(renderer.render_latents(weights, poses)[1].astype(np.float64).mean(axis=2), 0.7)
-    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points[0].numpy() - renderer.origin
+    frames, points = _photo_at_rest_and_shut(landmarker)
+    blink = gaussian_filter(frames[1].astype(np.float64).mean(axis=2), 0.7)
     lines = []
     for eye in (RIGHT_EYE, LEFT_EYE):
-        upper = points[list(eye.upper_lid)]
+        upper = points[0][list(eye.upper_lid)]
         upper = upper[np.argsort(upper[:, 0])]
-        width = upper[-1, 0] - upper[0, 0]
-        for x in np.arange(upper[0, 0] + 0.25 * width, upper[-1, 0] - 0.25 * width):
+        for x in _middle_half(upper):
             column, line_y = blink[:, int(round(x))], np.interp(x, upper[:, 0], upper[:, 1])
             profile = np.interp(line_y + np.arange(-7, 8), np.arange(len(column)), column)
             lines.append(0.5 * (profile[:3].mean() + profile[-3:].mean()) - profile[4:10].min())
@@ -921,6 +910,23 @@ def test_a_closed_photo_lids_top_is_no_line(landmarker: FaceLandmarker) -> None:
     SUMMARY_LINES.append(f"closed lids photo: top edge {line:.1f} darker than the skin either side "
                          f"({len(lines)} columns)")
     assert len(lines) > 20 and line < LID_TOP_LINE
+
+
+def _photo_at_rest_and_shut(landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
+    """The astronaut photo at rest and with both eyes shut (face framing, 512²): (2, H, W, 3) uint8 frames and
+    (2, 478, 2) their landmarks in the frames' pixels."""
+    analysis = _analysis("photo", landmarker)
+    renderer = _renderer(analysis, FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    return renderer.render_latents(weights, poses), points.numpy() - renderer.origin
+
+
+def _middle_half(line: np.ndarray) -> np.ndarray:
+    """Pixel columns across the middle half of a lid's line ((N, 2), left to right)."""
+    width = line[-1, 0] - line[0, 0]
+    return np.arange(line[0, 0] + 0.25 * width, line[-1, 0] - 0.25 * width)
 
 
 def _mottling(rgb: np.ndarray) -> np.ndarray:
