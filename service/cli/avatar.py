@@ -28,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.action == "add" and not args.image.is_file():
+        raise InvalidConfigError(f"{args.image}: no such file")  # at once, before MediaPipe loads
     from runtime.face.avatar_store import AvatarStore  # imported here: it loads MediaPipe
 
     with AvatarStore(args.avatar_dir or None) as store:
@@ -42,8 +44,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _add(store, image: Path, name: str | None) -> None:
-    if not image.is_file():
-        raise InvalidConfigError(f"{image}: no such file")
     with native_stderr_silenced():  # MediaPipe's start-up chatter
         avatar, warnings = store.create(image.read_bytes(), name or image.stem)
     if name is not None and avatar.display_name != name:  # the store keeps an image once, under its first name

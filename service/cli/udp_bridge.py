@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import sys
 from collections.abc import Callable
 
 import grpc
@@ -23,7 +22,7 @@ from runtime.errors import FacecastError, InvalidConfigError
 from runtime.types import MotionFrame
 from service.api import animate_pb2, motion_pb2
 from service.audio_clock import AudioClockPacer
-from service.cli.audio_source import AUDIO_HELP, CHUNK_BYTES, is_stdin, motion_frames, pcm_chunks
+from service.cli.audio_source import AUDIO_HELP, CHUNK_BYTES, is_stdin, motion_frames, stdin_chunks
 from service.cli.clip_flags import add_clip_flags
 from service.cli.server_flags import add_tls_flags, client_security, connected_channel, parse_server, rpc_error_line
 from service.client import StartRetry, StreamRequest, stream_audio
@@ -110,20 +109,22 @@ async def _session(server: str, security: ClientSecurity, request: StreamRequest
 def _stream_request(audio: str, options: ClipOptions) -> StreamRequest:
     """The session asking the server for what `motion_frames(audio, options)` makes here: the same
     samples (idle life as leading silence, as the runtime does it), seed, fps, mouth model, controls."""
-    from runtime.offline import clip_audio  # the pipeline and service.convert: loaded once the flags are good
+    if is_stdin(audio):
+        chunks = stdin_chunks()  # stdin closed before any audio: one line now, not a session of nothing
+        track = None
+    else:
+        from runtime.audio.files import load_audio  # PyAV: not for stdin
+
+        track = load_audio(audio)  # a missing file: one line now, before the pipeline loads
+    from runtime.offline import clip_audio  # the pipeline and service.convert: loaded once the audio is good
     from service.convert import controls_message
 
     session = {"fps": options.fps, "seed": options.seed, "mouth_model": options.mouth_model,
                "controls": controls_message(options.controls)}
-    if not is_stdin(audio):
-        from runtime.audio.files import load_audio  # PyAV: not for stdin
-
-        track = clip_audio(load_audio(audio), options.idle_s)
+    if track is not None:
+        track = clip_audio(track, options.idle_s)
         return StreamRequest(track.samples, track.sample_rate, encoding=animate_pb2.AUDIO_ENCODING_FLOAT32LE,
                              **session)
-    chunks = pcm_chunks(sys.stdin.buffer)
-    first = next(chunks)  # stdin closed before any audio: one line now, not a session of nothing
     silence = bytes(2 * round(options.idle_s * PCM_STREAM_SAMPLE_RATE))  # what push_silence adds in-process
     quiet = (silence[offset:offset + CHUNK_BYTES] for offset in range(0, len(silence), CHUNK_BYTES))
-    live = itertools.chain(quiet, [first], chunks)
-    return StreamRequest(None, PCM_STREAM_SAMPLE_RATE, live_pcm16=live, **session)
+    return StreamRequest(None, PCM_STREAM_SAMPLE_RATE, live_pcm16=itertools.chain(quiet, chunks), **session)
