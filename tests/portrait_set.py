@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from runtime.atomic_file import write_atomically
 from tests import portraits as legacy
 from tests.portrait_geometry import Layout, Pose, reframe, turn_head
 from tests.portrait_glasses import Glasses, GlassesKind, put_on_glasses
@@ -222,8 +223,18 @@ def glasses_mask(name: str) -> np.ndarray | None:
 
 
 def portrait_png(name: str) -> bytes:
+    return _png(portrait_rgb(name))
+
+
+def _png(rgb: np.ndarray) -> bytes:
     buffer = io.BytesIO()
-    Image.fromarray(portrait_rgb(name)).save(buffer, format="PNG")
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
     return buffer.getvalue()
 
 
@@ -238,9 +249,11 @@ def _made(name: str) -> tuple[np.ndarray, np.ndarray | None]:
     else:
         rgb, mask = make_portrait(spec)
         CACHE_DIRECTORY.mkdir(parents=True, exist_ok=True)
-        Image.fromarray(rgb).save(image_path)  # PNG: lossless, so a cached portrait is the made one
+        # Each file whole or not at all (a run killed mid-write would leave a truncated PNG for every later
+        # run to read), the mask before the image that marks the portrait as made.
         if mask is not None:
-            np.save(mask_path, mask)
+            write_atomically(mask_path, _npy(mask))
+        write_atomically(image_path, _png(rgb))  # PNG: lossless, so a cached portrait is the made one
     for array in (rgb, mask):
         if array is not None:
             array.flags.writeable = False
