@@ -4,6 +4,7 @@ start from the portrait's own pose and expression."""
 from __future__ import annotations
 
 import io
+import multiprocessing
 from pathlib import Path
 
 import grpc
@@ -131,10 +132,26 @@ def test_render_processes_draw_the_same_frames_as_threads_and_stop_with_the_serv
             workers = server.running.renderers.worker_pids()
         finally:
             server.stop()
-        assert len(workers) == render_processes
-        wait_until(lambda pids=workers: not any(Path(f"/proc/{pid}").exists() for pid in pids), timeout_s=30,
-                   what="the render worker gone")
+        assert len(workers) == render_processes and not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert len(frames[0]) == 10 and frames[1] == frames[0]
+
+
+@pytest.mark.parametrize("started", [True, False], ids=["workers-building", "workers-starting"])
+def test_a_stopped_server_leaves_no_render_worker_at_work(portrait_png, started):
+    """Creating an avatar has every worker build its renderer (prepare, from a thread); a server stopped
+    meanwhile stops its workers then and there — whether they are building it or still being started
+    as it stops — not once they have built a renderer no one will use."""
+    before = {process.pid for process in multiprocessing.active_children()}
+    server = start_server(render_processes=2)
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            _create(stub_for(channel), portrait_png)
+        if started:
+            wait_until(lambda: len(server.running.renderers.worker_pids()) == 2, timeout_s=30,
+                       what="the workers started")
+    finally:
+        server.stop()
+    assert {process.pid for process in multiprocessing.active_children()} <= before
 
 
 def test_frames_come_at_the_asked_size_and_framing(stub, portrait_png):
