@@ -709,8 +709,8 @@ def test_a_portrait_is_the_same_kind_of_picture_at_every_framing_and_size(landma
     """Drawn, made of strokes, outlined, flat: what the renderer makes the mouth and lids like does not
     change with the frame asked for (measured on each frame's own picture, a photo at 256² read as made
     of strokes and a pencil drawing at 1024² as a photo)."""
-    analysis = _analysis(name, landmarker)
-    kinds = {(options.framing.value, options.size): _renderer(analysis, options)._renderer.mouth.style.kind
+    avatar = Avatar.from_analysis("test", "test", 0.0, _analysis(name, landmarker))  # one: as a server's renderers
+    kinds = {(options.framing.value, options.size): FrameRenderer(avatar, options)._renderer.mouth.style.kind
              for options in (FrameOptions(256, Framing.HEAD), DEFAULT_FRAME_OPTIONS, FrameOptions(1024, Framing.HEAD),
                              FrameOptions(512, Framing.FACE), FrameOptions(512, Framing.PORTRAIT))}
     assert len(set(kinds.values())) == 1, kinds
