@@ -46,6 +46,7 @@ class RenderProcesses:
     def __init__(self, count: int, threads: int = 1) -> None:
         self._threads = threads
         self._workers = [_Worker(self._executor()) for _ in range(count)]
+        self._closed = False
 
     def _executor(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")  # a fork would copy the server's threads and gRPC state
@@ -65,6 +66,8 @@ class RenderProcesses:
         try:
             return await self._render_on(worker, avatar, options, blendshapes, poses, encodings)
         except BrokenProcessPool:  # the worker died (killed for memory, say): a new one, and this batch again
+            if self._closed:
+                raise  # ended by close(): a worker started now would outlive the server it renders for
             if worker.executor is executor:  # not yet replaced by another batch that met the same death
                 log.warning("render_worker_replaced")
                 executor.shutdown(wait=False, cancel_futures=True)
@@ -115,6 +118,7 @@ class RenderProcesses:
         finish it, as a plain shutdown does, each went on using a core for seconds after the server
         had stopped (a server embedded in a longer-lived process: tests stopping twelve such workers
         in a row slowed what ran next four-fold)."""
+        self._closed = True
         for worker in self._workers:
             started = _processes(worker.executor)  # the executor's own dict, which shutdown lets go of
             # After shutdown: it waits for a submit under way on another thread (prepare, from a renderer

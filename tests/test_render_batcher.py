@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import multiprocessing
 import os
 import signal
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
 import numpy as np
@@ -190,6 +192,31 @@ def test_a_render_worker_that_dies_is_replaced_and_the_batch_rendered_again(avat
     finally:
         processes.close()
     assert again == first and len(now) == 1 and now != killed
+
+
+def test_a_batch_rendering_as_the_workers_close_fails_and_is_not_rendered_again(avatar: Avatar) -> None:
+    """Closing the workers (the server stopping) ends them mid-batch: the batch fails, rather than being
+    rendered again on a worker started for it then, which would outlive the server."""
+    options = FrameOptions(256)
+    weights = np.repeat(avatar.rest_blendshapes[None], 64, axis=0)
+    poses = np.repeat(avatar.rest_head_pose.as_array()[None], 64, axis=0)
+    encodings = [EncodeOptions(ImageFormat.RGBA)] * 64
+
+    async def close_mid_batch(processes: RenderProcesses) -> None:
+        await processes.render(avatar, options, weights[:1], poses[:1], encodings[:1])  # the worker is up
+        batch = asyncio.ensure_future(processes.render(avatar, options, weights, poses, encodings))
+        await asyncio.sleep(0.2)  # sent: 64 frames take the worker a second or more
+        processes.close()
+        with pytest.raises(BrokenProcessPool):
+            await batch
+
+    before = {process.pid for process in multiprocessing.active_children()}
+    processes = RenderProcesses(1)
+    try:
+        asyncio.run(close_mid_batch(processes))
+    finally:
+        processes.close()
+    assert {process.pid for process in multiprocessing.active_children()} <= before
 
 
 def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:
