@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import BaseOptions, vision
 
 from runtime.arkit import NUM_BLENDSHAPES, blendshape_index
 from runtime.face.face_candidates import CropBox, candidate_crops, cut_crop
@@ -46,6 +44,10 @@ class FaceLandmarker:
     Not thread-safe: callers serialise detect() (AvatarStore holds a lock around it)."""
 
     def __init__(self, max_faces: int = MAX_FACES) -> None:
+        # MediaPipe is imported by the landmarker, not with this module: importing it costs 0.9 s and 70 MB,
+        # and processes that only render (a server's render workers) load avatars, whose module imports this.
+        from mediapipe.tasks.python import BaseOptions, vision
+
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_buffer=face_landmarker_model()),
             running_mode=vision.RunningMode.IMAGE,
@@ -76,6 +78,8 @@ class FaceLandmarker:
         return faces
 
     def _detect_in(self, rgb: np.ndarray, crop: CropBox | None) -> list[DetectedFace]:
+        import mediapipe as mp  # imported by __init__ already: a lookup
+
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb, dtype=np.uint8))
         result = self._landmarker.detect(image)
         height, width = rgb.shape[:2]

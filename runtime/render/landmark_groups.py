@@ -1,11 +1,13 @@
-"""Named index sets of MediaPipe's 478-point face mesh, derived from MediaPipe's own connection lists.
+"""Named index sets of MediaPipe's 478-point face mesh, derived from MediaPipe's own connection lists
+(runtime/render/face_mesh_connections.py: copied, checked against MediaPipe's by the tests).
 
 MediaPipe's "left" is the subject's left (the image's right), the same as ARKit's. Each feature's
 connections are listed as chains walked in a fixed order (lips: outer lower, outer upper, inner
 lower, inner upper; eyes: lower lid, then upper lid, each from the outer corner to the inner one;
 brows: the lower row, then the upper row, each from the outer end to the inner one). The chains are
-rebuilt from the connections here and their ends checked at import, so a MediaPipe release that
-reorders them fails loudly rather than deforming the wrong points.
+rebuilt from the connections here and their ends checked at import, and the copy checked against the
+MediaPipe installed (tests/test_landmark_groups.py), so a MediaPipe release that reorders them fails
+loudly rather than deforming the wrong points.
 """
 
 from __future__ import annotations
@@ -13,20 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from mediapipe.tasks.python.vision import FaceLandmarksConnections
+
+from runtime.render import face_mesh_connections as connections_of
 
 NUM_LANDMARKS = 478
 FIRST_IRIS_LANDMARK = 468  # 468–472: subject's right iris (centre first), 473–477: left
 
 
-def _chains(connections: list) -> list[tuple[int, ...]]:
+Connections = tuple[tuple[int, int], ...]  # (start, end) landmark pairs
+
+
+def _chains(connections: Connections) -> list[tuple[int, ...]]:
     """Connections (start → end) joined into the polylines they were listed as."""
     chains: list[list[int]] = []
-    for connection in connections:
-        if chains and chains[-1][-1] == connection.start:
-            chains[-1].append(connection.end)
+    for start, end in connections:
+        if chains and chains[-1][-1] == start:
+            chains[-1].append(end)
         else:
-            chains.append([connection.start, connection.end])
+            chains.append([start, end])
     return [tuple(chain) for chain in chains]
 
 
@@ -80,11 +86,12 @@ def mean_eye_width(landmarks: np.ndarray) -> float:
     return float(np.mean([eye.width(landmarks) for eye in (RIGHT_EYE, LEFT_EYE)]))
 
 
-def _eye(eye_connections: list, brow_connections: list, iris_connections: list, outer_corner: int) -> EyeGroup:
+def _eye(eye_connections: Connections, brow_connections: Connections, iris_connections: Connections,
+         outer_corner: int) -> EyeGroup:
     lower, upper = (_ordered(chain, outer_corner) for chain in _chains(eye_connections))
     if lower[-1] != upper[-1]:
         raise ImportError("MediaPipe eye lids do not share their inner corner")
-    ring = sorted({c.start for c in iris_connections} | {c.end for c in iris_connections})
+    ring = sorted({index for connection in iris_connections for index in connection})
     rows = _chains(brow_connections)
     return EyeGroup(
         upper_lid=upper,
@@ -123,27 +130,22 @@ class LipGroup:
         return tuple(sorted(set(self.outer_upper + self.outer_lower + self.inner_upper + self.inner_lower)))
 
 
-def _lips(connections: list) -> LipGroup:
+def _lips(connections: Connections) -> LipGroup:
     outer_lower, outer_upper, inner_lower, inner_upper = _chains(connections)
     if outer_lower[0] != outer_upper[0] or inner_lower[-1] != inner_upper[-1]:
         raise ImportError("MediaPipe lip contours are not listed as expected")
     return LipGroup(outer_upper, outer_lower, inner_upper, inner_lower)
 
 
-def _oval(connections: list) -> tuple[int, ...]:
+def _oval(connections: Connections) -> tuple[int, ...]:
     (chain,) = _chains(connections)
     return chain[:-1]  # the loop closes on its first point
 
 
-LIPS = _lips(FaceLandmarksConnections.FACE_LANDMARKS_LIPS)
-RIGHT_EYE = _eye(FaceLandmarksConnections.FACE_LANDMARKS_RIGHT_EYE,
-                 FaceLandmarksConnections.FACE_LANDMARKS_RIGHT_EYEBROW,
-                 FaceLandmarksConnections.FACE_LANDMARKS_RIGHT_IRIS, outer_corner=33)
-LEFT_EYE = _eye(FaceLandmarksConnections.FACE_LANDMARKS_LEFT_EYE,
-                FaceLandmarksConnections.FACE_LANDMARKS_LEFT_EYEBROW,
-                FaceLandmarksConnections.FACE_LANDMARKS_LEFT_IRIS, outer_corner=263)
-FACE_OVAL = _oval(FaceLandmarksConnections.FACE_LANDMARKS_FACE_OVAL)  # clockwise from the forehead top
-NOSE = tuple(sorted({c.start for c in FaceLandmarksConnections.FACE_LANDMARKS_NOSE}
-                    | {c.end for c in FaceLandmarksConnections.FACE_LANDMARKS_NOSE}))
+LIPS = _lips(connections_of.LIPS)
+RIGHT_EYE = _eye(connections_of.RIGHT_EYE, connections_of.RIGHT_EYEBROW, connections_of.RIGHT_IRIS, outer_corner=33)
+LEFT_EYE = _eye(connections_of.LEFT_EYE, connections_of.LEFT_EYEBROW, connections_of.LEFT_IRIS, outer_corner=263)
+FACE_OVAL = _oval(connections_of.FACE_OVAL)  # clockwise from the forehead top
+NOSE = tuple(sorted({index for connection in connections_of.NOSE for index in connection}))
 NOSE_TIP = 1
 CHIN = 152  # the bottom of the face oval
