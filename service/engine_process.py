@@ -38,6 +38,7 @@ from runtime.pipeline import AnimatorOptions, AnimatorOutput, ModelVersion
 from service.engine_worker import Advanced, EnginePass, EngineReply, Opened, serve
 from service.errors import StreamError
 from service.log import get_logger
+from service.worker_lifetime import reap
 
 log = get_logger("facecast.engine")
 WORKER_STOP_S = 2.0  # how long close() waits for the worker to leave before it is killed
@@ -132,10 +133,7 @@ class _Worker:
 
     def stop(self) -> None:
         self.connection.close()  # the worker's recv ends: it returns
-        self.process.join(WORKER_STOP_S)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+        reap(self.process, WORKER_STOP_S)
 
 
 class EngineProcess:

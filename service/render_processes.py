@@ -25,7 +25,7 @@ from runtime.face.avatar import Avatar
 from runtime.render.encoders import EncodeOptions, encode_frame
 from runtime.render.framing import FrameOptions
 from service.log import get_logger
-from service.worker_lifetime import end_with_parent
+from service.worker_lifetime import end_with_parent, reap
 
 log = get_logger("facecast.render")
 
@@ -128,10 +128,7 @@ class RenderProcesses:
             for process in processes:
                 process.terminate()
             for process in processes:
-                process.join(STOP_WAIT_S)
-                if process.is_alive():
-                    process.kill()
-                    process.join()
+                reap(process, STOP_WAIT_S)
 
 
 def _processes(executor: ProcessPoolExecutor) -> dict[int, multiprocessing.Process]:

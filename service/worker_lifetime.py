@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 import sys
+from multiprocessing.process import BaseProcess
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
@@ -17,3 +18,12 @@ def end_with_parent(server_pid: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != server_pid:  # the server died before the request above was made
         os._exit(0)
+
+
+def reap(process: BaseProcess, grace_s: float) -> None:
+    """Waits up to `grace_s` for a worker asked to end (its pipe closed, SIGTERM) to go, then kills it;
+    either way it is reaped: no zombie, and gone when this returns."""
+    process.join(grace_s)
+    if process.is_alive():
+        process.kill()
+        process.join()

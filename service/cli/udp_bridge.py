@@ -109,22 +109,25 @@ async def _session(server: str, security: ClientSecurity, request: StreamRequest
 def _stream_request(audio: str, options: ClipOptions) -> StreamRequest:
     """The session asking the server for what `motion_frames(audio, options)` makes here: the same
     samples (idle life as leading silence, as the runtime does it), seed, fps, mouth model, controls."""
-    if is_stdin(audio):
-        chunks = stdin_chunks()  # stdin closed before any audio: one line now, not a session of nothing
-        track = None
-    else:
+    if not is_stdin(audio):
         from runtime.audio.files import load_audio  # PyAV: not for stdin
 
         track = load_audio(audio)  # a missing file: one line now, before the pipeline loads
-    from runtime.offline import clip_audio  # the pipeline and service.convert: loaded once the audio is good
-    from service.convert import controls_message
+        from runtime.offline import clip_audio  # the pipeline: loaded once the audio is good
 
-    session = {"fps": options.fps, "seed": options.seed, "mouth_model": options.mouth_model,
-               "controls": controls_message(options.controls)}
-    if track is not None:
         track = clip_audio(track, options.idle_s)
         return StreamRequest(track.samples, track.sample_rate, encoding=animate_pb2.AUDIO_ENCODING_FLOAT32LE,
-                             **session)
+                             **_session_fields(options))
+    chunks = stdin_chunks()  # stdin closed before any audio: one line now, not a session of nothing
     silence = bytes(2 * round(options.idle_s * PCM_STREAM_SAMPLE_RATE))  # what push_silence adds in-process
     quiet = (silence[offset:offset + CHUNK_BYTES] for offset in range(0, len(silence), CHUNK_BYTES))
-    return StreamRequest(None, PCM_STREAM_SAMPLE_RATE, live_pcm16=itertools.chain(quiet, chunks), **session)
+    return StreamRequest(None, PCM_STREAM_SAMPLE_RATE, live_pcm16=itertools.chain(quiet, chunks),
+                         **_session_fields(options))
+
+
+def _session_fields(options: ClipOptions) -> dict:
+    """The session's fps, seed, mouth model and controls, as StreamRequest takes them."""
+    from service.convert import controls_message  # the runtime's types: loaded once the audio is good
+
+    return {"fps": options.fps, "seed": options.seed, "mouth_model": options.mouth_model,
+            "controls": controls_message(options.controls)}
