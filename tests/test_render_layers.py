@@ -1084,13 +1084,16 @@ MASK_OFF_FRAME = {
     "closed-stylization-yaw-left-grey-tint": 0.28,
     # Two-tone frames: their bars' fade is a colour between dark and amber, as is the shading by the nose.
     "closed-photo-wrinkled-browline": 0.15,
-    # Half-rims: the path keeps to the rim's edge, and the line filter lights up a pixel or two either side.
-    "closed-photo-half-rim": 0.22,
-    "closed-photo-half-rim-bar": 0.22,
-    "henner": 0.22,
+    # Half-rims: a bar's mask keeps to its colour below its top, and a thin rim's to the bar's mask. Until
+    # renderer 50 the wide filter's glow over the lashes and the lid's crease under the bar was in it, and
+    # the thin rim's path ran along that crease: 0.114 of the half-rim twin's mask off the frame (0.001 now),
+    # the bar twin's 0.018 (0.018), the wide twin's 0.057 (0.011), Henner's 0.153 (0.100).
+    "closed-photo-half-rim": 0.05,
+    "closed-photo-half-rim-bar": 0.05,
+    "henner": 0.15,
     # Not the wide half-rim twin (closed-photo-half-rim-wide): its bars lie on its brows, and its mask, reaching
-    # BAR_EDGE_PX past the bar's edge, takes 2.6 % of the brows' pixels further than 2 px from the bar (0.057
-    # of the mask off the frame); the 2 px leave no grey streak over the brows as they rise.
+    # BAR_EDGE_PX past the bar's edge, takes 2.6 % of the brows' pixels further than 2 px from the bar; the
+    # 2 px leave no grey streak over the brows as they rise.
 }
 
 

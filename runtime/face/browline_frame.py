@@ -276,11 +276,7 @@ def _below(strip: EyeStrip, top: np.ndarray, shape: tuple[int, int], eye_width: 
     reach = HINGE_REACH * eye_width
     columns = np.concatenate([[columns[0] - reach], columns, [columns[-1] + reach]])
     top = np.concatenate([top[:1], top, top[-1:]])
-    edge = strip.grid(top - 1.0, columns)
-    bottom = strip.grid(np.full(len(columns), strip.rows - 1.0), columns)
-    below = np.zeros(shape, np.uint8)
-    cv2.fillPoly(below, [np.round(np.concatenate([edge, bottom[::-1]])).astype(np.int32)], 1)
-    return below.astype(np.float32)
+    return strip.below(top - 1.0, columns, shape)
 
 
 def _lower_rim(lines: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, eye_width: float, least: float

@@ -110,8 +110,14 @@ def find_half_rim_frame(image: np.ndarray, landmarks: np.ndarray, eye_width: flo
     # A rim found both ways is held still where either mask holds it, but the bar's only off the eyes'
     # margin: the thin line's mask keeps to one edge of a lit rim (the half-rim twin's top edge lifted with
     # a raised brow, 1.15 px), and within the margin a bar's colour is also the lashes' a rim lies on
-    # (Henner's, check set: held still, they stayed over his shut eye as a second lid line).
-    return SolidFrame(np.maximum(thin.mask, bar.mask * (1.0 - near_eyes)), brow_margin_is_frame=True)
+    # (Henner's, check set: held still, they stayed over his shut eye as a second lid line). The thin mask
+    # counts only where the bar's does: its path may run along the lid's crease under the rim (the half-rim
+    # twin's, over one eye), and that band of crease and lashes, held still over a closing lid, stayed as a
+    # band of the open eye's lashes dotted with its pale skin over the shut one (with the bar's colour below
+    # its top, _search: 0.114 -> 0.001 of the twin's mask more than 2 px off the frame, and FaceLandmarker
+    # read its right blink at r 0.97, not 0.82).
+    on_bar = (bar.mask > 0.5).astype(np.float32)
+    return SolidFrame(np.maximum(thin.mask * on_bar, bar.mask * (1.0 - near_eyes)), brow_margin_is_frame=True)
 
 
 def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_landmarks: tuple[int, ...],
@@ -153,8 +159,15 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
     over_eyes, rows = _on_past_the_corners(on_bar_rows, rows, over_eyes, max(2, int(round(STRAIGHT_ON * eye_width))))
     path = strip.points(rows[over_eyes], over_eyes)
     coloured = _in_bar_colour(lab, path, skin_colour)
+    # Below the bar's top, towards the eyes, only pixels in its colour: the wide filter lights up the
+    # lashes and the lid's crease under a bar as well, and the path may run along them rather than the bar
+    # (the half-rim twins'; held still, they stayed over the shut eye as a band of the open eye's lashes,
+    # its pale skin dotted along the band's edge). Above it a bar's lit edge, hardly darker than the skin,
+    # is left in (BAR_EDGE_PX says why).
+    under = strip.below(_top_in_colour(strip.sample(coloured.astype(np.float32)) > 0.5, rows, over_eyes,
+                                       int(round(BAR_REACH[1] * eye_width))) + 1.0, over_eyes, image.shape[:2])
     on_bar = np.clip((lines - (ON_BAR - 0.1) * strength) / (0.2 * strength), 0.0, 1.0) * \
-        np.maximum(1.0 - near_eyes, coloured.astype(np.float32))
+        np.maximum((1.0 - near_eyes) * (1.0 - under), coloured.astype(np.float32))
     reaches = np.clip(_half_heights(on_bar_rows[:, over_eyes], rows[over_eyes]),
                       *(share * eye_width for share in BAR_REACH))
     mask = _near(on_bar, path, float(np.median(reaches)) + BAR_EDGE_PX, joined=True)
@@ -238,13 +251,23 @@ def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]
     return np.interp(np.arange(strip.columns), columns[order], rows[order])
 
 
+def _top_in_colour(coloured: np.ndarray, rows: np.ndarray, columns: np.ndarray, within: int) -> np.ndarray:
+    """(len(columns),) the strip's highest row in the bar's colour (`coloured`, (rows, columns) bool) `within`
+    rows of the path (`rows`) in each of `columns`; the path's own row where none is."""
+    offsets = np.arange(-within, within + 1)
+    candidates = np.clip(rows[columns][None] + offsets[:, None], 0, coloured.shape[0] - 1)  # (offsets, columns)
+    found = coloured[candidates, columns[None]]
+    first = np.argmax(found, axis=0)
+    return np.where(found.any(axis=0), candidates[first, np.arange(len(columns))], rows[columns]).astype(np.float64)
+
+
 def _in_bar_colour(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray) -> np.ndarray:
     """(H, W) bool: pixels in the bar's colour (the median along the path), within solid_frame's tolerance of
-    the bar's distance from the skin. A bar's mask keeps to it within eye_strip's margin round the eyes, where
-    the filter does not tell a bar's lower edge from the lid's crease and lashes under it: those held still drew
-    a second lid line over a shut eye (the bar twin's right blink read 0.99 -> 0.95), and the bar's edge left
-    out bent with the lid (a blink moved 4.4 % of the bar twin's frame pixels). Past the path's ends the rims'
-    ends are followed in it (_with_ends)."""
+    the bar's distance from the skin. A bar's mask keeps to it below the bar's top and within eye_strip's
+    margin round the eyes, where the filter does not tell a bar's lower edge from the lid's crease and lashes
+    under it: those held still drew a second lid line over a shut eye (the bar twin's right blink read 0.99 ->
+    0.95), and the bar's edge left out bent with the lid (a blink moved 4.4 % of the bar twin's frame pixels).
+    Past the path's ends the rims' ends are followed in it (_with_ends)."""
     # Colour counts as much as lightness (CIE76; OpenCV's 8-bit L is L* x 2.55): a lid's dark lashes and a
     # grey bar are alike in lightness, not in colour.
     balanced = np.array([1.0, LAB_CHROMA_SCALE, LAB_CHROMA_SCALE], np.float32)

@@ -119,8 +119,9 @@ class FrameRenderer:
     # _on_past_the_corners), its mask 2 px wider (BAR_EDGE_PX). 48: a two-tone frame's bars lying on the
     # lashes are held down to their lower edge, in their own colour, within the eyes' margin (browline_frame._foot).
     # 49: a closing lid's top takes the shade of the frame's picture just above it, not of the portrait's
-    # there at rest (eye_layer._Eye._above_lid).
-    version = "49"
+    # there at rest (eye_layer._Eye._above_lid). 50: a half-rim bar's mask keeps to its colour below its
+    # top, and a thin rim's to the bar's mask, not the lashes and crease under it (half_rim_frame._search).
+    version = "50"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
