@@ -164,8 +164,7 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
     # (the half-rim twins'; held still, they stayed over the shut eye as a band of the open eye's lashes,
     # its pale skin dotted along the band's edge). Above it a bar's lit edge, hardly darker than the skin,
     # is left in (BAR_EDGE_PX says why).
-    under = strip.below(_top_in_colour(strip.sample(coloured.astype(np.float32)) > 0.5, rows, over_eyes,
-                                       int(round(BAR_REACH[1] * eye_width))) + 1.0, over_eyes, image.shape[:2])
+    under = _under_the_bar(strip, coloured, rows, over_eyes, int(round(BAR_REACH[1] * eye_width)))
     on_bar = np.clip((lines - (ON_BAR - 0.1) * strength) / (0.2 * strength), 0.0, 1.0) * \
         np.maximum((1.0 - near_eyes) * (1.0 - under), coloured.astype(np.float32))
     reaches = np.clip(_half_heights(on_bar_rows[:, over_eyes], rows[over_eyes]),
@@ -251,14 +250,17 @@ def _lower_edge(strip: EyeStrip, landmarks: np.ndarray, indices: tuple[int, ...]
     return np.interp(np.arange(strip.columns), columns[order], rows[order])
 
 
-def _top_in_colour(coloured: np.ndarray, rows: np.ndarray, columns: np.ndarray, within: int) -> np.ndarray:
-    """(len(columns),) the strip's highest row in the bar's colour (`coloured`, (rows, columns) bool) `within`
-    rows of the path (`rows`) in each of `columns`; the path's own row where none is."""
+def _under_the_bar(strip: EyeStrip, coloured: np.ndarray, rows: np.ndarray, columns: np.ndarray,
+                   within: int) -> np.ndarray:
+    """(H, W) float32 1 below the bar's top down to the strip's bottom, over `columns`: in each, the highest
+    row in the bar's colour (`coloured`, (H, W) bool) `within` rows of the path (`rows`), or the path's own
+    row where none is."""
+    in_colour = strip.sample(coloured.astype(np.float32)) > 0.5  # (strip rows, strip columns)
     offsets = np.arange(-within, within + 1)
-    candidates = np.clip(rows[columns][None] + offsets[:, None], 0, coloured.shape[0] - 1)  # (offsets, columns)
-    found = coloured[candidates, columns[None]]
-    first = np.argmax(found, axis=0)
-    return np.where(found.any(axis=0), candidates[first, np.arange(len(columns))], rows[columns]).astype(np.float64)
+    candidates = np.clip(rows[columns][None] + offsets[:, None], 0, in_colour.shape[0] - 1)  # (offsets, columns)
+    found = in_colour[candidates, columns[None]]
+    top = np.where(found.any(axis=0), candidates[np.argmax(found, axis=0), np.arange(len(columns))], rows[columns])
+    return strip.below(top.astype(np.float64) + 1.0, columns, coloured.shape)
 
 
 def _in_bar_colour(lab: np.ndarray, path: np.ndarray, skin_colour: np.ndarray) -> np.ndarray:
