@@ -20,6 +20,7 @@ import argparse
 import hashlib
 import json
 import sys
+from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
@@ -73,8 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     failed = batch_differs > 0
     if args.against:
         before = json.loads(args.against.read_text())
-        differ = {case: sum(a != b for a, b in zip(frames, before.get(case, []), strict=False))
-                  + abs(len(frames) - len(before.get(case, []))) for case, frames in cases.items()}
+        # a frame on one side only (None on the other) differs too
+        differ = {case: sum(a != b for a, b in zip_longest(frames, before.get(case, [])))
+                  for case, frames in cases.items()}
         print(f"against {args.against}: {sum(differ.values())} of {total} frames differ")
         for case, count in differ.items():
             if count:
