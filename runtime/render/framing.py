@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image
 
 from runtime.errors import InvalidConfigError
-from runtime.render.landmark_groups import FACE_OVAL
+from runtime.render.landmark_groups import face_oval_points
 
 MIN_FRAME_SIZE, MAX_FRAME_SIZE, DEFAULT_FRAME_SIZE = 256, 1024, 512
 FACE_FILL = 0.6  # the face oval's larger extent over the face crop's side: hair, ears and chin stay in
@@ -177,7 +177,7 @@ def _clear_of_still_edge(box: tuple[float, float, float, float], landmarks: np.n
     """`box` grown, past the image where it must, until the face oval (and below it the chin's reach at a
     wide-open jaw) lies clear of the band along its edge that the warp keeps still. `scale`: output
     pixels per portrait pixel."""
-    oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+    oval = face_oval_points(landmarks)
     low, high = oval.min(axis=0), oval.max(axis=0)
     clearance = (STILL_EDGE_PX + STILL_EDGE_CELLS * size) / scale  # portrait pixels
     below = clearance + JAW_REACH * float((high - low).max())
@@ -197,7 +197,7 @@ def _square_around_face(landmarks: np.ndarray, width: int, height: int, fill: fl
                         ) -> tuple[float, float, float, float]:
     """A square whose side is the face oval's larger extent over `fill`, the oval's centre
     `centre_height` of the way down it; moved (and only if it must, shrunk) to lie inside the image."""
-    oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+    oval = face_oval_points(landmarks)
     low, high = oval.min(axis=0), oval.max(axis=0)
     centre = (low + high) / 2
     side = min(float((high - low).max()) / fill, width, height)

@@ -149,3 +149,8 @@ FACE_OVAL = _oval(connections_of.FACE_OVAL)  # clockwise from the forehead top
 NOSE = tuple(sorted({index for connection in connections_of.NOSE for index in connection}))
 NOSE_TIP = 1
 CHIN = 152  # the bottom of the face oval
+
+
+def face_oval_points(landmarks: np.ndarray) -> np.ndarray:
+    """(K, 2) float64 the face oval's landmarks, in FACE_OVAL's order."""
+    return np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]

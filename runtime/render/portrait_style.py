@@ -33,7 +33,7 @@ import torch
 from scipy.ndimage import gaussian_filter
 
 from runtime.numerics import hermite_step
-from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, NOSE, RIGHT_EYE
+from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, NOSE, RIGHT_EYE, face_oval_points
 
 DETAIL_SIGMA_PX = 1.5  # detail finer than this is texture (strokes, grain, pores)
 TONE_SIGMA_PX = 4.0  # the tone a pixel's texture sits in
@@ -242,7 +242,7 @@ def _features(shape: tuple[int, int], landmarks: np.ndarray, face_width: float, 
 def face_crop(image: np.ndarray, landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(mask, crop, origin): the face oval's bounding box of the image, which of its pixels lie in the
     oval, and the box's top-left corner (x, y)."""
-    oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+    oval = face_oval_points(landmarks)
     height, width = image.shape[:2]
     left, top = np.floor(oval.min(axis=0)).astype(int).clip(0, [width - 1, height - 1])
     right, bottom = np.ceil(oval.max(axis=0)).astype(int).clip(0, [width - 1, height - 1]) + 1

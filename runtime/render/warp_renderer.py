@@ -30,7 +30,7 @@ from runtime.numerics import blocked_rows_matmul, hermite_step
 from runtime.render.deformation import BlendshapeDeformer, DeformationConfig
 from runtime.render.eye_layer import EyeLayer
 from runtime.render.head_transform import HeadMotion, HeadTransform
-from runtime.render.landmark_groups import FACE_OVAL, LIPS
+from runtime.render.landmark_groups import LIPS, face_oval_points
 from runtime.render.lip_bands import rounding
 from runtime.render.mouth_interior import MouthInterior
 from runtime.render.mouth_palette import mouth_palette
@@ -117,7 +117,7 @@ class HeadRegion:
 
     @classmethod
     def of(cls, landmarks: np.ndarray) -> HeadRegion:
-        oval = np.asarray(landmarks, dtype=np.float64)[list(FACE_OVAL), :2]
+        oval = face_oval_points(landmarks)
         low, high = oval.min(axis=0), oval.max(axis=0)
         return cls((low + high) / 2, (high - low) / 2)
 
