@@ -1226,6 +1226,30 @@ def test_temple_arms_are_found_whole(landmarker: FaceLandmarker, name: str) -> N
     assert arms and min(shares) >= ARM_FOUND_FLOOR
 
 
+# Half-rims: how far short of the drawn frame's outermost pixel on each side (an arm's tip) the mask
+# found stops, and how far past it it runs (into the hair), eye widths. Until renderer 51 a half-rim's
+# mask ended a little past the eyes' outer corners: the twins' longer arms 0.40, 0.53 and 0.37 eye widths
+# short, and an arm bent where the mask let go of it as the head turned.
+HALF_RIM_ARM_SHORT_CEILING = 0.1
+HALF_RIM_ARM_PAST_CEILING = 0.15
+
+
+@pytest.mark.parametrize("name", ["closed-photo-half-rim", "closed-photo-half-rim-bar", "closed-photo-half-rim-wide"])
+def test_a_half_rims_temple_arms_are_held_to_their_tips(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
+    drawn_as_image = np.repeat((glasses_mask(name) * 255).round().astype(np.uint8)[..., None], 3, 2)
+    drawn = frame_portrait(drawn_as_image, analysis.landmarks, DEFAULT_FRAME_OPTIONS).image[..., 0] > 127
+    found = find_glasses(framed.image, framed.landmarks) > CORE
+    eye_width = mean_eye_width(framed.landmarks)
+    (drawn_left, drawn_right), (found_left, found_right) = (
+        (columns.min(), columns.max()) for columns in (np.flatnonzero(mask.any(axis=0)) for mask in (drawn, found)))
+    short = np.array([found_left - drawn_left, drawn_right - found_right]) / eye_width  # < 0: past the tip
+    SUMMARY_LINES.append(f"half-rim arms on {name}: the mask stops {short[0]:.2f} and {short[1]:.2f} eye widths "
+                         "short of the arms' tips")
+    assert short.max() < HALF_RIM_ARM_SHORT_CEILING and short.min() > -HALF_RIM_ARM_PAST_CEILING
+
+
 @pytest.mark.parametrize("name", ["closed-pencil-acetate", "closed-oil-black-acetate"])
 def test_the_layers_temple_arms_run_from_the_lens(landmarker: FaceLandmarker, name: str) -> None:
     """Thick frames on a drawing or a painting take hair in around the arm's end: a tall run there

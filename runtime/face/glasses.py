@@ -55,6 +55,8 @@ HINGE_SIDE_SHARE = 0.8  # of the rim's reach outwards from its centre: where alo
 ARM_LINE_SHARE = 0.15  # of the line threshold: a temple arm where it has the frame's colour
 ARM_REACH = 2.0  # eye widths: how far a temple arm is followed from its hinge (to the ear, at most)
 ARM_GAP_PX = 3  # columns where the arm is not seen (a strand of hair) that it is followed across
+MIN_RIM_PIXELS = 10  # of a lens's part of a mask, to follow its temple arm from
+NOSE_TOP = 168  # MediaPipe mesh: between the eyes, where the lenses' sides of a mask part
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,7 +84,8 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
             # Two-tone frames (a dark bar over pale rims) are neither: their bar is found as a dark
             # path across both eyes and the nose (runtime/face/browline_frame.py).
             solid = find_browline_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
-        if solid is None:
+        half_rim = solid is None
+        if half_rim:
             # Half-rim frames have no rims below the eyes at all: a thin line over both eyes and the
             # nose, below the brows (runtime/face/half_rim_frame.py).
             solid = find_half_rim_frame(image, landmarks, eye_width, SKIN_LANDMARKS)
@@ -91,7 +94,14 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
         eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=not solid.brow_margin_is_frame)
         if solid.in_eye_margin is not None:
             eyes = eyes * (1.0 - solid.in_eye_margin)
-        return solid.mask * (1.0 - eyes)
+        mask = solid.mask * (1.0 - eyes)
+        if half_rim:
+            # A half-rim's mask ends a little past the eyes' outer corners, and its thin arms run on from
+            # there: left to the warp, an arm bent where it left the mask as the head turned. They are
+            # followed as a full rim's are, from the mask's outer ends (solid and two-tone frames' masks
+            # take their arms in by colour already).
+            mask = np.maximum(mask, _half_rim_arms(image, mask, landmarks, eye_width, threshold) * (1.0 - eyes))
+        return mask
     # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
     # frame sought: that one also lights up the shading around a thin rim, which would then be held
     # still while the skin around it moves.
@@ -401,6 +411,38 @@ def _temple_paths(rims: list[_Rim], lines: np.ndarray, on_line, steps: int) -> l
         candidates = _follow_lines(on_line, lines, starts, outwards, steps, ARM_GAP_PX)
         paths.append((max(candidates, key=lambda path: outwards * (path[-1, 0] - path[0, 0])), outwards))
     return paths
+
+
+def _half_rim_arms(image: np.ndarray, mask: np.ndarray, landmarks: np.ndarray, eye_width: float, threshold: float
+                   ) -> np.ndarray:
+    """(H, W) a half-rim frame's temple arms, followed out from its mask (_temple_arms); zeros where a
+    side of the mask holds too little to start from."""
+    rims = _rims_in(mask, landmarks, eye_width)
+    if rims is None:
+        return np.zeros(mask.shape, np.float32)
+    rim_width = max(rim.thickness_px for rim in rims)
+    fitted = line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
+    return _temple_arms(image, mask, rims, fitted, threshold, landmarks, eye_width)
+
+
+def _rims_in(mask: np.ndarray, landmarks: np.ndarray, eye_width: float) -> list[_Rim] | None:
+    """Each lens's part of a frame's mask (its pixels over one half of 0.5, on its side of the nose,
+    within an eye width above or below the eye) as the rim _temple_paths starts from, as thick as
+    the mask's median height across the eye's middle; None where a side holds under MIN_RIM_PIXELS."""
+    rows, columns = np.nonzero(mask > 0.5)
+    bridge = landmarks[NOSE_TOP, 0]
+    rims = []
+    for eye, side in zip((RIGHT_EYE, LEFT_EYE), (-1.0, 1.0), strict=True):
+        centre = landmarks[list(eye.lids), :2].mean(axis=0)
+        own = ((side * (columns - bridge) > 0) & (np.abs(rows - centre[1]) < eye_width)
+               & (np.abs(columns - centre[0]) < 1.5 * eye_width))
+        if own.sum() < MIN_RIM_PIXELS:
+            return None
+        middle = slice(int(centre[0] - 0.4 * eye_width), int(centre[0] + 0.4 * eye_width))
+        heights = (mask[:, middle] > 0.5).sum(axis=0)
+        thickness = float(np.median(heights[heights > 0])) if (heights > 0).any() else 1.0
+        rims.append(_Rim(centre, np.stack([columns[own], rows[own]], axis=1).astype(np.float64), thickness))
+    return rims
 
 
 def _temple_arms(image: np.ndarray, mask: np.ndarray, rims: list[_Rim], lines: np.ndarray, threshold: float,

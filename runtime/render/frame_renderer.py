@@ -121,7 +121,8 @@ class FrameRenderer:
     # 49: a closing lid's top takes the shade of the frame's picture just above it, not of the portrait's
     # there at rest (eye_layer._Eye._above_lid). 50: a half-rim bar's mask keeps to its colour below its
     # top, and a thin rim's to the bar's mask, not the lashes and crease under it (half_rim_frame._search).
-    version = "50"
+    # 51: a half-rim's temple arms are followed out from its mask's ends (glasses._half_rim_arms).
+    version = "51"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
