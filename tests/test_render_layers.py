@@ -1097,6 +1097,13 @@ MASK_OFF_FRAME = {
 }
 
 
+def _frame_as_drawn(name: str, analysis: PortraitAnalysis, options: FrameOptions) -> np.ndarray:
+    """(H, W) float 0..1: the test set's glasses as drawn on the portrait (its truth mask), framed as the
+    renderer frames the portrait, through 8 bits as a picture is."""
+    as_image = np.repeat((glasses_mask(name) * 255).round().astype(np.uint8)[..., None], 3, 2)
+    return frame_portrait(as_image, analysis.landmarks, options).image[..., 0] / 255.0
+
+
 @pytest.mark.parametrize("name", list(MASK_OFF_FRAME))
 def test_the_glasses_mask_is_the_frame_not_the_skin_or_brows_beside_it(landmarker: FaceLandmarker, name: str) -> None:
     """The mask holds still what it covers: skin beside the frame smears as the head turns, and brow
@@ -1105,8 +1112,7 @@ def test_the_glasses_mask_is_the_frame_not_the_skin_or_brows_beside_it(landmarke
     options = FrameOptions(512, Framing.FACE)
     framed = frame_portrait(analysis.image, analysis.landmarks, options)
     found = find_glasses(framed.image, framed.landmarks)
-    drawn_as_image = np.repeat((glasses_mask(name) * 255).round().astype(np.uint8)[..., None], 3, 2)
-    drawn = frame_portrait(drawn_as_image, analysis.landmarks, options).image[..., 0] > 25
+    drawn = _frame_as_drawn(name, analysis, options) > 25 / 255
     near_frame = cv2.dilate(drawn.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0  # within 2 px
     brows = np.zeros(found.shape, np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
@@ -1217,8 +1223,7 @@ ARM_FOUND_FLOOR = 0.9
 def test_temple_arms_are_found_whole(landmarker: FaceLandmarker, name: str) -> None:
     analysis = _analysis(name, landmarker)
     framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
-    drawn_as_image = np.repeat((glasses_mask(name) * 255).round().astype(np.uint8)[..., None], 3, 2)
-    drawn = frame_portrait(drawn_as_image, analysis.landmarks, DEFAULT_FRAME_OPTIONS).image[..., 0] / 255.0
+    drawn = _frame_as_drawn(name, analysis, DEFAULT_FRAME_OPTIONS)
     arms = find_temple_arms(np.where(drawn > 0.5, drawn, 0.0), framed.landmarks)
     found = find_glasses(framed.image, framed.landmarks)
     shares = [float((found[arm.pixels] > CORE).mean()) for arm in arms]
@@ -1238,8 +1243,7 @@ HALF_RIM_ARM_PAST_CEILING = 0.15
 def test_a_half_rims_temple_arms_are_held_to_their_tips(landmarker: FaceLandmarker, name: str) -> None:
     analysis = _analysis(name, landmarker)
     framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
-    drawn_as_image = np.repeat((glasses_mask(name) * 255).round().astype(np.uint8)[..., None], 3, 2)
-    drawn = frame_portrait(drawn_as_image, analysis.landmarks, DEFAULT_FRAME_OPTIONS).image[..., 0] > 127
+    drawn = _frame_as_drawn(name, analysis, DEFAULT_FRAME_OPTIONS) > 127 / 255
     found = find_glasses(framed.image, framed.landmarks) > CORE
     eye_width = mean_eye_width(framed.landmarks)
     (drawn_left, drawn_right), (found_left, found_right) = (
