@@ -1254,6 +1254,24 @@ def test_a_half_rims_temple_arms_are_held_to_their_tips(landmarker: FaceLandmark
     assert short.max() < HALF_RIM_ARM_SHORT_CEILING and short.min() > -HALF_RIM_ARM_PAST_CEILING
 
 
+# Half-rims: the share of the drawn frame's pixels the mask found leaves out. Until renderer 52 the rims'
+# turned-down ends by the nose and past the eyes' corners were left to the warp (0.087, 0.086 and 0.176 of the
+# twins' frames) and parted from the bar as small stubs at a turn; the wide twin's lit outer ends still are.
+HALF_RIM_MISSED_CEILINGS = {"closed-photo-half-rim": 0.04, "closed-photo-half-rim-bar": 0.04,
+                            "closed-photo-half-rim-wide": 0.1}
+
+
+@pytest.mark.parametrize("name", list(HALF_RIM_MISSED_CEILINGS))
+def test_a_half_rims_turned_down_ends_are_held_with_it(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
+    drawn = _frame_as_drawn(name, analysis, DEFAULT_FRAME_OPTIONS) > 0.5
+    found = find_glasses(framed.image, framed.landmarks) > CORE
+    missed = float((drawn & ~found).sum() / drawn.sum())
+    SUMMARY_LINES.append(f"half-rim frame on {name}: {missed:.3f} of its drawn pixels left out of the mask")
+    assert missed < HALF_RIM_MISSED_CEILINGS[name]
+
+
 @pytest.mark.parametrize("name", ["closed-pencil-acetate", "closed-oil-black-acetate"])
 def test_the_layers_temple_arms_run_from_the_lens(landmarker: FaceLandmarker, name: str) -> None:
     """Thick frames on a drawing or a painting take hair in around the arm's end: a tall run there

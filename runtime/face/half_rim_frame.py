@@ -85,6 +85,11 @@ NOT_SKIN = 25.0  # Lab distance (OpenCV's 8-bit scale) from the cheeks' median c
 # this far (eye widths) from each end. Left out, a rim's ends bent with the lids (the first half-rim twin,
 # whose rims are found both ways: a raised brow or a squint moved its rims 0.34 px RMS, 0.26 with them).
 END_REACH = 0.4
+# Beside the eyes (by the nose, past the outer corners) the rims turn down, and are followed down from the bar
+# this far (eye widths), as thin runs of its colour (_with_turned_down_ends): the wide twin's bar lies over its
+# brows, high above its deep lenses' ends, and a first version of the rule left 343 of its frame's pixels out
+# reaching END_REACH down, 202 reaching this far.
+TURNED_DOWN_REACH = 0.8
 # A bar is followed out from the bridge wherever it runs, the brows included (_along_the_bar): the wide
 # half-rim twin's bars lie over its brows' tails, where the search below the brows took the lids' creases
 # (a raised brow then moved 17.7 % of its frame's pixels). Each row the path moves costs STEP_COST (a bar runs
@@ -170,7 +175,10 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
     reaches = np.clip(_half_heights(on_bar_rows[:, over_eyes], rows[over_eyes]),
                       *(share * eye_width for share in BAR_REACH))
     mask = _near(on_bar, path, float(np.median(reaches)) + BAR_EDGE_PX, joined=True)
-    return SolidFrame(_with_ends(mask, coloured, path, reaches[[0, -1]], strip.down, END_REACH * eye_width),
+    mask = _with_ends(mask, coloured, path, reaches[[0, -1]], strip.down, END_REACH * eye_width)
+    beside = _beside_the_eyes(strip, over_eyes, corner)
+    return SolidFrame(_with_turned_down_ends(mask, coloured, strip, rows, beside, TURNED_DOWN_REACH * eye_width,
+                                             2.0 * float(np.median(reaches)) + 2.0),
                       brow_margin_is_frame=True)
 
 
@@ -300,6 +308,51 @@ def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, end_rea
     ends = coloured & (near_ends > 0)
     ends &= _joined(held | ends, held) & ~held
     return np.maximum(mask, _softened(ends.astype(np.float32)))
+
+
+def _beside_the_eyes(strip: EyeStrip, path_columns: np.ndarray, corner: int) -> list[np.ndarray]:
+    """The runs of the path's columns (`path_columns`) that lie beside the eyes, not over them: past each
+    outer corner (strip column `corner` from each end) and between the inner corners."""
+    outer, inner = (corner, strip.columns - 1 - corner), sorted(strip.inner)
+    runs = [path_columns[path_columns < outer[0]], path_columns[(path_columns > inner[0]) & (path_columns < inner[1])],
+            path_columns[path_columns > outer[1]]]
+    return [run for run in runs if len(run) >= 2]
+
+
+def _with_turned_down_ends(mask: np.ndarray, coloured: np.ndarray, strip: EyeStrip, rows: np.ndarray,
+                           beside: list[np.ndarray], reach_px: float, max_width_px: float) -> np.ndarray:
+    """`mask` and the rims' turned-down ends: below the path (`rows`, a strip row per column), within `reach_px`
+    of it and beside the eyes (`beside`, runs of strip columns), the pixels in the bar's colour straight down
+    from the mask, row by row, in runs no wider than `max_width_px` (the bar's height). A lens's rim turns down
+    at its ends, by the nose and past the eye's outer corner, and those ends, left to the warp, parted from the
+    bar as the head turned (the half-rim twins: 4-8 px of each). Only straight down and thin: every pixel of
+    the bar's colour joined to the mask there took in more beside Henner's bridge (check set) than his frame.
+    Not under the bar over the eyes, where the lashes and the lid's crease may share its colour."""
+    band = np.zeros(mask.shape, np.uint8)
+    for columns in beside:
+        top = strip.grid(rows[columns].astype(np.float64), columns.astype(np.float64))
+        bottom = strip.grid(rows[columns] + reach_px, columns.astype(np.float64))
+        cv2.fillPoly(band, [np.round(np.concatenate([top, bottom[::-1]])).astype(np.int32)], 1)
+    held = mask > 0.5
+    candidates = coloured & (band > 0) & ~held
+    reached = np.flatnonzero(candidates.any(axis=1))
+    if len(reached) == 0:
+        return mask
+    ends = np.zeros_like(candidates)
+    for row in range(max(1, reached[0]), reached[-1] + 1):
+        ends[row] = candidates[row] & (ends[row - 1] | held[row - 1])
+        ends[row] &= _narrow_runs(ends[row], max_width_px)
+    return np.maximum(mask, _softened(ends.astype(np.float32)))
+
+
+def _narrow_runs(line: np.ndarray, max_width_px: float) -> np.ndarray:
+    """(W,) bool: `line`'s runs of True no wider than `max_width_px`."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], line.astype(np.int8), [0]])))
+    kept = np.zeros_like(line)
+    for start, end in zip(edges[::2], edges[1::2], strict=True):
+        if end - start <= max_width_px:
+            kept[start:end] = True
+    return kept
 
 
 def _half_heights(on_line: np.ndarray, rows: np.ndarray) -> np.ndarray:

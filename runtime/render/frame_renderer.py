@@ -121,8 +121,10 @@ class FrameRenderer:
     # 49: a closing lid's top takes the shade of the frame's picture just above it, not of the portrait's
     # there at rest (eye_layer._Eye._above_lid). 50: a half-rim bar's mask keeps to its colour below its
     # top, and a thin rim's to the bar's mask, not the lashes and crease under it (half_rim_frame._search).
-    # 51: a half-rim's temple arms are followed out from its mask's ends (glasses._half_rim_arms).
-    version = "51"
+    # 51: a half-rim's temple arms are followed out from its mask's ends (glasses._half_rim_arms). 52: its rims'
+    # turned-down ends beside the eyes are followed down from the bar as thin runs of its colour
+    # (half_rim_frame._with_turned_down_ends).
+    version = "52"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
