@@ -1256,7 +1256,8 @@ def test_a_half_rims_temple_arms_are_held_to_their_tips(landmarker: FaceLandmark
 
 # Half-rims: the share of the drawn frame's pixels the mask found leaves out. Until renderer 52 the rims'
 # turned-down ends by the nose and past the eyes' corners were left to the warp (0.087, 0.086 and 0.176 of the
-# twins' frames) and parted from the bar as small stubs at a turn; the wide twin's lit outer ends still are.
+# twins' frames) and parted from the bar as small stubs at a turn; the wide twin's outer ends, past where the
+# bar's path stops, still are.
 HALF_RIM_MISSED_CEILINGS = {"closed-photo-half-rim": 0.04, "closed-photo-half-rim-bar": 0.04,
                             "closed-photo-half-rim-wide": 0.1}
 
