@@ -60,11 +60,13 @@ class EyeStrip:
         columns = np.arange(self.columns)
         return columns[columns <= self.centres[0]], columns[columns >= self.centres[1]]
 
-    def below(self, rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    def below(self, rows: np.ndarray, columns: np.ndarray, shape: tuple[int, int], depth: float | None = None
+              ) -> np.ndarray:
         """(H, W) float32 1 from a path through the strip (fractional `rows` at `columns`, which may lie past
-        the strip's ends) down to the strip's bottom, 0 elsewhere."""
-        edge = self.grid(np.asarray(rows, np.float64), np.asarray(columns, np.float64))
-        bottom = self.grid(np.full(len(columns), self.rows - 1.0), np.asarray(columns, np.float64))
+        the strip's ends) down to the strip's bottom, or `depth` rows below the path, 0 elsewhere."""
+        rows, columns = np.asarray(rows, np.float64), np.asarray(columns, np.float64)
+        edge = self.grid(rows, columns)
+        bottom = self.grid(np.full(len(columns), self.rows - 1.0) if depth is None else rows + depth, columns)
         below = np.zeros(shape, np.uint8)
         cv2.fillPoly(below, [np.round(np.concatenate([edge, bottom[::-1]])).astype(np.int32)], 1)
         return below.astype(np.float32)

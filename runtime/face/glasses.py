@@ -29,7 +29,7 @@ from runtime.face.half_rim_frame import find_half_rim_frame
 from runtime.face.line_runs import runs_from
 from runtime.face.line_strength import line_strength
 from runtime.face.solid_frame import find_solid_frame
-from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
+from runtime.render.landmark_groups import LEFT_EYE, NOSE_BRIDGE, RIGHT_EYE, EyeGroup, mean_eye_width
 
 RAYS = 48
 RIM_REACH = ((0.62, 1.35), (0.3, 1.05))  # (x, y) ellipse radii searched, in eye widths: inner and outer
@@ -56,7 +56,6 @@ ARM_LINE_SHARE = 0.15  # of the line threshold: a temple arm where it has the fr
 ARM_REACH = 2.0  # eye widths: how far a temple arm is followed from its hinge (to the ear, at most)
 ARM_GAP_PX = 3  # columns where the arm is not seen (a strand of hair) that it is followed across
 MIN_RIM_PIXELS = 10  # of a lens's part of a mask, to follow its temple arm from
-NOSE_TOP = 168  # MediaPipe mesh: between the eyes, where the lenses' sides of a mask part
 
 
 @dataclass(frozen=True, eq=False)
@@ -430,7 +429,7 @@ def _rims_in(mask: np.ndarray, landmarks: np.ndarray, eye_width: float) -> list[
     within an eye width above or below the eye) as the rim _temple_paths starts from, as thick as
     the mask's median height across the eye's middle; None where a side holds under MIN_RIM_PIXELS."""
     rows, columns = np.nonzero(mask > 0.5)
-    bridge = landmarks[NOSE_TOP, 0]
+    bridge = landmarks[NOSE_BRIDGE, 0]
     rims = []
     for eye, side in zip((RIGHT_EYE, LEFT_EYE), (-1.0, 1.0), strict=True):
         centre = landmarks[list(eye.lids), :2].mean(axis=0)

@@ -328,11 +328,9 @@ def _with_turned_down_ends(mask: np.ndarray, coloured: np.ndarray, strip: EyeStr
     bar as the head turned (the half-rim twins: 4-8 px of each). Only straight down and thin: every pixel of
     the bar's colour joined to the mask there took in more beside Henner's bridge (check set) than his frame.
     Not under the bar over the eyes, where the lashes and the lid's crease may share its colour."""
-    band = np.zeros(mask.shape, np.uint8)
+    band = np.zeros(mask.shape, np.float32)
     for columns in beside:
-        top = strip.grid(rows[columns].astype(np.float64), columns.astype(np.float64))
-        bottom = strip.grid(rows[columns] + reach_px, columns.astype(np.float64))
-        cv2.fillPoly(band, [np.round(np.concatenate([top, bottom[::-1]])).astype(np.int32)], 1)
+        band = np.maximum(band, strip.below(rows[columns], columns, mask.shape, depth=reach_px))
     held = mask > 0.5
     candidates = coloured & (band > 0) & ~held
     reached = np.flatnonzero(candidates.any(axis=1))

@@ -148,6 +148,7 @@ LEFT_EYE = _eye(connections_of.LEFT_EYE, connections_of.LEFT_EYEBROW, connection
 FACE_OVAL = _oval(connections_of.FACE_OVAL)  # clockwise from the forehead top
 NOSE = tuple(sorted({index for connection in connections_of.NOSE for index in connection}))
 NOSE_TIP = 1
+NOSE_BRIDGE = 168  # between the eyes, at the top of the nose
 CHIN = 152  # the bottom of the face oval
 
 
