@@ -28,7 +28,8 @@ from runtime.face.brows import brow_outlines, brows_in_colour
 from runtime.face.half_rim_frame import find_half_rim_frame
 from runtime.face.line_runs import runs_from
 from runtime.face.line_strength import line_strength
-from runtime.face.solid_frame import find_solid_frame
+from runtime.face.rim_outer_edge import MIN_DARKER_THAN_SKIN, band_lightness, out_to_outer_edge, rim_to_its_edge
+from runtime.face.solid_frame import find_solid_frame, sample_at, smoothed_lab
 from runtime.render.landmark_groups import LEFT_EYE, NOSE_BRIDGE, RIGHT_EYE, EyeGroup, mean_eye_width
 
 RAYS = 48
@@ -104,21 +105,48 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
     # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
     # frame sought: that one also lights up the shading around a thin rim, which would then be held
     # still while the skin around it moves.
+    dark = _dark_rims(image, rims, landmarks, eye_width)
+    if dark is not None:
+        rims = dark.rims
     rim_width = max(rim.thickness_px for rim in rims)
     fitted = line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
-    mask = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
-    coloured = _frame_coloured(image, mask, rims, fitted, threshold, landmarks, eye_width)
-    arms = _temple_arms(image, mask, rims, fitted, threshold, landmarks, eye_width)
-    mask = np.maximum(np.maximum(mask, coloured), arms)
-    excluded = _eye_regions(image.shape[:2], landmarks, eye_width)
+    ring = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
+    coloured = _frame_coloured(image, ring, rims, fitted, threshold, landmarks, eye_width)
+    arms = _temple_arms(image, ring, rims, fitted, threshold, landmarks, eye_width)
+    mask = np.maximum(np.maximum(ring, coloured), arms)
+    # Where the brows' margin crosses a rim, the rim stays frame: left to the warp, a raised brow
+    # stretched a thick frame's top edge into a dark, striped band above it. A dark rim's band where its
+    # outer edge was seen, out to that edge; a solid frame's own colour, but not where the brows share
+    # that colour (a gold rim under fair brows, whose rays above the eye settle on the brows' lower edge):
+    # their hairs held still would be drawn twice, as dashes, once the head turns.
+    kept = ring * dark.to_their_edges if dark is not None else np.zeros_like(ring)
     if _solid_coloured(image, mask) and not _brows_share_colour(image, mask, landmarks):
-        # Where the brows' margin crosses a rim of a solid frame's own colour, the rim stays frame:
-        # left to the warp, a raised brow stretched a thick frame's top edge into a dark, striped band
-        # above it. Not where the brows share that colour (a gold rim under fair brows): their hairs
-        # held still would be drawn twice, as dashes, once the head turns.
-        eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=False)
-        excluded = np.maximum(eyes, excluded * (1.0 - coloured))
+        kept = np.maximum(kept, coloured)
+    eyes = _eye_regions(image.shape[:2], landmarks, eye_width, brows=False)
+    excluded = np.maximum(eyes, _eye_regions(image.shape[:2], landmarks, eye_width) * (1.0 - kept))
     return mask * (1.0 - excluded)
+
+
+@dataclass(frozen=True, eq=False)
+class _DarkRims:
+    rims: list[_Rim]  # moved out to their outer edges above the eyes
+    to_their_edges: np.ndarray  # (H, W) float32 1 over the rims out to those edges, where they were seen
+
+
+def _dark_rims(image: np.ndarray, rims: list[_Rim], landmarks: np.ndarray, eye_width: float) -> _DarkRims | None:
+    """Dark rims placed by their outer edges (runtime/face/rim_outer_edge.py), or None when either rim
+    is less than MIN_DARKER_THAN_SKIN darker than the skin."""
+    lightness = smoothed_lab(image, eye_width)[..., 0]
+    skin = float(np.median(sample_at(lightness, landmarks[list(SKIN_LANDMARKS), :2])))
+    tones = [band_lightness(lightness, rim.centre, rim.points, rim.thickness_px) for rim in rims]
+    if any(skin - tone < MIN_DARKER_THAN_SKIN for tone in tones):
+        return None
+    moved, to_edges = [], np.zeros(image.shape[:2], np.float32)
+    for rim, tone in zip(rims, tones, strict=True):
+        edge = out_to_outer_edge(lightness, rim.centre, rim.points, rim.thickness_px, tone, skin)
+        moved.append(_Rim(rim.centre, edge.points, rim.thickness_px))
+        to_edges = np.maximum(to_edges, rim_to_its_edge(to_edges.shape, rim.centre, edge, rim.thickness_px))
+    return _DarkRims(moved, to_edges)
 
 
 def _solid_coloured(image: np.ndarray, mask: np.ndarray) -> bool:

@@ -123,8 +123,10 @@ class FrameRenderer:
     # top, and a thin rim's to the bar's mask, not the lashes and crease under it (half_rim_frame._search).
     # 51: a half-rim's temple arms are followed out from its mask's ends (glasses._half_rim_arms). 52: its rims'
     # turned-down ends beside the eyes are followed down from the bar as thin runs of its colour
-    # (half_rim_frame._with_turned_down_ends).
-    version = "52"
+    # (half_rim_frame._with_turned_down_ends). 53: a dark rim's ring, above the eye, is moved out to the rim's
+    # outer edge where that edge is seen, and the rim out to it stays frame across the brows' margin
+    # (glasses._dark_rims, runtime/face/rim_outer_edge.py).
+    version = "53"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
