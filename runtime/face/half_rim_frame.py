@@ -90,6 +90,10 @@ END_REACH = 0.4
 # brows, high above its deep lenses' ends, and a first version of the rule left 343 of its frame's pixels out
 # reaching END_REACH down, 202 reaching this far.
 TURNED_DOWN_REACH = 0.8
+# Where a rim turns down at a rounded corner it crosses the rows there obliquely, wider than the bar is high: the
+# wide twin's outer corners 15-16 px across against a bar 10.5 px high, where a run as wide as the bar alone broke
+# the end off at the corner (its lower part left to the warp).
+CORNER_WIDTH = 1.5
 # A bar is followed out from the bridge wherever it runs, the brows included (_along_the_bar): the wide
 # half-rim twin's bars lie over its brows' tails, where the search below the brows took the lids' creases
 # (a raised brow then moved 17.7 % of its frame's pixels). Each row the path moves costs STEP_COST (a bar runs
@@ -177,7 +181,8 @@ def _search(image: np.ndarray, landmarks: np.ndarray, eye_width: float, skin_lan
     mask = _near(on_bar, path, float(np.median(reaches)) + BAR_EDGE_PX, joined=True)
     mask = _with_ends(mask, coloured, path, reaches[[0, -1]], strip.down, END_REACH * eye_width)
     beside = _beside_the_eyes(strip, over_eyes, corner)
-    return SolidFrame(_with_turned_down_ends(mask, coloured, strip, rows, beside, TURNED_DOWN_REACH * eye_width,
+    return SolidFrame(_with_turned_down_ends(mask, coloured, strip, _held_on(rows, over_eyes), beside,
+                                             TURNED_DOWN_REACH * eye_width,
                                              2.0 * float(np.median(reaches)) + 2.0),
                       brow_margin_is_frame=True)
 
@@ -311,23 +316,34 @@ def _with_ends(mask: np.ndarray, coloured: np.ndarray, path: np.ndarray, end_rea
 
 
 def _beside_the_eyes(strip: EyeStrip, path_columns: np.ndarray, corner: int) -> list[np.ndarray]:
-    """The runs of the path's columns (`path_columns`) that lie beside the eyes, not over them: past each
-    outer corner (strip column `corner` from each end) and between the inner corners."""
+    """The runs of strip columns that lie beside the eyes, not over them: past each outer corner (strip
+    column `corner` from each end) out to the strip's end, and the path's (`path_columns`) between the inner
+    corners. Out to the strip's ends, not the path's: the path stops where the bar turns down, and the wide
+    twin's outer rim ends lie past it (its path 176-371 px across the image, the ends at 148-171 and
+    381-388): left to the warp, they parted from the bar at a turn, as stubs."""
     outer, inner = (corner, strip.columns - 1 - corner), sorted(strip.inner)
-    runs = [path_columns[path_columns < outer[0]], path_columns[(path_columns > inner[0]) & (path_columns < inner[1])],
-            path_columns[path_columns > outer[1]]]
+    runs = [np.arange(0, outer[0]), path_columns[(path_columns > inner[0]) & (path_columns < inner[1])],
+            np.arange(outer[1] + 1, strip.columns)]
     return [run for run in runs if len(run) >= 2]
+
+
+def _held_on(rows: np.ndarray, path_columns: np.ndarray) -> np.ndarray:
+    """(columns,) `rows` with the path's end rows held on past its ends (`path_columns`, a run of columns)."""
+    held = rows.copy()
+    held[:path_columns[0]], held[path_columns[-1] + 1:] = rows[path_columns[0]], rows[path_columns[-1]]
+    return held
 
 
 def _with_turned_down_ends(mask: np.ndarray, coloured: np.ndarray, strip: EyeStrip, rows: np.ndarray,
                            beside: list[np.ndarray], reach_px: float, max_width_px: float) -> np.ndarray:
     """`mask` and the rims' turned-down ends: below the path (`rows`, a strip row per column), within `reach_px`
     of it and beside the eyes (`beside`, runs of strip columns), the pixels in the bar's colour straight down
-    from the mask, row by row, in runs no wider than `max_width_px` (the bar's height). A lens's rim turns down
-    at its ends, by the nose and past the eye's outer corner, and those ends, left to the warp, parted from the
-    bar as the head turned (the half-rim twins: 4-8 px of each). Only straight down and thin: every pixel of
-    the bar's colour joined to the mask there took in more beside Henner's bridge (check set) than his frame.
-    Not under the bar over the eyes, where the lashes and the lid's crease may share its colour."""
+    from the mask, row by row, in runs no wider than CORNER_WIDTH times `max_width_px` (the bar's height). A
+    lens's rim turns down at its ends, by the nose and past the eye's outer corner, and those ends, left to the
+    warp, parted from the bar as the head turned (the half-rim twins: 4-8 px of each). Only straight down and
+    thin: every pixel of the bar's colour joined to the mask there took in more beside Henner's bridge (check
+    set) than his frame. Not under the bar over the eyes, where the lashes and the lid's crease may share its
+    colour."""
     band = np.zeros(mask.shape, np.float32)
     for columns in beside:
         band = np.maximum(band, strip.below(rows[columns], columns, mask.shape, depth=reach_px))
@@ -339,7 +355,7 @@ def _with_turned_down_ends(mask: np.ndarray, coloured: np.ndarray, strip: EyeStr
     ends = np.zeros_like(candidates)
     for row in range(max(1, reached[0]), reached[-1] + 1):
         ends[row] = candidates[row] & (ends[row - 1] | held[row - 1])
-        ends[row] &= _narrow_runs(ends[row], max_width_px)
+        ends[row] &= _narrow_runs(ends[row], CORNER_WIDTH * max_width_px)
     return np.maximum(mask, _softened(ends.astype(np.float32)))
 
 

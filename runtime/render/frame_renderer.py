@@ -125,8 +125,10 @@ class FrameRenderer:
     # turned-down ends beside the eyes are followed down from the bar as thin runs of its colour
     # (half_rim_frame._with_turned_down_ends). 53: a dark rim's ring, above the eye, is moved out to the rim's
     # outer edge where that edge is seen, and the rim out to it stays frame across the brows' margin
-    # (glasses._dark_rims, runtime/face/rim_outer_edge.py).
-    version = "53"
+    # (glasses._dark_rims, runtime/face/rim_outer_edge.py). 54: a half-rim's outer turned-down ends are followed
+    # down past the bar's path's ends, out to the strip's, and across their rounded corners
+    # (half_rim_frame._beside_the_eyes, CORNER_WIDTH).
+    version = "54"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
