@@ -206,11 +206,14 @@ def test_livelink_realtime_paces_packets_on_the_audio_clock(server, wav, baked, 
     arrivals = np.array([arrived for arrived, _ in datagrams])
     times = np.array([livelink_decoder.decode(data).frame / int(FPS) for _, data in datagrams])
     assert len(times) == len(baked["frames"])
-    # The first packet sets the sender's clock. The receiver stamps each packet only when its thread gets
-    # the GIL, which it shares with the in-process server, so the first stamp may itself be a few ms late
-    # and the packets after it look that much early (CI saw -2.3 ms). An unpaced sender would show the whole
-    # clip early (seconds), a fast clock a growing lead: a 5 ms allowance tells either from that jitter.
-    lateness_ms = ((arrivals - arrivals[0]) - times) * 1000
+    # The sender's clock is read from the lower envelope (10th percentile) of the first quarter's offsets,
+    # not from the first packet: the receiver stamps each packet only when its thread gets the GIL, which it
+    # shares with the in-process server, and a core, so any stamp may be late (never early), and a late first
+    # stamp made every packet after it look that much early (CI saw -2.3 ms; a run beside other work on the
+    # two cores -9.4 ms, every packet alike). An unpaced sender shows the whole clip early (seconds), a fast
+    # clock a growing lead: a 5 ms allowance tells either from that jitter.
+    offsets = arrivals - times
+    lateness_ms = (offsets - np.percentile(np.array_split(offsets, 4)[0], 10)) * 1000
     assert lateness_ms.min() > -5.0, f"a packet went out before its audio time: {lateness_ms.min():.1f} ms"
     assert arrivals[-1] - arrivals[0] > times[-1] - times[0] - 0.005, "the packets outran the audio"
     # Lag: single packets are stamped late whenever the receiver's thread waits for the GIL or, on a
