@@ -43,7 +43,7 @@ def test_a_ring_on_the_rims_inner_edge_above_the_eye_moves_out_to_its_middle() -
 
 
 def test_the_rim_to_its_edge_covers_the_rim_where_its_edge_was_seen_and_nothing_beyond() -> None:
-    points, directions = _ring(INNER + 1.0)
+    points, _ = _ring(INNER + 1.0)
     lightness = _picture()
     edge = out_to_outer_edge(lightness, CENTRE, points, OUTER - INNER, RIM, SKIN)
     region = rim_to_its_edge(lightness.shape, CENTRE, edge, OUTER - INNER) > 0

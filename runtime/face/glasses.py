@@ -102,12 +102,14 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> np.ndarray | None:
             # take their arms in by colour already).
             mask = np.maximum(mask, _half_rim_arms(image, mask, landmarks, eye_width, threshold) * (1.0 - eyes))
         return mask
-    # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
-    # frame sought: that one also lights up the shading around a thin rim, which would then be held
-    # still while the skin around it moves.
+    # A dark rim's ring may run along its inner edge above the eye (a drawing's shaded socket inside the
+    # lens): it is placed by the rim's outer edge there (runtime/face/rim_outer_edge.py).
     dark = _dark_rims(image, rims, landmarks, eye_width)
     if dark is not None:
         rims = dark.rims
+    # The frame's own pixels are cut with a line filter as wide as the rims found, not as the widest
+    # frame sought: that one also lights up the shading around a thin rim, which would then be held
+    # still while the skin around it moves.
     rim_width = max(rim.thickness_px for rim in rims)
     fitted = line_strength(image, min(LINE_WIDTH_EYE_WIDTHS * eye_width, 2.5 * rim_width + 2.0))
     ring = _frame_mask(image.shape[:2], rims, fitted, eye_width, threshold)
