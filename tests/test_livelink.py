@@ -211,11 +211,12 @@ def test_livelink_realtime_paces_packets_on_the_audio_clock(server, wav, baked, 
     # shares with the in-process server, and a core, so any stamp may be late (never early), and a late first
     # stamp made every packet after it look that much early (CI saw -2.3 ms; a run beside other work on the
     # two cores -9.4 ms, every packet alike). An unpaced sender shows the whole clip early (seconds), a fast
-    # clock a growing lead: a 5 ms allowance tells either from that jitter.
+    # clock a growing lead: a 5 ms allowance tells either from that jitter. (The first and last packets'
+    # stamps compared with the clip's length read a late first stamp too: a clean-clone CI run alone on its
+    # two cores fell 0.1 ms short of that check's 5 ms allowance; the same reading of the clock covers it.)
     offsets = arrivals - times
     lateness_ms = (offsets - np.percentile(np.array_split(offsets, 4)[0], 10)) * 1000
     assert lateness_ms.min() > -5.0, f"a packet went out before its audio time: {lateness_ms.min():.1f} ms"
-    assert arrivals[-1] - arrivals[0] > times[-1] - times[0] - 0.005, "the packets outran the audio"
     # Lag: single packets are stamped late whenever the receiver's thread waits for the GIL or, on a
     # busy machine, for a core (a run sharing its two cores with other work saw a 95th percentile of 6-10
     # ms), but a sender whose clock runs slow is late on every packet, and more so as the clip goes on:
