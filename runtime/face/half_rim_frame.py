@@ -30,7 +30,7 @@ from scipy.ndimage import median_filter
 
 from runtime.face.best_path import best_path
 from runtime.face.eye_strip import BEYOND_OUTER_CORNER, EYE_MARGIN, EyeStrip, eye_openings
-from runtime.face.line_runs import runs_from
+from runtime.face.line_runs import run_bounds, runs_from
 from runtime.face.line_strength import LAB_CHROMA_SCALE, line_strength
 from runtime.face.solid_frame import COLOUR_TOLERANCE, SolidFrame, sample_at, smoothed_lab
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE
@@ -361,9 +361,8 @@ def _with_turned_down_ends(mask: np.ndarray, coloured: np.ndarray, strip: EyeStr
 
 def _narrow_runs(line: np.ndarray, max_width_px: float) -> np.ndarray:
     """(W,) bool: `line`'s runs of True no wider than `max_width_px`."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], line.astype(np.int8), [0]])))
     kept = np.zeros_like(line)
-    for start, end in zip(edges[::2], edges[1::2], strict=True):
+    for start, end in zip(*run_bounds(line), strict=True):
         if end - start <= max_width_px:
             kept[start:end] = True
     return kept

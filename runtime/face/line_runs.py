@@ -1,5 +1,7 @@
 """runs_from: how far a line runs unbroken either way from a point on it — a rim's band along a ray
-(runtime/face/glasses.py), a bar's height across its path (half_rim_frame.py)."""
+(runtime/face/glasses.py), a bar's height across its path (half_rim_frame.py); run_bounds: where a line's
+runs start and end (a rim's turned-down end one row at a time, half_rim_frame.py; a lens's rim against
+an arm, runtime/render/temple_arms.py)."""
 
 from __future__ import annotations
 
@@ -16,3 +18,9 @@ def runs_from(on: np.ndarray, at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     at = at[:, 0]
     start_on = on[np.arange(len(on)), at]
     return np.where(start_on, at - 1 - last_off_before, 0), np.where(start_on, first_off_after - at - 1, 0)
+
+
+def run_bounds(line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """((R,), (R,)) the start and end (exclusive) of each run of True in `line` ((L,) bool)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], np.asarray(line, np.int8), [0]])))
+    return edges[::2], edges[1::2]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from runtime.face.line_runs import run_bounds
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
 from runtime.render.linear_2d import applied, determinant, product
 
@@ -98,12 +99,11 @@ def _arm(points: np.ndarray, shape: tuple[int, int], landmarks: np.ndarray, eye:
 def _longest_runs(occupied: np.ndarray) -> np.ndarray:
     """(rows,) the longest run of True in each row of a 2D bool array: across a lens, its outer rim
     runs tall; across an arm, the arm is a short run, however many stray pixels lie above or below it."""
-    padded = np.pad(occupied, ((0, 0), (1, 1))).astype(np.int8)
     longest = np.zeros(len(occupied), int)
-    for row, values in enumerate(padded):
-        edges = np.flatnonzero(np.diff(values))
-        if len(edges):
-            longest[row] = int((edges[1::2] - edges[::2]).max())
+    for row, values in enumerate(occupied):
+        starts, ends = run_bounds(values)
+        if len(starts):
+            longest[row] = int((ends - starts).max())
     return longest
 
 
