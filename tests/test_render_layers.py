@@ -32,7 +32,7 @@ from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_pale
 from runtime.render.openings import CurvePosition, Opening
 from runtime.render.portrait_style import PortraitKind, portrait_style, robust_sigma
 from runtime.render.rigid_layer import CORE
-from runtime.render.temple_arms import find_temple_arms, rims_scale
+from runtime.render.temple_arms import MIN_FORESHORTENING, ArmMotion, TempleArm, find_temple_arms
 from runtime.types import PoseColumn
 from tests.conftest import SUMMARY_LINES
 from tests.fidelity import lip_gap
@@ -1339,7 +1339,7 @@ def test_a_temple_arm_hinges_on_its_rim_and_ends_at_the_side_of_the_head(landmar
     change, shift = rigid._head_motion(points[:, rigid.anchors])
     assert len(rigid.arm_motions) == 2
     for motion in rigid.arm_motions:
-        linear, arm_shift = motion(change, shift, rims_scale(change), points)
+        linear, arm_shift = motion(change, shift, points)
         # At rest (the head's landmarks at its own pose come back from float32 a hair from the portrait's).
         assert (linear[0] - torch.eye(2)).abs().max() < 1e-5 and arm_shift[0].abs().max() < 1e-3
         hinge = (linear @ motion.hinge[:, None]).squeeze(-1) + arm_shift
@@ -1351,6 +1351,48 @@ def test_a_temple_arm_hinges_on_its_rim_and_ends_at_the_side_of_the_head(landmar
         assert (end - (motion.hinge + motion.length + side - rest_side)).abs().max() < 1e-3
         # A turn moves the rims further than the side of the head: the arm's length changes.
         assert ((end - hinge).norm(dim=1)[1:] - motion.length.norm()).abs().max() > 1.0
+
+
+def test_a_turn_foreshortens_an_arm_without_turning_its_width(landmarker: FaceLandmarker) -> None:
+    """A turn squeezes the wide half-rim twin's short temple arm to a fraction of its length (yaw -15)
+    or stretches it (+15); across it the arm moves as the rims do. With its width held square to that
+    short new length, the arm turned by as much as 65 degrees, and the rim's side beside its hinge swung
+    out over the hair as a long thin line."""
+    analysis = _analysis("closed-photo-half-rim-wide", landmarker)
+    warp = _renderer(analysis)._renderer
+    rigid = warp.rigid
+    weights, poses = _rest_batch(analysis, 2)
+    poses[:, PoseColumn.YAW] += torch.tensor([-15.0, 15.0]).numpy()
+    points = warp.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())[..., :2]
+    change, shift = rigid._head_motion(points[:, rigid.anchors])
+    squeezed = []
+    for motion in rigid.arm_motions:
+        linear, _ = motion(change, shift, points)
+        across = (linear @ motion.normal).numpy()  # (2, 2) the arm's unit width, mapped, per frame
+        rims_across = ((torch.eye(2) + change) @ motion.normal).numpy()
+        turned = np.degrees(np.arctan2(np.cross(rims_across, across), (rims_across * across).sum(axis=1)))
+        assert np.abs(turned).max() < 0.5, f"the arm's width turned {np.round(turned, 1)} degrees from the rims'"
+        squeezed.append(float(((linear @ motion.length).norm(dim=1) / motion.length.norm()).min()))
+    assert squeezed and min(squeezed) < 0.5  # the case in point: an arm foreshortened to well under half its length
+
+
+def test_an_arm_whose_end_passes_its_hinge_keeps_an_unfolded_map() -> None:
+    """A side of the head that moves past the hinge (a turn beyond the portrait's, or landmarks gone
+    astray) would fold the arm's map over; it keeps MIN_FORESHORTENING of the arm's length instead, and
+    rest is the identity to the bit."""
+    landmarks = np.zeros((478, 2))
+    landmarks[:4] = [(20.0, 92.0), (24.0, 96.0), (18.0, 88.0), (30.0, 92.0)]
+    arm = TempleArm(np.array([68.0, 91.0]), np.array([21.0, 92.0]), np.zeros((4, 4), bool), np.arange(4),
+                    np.full(4, 0.25))
+    motion = ArmMotion(arm, landmarks)
+    points = torch.from_numpy(landmarks).float()[None].repeat(3, 1, 1)
+    points[1, :4, 0] += 60.0  # the end 13 px past the hinge
+    points[2, :4, 0] += 47.0  # the end on the hinge
+    change, shift = torch.zeros((3, 2, 2)), torch.zeros((3, 2))
+    linear, arm_shift = motion(change, shift, points)
+    assert torch.equal(linear[0], torch.eye(2)) and torch.equal(arm_shift[0], torch.zeros(2))
+    determinants = linear[:, 0, 0] * linear[:, 1, 1] - linear[:, 0, 1] * linear[:, 1, 0]
+    assert torch.allclose(determinants[1:], torch.full((2,), MIN_FORESHORTENING), atol=1e-4)
 
 
 def test_head_framing_shows_head_and_shoulders_by_default(landmarker: FaceLandmarker) -> None:

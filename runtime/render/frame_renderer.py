@@ -127,8 +127,9 @@ class FrameRenderer:
     # outer edge where that edge is seen, and the rim out to it stays frame across the brows' margin
     # (glasses._dark_rims, runtime/face/rim_outer_edge.py). 54: a half-rim's outer turned-down ends are followed
     # down past the bar's path's ends, out to the strip's, and across their rounded corners
-    # (half_rim_frame._beside_the_eyes, CORNER_WIDTH).
-    version = "54"
+    # (half_rim_frame._beside_the_eyes, CORNER_WIDTH). 55: across its width a temple arm moves as the rims do,
+    # not square to its new length: a turn that foreshortens an arm no longer turns it (temple_arms.ArmMotion).
+    version = "55"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -23,7 +23,7 @@ from runtime.render.linear_2d import applied, inverse
 from runtime.render.mouth_palette import grain_at
 from runtime.render.openings import Windows, sample_at, to_local
 from runtime.render.portrait_style import PortraitStyle
-from runtime.render.temple_arms import ArmMotion, find_temple_arms, rims_scale
+from runtime.render.temple_arms import ArmMotion, find_temple_arms
 
 # Landmarks whose head-only motion carries glasses too small to cover more of them: eye corners, the
 # top of the nose, the temples. Glasses that do are carried by the landmarks they cover (_anchors).
@@ -189,10 +189,8 @@ class RigidLayer(nn.Module):
         """frames (B, 3, H, W) float 0..255, changed in place; skull_points (B, 478, 2) the heads at
         the rest expression; offset: where the frames' top-left pixel lies in the portrait (openings.Windows)."""
         change, shift = self._head_motion(skull_points[:, self.anchors])  # (B, 2, 2), (B, 2)
-        if self.arms:
-            scale = rims_scale(change)
-            for arm, motion in zip(self.arms, self.arm_motions, strict=True):
-                arm(frames, *motion(change, shift, scale, skull_points), offset)
+        for arm, motion in zip(self.arms, self.arm_motions, strict=True):
+            arm(frames, *motion(change, shift, skull_points), offset)
         self.rims(frames, self.identity + change, shift, offset)
 
     def _head_motion(self, anchors: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

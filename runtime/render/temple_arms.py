@@ -7,7 +7,11 @@ arm carried by the rims' map overshot its ear: its end came off the hair onto th
 skin filled in where it had lain (a blend of hair and skin) showed behind it as a dark smear. So each
 arm is drawn through its own map: its hinge moves with the rims, its end with the side of the head
 (the landmarks around it, at the rest expression), and between them the arm stretches or
-foreshortens along its length, keeping the rims' scale across it.
+foreshortens along its length, while across it the arm moves as the rims do. A turn foreshortens an
+arm; it does not turn the arm's width: with its width kept square to its new length, an arm squeezed
+to a fifth of its length at yaw ±15° turned by up to 65° (its short new length pointing wherever its
+end's pixel or two of rise took it), and everything of the layer across it — the rim's side where the
+arm leaves it, the skin at its edges — swung out as a long thin line over the hair.
 
 The arms are found in the layer's alpha, per side, by how far the layer runs unbroken across the line
 from the eye outwards: a lens's outer rim runs tall there, an arm is as thin as a line. What lies
@@ -23,7 +27,7 @@ import torch
 
 from runtime.face.line_runs import run_bounds
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup, mean_eye_width
-from runtime.render.linear_2d import applied, determinant, product
+from runtime.render.linear_2d import applied, product
 
 ARM_MAX_WIDTH = 0.5  # eye widths: no run of the layer across an arm is longer (a lens's side is twice that)
 # Eye widths past the eye's outer corner that a lens reaches at most: the glasses' finder seeks a rim
@@ -33,6 +37,9 @@ LENS_REACH = 1.0
 ARM_MIN_LENGTH = 0.15  # eye widths: a shorter run past the lens is a hinge, drawn with the rims
 END_LANDMARKS = 4  # the arm's end moves as these nearest landmarks do (inverse-distance weights)
 HINGE_SPAN_PX = 2  # the hinge and end points are the mean of the layer's pixels this far along the arm
+# The least share of its length an arm keeps across its width's line: a head turned so far that the side
+# of the head passes the hinge would fold the arm's map over (and its inverse blow up).
+MIN_FORESHORTENING = 0.1
 
 
 @dataclass(frozen=True)
@@ -126,26 +133,30 @@ class ArmMotion(torch.nn.Module):
         self.register_buffer("rest_end_landmarks", torch.from_numpy(rest).float())
         self.register_buffer("identity", torch.eye(2))
 
-    def forward(self, rims_change: torch.Tensor, rims_shift: torch.Tensor, rims_scale: torch.Tensor,
-                skull_points: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """rims_change (B, 2, 2): the rims' linear map minus the identity; rims_shift (B, 2); rims_scale
-        (B, 1): the square root of that map's determinant (rims_scale()); skull_points (B, 478, 2)."""
+    def forward(self, rims_change: torch.Tensor, rims_shift: torch.Tensor, skull_points: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """rims_change (B, 2, 2): the rims' linear map minus the identity; rims_shift (B, 2); skull_points
+        (B, 478, 2)."""
         # Motions from rest, each exactly 0 at rest, so the map is the identity's bits there.
         hinge_motion = applied(rims_change, self.hinge[None, None])[:, 0] + rims_shift  # (B, 2)
         end_motion = (self.end_weights[:, None] * (skull_points[:, self.end_landmarks] - self.rest_end_landmarks)
                       ).sum(dim=1)  # (B, 2)
-        length = self.length + end_motion - hinge_motion  # (B, 2) the arm's hinge-to-end in the frame
-        normal = _unit_normals(length)
-        columns_change = torch.stack([length - self.length, rims_scale * normal - self.normal], dim=2)  # (B, 2, 2)
+        across_change = applied(rims_change, self.normal[None, None])[:, 0]  # (B, 2) the rims' map of its width
+        length = self._unfolded(self.length + end_motion - hinge_motion, self.normal + across_change)
+        columns_change = torch.stack([length - self.length, across_change], dim=2)  # (B, 2, 2)
         linear = self.identity + product(columns_change, self.basis_inverse[None])
         shift = self.hinge + hinge_motion - applied(linear, self.hinge[None, None])[:, 0]
         return linear, shift
 
-
-def rims_scale(rims_change: torch.Tensor) -> torch.Tensor:
-    """(B, 1) how much the rims' map (its linear part minus the identity, (B, 2, 2)) scales areas, as a
-    length: an arm keeps it across its width. Once per frame for both arms."""
-    return determinant(torch.eye(2, device=rims_change.device) + rims_change).abs().sqrt()[:, None]
+    def _unfolded(self, length: torch.Tensor, across: torch.Tensor) -> torch.Tensor:
+        """(B, 2) the arm's hinge-to-end in the frame, given (B, 2) its width's direction there, kept at
+        least MIN_FORESHORTENING of its length away from that direction's line (moved square to it where
+        it came closer): the map from the arm at rest (its length, its unit normal) stays unfolded. At
+        rest the arm is its whole length from that line, and the length is kept to the bit."""
+        height = length[:, 0] * across[:, 1] - length[:, 1] * across[:, 0]  # (B,) the parallelogram's area
+        least = MIN_FORESHORTENING * self.length.norm() * across.norm(dim=1)
+        square = torch.stack([across[:, 1], -across[:, 0]], dim=1) / across.norm(dim=1, keepdim=True).square()
+        return torch.where((height < least)[:, None], length + (least - height)[:, None] * square, length)
 
 
 def _unit_normals(vectors: torch.Tensor) -> torch.Tensor:
