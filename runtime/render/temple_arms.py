@@ -8,10 +8,11 @@ skin filled in where it had lain (a blend of hair and skin) showed behind it as 
 arm is drawn through its own map: its hinge moves with the rims, its end with the side of the head
 (the landmarks around it, at the rest expression), and between them the arm stretches or
 foreshortens along its length, while across it the arm moves as the rims do. A turn foreshortens an
-arm; it does not turn the arm's width: with its width kept square to its new length, an arm squeezed
-to a fifth of its length at yaw ±15° turned by up to 65° (its short new length pointing wherever its
-end's pixel or two of rise took it), and everything of the layer across it — the rim's side where the
-arm leaves it, the skin at its edges — swung out as a long thin line over the hair.
+arm; it does not turn the arm's width: with its width kept square to its new length, a far arm at yaw
+±15° turned by 15–168° on the test portraits (a short new length points wherever its end's pixel or two
+of rise takes it, and past about 90° the side of the head had moved further than the arm is long: the
+arm was drawn folded back past its hinge), and everything of the layer across it — the rim's side where
+the arm leaves it, the skin at its edges — swung out as a long thin line over the hair.
 
 The arms are found in the layer's alpha, per side, by how far the layer runs unbroken across the line
 from the eye outwards: a lens's outer rim runs tall there, an arm is as thin as a line. What lies
@@ -121,7 +122,7 @@ class ArmMotion(torch.nn.Module):
     def __init__(self, arm: TempleArm, rest_landmarks: np.ndarray) -> None:
         super().__init__()
         length = torch.from_numpy(arm.end - arm.hinge).float()
-        normal = _unit_normals(length[None])[0]  # as forward() computes it, to the bit
+        normal = _unit_normals(length[None])[0]  # across the arm, at rest
         basis = torch.stack([length, normal], dim=1).double()  # columns: along the arm (its length), across (unit)
         self.register_buffer("hinge", torch.from_numpy(arm.hinge).float())
         self.register_buffer("length", length)
