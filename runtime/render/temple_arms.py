@@ -122,7 +122,7 @@ class ArmMotion(torch.nn.Module):
     def __init__(self, arm: TempleArm, rest_landmarks: np.ndarray) -> None:
         super().__init__()
         length = torch.from_numpy(arm.end - arm.hinge).float()
-        normal = _unit_normals(length[None])[0]  # across the arm, at rest
+        normal = torch.stack([-length[1], length[0]]) / length.norm()  # across the arm, at rest (unit)
         basis = torch.stack([length, normal], dim=1).double()  # columns: along the arm (its length), across (unit)
         self.register_buffer("hinge", torch.from_numpy(arm.hinge).float())
         self.register_buffer("length", length)
@@ -155,11 +155,7 @@ class ArmMotion(torch.nn.Module):
         it came closer): the map from the arm at rest (its length, its unit normal) stays unfolded. At
         rest the arm is its whole length from that line, and the length is kept to the bit."""
         height = length[:, 0] * across[:, 1] - length[:, 1] * across[:, 0]  # (B,) the parallelogram's area
-        least = MIN_FORESHORTENING * self.length.norm() * across.norm(dim=1)
-        square = torch.stack([across[:, 1], -across[:, 0]], dim=1) / across.norm(dim=1, keepdim=True).square()
+        size = across.norm(dim=1, keepdim=True)  # (B, 1)
+        least = MIN_FORESHORTENING * self.length.norm() * size[:, 0]
+        square = torch.stack([across[:, 1], -across[:, 0]], dim=1) / size.square()
         return torch.where((height < least)[:, None], length + (least - height)[:, None] * square, length)
-
-
-def _unit_normals(vectors: torch.Tensor) -> torch.Tensor:
-    """(B, 2) → (B, 2) each vector turned a quarter and made unit length."""
-    return torch.stack([-vectors[:, 1], vectors[:, 0]], dim=1) / vectors.norm(dim=1, keepdim=True)
