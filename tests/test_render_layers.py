@@ -32,6 +32,7 @@ from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_pale
 from runtime.render.openings import CurvePosition, Opening
 from runtime.render.portrait_style import PortraitKind, portrait_style, robust_sigma
 from runtime.render.rigid_layer import CORE
+from runtime.render.stretched_grain import stretch_weights
 from runtime.render.temple_arms import MIN_FORESHORTENING, ArmMotion, TempleArm, find_temple_arms
 from runtime.types import PoseColumn
 from tests.conftest import SUMMARY_LINES
@@ -481,6 +482,55 @@ def test_a_drawing_keeps_its_grain_where_the_head_moves(landmarker: FaceLandmark
     SUMMARY_LINES.append(f"pencil drawing turned 2°: fine detail {kept:.3f} of its rest's where it moved")
     assert kept > KEPT_GRAIN_FLOOR
 
+
+# How much more one-directional (structure-tensor coherence, 0 for grain alike every way, 1 for streaks)
+# a pencil drawing's fine detail beside its opening mouth may be than at rest. The warp stretches the
+# cheeks beside a wide-open mouth 1.5-1.9 times, and grain read from the nearest pixel was drawn out
+# into streaks there: at rest 0.29, at jaw 0.5 0.39 and at 0.8 0.43 before the paper's grain took over
+# where it stretches (stretched_grain.py); 0.33 and 0.29 since.
+STRETCHED_GRAIN_STREAKS = 0.06
+STRETCHED_GRAIN_KEPT = 0.75  # and it keeps this share of its rest's fine detail: no smoothing it away
+
+
+def test_a_drawings_paper_does_not_stretch_with_an_opening_jaw(landmarker: FaceLandmarker) -> None:
+    analysis = _analysis("closed-pencil", landmarker)
+    weights, poses = _rest_batch(analysis, 3)
+    weights[1, blendshape_index("jawOpen")], weights[2, blendshape_index("jawOpen")] = 0.5, 0.8
+    frames = _renderer(analysis).render_latents(weights, poses)
+    beside = _beside_the_mouth(analysis, frames.shape[1:3])
+    (rest_streaks, rest_detail), *opened = (_streaks_and_detail(frame, beside) for frame in frames)
+    for jaw, (streaks, detail) in zip((0.5, 0.8), opened, strict=True):
+        SUMMARY_LINES.append(f"pencil drawing beside its mouth at jaw {jaw}: grain streaks {streaks:.3f} "
+                             f"(rest {rest_streaks:.3f}), fine detail {detail / rest_detail:.2f} of its rest's")
+        assert streaks < rest_streaks + STRETCHED_GRAIN_STREAKS
+        assert detail > STRETCHED_GRAIN_KEPT * rest_detail
+
+
+def _beside_the_mouth(analysis: PortraitAnalysis, shape: tuple[int, int]) -> np.ndarray:
+    """(H, W) bool: the cheeks beside the mouth at rest, from its middle to 0.6 mouth widths down and
+    0.1-0.45 mouth widths out from each corner (default framing), where an opening jaw stretches them."""
+    framed = frame_portrait(analysis.image, analysis.landmarks, DEFAULT_FRAME_OPTIONS)
+    points = framed.landmarks[:, :2] - np.asarray(framed.crop[:2])
+    corners = points[list(LIPS.corners)]
+    left, right = sorted(corners[:, 0])
+    width, middle = right - left, float(corners[:, 1].mean())
+    mask = np.zeros(shape, bool)
+    rows = slice(int(middle), int(middle + 0.6 * width))
+    mask[rows, int(left - 0.45 * width):int(left - 0.1 * width)] = True
+    mask[rows, int(right + 0.1 * width):int(right + 0.45 * width)] = True
+    return mask
+
+
+def _streaks_and_detail(rgb: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """The mean coherence of the fine detail's structure tensor over `mask` (0: no direction, 1: all
+    along one) and the detail's mean strength there."""
+    luminance = rgb.astype(np.float64).mean(axis=2)
+    detail = luminance - gaussian_filter(luminance, 1.5)
+    along_x, along_y = np.gradient(detail, axis=1), np.gradient(detail, axis=0)
+    xx, yy, xy = (gaussian_filter(product, 2.0)[mask] for product in
+                  (along_x * along_x, along_y * along_y, along_x * along_y))
+    coherence = np.sqrt((xx - yy) ** 2 + 4.0 * xy * xy) / np.maximum(xx + yy, 1e-9)
+    return float(coherence.mean()), float(np.abs(detail)[mask].mean())
 
 # Frames that test the layers hardest: a jaw opened wide with the head turned (the mouth's corners read
 # again where the warp read them), a pucker, a blink under a raised brow and a squint with the gaze aside
@@ -1467,3 +1517,12 @@ def test_distances_to_an_openings_curves_are_measured_square_to_them(smooth: boo
     straight_down = (opening.v - opening.v_upper)[0]
     assert torch.allclose(opening.below_upper()[0], true_distance, atol=0.03)
     assert bool((straight_down > 1.3 * true_distance).all())
+
+
+@pytest.mark.parametrize(("stretch", "expected"), [(1.0, 0.0), (1.1, 0.0), (1.6, 1.0), (1 / 1.6, 0.0)])
+def test_the_paper_takes_over_only_where_the_warp_stretches(stretch: float, expected: float) -> None:
+    """stretch_weights reads the backward map's Jacobian: a frame pixel reading 1 / `stretch` of a
+    portrait pixel stretches the portrait `stretch` times; squeezed (under 1) it does not streak."""
+    jacobian = torch.zeros(1, 4, 3, 5)
+    jacobian[:, 3] = 1.0 / stretch - 1.0  # ∂oy/∂y: the backward map's vertical scale, less the identity's
+    assert torch.allclose(stretch_weights(jacobian, 400, 300), torch.full((1, 1, 3, 5), expected))

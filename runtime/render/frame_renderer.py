@@ -129,7 +129,9 @@ class FrameRenderer:
     # down past the bar's path's ends, out to the strip's, and across their rounded corners
     # (half_rim_frame._beside_the_eyes, CORNER_WIDTH). 55: across its width a temple arm moves as the rims do,
     # not square to its new length: a turn that foreshortens an arm no longer turns it (temple_arms.ArmMotion).
-    version = "55"
+    # 56: where the warp stretches a drawing, its grain is the paper's, not the nearest pixel's drawn out
+    # into streaks (stretched_grain.py).
+    version = "56"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

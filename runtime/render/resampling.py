@@ -27,6 +27,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from runtime.render.stretched_grain import StretchedReads
+
 
 @dataclass(frozen=True)
 class Resampling:
@@ -41,14 +43,14 @@ class Resampling:
     opencv: bool = True  # OpenCV's reads where the tensors are on the CPU; False: grid_sample's everywhere
 
     def offsets(self, coarse: torch.Tensor, moving_in_box: torch.Tensor) -> torch.Tensor:
-        """(B, 2, h, w) pixel offsets on the box's cells → (B, 2, H', W') the same bilinearly
+        """(B, C, h, w) pixel offsets (or any planes) on the box's cells → (B, C, H', W') the same bilinearly
         upsampled to the moving pixels (`moving_in_box`: their grid_sample coordinates in the box,
         read on devices other than the CPU)."""
         if not (self.opencv and coarse.is_cpu):
             return F.grid_sample(coarse, moving_in_box.expand(len(coarse), -1, -1, -1), mode="bilinear",
                                  padding_mode="border", align_corners=False)
         (moving_rows, moving_columns), batch = self.moving, len(coarse)
-        upsampled = np.empty((batch, 2, moving_rows.stop - moving_rows.start,
+        upsampled = np.empty((batch, coarse.shape[1], moving_rows.stop - moving_rows.start,
                               moving_columns.stop - moving_columns.start), np.float32)
         self._upsample_into(upsampled, coarse)
         return torch.from_numpy(upsampled)
@@ -87,18 +89,21 @@ class Resampling:
                     cv2.add(plus[index], whole[rows_in_image, columns_in_image], dst=target_plane)
 
     def portrait_into(self, frames: torch.Tensor, portrait: torch.Tensor, maps: torch.Tensor,
-                      grain: torch.Tensor | None = None) -> None:
+                      grain: torch.Tensor | None = None, stretched: StretchedReads | None = None) -> None:
         """Draw into `frames` ((B, 3, h, w) channels last, the view) at the moving pixels the
         portrait ((1, 3, H, W) channels last) read bilinearly at `maps` ((B, 2, h, w) pixels),
         edges repeated; and add `grain` (the same shape, or None) read there from the nearest pixel, not
-        blended: a blend of neighbouring pixels averages grain away (warp_renderer._grain_split)."""
+        blended: a blend of neighbouring pixels averages grain away (warp_renderer._grain_split), and
+        where `stretched` says the warp stretches the portrait, the paper's grain instead (stretched_grain.py)."""
         rows, columns = self.moving
         if rows.start >= rows.stop or columns.start >= columns.stop:
             return  # nothing in the view can move
+        view_left, view_top = self.view[:2]
+        origin = (view_left + columns.start, view_top + rows.start)  # the moving part's first pixel in the image
         if not (self.opencv and frames.is_cpu):
             width, height = self.image_size
             scale = maps.new_tensor([2.0 / width, 2.0 / height])[:, None, None]
-            for frame, frame_maps in zip(frames, maps, strict=True):
+            for index, (frame, frame_maps) in enumerate(zip(frames, maps, strict=True)):
                 grid = ((frame_maps[:, rows, columns] + 0.5) * scale - 1.0).permute(1, 2, 0)[None]
                 frame[:, rows, columns] = F.grid_sample(portrait, grid, mode="bilinear", padding_mode="border",
                                                         align_corners=False)[0]
@@ -108,18 +113,23 @@ class Resampling:
                     # so halves are common) that round trip's last bit picked either neighbour, depending
                     # on the machine (tests/test_render.py reads the same maps, ties included, both ways).
                     nearest = ((frame_maps[:, rows, columns].round() + 0.5) * scale - 1.0).permute(1, 2, 0)[None]
-                    frame[:, rows, columns] += F.grid_sample(grain, nearest, mode="nearest", padding_mode="border",
-                                                             align_corners=False)[0]
+                    read = F.grid_sample(grain, nearest, mode="nearest", padding_mode="border", align_corners=False)[0]
+                    if stretched is not None:
+                        stretched.blend(index, read, frame_maps[:, rows, columns], origin)
+                    frame[:, rows, columns] += read
             return
         _set_opencv_threads()
         source = portrait[0].permute(1, 2, 0).numpy()  # (H, W, 3), the channels-last memory as it lies
         grain_source = None if grain is None else grain[0].permute(1, 2, 0).numpy()
-        for frame, frame_maps in zip(frames, maps.numpy(), strict=True):
+        for index, (frame, frame_maps) in enumerate(zip(frames, maps.numpy(), strict=True)):
             target = frame.permute(1, 2, 0).numpy()[rows, columns]  # a view: remap writes into the frame
             map_x, map_y = frame_maps[0, rows, columns], frame_maps[1, rows, columns]
             cv2.remap(source, map_x, map_y, cv2.INTER_LINEAR, dst=target, borderMode=cv2.BORDER_REPLICATE)
             if grain_source is not None:
                 read = cv2.remap(grain_source, map_x, map_y, cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+                if stretched is not None:  # (h, w, 3) as torch's (3, h, w), the same memory
+                    stretched.blend(index, torch.from_numpy(read).permute(2, 0, 1),
+                                    maps[index, :, rows, columns], origin)
                 cv2.add(target, read, dst=target)
 
     def pixels(self, frames: torch.Tensor) -> torch.Tensor:

@@ -38,6 +38,7 @@ from runtime.render.openings import left_to_right
 from runtime.render.portrait_style import PortraitKind, fine_detail_planes
 from runtime.render.resampling import Resampling
 from runtime.render.rigid_layer import RigidLayer, cut_out, with_grain
+from runtime.render.stretched_grain import PaperGrain, StretchedReads, stretch_weights
 from runtime.types import POSE_WIDTH, RestState
 
 MIN_JACOBIAN_DETERMINANT = 0.3  # see _newton_step
@@ -247,6 +248,7 @@ class WarpRenderer(nn.Module):
         self.register_buffer("portrait", smooth.contiguous(memory_format=torch.channels_last))
         self.register_buffer("portrait_grain", None if grain is None else grain.contiguous(
             memory_format=torch.channels_last))
+        self.paper = None if grain is None else PaperGrain(grain, palette.grain)
         left, top, view_width, view_height = self.view
         # What a frame shows where nothing moves: the portrait's own pixels, copied, not resampled.
         self.register_buffer("still_view", portrait[:, :, top:top + view_height, left:left + view_width]
@@ -281,9 +283,9 @@ class WarpRenderer(nn.Module):
         points = self._placed_landmarks(deltas, motion)  # (B, 478, 2)
         skull_points = self.head.place(self.source_xyz.expand(len(poses), -1, -1), motion)  # the rest expression
         rounded = rounding(deltas)  # (B,)
-        backward = self.backward_maps(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
-                                                   rounded))
-        frames = self._warped(backward)
+        backward, offset = self._backward(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
+                                                       rounded))
+        frames = self._warped(backward, self._stretched(offset))
         gaze_points = self._placed_landmarks(deltas * self.eyes.gaze_shapes, motion)  # the rest plus the gaze
         offset = self.view[:2]
         jaw_points = None
@@ -296,7 +298,20 @@ class WarpRenderer(nn.Module):
             self.rigid(frames, skull_points, offset)
         return self.resampling.pixels(frames)
 
-    def _warped(self, backward: torch.Tensor) -> torch.Tensor:
+    def _stretched(self, offset: torch.Tensor) -> StretchedReads | None:
+        """Where the frames' backward offsets ((B, 2, h, w) on the box's cells, grid_sample's units)
+        stretch the portrait enough that a drawing's grain is the paper's (stretched_grain.py); None for
+        a portrait not made of strokes, or a batch that stretches it nowhere."""
+        if self.paper is None:
+            return None
+        width, height = self.resampling.image_size
+        weights = stretch_weights(_jacobian(offset, 2.0 / self.config.grid_size), width, height)  # (B, 1, h, w)
+        stretched = tuple(bool(any_weight) for any_weight in (weights > 0.0).flatten(1).any(dim=1))
+        if not any(stretched):
+            return None
+        return StretchedReads(self.paper, self.resampling.offsets(weights, self.moving_in_box), stretched)
+
+    def _warped(self, backward: torch.Tensor, stretched: StretchedReads | None = None) -> torch.Tensor:
         """(B, 3, h, w) channels last: the portrait read through each frame's backward maps where the
         field can move anything (`moving`), copied elsewhere, where the maps are the identity and
         resampling only reproduced the portrait (12-16 % of the view at head framing on the test
@@ -306,7 +321,7 @@ class WarpRenderer(nn.Module):
         # Only the still part is copied (the band the moving part leaves on each side): the rest is drawn.
         for still_rows, still_columns in _still_bands(self.moving, *frames.shape[-2:]):
             frames[:, :, still_rows, still_columns] = self.still_view[:, :, still_rows, still_columns]
-        self.resampling.portrait_into(frames, self.portrait, backward, self.portrait_grain)
+        self.resampling.portrait_into(frames, self.portrait, backward, self.portrait_grain, stretched)
         return frames
 
     def _untorn(self, displacements: torch.Tensor) -> torch.Tensor:
@@ -355,6 +370,11 @@ class WarpRenderer(nn.Module):
     def backward_maps(self, displacements: torch.Tensor) -> torch.Tensor:
         """(B, 478, 2) pixels → (B, 2, h, w): where each of the view's pixels reads the portrait, x and
         y planes in its pixels."""
+        return self._backward(displacements)[0]
+
+    def _backward(self, displacements: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """`backward_maps`, and the coarse offset they were upsampled from ((B, 2, h, w) on the box's
+        cells, grid_sample's units)."""
         batch, (rows, columns) = len(displacements), self.cells.shape
         controls = (displacements * self.to_normalised).transpose(1, 2)  # (B, 2, 478)
         # Four frames' x and y rows at a time: each frame's bits as alone, the basis read once per block.
@@ -390,7 +410,7 @@ class WarpRenderer(nn.Module):
             maps[:, :, still_rows, still_columns] = self.view_pixels[:, :, still_rows, still_columns]
         self.resampling.maps_into(maps[:, :, rows, columns], self.view_pixels[:, :, rows, columns],
                                   offset * self.to_pixels, self.moving_in_box)
-        return maps
+        return maps, offset
 
 
 def _grain_split(portrait: torch.Tensor, strokes: float) -> tuple[torch.Tensor, torch.Tensor | None]:

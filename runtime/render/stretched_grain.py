@@ -1,0 +1,94 @@
+"""StretchedGrain: a drawing's grain where the warp stretches the portrait, as the paper's, not drawn out.
+
+On a portrait made of strokes the warp reads the finest detail (paper tooth, a pencil's grain) from the
+nearest pixel (warp_renderer._grain_split), so it moves with the face and keeps its strength. Where the
+warp stretches the picture — under the lower lip and down the chin as a jaw opens wide — the nearest
+pixel repeats across the stretch, and the grain is drawn out into streaks along it: a wide-open pencil
+drawing's chin looked brushed, not drawn (a jaw of 0.8 stretches it 1.6-1.9 times). The paper a drawing
+is made on does not stretch with the face drawn on it. So as far as the warp stretches (the least
+singular value of its backward map's Jacobian, from the coarse field), the grain read there gives way to
+the drawing's own grain pattern (mouth_palette's, unit σ) laid on the frame's pixels, as strong as the
+portrait's grain is around the place read. Where nothing stretches past STRETCH_ONSET — every frame at
+rest, turns, blinks, a mouth opened moderately — no pixel changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+from runtime.numerics import hermite_step
+
+# How far the warp stretches the portrait (1 / the least singular value of the backward map's Jacobian)
+# from which the grain gives way to the paper's, and where it is the paper's alone. A head turned 15°
+# stretches its near cheek about 1.1 times; a jaw opening 0.5, the chin 1.3-1.4.
+STRETCH_ONSET = 1.2
+STRETCH_FULL = 1.5
+GRAIN_STRENGTH_SIGMA_PX = 3.0  # the portrait's grain strength is its RMS over this σ around a pixel
+
+
+def stretch_weights(jacobian: torch.Tensor, width: int, height: int) -> torch.Tensor:
+    """(B, 4, h, w) the backward offset's derivatives in grid_sample's units (warp_renderer._jacobian:
+    ∂ox/∂x, ∂ox/∂y, ∂oy/∂x, ∂oy/∂y) of a portrait `width` × `height` → (B, 1, h, w) 0..1, how far each
+    cell's grain is the paper's."""
+    a = 1.0 + jacobian[:, 0]
+    b = jacobian[:, 1] * (width / height)  # normalised x and y are 2 / width and 2 / height pixels
+    c = jacobian[:, 2] * (height / width)
+    d = 1.0 + jacobian[:, 3]
+    squares = a * a + b * b + c * c + d * d
+    determinant = a * d - b * c
+    # The 2×2 map's singular values squared are (S ± √(S² − 4 det²)) / 2, S the sum of its squares.
+    least = ((squares - torch.sqrt((squares * squares - 4.0 * determinant * determinant).clamp(min=0.0))) / 2.0)
+    stretch = torch.rsqrt(least.clamp(min=1e-6))
+    return hermite_step(STRETCH_ONSET, STRETCH_FULL, stretch)[:, None]
+
+
+class PaperGrain:
+    """A drawing's grain pattern laid over the whole image, and how strong its grain is everywhere:
+    what a stretched pixel's grain becomes (`blend`)."""
+
+    def __init__(self, grain: torch.Tensor, pattern: np.ndarray) -> None:
+        """grain (1, 3, H, W) the portrait's grain (warp_renderer._grain_split); pattern (h, w) the
+        drawing's grain pattern, zero mean and unit σ (mouth_palette.MouthPalette.grain), tiled."""
+        planes = np.ascontiguousarray(grain[0].permute(1, 2, 0).numpy(), dtype=np.float32)  # (H, W, 3)
+        height, width = planes.shape[:2]
+        power = cv2.GaussianBlur(planes * planes, (0, 0), GRAIN_STRENGTH_SIGMA_PX, borderType=cv2.BORDER_REPLICATE)
+        self.strength = np.sqrt(power)  # (H, W, 3)
+        repeats = (-(-height // pattern.shape[0]), -(-width // pattern.shape[1]))
+        self.pattern = np.ascontiguousarray(np.tile(pattern.astype(np.float32), repeats)[:height, :width, None])
+
+    def blend(self, read: torch.Tensor, weight: torch.Tensor, maps: torch.Tensor, origin: tuple[int, int]) -> None:
+        """read (3, h, w) the grain read from the nearest pixel at `maps` ((2, h, w) the image's pixels),
+        changed in place towards the paper's grain as far as `weight` (h, w) says; origin: the image's
+        (x, y) of read's first pixel, where the pattern lies (it stays with the frame, as paper does).
+        Only the box of pixels with some weight is touched."""
+        rows = torch.nonzero(weight.amax(dim=1)).squeeze(1)
+        if len(rows) == 0:
+            return
+        columns = torch.nonzero(weight.amax(dim=0)).squeeze(1)
+        top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
+        box_maps = maps[:, top:bottom, left:right].cpu().numpy()
+        strength = cv2.remap(self.strength, box_maps[0], box_maps[1], cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE)  # (h', w', 3)
+        x, y = origin[0] + left, origin[1] + top
+        paper = strength * self.pattern[y:y + bottom - top, x:x + right - left]
+        part = read[:, top:bottom, left:right]
+        share = weight[top:bottom, left:right][None]
+        part += share * (torch.from_numpy(paper).permute(2, 0, 1).to(read.device) - part)
+
+
+@dataclass(frozen=True)
+class StretchedReads:
+    """One batch's stretch, for the warp's grain reads (Resampling.portrait_into)."""
+
+    paper: PaperGrain
+    weights: torch.Tensor  # (B, 1, h, w) over the view's moving pixels, 0..1 (stretch_weights upsampled)
+    stretched: tuple[bool, ...]  # per frame: whether any of its pixels has weight
+
+    def blend(self, index: int, read: torch.Tensor, maps: torch.Tensor, origin: tuple[int, int]) -> None:
+        """Frame `index`'s grain `read` ((3, h, w)) at `maps` ((2, h, w)) blended in place (PaperGrain.blend)."""
+        if self.stretched[index]:
+            self.paper.blend(read, self.weights[index, 0], maps, origin)
