@@ -485,9 +485,9 @@ def test_a_drawing_keeps_its_grain_where_the_head_moves(landmarker: FaceLandmark
 
 # How much more one-directional (structure-tensor coherence, 0 for grain alike every way, 1 for streaks)
 # a pencil drawing's fine detail beside its opening mouth may be than at rest. The warp stretches the
-# cheeks beside a wide-open mouth 1.5-1.9 times, and grain read from the nearest pixel was drawn out
-# into streaks there: at rest 0.29, at jaw 0.5 0.39 and at 0.8 0.43 before the paper's grain took over
-# where it stretches (stretched_grain.py); 0.33 and 0.29 since.
+# cheeks beside an opening mouth, and grain read from the nearest pixel was drawn out into streaks there:
+# at rest 0.29, at jaw 0.5 0.39 and at 0.8 0.43 before the paper's grain took over where it stretches
+# (stretched_grain.py); 0.33 and 0.31 since.
 STRETCHED_GRAIN_STREAKS = 0.06
 STRETCHED_GRAIN_KEPT = 0.75  # and it keeps this share of its rest's fine detail: no smoothing it away
 

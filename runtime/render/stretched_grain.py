@@ -2,16 +2,18 @@
 
 On a portrait made of strokes the warp reads the finest detail (paper tooth, a pencil's grain) from the
 nearest pixel (warp_renderer._grain_split), so it moves with the face and keeps its strength. Where the
-warp stretches the picture — under the lower lip and down the chin as a jaw opens wide — the nearest
+warp stretches the picture — the cheeks beside a mouth opening wide, a closing lid's skin — the nearest
 pixel repeats across the stretch, and the grain is drawn out into streaks along it: a wide-open pencil
-drawing's chin looked brushed, not drawn (a jaw of 0.8 stretches it 1.6-1.9 times). The paper a drawing
-is made on does not stretch with the face drawn on it. So as far as the warp stretches (the least
-singular value of its backward map's Jacobian, from the coarse field), the grain read there gives way to
-the drawing's own grain pattern (mouth_palette's, unit σ) laid on the frame's pixels, as strong as the
-portrait's grain is around the place read. Where nothing stretches past STRETCH_ONSET — every frame at
-rest, turns, blinks, a mouth opened moderately — no pixel changes.
+drawing's cheeks looked brushed, not drawn. The paper a drawing is made on does not stretch with the face
+drawn on it. So as far as the warp stretches (the least singular value of its backward map's Jacobian, on
+the coarse field), the grain read there gives way to the drawing's own grain pattern (mouth_palette's,
+unit σ) laid on the frame's pixels, as strong as the portrait's grain is around the place read; its drawn
+lines keep their own (LINE_GRAIN). How far the warp stretches the test pencil drawings at most (1 / that
+singular value, measured 2026-12-06): 1.0-1.1 at a full smile, 1.7 at a 15° turn (the face's edges), 1.8
+at a pucker, 1.8-2.0 at a blink, 2.5-2.6 at jaw 0.3 and 3.6-4.1 at 0.5 (beside the mouth; more inside the
+opening, which the mouth's layers draw over). Where nothing stretches past STRETCH_ONSET — every frame at
+rest — no pixel changes.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,11 +25,18 @@ import torch
 from runtime.numerics import hermite_step
 
 # How far the warp stretches the portrait (1 / the least singular value of the backward map's Jacobian)
-# from which the grain gives way to the paper's, and where it is the paper's alone. A head turned 15°
-# stretches its near cheek about 1.1 times; a jaw opening 0.5, the chin 1.3-1.4.
+# from which the grain gives way to the paper's, and where it is the paper's alone.
 STRETCH_ONSET = 1.2
 STRETCH_FULL = 1.5
 GRAIN_STRENGTH_SIGMA_PX = 3.0  # the portrait's grain strength is its RMS over this σ around a pixel
+# A drawn line (a brow, a lid's crease, the jaw's outline) keeps its own grain, stretched as it is: its
+# detail is the line's edge, and the paper's grain in its place left it broken and faint (a brow over a
+# closing lid). Lines are told from the paper by their grain's strength against the picture's quietest
+# quarter's (its 25th percentile: the paper's and the skin's): the paper takes over wholly up to LINE_GRAIN[0]
+# times that, not at all from LINE_GRAIN[1] times (on the pencil drawings the quiet quarter's is 5-6, the
+# strokes' 20-30). From 2.5 and 5 times, the cheeks' lines beside a wide-open mouth kept their streaks
+# (the test's streakiness 0.34 against 0.31); the brows over a closing lid looked the same either way.
+LINE_GRAIN = (3.5, 7.0)
 
 
 def stretch_weights(jacobian: torch.Tensor, width: int, height: int) -> torch.Tensor:
@@ -57,6 +66,8 @@ class PaperGrain:
         height, width = planes.shape[:2]
         power = cv2.GaussianBlur(planes * planes, (0, 0), GRAIN_STRENGTH_SIGMA_PX, borderType=cv2.BORDER_REPLICATE)
         self.strength = np.sqrt(power)  # (H, W, 3)
+        quiet = float(np.percentile(self.strength.mean(axis=2), 25))
+        self.line_strength = (LINE_GRAIN[0] * quiet, LINE_GRAIN[1] * quiet)
         repeats = (-(-height // pattern.shape[0]), -(-width // pattern.shape[1]))
         self.pattern = np.ascontiguousarray(np.tile(pattern.astype(np.float32), repeats)[:height, :width, None])
 
@@ -75,9 +86,10 @@ class PaperGrain:
                              borderMode=cv2.BORDER_REPLICATE)  # (h', w', 3)
         x, y = origin[0] + left, origin[1] + top
         paper = strength * self.pattern[y:y + bottom - top, x:x + right - left]
+        on_paper = 1.0 - hermite_step(*self.line_strength, strength.mean(axis=2))  # (h', w') 0 on a line
+        share = weight[top:bottom, left:right] * torch.from_numpy(on_paper).to(read.device)
         part = read[:, top:bottom, left:right]
-        share = weight[top:bottom, left:right][None]
-        part += share * (torch.from_numpy(paper).permute(2, 0, 1).to(read.device) - part)
+        part += share[None] * (torch.from_numpy(paper).permute(2, 0, 1).to(read.device) - part)
 
 
 @dataclass(frozen=True)
