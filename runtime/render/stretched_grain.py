@@ -1,4 +1,4 @@
-"""StretchedGrain: a drawing's grain where the warp stretches the portrait, as the paper's, not drawn out.
+"""Stretched grain: a drawing's grain where the warp stretches the portrait, as the paper's, not drawn out.
 
 On a portrait made of strokes the warp reads the finest detail (paper tooth, a pencil's grain) from the
 nearest pixel (warp_renderer._grain_split), so it moves with the face and keeps its strength. Where the
@@ -14,6 +14,7 @@ at a pucker, 1.8-2.0 at a blink, 2.5-2.6 at jaw 0.3 and 3.6-4.1 at 0.5 (beside t
 opening, which the mouth's layers draw over). Where nothing stretches past STRETCH_ONSET — every frame at
 rest — no pixel changes.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -283,9 +283,9 @@ class WarpRenderer(nn.Module):
         points = self._placed_landmarks(deltas, motion)  # (B, 478, 2)
         skull_points = self.head.place(self.source_xyz.expand(len(poses), -1, -1), motion)  # the rest expression
         rounded = rounding(deltas)  # (B,)
-        backward, offset = self._backward(self._tucked(self._untorn(points - self.source_xy), points, skull_points,
-                                                       rounded))
-        frames = self._warped(backward, self._stretched(offset))
+        backward, coarse_offset = self._backward(self._tucked(self._untorn(points - self.source_xy), points,
+                                                              skull_points, rounded))
+        frames = self._warped(backward, self._stretched(coarse_offset))
         gaze_points = self._placed_landmarks(deltas * self.eyes.gaze_shapes, motion)  # the rest plus the gaze
         offset = self.view[:2]
         jaw_points = None
