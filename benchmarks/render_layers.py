@@ -1,8 +1,9 @@
 """What each layer of the renderer costs: CPU ms per 512² frame (batch of 1, head framing, one torch
 thread; the process's CPU time, which another job's load inflates far less than wall time) with the
 layers switched on one by one, measured interleaved in one run so the machine's load falls on every
-case alike. Portraits: the astronaut photo (her mouth open) and the closed-mouthed photo
-with glasses from the test set (tests/portrait_set.py).
+case alike. Portraits: the astronaut photo (her mouth open), the closed-mouthed photo with glasses
+and the pencil drawing behind acetate from the test set (tests/portrait_set.py): a drawing's grain is
+the paper's where the warp stretches it (stretched_grain.py), a step photos skip.
 
     python -m benchmarks.render_layers [--frames 60] [--json OUT]
 """
@@ -23,9 +24,10 @@ from runtime.render.encoders import EncodeOptions, ImageFormat, encode_frame
 from runtime.render.frame_renderer import FrameRenderer
 from tests.portrait_set import portrait_png
 
-PORTRAITS = ("photo", "closed-photo-gold")
+PORTRAITS = ("photo", "closed-photo-gold", "closed-pencil-acetate")
 # Cumulative cases: the warp alone, then each layer added (the lips and the interior are the mouth layer).
-CASES = ("warp", "+ mouth (lips, interior)", "+ eyes (lids, irises)", "+ glasses", "+ JPEG (all layers)")
+CASES = ("warp", "+ paper where stretched", "+ mouth (lips, interior)", "+ eyes (lids, irises)", "+ glasses",
+         "+ JPEG (all layers)")
 
 
 @contextmanager
@@ -33,17 +35,20 @@ def _layers(renderer: FrameRenderer, case: str):
     """The renderer with the layers after `case` switched off, restored afterwards."""
     warp = renderer._renderer
     order = CASES.index(case)
-    saved = {"mouth": warp.mouth.forward, "eyes": warp.eyes.forward, "rigid": warp.rigid}
+    saved = {"paper": warp.paper, "mouth": warp.mouth.forward, "eyes": warp.eyes.forward, "rigid": warp.rigid}
     if order < 1:
-        warp.mouth.forward = lambda *args, **kwargs: None
+        warp.paper = None
     if order < 2:
-        warp.eyes.forward = lambda *args, **kwargs: None
+        warp.mouth.forward = lambda *args, **kwargs: None
     if order < 3:
+        warp.eyes.forward = lambda *args, **kwargs: None
+    if order < 4:
         warp.rigid = None
     try:
         yield
     finally:
-        warp.mouth.forward, warp.eyes.forward, warp.rigid = saved["mouth"], saved["eyes"], saved["rigid"]
+        warp.paper, warp.mouth.forward, warp.eyes.forward, warp.rigid = (saved["paper"], saved["mouth"], saved["eyes"],
+                                                                         saved["rigid"])
 
 
 def _latents(avatar, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -77,7 +82,7 @@ def measure(frames: int) -> list[dict]:
                     if case == CASES[-1]:
                         encode_frame(image, JPEG)
                     totals[case] += time.process_time() - started
-        rows.append({"portrait": name, "glasses": renderer.wears_glasses,
+        rows.append({"portrait": name, "glasses": renderer.wears_glasses, "drawn": renderer._renderer.paper is not None,
                      **{case: round(total / frames * 1000, 2) for case, total in totals.items()}})
     return rows
 
@@ -85,7 +90,8 @@ def measure(frames: int) -> list[dict]:
 def table(rows: list[dict]) -> str:
     lines = ["| portrait | " + " | ".join(CASES) + " | frames/s on one core |", "|---" * (len(CASES) + 2) + "|"]
     for row in rows:
-        cells = [f"{row[case]} ms" if case != "+ glasses" or row["glasses"] else "—" for case in CASES]
+        skipped = {"+ glasses": not row["glasses"], "+ paper where stretched": not row["drawn"]}
+        cells = ["—" if skipped.get(case) else f"{row[case]} ms" for case in CASES]
         lines.append(f"| {row['portrait']} | " + " | ".join(cells) + f" | {1000 / row[CASES[-1]]:.0f} |")
     return "\n".join(lines)
 

@@ -32,7 +32,7 @@ from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_pale
 from runtime.render.openings import CurvePosition, Opening
 from runtime.render.portrait_style import PortraitKind, portrait_style, robust_sigma
 from runtime.render.rigid_layer import CORE
-from runtime.render.stretched_grain import stretch_weights
+from runtime.render.stretched_grain import PaperGrain, stretch_weights
 from runtime.render.temple_arms import MIN_FORESHORTENING, ArmMotion, TempleArm, find_temple_arms
 from runtime.types import PoseColumn
 from tests.conftest import SUMMARY_LINES
@@ -1526,3 +1526,13 @@ def test_the_paper_takes_over_only_where_the_warp_stretches(stretch: float, expe
     jacobian = torch.zeros(1, 4, 3, 5)
     jacobian[:, 3] = 1.0 / stretch - 1.0  # ∂oy/∂y: the backward map's vertical scale, less the identity's
     assert torch.allclose(stretch_weights(jacobian, 400, 300), torch.full((1, 1, 3, 5), expected))
+
+
+def test_a_drawing_on_flat_white_reads_a_finite_paper() -> None:
+    """Most of a digital drawing's paper has no grain at all (the quiet quarter's strength 0): its lines
+    are still told apart, and nothing it reads is NaN."""
+    grain = torch.zeros(1, 3, 40, 60)
+    grain[:, :, 18:22, 10:50] = torch.tensor([20.0, -20.0]).repeat(20)  # one drawn line of alternating grain
+    paper = PaperGrain(grain, np.ones((8, 8), np.float32))
+    assert np.isfinite(paper.reads).all()
+    assert paper.reads[20, 30, 3] == 0.0 and paper.reads[2, 2, 3] == 1.0  # the line keeps its grain, the paper not

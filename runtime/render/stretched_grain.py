@@ -38,6 +38,10 @@ GRAIN_STRENGTH_SIGMA_PX = 3.0  # the portrait's grain strength is its RMS over t
 # strokes' 20-30). From 2.5 and 5 times, the cheeks' lines beside a wide-open mouth kept their streaks
 # (the test's streakiness 0.34 against 0.31); the brows over a closing lid looked the same either way.
 LINE_GRAIN = (3.5, 7.0)
+# The least the quiet quarter's strength is taken to be (levels): a drawing on flat digital white has none
+# (0 made the line test divide by zero), and its lines are then all that has grain. Under every test
+# portrait's (the wrinkled browline twin's 0.8 is the least), so none of theirs is changed by it.
+QUIET_FLOOR = 0.5
 
 
 def stretch_weights(jacobian: torch.Tensor, width: int, height: int) -> torch.Tensor:
@@ -66,11 +70,14 @@ class PaperGrain:
         planes = np.ascontiguousarray(grain[0].permute(1, 2, 0).numpy(), dtype=np.float32)  # (H, W, 3)
         height, width = planes.shape[:2]
         power = cv2.GaussianBlur(planes * planes, (0, 0), GRAIN_STRENGTH_SIGMA_PX, borderType=cv2.BORDER_REPLICATE)
-        self.strength = np.sqrt(power)  # (H, W, 3)
-        quiet = float(np.percentile(self.strength.mean(axis=2), 25))
-        self.line_strength = (LINE_GRAIN[0] * quiet, LINE_GRAIN[1] * quiet)
+        strength = np.sqrt(power)  # (H, W, 3)
+        overall = strength.mean(axis=2)
+        quiet = max(float(np.percentile(overall, 25)), QUIET_FLOOR)
+        on_paper = 1.0 - hermite_step(LINE_GRAIN[0] * quiet, LINE_GRAIN[1] * quiet, overall)  # 0 on a drawn line
+        # One (H, W, 4) picture read once per frame: the grain's strength and how far the place is paper.
+        self.reads = np.ascontiguousarray(np.dstack([strength, on_paper]), dtype=np.float32)
         repeats = (-(-height // pattern.shape[0]), -(-width // pattern.shape[1]))
-        self.pattern = np.ascontiguousarray(np.tile(pattern.astype(np.float32), repeats)[:height, :width, None])
+        self.pattern = np.ascontiguousarray(np.tile(pattern.astype(np.float32), repeats)[:height, :width])
 
     def blend(self, read: torch.Tensor, weight: torch.Tensor, maps: torch.Tensor, origin: tuple[int, int]) -> None:
         """read (3, h, w) the grain read from the nearest pixel at `maps` ((2, h, w) the image's pixels),
@@ -83,14 +90,13 @@ class PaperGrain:
         columns = torch.nonzero(weight.amax(dim=0)).squeeze(1)
         top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(columns[0]), int(columns[-1]) + 1
         box_maps = maps[:, top:bottom, left:right].cpu().numpy()
-        strength = cv2.remap(self.strength, box_maps[0], box_maps[1], cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REPLICATE)  # (h', w', 3)
+        reads = cv2.remap(self.reads, box_maps[0], box_maps[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        reads = torch.from_numpy(reads).to(read.device).permute(2, 0, 1)  # (4, h', w')
         x, y = origin[0] + left, origin[1] + top
-        paper = strength * self.pattern[y:y + bottom - top, x:x + right - left]
-        on_paper = 1.0 - hermite_step(*self.line_strength, strength.mean(axis=2))  # (h', w') 0 on a line
-        share = weight[top:bottom, left:right] * torch.from_numpy(on_paper).to(read.device)
+        pattern = torch.from_numpy(self.pattern[y:y + bottom - top, x:x + right - left]).to(read.device)
+        share = weight[top:bottom, left:right] * reads[3]
         part = read[:, top:bottom, left:right]
-        part += share[None] * (torch.from_numpy(paper).permute(2, 0, 1).to(read.device) - part)
+        part += share * (reads[:3] * pattern - part)
 
 
 @dataclass(frozen=True)
