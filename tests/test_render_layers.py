@@ -524,8 +524,7 @@ def _beside_the_mouth(analysis: PortraitAnalysis, shape: tuple[int, int]) -> np.
 def _streaks_and_detail(rgb: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
     """The mean coherence of the fine detail's structure tensor over `mask` (0: no direction, 1: all
     along one) and the detail's mean strength there."""
-    luminance = rgb.astype(np.float64).mean(axis=2)
-    detail = luminance - gaussian_filter(luminance, 1.5)
+    detail = _detail(rgb)
     along_x, along_y = np.gradient(detail, axis=1), np.gradient(detail, axis=0)
     xx, yy, xy = (gaussian_filter(product, 2.0)[mask] for product in
                   (along_x * along_x, along_y * along_y, along_x * along_y))
@@ -730,8 +729,13 @@ def test_a_pencil_drawings_wide_open_mouth_reads_open(landmarker: FaceLandmarker
 
 def _fine_detail(rgb: np.ndarray) -> np.ndarray:
     """|luminance − its blur|: the strokes, lines and grain of a picture."""
+    return np.abs(_detail(rgb))
+
+
+def _detail(rgb: np.ndarray) -> np.ndarray:
+    """luminance − its blur, signed (`_fine_detail` before its magnitude)."""
     luminance = rgb.astype(np.float64).mean(axis=2)
-    return np.abs(luminance - gaussian_filter(luminance, 1.5))
+    return luminance - gaussian_filter(luminance, 1.5)
 
 
 @pytest.mark.parametrize(("name", "options"), [

@@ -105,9 +105,8 @@ class StretchedReads:
 
     paper: PaperGrain
     weights: torch.Tensor  # (B, 1, h, w) over the view's moving pixels, 0..1 (stretch_weights upsampled)
-    stretched: tuple[bool, ...]  # per frame: whether any of its pixels has weight
 
     def blend(self, index: int, read: torch.Tensor, maps: torch.Tensor, origin: tuple[int, int]) -> None:
-        """Frame `index`'s grain `read` ((3, h, w)) at `maps` ((2, h, w)) blended in place (PaperGrain.blend)."""
-        if self.stretched[index]:
-            self.paper.blend(read, self.weights[index, 0], maps, origin)
+        """Frame `index`'s grain `read` ((3, h, w)) at `maps` ((2, h, w)) blended in place (PaperGrain.blend:
+        a frame with no weight anywhere is left as it is)."""
+        self.paper.blend(read, self.weights[index, 0], maps, origin)

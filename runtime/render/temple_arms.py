@@ -127,6 +127,8 @@ class ArmMotion(torch.nn.Module):
         self.register_buffer("hinge", torch.from_numpy(arm.hinge).float())
         self.register_buffer("length", length)
         self.register_buffer("normal", normal)
+        # The least the arm stays from its width's line, per unit of that width (_unfolded).
+        self.register_buffer("least_height", MIN_FORESHORTENING * length.norm())
         self.register_buffer("basis_inverse", torch.linalg.inv(basis).float())
         self.register_buffer("end_landmarks", torch.from_numpy(arm.end_landmarks.astype(np.int64)))
         self.register_buffer("end_weights", torch.from_numpy(arm.end_weights).float())
@@ -156,6 +158,6 @@ class ArmMotion(torch.nn.Module):
         rest the arm is its whole length from that line, and the length is kept to the bit."""
         height = length[:, 0] * across[:, 1] - length[:, 1] * across[:, 0]  # (B,) the parallelogram's area
         size = across.norm(dim=1, keepdim=True)  # (B, 1)
-        least = MIN_FORESHORTENING * self.length.norm() * size[:, 0]
+        least = self.least_height * size[:, 0]
         square = torch.stack([across[:, 1], -across[:, 0]], dim=1) / size.square()
         return torch.where((height < least)[:, None], length + (least - height)[:, None] * square, length)

@@ -306,10 +306,9 @@ class WarpRenderer(nn.Module):
             return None
         width, height = self.resampling.image_size
         weights = stretch_weights(_jacobian(offset, 2.0 / self.config.grid_size), width, height)  # (B, 1, h, w)
-        stretched = tuple(bool(any_weight) for any_weight in (weights > 0.0).flatten(1).any(dim=1))
-        if not any(stretched):
+        if not bool((weights > 0.0).any()):
             return None
-        return StretchedReads(self.paper, self.resampling.offsets(weights, self.moving_in_box), stretched)
+        return StretchedReads(self.paper, self.resampling.offsets(weights, self.moving_in_box))
 
     def _warped(self, backward: torch.Tensor, stretched: StretchedReads | None = None) -> torch.Tensor:
         """(B, 3, h, w) channels last: the portrait read through each frame's backward maps where the
