@@ -37,6 +37,7 @@ from runtime.train.evaluation_sets import (
     held_out_clips,
     language_sets,
     non_speech_sets,
+    prompt_sets,
     real_sets,
     speech_level_dbfs,
 )
@@ -62,6 +63,7 @@ class EvaluationOptions:
     languages: bool = True
     non_speech: bool = True
     mouth_models: tuple[str, ...] = ()  # shipped models by name (runtime.motion.mouth_models), after the weights
+    prompts: bool = True  # Asterisk's English prompts (runtime.train.prompt_speech): 24 min of one real talker
 
 
 @dataclass(frozen=True)
@@ -139,9 +141,10 @@ def models(weights: Sequence[Path], named: Sequence[str] = ()) -> dict[str, Mode
 
 
 def build_sets(options: EvaluationOptions, progress: Progress | None = None) -> list[EvaluationSet]:
+    from runtime.train.prompt_speech import prompt_chains, prompt_set
     from runtime.train.real_speech import real_clips
 
-    steps = [options.held_out > 0, options.real, options.languages, options.non_speech]
+    steps = [options.held_out > 0, options.real, options.prompts, options.languages, options.non_speech]
     done, total = 0, sum(steps)
     sets: list[EvaluationSet] = []
     speech_dbfs = DEFAULT_SPEECH_DBFS
@@ -162,6 +165,10 @@ def build_sets(options: EvaluationOptions, progress: Progress | None = None) -> 
         real = [LabelledClip(clip.samples, clip.segments) for clip in real_clips()]
         speech_dbfs = speech_level_dbfs(real)
         sets += real_sets(real, options.seed)
+        step()
+    if options.prompts:
+        chains = [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompt_set().clips)]
+        sets += prompt_sets(chains, options.seed)
         step()
     if options.languages:
         sets += language_sets(options.per_language, options.seed)
@@ -262,7 +269,7 @@ def non_speech_table(results: Sequence[SetResult]) -> str:
 def report(results: Sequence[SetResult]) -> str:
     """The markdown tables, one per group of sets."""
     parts = []
-    speech = [r for r in results if r.group in ("synthetic", "real")]
+    speech = [r for r in results if r.group in ("synthetic", "real", "prompts")]
     if speech:
         parts.append(speech_table(speech))
     languages = [r for r in results if r.group == "language"]
@@ -317,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--per-language", type=int, default=16, help="utterances per language and Festival voice")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--no-real", action="store_true", help="skip the real recordings")
+    parser.add_argument("--no-prompts", action="store_true", help="skip the Asterisk prompts (24 min of one talker)")
     parser.add_argument("--no-languages", action="store_true")
     parser.add_argument("--no-non-speech", action="store_true")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where the figures go ('-': nowhere)")
@@ -325,7 +333,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     options = EvaluationOptions(tuple(args.weights or (DEFAULT_WEIGHTS,)), args.held_out, args.per_language,
                                 args.seed, not args.no_real, not args.no_languages, not args.no_non_speech,
-                                tuple(args.mouth_model))
+                                tuple(args.mouth_model), not args.no_prompts)
     with progress_bar("building sets", unit="group") as progress:
         sets = build_sets(options, progress)
     with progress_bar("streaming", unit="clip") as progress:
