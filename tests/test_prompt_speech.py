@@ -17,7 +17,10 @@ PROMPTS = 6  # the first six in name order: "activated" … "agent-loginok"
 
 @pytest.fixture(scope="module")
 def prompts():
-    return prompt_set(limit=PROMPTS)
+    reported = []
+    aligned = prompt_set(limit=PROMPTS, progress=lambda done, total: reported.append((done, total)))
+    assert reported == [(done, PROMPTS) for done in range(1, PROMPTS + 1)]  # minutes for the whole set: a bar moves
+    return aligned
 
 
 def test_transcripts_are_what_each_prompt_says_and_leave_out_tones():

@@ -140,7 +140,10 @@ def models(weights: Sequence[Path], named: Sequence[str] = ()) -> dict[str, Mode
     return factories
 
 
-def build_sets(options: EvaluationOptions, progress: Progress | None = None) -> list[EvaluationSet]:
+def build_sets(options: EvaluationOptions, progress: Progress | None = None,
+               aligning: Progress | None = None) -> list[EvaluationSet]:
+    """The sets `options` asks for; `progress` counts groups of sets, `aligning` the prompts aligned
+    (minutes of the building)."""
     from runtime.train.prompt_speech import prompt_chains, prompt_set
     from runtime.train.real_speech import real_clips
 
@@ -167,7 +170,8 @@ def build_sets(options: EvaluationOptions, progress: Progress | None = None) -> 
         sets += real_sets(real, options.seed)
         step()
     if options.prompts:
-        chains = [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompt_set().clips)]
+        prompts = prompt_set(progress=aligning).clips
+        chains = [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompts)]
         sets += prompt_sets(chains, options.seed)
         step()
     if options.languages:
@@ -334,8 +338,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     options = EvaluationOptions(tuple(args.weights or (DEFAULT_WEIGHTS,)), args.held_out, args.per_language,
                                 args.seed, not args.no_real, not args.no_languages, not args.no_non_speech,
                                 tuple(args.mouth_model), not args.no_prompts)
-    with progress_bar("building sets", unit="group") as progress:
-        sets = build_sets(options, progress)
+    with progress_bar("building sets", unit="group") as progress, \
+            progress_bar("aligning the prompts", unit="prompt") as aligning:
+        sets = build_sets(options, progress, aligning)
     with progress_bar("streaming", unit="clip") as progress:
         results = run(options, sets, progress)
     tables = report(results)

@@ -1,8 +1,8 @@
 """A second, larger set of real recorded speech for validation: the English prompts of Asterisk's core
 sounds, read by one speaker, Allison Smith (Debian `asterisk-core-sounds-en` for the transcripts,
-`asterisk-core-sounds-en-g722` for the 16 kHz recordings; CC BY-SA 3.0). About 24 minutes of clear,
-read telephone-menu speech — menus, digits, letters — against the LibriVox clips' 27 s. Used only to
-measure: no model trains on it, and nothing of it ships.
+`asterisk-core-sounds-en-g722` for the 16 kHz recordings; CC BY-SA 3.0): clear, read telephone-menu
+speech — menus, digits, letters — 17 minutes of it aligned (of 24 recorded), against the LibriVox clips'
+27 s. Used only to measure: no model trains on it, and nothing of it ships.
 
 Each prompt is aligned by PocketSphinx as `real_speech` aligns the LibriVox clips; prompts with a word
 its dictionary lacks, or that it cannot align, are left out (`PromptSet.skipped` says which). A stream
@@ -49,12 +49,13 @@ def transcripts(path: Path = TRANSCRIPTS) -> dict[str, str]:
     if not path.is_file():
         raise RealSpeechMissing(f"no {path}: {INSTALL}")
     said = {}
-    for line in gzip.open(path, "rt", encoding="utf-8", errors="replace"):
-        name, colon, text = line.partition(":")
-        text = text.strip()
-        if not colon or line.startswith(";") or not text or text.startswith(("[", "(")):
-            continue
-        said[name.strip()] = text
+    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as lines:
+        for line in lines:
+            name, colon, text = line.partition(":")
+            text = text.strip()
+            if not colon or line.startswith(";") or not text or text.startswith(("[", "(")):
+                continue
+            said[name.strip()] = text
     return said
 
 

@@ -66,6 +66,7 @@ def table(rows: Sequence[tuple[str, str, int, dict[str, Interval]]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     from runtime.motion.mouth_models import MOUTH_MODELS
+    from runtime.progress_bar import progress_bar  # lazily: tqdm only for the command line
     from runtime.train.prompt_speech import prompt_chains, prompt_set
     from runtime.train.real_speech import real_clips
 
@@ -74,7 +75,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         + ", ".join(DEFAULT_MODELS))
     parser.add_argument("--draws", type=int, default=500)
     args = parser.parse_args(argv)
-    prompts = prompt_chains(prompt_set().clips)
+    with progress_bar("aligning the prompts", unit="prompt") as aligning:
+        prompts = prompt_chains(prompt_set(progress=aligning).clips)
     sets = {"LibriVox clips": [LabelledClip(clip.samples, clip.segments) for clip in real_clips()],
             "Asterisk prompts": [LabelledClip(samples, segments) for samples, segments in prompts]}
     rows = [(name, len(clips), model, intervals(MOUTH_MODELS[model], clips, args.draws))
