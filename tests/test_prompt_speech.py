@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from runtime.audio.constants import SAMPLE_RATE
-from runtime.train.evaluation_sets import SPEECH_NOISES, LabelledClip, prompt_sets
+from runtime.train.evaluation_sets import LabelledClip, prompt_sets
 from runtime.train.prompt_speech import _dictionary, prompt_chains, prompt_set, transcripts, words
 from runtime.train.real_speech import RealSpeechMissing
 
@@ -76,12 +76,18 @@ def test_prompts_are_strung_into_streams_with_their_labels_moved_along(prompts):
 
 def test_the_evaluation_sets_of_the_prompts(prompts):
     chains = [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompts.clips, chain_s=5.0)]
-    clean, noisy, room = prompt_sets(chains, seed=1234)
-    assert (clean.group, noisy.group, room.group) == ("prompts",) * 3
-    assert clean.clips == tuple(chains) and len(noisy.clips) == len(room.clips) == len(chains)
+    clean, noisy, noisier, room = prompt_sets(chains, seed=1234)
+    assert {s.group for s in (clean, noisy, noisier, room)} == {"prompts"}
+    assert (noisy.name, noisier.name) == ("prompts, held-out noises 10 dB", "prompts, held-out noises 5 dB")
+    assert clean.clips == tuple(chains) and len(noisy.clips) == len(noisier.clips) == len(room.clips) == len(chains)
     assert all(n.scored_from_s == 15.0 and len(n.samples) == len(c.samples) + 15 * SAMPLE_RATE
                for n, c in zip(noisy.clips, chains, strict=True))
-    assert len(chains) <= len(SPEECH_NOISES) or noisy.repeats == 1  # one noise a stream: no speech repeated
+    assert noisy.repeats == noisier.repeats == 1  # one noise a stream: no speech counted twice
+    # The same noise behind each stream at both levels, 5 dB louder against the same speech.
+    lead = 15 * SAMPLE_RATE
+    for ten, five in zip(noisy.clips, noisier.clips, strict=True):
+        ratio = np.sqrt(np.mean(five.samples[:lead] ** 2) / np.mean(ten.samples[:lead] ** 2))
+        assert ratio == pytest.approx(10 ** (5 / 20), rel=1e-3)
 
 
 def test_missing_packages_say_what_to_install(tmp_path):
