@@ -63,7 +63,7 @@ class EvaluationOptions:
     languages: bool = True
     non_speech: bool = True
     mouth_models: tuple[str, ...] = ()  # shipped models by name (runtime.motion.mouth_models), after the weights
-    prompts: bool = True  # Asterisk's English prompts (runtime.train.prompt_speech): 24 min of one real talker
+    prompts: bool = True  # Asterisk's English prompts (runtime.train.prompt_speech): 17 min of one real talker
 
 
 @dataclass(frozen=True)
@@ -328,7 +328,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--per-language", type=int, default=16, help="utterances per language and Festival voice")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--no-real", action="store_true", help="skip the real recordings")
-    parser.add_argument("--no-prompts", action="store_true", help="skip the Asterisk prompts (24 min of one talker)")
+    parser.add_argument("--no-prompts", action="store_true",
+                        help="skip the Asterisk prompts (17 min of one talker, 4 min to align)")
     parser.add_argument("--no-languages", action="store_true")
     parser.add_argument("--no-non-speech", action="store_true")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where the figures go ('-': nowhere)")
