@@ -144,7 +144,7 @@ def build_sets(options: EvaluationOptions, progress: Progress | None = None,
                aligning: Progress | None = None) -> list[EvaluationSet]:
     """The sets `options` asks for; `progress` counts groups of sets, `aligning` the prompts aligned
     (minutes of the building)."""
-    from runtime.train.prompt_speech import prompt_chains, prompt_set
+    from runtime.train.prompt_speech import prompt_streams
     from runtime.train.real_speech import real_clips
 
     steps = [options.held_out > 0, options.real, options.prompts, options.languages, options.non_speech]
@@ -170,9 +170,7 @@ def build_sets(options: EvaluationOptions, progress: Progress | None = None,
         sets += real_sets(real, options.seed)
         step()
     if options.prompts:
-        prompts = prompt_set(progress=aligning).clips
-        chains = [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompts)]
-        sets += prompt_sets(chains, options.seed)
+        sets += prompt_sets(prompt_streams(progress=aligning), options.seed)
         step()
     if options.languages:
         sets += language_sets(options.per_language, options.seed)

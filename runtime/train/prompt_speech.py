@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.audio.constants import SAMPLE_RATE
+from runtime.train.evaluation_sets import LabelledClip
 from runtime.train.real_speech import AlignedClip, RealSpeechMissing, aligned_segments
 from runtime.train.targets import VisemeSegment
 
@@ -112,6 +113,12 @@ def prompt_chains(clips: Sequence[AlignedClip], chain_s: float = CHAIN_S) -> lis
     if samples:
         chains.append((np.concatenate(samples), segments))
     return chains
+
+
+def prompt_streams(progress: Callable[[int, int], None] | None = None) -> list[LabelledClip]:
+    """Every prompt aligned (`prompt_set`, `progress` as there) and strung into the streams the
+    evaluation scores (`prompt_chains`)."""
+    return [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompt_set(progress=progress).clips)]
 
 
 def _aligned(samples: np.ndarray, text: str) -> list[VisemeSegment]:

@@ -67,7 +67,7 @@ def table(rows: Sequence[tuple[str, str, int, dict[str, Interval]]]) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     from runtime.motion.mouth_models import MOUTH_MODELS
     from runtime.progress_bar import progress_bar  # lazily: tqdm only for the command line
-    from runtime.train.prompt_speech import prompt_chains, prompt_set
+    from runtime.train.prompt_speech import prompt_streams
     from runtime.train.real_speech import real_clips
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -76,9 +76,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--draws", type=int, default=500)
     args = parser.parse_args(argv)
     with progress_bar("aligning the prompts", unit="prompt") as aligning:
-        prompts = prompt_chains(prompt_set(progress=aligning).clips)
+        prompts = prompt_streams(progress=aligning)
     sets = {"LibriVox clips": [LabelledClip(clip.samples, clip.segments) for clip in real_clips()],
-            "Asterisk prompts": [LabelledClip(samples, segments) for samples, segments in prompts]}
+            "Asterisk prompts": prompts}
     rows = [(name, len(clips), model, intervals(MOUTH_MODELS[model], clips, args.draws))
             for model in args.mouth_model or DEFAULT_MODELS for name, clips in sets.items()]
     print(table(rows))
