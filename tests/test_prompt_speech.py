@@ -1,6 +1,7 @@
-"""The second real set (runtime/train/prompt_speech.py): Asterisk's English prompts, decoded from G.722
-and aligned by PocketSphinx, strung into streams. Needs the Debian packages the README's test command
-installs (asterisk-core-sounds-en, asterisk-core-sounds-en-g722)."""
+"""Asterisk's prompts (runtime/train/prompt_speech.py): the English ones, the second real set, decoded
+from G.722 and aligned by PocketSphinx, strung into streams; the Italian and Russian ones, real talkers
+to train on, aligned from eSpeak NG's pronunciations. Needs the Debian packages the README's test command
+installs (asterisk-core-sounds-en, -en-g722, -it, -it-g722, -ru, -ru-g722)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import pytest
 
 from runtime.audio.constants import SAMPLE_RATE
 from runtime.train.evaluation_sets import LabelledClip, prompt_sets
-from runtime.train.prompt_speech import _dictionary, prompt_chains, prompt_set, transcripts, words
+from runtime.train.prompt_speech import (
+    LANGUAGES,
+    _dictionary,
+    pauses_are_quiet,
+    prompt_chains,
+    prompt_set,
+    pronounced_words,
+    transcripts,
+    words,
+)
 from runtime.train.real_speech import RealSpeechMissing
 
 PROMPTS = 6  # the first six in name order: "activated" … "agent-loginok"
@@ -39,21 +49,47 @@ def test_words_are_the_aligners_or_the_prompt_is_left_out():
     assert words("Thank you for calling Super Awesome Company, Waldo's premier provider", known) is None
 
 
-def test_prompts_decode_to_speech_where_the_alignment_puts_it(prompts):
-    """Decoded wrongly (another codec's bytes read as G.722) the audio is noise and PocketSphinx's
-    phones fall anywhere; decoded right, the hops it aligns as speech are far louder than those it
-    aligns as silence, and a prompt saying 'number' and 'pound' has its closures."""
-    assert len(prompts.clips) + len(prompts.skipped) == PROMPTS and len(prompts.clips) >= 5
+def _speech_is_where_the_alignment_puts_it(prompt_set_) -> None:
     loud, quiet = [], []
-    for clip in prompts.clips:
+    for clip in prompt_set_.clips:
         assert clip.samples.dtype == np.float32 and 0.3 < len(clip.samples) / SAMPLE_RATE < 10.0
         for segment in clip.segments:
             part = clip.samples[int(segment.start_s * SAMPLE_RATE):int(segment.end_s * SAMPLE_RATE)]
             if len(part):
                 (quiet if segment.viseme == "sil" else loud).append(float(np.sqrt(np.mean(part**2))))
     assert np.median(loud) > 10 * np.median(quiet)
+
+
+def test_prompts_decode_to_speech_where_the_alignment_puts_it(prompts):
+    """Decoded wrongly (another codec's bytes read as G.722) the audio is noise and PocketSphinx's
+    phones fall anywhere; decoded right, the hops it aligns as speech are far louder than those it
+    aligns as silence, and a prompt saying 'number' and 'pound' has its closures."""
+    assert len(prompts.clips) + len(prompts.skipped) == PROMPTS and len(prompts.clips) >= 5
+    _speech_is_where_the_alignment_puts_it(prompts)
     incorrect = next(clip for clip in prompts.clips if clip.name == "agent-incorrect")
     assert sum(segment.viseme == "PP" for segment in incorrect.segments) >= 2  # "number", "pound"
+
+
+@pytest.mark.parametrize(("code", "closures"), [("it", 2), ("ru", 2)])
+def test_other_languages_align_from_espeaks_pronunciations(code, closures):
+    """Italian: "agent-incorrect" says "Login errato. Prego digitare il proprio numero di operatore
+    seguito dal tasto cancelletto": p in "prego", "proprio" (twice), m in "numero", p in "operatore".
+    Russian: "Ошибка регистрации. Введите номер оператора и нажмите решетку": b, m, p, m."""
+    aligned = prompt_set(LANGUAGES[code], limit=PROMPTS)
+    assert len(aligned.clips) + len(aligned.skipped) == PROMPTS and len(aligned.clips) >= 5
+    if code == "it":
+        _speech_is_where_the_alignment_puts_it(aligned)
+    else:  # cut close to the speech, so every pause it has is one the aligner placed, and some are over speech
+        assert 2 <= sum(map(pauses_are_quiet, aligned.clips)) < len(aligned.clips)  # training keeps those that are not
+    incorrect = next(clip for clip in aligned.clips if clip.name == "agent-incorrect")
+    assert sum(segment.viseme == "PP" for segment in incorrect.segments) >= closures + 2
+
+
+def test_a_prompt_with_a_word_espeak_cannot_say_is_left_out():
+    assert pronounced_words("Premere il tasto cancelletto.", "it") is not None
+    assert pronounced_words("La conferenza ? piena.", "it") is None  # an accented letter lost in the transcript
+    assert pronounced_words("Нажмите клавишу «решётка».", "ru") is not None  # quotes are punctuation
+    assert pronounced_words("Asterisk это полноценная станция", "ru") is None  # said as English by eSpeak
 
 
 def test_prompts_are_strung_into_streams_with_their_labels_moved_along(prompts):

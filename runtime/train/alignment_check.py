@@ -1,6 +1,7 @@
 """How far the real clips' reference is from the truth, and what that does to a model's figures.
 
     python -m runtime.train.alignment_check [--weights W.npz] [--utterances 40] [--voice kal ...]
+    python -m runtime.train.alignment_check --prompts it --voice lp   # Italian, aligned from eSpeak NG's words
 
 The real clips' labels and curves come from PocketSphinx's forced alignment of their transcripts
 (`real_speech`), not from the phones the talkers said. Festival's speech comes with its exact phone
@@ -10,6 +11,12 @@ the exact one as if it were a model — the best any model can score against an 
 a model is scored against both, which says how much the alignment alone lowers its figures. Festival
 reads its text with a lexicon much like the CMU dictionary PocketSphinx aligns with; real talkers stray
 further from the dictionary, so on real speech the alignment is at least this far from the truth.
+
+With `--prompts it` (or `ru`) the sentences are the Asterisk prompts of that language, read by one of
+Festival's talkers of it (Italian lp or pc, Russian nsh), and aligned as those prompts are for training
+(`prompt_speech`): each word pronounced by eSpeak NG, in US-English phones, through PocketSphinx's English
+model. Festival's phones are its own, so this says how close to the truth that cross-language alignment
+comes.
 """
 
 from __future__ import annotations
@@ -17,22 +24,24 @@ from __future__ import annotations
 import argparse
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from runtime.arkit import NUM_VISEMES
+from runtime.audio.constants import SAMPLE_RATE
 from runtime.audio.pcm import encode_pcm16
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
 from runtime.train import festival, flite
-from runtime.train.corpus import synthesise
+from runtime.train.corpus import Plan, synthesise
 from runtime.train.evaluate_mouth import stream
 from runtime.train.evaluation_sets import festival_plans
 from runtime.train.mouth_metrics import MouthScores, score
-from runtime.train.real_speech import RealSpeechMissing, aligned_segments
-from runtime.train.targets import mouth_curves, viseme_labels
+from runtime.train.prompt_speech import LANGUAGES, prompt_names, pronounced_words, spoken_tokens, transcripts
+from runtime.train.real_speech import RealSpeechMissing, align_pronounced, aligned_segments
+from runtime.train.targets import VisemeSegment, merge_segments, mouth_curves, viseme_labels
 
 LOG = logging.getLogger(__name__)
 SEED = 4321  # not the evaluation's 1234: these sentences are new to it too
@@ -53,14 +62,24 @@ def _transcript(text: str) -> str:
     return " ".join(re.sub(r"[^a-z' ]", " ", text.lower()).split())
 
 
-def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> VoiceCheck:
+def _english_alignment(pcm16: np.ndarray, text: str) -> list[VisemeSegment]:
+    return aligned_segments(pcm16, _transcript(text))
+
+
+def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS, prompts: str | None = None) -> VoiceCheck:
+    """Festival's `voice` reading `count` new English sentences, or with `prompts` (a PromptLanguage
+    code) the first `count` prompts of that language it can say, aligned as that language's prompts are."""
+    if prompts is None:
+        plans, alignment = _plans(voice, count), _english_alignment
+    else:
+        plans, alignment = _prompt_plans(voice, prompts, count), _pronounced_alignment(LANGUAGES[prompts].voice)
     columns: dict[str, list[np.ndarray]] = {name: [] for name in ("visemes", "shapes", "exact", "aligned",
                                                                    "exact_curves", "aligned_curves")}
-    for plan in _plans(voice, count):
+    for plan in plans:
         audio, exact = synthesise(plan)
         try:
             pcm16 = np.frombuffer(encode_pcm16(audio), "<i2")
-            aligned = aligned_segments(pcm16, _transcript(plan.text))
+            aligned = alignment(pcm16, plan.text)
         except RealSpeechMissing:
             raise
         except RuntimeError as exc:  # a word outside PocketSphinx's dictionary
@@ -79,6 +98,24 @@ def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS) -> Voic
         reference=score(aligned_rows, pooled["aligned_curves"], pooled["exact"], pooled["exact_curves"]),
         model_exact=score(pooled["visemes"], pooled["shapes"], pooled["exact"], pooled["exact_curves"]),
         model_aligned=score(pooled["visemes"], pooled["shapes"], pooled["aligned"], pooled["aligned_curves"]))
+
+
+def _pronounced_alignment(espeak_voice: str) -> Callable[[np.ndarray, str], list[VisemeSegment]]:
+    def alignment(pcm16: np.ndarray, text: str) -> list[VisemeSegment]:
+        return merge_segments(align_pronounced(pcm16, pronounced_words(text, espeak_voice)), len(pcm16) / SAMPLE_RATE)
+    return alignment
+
+
+def _prompt_plans(voice: str, code: str, count: int) -> list[Plan]:
+    """The first `count` prompts of a language that eSpeak NG pronounces, for Festival's `voice` to read
+    (Italian's front end reads ISO-8859 text, so prompts with letters outside ASCII are left out)."""
+    language = LANGUAGES[code]
+    said = transcripts(language.transcripts)
+    texts = [said[name] for name in prompt_names(language) if pronounced_words(said[name], language.voice)]
+    if festival.voice(voice).script == "latin":
+        texts = [text for text in texts if text.isascii()]
+    texts = [" ".join(spoken_tokens(text)) for text in texts]  # Russian's front end has no rule for « or /
+    return [Plan("festival", voice, text, seed=index) for index, text in enumerate(texts[:count])]
 
 
 def _plans(voice: str, count: int) -> list:
@@ -106,13 +143,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--utterances", type=int, default=40, help="sentences per voice")
     parser.add_argument("--voice", action="append",
                         help="Festival or Flite voice (repeat; default: every Festival voice installed)")
+    parser.add_argument("--prompts", choices=sorted(set(LANGUAGES) - {"en"}),
+                        help="read that language's Asterisk prompts (with --voice lp or pc for it, nsh for ru) and "
+                             "align them as those prompts are aligned for training")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     voices = args.voice or [v for v in sorted(festival.VOICES) + sorted(festival.UNSEEN_VOICES)
                             if festival.voice_installed(v)]
     if not voices:
         parser.error("no Festival voice installed (Debian: festival festvox-kallpc16k festvox-us-slt-hts)")
-    print(table([check_voice(voice, args.utterances, args.weights) for voice in voices]))
+    print(table([check_voice(voice, args.utterances, args.weights, args.prompts) for voice in voices]))
 
 
 if __name__ == "__main__":

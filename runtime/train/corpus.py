@@ -71,6 +71,9 @@ class CorpusOptions:
     # Pseudo-words in Russian, Catalan, Hindi, Marathi and Telugu by Festival's talkers of those languages
     # (festival.SCRIPT_LANGUAGE_VOICES), each in its own script.
     script_language_festival_utterances: int = 0
+    # Real talkers: every prompt of Asterisk's recordings in these languages (prompt_speech.LANGUAGES, e.g.
+    # "it", "ru"), aligned from their transcripts. Their own corpus ("recorded"), joined to "train" in training.
+    recorded_prompt_languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.augmentation not in AUGMENTATIONS:
@@ -81,6 +84,7 @@ AUGMENTATIONS = {"recorded": augment, "in-use": augment_for_use}
 LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0,  # their version 1 values
                  "other_language_festival_utterances": 0, "flite_utterances": 0,
                  "script_language_festival_utterances": 0}
+RECORDED_FIELDS = ("seed", "copies", "augmentation", "recorded_prompt_languages")  # what the recorded corpus is made of
 NON_SPEECH_SECONDS = (2.0, 6.0)
 NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
 
@@ -167,6 +171,15 @@ def script_language_plan(rng: np.random.Generator, talker: str) -> Plan:
     return talker_plan(rng, "festival", talker, lambda rng, words: pseudo_sentence(rng, words, script))
 
 
+def plan_recorded(options: CorpusOptions) -> list[Plan]:
+    """Every installed prompt with words of each recorded language: `text` is the prompt's name."""
+    from runtime.train.prompt_speech import LANGUAGES, prompt_names
+
+    rng = np.random.default_rng(options.seed + 2)
+    return [Plan("prompts", code, name, int(rng.integers(2**31)))
+            for code in options.recorded_prompt_languages for name in prompt_names(LANGUAGES[code])]
+
+
 def plan_held_out(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed + 1)
     return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
@@ -181,10 +194,22 @@ def _non_speech(plan: Plan) -> tuple[np.ndarray, list]:
     return audio.astype(np.float32), merge_segments([("sil", 0.0)], duration_s)
 
 
+def _recorded(plan: Plan) -> tuple[np.ndarray, list]:
+    """A real talker's prompt as recorded (its own silences around it) and its aligned segments;
+    prompt_speech.PromptLeftOut where it cannot be aligned, or not well enough to train on."""
+    from runtime.train.prompt_speech import LANGUAGES, training_prompt
+
+    clip = training_prompt(LANGUAGES[plan.voice], plan.text)
+    return clip.samples, list(clip.segments)
+
+
 def synthesise(plan: Plan) -> tuple[np.ndarray, list]:
-    """16 kHz float32 audio with silence around it, and its viseme segments."""
+    """16 kHz float32 audio with silence around it, and its viseme segments (a recorded prompt: as
+    recorded, with its aligned segments)."""
     if plan.engine == "noise":
         return _non_speech(plan)
+    if plan.engine == "prompts":
+        return _recorded(plan)
     rng = np.random.default_rng(plan.seed)
     if plan.engine == "espeak":
         from runtime.train.espeak import SpeechOptions, synthesize
@@ -226,7 +251,13 @@ def scaled(segments: list, factor: float) -> list:
 def _examples(job: tuple[Plan, int, str | None]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
     """A plan's copies; with augmentation None, its clean copy alone (see _alone)."""
     plan, copies, augmentation = job
-    audio, segments = synthesise(plan)
+    try:
+        audio, segments = synthesise(plan)
+    except RuntimeError as left_out:
+        if plan.engine != "prompts":
+            raise
+        LOG.info("left out: %s", left_out)  # prompt_speech.PromptLeftOut: no word or path to align it by
+        return []
     rng = np.random.default_rng(plan.seed + 1)
     source = f"{plan.engine}:{plan.voice}" + (f"+{plan.variant}" if plan.variant else "")
     examples = []
@@ -310,24 +341,38 @@ def build(plans: Sequence[Plan], copies: int, workers: int = 1, augmentation: st
                   np.concatenate([e[2] for e in flat]).astype(np.float16), offsets, [e[3] for e in flat])
 
 
+def joined(corpora: Sequence[Corpus]) -> Corpus:
+    """Corpora laid end to end, as one."""
+    starts = np.cumsum([0] + [len(corpus.labels) for corpus in corpora[:-1]])
+    offsets = np.concatenate([corpora[0].offsets[:1]] + [corpus.offsets[1:] + start
+                                                         for corpus, start in zip(corpora, starts, strict=True)])
+    return Corpus(np.concatenate([c.log_mel for c in corpora]), np.concatenate([c.labels for c in corpora]),
+                  np.concatenate([c.curves for c in corpora]), offsets,
+                  [source for corpus in corpora for source in corpus.sources])
+
+
 def _key(kind: str, options: CorpusOptions) -> str:
     fields = asdict(options)
-    for name, first_value in LATER_OPTIONS.items():
-        if fields[name] == first_value:
-            del fields[name]
+    if kind == "recorded":  # the synthetic sources' counts do not change it
+        fields = {name: fields[name] for name in RECORDED_FIELDS}
+    else:  # the recorded prompts are a corpus of their own
+        del fields["recorded_prompt_languages"]
+        for name, first_value in LATER_OPTIONS.items():
+            if fields[name] == first_value:
+                del fields[name]
     described = json.dumps({"kind": kind, **fields, "workers": None, "version": 2}, sort_keys=True)
     return hashlib.sha256(described.encode()).hexdigest()[:16]
 
 
 def load_or_build(kind: str, options: CorpusOptions, cache: Path = DEFAULT_CACHE) -> Corpus:
-    """The "train" or "held_out" corpus, from the cache when these options built it before."""
+    """The "train", "held_out" or "recorded" corpus, from the cache when these options built it before."""
     path = cache / f"{kind}-{_key(kind, options)}.npz"
     if path.is_file():
         with np.load(path) as saved:
             return Corpus(saved["log_mel"], saved["labels"], saved["curves"], saved["offsets"],
                           saved["sources"].tolist())
-    plans = plan_training(options) if kind == "train" else plan_held_out(options)
-    copies = options.copies if kind == "train" else 1
+    plans = {"train": plan_training, "held_out": plan_held_out, "recorded": plan_recorded}[kind](options)
+    copies = 1 if kind == "held_out" else options.copies
     LOG.info("synthesising %d %s utterances × %d copies", len(plans), kind, copies)
     corpus = build(plans, copies, options.workers, options.augmentation)
     cache.mkdir(parents=True, exist_ok=True)

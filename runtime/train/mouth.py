@@ -24,7 +24,7 @@ from torch import nn
 from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES, blendshape_index, viseme_index
 from runtime.audio.features import SILENCE_FLOOR
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
-from runtime.train.corpus import Corpus, CorpusOptions, load_or_build
+from runtime.train.corpus import Corpus, CorpusOptions, joined, load_or_build
 from runtime.train.mouth_network import MouthNet, parameter_count, save_weights, without_speech_output
 from runtime.train.targets import mouth_columns
 from runtime.train.vocal_tract import MelWarp
@@ -56,6 +56,7 @@ class TrainOptions:
     gain_shift: float = 1.5  # random level change of each crop, in log10 power (±15 dB)
     band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
     vocal_tract_warp: float = 0.0  # each crop's formants moved by a factor in 1 ± this (VTLP; 0: off)
+    recorded_weight: float = 1.0  # how much more often than its length says a crop comes from a real talker
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
     seed: int = 1234
     threads: int = 2
@@ -81,8 +82,10 @@ class CropSampler:
                  rng: np.random.Generator) -> None:
         self.corpus, self.options, self.lookahead, self.context, self.rng = corpus, options, lookahead, context, rng
         lengths = np.diff(corpus.offsets).astype(np.float64)
-        self.weights = lengths / lengths.sum()
         sources = corpus.sources or [""] * len(lengths)
+        recorded = np.array([source.startswith("prompts:") for source in sources])
+        lengths[recorded] *= options.recorded_weight
+        self.weights = lengths / lengths.sum()
         self.non_speech = np.array([source.startswith("noise:") for source in sources])
         self.augmented = np.array([source.endswith(":augmented") for source in sources])
         self.warp = MelWarp(corpus.log_mel.shape[1]) if options.vocal_tract_warp > 0.0 else None
@@ -336,6 +339,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="utterances by Festival's Russian, Catalan and Hindi talkers (pseudo-words in Cyrillic, "
                              "Latin, Devanagari and Telugu letters; Debian: festvox-ru festvox-ca-ona-hts "
                              "festival-hi festival-mr festival-te)")
+    parser.add_argument("--recorded-prompts", nargs="+", default=(), metavar="LANGUAGE",
+                        choices=("it", "ru"),
+                        help="train on real talkers too: Asterisk's prompts in these languages, aligned from their "
+                             "transcripts (Debian: asterisk-core-sounds-it asterisk-core-sounds-it-g722, the same "
+                             "for ru)")
+    parser.add_argument("--recorded-weight", type=float, default=TrainOptions.recorded_weight,
+                        help="how much more often than their length says crops come from the recorded prompts")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
@@ -365,9 +375,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                                            non_speech_utterances=args.non_speech,
                                            other_language_festival_utterances=args.other_language_talkers,
                                            flite_utterances=args.flite_talkers,
-                                           script_language_festival_utterances=args.script_language_talkers),
+                                           script_language_festival_utterances=args.script_language_talkers,
+                                           recorded_prompt_languages=tuple(args.recorded_prompts)),
                             args.corpus_scale)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
+    if corpus_options.recorded_prompt_languages:
+        corpus = joined([corpus, load_or_build("recorded", corpus_options)])
     LOG.info("corpus ready in %.0f s: %.2f h training, %.2f h held out", time.monotonic() - started,
              corpus.hours, held_out.hours)
     model = train(corpus, held_out, TrainOptions(steps=args.steps, threads=args.threads, seed=args.seed,
@@ -375,7 +388,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  non_speech_curve_weight=args.non_speech_curve_weight,
                                                  augmented_jaw_weight=args.augmented_jaw_weight,
                                                  augmented_closure_weight=args.augmented_closure_weight,
-                                                 vocal_tract_warp=args.vocal_tract_warp),
+                                                 vocal_tract_warp=args.vocal_tract_warp,
+                                                 recorded_weight=args.recorded_weight),
                   default_config(args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.audio.constants import HOP_S
+from runtime.train.pronunciations import Pronounced
 from runtime.train.targets import VisemeSegment, merge_segments
 from runtime.train.visemes import arpabet_viseme
 
@@ -48,12 +49,33 @@ def _raw(folder: Path) -> list[tuple[str, np.ndarray, str]]:
 
 def align(samples: np.ndarray, transcript: str) -> list[tuple[str, float]]:
     """(ARPAbet phone, start seconds) from PocketSphinx forced alignment of 16 kHz PCM16."""
+    return [phone for _, phones in _aligned_words(samples, transcript, {}) for phone in phones]
+
+
+def align_pronounced(samples: np.ndarray, words: Sequence[Pronounced]) -> list[tuple[str, float]]:
+    """(viseme, start seconds) of each phone of `words`, each given as labelled US-English phones
+    (`pronunciations.pronounce`), force-aligned in 16 kHz PCM16 as `align` aligns a transcript; the
+    silences and noises between them are `sil`."""
+    names = {pronounced: f"w{index}" for index, pronounced in enumerate(dict.fromkeys(words))}
+    labels = {name: [viseme for _, viseme in pronounced] for pronounced, name in names.items()}
+    aligned = _aligned_words(samples, " ".join(names[word] for word in words),
+                             {name: " ".join(phone for phone, _ in pronounced) for pronounced, name in names.items()})
+    return [(labels[word][index] if word in labels else arpabet_viseme(phone), start)
+            for word, phones in aligned for index, (phone, start) in enumerate(phones)]
+
+
+def _aligned_words(samples: np.ndarray, transcript: str,
+                   added: dict[str, str]) -> list[tuple[str, list[tuple[str, float]]]]:
+    """(word, [(ARPAbet phone, start seconds)]) in order from PocketSphinx forced alignment of 16 kHz
+    PCM16 and its transcript; `added`: words the dictionary lacks, name → ARPAbet phones."""
     try:
         from pocketsphinx import Decoder
     except ImportError as exc:
         raise RealSpeechMissing("pip install pocketsphinx") from exc
     data = samples.astype("<i2").tobytes()
     decoder = Decoder(samprate=16000, bestpath=False, loglevel="FATAL")
+    for name, phones in added.items():
+        decoder.add_word(name, phones, True)
     decoder.set_align_text(transcript)
     for _ in range(2):  # first pass finds the words, the second aligns their phones
         decoder.start_utt()
@@ -61,7 +83,8 @@ def align(samples: np.ndarray, transcript: str) -> list[tuple[str, float]]:
         decoder.end_utt()
         if _ == 0:
             decoder.set_alignment()
-    return [(phone.name, phone.start * HOP_S) for word in decoder.get_alignment() for phone in word]
+    # Read while the decoder lives: the alignment's words point into its memory.
+    return [(word.name, [(phone.name, phone.start * HOP_S) for phone in word]) for word in decoder.get_alignment()]
 
 
 def aligned_segments(samples: np.ndarray, transcript: str) -> list[VisemeSegment]:
