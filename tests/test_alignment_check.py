@@ -44,7 +44,7 @@ def test_italian_aligned_from_espeaks_words_lands_near_festivals_own_phones():
     """The Italian prompts train on labels aligned through the English model from eSpeak NG's
     pronunciations: read by Festival's lp, whose phone times are exact, they come out close to them
     (all 40 prompts of `--prompts it --voice lp`: 0.85 of hops, jawOpen r 0.99; the model card's
-    "Real talkers")."""
+    "Weights version 5")."""
     pytest.importorskip("pocketsphinx")
     check = check_voice("lp", 2, prompts="it")
     assert check.utterances == 2 and check.hops > 200

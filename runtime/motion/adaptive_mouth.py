@@ -49,7 +49,8 @@ class AdaptiveMouth:
     """Streaming, as every MouthModel; `push_many` advances many sessions' two networks in one pass each."""
 
     name = "audio-to-mouth-tcn-adaptive"
-    version = "1"
+    # 2: the quiet room's network is "learned"'s version 8 (weights version 5: real talkers as well).
+    version = "2"
     detects_speech = True
     stops_idle_network = True  # False: the quiet room's network runs on every hop (the same rows, more work)
 

@@ -193,7 +193,8 @@ class LearnedMouth:
     # 5: weights version 2, fine-tuned with Festival's Czech, Italian and Finnish talkers (model card).
     # 6: weights version 3, with Flite's English talkers awb and rms as well (model card).
     # 7: weights version 4, with Festival's Russian, Catalan and Hindi talkers as well (model card).
-    version = "7"
+    # 8: weights version 5, with real talkers as well: Asterisk's Italian and Russian prompts (model card).
+    version = "8"
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
         self.network = mouth_network(weights)

@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 
 from runtime.arkit import NUM_VISEMES
-from runtime.audio.constants import SAMPLE_RATE
 from runtime.audio.pcm import encode_pcm16
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
 from runtime.train import festival, flite
@@ -40,8 +39,8 @@ from runtime.train.evaluate_mouth import stream
 from runtime.train.evaluation_sets import festival_plans
 from runtime.train.mouth_metrics import MouthScores, score
 from runtime.train.prompt_speech import LANGUAGES, prompt_names, pronounced_words, spoken_tokens, transcripts
-from runtime.train.real_speech import RealSpeechMissing, align_pronounced, aligned_segments
-from runtime.train.targets import VisemeSegment, merge_segments, mouth_curves, viseme_labels
+from runtime.train.real_speech import RealSpeechMissing, aligned_segments, pronounced_segments
+from runtime.train.targets import VisemeSegment, mouth_curves, viseme_labels
 
 LOG = logging.getLogger(__name__)
 SEED = 4321  # not the evaluation's 1234: these sentences are new to it too
@@ -101,9 +100,7 @@ def check_voice(voice: str, count: int, weights: Path = DEFAULT_WEIGHTS, prompts
 
 
 def _pronounced_alignment(espeak_voice: str) -> Callable[[np.ndarray, str], list[VisemeSegment]]:
-    def alignment(pcm16: np.ndarray, text: str) -> list[VisemeSegment]:
-        return merge_segments(align_pronounced(pcm16, pronounced_words(text, espeak_voice)), len(pcm16) / SAMPLE_RATE)
-    return alignment
+    return lambda pcm16, text: pronounced_segments(pcm16, pronounced_words(text, espeak_voice))
 
 
 def _prompt_plans(voice: str, code: str, count: int) -> list[Plan]:

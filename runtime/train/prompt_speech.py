@@ -5,10 +5,11 @@ digits, letters — one talker per language.
 - English, read by Allison Smith (CC BY-SA 3.0): a second, larger set of real speech for validation, 17
   minutes of it aligned (of 24 recorded), against the LibriVox clips' 27 s. Used only to measure: no model
   trains on it, and nothing of it ships.
-- Italian, read by Carlo Flora, and Russian, by a talker of ivrvoice.ru (both CC BY 3.0: use with
-  attribution, the model card's licences): real talkers to train on (`corpus.CorpusOptions.
-  recorded_prompt_languages`). PocketSphinx has no dictionary for them, so each word is pronounced by
-  eSpeak NG in its language, in US-English phones (`pronunciations.py`).
+- Italian, recorded by Carlo Flora, and Russian, provided by Maxim Topal of ivrvoice.ru (both CC BY 3.0:
+  use with attribution, the model card's licences): real talkers that train weights version 5
+  (`corpus.CorpusOptions.recorded_prompt_languages`, `training_prompt`). PocketSphinx has no dictionary
+  for them, so each word is pronounced by eSpeak NG in its language, in US-English phones
+  (`pronunciations.py`).
 
 Each prompt is aligned by PocketSphinx as `real_speech` aligns the LibriVox clips; prompts with a word
 it cannot pronounce, or that it cannot align, are left out (`PromptSet.skipped` says which). A stream
@@ -30,8 +31,8 @@ import numpy as np
 from runtime.audio.constants import SAMPLE_RATE
 from runtime.train.evaluation_sets import LabelledClip
 from runtime.train.pronunciations import Pronounced, pronounce
-from runtime.train.real_speech import AlignedClip, RealSpeechMissing, align_pronounced, aligned_segments
-from runtime.train.targets import VisemeSegment, merge_segments
+from runtime.train.real_speech import AlignedClip, RealSpeechMissing, aligned_segments, pronounced_segments
+from runtime.train.targets import VisemeSegment
 
 CHAIN_S = 60.0  # prompts are strung into streams about this long
 # A phone keypad's keys as the menus say them ("press 1 to record", "press # to return").
@@ -146,7 +147,7 @@ def aligned_prompt(language: PromptLanguage, name: str, folder: Path | None = No
         if pronounced is None:
             raise PromptLeftOut(f"{name}: a word eSpeak NG cannot pronounce")
         said = text
-        segments = _aligned(lambda: merge_segments(align_pronounced(samples, pronounced), len(samples) / SAMPLE_RATE))
+        segments = _aligned(lambda: pronounced_segments(samples, pronounced))
     if not segments:
         raise PromptLeftOut(f"{name}: PocketSphinx could not align it")
     return AlignedClip(name, samples.astype(np.float32) / 32768.0, said, tuple(segments))

@@ -3,7 +3,7 @@ language the aligner has no dictionary for (Italian, Russian) can be force-align
 spoken by eSpeak NG in its own language, each of its phonemes put as the nearest US-English phone.
 
 The English model was never trained on these sounds, so the phone times it finds are rougher than on
-English (how much rougher: the model card's "Real talkers"). What the times are turned into does not
+English (how much rougher: the model card's "Weights version 5"). What the times are turned into does not
 depend on the English model: each phone carries the viseme of the eSpeak phoneme it stands for
 (`espeak_viseme`), as that phoneme is labelled in the synthetic corpus; where one phoneme becomes two phones
 ("ts", Russian's "ja"), the second carries its own.

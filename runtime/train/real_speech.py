@@ -94,6 +94,12 @@ def aligned_segments(samples: np.ndarray, transcript: str) -> list[VisemeSegment
     return merge_segments([(arpabet_viseme(phone), start) for phone, start in phones], len(samples) / 16000)
 
 
+def pronounced_segments(samples: np.ndarray, words: Sequence[Pronounced]) -> list[VisemeSegment]:
+    """Viseme segments of 16 kHz PCM16 speech from its words' pronunciations (`align_pronounced`), made
+    as `aligned_segments` makes them from a transcript."""
+    return merge_segments(align_pronounced(samples, words), len(samples) / 16000)
+
+
 def real_clips(folder: Path = TESTDATA, names: Sequence[str] | None = None) -> list[AlignedClip]:
     """The clips (all, or those named), aligned."""
     if not (folder / "librivox").is_dir():
