@@ -250,13 +250,13 @@ def scaled(segments: list, factor: float) -> list:
 
 def _examples(job: tuple[Plan, int, str | None]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, str]]:
     """A plan's copies; with augmentation None, its clean copy alone (see _alone)."""
+    from runtime.train.prompt_speech import PromptLeftOut
+
     plan, copies, augmentation = job
     try:
         audio, segments = synthesise(plan)
-    except RuntimeError as left_out:
-        if plan.engine != "prompts":
-            raise
-        LOG.info("left out: %s", left_out)  # prompt_speech.PromptLeftOut: no word or path to align it by
+    except PromptLeftOut as left_out:  # a recorded prompt with no word or path to align it by; others raise
+        LOG.info("left out: %s", left_out)
         return []
     rng = np.random.default_rng(plan.seed + 1)
     source = f"{plan.engine}:{plan.voice}" + (f"+{plan.variant}" if plan.variant else "")
