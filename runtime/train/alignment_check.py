@@ -107,7 +107,7 @@ def _prompt_plans(voice: str, code: str, count: int) -> list[Plan]:
     """The first `count` prompts of a language that eSpeak NG pronounces, for Festival's `voice` to read
     (Italian's front end reads ISO-8859 text, so prompts with letters outside ASCII are left out)."""
     language = LANGUAGES[code]
-    said = transcripts(language.transcripts)
+    said = transcripts(language)
     texts = [said[name] for name in prompt_names(language) if pronounced_words(said[name], language.voice)]
     if festival.voice(voice).script == "latin":
         texts = [text for text in texts if text.isascii()]

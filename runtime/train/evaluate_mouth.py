@@ -99,19 +99,22 @@ def stream(model, samples: np.ndarray, chunk_hops: int = 10) -> tuple[np.ndarray
             np.concatenate(probabilities)[voice_delay:voice_delay + hops])
 
 
+def streamed_clip(factory: ModelFactory, clip: LabelledClip) -> tuple[np.ndarray, ...]:
+    """(visemes, blendshapes, voice probability, reference labels, reference curves) of a clip's scored
+    hops, streamed by a fresh model of `factory`."""
+    v, s, p = stream(factory(), clip.samples)
+    scored = slice(round(clip.scored_from_s / HOP_S), None)
+    return (v[scored], s[scored], p[scored], viseme_labels(clip.segments, len(v))[scored],
+            mouth_curves(clip.segments, len(v))[scored])
+
+
 def _pooled(factory: ModelFactory, clips: Sequence[LabelledClip], progress: Callable[[], None] | None = None):
-    visemes, shapes, voice, labels, references = [], [], [], [], []
+    parts = []
     for clip in clips:
-        v, s, p = stream(factory(), clip.samples)
-        scored = slice(round(clip.scored_from_s / HOP_S), None)
-        visemes.append(v[scored])
-        shapes.append(s[scored])
-        voice.append(p[scored])
-        labels.append(viseme_labels(clip.segments, len(v))[scored])
-        references.append(mouth_curves(clip.segments, len(v))[scored])
+        parts.append(streamed_clip(factory, clip))
         if progress:
             progress()
-    return tuple(np.concatenate(x) for x in (visemes, shapes, voice, labels, references))
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
 
 
 def evaluate(factory: ModelFactory, clips: Sequence[LabelledClip]) -> MouthScores:

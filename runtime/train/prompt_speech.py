@@ -84,13 +84,13 @@ class PromptSet:
 
 
 @cache
-def transcripts(path: Path = ENGLISH.transcripts) -> dict[str, str]:
+def transcripts(language: PromptLanguage = ENGLISH) -> dict[str, str]:
     """Prompt name (its path under the sounds folder, no extension) → what is said, for the prompts
     that say words: entries in brackets or parentheses ("[this is a simple beep tone]", "(1 second of
     silence)") describe a sound, not speech."""
+    path = language.transcripts
     if not path.is_file():
-        code = path.name.removeprefix("core-sounds-").removesuffix(".txt.gz")
-        raise RealSpeechMissing(f"no {path}: {LANGUAGES[code].install if code in LANGUAGES else ENGLISH.install}")
+        raise RealSpeechMissing(f"no {path}: {language.install}")
     said = {}
     with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace") as lines:
         for line in lines:
@@ -107,16 +107,16 @@ def words(text: str, dictionary: Callable[[str], bool]) -> str | None:
     apostrophe, a hyphen parts two words), a key the menus name as it is said ("press 1", "press #");
     None when something said is not a word in the aligner's dictionary (a longer number, a sign, a
     name): aligned without it, the words around it would take its time."""
-    tokens = [token.strip(".,;:!?\"()") for token in text.lower().replace("-", " ").split()]
-    tokens = [SPOKEN.get(token, token) for token in tokens if token]
+    # A question mark is punctuation here; in the Italian transcripts it stands for a lost accented letter.
+    tokens = [SPOKEN.get(token, token) for token in spoken_tokens(text, PUNCTUATION + "?")]
     if not tokens or not all(re.fullmatch(r"[a-z]+(?:'[a-z]+)*", token) and dictionary(token) for token in tokens):
         return None
     return " ".join(tokens)
 
 
-def spoken_tokens(text: str) -> list[str]:
-    """A transcript's words in lower case, without punctuation (a hyphen parts two words)."""
-    tokens = [token.strip(PUNCTUATION) for token in text.lower().replace("-", " ").replace("’", "'").split()]
+def spoken_tokens(text: str, punctuation: str = PUNCTUATION) -> list[str]:
+    """A transcript's words in lower case, without the punctuation around them (a hyphen parts two words)."""
+    tokens = [token.strip(punctuation) for token in text.lower().replace("-", " ").replace("’", "'").split()]
     return [token for token in tokens if token]
 
 
@@ -133,7 +133,7 @@ def pronounced_words(text: str, voice: str) -> list[Pronounced] | None:
 
 def aligned_prompt(language: PromptLanguage, name: str, folder: Path | None = None) -> AlignedClip:
     """One prompt of `language`, decoded and aligned; PromptLeftOut says why one cannot be."""
-    text = transcripts(language.transcripts).get(name)
+    text = transcripts(language).get(name)
     if text is None:
         raise PromptLeftOut(f"{name}: no transcript")
     samples = _decoded((folder or language.sounds) / f"{name}.g722")
@@ -180,7 +180,7 @@ def prompt_names(language: PromptLanguage, folder: Path | None = None) -> list[s
     folder = folder or language.sounds
     if not folder.is_dir():
         raise RealSpeechMissing(f"no {folder}: {language.install}")
-    return sorted(name for name in transcripts(language.transcripts) if (folder / f"{name}.g722").is_file())
+    return sorted(name for name in transcripts(language) if (folder / f"{name}.g722").is_file())
 
 
 def prompt_set(language: PromptLanguage = ENGLISH, folder: Path | None = None, limit: int | None = None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 
 from runtime.train.espeak import SpeechOptions, synthesize
-from runtime.train.visemes import _ESPEAK_DECORATIONS, _STRESS_MARKS, arpabet_viseme, espeak_viseme
+from runtime.train.visemes import _STRESS_MARKS, arpabet_viseme, espeak_base, espeak_viseme
 
 Pronounced = tuple[tuple[str, str], ...]  # (ARPAbet phone, the viseme it is labelled) in order
 
@@ -41,10 +41,9 @@ SILENT = frozenset(("@-",))
 def arpabet_phones(mnemonic: str) -> tuple[str, ...]:
     """The US-English phones nearest an eSpeak mnemonic; () for a pause, a modifier (`;` belongs to the
     phoneme before it), a language switch ("(en)") or SILENT."""
-    stripped = mnemonic.lstrip(_STRESS_MARKS)
-    if not stripped or stripped.startswith(("_", "(", ";", "^", "#", ":")) or stripped in SILENT:
+    base, stripped = espeak_base(mnemonic), mnemonic.lstrip(_STRESS_MARKS)
+    if base is None or stripped.startswith("_") or stripped in SILENT:
         return ()
-    base = stripped[0] + "".join(c for c in stripped[1:] if c not in _ESPEAK_DECORATIONS)
     if base[:2] in TWO_LETTERS:
         return TWO_LETTERS[base[:2]]
     if base[0] not in ONE_LETTER:

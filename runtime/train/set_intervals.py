@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runtime.train.evaluate_mouth import stream
+from runtime.train.evaluate_mouth import streamed_clip
 from runtime.train.evaluation_sets import LabelledClip
 from runtime.train.mouth_metrics import MouthScores, score
-from runtime.train.targets import mouth_curves, viseme_labels
 
 METRICS = ("viseme_accuracy", "closure_recall", "jaw_r", "closed_in_silence")
 DEFAULT_MODELS = ("learned", "learned-adaptive")
@@ -35,11 +34,8 @@ class Interval:
 def intervals(factory, clips: Sequence[LabelledClip], draws: int = 500, seed: int = 0) -> dict[str, Interval]:
     """Each of METRICS over `clips` streamed by `factory`'s model, with its 2.5–97.5 percentile over
     `draws` resamplings of whole clips (draws where a figure is undefined — no closure drawn — left out)."""
-    parts = []
-    for clip in clips:
-        visemes, shapes, _ = stream(factory(), clip.samples)
-        parts.append((visemes, shapes, viseme_labels(clip.segments, len(visemes)),
-                      mouth_curves(clip.segments, len(visemes))))
+    parts = [(visemes, shapes, labels, curves)
+             for visemes, shapes, _, labels, curves in (streamed_clip(factory, clip) for clip in clips)]
 
     def pooled(chosen) -> MouthScores:
         return score(*(np.concatenate([parts[i][k] for i in chosen]) for k in range(4)))

@@ -110,15 +110,25 @@ COARSE_GROUPS = {
 COARSE_NAMES = ("silence", "closed", "lip-teeth", "tongue", "open", "rounded")
 
 
+def espeak_base(mnemonic: str) -> str | None:
+    """An eSpeak mnemonic's sound without its stress, length, nasality, palatalisation or variant marks
+    ("'a:" → "a", "tS;" → "tS"); None for a pause, a bare modifier or a language switch ("(en)")."""
+    if not mnemonic or mnemonic.startswith("_"):
+        return None
+    stripped = mnemonic.lstrip(_STRESS_MARKS)
+    if not stripped or stripped[0] in _ESPEAK_MODIFIERS or stripped[0] == "(":
+        return None
+    return stripped[0] + "".join(c for c in stripped[1:] if c not in _ESPEAK_DECORATIONS)
+
+
 def espeak_viseme(mnemonic: str) -> str | None:
     """The viseme of an eSpeak phoneme mnemonic; pauses (`_`, `_:`, `_|`) are `sil`; None for a bare
     modifier (`;` palatalises the phoneme before it and belongs to it)."""
     if not mnemonic or mnemonic.startswith("_"):
         return "sil"
-    stripped = mnemonic.lstrip(_STRESS_MARKS)
-    if not stripped or stripped[0] in _ESPEAK_MODIFIERS or stripped[0] == "(":  # "(en)": a language switch
+    base = espeak_base(mnemonic)
+    if base is None:
         return None
-    base = stripped[0] + "".join(c for c in stripped[1:] if c not in _ESPEAK_DECORATIONS)
     if base[:2] in _ESPEAK_AFFRICATES:
         return _ESPEAK_AFFRICATES[base[:2]]
     if base[0] in _ESPEAK_FIRST_LETTER:
