@@ -146,3 +146,25 @@ def test_intervals_resample_whole_streams(prompts):
     assert set(several) == set(METRICS)
     assert all(f.low <= f.value <= f.high for f in several.values())
     assert several["jaw_r"].high - several["jaw_r"].low > 0.0
+
+
+def test_paired_comparison_resamples_both_models_alike(prompts):
+    """A model against itself moves nothing in any draw; against another, each side is pooled as
+    `intervals` pools it, and the paired interval holds the whole set's difference
+    (python -m runtime.train.set_intervals --against OLD.npz)."""
+    from runtime.motion.audio_to_mouth import LearnedMouth
+    from runtime.motion.mouth_baseline import BaselineMouth
+    from runtime.train.set_intervals import METRICS, intervals, paired
+
+    chains = [LabelledClip(samples, segments) for samples, segments in prompt_chains(prompts.clips, chain_s=2.0)]
+    itself = paired(BaselineMouth, BaselineMouth, chains, draws=30)
+    defined = [f for f in itself.values() if not np.isnan(f.before)]
+    assert defined and all(f.after == f.before and f.low == f.high == 0.0 and f.share_better == 0.0
+                           for f in defined)
+    compared = paired(BaselineMouth, LearnedMouth, chains, draws=50)
+    assert set(compared) == set(METRICS)
+    old, new = intervals(BaselineMouth, chains, draws=5), intervals(LearnedMouth, chains, draws=5)
+    for metric, f in compared.items():
+        assert (f.before, f.after) == (old[metric].value, new[metric].value)
+        assert f.low <= f.after - f.before <= f.high
+    assert compared["jaw_r"].high > compared["jaw_r"].low

@@ -54,8 +54,10 @@ class AdaptiveMouth:
     detects_speech = True
     stops_idle_network = True  # False: the quiet room's network runs on every hop (the same rows, more work)
 
-    def __init__(self) -> None:
-        self.quiet_room = LearnedMouth()
+    def __init__(self, quiet_room: LearnedMouth | None = None) -> None:
+        # `quiet_room`: other weights of "learned" to blend in (a candidate measured against the shipped
+        # ones, runtime.train.set_intervals --against); the shipped weights by default.
+        self.quiet_room = quiet_room if quiet_room is not None else LearnedMouth()
         self.noisy_room = LearnedMouthInNoise()
         if self.quiet_room.lookahead_hops != self.noisy_room.lookahead_hops:
             raise ValueError("the two networks must read their rows equally late")

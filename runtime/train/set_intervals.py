@@ -1,11 +1,19 @@
 """How far a real set's figures can be trusted: 95 % intervals of a model's pooled clean figures,
 resampling whole streams (a clip, a prompt stream) with replacement, so a set of few long streams
-shows as the wide interval it is.
+shows as the wide interval it is; and, with --against, how far new weights move them, paired.
 
-    python -m runtime.train.set_intervals [--mouth-model NAME ...] [--draws 500]
+    python -m runtime.train.set_intervals [--mouth-model NAME ...] [--draws 500] [--unseen-sentences N]
+    python -m runtime.train.set_intervals --against OLD.npz [--weights NEW.npz] [--mouth-model NAME ...]
 
 The LibriVox clips (`real_speech`) and the Asterisk prompt streams (`prompt_speech`), clean, each model
 streamed as `evaluate_mouth` streams it; a markdown table on stdout (the model card's "A second real set").
+`--unseen-sentences N` adds N new sentences of a Festival voice no model trains on (kdl), drawn from
+`--unseen-seed`.
+
+A paired comparison streams both weights over the same streams and resamples them with the same draws:
+the interval is that of the difference, far narrower than two models' own intervals side by side, since
+most of a set's spread is which streams it holds, and both models meet the same ones. With `learned-adaptive`
+the new weights stand in for its quiet room's network ("learned"), as they would once shipped.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -22,6 +31,8 @@ from runtime.train.mouth_metrics import MouthScores, score
 
 METRICS = ("viseme_accuracy", "closure_recall", "jaw_r", "closed_in_silence")
 DEFAULT_MODELS = ("learned", "learned-adaptive")
+PAIRED_MODELS = DEFAULT_MODELS  # the models that run the learned weights a paired comparison swaps
+UNSEEN_VOICE = "kdl"  # Festival's US-English talker that no weights train on
 
 
 @dataclass(frozen=True)
@@ -31,28 +42,75 @@ class Interval:
     high: float
 
 
+@dataclass(frozen=True)
+class Difference:
+    before: float  # the figure over the whole set, old weights
+    after: float  # ... new weights
+    low: float  # 2.5–97.5 percentile of after − before over the same draws
+    high: float
+    share_better: float  # share of draws in which after > before
+
+
+Streamed = list[tuple[np.ndarray, ...]]  # per stream: visemes, blendshapes, reference labels, reference curves
+
+
+def streamed(factory, clips: Sequence[LabelledClip]) -> Streamed:
+    return [(visemes, shapes, labels, curves)
+            for visemes, shapes, _, labels, curves in (streamed_clip(factory, clip) for clip in clips)]
+
+
+def _pooled(parts: Streamed, chosen) -> MouthScores:
+    return score(*(np.concatenate([parts[i][k] for i in chosen]) for k in range(4)))
+
+
+def _draws(streams: int, draws: int, seed: int) -> list[np.ndarray]:
+    """`draws` resamplings of whole streams with replacement, the same for every model given `seed`."""
+    rng = np.random.default_rng(seed)
+    return [rng.integers(0, streams, streams) for _ in range(draws)]
+
+
+def _percentiles(values: Sequence[float]) -> tuple[float, float]:
+    """2.5 and 97.5 percentiles, draws where a figure is undefined (no closure drawn) left out."""
+    defined = np.asarray(values, np.float64)
+    defined = defined[~np.isnan(defined)]
+    if not len(defined):
+        return np.nan, np.nan
+    low, high = np.percentile(defined, [2.5, 97.5])
+    return float(low), float(high)
+
+
 def intervals(factory, clips: Sequence[LabelledClip], draws: int = 500, seed: int = 0) -> dict[str, Interval]:
     """Each of METRICS over `clips` streamed by `factory`'s model, with its 2.5–97.5 percentile over
-    `draws` resamplings of whole clips (draws where a figure is undefined — no closure drawn — left out)."""
-    parts = [(visemes, shapes, labels, curves)
-             for visemes, shapes, _, labels, curves in (streamed_clip(factory, clip) for clip in clips)]
+    `draws` resamplings of whole clips."""
+    parts = streamed(factory, clips)
+    whole = _pooled(parts, range(len(parts)))
+    resampled = [_pooled(parts, chosen) for chosen in _draws(len(parts), draws, seed)]
+    return {metric: Interval(float(getattr(whole, metric)),
+                             *_percentiles([getattr(scores, metric) for scores in resampled]))
+            for metric in METRICS}
 
-    def pooled(chosen) -> MouthScores:
-        return score(*(np.concatenate([parts[i][k] for i in chosen]) for k in range(4)))
 
-    whole = pooled(range(len(parts)))
-    rng = np.random.default_rng(seed)
-    resampled = [pooled(rng.integers(0, len(parts), len(parts))) for _ in range(draws)]
+def paired(before, after, clips: Sequence[LabelledClip], draws: int = 1000, seed: int = 0) -> dict[str, Difference]:
+    """Each of METRICS over `clips` for the models of factories `before` and `after`, and the interval of
+    their difference, both pooled over the same `draws` resamplings of whole clips."""
+    old, new = streamed(before, clips), streamed(after, clips)
+    everything = range(len(clips))
+    whole_old, whole_new = _pooled(old, everything), _pooled(new, everything)
+    differences = {metric: [] for metric in METRICS}
+    for chosen in _draws(len(clips), draws, seed):
+        scores_old, scores_new = _pooled(old, chosen), _pooled(new, chosen)
+        for metric, values in differences.items():
+            values.append(getattr(scores_new, metric) - getattr(scores_old, metric))
     result = {}
-    for metric in METRICS:
-        values = np.array([getattr(scores, metric) for scores in resampled], np.float64)
-        values = values[~np.isnan(values)]
-        low, high = np.percentile(values, [2.5, 97.5]) if len(values) else (np.nan, np.nan)
-        result[metric] = Interval(float(getattr(whole, metric)), float(low), float(high))
+    for metric, values in differences.items():
+        defined = np.asarray(values, np.float64)
+        defined = defined[~np.isnan(defined)]
+        result[metric] = Difference(float(getattr(whole_old, metric)), float(getattr(whole_new, metric)),
+                                    *_percentiles(defined), float(np.mean(defined > 0)) if len(defined) else np.nan)
     return result
 
 
-def table(rows: Sequence[tuple[str, str, int, dict[str, Interval]]]) -> str:
+def table(rows: Sequence[tuple[str, int, str, dict[str, Interval]]]) -> str:
     lines = ["| set | streams | model | " + " | ".join(METRICS) + " |", "|---|---|---|" + "---|" * len(METRICS)]
     for set_name, streams, model, figures in rows:
         cells = [f"{f.value:.3f} [{f.low:.3f}, {f.high:.3f}]" for f in (figures[m] for m in METRICS)]
@@ -60,24 +118,95 @@ def table(rows: Sequence[tuple[str, str, int, dict[str, Interval]]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    from runtime.motion.mouth_models import MOUTH_MODELS
+def paired_table(rows: Sequence[tuple[str, int, str, dict[str, Difference]]], before: str, after: str) -> str:
+    lines = [f"| set | streams | model | figure | {before} | {after} | difference [95 %] | draws better |",
+             "|---|---|---|---|---|---|---|---|"]
+    for set_name, streams, model, figures in rows:
+        for metric, f in figures.items():
+            lines.append(f"| {set_name} | {streams} | {model} | {metric} | {f.before:.3f} | {f.after:.3f} | "
+                         f"{f.after - f.before:+.4f} [{f.low:+.4f}, {f.high:+.4f}] | {f.share_better:.3f} |")
+    return "\n".join(lines)
+
+
+def with_weights(model: str, weights: Path):
+    """A factory of mouth model `model` ("learned" or "learned-adaptive") on the learned weights `weights`."""
+    from runtime.motion.adaptive_mouth import AdaptiveMouth
+    from runtime.motion.audio_to_mouth import LearnedMouth
+
+    if model == "learned":
+        return lambda: LearnedMouth(weights)
+    if model == "learned-adaptive":
+        return lambda: AdaptiveMouth(LearnedMouth(weights))
+    raise ValueError(f"{model!r} does not run the learned weights; choose one of {', '.join(PAIRED_MODELS)}")
+
+
+def unseen_sentences(count: int, seed: int, progress=None) -> list[LabelledClip]:
+    """`count` new sentences of UNSEEN_VOICE, a Festival talker no model trains on, drawn from `seed`."""
+    from runtime.train.corpus import synthesise
+    from runtime.train.evaluation_sets import festival_plans
+
+    clips = []
+    for done, plan in enumerate(festival_plans(UNSEEN_VOICE, count, seed), start=1):
+        clips.append(LabelledClip(*synthesise(plan)))
+        if progress:
+            progress(done, count)
+    return clips
+
+
+def evaluation_streams(unseen: int, unseen_seed: int) -> dict[str, list[LabelledClip]]:
     from runtime.progress_bar import progress_bar  # lazily: tqdm only for the command line
     from runtime.train.prompt_speech import prompt_streams
     from runtime.train.real_speech import real_clips
 
+    with progress_bar("aligning the prompts", unit="prompt") as aligning:
+        sets = {"LibriVox clips": [LabelledClip(clip.samples, clip.segments) for clip in real_clips()],
+                "Asterisk prompts": prompt_streams(progress=aligning)}
+    if unseen:
+        with progress_bar(f"synthesising {UNSEEN_VOICE}", unit="sentence") as synthesising:
+            sets[f"Festival {UNSEEN_VOICE}, {unseen} new sentences (seed {unseen_seed})"] = unseen_sentences(
+                unseen, unseen_seed, synthesising)
+    return sets
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS
+    from runtime.motion.mouth_models import MOUTH_MODELS
+    from runtime.progress_bar import progress_bar  # lazily: tqdm only for the command line
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mouth-model", action="append", choices=list(MOUTH_MODELS), help="repeat; default: "
-                        + ", ".join(DEFAULT_MODELS))
-    parser.add_argument("--draws", type=int, default=500)
+                        + ", ".join(DEFAULT_MODELS) + " (with --against: learned or learned-adaptive)")
+    parser.add_argument("--draws", type=int, help="resamplings (default 500; paired 1000)")
+    parser.add_argument("--against", type=Path, metavar="OLD.npz",
+                        help="compare, paired: learned weights to measure --weights against")
+    parser.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS, metavar="NEW.npz",
+                        help="with --against: the new weights (default: the shipped ones)")
+    parser.add_argument("--unseen-sentences", type=int, default=0, metavar="N",
+                        help=f"add N new sentences of Festival's {UNSEEN_VOICE}, a talker no model trains on "
+                             "(weights version 5 was judged on 120, seed 20261206)")
+    parser.add_argument("--unseen-seed", type=int, default=20261206)
     args = parser.parse_args(argv)
-    with progress_bar("aligning the prompts", unit="prompt") as aligning:
-        prompts = prompt_streams(progress=aligning)
-    sets = {"LibriVox clips": [LabelledClip(clip.samples, clip.segments) for clip in real_clips()],
-            "Asterisk prompts": prompts}
-    rows = [(name, len(clips), model, intervals(MOUTH_MODELS[model], clips, args.draws))
-            for model in args.mouth_model or DEFAULT_MODELS for name, clips in sets.items()]
-    print(table(rows))
+    models = args.mouth_model or list(DEFAULT_MODELS)
+    if args.against is not None:
+        for path in (args.against, args.weights):
+            if not path.is_file():
+                parser.error(f"no weights at {path}")
+        if unfit := [model for model in models if model not in PAIRED_MODELS]:
+            parser.error(f"--against compares learned weights; {', '.join(unfit)} does not run them "
+                         f"(choose {' or '.join(PAIRED_MODELS)})")
+    sets = evaluation_streams(args.unseen_sentences, args.unseen_seed)
+    with progress_bar("measuring", unit="set") as measuring:
+        jobs = [(model, name, clips) for model in models for name, clips in sets.items()]
+        rows = []
+        for model, name, clips in jobs:
+            if args.against is None:
+                figures = intervals(MOUTH_MODELS[model], clips, args.draws or 500)
+            else:
+                figures = paired(with_weights(model, args.against), with_weights(model, args.weights), clips,
+                                 args.draws or 1000)
+            rows.append((name, len(clips), model, figures))
+            measuring(len(rows), len(jobs))
+    print(table(rows) if args.against is None else paired_table(rows, args.against.name, args.weights.name))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,51 @@
+"""The paired comparison's command line and its models (runtime/train/set_intervals.py): new learned weights
+stand in for the network they would replace, and a comparison that cannot run says why before any work."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runtime.motion.adaptive_mouth import AdaptiveMouth
+from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, LearnedMouth
+from runtime.train.evaluate_mouth import stream
+from runtime.train.set_intervals import main, with_weights
+
+
+def _speech_like(seconds: float = 2.0) -> np.ndarray:
+    """Vowel-like bursts and pauses: enough for both of the adaptive mouth's networks to speak."""
+    rng = np.random.default_rng(5)
+    t = np.arange(int(16_000 * seconds)) / 16_000
+    voiced = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 12))
+    envelope = (np.sin(2 * np.pi * 2.5 * t) > 0).astype(np.float64)
+    return (0.1 * voiced * envelope + 0.003 * rng.standard_normal(t.size)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def other_weights(tmp_path_factory):
+    """The shipped weights with the output layer scaled: another candidate, rows of its own."""
+    with np.load(DEFAULT_WEIGHTS) as shipped:
+        parameters = {name: shipped[name] for name in shipped.files}
+    parameters["head.weight"] = parameters["head.weight"] * np.float32(1.5)
+    path = tmp_path_factory.mktemp("weights") / "candidate.npz"
+    np.savez(path, **parameters)
+    return path
+
+
+def test_adaptive_mouth_blends_the_weights_it_is_given(other_weights):
+    audio = _speech_like()
+    shipped = stream(AdaptiveMouth(), audio)[1]
+    assert np.array_equal(stream(with_weights("learned-adaptive", DEFAULT_WEIGHTS)(), audio)[1], shipped)
+    candidate = stream(with_weights("learned-adaptive", other_weights)(), audio)[1]
+    assert not np.array_equal(candidate, shipped)
+    assert np.array_equal(stream(with_weights("learned", other_weights)(), audio)[1],
+                          stream(LearnedMouth(other_weights), audio)[1])
+
+
+def test_a_comparison_that_cannot_run_says_why(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["--against", str(tmp_path / "missing.npz")])
+    assert "no weights at" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--against", str(DEFAULT_WEIGHTS), "--mouth-model", "baseline"])
+    assert "baseline does not run them" in capsys.readouterr().err
