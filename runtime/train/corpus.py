@@ -31,6 +31,7 @@ from runtime.audio.constants import HOP_S, SAMPLE_RATE
 from runtime.audio.features import StreamingLogMel
 from runtime.train import festival, flite
 from runtime.train.augment import augment, augment_for_use
+from runtime.train.english_text import frequent_english_sentence
 from runtime.train.noises import TRAIN_FAMILIES, noise
 from runtime.train.sentences import english_sentence, pseudo_sentence
 from runtime.train.targets import VisemeSegment, merge_segments, mouth_columns, mouth_curves, viseme_labels
@@ -74,16 +75,22 @@ class CorpusOptions:
     # Real talkers: every prompt of Asterisk's recordings in these languages (prompt_speech.LANGUAGES, e.g.
     # "it", "ru"), aligned from their transcripts. Their own corpus ("recorded"), joined to "train" in training.
     recorded_prompt_languages: tuple[str, ...] = ()
+    # The English sentences every English talker reads (ENGLISH_TEXTS): "dictionary" (version 1's: CMUdict's
+    # words drawn alike and function words) or "frequent" (english_text.py: words at real English's rates).
+    english_text: str = "dictionary"
 
     def __post_init__(self) -> None:
         if self.augmentation not in AUGMENTATIONS:
             raise ValueError(f"augmentation must be one of {sorted(AUGMENTATIONS)}, got {self.augmentation!r}")
+        if self.english_text not in ENGLISH_TEXTS:
+            raise ValueError(f"english_text must be one of {sorted(ENGLISH_TEXTS)}, got {self.english_text!r}")
 
 
 AUGMENTATIONS = {"recorded": augment, "in-use": augment_for_use}
+ENGLISH_TEXTS = {"dictionary": english_sentence, "frequent": frequent_english_sentence}
 LATER_OPTIONS = {"augmentation": "recorded", "non_speech_utterances": 0,  # their version 1 values
                  "other_language_festival_utterances": 0, "flite_utterances": 0,
-                 "script_language_festival_utterances": 0}
+                 "script_language_festival_utterances": 0, "english_text": "dictionary"}
 RECORDED_FIELDS = ("seed", "copies", "augmentation", "recorded_prompt_languages")  # what the recorded corpus is made of
 NON_SPEECH_SECONDS = (2.0, 6.0)
 NON_SPEECH_LEVEL_DBFS = (-50.0, -15.0)
@@ -128,21 +135,23 @@ class Corpus:
         return len(self.labels) * HOP_S / 3600
 
 
-def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool) -> Plan:
+def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool,
+                english_text: Callable[..., str] = english_sentence) -> Plan:
     words = int(rng.integers(4, 14))
-    text = english_sentence(rng, words) if english else pseudo_sentence(rng, words)
+    text = english_text(rng, words) if english else pseudo_sentence(rng, words)
     return Plan("espeak", voice, text, int(rng.integers(2**31)), variants[rng.integers(len(variants))],
                 int(rng.integers(120, 240)), int(rng.integers(20, 80)), int(rng.integers(20, 90)))
 
 
 def plan_training(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed)
-    plans = [espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True)
+    english = ENGLISH_TEXTS[options.english_text]
+    plans = [espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True, english)
              for i in range(options.english_utterances)]
     plans += [espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
               for i in range(options.other_language_utterances)]
     voices = sorted(festival.VOICES)
-    plans += [talker_plan(rng, "festival", voices[i % len(voices)], english_sentence)
+    plans += [talker_plan(rng, "festival", voices[i % len(voices)], english)
               for i in range(options.festival_utterances)]
     plans += [Plan("noise", TRAIN_FAMILIES[i % len(TRAIN_FAMILIES)], "", int(rng.integers(2**31)))
               for i in range(options.non_speech_utterances)]
@@ -150,7 +159,7 @@ def plan_training(options: CorpusOptions) -> list[Plan]:
     plans += [talker_plan(rng, "festival", talkers[i % len(talkers)], pseudo_sentence)
               for i in range(options.other_language_festival_utterances)]
     flite_talkers = sorted(flite.VOICES)
-    plans += [talker_plan(rng, "flite", flite_talkers[i % len(flite_talkers)], english_sentence)
+    plans += [talker_plan(rng, "flite", flite_talkers[i % len(flite_talkers)], english)
               for i in range(options.flite_utterances)]
     script_talkers = sorted(festival.SCRIPT_LANGUAGE_VOICES)
     plans += [script_language_plan(rng, script_talkers[i % len(script_talkers)])

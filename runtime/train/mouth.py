@@ -346,6 +346,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "for ru)")
     parser.add_argument("--recorded-weight", type=float, default=TrainOptions.recorded_weight,
                         help="how much more often than their length says crops come from the recorded prompts")
+    parser.add_argument("--english-text", choices=("dictionary", "frequent"), default=CorpusOptions.english_text,
+                        help="the English talkers' sentences: CMUdict's words drawn alike (version 1's), or words at "
+                             "real English's rates from PocketSphinx's language model (runtime/train/english_text.py)")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
@@ -376,7 +379,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                            other_language_festival_utterances=args.other_language_talkers,
                                            flite_utterances=args.flite_talkers,
                                            script_language_festival_utterances=args.script_language_talkers,
-                                           recorded_prompt_languages=tuple(args.recorded_prompts)),
+                                           recorded_prompt_languages=tuple(args.recorded_prompts),
+                                           english_text=args.english_text),
                             args.corpus_scale)
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     if corpus_options.recorded_prompt_languages:
