@@ -16,7 +16,16 @@ from runtime.train import corpus as corpus_module
 from runtime.train import festival
 from runtime.train.corpus import CorpusBuildError, CorpusOptions, build, plan_held_out, plan_training
 from runtime.train.evaluate_mouth import LabelledClip, evaluate, format_table
-from runtime.train.mouth import CropSampler, TrainOptions, _column_weights, _scaled, default_config, loss_terms, train
+from runtime.train.mouth import (
+    CropSampler,
+    TrainOptions,
+    _class_weights,
+    _column_weights,
+    _scaled,
+    default_config,
+    loss_terms,
+    train,
+)
 from runtime.train.mouth_metrics import best_lag, score
 from runtime.train.mouth_network import save_weights, without_speech_output
 from runtime.train.targets import mouth_curves, viseme_labels, viseme_weights
@@ -194,6 +203,21 @@ def test_an_augmented_copys_closures_can_count_more(corpus):
     unchanged = curve_loss(torch.zeros_like(closures))
     assert curve_loss(augmented & closures) == unchanged
     assert curve_loss(~augmented & closures) != unchanged
+
+
+def test_balanced_classes_weigh_each_viseme_by_its_rarity_and_still_double_closures():
+    """balance_classes: a viseme's weight in the loss is its share of the hops to -power, averaging 1 over
+    the hops; p/b/m then doubled. Off (0), every viseme weighs 1 and p/b/m 2, as always."""
+    labels = np.repeat(np.arange(4, dtype=np.int8), [600, 100, 200, 100])  # sil, PP, FF, TH
+    off = _class_weights(TrainOptions(), labels)
+    assert off[viseme_index("PP")] == 2.0 and torch.all(off[torch.arange(len(off)) != viseme_index("PP")] == 1.0)
+    weights = _class_weights(TrainOptions(balance_classes=0.5), labels).numpy()
+    shares = np.array([0.6, 0.1, 0.2, 0.1])
+    unscaled = weights[:4] / np.array([1.0, 2.0, 1.0, 1.0])  # p/b/m's doubling undone
+    assert np.sum(shares * unscaled) == pytest.approx(1.0)
+    assert unscaled[0] < unscaled[2] < unscaled[3] and unscaled[1] == pytest.approx(unscaled[3])
+    assert unscaled[3] / unscaled[0] == pytest.approx(np.sqrt(6.0))
+    assert np.all(weights[4:] == 0.0)  # visemes the corpus never shows weigh nothing
 
 
 def test_metrics_score_the_reference_perfectly_and_see_lag():

@@ -57,6 +57,9 @@ class TrainOptions:
     band_masks: int = 2  # SpecAugment: bands of up to MAX_MASKED_BANDS mels set to the crop's mean
     vocal_tract_warp: float = 0.0  # each crop's formants moved by a factor in 1 ± this (VTLP; 0: off)
     recorded_weight: float = 1.0  # how much more often than its length says a crop comes from a real talker
+    # Each viseme's weight in the viseme loss is its share of the training hops to the power -balance_classes
+    # (normalised to average 1 over the hops; p/b/m then times closure_class_weight); 0: all alike.
+    balance_classes: float = 0.0
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
     seed: int = 1234
     threads: int = 2
@@ -138,13 +141,14 @@ class CropSampler:
 
 
 def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, options: TrainOptions,
-               column_weights: torch.Tensor):
+               column_weights: torch.Tensor, class_weights: torch.Tensor | None = None):
     """(viseme cross-entropy, weighted curve L1, speech-presence binary cross-entropy or 0)."""
     outputs = model(log_mel)  # (B, T, 15 + M [+ 1])
     columns = len(model.config.mouth_columns)
     logits, shapes = outputs[..., :NUM_VISEMES], outputs[..., NUM_VISEMES:NUM_VISEMES + columns]
     cross_entropy = nn.functional.cross_entropy(logits.reshape(-1, NUM_VISEMES), labels.reshape(-1),
-                                                weight=_class_weights(options), ignore_index=IGNORE,
+                                                weight=_class_weights(options) if class_weights is None
+                                                else class_weights, ignore_index=IGNORE,
                                                 label_smoothing=options.label_smoothing)
     hop_weights = torch.where(labels == IGNORE, 0.0, 1.0)
     hop_weights = torch.where((labels == CLOSURE) | (labels == SILENCE), options.closed_weight, hop_weights)
@@ -173,9 +177,15 @@ def _speech_loss(outputs: torch.Tensor, labels: torch.Tensor, config: MouthNetCo
     return nn.functional.binary_cross_entropy_with_logits(outputs[..., -1][scored], talking[scored])
 
 
-def _class_weights(options: TrainOptions) -> torch.Tensor:
+def _class_weights(options: TrainOptions, labels: np.ndarray | None = None) -> torch.Tensor:
+    """The viseme loss's class weights; with options.balance_classes, from the shares of `labels` (the
+    training corpus's hops)."""
     weights = torch.ones(NUM_VISEMES)
-    weights[CLOSURE] = options.closure_class_weight
+    if options.balance_classes > 0.0 and labels is not None:
+        shares = np.bincount(labels[labels >= 0].astype(np.int64), minlength=NUM_VISEMES) / max(np.sum(labels >= 0), 1)
+        balanced = np.where(shares > 0.0, np.maximum(shares, 1e-6) ** -options.balance_classes, 0.0)
+        weights = torch.tensor(balanced / np.sum(shares * balanced), dtype=torch.float32)
+    weights[CLOSURE] *= options.closure_class_weight
     return weights
 
 
@@ -268,13 +278,16 @@ def train(corpus: Corpus, held_out: Corpus | None, options: TrainOptions,
     sampler = CropSampler(corpus, options, config.lookahead_hops, config.receptive_field_hops - 1,
                           np.random.default_rng(options.seed))
     column_weights = _column_weights(config)
+    class_weights = _class_weights(options, corpus.labels)
+    if options.balance_classes > 0.0:
+        LOG.info("viseme loss weights %s", " ".join(f"{w:.2f}" for w in class_weights.tolist()))
     LOG.info("training %d parameters on %.2f h for %d steps", parameter_count(model), corpus.hours, options.steps)
     average = [p.detach().clone() for p in model.parameters()]
     started = time.monotonic()
     for step in range(options.steps):
         for group in optimizer.param_groups:
             group["lr"] = _learning_rate(step, options)
-        cross_entropy, l1, speech = loss_terms(model, *sampler.batch(), options, column_weights)
+        cross_entropy, l1, speech = loss_terms(model, *sampler.batch(), options, column_weights, class_weights)
         optimizer.zero_grad()
         (cross_entropy + options.curve_weight * l1 + options.speech_weight * speech).backward()
         nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -349,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--english-text", choices=("dictionary", "frequent"), default=CorpusOptions.english_text,
                         help="the English talkers' sentences: CMUdict's words drawn alike (version 1's), or words at "
                              "real English's rates from PocketSphinx's language model (runtime/train/english_text.py)")
+    parser.add_argument("--balance-classes", type=float, default=TrainOptions.balance_classes, metavar="POWER",
+                        help="weigh each viseme in the loss by its share of the training hops to -POWER (0: alike)")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
     parser.add_argument("--learning-rate", type=float, default=TrainOptions.learning_rate)
     parser.add_argument("--curve-weight", type=float, default=TrainOptions.curve_weight,
@@ -393,7 +408,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  augmented_jaw_weight=args.augmented_jaw_weight,
                                                  augmented_closure_weight=args.augmented_closure_weight,
                                                  vocal_tract_warp=args.vocal_tract_warp,
-                                                 recorded_weight=args.recorded_weight),
+                                                 recorded_weight=args.recorded_weight,
+                                                 balance_classes=args.balance_classes),
                   default_config(args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
