@@ -49,3 +49,18 @@ def test_a_comparison_that_cannot_run_says_why(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--against", str(DEFAULT_WEIGHTS), "--mouth-model", "baseline"])
     assert "baseline does not run them" in capsys.readouterr().err
+
+
+def test_per_viseme_figures_say_where_accuracy_is_lost():
+    """Recall per viseme, and how often the model says each: a model that says one viseme everywhere has
+    recall 1 on it, 0 on the rest, and says it on every hop."""
+    from runtime.train.set_intervals import per_viseme, viseme_table
+
+    labels = np.array([0, 0, 1, 1, 1, 2])
+    always_pp = np.zeros((6, 15), np.float32)
+    always_pp[:, 1] = 1.0
+    figures = per_viseme([(always_pp, None, labels, None)])
+    assert figures["PP"].recall == 1.0 and figures["PP"].said == 1.0 and figures["PP"].share == 0.5
+    assert figures["sil"].recall == 0.0 and figures["sil"].said == 0.0
+    assert np.isnan(figures["TH"].recall) and figures["TH"].share == 0.0
+    assert "1.00 / 1.000" in viseme_table([("set", "model", figures)])

@@ -8,7 +8,8 @@ shows as the wide interval it is; and, with --against, how far new weights move 
 The LibriVox clips (`real_speech`) and the Asterisk prompt streams (`prompt_speech`), clean, each model
 streamed as `evaluate_mouth` streams it; a markdown table on stdout (the model card's "A second real set").
 `--unseen-sentences N` adds N new sentences of a Festival voice no model trains on (kdl), drawn from
-`--unseen-seed`.
+`--unseen-seed`. `--per-viseme` adds each viseme's share of the reference, its recall and how often the model
+says it: where the accuracy is lost.
 
 A paired comparison streams both weights over the same streams and resamples them with the same draws:
 the interval is that of the difference, far narrower than two models' own intervals side by side, since
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from runtime.arkit import VISEME_NAMES
 from runtime.train.evaluate_mouth import streamed_clip
 from runtime.train.evaluation_sets import LabelledClip
 from runtime.train.mouth_metrics import MouthScores, score
@@ -128,6 +130,37 @@ def paired_table(rows: Sequence[tuple[str, int, str, dict[str, Difference]]], be
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class VisemeFigures:
+    share: float  # of the reference's hops
+    recall: float  # share of those hops the model reads as this viseme (its most probable one)
+    said: float  # share of all the model's hops it reads as this viseme
+
+
+def per_viseme(parts: Streamed) -> dict[str, VisemeFigures]:
+    """Each viseme's figures over streamed clips: where a model's viseme accuracy is lost, and which it
+    says too often or never."""
+    said = np.concatenate([part[0] for part in parts]).argmax(axis=1)
+    labels = np.concatenate([part[2] for part in parts])
+    figures = {}
+    for index, name in enumerate(VISEME_NAMES):
+        truth = labels == index
+        recall = float(np.mean(said[truth] == index)) if truth.any() else np.nan
+        figures[name] = VisemeFigures(float(np.mean(truth)), recall, float(np.mean(said == index)))
+    return figures
+
+
+def viseme_table(rows: Sequence[tuple[str, str, dict[str, VisemeFigures]]]) -> str:
+    """Per set and model: each viseme's share of the reference, then recall / share of the model's hops."""
+    lines = ["| set | model | " + " | ".join(VISEME_NAMES) + " |", "|---|---|" + "---|" * len(VISEME_NAMES)]
+    for set_name, model, figures in rows:
+        shares = " | ".join(f"{f.share:.3f}" for f in figures.values())
+        lines.append(f"| {set_name} | reference share | {shares} |")
+        lines.append(f"| | {model}: recall / said | "
+                     + " | ".join(f"{f.recall:.2f} / {f.said:.3f}" for f in figures.values()) + " |")
+    return "\n".join(lines)
+
+
 def with_weights(model: str, weights: Path):
     """A factory of mouth model `model` ("learned" or "learned-adaptive") on the learned weights `weights`."""
     from runtime.motion.adaptive_mouth import AdaptiveMouth
@@ -185,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help=f"add N new sentences of Festival's {UNSEEN_VOICE}, a talker no model trains on "
                              "(weights version 5 was judged on 120, seed 20261206)")
     parser.add_argument("--unseen-seed", type=int, default=20261206)
+    parser.add_argument("--per-viseme", action="store_true",
+                        help="also each viseme's share of the reference, recall and share of the model's hops")
     args = parser.parse_args(argv)
     models = args.mouth_model or list(DEFAULT_MODELS)
     if args.against is not None:
@@ -207,6 +242,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             rows.append((name, len(clips), model, figures))
             measuring(len(rows), len(jobs))
     print(table(rows) if args.against is None else paired_table(rows, args.against.name, args.weights.name))
+    if args.per_viseme:
+        compared = () if args.against is None else (args.against, args.weights)
+        factories = {f"{model} {path.name}": with_weights(model, path) for model in models for path in compared} \
+            or {model: MOUTH_MODELS[model] for model in models}
+        print()
+        print(viseme_table([(name, label, per_viseme(streamed(factory, clips)))
+                            for label, factory in factories.items() for name, clips in sets.items()]))
 
 
 if __name__ == "__main__":
