@@ -106,9 +106,9 @@ def paired(before, after, clips: Sequence[LabelledClip], draws: int = 1000, seed
     result = {}
     for metric, values in differences.items():
         defined = np.asarray(values, np.float64)
-        defined = defined[~np.isnan(defined)]
+        defined = defined[~np.isnan(defined)]  # draws without a closure in them, say, have no recall
         result[metric] = Difference(float(getattr(whole_old, metric)), float(getattr(whole_new, metric)),
-                                    *_percentiles(defined), float(np.mean(defined > 0)) if len(defined) else np.nan)
+                                    *_percentiles(defined), float(np.mean(defined > 0.0)) if len(defined) else np.nan)
     return result
 
 
