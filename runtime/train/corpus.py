@@ -135,10 +135,11 @@ class Corpus:
         return len(self.labels) * HOP_S / 3600
 
 
-def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None], english: bool,
-                english_text: Callable[..., str] = english_sentence) -> Plan:
-    words = int(rng.integers(4, 14))
-    text = english_text(rng, words) if english else pseudo_sentence(rng, words)
+def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | None],
+                sentence: Callable[..., str]) -> Plan:
+    """A sentence of 4-13 words (`sentence(rng, words)`: English, or pseudo-words) for one of eSpeak NG's
+    voices with a variant, rate and pitch drawn."""
+    text = sentence(rng, int(rng.integers(4, 14)))
     return Plan("espeak", voice, text, int(rng.integers(2**31)), variants[rng.integers(len(variants))],
                 int(rng.integers(120, 240)), int(rng.integers(20, 80)), int(rng.integers(20, 90)))
 
@@ -146,9 +147,9 @@ def espeak_plan(rng: np.random.Generator, voice: str, variants: Sequence[str | N
 def plan_training(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed)
     english = ENGLISH_TEXTS[options.english_text]
-    plans = [espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, True, english)
+    plans = [espeak_plan(rng, ENGLISH_ACCENTS[i % len(ENGLISH_ACCENTS)], TRAIN_VARIANTS, english)
              for i in range(options.english_utterances)]
-    plans += [espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, False)
+    plans += [espeak_plan(rng, OTHER_LANGUAGES[i % len(OTHER_LANGUAGES)], TRAIN_VARIANTS, pseudo_sentence)
               for i in range(options.other_language_utterances)]
     voices = sorted(festival.VOICES)
     plans += [talker_plan(rng, "festival", voices[i % len(voices)], english)
@@ -191,7 +192,7 @@ def plan_recorded(options: CorpusOptions) -> list[Plan]:
 
 def plan_held_out(options: CorpusOptions) -> list[Plan]:
     rng = np.random.default_rng(options.seed + 1)
-    return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
+    return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, english_sentence)
             for i in range(options.held_out_utterances)]
 
 

@@ -157,12 +157,13 @@ def held_out_clips(count: int, augmented: bool, seed: int = 1234) -> list[Labell
 
 def _language_plans(language: str, count: int, seed: int) -> list:
     from runtime.train.corpus import HELD_OUT_ACCENTS, HELD_OUT_VARIANTS, espeak_plan
+    from runtime.train.sentences import english_sentence, pseudo_sentence
 
     rng = _rng(seed, 5, sum(map(ord, language)))
     if language == "en":
-        return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, True)
+        return [espeak_plan(rng, HELD_OUT_ACCENTS[i % len(HELD_OUT_ACCENTS)], HELD_OUT_VARIANTS, english_sentence)
                 for i in range(count)]
-    return [espeak_plan(rng, language, HELD_OUT_VARIANTS, False) for _ in range(count)]
+    return [espeak_plan(rng, language, HELD_OUT_VARIANTS, pseudo_sentence) for _ in range(count)]
 
 
 def festival_plans(voice: str, count: int, seed: int) -> list:

@@ -84,7 +84,11 @@ def _percentiles(values: Sequence[float]) -> tuple[float, float]:
 def intervals(factory, clips: Sequence[LabelledClip], draws: int = 500, seed: int = 0) -> dict[str, Interval]:
     """Each of METRICS over `clips` streamed by `factory`'s model, with its 2.5–97.5 percentile over
     `draws` resamplings of whole clips."""
-    parts = streamed(factory, clips)
+    return intervals_of(streamed(factory, clips), draws, seed)
+
+
+def intervals_of(parts: Streamed, draws: int = 500, seed: int = 0) -> dict[str, Interval]:
+    """`intervals` of clips already streamed."""
     whole = _pooled(parts, range(len(parts)))
     resampled = [_pooled(parts, chosen) for chosen in _draws(len(parts), draws, seed)]
     return {metric: Interval(float(getattr(whole, metric)),
@@ -95,11 +99,15 @@ def intervals(factory, clips: Sequence[LabelledClip], draws: int = 500, seed: in
 def paired(before, after, clips: Sequence[LabelledClip], draws: int = 1000, seed: int = 0) -> dict[str, Difference]:
     """Each of METRICS over `clips` for the models of factories `before` and `after`, and the interval of
     their difference, both pooled over the same `draws` resamplings of whole clips."""
-    old, new = streamed(before, clips), streamed(after, clips)
-    everything = range(len(clips))
+    return paired_of(streamed(before, clips), streamed(after, clips), draws, seed)
+
+
+def paired_of(old: Streamed, new: Streamed, draws: int = 1000, seed: int = 0) -> dict[str, Difference]:
+    """`paired` of the same clips already streamed by both models."""
+    everything = range(len(old))
     whole_old, whole_new = _pooled(old, everything), _pooled(new, everything)
     differences = {metric: [] for metric in METRICS}
-    for chosen in _draws(len(clips), draws, seed):
+    for chosen in _draws(len(old), draws, seed):
         scores_old, scores_new = _pooled(old, chosen), _pooled(new, chosen)
         for metric, values in differences.items():
             values.append(getattr(scores_new, metric) - getattr(scores_old, metric))
@@ -230,26 +238,26 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--against compares learned weights; {', '.join(unfit)} does not run them "
                          f"(choose {' or '.join(PAIRED_MODELS)})")
     sets = evaluation_streams(args.unseen_sentences, args.unseen_seed)
+    # Each model (with --against: on the old weights, then the new) streams each set once; its rows serve
+    # the intervals and the per-viseme figures alike.
+    compared = {model: {model: MOUTH_MODELS[model]} if args.against is None else
+                {f"{model} {path.name}": with_weights(model, path) for path in (args.against, args.weights)}
+                for model in models}
+    rows, viseme_rows = [], []
     with progress_bar("measuring", unit="set") as measuring:
-        jobs = [(model, name, clips) for model in models for name, clips in sets.items()]
-        rows = []
-        for model, name, clips in jobs:
-            if args.against is None:
-                figures = intervals(MOUTH_MODELS[model], clips, args.draws or 500)
-            else:
-                figures = paired(with_weights(model, args.against), with_weights(model, args.weights), clips,
-                                 args.draws or 1000)
-            rows.append((name, len(clips), model, figures))
-            measuring(len(rows), len(jobs))
+        for model, factories in compared.items():
+            for name, clips in sets.items():
+                parts = {label: streamed(factory, clips) for label, factory in factories.items()}
+                figures = intervals_of(*parts.values(), args.draws or 500) if args.against is None else \
+                    paired_of(*parts.values(), args.draws or 1000)
+                rows.append((name, len(clips), model, figures))
+                if args.per_viseme:
+                    viseme_rows += [(name, label, per_viseme(streams)) for label, streams in parts.items()]
+                measuring(len(rows), len(compared) * len(sets))
     print(table(rows) if args.against is None else paired_table(rows, args.against.name, args.weights.name))
     if args.per_viseme:
-        compared = () if args.against is None else (args.against, args.weights)
-        factories = {f"{model} {path.name}": with_weights(model, path) for model in models for path in compared} \
-            or {model: MOUTH_MODELS[model] for model in models}
         print()
-        print(viseme_table([(name, label, per_viseme(streamed(factory, clips)))
-                            for label, factory in factories.items() for name, clips in sets.items()]))
-
+        print(viseme_table(viseme_rows))
 
 if __name__ == "__main__":
     main()
