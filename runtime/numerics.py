@@ -172,7 +172,8 @@ def _iir_design(b: tuple[float, ...], a: tuple[float, ...]) -> tuple[np.ndarray,
     state was most of the cost of opening one."""
     b_array, a_array = np.array(b), np.array(a)
     b_array, a_array = b_array / a_array[0], a_array / a_array[0]
-    steady = lfilter_zi(b_array, a_array) if len(a_array) > 1 else np.zeros(0)
+    # An FIR filter (a == [1]) holds its last len(b) - 1 inputs, a gain nothing.
+    steady = lfilter_zi(b_array, a_array) if max(len(a_array), len(b_array)) > 1 else np.zeros(0)
     for array in (b_array, a_array, steady):
         array.setflags(write=False)
     return b_array, a_array, steady

@@ -11,6 +11,7 @@ from runtime.motion.audio_to_mouth import (
     CLOSURE_RAMP,
     DEFAULT_WEIGHTS,
     IN_NOISE_WEIGHTS,
+    JAW_TAPS,
     SILENT_LOG_MEL,
     SPEECH_GATE,
     LearnedMouth,
@@ -115,6 +116,38 @@ def test_lips_meet_where_the_visemes_say_p_b_or_m(log_mel, weights):
     assert np.any(own_close[sure] < jaw[sure] - 0.05)  # the curves alone left those lips apart
     speaking = rows.voice_activity >= SPEECH_GATE[1] if model.detects_speech else np.ones(len(jaw), bool)  # gate open
     np.testing.assert_allclose(close[none & speaking], own_close[none & speaking], atol=1e-6)
+
+
+def _pushed(model: LearnedMouth, log_mel: np.ndarray, sizes: list[int]):
+    from runtime.audio.features import FeatureBlock
+
+    rows, start = [], 0
+    for size in [*sizes, len(log_mel)]:
+        block = log_mel[start:start + size]
+        rows.append(model.push(FeatureBlock(start, block, np.zeros(len(block), np.float32)),
+                               np.ones(len(block), np.float32)).blendshapes)
+        start += len(block)
+    return np.concatenate(rows)
+
+
+def test_the_jaw_is_the_curve_heads_through_a_causal_filter(log_mel):
+    """The jaw the head gives hop by hop flickers; the rows' jaw is it through JAW_TAPS, looking back
+    only (no hop waits longer), the same bits however the audio is chunked."""
+    from scipy.signal import lfilter
+
+    from runtime.arkit import Blendshape
+
+    model = LearnedMouth()
+    whole = _pushed(model, log_mel, [])
+    chunked = _pushed(LearnedMouth(), log_mel, list(np.random.default_rng(5).integers(0, 23, 40)))
+    assert np.array_equal(chunked, whole)
+    raw = LearnedMouth().outputs(log_mel)
+    head_jaw = np.clip(raw[:, 15 + list(model.config.mouth_columns).index(Blendshape.JAW_OPEN)], 0.0, 1.0)
+    jaw = whole[:, Blendshape.JAW_OPEN]
+    assert len(JAW_TAPS) > 1 and JAW_TAPS[0] == JAW_TAPS.max() and np.isclose(JAW_TAPS.sum(), 1.0)
+    np.testing.assert_allclose(jaw, lfilter(JAW_TAPS, [1.0], head_jaw.astype(np.float64)), atol=1e-6)
+    flicker, head_flicker = np.abs(np.diff(jaw)).mean(), np.abs(np.diff(head_jaw)).mean()
+    assert flicker < 0.8 * head_flicker
 
 
 def test_mouth_closes_in_digital_silence():

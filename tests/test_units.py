@@ -118,6 +118,25 @@ def test_streaming_iir_matches_scipy_lfilter_in_any_pieces():
     assert np.array_equal(np.concatenate(pieces), expected)
 
 
+def test_a_streaming_fir_filter_keeps_its_last_inputs_and_runs_sessions_side_by_side():
+    """An FIR design (a == [1], the learned mouth's jaw filter) holds its last len(b) - 1 inputs between
+    pieces, and many sessions' filters run in one call give each what it gets alone."""
+    from scipy.signal import lfilter
+
+    from runtime.numerics import StreamingIir
+
+    taps = [0.5, 0.3, 0.15, 0.05]
+    signal = np.random.default_rng(6).standard_normal((40, 3))
+    expected = lfilter(taps, [1.0], signal, axis=0).astype(np.float32)
+    streaming = StreamingIir(taps, [1.0], 3)
+    pieces = [streaming.push(signal[i:i + size]) for i, size in ((0, 1), (1, 0), (1, 2), (3, 37))]
+    assert np.array_equal(np.concatenate(pieces), expected)
+    sessions = [StreamingIir(taps, [1.0], 1) for _ in range(3)]
+    together = np.concatenate([StreamingIir.push_many(sessions, signal[i:i + 5, :, None])[:, :, 0]
+                               for i in range(0, 40, 5)])
+    assert np.array_equal(together, expected)
+
+
 def test_filters_of_one_design_share_it_and_keep_their_own_state():
     """Sessions open many filters of the same few designs, made once (numerics._iir_design): filters
     built from one design run alone, and the shared coefficients cannot be written through one."""

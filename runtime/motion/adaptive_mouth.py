@@ -22,9 +22,9 @@ session's rows are bit-identical however its audio is chunked and whatever it is
 
 Where the weight is 1 (a noisy room, nobody talking: an NPC listening, a long pause) the rows are
 "learned-in-noise"'s alone, and "learned"'s network stops once it has been unused for as long as it
-takes to restart it (its receptive field); it restarts from the log-mel each session keeps of its last
-hops (`LearnedMouth.resume_after`), and since a row depends only on that, its rows are the same bits as
-if it had run all along.
+takes to restart it (its receptive field and its jaw filter's few hops); it restarts from the log-mel
+each session keeps of its last hops (`LearnedMouth.resume_after`), and since a row depends only on that,
+its rows are the same bits as if it had run all along.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class AdaptiveMouth:
 
     name = "audio-to-mouth-tcn-adaptive"
     # 2: the quiet room's network is "learned"'s version 8 (weights version 5: real talkers as well).
-    version = "2"
+    # 3: both networks' jaw through their causal filter ("learned" version 9, "learned-in-noise" version 5).
+    version = "3"
     detects_speech = True
     stops_idle_network = True  # False: the quiet room's network runs on every hop (the same rows, more work)
 
@@ -67,11 +68,11 @@ class AdaptiveMouth:
         self._energies = np.full(ROOM_WINDOW_HOPS - 1, np.nan, np.float32)
         self._blend = one_pole(BLEND_TIME_S, HOP_S, 1, initial=1.0)  # a stream starts as if in a noisy room
         # The quiet room's network: whether its state is current, for how many hops its rows went unused,
-        # and the log-mel of those hops it would restart from (at most its receptive field, less the hop
-        # itself; kept only while its rows go unused, since it stops only after more hops than that).
+        # and the log-mel of those hops it would restart from (at most `LearnedMouth.restart_hops`; kept
+        # only while its rows go unused, since it stops only after more hops than that).
         self._quiet_current = True
         self._quiet_unused_hops = 0
-        self._restart_hops = self.quiet_room.network.config.receptive_field_hops - 1
+        self._restart_hops = self.quiet_room.restart_hops
         self._unused_log_mel = np.zeros((0, self.quiet_room.config.n_mels), np.float32)
 
     @property

@@ -17,6 +17,11 @@ against silence, noise, music and breaths). Its probability is the voice activit
 agree), and it gates the mouth: below SPEECH_GATE[0] the lips are shut (the silence viseme, every
 mouth blendshape 0), above SPEECH_GATE[1] the network's mouth passes untouched, and in between a
 smoothstep blends the two, so the lips ease shut rather than snap.
+
+The jaw the curve head gives hop by hop flickers by a few hundredths where the reference's jaw is smooth;
+each session's jawOpen passes a short causal filter (JAW_TAPS) before the gate and the closures read it.
+It looks back only, so the look-ahead is unchanged, and its state is the last few raw jaw values, which
+a resumed network rebuilds from the log-mel it restarts from.
 """
 
 from __future__ import annotations
@@ -33,7 +38,15 @@ from runtime.arkit import NUM_BLENDSHAPES, NUM_VISEMES, Blendshape, viseme_index
 from runtime.audio.constants import N_MELS
 from runtime.audio.features import SILENCE_FLOOR, FeatureBlock
 from runtime.motion.mouth_protocol import MouthRows
-from runtime.numerics import as_product_matrix, hermite_step, row_block_matmul, row_block_product, row_blocks, stacked
+from runtime.numerics import (
+    StreamingIir,
+    as_product_matrix,
+    hermite_step,
+    row_block_matmul,
+    row_block_product,
+    row_blocks,
+    stacked,
+)
 
 SILENT_LOG_MEL = float(np.log10(SILENCE_FLOOR))  # the log-mel of digital silence
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "audio_to_mouth.npz"
@@ -48,6 +61,22 @@ CLOSURE_VISEME = viseme_index("PP")
 # open vowels (recall minus vowels read closed, both models, clean and augmented) among the ramps
 # whose lips shut on no more clean vowel hops than the reference curves' own 0.036.
 CLOSURE_RAMP = (0.1, 0.4)
+# The jaw's causal filter: half a Gaussian of JAW_SIGMA_HOPS over this hop and the last five, summing
+# to 1. Chosen on the LibriVox clips and the held-out synthetic speech, not on the Asterisk prompts
+# (the model card's "A jaw that does not flicker"): there the jaw's r rose by 0.01-0.015 for both
+# networks, and closures and lips shut in silence held; half a Gaussian of 2 hops or 3 did no better, and
+# filters that also wait for later hops would lengthen the look-ahead.
+JAW_SIGMA_HOPS = 1.5
+
+
+def half_gaussian_taps(sigma_hops: float) -> np.ndarray:
+    """Causal FIR taps for hops 0, 1, ... back: exp(-k² / 2σ²) out to 3σ, normalised to sum 1."""
+    lags = np.arange(int(math.ceil(3.0 * sigma_hops)) + 1)
+    taps = np.exp(-(lags**2) / (2.0 * sigma_hops**2))
+    return taps / taps.sum()
+
+
+JAW_TAPS = half_gaussian_taps(JAW_SIGMA_HOPS)
 
 
 @dataclass(frozen=True)
@@ -194,7 +223,8 @@ class LearnedMouth:
     # 6: weights version 3, with Flite's English talkers awb and rms as well (model card).
     # 7: weights version 4, with Festival's Russian, Catalan and Hindi talkers as well (model card).
     # 8: weights version 5, with real talkers as well: Asterisk's Italian and Russian prompts (model card).
-    version = "8"
+    # 9: the jaw through a causal filter (JAW_TAPS), the same weights.
+    version = "9"
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
         self.network = mouth_network(weights)
@@ -203,22 +233,32 @@ class LearnedMouth:
         self._history = self.network.silent_history  # replaced, never written, by each push
         self._columns = list(self.config.mouth_columns)
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
+        self._jaw_filter = _jaw_filter()
 
     @property
     def batch_key(self) -> int:
         """Sessions whose key matches can share a pass (`push_many`): the same network."""
         return id(self.network)
 
+    @property
+    def restart_hops(self) -> int:
+        """Hops of log-mel `resume_after` needs to rebuild the state exactly: the network's receptive field
+        less one (its layers' pasts), and the jaw filter's memory (the rows of that many more hops)."""
+        return self.config.receptive_field_hops - 1 + len(JAW_TAPS) - 1
+
     def resume_after(self, recent_log_mel: np.ndarray) -> None:
-        """Sets the network's state to what `recent_log_mel` leaves — the (n, n_mels) log-mel of the hops
-        just before the next push: the last receptive_field_hops - 1, or every hop since the stream began.
-        A hop's row depends only on the log-mel of its receptive field, so the rows from the next push on
-        are bit-identical to those of a mouth that ran all along: a caller may stop pushing while it has
-        no use for the rows and resume from what it kept. The delayed voice probability restarts at 0."""
+        """Sets the state to what `recent_log_mel` leaves — the (n, n_mels) log-mel of the hops just
+        before the next push: the last `restart_hops`, or every hop since the stream began. A hop's row
+        depends only on the log-mel of its receptive field and the last hops' rows, so the rows from the
+        next push on are bit-identical to those of a mouth that ran all along: a caller may stop pushing
+        while it has no use for the rows and resume from what it kept. The delayed voice probability
+        restarts at 0."""
         self._history = self.network.silent_history
         self._voice_history = np.zeros(self.lookahead_hops, np.float32)
+        self._jaw_filter = _jaw_filter()
         if len(recent_log_mel):
-            LearnedMouth._outputs_many([self], np.asarray(recent_log_mel, np.float32)[None])
+            raw = LearnedMouth._outputs_many([self], np.asarray(recent_log_mel, np.float32)[None])
+            _filtered_jaw([self], _shapes(raw, self._columns))  # its last hops' rows are exact: its state is
 
     @property
     def detects_speech(self) -> bool:
@@ -239,13 +279,12 @@ class LearnedMouth:
         """S sessions' next n hops at once — (S, n, n_mels) log-mel, (S, n) voice — as MouthRows
         of (S, n, ...) arrays. Each session's rows are exactly what it alone would get."""
         raw = LearnedMouth._outputs_many(mouths, log_mel.astype(np.float32))
-        columns = mouths[0]._columns
         logits = raw[..., :NUM_VISEMES]
         visemes = np.exp(logits - logits.max(axis=-1, keepdims=True))
         visemes /= visemes.sum(axis=-1, keepdims=True)
         visemes = visemes.astype(np.float32, copy=False)  # already, with float32 weights: no copy
-        shapes = np.zeros((*raw.shape[:2], NUM_BLENDSHAPES), np.float32)
-        shapes[..., columns] = np.clip(raw[..., NUM_VISEMES:NUM_VISEMES + len(columns)], 0.0, 1.0)
+        shapes = _shapes(raw, mouths[0]._columns)
+        _filtered_jaw(mouths, shapes)
         if mouths[0].detects_speech:
             voice = (1.0 / (1.0 + np.exp(-raw[..., -1]))).astype(np.float32)
             visemes, shapes = _gated(visemes, shapes, voice)
@@ -267,6 +306,23 @@ class LearnedMouth:
         for mouth, history in zip(mouths, after, strict=True):
             mouth._history = history
         return raw
+
+
+def _jaw_filter() -> StreamingIir:
+    return StreamingIir(JAW_TAPS, np.ones(1), channels=1)
+
+
+def _shapes(raw: np.ndarray, columns: list[int]) -> np.ndarray:
+    """(S, n, 52) the curve head's blendshapes, clipped to 0..1, from (S, n, outputs) raw rows."""
+    shapes = np.zeros((*raw.shape[:2], NUM_BLENDSHAPES), np.float32)
+    shapes[..., columns] = np.clip(raw[..., NUM_VISEMES:NUM_VISEMES + len(columns)], 0.0, 1.0)
+    return shapes
+
+
+def _filtered_jaw(mouths: list[LearnedMouth], shapes: np.ndarray) -> None:
+    """Each session's jawOpen (in place in (S, n, 52) shapes) through its own causal filter."""
+    jaw = np.ascontiguousarray(shapes[..., Blendshape.JAW_OPEN].T[:, :, None])  # (n, S, 1)
+    shapes[..., Blendshape.JAW_OPEN] = StreamingIir.push_many([m._jaw_filter for m in mouths], jaw)[:, :, 0].T
 
 
 def speech_gate(speech_probability: np.ndarray) -> np.ndarray:
@@ -308,7 +364,8 @@ class LearnedMouthInNoise(LearnedMouth):
     # 2: as the learned mouth's version 3. 3: retrained so its noisy copies teach closures and its clean
     # copies the jaw (closures at 10 dB held-out noise 0.45 -> 0.64; the model card's "Version 3").
     # 4: lips that meet where the visemes say p, b or m, as the learned mouth's version 4.
-    version = "4"
+    # 5: the jaw through a causal filter, as the learned mouth's version 9.
+    version = "5"
 
     def __init__(self, weights: str | Path = IN_NOISE_WEIGHTS) -> None:
         super().__init__(weights)
