@@ -205,6 +205,38 @@ def test_an_augmented_copys_closures_can_count_more(corpus):
     assert curve_loss(~augmented & closures) != unchanged
 
 
+def test_the_jaw_correlation_loss_rewards_a_jaw_shaped_like_its_target_at_any_scale(corpus):
+    """jaw_correlation_weight adds 1 - r of the jaw against its target per crop: a jaw at half its target's
+    height costs nothing more than the target itself, a jaw upside down costs most; off (0), neither term."""
+    model = train(corpus, None, TrainOptions(steps=0, seed=QUICK.seed))
+    log_mel, labels, curves, non_speech, augmented = CropSampler(corpus, QUICK, 8, 64, np.random.default_rng(5)).batch()
+    jaw = list(model.config.mouth_columns).index(Blendshape.JAW_OPEN)
+
+    def jaw_term(options: TrainOptions, jaw_of_target) -> float:
+        """The curve loss's change when the network's jaw is replaced by `jaw_of_target(target)`."""
+        network_jaw = curves[..., jaw]
+
+        def forward(_):
+            outputs = torch.zeros(*labels.shape, model.config.outputs)
+            outputs[..., 15:15 + curves.shape[-1]] = curves
+            outputs[..., 15 + jaw] = jaw_of_target(network_jaw)
+            return outputs
+
+        with torch.no_grad():
+            original, model.forward = model.forward, forward
+            try:
+                return loss_terms(model, log_mel, labels, curves, non_speech, augmented, options,
+                                  _column_weights(model.config))[1].item()
+            finally:
+                model.forward = original
+
+    on = replace(QUICK, jaw_correlation_weight=1.0)
+    assert jaw_term(on, lambda target: target) == pytest.approx(0.0, abs=1e-6)
+    halved = jaw_term(on, lambda target: target / 2) - jaw_term(QUICK, lambda target: target / 2)
+    upside_down = jaw_term(on, lambda target: 1 - target) - jaw_term(QUICK, lambda target: 1 - target)
+    assert halved == pytest.approx(0.0, abs=1e-5) and upside_down > 1.0 / QUICK.curve_weight
+
+
 def test_balanced_classes_weigh_each_viseme_by_its_rarity_and_still_double_closures():
     """balance_classes: a viseme's weight in the loss is its share of the hops to -power, averaging 1 over
     the hops; p/b/m then doubled. Off (0), every viseme weighs 1 and p/b/m 2, as always."""

@@ -60,6 +60,9 @@ class TrainOptions:
     # Each viseme's weight in the viseme loss is its share of the training hops to the power -balance_classes
     # (normalised to average 1 over the hops; p/b/m then times closure_class_weight); 0: all alike.
     balance_classes: float = 0.0
+    # Weight of 1 - Pearson r between the jaw and its target over each crop's scored speech hops: the L1
+    # pulls an unsure jaw to its median, which r, the evaluation's figure, does not ask for. 0: off.
+    jaw_correlation_weight: float = 0.0
     average_decay: float = 0.998  # the weights saved are an exponential average over the last ~500 steps
     seed: int = 1234
     threads: int = 2
@@ -142,7 +145,8 @@ class CropSampler:
 
 def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, options: TrainOptions,
                column_weights: torch.Tensor, class_weights: torch.Tensor | None = None):
-    """(viseme cross-entropy, weighted curve L1, speech-presence binary cross-entropy or 0)."""
+    """(viseme cross-entropy, weighted curve L1 — plus, with jaw_correlation_weight, the jaw's decorrelation
+    over curve_weight, so the total adds it at its own weight — speech-presence binary cross-entropy or 0)."""
     outputs = model(log_mel)  # (B, T, 15 + M [+ 1])
     columns = len(model.config.mouth_columns)
     logits, shapes = outputs[..., :NUM_VISEMES], outputs[..., NUM_VISEMES:NUM_VISEMES + columns]
@@ -164,7 +168,27 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, 
         jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
         weights[..., jaw] = torch.where(augmented, weights[..., jaw] * options.augmented_jaw_weight, weights[..., jaw])
     l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
+    if options.jaw_correlation_weight > 0.0:
+        jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
+        scored = (labels != IGNORE) & ~non_speech
+        l1 = l1 + options.jaw_correlation_weight / options.curve_weight * _jaw_decorrelation(
+            shapes[..., jaw], curves[..., jaw], scored)
     return cross_entropy, l1, _speech_loss(outputs, labels, model.config)
+
+
+def _jaw_decorrelation(jaw: torch.Tensor, target: torch.Tensor, scored: torch.Tensor) -> torch.Tensor:
+    """Mean over crops of 1 - Pearson r between (B, T) jaw and target over each crop's scored hops;
+    crops whose target barely moves (a pause, a non-speech utterance) are left out."""
+    weights = scored.float()
+    count = weights.sum(dim=1).clamp(min=1.0)
+    centred = [values - (values * weights).sum(dim=1, keepdim=True) / count[:, None] for values in (jaw, target)]
+    covariance = (centred[0] * centred[1] * weights).sum(dim=1)
+    spreads = [((values**2) * weights).sum(dim=1) for values in centred]
+    moving = (spreads[1] / count > 1e-3) & (count >= 50)
+    if not moving.any():
+        return jaw.new_zeros(())
+    r = covariance / (spreads[0] * spreads[1]).clamp(min=1e-12).sqrt()
+    return (1.0 - r[moving]).mean()
 
 
 def _speech_loss(outputs: torch.Tensor, labels: torch.Tensor, config: MouthNetConfig) -> torch.Tensor:
@@ -362,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--english-text", choices=("dictionary", "frequent"), default=CorpusOptions.english_text,
                         help="the English talkers' sentences: CMUdict's words drawn alike (version 1's), or words at "
                              "real English's rates from PocketSphinx's language model (runtime/train/english_text.py)")
+    parser.add_argument("--jaw-correlation-weight", type=float, default=TrainOptions.jaw_correlation_weight,
+                        help="weight of 1 - Pearson r between the jaw and its target over each crop (0: off)")
     parser.add_argument("--balance-classes", type=float, default=TrainOptions.balance_classes, metavar="POWER",
                         help="weigh each viseme in the loss by its share of the training hops to -POWER (0: alike)")
     parser.add_argument("--init", type=Path, help="weights to start from (fine-tuning), e.g. version 1's")
@@ -409,7 +435,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  augmented_closure_weight=args.augmented_closure_weight,
                                                  vocal_tract_warp=args.vocal_tract_warp,
                                                  recorded_weight=args.recorded_weight,
-                                                 balance_classes=args.balance_classes),
+                                                 balance_classes=args.balance_classes,
+                                                 jaw_correlation_weight=args.jaw_correlation_weight),
                   default_config(args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
