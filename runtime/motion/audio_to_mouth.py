@@ -63,7 +63,7 @@ CLOSURE_VISEME = viseme_index("PP")
 CLOSURE_RAMP = (0.1, 0.4)
 # The jaw's causal filter: half a Gaussian of JAW_SIGMA_HOPS over this hop and the last five, summing
 # to 1. Chosen on the LibriVox clips and the held-out synthetic speech, not on the Asterisk prompts
-# (the model card's "A jaw that does not flicker"): there the jaw's r rose by 0.01-0.015 for both
+# (the model card's "A jaw that does not flicker"): there the jaw's r rose by 0.002-0.014 for the two
 # networks, and closures and lips shut in silence held; half a Gaussian of 2 hops or 3 did no better, and
 # filters that also wait for later hops would lengthen the look-ahead.
 JAW_SIGMA_HOPS = 1.5
@@ -258,7 +258,7 @@ class LearnedMouth:
         self._jaw_filter = _jaw_filter()
         if len(recent_log_mel):
             raw = LearnedMouth._outputs_many([self], np.asarray(recent_log_mel, np.float32)[None])
-            _filtered_jaw([self], _shapes(raw, self._columns))  # its last hops' rows are exact: its state is
+            _filtered_jaw([self], _shapes(raw, self._columns))  # the last rows are exact, so is its state
 
     @property
     def detects_speech(self) -> bool:
