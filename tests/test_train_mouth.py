@@ -205,6 +205,27 @@ def test_an_augmented_copys_closures_can_count_more(corpus):
     assert curve_loss(~augmented & closures) != unchanged
 
 
+def test_the_closed_hops_weight_is_a_command_line_choice(monkeypatch, tmp_path):
+    """--closed-weight reaches TrainOptions.closed_weight (the p/b/m and silence hops' share of the curve
+    loss); left out, it is the default of every recipe before it."""
+    from types import SimpleNamespace
+
+    from runtime.train import mouth as mouth_module
+
+    seen = []
+
+    def stop(corpus, held_out, options, *args, **kwargs):
+        seen.append(options)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(mouth_module, "train", stop)
+    monkeypatch.setattr(mouth_module, "load_or_build", lambda *args, **kwargs: SimpleNamespace(hours=0.0))
+    for argv, expected in ((["--closed-weight", "6"], 6.0), ([], TrainOptions().closed_weight)):
+        with pytest.raises(SystemExit):
+            mouth_module.main(["--out", str(tmp_path / "w.npz"), *argv])
+        assert seen[-1].closed_weight == expected
+
+
 def test_the_jaw_correlation_loss_rewards_a_jaw_shaped_like_its_target_at_any_scale(corpus):
     """jaw_correlation_weight adds 1 - r of the jaw against its target per crop: a jaw at half its target's
     height costs nothing more than the target itself, a jaw upside down costs most; off (0), neither term."""

@@ -386,6 +386,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--english-text", choices=("dictionary", "frequent"), default=CorpusOptions.english_text,
                         help="the English talkers' sentences: CMUdict's words drawn alike (version 1's), or words at "
                              "real English's rates from PocketSphinx's language model (runtime/train/english_text.py)")
+    parser.add_argument("--closed-weight", type=float, default=TrainOptions.closed_weight,
+                        help="how much more the p/b/m and silence hops count in the curve loss (their lips shut)")
     parser.add_argument("--jaw-correlation-weight", type=float, default=TrainOptions.jaw_correlation_weight,
                         help="weight of 1 - Pearson r between the jaw and its target over each crop (0: off)")
     parser.add_argument("--balance-classes", type=float, default=TrainOptions.balance_classes, metavar="POWER",
@@ -436,7 +438,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                  vocal_tract_warp=args.vocal_tract_warp,
                                                  recorded_weight=args.recorded_weight,
                                                  balance_classes=args.balance_classes,
-                                                 jaw_correlation_weight=args.jaw_correlation_weight),
+                                                 jaw_correlation_weight=args.jaw_correlation_weight,
+                                                 closed_weight=args.closed_weight),
                   default_config(args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
