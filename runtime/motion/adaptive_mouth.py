@@ -51,7 +51,8 @@ class AdaptiveMouth:
     name = "audio-to-mouth-tcn-adaptive"
     # 2: the quiet room's network is "learned"'s version 8 (weights version 5: real talkers as well).
     # 3: both networks' jaw through their causal filter ("learned" version 9, "learned-in-noise" version 5).
-    version = "3"
+    # 4: the quiet room's network is "learned"'s version 10 (weights version 6: a jaw trained for correlation).
+    version = "4"
     detects_speech = True
     stops_idle_network = True  # False: the quiet room's network runs on every hop (the same rows, more work)
 

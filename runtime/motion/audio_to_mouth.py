@@ -224,7 +224,8 @@ class LearnedMouth:
     # 7: weights version 4, with Festival's Russian, Catalan and Hindi talkers as well (model card).
     # 8: weights version 5, with real talkers as well: Asterisk's Italian and Russian prompts (model card).
     # 9: the jaw through a causal filter (JAW_TAPS), the same weights.
-    version = "9"
+    # 10: weights version 6, trained with a loss on the jaw's correlation and closed lips weighed double (model card).
+    version = "10"
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
         self.network = mouth_network(weights)
