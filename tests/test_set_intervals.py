@@ -64,3 +64,22 @@ def test_per_viseme_figures_say_where_accuracy_is_lost():
     assert figures["sil"].recall == 0.0 and figures["sil"].said == 0.0
     assert np.isnan(figures["TH"].recall) and figures["TH"].share == 0.0
     assert "1.00 / 1.000" in viseme_table([("set", "model", figures)])
+
+
+def test_curve_sizes_say_how_large_a_curve_comes_out():
+    """A model whose jaw follows the reference's at half its size: spread 0.5, gain 2, r 1; one that does
+    not move a curve at all has no gain and no r, and spread 0."""
+    from runtime.arkit import blendshape_index
+    from runtime.train.set_intervals import curve_sizes, curve_table
+
+    rng = np.random.default_rng(3)
+    reference = np.zeros((200, 52), np.float32)
+    reference[:, blendshape_index("jawOpen")] = rng.uniform(0.0, 0.6, 200)
+    reference[:, blendshape_index("mouthFunnel")] = rng.uniform(0.0, 0.4, 200)
+    shapes = np.zeros_like(reference)
+    shapes[:, blendshape_index("jawOpen")] = 0.5 * reference[:, blendshape_index("jawOpen")]
+    sizes = curve_sizes([(None, shapes[:120], None, reference[:120]), (None, shapes[120:], None, reference[120:])])
+    jaw, funnel = sizes["jawOpen"], sizes["mouthFunnel"]
+    assert jaw.spread == pytest.approx(0.5) and jaw.gain == pytest.approx(2.0) and jaw.r == pytest.approx(1.0)
+    assert funnel.spread == 0.0 and np.isnan(funnel.gain) and np.isnan(funnel.r)
+    assert "0.50 / 2.00 / 1.00" in curve_table([("set", "model", sizes)])

@@ -9,7 +9,8 @@ The LibriVox clips (`real_speech`) and the Asterisk prompt streams (`prompt_spee
 streamed as `evaluate_mouth` streams it; a markdown table on stdout (the model card's "A second real set").
 `--unseen-sentences N` adds N new sentences of a Festival voice no model trains on (kdl), drawn from
 `--unseen-seed`. `--per-viseme` adds each viseme's share of the reference, its recall and how often the model
-says it: where the accuracy is lost.
+says it: where the accuracy is lost. `--curve-sizes` adds how large each mouth curve comes out against the
+reference's (its spread and the gain that would fit it): what r, blind to size, does not say.
 
 A paired comparison streams both weights over the same streams and resamples them with the same draws:
 the interval is that of the difference, far narrower than two models' own intervals side by side, since
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.arkit import VISEME_NAMES
+from runtime.arkit import VISEME_NAMES, blendshape_index
 from runtime.train.evaluate_mouth import streamed_clip
 from runtime.train.evaluation_sets import LabelledClip
 from runtime.train.mouth_metrics import MouthScores, score
@@ -169,6 +170,44 @@ def viseme_table(rows: Sequence[tuple[str, str, dict[str, VisemeFigures]]]) -> s
     return "\n".join(lines)
 
 
+# The mouth curves a viewer sees move in speech (one side of each symmetric pair: the references are symmetric).
+SIZED_CURVES = ("jawOpen", "mouthClose", "mouthFunnel", "mouthPucker", "mouthSmileLeft", "mouthStretchLeft",
+                "mouthLowerDownLeft", "mouthUpperUpLeft", "mouthRollLower", "mouthPressLeft")
+
+
+@dataclass(frozen=True)
+class CurveSize:
+    spread: float  # the model's standard deviation over the reference's: 1 moves as far, 0.5 half as far
+    gain: float  # the least-squares gain (through 0) that best turns the model's curve into the reference's
+    r: float  # Pearson correlation with the reference (blind to size)
+
+
+def curve_sizes(parts: Streamed) -> dict[str, CurveSize]:
+    """Each of SIZED_CURVES over streamed clips, every hop: how large the model's curve is against the
+    reference's (a correlation loss, or an L1 that pulls an unsure curve to its median, can shrink it
+    while r and the closures hold)."""
+    shapes = np.concatenate([part[1] for part in parts]).astype(np.float64)
+    reference = np.concatenate([part[3] for part in parts]).astype(np.float64)
+    sizes = {}
+    for name in SIZED_CURVES:
+        model, truth = shapes[:, blendshape_index(name)], reference[:, blendshape_index(name)]
+        moves = model.std() > 0.0 and truth.std() > 0.0
+        sizes[name] = CurveSize(float(model.std() / truth.std()) if truth.std() > 0.0 else np.nan,
+                                float(model @ truth / (model @ model)) if model.any() else np.nan,
+                                float(np.corrcoef(model, truth)[0, 1]) if moves else np.nan)
+    return sizes
+
+
+def curve_table(rows: Sequence[tuple[str, str, dict[str, CurveSize]]]) -> str:
+    """Per set and model: each curve's spread / gain / r."""
+    lines = ["| set | model: spread / gain / r | " + " | ".join(SIZED_CURVES) + " |",
+             "|---|---|" + "---|" * len(SIZED_CURVES)]
+    for set_name, model, sizes in rows:
+        lines.append(f"| {set_name} | {model} | "
+                     + " | ".join(f"{c.spread:.2f} / {c.gain:.2f} / {c.r:.2f}" for c in sizes.values()) + " |")
+    return "\n".join(lines)
+
+
 def with_weights(model: str, weights: Path):
     """A factory of mouth model `model` ("learned" or "learned-adaptive") on the learned weights `weights`."""
     from runtime.motion.adaptive_mouth import AdaptiveMouth
@@ -228,6 +267,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--unseen-seed", type=int, default=20261206)
     parser.add_argument("--per-viseme", action="store_true",
                         help="also each viseme's share of the reference, recall and share of the model's hops")
+    parser.add_argument("--curve-sizes", action="store_true",
+                        help="also each mouth curve's spread and least-squares gain against the reference's")
     args = parser.parse_args(argv)
     models = args.mouth_model or list(DEFAULT_MODELS)
     if args.against is not None:
@@ -243,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     compared = {model: {model: MOUTH_MODELS[model]} if args.against is None else
                 {f"{model} {path.name}": with_weights(model, path) for path in (args.against, args.weights)}
                 for model in models}
-    rows, viseme_rows = [], []
+    rows, viseme_rows, curve_rows = [], [], []
     with progress_bar("measuring", unit="set") as measuring:
         for model, factories in compared.items():
             for name, clips in sets.items():
@@ -253,11 +294,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                 rows.append((name, len(clips), model, figures))
                 if args.per_viseme:
                     viseme_rows += [(name, label, per_viseme(streams)) for label, streams in parts.items()]
+                if args.curve_sizes:
+                    curve_rows += [(name, label, curve_sizes(streams)) for label, streams in parts.items()]
                 measuring(len(rows), len(compared) * len(sets))
     print(table(rows) if args.against is None else paired_table(rows, args.against.name, args.weights.name))
     if args.per_viseme:
         print()
         print(viseme_table(viseme_rows))
+    if args.curve_sizes:
+        print()
+        print(curve_table(curve_rows))
 
 if __name__ == "__main__":
     main()
