@@ -302,3 +302,39 @@ def test_the_learned_mouth_beats_the_baseline_on_a_real_recording():
     baseline, learned = rows[0][2], rows[1][2]  # the shipped weights must keep beating the baseline here
     assert learned.viseme_accuracy > baseline.viseme_accuracy and learned.jaw_r > baseline.jaw_r
     assert learned.coarse_accuracy > baseline.coarse_accuracy and learned.closed_in_silence >= 0.95
+
+
+def test_curve_calibration_fits_each_curves_size_and_leaves_visemes_and_closures(corpus, tmp_path):
+    """Each curve's least-squares gain against the reference is folded into its head row: a network whose
+    curves are made half as large gets twice the gains and comes out the same; calibrated again, every gain
+    is 1; the visemes' rows and the lips' aperture (jawOpen, mouthClose) are untouched. `--calibrate-curves-of`
+    does it to saved weights."""
+    import copy
+
+    from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES
+    from runtime.train import mouth as mouth_module
+    from runtime.train.curve_calibration import calibrate_curves
+    from runtime.train.mouth_network import load_network
+
+    model = train(corpus, None, QUICK)
+    halved = copy.deepcopy(model)
+    with torch.no_grad():
+        halved.head.weight[NUM_VISEMES:] *= 0.5
+        halved.head.bias[NUM_VISEMES:] *= 0.5
+    original = copy.deepcopy(model)
+    gains, gains_halved = calibrate_curves(model, corpus), calibrate_curves(halved, corpus)
+    assert "mouthFunnel" in gains and not {"jawOpen", "mouthClose", "tongueOut"} & set(gains)
+    for name, gain in gains.items():
+        assert gains_halved[name] == pytest.approx(2.0 * gain, rel=0.02)
+        assert calibrate_curves(copy.deepcopy(model), corpus)[name] == pytest.approx(1.0, abs=0.02)
+    row_of = {name: NUM_VISEMES + list(model.config.mouth_columns).index(BLENDSHAPE_NAMES.index(name))
+              for name in ("jawOpen", "mouthClose", "mouthFunnel")}
+    for row in [*range(NUM_VISEMES), row_of["jawOpen"], row_of["mouthClose"]]:
+        assert torch.equal(model.head.weight[row], original.head.weight[row])
+    funnel = row_of["mouthFunnel"]
+    assert torch.allclose(model.head.weight[funnel], original.head.weight[funnel] * gains["mouthFunnel"])
+
+    save_weights(original, tmp_path / "trained.npz")
+    mouth_module._calibrate_only(tmp_path / "trained.npz", corpus, tmp_path / "calibrated.npz")
+    calibrated = load_network(tmp_path / "calibrated.npz")
+    assert torch.allclose(calibrated.head.weight[funnel], original.head.weight[funnel] * gains["mouthFunnel"])

@@ -52,7 +52,8 @@ class AdaptiveMouth:
     # 2: the quiet room's network is "learned"'s version 8 (weights version 5: real talkers as well).
     # 3: both networks' jaw through their causal filter ("learned" version 9, "learned-in-noise" version 5).
     # 4: the quiet room's network is "learned"'s version 10 (weights version 6: a jaw trained for correlation).
-    version = "4"
+    # 5: the quiet room's network is "learned"'s version 11 (weights version 7: curves calibrated to their size).
+    version = "5"
     detects_speech = True
     stops_idle_network = True  # False: the quiet room's network runs on every hop (the same rows, more work)
 

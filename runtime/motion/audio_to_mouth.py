@@ -225,7 +225,8 @@ class LearnedMouth:
     # 8: weights version 5, with real talkers as well: Asterisk's Italian and Russian prompts (model card).
     # 9: the jaw through a causal filter (JAW_TAPS), the same weights.
     # 10: weights version 6, trained with a loss on the jaw's correlation and closed lips weighed double (model card).
-    version = "10"
+    # 11: weights version 7, version 6's with each curve but the lips' aperture as large as its reference's.
+    version = "11"
 
     def __init__(self, weights: str | Path = DEFAULT_WEIGHTS) -> None:
         self.network = mouth_network(weights)

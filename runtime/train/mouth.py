@@ -25,6 +25,7 @@ from runtime.arkit import BLENDSHAPE_NAMES, NUM_VISEMES, blendshape_index, visem
 from runtime.audio.features import SILENCE_FLOOR
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
 from runtime.train.corpus import Corpus, CorpusOptions, joined, load_or_build
+from runtime.train.curve_calibration import calibrate_curves, held_out_rows
 from runtime.train.mouth_network import MouthNet, parameter_count, save_weights, without_speech_output
 from runtime.train.targets import mouth_columns
 from runtime.train.vocal_tract import MelWarp
@@ -225,18 +226,14 @@ def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float, floa
     """(viseme accuracy, jawOpen r, speech-presence accuracy or nan) of whole held-out utterances,
     targets read late as in training."""
     jaw = model.config.mouth_columns.index(BLENDSHAPE_NAMES.index("jawOpen"))
-    context = model.config.receptive_field_hops - 1
     hits, predicted_jaw, reference_jaw, speech_hits = [], [], [], []
-    for index in range(len(corpus)):
-        log_mel, labels, curves = corpus.utterance(index)
-        silence = np.full((context, log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)  # as when streaming
-        inputs = torch.from_numpy(np.concatenate([silence, log_mel]))[None]
-        outputs = model(inputs)[0, context + model.config.lookahead_hops:].numpy()
-        hits.append(outputs[:, :NUM_VISEMES].argmax(axis=1) == labels[:len(outputs)])
+    for rows, labels, curves in held_out_rows(model, corpus):
+        outputs = rows.numpy()
+        hits.append(outputs[:, :NUM_VISEMES].argmax(axis=1) == labels)
         predicted_jaw.append(outputs[:, NUM_VISEMES + jaw])
-        reference_jaw.append(curves[:len(outputs), jaw])
+        reference_jaw.append(curves[:, jaw])
         if model.config.speech_output:
-            speech_hits.append((outputs[:, -1] > 0) == (labels[:len(outputs)] != SILENCE))
+            speech_hits.append((outputs[:, -1] > 0) == (labels != SILENCE))
     speech = float(np.concatenate(speech_hits).mean()) if speech_hits else math.nan
     return float(np.concatenate(hits).mean()), float(np.corrcoef(np.concatenate(predicted_jaw),
                                                                   np.concatenate(reference_jaw))[0, 1]), speech
@@ -246,14 +243,10 @@ def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float, floa
 def calibrate_visemes(model: MouthNet, corpus: Corpus) -> float:
     """Temperature scaling: label smoothing caps the viseme posteriors near 0.9, so find the
     temperature that minimises the held-out negative log-likelihood and fold it into the head."""
-    context, lookahead = model.config.receptive_field_hops - 1, model.config.lookahead_hops
     logits, labels = [], []
-    for index in range(len(corpus)):
-        log_mel, utterance_labels, _ = corpus.utterance(index)
-        silence = np.full((context, log_mel.shape[1]), np.log10(SILENCE_FLOOR), np.float32)
-        outputs = model(torch.from_numpy(np.concatenate([silence, log_mel]))[None])[0, context + lookahead:]
+    for outputs, utterance_labels, _ in held_out_rows(model, corpus):
         logits.append(outputs[:, :NUM_VISEMES])
-        labels.append(torch.from_numpy(utterance_labels[:len(outputs)]))
+        labels.append(torch.from_numpy(utterance_labels))
     logits, labels = torch.cat(logits), torch.cat(labels)
     losses = [nn.functional.cross_entropy(logits / float(t), labels).item() for t in TEMPERATURES]
     best = float(TEMPERATURES[int(np.argmin(losses))])
@@ -412,6 +405,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                              "session's energy voice activity, as version 1; for corpora without non-speech)")
     parser.add_argument("--lookahead-hops", type=int, default=MouthNetConfig.lookahead_hops,
                         help="hops of audio after a row's hop the network hears (10 ms each; issue 16 allows 10)")
+    parser.add_argument("--calibrate-curves", action="store_true",
+                        help="fold each mouth curve's least-squares gain against the held-out set into the head "
+                             "(runtime/train/curve_calibration.py); with --calibrate-curves-of, of weights already "
+                             "trained")
+    parser.add_argument("--calibrate-curves-of", type=Path, metavar="WEIGHTS.npz",
+                        help="train nothing: calibrate these weights' curves (as --calibrate-curves) into --out")
     parser.add_argument("--corpus-scale", type=float, default=1.0,
                         help="scale every utterance count (e.g. 0.02 for a smoke run of the whole pipeline)")
     args = parser.parse_args(argv)
@@ -425,6 +424,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                                            recorded_prompt_languages=tuple(args.recorded_prompts),
                                            english_text=args.english_text),
                             args.corpus_scale)
+    if args.calibrate_curves_of is not None:
+        _calibrate_only(args.calibrate_curves_of, load_or_build("held_out", corpus_options), args.out)
+        return
     corpus, held_out = load_or_build("train", corpus_options), load_or_build("held_out", corpus_options)
     if corpus_options.recorded_prompt_languages:
         corpus = joined([corpus, load_or_build("recorded", corpus_options)])
@@ -443,8 +445,23 @@ def main(argv: Sequence[str] | None = None) -> None:
                   default_config(args.lookahead_hops),
                   init=args.init)
     LOG.info("viseme temperature %.2f folded into the head", calibrate_visemes(model, held_out))
+    if args.calibrate_curves:
+        _log_gains(calibrate_curves(model, held_out))
     save_weights(without_speech_output(model) if args.drop_speech_output else model, args.out)
     LOG.info("wrote %s after %.1f min in all", args.out, (time.monotonic() - started) / 60)
+
+
+def _calibrate_only(weights: Path, held_out: Corpus, out: Path) -> None:
+    from runtime.train.mouth_network import load_network
+
+    model = load_network(weights)
+    _log_gains(calibrate_curves(model, held_out))
+    save_weights(model, out)
+    LOG.info("wrote %s: %s with its curves calibrated", out, weights)
+
+
+def _log_gains(gains: dict[str, float]) -> None:
+    LOG.info("curve gains folded into the head: %s", ", ".join(f"{name} {gain:.2f}" for name, gain in gains.items()))
 
 
 if __name__ == "__main__":
