@@ -26,7 +26,7 @@ from runtime.audio.features import SILENCE_FLOOR
 from runtime.motion.audio_to_mouth import DEFAULT_WEIGHTS, MouthNetConfig
 from runtime.train.corpus import Corpus, CorpusOptions, joined, load_or_build
 from runtime.train.curve_calibration import calibrate_curves, held_out_rows
-from runtime.train.mouth_network import MouthNet, parameter_count, save_weights, without_speech_output
+from runtime.train.mouth_network import MouthNet, load_network, parameter_count, save_weights, without_speech_output
 from runtime.train.targets import mouth_columns
 from runtime.train.vocal_tract import MelWarp
 
@@ -165,12 +165,11 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, 
     hop_weights = torch.where(augmented & (labels == CLOSURE), options.augmented_closure_weight * hop_weights,
                               hop_weights)
     weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
+    jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
     if options.augmented_jaw_weight != 1.0:
-        jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
         weights[..., jaw] = torch.where(augmented, weights[..., jaw] * options.augmented_jaw_weight, weights[..., jaw])
     l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
     if options.jaw_correlation_weight > 0.0:
-        jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
         scored = (labels != IGNORE) & ~non_speech
         l1 = l1 + options.jaw_correlation_weight / options.curve_weight * _jaw_decorrelation(
             shapes[..., jaw], curves[..., jaw], scored)
@@ -452,8 +451,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 def _calibrate_only(weights: Path, held_out: Corpus, out: Path) -> None:
-    from runtime.train.mouth_network import load_network
-
     model = load_network(weights)
     _log_gains(calibrate_curves(model, held_out))
     save_weights(model, out)

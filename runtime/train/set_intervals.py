@@ -191,10 +191,11 @@ def curve_sizes(parts: Streamed) -> dict[str, CurveSize]:
     sizes = {}
     for name in SIZED_CURVES:
         model, truth = shapes[:, blendshape_index(name)], reference[:, blendshape_index(name)]
-        moves = model.std() > 0.0 and truth.std() > 0.0
-        sizes[name] = CurveSize(float(model.std() / truth.std()) if truth.std() > 0.0 else np.nan,
+        model_spread, truth_spread = model.std(), truth.std()
+        sizes[name] = CurveSize(float(model_spread / truth_spread) if truth_spread > 0.0 else np.nan,
                                 float(model @ truth / (model @ model)) if model.any() else np.nan,
-                                float(np.corrcoef(model, truth)[0, 1]) if moves else np.nan)
+                                float(np.corrcoef(model, truth)[0, 1]) if model_spread > 0.0 and truth_spread > 0.0
+                                else np.nan)
     return sizes
 
 
