@@ -692,6 +692,32 @@ def test_synthesised_teeth_fall_into_shadow_towards_the_corners(landmarker: Face
     assert brightest[1] <= 0.67 * brightest[0]
 
 
+# Warmth, (red - blue) / mean, of Hopper's synthesised upper teeth at a mid vowel: their darker half against
+# their lit half. Shaded by dimming alone, the darker half was hardly warmer than the lit (0.29 against 0.25)
+# and in her saturated orange print the row read blue-grey; shaded enamel takes on the mouth's own hue
+# (teeth.warm_shade: 0.57 against 0.38).
+SHADED_TEETH_WARMER = 0.08
+
+
+def test_shaded_teeth_take_on_the_mouths_warmth_rather_than_greying(landmarker: FaceLandmarker) -> None:
+    _, frame, opening, _ = _open_mouth("hopper", landmarker, jaw=0.35, margin_px=1)
+    rows, columns = np.nonzero(opening)
+    across = (columns - columns.min()) / max(columns.max() - columns.min(), 1)
+    top, bottom = np.zeros(frame.shape[1], int), np.zeros(frame.shape[1], int)
+    for column in np.unique(columns):  # the upper row hangs in the opening's top third
+        own = rows[columns == column]
+        top[column], bottom[column] = own.min(), own.max()
+    upper_third = rows <= top[columns] + (bottom[columns] - top[columns]) / 3
+    teeth = frame[rows[upper_third & (across > 0.2) & (across < 0.8)],
+                  columns[upper_third & (across > 0.2) & (across < 0.8)]].astype(np.float64)
+    luminance = teeth.mean(axis=1)
+    teeth = teeth[luminance >= 0.5 * np.percentile(luminance, 95)]  # enamel, not the cavity behind it
+    lit = teeth.mean(axis=1) >= np.median(teeth.mean(axis=1))
+    warmth = [np.median((half[:, 0] - half[:, 2]) / half.mean(axis=1)) for half in (teeth[~lit], teeth[lit])]
+    SUMMARY_LINES.append(f"Hopper's teeth at jaw 0.35: warmth shaded {warmth[0]:.2f}, lit {warmth[1]:.2f}")
+    assert warmth[0] >= warmth[1] + SHADED_TEETH_WARMER, warmth
+
+
 @pytest.mark.parametrize("name", ["closed-photo-gold", "photo"])
 def test_a_wide_open_photo_mouth_shows_its_tongue(landmarker: FaceLandmarker, name: str) -> None:
     """Down the middle of a wide-open mouth: the dark of the cavity, then the tongue on its floor, lit

@@ -131,7 +131,8 @@ class FrameRenderer:
     # not square to its new length: a turn that foreshortens an arm no longer turns it (temple_arms.ArmMotion).
     # 56: where the warp stretches a drawing, its grain is the paper's, not the nearest pixel's drawn out
     # into streaks (stretched_grain.py).
-    version = "56"
+    # 57: shaded synthesised teeth take on the mouth's hue (teeth.warm_shade) rather than greying.
+    version = "57"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

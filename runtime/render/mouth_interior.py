@@ -48,7 +48,7 @@ from runtime.render.openings import (
 )
 from runtime.render.portrait_style import fine_detail_planes
 from runtime.render.sealed_mouth import dark_corners, filled, pressed_line, sealed_lips
-from runtime.render.teeth import Outline, teeth_sprites
+from runtime.render.teeth import Outline, teeth_sprites, warm_shade
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
 WINDOW_MOUTH_WIDTHS = (1.3, 1.6)
@@ -135,6 +135,7 @@ class MouthInterior(nn.Module):
         for name in ("inner_lip", "cavity_edge", "cavity_deep", "tongue"):
             self.register_buffer(name, torch.tensor(getattr(palette, name), dtype=torch.float32)[None, :, None])
         self.register_buffer("grain", torch.from_numpy(palette.grain))
+        self.register_buffer("shade_tint", torch.tensor(palette.shade_tint, dtype=torch.float32)[None, :, None])
         self.style = palette.style
         # A drawing does not shade its teeth so (they are paper between lines, as under the upper lip),
         # and one made of strokes not at all: its cavity's strokes do the shading (shaded, a pencil
@@ -146,7 +147,8 @@ class MouthInterior(nn.Module):
         self.register_buffer("darkest", torch.tensor(palette.style.darkest, dtype=torch.float32)[None, :, None])
         self.register_buffer("ink", torch.tensor(palette.style.ink, dtype=torch.float32)[None, :, None])
         self.upper_teeth, self.lower_teeth = teeth_sprites(
-            palette.teeth, palette.gum, mouth_width, Outline(palette.style.outline, tuple(palette.style.ink)))
+            palette.teeth, palette.gum, mouth_width, Outline(palette.style.outline, tuple(palette.style.ink)),
+            palette.shade_tint)
         self.edge_softness_px = float(np.clip(BLUR_TO_EDGE * edge_blur_px(image, landmarks), EDGE_SOFTNESS_PX,
                                               MAX_EDGE_SOFTNESS_PX))
         # A portrait that shows its own teeth keeps them (they ride with the lips); painting more would
@@ -470,7 +472,7 @@ class MouthInterior(nn.Module):
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
             - LOWER_TEETH_REVEAL * hermite_step(*WIDE_OPEN, gap)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
-        lit = (1.0 - self.teeth_corner_shade * lateral**2)[:, None]  # (B, 1, P)
+        lit = warm_shade((1.0 - self.teeth_corner_shade * lateral**2)[:, None], self.shade_tint)  # (B, 3, P)
         colour = _over(_shaded(lower_teeth, lit), colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
         # lip bares above them: the upper row is drawn there, above the lip's rest line, for every source.
@@ -481,7 +483,8 @@ class MouthInterior(nn.Module):
         under_upper = opening.below_upper() / width_px  # (B, P) mouth widths below the upper lip
         above_lower = opening.above_lower() / width_px
         shadow = self.teeth_lip_shadow
-        colour = colour * (1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper))[:, None]
+        lip_shade = 1.0 - shadow + shadow * hermite_step(0.0, UPPER_LIP_SHADOW, under_upper)
+        colour = colour * warm_shade(lip_shade[:, None], self.shade_tint)
         inner_lip = torch.maximum(1.0 - hermite_step(0.0, INNER_LIP[0], under_upper),
                                   1.0 - hermite_step(0.0, INNER_LIP[1], above_lower))
         # The lips' inner surfaces turn away into the corners' shadow, as the cavity does: lit alike
@@ -642,7 +645,7 @@ def _posterised(colour: torch.Tensor, floor: torch.Tensor, light: float) -> torc
 
 
 def _shaded(layer: torch.Tensor, light: torch.Tensor) -> torch.Tensor:
-    """Premultiplied (B, 4, P) layer, its colour times `light` ((B, 1, P)) in place, its alpha as it was."""
+    """Premultiplied (B, 4, P) layer, its colour times `light` ((B, 1 or 3, P)) in place, its alpha as it was."""
     layer[:, :3] *= light
     return layer
 

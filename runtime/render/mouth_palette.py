@@ -61,6 +61,7 @@ class MouthPalette:
     tongue: np.ndarray  # (3,) the lit front of the tongue
     teeth: np.ndarray  # (3,) lit front teeth
     gum: np.ndarray  # (3,)
+    shade_tint: np.ndarray  # (3,) mean 1: the hue of the light bounced inside the mouth (its lips'), for shaded teeth
     grain: np.ndarray  # (h, w) float32 the pattern of a cheek patch's fine detail, zero mean and unit σ
     style: PortraitStyle  # how much texture each tone carries, lines, flat colour
 
@@ -85,7 +86,8 @@ def mouth_palette(image: np.ndarray, landmarks: np.ndarray, kind: PortraitKind |
         inner_lip=INNER_LIP_SHADE * lip * _tinted(INNER_LIP_TINT, colourful),
         cavity_edge=0.45 * lip * flesh, cavity_deep=0.08 * lip * flesh,
         tongue=0.9 * lip * _tinted(TONGUE_TINT, colourful), teeth=_desaturated(teeth, colourful),
-        gum=0.8 * lip * _tinted(GUM_TINT, colourful), grain=_grain_pattern(image, landmarks, style), style=style)
+        gum=0.8 * lip * _tinted(GUM_TINT, colourful), shade_tint=_tinted(lip / max(float(lip.mean()), 1.0), colourful),
+        grain=_grain_pattern(image, landmarks, style), style=style)
 
 
 def _tinted(tint: np.ndarray, colourful: float) -> np.ndarray:

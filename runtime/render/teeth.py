@@ -18,6 +18,7 @@ turn foreshortening the teeth beside the front four).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -25,6 +26,8 @@ from scipy.ndimage import gaussian_filter
 from torch import nn
 
 from runtime.numerics import hermite_step
+
+T = TypeVar("T", np.ndarray, torch.Tensor)
 
 
 @dataclass(frozen=True)
@@ -73,17 +76,28 @@ class Outline:
     ink: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 0..255
 
 
-def teeth_sprites(enamel: np.ndarray, gum: np.ndarray, pixels_per_mouth_width: float, outline: Outline = Outline()
-                  ) -> tuple[TeethSprite, TeethSprite]:
-    """(upper, lower) rows in the given 0..255 colours, drawn at the frame's own scale."""
-    upper = _row_sprite(UPPER_ROW, UPPER_EXTENT, enamel, gum, pixels_per_mouth_width, outline, hangs=True)
+def teeth_sprites(enamel: np.ndarray, gum: np.ndarray, pixels_per_mouth_width: float, outline: Outline = Outline(),
+                  shade_tint: np.ndarray | None = None) -> tuple[TeethSprite, TeethSprite]:
+    """(upper, lower) rows in the given 0..255 colours, drawn at the frame's own scale; `shade_tint`
+    ((3,), mean 1) the hue their shaded parts take on (`warm_shade`), None for grey."""
+    shade_tint = np.ones(3) if shade_tint is None else shade_tint
+    upper = _row_sprite(UPPER_ROW, UPPER_EXTENT, enamel, gum, pixels_per_mouth_width, outline, hangs=True,
+                        shade_tint=shade_tint)
     lower = _row_sprite(LOWER_ROW, LOWER_EXTENT, enamel * LOWER_ROW_LIGHT, gum * LOWER_ROW_LIGHT,
-                        pixels_per_mouth_width, outline, hangs=False)
+                        pixels_per_mouth_width, outline, hangs=False, shade_tint=shade_tint)
     return upper, lower
 
 
+def warm_shade(light: T, tint: T) -> T:
+    """Per-channel factors for enamel lit by `light` (0..1, shape (..., 1) or (B, 1, P)): where less of the
+    room's light reaches, what does is bounced off the mouth's own walls and lips, so shaded enamel
+    takes on their hue (`tint`, (3,) or (1, 3, 1), mean 1) instead of greying. Greyed, a saturated print's teeth
+    read blue-grey beside its orange skin."""
+    return light * (1.0 + (tint - 1.0) * (1.0 - light))
+
+
 def _row_sprite(row: tuple[Tooth, ...], extent: tuple[float, float, float, float], enamel: np.ndarray,
-                gum: np.ndarray, scale: float, outline: Outline, hangs: bool) -> TeethSprite:
+                gum: np.ndarray, scale: float, outline: Outline, hangs: bool, shade_tint: np.ndarray) -> TeethSprite:
     x0, x1, y0, y1 = extent
     width, height = max(4, round((x1 - x0) * scale)) + 1, max(4, round((y1 - y0) * scale)) + 1
     x, y = np.meshgrid(np.linspace(x0, x1, width), np.linspace(y0, y1, height))  # (h, w) mouth widths
@@ -104,7 +118,7 @@ def _row_sprite(row: tuple[Tooth, ...], extent: tuple[float, float, float, float
     arch = np.clip(1.0 - 0.75 * (np.abs(x) / 0.5) ** 2, 0.2, 1.0)
     light = (rounding * gum_side * translucent * arch)[..., None]
     highlight = 0.07 * np.exp(-((across + 0.25) ** 2 / 0.08 + (toward_edge - 0.35) ** 2 / 0.05))[..., None]
-    colour = enamel * light + 255.0 * highlight * (tooth == 0)[..., None]
+    colour = enamel * warm_shade(light, shade_tint) + 255.0 * highlight * (tooth == 0)[..., None]
     gum_colour = gum * arch[..., None] * 0.9
     # The arch is narrower than the open mouth: beside the premolars the cheeks' dark corridor shows,
     # not teeth. Teeth drawn out to the corners darkened there into a grey rim round the opening.
