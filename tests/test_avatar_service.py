@@ -4,7 +4,6 @@ start from the portrait's own pose and expression."""
 from __future__ import annotations
 
 import io
-import multiprocessing
 from pathlib import Path
 
 import grpc
@@ -16,7 +15,18 @@ from skimage import data
 from runtime.arkit import BLENDSHAPE_NAMES
 from service.api import animate_pb2, avatar_pb2
 from tests import portraits
-from tests.server_harness import chunked, config, end, motion_frames, run_session, start_server, stub_for, wait_until
+from tests.server_harness import (
+    child_pids,
+    chunked,
+    config,
+    end,
+    motion_frames,
+    run_session,
+    start_server,
+    stub_for,
+    wait_until,
+    wait_until_no_children_since,
+)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +151,7 @@ def test_a_stopped_server_leaves_no_render_worker_at_work(portrait_png, started)
     """Creating an avatar has every worker build its renderer (prepare, from a thread); a server stopped
     meanwhile stops its workers then and there — whether they are building it or still being started
     as it stops — not once they have built a renderer no one will use."""
-    before = {process.pid for process in multiprocessing.active_children()}
+    before = child_pids()
     server = start_server(render_processes=2)
     try:
         with grpc.insecure_channel(server.address) as channel:
@@ -151,7 +161,7 @@ def test_a_stopped_server_leaves_no_render_worker_at_work(portrait_png, started)
                        what="the workers started")
     finally:
         server.stop()
-    assert {process.pid for process in multiprocessing.active_children()} <= before
+    wait_until_no_children_since(before)
 
 
 def test_frames_come_at_the_asked_size_and_framing(stub, portrait_png):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import multiprocessing
 import os
 import signal
 import threading
@@ -24,6 +23,7 @@ from runtime.types import EyeGaze, Gaze, MotionFrame
 from service.render_batcher import RenderBatcher
 from service.render_processes import RenderProcesses
 from tests.portraits import portrait_png
+from tests.server_harness import child_pids, wait_until_no_children_since
 
 
 class RecordingRenderer(FrameRenderer):
@@ -210,13 +210,13 @@ def test_a_batch_rendering_as_the_workers_close_fails_and_is_not_rendered_again(
         with pytest.raises(BrokenProcessPool):
             await batch
 
-    before = {process.pid for process in multiprocessing.active_children()}
+    before = child_pids()
     processes = RenderProcesses(1)
     try:
         asyncio.run(close_mid_batch(processes))
     finally:
         processes.close()
-    assert {process.pid for process in multiprocessing.active_children()} <= before
+    wait_until_no_children_since(before)
 
 
 def test_a_long_upload_renders_in_slices(avatar: Avatar) -> None:

@@ -17,6 +17,7 @@ from runtime.face.analysis import AnalysisOptions, PortraitAnalysis, analyse_por
 from runtime.face.avatar import Avatar
 from runtime.face.glasses import find_glasses
 from runtime.face.landmarker import FaceLandmarker
+from runtime.motion.viseme_targets import VISEME_POSES
 from runtime.render.frame_renderer import FrameRenderer
 from runtime.render.framing import (
     DEFAULT_FRAME_OPTIONS,
@@ -690,6 +691,39 @@ def test_synthesised_teeth_fall_into_shadow_towards_the_corners(landmarker: Face
     SUMMARY_LINES.append(f"teeth at jaw 0.35, {name}: brightest towards the corners / middle "
                          f"{brightest[1] / brightest[0]:.2f}")
     assert brightest[1] <= 0.67 * brightest[0]
+
+
+# The astronaut's own open mouth at the CH and oh visemes' poses (their funnels drop her lower lip several times
+# further than the thin lower half of her interior is high, at its middle): the share of the opening's lower
+# half as pale as her teeth. Drawn out between her jaw and lip, the tips of her upper teeth in that half ran
+# down it as pale streaks (0.315 and 0.130 of it); now it gives way to the synthesised cavity (0.016, 0.000).
+def test_an_open_mouths_own_lower_half_is_not_drawn_out_into_streaks(landmarker: FaceLandmarker) -> None:
+    analysis = _analysis("photo", landmarker)
+    renderer = _renderer(analysis)
+    poses = [VISEME_POSES["CH"], VISEME_POSES["oh"]]
+    weights, head = _rest_batch(analysis, len(poses))
+    for row, pose in zip(weights, poses, strict=True):
+        for name, value in pose.items():
+            row[blendshape_index(name)] = value
+    frames = renderer.render_latents(weights, head)
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(head).float())
+    points = points.numpy() - renderer.origin
+    shares = []
+    for frame, frame_points in zip(frames, points, strict=True):
+        inner = np.concatenate([frame_points[list(LIPS.inner_upper)], frame_points[list(LIPS.inner_lower)][::-1]])
+        opening = np.zeros(frame.shape[:2], np.uint8)
+        cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
+        opening = cv2.erode(opening, np.ones((5, 5), np.uint8)) > 0  # off the lips' edges
+        rows, columns = np.nonzero(opening)
+        top, bottom = np.full(frame.shape[1], frame.shape[0]), np.zeros(frame.shape[1], int)
+        np.minimum.at(top, columns, rows)
+        np.maximum.at(bottom, columns, rows)
+        lower_half = rows > (top[columns] + bottom[columns]) / 2
+        luminance = frame.astype(np.float64).mean(axis=2)[rows, columns]
+        teeth = np.percentile(luminance[~lower_half], 95)  # her upper teeth
+        shares.append(float(np.mean(luminance[lower_half] >= 0.75 * teeth)))
+    SUMMARY_LINES.append(f"her open mouth at CH, oh: lower half as pale as her teeth {shares[0]:.3f}, {shares[1]:.3f}")
+    assert max(shares) < 0.05, shares
 
 
 # Warmth, (red - blue) / mean, of Hopper's synthesised upper teeth at a mid vowel: their darker half against

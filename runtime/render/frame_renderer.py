@@ -132,7 +132,9 @@ class FrameRenderer:
     # 56: where the warp stretches a drawing, its grain is the paper's, not the nearest pixel's drawn out
     # into streaks (stretched_grain.py).
     # 57: shaded synthesised teeth take on the mouth's hue (teeth.warm_shade) rather than greying.
-    version = "57"
+    # 58: a portrait's own lower interior drawn out by a lip dropped far beyond the jaw gives way to the
+    # synthesised one (mouth_interior.LOWER_HALF_DRAWN_OUT).
+    version = "58"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

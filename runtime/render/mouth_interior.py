@@ -111,6 +111,13 @@ PARTED = (0.0, 0.06)
 # How far (mouth widths) the upper lip lifts off a shut mouth's line left where it was (a mouth drawn as a
 # line) while the line fades from the opening: in a funnel a pencil drawing's strokes hung across its teeth.
 LINE_HANG = (0.03, 0.06)
+# How far beyond its own height (as a share of it) a portrait's own lower half, drawn out between the jaw and a
+# lower lip dropped further (a funnel, mouthLowerDown), gives way to the synthesised interior. The astronaut's
+# is an eighth of her opening's height at its middle; drawn out several times by a funnel (the CH, oh, ou and
+# RR visemes' poses, a funnel from 0.15 at jaw 0.2), the tips of her upper teeth, which lie in it, ran down the
+# opening as pale streaks, fangs at its sides. Her spread visemes keep it (E, DD, kk, ih), aa (mouthLowerDown
+# 0.3) half.
+LOWER_HALF_DRAWN_OUT = (0.5, 1.5)
 JAW_SHAPES = tuple(float(name.startswith("jaw")) for name in BLENDSHAPE_NAMES)  # what moves the lower teeth
 
 
@@ -426,7 +433,7 @@ class MouthInterior(nn.Module):
         rides_lower = pixels - self._lower_shift(opening, lower, jaw_motion, upper_shift) - self.source_origin
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask = from_upper[:, 3:4] * self._line_shown(opening, held)  # (B, 1, P)
-        lower_mask = from_lower[:, 4:5]
+        lower_mask = from_lower[:, 4:5] * self._own_lower_shown(lower, skull_points, jaw_motion)
         synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
@@ -451,6 +458,24 @@ class MouthInterior(nn.Module):
         towards_lip = ((opening.depth() - split) / (1.0 - split).clamp(min=1e-3)).clamp(0.0, 1.0)
         stretched = with_jaw + towards_lip[..., None] * (with_lip - with_jaw)
         return with_lip + self.rides_jaw * (stretched - with_lip)
+
+    def _own_lower_shown(self, lower: torch.Tensor, skull_points: torch.Tensor,
+                         jaw_motion: torch.Tensor | None) -> torch.Tensor | float:
+        """(B, 1, 1) how much of a portrait's own lower half (`_lower_shift`) still shows, by how far it is
+        drawn out between the jaw and the lower lip at the mouth's middle (LOWER_HALF_DRAWN_OUT): the
+        lower lip's motion beyond the jaw's, over the half's height at rest, both in the frame's head
+        (`skull_points`, (B, 478, 2), the heads at rest; the lower lip's contour `lower` (B, K, 2)), so a
+        turned head draws nothing out. Measured at the contours' middle knots, not per pixel: per pixel,
+        the half gave way in patches with hard edges between them, as the lip's drop varies along the
+        mouth."""
+        if jaw_motion is None or self.rides_jaw == 0.0:
+            return 1.0
+        middle = lower.shape[1] // 2
+        rest_lower, rest_upper = skull_points[:, self.lower_index[middle]], skull_points[:, self.upper_index[middle]]
+        drop = (lower[:, middle] - rest_lower - jaw_motion[:, middle]).norm(dim=-1)  # (B,) the lip's own motion
+        height = (1.0 - self.split_knots[0, middle, 0]) * (rest_lower - rest_upper).norm(dim=-1)
+        drawn_out = drop / height.clamp(min=1.0)
+        return 1.0 - self.rides_jaw * hermite_step(*LOWER_HALF_DRAWN_OUT, drawn_out)[:, None, None]
 
     def _line_shown(self, opening: Opening, held: torch.Tensor) -> torch.Tensor | float:
         """(B, 1, P) how much of a shut mouth's line, held where `held` ((B, K, 2), the upper lip's
