@@ -134,7 +134,8 @@ class FrameRenderer:
     # 57: shaded synthesised teeth take on the mouth's hue (teeth.warm_shade) rather than greying.
     # 58: a portrait's own lower interior drawn out by a lip dropped far beyond the jaw gives way to the
     # synthesised one (mouth_interior.LOWER_HALF_DRAWN_OUT).
-    version = "58"
+    # 59: the lower row of synthesised teeth, in the upper row's shade, is warmed as shade is (teeth.warm_shade).
+    version = "59"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -83,8 +83,9 @@ def teeth_sprites(enamel: np.ndarray, gum: np.ndarray, pixels_per_mouth_width: f
     shade_tint = np.ones(3) if shade_tint is None else shade_tint
     upper = _row_sprite(UPPER_ROW, UPPER_EXTENT, enamel, gum, pixels_per_mouth_width, outline, hangs=True,
                         shade_tint=shade_tint)
-    lower = _row_sprite(LOWER_ROW, LOWER_EXTENT, enamel * LOWER_ROW_LIGHT, gum * LOWER_ROW_LIGHT,
-                        pixels_per_mouth_width, outline, hangs=False, shade_tint=shade_tint)
+    shade = warm_shade(np.array([LOWER_ROW_LIGHT]), shade_tint)  # in shade, so warmed as shade is
+    lower = _row_sprite(LOWER_ROW, LOWER_EXTENT, enamel * shade, gum * shade, pixels_per_mouth_width, outline,
+                        hangs=False, shade_tint=shade_tint)
     return upper, lower
 
 
