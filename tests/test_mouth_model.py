@@ -107,7 +107,7 @@ def test_lips_meet_where_the_visemes_say_p_b_or_m(log_mel, weights):
     model = LearnedMouth(weights)
     rows = model.push(FeatureBlock(0, log_mel, np.zeros(len(log_mel), np.float32)), np.ones(len(log_mel), np.float32))
     raw = LearnedMouth(weights).outputs(log_mel)
-    close_column = 15 + list(model.config.mouth_columns).index(Blendshape.MOUTH_CLOSE)
+    close_column = model.config.output_column(Blendshape.MOUTH_CLOSE)
     own_close = np.clip(raw[:, close_column], 0.0, 1.0)
     jaw, close = rows.blendshapes[:, Blendshape.JAW_OPEN], rows.blendshapes[:, Blendshape.MOUTH_CLOSE]
     closure = rows.visemes[:, viseme_index("PP")]
@@ -142,7 +142,7 @@ def test_the_jaw_is_the_curve_heads_through_a_causal_filter(log_mel):
     chunked = _pushed(LearnedMouth(), log_mel, list(np.random.default_rng(5).integers(0, 23, 40)))
     assert np.array_equal(chunked, whole)
     raw = LearnedMouth().outputs(log_mel)
-    head_jaw = np.clip(raw[:, 15 + list(model.config.mouth_columns).index(Blendshape.JAW_OPEN)], 0.0, 1.0)
+    head_jaw = np.clip(raw[:, model.config.output_column(Blendshape.JAW_OPEN)], 0.0, 1.0)
     jaw = whole[:, Blendshape.JAW_OPEN]
     assert len(JAW_TAPS) > 1 and JAW_TAPS[0] == JAW_TAPS.max() and np.isclose(JAW_TAPS.sum(), 1.0)
     np.testing.assert_allclose(jaw, lfilter(JAW_TAPS, [1.0], head_jaw.astype(np.float64)), atol=1e-6)
@@ -155,7 +155,7 @@ def test_mouth_closes_in_digital_silence():
 
     silence = StreamingLogMel().push(np.zeros(16_000, np.float32)).log_mel
     outputs = LearnedMouth().outputs(silence)
-    jaw = outputs[:, 15 + list(LearnedMouth().config.mouth_columns).index(Blendshape.JAW_OPEN)]
+    jaw = outputs[:, LearnedMouth().config.output_column(Blendshape.JAW_OPEN)]
     assert np.all(jaw < 0.1)
 
 

@@ -171,7 +171,7 @@ def test_an_augmented_copys_jaw_can_be_left_to_the_clean_copies(corpus):
     options = replace(QUICK, augmented_jaw_weight=0.0)
     log_mel, labels, curves, non_speech, augmented = CropSampler(corpus, QUICK, 8, 64, np.random.default_rng(5)).batch()
     assert augmented.any() and not augmented.all()
-    jaw = list(model.config.mouth_columns).index(Blendshape.JAW_OPEN)
+    jaw = model.config.curve_index(Blendshape.JAW_OPEN)
 
     def curve_loss(jaw_target: float, where: torch.Tensor) -> float:
         changed = curves.clone()
@@ -231,7 +231,7 @@ def test_the_jaw_correlation_loss_rewards_a_jaw_shaped_like_its_target_at_any_sc
     height costs nothing more than the target itself, a jaw upside down costs most; off (0), neither term."""
     model = train(corpus, None, TrainOptions(steps=0, seed=QUICK.seed))
     log_mel, labels, curves, non_speech, augmented = CropSampler(corpus, QUICK, 8, 64, np.random.default_rng(5)).batch()
-    jaw = list(model.config.mouth_columns).index(Blendshape.JAW_OPEN)
+    jaw = model.config.curve_index(Blendshape.JAW_OPEN)
 
     def jaw_term(options: TrainOptions, jaw_of_target) -> float:
         """The curve loss's change when the network's jaw is replaced by `jaw_of_target(target)`."""
@@ -327,7 +327,7 @@ def test_curve_calibration_fits_each_curves_size_and_leaves_visemes_and_closures
     for name, gain in gains.items():
         assert gains_halved[name] == pytest.approx(2.0 * gain, rel=0.02)
         assert calibrate_curves(copy.deepcopy(model), corpus)[name] == pytest.approx(1.0, abs=0.02)
-    row_of = {name: NUM_VISEMES + list(model.config.mouth_columns).index(BLENDSHAPE_NAMES.index(name))
+    row_of = {name: model.config.output_column(BLENDSHAPE_NAMES.index(name))
               for name in ("jawOpen", "mouthClose", "mouthFunnel")}
     for row in [*range(NUM_VISEMES), row_of["jawOpen"], row_of["mouthClose"]]:
         assert torch.equal(model.head.weight[row], original.head.weight[row])

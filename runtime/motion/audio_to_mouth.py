@@ -99,6 +99,14 @@ class MouthNetConfig:
     def receptive_field_hops(self) -> int:
         return 1 + (self.kernel - 1) * (1 + sum(self.dilations))
 
+    def curve_index(self, blendshape: int) -> int:
+        """Where an ARKit blendshape (its index) lies among the predicted curves, `mouth_columns`."""
+        return self.mouth_columns.index(blendshape)
+
+    def output_column(self, blendshape: int) -> int:
+        """The network's output column of an ARKit blendshape's curve (after the visemes' logits)."""
+        return NUM_VISEMES + self.curve_index(blendshape)
+
     @classmethod
     def from_json(cls, text: str) -> MouthNetConfig:
         fields = json.loads(text)

@@ -165,7 +165,7 @@ def loss_terms(model: MouthNet, log_mel, labels, curves, non_speech, augmented, 
     hop_weights = torch.where(augmented & (labels == CLOSURE), options.augmented_closure_weight * hop_weights,
                               hop_weights)
     weights = hop_weights.unsqueeze(-1) * column_weights  # (B, T, M)
-    jaw = list(model.config.mouth_columns).index(blendshape_index("jawOpen"))
+    jaw = model.config.curve_index(blendshape_index("jawOpen"))
     if options.augmented_jaw_weight != 1.0:
         weights[..., jaw] = torch.where(augmented, weights[..., jaw] * options.augmented_jaw_weight, weights[..., jaw])
     l1 = ((shapes - curves).abs() * weights).sum() / weights.sum().clamp(min=1e-6)
@@ -224,7 +224,7 @@ def _learning_rate(step: int, options: TrainOptions) -> float:
 def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float, float]:
     """(viseme accuracy, jawOpen r, speech-presence accuracy or nan) of whole held-out utterances,
     targets read late as in training."""
-    jaw = model.config.mouth_columns.index(BLENDSHAPE_NAMES.index("jawOpen"))
+    jaw = model.config.curve_index(BLENDSHAPE_NAMES.index("jawOpen"))
     hits, predicted_jaw, reference_jaw, speech_hits = [], [], [], []
     for rows, labels, curves in held_out_rows(model, corpus):
         outputs = rows.numpy()
