@@ -11,9 +11,21 @@ import os
 import tempfile
 from pathlib import Path
 
+from runtime.errors import InvalidConfigError
+
 FILE_MODE = 0o644  # mkstemp makes files private; ours are ordinary data
 # What link(2) answers on filesystems without hard links (FAT, some FUSE and SMB mounts).
 _NO_HARD_LINKS = frozenset({errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS})
+
+
+def check_output_directory(path: str | os.PathLike[str]) -> None:
+    """InvalidConfigError unless the directory a command's output goes into exists. The writers here make
+    missing directories (the stores need theirs), but a command's output in one that does not exist is
+    most likely a typo: said at once, not made silently (bake did) nor after the work (render wrote its
+    video for minutes, then failed with a traceback)."""
+    directory = Path(path).parent
+    if not directory.is_dir():
+        raise InvalidConfigError(f"{directory}: no such directory")
 
 
 def write_atomically(path: str | os.PathLike[str], payload: bytes) -> None:

@@ -264,6 +264,16 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     assert not list(tmp_path.glob(".*.mp4"))  # the atomic write left nothing behind
 
 
+def _astronaut_png(folder: Path) -> Path:
+    """A portrait that analyses (scikit-image's astronaut): the error must come from the output alone."""
+    from PIL import Image
+    from skimage import data
+
+    path = folder / "astronaut.png"
+    Image.fromarray(data.astronaut()).save(path)
+    return path
+
+
 @pytest.mark.parametrize("make_args", [
     lambda tmp, wav: ("render", str(tmp / "missing.png"), str(wav), "-o", str(tmp / "out.mp4")),
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4")),
@@ -273,15 +283,23 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png")),
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.jpg")),
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png"), "--tile", "8"),
+    lambda tmp, wav: ("render", str(_astronaut_png(tmp)), str(wav), "-o", str(tmp / "typo" / "out.mp4")),
+    lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "typo" / "out.png")),
+    lambda tmp, wav: ("bake", str(wav), "-o", str(tmp / "typo" / "out.json")),
+    lambda tmp, wav: ("demo", "-o", str(tmp / "typo" / "out.mp4")),
 ], ids=["render-missing-image", "render-not-an-image", "render-not-mp4", "render-no-such-device",
-        "preview-missing-image", "preview-not-an-image", "preview-not-png", "preview-tile-too-small"])
+        "preview-missing-image", "preview-not-an-image", "preview-not-png", "preview-tile-too-small",
+        "render-no-such-directory", "preview-no-such-directory", "bake-no-such-directory",
+        "demo-no-such-directory"])
 def test_render_and_preview_errors_are_one_line(tmp_path, wav, make_args):
+    """Said before any work: an output in a directory that does not exist (a typo) is not made for it
+    (bake made it) nor found once the video is written (render failed then, with a traceback)."""
     args = make_args(tmp_path, wav)
     result = _run(*args)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith(f"facecast {args[0]}:"), result.stderr
-    assert not list(tmp_path.glob("out.*"))
+    assert not list(tmp_path.glob("out.*")) and not (tmp_path / "typo").exists()
 
 
 def test_preview_draws_eight_labelled_poses(tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from runtime.atomic_file import check_output_directory
 from runtime.errors import InvalidConfigError
 
 VIDEO_CRF = "20"  # visually lossless for faces at a few hundred kB/s
@@ -19,6 +20,7 @@ AUDIO_BITRATE = 128_000
 def check_video_path(path: str | Path) -> None:
     if Path(path).suffix.lower() != ".mp4":
         raise InvalidConfigError(f"{path}: the output must end in .mp4")
+    check_output_directory(path)
 
 
 def write_video(path: str | Path, frames: Iterable[np.ndarray], size: tuple[int, int], fps: int,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from runtime.atomic_file import check_output_directory
 from runtime.audio.files import load_audio
 from runtime.motion_clip import check_clip_path, write_clip
 from runtime.progress_bar import progress_bar
@@ -27,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_clip_path(args.output)  # before the work, not after it
+    check_output_directory(args.output)
     options = clip_options(args)
     audio = load_audio(args.audio) if args.audio else None
     listen = load_audio(args.listen) if args.listen else None

@@ -11,6 +11,7 @@ from runtime.audio.files import DecodedAudio
 from runtime.errors import FacecastError
 from runtime.offline import ClipOptions, render_video
 from runtime.progress_bar import progress_bar
+from runtime.render.video import check_video_path
 from service.cli.clip_flags import add_control_flags, controls_from_flags
 from service.cli.render import portrait_avatar, print_video
 
@@ -30,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_video_path(args.output)  # before the portrait's analysis and the speech's synthesis, not after them
     options = ClipOptions(controls=controls_from_flags(args))
     portrait, speech = _portrait_png(), _speech()
     with progress_bar("rendering") as progress:

@@ -8,6 +8,7 @@ import argparse
 import io
 from pathlib import Path
 
+from runtime.atomic_file import check_output_directory
 from runtime.errors import InvalidConfigError
 from runtime.render.framing import DEFAULT_FRAME_OPTIONS, DEFAULT_FRAME_SIZE, FrameOptions, Framing
 from service.cli.render import portrait_avatar
@@ -33,8 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.output.suffix.lower() != ".png":
         raise InvalidConfigError(f"{args.output}: the output must end in .png")
-    if not args.output.parent.is_dir():
-        raise InvalidConfigError(f"{args.output.parent}: no such directory")
+    check_output_directory(args.output)
     if not MIN_TILE <= args.tile <= MAX_TILE:
         raise InvalidConfigError(f"--tile must be within {MIN_TILE}..{MAX_TILE}, got {args.tile}")
     if not args.image.is_file():
