@@ -657,13 +657,15 @@ def test_teeth_without_eye_whites_are_as_warm_as_the_pictures_own(landmarker: Fa
 
 
 def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = DEFAULT_FRAME_OPTIONS,
-                jaw: float = 0.8, margin_px: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(rest frame, `jaw` frame, interior mask of the open frame `margin_px` off the lips' edges, the
-    lips' mask at rest)."""
+                jaw: float = 0.8, margin_px: int = 3, shapes: dict[str, float] | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(rest frame, `jaw` frame — or one of `shapes` instead —, interior mask of the open frame `margin_px`
+    off the lips' edges, the lips' mask at rest)."""
     analysis = _analysis(name, landmarker)
     renderer = _renderer(analysis, options)
     weights, poses = _rest_batch(analysis, 2)
-    weights[1, blendshape_index("jawOpen")] = jaw
+    for shape, value in (shapes if shapes is not None else {"jawOpen": jaw}).items():
+        weights[1, blendshape_index(shape)] = value
     frames = renderer.render_latents(weights, poses)
     points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
     points = points.numpy() - renderer.origin
@@ -674,6 +676,16 @@ def _open_mouth(name: str, landmarker: FaceLandmarker, options: FrameOptions = D
     cv2.fillPoly(lips, [outer.round().astype(np.int32)], 1)
     interior = cv2.erode(interior, np.ones((2 * margin_px + 1,) * 2, np.uint8)) > 0  # off the lips' edges
     return frames[0], frames[1], interior, lips > 0
+
+
+def _depth_in_opening(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (rows, columns) of a mask's pixels and each one's depth in its column of the mask: 0 at the
+    column's top pixel, 1 at its bottom one."""
+    rows, columns = np.nonzero(mask)
+    top, bottom = np.full(mask.shape[1], mask.shape[0]), np.zeros(mask.shape[1], int)
+    np.minimum.at(top, columns, rows)
+    np.maximum.at(bottom, columns, rows)
+    return rows, columns, (rows - top[columns]) / np.maximum(bottom[columns] - top[columns], 1)
 
 
 @pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-small"])
@@ -698,27 +710,11 @@ def test_synthesised_teeth_fall_into_shadow_towards_the_corners(landmarker: Face
 # half as pale as her teeth. Drawn out between her jaw and lip, the tips of her upper teeth in that half ran
 # down it as pale streaks (0.315 and 0.130 of it); now it gives way to the synthesised cavity (0.016, 0.000).
 def test_an_open_mouths_own_lower_half_is_not_drawn_out_into_streaks(landmarker: FaceLandmarker) -> None:
-    analysis = _analysis("photo", landmarker)
-    renderer = _renderer(analysis)
-    poses = [VISEME_POSES["CH"], VISEME_POSES["oh"]]
-    weights, head = _rest_batch(analysis, len(poses))
-    for row, pose in zip(weights, poses, strict=True):
-        for name, value in pose.items():
-            row[blendshape_index(name)] = value
-    frames = renderer.render_latents(weights, head)
-    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(head).float())
-    points = points.numpy() - renderer.origin
     shares = []
-    for frame, frame_points in zip(frames, points, strict=True):
-        inner = np.concatenate([frame_points[list(LIPS.inner_upper)], frame_points[list(LIPS.inner_lower)][::-1]])
-        opening = np.zeros(frame.shape[:2], np.uint8)
-        cv2.fillPoly(opening, [inner.round().astype(np.int32)], 1)
-        opening = cv2.erode(opening, np.ones((5, 5), np.uint8)) > 0  # off the lips' edges
-        rows, columns = np.nonzero(opening)
-        top, bottom = np.full(frame.shape[1], frame.shape[0]), np.zeros(frame.shape[1], int)
-        np.minimum.at(top, columns, rows)
-        np.maximum.at(bottom, columns, rows)
-        lower_half = rows > (top[columns] + bottom[columns]) / 2
+    for pose in (VISEME_POSES["CH"], VISEME_POSES["oh"]):
+        _, frame, opening, _ = _open_mouth("photo", landmarker, margin_px=2, shapes=pose)
+        rows, columns, depth = _depth_in_opening(opening)
+        lower_half = depth > 0.5
         luminance = frame.astype(np.float64).mean(axis=2)[rows, columns]
         teeth = np.percentile(luminance[~lower_half], 95)  # her upper teeth
         shares.append(float(np.mean(luminance[lower_half] >= 0.75 * teeth)))
@@ -735,13 +731,9 @@ SHADED_TEETH_WARMER = 0.08
 
 def test_shaded_teeth_take_on_the_mouths_warmth_rather_than_greying(landmarker: FaceLandmarker) -> None:
     _, frame, opening, _ = _open_mouth("hopper", landmarker, jaw=0.35, margin_px=1)
-    rows, columns = np.nonzero(opening)
+    rows, columns, depth = _depth_in_opening(opening)
     across = (columns - columns.min()) / max(columns.max() - columns.min(), 1)
-    top, bottom = np.zeros(frame.shape[1], int), np.zeros(frame.shape[1], int)
-    for column in np.unique(columns):  # the upper row hangs in the opening's top third
-        own = rows[columns == column]
-        top[column], bottom[column] = own.min(), own.max()
-    upper_third = rows <= top[columns] + (bottom[columns] - top[columns]) / 3
+    upper_third = depth <= 1 / 3  # the upper row hangs in the opening's top third
     teeth = frame[rows[upper_third & (across > 0.2) & (across < 0.8)],
                   columns[upper_third & (across > 0.2) & (across < 0.8)]].astype(np.float64)
     luminance = teeth.mean(axis=1)
