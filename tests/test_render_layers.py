@@ -399,6 +399,45 @@ def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int
     return counts
 
 
+# A p, b or m as speech asks it (the lips sealed over a jaw 0.13 open): the strongest vertical edge beside
+# either corner of the mouth (luminance steps between neighbouring columns, summed over the 21 rows around
+# the corner, the worst column within 8 px of it), over the same at rest. Where the lip bands ended at the
+# corners, cut at their full fade width, the cut was a dark hook up or down from each end of the shut line:
+# 3.74× and 4.20× on the gold photo and the half-rim twin, sealed a little rounded 2.42× and 2.56×; drawn round
+# the corners (renderer 60), 0.96× both, and 1.08× and 1.12×.
+CORNER_EDGE_CEILING = 1.5
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-half-rim"])
+def test_a_closures_shut_line_ends_at_the_corners_without_a_hook(landmarker: FaceLandmarker, name: str) -> None:
+    """Also sealed a little rounded, as speech seals on the way to or from a w or an oo (the demo's frame at
+    4.24 s): there the lips' ends had begun to roll away, and the band still ended cut at the corners."""
+    analysis = _analysis(name, landmarker)
+    closure = {**PP_POSE, "jawOpen": PP_POSE["jawOpen"] + 0.13, "mouthClose": PP_POSE["mouthClose"] + 0.13}
+    rounded = {**closure, "mouthPucker": 0.16, "mouthFunnel": 0.21}
+    edges = []
+    for shapes in (closure, rounded):
+        frames, points = _rest_and_posed(analysis, shapes)
+        edges += [_corner_edge(frame, frame_points) for frame, frame_points in zip(frames, points, strict=True)]
+    rest, sealed, _, sealed_rounded = edges
+    SUMMARY_LINES.append(f"{name}'s strongest edge beside a mouth corner: {rest:.0f} at rest, {sealed:.0f} at a "
+                         f"closure ({sealed / rest:.2f}×), {sealed_rounded:.0f} sealed a little rounded "
+                         f"({sealed_rounded / rest:.2f}×)")
+    assert max(sealed, sealed_rounded) < CORNER_EDGE_CEILING * rest
+
+
+def _corner_edge(frame: np.ndarray, frame_points: np.ndarray) -> float:
+    """The strongest vertical edge within 8 px of either outer corner of the mouth: the sum over the 21 rows
+    around the corner of the luminance steps between two neighbouring columns, the largest of those sums."""
+    luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
+    strongest = 0.0
+    for corner in LIPS.corners:
+        x, y = frame_points[corner, :2].round().astype(int)
+        around = luminance[y - 10:y + 11, x - 8:x + 9]
+        strongest = max(strongest, float(np.abs(np.diff(around, axis=1)).sum(axis=0).max()))
+    return strongest
+
+
 # A shut mouth's funnel (mouthFunnel 0.6, the jaw at rest) lifts the upper lip off the teeth. The reddest
 # row across the teeth, above the median row (mean R − G over the mouth's middle third): when the line
 # where the lips met stayed where it was at rest, held to the skull, it crossed the upper teeth as a red

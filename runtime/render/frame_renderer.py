@@ -135,7 +135,8 @@ class FrameRenderer:
     # 58: a portrait's own lower interior drawn out by a lip dropped far beyond the jaw gives way to the
     # synthesised one (mouth_interior.LOWER_HALF_DRAWN_OUT).
     # 59: the lower row of synthesised teeth, in the upper row's shade, is warmed as shade is (teeth.warm_shade).
-    version = "59"
+    # 60: sealed lips' bands reach round the mouth's corners, which stay whole (lip_bands._past_the_corners).
+    version = "60"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -9,7 +9,8 @@ into a hairline between the lips. So inside each lip — between its inner and o
 corner to corner, and a little beyond its outer contour where it fades into the warp — a pixel is
 read from the portrait at the same place in the lip's band at rest: along the lip by its landmarks,
 across it by its share of the way from the inner contour to the outer one. At rest that is the
-portrait itself.
+portrait itself. Lips sealed for a p, b or m reach round the corners too, where the skin moves as the
+corner does: the corner's shadow stays whole rather than cut where the band ended.
 
 A mouth that rounds (a pucker, a funnel) does not squeeze its lips sideways: their ends roll
 forward with the corners, out of sight from the front, and the middle of each lip fills the narrower
@@ -41,6 +42,11 @@ ROUNDING_SHAPES = ("mouthPucker", "mouthFunnel")
 ROUNDING_COLUMNS = [blendshape_index(name) for name in ROUNDING_SHAPES]  # looked up once, read every frame
 ROUNDING_ONSET = 0.2  # the rounding shapes' weight (over the rest) from which the lips' ends begin to roll
 LIP_END_ROLL = 0.16  # the share of each lip's length, from its ends, rolled out of sight at full rounding
+# Sealed lips reach round the corners (_past_the_corners) until their ends have rolled this far (a share of
+# each lip's length, half LIP_END_ROLL): speech seals lips a little rounded on the way to or from a w or an
+# oo (docs/demo.mp4 at 4.24 s: sealed, pucker and funnel 0.37 over the rest, a roll of 0.019), where the
+# corners have hardly moved in and a band cut there left the same hooks as unrounded lips.
+CORNERS_ROLLED = 0.08
 SEAM_TAPER = 0.7  # from this share of the way from the mouth's middle to a corner, a seam narrows to nothing
 Reaches = tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]  # LipBands.reaches
 
@@ -104,9 +110,10 @@ class LipBand(nn.Module):
         return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
 
     def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor, rolled: torch.Tensor,
-              seam: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+              sealed: torch.Tensor, seam: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
-        length, from its ends, rolled out of sight → where each pixel reads the portrait (B, P, 2), the
+        length, from its ends, rolled out of sight, sealed (B,) how fully the lips meet (LipSeal.strength)
+        → where each pixel reads the portrait (B, P, 2), the
         band's alpha (B, P) and, for a `seam`, each pixel's distance from the lip's inner contour (B, P)
         pixels, either side of it, growing towards the mouth's corners (SEAM_TAPER: a seam drawn by it
         narrows into them, as a drawn mouth's line does) and infinite beyond them (else None)."""
@@ -128,15 +135,21 @@ class LipBand(nn.Module):
         else:
             from_inner, beyond = band.v_lower - band.v, band.v_upper - band.v
         alpha = covered * (from_inner + 0.5).clamp(0.0, 1.0)
+        # Sealed lips reach round the corners (_past_the_corners) as far as their ends have not rolled away.
+        round_the_corners = sealed * (1.0 - hermite_step(0.0, CORNERS_ROLLED, rolled))  # (B,)
         if bool((rolled > 0.0).any()):
             # Where the lips' ends roll away, so does the skin beyond them: towards the corners the band
             # ends at its outer contour, and the lip itself fades over the share that rolled, into what
             # the warp (which gathers the corners further in) shows beside it: no cut across the lip.
             towards_end = band.lateral() - 1.0  # (B, P) from −1 at the middle to 0 at the corners
-            rolled = rolled[:, None]
-            fade_px = torch.where(rolled > 0.0, fade_px * _taper(towards_end, 2.0 * rolled).clamp(min=1e-3), fade_px)
-            alpha = torch.where(rolled > 0.0, alpha * _taper(towards_end, rolled), alpha)
+            rolled, kept = rolled[:, None], round_the_corners[:, None]
+            fade_taper, taper = _taper(towards_end, 2.0 * rolled), _taper(towards_end, rolled)
+            fade_px = torch.where(rolled > 0.0, fade_px * (fade_taper + (1.0 - fade_taper) * kept).clamp(min=1e-3),
+                                  fade_px)
+            alpha = torch.where(rolled > 0.0, alpha * (taper + (1.0 - taper) * kept), alpha)
         alpha = alpha * (1.0 - hermite_step(0.0, 1.0, beyond / fade_px))
+        if bool((round_the_corners > 0.0).any()):
+            moved, alpha = _past_the_corners(band, moved, alpha, inner_moved, fade_px, round_the_corners)
         if not seam:
             return pixels - moved, alpha, None
         narrowing = (1.0 - hermite_step(SEAM_TAPER, 1.0, band.lateral())).clamp(min=1e-3)
@@ -159,9 +172,11 @@ class LipBands(nn.Module):
 
     def draw(self, patch: torch.Tensor, windows: Windows, pixels: torch.Tensor, points: torch.Tensor,
              reaches: Reaches, mouth_width_px: torch.Tensor, source: torch.Tensor, source_origin: torch.Tensor,
-             rounded: torch.Tensor, seam: Seam | None = None, grain: torch.Tensor | None = None) -> None:
+             rounded: torch.Tensor, sealed: torch.Tensor, seam: Seam | None = None,
+             grain: torch.Tensor | None = None) -> None:
         """patch (B, 3, P) the warped windows' pixels (`pixels`, (B, P, 2)), both lips redrawn in place;
-        reaches: the lips' (`reaches`); mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`).
+        reaches: the lips' (`reaches`); mouth_width_px (B,); rounded (B,) how rounded the lips are (`rounding`),
+        sealed (B,) how fully they meet (LipSeal.strength).
         source (1 or B, C ≥ 3, h, w) the portrait around its mouth, its top-left at source_origin (2,);
         seam: a line where the lips meet, or None; grain ((1 or B, 3, h, w) or None): what to add to the
         source's colour read from the nearest pixel, not blended (MouthInterior._lips_grain; the source is
@@ -173,7 +188,7 @@ class LipBands(nn.Module):
             # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
             rows = windows.rows_between(low[:, 1], high[:, 1])
             drawn_last = seam is not None and lip is self.lower  # the seam's line lies over both lips' edges
-            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled, drawn_last)
+            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled, sealed, drawn_last)
             at = reads - source_origin
             colour = sample_at(source[:, :3], at)  # (B, 3, p)
             if grain is not None:
@@ -184,6 +199,28 @@ class LipBands(nn.Module):
                 line = seam.strength[:, None] * (1.0 - hermite_step(core, core + seam.softness_px, from_inner))
                 ink = seam.colour + seam.texture * grain_at(seam.grain, pixels[:, rows])[:, None]
                 patch[:, :, rows] += line[:, None] * (ink - patch[:, :, rows])
+
+
+def _past_the_corners(band: Opening, moved: torch.Tensor, alpha: torch.Tensor, inner_moved: torch.Tensor,
+                      fade_px: torch.Tensor, reach: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(B, P, 2) how far each pixel's read moved and (B, P) the band's alpha, with the skin past the
+    mouth's corners drawn as far as `reach` ((B,) 0..1): read as the nearer corner moved (`inner_moved`
+    (B, K, 2), the inner contour's motion, whose ends are the corners), fading with the distance from that
+    corner over `fade_px` ((B, 1)) as the band fades past its outer contour.
+
+    A band ends at the corners. Cut there at its full fade width, it left a seam across the skin beside
+    them wherever the lips and the warp moved apart: at a p, b or m (the lips sealed over a jaw a little
+    open) the corner's shadow was cut in two, a dark hook up or down from each end of the shut line, a
+    fork on a drawn one. Drawn round the corners the band keeps each corner whole, as the portrait has it.
+    Only as far as the lips are sealed: an open mouth's corners are the opening's tips, and its band's
+    fade carries a painting's inked outline round them."""
+    knots = band.upper_at.knots  # the corners are the curves' ends, at v = 0 in the band's frame
+    before, after = (knots[:, :1] - band.u).clamp(min=0.0), (band.u - knots[:, -1:]).clamp(min=0.0)
+    past = (before + after) > 0.0  # (B, P)
+    distance = torch.sqrt((before + after) ** 2 + band.v**2)
+    corner_moved = torch.where((before > 0.0)[..., None], inner_moved[:, :1], inner_moved[:, -1:])
+    fading = reach[:, None] * (1.0 - hermite_step(0.0, 1.0, distance / fade_px))
+    return torch.where(past[..., None], corner_moved, moved), torch.where(past, fading, alpha)
 
 
 def covering(reaches: Reaches) -> tuple[torch.Tensor, torch.Tensor]:

@@ -316,7 +316,7 @@ class MouthInterior(nn.Module):
         if grain is not None:  # the lips read the crop less its grain blended, and the grain from the nearest pixel
             lips_source = self.source_smooth if lips_source is self.source else lips_source[:, :3] - grain
         self.lips.draw(patch, windows, pixels, points, reaches, mouth_width, lips_source, self.source_origin, rounded,
-                       seam, grain)
+                       sealed, seam, grain)
         # The opening only on the window's rows it can reach (every pixel is computed alone, and beyond
         # them `inside` gives exactly 0), and the interior only where some frame of the batch shows it:
         # a mouth half open shows it in a fifth of the window.
