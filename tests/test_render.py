@@ -41,10 +41,10 @@ FLOORS = {
     # Over the frames where the face is found (MAY_LOSE_FACE): 0.94 today, over 0.8 with the jaw's 27°.
     ("painting", "jawOpen"): 0.8,
     ("drawing", "mouthFunnel"): 0.7,  # today 0.86, 0.75 to 0.86 from run to run (floating-point summation order)
-    # Today 0.56 (0.87 before the lips sealed for a pucker, 0.84 before renderer 18 filled the opening's
-    # soft edge too): FaceLandmarker reads the full pucker 0.05 (0.16 before), the rest of the sweep as
-    # before (0.06 and 0.22 at a half and three quarters); looked at, both full puckers are a seam across
-    # pale lips, neither pursed.
+    # Today 0.58 (0.65 with renderer 60, whose full pucker sealed the lips 0.79 of the way; 0.87 before the
+    # lips sealed for a pucker, 0.84 before renderer 18 filled the opening's soft edge too): FaceLandmarker
+    # reads the full pucker 0.06 (0.14 with renderer 60), the three quarters 0.12 (0.39); looked at, both full
+    # puckers are a seam across pale lips, neither pursed. The photo's sweep rose 0.84 → 0.91 with it.
     ("drawing", "mouthPucker"): 0.45,
     # Its eyes are one dark mass, its whites shown as the iris turns (runtime/render/eye_layer.py):
     # today 0.86 over these five steps (0.95 over the fidelity table's seven); -0.81 before.

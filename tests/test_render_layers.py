@@ -81,6 +81,23 @@ def test_lips_meet_for_a_closure_whatever_the_portrait_shows(landmarker: FaceLan
     assert gaps[1] < 0.5 and (name != "photo" or gaps[0] > 5.0)
 
 
+@pytest.mark.parametrize("name", ["photo", "open-stylization-turned"])  # both show their own teeth
+def test_a_full_pucker_shuts_the_lips(landmarker: FaceLandmarker, name: str) -> None:
+    """ARKit's mouthPucker is the contraction and compression of both *closed* lips (its open rounding is
+    mouthFunnel): a full pucker brings the lips together, and a portrait that shows its teeth shows none
+    between them. Sealed only 0.79 of the way (renderer 60), its pursed lips kept a white sliver of its teeth:
+    1.76 and 2.53 px apart; now 0.00."""
+    analysis = _analysis(name, landmarker)
+    renderer = _renderer(analysis)._renderer
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, blendshape_index("mouthPucker")] = 1.0
+    points = renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    upper, lower = list(LIPS.inner_upper[1:-1]), list(LIPS.inner_lower[1:-1])
+    gaps = (points[:, lower, 1] - points[:, upper, 1]).abs().max(dim=1).values  # (2,) pixels
+    SUMMARY_LINES.append(f"full pucker {name}: inner-lip gap at rest {gaps[0]:.1f} px, puckered {gaps[1]:.2f} px")
+    assert gaps[1] < 0.5 < gaps[0]
+
+
 def test_a_sealed_lower_lip_rises_whole_with_the_chin(landmarker: FaceLandmarker) -> None:
     """A p, b or m from speech keeps a little jaw open (jawOpen 0.13 on the learned mouth's closures);
     the seal lifts the lower lip to the upper one, and the lip rises whole with the chin: lifting its

@@ -136,7 +136,8 @@ class FrameRenderer:
     # synthesised one (mouth_interior.LOWER_HALF_DRAWN_OUT).
     # 59: the lower row of synthesised teeth, in the upper row's shade, is warmed as shade is (teeth.warm_shade).
     # 60: sealed lips' bands reach round the mouth's corners, which stay whole (lip_bands._past_the_corners).
-    version = "60"
+    # 61: a full pucker shuts the lips (lip_seal.SEAL_SHARES: mouthPucker 0.4 → 0.5).
+    version = "61"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

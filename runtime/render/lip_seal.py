@@ -19,11 +19,14 @@ from runtime.numerics import hermite_step
 from runtime.render.landmark_groups import LIPS
 
 # How much each shape's weight (frame minus rest) counts towards a full seal; a p, b or m (mouthPress
-# 0.35 on each side, mouthClose 0.06, mouthRollLower 0.15 at full strength) comes to about 1.3; a
-# full pucker (the rounded lips of 'oo', nearly shut) to 0.4. The learned mouth's p, b and m frames
-# (PP ≥ 0.8 on LibriVox speech) sum to 0.39–1.13.
+# 0.35 on each side, mouthClose 0.06, mouthRollLower 0.15 at full strength) comes to about 1.3; a full
+# pucker to 0.5, shut: ARKit's mouthPucker is "the contraction and compression of both closed lips" (its
+# open rounding is mouthFunnel). At 0.4 a full pucker sealed 0.79 of the way, and a portrait that shows its
+# teeth kept a white sliver of them between pursed lips. Speech's puckers (0.32 at most on the LibriVox
+# clips) stay below the ramp alone, and seal a little more beside a p, b or m's other shapes. The learned
+# mouth's p, b and m frames (PP ≥ 0.8 on LibriVox speech) sum to 0.39–1.13.
 SEAL_SHARES = {"mouthClose": 3.0, "mouthPressLeft": 1.5, "mouthPressRight": 1.5,
-               "mouthRollLower": 1.0, "mouthRollUpper": 1.0, "mouthPucker": 0.4}
+               "mouthRollLower": 1.0, "mouthRollUpper": 1.0, "mouthPucker": 0.5}
 SEAL_RAMP = (0.15, 0.5)  # seal sums over which the lips go from apart to meeting
 # The jaw's opening that reaches the lips — jawOpen less mouthClose, both over the rest (ARKit's
 # mouthClose = jawOpen is a dropped jaw with the lips together) — over which it overrules the seal.
