@@ -113,10 +113,10 @@ class LipBand(nn.Module):
               sealed: torch.Tensor, seam: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
         length, from its ends, rolled out of sight, sealed (B,) how fully the lips meet (LipSeal.strength)
-        → where each pixel reads the portrait (B, P, 2), the
-        band's alpha (B, P) and, for a `seam`, each pixel's distance from the lip's inner contour (B, P)
-        pixels, either side of it, growing towards the mouth's corners (SEAM_TAPER: a seam drawn by it
-        narrows into them, as a drawn mouth's line does) and infinite beyond them (else None)."""
+        → where each pixel reads the portrait (B, P, 2), the band's alpha (B, P) and, for a `seam`, each
+        pixel's distance from the lip's inner contour (B, P) pixels, either side of it, growing towards the
+        mouth's corners (SEAM_TAPER: a seam drawn by it narrows into them, as a drawn mouth's line does) and
+        infinite beyond them (else None)."""
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
         top, bottom = (inner, outer) if self.below_inner else (outer, inner)
