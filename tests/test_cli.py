@@ -214,12 +214,18 @@ def test_stream_listen_is_a_conversation(served, wav):
     assert summary["jaw_open_max"] > 0.3
 
 
-def test_avatar_add_list_rm(tmp_path):
+def _astronaut(folder: Path, suffix: str = ".png") -> Path:
+    """A portrait that analyses (scikit-image's astronaut), written into `folder` as `suffix` says."""
     from PIL import Image
     from skimage import data
 
-    portrait = tmp_path / "astronaut.jpg"
-    Image.fromarray(data.astronaut()).save(portrait)
+    path = folder / f"astronaut{suffix}"
+    Image.fromarray(data.astronaut()).save(path)
+    return path
+
+
+def test_avatar_add_list_rm(tmp_path):
+    portrait = _astronaut(tmp_path, ".jpg")
     store = ["--avatar-dir", str(tmp_path / "avatars")]
     added = _run("avatar", *store, "add", str(portrait), "--name", "Eileen")
     assert added.returncode == 0, added.stderr
@@ -240,11 +246,8 @@ def test_avatar_add_list_rm(tmp_path):
 
 def test_render_writes_h264_with_the_audio(tmp_path):
     import av
-    from PIL import Image
-    from skimage import data
 
-    portrait = tmp_path / "astronaut.png"
-    Image.fromarray(data.astronaut()).save(portrait)
+    portrait = _astronaut(tmp_path)
     speech = tmp_path / "hello.wav"
     write_wav(speech, synthesize("Hello there, nice to meet you."))
     output = tmp_path / "talking.mp4"
@@ -264,16 +267,6 @@ def test_render_writes_h264_with_the_audio(tmp_path):
     assert not list(tmp_path.glob(".*.mp4"))  # the atomic write left nothing behind
 
 
-def _astronaut_png(folder: Path) -> Path:
-    """A portrait that analyses (scikit-image's astronaut): the error must come from the output alone."""
-    from PIL import Image
-    from skimage import data
-
-    path = folder / "astronaut.png"
-    Image.fromarray(data.astronaut()).save(path)
-    return path
-
-
 @pytest.mark.parametrize("make_args", [
     lambda tmp, wav: ("render", str(tmp / "missing.png"), str(wav), "-o", str(tmp / "out.mp4")),
     lambda tmp, wav: ("render", str(wav), str(wav), "-o", str(tmp / "out.mp4")),
@@ -283,7 +276,7 @@ def _astronaut_png(folder: Path) -> Path:
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png")),
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.jpg")),
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "out.png"), "--tile", "8"),
-    lambda tmp, wav: ("render", str(_astronaut_png(tmp)), str(wav), "-o", str(tmp / "typo" / "out.mp4")),
+    lambda tmp, wav: ("render", str(_astronaut(tmp)), str(wav), "-o", str(tmp / "typo" / "out.mp4")),
     lambda tmp, wav: ("preview", str(wav), "-o", str(tmp / "typo" / "out.png")),
     lambda tmp, wav: ("bake", str(wav), "-o", str(tmp / "typo" / "out.json")),
     lambda tmp, wav: ("demo", "-o", str(tmp / "typo" / "out.mp4")),
@@ -304,12 +297,10 @@ def test_render_and_preview_errors_are_one_line(tmp_path, wav, make_args):
 
 def test_preview_draws_eight_labelled_poses(tmp_path):
     from PIL import Image
-    from skimage import data
 
     from runtime.render.expression_sheet import LABEL_HEIGHT, POSES
 
-    portrait = tmp_path / "astronaut.png"
-    Image.fromarray(data.astronaut()).save(portrait)
+    portrait = _astronaut(tmp_path)
     output = tmp_path / "sheet.png"
     result = _run("preview", str(portrait), "-o", str(output), "--tile", "128", "--framing", "face")
     assert result.returncode == 0, result.stderr

@@ -224,12 +224,13 @@ def _learning_rate(step: int, options: TrainOptions) -> float:
 def held_out_scores(model: MouthNet, corpus: Corpus) -> tuple[float, float, float]:
     """(viseme accuracy, jawOpen r, speech-presence accuracy or nan) of whole held-out utterances,
     targets read late as in training."""
-    jaw = model.config.curve_index(BLENDSHAPE_NAMES.index("jawOpen"))
+    jaw_open = blendshape_index("jawOpen")
+    jaw, jaw_output = model.config.curve_index(jaw_open), model.config.output_column(jaw_open)
     hits, predicted_jaw, reference_jaw, speech_hits = [], [], [], []
     for rows, labels, curves in held_out_rows(model, corpus):
         outputs = rows.numpy()
         hits.append(outputs[:, :NUM_VISEMES].argmax(axis=1) == labels)
-        predicted_jaw.append(outputs[:, NUM_VISEMES + jaw])
+        predicted_jaw.append(outputs[:, jaw_output])
         reference_jaw.append(curves[:, jaw])
         if model.config.speech_output:
             speech_hits.append((outputs[:, -1] > 0) == (labels != SILENCE))
