@@ -443,6 +443,42 @@ def test_a_closures_shut_line_ends_at_the_corners_without_a_hook(landmarker: Fac
     assert max(sealed, sealed_rounded) < CORNER_EDGE_CEILING * rest
 
 
+# An open mouth: the steps between neighbouring columns in the skin just over and under each corner (rows 3-10
+# px off the corner's, columns within 3 px of it), summed over those rows, the larger corner's worst column,
+# over the same at rest. Where the lip bands ended at the corners of an open mouth too, cut at their full fade
+# width, the cut stood as a step down each side of that skin (20-35 levels in one column), the edge of a patch
+# pasted over the mouth: at jawOpen 0.35 1.66× and 1.92× on the gold photo and the half-rim twin, smiling
+# over a jaw 0.2 open 1.19× and 1.30×; drawn round the corners (renderer 62) 0.50× and 0.36×, 0.56× and 0.41×.
+OPEN_CORNER_STEP_CEILING = 1.0
+
+
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-half-rim"])
+def test_an_open_mouths_corners_show_no_cut_in_the_skin_beside_them(landmarker: FaceLandmarker, name: str) -> None:
+    analysis = _analysis(name, landmarker)
+    steps = []
+    for shapes in ({"jawOpen": 0.35}, {"jawOpen": 0.2, "mouthSmileLeft": 0.8, "mouthSmileRight": 0.8}):
+        frames, points = _rest_and_posed(analysis, shapes)
+        steps += [_corner_skin_step(frame, frame_points) for frame, frame_points in zip(frames, points, strict=True)]
+    rest, opened, _, smiling = steps
+    SUMMARY_LINES.append(f"{name}'s steps in the skin beside an open mouth's corners: {rest:.0f} at rest, "
+                         f"{opened:.0f} at jawOpen 0.35 ({opened / rest:.2f}×), {smiling:.0f} smiling open "
+                         f"({smiling / rest:.2f}×)")
+    assert max(opened, smiling) < OPEN_CORNER_STEP_CEILING * rest
+
+
+def _corner_skin_step(frame: np.ndarray, frame_points: np.ndarray) -> float:
+    """The strongest vertical edge in the skin just over and under either outer corner of the mouth (rows 3
+    to 10 px above and below it, clear of the opening's own dark tip): the sum over those rows of the
+    luminance steps between two neighbouring columns within 3 px of the corner, the largest of those sums."""
+    luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
+    strongest = 0.0
+    for corner in LIPS.corners:
+        x, y = frame_points[corner, :2].round().astype(int)
+        skin = luminance[np.r_[y - 10:y - 2, y + 3:y + 11], x - 3:x + 5]
+        strongest = max(strongest, float(np.abs(np.diff(skin, axis=1)).sum(axis=0).max()))
+    return strongest
+
+
 def _corner_edge(frame: np.ndarray, frame_points: np.ndarray) -> float:
     """The strongest vertical edge within 8 px of either outer corner of the mouth: the sum over the 21 rows
     around the corner of the luminance steps between two neighbouring columns, the largest of those sums."""

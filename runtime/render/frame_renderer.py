@@ -137,7 +137,9 @@ class FrameRenderer:
     # 59: the lower row of synthesised teeth, in the upper row's shade, is warmed as shade is (teeth.warm_shade).
     # 60: sealed lips' bands reach round the mouth's corners, which stay whole (lip_bands._past_the_corners).
     # 61: a full pucker shuts the lips (lip_seal.SEAL_SHARES: mouthPucker 0.4 → 0.5).
-    version = "61"
+    # 62: parted lips' bands reach round the corners too, where no line draws the lips: no cut in the skin
+    # beside an open mouth's corners (lip_bands._past_the_corners).
+    version = "62"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -9,8 +9,9 @@ into a hairline between the lips. So inside each lip — between its inner and o
 corner to corner, and a little beyond its outer contour where it fades into the warp — a pixel is
 read from the portrait at the same place in the lip's band at rest: along the lip by its landmarks,
 across it by its share of the way from the inner contour to the outer one. At rest that is the
-portrait itself. Lips sealed for a p, b or m reach round the corners too, where the skin moves as the
-corner does: the corner's shadow stays whole rather than cut where the band ended.
+portrait itself. The bands reach round the corners too, where the skin moves as the corner does: the
+corner's shadow stays whole rather than cut where the band ended, the lips sealed or (on a portrait that
+does not draw them in lines) parted.
 
 A mouth that rounds (a pucker, a funnel) does not squeeze its lips sideways: their ends roll
 forward with the corners, out of sight from the front, and the middle of each lip fills the narrower
@@ -42,7 +43,7 @@ ROUNDING_SHAPES = ("mouthPucker", "mouthFunnel")
 ROUNDING_COLUMNS = [blendshape_index(name) for name in ROUNDING_SHAPES]  # looked up once, read every frame
 ROUNDING_ONSET = 0.2  # the rounding shapes' weight (over the rest) from which the lips' ends begin to roll
 LIP_END_ROLL = 0.16  # the share of each lip's length, from its ends, rolled out of sight at full rounding
-# Sealed lips reach round the corners (_past_the_corners) until their ends have rolled this far (a share of
+# The bands reach round the corners (_past_the_corners) until the lips' ends have rolled this far (a share of
 # each lip's length, half LIP_END_ROLL): speech seals lips a little rounded on the way to or from a w or an
 # oo (docs/demo.mp4 at 4.24 s: sealed, pucker and funnel 0.37 over the rest, a roll of 0.019), where the
 # corners have hardly moved in and a band cut there left the same hooks as unrounded lips.
@@ -88,8 +89,11 @@ def lip_contours(landmarks: np.ndarray) -> tuple[LipContours, LipContours]:
 class LipBand(nn.Module):
     """One lip's band in a batch of windows: where its pixels read the portrait, and how much they show."""
 
-    def __init__(self, contours: LipContours, source_points: torch.Tensor, below_inner: bool) -> None:
+    def __init__(self, contours: LipContours, source_points: torch.Tensor, below_inner: bool,
+                 parted_reach: float) -> None:
+        """parted_reach: 0..1 how far the band reaches round the corners of parted lips (LipBands)."""
         super().__init__()
+        self.parted_reach = parted_reach
         self.inner_index = list(contours.inner)
         self.outer_index = list(contours.outer)
         self.register_buffer("source_inner", source_points[:, self.inner_index])  # (1, K, 2)
@@ -135,8 +139,10 @@ class LipBand(nn.Module):
         else:
             from_inner, beyond = band.v_lower - band.v, band.v_upper - band.v
         alpha = covered * (from_inner + 0.5).clamp(0.0, 1.0)
-        # Sealed lips reach round the corners (_past_the_corners) as far as their ends have not rolled away.
-        round_the_corners = sealed * (1.0 - hermite_step(0.0, CORNERS_ROLLED, rolled))  # (B,)
+        # The band reaches round the corners (_past_the_corners) as far as the lips' ends have not rolled away;
+        # parted, by parted_reach.
+        reach = sealed + (1.0 - sealed) * self.parted_reach
+        round_the_corners = reach * (1.0 - hermite_step(0.0, CORNERS_ROLLED, rolled))  # (B,)
         if bool((rolled > 0.0).any()):
             # Where the lips' ends roll away, so does the skin beyond them: towards the corners the band
             # ends at its outer contour, and the lip itself fades over the share that rolled, into what
@@ -159,11 +165,12 @@ class LipBand(nn.Module):
 class LipBands(nn.Module):
     """Both lips, drawn from a crop of the portrait around the mouth."""
 
-    def __init__(self, landmarks: np.ndarray, source_points: torch.Tensor) -> None:
+    def __init__(self, landmarks: np.ndarray, source_points: torch.Tensor, parted_reach: float = 1.0) -> None:
+        """parted_reach: 0..1 how far parted lips' bands reach round the corners (_past_the_corners)."""
         super().__init__()
         upper, lower = lip_contours(landmarks)
-        self.upper = LipBand(upper, source_points, below_inner=False)
-        self.lower = LipBand(lower, source_points, below_inner=True)
+        self.upper = LipBand(upper, source_points, below_inner=False, parted_reach=parted_reach)
+        self.lower = LipBand(lower, source_points, below_inner=True, parted_reach=parted_reach)
 
     def reaches(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> Reaches:
         """Each lip's reach (LipBand.reach), the upper lip's first: measured once a frame, for the
@@ -211,9 +218,11 @@ def _past_the_corners(band: Opening, moved: torch.Tensor, alpha: torch.Tensor, i
     A band ends at the corners. Cut there at its full fade width, it left a seam across the skin beside
     them wherever the lips and the warp moved apart: at a p, b or m (the lips sealed over a jaw a little
     open) the corner's shadow was cut in two, a dark hook up or down from each end of the shut line, a
-    fork on a drawn one. Drawn round the corners the band keeps each corner whole, as the portrait has it.
-    Only as far as the lips are sealed: an open mouth's corners are the opening's tips, and its band's
-    fade carries a painting's inked outline round them."""
+    fork on a drawn one. Parted, the same cut stood as a step down each side of the skin over and under
+    the corners (20-35 levels in one column on the tuning set's gold photo at jawOpen 0.35): the edge of a
+    patch pasted over the mouth. Drawn round the corners the band keeps each corner whole, as the portrait
+    has it, sealed or parted (an open mouth's tips are the opening's, drawn over it), as far as `reach`
+    ((B,) 0..1) says (LipBand.reads)."""
     knots = band.upper_at.knots  # the corners are the curves' ends, at v = 0 in the band's frame
     before, after = (knots[:, :1] - band.u).clamp(min=0.0), (band.u - knots[:, -1:]).clamp(min=0.0)
     past = (before + after) > 0.0  # (B, P)
