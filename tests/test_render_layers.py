@@ -30,7 +30,7 @@ from runtime.render.framing import (
 )
 from runtime.render.landmark_groups import CHIN, FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE, mean_eye_width
 from runtime.render.mouth_palette import ENAMEL_TINT, _sclera_pixels, mouth_palette
-from runtime.render.openings import CurvePosition, Opening
+from runtime.render.openings import CurvePosition, Opening, left_to_right
 from runtime.render.portrait_style import PortraitKind, portrait_style, robust_sigma
 from runtime.render.rigid_layer import CORE
 from runtime.render.stretched_grain import PaperGrain, stretch_weights
@@ -398,6 +398,38 @@ def test_an_opening_shut_mouth_leaves_its_dark_corners_behind(landmarker: FaceLa
     SUMMARY_LINES.append(f"dark pixels beside {name}'s opening corners: {counts[0][0]} at rest, "
                          f"{', '.join(str(posed) for _, posed in counts)} at jawOpen 0.3, 0.5, 0.8")
     assert counts[0][0] > 20 and max(posed for _, posed in counts) <= PARTED_CORNER_CEILING
+
+
+# The upper lip's median colour over the middle half of the mouth (between its outer and inner contours), opened
+# to jawOpen 0.35 against rest, the largest channel's difference. On the tuning set's lipstick twin, whose shut
+# mouth is dark red from corner to corner, the dark joined to its corners ran the whole length of the mouth and an
+# opening mouth's upper lip was filled with skin: 67 levels paler (the median (164, 111, 106) at rest, (219, 178,
+# 162) open); with corner shadow only what is darker than the mouth's middle (sealed_mouth.CORNER_UNDER_MIDDLE),
+# 4. The gold photo, whose corners alone are dark: 4 both ways.
+OPEN_UPPER_LIP_CHANGE_CEILING = 20.0
+
+
+@pytest.mark.parametrize("name", ["closed-photo-lipstick", "closed-photo-gold"])
+def test_an_opening_dark_lipped_mouth_keeps_its_upper_lips_colour(landmarker: FaceLandmarker, name: str) -> None:
+    frames, points = _rest_and_posed(_analysis(name, landmarker), {"jawOpen": 0.35})
+    rest, opened = (np.median(_upper_lip(frame, frame_points), axis=0) for frame, frame_points
+                    in zip(frames, points, strict=True))
+    change = float(np.abs(opened - rest).max())
+    SUMMARY_LINES.append(f"{name}'s upper lip opened to jawOpen 0.35: median {opened.round().astype(int).tolist()} "
+                         f"against {rest.round().astype(int).tolist()} at rest ({change:.0f} levels apart)")
+    assert change < OPEN_UPPER_LIP_CHANGE_CEILING
+
+
+def _upper_lip(frame: np.ndarray, frame_points: np.ndarray) -> np.ndarray:
+    """(N, 3) float the frame's upper lip over the middle half of the mouth: between its outer and inner contour."""
+    outer = frame_points[list(left_to_right(LIPS.outer_upper, frame_points)), :2]
+    inner = frame_points[list(left_to_right(LIPS.inner_upper, frame_points)), :2]
+    lip = np.zeros(frame.shape[:2], np.uint8)
+    cv2.fillPoly(lip, [np.concatenate([outer, inner[::-1]]).round().astype(np.int32)], 1)
+    left, right = np.sort(frame_points[list(LIPS.corners), 0])
+    columns = np.arange(frame.shape[1])
+    lip[:, (columns <= left + 0.25 * (right - left)) | (columns >= right - 0.25 * (right - left))] = 0
+    return frame[lip > 0].astype(np.float64)
 
 
 def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int]:

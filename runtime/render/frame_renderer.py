@@ -139,7 +139,9 @@ class FrameRenderer:
     # 61: a full pucker shuts the lips (lip_seal.SEAL_SHARES: mouthPucker 0.4 → 0.5).
     # 62: parted lips' bands reach round the corners too, where no line draws the lips: no cut in the skin
     # beside an open mouth's corners (lip_bands._past_the_corners).
-    version = "62"
+    # 63: a shut mouth's corner shadow is only what is darker than its line's middle: dark lips keep their colour
+    # as they part (sealed_mouth.CORNER_UNDER_MIDDLE).
+    version = "63"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

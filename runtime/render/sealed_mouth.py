@@ -23,7 +23,10 @@ dark ticks where the lips meet), partly past the lips' outer contour, beyond the
 opening mouth's tips lie. As the jaw dropped, the lips and the skin beside them tore those shadows
 apart and carried them off the opening's tips: dark flecks beside an oil painting's open mouth, a
 red-brown rim down a photo's. They are filled the same way (`dark_corners`) for a parting mouth's
-lips, and the skin around them, to read; the opening's own corners are dark.
+lips, and the skin around them, to read; the opening's own corners are dark. Only what is darker than the
+mouth's own line at its middle is corner shadow: where the lips are as dark along their whole length
+(lipstick, an older face's dark lips), the dark joined to the corners ran from one to the other, and
+an opening mouth's upper lip was filled with skin, its colour gone.
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, a
 # its teeth and the dark shapes joined to them around every closure.
 LINE_GROWTH = 0.03
 CORNER_REACH = 0.06  # a shut mouth's dark corners are sought this far (mouth widths) around its outer corners
+# A shut mouth's corner shadow is darker than this share of the darkest of its lips over the middle third of
+# the mouth (MIDDLE_DARKEST, a percentile of their luminance). The tuning set's photos' corner shadows lie far
+# under it (their middles 116-122 at the 5th percentile, the dark threshold 93-94 under that); the lipstick
+# twin's upper lip is as dark from corner to corner (its middle 42 under its threshold of 51).
+CORNER_UNDER_MIDDLE = 0.85
+MIDDLE_DARKEST = 5  # percentile
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
 # A pressed mouth's drawn line is this many times thinner than the portrait's. At 3 a stylised
 # portrait's bold outlined mouth became a hairline at every p, b and m, flickering against its rest
@@ -78,8 +87,22 @@ def dark_corners(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     for corner in LIPS.corners:
         centre = tuple(int(value) for value in points[corner].round())
         cv2.circle(corners, centre, max(1, round(CORNER_REACH * regions.width)), 1, -1)
-    return _grown(_joined(regions.dark & ((regions.lips > 0) | (corners > 0)), regions.dark & (corners > 0)),
-                  regions.width)
+    dark = regions.dark & (cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) < CORNER_UNDER_MIDDLE * _middle_darkest(
+        crop, points, regions))
+    return _grown(_joined(dark & ((regions.lips > 0) | (corners > 0)), dark & (corners > 0)), regions.width)
+
+
+def _middle_darkest(crop: np.ndarray, points: np.ndarray, regions: _MouthRegions) -> float:
+    """The luminance of the darkest of a shut mouth's lips (MIDDLE_DARKEST percentile) over the middle third
+    of the way from one outer corner to the other, outside its opening: its own line where it is darkest."""
+    right, left = points[list(LIPS.corners), :2]
+    axis = (left - right) / max(float(np.linalg.norm(left - right)), 1e-6)
+    rows, columns = np.mgrid[:crop.shape[0], :crop.shape[1]]
+    along = ((columns - right[0]) * axis[0] + (rows - right[1]) * axis[1]) / regions.width
+    middle = (regions.lips > 0) & (regions.opening == 0) & (along > 1 / 3) & (along < 2 / 3)
+    if not middle.any():
+        return float("inf")
+    return float(np.percentile(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)[middle], MIDDLE_DARKEST))
 
 
 def filled(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
