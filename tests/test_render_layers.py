@@ -4,6 +4,7 @@ held still through expressions, head-and-shoulders framing, and the curve lookup
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -461,14 +462,9 @@ CORNER_EDGE_CEILING = 1.5
 def test_a_closures_shut_line_ends_at_the_corners_without_a_hook(landmarker: FaceLandmarker, name: str) -> None:
     """Also sealed a little rounded, as speech seals on the way to or from a w or an oo (the demo's frame at
     4.24 s): there the lips' ends had begun to roll away, and the band still ended cut at the corners."""
-    analysis = _analysis(name, landmarker)
     closure = {**PP_POSE, "jawOpen": PP_POSE["jawOpen"] + 0.13, "mouthClose": PP_POSE["mouthClose"] + 0.13}
     rounded = {**closure, "mouthPucker": 0.16, "mouthFunnel": 0.21}
-    edges = []
-    for shapes in (closure, rounded):
-        frames, points = _rest_and_posed(analysis, shapes)
-        edges += [_corner_edge(frame, frame_points) for frame, frame_points in zip(frames, points, strict=True)]
-    rest, sealed, _, sealed_rounded = edges
+    rest, (sealed, sealed_rounded) = _at_rest_and_posed(_analysis(name, landmarker), (closure, rounded), _corner_edge)
     SUMMARY_LINES.append(f"{name}'s strongest edge beside a mouth corner: {rest:.0f} at rest, {sealed:.0f} at a "
                          f"closure ({sealed / rest:.2f}×), {sealed_rounded:.0f} sealed a little rounded "
                          f"({sealed_rounded / rest:.2f}×)")
@@ -486,39 +482,47 @@ OPEN_CORNER_STEP_CEILING = 1.0
 
 @pytest.mark.parametrize("name", ["closed-photo-gold", "closed-photo-half-rim"])
 def test_an_open_mouths_corners_show_no_cut_in_the_skin_beside_them(landmarker: FaceLandmarker, name: str) -> None:
-    analysis = _analysis(name, landmarker)
-    steps = []
-    for shapes in ({"jawOpen": 0.35}, {"jawOpen": 0.2, "mouthSmileLeft": 0.8, "mouthSmileRight": 0.8}):
-        frames, points = _rest_and_posed(analysis, shapes)
-        steps += [_corner_skin_step(frame, frame_points) for frame, frame_points in zip(frames, points, strict=True)]
-    rest, opened, _, smiling = steps
+    poses = ({"jawOpen": 0.35}, {"jawOpen": 0.2, "mouthSmileLeft": 0.8, "mouthSmileRight": 0.8})
+    rest, (opened, smiling) = _at_rest_and_posed(_analysis(name, landmarker), poses, _corner_skin_step)
     SUMMARY_LINES.append(f"{name}'s steps in the skin beside an open mouth's corners: {rest:.0f} at rest, "
                          f"{opened:.0f} at jawOpen 0.35 ({opened / rest:.2f}×), {smiling:.0f} smiling open "
                          f"({smiling / rest:.2f}×)")
     assert max(opened, smiling) < OPEN_CORNER_STEP_CEILING * rest
 
 
+def _at_rest_and_posed(analysis: PortraitAnalysis, poses: tuple[dict[str, float], ...],
+                       measure: Callable[[np.ndarray, np.ndarray], float]) -> tuple[float, list[float]]:
+    """`measure` (a frame, its landmarks) of the rest frame, and of a frame in each of `poses` (_rest_and_posed)."""
+    posed = []
+    for shapes in poses:
+        (rest_frame, frame), (rest_points, points) = _rest_and_posed(analysis, shapes)
+        posed.append(measure(frame, points))
+    return measure(rest_frame, rest_points), posed
+
+
 def _corner_skin_step(frame: np.ndarray, frame_points: np.ndarray) -> float:
     """The strongest vertical edge in the skin just over and under either outer corner of the mouth (rows 3
     to 10 px above and below it, clear of the opening's own dark tip): the sum over those rows of the
     luminance steps between two neighbouring columns within 3 px of the corner, the largest of those sums."""
-    luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
-    strongest = 0.0
-    for corner in LIPS.corners:
-        x, y = frame_points[corner, :2].round().astype(int)
-        skin = luminance[np.r_[y - 10:y - 2, y + 3:y + 11], x - 3:x + 5]
-        strongest = max(strongest, float(np.abs(np.diff(skin, axis=1)).sum(axis=0).max()))
-    return strongest
+    return _strongest_column_step(frame, frame_points, np.r_[-10:-2, 3:11], (-3, 5))
 
 
 def _corner_edge(frame: np.ndarray, frame_points: np.ndarray) -> float:
     """The strongest vertical edge within 8 px of either outer corner of the mouth: the sum over the 21 rows
     around the corner of the luminance steps between two neighbouring columns, the largest of those sums."""
+    return _strongest_column_step(frame, frame_points, np.arange(-10, 11), (-8, 9))
+
+
+def _strongest_column_step(frame: np.ndarray, frame_points: np.ndarray, rows: np.ndarray,
+                           columns: tuple[int, int]) -> float:
+    """Around either outer corner of the mouth, on the rows `rows` off it and the columns from `columns[0]` off
+    it up to (not including) `columns[1]`: the luminance steps between neighbouring columns summed over the rows,
+    the largest of those sums."""
     luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
     strongest = 0.0
     for corner in LIPS.corners:
         x, y = frame_points[corner, :2].round().astype(int)
-        around = luminance[y - 10:y + 11, x - 8:x + 9]
+        around = luminance[y + rows, x + columns[0]:x + columns[1]]
         strongest = max(strongest, float(np.abs(np.diff(around, axis=1)).sum(axis=0).max()))
     return strongest
 
