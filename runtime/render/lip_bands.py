@@ -89,11 +89,8 @@ def lip_contours(landmarks: np.ndarray) -> tuple[LipContours, LipContours]:
 class LipBand(nn.Module):
     """One lip's band in a batch of windows: where its pixels read the portrait, and how much they show."""
 
-    def __init__(self, contours: LipContours, source_points: torch.Tensor, below_inner: bool,
-                 parted_reach: float) -> None:
-        """parted_reach: 0..1 how far the band reaches round the corners of parted lips (LipBands)."""
+    def __init__(self, contours: LipContours, source_points: torch.Tensor, below_inner: bool) -> None:
         super().__init__()
-        self.parted_reach = parted_reach
         self.inner_index = list(contours.inner)
         self.outer_index = list(contours.outer)
         self.register_buffer("source_inner", source_points[:, self.inner_index])  # (1, K, 2)
@@ -114,12 +111,13 @@ class LipBand(nn.Module):
         return contours.amin(dim=1) - grow, contours.amax(dim=1) + grow
 
     def reads(self, pixels: torch.Tensor, points: torch.Tensor, fade_px: torch.Tensor, rolled: torch.Tensor,
-              sealed: torch.Tensor, seam: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's
-        length, from its ends, rolled out of sight, sealed (B,) how fully the lips meet (LipSeal.strength)
-        → where each pixel reads the portrait (B, P, 2), the band's alpha (B, P) and, for a `seam`, each
-        pixel's distance from the lip's inner contour (B, P) pixels, either side of it, growing towards the
-        mouth's corners (SEAM_TAPER: a seam drawn by it narrows into them, as a drawn mouth's line does) and
+              round_the_corners: torch.Tensor, seam: bool = False
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """pixels (B, P, 2), points (B, 478, 2), fade_px (B, 1), rolled (B,) the share of the lip's length, from its
+        ends, rolled out of sight, round_the_corners (B,) 0..1 how far the band reaches round the mouth's corners
+        (_past_the_corners; LipBands.draw) → where each pixel reads the portrait (B, P, 2), the band's alpha (B, P) and,
+        for a `seam`, each pixel's distance from the lip's inner contour (B, P) pixels, either side of it, growing
+        towards the mouth's corners (SEAM_TAPER: a seam drawn by it narrows into them, as a drawn mouth's line does) and
         infinite beyond them (else None)."""
         inner, outer = points[:, self.inner_index], points[:, self.outer_index]
         # Opening's "upper" curve is the one higher in the image: the outer contour for the upper lip.
@@ -139,10 +137,6 @@ class LipBand(nn.Module):
         else:
             from_inner, beyond = band.v_lower - band.v, band.v_upper - band.v
         alpha = covered * (from_inner + 0.5).clamp(0.0, 1.0)
-        # The band reaches round the corners (_past_the_corners) as far as the lips' ends have not rolled away;
-        # parted, by parted_reach.
-        reach = sealed + (1.0 - sealed) * self.parted_reach
-        round_the_corners = reach * (1.0 - hermite_step(0.0, CORNERS_ROLLED, rolled))  # (B,)
         if bool((rolled > 0.0).any()):
             # Where the lips' ends roll away, so does the skin beyond them: towards the corners the band
             # ends at its outer contour, and the lip itself fades over the share that rolled, into what
@@ -169,8 +163,9 @@ class LipBands(nn.Module):
         """parted_reach: 0..1 how far parted lips' bands reach round the corners (_past_the_corners)."""
         super().__init__()
         upper, lower = lip_contours(landmarks)
-        self.upper = LipBand(upper, source_points, below_inner=False, parted_reach=parted_reach)
-        self.lower = LipBand(lower, source_points, below_inner=True, parted_reach=parted_reach)
+        self.upper = LipBand(upper, source_points, below_inner=False)
+        self.lower = LipBand(lower, source_points, below_inner=True)
+        self.parted_reach = parted_reach
 
     def reaches(self, points: torch.Tensor, mouth_width_px: torch.Tensor) -> Reaches:
         """Each lip's reach (LipBand.reach), the upper lip's first: measured once a frame, for the
@@ -190,12 +185,16 @@ class LipBands(nn.Module):
         then the crop less it)."""
         fade_px = FADE_MOUTH_WIDTHS * mouth_width_px[:, None]
         rolled = LIP_END_ROLL * rounded  # (B,)
+        # The bands reach round the corners as far as the lips' ends have not rolled away; parted, by parted_reach.
+        reach = sealed + (1.0 - sealed) * self.parted_reach
+        round_the_corners = reach * (1.0 - hermite_step(0.0, CORNERS_ROLLED, rolled))  # (B,)
         for lip, (low, high) in zip((self.upper, self.lower), reaches, strict=True):
             # Each lip only on the window's rows it can reach (a third of a wide-open mouth's window):
             # its alpha is exactly 0 elsewhere, so those pixels would come out unchanged.
             rows = windows.rows_between(low[:, 1], high[:, 1])
             drawn_last = seam is not None and lip is self.lower  # the seam's line lies over both lips' edges
-            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled, sealed, drawn_last)
+            reads, alpha, from_inner = lip.reads(pixels[:, rows], points, fade_px, rolled, round_the_corners,
+                                                drawn_last)
             at = reads - source_origin
             colour = sample_at(source[:, :3], at)  # (B, 3, p)
             if grain is not None:
@@ -222,7 +221,7 @@ def _past_the_corners(band: Opening, moved: torch.Tensor, alpha: torch.Tensor, i
     the corners (20-35 levels in one column on the tuning set's gold photo at jawOpen 0.35): the edge of a
     patch pasted over the mouth. Drawn round the corners the band keeps each corner whole, as the portrait
     has it, sealed or parted (an open mouth's tips are the opening's, drawn over it), as far as `reach`
-    ((B,) 0..1) says (LipBand.reads)."""
+    ((B,) 0..1) says (LipBands.draw)."""
     knots = band.upper_at.knots  # the corners are the curves' ends, at v = 0 in the band's frame
     before, after = (knots[:, :1] - band.u).clamp(min=0.0), (band.u - knots[:, -1:]).clamp(min=0.0)
     past = (before + after) > 0.0  # (B, P)

@@ -98,9 +98,9 @@ def _middle_darkest(luminance: np.ndarray, points: np.ndarray, regions: _MouthRe
     the middle third of the way from one outer corner to the other, outside its opening: its own line where it
     is darkest."""
     right, left = points[list(LIPS.corners), :2]
-    axis = (left - right) / max(float(np.linalg.norm(left - right)), 1e-6)
     rows, columns = np.mgrid[:luminance.shape[0], :luminance.shape[1]]
-    along = ((columns - right[0]) * axis[0] + (rows - right[1]) * axis[1]) / regions.width
+    # 0 at one corner, 1 at the other: each pixel projected onto the line between them (regions.width long)
+    along = ((columns - right[0]) * (left - right)[0] + (rows - right[1]) * (left - right)[1]) / regions.width**2
     middle = (regions.lips > 0) & (regions.opening == 0) & (along > 1 / 3) & (along < 2 / 3)
     if not middle.any():
         return float("inf")
