@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 
 from runtime.render.landmark_groups import LEFT_EYE, RIGHT_EYE, EyeGroup
+from tests.portrait_canvas import SHIFT, SUPERSAMPLE, canvas, fixed, reduced
 
-SUPERSAMPLE = 4
 NOSE_BRIDGE, RIGHT_EAR, LEFT_EAR = 168, 127, 356  # MediaPipe mesh: between the eyes, by each ear
 RIM_TOP_BETWEEN_LID_AND_BROW = 0.65  # 0: at the lid's top, 1: at the brow's lower edge
 LENS_OUTWARDS, LENS_INWARDS = 0.28, 0.14  # lens edges beyond the eye corners, in eye widths
@@ -141,41 +141,40 @@ def _draw(shape: tuple[int, int], landmarks: np.ndarray, thickness: float, top: 
     (inner, outer) heights of a browline bar along the lenses' tops (its lenses' own shape);
     `lens_edge_px` > 0: a half-rim frame, its rims along the lenses' upper halves, their edges below;
     `lens`: how far the lenses reach past the eyes' outer corners (eye widths), how square they are."""
-    big = (shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE)
-    rim, highlight, lenses, bar, edges = (np.zeros(big, np.uint8) for _ in range(5))
+    rim, highlight, lenses, bar, edges = (canvas(shape) for _ in range(5))
     top, depth = BROWLINE_LENS if bar_px else (top, LENS_DEPTH_BELOW)
     outlines = [_lens_outline(landmarks, eye, top, depth, *lens) for eye in (RIGHT_EYE, LEFT_EYE)]
     width = max(1, round(thickness * SUPERSAMPLE))
     lit_width = width if not bar_px else max(1, round(min(bar_px) * SUPERSAMPLE))
     for outline, eye in zip(outlines, (RIGHT_EYE, LEFT_EYE), strict=True):
-        cv2.fillPoly(lenses, [_fixed(outline)], 255, cv2.LINE_AA, shift=4)
+        cv2.fillPoly(lenses, [fixed(outline)], 255, cv2.LINE_AA, shift=SHIFT)
         if lens_edge_px > 0.0:
             metal, edge = _upper_arc(outline, eye, landmarks)
-            cv2.polylines(rim, [_fixed(metal)], False, 255, width, cv2.LINE_AA, shift=4)
-            cv2.polylines(edges, [_fixed(edge)], False, 255, max(1, round(lens_edge_px * SUPERSAMPLE)), cv2.LINE_AA,
-                          shift=4)
+            cv2.polylines(rim, [fixed(metal)], False, 255, width, cv2.LINE_AA, shift=SHIFT)
+            cv2.polylines(edges, [fixed(edge)], False, 255, max(1, round(lens_edge_px * SUPERSAMPLE)), cv2.LINE_AA,
+                          shift=SHIFT)
         else:
-            cv2.polylines(rim, [_fixed(outline)], True, 255, width, cv2.LINE_AA, shift=4)
+            cv2.polylines(rim, [fixed(outline)], True, 255, width, cv2.LINE_AA, shift=SHIFT)
         upper = outline[outline[:, 1] < outline[:, 1].mean() - 0.15 * np.ptp(outline[:, 1])]
         if bar_px:
-            cv2.fillPoly(bar, [_fixed(_bar_outline(outline, landmarks, eye, bar_px))], 255, cv2.LINE_AA, shift=4)
+            cv2.fillPoly(bar, [fixed(_bar_outline(outline, landmarks, eye, bar_px))], 255, cv2.LINE_AA, shift=SHIFT)
         lit = upper + np.array([0.0, -0.3 * (min(bar_px) if bar_px else thickness)])  # the upper edge catches light
-        cv2.polylines(highlight, [_fixed(lit)], False, 255, max(1, lit_width // 4), cv2.LINE_AA, shift=4)
+        cv2.polylines(highlight, [fixed(lit)], False, 255, max(1, lit_width // 4), cv2.LINE_AA, shift=SHIFT)
     if bar_px:
         bridge_width = 2 * width
     elif lens_edge_px > 0.0:
         bridge_width = max(1, round(HALF_RIM_BRIDGE * width))
     else:
         bridge_width = width
-    cv2.polylines(rim, [_fixed(_bridge(landmarks, outlines))], False, 255, bridge_width,
-                  cv2.LINE_AA, shift=4)
+    cv2.polylines(rim, [fixed(_bridge(landmarks, outlines))], False, 255, bridge_width,
+                  cv2.LINE_AA, shift=SHIFT)
     for temple in _temples(landmarks, outlines):
-        cv2.polylines(bar if bar_px else rim, [_fixed(temple)], False, 255,
-                      max(1, round(min(bar_px) * 0.6 * SUPERSAMPLE)) if bar_px else width, cv2.LINE_AA, shift=4)
-    rim_alpha, bar_alpha = _reduced(rim, shape), _reduced(bar, shape)
+        cv2.polylines(bar if bar_px else rim, [fixed(temple)], False, 255,
+                      max(1, round(min(bar_px) * 0.6 * SUPERSAMPLE)) if bar_px else width, cv2.LINE_AA, shift=SHIFT)
+    rim_alpha, bar_alpha = reduced(rim, shape), reduced(bar, shape)
     dark = _dark_towards_outer_corners(shape, landmarks, outlines) if bar_px else np.zeros(shape, np.float32)
-    return _Drawing(rim_alpha, _reduced(highlight, shape) * np.maximum(rim_alpha, bar_alpha), _reduced(lenses, shape),
-                    bar_alpha, dark, _reduced(edges, shape))
+    return _Drawing(rim_alpha, reduced(highlight, shape) * np.maximum(rim_alpha, bar_alpha), reduced(lenses, shape),
+                    bar_alpha, dark, reduced(edges, shape))
 
 
 def _eye_axes(landmarks: np.ndarray, eye: EyeGroup) -> tuple[np.ndarray, np.ndarray]:
@@ -232,17 +231,6 @@ def _bar_outline(outline: np.ndarray, landmarks: np.ndarray, eye: EyeGroup, bar_
     lowered = top - up * height[:, None]
     flare = top[0] + (up - along) * BROWLINE_FLARE * bar_px[1]
     return np.concatenate([flare[None], top, lowered[::-1]])
-
-
-def _reduced(layer: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """The supersampled canvas averaged back to picture pixels: antialiased alpha in 0..1."""
-    return cv2.resize(layer, shape[::-1], interpolation=cv2.INTER_AREA).astype(np.float32) / 255.0
-
-
-def _fixed(points: np.ndarray) -> np.ndarray:
-    """Picture pixels → the supersampled canvas in cv2's 4-bit fixed point (pixel centres kept)."""
-    scaled = ((points + 0.5) * SUPERSAMPLE - 0.5) * 16
-    return scaled.round().astype(np.int32).reshape(-1, 1, 2)
 
 
 def _lens_outline(landmarks: np.ndarray, eye: EyeGroup, top_share: float, depth_below: float,

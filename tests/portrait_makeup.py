@@ -14,9 +14,9 @@ import numpy as np
 
 from runtime.render.landmark_groups import LIPS
 from runtime.render.openings import left_to_right
+from tests.portrait_canvas import SHIFT, canvas, fixed, reduced
 
 UPPER_LIP_SHADE = 0.6  # the upper lip's brightness, of the lower lip's, under light from above
-SUPERSAMPLE = 4  # the lips' outlines are drawn this much larger and reduced (antialiased edges)
 
 
 def with_lipstick(rgb: np.ndarray, landmarks: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
@@ -38,6 +38,6 @@ def _coverage(shape: tuple[int, int], landmarks: np.ndarray, outer: tuple[int, .
     """(H, W) float32 0..1: how much of each pixel lies between a lip's outer and inner contour."""
     points = np.concatenate([landmarks[list(left_to_right(outer, landmarks)), :2],
                              landmarks[list(left_to_right(inner, landmarks)), :2][::-1]])
-    canvas = np.zeros((shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE), np.float32)
-    cv2.fillPoly(canvas, [np.round(points * SUPERSAMPLE * 16).astype(np.int32)], 1.0, cv2.LINE_AA, shift=4)
-    return cv2.resize(canvas, shape[::-1], interpolation=cv2.INTER_AREA)
+    lip = canvas(shape)
+    cv2.fillPoly(lip, [fixed(points)], 255, cv2.LINE_AA, shift=SHIFT)
+    return reduced(lip, shape)

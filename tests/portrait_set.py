@@ -38,7 +38,7 @@ from tests.portrait_mouth import close_mouth
 from tests.portrait_skin import wrinkled
 from tests.portrait_styles import Style, apply_style
 
-GENERATOR_VERSION = "1"  # bump when any maker changes what it draws: cached portraits are then remade
+GENERATOR_VERSION = "2"  # bump when any maker changes what it draws: cached portraits are then remade
 CACHE_DIRECTORY = Path(__file__).resolve().parent.parent / ".cache" / "portraits"
 
 

@@ -386,11 +386,13 @@ def test_a_drawn_shut_mouth_presses_to_an_unbroken_line(landmarker: FaceLandmark
 # Closed-mouthed photos and paintings of the tuning set, opened. Dark pixels beside the opening's
 # corners (face framing; at rest, their shaded corners: 70 and 32): when the lips and the skin beside
 # them tore those shadows apart, 140-160 and 50-72 at jawOpen 0.3-0.8 (a red-brown rim down the photo's
-# opening, dark flecks beside the painting's); now none.
+# opening, dark flecks beside the painting's); now none. The coloured pencil drawing in tortoise frames, whose
+# corners are shaded paler against its line's middle (126 at rest): 4-6 when only what was darker than 0.7 of the
+# middle was taken for its corners' shadow (sealed_mouth.CORNER_UNDER_MIDDLE); none at 0.85.
 PARTED_CORNER_CEILING = 3
 
 
-@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-oil-black-acetate"])
+@pytest.mark.parametrize("name", ["closed-photo-gold", "closed-oil-black-acetate", "closed-coloured-pencil-tortoise"])
 def test_an_opening_shut_mouth_leaves_its_dark_corners_behind(landmarker: FaceLandmarker, name: str) -> None:
     """A shut mouth's shaded corners go as its lips part (sealed_mouth.dark_corners): the opening's own
     tips are dark, and nothing dark stays beside them."""
@@ -404,9 +406,10 @@ def test_an_opening_shut_mouth_leaves_its_dark_corners_behind(landmarker: FaceLa
 # The upper lip's median colour over the middle half of the mouth (between its outer and inner contours), opened
 # to jawOpen 0.35 against rest, the largest channel's difference. On the tuning set's lipstick twin, whose shut
 # mouth is dark red from corner to corner, the dark joined to its corners ran the whole length of the mouth and an
-# opening mouth's upper lip was filled with skin: 67 levels paler (the median (164, 111, 106) at rest, (219, 178,
-# 162) open); with corner shadow only what is darker than the mouth's middle (sealed_mouth.CORNER_UNDER_MIDDLE),
-# 4. The gold photo, whose corners alone are dark: 4 both ways.
+# opening mouth's upper lip was filled with skin: 67 levels paler with the lips painted 3/8 px off their landmarks
+# (the median (164, 111, 106) at rest, (219, 178, 162) open); with corner shadow only what is darker than the
+# mouth's middle (sealed_mouth.CORNER_UNDER_MIDDLE) at 0.85, 4 — but painted true, the upper lip's outer third,
+# darker under the light, was still filled: 40; at 0.7, 14. The gold photo, whose corners alone are dark: 2-4.
 OPEN_UPPER_LIP_CHANGE_CEILING = 20.0
 
 

@@ -141,7 +141,9 @@ class FrameRenderer:
     # beside an open mouth's corners (lip_bands._past_the_corners).
     # 63: a shut mouth's corner shadow is only what is darker than its line's middle: dark lips keep their colour
     # as they part (sealed_mouth.CORNER_UNDER_MIDDLE).
-    version = "63"
+    # 64: joined to the corners along the lips, only what is darker than 0.7 of the line's middle is shadow: a
+    # dark upper lip darker still towards one corner, under the light, is lip (sealed_mouth.ALONG_UNDER_MIDDLE).
+    version = "64"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -46,12 +46,16 @@ CAVITY_DARKNESS = 0.6  # darker than this share of the lips' median luminance, a
 # its teeth and the dark shapes joined to them around every closure.
 LINE_GROWTH = 0.03
 CORNER_REACH = 0.06  # a shut mouth's dark corners are sought this far (mouth widths) around its outer corners
-# A shut mouth's corner shadow is darker than this share of the darkest of its lips over the middle third of
-# the mouth (MIDDLE_DARKEST, a percentile of their luminance). The tuning set's photos' middles (116-122 at the
-# 5th percentile) put that at 99-104, over their dark threshold (93-94): their masks are as they were. The
-# lipstick twin's upper lip is as dark from corner to corner (its middle 42, under its threshold of 51): there
-# only what is darker than 36 is the corners' shadow.
+# A shut mouth's corner shadow is darker than a share of the darkest of its lips over the middle third of the
+# mouth (MIDDLE_DARKEST, a percentile of their luminance): within CORNER_REACH of its corners, than
+# CORNER_UNDER_MIDDLE of it; joined to them along the lips, than ALONG_UNDER_MIDDLE. The tuning set's photos'
+# corners lie far under either (9-33 at the 5th percentile, against middles of 113-131). The lipstick twin's
+# upper lip is as dark from corner to corner (its middle 41), and darker still towards one corner under the
+# light: with 0.85 along the lips its outer third was taken for shadow and an opening mouth filled it pale (40
+# levels off its colour); at 0.7 only what is darker than 29 is. At the corners 0.7 left a coloured pencil
+# drawing's shaded tips beside its opened mouth (0 → 4-6 dark pixels there): its corners are paler.
 CORNER_UNDER_MIDDLE = 0.85
+ALONG_UNDER_MIDDLE = 0.7
 MIDDLE_DARKEST = 5  # percentile
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
 # A pressed mouth's drawn line is this many times thinner than the portrait's. At 3 a stylised
@@ -79,8 +83,9 @@ def cavity_mask(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float
 
 def dark_corners(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     """(h, w) uint8 0/1: a shut mouth's shaded corners (the module's docstring), the dark pixels within
-    CORNER_REACH of its outer corners and those joined to them within the lips' outer contour, grown by
-    LINE_GROWTH. Arguments as `cavity_mask`'s."""
+    CORNER_REACH of its outer corners and those joined to them within the lips' outer contour, each darker
+    than its share of the mouth's middle (CORNER_UNDER_MIDDLE, ALONG_UNDER_MIDDLE), grown by LINE_GROWTH.
+    Arguments as `cavity_mask`'s."""
     regions = _MouthRegions.of(crop, points)
     if regions is None:
         return np.zeros(crop.shape[:2], np.uint8)
@@ -89,8 +94,10 @@ def dark_corners(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
         centre = tuple(int(value) for value in points[corner].round())
         cv2.circle(corners, centre, max(1, round(CORNER_REACH * regions.width)), 1, -1)
     luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    dark = regions.dark & (luminance < CORNER_UNDER_MIDDLE * _middle_darkest(luminance, points, regions))
-    return _grown(_joined(dark & ((regions.lips > 0) | (corners > 0)), dark & (corners > 0)), regions.width)
+    middle = _middle_darkest(luminance, points, regions)
+    at_corners = regions.dark & (corners > 0) & (luminance < CORNER_UNDER_MIDDLE * middle)
+    along = regions.dark & (regions.lips > 0) & (luminance < ALONG_UNDER_MIDDLE * middle)
+    return _grown(_joined(at_corners | along, at_corners), regions.width)
 
 
 def _middle_darkest(luminance: np.ndarray, points: np.ndarray, regions: _MouthRegions) -> float:
