@@ -70,6 +70,10 @@ INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips,
 # into the corners and a funnel's small opening was one flat pale slab of teeth.
 TEETH_CORNER_SHADE = 0.6
 DRAWN_TEETH_SHADE = 0.6  # how much less a drawing (its outline measure 1) shades its teeth
+# How much darker the teeth are behind fully rounded lips (lip_bands.rounding): pushed forward round a small
+# opening, the lips shade the teeth set back behind them. Lit as in a smile, a funnel's teeth filled its opening
+# from corner to corner, a bright row bared as in a grimace.
+ROUNDED_TEETH_SHADE = 0.5
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
 # The tongue: its top on the midline at this share of the opening's depth, lower by TONGUE_SIDE_DROP
 # towards the corners (a mound), its edge soft over TONGUE_EDGE of the depth either side, and the
@@ -342,7 +346,7 @@ class MouthInterior(nn.Module):
             jaw_motion = None if jaw_points is None else \
                 jaw_points[:, self.lower_index] - skull_points[:, self.lower_index]
             interior = self._interior(opening.at(shown_in_rows), pixels[:, shown], upper, lower, skull_points,
-                                      jaw_motion)
+                                      rounded, jaw_motion)
             if seam is not None:  # what is left of a closing mouth's opening is the seam, not a sliver of teeth
                 sliver = 1.0 - hermite_step(*SEAM_SLIVER_PX, self._middle_gap_px(upper, lower))  # (B,)
                 interior = interior + (seam.colour - interior) * (seam.closed * sliver)[:, None, None]
@@ -430,8 +434,10 @@ class MouthInterior(nn.Module):
         return Windows.covering(low, high, self.window_size, frame_size, offset)
 
     def _interior(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
-                  skull_points: torch.Tensor, jaw_motion: torch.Tensor | None = None) -> torch.Tensor:
-        """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one."""
+                  skull_points: torch.Tensor, rounded: torch.Tensor, jaw_motion: torch.Tensor | None = None
+                  ) -> torch.Tensor:
+        """(B, 3, P) the portrait's own interior riding with the lips, over the synthesised one (`rounded`
+        (B,): how rounded the lips are)."""
         # The upper teeth are fixed to the skull, the lower ones ride on the jaw (_lower_shift). What
         # lies between a shut mouth's lips is no teeth but the line where they meet, and it rides with the
         # upper lip itself: held to the skull, a lifted lip (a funnel, a sneer) left it across the teeth as
@@ -446,7 +452,7 @@ class MouthInterior(nn.Module):
         from_upper, from_lower = sample_at(self.source, rides_upper), sample_at(self.source, rides_lower)
         upper_mask = from_upper[:, 3:4] * self._line_shown(opening, held)  # (B, 1, P)
         lower_mask = from_lower[:, 4:5] * self._own_lower_shown(lower, skull_points, jaw_motion)
-        synthesised = self._synthesised(opening, pixels, upper, lower, skull_points)
+        synthesised = self._synthesised(opening, pixels, upper, lower, skull_points, rounded)
         behind_upper = lower_mask * from_lower[:, :3] + (1.0 - lower_mask) * synthesised
         return upper_mask * from_upper[:, :3] + (1.0 - upper_mask) * behind_upper
 
@@ -499,8 +505,9 @@ class MouthInterior(nn.Module):
         return (1.0 - self.synthetic_teeth * hermite_step(*LINE_HANG, lift))[:, None]
 
     def _synthesised(self, opening: Opening, pixels: torch.Tensor, upper: torch.Tensor, lower: torch.Tensor,
-                     skull_points: torch.Tensor) -> torch.Tensor:
-        """(B, 3, P) teeth, tongue and cavity for every window pixel (only those inside the opening show)."""
+                     skull_points: torch.Tensor, rounded: torch.Tensor) -> torch.Tensor:
+        """(B, 3, P) teeth, tongue and cavity for every window pixel (only those inside the opening show);
+        `rounded` (B,) how rounded the lips are (ROUNDED_TEETH_SHADE)."""
         mouth = SkullMouth.of(skull_points[:, self.corner_index], skull_points[:, self.upper_index], self.lip_edges[0])
         x, below_line = mouth.coordinates(pixels)  # (B, P) mouth widths, fixed to the skull
         gap = self._lip_gap(upper, lower, mouth.width_px)[:, None]  # (B, 1)
@@ -509,7 +516,8 @@ class MouthInterior(nn.Module):
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
             - LOWER_TEETH_REVEAL * hermite_step(*WIDE_OPEN, gap)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
-        lit = warm_shade((1.0 - self.teeth_corner_shade * lateral**2)[:, None], self.shade_tint)  # (B, 3, P)
+        light = (1.0 - self.teeth_corner_shade * lateral**2) * (1.0 - ROUNDED_TEETH_SHADE * rounded[:, None])
+        lit = warm_shade(light[:, None], self.shade_tint)  # (B, 3, P)
         colour = _over(_shaded(lower_teeth, lit), colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
         # lip bares above them: the upper row is drawn there, above the lip's rest line, for every source.
