@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from runtime.render.landmark_groups import FACE_OVAL, LEFT_EYE, LIPS, RIGHT_EYE, mean_eye_width
+from tests.portrait_canvas import SHIFT, SUPERSAMPLE, canvas, fixed, reduced
 
 CREASE_SCALES = ((0.22, 0.05, 1.0), (0.06, 0.06, 0.45))  # eye widths: (sideways, down) σ of each crease field's
 # noise, and its depth: long furrows, and a fine crinkle between them
@@ -45,9 +46,8 @@ def wrinkled(rgb: np.ndarray, landmarks: np.ndarray, seed: int) -> np.ndarray:
 
 
 def _eye_bags(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -> np.ndarray:
-    """(H, W) 0..1: the arcs of both eyes' bags, antialiased (drawn 4× larger and reduced)."""
-    scale = 4
-    canvas = np.zeros((shape[0] * scale, shape[1] * scale), np.float32)
+    """(H, W) 0..1: the arcs of both eyes' bags, antialiased (tests/portrait_canvas.py)."""
+    bags = np.zeros((shape[0] * SUPERSAMPLE, shape[1] * SUPERSAMPLE), np.float32)
     t = np.linspace(0.0, 1.0, 40)[:, None]
     for eye in (RIGHT_EYE, LEFT_EYE):
         inner, outer = landmarks[eye.inner_corner, :2], landmarks[eye.outer_corner, :2]
@@ -57,11 +57,10 @@ def _eye_bags(shape: tuple[int, int], landmarks: np.ndarray, eye_width: float) -
         end = outer + BAG_REACH_OUTWARDS * eye_width * along
         for sag, darkness in EYE_BAGS:
             arc = inner + t * (end - inner) + down * (0.1 + sag * np.sin(np.pi * t) ** 0.8) * eye_width
-            layer = np.zeros_like(canvas)
-            cv2.polylines(layer, [np.round(arc * scale * 16).astype(np.int32).reshape(-1, 1, 2)], False, 1.0,
-                          2 * scale, cv2.LINE_AA, shift=4)
-            canvas = np.maximum(canvas, darkness * layer)
-    return cv2.resize(canvas, shape[::-1], interpolation=cv2.INTER_AREA)
+            layer = canvas(shape)
+            cv2.polylines(layer, [fixed(arc)], False, 255, 2 * SUPERSAMPLE, cv2.LINE_AA, shift=SHIFT)
+            bags = np.maximum(bags, darkness * layer)
+    return reduced(bags, shape)
 
 
 def _zero_crossings(rng: np.random.Generator, shape: tuple[int, int], sigma_x: float, sigma_y: float) -> np.ndarray:
