@@ -143,8 +143,9 @@ class FrameRenderer:
     # as they part (sealed_mouth.CORNER_UNDER_MIDDLE).
     # 64: joined to the corners along the lips, only what is darker than 0.7 of the line's middle is shadow: a
     # dark upper lip darker still towards one corner, under the light, is lip (sealed_mouth.ALONG_UNDER_MIDDLE).
-    # 65: synthesised teeth behind rounded lips are in their shade (mouth_interior.ROUNDED_TEETH_SHADE).
-    version = "65"
+    # 65: synthesised teeth behind rounded lips are in their shade (mouth_interior.ROUNDED_TEETH_SHADE). 66: most
+    # at the opening's sides (ROUNDED_CORNER_SHADE): the light comes in through its middle.
+    version = "66"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

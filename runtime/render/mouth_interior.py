@@ -70,10 +70,14 @@ INNER_LIP = (0.012, 0.03)  # the wet inner surfaces of the upper and lower lips,
 # into the corners and a funnel's small opening was one flat pale slab of teeth.
 TEETH_CORNER_SHADE = 0.6
 DRAWN_TEETH_SHADE = 0.6  # how much less a drawing (its outline measure 1) shades its teeth
-# How much darker the teeth are behind fully rounded lips (lip_bands.rounding): pushed forward round a small
-# opening, the lips shade the teeth set back behind them. Lit as in a smile, a funnel's teeth filled its opening
-# from corner to corner, a bright row bared as in a grimace.
-ROUNDED_TEETH_SHADE = 0.5
+# Behind fully rounded lips (lip_bands.rounding) the teeth are ROUNDED_TEETH_SHADE darker, and their shade
+# towards the opening's corners (TEETH_CORNER_SHADE) goes ROUNDED_CORNER_SHADE of the rest of the way to black:
+# pushed forward round a small opening, the lips shade the teeth set back behind them, the more the further from
+# the light that comes in through its middle. Lit as in a smile, a funnel's teeth filled its opening from corner
+# to corner, a bright row bared as in a grimace; darkened alike (renderer 65: half as bright), a round mouth's
+# teeth were one dull grey-brown slab.
+ROUNDED_TEETH_SHADE = 0.35
+ROUNDED_CORNER_SHADE = 0.6
 CORNER_SHADE = 0.5  # how much darker those surfaces are at the corners than at the middle
 # The tongue: its top on the midline at this share of the opening's depth, lower by TONGUE_SIDE_DROP
 # towards the corners (a mound), its edge soft over TONGUE_EDGE of the depth either side, and the
@@ -516,7 +520,9 @@ class MouthInterior(nn.Module):
         lower_edge = self._lower_row_edge(x, mouth.local(lower) + self.lip_edges[1]) \
             - LOWER_TEETH_REVEAL * hermite_step(*WIDE_OPEN, gap)
         lower_teeth = self.lower_teeth.sample(x, below_line + mouth.line_at(x, mouth.rest_upper) - lower_edge)
-        light = (1.0 - self.teeth_corner_shade * lateral**2) * (1.0 - ROUNDED_TEETH_SHADE * rounded[:, None])
+        rounded = rounded[:, None]
+        corner_shade = self.teeth_corner_shade + (1.0 - self.teeth_corner_shade) * ROUNDED_CORNER_SHADE * rounded
+        light = (1.0 - corner_shade * lateral**2) * (1.0 - ROUNDED_TEETH_SHADE * rounded)
         lit = warm_shade(light[:, None], self.shade_tint)  # (B, 3, P)
         colour = _over(_shaded(lower_teeth, lit), colour, self.synthetic_teeth)
         # A portrait that shows its own teeth still needs the crowns' tops and the gum that a lifted
