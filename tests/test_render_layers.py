@@ -535,7 +535,7 @@ def _strongest_column_step(frame: np.ndarray, frame_points: np.ndarray, rows: np
 # where the lips met stayed where it was at rest, held to the skull, it crossed the upper teeth as a red
 # line, 31.8 and 28.4 on the tuning set's gold photo and oil painting, 22.9 on the stylised portrait in
 # silver (whose drawn line stays where it was, and fades as the lip lifts off it); then 2.4, 0.2 and 0.4; 7.4, 3.3
-# and 1.2 with renderer 64 (the renderers between moved them, unremarked); 4.1, 2.9 and 0.2 with 65, whose teeth
+# and 1.2 with renderer 64 (the renderers between moved them, unremarked); 4.5, 2.5 and 0.2 with 66, whose teeth
 # behind rounded lips are in their shade.
 LIFTED_LINE_CEILING = 8.0
 
