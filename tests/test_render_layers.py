@@ -495,12 +495,11 @@ def test_an_open_mouths_corners_show_no_cut_in_the_skin_beside_them(landmarker: 
 
 def _at_rest_and_posed(analysis: PortraitAnalysis, poses: tuple[dict[str, float], ...],
                        measure: Callable[[np.ndarray, np.ndarray], float]) -> tuple[float, list[float]]:
-    """`measure` (a frame, its landmarks) of the rest frame, and of a frame in each of `poses` (_rest_and_posed)."""
-    posed = []
-    for shapes in poses:
-        (rest_frame, frame), (rest_points, points) = _rest_and_posed(analysis, shapes)
-        posed.append(measure(frame, points))
-    return measure(rest_frame, rest_points), posed
+    """`measure` (a frame, its landmarks) of the rest frame, and of a frame in each of `poses` (_rendered, one
+    batch)."""
+    frames, points = _rendered(analysis, poses)
+    rest, *posed = (measure(frame, frame_points) for frame, frame_points in zip(frames, points, strict=True))
+    return rest, posed
 
 
 def _corner_skin_step(frame: np.ndarray, frame_points: np.ndarray) -> float:
@@ -567,21 +566,21 @@ ROUNDED_TEETH_CEILING = 0.95
 
 @pytest.mark.parametrize("name", ["closed-photo-gold", "closed-stylization"])
 def test_teeth_behind_rounded_lips_are_in_their_shade(landmarker: FaceLandmarker, name: str) -> None:
-    analysis = _analysis(name, landmarker)
     jaw = {"jawOpen": 0.2}
-    brightness = [_upper_row_brightness(*_rest_and_posed(analysis, shapes)) for shapes in (jaw, {**jaw,
-                                                                                              "mouthFunnel": 0.6})]
+    frames, points = _rendered(_analysis(name, landmarker), (jaw, {**jaw, "mouthFunnel": 0.6}))
+    brightness = [_upper_row_brightness(frame, frame_points) for frame, frame_points in zip(frames[1:], points[1:],
+                                                                                          strict=True)]
     ratio = brightness[1] / brightness[0]
     SUMMARY_LINES.append(f"{name}'s teeth behind a funnel: {brightness[1]:.0f} against {brightness[0]:.0f} with the "
                          f"jaw alone ({ratio:.2f})")
     assert ratio < ROUNDED_TEETH_CEILING
 
 
-def _upper_row_brightness(frames: np.ndarray, points: np.ndarray) -> float:
-    """The posed frame's 90th percentile luminance between its inner lips, over the mouth's middle third and the
-    upper half of the opening."""
-    columns, top, bottom = _middle_third_of_the_opening(points[1])
-    luminance = cv2.cvtColor(frames[1], cv2.COLOR_RGB2GRAY).astype(float)
+def _upper_row_brightness(frame: np.ndarray, frame_points: np.ndarray) -> float:
+    """A frame's 90th percentile luminance between its inner lips, over the mouth's middle third and the upper half
+    of the opening."""
+    columns, top, bottom = _middle_third_of_the_opening(frame_points)
+    luminance = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(float)
     rows = np.arange(luminance.shape[0])[:, None]
     upper_half = (rows >= top + 1) & (rows <= (top + bottom) / 2)
     return float(np.percentile(luminance[:, columns][upper_half], 90))
@@ -734,10 +733,17 @@ def test_a_frame_renders_the_same_alone_or_in_a_batch(landmarker: FaceLandmarker
 
 def _rest_and_posed(analysis: PortraitAnalysis, shapes: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The rest frame and one with `shapes` set (face framing, 512²), and their landmarks in the frames."""
+    return _rendered(analysis, (shapes,))
+
+
+def _rendered(analysis: PortraitAnalysis, shape_sets: tuple[dict[str, float], ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The rest frame and one with each of `shape_sets` set (face framing, 512², one renderer and one batch), and
+    their landmarks in the frames."""
     renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
-    weights, poses = _rest_batch(analysis, 2)
-    for shape, value in shapes.items():
-        weights[1, blendshape_index(shape)] = value
+    weights, poses = _rest_batch(analysis, 1 + len(shape_sets))
+    for row, shapes in zip(weights[1:], shape_sets, strict=True):
+        for shape, value in shapes.items():
+            row[blendshape_index(shape)] = value
     frames = renderer.render_latents(weights, poses)
     points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
     return frames, points.numpy() - np.array(renderer._renderer.view[:2])

@@ -93,25 +93,23 @@ def dark_corners(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     for corner in LIPS.corners:
         centre = tuple(int(value) for value in points[corner].round())
         cv2.circle(corners, centre, max(1, round(CORNER_REACH * regions.width)), 1, -1)
-    luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    middle = _middle_darkest(luminance, points, regions)
-    at_corners = regions.dark & (corners > 0) & (luminance < CORNER_UNDER_MIDDLE * middle)
-    along = regions.dark & (regions.lips > 0) & (luminance < ALONG_UNDER_MIDDLE * middle)
+    middle = _middle_darkest(points, regions)
+    at_corners = regions.dark & (corners > 0) & (regions.luminance < CORNER_UNDER_MIDDLE * middle)
+    along = regions.dark & (regions.lips > 0) & (regions.luminance < ALONG_UNDER_MIDDLE * middle)
     return _grown(_joined(at_corners | along, at_corners), regions.width)
 
 
-def _middle_darkest(luminance: np.ndarray, points: np.ndarray, regions: _MouthRegions) -> float:
-    """The luminance ((h, w), the crop's) of the darkest of a shut mouth's lips (MIDDLE_DARKEST percentile) over
-    the middle third of the way from one outer corner to the other, outside its opening: its own line where it
-    is darkest."""
+def _middle_darkest(points: np.ndarray, regions: _MouthRegions) -> float:
+    """The luminance of the darkest of a shut mouth's lips (MIDDLE_DARKEST percentile) over the middle third of
+    the way from one outer corner to the other, outside its opening: its own line where it is darkest."""
     right, left = points[list(LIPS.corners), :2]
-    rows, columns = np.mgrid[:luminance.shape[0], :luminance.shape[1]]
+    rows, columns = np.mgrid[:regions.luminance.shape[0], :regions.luminance.shape[1]]
     # 0 at one corner, 1 at the other: each pixel projected onto the line between them (regions.width long)
     along = ((columns - right[0]) * (left - right)[0] + (rows - right[1]) * (left - right)[1]) / regions.width**2
-    middle = (regions.lips > 0) & (regions.opening == 0) & (along > 1 / 3) & (along < 2 / 3)
+    middle = regions.shown_lips & (along > 1 / 3) & (along < 2 / 3)
     if not middle.any():
         return float("inf")
-    return float(np.percentile(luminance[middle], MIDDLE_DARKEST))
+    return float(np.percentile(regions.luminance[middle], MIDDLE_DARKEST))
 
 
 def filled(crop: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -130,10 +128,13 @@ def sealed_lips(crop: np.ndarray, points: np.ndarray, shut: bool, edge_px: float
 @dataclass(frozen=True)
 class _MouthRegions:
     """A crop's lips (the convex hull of their outer contour), its opening between the inner lips, both
-    (h, w) uint8 0/1, its pixels darker than CAVITY_DARKNESS of the lips' median, and the mouth's width."""
+    (h, w) uint8 0/1, the lips outside the opening, the crop's luminance and its pixels darker than
+    CAVITY_DARKNESS of the lips' median, and the mouth's width."""
 
     lips: np.ndarray
     opening: np.ndarray
+    shown_lips: np.ndarray  # (h, w) bool
+    luminance: np.ndarray  # (h, w) uint8
     dark: np.ndarray  # (h, w) bool
     width: float
 
@@ -144,11 +145,12 @@ class _MouthRegions:
         outer = np.concatenate([points[list(LIPS.outer_upper)], points[list(LIPS.outer_lower)][::-1]])
         cv2.fillPoly(lips, [cv2.convexHull(outer.round().astype(np.int32))], 1)
         luminance = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-        lip_pixels = luminance[(lips > 0) & (opening == 0)]
-        if len(lip_pixels) == 0:
+        shown_lips = (lips > 0) & (opening == 0)
+        if not shown_lips.any():
             return None
         right, left = LIPS.corners
-        return cls(lips, opening, luminance < CAVITY_DARKNESS * float(np.median(lip_pixels)),
+        return cls(lips, opening, shown_lips, luminance,
+                   luminance < CAVITY_DARKNESS * float(np.median(luminance[shown_lips])),
                    float(np.linalg.norm(points[left] - points[right])))
 
 
