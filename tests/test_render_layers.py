@@ -1231,6 +1231,46 @@ def test_a_flat_colour_portraits_closed_lid_is_flat(landmarker: FaceLandmarker) 
     assert lid.sum() > 100 and spread < FLAT_LID_SPREAD
 
 
+# An inked portrait's shut eye: the most of the band 0.05-0.2 eye widths over its upper lid's line at rest that may
+# stay dark (under half the skin's median under the eye) at a full blink. Renderer 66, whose lid closed inside the
+# ring of ink the portrait draws round its eye: 0.30 and 0.70 on the stylised portrait, 0.40 and 0.40 on the turned one.
+INKED_RING_LEFT = 0.1
+
+
+@pytest.mark.parametrize("name", ["closed-stylization", "open-stylization-turned"])
+def test_an_inked_portraits_shut_eye_is_its_ink_sliding_down(landmarker: FaceLandmarker, name: str) -> None:
+    """A portrait that inks its edges (cv2.stylization) rings each eye in a band of ink over the lid's line. Its lid
+    closes as that band sliding down, skin over it: a lid closed inside the ring, which stayed where it was, was a
+    grey almond in a black ring, an eye with no iris rather than a shut one. Over the eye's middle half, the band
+    over the lid's line at rest is ink at rest and skin at a full blink, and the shut lid's edge is still ink."""
+    analysis = _analysis(name, landmarker)
+    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
+    weights, poses = _rest_batch(analysis, 2)
+    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
+    rest, blink = (frame.astype(np.float64).mean(axis=2) for frame in renderer.render_latents(weights, poses))
+    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
+    points = points.numpy() - renderer.origin
+    for side, eye in (("right", RIGHT_EYE), ("left", LEFT_EYE)):
+        upper, shut, lower = (line[np.argsort(line[:, 0])] for line in (
+            points[0][list(eye.upper_lid)], points[1][list(eye.upper_lid)], points[0][list(eye.lower_lid)]))
+        width = upper[-1, 0] - upper[0, 0]
+        band_at_rest, band_shut, edge, skin = [], [], [], []
+        for x in _middle_half(upper):
+            column = int(round(x))
+            line, shut_line, below = (np.interp(x, curve[:, 0], curve[:, 1]) for curve in (upper, shut, lower))
+            rows = np.arange(int(round(line - 0.2 * width)), int(round(line - 0.05 * width)) + 1)
+            band_at_rest += list(rest[rows, column])
+            band_shut += list(blink[rows, column])
+            edge.append(blink[int(round(shut_line)) - 3:int(round(shut_line)) + 4, column].min())
+            skin += list(rest[int(round(below + 0.15 * width)):int(round(below + 0.35 * width)), column])
+        tone = float(np.median(skin))
+        inked, left = (float((np.array(band) < 0.5 * tone).mean()) for band in (band_at_rest, band_shut))
+        edge_tone = float(np.median(edge)) / tone
+        SUMMARY_LINES.append(f"shut inked eye {name} {side}: the band over its line dark {inked:.2f} at rest, "
+                             f"{left:.2f} shut; the shut edge's darkest {edge_tone:.2f} of the skin's")
+        assert inked > 0.6 and left < INKED_RING_LEFT and edge_tone < 0.3
+
+
 def test_the_skin_filled_in_under_glasses_carries_the_pictures_grain(landmarker: FaceLandmarker) -> None:
     """The skin filled in where thick frames were cut out (rigid_layer.with_grain) is as grainy as the
     drawing around the frame: smooth, what a closing lid slid down from under the top rim was a pale

@@ -59,6 +59,7 @@ WHITE_EDGE = 0.3  # the iris's disc, where the white shows as it turns, is soft 
 WHITE_SHADE = 0.3  # how much darker the white is under the upper lid and in the corners
 WHITE_SHADOW_DEPTH = 0.6  # the upper lid's shadow on the white reaches this share of the opening down
 MAX_LASH_BAND = 0.12  # eye widths: a drawing's band of strokes over the lid's line slides down as lashes, up to this
+MAX_INKED_LID = 0.3  # eye widths: an inked portrait's band over the lid's line slides down with it, up to this
 NO_IRIS = (0.55, 0.65)  # iris-to-whites tone ratios over which an eye counts as showing no iris
 DIM_WHITES = (0.72, 0.82)  # whites-to-skin tone ratios under which an eye's whites count as drawn over
 WHITES_GRAIN = 0.8  # how much of a drawing's own grain the whites it shows carry (as the mouth's interior)
@@ -124,9 +125,17 @@ class _Eye(nn.Module):
                                                         landmarks[list(upper), :2], landmarks[list(lower), :2], width))
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
         band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
-        self.lash_px = self.lash_px + max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
+        drawn_band = max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
+        # A portrait that inks its edges (cv2.stylization, a cartoon's outlines) but is no drawing rings its eye in a
+        # band of ink 0.18-0.29 eye widths thick over the lid's line. Held where it was, with the lid's own copy
+        # stretched inside it, a shut eye was a grey almond in a black ring (the tuning set's stylised portraits);
+        # the band slides down as the lid's edge instead, and the lid over it is skin. Not where it paints in flat
+        # colour: its flat lid (`flat_lid`) is drawn over, and its band holds the eye's painted highlights.
+        inked = style.outline * (1.0 - style.drawn) * (1.0 - style.flat)
+        self.inked_band = max(0.0, min(band, MAX_INKED_LID * width) - self.lash_px - drawn_band) * inked
+        self.lash_px = self.lash_px + drawn_band + self.inked_band
         # The skin a closing lid's top takes its shade from (_above_lid) lies beyond that band.
-        self.skin_above_px = max(min(band, MAX_LASH_BAND * width), LID_EDGE_PX) + 1.0
+        self.skin_above_px = max(min(band, MAX_LASH_BAND * width), self.lash_px, LID_EDGE_PX) + 1.0
         self.register_buffer("source_tone", tone[None])  # (1, 3, h, w) its smooth tone
         # A closing lid's top takes the frame's tone above it through a Gaussian of the lid's tone σ: taps
         # σ apart, SMOOTHING_TAPS along the lid and three across it (_smooth_at), and their weights.
@@ -392,7 +401,7 @@ class _Eye(nn.Module):
         the lid's soft edge."""
         under = lower + lower.new_tensor([0.0, self.under_lid_px])
         lines = torch.cat([upper, lower, rest_upper, under], dim=1)  # (B, K, 2)
-        grow = LID_EDGE_PX + 2.0
+        grow = LID_EDGE_PX + self.inked_band + 2.0
         return Windows.covering(lines.amin(dim=1) - grow, lines.amax(dim=1) + grow, self.window_size, frame_size,
                                 offset)
 
@@ -411,8 +420,9 @@ class _Eye(nn.Module):
         (`rest_line`, (B, P) v, with the head's motion) and its line now."""
         covered = opening.upper_at.covered
         above_lid = (opening.v_upper - opening.v).clamp(0.0, 1.0)
-        # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch.
-        below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line)
+        # Soft over a few pixels: a hard upper edge outlines the lid like a pasted patch. An inked portrait's lid
+        # reaches over its band of ink too, which slides down with it (`inked_band`).
+        below_rest_line = hermite_step(-LID_EDGE_PX, 1.0, opening.v - rest_line + self.inked_band)
         return covered * above_lid * below_rest_line
 
 

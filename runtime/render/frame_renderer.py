@@ -145,7 +145,9 @@ class FrameRenderer:
     # dark upper lip darker still towards one corner, under the light, is lip (sealed_mouth.ALONG_UNDER_MIDDLE).
     # 65: synthesised teeth behind rounded lips are in their shade (mouth_interior.ROUNDED_TEETH_SHADE). 66: most
     # at the opening's sides (ROUNDED_CORNER_SHADE): the light comes in through its middle.
-    version = "66"
+    # 67: an inked portrait's band of ink over the eye slides down as the closing lid's edge, skin over it
+    # (eye_layer.MAX_INKED_LID): its shut eye was a grey almond in a black ring.
+    version = "67"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""
