@@ -436,6 +436,25 @@ def _upper_lip(frame: np.ndarray, frame_points: np.ndarray) -> np.ndarray:
     return frame[lip > 0].astype(np.float64)
 
 
+# The tuning set's stylised portraits, opened: dark pixels beside the opening's corners, as a share of those at rest
+# (the mouth line's inked ends, and other lines within reach: the cheeks' folds). Renderer 67, whose warp stretched
+# the ends of the inked mouth line past the corners into black wedges as the jaw dropped: 0.90 / 0.72 / 0.63 and 1.03
+# / 0.94 / 0.76 of the rest's at jawOpen 0.3 / 0.5 / 0.8.
+INKED_ENDS_LEFT = 0.5
+
+
+@pytest.mark.parametrize("name", ["closed-stylization", "closed-stylization-silver"])
+def test_an_opening_inked_mouth_leaves_its_lines_ends_behind(landmarker: FaceLandmarker, name: str) -> None:
+    """An inked shut mouth's line runs on past the landmarks' corners (sealed_mouth.inked_line_ends). As its lips
+    part those ends go, as a photo's shaded corners do: the opening has its own inked edge."""
+    analysis = _analysis(name, landmarker)
+    counts = [_dark_beside_the_corners(analysis, jaw) for jaw in (0.3, 0.5, 0.8)]
+    shares = [posed / counts[0][0] for _, posed in counts]
+    SUMMARY_LINES.append(f"dark pixels beside {name}'s opening corners: {counts[0][0]} at rest, "
+                         f"{', '.join(f'{share:.2f}' for share in shares)} of it at jawOpen 0.3, 0.5, 0.8")
+    assert counts[0][0] > 100 and max(shares) < INKED_ENDS_LEFT
+
+
 def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int]:
     """The rest frame and one opened to `jaw` (face framing, 512²): in each, the pixels within 0.12 mouth
     widths of the mouth's outer corners, outside its opening (grown 2 px), darker than 0.6 of their median."""

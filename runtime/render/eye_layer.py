@@ -131,8 +131,7 @@ class _Eye(nn.Module):
         # stretched inside it, a shut eye was a grey almond in a black ring (the tuning set's stylised portraits);
         # the band slides down as the lid's edge instead, and the lid over it is skin. Not where it paints in flat
         # colour: its flat lid (`flat_lid`) is drawn over, and its band holds the eye's painted highlights.
-        inked = style.outline * (1.0 - style.drawn) * (1.0 - style.flat)
-        self.inked_band = max(0.0, min(band, MAX_INKED_LID * width) - self.lash_px - drawn_band) * inked
+        self.inked_band = max(0.0, min(band, MAX_INKED_LID * width) - self.lash_px - drawn_band) * style.inked
         self.lash_px = self.lash_px + drawn_band + self.inked_band
         # The skin a closing lid's top takes its shade from (_above_lid) lies beyond that band.
         self.skin_above_px = max(min(band, MAX_LASH_BAND * width), self.lash_px, LID_EDGE_PX) + 1.0

@@ -146,8 +146,9 @@ class FrameRenderer:
     # 65: synthesised teeth behind rounded lips are in their shade (mouth_interior.ROUNDED_TEETH_SHADE). 66: most
     # at the opening's sides (ROUNDED_CORNER_SHADE): the light comes in through its middle.
     # 67: an inked portrait's band of ink over the eye slides down as the closing lid's edge, skin over it
-    # (eye_layer.MAX_INKED_LID): its shut eye was a grey almond in a black ring.
-    version = "67"
+    # (eye_layer.MAX_INKED_LID): its shut eye was a grey almond in a black ring. 68: its shut mouth's inked line
+    # runs on past the corners no more as the lips part (sealed_mouth.inked_line_ends): black wedges beside the tips.
+    version = "68"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

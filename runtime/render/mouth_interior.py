@@ -47,7 +47,7 @@ from runtime.render.openings import (
     sample_at,
 )
 from runtime.render.portrait_style import fine_detail_planes
-from runtime.render.sealed_mouth import dark_corners, filled, pressed_line, sealed_lips
+from runtime.render.sealed_mouth import dark_corners, filled, inked_line_ends, pressed_line, sealed_lips
 from runtime.render.teeth import Outline, teeth_sprites, warm_shade
 
 # The layer's window (height, width) in mouth widths: room for a wide-open jaw, a smile and a turn.
@@ -206,9 +206,14 @@ class MouthInterior(nn.Module):
         read_lineless = max(self.lineless_shares) > 0.0
         self.register_buffer("lineless_change", self._lineless_change(landmarks) if read_lineless else None)
         # How far the mouth is shut and not drawn as a line: its lips read without its dark corners as far as
-        # it is parted (_cornerless), and the line where they meet rides with the upper lip (_interior).
+        # it is parted (_cornerless), and the line where they meet rides with the upper lip (_interior). A mouth
+        # inked as a line by a portrait that is neither a drawing nor flat colour (a stylised photo) goes without
+        # its line's ends past the corners instead (sealed_mouth.inked_line_ends): the warp drew them out into black
+        # wedges beside an opening's tips.
         self.shut_unlined = self.synthetic_teeth * (1.0 - self.style.outline)
-        self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.shut_unlined else None)
+        self.inked_ends = self.style.inked >= 0.5
+        self.corner_fill = self.synthetic_teeth * self.style.inked if self.inked_ends else self.shut_unlined
+        self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.corner_fill else None)
         self.cornerless_reach = [] if self.cornerless_change is None else _read_reach(
             self.cornerless_change, self.source_origin)
         # A portrait made of strokes: the grain of the crop and of both changes, which the lips read from
@@ -269,10 +274,11 @@ class MouthInterior(nn.Module):
         return fill.reshape(self.source[:, :3].shape) - self.source[:, :3]
 
     def _cornerless_change(self, landmarks: np.ndarray) -> torch.Tensor | None:
-        """(1, 3, h, w) what filling a shut mouth's dark corners (sealed_mouth.dark_corners) changes in the
-        crop, or None where it has none."""
+        """(1, 3, h, w) what filling a shut mouth's dark corners (sealed_mouth.dark_corners), or an inked line's
+        ends (inked_line_ends), changes in the crop, or None where it has none."""
         crop = self._source_crop()
-        mask = dark_corners(crop, landmarks[:, :2] - self.source_origin.numpy())
+        find = inked_line_ends if self.inked_ends else dark_corners  # an inked line is dark from end to end
+        mask = find(crop, landmarks[:, :2] - self.source_origin.numpy())
         if not mask.any():
             return None
         fill = self._grained(filled(crop, mask), mask.astype(np.float32))
@@ -367,13 +373,13 @@ class MouthInterior(nn.Module):
         return share if bool((share > 0.0).any()) else None
 
     def _corner_share(self, points: torch.Tensor, mouth_width: torch.Tensor) -> torch.Tensor | None:
-        """(B,) how far each frame reads a shut mouth's lips without its dark corners: as far as it is
-        parted (PARTED) and the mouth is shut and not drawn as a line; None where none does."""
+        """(B,) how far each frame reads a shut mouth's lips without its dark corners (or an inked line's ends):
+        as far as it is parted (PARTED) and the mouth is shut (`corner_fill`); None where none does."""
         if self.cornerless_change is None:
             return None
         gap = self._lip_gap(points[:, self.upper_index], points[:, self.lower_index], mouth_width)
         parted = hermite_step(*PARTED, gap - self.rest_gap)
-        return self.shut_unlined * parted if bool((parted > 0.0).any()) else None
+        return self.corner_fill * parted if bool((parted > 0.0).any()) else None
 
     def _lineless(self, share: torch.Tensor | None, sealed: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
         """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames reading the lips without

@@ -103,6 +103,12 @@ class PortraitStyle:
         return PortraitKind(self.strokes, self.outline, self.flat, self.drawn)
 
     @property
+    def inked(self) -> float:
+        """0..1: how far it inks its edges in lines over a picture that is neither drawn nor flat colour (a
+        stylised photo): its lines there are ink laid on, bands of it round the eyes and along a shut mouth."""
+        return self.outline * (1.0 - self.drawn) * (1.0 - self.flat)
+
+    @property
     def most_textured_tone(self) -> float:
         """0..255: the tone where the drawing's strokes show most (where to take their pattern from)."""
         return (int(np.argmax(self.tone_texture)) + 0.5) * TONE_BIN
