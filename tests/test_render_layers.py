@@ -436,29 +436,37 @@ def _upper_lip(frame: np.ndarray, frame_points: np.ndarray) -> np.ndarray:
     return frame[lip > 0].astype(np.float64)
 
 
-# The tuning set's stylised portraits, opened: dark pixels beside the opening's corners, as a share of those at rest
-# (the mouth line's inked ends, and other lines within reach: the cheeks' folds). Renderer 67, whose warp stretched
-# the ends of the inked mouth line past the corners into black wedges as the jaw dropped: 0.90 / 0.72 / 0.63 and 1.03
-# / 0.94 / 0.76 of the rest's at jawOpen 0.3 / 0.5 / 0.8.
+# The tuning set's stylised portraits, opened and puckered: dark pixels beside the mouth's corners, as a share of
+# those at rest (the mouth line's inked ends, and other lines within reach: the cheeks' folds). Renderer 67, whose
+# warp stretched the ends of the inked mouth line past the corners into black wedges as the jaw dropped: 0.90 / 0.72
+# / 0.63 and 1.03 / 0.94 / 0.76 of the rest's at jawOpen 0.3 / 0.5 / 0.8; and gathered them into blots at the ends of
+# a full pucker's line (the contact sheet's): 0.35 and 0.25.
 INKED_ENDS_LEFT = 0.5
+INKED_ENDS_PUCKERED = 0.1
+FULL_PUCKER = {"mouthPucker": 1.0, "mouthSmileLeft": 0.0, "mouthSmileRight": 0.0}  # the contact sheet's
 
 
 @pytest.mark.parametrize("name", ["closed-stylization", "closed-stylization-silver"])
 def test_an_opening_inked_mouth_leaves_its_lines_ends_behind(landmarker: FaceLandmarker, name: str) -> None:
     """An inked shut mouth's line runs on past the landmarks' corners (sealed_mouth.inked_line_ends). As its lips
-    part those ends go, as a photo's shaded corners do: the opening has its own inked edge."""
+    part those ends go, as a photo's shaded corners do: the opening has its own inked edge; and as they round, as
+    the lips' own ends roll out of sight (lip_bands.LIP_END_ROLL)."""
     analysis = _analysis(name, landmarker)
     counts = [_dark_beside_the_corners(analysis, jaw) for jaw in (0.3, 0.5, 0.8)]
     shares = [posed / counts[0][0] for _, posed in counts]
-    SUMMARY_LINES.append(f"dark pixels beside {name}'s opening corners: {counts[0][0]} at rest, "
-                         f"{', '.join(f'{share:.2f}' for share in shares)} of it at jawOpen 0.3, 0.5, 0.8")
-    assert counts[0][0] > 100 and max(shares) < INKED_ENDS_LEFT
+    puckered = _dark_beside_the_corners(analysis, 0.0, FULL_PUCKER)[1] / counts[0][0]
+    SUMMARY_LINES.append(f"dark pixels beside {name}'s mouth corners: {counts[0][0]} at rest, "
+                         f"{', '.join(f'{share:.2f}' for share in shares)} of it at jawOpen 0.3, 0.5, 0.8, "
+                         f"{puckered:.2f} at a full pucker")
+    assert counts[0][0] > 100 and max(shares) < INKED_ENDS_LEFT and puckered < INKED_ENDS_PUCKERED
 
 
-def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float) -> list[int]:
-    """The rest frame and one opened to `jaw` (face framing, 512²): in each, the pixels within 0.12 mouth
-    widths of the mouth's outer corners, outside its opening (grown 2 px), darker than 0.6 of their median."""
-    frames, points = _rest_and_posed(analysis, {"jawOpen": jaw})
+def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float, shapes: dict[str, float] | None = None
+                             ) -> list[int]:
+    """The rest frame and one opened to `jaw` (face framing, 512²), or with `shapes` set: in each, the
+    pixels within 0.12 mouth widths of the mouth's outer corners, outside its opening (grown 2 px), darker than
+    0.6 of their median."""
+    frames, points = _rest_and_posed(analysis, {"jawOpen": jaw} if shapes is None else shapes)
     counts = []
     for frame, frame_points in zip(frames, points, strict=True):
         near = np.zeros(frame.shape[:2], np.uint8)

@@ -148,7 +148,8 @@ class FrameRenderer:
     # 67: an inked portrait's band of ink over the eye slides down as the closing lid's edge, skin over it
     # (eye_layer.MAX_INKED_LID): its shut eye was a grey almond in a black ring. 68: its shut mouth's inked line
     # runs on past the corners no more as the lips part (sealed_mouth.inked_line_ends): black wedges beside the tips.
-    version = "68"
+    # 69: nor as they round: its ends roll away with the lips' (a full pucker's line ended in blots).
+    version = "69"
 
     def __init__(self, avatar: Avatar, options: FrameOptions = DEFAULT_FRAME_OPTIONS, device: str = "cpu") -> None:
         """`device`: cpu, cuda or cuda:N (runtime/render/device.py)."""

@@ -335,7 +335,8 @@ class MouthInterior(nn.Module):
         patch = windows.gather(frames).reshape(len(frames), 3, -1)  # (B, 3, P)
         rounded = torch.zeros_like(mouth_width) if rounded is None else rounded
         sealed = torch.zeros_like(rounded) if sealed is None else sealed
-        lineless_share, corner_share = self._lineless_share(sealed, rounded), self._corner_share(points, mouth_width)
+        lineless_share = self._lineless_share(sealed, rounded)
+        corner_share = self._corner_share(points, mouth_width, rounded)
         lips_source, seam = self._lineless(lineless_share, sealed)
         lips_source = self._cornerless(lips_source, corner_share, patch, windows, warped_from)
         grain = self._lips_grain(lineless_share, corner_share)
@@ -372,13 +373,17 @@ class MouthInterior(nn.Module):
         share = open_share * sealed + line_share * torch.maximum(rounded, sealed)
         return share if bool((share > 0.0).any()) else None
 
-    def _corner_share(self, points: torch.Tensor, mouth_width: torch.Tensor) -> torch.Tensor | None:
+    def _corner_share(self, points: torch.Tensor, mouth_width: torch.Tensor, rounded: torch.Tensor
+                      ) -> torch.Tensor | None:
         """(B,) how far each frame reads a shut mouth's lips without its dark corners (or an inked line's ends):
-        as far as it is parted (PARTED) and the mouth is shut (`corner_fill`); None where none does."""
+        as far as it is parted (PARTED; an inked line's, or rounded by `rounded`, (B,)) and the mouth is shut
+        (`corner_fill`); None where none does."""
         if self.cornerless_change is None:
             return None
         gap = self._lip_gap(points[:, self.upper_index], points[:, self.lower_index], mouth_width)
         parted = hermite_step(*PARTED, gap - self.rest_gap)
+        if self.inked_ends:  # a rounding mouth's inked line's ends roll away with the lips' (lip_bands.LIP_END_ROLL)
+            parted = torch.maximum(parted, rounded)
         return self.corner_fill * parted if bool((parted > 0.0).any()) else None
 
     def _lineless(self, share: torch.Tensor | None, sealed: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
