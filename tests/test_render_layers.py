@@ -397,7 +397,7 @@ def test_an_opening_shut_mouth_leaves_its_dark_corners_behind(landmarker: FaceLa
     """A shut mouth's shaded corners go as its lips part (sealed_mouth.dark_corners): the opening's own
     tips are dark, and nothing dark stays beside them."""
     analysis = _analysis(name, landmarker)
-    counts = [_dark_beside_the_corners(analysis, jaw) for jaw in (0.3, 0.5, 0.8)]
+    counts = [_dark_beside_the_corners(analysis, {"jawOpen": jaw}) for jaw in (0.3, 0.5, 0.8)]
     SUMMARY_LINES.append(f"dark pixels beside {name}'s opening corners: {counts[0][0]} at rest, "
                          f"{', '.join(str(posed) for _, posed in counts)} at jawOpen 0.3, 0.5, 0.8")
     assert counts[0][0] > 20 and max(posed for _, posed in counts) <= PARTED_CORNER_CEILING
@@ -452,21 +452,19 @@ def test_an_opening_inked_mouth_leaves_its_lines_ends_behind(landmarker: FaceLan
     part those ends go, as a photo's shaded corners do: the opening has its own inked edge; and as they round, as
     the lips' own ends roll out of sight (lip_bands.LIP_END_ROLL)."""
     analysis = _analysis(name, landmarker)
-    counts = [_dark_beside_the_corners(analysis, jaw) for jaw in (0.3, 0.5, 0.8)]
+    counts = [_dark_beside_the_corners(analysis, {"jawOpen": jaw}) for jaw in (0.3, 0.5, 0.8)]
     shares = [posed / counts[0][0] for _, posed in counts]
-    puckered = _dark_beside_the_corners(analysis, 0.0, FULL_PUCKER)[1] / counts[0][0]
+    puckered = _dark_beside_the_corners(analysis, FULL_PUCKER)[1] / counts[0][0]
     SUMMARY_LINES.append(f"dark pixels beside {name}'s mouth corners: {counts[0][0]} at rest, "
                          f"{', '.join(f'{share:.2f}' for share in shares)} of it at jawOpen 0.3, 0.5, 0.8, "
                          f"{puckered:.2f} at a full pucker")
     assert counts[0][0] > 100 and max(shares) < INKED_ENDS_LEFT and puckered < INKED_ENDS_PUCKERED
 
 
-def _dark_beside_the_corners(analysis: PortraitAnalysis, jaw: float, shapes: dict[str, float] | None = None
-                             ) -> list[int]:
-    """The rest frame and one opened to `jaw` (face framing, 512²), or with `shapes` set: in each, the
-    pixels within 0.12 mouth widths of the mouth's outer corners, outside its opening (grown 2 px), darker than
-    0.6 of their median."""
-    frames, points = _rest_and_posed(analysis, {"jawOpen": jaw} if shapes is None else shapes)
+def _dark_beside_the_corners(analysis: PortraitAnalysis, shapes: dict[str, float]) -> list[int]:
+    """The rest frame and one with `shapes` set (face framing, 512²): in each, the pixels within 0.12 mouth
+    widths of the mouth's outer corners, outside its opening (grown 2 px), darker than 0.6 of their median."""
+    frames, points = _rest_and_posed(analysis, shapes)
     counts = []
     for frame, frame_points in zip(frames, points, strict=True):
         near = np.zeros(frame.shape[:2], np.uint8)

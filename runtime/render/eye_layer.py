@@ -126,8 +126,8 @@ class _Eye(nn.Module):
         self.register_buffer("source", source)  # (1, 4, h, w): RGB and the eye-opening mask
         band = _lash_band(source[0, :3], self.lid_colour, origin, landmarks[list(upper), :2], width)
         drawn_band = max(0.0, min(band, MAX_LASH_BAND * width) - self.lash_px) * style.drawn
-        # A portrait that inks its edges (cv2.stylization, a cartoon's outlines) but is no drawing rings its eye in a
-        # band of ink 0.18-0.29 eye widths thick over the lid's line. Held where it was, with the lid's own copy
+        # A portrait that inks its edges (PortraitStyle.inked: cv2.stylization's) rings its eye in a band of ink
+        # 0.18-0.29 eye widths thick over the lid's line. Held where it was, with the lid's own copy
         # stretched inside it, a shut eye was a grey almond in a black ring (the tuning set's stylised portraits);
         # the band slides down as the lid's edge instead, and the lid over it is skin. Not where it paints in flat
         # colour: its flat lid (`flat_lid`) is drawn over, and its band holds the eye's painted highlights.

@@ -119,6 +119,7 @@ PARTED = (0.0, 0.06)
 # The style measure (the largest of outline, drawn and flat) over which a portrait counts as made of lines or flat
 # shapes, whose parted lips' bands end at the corners: the test portraits measure 0 or 0.65 and more.
 LINED = (0.25, 0.5)
+INKED_LINE = 0.5  # PortraitStyle.inked from which a shut mouth's line is ink: its ends past the corners go, not shadow
 # How far (mouth widths) the upper lip lifts off a shut mouth's line left where it was (a mouth drawn as a
 # line) while the line fades from the opening: in a funnel a pencil drawing's strokes hung across its teeth.
 LINE_HANG = (0.03, 0.06)
@@ -211,7 +212,7 @@ class MouthInterior(nn.Module):
         # its line's ends past the corners instead (sealed_mouth.inked_line_ends): the warp drew them out into black
         # wedges beside an opening's tips.
         self.shut_unlined = self.synthetic_teeth * (1.0 - self.style.outline)
-        self.inked_ends = self.style.inked >= 0.5
+        self.inked_ends = self.style.inked >= INKED_LINE
         self.corner_fill = self.synthetic_teeth * self.style.inked if self.inked_ends else self.shut_unlined
         self.register_buffer("cornerless_change", self._cornerless_change(landmarks) if self.corner_fill else None)
         self.cornerless_reach = [] if self.cornerless_change is None else _read_reach(

@@ -58,6 +58,11 @@ CORNER_REACH = 0.06  # a shut mouth's dark corners are sought this far (mouth wi
 CORNER_UNDER_MIDDLE = 0.85
 ALONG_UNDER_MIDDLE = 0.7
 MIDDLE_DARKEST = 5  # percentile
+# An inked shut mouth's line (cv2.stylization's) is ink: pixels darker than INK_UNDER_SKIN of the skin's median
+# around the lips. Its ends run on past the landmarks' corners, up to INKED_END_REACH mouth widths (0.1-0.15 on the
+# tuning set's stylised portraits, curving up into the cheek).
+INK_UNDER_SKIN = 0.5
+INKED_END_REACH = 0.2
 FILL_RADIUS_PX = 5  # cv2.inpaint's neighbourhood
 # A pressed mouth's drawn line is this many times thinner than the portrait's. At 3 a stylised
 # portrait's bold outlined mouth became a hairline at every p, b and m, flickering against its rest
@@ -90,21 +95,11 @@ def dark_corners(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
     regions = _MouthRegions.of(crop, points)
     if regions is None:
         return np.zeros(crop.shape[:2], np.uint8)
-    corners = np.zeros(crop.shape[:2], np.uint8)
-    for corner in LIPS.corners:
-        centre = tuple(int(value) for value in points[corner].round())
-        cv2.circle(corners, centre, max(1, round(CORNER_REACH * regions.width)), 1, -1)
+    corners = _around_corners(crop.shape[:2], points, CORNER_REACH * regions.width)
     middle = _middle_darkest(points, regions)
     at_corners = regions.dark & (corners > 0) & (regions.luminance < CORNER_UNDER_MIDDLE * middle)
     along = regions.dark & (regions.lips > 0) & (regions.luminance < ALONG_UNDER_MIDDLE * middle)
     return _grown(_joined(at_corners | along, at_corners), regions.width)
-
-
-# An inked shut mouth's line (cv2.stylization's, a cartoon's) is ink: pixels darker than INK_UNDER_SKIN of the skin's
-# median around the lips. Its ends run on past the landmarks' corners, up to INKED_END_REACH mouth widths (0.1-0.15
-# on the tuning set's stylised portraits, curving up into the cheek).
-INK_UNDER_SKIN = 0.5
-INKED_END_REACH = 0.2
 
 
 def inked_line_ends(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -118,13 +113,18 @@ def inked_line_ends(crop: np.ndarray, points: np.ndarray) -> np.ndarray:
         return np.zeros(crop.shape[:2], np.uint8)
     skin = float(np.median(regions.luminance[regions.lips == 0]))
     ink = regions.luminance < INK_UNDER_SKIN * skin
-    near, at = np.zeros(crop.shape[:2], np.uint8), np.zeros(crop.shape[:2], np.uint8)
+    beyond = ink & (_around_corners(crop.shape[:2], points, INKED_END_REACH * regions.width) > 0) & (regions.lips == 0)
+    at_corners = beyond & (_around_corners(crop.shape[:2], points, CORNER_REACH * regions.width) > 0)
+    return _grown(_joined(beyond, at_corners.astype(np.uint8)), regions.width)
+
+
+def _around_corners(shape: tuple[int, int], points: np.ndarray, reach_px: float) -> np.ndarray:
+    """(h, w) uint8 0/1 of that `shape`: within `reach_px` (a pixel at least) of the mouth's outer corners."""
+    around = np.zeros(shape, np.uint8)
     for corner in LIPS.corners:
         centre = tuple(int(value) for value in points[corner].round())
-        cv2.circle(near, centre, max(1, round(INKED_END_REACH * regions.width)), 1, -1)
-        cv2.circle(at, centre, max(1, round(CORNER_REACH * regions.width)), 1, -1)
-    beyond = ink & (near > 0) & (regions.lips == 0)
-    return _grown(_joined(beyond, (beyond & (at > 0)).astype(np.uint8)), regions.width)
+        cv2.circle(around, centre, max(1, round(reach_px)), 1, -1)
+    return around
 
 
 def _middle_darkest(points: np.ndarray, regions: _MouthRegions) -> float:
