@@ -1087,13 +1087,9 @@ class _ClosedLids:
 
 
 def _closed_lids(name: str, landmarker: FaceLandmarker) -> _ClosedLids:
-    analysis = _analysis(name, landmarker)
-    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
-    weights, poses = _rest_batch(analysis, 2)
-    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
-    rest, blink = renderer.render_latents(weights, poses).astype(np.float64)
-    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points[0].numpy() - renderer.origin
+    frames, points = _at_rest_and_shut(landmarker, name)
+    rest, blink = frames.astype(np.float64)
+    points = points[0]
     eyes, skin = np.zeros(rest.shape[:2], np.uint8), np.zeros(rest.shape[:2], np.uint8)
     for eye in (RIGHT_EYE, LEFT_EYE):
         outline = np.concatenate([points[list(eye.upper_lid)], points[list(eye.lower_lid)][::-1]])
@@ -1175,7 +1171,7 @@ def test_a_closed_photo_lid_is_mottled_as_the_skin_is(landmarker: FaceLandmarker
     smooth almond nor dirtier than the face: the robust σ of its mottling over the lid's middle (clear
     of its top edge and its lashes), of the skin's below the eye. (Renderer 36, whose closing lid kept
     the stretched copy's texture cut to the photo's grain, an almond of streaks: 0.60.)"""
-    frames, points = _photo_at_rest_and_shut(landmarker)
+    frames, points = _at_rest_and_shut(landmarker)
     rest, blink = (_mottling(frame) for frame in frames)
     detail = {"lid": [], "skin": []}
     for eye in (RIGHT_EYE, LEFT_EYE):
@@ -1203,7 +1199,7 @@ def test_a_closed_photo_lids_top_is_no_line(landmarker: FaceLandmarker) -> None:
     darker than the skin just over it and the lid just under it. Each column across the eye's middle
     half, the blink frame's luminance from 7 px over that line to 7 px under it (softened by 0.7 px):
     how far its darkest on the edge (-3..+2 px) lies under the mean of the 3 px either end."""
-    frames, points = _photo_at_rest_and_shut(landmarker)
+    frames, points = _at_rest_and_shut(landmarker)
     blink = gaussian_filter(frames[1].astype(np.float64).mean(axis=2), 0.7)
     lines = []
     for eye in (RIGHT_EYE, LEFT_EYE):
@@ -1219,10 +1215,10 @@ def test_a_closed_photo_lids_top_is_no_line(landmarker: FaceLandmarker) -> None:
     assert len(lines) > 20 and line < LID_TOP_LINE
 
 
-def _photo_at_rest_and_shut(landmarker: FaceLandmarker) -> tuple[np.ndarray, np.ndarray]:
-    """The astronaut photo at rest and with both eyes shut (face framing, 512²): (2, H, W, 3) uint8 frames and
-    (2, 478, 2) their landmarks in the frames' pixels."""
-    analysis = _analysis("photo", landmarker)
+def _at_rest_and_shut(landmarker: FaceLandmarker, name: str = "photo") -> tuple[np.ndarray, np.ndarray]:
+    """A test portrait (the astronaut photo unless named) at rest and with both eyes shut (face framing, 512²):
+    (2, H, W, 3) uint8 frames and (2, 478, 2) their landmarks in the frames' pixels."""
+    analysis = _analysis(name, landmarker)
     renderer = _renderer(analysis, FrameOptions(512, Framing.FACE))
     weights, poses = _rest_batch(analysis, 2)
     weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
@@ -1268,13 +1264,8 @@ def test_an_inked_portraits_shut_eye_is_its_ink_sliding_down(landmarker: FaceLan
     closes as that band sliding down, skin over it: a lid closed inside the ring, which stayed where it was, was a
     grey almond in a black ring, an eye with no iris rather than a shut one. Over the eye's middle half, the band
     over the lid's line at rest is ink at rest and skin at a full blink, and the shut lid's edge is still ink."""
-    analysis = _analysis(name, landmarker)
-    renderer = FrameRenderer(Avatar.from_analysis("test", "test", 0.0, analysis), FrameOptions(512, Framing.FACE))
-    weights, poses = _rest_batch(analysis, 2)
-    weights[1, [blendshape_index("eyeBlinkLeft"), blendshape_index("eyeBlinkRight")]] = 1.0
-    rest, blink = (frame.astype(np.float64).mean(axis=2) for frame in renderer.render_latents(weights, poses))
-    points = renderer._renderer.landmark_positions(torch.from_numpy(weights), torch.from_numpy(poses).float())
-    points = points.numpy() - renderer.origin
+    frames, points = _at_rest_and_shut(landmarker, name)
+    rest, blink = frames.astype(np.float64).mean(axis=3)
     for side, eye in (("right", RIGHT_EYE), ("left", LEFT_EYE)):
         upper, shut, lower = (line[np.argsort(line[:, 0])] for line in (
             points[0][list(eye.upper_lid)], points[1][list(eye.upper_lid)], points[0][list(eye.lower_lid)]))

@@ -382,10 +382,10 @@ class MouthInterior(nn.Module):
         if self.cornerless_change is None:
             return None
         gap = self._lip_gap(points[:, self.upper_index], points[:, self.lower_index], mouth_width)
-        parted = hermite_step(*PARTED, gap - self.rest_gap)
+        gone = hermite_step(*PARTED, gap - self.rest_gap)  # as far as the lips part
         if self.inked_ends:  # a rounding mouth's inked line's ends roll away with the lips' (lip_bands.LIP_END_ROLL)
-            parted = torch.maximum(parted, rounded)
-        return self.corner_fill * parted if bool((parted > 0.0).any()) else None
+            gone = torch.maximum(gone, rounded)
+        return self.corner_fill * gone if bool((gone > 0.0).any()) else None
 
     def _lineless(self, share: torch.Tensor | None, sealed: torch.Tensor) -> tuple[torch.Tensor, Seam | None]:
         """The crop the lips read ((1 or B, C, h, w)) and their seam, for frames reading the lips without
